@@ -1,0 +1,80 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PROGRAMME ?= fixtures/ha-giang-2024.json
+
+.PHONY: run test stop setup install install-test messages check-embedded lint bench-export backup restore soak bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Compiled translations are build output (git-ignored), made with polib so no gettext install is needed.
+messages: install
+	$(BIN)/python manage.py compile_translations
+
+# Database ready with the programme and demo data; safe to repeat (nothing is duplicated).
+setup: messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_programme $(PROGRAMME)
+	$(BIN)/python manage.py seed_demo --year 2024
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the site; 'make stop' stops the embedded database)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-test messages
+	$(BIN)/python -m pytest
+
+# Stops the embedded PostgreSQL (no-op when DATABASE_URL points elsewhere).
+stop:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m emulation.embedded_db stop; fi
+
+# The embedded-database path end to end, for CI: start, migrate, load, query, stop.
+check-embedded: install messages
+	env -u DATABASE_URL $(BIN)/python -m emulation.embedded_db start
+	env -u DATABASE_URL $(BIN)/python manage.py migrate --noinput
+	env -u DATABASE_URL $(BIN)/python manage.py load_programme $(PROGRAMME)
+	env -u DATABASE_URL $(BIN)/python manage.py load_programme $(PROGRAMME)
+	env -u DATABASE_URL $(BIN)/python manage.py check_programme --year 2024
+	env -u DATABASE_URL $(BIN)/python -m emulation.embedded_db stop
+
+lint: install-test
+	$(BIN)/ruff check .
+
+# Raw-data export against bare openpyxl write-only, 100k and 1M rows (slow: minutes); appends to docs/benchmarks.md.
+bench-export: install
+	$(BIN)/python scripts/bench_export.py --rows 100000 1000000 --write docs/benchmarks.md
+
+# Backups of the configured database (embedded or DATABASE_URL) into backups/ (git-ignored).
+backup: install
+	$(BIN)/python manage.py backup
+
+# make restore FILE=backups/emulation-....dump [YES=1]
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/emulation-....dump" && exit 2)
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(YES),--yes,)
+
+# Mixed reads and writes by many users against gunicorn on loopback for DURATION seconds (default 300):
+# fails on any 5xx or any acknowledged write missing afterwards.
+DURATION ?= 300
+soak: setup
+	$(BIN)/python scripts/soak.py --duration $(DURATION)
+
+# Pages, queries and imports at province and region size (see docs/benchmarks.md). SIZES=province for a quick run.
+SIZES ?= province region
+bench: install messages bench-export
+	$(BIN)/python scripts/bench.py --sizes $(SIZES)

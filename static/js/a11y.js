@@ -1,0 +1,25 @@
+// Text size (A- / A / A+) and high contrast, remembered per browser, like the province's portal.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var sizes = ["90%", "100%", "115%", "130%"];
+  function apply() {
+    var size = parseInt(localStorage.getItem("a11y-size") || "1", 10);
+    root.style.fontSize = sizes[Math.max(0, Math.min(sizes.length - 1, size))];
+    root.classList.toggle("high-contrast", localStorage.getItem("a11y-contrast") === "1");
+    var toggle = document.querySelector("[data-a11y=contrast]");
+    if (toggle) { toggle.setAttribute("aria-pressed", localStorage.getItem("a11y-contrast") === "1" ? "true" : "false"); }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-a11y]");
+    if (!button) { return; }
+    var size = parseInt(localStorage.getItem("a11y-size") || "1", 10);
+    var action = button.dataset.a11y;
+    if (action === "smaller") { localStorage.setItem("a11y-size", String(Math.max(0, size - 1))); }
+    if (action === "reset") { localStorage.setItem("a11y-size", "1"); }
+    if (action === "larger") { localStorage.setItem("a11y-size", String(Math.min(sizes.length - 1, size + 1))); }
+    if (action === "contrast") { localStorage.setItem("a11y-contrast", localStorage.getItem("a11y-contrast") === "1" ? "0" : "1"); }
+    apply();
+  });
+  apply();
+})();

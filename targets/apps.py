@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetsConfig(AppConfig):
+    name = "targets"
+    verbose_name = _("Emulation targets")
+
+    def ready(self):
+        from targets import signals  # noqa: F401  (connects the cache invalidation)

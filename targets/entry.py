@@ -1,0 +1,96 @@
+"""Validation of what a user types for a measure, in the page's language.
+
+The same rules serve the entry form and the Excel upload: a number in the page's locale, a
+range that fits the kind of value (percent 0–100, counts whole and ≥ 0, growth rates may be
+negative), a narrative for every qualitative verdict. Soft warnings (a jump of more than
+JUMP_WARNING from the previous quarter) do not block a save; the user confirms them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from targets.models import Figure, Measure, Verdict
+from targets.numbers import NumberFormatError, format_number, format_percent, parse_number
+
+JUMP_WARNING = Decimal("0.5")  # more than ±50 % from the previous quarter asks for confirmation
+MAX_DECIMALS = 6  # what the database stores
+
+MESSAGES = {
+    "percent": {"vi": "Tỷ lệ phần trăm phải từ 0 đến 100.", "en": "A percentage must be between 0 and 100."},
+    "count": {"vi": "Số đếm phải là số nguyên không âm.", "en": "A count must be a whole number, 0 or more."},
+    "negative": {"vi": "Giá trị không được âm.", "en": "The value cannot be negative."},
+    "decimals": {"vi": "Tối đa 6 chữ số thập phân.", "en": "At most 6 decimal places."},
+    "too_big": {"vi": "Giá trị quá lớn.", "en": "The value is too large."},
+    "verdict": {"vi": "Hãy chọn mức đánh giá.", "en": "Choose an assessment."},
+    "bad_verdict": {"vi": "Mức đánh giá không hợp lệ.", "en": "Unknown assessment."},
+    "narrative": {"vi": "Cần có thuyết minh cho mức đánh giá.", "en": "An assessment needs a narrative."},
+    "kind": {"vi": "Loại số liệu không hợp lệ.", "en": "Unknown kind of figure."},
+}
+
+
+def _lang(lang: str) -> str:
+    return "en" if (lang or "vi").startswith("en") else "vi"
+
+
+@dataclass
+class Checked:
+    """The outcome of checking one measure's input: a value or verdict, errors, warnings."""
+
+    value: Decimal | None = None
+    verdict: str = ""
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_input(measure: Measure, *, text: str = "", verdict: str = "", narrative: str = "", kind: str = Figure.Kind.OFFICIAL,
+                previous: Decimal | None = None, lang: str = "vi") -> Checked:
+    lang = _lang(lang)
+    result = Checked()
+    if kind not in Figure.Kind.values:
+        result.errors.append(MESSAGES["kind"][lang])
+    if measure.is_qualitative:
+        if verdict and verdict not in Verdict.values:
+            result.errors.append(MESSAGES["bad_verdict"][lang])
+        elif verdict and not narrative.strip():
+            result.errors.append(MESSAGES["narrative"][lang])
+        elif narrative.strip() and not verdict:
+            result.errors.append(MESSAGES["verdict"][lang])
+        result.verdict = verdict
+        return result
+    if not (text or "").strip():
+        return result  # an empty field clears the figure
+    try:
+        value = parse_number(text, lang)
+    except NumberFormatError as error:
+        result.errors.append(error.message(lang))
+        return result
+    kind_of_value = measure.value_kind
+    if -value.as_tuple().exponent > MAX_DECIMALS:
+        result.errors.append(MESSAGES["decimals"][lang])
+    elif value.adjusted() >= 14:
+        result.errors.append(MESSAGES["too_big"][lang])
+    elif kind_of_value == Measure.ValueKind.PERCENT and not (0 <= value <= 100):
+        result.errors.append(MESSAGES["percent"][lang])
+    elif kind_of_value == Measure.ValueKind.COUNT and (value < 0 or value != value.to_integral_value()):
+        result.errors.append(MESSAGES["count"][lang])
+    elif kind_of_value in (Measure.ValueKind.AMOUNT, Measure.ValueKind.SCORE) and value < 0:
+        result.errors.append(MESSAGES["negative"][lang])
+    if result.errors:
+        return result
+    result.value = value
+    if previous is not None and previous != 0 and abs(value - previous) > abs(previous) * JUMP_WARNING:
+        change = (value - previous) / abs(previous) * 100
+        places = measure.decimal_places
+        result.warnings.append(
+            f"Thay đổi {format_percent(change, 0, 'vi')} so với quý trước ({format_number(previous, places, 'vi')}); "
+            f"hãy kiểm tra và xác nhận." if lang == "vi" else
+            f"Changes by {format_percent(change, 0, 'en')} from the previous quarter ({format_number(previous, places, 'en')}); "
+            f"check it and confirm."
+        )
+    return result

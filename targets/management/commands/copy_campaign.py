@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from targets.services import CopyError, copy_campaign
+
+
+class Command(BaseCommand):
+    help = "Set up a new year's programme by copying an existing one (structure and targets, no figures)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("source_year", type=int)
+        parser.add_argument("target_year", type=int)
+
+    def handle(self, *args, source_year, target_year, **options):
+        try:
+            campaign = copy_campaign(source_year=source_year, target_year=target_year)
+        except CopyError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(self.style.SUCCESS(
+            f"Created the {target_year} programme from {source_year}: "
+            f"{campaign.themes.count()} themes, {campaign.indicators.count()} indicators, "
+            f"{campaign.measures.count()} measures. Review its number, dates and targets in the admin."
+        ))

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from targets import exports
+from targets.models import Campaign, Figure
+
+
+class Command(BaseCommand):
+    help = "Write every figure of a year in long format, as xlsx (default) or CSV (UTF-8 with BOM)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+        parser.add_argument("--lang", choices=["vi", "en"], default="vi")
+        parser.add_argument("-o", "--output", required=True)
+
+    def handle(self, *args, year, format, lang, output, **options):
+        if not Campaign.objects.filter(year=year).exists():
+            raise CommandError(f"There is no programme for {year}.")
+        rows = exports.raw_figures(Figure.objects.filter(submission__campaign__year=year))
+        if format == "csv":
+            count = -1  # the header line
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                for line in exports.raw_csv_lines(rows, lang=lang):
+                    handle.write(line)
+                    count += 1
+        else:
+            count = exports.write_raw_xlsx(rows, output, lang=lang)
+        self.stdout.write(self.style.SUCCESS(f"Wrote {count} figures to {output}"))

@@ -1,0 +1,34 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from targets import access, template_xlsx
+from targets.models import Campaign
+
+
+class Command(BaseCommand):
+    help = "Write the Excel entry template of a quarter for the given units (default: all the user may edit)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
+        parser.add_argument("--unit", action="append", default=[], help="unit code; repeat for several")
+        parser.add_argument("--user", required=True, help="whose permissions apply")
+        parser.add_argument("-o", "--output", required=True)
+
+    def handle(self, *args, year, quarter, unit, user, output, **options):
+        account = get_user_model().objects.filter(username=user).first()
+        if account is None:
+            raise CommandError(f"No user named {user!r}.")
+        campaign = Campaign.objects.filter(year=year).first()
+        if campaign is None:
+            raise CommandError(f"There is no programme for {year}.")
+        units = access.editable_units(account)
+        if unit:
+            refused = set(unit) - set(units.filter(code__in=unit).values_list("code", flat=True))
+            if refused:
+                raise CommandError(f"{user} may not enter figures for: {', '.join(sorted(refused))}.")
+            units = units.filter(code__in=unit)
+        if not units.exists():
+            raise CommandError(f"{user} may not enter figures for any unit.")
+        template_xlsx.build_template(campaign=campaign, quarter=quarter, units=units, user=account).save(output)
+        self.stdout.write(self.style.SUCCESS(f"Wrote {output}"))

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from targets.backup import BackupError, restore
+
+
+class Command(BaseCommand):
+    help = "Restore a backup into the configured database, replacing its contents."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    def handle(self, *args, path, yes, **options):
+        if not yes:
+            answer = input(f"This replaces everything in the database with {path}. Type 'yes' to continue: ")
+            if answer.strip().lower() != "yes":
+                raise CommandError("Nothing was restored.")
+        try:
+            restore(Path(path))
+        except BackupError as error:
+            raise CommandError(f"Restore failed (the database is unchanged): {error}") from None
+        self.stdout.write(self.style.SUCCESS(f"Restored {path}"))

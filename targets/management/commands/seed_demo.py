@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from targets.demo import DEMO_PASSWORD, demo_accounts, seed_demo
+from targets.models import Campaign
+
+
+class Command(BaseCommand):
+    help = "Add demo accounts and plausible demo figures (Q1–Q3) to a programme. Demo mode only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, default=2024)
+
+    def handle(self, *args, year, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError("seed_demo only runs in demo mode (DEMO_MODE=1): it writes invented figures.")
+        campaign = Campaign.objects.filter(year=year).first()
+        if campaign is None:
+            raise CommandError(f"There is no programme for {year}; load it first with load_programme.")
+        created = seed_demo(campaign)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data for {year}: {created['users']} new accounts, {created['reports']} new quarterly reports, "
+            f"{created['figures']} new figures."
+        ))
+        self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
+        for username, role, unit in demo_accounts():
+            self.stdout.write(f"  {username:<20} {role:<9} {unit}")

@@ -1,0 +1,504 @@
+"""The emulation programme as data: campaigns, themes, indicators, measures, units, figures.
+
+Invariants that must never be broken (one figure per unit/measure/period, quarters 1–4, one
+lead unit per measure) are database constraints, so no code path, import or admin action can
+bypass them. Verbose names are Vietnamese through gettext (msgids in English).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from targets import progress
+
+QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
+QUARTER_RANGE = Q(quarter__gte=1) & Q(quarter__lte=4)
+
+
+class Verdict(models.TextChoices):
+    """Qualitative verdicts; the values are the engine's (progress.Verdict)."""
+
+    COMPLETED_WELL = "completed_well", _("Completed well")
+    COMPLETED = "completed", _("Completed")
+    NOT_COMPLETED = "not_completed", _("Not completed")
+
+
+class CampaignQuerySet(models.QuerySet):
+    def for_year(self, year) -> Campaign | None:
+        """The programme of `year` (text from a request is fine), the newest when no year is
+        given, None when there is none or the year is not a number."""
+        text = str(year or "").strip()
+        if not text:
+            return self.first()
+        return self.filter(year=int(text)).first() if text.isdigit() else None
+
+
+class Campaign(models.Model):
+    """One year's emulation programme of a province (e.g. No. 322/CTr-UBND for 2024)."""
+
+    province = models.CharField(_("province"), max_length=100)
+    province_code = models.CharField(_("province code"), max_length=10, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    number = models.CharField(_("programme number"), max_length=50)
+    issued_on = models.DateField(_("issued on"))
+    issuing_body = models.CharField(_("issuing body"), max_length=200)
+    title = models.TextField(_("title"))
+    slogan = models.TextField(_("slogan"), blank=True)
+    plan_start = models.PositiveSmallIntegerField(_("five-year plan from"))
+    plan_end = models.PositiveSmallIntegerField(_("five-year plan to"))
+    source = models.TextField(_("source"), blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emulation programme")
+        verbose_name_plural = _("emulation programmes")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan_start__lte=F("year")) & Q(plan_end__gte=F("year")),
+                name="campaign_year_in_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.year})"
+
+    def default_deadline(self, quarter: int) -> datetime.date:
+        """The 15th day of the month after the quarter (Q4 → 15 January of next year)."""
+        month = quarter * 3 + 1
+        year = self.year + (month > 12)
+        return datetime.date(year, (month - 1) % 12 + 1, 15)
+
+    def deadline(self, quarter: int, unit: Unit | None = None) -> datetime.date:
+        """The entry deadline for a quarter: a unit's extension, else the campaign's, else the default."""
+        return self.deadline_table()(quarter, unit.pk if unit else None)
+
+    def deadline_table(self):
+        """All of the campaign's deadlines in one query, as a lookup (quarter, unit id) → date,
+        for pages and reports that need the deadline of every unit and quarter."""
+        rows = {(d.quarter, d.unit_id): d.due_on for d in self.deadlines.all()}
+
+        def lookup(quarter: int, unit_id: int | None = None) -> datetime.date:
+            return rows.get((quarter, unit_id)) or rows.get((quarter, None)) or self.default_deadline(quarter)
+
+        return lookup
+
+
+class EmulationBloc(models.Model):
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("emulation bloc")
+        verbose_name_plural = _("emulation blocs")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A reporting organisation: a provincial agency or a locality (GSO administrative code)."""
+
+    class Kind(models.TextChoices):
+        AGENCY = "agency", _("Provincial agency")
+        LOCALITY = "locality", _("District / city")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    bloc = models.ForeignKey(
+        EmulationBloc, verbose_name=_("emulation bloc"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="units",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="children",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="units",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(models.Model):
+    """One of a programme's emulation contents ("Một là" … "Sáu là")."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="themes")
+    number = models.PositiveSmallIntegerField(_("number"))
+    ordinal = models.CharField(_("ordinal"), max_length=30, blank=True)
+    title = models.TextField(_("title"))
+    title_en = models.TextField(_("title (English)"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="theme_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="theme_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Task(models.Model):
+    """A qualitative task of a theme (themes 2–6), reported in words each quarter."""
+
+    theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="tasks")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.TextField(_("title"))
+    title_en = models.TextField(_("title (English)"), blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["theme", "number"]
+        constraints = [models.UniqueConstraint(fields=["theme", "number"], name="task_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.theme.number}.{self.number} {self.title}"
+
+
+class Indicator(models.Model):
+    """A numbered key indicator of the programme; its numbers are entered as measures."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="indicators")
+    theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="indicators")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.TextField(_("name"))
+    name_en = models.TextField(_("name (English)"), blank=True)
+    official_text = models.TextField(_("official wording"), blank=True)
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("responsible unit"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="led_indicators",
+    )
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="indicator_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="indicator_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Measure(models.Model):
+    """The thing a figure is entered for: one number (or verdict) with its target and rules."""
+
+    class Comparison(models.TextChoices):
+        GTE = "gte", _("at least (≥)")
+        GT = "gt", _("more than (>)")
+        LTE = "lte", _("at most (≤)")
+        DECREASE = "decrease", _("lower than last year")
+        INCREASE = "increase", _("higher than last year")
+        QUALITATIVE = "qualitative", _("assessed in words")
+
+    class Aggregation(models.TextChoices):
+        FLOW = "flow", _("flow (quarters add up)")
+        LEVEL = "level", _("level (latest figure stands)")
+
+    class ValueKind(models.TextChoices):
+        # Drives entry validation: percent 0–100, counts whole and ≥ 0, rates may be negative.
+        PERCENT = "percent", _("percentage (0–100)")
+        RATE = "rate", _("rate (may be negative)")
+        COUNT = "count", _("count (whole number)")
+        AMOUNT = "amount", _("amount (≥ 0)")
+        SCORE = "score", _("score")
+        TEXT = "text", _("assessment in words")
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="measures")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="measures")
+    code = models.CharField(_("code"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.TextField(_("name"))
+    name_en = models.TextField(_("name (English)"), blank=True)
+    unit = models.CharField(_("unit of measure"), max_length=50, blank=True)
+    unit_en = models.CharField(_("unit of measure (English)"), max_length=50, blank=True)
+    value_kind = models.CharField(_("kind of value"), max_length=20, choices=ValueKind.choices)
+    target = models.DecimalField(_("target"), max_digits=20, decimal_places=6, null=True, blank=True)
+    comparison = models.CharField(_("comparison"), max_length=20, choices=Comparison.choices)
+    aggregation = models.CharField(_("over the year"), max_length=10, choices=Aggregation.choices)
+    decimal_places = models.PositiveSmallIntegerField(_("decimal places"), default=0)
+    display_divisor = models.DecimalField(_("display divisor"), max_digits=20, decimal_places=6, default=Decimal(1))
+    display_unit = models.CharField(_("display unit"), max_length=50, blank=True)
+    display_unit_en = models.CharField(_("display unit (English)"), max_length=50, blank=True)
+    seasonal = models.BooleanField(
+        _("seasonal pace"), default=False,
+        help_text=_("Expected pace follows last year's shares by quarter instead of a quarter each."),
+    )
+    previous_year = models.DecimalField(_("last year's actual"), max_digits=20, decimal_places=6, null=True, blank=True)
+    # Last year's year-to-date at the end of each quarter ("cùng kỳ năm trước").
+    same_period_q1 = models.DecimalField(_("same period last year: Q1"), max_digits=20, decimal_places=6, null=True, blank=True)
+    same_period_q2 = models.DecimalField(_("same period last year: first half"), max_digits=20, decimal_places=6, null=True, blank=True)
+    same_period_q3 = models.DecimalField(_("same period last year: nine months"), max_digits=20, decimal_places=6, null=True, blank=True)
+    same_period_q4 = models.DecimalField(_("same period last year: full year"), max_digits=20, decimal_places=6, null=True, blank=True)
+    baseline_source = models.TextField(_("source of last year's values"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["campaign", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "code"], name="measure_code_unique"),
+            models.CheckConstraint(
+                condition=Q(target__isnull=False) | ~Q(comparison__in=["gte", "gt", "lte"]),
+                name="measure_target_required",
+            ),
+            models.CheckConstraint(condition=Q(decimal_places__lte=6), name="measure_decimal_places_max"),
+            models.CheckConstraint(condition=Q(display_divisor__gt=0), name="measure_display_divisor_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.comparison == self.Comparison.QUALITATIVE
+
+    def same_period(self) -> dict[int, Decimal]:
+        values = (self.same_period_q1, self.same_period_q2, self.same_period_q3, self.same_period_q4)
+        return {q: v for q, v in enumerate(values, start=1) if v is not None}
+
+    def spec(self) -> progress.MeasureSpec:
+        """The engine's view of this measure (no ORM beyond this point)."""
+        return progress.MeasureSpec(
+            code=self.code,
+            comparison=progress.Comparison(self.comparison),
+            aggregation=progress.Aggregation(self.aggregation),
+            target=self.target,
+            decimal_places=self.decimal_places,
+            unit_vi=self.unit,
+            unit_en=self.unit_en or self.unit,
+            previous_year=self.previous_year,
+            same_period=self.same_period(),
+            seasonal=self.seasonal,
+            display_divisor=self.display_divisor,
+            display_unit_vi=self.display_unit,
+            display_unit_en=self.display_unit_en or self.display_unit,
+        )
+
+
+class MeasureAssignment(models.Model):
+    """Which units report a measure: one lead unit gives the province figure, others a breakdown."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead unit (province figure)")
+        BREAKDOWN = "breakdown", _("Own breakdown")
+
+    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("reporting assignment")
+        verbose_name_plural = _("reporting assignments")
+        ordering = ["measure", "role", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "unit"], name="assignment_unique"),
+            models.UniqueConstraint(fields=["measure"], condition=Q(role="lead"), name="assignment_one_lead"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} – {self.unit.code} ({self.get_role_display()})"
+
+
+class Deadline(models.Model):
+    """The entry deadline of a quarter: the campaign's (unit empty) or a unit's extension."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="deadlines")
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    due_on = models.DateField(_("due on"))
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["campaign", "quarter", "unit"]
+        constraints = [
+            models.CheckConstraint(condition=QUARTER_RANGE, name="deadline_quarter_range"),
+            models.UniqueConstraint(fields=["campaign", "quarter"], condition=Q(unit__isnull=True), name="deadline_campaign_unique"),
+            models.UniqueConstraint(fields=["campaign", "quarter", "unit"], condition=Q(unit__isnull=False), name="deadline_unit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} Q{self.quarter}: {self.due_on}"
+
+
+class Submission(models.Model):
+    """One unit's quarterly report: the figures it holds move through the review workflow together."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    # What the dashboards count: a unit's draft or returned figures are still its own business.
+    VISIBLE_STATES = (State.SUBMITTED, State.APPROVED)
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="submissions")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="submissions")
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
+        ordering = ["campaign", "quarter", "unit"]
+        constraints = [
+            models.CheckConstraint(condition=QUARTER_RANGE, name="submission_quarter_range"),
+            models.UniqueConstraint(fields=["campaign", "unit", "quarter"], name="submission_unique"),
+        ]
+        indexes = [models.Index(fields=["campaign", "quarter", "state"], name="submission_period_state")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.campaign.year} Q{self.quarter} ({self.get_state_display()})"
+
+
+class FigureQuerySet(models.QuerySet):
+    def province(self, campaign: Campaign, upto_quarter: int, states=Submission.VISIBLE_STATES) -> FigureQuerySet:
+        """The lead units' figures (the province figure of each measure) for quarters 1..q."""
+        return self.filter(
+            submission__campaign=campaign,
+            submission__quarter__lte=upto_quarter,
+            submission__state__in=states,
+            measure__assignments__role=MeasureAssignment.Role.LEAD,
+            measure__assignments__unit=F("submission__unit"),
+        ).select_related("submission")
+
+
+class Figure(models.Model):
+    """One unit's figure (or qualitative verdict) for one measure and one quarter."""
+
+    class Kind(models.TextChoices):
+        ESTIMATE = "estimate", _("Estimate")
+        OFFICIAL = "official", _("Official")
+
+    submission = models.ForeignKey(Submission, verbose_name=_("quarterly report"), on_delete=models.CASCADE, related_name="figures")
+    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="figures")
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    verdict = models.CharField(_("assessment"), max_length=20, blank=True, choices=Verdict.choices)
+    narrative = models.TextField(_("narrative"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    kind = models.CharField(_("kind of figure"), max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
+    # When an official figure replaces an estimate, the estimate stays visible beside it.
+    estimate_value = models.DecimalField(_("earlier estimate"), max_digits=20, decimal_places=6, null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+    on_behalf = models.BooleanField(_("entered by the secretariat on the unit's behalf"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = FigureQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        ordering = ["submission", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "measure"], name="figure_unique"),
+            models.CheckConstraint(condition=Q(value__isnull=False) | ~Q(verdict=""), name="figure_has_value_or_verdict"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} / {self.submission}"
+
+
+class TaskReport(models.Model):
+    """A unit's words on a theme task for a quarter (themes 2–6)."""
+
+    submission = models.ForeignKey(Submission, verbose_name=_("quarterly report"), on_delete=models.CASCADE, related_name="task_reports")
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.PROTECT, related_name="reports")
+    verdict = models.CharField(_("assessment"), max_length=20, blank=True, choices=Verdict.choices)
+    narrative = models.TextField(_("narrative"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("task report")
+        verbose_name_plural = _("task reports")
+        constraints = [models.UniqueConstraint(fields=["submission", "task"], name="task_report_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.task} / {self.submission}"
+
+
+class ApiToken(models.Model):
+    """A personal token for the read-only API; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.name or self.pk}"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str = "") -> tuple[ApiToken, str]:
+        """Create a token; the plain key is returned once and never stored."""
+        key = secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key

@@ -1,0 +1,189 @@
+"""Numbers in Vietnamese and English: the one rounding helper, display formatting, strict parsing.
+
+Vietnamese writes 1.234,5 (dot for thousands, comma for decimals); English writes 1,234.5.
+Parsing is strict because a misread figure in an official report is worse than a refused one:
+text that is not a well-formed number in the page's language is refused, and when it would be
+a number in the other language the message says what it would have meant there, so the user
+can retype it rather than have it silently reinterpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+DASH = "–"  # en dash: "no figure", as printed reports show it
+
+# (thousands separator, decimal mark)
+SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
+
+FORMAT_NAMES = {
+    "vi": {
+        "vi": "tiếng Việt (dấu chấm phân cách hàng nghìn, dấu phẩy thập phân)",
+        "en": "Vietnamese format (dot for thousands, comma for decimals)",
+    },
+    "en": {
+        "vi": "tiếng Anh (dấu phẩy phân cách hàng nghìn, dấu chấm thập phân)",
+        "en": "English format (comma for thousands, point for decimals)",
+    },
+}
+EXAMPLES = {"vi": "1.234,5", "en": "1,234.5"}
+
+# Spaces people paste in from Word or Excel, including the no-break kinds used for grouping.
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]")
+# A minus sign copied from a typeset document is still a minus sign.
+_MINUS = "\u2212"
+
+
+def _lang(lang: str | None) -> str:
+    """Vietnamese unless the language code says English: the product is Vietnamese first."""
+    return "en" if (lang or "vi").lower().startswith("en") else "vi"
+
+
+def quantize(value: Decimal, places: int) -> Decimal:
+    """Round half up to `places` decimals: the project's only rounding, used for display."""
+    value = Decimal(value)
+    with localcontext() as ctx:
+        # The default 28 digits would make quantize fail on very large figures.
+        ctx.prec = max(ctx.prec, value.adjusted() + places + 2)
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _as_decimal(value) -> Decimal:
+    # A float reaching a template must show as typed (0.1), not as its binary expansion.
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+
+
+def format_number(value: Decimal | None, places: int, lang: str) -> str:
+    """`value` rounded half up to `places` decimals, trailing zeros kept, in `lang`'s notation.
+
+    None is shown as an en dash. A value that rounds to zero is shown without a sign ("0,0",
+    never "-0,0").
+    """
+    if value is None:
+        return DASH
+    if places < 0:
+        raise ValueError(f"places must be 0 or more, not {places}")
+    group, point = SEPARATORS[_lang(lang)]
+    rounded = quantize(_as_decimal(value), places)
+    sign = "-" if rounded < 0 else ""
+    english = f"{abs(rounded):,.{places}f}"
+    # Swap through a placeholder so the two separators do not overwrite each other.
+    text = english.replace(",", "\x00").replace(".", point).replace("\x00", group)
+    return sign + text
+
+
+def format_percent(value: Decimal | None, places: int, lang: str) -> str:
+    """A percentage as Vietnamese reports write it, with a space before the sign: "75,2 %"."""
+    if value is None:
+        return DASH
+    return f"{format_number(value, places, lang)} %"
+
+
+class NumberFormatError(ValueError):
+    """Text that is not a number in the page's language.
+
+    `message_vi` and `message_en` describe the same problem in each language; `reading` is the
+    value the text would have in the other language's notation, or None if it is not a number
+    there either.
+    """
+
+    def __init__(self, message_vi: str, message_en: str, reading: Decimal | None = None):
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.reading = reading
+
+    def message(self, lang: str) -> str:
+        return self.message_en if _lang(lang) == "en" else self.message_vi
+
+
+def _pattern(group: str, point: str) -> re.Pattern[str]:
+    g, p = re.escape(group), re.escape(point)
+    # Grouped integers must start with a non-zero group: "0.123" is not 123 in any report.
+    # ASCII digits only: \d would also accept other scripts' digits.
+    return re.compile(rf"[+-]?(?:[1-9][0-9]{{0,2}}(?:{g}[0-9]{{3}})+|[0-9]+)(?:{p}[0-9]+)?")
+
+
+_PATTERNS = {lang: _pattern(*seps) for lang, seps in SEPARATORS.items()}
+
+
+def _read(text: str, lang: str) -> Decimal | None:
+    """The value of cleaned `text` in `lang`'s notation, or None if it is not a number there."""
+    if not _PATTERNS[lang].fullmatch(text):
+        return None
+    group, point = SEPARATORS[lang]
+    value = Decimal(text.replace(group, "").replace(point, "."))
+    return value.copy_abs() if value == 0 else value  # "-0" is plain zero
+
+
+def _as_typed(value: Decimal, lang: str) -> str:
+    """`value` in `lang`'s notation with exactly the decimals it was typed with."""
+    return format_number(value, max(0, -value.as_tuple().exponent), lang)
+
+
+def unambiguous_text(value: Decimal, lang: str) -> str:
+    """How to type `value` so that parse_number reads it back in `lang` without ambiguity:
+    no thousands separator, no trailing zeros, and a zero added after exactly three decimals
+    ("1,234" could be English 1234, "1,2340" cannot)."""
+    lang = _lang(lang)
+    group, point = SEPARATORS[lang]
+    text = _as_typed(value.normalize() if value == value.to_integral_value() else value, lang).replace(group, "")
+    if point in text:
+        text = text.rstrip("0").rstrip(point)
+    if point in text and len(text.split(point)[1]) == 3:
+        text += "0"
+    return text
+
+
+def parse_number(text: str, lang: str) -> Decimal:
+    """Read a number typed in `lang`'s notation, strictly; raise NumberFormatError otherwise.
+
+    Spaces anywhere are ignored, a leading "+" or "-" is allowed. Thousands separators must
+    stand between groups of exactly three digits; at most one decimal mark, after them.
+    Text that means different numbers in the two notations ("1.234": 1234 in Vietnamese,
+    1.234 in English) is refused as ambiguous, with both readings, never guessed; "1,234.5"
+    or "12.34" on a Vietnamese page are refused with the English reading in the message.
+    """
+    lang = _lang(lang)
+    other = "en" if lang == "vi" else "vi"
+    shown = (text or "").strip()
+    cleaned = _SPACES.sub("", text or "").replace(_MINUS, "-")
+    if not cleaned:
+        raise NumberFormatError("Chưa nhập số.", "No number was entered.")
+
+    value = _read(cleaned, lang)
+    reading = _read(cleaned, other)
+    if value is not None and reading is not None and value != reading:
+        # "1.234" is 1234 in Vietnamese but 1.234 in English: refuse rather than guess.
+        plain = unambiguous_text(value, lang)
+        raise NumberFormatError(
+            f"«{shown}» có thể hiểu theo hai cách: {_as_typed(value, 'vi')} hoặc {_as_typed(reading, 'vi')}. "
+            f"Hãy nhập {plain}.",
+            f"“{shown}” can be read two ways: {_as_typed(value, 'en')} or {_as_typed(reading, 'en')}. "
+            f"Type {plain}.",
+            reading,
+        )
+    if value is not None:
+        return value
+
+    if reading is not None:
+        raise NumberFormatError(
+            f"«{shown}» không đúng định dạng số {FORMAT_NAMES[lang]['vi']}. "
+            f"Nếu ý bạn là {_as_typed(reading, 'vi')} hãy nhập {_as_typed(reading, lang)}.",
+            f"“{shown}” is not a number in {FORMAT_NAMES[lang]['en']}. "
+            f"If you mean {_as_typed(reading, 'en')}, type {_as_typed(reading, lang)}.",
+            reading,
+        )
+
+    if cleaned.endswith("%") and (bare := _read(cleaned[:-1], lang)) is not None:
+        # Percent measures have "%" as their unit already; the figure is the bare number.
+        raise NumberFormatError(
+            f"«{shown}»: hãy nhập số không kèm ký hiệu %, ví dụ {_as_typed(bare, lang)}.",
+            f"“{shown}”: type the number without the % sign, e.g. {_as_typed(bare, lang)}.",
+        )
+
+    raise NumberFormatError(
+        f"«{shown}» không phải là số theo định dạng {FORMAT_NAMES[lang]['vi']}, ví dụ {EXAMPLES[lang]}.",
+        f"“{shown}” is not a number in {FORMAT_NAMES[lang]['en']}, e.g. {EXAMPLES[lang]}.",
+    )

@@ -1,0 +1,213 @@
+"""The province's progress for one period: every theme, indicator and measure with its status.
+
+This is the one read path the home page, the dashboards, the API and the Excel report share,
+so they cannot disagree. It loads a campaign's structure and the lead units' figures in a
+fixed number of queries and hands each measure to the plain engine in targets.progress.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from targets import progress
+from targets.models import Campaign, Figure, Indicator, Measure, MeasureAssignment, Submission, Theme, Unit
+from targets.progress import Status
+
+
+@dataclass
+class MeasureProgress:
+    measure: Measure
+    progress: progress.Progress
+    figure: Figure | None  # the lead unit's figure for the period's own quarter, if any
+    values: dict = field(default_factory=dict)  # quarter → value of the figures evaluated
+    verdicts: dict = field(default_factory=dict)
+
+    def series(self) -> list[progress.Progress]:
+        """The same measure evaluated at the end of each quarter up to the period (for charts)."""
+        return [progress.evaluate(self.measure.spec(), q, self.values, self.verdicts) for q in range(1, self.progress.quarter + 1)]
+
+    @property
+    def state(self) -> str | None:
+        return self.figure.submission.state if self.figure else None
+
+
+@dataclass
+class IndicatorProgress:
+    indicator: Indicator
+    measures: list[MeasureProgress] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        return progress.worst(m.progress.status for m in self.measures)
+
+
+@dataclass
+class ThemeProgress:
+    theme: Theme
+    indicators: list[IndicatorProgress] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        return progress.worst(i.status for i in self.indicators)
+
+
+@dataclass
+class Overview:
+    campaign: Campaign
+    quarter: int
+    themes: list[ThemeProgress]
+    last_updated: datetime.datetime | None
+
+    @property
+    def indicators(self) -> list[IndicatorProgress]:
+        return [i for t in self.themes for i in t.indicators]
+
+    @property
+    def measures(self) -> list[MeasureProgress]:
+        return [m for i in self.indicators for m in i.measures]
+
+    @property
+    def status_counts(self) -> dict[Status, int]:
+        """Indicators by status, in the order worst → best, zero counts included."""
+        counts = Counter(i.status for i in self.indicators)
+        return {status: counts.get(status, 0) for status in progress.SEVERITY}
+
+    @property
+    def completeness(self) -> tuple[int, int]:
+        """(measures with a province figure for the period's quarter, all measures)."""
+        measures = self.measures
+        return sum(1 for m in measures if m.figure is not None), len(measures)
+
+
+def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_STATES) -> Overview:
+    """Evaluate every measure of the campaign for quarter 1..4 (Quý I, 6 tháng, 9 tháng, cả năm)."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1–4, not {quarter!r}")
+    themes = [ThemeProgress(theme) for theme in campaign.themes.all()]
+    by_theme = {t.theme.pk: t for t in themes}
+    indicators = {}
+    for indicator in campaign.indicators.select_related("lead_unit", "theme").order_by("number"):
+        row = IndicatorProgress(indicator)
+        indicators[indicator.pk] = row
+        by_theme[indicator.theme_id].indicators.append(row)
+
+    values: dict[int, dict[int, object]] = defaultdict(dict)
+    verdicts: dict[int, dict[int, object]] = defaultdict(dict)
+    own_quarter: dict[int, Figure] = {}
+    last_updated = None
+    for figure in Figure.objects.province(campaign, quarter, states):
+        q = figure.submission.quarter
+        values[figure.measure_id][q] = figure.value
+        if figure.verdict:
+            verdicts[figure.measure_id][q] = progress.Verdict(figure.verdict)
+        if q == quarter:
+            own_quarter[figure.measure_id] = figure
+        if last_updated is None or figure.entered_at > last_updated:
+            last_updated = figure.entered_at
+
+    for measure in campaign.measures.all():
+        result = progress.evaluate(measure.spec(), quarter, values[measure.pk], verdicts[measure.pk])
+        indicators[measure.indicator_id].measures.append(
+            MeasureProgress(measure, result, own_quarter.get(measure.pk), values[measure.pk], verdicts[measure.pk]))
+    return Overview(campaign=campaign, quarter=quarter, themes=themes, last_updated=last_updated)
+
+
+def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_STATES, units=None, measures=None) -> list[dict]:
+    """Every reporting unit's figure and year-to-date for each measure, for the period.
+
+    Two queries: the assignments and the figures; the engine gives each unit's year-to-date.
+    """
+    assignments = MeasureAssignment.objects.filter(measure__campaign=campaign).select_related("measure__indicator", "unit")
+    figures = Figure.objects.filter(
+        submission__campaign=campaign, submission__quarter__lte=quarter, submission__state__in=states,
+    ).select_related("submission")
+    if units is not None:
+        assignments = assignments.filter(unit__in=units)
+        figures = figures.filter(submission__unit__in=units)
+    if measures is not None:
+        assignments = assignments.filter(measure__in=measures)
+        figures = figures.filter(measure__in=measures)
+    values: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    verdicts: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    own: dict[tuple[int, int], Figure] = {}
+    for f in figures:
+        key = (f.measure_id, f.submission.unit_id)
+        values[key][f.submission.quarter] = f.value
+        if f.verdict:
+            verdicts[key][f.submission.quarter] = progress.Verdict(f.verdict)
+        if f.submission.quarter == quarter:
+            own[key] = f
+    rows = []
+    for a in sorted(assignments, key=lambda a: (a.measure.order, a.role != "lead", a.unit.code)):
+        key = (a.measure_id, a.unit_id)
+        result = progress.evaluate(a.measure.spec(), quarter, values[key], verdicts[key])
+        figure = own.get(key)
+        rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None})
+    return rows
+
+
+def submission_status(campaign: Campaign, quarter: int, today: datetime.date | None = None, units=None) -> list[dict]:
+    """Which unit submitted which quarter, when, and whether on time."""
+    today = today or timezone.localdate()
+    deadline = campaign.deadline_table()
+    unit_qs = Unit.objects.filter(assignments__measure__campaign=campaign).distinct().order_by("kind", "code")
+    if units is not None:
+        unit_qs = unit_qs.filter(pk__in=units)
+    submissions = {(s.unit_id, s.quarter): s for s in Submission.objects.filter(campaign=campaign, quarter__lte=quarter)}
+    rows = []
+    for unit in unit_qs:
+        for q in range(1, quarter + 1):
+            s = submissions.get((unit.pk, q))
+            due = deadline(q, unit.pk)
+            sent = s.submitted_at if s and s.state in Submission.VISIBLE_STATES else None
+            if sent is not None:
+                timeliness = "on_time" if timezone.localtime(sent).date() <= due else "late"
+            else:
+                timeliness = "late" if today > due else "open"
+            rows.append({"unit": unit, "quarter": q, "state": s.state if s else None, "submitted_at": sent,
+                         "deadline": due, "timeliness": timeliness})
+    return rows
+
+
+# --- caching -------------------------------------------------------------------------------
+# The overview is read far more often than figures change. It is cached under a key that
+# includes a data version; any saved or deleted figure, report or measure bumps the version
+# (targets/signals.py), so a stale overview is never served — across servers too when the
+# cache is shared (Redis).
+
+VERSION_KEY = "emulation:data-version"
+
+
+def data_version() -> int:
+    from django.core.cache import cache
+
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def bump_data_version() -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value invalidates old keys
+        cache.set(VERSION_KEY, int(timezone.now().timestamp()), timeout=None)
+
+
+def cached_overview(campaign: Campaign, quarter: int) -> Overview:
+    from django.core.cache import cache
+
+    key = f"emulation:overview:{campaign.pk}:{quarter}:{data_version()}"
+    overview = cache.get(key)
+    if overview is None:
+        overview = build_overview(campaign, quarter)
+        cache.set(key, overview, timeout=24 * 3600)
+    return overview

@@ -1,0 +1,257 @@
+"""Load a programme file (see fixtures/ha-giang-2024.json) into the database, in place.
+
+Everything is matched by its code (campaign by year, units and blocs by code, themes and
+indicators by number, measures by code), so loading the same file twice changes nothing,
+and loading an edited file updates what changed. A row is saved only when a value differs,
+so the change history records real edits, not reloads. Last year's values are only written
+when the file gives them: a null in the file never erases what an admin entered.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+
+from targets.models import (
+    Campaign,
+    EmulationBloc,
+    Indicator,
+    Measure,
+    MeasureAssignment,
+    Task,
+    Theme,
+    Unit,
+)
+
+SUPPORTED_FORMAT = 1
+BASELINE_FIELDS = ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3", "same_period_q4")
+
+
+class ProgrammeError(Exception):
+    """The file cannot be loaded; `errors` lists every problem found, each a full sentence."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class LoadResult:
+    campaign: Campaign | None = None
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def read_programme(path: str | Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise ProgrammeError([f"File not found: {path}"]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ProgrammeError([f"{path} is not a valid UTF-8 JSON programme file: {exc}"]) from None
+
+
+def _decimal(value, where: str, errors: list[str]) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        errors.append(f"{where}: {value!r} is not a number")
+        return None
+    if not result.is_finite():
+        errors.append(f"{where}: {value!r} is not a finite number")
+        return None
+    return result
+
+
+def _check(data: dict) -> list[str]:
+    """Structural checks done before anything is written, so a bad file changes nothing."""
+    errors: list[str] = []
+    if not isinstance(data, dict) or data.get("format") != SUPPORTED_FORMAT:
+        return [f"Unsupported programme file: expected \"format\": {SUPPORTED_FORMAT}"]
+    for key in ("campaign", "units", "themes"):
+        if key not in data:
+            errors.append(f"Missing section {key!r}")
+    if errors:
+        return errors
+    unit_codes = [u.get("code") for u in data["units"]]
+    bloc_codes = {b.get("code") for b in data.get("blocs", [])}
+    if len(unit_codes) != len(set(unit_codes)):
+        errors.append("Unit codes are not unique")
+    for unit in data["units"]:
+        if unit.get("kind") not in Unit.Kind.values:
+            errors.append(f"Unit {unit.get('code')}: kind must be one of {Unit.Kind.values}")
+        if unit.get("bloc") and unit["bloc"] not in bloc_codes:
+            errors.append(f"Unit {unit.get('code')}: unknown bloc {unit['bloc']!r}")
+    known_units = set(unit_codes)
+    codes: list[str] = []
+    numbers: list[int] = []
+    for theme in data["themes"]:
+        for indicator in theme.get("indicators", []):
+            numbers.append(indicator.get("number"))
+            if indicator.get("lead_unit") and indicator["lead_unit"] not in known_units:
+                errors.append(f"Indicator {indicator.get('number')}: unknown unit {indicator['lead_unit']!r}")
+            for m in indicator.get("measures", []):
+                where = f"Measure {m.get('code')}"
+                codes.append(m.get("code"))
+                if m.get("comparison") not in Measure.Comparison.values:
+                    errors.append(f"{where}: comparison must be one of {Measure.Comparison.values}")
+                if m.get("aggregation") not in Measure.Aggregation.values:
+                    errors.append(f"{where}: aggregation must be one of {Measure.Aggregation.values}")
+                if m.get("value_kind") not in Measure.ValueKind.values:
+                    errors.append(f"{where}: value_kind must be one of {Measure.ValueKind.values}")
+                target = _decimal(m.get("target"), f"{where} target", errors)
+                if target is None and m.get("comparison") in ("gte", "gt", "lte"):
+                    errors.append(f"{where}: a {m.get('comparison')} measure needs a target")
+                for key in ("previous_year", "display_divisor"):
+                    _decimal(m.get(key), f"{where} {key}", errors)
+                for q, value in (m.get("same_period") or {}).items():
+                    if str(q) not in {"1", "2", "3", "4"}:
+                        errors.append(f"{where}: same_period keys must be quarters 1–4, not {q!r}")
+                    _decimal(value, f"{where} same_period[{q}]", errors)
+                for code in [m.get("lead_unit"), *m.get("breakdown_units", [])]:
+                    if code and code not in known_units:
+                        errors.append(f"{where}: unknown unit {code!r}")
+                if not m.get("lead_unit"):
+                    errors.append(f"{where}: lead_unit is required")
+    if len(codes) != len(set(codes)):
+        errors.append("Measure codes are not unique")
+    if len(numbers) != len(set(numbers)):
+        errors.append("Indicator numbers are not unique")
+    return errors
+
+
+def _upsert(model, result: LoadResult, lookup: dict, values: dict):
+    """Create the row, or update only the fields that differ (no save when nothing does)."""
+    obj = model.objects.filter(**lookup).first()
+    label = model._meta.model_name
+    if obj is None:
+        result.created[label] += 1
+        return model.objects.create(**lookup, **values)
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+        result.updated[label] += 1
+    return obj
+
+
+@transaction.atomic
+def load_programme(data: dict) -> LoadResult:
+    errors = _check(data)
+    if errors:
+        raise ProgrammeError(errors)
+    result = LoadResult()
+    c = data["campaign"]
+    result.campaign = campaign = _upsert(Campaign, result, {"year": c["year"]}, {
+        "province": c["province"],
+        "province_code": c.get("province_code", ""),
+        "number": c["number"],
+        "issued_on": datetime.date.fromisoformat(c["issued_on"]),
+        "issuing_body": c["issuing_body"],
+        "title": c["title"],
+        "slogan": c.get("slogan", ""),
+        "plan_start": c["plan_start"],
+        "plan_end": c["plan_end"],
+        "source": data.get("source", ""),
+    })
+    blocs = {
+        b["code"]: _upsert(EmulationBloc, result, {"code": b["code"]}, {"name": b["name"], "name_en": b.get("name_en", "")})
+        for b in data.get("blocs", [])
+    }
+    units = {}
+    for u in data["units"]:
+        units[u["code"]] = _upsert(Unit, result, {"code": u["code"]}, {
+            "name": u["name"],
+            "name_en": u.get("name_en", ""),
+            "short_name": u.get("short_name", ""),
+            "kind": u["kind"],
+            "bloc": blocs.get(u.get("bloc")),
+        })
+    for u in data["units"]:  # parents may come later in the file
+        if u.get("parent"):
+            _upsert(Unit, result, {"code": u["code"]}, {"parent": units[u["parent"]]})
+
+    order = 0
+    for t in data["themes"]:
+        theme = _upsert(Theme, result, {"campaign": campaign, "number": t["number"]}, {
+            "ordinal": t.get("ordinal", ""),
+            "title": t["title"],
+            "title_en": t.get("title_en", ""),
+            "description": t.get("description", ""),
+        })
+        for task in t.get("tasks", []):
+            _upsert(Task, result, {"theme": theme, "number": task["number"]}, {
+                "title": task["title"], "title_en": task.get("title_en", ""),
+            })
+        for i in t.get("indicators", []):
+            indicator = _upsert(Indicator, result, {"campaign": campaign, "number": i["number"]}, {
+                "theme": theme,
+                "name": i["name"],
+                "name_en": i.get("name_en", ""),
+                "official_text": i.get("official_text", ""),
+                "lead_unit": units.get(i.get("lead_unit")),
+            })
+            for m in i.get("measures", []):
+                order += 1
+                measure = _upsert(Measure, result, {"campaign": campaign, "code": m["code"]}, _measure_values(m, indicator, order))
+                _assign(measure, m, units, result)
+    return result
+
+
+def _measure_values(m: dict, indicator: Indicator, order: int) -> dict:
+    values = {
+        "indicator": indicator,
+        "order": order,
+        "name": m["name"],
+        "name_en": m.get("name_en", ""),
+        "unit": m.get("unit", ""),
+        "unit_en": m.get("unit_en", ""),
+        "value_kind": m["value_kind"],
+        "target": _decimal(m.get("target"), "", []),
+        "comparison": m["comparison"],
+        "aggregation": m["aggregation"],
+        "decimal_places": m.get("decimal_places", 0),
+        "display_divisor": _decimal(m.get("display_divisor"), "", []) or Decimal(1),
+        "display_unit": m.get("display_unit", ""),
+        "display_unit_en": m.get("display_unit_en", ""),
+        "seasonal": bool(m.get("seasonal", False)),
+    }
+    # Baselines are written only when given (see the module docstring).
+    baselines = {"previous_year": _decimal(m.get("previous_year"), "", [])}
+    for q, value in (m.get("same_period") or {}).items():
+        baselines[f"same_period_q{q}"] = _decimal(value, "", [])
+    values.update({k: v for k, v in baselines.items() if v is not None})
+    if m.get("baseline_source"):
+        values["baseline_source"] = m["baseline_source"]
+    return values
+
+
+def _assign(measure: Measure, m: dict, units: dict, result: LoadResult) -> None:
+    wanted = {m["lead_unit"]: MeasureAssignment.Role.LEAD}
+    for code in m.get("breakdown_units", []):
+        wanted.setdefault(code, MeasureAssignment.Role.BREAKDOWN)
+    current = {a.unit.code: a for a in measure.assignments.select_related("unit")}
+    for code, assignment in current.items():
+        if code not in wanted:
+            assignment.delete()
+            result.updated["measureassignment"] += 1
+    # Demote a former lead first so the one-lead constraint holds at every step.
+    for code, assignment in current.items():
+        if code in wanted and assignment.role != wanted[code] and wanted[code] == MeasureAssignment.Role.BREAKDOWN:
+            _upsert(MeasureAssignment, result, {"measure": measure, "unit": units[code]}, {"role": wanted[code]})
+    for code, role in wanted.items():
+        _upsert(MeasureAssignment, result, {"measure": measure, "unit": units[code]}, {"role": role})

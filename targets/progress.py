@@ -1,0 +1,499 @@
+"""The progress engine: how far a measure is towards its target at a point of the year.
+
+Plain Python, no ORM: the rules of "on track" are the product's meaning, so they live where
+they are easiest to read and to test exhaustively (see DESIGN.md, "Progress: what on track
+means"). All arithmetic is Decimal; nothing is rounded here except inside the explanation
+sentence, which is for display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from targets.numbers import format_number, format_percent
+
+HUNDRED = Decimal(100)
+# "At risk" = the shortfall is at most 10 % of the value to reach.
+AT_RISK_BAND = Decimal("0.1")
+QUARTERS = (1, 2, 3, 4)
+
+
+# StrEnum is a (str, Enum) whose str() is the value, so members render as "met" in templates
+# and compare equal to the strings stored in the database.
+class Comparison(StrEnum):
+    GTE = "gte"
+    GT = "gt"
+    LTE = "lte"
+    DECREASE = "decrease"
+    INCREASE = "increase"
+    QUALITATIVE = "qualitative"
+
+
+class Aggregation(StrEnum):
+    FLOW = "flow"
+    LEVEL = "level"
+
+
+class Verdict(StrEnum):
+    COMPLETED_WELL = "completed_well"
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+
+
+class Status(StrEnum):
+    EXCEEDED = "exceeded"
+    MET = "met"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BEHIND = "behind"
+    NO_DATA = "no_data"
+    NOT_MET = "not_met"
+
+
+STATUS_LABELS: dict[Status, dict[str, str]] = {
+    Status.EXCEEDED: {"vi": "Vượt kế hoạch", "en": "Exceeded"},
+    Status.MET: {"vi": "Đạt", "en": "Met"},
+    Status.ON_TRACK: {"vi": "Đúng tiến độ", "en": "On track"},
+    Status.AT_RISK: {"vi": "Có nguy cơ chậm", "en": "At risk"},
+    Status.BEHIND: {"vi": "Chậm tiến độ", "en": "Behind"},
+    Status.NO_DATA: {"vi": "Chưa có số liệu", "en": "No data"},
+    Status.NOT_MET: {"vi": "Không đạt", "en": "Not met"},
+}
+VERDICT_LABELS: dict[Verdict, dict[str, str]] = {
+    Verdict.COMPLETED_WELL: {"vi": "Hoàn thành tốt", "en": "Completed well"},
+    Verdict.COMPLETED: {"vi": "Hoàn thành", "en": "Completed"},
+    Verdict.NOT_COMPLETED: {"vi": "Không hoàn thành", "en": "Not completed"},
+}
+PERIOD_LABELS: dict[int, dict[str, str]] = {
+    1: {"vi": "Quý I", "en": "Q1"},
+    2: {"vi": "6 tháng", "en": "First half"},
+    3: {"vi": "9 tháng", "en": "Nine months"},
+    4: {"vi": "Cả năm", "en": "Full year"},
+}
+# A single quarter, as opposed to the year-to-date period named by PERIOD_LABELS.
+QUARTER_LABELS: dict[int, dict[str, str]] = {
+    1: {"vi": "quý I", "en": "Q1"},
+    2: {"vi": "quý II", "en": "Q2"},
+    3: {"vi": "quý III", "en": "Q3"},
+    4: {"vi": "quý IV", "en": "Q4"},
+}
+
+# Worst first. NO_DATA sits below ON_TRACK: an indicator with a silent measure must not look
+# on track, yet a measure known to be late matters more than one not yet reported.
+SEVERITY: tuple[Status, ...] = (
+    Status.NOT_MET,
+    Status.BEHIND,
+    Status.AT_RISK,
+    Status.NO_DATA,
+    Status.ON_TRACK,
+    Status.MET,
+    Status.EXCEEDED,
+)
+
+
+def _lang(lang: str | None) -> str:
+    return "en" if (lang or "vi").lower().startswith("en") else "vi"
+
+
+def status_label(status: Status | str, lang: str) -> str:
+    return STATUS_LABELS[Status(status)][_lang(lang)]
+
+
+def verdict_label(verdict: Verdict | str, lang: str) -> str:
+    return VERDICT_LABELS[Verdict(verdict)][_lang(lang)]
+
+
+def period_label(quarter: int, lang: str) -> str:
+    """The year-to-date period ending with `quarter`: "Quý I", "6 tháng", "9 tháng", "Cả năm"."""
+    return PERIOD_LABELS[quarter][_lang(lang)]
+
+
+def worst(statuses: Iterable[Status | str]) -> Status:
+    """The worst of `statuses` by SEVERITY (an indicator shows its worst measure); none → NO_DATA."""
+    found = {Status(s) for s in statuses}
+    return next((s for s in SEVERITY if s in found), Status.NO_DATA)
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    code: str
+    comparison: Comparison
+    aggregation: Aggregation
+    target: Decimal | None
+    decimal_places: int = 0
+    unit_vi: str = ""
+    unit_en: str = ""
+    # Last year's actual for the whole year (the baseline).
+    previous_year: Decimal | None = None
+    # Last year's year-to-date at the end of quarter q (flow: cumulative; level: the value then).
+    same_period: Mapping[int, Decimal] = field(default_factory=dict)
+    # Flow only: expect the year's amount to come in with last year's cumulative shares.
+    seasonal: bool = False
+    # Explanations only: e.g. arrivals shown in millions (divisor 1,000,000, "triệu lượt").
+    display_divisor: Decimal = Decimal(1)
+    display_unit_vi: str = ""
+    display_unit_en: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a measure stands for the year-to-date period ending with `quarter`.
+
+    ytd_quarter is, for level measures, the quarter the latest figure came from; for
+    qualitative measures, the quarter of the latest verdict; None for flows.
+    """
+
+    quarter: int
+    quarter_value: Decimal | None
+    ytd: Decimal | None
+    ytd_quarter: int | None
+    expected: Decimal | None
+    percent_of_plan: Decimal | None
+    same_period: Decimal | None
+    percent_of_same_period: Decimal | None
+    change_percent: Decimal | None
+    status: Status
+    verdict: Verdict | None
+    missing_quarters: tuple[int, ...]
+    ytd_by_quarter: Mapping[int, Decimal | None]
+    is_year_end: bool
+    # What the explanation needs beyond the public figures; not part of equality.
+    _spec: MeasureSpec | None = field(default=None, repr=False, compare=False)
+    _same_period_is_last_year: bool = field(default=False, repr=False, compare=False)
+
+    def explanation(self, lang: str) -> str:
+        """One sentence saying how the status was reached, in `lang` ("vi" or "en")."""
+        return _explain(self, _lang(lang))
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+
+def _band(reference: Decimal) -> Decimal:
+    # abs(): the band must widen the tolerance even for a negative reference (growth rates).
+    return abs(reference) * AT_RISK_BAND
+
+
+def _pace_status(value: Decimal, expected: Decimal) -> Status:
+    """In-year status of a "more is better" figure against the expected pace."""
+    if value >= expected:
+        return Status.ON_TRACK
+    if expected - value <= _band(expected):
+        return Status.AT_RISK
+    return Status.BEHIND
+
+
+def _reached(value: Decimal, comparison: Comparison, target: Decimal) -> Status | None:
+    """EXCEEDED/MET when the full-year condition of a gte/gt target already holds, else None."""
+    if comparison is Comparison.GT:
+        # "More than 95 %" has no "exceeded": going past the line is what meeting it means.
+        return Status.MET if value > target else None
+    if value > target:
+        return Status.EXCEEDED
+    if value == target:
+        return Status.MET
+    return None
+
+
+def seasonal_share(spec: MeasureSpec, quarter: int) -> Decimal:
+    """Share of a flow's year expected by the end of `quarter` (Decimal, 0..1).
+
+    Seasonal measures follow last year's cumulative shares when all four quarters of last
+    year are known and the year's total is not zero; otherwise a quarter of the year each.
+    """
+    if spec.seasonal and spec.aggregation is Aggregation.FLOW:
+        known = [spec.same_period.get(q) for q in QUARTERS]
+        if all(v is not None for v in known) and Decimal(known[3]) != 0:
+            return Decimal(known[quarter - 1]) / Decimal(known[3])
+    return Decimal(quarter) / 4
+
+
+def _percent(value: Decimal | None, base: Decimal | None) -> Decimal | None:
+    if value is None or base is None or base == 0:
+        return None
+    return value / base * HUNDRED
+
+
+def _qualitative(spec: MeasureSpec, quarter: int, verdicts: Mapping[int, Verdict | str | None] | None) -> Progress:
+    latest = max((q for q in range(1, quarter + 1) if verdicts and verdicts.get(q)), default=None)
+    verdict = Verdict(verdicts[latest]) if latest is not None else None
+    year_end = quarter == 4
+    status = {
+        None: Status.NO_DATA,
+        Verdict.COMPLETED_WELL: Status.EXCEEDED,
+        Verdict.COMPLETED: Status.MET,
+        Verdict.NOT_COMPLETED: Status.NOT_MET if year_end else Status.BEHIND,
+    }[verdict]
+    return Progress(
+        quarter=quarter, quarter_value=None, ytd=None, ytd_quarter=latest, expected=None,
+        percent_of_plan=None, same_period=None, percent_of_same_period=None, change_percent=None,
+        status=status, verdict=verdict, missing_quarters=(), ytd_by_quarter={}, is_year_end=year_end,
+        _spec=spec,
+    )
+
+
+def evaluate(
+    spec: MeasureSpec,
+    quarter: int,
+    values: Mapping[int, Decimal | None],
+    verdicts: Mapping[int, Verdict | None] | None = None,
+) -> Progress:
+    """Progress of the measure `spec` for the year-to-date ending with `quarter` (1..4).
+
+    `values` are the quarter figures keyed 1..4 (None or absent = not reported); figures of
+    quarters after `quarter` are ignored, so a past period reads as it did at the time.
+    `verdicts` are used only by qualitative measures.
+    """
+    if quarter not in QUARTERS:
+        raise ValueError(f"quarter must be 1, 2, 3 or 4, not {quarter!r}")
+    if spec.comparison is Comparison.QUALITATIVE:
+        return _qualitative(spec, quarter, verdicts)
+
+    period = range(1, quarter + 1)
+    known = {q: Decimal(values[q]) for q in period if values.get(q) is not None}
+    year_end = quarter == 4
+    comparison = spec.comparison
+    target = Decimal(spec.target) if spec.target is not None else None
+
+    ytd: Decimal | None = None
+    ytd_quarter: int | None = None
+    missing: tuple[int, ...] = ()
+    by_quarter: dict[int, Decimal | None] = {}
+    if spec.aggregation is Aggregation.FLOW:
+        missing = tuple(q for q in period if q not in known)
+        if known:
+            ytd = sum(known.values(), Decimal(0))
+        # A cumulative sum is unknown from the first gap on; a partial one would mislead a chart.
+        running: Decimal | None = Decimal(0)
+        for q in period:
+            running = running + known[q] if running is not None and q in known else None
+            by_quarter[q] = running
+    else:
+        by_quarter = {q: known.get(q) for q in period}
+        if known:
+            ytd_quarter = max(known)
+            ytd = known[ytd_quarter]
+
+    same_period = spec.same_period.get(quarter)
+    from_last_year = False
+    if same_period is None and (year_end or comparison is Comparison.INCREASE):
+        # Last year's whole-year actual is the same period at year end; annual scores
+        # (PAR Index, PCI, PAPI) have only that to be compared with during the year.
+        same_period = spec.previous_year
+        from_last_year = same_period is not None
+    same_period = Decimal(same_period) if same_period is not None else None
+
+    expected: Decimal | None = None
+    if comparison in (Comparison.GTE, Comparison.GT) and target is not None:
+        if spec.aggregation is Aggregation.FLOW:
+            expected = target * seasonal_share(spec, quarter)
+        elif spec.previous_year is not None:
+            baseline = Decimal(spec.previous_year)
+            expected = baseline + (target - baseline) * quarter / 4
+        else:
+            expected = target
+    elif comparison is Comparison.LTE:
+        expected = target
+    elif comparison in (Comparison.DECREASE, Comparison.INCREASE):
+        expected = same_period
+
+    status = _status(comparison, ytd, missing, expected, target, year_end)
+
+    percent_of_plan = None
+    if comparison in (Comparison.GTE, Comparison.GT, Comparison.LTE):
+        percent_of_plan = _percent(ytd, target)
+    percent_same = _percent(ytd, same_period)
+    return Progress(
+        quarter=quarter,
+        quarter_value=known.get(quarter),
+        ytd=ytd,
+        ytd_quarter=ytd_quarter,
+        expected=expected,
+        percent_of_plan=percent_of_plan,
+        same_period=same_period,
+        percent_of_same_period=percent_same,
+        change_percent=percent_same - HUNDRED if percent_same is not None else None,
+        status=status,
+        verdict=None,
+        missing_quarters=missing,
+        ytd_by_quarter=by_quarter,
+        is_year_end=year_end,
+        _spec=spec,
+        _same_period_is_last_year=from_last_year,
+    )
+
+
+def _status(
+    comparison: Comparison,
+    ytd: Decimal | None,
+    missing: tuple[int, ...],
+    expected: Decimal | None,
+    target: Decimal | None,
+    year_end: bool,
+) -> Status:
+    """The status of a numeric measure; `expected` is the pace, the ceiling or last year's figure."""
+    if ytd is None or missing or expected is None:
+        return Status.NO_DATA
+
+    if comparison in (Comparison.GTE, Comparison.GT):
+        reached = _reached(ytd, comparison, target)
+        if reached is not None:
+            return reached
+        return Status.NOT_MET if year_end else _pace_status(ytd, expected)
+
+    if comparison is Comparison.LTE:
+        if ytd <= target:
+            return Status.MET
+        if year_end:
+            return Status.NOT_MET
+        return Status.AT_RISK if ytd - target <= _band(target) else Status.BEHIND
+
+    # DECREASE / INCREASE against the same period last year: strictly better is required.
+    if comparison is Comparison.DECREASE:
+        better, gap = ytd < expected, ytd - expected
+    else:
+        better, gap = ytd > expected, expected - ytd
+    if better:
+        return Status.MET if year_end else Status.ON_TRACK
+    if year_end:
+        return Status.NOT_MET
+    return Status.AT_RISK if gap <= _band(expected) else Status.BEHIND
+
+
+# --- the one-sentence explanation ------------------------------------------------------------
+
+WORDS = {
+    "vi": {
+        "of_plan": "kế hoạch",
+        "pace": "tiến độ cần đạt",
+        "expected": "cần đạt",
+        "target": "kế hoạch",
+        "at_most": "không vượt quá",
+        "same_period": "cùng kỳ",
+        "last_year": "năm trước",
+        "down": "giảm",
+        "up": "tăng",
+        "unchanged": "bằng cùng kỳ",
+        "figure_of": "số liệu {quarter}",
+        "missing": "thiếu số liệu {quarters}",
+        "no_figure": "chưa có số liệu",
+        "no_same_period": "chưa có số liệu cùng kỳ năm trước để so sánh",
+        "no_target": "chưa có kế hoạch để so sánh",
+        "assessed": "đánh giá {verdict}",
+        "not_assessed": "chưa có đánh giá",
+    },
+    "en": {
+        "of_plan": "of plan",
+        "pace": "expected pace",
+        "expected": "expected",
+        "target": "target",
+        "at_most": "at most",
+        "same_period": "same period last year",
+        "last_year": "last year",
+        "down": "down",
+        "up": "up",
+        "unchanged": "unchanged",
+        "figure_of": "{quarter} figure",
+        "missing": "no figure for {quarters}",
+        "no_figure": "no figure yet",
+        "no_same_period": "no figure for the same period last year to compare with",
+        "no_target": "no target to compare with",
+        "assessed": "assessed as {verdict}",
+        "not_assessed": "not assessed yet",
+    },
+}
+
+# Figures shown in a larger unit (millions of arrivals) need decimals to be readable.
+DISPLAY_PLACES_WITH_DIVISOR = 2
+
+
+def _explain(p: Progress, lang: str) -> str:
+    spec = p._spec
+    words = WORDS[lang]
+    head = period_label(p.quarter, lang)
+    outcome = status_label(p.status, lang).lower()
+
+    if spec.comparison is Comparison.QUALITATIVE:
+        if p.verdict is None:
+            return f"{head}: {words['not_assessed']}"
+        verdict = words["assessed"].format(verdict=verdict_label(p.verdict, lang).lower())
+        return f"{head}: {verdict}{_older(p, lang, bracket=True)} → {outcome}"
+
+    divisor = Decimal(spec.display_divisor or 1)
+    places = spec.decimal_places if divisor == 1 else DISPLAY_PLACES_WITH_DIVISOR
+    if divisor == 1:
+        unit = spec.unit_en if lang == "en" else spec.unit_vi
+    else:
+        unit = (spec.display_unit_en if lang == "en" else spec.display_unit_vi) or spec.unit_vi
+    unit = f" {unit}" if unit else ""
+
+    def num(value: Decimal) -> str:
+        return format_number(value / divisor, places, lang)
+
+    def planned(value: Decimal) -> str:
+        """A target as the programme writes it (2.460, 59,3, 3,2 triệu), at most `places` decimals."""
+        shown = (value / divisor).normalize()
+        return format_number(value / divisor, min(places, max(0, -shown.as_tuple().exponent)), lang)
+
+    if p.missing_quarters and p.ytd is not None:
+        quarters = ", ".join(QUARTER_LABELS[q][lang] for q in p.missing_quarters)
+        reason = words["missing"].format(quarters=quarters)
+        if spec.comparison is Comparison.DECREASE and p.same_period is None:
+            reason += f"; {words['no_same_period']}"
+        return f"{head}: {reason} → {outcome}"
+    if p.ytd is None:
+        return f"{head}: {words['no_figure']}"
+
+    figure = f"{num(p.ytd)}{unit}"
+    older = _older(p, lang, bracket=False)
+
+    if spec.comparison in (Comparison.DECREASE, Comparison.INCREASE):
+        figure += f" ({older})" if older else ""
+        if p.same_period is None:
+            return f"{head}: {figure}; {words['no_same_period']} → {outcome}"
+        label = words["last_year"] if p._same_period_is_last_year else words["same_period"]
+        change = ""
+        if p.change_percent is not None:
+            if p.change_percent == 0:
+                change = f" ({words['unchanged']})"
+            else:
+                direction = words["down"] if p.change_percent < 0 else words["up"]
+                change = f" ({direction} {format_percent(abs(p.change_percent), 1, lang)})"
+        return f"{head}: {figure}, {label} {num(p.same_period)}{unit}{change} → {outcome}"
+
+    if spec.target is None:
+        figure += f" ({older})" if older else ""
+        return f"{head}: {figure}; {words['no_target']} → {outcome}"
+    target = Decimal(spec.target)
+
+    if spec.comparison is Comparison.LTE:
+        note = "; ".join(filter(None, [older, f"{words['at_most']} {planned(target)}{unit}"]))
+        return f"{head}: {figure} ({note}) → {outcome}"
+
+    if spec.aggregation is Aggregation.FLOW:
+        text = f"{head}: {num(p.ytd)} / {planned(target)}{unit}"
+        if p.percent_of_plan is not None:
+            text += f" = {format_percent(p.percent_of_plan, 1, lang)} {words['of_plan']}"
+        if not p.is_year_end and target != 0:
+            # The pace is a share of the plan; at year end it is the whole plan and goes unsaid.
+            share = seasonal_share(spec, p.quarter) * HUNDRED
+            text += f"; {words['pace']} {format_percent(share, 1, lang)}"
+        return f"{text} → {outcome}"
+
+    note = "; ".join(filter(None, [older, f"{words['target']} {planned(target)}{unit}"]))
+    text = f"{head}: {figure} ({note})"
+    if not p.is_year_end and p.expected is not None and p.expected != target:
+        text += f"; {words['expected']} {num(p.expected)}{unit}"
+    return f"{text} → {outcome}"
+
+
+def _older(p: Progress, lang: str, bracket: bool) -> str:
+    """Which earlier quarter a standing figure or verdict comes from; empty when it is current."""
+    if p.ytd_quarter is None or p.ytd_quarter == p.quarter:
+        return ""
+    if bracket:
+        return f" ({QUARTER_LABELS[p.ytd_quarter][lang]})"
+    return WORDS[lang]["figure_of"].format(quarter=QUARTER_LABELS[p.ytd_quarter][lang])

@@ -1,0 +1,110 @@
+"""Writes that span several models, each in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Max
+
+from targets.models import Campaign, Deadline, Indicator, MeasureAssignment, Submission, Task, Theme
+from targets.overview import build_overview
+
+
+class CopyError(Exception):
+    pass
+
+
+@transaction.atomic
+def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
+    """Set up next year's programme from this year's: structure, targets and assignments, no figures.
+
+    Last year's values of the new programme are filled from the source year's approved
+    province figures where they exist (its year-to-date at each quarter), so the new year's
+    "same period last year" needs no retyping; targets are copied as they are, for admins to
+    edit once the new programme is issued.
+    """
+    source = Campaign.objects.filter(year=source_year).first()
+    if source is None:
+        raise CopyError(f"There is no programme for {source_year}.")
+    if Campaign.objects.filter(year=target_year).exists():
+        raise CopyError(f"A programme for {target_year} already exists.")
+
+    plan_start, plan_end = source.plan_start, source.plan_end
+    while target_year > plan_end:  # the next five-year plan
+        plan_start, plan_end = plan_end + 1, plan_end + 5
+    target = Campaign.objects.create(
+        province=source.province,
+        province_code=source.province_code,
+        year=target_year,
+        number=source.number,
+        issued_on=_shift_year(source.issued_on, target_year - source_year),
+        issuing_body=source.issuing_body,
+        title=source.title.replace(str(source_year), str(target_year)),
+        slogan=source.slogan.replace(str(source_year), str(target_year)),
+        plan_start=plan_start,
+        plan_end=plan_end,
+        source=f"Copied from the {source_year} programme {source.number}",
+    )
+    actuals = _approved_ytd(source)
+    themes = {}
+    for theme in source.themes.all():
+        themes[theme.pk] = Theme.objects.create(
+            campaign=target, number=theme.number, ordinal=theme.ordinal, title=theme.title.replace(str(source_year), str(target_year)),
+            title_en=theme.title_en.replace(str(source_year), str(target_year)), description=theme.description,
+        )
+    Task.objects.bulk_create(
+        Task(theme=themes[task.theme_id], number=task.number, title=task.title, title_en=task.title_en)
+        for task in Task.objects.filter(theme__campaign=source)
+    )
+    indicators = {}
+    for indicator in source.indicators.all():
+        indicators[indicator.pk] = Indicator.objects.create(
+            campaign=target, theme=themes[indicator.theme_id], number=indicator.number, name=indicator.name,
+            name_en=indicator.name_en, official_text=indicator.official_text, lead_unit_id=indicator.lead_unit_id,
+        )
+    assignments = list(MeasureAssignment.objects.filter(measure__campaign=source))
+    for measure in source.measures.all():
+        old_pk = measure.pk
+        ytd = actuals.get(old_pk, {})
+        measure.pk = None
+        measure._state.adding = True
+        measure.campaign = target
+        measure.indicator = indicators[measure.indicator_id]
+        measure.previous_year = ytd.get(4)
+        for q in (1, 2, 3, 4):
+            setattr(measure, f"same_period_q{q}", ytd.get(q))
+        measure.baseline_source = (
+            f"Approved figures of {source_year} in this system" if ytd else ""
+        )
+        measure.save()
+        MeasureAssignment.objects.bulk_create(
+            MeasureAssignment(measure=measure, unit_id=a.unit_id, role=a.role) for a in assignments if a.measure_id == old_pk
+        )
+    Deadline.objects.bulk_create(
+        Deadline(campaign=target, quarter=d.quarter, unit=None, due_on=_shift_year(d.due_on, target_year - source_year))
+        for d in source.deadlines.filter(unit__isnull=True)
+    )
+    return target
+
+
+def _approved_ytd(campaign: Campaign) -> dict[int, dict[int, object]]:
+    """measure id → {quarter: approved year-to-date} for the quarters that have data."""
+    reported = (
+        Submission.objects.filter(campaign=campaign, state=Submission.State.APPROVED).aggregate(q=Max("quarter"))["q"]
+    )
+    result: dict[int, dict[int, object]] = {}
+    for quarter in range(1, (reported or 0) + 1):
+        overview = build_overview(campaign, quarter, states=(Submission.State.APPROVED,))
+        for row in overview.measures:
+            p = row.progress
+            if p.ytd is not None and not p.missing_quarters and (p.ytd_quarter in (None, quarter)):
+                result.setdefault(row.measure.pk, {})[quarter] = p.ytd
+    return result
+
+
+def _shift_year(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

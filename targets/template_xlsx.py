@@ -1,0 +1,257 @@
+"""The Excel entry template: download one for a quarter, fill it offline, upload it back.
+
+Upload applies exactly the same rules as the entry form (targets.entry.check_input and
+targets.workflow), lists every error at once with sheet, row, column and reason, and saves
+nothing unless every row is valid. Files are checked before openpyxl opens them: size,
+that it is a real xlsx (zip), and the uncompressed size (a zip bomb is refused unopened).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from targets import access, workflow
+from targets.entry import check_input
+from targets.models import Campaign, Figure, MeasureAssignment, Unit
+
+TEMPLATE_VERSION = "emulation-template-v1"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 20_000
+SHEET = "Nhập liệu"
+META_SHEET = "_meta"
+COLUMNS = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Năm", "Quý", "Kế hoạch", "Giá trị",
+           "Đánh giá", "Thuyết minh", "Ghi chú", "Nguồn", "Loại số liệu", "Phiên bản"]
+ADMIN_COLUMN = "Cùng kỳ năm trước"
+INPUTS = {"Giá trị", "Đánh giá", "Thuyết minh", "Ghi chú", "Nguồn", "Loại số liệu"}
+VERDICT_WORDS = {label: value for value, label in (
+    ("completed_well", "Hoàn thành tốt"), ("completed", "Hoàn thành"), ("not_completed", "Không hoàn thành"))}
+KIND_WORDS = {"Ước tính": Figure.Kind.ESTIMATE, "Chính thức": Figure.Kind.OFFICIAL}
+
+
+def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook:
+    """One row per unit and assigned measure, with the current figures filled in."""
+    show_baseline = access.is_admin(user)
+    columns = COLUMNS + ([ADMIN_COLUMN] if show_baseline else [])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+    assignments = (MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=units)
+                   .select_related("measure", "unit").order_by("unit__kind", "unit__code", "measure__order"))
+    figures = {(f.submission.unit_id, f.measure_id): f for f in Figure.objects.filter(
+        submission__campaign=campaign, submission__quarter=quarter, submission__unit__in=units).select_related("submission")}
+    verdict_list = DataValidation(type="list", formula1='"' + ",".join(VERDICT_WORDS) + '"', allow_blank=True)
+    kind_list = DataValidation(type="list", formula1='"' + ",".join(KIND_WORDS) + '"', allow_blank=True)
+    ws.add_data_validation(verdict_list)
+    ws.add_data_validation(kind_list)
+    for row_number, a in enumerate(assignments, start=2):
+        m, f = a.measure, figures.get((a.unit_id, a.measure_id))
+        values = [m.code, m.name, m.unit, a.unit.code, a.unit.name, campaign.year, quarter, m.target,
+                  f.value if f else None,
+                  next((w for w, v in VERDICT_WORDS.items() if f and v == f.verdict), None),
+                  f.narrative if f else None, f.note if f else None, f.source if f else None,
+                  next((w for w, v in KIND_WORDS.items() if v == (f.kind if f else Figure.Kind.OFFICIAL))),
+                  f.version if f else None]
+        if show_baseline:
+            values.append(m.same_period().get(quarter))
+        ws.append(values)
+        fmt = "#,##0" + ("." + "0" * m.decimal_places if m.decimal_places else "")
+        for name in ("Kế hoạch", "Giá trị", ADMIN_COLUMN):
+            if name in columns:
+                ws.cell(row_number, columns.index(name) + 1).number_format = fmt
+        for name in INPUTS:
+            ws.cell(row_number, columns.index(name) + 1).protection = Protection(locked=False)
+        if m.is_qualitative:
+            verdict_list.add(ws.cell(row_number, columns.index("Đánh giá") + 1))
+        kind_list.add(ws.cell(row_number, columns.index("Loại số liệu") + 1))
+    ws.protection.sheet = True
+    ws.protection.formatRows = False  # people may still resize rows and columns to read
+    ws.protection.formatColumns = False
+    ws.freeze_panes = "C2"
+    for i, width in enumerate([10, 50, 14, 10, 28, 7, 6, 14, 16, 18, 40, 30, 24, 14, 9, 16][: len(columns)], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    meta = wb.create_sheet(META_SHEET)
+    meta.append(["template", TEMPLATE_VERSION])
+    meta.append(["year", campaign.year])
+    meta.append(["quarter", quarter])
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    return wb
+
+
+@dataclass
+class Problem:
+    sheet: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.sheet + (f", dòng {self.row}" if self.row else "") + (f", cột «{self.column}»" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class UploadResult:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # unit, entry, row number: the preview
+    campaign: Campaign | None = None
+    quarter: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _check_container(handle, size: int) -> str | None:
+    """Refuse what must not reach openpyxl: too big, not a zip, or inflating beyond the limit."""
+    if size > MAX_UPLOAD_BYTES:
+        return f"Tệp quá lớn ({size // 1024 // 1024} MB); tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
+    handle.seek(0)
+    if not zipfile.is_zipfile(handle):
+        return "Tệp không phải là bảng tính Excel (.xlsx)."
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            names = archive.namelist()
+            if "xl/workbook.xml" not in names:
+                return "Tệp không phải là bảng tính Excel (.xlsx)."
+            if any(n.startswith("xl/externalLinks/") for n in names):
+                return "Bảng tính có liên kết tới tệp khác; hãy dùng biểu mẫu tải từ hệ thống."
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
+                return "Bảng tính giải nén quá lớn; hãy dùng biểu mẫu tải từ hệ thống."
+    except zipfile.BadZipFile:
+        return "Tệp không phải là bảng tính Excel (.xlsx)."
+    handle.seek(0)
+    return None
+
+
+def _decimal_from_cell(value, row_problems, row, column) -> str | None:
+    """Cells hold numbers (from the template) or text typed in Vietnamese format."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        row_problems.append(Problem(SHEET, row, column, "Giá trị không phải là số."))
+        return None
+    if isinstance(value, int | float | Decimal):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            row_problems.append(Problem(SHEET, row, column, "Giá trị không phải là số."))
+            return None
+        return format(number, "f").replace(".", ",")  # back to Vietnamese text for the shared validator
+    return str(value)
+
+
+def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
+    """Parse and validate every row; nothing is written here."""
+    result = UploadResult()
+    refusal = _check_container(handle, size)
+    if refusal:
+        result.problems.append(Problem("Tệp", None, None, refusal))
+        return result
+    try:
+        wb = load_workbook(handle, read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds for damaged files
+        result.problems.append(Problem("Tệp", None, None, f"Không đọc được bảng tính: {error.__class__.__name__}."))
+        return result
+    if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
+        result.problems.append(Problem("Tệp", None, None, "Không phải biểu mẫu nhập liệu của hệ thống (thiếu trang «Nhập liệu»)."))
+        return result
+    meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(values_only=True) if row and row[0]}
+    if meta.get("template") != TEMPLATE_VERSION:
+        result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
+        return result
+    campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
+    quarter = meta.get("quarter")
+    if campaign is None or quarter not in (1, 2, 3, 4):
+        result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu ghi năm hoặc quý không hợp lệ."))
+        return result
+    ws = wb[SHEET]
+    rows = ws.iter_rows(values_only=False)
+    header = [c.value for c in next(rows, [])]
+    if header[: len(COLUMNS)] != COLUMNS:
+        result.problems.append(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
+        return result
+    col = {name: i for i, name in enumerate(header) if name}
+    assignments = {(a.unit.code, a.measure.code): a for a in MeasureAssignment.objects.filter(measure__campaign=campaign)
+                   .select_related("unit", "measure")}
+    editable = set(access.editable_units(user).values_list("code", flat=True))
+    previous = {(f.submission.unit.code, f.measure.code): f.value for f in Figure.objects.filter(
+        submission__campaign=campaign, submission__quarter=quarter - 1).select_related("submission__unit", "measure")} \
+        if quarter > 1 else {}
+    for number, cells in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            result.problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
+            break
+        values = [c.value for c in cells]
+        if not any(v not in (None, "") for v in values):
+            continue
+        for cell in cells:
+            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+                result.problems.append(Problem(SHEET, number, header[cell.column - 1] if cell.column <= len(header) else None,
+                                               "Ô chứa công thức; hãy nhập giá trị (số), không dùng công thức."))
+        by_name = {name: values[i] if i < len(values) else None for name, i in col.items()}
+        get = by_name.get
+        key = (str(get("Mã đơn vị") or ""), str(get("Mã chỉ tiêu") or ""))
+        assignment = assignments.get(key)
+        if assignment is None:
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", f"Đơn vị {key[0]} không báo cáo chỉ tiêu {key[1]}."))
+            continue
+        if key[0] not in editable:
+            result.problems.append(Problem(SHEET, number, "Mã đơn vị", f"Số liệu thuộc đơn vị khác ({assignment.unit.name})."))
+            continue
+        if get("Năm") != campaign.year or get("Quý") != quarter:
+            result.problems.append(Problem(SHEET, number, "Quý", "Năm hoặc quý khác với biểu mẫu."))
+            continue
+        row_problems: list[Problem] = []
+        text = _decimal_from_cell(get("Giá trị"), row_problems, number, "Giá trị")
+        verdict_word = get("Đánh giá") or ""
+        verdict = VERDICT_WORDS.get(str(verdict_word), "" if not verdict_word else "?")
+        kind = KIND_WORDS.get(str(get("Loại số liệu") or "Chính thức"), "?")
+        narrative = str(get("Thuyết minh") or "")
+        checked = check_input(assignment.measure, text=text or "", verdict=verdict, narrative=narrative, kind=kind,
+                              previous=previous.get(key), lang="vi")
+        result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
+        row_problems += [Problem(SHEET, number, "Giá trị" if not assignment.measure.is_qualitative else "Đánh giá", e)
+                         for e in checked.errors]
+        version = get("Phiên bản")
+        result.problems += row_problems
+        if row_problems:
+            continue
+        result.rows.append({"row": number, "unit": assignment.unit, "entry": workflow.Entry(
+            measure=assignment.measure, value=checked.value, verdict=checked.verdict, narrative=narrative.strip(),
+            note=str(get("Ghi chú") or "").strip(), source=str(get("Nguồn") or "").strip(), kind=kind,
+            version=int(version) if isinstance(version, int | float) else None)})
+    result.campaign, result.quarter = campaign, quarter
+    return result
+
+
+@transaction.atomic
+def save_upload(result: UploadResult, *, user) -> int:
+    """Save every unit's rows; any refusal or conflict rolls everything back."""
+    by_unit: dict[Unit, list[workflow.Entry]] = {}
+    for row in result.rows:
+        by_unit.setdefault(row["unit"], []).append(row["entry"])
+    saved = 0
+    for unit, entries in by_unit.items():
+        outcome = workflow.save_figures(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter, entries=entries,
+                                        reason="Tải lên từ biểu mẫu Excel")
+        if outcome.conflicts:
+            codes = ", ".join(c.measure.code for c in outcome.conflicts)
+            raise workflow.EntryRefused(f"{unit.name}: chỉ tiêu {codes} đã được người khác sửa sau khi tải biểu mẫu; hãy tải biểu mẫu mới.")
+        saved += len(outcome.saved)
+    return saved

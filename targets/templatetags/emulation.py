@@ -1,0 +1,98 @@
+"""Display helpers: numbers in the page's language, statuses as colour + icon + word."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import get_language
+
+from targets import numbers, progress
+
+register = template.Library()
+
+# Never colour alone: every status also has an icon and a word.
+STATUS_ICONS = {
+    progress.Status.EXCEEDED: "★",
+    progress.Status.MET: "✔",
+    progress.Status.ON_TRACK: "➜",
+    progress.Status.AT_RISK: "⚠",
+    progress.Status.BEHIND: "▼",
+    progress.Status.NOT_MET: "✖",
+    progress.Status.NO_DATA: "…",
+}
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+@register.filter
+def num(value, places=0):
+    """1234.5 → "1.234,5" in Vietnamese, "1,234.5" in English."""
+    return numbers.format_number(value, int(places), _lang())
+
+
+@register.filter
+def pct(value, places=1):
+    return numbers.format_percent(value, int(places), _lang())
+
+
+@register.filter
+def status_label(status):
+    return progress.status_label(progress.Status(status), _lang())
+
+
+@register.filter
+def status_icon(status):
+    return STATUS_ICONS[progress.Status(status)]
+
+
+@register.filter
+def period_label(quarter):
+    return progress.period_label(int(quarter), _lang())
+
+
+@register.filter
+def explanation(result):
+    return result.explanation(_lang())
+
+
+@register.filter
+def localized(obj, field):
+    """The English variant of a text field (name_en, title_en…) on English pages, when there is one."""
+    if _lang() == "en":
+        english = getattr(obj, f"{field}_en", "")
+        if english:
+            return english
+    return getattr(obj, field)
+
+
+@register.filter
+def input_number(value, places=0):
+    """A number for an input field, written so that sending the form back can never be refused
+    as ambiguous ("2.460" could be 2,46): no thousands separator, see numbers.unambiguous_text."""
+    if value is None:
+        return ""
+    return numbers.unambiguous_text(numbers.quantize(value, int(places)), _lang())
+
+
+@register.filter
+def sparkline(result):
+    """A tiny SVG line of the year-to-date by quarter (decorative: the numbers are in the text)."""
+    from django.utils.html import format_html
+
+    points = [(q, v) for q, v in sorted(result.ytd_by_quarter.items()) if v is not None]
+    if len(points) < 2:
+        return ""
+    low = min(v for _q, v in points)
+    high = max(v for _q, v in points)
+    span = (high - low) or 1
+    coordinates = " ".join(f"{(q - 1) * 20},{18 - float((v - low) / span) * 16:.1f}" for q, v in points)
+    return format_html('<svg class="sparkline" width="64" height="20" viewBox="0 0 64 20" focusable="false">'
+                       '<polyline fill="none" stroke="currentColor" stroke-width="2" points="{}"/></svg>', coordinates)
+
+
+@register.filter
+def state_label(state):
+    from targets.models import Submission
+
+    return Submission.State(state).label if state else "–"

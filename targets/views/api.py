@@ -1,0 +1,196 @@
+"""The read-only JSON API, version 1: /api/v1/progress/, figures/, units/, measures/.
+
+Authenticated by a personal token (`Authorization: Bearer …`) or by the browser session.
+Numbers are decimal strings (never floats), codes are the programme's stable codes, and every
+error is JSON with a message. The progress endpoint reads the same overview as the dashboard.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import EmptyPage, Paginator
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from targets import access, progress
+from targets.models import ApiToken, Campaign, Measure, Unit
+from targets.overview import cached_overview
+
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"status": status, "message": message}}, status=status)
+
+
+class BadRequest(Exception):
+    pass
+
+
+def api_view(view):
+    """Token or session authentication, GET only, errors as JSON."""
+
+    @login_not_required
+    @require_safe
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        if header:
+            scheme, _, key = header.partition(" ")
+            token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key.strip())).first() \
+                if scheme.lower() == "bearer" and key.strip() else None
+            if token is None or not token.user.is_active:
+                return _error(401, "Invalid or revoked token.")
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+            request.user = token.user
+        elif not request.user.is_authenticated:
+            return _error(401, "Authentication required: send 'Authorization: Bearer <token>' or log in.")
+        if not access.roles(request.user):
+            return _error(403, "This account has no role in the emulation programme.")
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as problem:
+            return _error(400, str(problem))
+
+    return wrapper
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    """A decimal string with at most 6 decimals and no exponent ("2460", "67.463415")."""
+    if value is None:
+        return None
+    text = format(value.quantize(Decimal("0.000001")).normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _campaign(request) -> Campaign:
+    year = request.GET.get("year", "")
+    if year and not year.isdigit():
+        raise BadRequest("year must be a number, e.g. 2024.")
+    campaign = Campaign.objects.for_year(year)
+    if campaign is None:
+        raise BadRequest(f"There is no programme for year {year}.")
+    return campaign
+
+
+def _quarter(request, required: bool = True) -> int | None:
+    quarter = request.GET.get("quarter", "")
+    if not quarter and not required:
+        return None
+    if quarter not in {"1", "2", "3", "4"}:
+        raise BadRequest("quarter must be 1, 2, 3 or 4.")
+    return int(quarter)
+
+
+def _campaign_json(campaign: Campaign) -> dict:
+    return {"year": campaign.year, "number": campaign.number, "province": campaign.province,
+            "issued_on": campaign.issued_on.isoformat(), "slogan": campaign.slogan}
+
+
+@api_view
+def progress_view(request):
+    campaign, quarter = _campaign(request), _quarter(request)
+    overview = cached_overview(campaign, quarter)
+    indicators = []
+    for row in overview.indicators:
+        indicators.append({
+            "number": row.indicator.number,
+            "name": row.indicator.name,
+            "name_en": row.indicator.name_en,
+            "theme": row.indicator.theme.number,
+            "status": row.status.value,
+            "measures": [_measure_progress(m) for m in row.measures],
+        })
+    return JsonResponse({
+        "campaign": _campaign_json(campaign),
+        "period": {"quarter": quarter, "label_vi": progress.period_label(quarter, "vi"), "label_en": progress.period_label(quarter, "en")},
+        "indicators": indicators,
+    }, json_dumps_params={"ensure_ascii": False})
+
+
+def _measure_progress(m) -> dict:
+    p, measure = m.progress, m.measure
+    return {
+        "code": measure.code,
+        "name": measure.name,
+        "name_en": measure.name_en,
+        "unit": measure.unit,
+        "unit_en": measure.unit_en,
+        "target": _decimal(measure.target),
+        "comparison": measure.comparison,
+        "aggregation": measure.aggregation,
+        "quarter_value": _decimal(p.quarter_value),
+        "ytd": _decimal(p.ytd),
+        "expected": _decimal(p.expected),
+        "percent_of_plan": _decimal(p.percent_of_plan),
+        "same_period": _decimal(p.same_period),
+        "change_on_last_year": _decimal(p.change_percent),
+        "verdict": p.verdict.value if p.verdict else None,
+        "status": p.status.value,
+        "explanation_vi": p.explanation("vi"),
+        "explanation_en": p.explanation("en"),
+        "state": m.state,
+        "kind": m.figure.kind if m.figure else None,
+    }
+
+
+@api_view
+def figures_view(request):
+    campaign = _campaign(request)
+    figures = access.visible_figures(request.user, campaign).select_related("submission__unit", "measure", "entered_by")
+    quarter = _quarter(request, required=False)
+    if quarter:
+        figures = figures.filter(submission__quarter=quarter)
+    if request.GET.get("measure"):
+        figures = figures.filter(measure__code=request.GET["measure"])
+    if request.GET.get("unit"):
+        figures = figures.filter(submission__unit__code=request.GET["unit"])
+    size = request.GET.get("page_size", str(PAGE_SIZE))
+    if not size.isdigit() or not 1 <= int(size) <= MAX_PAGE_SIZE:
+        raise BadRequest(f"page_size must be between 1 and {MAX_PAGE_SIZE}.")
+    paginator = Paginator(figures.order_by("submission__quarter", "submission__unit__code", "measure__order", "pk"), int(size))
+    try:
+        page = paginator.page(request.GET.get("page", "1"))
+    except (EmptyPage, ValueError) as problem:
+        raise BadRequest(f"No such page: {problem}") from None
+    return JsonResponse({
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "results": [{
+            "year": campaign.year, "quarter": f.submission.quarter,
+            "unit": f.submission.unit.code, "unit_name": f.submission.unit.name,
+            "measure": f.measure.code, "value": _decimal(f.value), "verdict": f.verdict or None,
+            "narrative": f.narrative, "note": f.note, "source": f.source, "kind": f.kind,
+            "estimate_value": _decimal(f.estimate_value), "state": f.submission.state,
+            "entered_by": f.entered_by.username if f.entered_by else None,
+            "entered_at": f.entered_at.isoformat(), "version": f.version,
+        } for f in page.object_list],
+    }, json_dumps_params={"ensure_ascii": False})
+
+
+@api_view
+def units_view(request):
+    units = Unit.objects.select_related("bloc", "parent").order_by("kind", "code")
+    return JsonResponse({"results": [{
+        "code": u.code, "name": u.name, "name_en": u.name_en, "kind": u.kind,
+        "bloc": u.bloc.code if u.bloc else None, "parent": u.parent.code if u.parent else None,
+    } for u in units]}, json_dumps_params={"ensure_ascii": False})
+
+
+@api_view
+def measures_view(request):
+    campaign = _campaign(request)
+    measures = (Measure.objects.filter(campaign=campaign).select_related("indicator")
+                .prefetch_related("assignments__unit").order_by("order"))
+    return JsonResponse({"campaign": _campaign_json(campaign), "results": [{
+        "code": m.code, "indicator": m.indicator.number, "name": m.name, "name_en": m.name_en,
+        "unit": m.unit, "unit_en": m.unit_en, "target": _decimal(m.target), "comparison": m.comparison,
+        "aggregation": m.aggregation, "decimal_places": m.decimal_places, "previous_year": _decimal(m.previous_year),
+        "reporting_units": [{"code": a.unit.code, "role": a.role} for a in m.assignments.all()],
+    } for m in measures]}, json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,164 @@
+"""What provincial officials open: overview → theme → indicator → unit, and who is late."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from targets import access, progress
+from targets.models import Campaign, Figure, MeasureAssignment, Submission, TaskReport, Unit
+from targets.overview import cached_overview, submission_status, unit_breakdown
+from targets.tables import SeriesTable
+from targets.views.common import campaign_or_404
+
+
+def _period(request) -> tuple[Campaign, int]:
+    """The campaign and quarter asked for (?year=&quarter=), defaulting to the latest with data."""
+    campaign = campaign_or_404(request)
+    quarter = request.GET.get("quarter", "")
+    if quarter in {"1", "2", "3", "4"}:
+        return campaign, int(quarter)
+    latest = (
+        Submission.objects.filter(campaign=campaign, state__in=Submission.VISIBLE_STATES)
+        .order_by("-quarter").values_list("quarter", flat=True).first()
+    )
+    return campaign, latest or 1
+
+
+def _frame(request, campaign: Campaign, quarter: int) -> dict:
+    return {"campaign": campaign, "quarter": quarter, "campaigns": Campaign.objects.all(), "quarters": (1, 2, 3, 4)}
+
+
+@require_safe
+def home(request):
+    campaign, quarter = _period(request)
+    return render(request, "targets/home.html", {**_frame(request, campaign, quarter), "overview": cached_overview(campaign, quarter)})
+
+
+@require_safe
+def theme(request, number: int):
+    campaign, quarter = _period(request)
+    overview = cached_overview(campaign, quarter)
+    row = next((t for t in overview.themes if t.theme.number == number), None)
+    if row is None:
+        raise Http404(_("No such theme."))
+    # The latest words of each unit on each task, up to the period.
+    latest: dict[tuple[int, int], TaskReport] = {}
+    reports = (TaskReport.objects.filter(task__theme=row.theme, submission__quarter__lte=quarter,
+                                         submission__state__in=Submission.VISIBLE_STATES)
+               .select_related("submission__unit", "task").order_by("submission__quarter"))
+    for report in reports:
+        latest[(report.task_id, report.submission.unit_id)] = report
+    tasks = [{"task": task, "reports": [r for (t, _u), r in latest.items() if t == task.pk]} for task in row.theme.tasks.all()]
+    return render(request, "targets/theme.html", {**_frame(request, campaign, quarter), "row": row, "tasks": tasks})
+
+
+@require_safe
+def indicator(request, number: int):
+    campaign, quarter = _period(request)
+    overview = cached_overview(campaign, quarter)
+    row = next((i for i in overview.indicators if i.indicator.number == number), None)
+    if row is None:
+        raise Http404(_("No such indicator."))
+    measures = [m.measure for m in row.measures]
+    breakdown = unit_breakdown(campaign, quarter, measures=measures)
+    sections = []
+    for m in row.measures:
+        series = m.series()
+        units = [b for b in breakdown if b["assignment"].measure_id == m.measure.pk]
+        sections.append({
+            "m": m,
+            "table": SeriesTable(_series_rows(m, series), request=request, prefix=f"m{m.measure.pk}-"),
+            "chart": _chart(m, series),
+            "chart_id": f"chart-{m.measure.pk}",
+            "units": units,
+            "units_chart": _units_chart(m, units),
+            "units_chart_id": f"units-{m.measure.pk}",
+            "mismatch": _mismatch(m, units),
+        })
+    notes = [b for b in breakdown if b["figure"] is not None and (b["figure"].note or b["figure"].narrative)]
+    history = (Figure.history.filter(measure__in=measures, submission__campaign=campaign)
+               .select_related("history_user", "submission__unit", "measure").order_by("-history_date")[:30])
+    return render(request, "targets/indicator.html", {
+        **_frame(request, campaign, quarter), "row": row, "sections": sections, "notes": notes, "history": history,
+    })
+
+
+def _series_rows(m, series) -> list[dict]:
+    places = m.measure.decimal_places
+    return [{"period": progress.period_label(p.quarter, _lang()), "quarter": p.quarter, "ytd": p.ytd, "expected": p.expected,
+             "target": m.measure.target, "same_period": p.same_period, "percent": p.percent_of_plan,
+             "status": p.status, "places": places} for p in series]
+
+
+def _lang() -> str:
+    from django.utils.translation import get_language
+
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def _number(value):
+    return str(value) if value is not None else None
+
+
+def _chart(m, series) -> dict:
+    """Chart.js data as plain JSON (decimal strings parsed by the script; display only)."""
+    return {
+        "type": "line",
+        "labels": [progress.period_label(p.quarter, _lang()) for p in series],
+        "datasets": [
+            {"label": _("Actual, year to date"), "data": [_number(p.ytd) for p in series]},
+            {"label": _("Expected pace"), "data": [_number(p.expected) for p in series]},
+            {"label": _("Same period last year"), "data": [_number(p.same_period) for p in series]},
+            {"label": _("Target"), "data": [_number(m.measure.target) for _p in series]},
+        ],
+        "title": m.measure.name if _lang() == "vi" else (m.measure.name_en or m.measure.name),
+    }
+
+
+def _units_chart(m, units) -> dict | None:
+    numeric = [u for u in units if u["progress"].ytd is not None]
+    if not numeric or m.measure.is_qualitative:
+        return None
+    return {
+        "type": "bar",
+        "labels": [u["assignment"].unit.short_name or u["assignment"].unit.name for u in numeric],
+        "datasets": [{"label": _("Actual, year to date"), "data": [_number(u["progress"].ytd) for u in numeric]}],
+        "title": _("By unit"),
+    }
+
+
+def _mismatch(m, units) -> dict | None:
+    """For a flow, the districts' sum should match the province figure; say so when it doesn't."""
+    if m.measure.aggregation != "flow" or m.progress.ytd is None:
+        return None
+    districts = [u["progress"].ytd for u in units if u["assignment"].role == MeasureAssignment.Role.BREAKDOWN
+                 and u["assignment"].unit.kind == Unit.Kind.LOCALITY]
+    if not districts or any(v is None for v in districts):
+        return None
+    total = sum(districts)
+    return None if total == m.progress.ytd else {"districts": total, "province": m.progress.ytd}
+
+
+@require_safe
+def unit(request, code: str):
+    campaign, quarter = _period(request)
+    the_unit = get_object_or_404(Unit, code=code)
+    own = request.user.units.filter(pk=the_unit.pk).exists() or access.is_reviewer(request.user)
+    states = (Submission.State.DRAFT, Submission.State.SUBMITTED, Submission.State.APPROVED, Submission.State.RETURNED) if own \
+        else Submission.VISIBLE_STATES
+    rows = unit_breakdown(campaign, quarter, states=states, units=[the_unit])
+    timeliness = submission_status(campaign, 4, units=[the_unit.pk])
+    return render(request, "targets/unit.html", {
+        **_frame(request, campaign, quarter), "unit": the_unit, "rows": rows, "timeliness": timeliness, "own": own,
+    })
+
+
+@require_safe
+def late(request):
+    campaign, quarter = _period(request)
+    rows = [r for r in submission_status(campaign, quarter) if r["timeliness"] == "late"]
+    return render(request, "targets/late.html", {**_frame(request, campaign, quarter), "rows": rows, "today": timezone.localdate()})

@@ -1,0 +1,67 @@
+"""Downloads: the official report workbook and the raw figures (xlsx or CSV)."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from targets import access, exports
+from targets.views.common import campaign_or_404
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _quarter(request) -> int:
+    quarter = request.GET.get("quarter", "")
+    if quarter not in {"1", "2", "3", "4"}:
+        raise Http404(_("Choose a quarter from 1 to 4."))
+    return int(quarter)
+
+
+def _lang(request) -> str:
+    lang = request.GET.get("lang") or get_language() or "vi"
+    return "en" if lang.startswith("en") else "vi"
+
+
+def _spooled_download(write, filename: str, content_type: str) -> FileResponse:
+    # A temporary file, not memory: the workbook may be large; FileResponse streams it from disk.
+    handle = tempfile.TemporaryFile()
+    write(handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@require_safe
+def report(request):
+    """The official report of a period (Quý I, 6 tháng, 9 tháng, cả năm), as leadership receives it."""
+    campaign, quarter = campaign_or_404(request), _quarter(request)
+    lang = _lang(request)
+    workbook = exports.report_workbook(campaign, quarter, lang=lang)
+    filename = f"bao-cao-thi-dua-{campaign.year}-q{quarter}{'-en' if lang == 'en' else ''}.xlsx"
+    return _spooled_download(workbook.save, filename, XLSX)
+
+
+@require_safe
+def figures(request):
+    """Every figure the user may see, in long format, as xlsx (default) or CSV."""
+    campaign = campaign_or_404(request)
+    lang = _lang(request)
+    rows = access.visible_figures(request.user, campaign)
+    unit = request.GET.get("unit")
+    if unit:
+        rows = rows.filter(submission__unit__code=unit)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(exports.raw_csv_lines(exports.raw_figures(rows), lang=lang),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="so-lieu-{campaign.year}-{stamp}.csv"'
+        return response
+    return _spooled_download(
+        lambda handle: exports.write_raw_xlsx(exports.raw_figures(rows), handle, lang=lang),
+        f"so-lieu-{campaign.year}-{stamp}.xlsx", XLSX,
+    )

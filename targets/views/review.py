@@ -1,0 +1,119 @@
+"""Thẩm định: the secretariat's queue by period, approve several at once, return with a comment,
+reopen (admins), late units and reminders; and the history of a quarterly report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from targets import access, workflow
+from targets.models import Figure, MeasureAssignment, Submission
+from targets.views.common import campaign_or_404
+
+
+def _require_reviewer(user) -> None:
+    if not access.is_reviewer(user):
+        raise PermissionDenied(_("Only the emulation secretariat reviews submissions."))
+
+
+@require_http_methods(["GET", "POST"])
+def queue(request):
+    _require_reviewer(request.user)
+    campaign = campaign_or_404(request)
+    quarter_text = request.POST.get("quarter") or request.GET.get("quarter", "")
+    quarter = int(quarter_text) if quarter_text in {"1", "2", "3", "4"} else 1
+    if request.method == "POST":
+        return _bulk(request, campaign, quarter)
+    expected = dict(MeasureAssignment.objects.filter(measure__campaign=campaign).values("unit")
+                    .annotate(n=Count("id")).values_list("unit", "n"))
+    submissions = (Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by")
+                   .annotate(filled=Count("figures")).order_by("state", "unit__kind", "unit__code"))
+    for s in submissions:
+        s.expected = expected.get(s.unit_id, 0)
+    return render(request, "targets/review.html", {
+        "campaign": campaign, "quarter": quarter, "quarters": (1, 2, 3, 4), "submissions": submissions,
+        "late": workflow.late_units(campaign, quarter),
+    })
+
+
+def _bulk(request, campaign, quarter):
+    target = f"{reverse('review')}?year={campaign.year}&quarter={quarter}"
+    if request.POST.get("action") == "remind":
+        sent = workflow.send_reminders(campaign=campaign, quarter=quarter)
+        messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": sent})
+        return redirect(target)
+    ids = [int(i) for i in request.POST.getlist("submission") if i.isdigit()]
+    chosen = list(Submission.objects.filter(pk__in=ids, campaign=campaign).select_related("unit"))
+    if not chosen:
+        messages.error(request, _("Tick at least one report to approve."))
+        return redirect(target)
+    try:
+        count = workflow.approve(user=request.user, submissions=chosen)
+    except workflow.EntryRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(target)
+    messages.success(request, _("Approved %(count)s reports.") % {"count": count})
+    return redirect(target)
+
+
+@require_http_methods(["GET"])
+def submission(request, pk: int):
+    """A quarterly report: its figures and the full history of figures and states."""
+    report = get_object_or_404(Submission.objects.select_related("unit", "campaign", "submitted_by", "reviewed_by"), pk=pk)
+    user = request.user
+    own = user.units.filter(pk=report.unit_id).exists()
+    if not (access.is_reviewer(user) or own or (report.state in Submission.VISIBLE_STATES and access.roles(user))):
+        raise PermissionDenied(_("You cannot see this unit's unsent figures."))
+    figures = report.figures.select_related("measure", "entered_by").order_by("measure__order")
+    figure_history = _with_previous_values(
+        Figure.history.filter(submission_id=report.pk).select_related("history_user", "measure").order_by("history_date"))
+    state_history = report.history.select_related("history_user").order_by("-history_date")
+    return render(request, "targets/submission.html", {
+        "report": report, "figures": figures, "figure_history": figure_history, "state_history": state_history,
+        "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED,
+        "may_reopen": access.is_admin(user) and report.state == Submission.State.APPROVED,
+    })
+
+
+@require_POST
+def decide(request, pk: int):
+    """Approve, return with a comment, or reopen (admins) one report."""
+    _require_reviewer(request.user)
+    report = get_object_or_404(Submission.objects.select_related("unit"), pk=pk)
+    action = request.POST.get("action")
+    text = request.POST.get("comment", "")
+    try:
+        if action == "approve":
+            workflow.approve(user=request.user, submissions=[report])
+            messages.success(request, _("Approved."))
+        elif action == "return":
+            workflow.return_for_correction(user=request.user, submission=report, comment=text)
+            messages.success(request, _("Returned to the unit with your comment."))
+        elif action == "reopen":
+            workflow.reopen(user=request.user, submission=report, reason=text)
+            messages.success(request, _("Reopened; the unit can correct its figures."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except workflow.EntryRefused as refused:
+        if refused.forbidden:
+            raise PermissionDenied(refused.message) from None
+        messages.error(request, refused.message)
+    return redirect("submission", pk=report.pk)
+
+
+def _with_previous_values(records) -> list:
+    """Newest first, each record carrying the value it replaced (old → new) without a query per row."""
+    last: dict[int, object] = {}
+    result = []
+    for record in records:
+        before = last.get(record.id)
+        record.old_value = before.value if before else None
+        record.old_verdict = before.verdict if before else ""
+        last[record.id] = record
+        result.append(record)
+    return result[::-1]

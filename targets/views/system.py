@@ -1,0 +1,25 @@
+"""Views for machines rather than people."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.http import require_safe
+
+
+@login_not_required
+@require_safe
+def ping(request):
+    """A view that touches nothing: the benchmark's baseline for what the framework costs."""
+    return HttpResponse("pong", content_type="text/plain")
+
+
+@login_not_required
+@require_safe
+def healthz(request):
+    """For load balancers: the process answers and the database is reachable."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any database failure means "not healthy", whatever the driver raised
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok"})

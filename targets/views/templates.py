@@ -1,0 +1,103 @@
+"""Excel template: download for a unit and quarter; upload with a preview before saving."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from targets import access, template_xlsx, workflow
+from targets.views.common import campaign_or_404
+from targets.views.entry import open_quarter
+
+UPLOADS = Path(settings.BASE_DIR) / "var" / "uploads"
+
+
+def _require_entry_role(user):
+    if not (access.is_reviewer(user) or access.is_reporter(user)):
+        raise PermissionDenied(_("Only reporters and the secretariat enter figures."))
+
+
+@require_safe
+def download(request):
+    _require_entry_role(request.user)
+    campaign = campaign_or_404(request)
+    units = access.editable_units(request.user)
+    codes = request.GET.getlist("unit")
+    if codes:
+        chosen = units.filter(code__in=codes)
+        if chosen.count() != len(set(codes)):
+            raise PermissionDenied(_("You can only download templates for your own units."))
+        units = chosen
+    first = units.first()
+    if first is None:
+        raise PermissionDenied(_("Your account is not attached to any unit; ask an administrator."))
+    quarter_text = request.GET.get("quarter", "")
+    quarter = int(quarter_text) if quarter_text in {"1", "2", "3", "4"} else open_quarter(campaign, first)
+    workbook = template_xlsx.build_template(campaign=campaign, quarter=quarter, units=units, user=request.user)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = first.code if units.count() == 1 else "nhieu-don-vi"
+    response["Content-Disposition"] = f'attachment; filename="bieu-mau-{campaign.year}-q{quarter}-{name}.xlsx"'
+    workbook.save(response)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    _require_entry_role(request.user)
+    context = {}
+    if request.method == "POST" and request.POST.get("token"):
+        return _confirm(request)
+    if request.method == "POST":
+        upload_file = request.FILES.get("file")
+        if upload_file is None:
+            messages.error(request, _("Choose a file to upload."))
+            return redirect("upload")
+        result = template_xlsx.read_upload(upload_file, upload_file.size, user=request.user)
+        context["result"] = result
+        if result.ok and result.rows:
+            UPLOADS.mkdir(parents=True, exist_ok=True)
+            name = f"{uuid.uuid4().hex}.xlsx"
+            upload_file.seek(0)
+            with open(UPLOADS / name, "wb") as target:
+                for chunk in upload_file.chunks():
+                    target.write(chunk)
+            context["token"] = signing.dumps({"file": name, "user": request.user.pk}, salt="upload")
+        elif result.ok:
+            messages.error(request, _("The file has no figures to save."))
+    return render(request, "targets/upload.html", context)
+
+
+def _confirm(request):
+    try:
+        data = signing.loads(request.POST["token"], salt="upload", max_age=3600)
+    except signing.BadSignature:
+        messages.error(request, _("The preview has expired; upload the file again."))
+        return redirect("upload")
+    path = UPLOADS / Path(data["file"]).name
+    if data.get("user") != request.user.pk or not path.exists():
+        messages.error(request, _("The preview has expired; upload the file again."))
+        return redirect("upload")
+    with open(path, "rb") as handle:
+        result = template_xlsx.read_upload(handle, path.stat().st_size, user=request.user)
+    if not result.ok:
+        return render(request, "targets/upload.html", {"result": result})
+    if result.warnings and not request.POST.get("confirm"):
+        messages.warning(request, _("Nothing was saved yet: some figures look unusual. Check them, tick the confirmation and save again."))
+        return render(request, "targets/upload.html", {"result": result, "token": request.POST["token"]})
+    try:
+        saved = template_xlsx.save_upload(result, user=request.user)
+    except workflow.EntryRefused as refused:
+        messages.error(request, refused.message)
+        return render(request, "targets/upload.html", {"result": result})
+    path.unlink(missing_ok=True)
+    messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved})
+    return redirect("upload")

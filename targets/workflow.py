@@ -1,0 +1,268 @@
+"""Quarterly entry and review: who may change which figures when, and the state changes.
+
+Each write is one transaction; every refusal is an `EntryRefused` whose message says why in
+plain words ("the period closed on …", "approved by … on …", "belongs to another unit").
+Figures carry a version number, so a save made against a stale page is refused with both
+values shown instead of silently overwriting a colleague's figure.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from targets import access
+from targets.models import Campaign, Figure, Measure, Submission, Unit
+
+State = Submission.State
+
+
+class EntryRefused(Exception):
+    """A change that is not allowed; `message` is for the user, `forbidden` means HTTP 403."""
+
+    def __init__(self, message: str, forbidden: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.forbidden = forbidden
+
+
+@dataclass
+class Entry:
+    """What the user typed for one measure (already validated)."""
+
+    measure: Measure
+    value: Decimal | None = None
+    verdict: str = ""
+    narrative: str = ""
+    note: str = ""
+    source: str = ""
+    kind: str = Figure.Kind.OFFICIAL
+    version: int | None = None  # the version the user's page showed; None for a new figure
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None and not self.verdict
+
+
+@dataclass
+class Conflict:
+    measure: Measure
+    theirs: Figure
+    mine: Entry
+
+
+@dataclass
+class SaveResult:
+    submission: Submission
+    saved: list[Figure] = field(default_factory=list)
+    removed: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def _when(moment: datetime.datetime | datetime.date | None) -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime.datetime):
+        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    return date_format(moment, "SHORT_DATE_FORMAT")
+
+
+def check_may_edit(user, *, campaign: Campaign, unit: Unit, quarter: int, submission: Submission | None,
+                   today: datetime.date | None = None) -> None:
+    """Raise EntryRefused unless `user` may change `unit`'s figures for the quarter now."""
+    if not (access.is_reviewer(user) or (access.is_reporter(user) and user.units.filter(pk=unit.pk).exists())):
+        raise EntryRefused(_("These figures belong to another unit (%(unit)s); you can only enter your own unit's.")
+                           % {"unit": unit.name}, forbidden=True)
+    if submission is not None and submission.state == State.APPROVED:
+        raise EntryRefused(_("Approved by %(who)s on %(when)s; ask the secretariat to reopen it.")
+                           % {"who": submission.reviewed_by or "?", "when": _when(submission.reviewed_at)})
+    if submission is not None and submission.state == State.SUBMITTED:
+        raise EntryRefused(_("Submitted on %(when)s and waiting for review; it can be changed again if the secretariat returns it.")
+                           % {"when": _when(submission.submitted_at)})
+    deadline = campaign.deadline(quarter, unit)
+    today = today or timezone.localdate()
+    # The secretariat may still enter late figures on a unit's behalf; units need an extension.
+    if today > deadline and not access.is_reviewer(user):
+        raise EntryRefused(_("The period closed on %(date)s; ask the secretariat for an extension.")
+                           % {"date": _when(deadline)})
+
+
+def _submission(campaign: Campaign, unit: Unit, quarter: int, lock: bool = False) -> Submission | None:
+    query = Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter)
+    return (query.select_for_update(of=("self",)) if lock else query).select_related("reviewed_by").first()
+
+
+@transaction.atomic
+def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries: list[Entry],
+                 reason: str = "", today: datetime.date | None = None) -> SaveResult:
+    """Save a unit's figures for a quarter as a draft. Nothing is saved if any figure conflicts."""
+    # Two people saving a unit's first figures at the same moment must not collide on the
+    # one-report-per-quarter constraint: insert-if-missing, then lock the row for this save.
+    if not Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).exists():
+        Submission.objects.bulk_create([Submission(campaign=campaign, unit=unit, quarter=quarter)], ignore_conflicts=True)
+    submission = _submission(campaign, unit, quarter, lock=True)
+    if not submission.history.exists():
+        submission.save()  # bulk_create keeps no history; record the report's creation as a draft
+    check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today)
+    assigned = set(unit.assignments.filter(measure__campaign=campaign).values_list("measure_id", flat=True))
+    for entry in entries:
+        if entry.measure.pk not in assigned:
+            raise EntryRefused(_("Measure %(code)s is not reported by %(unit)s.") % {"code": entry.measure.code, "unit": unit.name},
+                               forbidden=True)
+    current = {f.measure_id: f for f in submission.figures.select_for_update()}
+    result = SaveResult(submission)
+    for entry in entries:
+        theirs = current.get(entry.measure.pk)
+        if theirs is not None and entry.version != theirs.version:
+            result.conflicts.append(Conflict(entry.measure, theirs, entry))
+        elif theirs is None and entry.version is not None and not entry.empty:
+            # The page showed a figure that someone has deleted since: treat as a conflict too.
+            result.conflicts.append(Conflict(entry.measure, Figure(measure=entry.measure, version=0), entry))
+    if result.conflicts:
+        transaction.set_rollback(True)
+        return result
+    on_behalf = not user.units.filter(pk=unit.pk).exists()
+    for entry in entries:
+        figure = current.get(entry.measure.pk)
+        if entry.empty:
+            if figure is not None:
+                figure._change_reason = reason or _("Cleared by the user")
+                figure.delete()
+                result.removed += 1
+            continue
+        if figure is None:
+            figure = Figure(submission=submission, measure=entry.measure, version=0)
+        elif not _changed(figure, entry):
+            continue
+        if figure.pk and figure.kind == Figure.Kind.ESTIMATE and entry.kind == Figure.Kind.OFFICIAL:
+            figure.estimate_value = figure.value  # the official figure revises the estimate; keep both
+        figure.value, figure.verdict, figure.narrative = entry.value, entry.verdict, entry.narrative
+        figure.note, figure.source, figure.kind = entry.note, entry.source, entry.kind
+        figure.entered_by, figure.on_behalf = user, on_behalf
+        figure.version += 1
+        figure._change_reason = reason
+        figure.save()
+        result.saved.append(figure)
+    if submission.state == State.RETURNED and result.saved:
+        submission.state = State.DRAFT
+        submission._change_reason = _("Corrected after return")
+        submission.save(update_fields=["state"])
+    return result
+
+
+def _changed(figure: Figure, entry: Entry) -> bool:
+    return (figure.value, figure.verdict, figure.narrative, figure.note, figure.source, figure.kind) != (
+        entry.value, entry.verdict, entry.narrative, entry.note, entry.source, entry.kind)
+
+
+@transaction.atomic
+def submit(*, user, campaign: Campaign, unit: Unit, quarter: int, today: datetime.date | None = None) -> Submission:
+    """Send the whole quarter for review."""
+    submission = _submission(campaign, unit, quarter, lock=True)
+    check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today)
+    if submission is None or not submission.figures.exists():
+        raise EntryRefused(_("There is nothing to submit yet: enter and save at least one figure first."))
+    submission.state = State.SUBMITTED
+    submission.submitted_by = user
+    submission.submitted_at = timezone.now()
+    submission.version += 1
+    submission._change_reason = _("Submitted for review")
+    submission.save()
+    return submission
+
+
+def _reviewable(user, submission: Submission, allowed: tuple[str, ...]) -> None:
+    if not access.is_reviewer(user):
+        raise EntryRefused(_("Only the emulation secretariat reviews submissions."), forbidden=True)
+    if submission.state not in allowed:
+        raise EntryRefused(_("%(unit)s's report is %(state)s, so it cannot be reviewed now.")
+                           % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})
+
+
+@transaction.atomic
+def approve(*, user, submissions: list[Submission]) -> int:
+    """Approve several units' submitted reports at once; all or none."""
+    for submission in submissions:
+        _reviewable(user, submission, (State.SUBMITTED,))
+    now = timezone.now()
+    for submission in submissions:
+        submission.state = State.APPROVED
+        submission.reviewed_by, submission.reviewed_at = user, now
+        submission.review_comment = ""
+        submission.version += 1
+        submission._change_reason = _("Approved")
+        submission.save()
+    return len(submissions)
+
+
+@transaction.atomic
+def return_for_correction(*, user, submission: Submission, comment: str) -> Submission:
+    _reviewable(user, submission, (State.SUBMITTED,))
+    if not comment.strip():
+        raise EntryRefused(_("Say what needs correcting: a comment is required to return a report."))
+    submission.state = State.RETURNED
+    submission.reviewed_by, submission.reviewed_at = user, timezone.now()
+    submission.review_comment = comment.strip()
+    submission.version += 1
+    submission._change_reason = comment.strip()
+    submission.save()
+    return submission
+
+
+@transaction.atomic
+def reopen(*, user, submission: Submission, reason: str) -> Submission:
+    """Admins only: unlock an approved report, with the reason kept in its history."""
+    if not access.is_admin(user):
+        raise EntryRefused(_("Only an administrator can reopen an approved report."), forbidden=True)
+    if submission.state != State.APPROVED:
+        raise EntryRefused(_("Only approved reports can be reopened."))
+    if not reason.strip():
+        raise EntryRefused(_("A reason is required to reopen an approved report."))
+    submission.state = State.RETURNED
+    submission.review_comment = reason.strip()
+    submission.version += 1
+    submission._change_reason = reason.strip()
+    submission.save()
+    return submission
+
+
+def late_units(campaign: Campaign, quarter: int, today: datetime.date | None = None) -> list[tuple[Unit, datetime.date, Submission | None]]:
+    """Units whose report for the quarter has not been submitted although the deadline passed."""
+    today = today or timezone.localdate()
+    deadline = campaign.deadline_table()
+    submissions = {s.unit_id: s for s in Submission.objects.filter(campaign=campaign, quarter=quarter)}
+    late = []
+    units = Unit.objects.filter(assignments__measure__campaign=campaign, is_active=True).distinct().order_by("kind", "code")
+    for unit in units.prefetch_related("members"):
+        s = submissions.get(unit.pk)
+        due = deadline(quarter, unit.pk)
+        if today > due and (s is None or s.state not in Submission.VISIBLE_STATES):
+            late.append((unit, due, s))
+    return late
+
+
+def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | None = None) -> int:
+    """E-mail the members of late units (only them); returns the number of e-mails sent."""
+    sent = 0
+    for unit, due, _submission in late_units(campaign, quarter, today):
+        recipients = [m.email for m in unit.members.all() if m.email]
+        if not recipients:
+            continue
+        subject = f"[Thi đua {campaign.year}] Nhắc nộp báo cáo quý {quarter} – {unit.name}"
+        body = (
+            f"Kính gửi {unit.name},\n\nĐến nay đơn vị chưa gửi báo cáo số liệu quý {quarter} năm {campaign.year} "
+            f"(hạn {due.strftime('%d/%m/%Y')}). Đề nghị đơn vị nhập và gửi số liệu trên hệ thống.\n\n"
+            f"Ban Thi đua - Khen thưởng\n\n"
+            f"Reminder: the quarter {quarter} {campaign.year} report of {unit.name_en or unit.name} was due on "
+            f"{due.isoformat()} and has not been submitted yet."
+        )
+        send_mail(subject, body, None, recipients)
+        sent += 1
+    return sent

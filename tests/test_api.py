@@ -1,0 +1,134 @@
+"""The read-only JSON API: every field against the engine, tokens, errors, permissions."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from targets.models import ApiToken, Figure, Unit
+from targets.overview import build_overview
+from tests.conftest import make_user
+
+
+def bearer(user):
+    _token, key = ApiToken.issue(user, "test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_progress_matches_the_engine_field_by_field(client, demo, viewer):
+    data = client.get(reverse("api-progress"), {"year": 2024, "quarter": 3}, **bearer(viewer)).json()
+    assert data["campaign"]["number"] == "322/CTr-UBND"
+    assert data["period"] == {"quarter": 3, "label_vi": "9 tháng", "label_en": "Nine months"}
+    assert len(data["indicators"]) == 20
+    overview = build_overview(demo, 3)
+    by_code = {m["code"]: m for i in data["indicators"] for m in i["measures"]}
+    assert len(by_code) == 25
+    for row in overview.measures:
+        m, p = by_code[row.measure.code], row.progress
+        for field, value in (("ytd", p.ytd), ("expected", p.expected), ("percent_of_plan", p.percent_of_plan),
+                             ("quarter_value", p.quarter_value), ("change_on_last_year", p.change_percent)):
+            if value is None:
+                assert m[field] is None, (row.measure.code, field)
+            else:
+                assert Decimal(m[field]) == value.quantize(Decimal("0.000001")), (row.measure.code, field)
+        assert m["status"] == p.status.value
+        assert m["explanation_vi"] == p.explanation("vi")
+        assert m["explanation_en"] == p.explanation("en")
+        assert m["comparison"] == row.measure.comparison and m["aggregation"] == row.measure.aggregation
+        assert m["state"] == row.state
+    indicator = next(i for i in data["indicators"] if i["number"] == 9)
+    assert indicator["theme"] == 1 and [m["code"] for m in indicator["measures"]] == ["9a", "9b"]
+    assert indicator["status"] == next(i.status for i in overview.indicators if i.indicator.number == 9).value
+    assert by_code["3"]["target"] == "2460"
+
+
+def test_figures_are_filtered_and_paginated(client, demo, reviewer):
+    headers = bearer(reviewer)
+    data = client.get(reverse("api-figures"), {"year": 2024, "quarter": 1, "measure": "3", "page_size": 5}, **headers).json()
+    assert data["count"] == 12 and data["pages"] == 3 and len(data["results"]) == 5
+    first = data["results"][0]
+    figure = Figure.objects.get(submission__unit__code=first["unit"], measure__code="3", submission__quarter=1)
+    assert Decimal(first["value"]) == figure.value
+    assert first["state"] == "approved"
+    one = client.get(reverse("api-figures"), {"year": 2024, "unit": "024", "measure": "3"}, **headers).json()
+    assert {r["unit"] for r in one["results"]} == {"024"} and one["count"] == 3
+
+
+def test_viewers_do_not_get_drafts_and_reporters_get_their_own(client, demo, viewer):
+    data = client.get(reverse("api-figures"), {"year": 2024, "unit": "029", "quarter": 3}, **bearer(viewer)).json()
+    assert data["count"] == 0
+    reporter = make_user("reporter-029", "reporter", units=[Unit.objects.get(code="029")])
+    data = client.get(reverse("api-figures"), {"year": 2024, "quarter": 3}, **bearer(reporter)).json()
+    assert data["count"] > 0 and {r["unit"] for r in data["results"]} == {"029"}
+    assert {r["state"] for r in data["results"]} == {"draft"}
+
+
+def test_units_and_measures(client, demo, viewer):
+    units = client.get(reverse("api-units"), **bearer(viewer)).json()["results"]
+    assert {"code": "024", "name": "Thành phố Hà Giang", "name_en": "Ha Giang City", "kind": "locality",
+            "bloc": "KHOI-HUYEN", "parent": None} in units
+    measures = client.get(reverse("api-measures"), {"year": 2024}, **bearer(viewer)).json()["results"]
+    budget = next(m for m in measures if m["code"] == "3")
+    assert budget["target"] == "2460" and len(budget["reporting_units"]) == 12
+    assert {"code": "STC", "role": "lead"} in budget["reporting_units"]
+
+
+def test_session_authentication_works_too(client, demo, viewer):
+    client.force_login(viewer)
+    assert client.get(reverse("api-units")).status_code == 200
+
+
+@pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc", "Bearer "])
+def test_without_a_valid_token_the_answer_is_401_json(client, demo, header):
+    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    response = client.get(reverse("api-progress"), {"year": 2024, "quarter": 1}, **extra)
+    assert response.status_code == 401
+    assert "message" in response.json()["error"]
+
+
+def test_revoked_tokens_stop_working(client, demo, viewer):
+    headers = bearer(viewer)
+    assert client.get(reverse("api-units"), **headers).status_code == 200
+    ApiToken.objects.filter(user=viewer).delete()
+    assert client.get(reverse("api-units"), **headers).status_code == 401
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"year": 2024, "quarter": 5}, "quarter must be 1, 2, 3 or 4."),
+    ({"year": 1999, "quarter": 1}, "There is no programme for year 1999."),
+    ({"year": "abc", "quarter": 1}, "year must be a number, e.g. 2024."),
+])
+def test_bad_parameters_are_400_with_a_message(client, demo, viewer, params, message):
+    response = client.get(reverse("api-progress"), params, **bearer(viewer))
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == message
+    bad_page = client.get(reverse("api-figures"), {"year": 2024, "page": 999}, **bearer(viewer))
+    assert bad_page.status_code == 400
+
+
+def test_the_api_is_read_only(client, demo, viewer):
+    assert client.post(reverse("api-progress"), **bearer(viewer)).status_code == 405
+
+
+def test_issue_token_command_and_profile_page(client, demo, viewer, capsys):
+    call_command("issue_token", viewer.username)
+    key = capsys.readouterr().out.strip()
+    assert client.get(reverse("api-units"), HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    client.force_login(viewer)
+    response = client.post(reverse("profile"), {"action": "issue", "name": "laptop"})
+    assert "laptop" in response.content.decode() and ApiToken.objects.filter(user=viewer).count() == 2
+    other = make_user("someone", "viewer")
+    theirs, _key = ApiToken.issue(other)
+    assert client.post(reverse("profile"), {"action": "revoke", "token": theirs.pk}).status_code == 404
+    assert ApiToken.objects.filter(pk=theirs.pk).exists()
+
+
+def test_progress_api_query_count_does_not_grow(client, demo, viewer, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    headers = bearer(viewer)
+    for quarter in (1, 3):
+        cache.clear()
+        with django_assert_max_num_queries(12):
+            client.get(reverse("api-progress"), {"year": 2024, "quarter": quarter}, **headers)

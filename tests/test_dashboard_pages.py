@@ -1,0 +1,116 @@
+"""The dashboards as officials read them: numbers, statuses, words, drill-down, query counts."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from targets.models import Figure, Submission, Unit
+from targets.overview import build_overview
+from targets.progress import status_label
+
+
+@pytest.fixture
+def official(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+def test_overview_links_every_indicator_and_theme(official, demo):
+    html = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    for n in range(1, 21):
+        assert f'href="{reverse("indicator", args=[n])}?year=2024&amp;quarter=3"' in html
+    for n in range(1, 7):
+        assert reverse("theme", args=[n]) in html
+    assert "Đã gửi" in html and "Ước tính" in html  # state and kind of the Q3 figures
+
+
+def test_indicator_page_shows_chart_data_table_breakdown_and_history(official, demo):
+    response = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 3})
+    html = response.content.decode()
+    overview = build_overview(demo, 3)
+    budget = next(m for m in overview.measures if m.measure.code == "3")
+    assert budget.progress.explanation("vi") in html
+    chart = json.loads(html.split(f'id="chart-{budget.measure.pk}"')[1].split(">", 1)[1].split("</script>")[0])
+    assert chart["labels"] == ["Quý I", "6 tháng", "9 tháng"]
+    assert [Decimal(v) for v in chart["datasets"][0]["data"]] == [p.ytd for p in budget.series()]
+    assert chart["datasets"][3]["data"] == ["2460.000000"] * 3
+    # The table beside the chart carries the same numbers, in Vietnamese format.
+    for p in budget.series():
+        assert f"{p.ytd:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".") in html
+    assert "Thành phố Hà Giang" in html and "Huyện Quang Bình" in html  # districts' breakdown
+    assert 'data-chart="units-' in html
+    assert "static/vendor/chartjs/chart.umd.min.js" in html and "<script>" not in html
+
+
+def test_districts_sum_disagreeing_with_the_province_is_flagged(official, demo):
+    html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 1}).content.decode()
+    assert "Tổng số liệu các huyện là" in html
+
+
+def test_theme_page_shows_tasks_and_units_latest_words(official, demo):
+    html = official.get(reverse("theme", args=[2]), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Hai là" in html
+    assert "Quản lý và sử dụng ngân sách tiết kiệm, hiệu quả" in html
+    html1 = official.get(reverse("theme", args=[1]), {"year": 2024, "quarter": 3}).content.decode()
+    assert status_label(build_overview(demo, 3).indicators[0].status, "vi") in html1
+
+
+def test_unit_page_shows_its_measures_statuses_and_timeliness(official, demo):
+    html = official.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Thành phố Hà Giang" in html
+    assert "Thu ngân sách nhà nước trên địa bàn" in html
+    assert "Đúng hạn" in html
+
+
+def test_late_page_lists_units_past_their_deadline(official, demo):
+    html = official.get(reverse("late"), {"year": 2024, "quarter": 3}).content.decode()
+    assert "033 – Huyện Xín Mần" in html and "035 – Huyện Quang Bình" in html
+    assert "024 – Thành phố Hà Giang" not in html
+
+
+def test_unknown_indicator_theme_or_unit_is_404(official, demo):
+    assert official.get(reverse("indicator", args=[99])).status_code == 404
+    assert official.get(reverse("theme", args=[9])).status_code == 404
+    assert official.get(reverse("unit", args=["XYZ"])).status_code == 404
+
+
+def test_a_saved_figure_invalidates_the_cached_overview(official, demo):
+    first = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    figure = Figure.objects.get(measure__code="5", submission__unit__code="SCT", submission__quarter=3)
+    figure.value = Decimal("1")
+    figure.save()
+    second = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    assert first != second
+    assert build_overview(demo, 3).measures[4].progress.explanation("vi") in second
+
+
+@pytest.mark.parametrize("name, args", [("home", []), ("indicator", [3]), ("indicator", [14]), ("theme", [2]), ("unit", ["024"])])
+def test_pages_run_a_fixed_number_of_queries_whatever_the_data(official, demo, name, args, django_assert_max_num_queries):
+    url = reverse(name, args=args)
+    cache.clear()
+    with django_assert_max_num_queries(20):
+        official.get(url, {"year": 2024, "quarter": 1})
+    # Three quarters of data instead of one: the same ceiling holds.
+    cache.clear()
+    with django_assert_max_num_queries(20):
+        official.get(url, {"year": 2024, "quarter": 3})
+
+
+def test_cached_overview_needs_few_queries(official, demo, django_assert_max_num_queries):
+    official.get(reverse("home"), {"year": 2024, "quarter": 3})
+    with django_assert_max_num_queries(6):
+        official.get(reverse("home"), {"year": 2024, "quarter": 3})
+
+
+def test_drafts_of_other_units_stay_hidden_on_the_unit_page(client, demo, viewer):
+    client.force_login(viewer)
+    response = client.get(reverse("unit", args=["029"]), {"year": 2024, "quarter": 3})
+    assert Submission.objects.get(unit__code="029", quarter=3).state == "draft"
+    assert all(r["figure"] is None for r in response.context["rows"])
+    reporter = Unit.objects.get(code="029").members.first()
+    client.force_login(reporter)
+    response = client.get(reverse("unit", args=["029"]), {"year": 2024, "quarter": 3})
+    assert any(r["figure"] is not None and r["state"] == "draft" for r in response.context["rows"])

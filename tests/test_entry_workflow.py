@@ -1,0 +1,238 @@
+"""Quarterly entry and review from the outside, per role, on real PostgreSQL."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from targets import workflow
+from targets.entry import check_input
+from targets.models import Deadline, Figure, Measure, Submission, Unit
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def city(open_year):
+    return Unit.objects.get(code="024")
+
+
+@pytest.fixture
+def reporter(city):
+    return make_user("reporter-city", "reporter", units=[city], email="city@example.org")
+
+
+@pytest.fixture
+def other_reporter(open_year):
+    return make_user("reporter-dongvan", "reporter", units=[Unit.objects.get(code="026")], email="dv@example.org")
+
+
+def field(measure_code, name):
+    return f"m{Measure.objects.get(code=measure_code).pk}_{name}"
+
+
+def post_entry(client, unit_code, quarter, values, action="save", **extra):
+    data = {"unit": unit_code, "year": 2024, "quarter": quarter, "action": action, **extra}
+    for code, value in values.items():
+        data[field(code, "value")] = value
+        data.setdefault(field(code, "kind"), "official")
+    return client.post(reverse("entry"), data)
+
+
+def test_the_entry_page_lists_the_units_measures_with_their_context(client, reporter):
+    client.force_login(reporter)
+    html = client.get(reverse("entry"), {"year": 2024, "quarter": 2}).content.decode()
+    assert "Thành phố Hà Giang" in html
+    for code in ("3", "4", "6", "10", "11", "14a"):
+        assert f"{code}. " in html
+    assert "Kế hoạch: 2.460,0 tỷ đồng" in html
+    assert "Cùng kỳ năm trước" in html
+
+
+def test_round_trip_enter_submit_return_fix_resubmit_approve(client, reporter, reviewer):
+    client.force_login(reporter)
+    response = post_entry(client, "024", 1, {"3": "55,5", "4": "80000"})
+    assert response.status_code == 302
+    submission = Submission.objects.get(unit__code="024", quarter=1)
+    assert submission.state == "draft"
+    assert Figure.objects.get(submission=submission, measure__code="3").value == Decimal("55.5")
+
+    post_entry(client, "024", 1, {"3": "55,5", "4": "80000"}, action="submit",
+               **{field("3", "version"): "1", field("4", "version"): "1"})
+    submission.refresh_from_db()
+    assert submission.state == "submitted"
+
+    client.force_login(reviewer)
+    response = client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": "Số 3 chưa khớp Sở Tài chính"})
+    submission.refresh_from_db()
+    assert submission.state == "returned" and submission.review_comment == "Số 3 chưa khớp Sở Tài chính"
+
+    client.force_login(reporter)
+    page = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
+    assert "Số 3 chưa khớp Sở Tài chính" in page
+    post_entry(client, "024", 1, {"3": "56", "4": "80000"}, action="submit",
+               **{field("3", "version"): "1", field("4", "version"): "1"})
+    submission.refresh_from_db()
+    assert submission.state == "submitted"
+
+    client.force_login(reviewer)
+    response = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": [submission.pk]})
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.state == "approved" and submission.reviewed_by == reviewer
+
+    # Locked: the reporter's save is refused with who approved it.
+    client.force_login(reporter)
+    response = post_entry(client, "024", 1, {"3": "99"}, **{field("3", "version"): "2"})
+    assert response.status_code == 403
+    assert "Đã duyệt bởi" in response.content.decode() or "ask the secretariat to reopen" in response.content.decode()
+    assert Figure.objects.get(submission=submission, measure__code="3").value == Decimal("56")
+
+    # History shows each step: figure 55,5 → 56; states draft → submitted → returned → draft → submitted → approved.
+    page = client.get(reverse("submission", args=[submission.pk])).content.decode()
+    assert "55,5 → 56,0" in page
+    states = list(submission.history.order_by("history_date").values_list("state", flat=True))
+    assert states == ["draft", "submitted", "returned", "draft", "submitted", "approved"]
+
+
+def test_a_reporter_cannot_post_another_districts_figures(client, reporter, other_reporter):
+    client.force_login(other_reporter)
+    post_entry(client, "026", 1, {"3": "10"})
+    before = list(Figure.objects.values_list("pk", "value"))
+    client.force_login(reporter)
+    response = post_entry(client, "026", 1, {"3": "999"})
+    assert response.status_code == 403
+    assert "Huyện Đồng Văn" in response.content.decode()
+    assert list(Figure.objects.values_list("pk", "value")) == before
+
+
+def test_viewers_cannot_enter_anything(client, viewer, open_year):
+    client.force_login(viewer)
+    assert client.get(reverse("entry")).status_code == 403
+    assert post_entry(client, "024", 1, {"3": "1"}).status_code == 403
+    assert Figure.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "code, text, message",
+    [
+        ("3", "1,234.5", "không đúng định dạng số"),
+        ("3", "1.234", "có thể hiểu theo hai cách"),
+        ("3", "abc", "không phải là số"),
+        ("10", "101", "Tỷ lệ phần trăm phải từ 0 đến 100."),
+        ("4", "12,5", "Số đếm phải là số nguyên không âm."),
+        ("4", "-3", "Số đếm phải là số nguyên không âm."),
+        ("3", "-1", "Giá trị không được âm."),
+    ],
+)
+def test_bad_input_gets_its_message_and_nothing_is_saved(client, reporter, code, text, message):
+    client.force_login(reporter)
+    response = post_entry(client, "024", 1, {code: text, "11": "20"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "Chưa lưu" in html or "Không có gì được lưu" in html
+    assert Figure.objects.count() == 0
+
+
+def test_english_pages_read_english_numbers(client, reporter):
+    client.force_login(reporter)
+    client.cookies["django_language"] = "en"
+    post_entry(client, "024", 1, {"3": "1,234.5"})
+    assert Figure.objects.get(measure__code="3").value == Decimal("1234.5")
+
+
+def test_qualitative_verdict_needs_a_narrative(db, open_year):
+    defence = Measure.objects.get(code="15")
+    assert check_input(defence, verdict="completed", narrative="", lang="vi").errors == ["Cần có thuyết minh cho mức đánh giá."]
+    assert check_input(defence, verdict="completed", narrative="Hoàn thành diễn tập", lang="en").ok
+
+
+def test_growth_rates_may_be_negative_but_percentages_not(db, open_year):
+    assert check_input(Measure.objects.get(code="1"), text="-1,5", lang="vi").value == Decimal("-1.5")
+    assert not check_input(Measure.objects.get(code="7"), text="-1", lang="vi").ok
+
+
+def test_a_big_jump_asks_for_confirmation_before_saving(client, reporter):
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"})
+    response = post_entry(client, "024", 2, {"3": "200"})
+    assert "so với quý trước" in response.content.decode()
+    assert not Figure.objects.filter(submission__quarter=2).exists()
+    post_entry(client, "024", 2, {"3": "200"}, confirm="1")
+    assert Figure.objects.get(submission__quarter=2, measure__code="3").value == Decimal("200")
+
+
+def test_a_stale_save_is_refused_with_both_values_and_nothing_lost(client, reporter, reviewer):
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"})
+    client.force_login(reviewer)  # the secretariat corrects it meanwhile (version 1 → 2)
+    post_entry(client, "024", 1, {"3": "52"}, **{field("3", "version"): "1"})
+    figure = Figure.objects.get(measure__code="3")
+    assert figure.value == Decimal("52") and figure.on_behalf
+    client.force_login(reporter)  # the reporter's page still shows version 1
+    response = post_entry(client, "024", 1, {"3": "51"}, **{field("3", "version"): "1"})
+    html = response.content.decode()
+    assert "52,0" in html and "51,0" in html
+    assert Figure.objects.get(measure__code="3").value == Decimal("52")
+
+
+def test_the_period_closes_at_the_deadline_unless_extended(client, reporter, programme, city):
+    Deadline.objects.filter(campaign=programme, quarter=1).update(due_on=datetime.date(2024, 4, 15))
+    client.force_login(reporter)
+    response = post_entry(client, "024", 1, {"3": "50"})
+    assert response.status_code == 403
+    assert "15-04-2024" in response.content.decode() or "15/04/2024" in response.content.decode()
+    Deadline.objects.create(campaign=programme, quarter=1, unit=city, due_on=datetime.date(2099, 1, 1))
+    assert post_entry(client, "024", 1, {"3": "50"}).status_code == 302
+
+
+def test_an_official_figure_revises_an_estimate_and_both_are_kept(client, reporter):
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"}, **{field("3", "kind"): "estimate"})
+    post_entry(client, "024", 1, {"3": "53"}, **{field("3", "kind"): "official", field("3", "version"): "1"})
+    figure = Figure.objects.get(measure__code="3")
+    assert (figure.value, figure.estimate_value, figure.kind) == (Decimal("53"), Decimal("50"), "official")
+
+
+def test_returning_needs_a_comment_and_only_admins_reopen(client, reporter, reviewer, admin_user):
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"}, action="submit")
+    submission = Submission.objects.get()
+    client.force_login(reviewer)
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": " "})
+    submission.refresh_from_db()
+    assert submission.state == "submitted"
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "approve"})
+    assert client.post(reverse("submission-decide", args=[submission.pk]), {"action": "reopen", "comment": "x"}).status_code == 403
+    client.force_login(admin_user)
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "reopen", "comment": "Sai số liệu quý I"})
+    submission.refresh_from_db()
+    assert submission.state == "returned"
+    assert submission.history.first().history_change_reason == "Sai số liệu quý I"
+
+
+def test_reviewers_see_late_units_and_remind_only_them(client, reporter, other_reporter, reviewer, programme):
+    Deadline.objects.filter(campaign=programme, quarter=1).update(due_on=datetime.date(2024, 4, 15))
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="026"), quarter=1, state="submitted",
+                              submitted_at=datetime.datetime(2024, 4, 10, tzinfo=datetime.UTC))
+    client.force_login(reviewer)
+    page = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    assert "024 – Thành phố Hà Giang" in page
+    client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"})
+    recipients = {r for m in mail.outbox for r in m.to}
+    assert "city@example.org" in recipients
+    assert "dv@example.org" not in recipients
+
+
+def test_only_the_secretariat_opens_the_review_queue(client, reporter, viewer, reviewer):
+    for user, status in ((reporter, 403), (viewer, 403), (reviewer, 200)):
+        client.force_login(user)
+        assert client.get(reverse("review")).status_code == status
+
+
+def test_workflow_refuses_measures_the_unit_does_not_report(reporter, city, programme):
+    with pytest.raises(workflow.EntryRefused):
+        workflow.save_figures(user=reporter, campaign=programme, unit=city, quarter=1,
+                              entries=[workflow.Entry(measure=Measure.objects.get(code="1"), value=Decimal("7"))])

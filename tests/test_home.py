@@ -1,0 +1,85 @@
+"""The first pages: login, the home overview for a logged-in user, nothing for anonymous users."""
+
+import pytest
+from django.urls import reverse
+
+from targets.models import Figure, Measure, Submission, Unit
+from tests.conftest import PASSWORD
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client, programme):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_login_with_a_wrong_password_says_so_in_vietnamese(client, viewer):
+    response = client.post(reverse("login"), {"username": "official", "password": "wrong"})
+    assert response.status_code == 200
+    assert "không khớp" in response.content.decode()
+
+
+def test_home_shows_the_campaign_its_six_themes_and_twenty_indicators(client, programme, viewer):
+    client.login(username="official", password=PASSWORD)
+    response = client.get(reverse("home"), {"quarter": 3})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "322/CTr-UBND" in html
+    assert "Đoàn kết, đổi mới, sáng tạo, linh hoạt" in html
+    for ordinal in ("Một là", "Hai là", "Ba là", "Bốn là", "Năm là", "Sáu là"):
+        assert ordinal in html
+    assert len(response.context["overview"].indicators) == 20
+    assert "Chưa có số liệu: <strong>20</strong>" in html
+
+
+def test_home_shows_the_status_of_a_submitted_figure(client, programme, viewer):
+    submission = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="STC"), quarter=1, state="submitted")
+    Figure.objects.create(submission=submission, measure=Measure.objects.get(code="3"), value="650")
+    client.login(username="official", password=PASSWORD)
+    html = client.get(reverse("home"), {"quarter": 1}).content.decode()
+    # 650 / 2460 = 26.4 % of plan against an expected 25 %: on track.
+    assert "Quý I: 650,0 / 2.460 tỷ đồng = 26,4 % kế hoạch; tiến độ cần đạt 25,0 % → đúng tiến độ" in html
+    assert "Đúng tiến độ: <strong>1</strong>" in html
+
+
+def test_drafts_do_not_reach_the_dashboard(client, programme, viewer):
+    submission = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="STC"), quarter=1, state="draft")
+    Figure.objects.create(submission=submission, measure=Measure.objects.get(code="3"), value="650")
+    client.login(username="official", password=PASSWORD)
+    html = client.get(reverse("home"), {"quarter": 1}).content.decode()
+    assert "650,0 / 2.460" not in html
+
+
+def test_home_switches_to_english(client, programme, viewer):
+    client.login(username="official", password=PASSWORD)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("home"), {"quarter": 1}).content.decode()
+    assert "No data: <strong>20</strong>" in html
+    assert 'lang="en"' in html
+
+
+@pytest.mark.parametrize("fixture", ["viewer", "reviewer", "admin_user"])
+def test_home_is_open_to_every_role(client, programme, fixture, request):
+    user = request.getfixturevalue(fixture)
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_healthz_answers_without_login(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_pages_are_vietnamese_even_when_the_browser_asks_for_english(client, programme, viewer):
+    client.force_login(viewer)
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in html
+    assert "Tổng quan" in html
+
+
+def test_the_language_switch_works_before_login(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    assert response.status_code == 302
+    assert "Log in" in client.get(reverse("login")).content.decode()

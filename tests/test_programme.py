@@ -1,0 +1,165 @@
+"""Loading the Hà Giang 2024 programme from its fixture, and copying it to a new year."""
+
+import copy
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from targets.models import Campaign, Figure, Indicator, Measure, MeasureAssignment, Submission, Task, Theme, Unit
+from targets.programme import ProgrammeError, load_programme, read_programme
+from targets.services import CopyError, copy_campaign
+from tests.conftest import PROGRAMME
+
+MEASURE_CODES = [
+    "1", "2", "3", "4", "5", "6", "7", "8", "9a", "9b", "10", "11", "12", "13",
+    "14a", "14b", "14c", "15", "16a", "16b", "16c", "17", "18", "19", "20",
+]
+LOCALITY_CODES = ["024", "026", "027", "028", "029", "030", "031", "032", "033", "034", "035"]
+
+
+def test_it_loads_the_programme_as_issued(programme):
+    assert programme.number == "322/CTr-UBND"
+    assert programme.issued_on.isoformat() == "2023-12-26"
+    assert programme.slogan.startswith("Đoàn kết, đổi mới, sáng tạo, linh hoạt")
+    assert (programme.plan_start, programme.plan_end) == (2021, 2025)
+    assert [t.ordinal for t in programme.themes.all()] == ["Một là", "Hai là", "Ba là", "Bốn là", "Năm là", "Sáu là"]
+    assert programme.indicators.count() == 20
+    assert list(programme.measures.values_list("code", flat=True)) == MEASURE_CODES
+    # Themes 2–6 carry qualitative tasks; theme 1's content is the twenty indicators.
+    assert not Task.objects.filter(theme__number=1).exists()
+    assert Task.objects.filter(theme__number__gte=2).count() >= 5
+
+
+@pytest.mark.parametrize(
+    "code, unit, target, comparison, aggregation",
+    [
+        ("1", "%", Decimal("7.5"), "gte", "level"),
+        ("3", "tỷ đồng", Decimal("2460"), "gte", "flow"),
+        ("4", "lượt khách", Decimal("3200000"), "gte", "flow"),
+        ("8", "%", Decimal("1.3"), "lte", "level"),
+        ("9b", None, Decimal("45.7"), "gte", "level"),
+        ("13", "%", Decimal("95"), "gt", "level"),
+        ("14b", "người", None, "decrease", "flow"),
+        ("16a", "điểm", None, "increase", "level"),
+        ("17", None, None, "qualitative", None),
+        ("20", "%", Decimal("90"), "gt", "level"),
+    ],
+)
+def test_measures_carry_the_targets_of_the_programme(programme, code, unit, target, comparison, aggregation):
+    measure = Measure.objects.get(campaign=programme, code=code)
+    assert measure.target == target
+    assert measure.comparison == comparison
+    if unit is not None:
+        assert measure.unit == unit
+    if aggregation is not None:
+        assert measure.aggregation == aggregation
+
+
+def test_units_include_the_city_and_ten_districts_with_gso_codes(programme):
+    localities = Unit.objects.filter(kind=Unit.Kind.LOCALITY).order_by("code")
+    assert list(localities.values_list("code", flat=True)) == LOCALITY_CODES
+    assert localities.get(code="024").name == "Thành phố Hà Giang"
+    assert localities.get(code="035").name == "Huyện Quang Bình"
+
+
+def test_every_measure_has_exactly_one_lead_unit_and_districts_report_their_own(programme):
+    for measure in programme.measures.all():
+        assert measure.assignments.filter(role="lead").count() == 1, measure.code
+    districts_3 = MeasureAssignment.objects.filter(measure__code="3", role="breakdown").values_list("unit__code", flat=True)
+    assert sorted(districts_3) == LOCALITY_CODES
+    assert not MeasureAssignment.objects.filter(measure__code="1", role="breakdown").exists()
+
+
+def test_no_previous_year_value_is_invented(programme):
+    assert not Measure.objects.filter(previous_year__isnull=False).exists()
+    assert not Measure.objects.filter(same_period_q4__isnull=False).exists()
+
+
+def test_loading_twice_changes_and_duplicates_nothing(programme):
+    history_before = Measure.history.count()
+    result = load_programme(read_programme(PROGRAMME))
+    assert not result.changed
+    assert Campaign.objects.count() == 1
+    assert Theme.objects.count() == 6
+    assert Indicator.objects.count() == 20
+    assert Measure.objects.count() == 25
+    assert Measure.history.count() == history_before
+
+
+def test_reloading_an_edited_file_updates_in_place_and_keeps_admin_baselines(programme):
+    measure = Measure.objects.get(code="3")
+    measure.previous_year = Decimal("2301.5")  # an admin entered last year's actual
+    measure.save()
+    data = read_programme(PROGRAMME)
+    edited = copy.deepcopy(data)
+    edited["themes"][0]["indicators"][2]["measures"][0]["target"] = "2500"
+    result = load_programme(edited)
+    assert result.updated["measure"] == 1
+    measure.refresh_from_db()
+    assert measure.target == Decimal("2500")
+    assert measure.previous_year == Decimal("2301.5")
+    assert Measure.objects.count() == 25
+
+
+def test_a_bad_file_lists_every_problem_and_loads_nothing(db, tmp_path):
+    data = read_programme(PROGRAMME)
+    measure = data["themes"][0]["indicators"][0]["measures"][0]
+    measure["comparison"] = "roughly"
+    measure["lead_unit"] = "NOWHERE"
+    data["themes"][0]["indicators"][1]["measures"][0]["target"] = "lots"
+    with pytest.raises(ProgrammeError) as caught:
+        load_programme(data)
+    errors = caught.value.errors
+    assert any("comparison must be one of" in e for e in errors)
+    assert any("unknown unit 'NOWHERE'" in e for e in errors)
+    assert any("'lots' is not a number" in e for e in errors)
+    assert Campaign.objects.count() == 0
+
+    path = tmp_path / "broken.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="not a valid UTF-8 JSON programme file"):
+        call_command("load_programme", str(path))
+
+
+def test_load_programme_command_reports_what_it_did(db, capsys):
+    call_command("load_programme", str(PROGRAMME))
+    assert "created" in capsys.readouterr().out
+    call_command("load_programme", str(PROGRAMME))
+    assert "already up to date" in capsys.readouterr().out
+
+
+def test_copy_campaign_copies_structure_and_targets_without_figures(programme, django_user_model):
+    unit = Unit.objects.get(code="CTK")
+    submission = Submission.objects.create(campaign=programme, unit=unit, quarter=1, state="approved")
+    Figure.objects.create(submission=submission, measure=Measure.objects.get(code="1"), value=Decimal("6.9"))
+    call_command("copy_campaign", "2024", "2025")
+    new = Campaign.objects.get(year=2025)
+    assert new.themes.count() == 6
+    assert new.indicators.count() == 20
+    assert list(new.measures.values_list("code", flat=True)) == MEASURE_CODES
+    assert new.measures.get(code="3").target == Decimal("2460")
+    assert MeasureAssignment.objects.filter(measure__campaign=new).count() == MeasureAssignment.objects.filter(
+        measure__campaign=programme
+    ).count()
+    assert not Figure.objects.filter(submission__campaign=new).exists()
+    # Last year's approved Q1 figure becomes the new year's "same period last year" for Q1.
+    assert new.measures.get(code="1").same_period_q1 == Decimal("6.9")
+    assert new.measures.get(code="1").previous_year is None
+    assert Task.objects.filter(theme__campaign=new).count() == Task.objects.filter(theme__campaign=programme).count()
+
+    with pytest.raises(CopyError, match="already exists"):
+        copy_campaign(source_year=2024, target_year=2025)
+    with pytest.raises(CommandError, match="no programme for 2019"):
+        call_command("copy_campaign", "2019", "2020")
+
+
+def test_copying_past_the_five_year_plan_starts_the_next_plan(programme):
+    new = copy_campaign(source_year=2024, target_year=2026)
+    assert (new.plan_start, new.plan_end) == (2026, 2030)
+
+
+def test_the_fixture_is_valid_json_in_utf8():
+    data = json.loads(PROGRAMME.read_text(encoding="utf-8"))
+    assert data["campaign"]["province"] == "Hà Giang"

@@ -1,0 +1,96 @@
+"""Hardening: production settings, Content-Security-Policy, login throttling, health check."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+from django.db import OperationalError
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DEBUG": "0",
+        "SECRET_KEY": "k9#Qz!" + "x7Lm2Pw8Rt5Yv3Bn6Hj4Kd1Fs0Ga" * 3,
+        "ALLOWED_HOSTS": "thidua.hagiang.gov.vn",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "", "ALLOWED_HOSTS": "x"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_pages_send_a_strict_content_security_policy(client, programme, viewer):
+    client.force_login(viewer)
+    for url in (reverse("home"), reverse("indicator", args=[3]), reverse("login")):
+        policy = client.get(url)["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, url
+        assert "frame-ancestors 'none'" in policy
+    assert client.get(reverse("home"))["X-Frame-Options"] == "DENY"
+
+
+def test_no_template_has_inline_script_or_style():
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", text)
+        assert not scripts, f"inline <script> in {path}"
+        assert " style=" not in text and "<style" not in text, f"inline style in {path}"
+        assert not re.search(r"\son[a-z]+=", text), f"inline event handler in {path}"
+
+
+def test_repeated_failed_logins_lock_the_account_for_a_while(client, viewer, settings):
+    settings.AXES_ENABLED = True
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "official", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "official", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "bị khóa trong 15 phút" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_login_resets_the_failure_count(client, viewer, settings):
+    settings.AXES_ENABLED = True
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(reverse("login"), {"username": "official", "password": "wrong"})
+    assert client.post(reverse("login"), {"username": "official", "password": PASSWORD}).status_code == 302
+
+
+def test_healthz_says_503_when_the_database_is_unreachable(client, db):
+    with mock.patch("targets.views.system.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unreachable"}
+
+
+def test_sessions_expire(settings):
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_a_database_outage_shows_a_clear_503_page_and_the_api_says_so_in_json(client, programme, viewer):
+    client.force_login(viewer)
+    with mock.patch("targets.views.dashboard.cached_overview", side_effect=OperationalError("server closed the connection")):
+        response = client.get(reverse("home"))
+    assert response.status_code == 503
+    assert "không kết nối được cơ sở dữ liệu" in response.content.decode()
+    with mock.patch("targets.views.api.cached_overview", side_effect=OperationalError("down")):
+        response = client.get(reverse("api-progress"), {"year": 2024, "quarter": 1})
+    assert response.status_code == 503 and "unavailable" in response.json()["error"]["message"]
+    # The next request works again.
+    assert client.get(reverse("home")).status_code == 200

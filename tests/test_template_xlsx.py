@@ -1,0 +1,264 @@
+"""The Excel entry template: download, fill, upload with preview; every bad file refused cleanly."""
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets.models import Deadline, Figure, Submission, Unit
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def reporter(open_year):
+    return make_user("reporter-city", "reporter", units=[Unit.objects.get(code="024")])
+
+
+def download(client, **params):
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, **params})
+    assert response.status_code == 200, response.content[:300]
+    return load_workbook(io.BytesIO(response.content))
+
+
+def as_upload(wb, name="mau.xlsx"):
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def fill(wb, values):
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        code = row[header.index("Mã chỉ tiêu")].value
+        if code in values:
+            row[header.index("Giá trị")].value = values[code]
+    return wb
+
+
+def test_the_template_has_one_row_per_measure_with_only_inputs_unlocked(client, reporter):
+    client.force_login(reporter)
+    wb = download(client)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    assert header[:9] == ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Năm", "Quý", "Kế hoạch", "Giá trị"]
+    assert "Ghi chú" in header and "Cùng kỳ năm trước" not in header
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert {r[0] for r in rows} == {"3", "4", "6", "10", "11", "14a", "14b", "14c"}
+    assert {r[3] for r in rows} == {"024"}
+    assert ws.protection.sheet
+    value_col = header.index("Giá trị") + 1
+    assert ws.cell(2, value_col).protection.locked is False
+    assert ws.cell(2, 1).protection.locked is True
+    assert wb["_meta"].sheet_state == "veryHidden"
+    budget = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    assert budget[header.index("Kế hoạch")].number_format == "#,##0.0"
+
+
+def test_admins_get_last_years_column_and_several_units(client, admin_user, open_year):
+    client.force_login(admin_user)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": ["024", "026"]})
+    ws = load_workbook(io.BytesIO(response.content))["Nhập liệu"]
+    assert "Cùng kỳ năm trước" in [c.value for c in ws[1]]
+    assert {r[3] for r in ws.iter_rows(min_row=2, values_only=True)} == {"024", "026"}
+
+
+def test_qualitative_rows_have_a_verdict_drop_down(client, admin_user, open_year):
+    client.force_login(admin_user)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": ["BCHQS"]})
+    ws = load_workbook(io.BytesIO(response.content))["Nhập liệu"]
+    lists = [dv.formula1 for dv in ws.data_validations.dataValidation]
+    assert '"Hoàn thành tốt,Hoàn thành,Không hoàn thành"' in lists
+
+
+def test_a_reporter_cannot_download_another_units_template(client, reporter):
+    client.force_login(reporter)
+    assert client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": "026"}).status_code == 403
+
+
+def test_upload_previews_then_saves_every_row(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 123.5, "4": 45000, "11": "12"})
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    html = response.content.decode()
+    assert "Xem trước" in html and 'name="token"' in html
+    assert not Figure.objects.exists()  # the preview saves nothing
+    token = response.context["token"]
+    response = client.post(reverse("upload"), {"token": token}, follow=True)
+    assert "Đã lưu 3 số liệu từ bảng tính." in response.content.decode()
+    values = dict(Figure.objects.values_list("measure__code", "value"))
+    assert values == {"3": Decimal("123.5"), "4": Decimal("45000"), "11": Decimal("12")}
+    assert Submission.objects.get().state == "draft"
+
+
+def refused(client, upload, *fragments):
+    response = client.post(reverse("upload"), {"file": upload})
+    html = response.content.decode()
+    assert "Chưa lưu gì" in html or "Nothing was saved" in html
+    for fragment in fragments:
+        assert fragment in html, fragment
+    assert not Figure.objects.exists()
+
+
+def test_every_bad_row_is_listed_at_once_with_row_column_and_reason(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": "1,234.5", "10": 150, "4": -5})
+    refused(client, as_upload(wb), "dòng", "cột «Giá trị»", "không đúng định dạng số", "Tỷ lệ phần trăm phải từ 0 đến 100.",
+            "Số đếm phải là số nguyên không âm.")
+
+
+def test_formulas_are_refused_and_located(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": "=1+2"})
+    refused(client, as_upload(wb), "Ô chứa công thức")
+
+
+def test_rows_of_another_unit_are_refused(client, reporter):
+    client.force_login(reporter)
+    wb = download(client)
+    ws = wb["Nhập liệu"]
+    ws.protection.sheet = False
+    ws.cell(2, 4).value = "026"
+    ws.cell(2, 9).value = 5
+    refused(client, as_upload(wb), "Số liệu thuộc đơn vị khác (Huyện Đồng Văn)")
+
+
+def test_an_edited_template_or_wrong_version_is_refused(client, reporter):
+    client.force_login(reporter)
+    wb = download(client)
+    wb["Nhập liệu"].cell(1, 2).value = "Tên khác"
+    refused(client, as_upload(wb), "Dòng tiêu đề đã bị sửa")
+    wb = download(client)
+    wb["_meta"]["B1"].value = "emulation-template-v0"
+    refused(client, as_upload(wb), "Biểu mẫu đã cũ hoặc bị sửa")
+
+
+def test_not_an_xlsx_is_refused(client, reporter):
+    client.force_login(reporter)
+    refused(client, SimpleUploadedFile("x.xlsx", b"just text"), "không phải là bảng tính Excel")
+
+
+def test_a_zip_bomb_is_refused_without_opening_it(client, reporter):
+    client.force_login(reporter)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))
+    refused(client, SimpleUploadedFile("bomb.xlsx", buffer.getvalue()), "giải nén quá lớn")
+
+
+def test_a_file_over_the_size_limit_is_refused(client, reporter, monkeypatch):
+    from targets import template_xlsx
+
+    monkeypatch.setattr(template_xlsx, "MAX_UPLOAD_BYTES", 1000)
+    client.force_login(reporter)
+    refused(client, as_upload(download(client)), "Tệp quá lớn")
+
+
+def test_a_locked_period_is_refused_for_the_whole_file(client, reporter, programme):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 10})
+    Deadline.objects.filter(campaign=programme, quarter=1).update(due_on=datetime.date(2024, 4, 15))
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    response = client.post(reverse("upload"), {"token": response.context["token"]})
+    assert "Kỳ báo cáo đã đóng" in response.content.decode()
+    assert not Figure.objects.exists()
+
+
+def test_commands_export_and_import_with_the_same_rules(reporter, tmp_path):
+    path = tmp_path / "mau.xlsx"
+    call_command("export_template", "--year", "2024", "--quarter", "1", "--unit", "024", "--user", "reporter-city", "-o", str(path))
+    wb = fill(load_workbook(path), {"3": 50})
+    wb.save(path)
+    call_command("import_figures", str(path), "--user", "reporter-city")
+    assert Figure.objects.get().value == Decimal("50")
+    with pytest.raises(CommandError, match="may not enter figures for: 026"):
+        call_command("export_template", "--year", "2024", "--quarter", "1", "--unit", "026", "--user", "reporter-city", "-o", str(path))
+    wb = fill(load_workbook(path), {"3": 500})
+    wb["Nhập liệu"]["O2"].value = None
+    bad = tmp_path / "bad.xlsx"
+    fill(wb, {"10": 300}).save(bad)
+    with pytest.raises(CommandError, match="Tỷ lệ phần trăm"):
+        call_command("import_figures", str(bad), "--user", "reporter-city")
+
+
+def test_import_warnings_need_accepting(reporter, tmp_path, programme):
+    path = tmp_path / "q1.xlsx"
+    call_command("export_template", "--year", "2024", "--quarter", "1", "--user", "reporter-city", "-o", str(path))
+    fill(load_workbook(path), {"3": 50}).save(path)
+    call_command("import_figures", str(path), "--user", "reporter-city")
+    q2 = tmp_path / "q2.xlsx"
+    call_command("export_template", "--year", "2024", "--quarter", "2", "--user", "reporter-city", "-o", str(q2))
+    fill(load_workbook(q2), {"3": 500}).save(q2)
+    with pytest.raises(CommandError, match="--accept-warnings"):
+        call_command("import_figures", str(q2), "--user", "reporter-city")
+    call_command("import_figures", str(q2), "--user", "reporter-city", "--accept-warnings")
+    assert Figure.objects.get(submission__quarter=2).value == Decimal("500")
+
+
+# --- a corpus of hostile uploads: each refused or neutralised with a clear message ------------
+
+def test_too_many_rows_are_refused_without_reading_them_all(client, reporter, monkeypatch):
+    from targets import template_xlsx
+
+    monkeypatch.setattr(template_xlsx, "MAX_ROWS", 50)
+    client.force_login(reporter)
+    wb = download(client)
+    ws = wb["Nhập liệu"]
+    for i in range(200):
+        ws.append(["3", "x", "x", "024", "x", 2024, 1, None, i])
+    refused(client, as_upload(wb), "Quá 50 dòng")
+
+
+def test_empty_rows_are_skipped_and_extra_hidden_sheets_ignored(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 7})
+    ws = wb["Nhập liệu"]
+    ws.cell(5000, 1).value = None  # stretches the sheet with empty rows
+    hidden = wb.create_sheet("bí mật")
+    hidden["A1"] = "=HYPERLINK(\"http://x\")"
+    hidden.sheet_state = "hidden"
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert response.context["result"].ok and len(response.context["result"].rows) == 8
+
+
+def test_merged_cells_over_codes_give_row_level_messages(client, reporter):
+    client.force_login(reporter)
+    wb = download(client)
+    ws = wb["Nhập liệu"]
+    ws.protection.sheet = False
+    ws.merge_cells("A2:A3")
+    ws["I3"] = 5
+    refused(client, as_upload(wb), "dòng 3")
+
+
+def test_external_links_are_refused(client, reporter):
+    client.force_login(reporter)
+    buffer = io.BytesIO()
+    source = io.BytesIO(as_upload(download(client)).read())
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(buffer, "w") as copy:
+        for item in original.infolist():
+            copy.writestr(item, original.read(item.filename))
+        copy.writestr("xl/externalLinks/externalLink1.xml", "<externalLink/>")
+    refused(client, SimpleUploadedFile("links.xlsx", buffer.getvalue()), "liên kết tới tệp khác")
+
+
+def test_html_in_text_cells_is_kept_as_text_and_shown_escaped(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 7})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Ghi chú")].value = "<script>alert('x')</script>"
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    client.post(reverse("upload"), {"token": response.context["token"]})
+    figure = Figure.objects.get(measure__code="3")
+    assert figure.note == "<script>alert('x')</script>"
+    page = client.get(reverse("submission", args=[figure.submission_id])).content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
