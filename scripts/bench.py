@@ -13,6 +13,7 @@ import datetime
 import http.client
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -96,6 +97,11 @@ def generate(size: str) -> float:
         """INSERT INTO targets_figure (submission_id, measure_id, value, verdict, narrative, note, source, kind, entered_at, on_behalf, version)
             SELECT s.id, m.id, 200 + (s.id * 7 + m.id * 13) % 100, '', '', '', 'benchmark', 'official', s.submitted_at, false, 1
             FROM targets_submission s JOIN targets_measure m ON m.campaign_id = s.campaign_id""",
+        # Every figure has its creation in the history, as one saved through the app would.
+        """INSERT INTO targets_historicalfigure (id, submission_id, measure_id, value, verdict, narrative, note, source, kind,
+                entered_at, on_behalf, version, history_date, history_type)
+            SELECT id, submission_id, measure_id, value, verdict, narrative, note, source, kind, entered_at, on_behalf, version,
+                   entered_at, '+' FROM targets_figure""",
         "ANALYZE",
     ])
     seconds = time.perf_counter() - start
@@ -133,26 +139,69 @@ class Client:
         assert self.request("POST", "/login/", {"csrfmiddlewaretoken": token, "username": "bench", "password": PASSWORD}) == 302
 
 
-def load(port: int, path: str, seconds: float, clients: int, cookies: dict) -> dict:
+WRK_REPORT = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, paths[(counter %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%f %%f %%f %%d %%d\\n", summary.requests, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def load(port: int, paths: list[str], seconds: float, clients: int, cookies: dict) -> dict:
+    """Latency and throughput of GET `paths` (in turn) from `clients` keep-alive connections.
+
+    wrk (Debian's package) when installed: a C load generator leaves the two cores to the server.
+    Otherwise Python threads, which take part of the CPU themselves (the ratio to /ping still holds).
+    """
+    if shutil.which("wrk"):
+        return _load_wrk(port, paths, seconds, clients, cookies)
+    return _load_python(port, paths, seconds, clients, cookies)
+
+
+def _load_wrk(port: int, paths: list[str], seconds: float, clients: int, cookies: dict) -> dict:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_REPORT % ", ".join(f'"{p}"' for p in paths))
+        script.flush()
+        headers = ["-H", "X-Forwarded-Proto: https"]
+        if cookies:
+            headers += ["-H", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())]
+        out = subprocess.run(["wrk", "-t", "1", "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "10s", *headers,
+                              "-s", script.name, f"http://{HOST}:{port}{paths[0]}"], capture_output=True, text=True, check=True)
+    n, p50, p95, p99, bad_status, failed = out.stdout.split("WRK ")[1].split()
+    return {"n": int(n), "rps": int(n) / seconds, "p50": float(p50), "p95": float(p95), "p99": float(p99),
+            "errors": int(bad_status) + int(failed), "tool": "wrk"}
+
+
+def _load_python(port: int, paths: list[str], seconds: float, clients: int, cookies: dict) -> dict:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
-    def run():
+    def run(offset):
         client = Client(port)
         client.cookies = dict(cookies)
-        mine = []
+        mine, i = [], offset
         while time.monotonic() < stop:
             t = time.perf_counter()
-            status = client.request("GET", path)
+            status = client.request("GET", paths[i % len(paths)])
             mine.append(time.perf_counter() - t)
+            i += 1
             if status != 200:
                 errors[0] += 1
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=run) for _ in range(clients)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -163,10 +212,10 @@ def load(port: int, path: str, seconds: float, clients: int, cookies: dict) -> d
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     return {"n": len(latencies), "rps": len(latencies) / seconds, "p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99),
-            "errors": errors[0]}
+            "errors": errors[0], "tool": "python"}
 
 
-def cold(port: int, path: str, cookies: dict, times: int = 10) -> dict:
+def cold(port: int, path: str, cookies: dict, times: int = 20) -> dict:
     import redis
 
     r = redis.Redis.from_url(os.environ["REDIS_URL"])
@@ -261,43 +310,58 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", default=["province", "region"], choices=list(SIZES))
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--crowd", type=int, default=50, help="clients of the closing mixed-load run")
+    parser.add_argument("--crowd-seconds", type=float, default=60)
     parser.add_argument("--write", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     lines = ["| size | figures | generate s | page | queries | warm p50 ms | warm p95 ms | warm p99 ms | req/s | % of /ping | cold p50 ms | cold p95 ms | errors |",
              "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    extra = []
+    extra, queries = [], {}
+    paths = ["/?year=2024&quarter=4", "/chi-tieu/2/?year=2024&quarter=4", "/don-vi/U00001/?year=2024&quarter=4",
+             "/api/v1/progress/?year=2024&quarter=4"]
+    tool = "wrk" if shutil.which("wrk") else "Python threads"
     for size in args.sizes:
         measures, units, quarters = SIZES[size]
         seconds = generate(size)
-        paths = ["/?year=2024&quarter=4", "/chi-tieu/2/?year=2024&quarter=4", "/don-vi/U00001/?year=2024&quarter=4",
-                 "/api/v1/progress/?year=2024&quarter=4"]
         counts = query_counts(size, paths)
+        queries[size] = [counts[p][1] for p in paths]
         port = 8790
         server = serve(size, port)
         try:
             client = Client(port)
             client.log_in()
-            baseline = load(port, "/ping", args.seconds, args.clients, client.cookies)
+            # The baseline touches no database: no session cookie, so not even the user is loaded.
+            baseline = load(port, ["/ping"], args.seconds, args.clients, {})
             for path in ["/ping", *paths]:
-                warm = baseline if path == "/ping" else load(port, path, args.seconds, args.clients, client.cookies)
+                warm = baseline if path == "/ping" else load(port, [path], args.seconds, args.clients, client.cookies)
                 chill = cold(port, path, client.cookies) if path != "/ping" else {"p50": 0, "p95": 0}
                 lines.append(f"| {size} | {measures * units * quarters:,} | {seconds:.0f} | `{path}` | {counts.get(path, [0, 0])[1]} | "
                              f"{warm['p50']:.1f} | {warm['p95']:.1f} | {warm['p99']:.1f} | {warm['rps']:.0f} | "
                              f"{warm['rps'] / baseline['rps']:.0%} | {chill['p50']:.0f} | {chill['p95']:.0f} | {warm['errors']} |")
                 print(lines[-1], flush=True)
+            crowd = load(port, paths, args.crowd_seconds, args.crowd, client.cookies)
+            extra.append(f"- {size}: {args.crowd} concurrent clients for {args.crowd_seconds:g} s over the four pages: "
+                         f"{crowd['n']:,} requests, {crowd['rps']:.0f} req/s, p95 {crowd['p95']:.0f} ms, "
+                         f"{crowd['errors']} errors or non-2xx responses")
+            print(extra[-1], flush=True)
         finally:
             server.terminate()
             server.wait(30)
         rows, import_seconds = import_timing(size)
         extra.append(f"- {size}: import of a {rows:,}-row template (validated and saved): {import_seconds:.1f} s")
+        print(extra[-1], flush=True)
+    if len(queries) > 1:
+        same = len({tuple(v) for v in queries.values()}) == 1
+        extra.append(f"- queries per page the same at every size: {'yes' if same else 'NO'} ({queries})")
     table = "\n".join(lines)
     print(table)
     print("\n".join(extra))
     with open(args.write, "a", encoding="utf-8") as handle:
         handle.write(f"\n## Pages at scale ({datetime.date.today().isoformat()})\n\nCommand: `python scripts/bench.py "
                      f"--sizes {' '.join(args.sizes)} --seconds {args.seconds:g} --clients {args.clients}` (gunicorn 2 workers × 4 threads, "
-                     f"DEBUG off, Redis cache, {args.clients} keep-alive clients on loopback; cold = cache flushed before each request)\n\n"
+                     f"DEBUG off, Redis cache, {args.clients} keep-alive clients on loopback driven by {tool}; "
+                     f"`/ping` without a session; cold = cache flushed before each of 20 requests)\n\n"
                      f"{table}\n\n" + "\n".join(extra) + "\n")
 
 

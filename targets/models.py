@@ -36,10 +36,16 @@ class CampaignQuerySet(models.QuerySet):
     def for_year(self, year) -> Campaign | None:
         """The programme of `year` (text from a request is fine), the newest when no year is
         given, None when there is none or the year is not a number."""
-        text = str(year or "").strip()
-        if not text:
-            return self.first()
-        return self.filter(year=int(text)).first() if text.isdigit() else None
+        return pick_campaign(self.all(), year)
+
+
+def pick_campaign(campaigns, year) -> Campaign | None:
+    """From programmes listed newest first (a province has one a year, so a handful), the one of
+    `year`, the newest when no year is given, None when there is none."""
+    text = str(year or "").strip()
+    if not text:
+        return next(iter(campaigns), None)
+    return next((c for c in campaigns if str(c.year) == text), None)
 
 
 class Campaign(models.Model):

@@ -152,15 +152,18 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
 
 
 def submission_status(campaign: Campaign, quarter: int, today: datetime.date | None = None, units=None) -> list[dict]:
-    """Which unit submitted which quarter, when, and whether on time."""
+    """Which unit submitted which quarter, when, and whether on time: for every reporting unit of
+    the campaign, or for the given units."""
     today = today or timezone.localdate()
     deadline = campaign.deadline_table()
-    unit_qs = Unit.objects.filter(assignments__measure__campaign=campaign).distinct().order_by("kind", "code")
-    if units is not None:
-        unit_qs = unit_qs.filter(pk__in=units)
-    submissions = {(s.unit_id, s.quarter): s for s in Submission.objects.filter(campaign=campaign, quarter__lte=quarter)}
+    submissions = Submission.objects.filter(campaign=campaign, quarter__lte=quarter)
+    if units is None:
+        units = Unit.objects.filter(assignments__measure__campaign=campaign).distinct().order_by("kind", "code")
+    else:
+        submissions = submissions.filter(unit__in=units)
+    submissions = {(s.unit_id, s.quarter): s for s in submissions}
     rows = []
-    for unit in unit_qs:
+    for unit in units:
         for q in range(1, quarter + 1):
             s = submissions.get((unit.pk, q))
             due = deadline(q, unit.pk)

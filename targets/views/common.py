@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from targets.models import Campaign
+from targets.models import Campaign, pick_campaign
 
 
 def param(request, name: str) -> str:
@@ -13,7 +13,12 @@ def param(request, name: str) -> str:
 
 def campaign_or_404(request) -> Campaign:
     """The programme of ?year= (or the form's year), the newest when none is given."""
-    campaign = Campaign.objects.for_year(param(request, "year"))
+    return choose_campaign(Campaign.objects.all(), param(request, "year"))
+
+
+def choose_campaign(campaigns, year) -> Campaign:
+    """The programme of `year` among `campaigns` (newest first), the newest when no year is given."""
+    campaign = pick_campaign(campaigns, year)
     if campaign is None:
         raise Http404(_("There is no emulation programme for that year."))
     return campaign

@@ -4,87 +4,101 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from targets import access, progress
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, TaskReport, Unit
 from targets.overview import cached_overview, submission_status, unit_breakdown
+from targets.pagecache import cached_content
 from targets.tables import SeriesTable
-from targets.views.common import campaign_or_404
+from targets.templatetags.emulation import localized
+from targets.views.common import choose_campaign
 
 
-def _period(request) -> tuple[Campaign, int]:
-    """The campaign and quarter asked for (?year=&quarter=), defaulting to the latest with data."""
-    campaign = campaign_or_404(request)
+def _period(request) -> dict:
+    """The campaign and quarter asked for (?year=&quarter=; the latest quarter with data by default),
+    with what the period picker lists."""
+    campaigns = list(Campaign.objects.all())  # one query serves both the picker and the lookup
+    campaign = choose_campaign(campaigns, request.GET.get("year", ""))
     quarter = request.GET.get("quarter", "")
     if quarter in {"1", "2", "3", "4"}:
-        return campaign, int(quarter)
-    latest = (
-        Submission.objects.filter(campaign=campaign, state__in=Submission.VISIBLE_STATES)
-        .order_by("-quarter").values_list("quarter", flat=True).first()
-    )
-    return campaign, latest or 1
+        quarter = int(quarter)
+    else:
+        quarter = (
+            Submission.objects.filter(campaign=campaign, state__in=Submission.VISIBLE_STATES)
+            .order_by("-quarter").values_list("quarter", flat=True).first()
+        ) or 1
+    return {"campaign": campaign, "quarter": quarter, "campaigns": campaigns, "quarters": (1, 2, 3, 4)}
 
 
-def _frame(request, campaign: Campaign, quarter: int) -> dict:
-    return {"campaign": campaign, "quarter": quarter, "campaigns": Campaign.objects.all(), "quarters": (1, 2, 3, 4)}
+def _page(request, build, vary: tuple = (), template: str = "targets/page.html"):
+    """The frame rendered for this user around content that is the same for everyone (targets.pagecache)."""
+    return render(request, template, {"content": cached_content(request, build, vary)})
 
 
 @require_safe
 def home(request):
-    campaign, quarter = _period(request)
-    return render(request, "targets/home.html", {**_frame(request, campaign, quarter), "overview": cached_overview(campaign, quarter)})
+    def build():
+        frame = _period(request)
+        return _("Overview"), "targets/home.html", {**frame, "overview": cached_overview(frame["campaign"], frame["quarter"])}
+
+    return _page(request, build)
 
 
 @require_safe
 def theme(request, number: int):
-    campaign, quarter = _period(request)
-    overview = cached_overview(campaign, quarter)
-    row = next((t for t in overview.themes if t.theme.number == number), None)
-    if row is None:
-        raise Http404(_("No such theme."))
-    # The latest words of each unit on each task, up to the period.
-    latest: dict[tuple[int, int], TaskReport] = {}
-    reports = (TaskReport.objects.filter(task__theme=row.theme, submission__quarter__lte=quarter,
-                                         submission__state__in=Submission.VISIBLE_STATES)
-               .select_related("submission__unit", "task").order_by("submission__quarter"))
-    for report in reports:
-        latest[(report.task_id, report.submission.unit_id)] = report
-    tasks = [{"task": task, "reports": [r for (t, _u), r in latest.items() if t == task.pk]} for task in row.theme.tasks.all()]
-    return render(request, "targets/theme.html", {**_frame(request, campaign, quarter), "row": row, "tasks": tasks})
+    def build():
+        frame = _period(request)
+        overview = cached_overview(frame["campaign"], frame["quarter"])
+        row = next((t for t in overview.themes if t.theme.number == number), None)
+        if row is None:
+            raise Http404(_("No such theme."))
+        # The latest words of each unit on each task, up to the period.
+        latest: dict[tuple[int, int], TaskReport] = {}
+        reports = (TaskReport.objects.filter(task__theme=row.theme, submission__quarter__lte=frame["quarter"],
+                                             submission__state__in=Submission.VISIBLE_STATES)
+                   .select_related("submission__unit", "task").order_by("submission__quarter"))
+        for report in reports:
+            latest[(report.task_id, report.submission.unit_id)] = report
+        tasks = [{"task": task, "reports": [r for (t, _u), r in latest.items() if t == task.pk]} for task in row.theme.tasks.all()]
+        return row.theme.ordinal, "targets/theme.html", {**frame, "row": row, "tasks": tasks}
+
+    return _page(request, build)
 
 
 @require_safe
 def indicator(request, number: int):
-    campaign, quarter = _period(request)
-    overview = cached_overview(campaign, quarter)
-    row = next((i for i in overview.indicators if i.indicator.number == number), None)
-    if row is None:
-        raise Http404(_("No such indicator."))
-    measures = [m.measure for m in row.measures]
-    breakdown = unit_breakdown(campaign, quarter, measures=measures)
-    sections = []
-    for m in row.measures:
-        series = m.series()
-        units = [b for b in breakdown if b["assignment"].measure_id == m.measure.pk]
-        sections.append({
-            "m": m,
-            "table": SeriesTable(_series_rows(m, series), request=request, prefix=f"m{m.measure.pk}-"),
-            "chart": _chart(m, series),
-            "chart_id": f"chart-{m.measure.pk}",
-            "units": units,
-            "units_chart": _units_chart(m, units),
-            "units_chart_id": f"units-{m.measure.pk}",
-            "mismatch": _mismatch(m, units),
-        })
-    notes = [b for b in breakdown if b["figure"] is not None and (b["figure"].note or b["figure"].narrative)]
-    history = (Figure.history.filter(measure__in=measures, submission__campaign=campaign)
-               .select_related("history_user", "submission__unit", "measure").order_by("-history_date")[:30])
-    return render(request, "targets/indicator.html", {
-        **_frame(request, campaign, quarter), "row": row, "sections": sections, "notes": notes, "history": history,
-    })
+    def build():
+        frame = _period(request)
+        campaign, quarter = frame["campaign"], frame["quarter"]
+        overview = cached_overview(campaign, quarter)
+        row = next((i for i in overview.indicators if i.indicator.number == number), None)
+        if row is None:
+            raise Http404(_("No such indicator."))
+        measures = [m.measure for m in row.measures]
+        breakdown = unit_breakdown(campaign, quarter, measures=measures)
+        sections = []
+        for m in row.measures:
+            series = m.series()
+            units = [b for b in breakdown if b["assignment"].measure_id == m.measure.pk]
+            sections.append({
+                "m": m,
+                "table": SeriesTable(_series_rows(m, series), request=request, prefix=f"m{m.measure.pk}-"),
+                "chart": _chart(m, series),
+                "chart_id": f"chart-{m.measure.pk}",
+                "units": units,
+                "units_chart": _units_chart(m, units),
+                "units_chart_id": f"units-{m.measure.pk}",
+                "mismatch": _mismatch(m, units),
+            })
+        notes = [b for b in breakdown if b["figure"] is not None and (b["figure"].note or b["figure"].narrative)]
+        history = (Figure.history.filter(measure__in=measures, submission__campaign=campaign)
+                   .select_related("history_user", "submission__unit", "measure").order_by("-history_date")[:30])
+        title = f"{row.indicator.number}. {localized(row.indicator, 'name')}"
+        return title, "targets/indicator.html", {**frame, "row": row, "sections": sections, "notes": notes, "history": history}
+
+    return _page(request, build, template="targets/chart_page.html")
 
 
 def _series_rows(m, series) -> list[dict]:
@@ -145,20 +159,27 @@ def _mismatch(m, units) -> dict | None:
 
 @require_safe
 def unit(request, code: str):
-    campaign, quarter = _period(request)
-    the_unit = get_object_or_404(Unit, code=code)
-    own = request.user.units.filter(pk=the_unit.pk).exists() or access.is_reviewer(request.user)
-    states = (Submission.State.DRAFT, Submission.State.SUBMITTED, Submission.State.APPROVED, Submission.State.RETURNED) if own \
-        else Submission.VISIBLE_STATES
-    rows = unit_breakdown(campaign, quarter, states=states, units=[the_unit])
-    timeliness = submission_status(campaign, 4, units=[the_unit.pk])
-    return render(request, "targets/unit.html", {
-        **_frame(request, campaign, quarter), "unit": the_unit, "rows": rows, "timeliness": timeliness, "own": own,
-    })
+    the_unit = get_object_or_404(Unit.objects.select_related("bloc"), code=code)
+    # The unit's own staff and the secretariat also see its drafts and returned reports.
+    user = request.user
+    own = access.is_reviewer(user) or (access.is_reporter(user) and user.units.filter(pk=the_unit.pk).exists())
+
+    def build():
+        frame = _period(request)
+        states = Submission.State.values if own else Submission.VISIBLE_STATES
+        rows = unit_breakdown(frame["campaign"], frame["quarter"], states=states, units=[the_unit])
+        timeliness = submission_status(frame["campaign"], 4, units=[the_unit])
+        return localized(the_unit, "name"), "targets/unit.html", {**frame, "unit": the_unit, "rows": rows, "timeliness": timeliness,
+                                                                   "own": own}
+
+    return _page(request, build, vary=(own,))
 
 
 @require_safe
 def late(request):
-    campaign, quarter = _period(request)
-    rows = [r for r in submission_status(campaign, quarter) if r["timeliness"] == "late"]
-    return render(request, "targets/late.html", {**_frame(request, campaign, quarter), "rows": rows, "today": timezone.localdate()})
+    def build():
+        frame = _period(request)
+        rows = [r for r in submission_status(frame["campaign"], frame["quarter"]) if r["timeliness"] == "late"]
+        return _("Late reports"), "targets/late.html", {**frame, "rows": rows}
+
+    return _page(request, build)
