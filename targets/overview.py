@@ -122,16 +122,26 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
 
     Two queries: the assignments and the figures; the engine gives each unit's year-to-date.
     """
-    assignments = MeasureAssignment.objects.filter(measure__campaign=campaign).select_related("measure__indicator", "unit")
+    assignments = MeasureAssignment.objects.filter(measure__campaign=campaign).select_related("unit")
+    # Only what the pages show of each figure: at region size these are thousands of rows.
     figures = Figure.objects.filter(
         submission__campaign=campaign, submission__quarter__lte=quarter, submission__state__in=states,
-    ).select_related("submission")
+    ).select_related("submission").only(
+        "measure_id", "value", "verdict", "narrative", "note", "kind",
+        "submission__unit_id", "submission__quarter", "submission__state")
     if units is not None:
         assignments = assignments.filter(unit__in=units)
         figures = figures.filter(submission__unit__in=units)
     if measures is not None:
         assignments = assignments.filter(measure__in=measures)
         figures = figures.filter(measure__in=measures)
+        # The caller's measures, shared by all their units' rows, rather than a copy per row.
+        by_id = {m.pk: m for m in measures}
+        assignments = list(assignments)
+        for a in assignments:
+            a.measure = by_id[a.measure_id]
+    else:
+        assignments = assignments.select_related("measure__indicator")
     values: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     verdicts: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
     own: dict[tuple[int, int], Figure] = {}

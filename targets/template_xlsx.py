@@ -187,12 +187,9 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
         result.problems.append(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
         return result
     col = {name: i for i, name in enumerate(header) if name}
-    assignments = {(a.unit.code, a.measure.code): a for a in MeasureAssignment.objects.filter(measure__campaign=campaign)
-                   .select_related("unit", "measure")}
-    editable = set(access.editable_units(user).values_list("code", flat=True))
-    previous = {(f.submission.unit.code, f.measure.code): f.value for f in Figure.objects.filter(
-        submission__campaign=campaign, submission__quarter=quarter - 1).select_related("submission__unit", "measure")} \
-        if quarter > 1 else {}
+    # First the rows (bounded by MAX_ROWS), then the programme's data for just the units they
+    # name: a region's workbook covers a few of its thousand units.
+    lines = []
     for number, cells in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
             result.problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
@@ -205,8 +202,16 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
                 result.problems.append(Problem(SHEET, number, header[cell.column - 1] if cell.column <= len(header) else None,
                                                "Ô chứa công thức; hãy nhập giá trị (số), không dùng công thức."))
         by_name = {name: values[i] if i < len(values) else None for name, i in col.items()}
+        lines.append((number, by_name, (str(by_name.get("Mã đơn vị") or ""), str(by_name.get("Mã chỉ tiêu") or ""))))
+    unit_codes = {key[0] for _n, _v, key in lines}
+    assignments = {(a.unit.code, a.measure.code): a for a in MeasureAssignment.objects.filter(
+        measure__campaign=campaign, unit__code__in=unit_codes).select_related("unit", "measure")}
+    editable = set(access.editable_units(user).filter(code__in=unit_codes).values_list("code", flat=True))
+    previous = {(unit, measure): value for unit, measure, value in Figure.objects.filter(
+        submission__campaign=campaign, submission__quarter=quarter - 1, submission__unit__code__in=unit_codes,
+    ).values_list("submission__unit__code", "measure__code", "value")} if quarter > 1 else {}
+    for number, by_name, key in lines:
         get = by_name.get
-        key = (str(get("Mã đơn vị") or ""), str(get("Mã chỉ tiêu") or ""))
         assignment = assignments.get(key)
         if assignment is None:
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", f"Đơn vị {key[0]} không báo cáo chỉ tiêu {key[1]}."))

@@ -236,3 +236,20 @@ def test_workflow_refuses_measures_the_unit_does_not_report(reporter, city, prog
     with pytest.raises(workflow.EntryRefused):
         workflow.save_figures(user=reporter, campaign=programme, unit=city, quarter=1,
                               entries=[workflow.Entry(measure=Measure.objects.get(code="1"), value=Decimal("7"))])
+
+
+def test_every_saved_figure_keeps_its_history_and_the_unit_page_shows_it_at_once(client, reporter):
+    client.force_login(reporter)
+    unit_page = reverse("unit", args=["024"])
+    assert "55,5" not in client.get(unit_page, {"year": 2024, "quarter": 1}).content.decode()  # now cached
+    post_entry(client, "024", 1, {"3": "55,5", "4": "80000"})
+    assert "55,5" in client.get(unit_page, {"year": 2024, "quarter": 1}).content.decode()
+    post_entry(client, "024", 1, {"3": "60", "4": "80000"}, **{field("3", "version"): "1", field("4", "version"): "1"})
+    figure = Figure.objects.get(measure__code="3", submission__unit__code="024")
+    assert figure.version == 2
+    history = list(figure.history.order_by("history_date"))
+    assert [(h.history_type, h.value, h.version, h.history_user) for h in history] == [
+        ("+", Decimal("55.5"), 1, reporter), ("~", Decimal("60"), 2, reporter)]
+    unchanged = Figure.objects.get(measure__code="4", submission__unit__code="024")
+    assert unchanged.version == 1 and unchanged.history.count() == 1  # saving the same value again records nothing
+    assert "60,0" in client.get(unit_page, {"year": 2024, "quarter": 1}).content.decode()
