@@ -168,3 +168,14 @@ def test_the_cached_page_shows_exactly_what_a_fresh_render_shows(official, demo,
     fresh = official.get(url, {"year": 2024, "quarter": 2})
     strip_token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
     assert strip_token.sub("", cached.content.decode()) == strip_token.sub("", fresh.content.decode())
+
+
+@pytest.mark.parametrize("name", ["home", "theme", "indicator", "unit", "late", "_period_picker"])
+def test_cached_content_templates_use_nothing_of_the_user(name):
+    # Their output is shared by every signed-in user (targets/pagecache.py): a name, a CSRF token
+    # or a role-dependent link rendered here would be shown to the next user.
+    from django.conf import settings
+
+    text = (settings.BASE_DIR / "templates" / "targets" / f"{name}.html").read_text()
+    for word in ("user", "request", "csrf_token", "perms", "messages"):
+        assert not re.search(rf"{{[{{%][^}}]*\b{word}\b", text), f"{name}.html uses {word}"
