@@ -120,7 +120,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "soak-" + "x" * 60),
-           "ALLOWED_HOSTS": HOST, "DEMO_MODE": "1", "SECURE_SSL_REDIRECT": "0", "AXES_FAILURE_LIMIT": "1000"}
+           "ALLOWED_HOSTS": HOST, "DEMO_MODE": "1", "SECURE_SSL_REDIRECT": "0", "AXES_FAILURE_LIMIT": "1000",
+           # Several workers share their cache as in production (docs/deployment.md): the machine's Redis.
+           "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emulation.settings")
     sys.path.insert(0, str(ROOT))

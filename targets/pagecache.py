@@ -54,18 +54,25 @@ def content_key(request, vary: tuple) -> str:
     return "emulation:page:" + hashlib.sha1(repr(parts).encode()).hexdigest()
 
 
-def cached_content(request, build: Callable[[], tuple[str, str, dict]], vary: tuple = ()) -> Content:
-    """The page's content from the cache, or built, rendered and stored.
-
-    `build` returns (title, template name, context); it runs only on a miss, so the queries it
-    makes are skipped entirely while the data stays the same. `vary` lists whatever else changes
-    the content (the unit page shows drafts to the unit's own staff).
-    """
+def cached(request, build: Callable[[], object], vary: tuple = ()):
+    """What `build` returns for this address, language, day and data, from the cache when it is
+    there. `build` runs only on a miss, so its queries are skipped while the data stays the same;
+    an exception it raises (a 404, a bad parameter) is not cached. `vary` lists whatever else
+    changes the result (the unit page shows drafts to the unit's own staff)."""
     key = content_key(request, vary)
     stored = cache.get(key)
     if stored is None:
-        title, template_name, context = build()
-        stored = (str(title), render_to_string(template_name, context, request=request))
+        stored = build()
         cache.set(key, stored, timeout=TIMEOUT)
-    title, html = stored
+    return stored
+
+
+def cached_content(request, build: Callable[[], tuple[str, str, dict]], vary: tuple = ()) -> Content:
+    """A dashboard page's content; `build` returns (title, template name, context)."""
+
+    def render():
+        title, template_name, context = build()
+        return str(title), render_to_string(template_name, context, request=request)
+
+    title, html = cached(request, render, vary)
     return Content(title=title, html=mark_safe(html))  # rendered by our own autoescaping templates

@@ -132,3 +132,15 @@ def test_progress_api_query_count_does_not_grow(client, demo, viewer, django_ass
         cache.clear()
         with django_assert_max_num_queries(12):
             client.get(reverse("api-progress"), {"year": 2024, "quarter": quarter}, **headers)
+
+
+def test_progress_from_the_cache_follows_a_saved_figure(client, demo, viewer, django_assert_max_num_queries):
+    headers = bearer(viewer)
+    first = client.get(reverse("api-progress"), {"year": 2024, "quarter": 3}, **headers).json()
+    with django_assert_max_num_queries(3):  # the token, its last use, the user's roles: the body comes from the cache
+        assert client.get(reverse("api-progress"), {"year": 2024, "quarter": 3}, **headers).json() == first
+    figure = Figure.objects.get(measure__code="5", submission__unit__code="SCT", submission__quarter=3)
+    figure.value = Decimal("1234.5")
+    figure.save()
+    after = client.get(reverse("api-progress"), {"year": 2024, "quarter": 3}, **headers).json()
+    assert next(m for i in after["indicators"] for m in i["measures"] if m["code"] == "5")["quarter_value"] == "1234.5"

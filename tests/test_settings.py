@@ -20,3 +20,23 @@ def test_database_url_of_the_embedded_server_uses_its_socket_directory():
 def test_other_databases_are_refused(url):
     with pytest.raises(ImproperlyConfigured):
         parse_database_url(url)
+
+
+def test_two_databases_sharing_one_redis_get_separate_cache_keys():
+    # Settings are read in fresh processes, as two sites pointed at one Redis would read them.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def settings_of(database_url):
+        code = "from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'], settings.SESSION_ENGINE)"
+        env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "emulation.settings", "DATABASE_URL": database_url,
+               "REDIS_URL": "redis://127.0.0.1:6379/15", "DEBUG": "1"}
+        out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, env=env,
+                             capture_output=True, text=True, check=True)
+        return out.stdout.split()
+
+    first, engine = settings_of("postgres://postgres@127.0.0.1:5432/province_a")
+    second, _engine = settings_of("postgres://postgres@127.0.0.1:5432/province_b")
+    assert first != second and "province_a" in first
+    assert engine == "django.contrib.sessions.backends.cached_db"

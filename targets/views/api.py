@@ -7,18 +7,20 @@ error is JSON with a message. The progress endpoint reads the same overview as t
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import EmptyPage, Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from targets import access, progress
 from targets.models import ApiToken, Campaign, Measure, Unit
 from targets.overview import cached_overview
+from targets.pagecache import cached
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -94,7 +96,12 @@ def _campaign_json(campaign: Campaign) -> dict:
 
 @api_view
 def progress_view(request):
-    campaign, quarter = _campaign(request), _quarter(request)
+    # The same for every account with a role, so the encoded body is cached like the dashboards'.
+    body = cached(request, lambda: _progress_json(_campaign(request), _quarter(request)))
+    return HttpResponse(body, content_type="application/json")
+
+
+def _progress_json(campaign: Campaign, quarter: int) -> str:
     overview = cached_overview(campaign, quarter)
     indicators = []
     for row in overview.indicators:
@@ -106,11 +113,11 @@ def progress_view(request):
             "status": row.status.value,
             "measures": [_measure_progress(m) for m in row.measures],
         })
-    return JsonResponse({
+    return json.dumps({
         "campaign": _campaign_json(campaign),
         "period": {"quarter": quarter, "label_vi": progress.period_label(quarter, "vi"), "label_en": progress.period_label(quarter, "en")},
         "indicators": indicators,
-    }, json_dumps_params={"ensure_ascii": False})
+    }, ensure_ascii=False)
 
 
 def _measure_progress(m) -> dict:
