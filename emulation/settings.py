@@ -149,7 +149,7 @@ if os.environ.get("REDIS_URL"):
     # Keys name the database they were computed from: two sites (or a benchmark's databases)
     # sharing one Redis must never serve each other's dashboards.
     _db = DATABASES["default"]
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
+    CACHES = {"default": {"BACKEND": "emulation.cache.RedisCache", "LOCATION": os.environ["REDIS_URL"],
                           "KEY_PREFIX": f"emulation:{_db.get('HOST', '')}:{_db.get('PORT', '')}/{_db['NAME']}"}}
     # Sessions read from the shared cache, written through to the database: one query less on
     # every page. Only with a shared cache: a per-process one would keep a logged-out session

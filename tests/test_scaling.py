@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
+from emulation.cache import RedisCache
 from emulation.db_router import ReplicaRouter
 from targets.models import Figure, Measure, Submission
 from targets.overview import VERSION_KEY, bump_data_version, cached_overview, data_version
@@ -56,7 +56,7 @@ def redis_caches(settings):
             pytest.fail("Redis is not running on 127.0.0.1:6379")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+    settings.CACHES = {"default": {"BACKEND": "emulation.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
     other_server = RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
     yield other_server
     other_server.clear()
@@ -76,3 +76,25 @@ def test_a_save_on_one_server_invalidates_the_dashboards_cached_on_another(progr
                                            quarter=1, state="submitted")
     Figure.objects.create(submission=submission, measure=Measure.objects.get(code="3"), value=1)
     assert redis_caches.get(VERSION_KEY) > before + 1
+
+
+def test_the_redis_cache_keeps_one_client_and_still_works_from_many_threads(redis_caches):
+    import threading
+
+    assert redis_caches._cache.get_client() is redis_caches._cache.get_client()
+    errors = []
+
+    def work(n):
+        try:
+            for i in range(50):
+                redis_caches.set(f"thread-{n}-{i}", i)
+                assert redis_caches.get(f"thread-{n}-{i}") == i
+        except Exception as error:  # collected and asserted below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
