@@ -179,3 +179,18 @@ def test_cached_content_templates_use_nothing_of_the_user(name):
     text = (settings.BASE_DIR / "templates" / "targets" / f"{name}.html").read_text()
     for word in ("user", "request", "csrf_token", "perms", "messages"):
         assert not re.search(rf"{{[{{%][^}}]*\b{word}\b", text), f"{name}.html uses {word}"
+
+
+def test_the_history_on_the_indicator_page_keeps_drafts_private_until_sent(official, demo):
+    from targets.templatetags.emulation import num
+
+    draft = Figure.objects.filter(submission__unit__code="029", submission__quarter=3, value__isnull=False).first()
+    assert draft.submission.state == "draft"
+    draft.value = Decimal("4321.5")
+    draft.save()
+    shown = num(draft.value, draft.measure.decimal_places)
+    url = reverse("indicator", args=[draft.measure.indicator.number])
+    assert shown not in official.get(url, {"year": 2024, "quarter": 3}).content.decode()
+    draft.submission.state = "submitted"
+    draft.submission.save()
+    assert shown in official.get(url, {"year": 2024, "quarter": 3}).content.decode()

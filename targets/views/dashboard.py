@@ -93,7 +93,9 @@ def indicator(request, number: int):
                 "mismatch": _mismatch(m, units),
             })
         notes = [b for b in breakdown if b["figure"] is not None and (b["figure"].note or b["figure"].narrative)]
-        history = (Figure.history.filter(measure__in=measures, submission__campaign=campaign)
+        # Like the figures themselves, their history shows once the unit has sent them in.
+        history = (Figure.history.filter(measure__in=measures, submission__campaign=campaign,
+                                         submission__state__in=Submission.VISIBLE_STATES)
                    .select_related("history_user", "submission__unit", "measure").order_by("-history_date")[:30])
         title = f"{row.indicator.number}. {localized(row.indicator, 'name')}"
         return title, "targets/indicator.html", {**frame, "row": row, "sections": sections, "notes": notes, "history": history}
