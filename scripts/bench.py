@@ -125,8 +125,14 @@ class Client:
         if form:
             body = urllib.parse.urlencode(form)
             headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://{HOST}:{self.port}"})
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # gunicorn closes a keep-alive connection left idle for a few seconds: open a new one.
+            self.conn.close()
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
         self.last = response.read().decode("utf-8", "replace")
         for k, v in response.getheaders():
             if k.lower() == "set-cookie":
