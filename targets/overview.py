@@ -207,6 +207,15 @@ def data_version() -> int:
 
 
 def bump_data_version() -> None:
+    """Invalidate now, and again once the saving transaction commits: a reader in between would
+    cache the old figures under the new version, and that copy must never be served."""
+    from django.db import transaction
+
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
     from django.core.cache import cache
 
     try:

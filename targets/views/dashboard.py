@@ -40,8 +40,8 @@ def _page(request, build, vary: tuple = (), template: str = "targets/page.html")
 @require_safe
 def home(request):
     def build():
-        frame = _period(request)
-        return _("Overview"), "targets/home.html", {**frame, "overview": cached_overview(frame["campaign"], frame["quarter"])}
+        period = _period(request)
+        return _("Overview"), "targets/home.html", {**period, "overview": cached_overview(period["campaign"], period["quarter"])}
 
     return _page(request, build)
 
@@ -49,20 +49,20 @@ def home(request):
 @require_safe
 def theme(request, number: int):
     def build():
-        frame = _period(request)
-        overview = cached_overview(frame["campaign"], frame["quarter"])
+        period = _period(request)
+        overview = cached_overview(period["campaign"], period["quarter"])
         row = next((t for t in overview.themes if t.theme.number == number), None)
         if row is None:
             raise Http404(_("No such theme."))
         # The latest words of each unit on each task, up to the period.
         latest: dict[tuple[int, int], TaskReport] = {}
-        reports = (TaskReport.objects.filter(task__theme=row.theme, submission__quarter__lte=frame["quarter"],
+        reports = (TaskReport.objects.filter(task__theme=row.theme, submission__quarter__lte=period["quarter"],
                                              submission__state__in=Submission.VISIBLE_STATES)
                    .select_related("submission__unit", "task").order_by("submission__quarter"))
         for report in reports:
             latest[(report.task_id, report.submission.unit_id)] = report
         tasks = [{"task": task, "reports": [r for (t, _u), r in latest.items() if t == task.pk]} for task in row.theme.tasks.all()]
-        return row.theme.ordinal, "targets/theme.html", {**frame, "row": row, "tasks": tasks}
+        return row.theme.ordinal, "targets/theme.html", {**period, "row": row, "tasks": tasks}
 
     return _page(request, build)
 
@@ -70,8 +70,8 @@ def theme(request, number: int):
 @require_safe
 def indicator(request, number: int):
     def build():
-        frame = _period(request)
-        campaign, quarter = frame["campaign"], frame["quarter"]
+        period = _period(request)
+        campaign, quarter = period["campaign"], period["quarter"]
         overview = cached_overview(campaign, quarter)
         row = next((i for i in overview.indicators if i.indicator.number == number), None)
         if row is None:
@@ -98,7 +98,7 @@ def indicator(request, number: int):
                                          submission__state__in=Submission.VISIBLE_STATES)
                    .select_related("history_user", "submission__unit", "measure").order_by("-history_date")[:30])
         title = f"{row.indicator.number}. {localized(row.indicator, 'name')}"
-        return title, "targets/indicator.html", {**frame, "row": row, "sections": sections, "notes": notes, "history": history}
+        return title, "targets/indicator.html", {**period, "row": row, "sections": sections, "notes": notes, "history": history}
 
     return _page(request, build, template="targets/chart_page.html")
 
@@ -167,11 +167,11 @@ def unit(request, code: str):
     own = access.is_reviewer(user) or (access.is_reporter(user) and user.units.filter(pk=the_unit.pk).exists())
 
     def build():
-        frame = _period(request)
+        period = _period(request)
         states = Submission.State.values if own else Submission.VISIBLE_STATES
-        rows = unit_breakdown(frame["campaign"], frame["quarter"], states=states, units=[the_unit])
-        timeliness = submission_status(frame["campaign"], 4, units=[the_unit])
-        return localized(the_unit, "name"), "targets/unit.html", {**frame, "unit": the_unit, "rows": rows, "timeliness": timeliness,
+        rows = unit_breakdown(period["campaign"], period["quarter"], states=states, units=[the_unit])
+        timeliness = submission_status(period["campaign"], 4, units=[the_unit])
+        return localized(the_unit, "name"), "targets/unit.html", {**period, "unit": the_unit, "rows": rows, "timeliness": timeliness,
                                                                    "own": own}
 
     return _page(request, build, vary=(own,))
@@ -180,8 +180,8 @@ def unit(request, code: str):
 @require_safe
 def late(request):
     def build():
-        frame = _period(request)
-        rows = [r for r in submission_status(frame["campaign"], frame["quarter"]) if r["timeliness"] == "late"]
-        return _("Late reports"), "targets/late.html", {**frame, "rows": rows}
+        period = _period(request)
+        rows = [r for r in submission_status(period["campaign"], period["quarter"]) if r["timeliness"] == "late"]
+        return _("Late reports"), "targets/late.html", {**period, "rows": rows}
 
     return _page(request, build)
