@@ -179,8 +179,8 @@ def _update_figures(figures: list[Figure]) -> None:
     rows = [(f.pk, f.value, f.verdict, f.narrative, f.note, f.source, f.kind, f.estimate_value, f.entered_by_id, f.on_behalf,
              f.entered_at, f.version) for f in figures]
     with connections[router.db_for_write(Figure)].cursor() as cursor:
-        execute_values(cursor.cursor, """
-            UPDATE targets_figure AS f SET value = v.value, verdict = v.verdict, narrative = v.narrative, note = v.note,
+        execute_values(cursor.cursor, f"""
+            UPDATE {Figure._meta.db_table} AS f SET value = v.value, verdict = v.verdict, narrative = v.narrative, note = v.note,
                    source = v.source, kind = v.kind, estimate_value = v.estimate_value, entered_by_id = v.entered_by_id,
                    on_behalf = v.on_behalf, entered_at = v.entered_at, version = v.version
             FROM (VALUES %s) AS v(id, value, verdict, narrative, note, source, kind, estimate_value, entered_by_id, on_behalf,
