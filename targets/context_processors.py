@@ -4,9 +4,10 @@ from targets import access
 
 
 def site(request):
-    """What every page's frame needs: the user's roles and whether this is demo data."""
+    """What every page's frame needs: the user's name and roles, and whether this is demo data."""
     user = request.user
     return {
+        "user_name": user.get_username(),
         "demo_mode": settings.DEMO_MODE,
         "user_is_admin": access.is_admin(user),
         "user_is_reviewer": access.is_reviewer(user),

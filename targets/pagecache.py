@@ -1,11 +1,15 @@
-"""Rendered dashboard content, cached until the data changes.
+"""Rendered dashboard pages, cached until the data changes.
 
 Officials open the same few pages over and over while figures change a few times a day. What a
 dashboard page shows under its menu depends only on the address (period, sorting), the language,
 the day (a report turns late at midnight), the data and the code; not on who asks, since every
-signed-in user sees the same submitted and approved figures there. So that part is rendered once
-and kept in the shared cache; the frame around it (the menu by role, the user's name, the CSRF
-tokens of its forms) is rendered for each request.
+signed-in user sees the same submitted and approved figures there. So that content is rendered
+once and kept in the shared cache.
+
+The frame around it depends on the user only through their roles (the menu), their name and the
+CSRF token of its forms. So the whole page is cached once per set of roles, with slots where the
+name and the token go, and each request fills them in: a page served from the cache renders no
+template at all.
 
 Invalidation rides on the data version that every saved figure, submission or programme change
 bumps (targets/signals.py), and on a fingerprint of the templates, translations and code, so a
@@ -20,14 +24,24 @@ from dataclasses import dataclass
 from functools import cache as memoize
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from targets import access
 from targets.overview import data_version
 
 TIMEOUT = 24 * 3600
+# Where a cached frame takes the user's CSRF token and name; unlike anything a page shows.
+CSRF_SLOT = "csrf-slot-5e0c9d7b"
+NAME_SLOT = "user-name-slot-5e0c9d7b"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -76,3 +90,20 @@ def cached_content(request, build: Callable[[], tuple[str, str, dict]], vary: tu
 
     title, html = cached(request, render, vary)
     return Content(title=title, html=mark_safe(html))  # rendered by our own autoescaping templates
+
+
+def cached_page(request, build: Callable[[], tuple[str, str, dict]], vary: tuple = (),
+                template: str = "targets/page.html") -> HttpResponse:
+    """A dashboard page: `template` (the frame) around the content `build` describes, both cached."""
+    if len(get_messages(request)):  # a one-off notice to show: this frame is not for keeping
+        return render(request, template, {"content": cached_content(request, build, vary)})
+
+    def render_frame():
+        context = {"content": cached_content(request, build, vary), "csrf_token": CSRF_SLOT, "user_name": NAME_SLOT}
+        return render_to_string(template, context, request=request)
+
+    frame_vary = (*vary, template, tuple(sorted(access.roles(request.user))), settings.DEMO_MODE)
+    html = cached(request, render_frame, frame_vary)
+    # The name last, so that nothing a user can choose is searched for a slot.
+    html = html.replace(CSRF_SLOT, get_token(request)).replace(NAME_SLOT, escape(request.user.get_username()))
+    return HttpResponse(html)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from targets import access, progress
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, TaskReport, Unit
 from targets.overview import cached_overview, submission_status, unit_breakdown
-from targets.pagecache import cached_content
+from targets.pagecache import cached_page
 from targets.tables import SeriesTable
 from targets.templatetags.emulation import localized
 from targets.views.common import choose_campaign
@@ -32,18 +32,13 @@ def _period(request) -> dict:
     return {"campaign": campaign, "quarter": quarter, "campaigns": campaigns, "quarters": (1, 2, 3, 4)}
 
 
-def _page(request, build, vary: tuple = (), template: str = "targets/page.html"):
-    """The frame rendered for this user around content that is the same for everyone (targets.pagecache)."""
-    return render(request, template, {"content": cached_content(request, build, vary)})
-
-
 @require_safe
 def home(request):
     def build():
         period = _period(request)
         return _("Overview"), "targets/home.html", {**period, "overview": cached_overview(period["campaign"], period["quarter"])}
 
-    return _page(request, build)
+    return cached_page(request, build)
 
 
 @require_safe
@@ -64,7 +59,7 @@ def theme(request, number: int):
         tasks = [{"task": task, "reports": [r for (t, _u), r in latest.items() if t == task.pk]} for task in row.theme.tasks.all()]
         return row.theme.ordinal, "targets/theme.html", {**period, "row": row, "tasks": tasks}
 
-    return _page(request, build)
+    return cached_page(request, build)
 
 
 @require_safe
@@ -100,7 +95,7 @@ def indicator(request, number: int):
         title = f"{row.indicator.number}. {localized(row.indicator, 'name')}"
         return title, "targets/indicator.html", {**period, "row": row, "sections": sections, "notes": notes, "history": history}
 
-    return _page(request, build, template="targets/chart_page.html")
+    return cached_page(request, build, template="targets/chart_page.html")
 
 
 def _series_rows(m, series) -> list[dict]:
@@ -161,12 +156,13 @@ def _mismatch(m, units) -> dict | None:
 
 @require_safe
 def unit(request, code: str):
-    the_unit = get_object_or_404(Unit.objects.select_related("bloc"), code=code)
-    # The unit's own staff and the secretariat also see its drafts and returned reports.
+    # The unit's own staff and the secretariat also see its drafts and returned reports. Asked
+    # without loading the unit, so that a page served from the cache needs no query for officials.
     user = request.user
-    own = access.is_reviewer(user) or (access.is_reporter(user) and user.units.filter(pk=the_unit.pk).exists())
+    own = access.is_reviewer(user) or (access.is_reporter(user) and user.units.filter(code=code).exists())
 
     def build():
+        the_unit = get_object_or_404(Unit.objects.select_related("bloc"), code=code)
         period = _period(request)
         states = Submission.State.values if own else Submission.VISIBLE_STATES
         rows = unit_breakdown(period["campaign"], period["quarter"], states=states, units=[the_unit])
@@ -174,7 +170,7 @@ def unit(request, code: str):
         return localized(the_unit, "name"), "targets/unit.html", {**period, "unit": the_unit, "rows": rows, "timeliness": timeliness,
                                                                    "own": own}
 
-    return _page(request, build, vary=(own,))
+    return cached_page(request, build, vary=(own,))
 
 
 @require_safe
@@ -184,4 +180,4 @@ def late(request):
         rows = [r for r in submission_status(period["campaign"], period["quarter"]) if r["timeliness"] == "late"]
         return _("Late reports"), "targets/late.html", {**period, "rows": rows}
 
-    return _page(request, build)
+    return cached_page(request, build)
