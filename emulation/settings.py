@@ -154,9 +154,16 @@ if os.environ.get("REDIS_URL"):
     # Sessions read from the shared cache, written through to the database: one query less on
     # every page. Only with a shared cache: a per-process one would keep a logged-out session
     # alive in the other processes.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "targets.sessions"  # Django's cached_db, reading the version counters along
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emulation"}}
+# How long each process may reuse a signed-in user (with their roles) it loaded, so a cached page
+# touches no database. Every change through Django invalidates the copies at once, through a
+# version counter in the shared cache (targets.access, targets.versions); without a shared cache
+# other processes would not see that, so it is off unless REDIS_URL is set.
+USER_CACHE_SECONDS = int(os.environ.get("USER_CACHE_SECONDS", "300" if os.environ.get("REDIS_URL") else "0"))
+if USER_CACHE_SECONDS and not os.environ.get("REDIS_URL"):
+    raise ImproperlyConfigured("USER_CACHE_SECONDS needs REDIS_URL: without a shared cache, set it to 0")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -15,10 +15,10 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
+from targets import versions
 from targets.access import Role
 from targets.models import Campaign, Deadline, Figure, Measure, MeasureAssignment, Submission, Task, TaskReport, Unit
 from targets.numbers import quantize
-from targets.overview import bump_data_version
 
 DEMO_PASSWORD = "ThiDua@2024"
 DEMO_SOURCE = "Số liệu minh họa (demo), không phải số liệu chính thức"
@@ -91,7 +91,7 @@ def seed_demo(campaign: Campaign, quarters=(1, 2, 3)) -> dict[str, int]:
                     submission=submission, task=task, verdict="completed", entered_by=reporter,
                     narrative=f"[Demo] {unit.short_name or unit.name}: triển khai nhiệm vụ «{task.title}» theo kế hoạch quý {quarter}.",
                 )
-    bump_data_version()  # bulk_create sends no signals; cached dashboards must not stay stale
+    versions.bump("data")  # bulk_create sends no signals; cached dashboards must not stay stale
     return created
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from targets import progress
+from targets import progress, versions
 from targets.models import Campaign, Figure, Indicator, Measure, MeasureAssignment, Submission, Theme, Unit
 from targets.progress import Status
 
@@ -189,45 +189,15 @@ def submission_status(campaign: Campaign, quarter: int, today: datetime.date | N
 
 # --- caching -------------------------------------------------------------------------------
 # The overview is read far more often than figures change. It is cached under a key that
-# includes a data version; any saved or deleted figure, report or measure bumps the version
+# includes the data version; any saved or deleted figure, report or measure bumps the version
 # (targets/signals.py), so a stale overview is never served — across servers too when the
 # cache is shared (Redis).
-
-VERSION_KEY = "emulation:data-version"
-
-
-def data_version() -> int:
-    from django.core.cache import cache
-
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
-
-
-def bump_data_version() -> None:
-    """Invalidate now, and again once the saving transaction commits: a reader in between would
-    cache the old figures under the new version, and that copy must never be served."""
-    from django.db import transaction
-
-    _bump()
-    transaction.on_commit(_bump)
-
-
-def _bump() -> None:
-    from django.core.cache import cache
-
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value invalidates old keys
-        cache.set(VERSION_KEY, int(timezone.now().timestamp()), timeout=None)
 
 
 def cached_overview(campaign: Campaign, quarter: int) -> Overview:
     from django.core.cache import cache
 
-    key = f"emulation:overview:{campaign.pk}:{quarter}:{data_version()}"
+    key = f"emulation:overview:{campaign.pk}:{quarter}:{versions.current('data')}"
     overview = cache.get(key)
     if overview is None:
         overview = build_overview(campaign, quarter)

@@ -19,9 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from targets import access
+from targets import access, versions
 from targets.models import Campaign, Figure, Measure, Submission, Unit
-from targets.overview import bump_data_version
 
 State = Submission.State
 
@@ -163,7 +162,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         _update_figures(updated)
         Figure.history.bulk_history_create(updated, update=True, default_user=user, default_change_reason=reason, default_date=now)
     if created or updated:
-        bump_data_version()
+        versions.bump("data")
     if submission.state == State.RETURNED and result.saved:
         submission.state = State.DRAFT
         submission._change_reason = _("Corrected after return")

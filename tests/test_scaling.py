@@ -14,7 +14,8 @@ from django.db import transaction
 from emulation.cache import RedisCache
 from emulation.db_router import ReplicaRouter
 from targets.models import Figure, Measure, Submission
-from targets.overview import VERSION_KEY, bump_data_version, cached_overview, data_version
+from targets.overview import cached_overview
+from targets.versions import KEYS, bump, current
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -65,17 +66,17 @@ def redis_caches(settings):
 def test_a_save_on_one_server_invalidates_the_dashboards_cached_on_another(programme, redis_caches):
     from django.core.cache import cache
 
-    before = data_version()
+    before = current("data")
     cached_overview(programme, 1)
-    assert redis_caches.get(VERSION_KEY) == before  # the second server sees the same version
-    bump_data_version()
-    assert redis_caches.get(VERSION_KEY) == before + 1
+    assert redis_caches.get(KEYS["data"]) == before  # the second server sees the same version
+    bump("data")
+    assert redis_caches.get(KEYS["data"]) == before + 1
     assert cache.get(f"emulation:overview:{programme.pk}:1:{before + 1}") is None
     # A figure saved anywhere bumps it too (signals).
     submission = Submission.objects.create(campaign=programme, unit_id=programme.measures.get(code="3").assignments.get(role="lead").unit_id,
                                            quarter=1, state="submitted")
     Figure.objects.create(submission=submission, measure=Measure.objects.get(code="3"), value=1)
-    assert redis_caches.get(VERSION_KEY) > before + 1
+    assert redis_caches.get(KEYS["data"]) > before + 1
 
 
 def test_the_redis_cache_keeps_one_client_and_still_works_from_many_threads(redis_caches):
@@ -98,3 +99,38 @@ def test_the_redis_cache_keeps_one_client_and_still_works_from_many_threads(redi
     for t in threads:
         t.join()
     assert errors == []
+
+
+@pytest.fixture
+def fast_redis(redis_caches, settings):
+    settings.USER_CACHE_SECONDS = 300
+    settings.SESSION_ENGINE = "targets.sessions"
+    return redis_caches
+
+
+def test_a_cached_page_costs_one_redis_command_and_no_query(client, demo, viewer, fast_redis, monkeypatch, django_assert_num_queries):
+    import redis
+    from django.urls import reverse
+
+    client.force_login(viewer)
+    url = reverse("indicator", args=[3])
+    client.get(url, {"year": 2024, "quarter": 3})
+    commands = []
+    original = redis.Redis.execute_command
+    monkeypatch.setattr(redis.Redis, "execute_command", lambda self, *a, **k: commands.append(a[0]) or original(self, *a, **k))
+    with django_assert_num_queries(0):
+        response = client.get(url, {"year": 2024, "quarter": 3})
+    assert response.status_code == 200 and viewer.username in response.content.decode()
+    assert commands == ["MGET"]  # the session and both version counters
+
+
+def test_a_user_deactivated_on_another_server_is_signed_out_here(client, demo, viewer, fast_redis):
+    from django.urls import reverse
+
+    client.force_login(viewer)
+    assert client.get(reverse("home")).status_code == 200  # this process now remembers the user
+    # The other server's save: the row changes and its signal bumps the shared counter.
+    User.objects.filter(pk=viewer.pk).update(is_active=False)
+    fast_redis.incr(KEYS["users"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

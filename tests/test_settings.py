@@ -22,21 +22,33 @@ def test_other_databases_are_refused(url):
         parse_database_url(url)
 
 
-def test_two_databases_sharing_one_redis_get_separate_cache_keys():
-    # Settings are read in fresh processes, as two sites pointed at one Redis would read them.
+def _settings_in_a_fresh_process(code, **env):
+    # Settings are read in fresh processes, as a site started with this environment would read them.
     import subprocess
     import sys
     from pathlib import Path
 
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "emulation.settings", "DEBUG": "1", **env}
+    return subprocess.run([sys.executable, "-c", f"from django.conf import settings; {code}"],
+                          cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True)
+
+
+def test_two_databases_sharing_one_redis_get_separate_cache_keys():
     def settings_of(database_url):
-        code = "from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'], settings.SESSION_ENGINE)"
-        env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "emulation.settings", "DATABASE_URL": database_url,
-               "REDIS_URL": "redis://127.0.0.1:6379/15", "DEBUG": "1"}
-        out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, env=env,
-                             capture_output=True, text=True, check=True)
+        out = _settings_in_a_fresh_process(
+            "print(settings.CACHES['default']['KEY_PREFIX'], settings.SESSION_ENGINE, settings.USER_CACHE_SECONDS)",
+            DATABASE_URL=database_url, REDIS_URL="redis://127.0.0.1:6379/15")
         return out.stdout.split()
 
-    first, engine = settings_of("postgres://postgres@127.0.0.1:5432/province_a")
-    second, _engine = settings_of("postgres://postgres@127.0.0.1:5432/province_b")
+    first, engine, user_seconds = settings_of("postgres://postgres@127.0.0.1:5432/province_a")
+    second, _engine, _seconds = settings_of("postgres://postgres@127.0.0.1:5432/province_b")
     assert first != second and "province_a" in first
-    assert engine == "django.contrib.sessions.backends.cached_db"
+    assert engine == "targets.sessions" and user_seconds == "300"
+
+
+def test_users_are_kept_in_process_memory_only_with_a_shared_cache():
+    plain = _settings_in_a_fresh_process("print(settings.USER_CACHE_SECONDS)", DATABASE_URL="postgres://postgres@127.0.0.1:5432/x")
+    assert plain.stdout.split() == ["0"]
+    refused = _settings_in_a_fresh_process("print(settings.USER_CACHE_SECONDS)", DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
+                                           USER_CACHE_SECONDS="60")
+    assert refused.returncode != 0 and "USER_CACHE_SECONDS needs REDIS_URL" in refused.stderr
