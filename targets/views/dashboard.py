@@ -62,6 +62,11 @@ def theme(request, number: int):
     return cached_page(request, build)
 
 
+# A province's units fit on a phone's page; a region's thousand would make it a few hundred
+# kilobytes. Beyond this many, the by-unit table and chart show the first ones and link to all.
+UNITS_SHOWN = 50
+
+
 @require_safe
 def indicator(request, number: int):
     def build():
@@ -73,17 +78,20 @@ def indicator(request, number: int):
             raise Http404(_("No such indicator."))
         measures = [m.measure for m in row.measures]
         breakdown = unit_breakdown(campaign, quarter, measures=measures)
+        show_all = request.GET.get("units") == "all"
         sections = []
         for m in row.measures:
             series = m.series()
             units = [b for b in breakdown if b["assignment"].measure_id == m.measure.pk]
+            shown = units if show_all else units[:UNITS_SHOWN]
             sections.append({
                 "m": m,
                 "table": SeriesTable(_series_rows(m, series), request=request, prefix=f"m{m.measure.pk}-"),
                 "chart": _chart(m, series),
                 "chart_id": f"chart-{m.measure.pk}",
-                "units": units,
-                "units_chart": _units_chart(m, units),
+                "units": shown,
+                "units_total": len(units),
+                "units_chart": _units_chart(m, shown),
                 "units_chart_id": f"units-{m.measure.pk}",
                 "mismatch": _mismatch(m, units),
             })
