@@ -20,6 +20,7 @@ name the version, each process also keeps the pages it served last in its own me
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as memoize
@@ -42,6 +43,7 @@ TIMEOUT = 24 * 3600
 # Where a cached frame takes the user's CSRF token and name; unlike anything a page shows.
 CSRF_SLOT = "csrf-slot-5e0c9d7b"
 NAME_SLOT = "user-name-slot-5e0c9d7b"
+_SLOTS = re.compile(f"({CSRF_SLOT}|{NAME_SLOT})")
 # The pages this process served last, kept beside the shared cache: their keys name the data
 # version, so they are never stale, and serving them needs no round trip to Redis. Strings only
 # (nothing a request could change), a few hundred kilobytes at most each.
@@ -107,10 +109,11 @@ def cached_page(request, build: Callable[[], tuple[str, str, dict]], vary: tuple
 
     def render_frame():
         context = {"content": cached_content(request, build, vary), "csrf_token": CSRF_SLOT, "user_name": NAME_SLOT}
-        return render_to_string(template, context, request=request)
+        html = render_to_string(template, context, request=request)
+        # Kept as encoded pieces around the slots: searching and encoding a whole page on every
+        # request would cost more than the rest of serving it from the cache.
+        return tuple(piece if piece in (CSRF_SLOT, NAME_SLOT) else piece.encode() for piece in _SLOTS.split(html))
 
     frame_vary = (*vary, template, tuple(sorted(access.roles(request.user))), settings.DEMO_MODE)
-    html = cached(request, render_frame, frame_vary)
-    # The name last, so that nothing a user can choose is searched for a slot.
-    html = html.replace(CSRF_SLOT, get_token(request)).replace(NAME_SLOT, escape(request.user.get_username()))
-    return HttpResponse(html)
+    fill = {CSRF_SLOT: get_token(request).encode(), NAME_SLOT: escape(request.user.get_username()).encode()}
+    return HttpResponse(b"".join(fill.get(piece, piece) for piece in cached(request, render_frame, frame_vary)))
