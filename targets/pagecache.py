@@ -45,8 +45,9 @@ CSRF_SLOT = "csrf-slot-5e0c9d7b"
 NAME_SLOT = "user-name-slot-5e0c9d7b"
 _SLOTS = re.compile(f"({CSRF_SLOT}|{NAME_SLOT})")
 # The pages this process served last, kept beside the shared cache: their keys name the data
-# version, so they are never stale, and serving them needs no round trip to Redis. Strings only
-# (nothing a request could change), a few hundred kilobytes at most each.
+# version, so they are never stale, and serving them needs no round trip to Redis. Only immutable
+# values (strings, bytes and tuples of them: nothing a request could change), a few hundred
+# kilobytes at most each.
 _recent = versions.Recent(size=64)
 ROOT = Path(__file__).resolve().parent.parent
 
