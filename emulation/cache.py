@@ -1,9 +1,8 @@
 """Django's Redis cache, keeping one client per connection pool.
 
 Django builds a new `redis.Redis` for every cache call, and redis-py fills two dictionaries of
-response callbacks in each one: about a tenth of a millisecond, three or four times on every
-page (session, data version, content). A client is safe to share, since it only borrows
-connections from its pool, so one is kept per pool.
+response callbacks in each one: about a tenth of a millisecond on every cache call. A client is
+safe to share, since it only borrows connections from its pool, so one is kept per pool.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache

@@ -5,8 +5,8 @@ a dashboard shows is saved, `users` whenever a user, their groups or a group cha
 any server makes every copy built before it unreachable on all servers at once, so a copy kept in
 a process's own memory (Recent) is as safe as one in Redis, and costs no round trip.
 
-Both counters come in one round trip, once per request: a cached dashboard page then needs only
-that and the session from Redis.
+Both counters are read once per request, in the same round trip as the session
+(targets/sessions.py): a cached dashboard page then needs nothing else from Redis.
 """
 
 from __future__ import annotations
