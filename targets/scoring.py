@@ -1,0 +1,578 @@
+"""The scoring engine: each bloc's units scored on the campaign's scheme, ranked, and proposed.
+
+Plain Python beside the progress engine (targets.progress), no ORM: the emulation's rules are
+what officials argue about at year end, so they live where they are easiest to read and test
+(DESIGN.md, "The emulation: pledges, scoring, ranking"). The scheme is data (a campaign's
+JSON, parsed by Scheme.from_dict); this module only says how the data is applied:
+
+- each pledged measure earns the scheme's points for its verdict: exceeded / met / not met /
+  no figure. At year end the verdict is the year's status; during the year (a provisional
+  ranking) the in-year status stands in for it: on track counts as met, at risk and behind as
+  not met;
+- each task of themes II–VI the unit reported earns the points of its latest assessment;
+- each quarter due since the unit joined its bloc earns points when its report was sent on
+  time, and when it was complete;
+- the secretariat's bonuses and deductions are added as they are, each with its reason;
+- the score is the sum of these lines, nothing else, so the explanation always adds up;
+- units are ranked by score within their bloc; equal scores share a rank and the next rank
+  is skipped (1, 1, 3); a unit that left the bloc during the year is listed, not ranked;
+- conditions bar a unit from the flag without changing its score or rank: a key measure not
+  met, not registered for the flag, a score under the minimum, a barring deduction, part of
+  the year outside the bloc;
+- proposals come from a final ranking only: the flag for the best-ranked unit that no
+  condition bars (all of them when several share that rank: the council decides), then
+  certificates of merit for the next ranked units, as many as the scheme allows (more when
+  units tie at the last place).
+
+All points are Decimal; nothing is rounded here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from targets.numbers import format_number
+from targets.progress import Comparison, MeasureSpec, Status, Verdict, status_label, verdict_label
+
+ZERO = Decimal(0)
+
+
+class Outcome(StrEnum):
+    """A pledged measure's verdict for scoring."""
+
+    EXCEEDED = "exceeded"
+    MET = "met"
+    NOT_MET = "not_met"
+    NO_FIGURE = "no_figure"
+
+
+# In-year statuses read as the year-end verdict they point to (provisional rankings only).
+OUTCOME_OF_STATUS: dict[Status, Outcome] = {
+    Status.EXCEEDED: Outcome.EXCEEDED,
+    Status.MET: Outcome.MET,
+    Status.ON_TRACK: Outcome.MET,
+    Status.AT_RISK: Outcome.NOT_MET,
+    Status.BEHIND: Outcome.NOT_MET,
+    Status.NOT_MET: Outcome.NOT_MET,
+    Status.NO_DATA: Outcome.NO_FIGURE,
+}
+
+OUTCOME_LABELS: dict[Outcome, dict[str, str]] = {
+    Outcome.EXCEEDED: {"vi": "Vượt kế hoạch", "en": "Exceeded"},
+    Outcome.MET: {"vi": "Đạt", "en": "Met"},
+    Outcome.NOT_MET: {"vi": "Không đạt", "en": "Not met"},
+    Outcome.NO_FIGURE: {"vi": "Chưa có số liệu", "en": "No figure"},
+}
+
+
+def outcome_of(status: Status | str) -> Outcome:
+    return OUTCOME_OF_STATUS[Status(status)]
+
+
+def _lang(lang: str | None) -> str:
+    return "en" if (lang or "vi").lower().startswith("en") else "vi"
+
+
+def pledge_spec(spec: MeasureSpec, target: Decimal) -> MeasureSpec:
+    """The measure as one unit pledged it: the pledged figure is the target, judged like the
+    province's target, without the province's baselines (they are not the unit's own).
+
+    A pledge is a number, so a year-on-year measure (accidents "lower than last year") pledged
+    as "at most 20" is judged as at most, and "higher than last year" as at least.
+    """
+    comparison = {Comparison.DECREASE: Comparison.LTE, Comparison.INCREASE: Comparison.GTE}.get(spec.comparison, spec.comparison)
+    if comparison is Comparison.QUALITATIVE:
+        raise ValueError(f"measure {spec.code} is assessed in words and takes no pledged figure")
+    return dataclasses.replace(spec, comparison=comparison, target=Decimal(target), previous_year=None, same_period={},
+                               seasonal=False)
+
+
+# --- the scheme --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Title:
+    """An emulation title units register for (Cờ thi đua của UBND tỉnh, Tập thể lao động xuất sắc…)."""
+
+    code: str
+    name: str
+    name_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.name_en if _lang(lang) == "en" and self.name_en else self.name
+
+
+class SchemeError(Exception):
+    """The scheme data is not usable; `errors` lists every problem, each a full sentence."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Scheme:
+    measure_points: Mapping[Outcome, Decimal]
+    task_points: Mapping[Verdict, Decimal]
+    on_time_points: Decimal = ZERO
+    complete_points: Decimal = ZERO
+    key_measures: frozenset[str] = frozenset()
+    # The title a unit must have registered for to be proposed for the flag (None: no such rule).
+    flag_title: str | None = None
+    flag_min_score: Decimal | None = None
+    flag_requires_full_year: bool = True
+    certificates: int = 0
+    # Measures published once a year: a quarterly report is complete without them before Q4.
+    annual_measures: frozenset[str] = frozenset()
+    titles: tuple[Title, ...] = ()
+    registration_until: datetime.date | None = None
+
+    def title(self, code: str) -> Title | None:
+        return next((t for t in self.titles if t.code == code), None)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Scheme:
+        """The scheme from its JSON form (programme file or admin edit); every problem listed at once."""
+        errors: list[str] = []
+        if not isinstance(data, Mapping):
+            raise SchemeError(["The scoring scheme must be a JSON object."])
+
+        def points(value, where: str) -> Decimal:
+            try:
+                number = Decimal(str(value))
+            except (InvalidOperation, ValueError):
+                errors.append(f"{where}: {value!r} is not a number of points.")
+                return ZERO
+            if not number.is_finite():
+                errors.append(f"{where}: {value!r} is not a finite number.")
+                return ZERO
+            return number
+
+        def table(key: str, kinds) -> dict:
+            given = data.get(key)
+            if not isinstance(given, Mapping):
+                errors.append(f"{key}: give the points for each of {', '.join(k.value for k in kinds)}.")
+                return {k: ZERO for k in kinds}
+            unknown = set(given) - {k.value for k in kinds}
+            if unknown:
+                errors.append(f"{key}: unknown {', '.join(sorted(map(str, unknown)))}; expected {', '.join(k.value for k in kinds)}.")
+            missing = [k.value for k in kinds if k.value not in given]
+            if missing:
+                errors.append(f"{key}: missing {', '.join(missing)}.")
+            return {k: points(given.get(k.value, 0), f"{key}.{k.value}") for k in kinds}
+
+        measure_points = table("measure_points", list(Outcome))
+        task_points = table("task_points", list(Verdict))
+        reporting = data.get("reporting_points") or {}
+        if not isinstance(reporting, Mapping):
+            errors.append("reporting_points: expected on_time and complete.")
+            reporting = {}
+        titles = []
+        for i, t in enumerate(data.get("titles") or []):
+            if not isinstance(t, Mapping) or not t.get("code") or not t.get("name"):
+                errors.append(f"titles[{i}]: each title needs a code and a name.")
+                continue
+            titles.append(Title(code=str(t["code"]), name=str(t["name"]), name_en=str(t.get("name_en", ""))))
+        if len({t.code for t in titles}) != len(titles):
+            errors.append("titles: codes must be unique.")
+        flag_title = data.get("flag_title") or None
+        if flag_title is not None and flag_title not in {t.code for t in titles}:
+            errors.append(f"flag_title: {flag_title!r} is not one of the titles.")
+        certificates = data.get("certificates", 0)
+        if not isinstance(certificates, int) or isinstance(certificates, bool) or certificates < 0:
+            errors.append("certificates: a whole number, 0 or more.")
+            certificates = 0
+        minimum = data.get("flag_min_score")
+        until = data.get("registration_until")
+        if until:
+            try:
+                until = datetime.date.fromisoformat(str(until))
+            except ValueError:
+                errors.append(f"registration_until: {until!r} is not a date (YYYY-MM-DD).")
+                until = None
+        lists = {}
+        for key in ("key_measures", "annual_measures"):
+            value = data.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors.append(f"{key}: a list of measure codes.")
+                value = []
+            lists[key] = frozenset(value)
+        scheme = cls(
+            measure_points=measure_points,
+            task_points=task_points,
+            on_time_points=points(reporting.get("on_time", 0), "reporting_points.on_time"),
+            complete_points=points(reporting.get("complete", 0), "reporting_points.complete"),
+            key_measures=lists["key_measures"],
+            flag_title=flag_title,
+            flag_min_score=points(minimum, "flag_min_score") if minimum not in (None, "") else None,
+            flag_requires_full_year=bool(data.get("flag_requires_full_year", True)),
+            certificates=certificates,
+            annual_measures=lists["annual_measures"],
+            titles=tuple(titles),
+            registration_until=until or None,
+        )
+        if errors:
+            raise SchemeError(errors)
+        return scheme
+
+
+# --- what a unit brings --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    """A pledged measure: its status against the unit's own pledge, from the progress engine."""
+
+    code: str
+    label_vi: str
+    label_en: str
+    status: Status
+    explanation_vi: str = ""
+    explanation_en: str = ""
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """A task of themes II–VI the unit reported on, with its latest assessment (None: not assessed)."""
+
+    code: str  # "II.3"
+    label_vi: str
+    label_en: str
+    verdict: Verdict | None
+
+
+@dataclass(frozen=True)
+class QuarterReport:
+    """A quarter's report that was due (or sent): whether on time, and which measures it lacked."""
+
+    quarter: int
+    sent: bool
+    on_time: bool
+    missing: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.sent and not self.missing
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A bonus (points > 0) or deduction (points < 0) entered by the secretariat."""
+
+    points: Decimal
+    reason: str
+    evidence: str = ""
+    bars_flag: bool = False
+
+
+@dataclass(frozen=True)
+class UnitInput:
+    code: str
+    name: str
+    measures: tuple[MeasureResult, ...] = ()
+    tasks: tuple[TaskResult, ...] = ()
+    reports: tuple[QuarterReport, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+    registered: frozenset[str] = frozenset()  # title codes
+    joined_quarter: int = 1  # the first quarter the unit belonged to the bloc
+    left_quarter: int | None = None  # the last quarter it belonged to the bloc, when it left
+
+
+# --- what comes out -----------------------------------------------------------------------------
+
+
+class LineKind(StrEnum):
+    MEASURE = "measure"
+    TASK = "task"
+    ON_TIME = "on_time"
+    COMPLETE = "complete"
+    BONUS = "bonus"
+    DEDUCTION = "deduction"
+
+
+QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
+WORDS = {
+    "vi": {
+        LineKind.ON_TIME: "Báo cáo quý {q} đúng hạn",
+        LineKind.COMPLETE: "Báo cáo quý {q} đầy đủ",
+        LineKind.BONUS: "Điểm thưởng",
+        LineKind.DEDUCTION: "Điểm trừ",
+        "yes": "Có", "late": "Muộn", "not_sent": "Chưa gửi", "missing": "Thiếu: {codes}",
+        "not_assessed": "Chưa đánh giá", "provisional": "tạm tính",
+    },
+    "en": {
+        LineKind.ON_TIME: "Q{q} report on time",
+        LineKind.COMPLETE: "Q{q} report complete",
+        LineKind.BONUS: "Bonus",
+        LineKind.DEDUCTION: "Deduction",
+        "yes": "Yes", "late": "Late", "not_sent": "Not sent", "missing": "Lacks: {codes}",
+        "not_assessed": "Not assessed", "provisional": "provisional",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a unit's explanation: which item, which verdict, how many points."""
+
+    kind: LineKind
+    item: str  # measure or task code, quarter number, or the bonus/deduction's reason
+    label_vi: str
+    label_en: str
+    verdict_vi: str
+    verdict_en: str
+    points: Decimal
+    note_vi: str = ""
+    note_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.label_en if _lang(lang) == "en" else self.label_vi
+
+    def verdict(self, lang: str) -> str:
+        return self.verdict_en if _lang(lang) == "en" else self.verdict_vi
+
+    def note(self, lang: str) -> str:
+        return self.note_en if _lang(lang) == "en" else self.note_vi
+
+
+class Bar(StrEnum):
+    """Why a unit cannot be proposed for the flag."""
+
+    KEY_MEASURE_NOT_MET = "key_measure_not_met"
+    NOT_REGISTERED = "not_registered"
+    BELOW_MIN_SCORE = "below_min_score"
+    BARRING_DEDUCTION = "barring_deduction"
+    PART_YEAR = "part_year"
+    LEFT_BLOC = "left_bloc"
+
+
+BAR_LABELS: dict[Bar, dict[str, str]] = {
+    Bar.KEY_MEASURE_NOT_MET: {"vi": "Chỉ tiêu chủ yếu {detail} không đạt", "en": "Key measure {detail} not met"},
+    Bar.NOT_REGISTERED: {"vi": "Không đăng ký danh hiệu «{detail}»", "en": "Not registered for “{detail}”"},
+    Bar.BELOW_MIN_SCORE: {"vi": "Điểm dưới mức tối thiểu {detail}", "en": "Score under the minimum of {detail}"},
+    Bar.BARRING_DEDUCTION: {"vi": "Bị trừ điểm do vi phạm: {detail}", "en": "Deduction for a fault: {detail}"},
+    Bar.PART_YEAR: {"vi": "Vào khối từ quý {detail}, không đủ cả năm", "en": "In the bloc only from Q{detail}, not the whole year"},
+    Bar.LEFT_BLOC: {"vi": "Đã ra khỏi khối sau quý {detail}", "en": "Left the bloc after Q{detail}"},
+}
+
+
+@dataclass(frozen=True)
+class Barring:
+    reason: Bar
+    detail: str = ""
+
+    def text(self, lang: str) -> str:
+        detail = _points_text(Decimal(self.detail), lang) if self.reason is Bar.BELOW_MIN_SCORE else self.detail
+        return BAR_LABELS[self.reason][_lang(lang)].format(detail=detail)
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    code: str
+    name: str
+    lines: tuple[Line, ...]
+    bars: tuple[Barring, ...]
+    rank: int | None = None  # None: not ranked (left the bloc)
+
+    @property
+    def score(self) -> Decimal:
+        """The sum of the lines: by construction, the explanation adds up to the score."""
+        return sum((line.points for line in self.lines), ZERO)
+
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
+
+    @property
+    def eligible_for_flag(self) -> bool:
+        return self.ranked and not self.bars
+
+
+@dataclass(frozen=True)
+class BlocRanking:
+    code: str
+    name: str
+    units: tuple[UnitScore, ...]  # ranked units by rank (then code), then the unranked
+    final: bool
+
+    def unit(self, code: str) -> UnitScore | None:
+        return next((u for u in self.units if u.code == code), None)
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+
+def _points_text(points: Decimal, lang: str) -> str:
+    shown = points.normalize()
+    return format_number(points, max(0, -shown.as_tuple().exponent), lang)
+
+
+def score_unit(unit: UnitInput, scheme: Scheme, *, period_quarter: int = 4) -> UnitScore:
+    """The unit's explanation lines and the conditions that bar it from the flag (no rank yet).
+
+    `period_quarter` is the last quarter the ranking covers: a unit whose last quarter in the
+    bloc is before it has left the bloc.
+    """
+    lines: list[Line] = []
+    bars: list[Barring] = []
+    for m in unit.measures:
+        outcome = outcome_of(m.status)
+        verdict_vi, verdict_en = OUTCOME_LABELS[outcome]["vi"], OUTCOME_LABELS[outcome]["en"]
+        if Status(m.status) not in (Status.EXCEEDED, Status.MET, Status.NOT_MET, Status.NO_DATA):
+            # Provisional: say which in-year status the verdict stands for.
+            verdict_vi += f" ({status_label(m.status, 'vi').lower()}, {WORDS['vi']['provisional']})"
+            verdict_en += f" ({status_label(m.status, 'en').lower()}, {WORDS['en']['provisional']})"
+        lines.append(Line(LineKind.MEASURE, m.code, m.label_vi, m.label_en, verdict_vi, verdict_en,
+                          scheme.measure_points[outcome], m.explanation_vi, m.explanation_en))
+        if m.code in scheme.key_measures and outcome is Outcome.NOT_MET:
+            bars.append(Barring(Bar.KEY_MEASURE_NOT_MET, m.code))
+    for t in unit.tasks:
+        if t.verdict is None:
+            verdict_vi, verdict_en, points = WORDS["vi"]["not_assessed"], WORDS["en"]["not_assessed"], ZERO
+        else:
+            verdict = Verdict(t.verdict)
+            verdict_vi, verdict_en = verdict_label(verdict, "vi"), verdict_label(verdict, "en")
+            points = scheme.task_points[verdict]
+        lines.append(Line(LineKind.TASK, t.code, t.label_vi, t.label_en, verdict_vi, verdict_en, points))
+    for r in sorted(unit.reports, key=lambda r: r.quarter):
+        if r.quarter < unit.joined_quarter:
+            continue  # reports before joining belong to the unit's former bloc
+        roman = QUARTER_NAMES[r.quarter]
+        if r.sent:
+            words = ("yes", "yes") if r.on_time else ("late", "late")
+        else:
+            words = ("not_sent", "not_sent")
+        lines.append(Line(LineKind.ON_TIME, str(r.quarter), WORDS["vi"][LineKind.ON_TIME].format(q=roman),
+                          WORDS["en"][LineKind.ON_TIME].format(q=r.quarter), WORDS["vi"][words[0]], WORDS["en"][words[1]],
+                          scheme.on_time_points if r.sent and r.on_time else ZERO))
+        if r.complete:
+            done_vi, done_en = WORDS["vi"]["yes"], WORDS["en"]["yes"]
+        elif not r.sent:
+            done_vi, done_en = WORDS["vi"]["not_sent"], WORDS["en"]["not_sent"]
+        else:
+            codes = ", ".join(r.missing)
+            done_vi, done_en = WORDS["vi"]["missing"].format(codes=codes), WORDS["en"]["missing"].format(codes=codes)
+        lines.append(Line(LineKind.COMPLETE, str(r.quarter), WORDS["vi"][LineKind.COMPLETE].format(q=roman),
+                          WORDS["en"][LineKind.COMPLETE].format(q=r.quarter), done_vi, done_en,
+                          scheme.complete_points if r.complete else ZERO))
+    for a in unit.adjustments:
+        kind = LineKind.BONUS if a.points >= 0 else LineKind.DEDUCTION
+        lines.append(Line(kind, a.reason, WORDS["vi"][kind], WORDS["en"][kind], a.reason, a.reason, Decimal(a.points),
+                          a.evidence, a.evidence))
+        if a.bars_flag:
+            bars.append(Barring(Bar.BARRING_DEDUCTION, a.reason))
+    score = sum((line.points for line in lines), ZERO)
+    if scheme.flag_title is not None and scheme.flag_title not in unit.registered:
+        title = scheme.title(scheme.flag_title)
+        bars.append(Barring(Bar.NOT_REGISTERED, title.name if title else scheme.flag_title))
+    if scheme.flag_min_score is not None and score < scheme.flag_min_score:
+        bars.append(Barring(Bar.BELOW_MIN_SCORE, str(scheme.flag_min_score)))
+    if scheme.flag_requires_full_year and unit.joined_quarter > 1:
+        bars.append(Barring(Bar.PART_YEAR, str(unit.joined_quarter)))
+    if unit.left_quarter is not None and unit.left_quarter < period_quarter:
+        bars.append(Barring(Bar.LEFT_BLOC, str(unit.left_quarter)))
+    return UnitScore(code=unit.code, name=unit.name, lines=tuple(lines), bars=tuple(bars))
+
+
+def rank(scores: Iterable[UnitScore]) -> tuple[UnitScore, ...]:
+    """Competition ranking: equal scores share a rank and the next rank is skipped (1, 1, 3).
+
+    Units that left the bloc are kept, unranked, after the ranked ones."""
+    scores = list(scores)
+    left = [s for s in scores if any(b.reason is Bar.LEFT_BLOC for b in s.bars)]
+    ranked = sorted((s for s in scores if s not in left), key=lambda s: (-s.score, s.code))
+    result = []
+    for s in ranked:
+        position = 1 + sum(1 for other in ranked if other.score > s.score)
+        result.append(dataclasses.replace(s, rank=position))
+    return (*result, *(dataclasses.replace(s, rank=None) for s in sorted(left, key=lambda s: s.code)))
+
+
+def rank_bloc(code: str, name: str, units: Sequence[UnitInput], scheme: Scheme, *, final: bool,
+              period_quarter: int = 4) -> BlocRanking:
+    return BlocRanking(code=code, name=name, final=final,
+                       units=rank(score_unit(u, scheme, period_quarter=period_quarter) for u in units))
+
+
+# --- proposals -------------------------------------------------------------------------------------
+
+
+class ProposalKind(StrEnum):
+    FLAG = "flag"
+    CERTIFICATE = "certificate"
+
+
+PROPOSAL_LABELS = {
+    ProposalKind.FLAG: {"vi": "Cờ thi đua của UBND tỉnh", "en": "Provincial emulation flag"},
+    ProposalKind.CERTIFICATE: {"vi": "Bằng khen của Chủ tịch UBND tỉnh", "en": "Certificate of merit"},
+}
+
+
+@dataclass(frozen=True)
+class DraftProposal:
+    unit: str
+    kind: ProposalKind
+    rank: int
+    score: Decimal
+    reason_vi: str
+    reason_en: str
+
+
+class NotFinal(Exception):
+    """Proposals are drafted from a final ranking only."""
+
+
+def draft_proposals(ranking: BlocRanking, scheme: Scheme) -> list[DraftProposal]:
+    if not ranking.final:
+        raise NotFinal("Proposals are drafted from the final ranking, once the year is closed.")
+    ranked = [u for u in ranking.units if u.ranked]
+    proposals: list[DraftProposal] = []
+    eligible = [u for u in ranked if u.eligible_for_flag]
+    flagged: set[str] = set()
+    if eligible:
+        best = eligible[0].rank
+        leaders = [u for u in eligible if u.rank == best]
+        tie_vi = f"; đồng hạng với {len(leaders) - 1} đơn vị khác, Hội đồng quyết định" if len(leaders) > 1 else ""
+        tie_en = f"; tied with {len(leaders) - 1} other unit(s), the council decides" if len(leaders) > 1 else ""
+        for u in leaders:
+            flagged.add(u.code)
+            points_vi, points_en = _points_text(u.score, "vi"), _points_text(u.score, "en")
+            proposals.append(DraftProposal(
+                u.code, ProposalKind.FLAG, u.rank, u.score,
+                f"Dẫn đầu khối trong các đơn vị đủ điều kiện: hạng {u.rank}, {points_vi} điểm{tie_vi}",
+                f"Leads the bloc among the eligible units: rank {u.rank}, {points_en} points{tie_en}",
+            ))
+    rest = [u for u in ranked if u.code not in flagged]
+    if scheme.certificates and rest:
+        # Units tied with the last one allowed are all proposed: no arbitrary cut between equals.
+        cutoff = rest[min(scheme.certificates, len(rest)) - 1].rank
+        for u in rest:
+            if u.rank > cutoff:
+                break
+            points_vi, points_en = _points_text(u.score, "vi"), _points_text(u.score, "en")
+            proposals.append(DraftProposal(u.code, ProposalKind.CERTIFICATE, u.rank, u.score,
+                                           f"Hạng {u.rank} của khối, {points_vi} điểm",
+                                           f"Rank {u.rank} in the bloc, {points_en} points"))
+    return proposals
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every bloc's ranking of one campaign, provisional or final."""
+
+    year: int
+    final: bool
+    quarter: int  # the period the figures cover (4 when final)
+    blocs: tuple[BlocRanking, ...] = field(default_factory=tuple)
+
+    def of_unit(self, code: str) -> tuple[BlocRanking, UnitScore] | None:
+        for bloc in self.blocs:
+            found = bloc.unit(code)
+            if found is not None:
+                return bloc, found
+        return None

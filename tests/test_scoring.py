@@ -1,0 +1,296 @@
+"""The scoring engine, rule by rule: points by verdict, tasks, reporting, bonuses and deductions,
+conditions barring the flag, ties, missing figures, units joining or leaving a bloc, provisional
+against final, and the proposals drafted from a final ranking.
+
+Plain Python, no database. Expected scores are worked out by hand in the comments.
+"""
+
+from decimal import Decimal as D
+
+import pytest
+
+from targets.progress import Aggregation, Comparison, MeasureSpec, Status, Verdict, evaluate
+from targets.scoring import (
+    Adjustment,
+    Bar,
+    LineKind,
+    MeasureResult,
+    NotFinal,
+    Outcome,
+    ProposalKind,
+    QuarterReport,
+    Scheme,
+    SchemeError,
+    TaskResult,
+    UnitInput,
+    draft_proposals,
+    outcome_of,
+    pledge_spec,
+    rank_bloc,
+    score_unit,
+)
+
+SCHEME_DATA = {
+    "measure_points": {"exceeded": "6", "met": "5", "not_met": "0", "no_figure": "0"},
+    "task_points": {"completed_well": "3", "completed": "2", "not_completed": "0"},
+    "reporting_points": {"on_time": "1", "complete": "0.5"},
+    "key_measures": ["3"],
+    "titles": [{"code": "flag", "name": "Cờ thi đua của UBND tỉnh", "name_en": "Provincial emulation flag"},
+               {"code": "ldxs", "name": "Tập thể lao động xuất sắc"}],
+    "flag_title": "flag",
+    "flag_min_score": "10",
+    "flag_requires_full_year": True,
+    "certificates": 2,
+    "annual_measures": ["6"],
+    "registration_until": "2024-03-31",
+}
+SCHEME = Scheme.from_dict(SCHEME_DATA)
+
+
+def measure(code, status):
+    return MeasureResult(code=code, label_vi=f"Chỉ tiêu {code}", label_en=f"Measure {code}", status=Status(status))
+
+
+def unit(code, *measures, tasks=(), reports=(), adjustments=(), registered=("flag",), **extra):
+    return UnitInput(code=code, name=f"Đơn vị {code}", measures=tuple(measures), tasks=tuple(tasks), reports=tuple(reports),
+                     adjustments=tuple(adjustments), registered=frozenset(registered), **extra)
+
+
+def points(score, kind):
+    return [line.points for line in score.lines if line.kind is kind]
+
+
+# --- the scheme ---------------------------------------------------------------------------------
+
+
+def test_scheme_reads_points_as_decimals():
+    assert SCHEME.measure_points[Outcome.EXCEEDED] == D("6")
+    assert SCHEME.complete_points == D("0.5")
+    assert SCHEME.title("flag").label("en") == "Provincial emulation flag"
+    assert SCHEME.title("ldxs").label("en") == "Tập thể lao động xuất sắc"  # no English name: the Vietnamese one
+    assert str(SCHEME.registration_until) == "2024-03-31"
+
+
+def test_scheme_lists_every_problem_at_once():
+    bad = {**SCHEME_DATA, "measure_points": {"exceeded": "x", "met": "5"}, "certificates": -1, "flag_title": "nope",
+           "registration_until": "31/03/2024"}
+    with pytest.raises(SchemeError) as problem:
+        Scheme.from_dict(bad)
+    text = "\n".join(problem.value.errors)
+    assert "measure_points.exceeded: 'x' is not a number" in text
+    assert "measure_points: missing not_met, no_figure" in text
+    assert "certificates" in text and "flag_title" in text and "registration_until" in text
+
+
+# --- measures by verdict --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status, expected", [
+    (Status.EXCEEDED, D(6)), (Status.MET, D(5)), (Status.NOT_MET, D(0)), (Status.NO_DATA, D(0)),
+])
+def test_each_pledged_measure_earns_the_points_of_its_year_end_verdict(status, expected):
+    score = score_unit(unit("A", measure("4", status)), SCHEME)
+    assert points(score, LineKind.MEASURE) == [expected]
+
+
+def test_no_figure_scores_its_own_points_and_says_so():
+    scheme = Scheme.from_dict({**SCHEME_DATA, "measure_points": {"exceeded": "6", "met": "5", "not_met": "1", "no_figure": "-2"}})
+    score = score_unit(unit("A", measure("4", Status.NO_DATA)), scheme)
+    line = score.lines[0]
+    assert (line.points, line.verdict("vi"), line.verdict("en")) == (D(-2), "Chưa có số liệu", "No figure")
+
+
+@pytest.mark.parametrize("status, outcome", [
+    (Status.ON_TRACK, Outcome.MET), (Status.AT_RISK, Outcome.NOT_MET), (Status.BEHIND, Outcome.NOT_MET),
+    (Status.EXCEEDED, Outcome.EXCEEDED), (Status.NO_DATA, Outcome.NO_FIGURE),
+])
+def test_in_year_statuses_stand_for_the_year_end_verdict(status, outcome):
+    assert outcome_of(status) is outcome
+
+
+def test_a_provisional_line_says_which_in_year_status_it_comes_from():
+    line = score_unit(unit("A", measure("4", Status.ON_TRACK)), SCHEME).lines[0]
+    assert line.points == D(5)
+    assert line.verdict("vi") == "Đạt (đúng tiến độ, tạm tính)"
+    assert line.verdict("en") == "Met (on track, provisional)"
+
+
+# --- tasks, reporting, bonuses and deductions --------------------------------------------------
+
+
+def test_tasks_earn_the_points_of_their_assessment_and_unassessed_tasks_none():
+    tasks = [TaskResult("II.1", "Nhiệm vụ 1", "Task 1", Verdict.COMPLETED_WELL),
+             TaskResult("II.2", "Nhiệm vụ 2", "Task 2", Verdict.COMPLETED),
+             TaskResult("III.1", "Nhiệm vụ 3", "Task 3", Verdict.NOT_COMPLETED),
+             TaskResult("IV.1", "Nhiệm vụ 4", "Task 4", None)]
+    score = score_unit(unit("A", tasks=tasks), SCHEME)
+    assert points(score, LineKind.TASK) == [D(3), D(2), D(0), D(0)]
+    assert score.lines[3].verdict("en") == "Not assessed"
+
+
+def test_reports_on_time_and_complete_each_earn_their_points():
+    reports = [QuarterReport(1, sent=True, on_time=True),
+               QuarterReport(2, sent=True, on_time=False),
+               QuarterReport(3, sent=True, on_time=True, missing=("4", "14a")),
+               QuarterReport(4, sent=False, on_time=False)]
+    score = score_unit(unit("A", reports=reports), SCHEME)
+    assert points(score, LineKind.ON_TIME) == [D(1), D(0), D(1), D(0)]
+    assert points(score, LineKind.COMPLETE) == [D("0.5"), D("0.5"), D(0), D(0)]
+    complete_q3 = [line for line in score.lines if line.kind is LineKind.COMPLETE][2]
+    assert complete_q3.verdict("vi") == "Thiếu: 4, 14a"
+    assert score.score == D("3")  # 1 + 0 + 1 + 0 + 0,5 + 0,5 + 0 + 0
+
+
+def test_bonuses_and_deductions_are_lines_with_their_reason_and_evidence():
+    adjustments = [Adjustment(D(10), "Cờ thi đua của Bộ năm 2023", "QĐ 123/QĐ-BCA"),
+                   Adjustment(D("-2.5"), "Báo cáo sai số liệu quý II", "CV 45/SNV")]
+    score = score_unit(unit("A", measure("4", Status.MET), adjustments=adjustments), SCHEME)
+    bonus, deduction = score.lines[1], score.lines[2]
+    assert (bonus.kind, bonus.points, bonus.verdict("vi"), bonus.note("vi")) == (LineKind.BONUS, D(10), "Cờ thi đua của Bộ năm 2023", "QĐ 123/QĐ-BCA")
+    assert (deduction.kind, deduction.points, deduction.label("en")) == (LineKind.DEDUCTION, D("-2.5"), "Deduction")
+    assert score.score == D("12.5")  # 5 + 10 - 2,5
+
+
+def test_the_lines_always_add_up_to_the_score():
+    u = unit("A", measure("3", Status.EXCEEDED), measure("4", Status.NOT_MET),
+             tasks=[TaskResult("II.1", "x", "x", Verdict.COMPLETED)],
+             reports=[QuarterReport(1, True, True), QuarterReport(2, True, False, ("4",))],
+             adjustments=[Adjustment(D("1.25"), "r"), Adjustment(D("-0.75"), "s")])
+    score = score_unit(u, SCHEME)
+    assert score.score == sum(line.points for line in score.lines) == D("10")  # 6+0+2+1+0,5+0+0+1,25-0,75
+    assert all(isinstance(line.points, D) for line in score.lines)
+
+
+# --- conditions barring the flag -------------------------------------------------------------------
+
+
+def test_a_key_measure_not_met_bars_the_flag_but_keeps_the_points_and_rank():
+    score = score_unit(unit("A", measure("3", Status.NOT_MET), measure("4", Status.EXCEEDED),
+                            adjustments=[Adjustment(D(10), "bonus")]), SCHEME)
+    assert [b.reason for b in score.bars] == [Bar.KEY_MEASURE_NOT_MET]
+    assert score.bars[0].text("vi") == "Chỉ tiêu chủ yếu 3 không đạt"
+    assert score.score == D(16)
+
+
+def test_a_key_measure_without_a_figure_does_not_bar_the_flag():
+    score = score_unit(unit("A", measure("3", Status.NO_DATA), adjustments=[Adjustment(D(20), "b")]), SCHEME)
+    assert score.bars == ()
+
+
+def test_not_registered_for_the_flag_bars_it():
+    score = score_unit(unit("A", measure("4", Status.EXCEEDED), adjustments=[Adjustment(D(10), "b")], registered=("ldxs",)), SCHEME)
+    assert [b.text("en") for b in score.bars] == ["Not registered for “Cờ thi đua của UBND tỉnh”"]
+
+
+def test_a_score_under_the_minimum_bars_the_flag():
+    score = score_unit(unit("A", measure("4", Status.MET)), SCHEME)  # 5 < 10
+    assert [b.reason for b in score.bars] == [Bar.BELOW_MIN_SCORE]
+    assert score.bars[0].text("vi") == "Điểm dưới mức tối thiểu 10"
+
+
+def test_a_barring_deduction_bars_the_flag():
+    score = score_unit(unit("A", measure("4", Status.EXCEEDED), adjustments=[
+        Adjustment(D(20), "b"), Adjustment(D(-1), "Cán bộ vi phạm kỷ luật", bars_flag=True)]), SCHEME)
+    assert [b.text("vi") for b in score.bars] == ["Bị trừ điểm do vi phạm: Cán bộ vi phạm kỷ luật"]
+
+
+# --- ranking, ties, joining and leaving ------------------------------------------------------------
+
+
+def ranked(*units, final=True, scheme=SCHEME):
+    return rank_bloc("K", "Khối", list(units), scheme, final=final)
+
+
+def test_equal_scores_share_a_rank_and_the_next_rank_is_skipped():
+    bloc = ranked(unit("C", measure("4", Status.MET)),  # 5
+                  unit("A", measure("4", Status.EXCEEDED)),  # 6
+                  unit("B", measure("4", Status.EXCEEDED)),  # 6
+                  unit("D", measure("4", Status.NOT_MET)))  # 0
+    assert [(u.code, u.rank, u.score) for u in bloc.units] == [("A", 1, D(6)), ("B", 1, D(6)), ("C", 3, D(5)), ("D", 4, D(0))]
+
+
+def test_missing_figures_score_as_no_figure_and_the_unit_is_still_ranked():
+    bloc = ranked(unit("A", measure("4", Status.NO_DATA)), unit("B"))
+    assert [(u.code, u.rank, u.score) for u in bloc.units] == [("A", 1, D(0)), ("B", 1, D(0))]
+
+
+def test_a_unit_that_joined_during_the_year_is_ranked_on_its_quarters_and_barred_from_the_flag():
+    reports = [QuarterReport(q, True, True) for q in (1, 2, 3, 4)]
+    score = score_unit(unit("N", measure("4", Status.EXCEEDED), reports=reports, joined_quarter=3,
+                            adjustments=[Adjustment(D(10), "b")]), SCHEME)
+    assert points(score, LineKind.ON_TIME) == [D(1), D(1)]  # only Q3 and Q4 count in this bloc
+    assert [b.reason for b in score.bars] == [Bar.PART_YEAR]
+    assert score.bars[0].text("en") == "In the bloc only from Q3, not the whole year"
+    lenient = Scheme.from_dict({**SCHEME_DATA, "flag_requires_full_year": False})
+    assert score_unit(unit("N", measure("4", Status.EXCEEDED), joined_quarter=3, adjustments=[Adjustment(D(10), "b")]), lenient).bars == ()
+
+
+def test_a_unit_that_left_the_bloc_is_listed_unranked_and_ranks_close_up():
+    bloc = ranked(unit("A", measure("4", Status.MET)), unit("L", measure("4", Status.EXCEEDED), left_quarter=2),
+                  unit("B", measure("4", Status.NOT_MET)))
+    assert [(u.code, u.rank) for u in bloc.units] == [("A", 1), ("B", 2), ("L", None)]
+    assert bloc.unit("L").bars[-1].text("vi") == "Đã ra khỏi khối sau quý 2"
+
+
+def test_a_unit_leaving_after_the_period_is_still_ranked_for_it():
+    bloc = rank_bloc("K", "Khối", [unit("L", measure("4", Status.MET), left_quarter=2)], SCHEME, final=False, period_quarter=2)
+    assert bloc.units[0].rank == 1
+
+
+# --- proposals -------------------------------------------------------------------------------------
+
+
+def bonus(code, points, **extra):
+    return unit(code, adjustments=[Adjustment(D(points), "thưởng")], **extra)
+
+
+def test_proposals_flag_the_leading_eligible_unit_and_certify_the_next():
+    bloc = ranked(bonus("A", 30, registered=()),  # leads but did not register: no flag
+                  bonus("B", 25), bonus("C", 20), bonus("D", 15), bonus("E", 12))
+    proposals = draft_proposals(bloc, SCHEME)
+    assert [(p.unit, p.kind, p.rank) for p in proposals] == [
+        ("B", ProposalKind.FLAG, 2), ("A", ProposalKind.CERTIFICATE, 1), ("C", ProposalKind.CERTIFICATE, 3)]
+    assert proposals[0].reason_vi == "Dẫn đầu khối trong các đơn vị đủ điều kiện: hạng 2, 25 điểm"
+
+
+def test_a_tie_at_the_top_proposes_every_tied_eligible_unit_for_the_council_to_decide():
+    proposals = draft_proposals(ranked(bonus("A", 20), bonus("B", 20), bonus("C", 15)), SCHEME)
+    assert [(p.unit, p.kind) for p in proposals] == [("A", ProposalKind.FLAG), ("B", ProposalKind.FLAG), ("C", ProposalKind.CERTIFICATE)]
+    assert "the council decides" in proposals[0].reason_en
+
+
+def test_a_tie_at_the_last_certificate_includes_every_tied_unit():
+    proposals = draft_proposals(ranked(bonus("A", 30), bonus("B", 20), bonus("C", 15), bonus("D", 15), bonus("E", 10)), SCHEME)
+    assert [(p.unit, p.kind) for p in proposals] == [
+        ("A", ProposalKind.FLAG), ("B", ProposalKind.CERTIFICATE), ("C", ProposalKind.CERTIFICATE), ("D", ProposalKind.CERTIFICATE)]
+
+
+def test_no_eligible_unit_means_no_flag_and_units_that_left_get_nothing():
+    proposals = draft_proposals(ranked(bonus("A", 5), bonus("L", 50, left_quarter=1)), SCHEME)
+    assert [(p.unit, p.kind) for p in proposals] == [("A", ProposalKind.CERTIFICATE)]
+
+
+def test_proposals_come_from_a_final_ranking_only():
+    with pytest.raises(NotFinal):
+        draft_proposals(ranked(bonus("A", 30), final=False), SCHEME)
+
+
+# --- the pledge as a target ---------------------------------------------------------------------
+
+
+def test_a_pledge_replaces_the_target_and_drops_the_province_baselines():
+    province = MeasureSpec(code="3", comparison=Comparison.GTE, aggregation=Aggregation.FLOW, target=D(2460),
+                           previous_year=D(2200), same_period={1: D(500)}, seasonal=True)
+    own = pledge_spec(province, D(250))
+    assert (own.target, own.previous_year, own.same_period, own.comparison) == (D(250), None, {}, Comparison.GTE)
+    assert evaluate(own, 4, {1: D(60), 2: D(70), 3: D(60), 4: D(70)}).status is Status.EXCEEDED  # 260 > 250
+    assert evaluate(own, 2, {1: D(60), 2: D(60)}).status is Status.AT_RISK  # 120 against a pace of 125
+
+
+def test_a_year_on_year_measure_pledged_as_a_number_is_judged_against_it():
+    accidents = MeasureSpec(code="14a", comparison=Comparison.DECREASE, aggregation=Aggregation.FLOW, target=None)
+    own = pledge_spec(accidents, D(20))
+    assert own.comparison is Comparison.LTE
+    assert evaluate(own, 4, {1: D(5), 2: D(5), 3: D(5), 4: D(6)}).status is Status.NOT_MET  # 21 > 20
+    with pytest.raises(ValueError):
+        pledge_spec(MeasureSpec(code="15", comparison=Comparison.QUALITATIVE, aggregation=Aggregation.LEVEL, target=None), D(1))
