@@ -145,3 +145,65 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("user", "name", "created_at", "last_used_at")
     readonly_fields = ("key_hash", "created_at", "last_used_at")
     search_fields = ("user__username", "name")
+
+
+# --- the emulation: pledges, registration, scoring, proposals ---------------------------------
+
+
+@admin.register(models.ScoringScheme)
+class ScoringSchemeAdmin(SimpleHistoryAdmin):
+    """Admins edit the scheme as JSON (checked by targets.scoring.Scheme on save). The year is
+    closed from the ranking page, which checks that the year's figures are approved."""
+
+    list_display = ("campaign", "ranking_final_at", "ranking_final_by")
+    readonly_fields = ("ranking_final_at", "ranking_final_by")
+    list_select_related = ("campaign", "ranking_final_by")
+
+
+@admin.register(models.Pledge)
+class PledgeAdmin(SimpleHistoryAdmin):
+    list_display = ("unit", "measure", "target", "signed_on", "document")
+    list_filter = ("measure__campaign", "unit__bloc")
+    search_fields = ("unit__code", "unit__name", "measure__code", "document")
+    list_select_related = ("unit", "measure")
+    autocomplete_fields = ("unit",)
+    readonly_fields = ("entered_by",)
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(models.Registration)
+class RegistrationAdmin(SimpleHistoryAdmin):
+    list_display = ("unit", "campaign", "title", "registered_on")
+    list_filter = ("campaign", "title", "unit__bloc")
+    search_fields = ("unit__code", "unit__name")
+    list_select_related = ("unit", "campaign")
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(models.BlocMembership)
+class BlocMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ("unit", "campaign", "bloc", "from_quarter", "to_quarter")
+    list_filter = ("campaign", "bloc")
+    list_select_related = ("unit", "campaign", "bloc")
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(models.ScoreAdjustment)
+class ScoreAdjustmentAdmin(SimpleHistoryAdmin):
+    list_display = ("unit", "campaign", "kind", "points", "reason", "bars_flag", "entered_by", "entered_at")
+    list_filter = ("campaign", "kind", "bars_flag")
+    search_fields = ("unit__code", "unit__name", "reason", "evidence")
+    list_select_related = ("unit", "campaign", "entered_by")
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(models.Proposal)
+class ProposalAdmin(SimpleHistoryAdmin):
+    list_display = ("unit", "campaign", "kind", "state", "rank", "score", "decision_number", "decision_date")
+    list_filter = ("campaign", "kind", "state")
+    search_fields = ("unit__code", "unit__name", "decision_number")
+    list_select_related = ("unit", "campaign")
+    autocomplete_fields = ("unit",)

@@ -7,4 +7,4 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Emulation targets")
 
     def ready(self):
-        from targets import signals  # noqa: F401  (connects the cache invalidation)
+        from targets import ranking, signals  # noqa: F401  (connect the cache invalidation)

@@ -508,3 +508,206 @@ class ApiToken(models.Model):
         """Create a token; the plain key is returned once and never stored."""
         key = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+
+
+# --- the emulation: pledges, registration, scoring, proposals (DESIGN.md) -----------------------
+
+
+class ScoringScheme(models.Model):
+    """A campaign's scoring scheme as data (see targets.scoring.Scheme for its keys), and whether
+    the year is closed: until then every ranking of the campaign is provisional."""
+
+    campaign = models.OneToOneField(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="scoring_scheme")
+    data = models.JSONField(_("scheme"), default=dict)
+    ranking_final_at = models.DateTimeField(_("year closed at"), null=True, blank=True)
+    ranking_final_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("year closed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.ranking_final_at is not None
+
+    def scheme(self):
+        from targets import scoring
+
+        return scoring.Scheme.from_dict(self.data)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from targets import scoring
+
+        try:
+            scoring.Scheme.from_dict(self.data)
+        except scoring.SchemeError as problem:
+            raise ValidationError({"data": problem.errors}) from None
+
+
+class Pledge(models.Model):
+    """A unit's own target for a measure it reports, signed with the provincial Chairman."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="pledges")
+    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="pledges")
+    target = models.DecimalField(_("pledged target"), max_digits=20, decimal_places=6)
+    signed_on = models.DateField(_("signed on"))
+    document = models.CharField(_("document"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("emulation pledge")
+        verbose_name_plural = _("emulation pledges")
+        ordering = ["unit", "measure"]
+        constraints = [models.UniqueConstraint(fields=["unit", "measure"], name="pledge_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} – {self.measure.code}: {self.target}"
+
+    def spec(self) -> progress.MeasureSpec:
+        from targets.scoring import pledge_spec
+
+        return pledge_spec(self.measure.spec(), self.target)
+
+
+class Registration(models.Model):
+    """A unit's registration for an emulation title of the year (a code of the scheme's titles)."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="registrations")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="registrations")
+    title = models.CharField(_("title"), max_length=50)
+    registered_on = models.DateField(_("registered on"), default=datetime.date.today)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["campaign", "unit", "title"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit", "title"], name="registration_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.campaign.year}: {self.title}"
+
+
+class BlocMembership(models.Model):
+    """A unit's membership of a bloc for part of a year. Without any row for the year, a unit
+    belongs to its current bloc (Unit.bloc) for the whole year; with rows, they say where it was."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="bloc_memberships")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="bloc_memberships")
+    bloc = models.ForeignKey(EmulationBloc, verbose_name=_("emulation bloc"), on_delete=models.CASCADE, related_name="memberships")
+    from_quarter = models.PositiveSmallIntegerField(_("from quarter"), choices=QUARTERS, default=1)
+    to_quarter = models.PositiveSmallIntegerField(_("to quarter"), choices=QUARTERS, default=4)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bloc membership")
+        verbose_name_plural = _("bloc memberships")
+        ordering = ["campaign", "unit", "from_quarter"]
+        constraints = [
+            models.CheckConstraint(condition=Q(from_quarter__gte=1) & Q(to_quarter__lte=4) & Q(from_quarter__lte=F("to_quarter")),
+                                   name="bloc_membership_quarters"),
+            models.UniqueConstraint(fields=["campaign", "unit", "bloc"], name="bloc_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.campaign.year}: {self.bloc.code} Q{self.from_quarter}–Q{self.to_quarter}"
+
+
+class ScoreAdjustment(models.Model):
+    """A bonus or a deduction entered by the secretariat, with its reason and evidence."""
+
+    class Kind(models.TextChoices):
+        BONUS = "bonus", _("Bonus")
+        DEDUCTION = "deduction", _("Deduction")
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="score_adjustments")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="score_adjustments")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    points = models.DecimalField(_("points"), max_digits=7, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=300)
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    bars_flag = models.BooleanField(_("bars the flag"), default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bonus or deduction")
+        verbose_name_plural = _("bonuses and deductions")
+        ordering = ["campaign", "unit", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(points__gt=0), name="score_adjustment_points_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.get_kind_display()} {self.points}: {self.reason}"
+
+    @property
+    def signed_points(self) -> Decimal:
+        return self.points if self.kind == self.Kind.BONUS else -self.points
+
+
+class Proposal(models.Model):
+    """A commendation proposal drafted from the final ranking, edited with reasons, decided by the council."""
+
+    class Kind(models.TextChoices):
+        FLAG = "flag", _("Provincial emulation flag")
+        CERTIFICATE = "certificate", _("Certificate of merit")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PROPOSED = "proposed", _("Proposed to the council")
+        AWARDED = "awarded", _("Awarded")
+        NOT_AWARDED = "not_awarded", _("Not awarded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="proposals")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="proposals")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=1000)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=9, decimal_places=2, null=True, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    decided_by = models.CharField(_("signed by"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commendation proposal")
+        verbose_name_plural = _("commendation proposals")
+        ordering = ["campaign", "kind", "rank", "unit"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit", "kind"], name="proposal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.campaign.year}: {self.get_kind_display()} ({self.get_state_display()})"

@@ -24,6 +24,7 @@ from targets.models import (
     Indicator,
     Measure,
     MeasureAssignment,
+    ScoringScheme,
     Task,
     Theme,
     Unit,
@@ -128,6 +129,7 @@ def _check(data: dict) -> list[str]:
                     errors.append(f"{where}: lead_unit is required")
     if len(codes) != len(set(codes)):
         errors.append("Measure codes are not unique")
+    errors += _check_scoring(data.get("scoring"), set(codes))
     if len(numbers) != len(set(numbers)):
         errors.append("Indicator numbers are not unique")
     return errors
@@ -209,7 +211,31 @@ def load_programme(data: dict) -> LoadResult:
                 order += 1
                 measure = _upsert(Measure, result, {"campaign": campaign, "code": m["code"]}, _measure_values(m, indicator, order))
                 _assign(measure, m, units, result)
+    _load_scoring(data.get("scoring"), campaign, result)
     return result
+
+
+def _check_scoring(scoring_data, measure_codes: set[str]) -> list[str]:
+    """The "scoring" section (optional): the campaign's default scoring scheme."""
+    if scoring_data is None:
+        return []
+    from targets.scoring import Scheme, SchemeError
+
+    try:
+        scheme = Scheme.from_dict(scoring_data)
+    except SchemeError as problem:
+        return [f"Scoring scheme: {error}" for error in problem.errors]
+    unknown = (scheme.key_measures | scheme.annual_measures) - measure_codes
+    return [f"Scoring scheme: unknown measure {code!r}" for code in sorted(unknown)]
+
+
+def _load_scoring(scoring_data, campaign: Campaign, result: LoadResult) -> None:
+    # The file gives the default scheme: written when the campaign has none, never over the
+    # scheme an admin has since edited (the bloc adopts its own table at the start of the year).
+    if scoring_data is None or ScoringScheme.objects.filter(campaign=campaign).exists():
+        return
+    ScoringScheme.objects.create(campaign=campaign, data=scoring_data)
+    result.created["scoringscheme"] += 1
 
 
 def _measure_values(m: dict, indicator: Indicator, order: int) -> dict:

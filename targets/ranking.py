@@ -1,0 +1,218 @@
+"""The emulation ranking of a campaign, read from the database and handed to the scoring engine.
+
+One read path for the ranking page, the unit page, the API and the workbook, so they cannot
+disagree. Queries are per kind of row (pledges, figures, task reports, reports, bonuses and
+deductions, registrations), never per unit. The rules themselves are in targets.scoring.
+
+A ranking is provisional until an admin closes the year (ScoringScheme.ranking_final_at):
+until then it judges the submitted and approved figures of the latest quarter that has any;
+once closed, only the approved figures of the whole year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from targets import progress, scoring, versions
+from targets.models import (
+    BlocMembership,
+    Campaign,
+    EmulationBloc,
+    Figure,
+    MeasureAssignment,
+    Pledge,
+    Registration,
+    ScoreAdjustment,
+    ScoringScheme,
+    Submission,
+    TaskReport,
+    Unit,
+)
+from targets.overview import submission_status
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+
+
+class NoScheme(Exception):
+    """The campaign has no scoring scheme yet."""
+
+
+@dataclass
+class PledgeProgress:
+    pledge: Pledge
+    progress: progress.Progress
+
+
+def scheme_record(campaign: Campaign) -> ScoringScheme:
+    record = ScoringScheme.objects.filter(campaign=campaign).select_related("ranking_final_by").first()
+    if record is None:
+        raise NoScheme(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
+    return record
+
+
+def period_of(campaign: Campaign, final: bool) -> tuple[int, tuple[str, ...]]:
+    """(quarter, submission states) the ranking judges."""
+    if final:
+        return 4, (Submission.State.APPROVED,)
+    latest = (Submission.objects.filter(campaign=campaign, state__in=Submission.VISIBLE_STATES)
+              .order_by("-quarter").values_list("quarter", flat=True).first())
+    return latest or 1, Submission.VISIBLE_STATES
+
+
+def _values(campaign: Campaign, quarter: int, states, units) -> tuple[dict, dict]:
+    """(unit id, measure id) → {quarter: value}, and (unit id, quarter) → measure codes reported."""
+    values: dict[tuple[int, int], dict[int, object]] = defaultdict(dict)
+    reported: dict[tuple[int, int], set[str]] = defaultdict(set)
+    rows = Figure.objects.filter(
+        submission__campaign=campaign, submission__quarter__lte=quarter, submission__state__in=states, submission__unit__in=units,
+    ).values_list("submission__unit_id", "measure_id", "measure__code", "submission__quarter", "value")
+    for unit_id, measure_id, code, q, value in rows:
+        values[(unit_id, measure_id)][q] = value
+        reported[(unit_id, q)].add(code)
+    return values, reported
+
+
+def pledge_progress(campaign: Campaign, units, quarter: int, states, values=None) -> dict[int, list[PledgeProgress]]:
+    """unit id → each of its pledges with the unit's own figures judged against it."""
+    units = list(units)
+    if values is None:
+        values, _reported = _values(campaign, quarter, states, units)
+    result: dict[int, list[PledgeProgress]] = defaultdict(list)
+    pledges = (Pledge.objects.filter(measure__campaign=campaign, unit__in=units)
+               .select_related("measure__indicator", "unit").order_by("unit_id", "measure__order"))
+    for pledge in pledges:
+        own = progress.evaluate(pledge.spec(), quarter, values.get((pledge.unit_id, pledge.measure_id), {}))
+        result[pledge.unit_id].append(PledgeProgress(pledge, own))
+    return result
+
+
+def members(campaign: Campaign) -> dict[int, list[tuple[Unit, int, int | None]]]:
+    """bloc id → (unit, first quarter, last quarter if it left) for every unit of the year."""
+    result: dict[int, list] = defaultdict(list)
+    explicit = list(BlocMembership.objects.filter(campaign=campaign).select_related("unit"))
+    placed = {m.unit_id for m in explicit}
+    for m in explicit:
+        result[m.bloc_id].append((m.unit, m.from_quarter, m.to_quarter if m.to_quarter < 4 else None))
+    for unit in Unit.objects.filter(bloc__isnull=False, is_active=True).exclude(pk__in=placed):
+        result[unit.bloc_id].append((unit, 1, None))
+    return result
+
+
+def build_ranking(campaign: Campaign) -> scoring.Ranking:
+    record = scheme_record(campaign)
+    scheme = record.scheme()
+    final = record.is_final
+    quarter, states = period_of(campaign, final)
+    by_bloc = members(campaign)
+    units = [u for rows in by_bloc.values() for u, _f, _l in rows]
+    values, reported = _values(campaign, quarter, states, units)
+    pledges = pledge_progress(campaign, units, quarter, states, values)
+
+    latest_task: dict[tuple[int, int], TaskReport] = {}
+    for report in (TaskReport.objects.filter(submission__campaign=campaign, submission__quarter__lte=quarter,
+                                             submission__state__in=states, submission__unit__in=units, task__theme__number__gte=2)
+                   .select_related("task__theme", "submission").order_by("submission__quarter")):
+        latest_task[(report.submission.unit_id, report.task_id)] = report
+    tasks: dict[int, list[scoring.TaskResult]] = defaultdict(list)
+    for (unit_id, _task), report in sorted(latest_task.items(), key=lambda kv: (kv[1].task.theme.number, kv[1].task.number)):
+        task = report.task
+        code = f"{ROMAN.get(task.theme.number, task.theme.number)}.{task.number}"
+        tasks[unit_id].append(scoring.TaskResult(code, task.title, task.title_en or task.title,
+                                                 progress.Verdict(report.verdict) if report.verdict else None))
+
+    assigned: dict[int, set[str]] = defaultdict(set)
+    for unit_id, code in MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=units).values_list("unit_id", "measure__code"):
+        assigned[unit_id].add(code)
+    reports: dict[int, list[scoring.QuarterReport]] = defaultdict(list)
+    for row in submission_status(campaign, quarter, units=units):
+        unit_id, q = row["unit"].pk, row["quarter"]
+        if row["timeliness"] == "open" or not assigned[unit_id]:
+            continue  # not yet due, or the unit reports no figures
+        sent = row["submitted_at"] is not None and row["state"] in states
+        expected = assigned[unit_id] - (scheme.annual_measures if q < 4 else set())
+        missing = tuple(sorted(expected - reported[(unit_id, q)], key=_code_order))
+        reports[unit_id].append(scoring.QuarterReport(q, sent=sent, on_time=sent and row["timeliness"] == "on_time", missing=missing))
+
+    adjustments: dict[int, list[scoring.Adjustment]] = defaultdict(list)
+    for a in ScoreAdjustment.objects.filter(campaign=campaign, unit__in=units).order_by("pk"):
+        adjustments[a.unit_id].append(scoring.Adjustment(a.signed_points, a.reason, a.evidence, a.bars_flag))
+    registered: dict[int, set[str]] = defaultdict(set)
+    for unit_id, title in Registration.objects.filter(campaign=campaign, unit__in=units).values_list("unit_id", "title"):
+        registered[unit_id].add(title)
+
+    blocs = []
+    for bloc in EmulationBloc.objects.filter(pk__in=by_bloc.keys()).order_by("code"):
+        inputs = []
+        for unit, first, last in by_bloc[bloc.pk]:
+            measures = tuple(
+                scoring.MeasureResult(
+                    code=p.pledge.measure.code,
+                    label_vi=f"{p.pledge.measure.code}. {p.pledge.measure.name}",
+                    label_en=f"{p.pledge.measure.code}. {p.pledge.measure.name_en or p.pledge.measure.name}",
+                    status=p.progress.status,
+                    explanation_vi=p.progress.explanation("vi"),
+                    explanation_en=p.progress.explanation("en"),
+                ) for p in pledges.get(unit.pk, []))
+            inputs.append(scoring.UnitInput(
+                code=unit.code, name=unit.name, measures=measures, tasks=tuple(tasks.get(unit.pk, [])),
+                reports=tuple(reports.get(unit.pk, [])), adjustments=tuple(adjustments.get(unit.pk, [])),
+                registered=frozenset(registered.get(unit.pk, set())), joined_quarter=first, left_quarter=last,
+            ))
+        blocs.append(scoring.rank_bloc(bloc.code, bloc.name, inputs, scheme, final=final, period_quarter=quarter))
+    return scoring.Ranking(year=campaign.year, final=final, quarter=quarter, blocs=tuple(blocs))
+
+
+def _code_order(code: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in code if ch.isdigit())
+    return int(digits or 0), code
+
+
+def cached_ranking(campaign: Campaign) -> scoring.Ranking:
+    """The ranking, cached under the data version (bumped by every change it depends on)."""
+    key = f"emulation:ranking:{campaign.pk}:{versions.current('data')}"
+    ranking = cache.get(key)
+    if ranking is None:
+        ranking = build_ranking(campaign)
+        cache.set(key, ranking, timeout=24 * 3600)
+    return ranking
+
+
+class CannotClose(Exception):
+    pass
+
+
+def close_year(campaign: Campaign, user) -> ScoringScheme:
+    """Make the ranking final. Refused while any of the year's reports awaits review or was
+    returned: a final ranking stands on approved figures only."""
+    with transaction.atomic():
+        record = ScoringScheme.objects.select_for_update().filter(campaign=campaign).first()
+        if record is None:
+            raise NoScheme(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
+        if record.is_final:
+            raise CannotClose(_("The year is already closed."))
+        pending = (Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
+                   .select_related("unit").order_by("unit__code", "quarter"))
+        if pending:
+            names = ", ".join(f"{s.unit.code} Q{s.quarter}" for s in pending[:10])
+            raise CannotClose(_("Reports still await review or were returned: %(reports)s.") % {"reports": names})
+        record.ranking_final_at = timezone.now()
+        record.ranking_final_by = user
+        record.save()
+    return record
+
+
+# The ranking and the unit page show these: any change makes cached copies unreachable.
+def _data_changed(sender, **kwargs):
+    versions.bump("data")
+
+
+for _model in (ScoringScheme, Pledge, Registration, BlocMembership, ScoreAdjustment):
+    post_save.connect(_data_changed, sender=_model, dispatch_uid=f"ranking-{_model.__name__}")
+    post_delete.connect(_data_changed, sender=_model, dispatch_uid=f"ranking-{_model.__name__}")

@@ -1,0 +1,162 @@
+"""The ranking read from the database: the programme's default scheme, pledges judged by the
+progress engine, reports on time and complete, bonuses, registrations, provisional → final."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.utils import timezone
+
+from targets import ranking
+from targets.models import (
+    BlocMembership,
+    EmulationBloc,
+    Figure,
+    Measure,
+    Pledge,
+    Registration,
+    ScoreAdjustment,
+    ScoringScheme,
+    Submission,
+    Unit,
+)
+from targets.programme import ProgrammeError, load_programme, read_programme
+from tests.conftest import PROGRAMME
+
+FLAG = "co-thi-dua-ubnd-tinh"
+
+
+def send(campaign, code, quarter, values, state=Submission.State.APPROVED, days_before_deadline=3):
+    unit = Unit.objects.get(code=code)
+    due = campaign.default_deadline(quarter)
+    sent = timezone.make_aware(datetime.datetime.combine(due - datetime.timedelta(days=days_before_deadline), datetime.time(9)))
+    submission = Submission.objects.create(campaign=campaign, unit=unit, quarter=quarter, state=state, submitted_at=sent)
+    for measure_code, value in values.items():
+        Figure.objects.create(submission=submission, measure=Measure.objects.get(campaign=campaign, code=measure_code), value=D(value))
+    return submission
+
+
+def pledge(campaign, code, measure_code, target):
+    return Pledge.objects.create(unit=Unit.objects.get(code=code), measure=Measure.objects.get(campaign=campaign, code=measure_code),
+                                 target=D(target), signed_on=datetime.date(2024, 1, 15), document="GUTĐ 01/2024")
+
+
+def test_the_programme_file_gives_each_campaign_its_default_scheme(programme):
+    record = ScoringScheme.objects.get(campaign=programme)
+    scheme = record.scheme()
+    assert scheme.measure_points["exceeded"] == D(10) and scheme.certificates == 2
+    assert scheme.flag_title == FLAG and scheme.key_measures == {"3", "6", "11"}
+    assert not record.is_final
+
+
+def test_reloading_the_file_never_overwrites_the_scheme_an_admin_edited(programme):
+    record = ScoringScheme.objects.get(campaign=programme)
+    record.data = {**record.data, "certificates": 5}
+    record.save()
+    load_programme(read_programme(PROGRAMME))
+    record.refresh_from_db()
+    assert record.data["certificates"] == 5
+
+
+def test_a_bad_scoring_section_is_refused_with_every_problem(db):
+    data = read_programme(PROGRAMME)
+    data["scoring"] = {**data["scoring"], "key_measures": ["99"], "certificates": "two"}
+    with pytest.raises(ProgrammeError) as problem:
+        load_programme(data)
+    assert "Scoring scheme: certificates: a whole number, 0 or more." in problem.value.errors
+    assert not ScoringScheme.objects.exists()
+
+
+def test_the_scheme_is_checked_when_an_admin_saves_it(programme):
+    from django.core.exceptions import ValidationError
+
+    record = ScoringScheme.objects.get(campaign=programme)
+    record.data = {"measure_points": {}}
+    with pytest.raises(ValidationError) as problem:
+        record.full_clean()
+    assert "measure_points: missing exceeded, met, not_met, no_figure." in problem.value.message_dict["data"]
+
+
+@pytest.fixture
+def districts(programme):
+    """Two districts with pledges on budget revenue: Hà Giang city exceeds its own, Đồng Văn does not."""
+    pledge(programme, "024", "3", "250")
+    pledge(programme, "026", "3", "100")
+    for q, (city, dong_van) in enumerate([("60", "20"), ("70", "20"), ("60", "20"), ("70", "20")], start=1):
+        send(programme, "024", q, {"3": city})
+        send(programme, "026", q, {"3": dong_van}, days_before_deadline=-5 if q == 2 else 3)  # Q2 five days late
+    Registration.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), title=FLAG)
+    return programme
+
+
+def test_each_district_is_scored_on_its_own_pledge_and_its_reports(districts):
+    result = ranking.build_ranking(districts)
+    bloc = next(b for b in result.blocs if b.code == "KHOI-HUYEN")
+    city, dong_van = bloc.unit("024"), bloc.unit("026")
+    # City: 260 of a pledged 250 → exceeded, 10; four reports on time, 4 × 2; none complete (it sent only measure 3).
+    assert city.lines[0].verdict("vi") == "Vượt kế hoạch" and city.lines[0].points == D(10)
+    assert city.lines[0].note("vi") == "Cả năm: 260,0 / 250 tỷ đồng = 104,0 % kế hoạch → vượt kế hoạch"
+    assert city.score == D(18) and city.rank == 1
+    # Đồng Văn: 80 of a pledged 100 → not met, 2; Q2 late → three reports on time, 3 × 2.
+    assert dong_van.score == D(8) and dong_van.rank == 2
+    assert [b.text("en") for b in dong_van.bars][:2] == ["Key measure 3 not met", "Not registered for “Cờ thi đua của UBND tỉnh”"]
+    # The nine districts that sent nothing share the next rank.
+    assert sorted({u.rank for u in bloc.units}) == [1, 2, 3]
+    assert sum(1 for u in bloc.units if u.rank == 3) == 9
+    complete_q1 = next(line for line in city.lines if line.kind == "complete" and line.item == "1")
+    assert complete_q1.verdict("vi") == "Thiếu: 4, 10, 11, 14a, 14b, 14c"  # 6 is annual: not expected before Q4
+
+
+def test_bonuses_and_deductions_enter_the_score(districts):
+    ScoreAdjustment.objects.create(campaign=districts, unit=Unit.objects.get(code="026"), kind="bonus", points=D("12.5"),
+                                   reason="Cờ thi đua của Chính phủ năm 2023", evidence="QĐ 1/QĐ-TTg")
+    ScoreAdjustment.objects.create(campaign=districts, unit=Unit.objects.get(code="024"), kind="deduction", points=D(1),
+                                   reason="Báo cáo chậm chỉ đạo", evidence="CV 2/SNV", bars_flag=True)
+    bloc = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN")
+    assert (bloc.units[0].code, bloc.units[0].score) == ("026", D("20.5"))
+    assert (bloc.units[1].code, bloc.units[1].score) == ("024", D(17))
+    assert "Deduction for a fault: Báo cáo chậm chỉ đạo" in [b.text("en") for b in bloc.unit("024").bars]
+
+
+def test_a_unit_that_moved_bloc_is_ranked_in_its_new_bloc_and_listed_in_the_old(districts):
+    city = Unit.objects.get(code="024")
+    BlocMembership.objects.create(campaign=districts, unit=city, bloc=EmulationBloc.objects.get(code="KHOI-HUYEN"), to_quarter=2)
+    BlocMembership.objects.create(campaign=districts, unit=city, bloc=EmulationBloc.objects.get(code="KHOI-KT"), from_quarter=3)
+    result = ranking.build_ranking(districts)
+    old, new = (next(b for b in result.blocs if b.code == c) for c in ("KHOI-HUYEN", "KHOI-KT"))
+    assert old.unit("024").rank is None and old.units[-1].code == "024"
+    assert new.unit("024").rank == 1
+    assert "In the bloc only from Q3, not the whole year" in [b.text("en") for b in new.unit("024").bars]
+
+
+def test_the_ranking_is_provisional_until_the_year_is_closed_on_approved_figures(districts, admin_user):
+    assert ranking.build_ranking(districts).final is False
+    pending = send(districts, "027", 4, {"3": "10"}, state=Submission.State.SUBMITTED)
+    with pytest.raises(ranking.CannotClose) as refused:
+        ranking.close_year(districts, admin_user)
+    assert "027 Q4" in str(refused.value)
+    pending.state = Submission.State.APPROVED
+    pending.save()
+    ranking.close_year(districts, admin_user)
+    result = ranking.build_ranking(districts)
+    assert result.final and result.quarter == 4
+    record = ScoringScheme.objects.get(campaign=districts)
+    assert record.ranking_final_by == admin_user
+    assert record.history.count() == 2  # created by the programme load, then closed
+    with pytest.raises(ranking.CannotClose):
+        ranking.close_year(districts, admin_user)
+
+
+def test_a_provisional_ranking_judges_the_latest_quarter_with_submitted_figures(programme):
+    pledge(programme, "024", "3", "400")
+    send(programme, "024", 1, {"3": "100"})
+    send(programme, "024", 2, {"3": "90"}, state=Submission.State.SUBMITTED)
+    result = ranking.build_ranking(programme)
+    city = next(b for b in result.blocs if b.code == "KHOI-HUYEN").unit("024")
+    assert result.quarter == 2
+    assert city.lines[0].verdict("en") == "Not met (at risk, provisional)"  # 190 against a pace of 200
+
+
+def test_the_ranking_takes_a_fixed_number_of_queries(districts, django_assert_max_num_queries):
+    with django_assert_max_num_queries(16):
+        ranking.build_ranking(districts)
