@@ -118,3 +118,16 @@ def visible_figures(user, campaign):
     if is_reporter(user):
         return figures.filter(submission__unit__in=user.units.all())
     return figures.filter(submission__state__in=Submission.VISIBLE_STATES)
+
+
+# --- the emulation ranking (targets/views/emulation.py) --------------------------------------------
+
+
+def sees_rankings(user) -> bool:
+    """Officials, the secretariat and admins see every bloc's ranking; reporters only their own unit's."""
+    return bool({Role.VIEWER, Role.REVIEWER, Role.ADMIN} & roles(user))
+
+
+def sees_score_of(user, unit_code: str) -> bool:
+    """Whether the user may see a unit's score and its explanation."""
+    return sees_rankings(user) or (is_reporter(user) and user.units.filter(code=unit_code).exists())

@@ -12,4 +12,5 @@ def site(request):
         "user_is_admin": access.is_admin(user),
         "user_is_reviewer": access.is_reviewer(user),
         "user_is_reporter": access.is_reporter(user),
+        "user_sees_rankings": access.sees_rankings(user),
     }

@@ -367,7 +367,7 @@ class Barring:
     detail: str = ""
 
     def text(self, lang: str) -> str:
-        detail = _points_text(Decimal(self.detail), lang) if self.reason is Bar.BELOW_MIN_SCORE else self.detail
+        detail = points_text(Decimal(self.detail), lang) if self.reason is Bar.BELOW_MIN_SCORE else self.detail
         return BAR_LABELS[self.reason][_lang(lang)].format(detail=detail)
 
 
@@ -407,7 +407,7 @@ class BlocRanking:
 # --- scoring -------------------------------------------------------------------------------------
 
 
-def _points_text(points: Decimal, lang: str) -> str:
+def points_text(points: Decimal, lang: str) -> str:
     shown = points.normalize()
     return format_number(points, max(0, -shown.as_tuple().exponent), lang)
 
@@ -541,7 +541,7 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme) -> list[DraftProposal]
         tie_en = f"; tied with {len(leaders) - 1} other unit(s), the council decides" if len(leaders) > 1 else ""
         for u in leaders:
             flagged.add(u.code)
-            points_vi, points_en = _points_text(u.score, "vi"), _points_text(u.score, "en")
+            points_vi, points_en = points_text(u.score, "vi"), points_text(u.score, "en")
             proposals.append(DraftProposal(
                 u.code, ProposalKind.FLAG, u.rank, u.score,
                 f"Dẫn đầu khối trong các đơn vị đủ điều kiện: hạng {u.rank}, {points_vi} điểm{tie_vi}",
@@ -554,7 +554,7 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme) -> list[DraftProposal]
         for u in rest:
             if u.rank > cutoff:
                 break
-            points_vi, points_en = _points_text(u.score, "vi"), _points_text(u.score, "en")
+            points_vi, points_en = points_text(u.score, "vi"), points_text(u.score, "en")
             proposals.append(DraftProposal(u.code, ProposalKind.CERTIFICATE, u.rank, u.score,
                                            f"Hạng {u.rank} của khối, {points_vi} điểm",
                                            f"Rank {u.rank} in the bloc, {points_en} points"))

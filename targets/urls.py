@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from targets.views import api, dashboard, entry, profile, review, system, templates
+from targets.views import api, dashboard, emulation, entry, profile, review, system, templates
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -25,4 +25,14 @@ urlpatterns = [
     path("tai-len/", templates.upload, name="upload"),
     path("bao-cao/<int:pk>/", review.submission, name="submission"),
     path("bao-cao/<int:pk>/xu-ly/", review.decide, name="submission-decide"),
+    path("xep-hang/", emulation.ranking_page, name="ranking"),
+    path("xep-hang/don-vi/<str:code>/", emulation.unit_explanation, name="ranking-unit"),
+    path("xep-hang/khoa-so/", emulation.close_year, name="ranking-close"),
+    path("xep-hang/xep-hang.xlsx", emulation.ranking_export, name="ranking-export"),
+    path("diem-thuong-tru/", emulation.adjustments, name="adjustments"),
+    path("dang-ky-thi-dua/", emulation.registrations, name="registrations"),
+    path("de-nghi-khen-thuong/", emulation.proposals, name="proposals"),
+    path("giao-uoc/", emulation.pledges, name="pledges"),
+    path("giao-uoc/bieu-mau.xlsx", emulation.pledge_template, name="pledge-template"),
+    path("api/v1/ranking/", api.ranking_view, name="api-ranking"),
 ]

@@ -97,8 +97,73 @@ def _campaign_json(campaign: Campaign) -> dict:
 @api_view
 def progress_view(request):
     # The same for every account with a role, so the encoded body is cached like the dashboards'.
-    body = cached(request, lambda: _progress_json(_campaign(request), _quarter(request)))
+    if request.GET.get("unit"):
+        body = cached(request, lambda: _unit_progress_json(_campaign(request), _quarter(request), request.GET["unit"]))
+    else:
+        body = cached(request, lambda: _progress_json(_campaign(request), _quarter(request)))
     return HttpResponse(body, content_type="application/json")
+
+
+def _unit_progress_json(campaign: Campaign, quarter: int, code: str) -> str:
+    """One unit's submitted and approved figures judged against its own pledges (?unit=CODE)."""
+    from targets.models import Submission
+    from targets.ranking import pledge_progress
+
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise BadRequest(f"There is no unit {code!r}.")
+    rows = pledge_progress(campaign, [unit], quarter, Submission.VISIBLE_STATES).get(unit.pk, [])
+    return json.dumps({
+        "campaign": _campaign_json(campaign),
+        "period": {"quarter": quarter, "label_vi": progress.period_label(quarter, "vi"), "label_en": progress.period_label(quarter, "en")},
+        "unit": {"code": unit.code, "name": unit.name, "name_en": unit.name_en},
+        "measures": [{
+            "code": r.pledge.measure.code, "name": r.pledge.measure.name, "name_en": r.pledge.measure.name_en,
+            "unit": r.pledge.measure.unit, "unit_en": r.pledge.measure.unit_en,
+            "pledge": {"target": _decimal(r.pledge.target), "signed_on": r.pledge.signed_on.isoformat(), "document": r.pledge.document},
+            "comparison": r.pledge.spec().comparison.value,
+            "ytd": _decimal(r.progress.ytd), "expected": _decimal(r.progress.expected),
+            "percent_of_plan": _decimal(r.progress.percent_of_plan), "status": r.progress.status.value,
+            "explanation_vi": r.progress.explanation("vi"), "explanation_en": r.progress.explanation("en"),
+        } for r in rows],
+    }, ensure_ascii=False)
+
+
+@api_view
+def ranking_view(request):
+    """Every bloc's ranking; a reporter without another role gets only their own units."""
+    from targets import ranking
+    from targets.models import Proposal
+
+    campaign = _campaign(request)
+    try:
+        result = ranking.cached_ranking(campaign)
+    except ranking.NoScheme as missing:
+        raise BadRequest(str(missing)) from None
+    own = None if access.sees_rankings(request.user) else set(request.user.units.values_list("code", flat=True))
+    proposals = {p.unit.code: p for p in Proposal.objects.filter(campaign=campaign).select_related("unit").order_by("kind")}
+    blocs = []
+    for bloc in result.blocs:
+        units = [u for u in bloc.units if own is None or u.code in own]
+        if units:
+            blocs.append({"code": bloc.code, "name": bloc.name, "units": [_unit_score(u, proposals.get(u.code)) for u in units]})
+    return JsonResponse({"campaign": _campaign_json(campaign), "provisional": not result.final, "quarter": result.quarter,
+                         "blocs": blocs}, json_dumps_params={"ensure_ascii": False})
+
+
+def _unit_score(u, proposal) -> dict:
+    return {
+        "code": u.code, "name": u.name, "score": _decimal(u.score), "rank": u.rank, "eligible_for_flag": u.eligible_for_flag,
+        "bars": [{"reason": b.reason.value, "text_vi": b.text("vi"), "text_en": b.text("en")} for b in u.bars],
+        "lines": [{"kind": line.kind.value, "item": line.item, "label": line.label_vi, "label_en": line.label_en,
+                   "verdict": line.verdict_vi, "verdict_en": line.verdict_en, "points": _decimal(line.points),
+                   "note": line.note_vi, "note_en": line.note_en} for line in u.lines],
+        "proposal": None if proposal is None else {
+            "kind": proposal.kind, "state": proposal.state, "reason": proposal.reason,
+            "decision_number": proposal.decision_number or None,
+            "decision_date": proposal.decision_date.isoformat() if proposal.decision_date else None,
+        },
+    }
 
 
 def _progress_json(campaign: Campaign, quarter: int) -> str:

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from targets import access, progress
+from targets import access, progress, ranking
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, TaskReport, Unit
 from targets.overview import cached_overview, submission_status, unit_breakdown
 from targets.pagecache import cached_page
@@ -168,6 +168,7 @@ def unit(request, code: str):
     # without loading the unit, so that a page served from the cache needs no query for officials.
     user = request.user
     own = access.is_reviewer(user) or (access.is_reporter(user) and user.units.filter(code=code).exists())
+    sees_score = access.sees_score_of(user, code)
 
     def build():
         the_unit = get_object_or_404(Unit.objects.select_related("bloc"), code=code)
@@ -175,10 +176,20 @@ def unit(request, code: str):
         states = Submission.State.values if own else Submission.VISIBLE_STATES
         rows = unit_breakdown(period["campaign"], period["quarter"], states=states, units=[the_unit])
         timeliness = submission_status(period["campaign"], 4, units=[the_unit])
+        pledges = ranking.pledge_progress(period["campaign"], [the_unit], period["quarter"], states).get(the_unit.pk, [])
         return localized(the_unit, "name"), "targets/unit.html", {**period, "unit": the_unit, "rows": rows, "timeliness": timeliness,
-                                                                   "own": own}
+                                                                   "own": own, "pledges": pledges,
+                                                                   "standing": _standing(period["campaign"], code) if sees_score else None}
 
-    return cached_page(request, build, vary=(own,))
+    return cached_page(request, build, vary=(own, sees_score))
+
+
+def _standing(campaign, code: str):
+    """(bloc ranking, unit score) of the unit in the campaign's ranking, None without a scheme or a bloc."""
+    try:
+        return ranking.cached_ranking(campaign).of_unit(code)
+    except ranking.NoScheme:
+        return None
 
 
 @require_safe

@@ -1,0 +1,119 @@
+"""Writes of the emulation secretariat, each in one transaction under a row lock: bonuses and
+deductions, registrations, proposals drafted from the final ranking, edited, decided.
+
+Every change keeps its history (django-simple-history) with the reason given. Once the year
+is closed nothing that changes the score moves any more (bonuses, deductions, registrations):
+the final ranking stays what the proposals were drafted from.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from targets import ranking, scoring
+from targets.models import Campaign, Proposal, Registration, ScoreAdjustment, ScoringScheme, Unit
+
+
+class Refused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _open_scheme(campaign: Campaign) -> ScoringScheme:
+    """The campaign's scheme row, locked: closing the year and these writes are decided one at a time."""
+    record = ScoringScheme.objects.select_for_update().filter(campaign=campaign).first()
+    if record is None:
+        raise Refused(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
+    if record.is_final:
+        raise Refused(_("The year is closed: the ranking is final and no longer changes."))
+    return record
+
+
+@transaction.atomic
+def add_adjustment(campaign: Campaign, *, unit: Unit, kind: str, points: Decimal, reason: str, evidence: str, bars_flag: bool,
+                   user) -> ScoreAdjustment:
+    _open_scheme(campaign)
+    adjustment = ScoreAdjustment(campaign=campaign, unit=unit, kind=kind, points=points, reason=reason, evidence=evidence,
+                                 bars_flag=bars_flag, entered_by=user)
+    adjustment._change_reason = reason[:100]
+    adjustment.save()
+    return adjustment
+
+
+@transaction.atomic
+def remove_adjustment(campaign: Campaign, pk: int, *, why: str) -> None:
+    _open_scheme(campaign)
+    adjustment = ScoreAdjustment.objects.select_for_update().filter(campaign=campaign, pk=pk).first()
+    if adjustment is None:
+        raise Refused(_("That entry no longer exists."))
+    adjustment._change_reason = why[:100]
+    adjustment.delete()
+
+
+def registration_open(scheme: scoring.Scheme, today: datetime.date) -> bool:
+    return scheme.registration_until is None or today <= scheme.registration_until
+
+
+@transaction.atomic
+def set_registration(campaign: Campaign, *, unit: Unit, title: str, registered: bool, user, today: datetime.date) -> None:
+    record = _open_scheme(campaign)
+    scheme = record.scheme()
+    if not registration_open(scheme, today):
+        raise Refused(_("Registration closed on %(date)s.") % {"date": scheme.registration_until.strftime("%d/%m/%Y")})
+    if scheme.title(title) is None:
+        raise Refused(_("Unknown title."))
+    existing = Registration.objects.select_for_update().filter(campaign=campaign, unit=unit, title=title).first()
+    if registered and existing is None:
+        Registration.objects.create(campaign=campaign, unit=unit, title=title, registered_on=today, entered_by=user)
+    elif not registered and existing is not None:
+        existing.delete()
+
+
+@transaction.atomic
+def draft_proposals(campaign: Campaign, *, user) -> int:
+    """Proposals from the final ranking for every bloc; those already drafted are left as they are."""
+    record = ScoringScheme.objects.select_for_update().filter(campaign=campaign).first()
+    if record is None or not record.is_final:
+        raise Refused(_("Proposals are drafted from the final ranking, once the year is closed."))
+    scheme = record.scheme()
+    result = ranking.build_ranking(campaign)
+    units = {u.code: u for u in Unit.objects.filter(code__in=[s.code for b in result.blocs for s in b.units])}
+    existing = set(Proposal.objects.filter(campaign=campaign).values_list("unit__code", "kind"))
+    created = 0
+    for bloc in result.blocs:
+        for draft in scoring.draft_proposals(bloc, scheme):
+            if (draft.unit, draft.kind.value) in existing:
+                continue
+            proposal = Proposal(campaign=campaign, unit=units[draft.unit], kind=draft.kind.value, reason=draft.reason_vi,
+                                rank=draft.rank, score=draft.score, changed_by=user)
+            proposal._change_reason = "Dự thảo từ bảng xếp hạng chính thức"
+            proposal.save()
+            created += 1
+    return created
+
+
+DECIDED = (Proposal.State.AWARDED, Proposal.State.NOT_AWARDED)
+
+
+@transaction.atomic
+def update_proposal(campaign: Campaign, pk: int, *, version: int, why: str, user, **values) -> Proposal:
+    """Edit a proposal or record the council's decision; refused when someone changed it meanwhile."""
+    proposal = Proposal.objects.select_for_update().filter(campaign=campaign, pk=pk).first()
+    if proposal is None:
+        raise Refused(_("That proposal no longer exists."))
+    if proposal.version != version:
+        raise Refused(_("Someone else changed this proposal meanwhile; here it is as it stands now."))
+    for name, value in values.items():
+        setattr(proposal, name, value)
+    if proposal.state not in DECIDED:
+        proposal.decision_number, proposal.decision_date, proposal.decided_by = "", None, ""
+    proposal.version += 1
+    proposal.changed_by = user
+    proposal._change_reason = why[:100]
+    proposal.save()
+    return proposal

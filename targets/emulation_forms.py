@@ -1,0 +1,88 @@
+"""Forms of the emulation pages: every text field has its length limit (shown as maxlength by
+Django and checked on the server), points are typed in the page's number format."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from targets.models import Proposal, ScoreAdjustment, Unit
+from targets.numbers import NumberFormatError, parse_number
+
+MAX_POINTS = Decimal(100)
+# simple_history keeps a change's reason in 100 characters.
+WHY_MAX = 100
+
+
+def bloc_units():
+    return Unit.objects.filter(bloc__isnull=False, is_active=True).select_related("bloc").order_by("bloc__code", "kind", "code")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return f"{unit.code} · {unit.short_name or unit.name}"
+
+
+class AdjustmentForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=ScoreAdjustment.Kind.choices)
+    points = forms.CharField(label=_("Points"), max_length=10, help_text=_("More than 0, at most 100, two decimals."))
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    evidence = forms.CharField(label=_("Evidence (document number, date)"), max_length=300, required=False)
+    bars_flag = forms.BooleanField(label=_("A fault that bars the unit from the flag"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = bloc_units()
+
+    def clean_points(self):
+        lang = "en" if (get_language() or "vi").startswith("en") else "vi"
+        try:
+            value = parse_number(self.cleaned_data["points"], lang)
+        except NumberFormatError as error:
+            raise forms.ValidationError(error.message(lang)) from None
+        if not (0 < value <= MAX_POINTS) or -value.as_tuple().exponent > 2:
+            raise forms.ValidationError(_("Points must be more than 0 and at most 100, with at most two decimals."))
+        return value
+
+
+class WhyForm(forms.Form):
+    why = forms.CharField(label=_("Why"), max_length=WHY_MAX)
+
+
+class RegistrationForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    title = forms.ChoiceField(label=_("Title"), choices=())
+    registered = forms.TypedChoiceField(label=_("Action"), coerce=lambda v: v == "1",
+                                        choices=[("1", _("Register")), ("0", _("Withdraw the registration"))])
+
+    def __init__(self, *args, titles=(), lang="vi", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = bloc_units()
+        self.fields["title"].choices = [(t.code, t.label(lang)) for t in titles]
+
+
+class ProposalForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    state = forms.ChoiceField(label=_("State"), choices=Proposal.State.choices)
+    decision_number = forms.CharField(label=_("Decision number"), max_length=50, required=False)
+    decision_date = forms.DateField(label=_("Decision date"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    decided_by = forms.CharField(label=_("Signed by"), max_length=200, required=False)
+    why = forms.CharField(label=_("Why (kept in the history)"), max_length=WHY_MAX)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("state") in (Proposal.State.AWARDED, Proposal.State.NOT_AWARDED):
+            for name in ("decision_number", "decision_date", "decided_by"):
+                if not data.get(name):
+                    self.add_error(name, _("The council's decision needs its number, date and signatory."))
+        return data
+
+
+class PledgeUploadForm(forms.Form):
+    file = forms.FileField(label=_("Filled-in pledge template (.xlsx, at most 5 MB)"))

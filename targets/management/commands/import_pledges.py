@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from targets import access, pledge_xlsx
+
+
+class Command(BaseCommand):
+    help = "Import a filled-in pledge template: every row checked, every problem listed, nothing saved unless all are valid."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--user", required=True, help="an admin: pledges are entered by admins")
+
+    def handle(self, *args, path, user, **options):
+        account = get_user_model().objects.filter(username=user).first()
+        if account is None:
+            raise CommandError(f"No user named {user!r}.")
+        if not account.is_active or not access.is_admin(account):
+            raise CommandError(f"{user} is not an admin; only admins enter pledges.")
+        file = Path(path)
+        if not file.exists():
+            raise CommandError(f"File not found: {path}")
+        with open(file, "rb") as handle:
+            result = pledge_xlsx.read_pledges(handle, file.stat().st_size)
+        if not result.ok:
+            raise CommandError("Nothing was saved:\n- " + "\n- ".join(str(p) for p in result.problems))
+        if not result.rows:
+            raise CommandError("Nothing was saved: the file has no pledged figures.")
+        created, updated = pledge_xlsx.save_pledges(result, user=account)
+        self.stdout.write(self.style.SUCCESS(f"Saved {created} new and {updated} changed pledges; {len(result.rows) - created - updated} unchanged."))

@@ -1,0 +1,193 @@
+"""The emulation pledge workbook: download the year's template, fill in each unit's own targets,
+import it back.
+
+The same rules as the figure upload (targets/template_xlsx.py): the file is checked before
+openpyxl opens it (size, a real xlsx, no external links, no zip bomb), every row is checked
+with the entry form's validator for the measure's kind of value, every problem is listed at
+once with sheet, row and column, and nothing is saved unless every row is valid. With
+defusedxml installed openpyxl parses the workbook's XML safely (no entity expansion).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+
+from targets.entry import check_input
+from targets.models import Campaign, MeasureAssignment, Pledge
+from targets.template_xlsx import MAX_ROWS, Problem, _check_container, _decimal_from_cell
+
+TEMPLATE_VERSION = "emulation-pledges-v1"
+SHEET = "Giao ước"
+META_SHEET = "_meta"
+COLUMNS = ["Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch của tỉnh", "Chỉ tiêu giao ước",
+           "Ngày ký", "Văn bản giao ước"]
+INPUTS = ("Chỉ tiêu giao ước", "Ngày ký", "Văn bản giao ước")
+DOCUMENT_MAX = Pledge._meta.get_field("document").max_length
+SAVE_REASON = "Nhập từ biểu mẫu giao ước thi đua"
+
+
+def _assignments(campaign: Campaign, units=None):
+    """What can be pledged: each unit's non-qualitative measures (a verdict in words has no figure to pledge)."""
+    rows = (MeasureAssignment.objects.filter(measure__campaign=campaign).exclude(measure__comparison="qualitative")
+            .select_related("measure", "unit").order_by("unit__kind", "unit__code", "measure__order"))
+    return rows.filter(unit__in=units) if units is not None else rows
+
+
+def build_template(campaign: Campaign, units=None) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append(COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+    pledges = {(p.unit_id, p.measure_id): p for p in Pledge.objects.filter(measure__campaign=campaign)}
+    for row_number, a in enumerate(_assignments(campaign, units), start=2):
+        m, p = a.measure, pledges.get((a.unit_id, a.measure_id))
+        ws.append([a.unit.code, a.unit.name, m.code, m.name, m.unit, m.target, p.target if p else None,
+                   p.signed_on if p else None, p.document if p else None])
+        fmt = "#,##0" + ("." + "0" * m.decimal_places if m.decimal_places else "")
+        for name in ("Kế hoạch của tỉnh", "Chỉ tiêu giao ước"):
+            ws.cell(row_number, COLUMNS.index(name) + 1).number_format = fmt
+        ws.cell(row_number, COLUMNS.index("Ngày ký") + 1).number_format = "dd/mm/yyyy"
+        for name in INPUTS:
+            ws.cell(row_number, COLUMNS.index(name) + 1).protection = Protection(locked=False)
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    ws.freeze_panes = "C2"
+    for i, width in enumerate([10, 28, 10, 50, 14, 16, 16, 12, 30], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    meta = wb.create_sheet(META_SHEET)
+    meta.append(["template", TEMPLATE_VERSION])
+    meta.append(["year", campaign.year])
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    return wb
+
+
+@dataclass
+class PledgeResult:
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # row, assignment, target, signed_on, document
+    campaign: Campaign | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _date(value, problems: list[Problem], row: int) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value or "").strip()
+    try:
+        return datetime.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        problems.append(Problem(SHEET, row, "Ngày ký", "Ngày ký phải là ngày (dd/mm/yyyy)."))
+        return None
+
+
+def read_pledges(handle, size: int) -> PledgeResult:
+    """Parse and check every row; nothing is written here. Rows without a pledged figure are left out."""
+    result = PledgeResult()
+    refusal = _check_container(handle, size)
+    if refusal:
+        result.problems.append(Problem("Tệp", None, None, refusal))
+        return result
+    try:
+        wb = load_workbook(handle, read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds for damaged files
+        result.problems.append(Problem("Tệp", None, None, f"Không đọc được bảng tính: {error.__class__.__name__}."))
+        return result
+    if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
+        result.problems.append(Problem("Tệp", None, None, f"Không phải biểu mẫu giao ước của hệ thống (thiếu trang «{SHEET}»)."))
+        return result
+    meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(values_only=True) if row and row[0]}
+    if meta.get("template") != TEMPLATE_VERSION:
+        result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
+        return result
+    campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
+    if campaign is None:
+        result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu ghi năm không hợp lệ."))
+        return result
+    rows = wb[SHEET].iter_rows(values_only=False)
+    header = [c.value for c in next(rows, [])]
+    if header[: len(COLUMNS)] != COLUMNS:
+        result.problems.append(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
+        return result
+    assignments = {(a.unit.code, a.measure.code): a for a in _assignments(campaign)}
+    seen: dict[tuple[str, str], int] = {}
+    today = datetime.date.today()
+    for number, cells in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            result.problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
+            break
+        values = [c.value for c in cells][: len(COLUMNS)] + [None] * max(0, len(COLUMNS) - len(cells))
+        get = dict(zip(COLUMNS, values, strict=True)).get
+        if all(get(name) in (None, "") for name in INPUTS):
+            continue  # nothing pledged on this row
+        problems: list[Problem] = []
+        for cell in cells:
+            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+                problems.append(Problem(SHEET, number, header[cell.column - 1] if cell.column <= len(header) else None,
+                                        "Ô chứa công thức; hãy nhập giá trị, không dùng công thức."))
+        key = (str(get("Mã đơn vị") or ""), str(get("Mã chỉ tiêu") or ""))
+        assignment = assignments.get(key)
+        if assignment is None:
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", f"Đơn vị {key[0]} không báo cáo chỉ tiêu {key[1]} (hoặc chỉ tiêu đánh giá bằng lời)."))
+            continue
+        if key in seen:
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", f"Trùng với dòng {seen[key]}."))
+            continue
+        seen[key] = number
+        text = _decimal_from_cell(get("Chỉ tiêu giao ước"), problems, number, "Chỉ tiêu giao ước")
+        target = None
+        if text == "":
+            problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", "Thiếu chỉ tiêu giao ước."))
+        elif text is not None:
+            checked = check_input(assignment.measure, text=text, lang="vi")
+            problems += [Problem(SHEET, number, "Chỉ tiêu giao ước", e) for e in checked.errors]
+            target = checked.value
+        signed_on = _date(get("Ngày ký"), problems, number)
+        if signed_on is not None and not (datetime.date(campaign.year - 1, 1, 1) <= signed_on <= today):
+            problems.append(Problem(SHEET, number, "Ngày ký", f"Ngày ký phải trong năm {campaign.year - 1} hoặc {campaign.year} và không sau hôm nay."))
+        document = str(get("Văn bản giao ước") or "").strip()
+        if len(document) > DOCUMENT_MAX:
+            problems.append(Problem(SHEET, number, "Văn bản giao ước", f"Tối đa {DOCUMENT_MAX} ký tự."))
+        result.problems += problems
+        if not problems:
+            result.rows.append({"row": number, "assignment": assignment, "target": target, "signed_on": signed_on, "document": document})
+    result.campaign = campaign
+    return result
+
+
+@transaction.atomic
+def save_pledges(result: PledgeResult, *, user) -> tuple[int, int]:
+    """Create or update each pledge; (created, updated). A row equal to the stored pledge is not saved again."""
+    created = updated = 0
+    for row in result.rows:
+        a = row["assignment"]
+        values = {"target": row["target"], "signed_on": row["signed_on"], "document": row["document"]}
+        pledge = Pledge.objects.select_for_update().filter(unit=a.unit, measure=a.measure).first()
+        if pledge is None:
+            pledge = Pledge(unit=a.unit, measure=a.measure, entered_by=user, **values)
+            created += 1
+        elif any(getattr(pledge, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(pledge, k, v)
+            pledge.entered_by = user
+            updated += 1
+        else:
+            continue
+        pledge._change_reason = SAVE_REASON
+        pledge.save()
+    return created, updated

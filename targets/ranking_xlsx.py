@@ -1,0 +1,196 @@
+"""The ranking workbook: each bloc's ranking and the list of commendation proposals (Danh sách đề
+nghị khen thưởng), in the layout of an official document (Decree 30/2020/NĐ-CP): Times New
+Roman, issuing body and number, national motto, place and date left to fill, title, the table,
+"Nơi nhận" and the signature block; A4 landscape, header rows repeated on every printed page.
+
+It reads the same ranking as the page and the API (targets.ranking), so they cannot disagree.
+Scores are written as numbers with a number format, never as text.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from targets import scoring
+from targets.exports import BOX, safe_text
+from targets.models import Campaign, Proposal
+from targets.progress import period_label
+
+FONT = "Times New Roman"
+SCORE_FORMAT = "#,##0.00"
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+TEXT = {
+    "vi": {
+        "issuer": "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", "number": "Số: …/BC-HĐTĐKT",
+        "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto": "Độc lập - Tự do - Hạnh phúc",
+        "dated": "…, ngày … tháng … năm …",
+        "ranking_title": "KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA NĂM {year}",
+        "proposal_title": "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM {year}",
+        "programme": "(Theo Chương trình thi đua số {number} ngày {date})",
+        "final": "Kết quả chính thức", "provisional": "Kết quả TẠM TÍNH đến {period}, chưa phải kết quả chính thức",
+        "ranking_sheet": "Xếp hạng", "proposal_sheet": "Đề nghị khen thưởng",
+        "ranking_headers": ["STT", "Đơn vị", "Tổng điểm", "Xếp hạng", "Đủ điều kiện đề nghị Cờ thi đua", "Ghi chú"],
+        "proposal_headers": ["STT", "Đơn vị", "Khối thi đua", "Hình thức khen thưởng", "Thành tích", "Xếp hạng", "Tổng điểm",
+                             "Trạng thái", "Quyết định"],
+        "yes": "Đủ", "no": "Không", "not_ranked": "Không xếp hạng", "none": "Chưa có đề nghị khen thưởng.",
+        "recipients": "Nơi nhận:", "recipient_lines": ["- Như trên;", "- Lưu: VT."],
+        "on_behalf": "TM. HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", "signer": "CHỦ TỊCH",
+        "decision": "Số {number} ngày {date}", "footer": "Trang &P / &N",
+    },
+    "en": {
+        "issuer": "EMULATION AND COMMENDATION COUNCIL", "number": "No.: …/BC-HĐTĐKT",
+        "nation": "SOCIALIST REPUBLIC OF VIET NAM", "motto": "Independence - Freedom - Happiness",
+        "dated": "…, date …",
+        "ranking_title": "EMULATION SCORES AND RANKING {year}",
+        "proposal_title": "LIST OF COMMENDATION PROPOSALS {year}",
+        "programme": "(Emulation programme No. {number} of {date})",
+        "final": "Final results", "provisional": "PROVISIONAL results up to {period}, not final",
+        "ranking_sheet": "Ranking", "proposal_sheet": "Proposals",
+        "ranking_headers": ["No.", "Unit", "Score", "Rank", "Eligible for the flag", "Notes"],
+        "proposal_headers": ["No.", "Unit", "Emulation bloc", "Commendation", "Achievement", "Rank", "Score", "State", "Decision"],
+        "yes": "Yes", "no": "No", "not_ranked": "Not ranked", "none": "No commendation proposal yet.",
+        "recipients": "Recipients:", "recipient_lines": ["- As above;", "- Archived."],
+        "on_behalf": "ON BEHALF OF THE EMULATION AND COMMENDATION COUNCIL", "signer": "CHAIR",
+        "decision": "No. {number} of {date}", "footer": "Page &P of &N",
+    },
+}
+STATES = {"vi": {"draft": "Dự thảo", "proposed": "Đã trình Hội đồng", "awarded": "Được khen thưởng",
+                 "not_awarded": "Không được khen thưởng", "withdrawn": "Đã rút"},
+          "en": {"draft": "Draft", "proposed": "Proposed to the council", "awarded": "Awarded", "not_awarded": "Not awarded",
+                 "withdrawn": "Withdrawn"}}
+
+
+def _font(**extra) -> Font:
+    return Font(name=FONT, **extra)
+
+
+def ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, *, lang: str = "vi") -> Workbook:
+    words = TEXT[lang]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = words["ranking_sheet"]
+    widths = [7, 48, 12, 10, 16, 60]
+    row = _heading(ws, campaign, ranking, lang, words["ranking_title"], widths)
+    header_row = row
+    _headers(ws, row, words["ranking_headers"])
+    row += 1
+    for number, bloc in enumerate(ranking.blocs, start=1):
+        ws.cell(row, 1, _roman(number)).font = _font(bold=True)
+        ws.cell(row, 2, bloc.name).font = _font(bold=True)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(widths))
+        _box(ws, row, len(widths))
+        row += 1
+        for index, unit in enumerate(bloc.units, start=1):
+            notes = "; ".join(b.text(lang) for b in unit.bars)
+            values = [index, unit.name, unit.score, unit.rank if unit.ranked else words["not_ranked"],
+                      words["yes"] if unit.eligible_for_flag else words["no"], safe_text(notes)]
+            for col, value in enumerate(values, start=1):
+                cell = ws.cell(row, col, value)
+                cell.font = _font()
+                cell.alignment = WRAP if col in (2, 6) else CENTRE
+            ws.cell(row, 3).number_format = SCORE_FORMAT
+            _box(ws, row, len(widths))
+            row += 1
+    _signature(ws, row + 1, words, len(widths))
+    _print_setup(ws, header_row, words)
+
+    ps = wb.create_sheet(words["proposal_sheet"])
+    widths = [7, 40, 30, 30, 50, 10, 12, 20, 28]
+    row = _heading(ps, campaign, ranking, lang, words["proposal_title"], widths)
+    header_row = row
+    _headers(ps, row, words["proposal_headers"])
+    row += 1
+    proposals = list(Proposal.objects.filter(campaign=campaign).select_related("unit__bloc").order_by("unit__bloc__code", "kind", "rank", "unit__code"))
+    kinds = scoring.PROPOSAL_LABELS
+    for index, p in enumerate(proposals, start=1):
+        decision = words["decision"].format(number=p.decision_number, date=p.decision_date.strftime("%d/%m/%Y")) if p.decision_date else ""
+        values = [index, p.unit.name, p.unit.bloc.name if p.unit.bloc else "", kinds[scoring.ProposalKind(p.kind)][lang],
+                  safe_text(p.reason), p.rank, p.score, STATES[lang][p.state], safe_text(decision)]
+        for col, value in enumerate(values, start=1):
+            cell = ps.cell(row, col, value)
+            cell.font = _font()
+            cell.alignment = WRAP if col in (2, 3, 5, 9) else CENTRE
+        ps.cell(row, 7).number_format = SCORE_FORMAT
+        _box(ps, row, len(widths))
+        row += 1
+    if not proposals:
+        ps.cell(row, 2, words["none"]).font = _font(italic=True)
+        row += 1
+    _signature(ps, row + 1, words, len(widths))
+    _print_setup(ps, header_row, words)
+    return wb
+
+
+def _roman(number: int) -> str:
+    return ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"][number - 1] if number <= 10 else str(number)
+
+
+def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: str, title: str, widths: list[int]) -> int:
+    """The document's heading rows; returns the row of the table header."""
+    words = TEXT[lang]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    last = get_column_letter(len(widths))
+    split = get_column_letter(2)
+
+    def line(row: int, columns: str, text: str, font: Font) -> None:
+        first, end = columns.split(":")
+        ws.merge_cells(f"{first}{row}:{end}{row}")
+        cell = ws[f"{first}{row}"]
+        cell.value, cell.font, cell.alignment = text, font, CENTRE
+
+    after = get_column_letter(3)
+    line(1, f"A:{split}", f"{words['issuer']}\n{campaign.province.upper()}", _font(bold=True))
+    ws.row_dimensions[1].height = 32
+    line(2, f"A:{split}", words["number"], _font())
+    line(1, f"{after}:{last}", words["nation"], _font(bold=True))
+    line(2, f"{after}:{last}", words["motto"], _font(bold=True, underline="single"))
+    line(3, f"{after}:{last}", words["dated"], _font(italic=True))
+    line(5, f"A:{last}", title.format(year=campaign.year), _font(bold=True, size=14))
+    line(6, f"A:{last}", words["programme"].format(number=campaign.number, date=campaign.issued_on.strftime("%d/%m/%Y")),
+         _font(italic=True))
+    status = words["final"] if ranking.final else words["provisional"].format(period=period_label(ranking.quarter, lang))
+    line(7, f"A:{last}", status, _font(bold=True, color="000000" if ranking.final else "B02A37"))
+    return 9
+
+
+def _headers(ws: Worksheet, row: int, headers: list[str]) -> None:
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(row, col, text)
+        cell.font = _font(bold=True)
+        cell.alignment = CENTRE
+        cell.border = BOX
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+    ws.row_dimensions[row].height = 32
+    ws.freeze_panes = ws.cell(row + 1, 3)
+
+
+def _box(ws: Worksheet, row: int, columns: int) -> None:
+    for col in range(1, columns + 1):
+        ws.cell(row, col).border = BOX
+
+
+def _signature(ws: Worksheet, row: int, words: dict, columns: int) -> None:
+    ws.cell(row, 2, words["recipients"]).font = _font(bold=True, italic=True)
+    for i, text in enumerate(words["recipient_lines"], start=1):
+        ws.cell(row + i, 2, text).font = _font(size=11)
+    for offset, (text, font) in enumerate(((words["on_behalf"], _font(bold=True)), (words["signer"], _font(bold=True)))):
+        ws.merge_cells(start_row=row + offset, start_column=columns - 2, end_row=row + offset, end_column=columns)
+        cell = ws.cell(row + offset, columns - 2, text)
+        cell.font, cell.alignment = font, CENTRE
+
+
+def _print_setup(ws: Worksheet, header_row: int, words: dict) -> None:
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = words["footer"]

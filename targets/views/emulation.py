@@ -1,0 +1,225 @@
+"""The emulation pages: ranking per bloc and each unit's explanation; the secretariat's bonuses,
+deductions, registrations and proposals; the admins' pledge workbook and the closing of the year.
+
+Rules live in targets.scoring (points, ranks, proposals), targets.ranking (what is read) and
+targets.commendation (what is written); these views check who asks and hand over.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
+from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
+from targets.models import Campaign, EmulationBloc, Proposal, Registration, ScoreAdjustment
+from targets.views.common import campaign_or_404, choose_campaign
+from targets.views.exports import XLSX, _spooled_download
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _secretariat(request) -> None:
+    _require(access.is_reviewer(request.user), _("Only the emulation secretariat may do this."))
+
+
+def _ranking(campaign: Campaign):
+    try:
+        return ranking.cached_ranking(campaign)
+    except ranking.NoScheme as missing:
+        raise Http404(str(missing)) from None
+
+
+@require_safe
+def ranking_page(request):
+    _require(access.sees_rankings(request.user), _("Officials, the secretariat and admins see the rankings."))
+    campaigns = list(Campaign.objects.all())
+    campaign = choose_campaign(campaigns, request.GET.get("year", ""))
+    result = _ranking(campaign)
+    chosen = request.GET.get("bloc", "")
+    blocs = [b for b in result.blocs if not chosen or b.code == chosen]
+    if chosen and not blocs:
+        raise Http404(_("No such emulation bloc."))
+    proposals = {(p.unit.code, p.kind): p for p in Proposal.objects.filter(campaign=campaign).select_related("unit")}
+    names = {b.code: b for b in EmulationBloc.objects.all()}
+    sections = [{
+        "bloc": b,
+        "model": names.get(b.code),
+        "chart": {"type": "bar", "title": b.name, "labels": [u.name for u in b.units if u.ranked],
+                  "datasets": [{"label": _("Score"), "data": [str(u.score) for u in b.units if u.ranked]}]},
+        "chart_id": f"ranking-{b.code}",
+        "rows": [{"u": u, "proposals": [proposals[k] for k in ((u.code, "flag"), (u.code, "certificate")) if k in proposals]}
+                 for u in b.units],
+    } for b in blocs]
+    return render(request, "targets/ranking.html", {
+        "campaign": campaign, "campaigns": campaigns, "result": result, "sections": sections, "all_blocs": result.blocs,
+        "chosen": chosen, "record": ranking.scheme_record(campaign), "may_close": access.is_admin(request.user),
+    })
+
+
+@require_safe
+def unit_explanation(request, code: str):
+    _require(access.sees_score_of(request.user, code), _("You may see the score of your own unit only."))
+    campaign = campaign_or_404(request)
+    found = _ranking(campaign).of_unit(code)
+    if found is None:
+        raise Http404(_("This unit is in no emulation bloc."))
+    bloc, score = found
+    return render(request, "targets/ranking_unit.html", {
+        "campaign": campaign, "result": _ranking(campaign), "bloc": bloc, "score": score,
+        "proposals": Proposal.objects.filter(campaign=campaign, unit__code=code),
+    })
+
+
+@require_POST
+def close_year(request):
+    _require(access.is_admin(request.user), _("Only admins close the year."))
+    campaign = campaign_or_404(request)
+    try:
+        ranking.close_year(campaign, request.user)
+    except (ranking.CannotClose, ranking.NoScheme) as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The %(year)s year is closed: the ranking is final.") % {"year": campaign.year})
+    return redirect(f"{reverse('ranking')}?year={campaign.year}")
+
+
+@require_safe
+def ranking_export(request):
+    _require(access.sees_rankings(request.user), _("Officials, the secretariat and admins see the rankings."))
+    campaign = campaign_or_404(request)
+    lang = "en" if (request.GET.get("lang") or _lang()).startswith("en") else "vi"
+    workbook = ranking_xlsx.ranking_workbook(campaign, _ranking(campaign), lang=lang)
+    return _spooled_download(workbook.save, f"xep-hang-thi-dua-{campaign.year}{'-en' if lang == 'en' else ''}.xlsx", XLSX)
+
+
+@require_http_methods(["GET", "POST"])
+def adjustments(request):
+    _secretariat(request)
+    campaign = campaign_or_404(request)
+    form, remove = AdjustmentForm(), WhyForm()
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                remove = WhyForm(request.POST)
+                if remove.is_valid():
+                    commendation.remove_adjustment(campaign, int(request.POST["remove"]), why=remove.cleaned_data["why"])
+                    messages.success(request, _("The entry was removed; its history is kept."))
+                    return redirect(f"{request.path}?year={campaign.year}")
+            else:
+                form = AdjustmentForm(request.POST)
+                if form.is_valid():
+                    commendation.add_adjustment(campaign, user=request.user, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                    return redirect(f"{request.path}?year={campaign.year}")
+        except (commendation.Refused, ValueError) as refused:
+            messages.error(request, getattr(refused, "message", str(refused)))
+    rows = ScoreAdjustment.objects.filter(campaign=campaign).select_related("unit__bloc", "entered_by").order_by("unit__bloc__code", "unit__code", "pk")
+    history = ScoreAdjustment.history.filter(campaign=campaign).select_related("unit", "history_user").order_by("-history_date")[:50]
+    return render(request, "targets/adjustments.html", {"campaign": campaign, "rows": rows, "form": form, "remove": remove,
+                                                        "history": history, "record": ranking.scheme_record(campaign)})
+
+
+@require_http_methods(["GET", "POST"])
+def registrations(request):
+    _require(access.sees_rankings(request.user), _("Officials, the secretariat and admins see the registrations."))
+    campaign = campaign_or_404(request)
+    record = ranking.scheme_record(campaign)
+    scheme = record.scheme()
+    today = timezone.localdate()
+    editable = access.is_reviewer(request.user) and not record.is_final and commendation.registration_open(scheme, today)
+    form = RegistrationForm(titles=scheme.titles, lang=_lang())
+    if request.method == "POST":
+        _secretariat(request)
+        form = RegistrationForm(request.POST, titles=scheme.titles, lang=_lang())
+        if form.is_valid():
+            try:
+                commendation.set_registration(campaign, user=request.user, today=today, **form.cleaned_data)
+            except commendation.Refused as refused:
+                messages.error(request, refused.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"{request.path}?year={campaign.year}")
+    registered = {}
+    for r in Registration.objects.filter(campaign=campaign):
+        registered.setdefault(r.unit_id, []).append(scheme.title(r.title).label(_lang()) if scheme.title(r.title) else r.title)
+    blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in bloc.units.filter(is_active=True)]}
+             for bloc in EmulationBloc.objects.prefetch_related("units").order_by("code")]
+    return render(request, "targets/registrations.html", {"campaign": campaign, "blocs": blocs, "form": form, "editable": editable,
+                                                           "until": scheme.registration_until, "record": record})
+
+
+@require_http_methods(["GET", "POST"])
+def proposals(request):
+    _secretariat(request)
+    campaign = campaign_or_404(request)
+    failed: dict[int, ProposalForm] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "draft":
+                created = commendation.draft_proposals(campaign, user=request.user)
+                messages.success(request, _("%(count)s proposals drafted from the final ranking.") % {"count": created})
+                return redirect(f"{request.path}?year={campaign.year}")
+            pk = int(request.POST.get("proposal", ""))
+            form = ProposalForm(request.POST)
+            if form.is_valid():
+                data = dict(form.cleaned_data)
+                commendation.update_proposal(campaign, pk, version=data.pop("version"), why=data.pop("why"), user=request.user, **data)
+                messages.success(request, _("Saved."))
+                return redirect(f"{request.path}?year={campaign.year}#p{pk}")
+            failed[pk] = form
+        except commendation.Refused as refused:
+            messages.error(request, refused.message)
+        except ValueError:
+            messages.error(request, _("That proposal no longer exists."))
+    rows = []
+    for p in Proposal.objects.filter(campaign=campaign).select_related("unit__bloc", "changed_by").order_by("unit__bloc__code", "kind", "rank", "unit__code"):
+        initial = {"reason": p.reason, "state": p.state, "decision_number": p.decision_number, "decision_date": p.decision_date,
+                   "decided_by": p.decided_by, "version": p.version}
+        rows.append({"p": p, "form": failed.get(p.pk) or ProposalForm(initial=initial, auto_id=f"p{p.pk}-%s")})
+    history = Proposal.history.filter(campaign=campaign).select_related("unit", "history_user").order_by("-history_date")[:50]
+    return render(request, "targets/proposals.html", {"campaign": campaign, "rows": rows, "history": history,
+                                                       "record": ranking.scheme_record(campaign)})
+
+
+@require_http_methods(["GET", "POST"])
+def pledges(request):
+    _require(access.is_admin(request.user), _("Only admins enter pledges."))
+    campaign = campaign_or_404(request)
+    form, result = PledgeUploadForm(), None
+    if request.method == "POST":
+        form = PledgeUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = pledge_xlsx.read_pledges(upload, upload.size)
+            if result.ok and not result.rows:
+                messages.error(request, _("The file has no pledged figures."))
+            elif result.ok:
+                created, updated = pledge_xlsx.save_pledges(result, user=request.user)
+                messages.success(request, _("Saved %(created)s new and %(updated)s changed pledges.") % {"created": created, "updated": updated})
+                return redirect(f"{request.path}?year={result.campaign.year}")
+    return render(request, "targets/pledges.html", {"campaign": campaign, "form": form, "result": result})
+
+
+@require_safe
+def pledge_template(request):
+    _require(access.is_admin(request.user), _("Only admins enter pledges."))
+    campaign = campaign_or_404(request)
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="giao-uoc-thi-dua-{campaign.year}.xlsx"'
+    pledge_xlsx.build_template(campaign).save(response)
+    return response
