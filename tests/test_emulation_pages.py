@@ -1,0 +1,328 @@
+"""The emulation pages, API and workbook from the outside, for each role: viewers see rankings,
+reporters their own unit's score, the secretariat enters bonuses, deductions, registrations and
+proposals, admins close the year."""
+
+import datetime
+import json
+import re
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets.models import Proposal, Registration, ScoreAdjustment, ScoringScheme, Submission, Unit
+from tests.conftest import PASSWORD, make_user
+from tests.test_ranking import FLAG, pledge, send
+
+
+@pytest.fixture
+def year(programme):
+    """Hà Giang city exceeds its pledge and registered for the flag; Đồng Văn misses its key measure."""
+    pledge(programme, "024", "3", "250")
+    pledge(programme, "026", "3", "100")
+    for q, (city, dong_van) in enumerate([("60", "20"), ("70", "20"), ("60", "20"), ("70", "20")], start=1):
+        send(programme, "024", q, {"3": city})
+        send(programme, "026", q, {"3": dong_van})
+    Registration.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), title=FLAG)
+    # Registration stays open in the tests (the fixture's 31 March 2024 has long passed).
+    record = ScoringScheme.objects.get(campaign=programme)
+    record.data = {**record.data, "registration_until": "2099-12-31"}
+    record.save()
+    return programme
+
+
+@pytest.fixture
+def users(db):
+    city, dong_van = Unit.objects.get(code="024"), Unit.objects.get(code="026")
+    return {
+        "viewer": make_user("v", "viewer"),
+        "reporter": make_user("r", "reporter", units=[city]),
+        "other_reporter": make_user("r2", "reporter", units=[dong_van]),
+        "reviewer": make_user("s", "reviewer"),
+        "admin": make_user("a", "admin", is_staff=True, is_superuser=True),
+    }
+
+
+def login(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def close(programme, users):
+    from targets import ranking
+
+    ranking.close_year(programme, users["admin"])
+
+
+# --- the ranking page ---------------------------------------------------------------------------
+
+
+def test_viewers_see_each_bloc_ranked_with_a_chart_of_the_same_numbers(client, year, users):
+    page = login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"})
+    assert page.status_code == 200
+    body = text(page)
+    assert "Kết quả xếp hạng tạm tính" in body and "Tạm tính" in body
+    assert "<td>1</td> <td>Thành phố Hà Giang</td> <td class=\"text-end\">18</td>" in body
+    assert "<td>2</td> <td>Huyện Đồng Văn</td> <td class=\"text-end\">10</td>" in body
+    assert "Chỉ tiêu chủ yếu 3 không đạt" in body
+    chart = json.loads(re.search(r'<script id="ranking-KHOI-HUYEN" type="application/json">(.*?)</script>', page.content.decode()).group(1))
+    assert chart["labels"][:2] == ["Thành phố Hà Giang", "Huyện Đồng Văn"] and chart["datasets"][0]["data"][:2] == ["18", "10"]
+    assert reverse("ranking-unit", args=["024"]) in body
+    assert "Khóa sổ năm" not in body  # only admins close the year
+
+
+def test_the_ranking_page_in_english(client, year, users):
+    login(client, users["viewer"])
+    client.cookies["django_language"] = "en"
+    body = text(client.get(reverse("ranking"), {"year": 2024}, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Provisional ranking" in body and "Key measure 3 not met" in body
+
+
+@pytest.mark.parametrize("role, status", [("viewer", 200), ("reviewer", 200), ("admin", 200), ("reporter", 403)])
+def test_who_sees_the_ranking_page(client, year, users, role, status):
+    assert login(client, users[role]).get(reverse("ranking")).status_code == status
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, year):
+    assert client.get(reverse("ranking")).status_code == 302
+    assert client.get(reverse("api-ranking")).status_code == 401
+
+
+# --- a unit's explanation and the unit page -------------------------------------------------------
+
+
+def test_a_reporter_sees_their_own_units_explanation_adding_up_and_no_other(client, year, users):
+    login(client, users["reporter"])
+    page = client.get(reverse("ranking-unit", args=["024"]), {"year": 2024})
+    body = text(page)
+    assert page.status_code == 200
+    assert "3. Thu ngân sách nhà nước trên địa bàn</td><td>Vượt kế hoạch</td><td class=\"text-end\">10</td>" in body
+    assert "Báo cáo quý I đúng hạn</td><td>Có</td><td class=\"text-end\">2</td>" in body
+    points = [D(p.replace(",", ".")) for p in re.findall(r'<td class="text-end">(-?[\d,]+)</td>', body)]
+    assert sum(points) == D(18)
+    assert "<strong>18</strong>" in body and "xếp thứ 1/11" in body
+    assert client.get(reverse("ranking-unit", args=["026"])).status_code == 403
+
+
+def test_the_unit_page_shows_rank_score_and_progress_against_the_pledge(client, year, users):
+    body = text(login(client, users["viewer"]).get(reverse("unit", args=["026"]), {"year": 2024, "quarter": 4}))
+    assert "Điểm <strong>10</strong>" in body and "xếp thứ 2/11" in body
+    assert "Tiến độ so với giao ước của đơn vị" in body
+    assert "Cả năm: 80,0 / 100 tỷ đồng = 80,0 % kế hoạch → không đạt" in body
+
+
+def test_a_reporter_does_not_see_another_units_score_on_its_page(client, year, users):
+    body = text(login(client, users["other_reporter"]).get(reverse("unit", args=["024"]), {"year": 2024}))
+    assert "xếp thứ" not in body and 'id="standing"' not in body
+    own = text(client.get(reverse("unit", args=["026"]), {"year": 2024}))
+    assert "xếp thứ 2/11" in own
+
+
+# --- bonuses and deductions --------------------------------------------------------------------------
+
+
+def test_the_secretariat_enters_a_bonus_and_the_ranking_follows(client, year, users):
+    login(client, users["reviewer"])
+    response = client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "bonus",
+                                                                   "points": "12,5", "reason": "Cờ thi đua của Chính phủ 2023",
+                                                                   "evidence": "QĐ 1/QĐ-TTg"}, follow=True)
+    assert "Đã lưu." in text(response)
+    assert ScoreAdjustment.objects.get().points == D("12.5")
+    body = text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}))
+    assert "<td>1</td> <td>Huyện Đồng Văn</td> <td class=\"text-end\">22,5</td>" in body
+    adjustment = ScoreAdjustment.objects.get()
+    removed = client.post(reverse("adjustments") + "?year=2024", {"remove": adjustment.pk, "why": "Nhập nhầm đơn vị"}, follow=True)
+    assert "Đã xóa; lịch sử vẫn được lưu." in text(removed)
+    assert not ScoreAdjustment.objects.exists()
+    assert ScoreAdjustment.history.filter(history_type="-").get().history_change_reason == "Nhập nhầm đơn vị"
+
+
+@pytest.mark.parametrize("points, message", [
+    ("abc", "không phải là số"), ("0", "Điểm phải lớn hơn 0, tối đa 100"), ("150", "Điểm phải lớn hơn 0, tối đa 100"), ("2,1255", "nhiều nhất hai chữ số thập phân"),
+])
+def test_bad_points_are_refused_with_a_message(client, year, users, points, message):
+    login(client, users["reviewer"])
+    response = client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "bonus",
+                                                                   "points": points, "reason": "x"})
+    assert message in text(response)
+    assert not ScoreAdjustment.objects.exists()
+
+
+def test_a_reason_over_its_limit_is_refused_and_the_limit_is_shown(client, year, users):
+    login(client, users["reviewer"])
+    page = text(client.get(reverse("adjustments")))
+    assert 'maxlength="300"' in page
+    response = client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "deduction",
+                                                                   "points": "1", "reason": "x" * 301})
+    assert "Giá trị này chỉ có tối đa 300 kí tự (hiện có 301)" in text(response)
+    assert not ScoreAdjustment.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["viewer", "reporter", "other_reporter"])
+def test_only_the_secretariat_enters_bonuses_and_proposals(client, year, users, role):
+    login(client, users[role])
+    unit = Unit.objects.get(code="024").pk
+    assert client.get(reverse("adjustments")).status_code == 403
+    assert client.post(reverse("adjustments"), {"unit": unit, "kind": "bonus", "points": "5", "reason": "x"}).status_code == 403
+    assert client.get(reverse("proposals")).status_code == 403
+    assert client.post(reverse("proposals"), {"action": "draft"}).status_code == 403
+    assert client.post(reverse("ranking-close"), {"year": 2024}).status_code == 403
+    assert not ScoreAdjustment.objects.exists()
+
+
+def test_once_the_year_is_closed_bonuses_no_longer_change(client, year, users):
+    close(year, users)
+    login(client, users["reviewer"])
+    response = client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "bonus",
+                                                                   "points": "5", "reason": "x"})
+    assert "Năm đã khóa sổ" in text(response)
+    assert not ScoreAdjustment.objects.exists()
+
+
+# --- registrations --------------------------------------------------------------------------------
+
+
+def test_the_secretariat_registers_units_until_the_date(client, year, users):
+    login(client, users["reviewer"])
+    dong_van = Unit.objects.get(code="026")
+    client.post(reverse("registrations") + "?year=2024", {"unit": dong_van.pk, "title": FLAG, "registered": "1"})
+    assert Registration.objects.filter(unit=dong_van, title=FLAG).exists()
+    body = text(client.get(reverse("registrations"), {"year": 2024}))
+    assert "026 · Huyện Đồng Văn</td><td>Cờ thi đua của UBND tỉnh" in body.replace("</td> <td>", "</td><td>")
+    record = ScoringScheme.objects.get(campaign=year)
+    record.data = {**record.data, "registration_until": "2024-03-31"}
+    record.save()
+    refused = client.post(reverse("registrations") + "?year=2024", {"unit": dong_van.pk, "title": FLAG, "registered": "0"}, follow=True)
+    assert "Đã hết hạn đăng ký từ ngày 31/03/2024." in text(refused)
+    assert Registration.objects.filter(unit=dong_van).exists()
+
+
+def test_viewers_read_the_registrations_but_cannot_change_them(client, year, users):
+    login(client, users["viewer"])
+    assert client.get(reverse("registrations")).status_code == 200
+    assert client.post(reverse("registrations"), {"unit": Unit.objects.get(code="026").pk, "title": FLAG, "registered": "1"}).status_code == 403
+
+
+# --- closing the year and the proposals ---------------------------------------------------------------
+
+
+def test_only_admins_close_the_year_and_only_on_approved_figures(client, year, users):
+    login(client, users["reviewer"])
+    assert client.post(reverse("ranking-close"), {"year": 2024}).status_code == 403
+    pending = send(year, "027", 4, {"3": "1"}, state=Submission.State.SUBMITTED)
+    login(client, users["admin"])
+    refused = client.post(reverse("ranking-close"), {"year": 2024}, follow=True)
+    assert "Còn báo cáo chờ thẩm định hoặc bị trả lại: 027 Q4." in text(refused)
+    pending.state = Submission.State.APPROVED
+    pending.save()
+    closed = text(client.post(reverse("ranking-close"), {"year": 2024}, follow=True))
+    assert "Đã khóa sổ năm 2024" in closed and "Kết quả xếp hạng chính thức" in closed
+
+
+def test_proposals_are_drafted_from_the_final_ranking_edited_with_a_reason_and_decided(client, year, users):
+    login(client, users["reviewer"])
+    early = client.post(reverse("proposals") + "?year=2024", {"action": "draft"}, follow=True)
+    assert "sau khi năm đã khóa sổ" in text(early) and not Proposal.objects.exists()
+    close(year, users)
+    client.post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    flag = Proposal.objects.get(kind="flag", unit__bloc__code="KHOI-HUYEN")
+    assert (flag.unit.code, flag.rank, flag.score, flag.state) == ("024", 1, D(18), "draft")
+    certificates = Proposal.objects.filter(kind="certificate", unit__bloc__code="KHOI-HUYEN")
+    assert certificates.filter(unit__code="026").exists()
+    # Drafting again adds nothing.
+    client.post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    assert Proposal.objects.filter(kind="flag", unit__bloc__code="KHOI-HUYEN").count() == 1
+
+    form = {"proposal": flag.pk, "reason": "Dẫn đầu khối, hoàn thành vượt chỉ tiêu thu ngân sách", "state": "awarded",
+            "decision_number": "", "decision_date": "", "decided_by": "", "why": "Hội đồng họp", "version": flag.version}
+    missing = text(client.post(reverse("proposals") + "?year=2024", form))
+    assert "Quyết định của Hội đồng cần có số, ngày và người ký." in missing
+    form.update(decision_number="123/QĐ-UBND", decision_date="2025-01-20", decided_by="Chủ tịch UBND tỉnh")
+    client.post(reverse("proposals") + "?year=2024", form)
+    flag.refresh_from_db()
+    assert (flag.state, flag.decision_number, flag.decision_date) == ("awarded", "123/QĐ-UBND", datetime.date(2025, 1, 20))
+    assert flag.history.first().history_change_reason == "Hội đồng họp"
+    assert flag.history.count() == 2
+    stale = text(client.post(reverse("proposals") + "?year=2024", {**form, "why": "lại", "state": "withdrawn"}, follow=True))
+    assert "Người khác vừa sửa đề nghị này" in stale
+    flag.refresh_from_db()
+    assert flag.state == "awarded"
+
+
+# --- API --------------------------------------------------------------------------------------------
+
+
+def test_the_ranking_api_gives_each_bloc_with_scores_lines_and_proposals(client, year, users):
+    close(year, users)
+    login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    data = login(client, users["viewer"]).get(reverse("api-ranking"), {"year": 2024}).json()
+    assert data["campaign"]["year"] == 2024 and data["provisional"] is False
+    bloc = next(b for b in data["blocs"] if b["code"] == "KHOI-HUYEN")
+    city = bloc["units"][0]
+    assert (city["code"], city["score"], city["rank"]) == ("024", "18", 1)
+    assert sum(D(line["points"]) for line in city["lines"]) == D(city["score"])
+    assert city["lines"][0] == {"kind": "measure", "item": "3", "label": "3. Thu ngân sách nhà nước trên địa bàn",
+                                "label_en": "3. State budget revenue in the province", "verdict": "Vượt kế hoạch",
+                                "verdict_en": "Exceeded", "points": "10",
+                                "note": "Cả năm: 260,0 / 250 tỷ đồng = 104,0 % kế hoạch → vượt kế hoạch",
+                                "note_en": "Full year: 260.0 / 250 billion VND = 104.0 % of plan → exceeded"}
+    assert city["proposal"]["kind"] == "flag" and city["proposal"]["state"] == "draft"
+    assert {b["code"] for b in data["blocs"]} == {"KHOI-HUYEN", "KHOI-KT", "KHOI-VX-NC"}
+
+
+def test_a_reporter_gets_only_their_own_unit_from_the_ranking_api(client, year, users):
+    data = login(client, users["reporter"]).get(reverse("api-ranking"), {"year": 2024}).json()
+    assert [(b["code"], [u["code"] for u in b["units"]]) for b in data["blocs"]] == [("KHOI-HUYEN", ["024"])]
+    assert data["provisional"] is True
+
+
+def test_the_progress_api_judges_a_unit_against_its_pledge(client, year, users):
+    data = login(client, users["viewer"]).get(reverse("api-progress"), {"year": 2024, "quarter": 2, "unit": "024"}).json()
+    assert data["unit"]["code"] == "024"
+    assert data["measures"] == [{
+        "code": "3", "name": "Thu ngân sách nhà nước trên địa bàn", "name_en": "State budget revenue in the province",
+        "unit": "tỷ đồng", "unit_en": "billion VND",
+        "pledge": {"target": "250", "signed_on": "2024-01-15", "document": "GUTĐ 01/2024"}, "comparison": "gte",
+        "ytd": "130", "expected": "125", "percent_of_plan": "52", "status": "on_track",
+        "explanation_vi": "6 tháng: 130,0 / 250 tỷ đồng = 52,0 % kế hoạch; tiến độ cần đạt 50,0 % → đúng tiến độ",
+        "explanation_en": "First half: 130.0 / 250 billion VND = 52.0 % of plan; expected pace 50.0 % → on track",
+    }]
+    assert client.get(reverse("api-progress"), {"year": 2024, "quarter": 2, "unit": "XX"}).status_code == 400
+
+
+# --- the workbook --------------------------------------------------------------------------------------
+
+
+def test_the_ranking_workbook_in_the_official_layout(client, tmp_path, year, users):
+    close(year, users)
+    login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    path = tmp_path / "xep-hang.xlsx"
+    call_command("export_ranking", "--year", "2024", "-o", str(path))
+    wb = load_workbook(path)
+    ws = wb["Xếp hạng"]
+    assert ws["A5"].value == "KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA NĂM 2024"
+    assert ws["A7"].value == "Kết quả chính thức"
+    assert ws["C1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and ws["A2"].value == "Số: …/BC-HĐTĐKT"
+    assert ws["A5"].font.name == "Times New Roman"
+    rows = [r for r in ws.iter_rows(min_row=10, values_only=True) if r[1] == "Thành phố Hà Giang"]
+    assert rows == [(1, "Thành phố Hà Giang", 18, 1, "Đủ", None)]
+    assert ws.print_title_rows == "$9:$9" and ws.page_setup.orientation == "landscape"
+    proposals = wb["Đề nghị khen thưởng"]
+    assert proposals["A5"].value == "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM 2024"
+    listed = {(r[1], r[3]) for r in proposals.iter_rows(min_row=10, values_only=True) if r[0]}
+    assert ("Thành phố Hà Giang", "Cờ thi đua của UBND tỉnh") in listed
+    assert ("Huyện Đồng Văn", "Bằng khen của Chủ tịch UBND tỉnh") in listed
+
+
+def test_the_ranking_workbook_button_in_english_marks_a_provisional_ranking(client, year, users):
+    response = login(client, users["viewer"]).get(reverse("ranking-export"), {"year": 2024, "lang": "en"})
+    assert response["Content-Disposition"].endswith('filename="xep-hang-thi-dua-2024-en.xlsx"')
+    wb = load_workbook(__import__("io").BytesIO(b"".join(response.streaming_content)))
+    assert wb["Ranking"]["A7"].value.startswith("PROVISIONAL results up to Full year")
+    assert login(client, users["reporter"]).get(reverse("ranking-export")).status_code == 403

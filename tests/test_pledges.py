@@ -1,0 +1,126 @@
+"""The pledge workbook: template out, pledges in, by command and by page; strict and atomic."""
+
+import datetime
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets import pledge_xlsx
+from targets.models import Pledge
+from tests.conftest import PASSWORD, make_user
+
+COL = {name: i + 1 for i, name in enumerate(pledge_xlsx.COLUMNS)}
+
+
+def template(tmp_path, programme):
+    path = tmp_path / "giao-uoc.xlsx"
+    call_command("export_pledge_template", "--year", "2024", "-o", str(path))
+    return path
+
+
+def fill(path, rows: dict):
+    """rows: (unit code, measure code) → (target, signed on, document)."""
+    wb = load_workbook(path)
+    ws = wb[pledge_xlsx.SHEET]
+    for row in ws.iter_rows(min_row=2):
+        key = (row[0].value, row[2].value)
+        if key in rows:
+            target, signed, document = rows[key]
+            ws.cell(row[0].row, COL["Chỉ tiêu giao ước"], target)
+            ws.cell(row[0].row, COL["Ngày ký"], signed)
+            ws.cell(row[0].row, COL["Văn bản giao ước"], document)
+    wb.save(path)
+    return path
+
+
+def test_the_template_lists_every_unit_and_figure_measure_it_reports(tmp_path, programme):
+    ws = load_workbook(template(tmp_path, programme))[pledge_xlsx.SHEET]
+    rows = {(r[0], r[2]): r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert ("024", "3") in rows and ("024", "14a") in rows and ("STC", "3") in rows
+    assert ("BCHQS", "15") not in rows  # assessed in words: nothing to pledge
+    assert rows[("024", "3")][5] == 2460  # the province's target beside it
+    assert ws.protection.sheet
+
+
+def test_import_saves_every_pledge_and_a_second_run_changes_nothing(tmp_path, programme, admin_user, capsys):
+    path = fill(template(tmp_path, programme), {
+        ("024", "3"): (250, datetime.datetime(2024, 1, 15), "Giao ước số 01/GƯTĐ"),
+        ("026", "14a"): ("12", "20/01/2024", ""),
+    })
+    call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert "Saved 2 new and 0 changed pledges" in capsys.readouterr().out
+    city = Pledge.objects.get(unit__code="024", measure__code="3")
+    assert (city.target, city.signed_on, city.document, city.entered_by) == (D(250), datetime.date(2024, 1, 15), "Giao ước số 01/GƯTĐ", admin_user)
+    assert city.history.first().history_change_reason == pledge_xlsx.SAVE_REASON
+    call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert "Saved 0 new and 0 changed pledges; 2 unchanged" in capsys.readouterr().out
+    # The exported template carries the pledges back out.
+    rows = {(r[0], r[2]): r for r in load_workbook(template(tmp_path, programme))[pledge_xlsx.SHEET].iter_rows(min_row=2, values_only=True)}
+    assert rows[("024", "3")][6] == 250
+
+
+def test_every_problem_is_listed_and_nothing_is_saved(tmp_path, programme, admin_user):
+    path = fill(template(tmp_path, programme), {
+        ("024", "3"): (250, datetime.datetime(2024, 1, 15), ""),  # valid, but not saved because of the others
+        ("024", "10"): (120, datetime.datetime(2024, 1, 15), ""),  # a percentage over 100
+        ("026", "14a"): ("12,5", datetime.datetime(2024, 1, 15), ""),  # a count with decimals
+        ("027", "3"): ("", "15/01/2024", "x" * 201),  # no figure, document too long
+        ("028", "3"): (100, "ngày 15", ""),  # not a date
+        ("029", "3"): ("=1+1", datetime.datetime(2024, 1, 15), ""),  # a formula
+    })
+    with pytest.raises(CommandError) as refused:
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    text = str(refused.value)
+    assert "Tỷ lệ phần trăm phải từ 0 đến 100." in text
+    assert "Số đếm phải là số nguyên không âm." in text
+    assert "Thiếu chỉ tiêu giao ước." in text and "Tối đa 200 ký tự." in text
+    assert "Ngày ký phải là ngày (dd/mm/yyyy)." in text
+    assert "Ô chứa công thức" in text
+    assert text.count("Giao ước, dòng") == 7  # the formula is also not a number
+    assert not Pledge.objects.exists()
+
+
+def test_only_admins_import_pledges(tmp_path, programme, reviewer):
+    path = fill(template(tmp_path, programme), {("024", "3"): (250, datetime.datetime(2024, 1, 15), "")})
+    with pytest.raises(CommandError, match="only admins enter pledges"):
+        call_command("import_pledges", str(path), "--user", reviewer.username)
+    assert not Pledge.objects.exists()
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_unopened(tmp_path, programme, admin_user):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(CommandError, match="không phải là bảng tính Excel"):
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+
+
+def test_the_upload_page_saves_for_admins_and_lists_problems(client, tmp_path, programme, admin_user):
+    client.login(username=admin_user.username, password=PASSWORD)
+    page = client.get(reverse("pledges"), {"year": 2024})
+    assert page.status_code == 200
+    download = client.get(reverse("pledge-template"), {"year": 2024})
+    assert download["Content-Disposition"] == 'attachment; filename="giao-uoc-thi-dua-2024.xlsx"'
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(download.content)
+    fill(path, {("024", "10"): (120, datetime.datetime(2024, 1, 15), "")})
+    refused = client.post(reverse("pledges"), {"year": 2024, "file": io.BytesIO(path.read_bytes())}, format="multipart")
+    assert "Tỷ lệ phần trăm phải từ 0 đến 100." in refused.content.decode()
+    fill(path, {("024", "10"): (65, datetime.datetime(2024, 1, 15), "")})
+    with open(path, "rb") as handle:
+        saved = client.post(reverse("pledges"), {"year": 2024, "file": handle}, follow=True)
+    assert "Đã lưu 1 giao ước mới và 0 giao ước thay đổi." in saved.content.decode()
+    assert Pledge.objects.get().target == D(65)
+
+
+@pytest.mark.parametrize("role", ["viewer", "reporter", "reviewer"])
+def test_the_pledge_pages_are_for_admins_only(client, programme, role):
+    from targets.models import Unit
+
+    user = make_user(f"u-{role}", role, units=[Unit.objects.get(code="024")] if role == "reporter" else ())
+    client.login(username=user.username, password=PASSWORD)
+    assert client.get(reverse("pledges")).status_code == 403
+    assert client.get(reverse("pledge-template")).status_code == 403
