@@ -17,7 +17,21 @@ from django.utils import timezone
 
 from targets import versions
 from targets.access import Role
-from targets.models import Campaign, Deadline, Figure, Measure, MeasureAssignment, Submission, Task, TaskReport, Unit
+from targets.models import (
+    Campaign,
+    Deadline,
+    Figure,
+    Measure,
+    MeasureAssignment,
+    Pledge,
+    Registration,
+    ScoreAdjustment,
+    ScoringScheme,
+    Submission,
+    Task,
+    TaskReport,
+    Unit,
+)
 from targets.numbers import quantize
 
 DEMO_PASSWORD = "ThiDua@2024"
@@ -91,6 +105,7 @@ def seed_demo(campaign: Campaign, quarters=(1, 2, 3)) -> dict[str, int]:
                     submission=submission, task=task, verdict="completed", entered_by=reporter,
                     narrative=f"[Demo] {unit.short_name or unit.name}: triển khai nhiệm vụ «{task.title}» theo kế hoạch quý {quarter}.",
                 )
+    _demo_emulation(campaign)
     versions.bump("data")  # bulk_create sends no signals; cached dashboards must not stay stale
     return created
 
@@ -170,3 +185,67 @@ def _demo_baselines(campaign: Campaign) -> None:
         measure.previous_year = q4
         measure.baseline_source = DEMO_BASELINE_SOURCE
         measure.save()
+
+
+# --- the emulation: pledges, registrations, bonuses and deductions ---------------------------------
+
+DEMO_PLEDGE_DOCUMENT = "[Demo] Giao ước thi đua năm {year} (minh họa)"
+# (unit, kind, points, reason): a few of each bloc, as secretariats record them.
+DEMO_ADJUSTMENTS = [
+    ("024", "bonus", "10", "[Demo] Được tặng Cờ thi đua của UBND tỉnh năm trước"),
+    ("030", "bonus", "10", "[Demo] Được tặng Cờ thi đua của Bộ Nông nghiệp và PTNT năm trước"),
+    ("031", "deduction", "2", "[Demo] Báo cáo quý II gửi chậm, phải nhắc nhiều lần"),
+    ("CT", "bonus", "10", "[Demo] Được tặng Cờ thi đua của Bộ Tài chính năm trước"),
+    ("SCT", "deduction", "1.5", "[Demo] Số liệu quý I phải điều chỉnh sau thẩm định"),
+    ("CA", "bonus", "15", "[Demo] Được tặng Cờ thi đua của Chính phủ năm trước"),
+    ("SYT", "bonus", "5", "[Demo] Được tặng Bằng khen của Bộ Y tế năm trước"),
+]
+
+
+def _demo_pledge_target(measure: Measure, assignment: MeasureAssignment) -> Decimal | None:
+    """A unit's pledge near what its demo figures will reach, so some units exceed it and some fall short."""
+    spread = _jitter("pledge", measure.code, assignment.unit.code, spread="0.12")
+    if measure.comparison in (Measure.Comparison.GTE, Measure.Comparison.GT, Measure.Comparison.LTE) and \
+            measure.aggregation == Measure.Aggregation.LEVEL:
+        return quantize(measure.target * spread, measure.decimal_places)
+    share = Decimal(1)
+    if assignment.role == MeasureAssignment.Role.BREAKDOWN:
+        share = Decimal(1) / 11 * _jitter(assignment.unit.code, measure.code, spread="0.5")
+    year = (measure.same_period_q4 or 4 * (measure.same_period_q1 or 30)) if measure.comparison == Measure.Comparison.DECREASE \
+        else measure.target
+    if year is None:
+        return None
+    places = 0 if measure.value_kind == Measure.ValueKind.COUNT else measure.decimal_places
+    return quantize(year * share * spread, places)
+
+
+def _demo_emulation(campaign: Campaign) -> None:
+    """Pledges, registrations, bonuses and deductions, marked demo, so each bloc's ranking is believable."""
+    record = ScoringScheme.objects.filter(campaign=campaign).first()
+    if record is None:
+        return
+    scheme = record.scheme()
+    admin = User.objects.filter(username="quantri").first()
+    reviewer = User.objects.filter(username="thamdinh").first()
+    existing = set(Pledge.objects.filter(measure__campaign=campaign).values_list("unit_id", "measure_id"))
+    pledges = []
+    for a in (MeasureAssignment.objects.filter(measure__campaign=campaign, unit__bloc__isnull=False)
+              .exclude(measure__comparison__in=["qualitative", "increase"]).exclude(measure__code__in=ANNUAL_CODES)
+              .select_related("measure", "unit")):
+        target = _demo_pledge_target(a.measure, a)
+        if target is not None and (a.unit_id, a.measure_id) not in existing:
+            pledges.append(Pledge(unit=a.unit, measure=a.measure, target=target, signed_on=datetime.date(campaign.year, 1, 15),
+                                  document=DEMO_PLEDGE_DOCUMENT.format(year=campaign.year), entered_by=admin))
+    Pledge.objects.bulk_create(pledges)
+    for unit in Unit.objects.filter(bloc__isnull=False, is_active=True):
+        titles = [t.code for t in scheme.titles if t.code != scheme.flag_title][:1]  # e.g. Tập thể lao động xuất sắc
+        if scheme.flag_title and _jitter("flag", unit.code) > Decimal("0.9"):
+            titles.append(scheme.flag_title)
+        for title in titles:
+            Registration.objects.get_or_create(campaign=campaign, unit=unit, title=title, defaults={
+                "registered_on": datetime.date(campaign.year, 2, 1), "note": "[Demo]", "entered_by": reviewer})
+    units = {u.code: u for u in Unit.objects.filter(code__in=[a[0] for a in DEMO_ADJUSTMENTS])}
+    for code, kind, points, reason in DEMO_ADJUSTMENTS:
+        if code in units:
+            ScoreAdjustment.objects.get_or_create(campaign=campaign, unit=units[code], reason=reason, defaults={
+                "kind": kind, "points": Decimal(points), "evidence": "[Demo] không phải văn bản thật", "entered_by": reviewer})

@@ -124,3 +124,23 @@ def test_the_pledge_pages_are_for_admins_only(client, programme, role):
     client.login(username=user.username, password=PASSWORD)
     assert client.get(reverse("pledges")).status_code == 403
     assert client.get(reverse("pledge-template")).status_code == 403
+
+
+def test_workbooks_are_parsed_with_defusedxml(tmp_path, programme, admin_user):
+    """An entity declared in a sheet's XML (the start of a "billion laughs") is refused, not expanded."""
+    import zipfile
+
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+    source = template(tmp_path, programme)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(bomb, "w") as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                declaration, _, rest = data.partition(b"?>") if data.startswith(b"<?xml") else (b"", b"", data)
+                data = declaration + _ + b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>' + rest
+            copy.writestr(item, data)
+    with pytest.raises(CommandError, match="Không đọc được bảng tính"):
+        call_command("import_pledges", str(bomb), "--user", admin_user.username)
