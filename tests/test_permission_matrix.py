@@ -68,6 +68,46 @@ EXPECTED = {
         "post": _everyone(405),
         "kwargs": "draft_024",
     },
+    # The emulation (issue 16): viewers see rankings, reporters their own unit's explanation,
+    # the secretariat enters bonuses, registrations and proposals, admins pledges and close the year.
+    "ranking": {
+        "get": {"anonymous": LOGIN, "viewer": 200, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "admin": 200},
+        "post": _everyone(405),
+    },
+    "ranking-unit": {
+        "get": {"anonymous": LOGIN, "viewer": 200, "reporter_a": 200, "reporter_b": 403, "reviewer": 200, "admin": 200},
+        "post": _everyone(405), "kwargs": {"code": "024"},
+    },
+    "ranking-export": {
+        "get": {"anonymous": LOGIN, "viewer": 200, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "admin": 200},
+        "post": _everyone(405),
+    },
+    "ranking-close": {
+        "get": _everyone(405),
+        "post": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 403, "admin": 302},
+    },
+    # An empty form is answered with the form and its errors again.
+    "adjustments": {
+        "get": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "admin": 200},
+        "post": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "admin": 200},
+    },
+    "registrations": {
+        "get": {"anonymous": LOGIN, "viewer": 200, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "admin": 200},
+        "post": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "admin": 200},
+    },
+    "proposals": {
+        "get": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "admin": 200},
+        "post": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 200, "admin": 200},
+    },
+    "pledges": {
+        "get": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 403, "admin": 200},
+        "post": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 403, "admin": 200},
+    },
+    "pledge-template": {
+        "get": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 403, "admin": 200},
+        "post": _everyone(405),
+    },
+    "api-ranking": {"get": _everyone(200, anonymous=401), "post": _everyone(405, anonymous=405), "query": "?year=2024"},
     "submission-decide": {
         "get": _everyone(405),
         "post": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 302, "admin": 302},
