@@ -7,7 +7,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Max
 
-from targets.models import Campaign, Deadline, Indicator, MeasureAssignment, Submission, Task, Theme
+from targets.models import Campaign, Deadline, Indicator, MeasureAssignment, ScoringScheme, Submission, Task, Theme
 from targets.overview import build_overview
 
 
@@ -85,7 +85,19 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         Deadline(campaign=target, quarter=d.quarter, unit=None, due_on=_shift_year(d.due_on, target_year - source_year))
         for d in source.deadlines.filter(unit__isnull=True)
     )
+    _copy_scoring_scheme(source, target, target_year - source_year)
     return target
+
+
+def _copy_scoring_scheme(source: Campaign, target: Campaign, years: int) -> None:
+    """Next year starts from this year's scoring scheme, open (not closed), registration date moved on."""
+    scheme = ScoringScheme.objects.filter(campaign=source).first()
+    if scheme is None:
+        return
+    data = dict(scheme.data)
+    if data.get("registration_until"):
+        data["registration_until"] = _shift_year(datetime.date.fromisoformat(data["registration_until"]), years).isoformat()
+    ScoringScheme.objects.create(campaign=target, data=data)
 
 
 def _approved_ytd(campaign: Campaign) -> dict[int, dict[int, object]]:

@@ -160,3 +160,29 @@ def test_a_provisional_ranking_judges_the_latest_quarter_with_submitted_figures(
 def test_the_ranking_takes_a_fixed_number_of_queries(districts, django_assert_max_num_queries):
     with django_assert_max_num_queries(16):
         ranking.build_ranking(districts)
+
+
+def test_a_new_year_starts_from_last_years_scheme_open(districts, admin_user):
+    from targets.services import copy_campaign
+
+    ranking.close_year(districts, admin_user)
+    new = copy_campaign(source_year=2024, target_year=2025)
+    record = ScoringScheme.objects.get(campaign=new)
+    assert not record.is_final
+    assert record.data["registration_until"] == "2025-03-31"
+    assert record.scheme().measure_points == ScoringScheme.objects.get(campaign=districts).scheme().measure_points
+
+
+def test_an_admin_saving_a_bad_scheme_in_the_admin_gets_the_problems_listed(client, programme, admin_user):
+    from django.urls import reverse
+
+    from tests.conftest import PASSWORD
+
+    record = ScoringScheme.objects.get(campaign=programme)
+    client.login(username=admin_user.username, password=PASSWORD)
+    url = reverse("admin:targets_scoringscheme_change", args=[record.pk])
+    response = client.post(url, {"campaign": programme.pk, "data": '{"measure_points": {"met": "x"}}'})
+    assert response.status_code == 200
+    assert "measure_points.met: &#x27;x&#x27; is not a number of points." in response.content.decode()
+    record.refresh_from_db()
+    assert record.data["measure_points"]["met"] == "8"

@@ -75,12 +75,13 @@ def ranking_page(request):
 def unit_explanation(request, code: str):
     _require(access.sees_score_of(request.user, code), _("You may see the score of your own unit only."))
     campaign = campaign_or_404(request)
-    found = _ranking(campaign).of_unit(code)
+    result = _ranking(campaign)
+    found = result.of_unit(code)
     if found is None:
         raise Http404(_("This unit is in no emulation bloc."))
     bloc, score = found
     return render(request, "targets/ranking_unit.html", {
-        "campaign": campaign, "result": _ranking(campaign), "bloc": bloc, "score": score,
+        "campaign": campaign, "result": result, "bloc": bloc, "score": score,
         "proposals": Proposal.objects.filter(campaign=campaign, unit__code=code),
     })
 
@@ -157,7 +158,7 @@ def registrations(request):
     registered = {}
     for r in Registration.objects.filter(campaign=campaign):
         registered.setdefault(r.unit_id, []).append(scheme.title(r.title).label(_lang()) if scheme.title(r.title) else r.title)
-    blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in bloc.units.filter(is_active=True)]}
+    blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in bloc.units.all() if u.is_active]}
              for bloc in EmulationBloc.objects.prefetch_related("units").order_by("code")]
     return render(request, "targets/registrations.html", {"campaign": campaign, "blocs": blocs, "form": form, "editable": editable,
                                                            "until": scheme.registration_until, "record": record})
