@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from targets import scoring
 from targets.exports import BOX, safe_text
 from targets.models import Campaign, Proposal
-from targets.progress import period_label
+from targets.progress import period_label, status_label
 
 FONT = "Times New Roman"
 SCORE_FORMAT = "#,##0.00"
@@ -41,6 +41,9 @@ TEXT = {
         "recipients": "Nơi nhận:", "recipient_lines": ["- Như trên;", "- Lưu: VT."],
         "on_behalf": "TM. HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", "signer": "CHỦ TỊCH",
         "decision": "Số {number} ngày {date}", "footer": "Trang &P / &N",
+        "pledge_sheet": "Tiến độ giao ước",
+        "pledge_headers": ["Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Giao ước", "Thực hiện lũy kế",
+                           "% giao ước", "Đánh giá", "Diễn giải"],
     },
     "en": {
         "issuer": "EMULATION AND COMMENDATION COUNCIL", "number": "No.: …/BC-HĐTĐKT",
@@ -57,6 +60,9 @@ TEXT = {
         "recipients": "Recipients:", "recipient_lines": ["- As above;", "- Archived."],
         "on_behalf": "ON BEHALF OF THE EMULATION AND COMMENDATION COUNCIL", "signer": "CHAIR",
         "decision": "No. {number} of {date}", "footer": "Page &P of &N",
+        "pledge_sheet": "Pledges",
+        "pledge_headers": ["Unit code", "Unit", "Measure code", "Measure", "Unit of measure", "Pledge", "Actual, year to date",
+                           "% of pledge", "Status", "Explanation"],
     },
 }
 STATES = {"vi": {"draft": "Dự thảo", "proposed": "Đã trình Hội đồng", "awarded": "Được khen thưởng",
@@ -123,7 +129,40 @@ def ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, *, lang: str 
         row += 1
     _signature(ps, row + 1, words, len(widths))
     _print_setup(ps, header_row, words)
+    _pledge_sheet(wb, campaign, ranking, lang)
     return wb
+
+
+def _pledge_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Ranking, lang: str) -> None:
+    """Each unit's progress against its own pledge, for the period the ranking judges."""
+    from targets.models import Submission, Unit
+    from targets.ranking import pledge_progress
+
+    words = TEXT[lang]
+    ws = wb.create_sheet(words["pledge_sheet"])
+    _headers(ws, 1, words["pledge_headers"])
+    for i, width in enumerate([10, 34, 10, 44, 14, 14, 14, 10, 16, 60], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    states = (Submission.State.APPROVED,) if ranking.final else Submission.VISIBLE_STATES
+    units = list(Unit.objects.filter(code__in=[u.code for b in ranking.blocs for u in b.units]).order_by("kind", "code"))
+    rows = pledge_progress(campaign, units, ranking.quarter, states)
+    row = 2
+    for unit in units:
+        for r in rows.get(unit.pk, []):
+            m, p = r.pledge.measure, r.progress
+            fmt = "#,##0" + ("." + "0" * m.decimal_places if m.decimal_places else "")
+            values = [unit.code, unit.name_en or unit.name if lang == "en" else unit.name, m.code,
+                      m.name_en or m.name if lang == "en" else m.name, m.unit_en or m.unit if lang == "en" else m.unit,
+                      r.pledge.target, p.ytd, p.percent_of_plan, status_label(p.status, lang), p.explanation(lang)]
+            for col, value in enumerate(values, start=1):
+                cell = ws.cell(row, col, value)
+                cell.font = _font()
+                cell.alignment = WRAP if col in (2, 4, 10) else CENTRE
+            ws.cell(row, 6).number_format = ws.cell(row, 7).number_format = fmt
+            ws.cell(row, 8).number_format = "#,##0.0"
+            _box(ws, row, len(values))
+            row += 1
+    _print_setup(ws, 1, words)
 
 
 def _roman(number: int) -> str:

@@ -318,6 +318,8 @@ def test_the_ranking_workbook_in_the_official_layout(client, tmp_path, year, use
     listed = {(r[1], r[3]) for r in proposals.iter_rows(min_row=10, values_only=True) if r[0]}
     assert ("Thành phố Hà Giang", "Cờ thi đua của UBND tỉnh") in listed
     assert ("Huyện Đồng Văn", "Bằng khen của Chủ tịch UBND tỉnh") in listed
+    pledges = [r for r in wb["Tiến độ giao ước"].iter_rows(min_row=2, values_only=True)]
+    assert pledges[0][:9] == ("024", "Thành phố Hà Giang", "3", "Thu ngân sách nhà nước trên địa bàn", "tỷ đồng", 250, 260, 104, "Vượt kế hoạch")
 
 
 def test_the_ranking_workbook_button_in_english_marks_a_provisional_ranking(client, year, users):
