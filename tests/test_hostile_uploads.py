@@ -6,7 +6,6 @@ import time
 import zipfile
 
 import openpyxl
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -71,8 +70,8 @@ def test_reading_stops_at_the_time_limit(client, reporter, monkeypatch):  # noqa
 
 def test_an_external_link_is_refused_whatever_its_part_is_called(client, reporter):  # noqa: F811
     client.force_login(reporter)
-    link = ('<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink"'
-            ' Target="renamed/book.xml"/></Relationships>').encode()
+    link = (b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink"'
+            b' Target="renamed/book.xml"/></Relationships>')
     upload = rewritten(download(client), {
         "xl/_rels/workbook.xml.rels": lambda data: data.replace(b"</Relationships>", link),
         "xl/renamed/book.xml": b"<externalLink/>",
