@@ -97,9 +97,9 @@ MIDDLEWARE = [
     "targets.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Before authentication: a database outage must be caught even while loading the user.
-    "targets.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Loads the signed-in user inside its handler: a database outage is a 503 page on every path.
+    "targets.middleware.DatabaseUnavailableMiddleware",
     # Anonymous users see the login page only; views open to them say so explicitly.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

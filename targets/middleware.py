@@ -20,25 +20,44 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
 class DatabaseUnavailableMiddleware:
     """A database outage shows a clear "try again shortly" page (503), not a server error.
 
-    Writes run in transactions, so a request cut off by the outage leaves nothing half
-    written; with CONN_HEALTH_CHECKS the next request reconnects once the database is back.
+    Placed right after authentication: the signed-in user is loaded here, inside the handler,
+    because the next middleware (login required) reads it before any view runs, where a view's
+    exception handler would never see the failure. Exceptions from the view itself come through
+    process_exception. Writes run in transactions, so a request cut off by the outage leaves
+    nothing half written; with CONN_HEALTH_CHECKS the next request reconnects once the database
+    is back.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.db import InterfaceError, OperationalError
+
+        try:
+            request.user.is_authenticated  # noqa: B018 (loads the session and the user now, inside this handler)
+        except (OperationalError, InterfaceError):
+            return unavailable(request)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         from django.db import InterfaceError, OperationalError
-        from django.shortcuts import render
 
         if isinstance(exception, OperationalError | InterfaceError):
-            if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
-                return JsonResponse({"error": {"status": 503, "message": "The database is unavailable; try again shortly."}},
-                                    status=503)
-            return render(request, "503.html", status=503)
+            return unavailable(request)
         return None
+
+
+def unavailable(request):
+    """The 503 answer: JSON for the API, else the page. Rendered without the request's context
+    processors, which would try to load the user from the missing database again."""
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"error": {"status": 503, "message": "The database is unavailable; try again shortly."}},
+                                status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "60"
+    return response
