@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from targets import access, validators, workflow
 from targets.models import Figure, MeasureAssignment, Submission
-from targets.views.common import campaign_or_404
+from targets.views.common import as_id, campaign_or_404
 
 
 class DecisionForm(forms.Form):
@@ -55,7 +55,7 @@ def _bulk(request, campaign, quarter):
         sent = workflow.send_reminders(campaign=campaign, quarter=quarter)
         messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": sent})
         return redirect(target)
-    ids = [int(i) for i in request.POST.getlist("submission") if i.isdigit()]
+    ids = [i for i in map(as_id, request.POST.getlist("submission")) if i is not None]
     chosen = list(Submission.objects.filter(pk__in=ids, campaign=campaign).select_related("unit"))
     if not chosen:
         messages.error(request, _("Tick at least one report to approve."))
