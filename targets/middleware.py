@@ -61,3 +61,31 @@ def unavailable(request):
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = "60"
     return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path, the query or a form field is refused with a 400.
+
+    No field accepts it and PostgreSQL cannot even compare it, so a view passing such a value to
+    a query would fail with a server error; one check here covers every view and parameter."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in value for value in _values(request)):
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _("The request holds a NUL character, which no field accepts.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": {"status": 400, "message": message}}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _values(request):
+    for data in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+        for key, values in data.lists():
+            yield key
+            yield from values

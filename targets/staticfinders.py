@@ -13,7 +13,7 @@ class _Contained:
         try:
             return super().find(path, *args, **kwargs)
         except SuspiciousFileOperation:
-            return [] if (args and args[0]) or kwargs.get("find_all") or kwargs.get("all") else None
+            return []  # what Django's finders answer for "nothing here", with or without find_all
 
 
 class FileSystemFinder(_Contained, finders.FileSystemFinder):
