@@ -12,7 +12,6 @@ a message, never a server error.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 import zipfile
@@ -45,8 +44,6 @@ EXTERNAL_RELATIONSHIPS = ("/externalLink", "/externalLinkPath", "/oleObject", "/
                           "/xlExternalLinkPath/xlPathMissing", "/xlExternalLinkPath/xlStartup", "/xlExternalLinkPath/xlLibrary")
 HYPERLINK = "/hyperlink"
 _SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
-
-log = logging.getLogger("targets.upload")
 SHEET = "Nhập liệu"
 META_SHEET = "_meta"
 COLUMNS = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Năm", "Quý", "Kế hoạch", "Giá trị",
