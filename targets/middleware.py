@@ -64,16 +64,18 @@ def unavailable(request):
 
 
 class RefuseNulMiddleware:
-    """A NUL character in the path, the query or a form field is refused with a 400.
+    """No NUL character reaches a view: PostgreSQL cannot store or even compare it, so a view
+    passing such a value to a query would fail with a server error.
 
-    No field accepts it and PostgreSQL cannot even compare it, so a view passing such a value to
-    a query would fail with a server error; one check here covers every view and parameter."""
+    In the path or the query string it is refused with a 400. In a submitted form it becomes the
+    SUBSTITUTE control character (U+001A, meant for exactly this), which the fields' own check
+    refuses with a message beside the field, so the rest of what the person typed is not lost."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any("\x00" in value for value in _values(request)):
+        if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
             from django.http import HttpResponseBadRequest, JsonResponse
             from django.utils.translation import gettext as _
 
@@ -81,11 +83,10 @@ class RefuseNulMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": {"status": 400, "message": message}}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        if request.method == "POST" and any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.POST.lists()):
+            form = request.POST.copy()
+            for key, values in list(form.lists()):
+                del form[key]
+                form.setlist(key.replace("\x00", "\x1a"), [v.replace("\x00", "\x1a") for v in values])
+            request.POST = form
         return self.get_response(request)
-
-
-def _values(request):
-    for data in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
-        for key, values in data.lists():
-            yield key
-            yield from values

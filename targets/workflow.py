@@ -137,6 +137,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         figure = current.get(entry.measure.pk)
         if entry.empty:
             if figure is not None:
+                figure.reason = reason  # the deletion's history record carries this change's reason, not the last one's
                 figure._change_reason = validators.history_reason(reason or _("Cleared by the user"))
                 figure.delete()
                 result.removed += 1

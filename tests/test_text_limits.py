@@ -82,9 +82,9 @@ def test_a_reporters_long_reason_for_a_change_is_kept_whole(client, reporter):  
 
 @pytest.mark.parametrize(("name", "text", "message"), [
     ("source", "S" * 301, "300"),
-    ("note", "ghi chú\x00", "control characters"),
+    ("note", "ghi chú\x00", "ký tự điều khiển"),
     ("note", "n" * 2001, "2000"),
-    ("narrative", "\x1b[31m", "control characters"),
+    ("narrative", "\x1b[31m", "ký tự điều khiển"),
 ])
 def test_over_long_or_control_character_text_is_refused_by_the_workflow(reporter, city, open_year, name, text, message):  # noqa: F811
     entry = workflow.Entry(measure=Measure.objects.get(code="3"), value=50, **{name: text})
@@ -97,6 +97,7 @@ def test_a_nul_byte_in_a_note_on_the_entry_page_is_a_message_not_a_500(client, r
     client.force_login(reporter)
     response = post_entry(client, "024", 1, {"3": "50"}, **{field("3", "note"): "a\x00b"})
     assert response.status_code == 200
+    assert "ký tự điều khiển" in response.content.decode()
     assert not Figure.objects.exists()
 
 
@@ -131,3 +132,14 @@ def test_api_token_names_are_limited_on_the_account_page(client, db):
     user = make_user("someone", "viewer")
     client.force_login(user)
     assert 'maxlength="100"' in client.get(reverse("profile")).content.decode()
+
+
+def test_clearing_a_figure_records_the_reason_of_the_clearing(reporter, city, open_year):  # noqa: F811
+    measure = Measure.objects.get(code="3")
+    workflow.save_figures(user=reporter, campaign=open_year, unit=city, quarter=1,
+                          entries=[workflow.Entry(measure=measure, value=50)], reason="Số ước tính")
+    figure = Figure.objects.get()
+    workflow.save_figures(user=reporter, campaign=open_year, unit=city, quarter=1,
+                          entries=[workflow.Entry(measure=measure, version=figure.version)], reason=SENTENCE)
+    assert not Figure.objects.exists()
+    assert Figure.history.filter(history_type="-").get().reason == SENTENCE
