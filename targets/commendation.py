@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from targets import ranking, scoring
 from targets.models import Campaign, Proposal, Registration, ScoreAdjustment, ScoringScheme, Unit
+from targets.validators import history_reason
 
 
 class Refused(Exception):
@@ -40,7 +41,7 @@ def add_adjustment(campaign: Campaign, *, unit: Unit, kind: str, points: Decimal
     _open_scheme(campaign)
     adjustment = ScoreAdjustment(campaign=campaign, unit=unit, kind=kind, points=points, reason=reason, evidence=evidence,
                                  bars_flag=bars_flag, entered_by=user)
-    adjustment._change_reason = reason[:100]
+    adjustment._change_reason = history_reason(reason)
     adjustment.save()
     return adjustment
 
@@ -51,7 +52,7 @@ def remove_adjustment(campaign: Campaign, pk: int, *, why: str) -> None:
     adjustment = ScoreAdjustment.objects.select_for_update().filter(campaign=campaign, pk=pk).first()
     if adjustment is None:
         raise Refused(_("That entry no longer exists."))
-    adjustment._change_reason = why[:100]
+    adjustment._change_reason = history_reason(why)
     adjustment.delete()
 
 
@@ -114,6 +115,6 @@ def update_proposal(campaign: Campaign, pk: int, *, version: int, why: str, user
         proposal.decision_number, proposal.decision_date, proposal.decided_by = "", None, ""
     proposal.version += 1
     proposal.changed_by = user
-    proposal._change_reason = why[:100]
+    proposal._change_reason = history_reason(why)
     proposal.save()
     return proposal

@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from targets.models import Proposal, ScoreAdjustment, Unit
 from targets.numbers import NumberFormatError, parse_number
+from targets.validators import HISTORY_REASON, form_field, no_control_characters
 
 MAX_POINTS = Decimal(100)
-# simple_history keeps a change's reason in 100 characters.
-WHY_MAX = 100
 
 
 def bloc_units():
@@ -30,8 +29,8 @@ class AdjustmentForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=ScoreAdjustment.Kind.choices)
     points = forms.CharField(label=_("Points"), max_length=10, help_text=_("More than 0, at most 100, two decimals."))
-    reason = forms.CharField(label=_("Reason"), max_length=300)
-    evidence = forms.CharField(label=_("Evidence (document number, date)"), max_length=300, required=False)
+    reason = form_field(ScoreAdjustment, "reason", label=_("Reason"))
+    evidence = form_field(ScoreAdjustment, "evidence", label=_("Evidence (document number, date)"))
     bars_flag = forms.BooleanField(label=_("A fault that bars the unit from the flag"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -49,8 +48,13 @@ class AdjustmentForm(forms.Form):
         return value
 
 
+def why_field(label):
+    # The history keeps a change's reason in HISTORY_REASON characters: asked for within that.
+    return forms.CharField(label=label, max_length=HISTORY_REASON, validators=[no_control_characters])
+
+
 class WhyForm(forms.Form):
-    why = forms.CharField(label=_("Why"), max_length=WHY_MAX)
+    why = why_field(_("Why"))
 
 
 class RegistrationForm(forms.Form):
@@ -66,13 +70,13 @@ class RegistrationForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = form_field(Proposal, "reason", label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     state = forms.ChoiceField(label=_("State"), choices=Proposal.State.choices)
-    decision_number = forms.CharField(label=_("Decision number"), max_length=50, required=False)
+    decision_number = form_field(Proposal, "decision_number", label=_("Decision number"))
     decision_date = forms.DateField(label=_("Decision date"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    decided_by = forms.CharField(label=_("Signed by"), max_length=200, required=False)
-    why = forms.CharField(label=_("Why (kept in the history)"), max_length=WHY_MAX)
+    decided_by = form_field(Proposal, "decided_by", label=_("Signed by"))
+    why = why_field(_("Why (kept in the history)"))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self):

@@ -11,6 +11,7 @@ defusedxml installed openpyxl parses the workbook's XML safely (no entity expans
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -18,9 +19,19 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
+from targets import validators as limits
 from targets.entry import check_input
 from targets.models import Campaign, MeasureAssignment, Pledge
-from targets.template_xlsx import MAX_ROWS, Problem, _check_container, _decimal_from_cell
+from targets.template_xlsx import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_READ_SECONDS,
+    MAX_ROWS,
+    Problem,
+    _check_container,
+    _decimal_from_cell,
+    _Refused,
+)
 
 TEMPLATE_VERSION = "emulation-pledges-v1"
 SHEET = "Giao ước"
@@ -96,6 +107,41 @@ def _date(value, problems: list[Problem], row: int) -> datetime.date | None:
         return None
 
 
+def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
+    """(meta, rows, problems): everything openpyxl reads, bounded in rows, columns, cells and time
+    like the figure upload's reader, and the workbook closed whatever happens."""
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    wb = load_workbook(handle, read_only=True, data_only=False)
+    try:
+        if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
+            raise _Refused(Problem("Tệp", None, None, f"Không phải biểu mẫu giao ước của hệ thống (thiếu trang «{SHEET}»)."))
+        meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(max_row=10, max_col=2, values_only=True) if row and row[0]}
+        if meta.get("template") != TEMPLATE_VERSION:
+            raise _Refused(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
+        rows = wb[SHEET].iter_rows(max_col=MAX_COLUMNS, values_only=False)
+        header = [c.value for c in next(rows, [])]
+        if header[: len(COLUMNS)] != COLUMNS:
+            raise _Refused(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
+        lines, problems, cells_read = [], [], 0
+        for number, cells in enumerate(rows, start=2):
+            cells_read += sum(c.value is not None for c in cells)
+            if number > MAX_ROWS + 1:
+                problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
+                break
+            if cells_read > MAX_CELLS or time.monotonic() > deadline:
+                raise _Refused(Problem(SHEET, number, None, "Bảng tính quá lớn hoặc quá phức tạp để đọc; hãy dùng biểu mẫu tải từ hệ thống."))
+            values = [c.value for c in cells][: len(COLUMNS)]
+            values += [None] * (len(COLUMNS) - len(values))
+            by_name = dict(zip(COLUMNS, values, strict=True))
+            if all(by_name[name] in (None, "") for name in INPUTS):
+                continue  # nothing pledged on this row
+            formulas = [header[c.column - 1] if c.column <= len(header) else None for c in cells if c.data_type == "f"]
+            lines.append((number, by_name, formulas))
+        return meta, lines, problems
+    finally:
+        wb.close()
+
+
 def read_pledges(handle, size: int) -> PledgeResult:
     """Parse and check every row; nothing is written here. Rows without a pledged figure are left out."""
     result = PledgeResult()
@@ -104,42 +150,23 @@ def read_pledges(handle, size: int) -> PledgeResult:
         result.problems.append(Problem("Tệp", None, None, refusal))
         return result
     try:
-        wb = load_workbook(handle, read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds for damaged files
+        meta, lines, result.problems = _read_workbook(handle)
+    except _Refused as refused:
+        result.problems.append(refused.problem)
+        return result
+    except Exception as error:  # damaged or hostile XML: openpyxl and defusedxml raise many kinds
         result.problems.append(Problem("Tệp", None, None, f"Không đọc được bảng tính: {error.__class__.__name__}."))
-        return result
-    if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
-        result.problems.append(Problem("Tệp", None, None, f"Không phải biểu mẫu giao ước của hệ thống (thiếu trang «{SHEET}»)."))
-        return result
-    meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(values_only=True) if row and row[0]}
-    if meta.get("template") != TEMPLATE_VERSION:
-        result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
         return result
     campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
     if campaign is None:
         result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu ghi năm không hợp lệ."))
         return result
-    rows = wb[SHEET].iter_rows(values_only=False)
-    header = [c.value for c in next(rows, [])]
-    if header[: len(COLUMNS)] != COLUMNS:
-        result.problems.append(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
-        return result
     assignments = {(a.unit.code, a.measure.code): a for a in _assignments(campaign)}
     seen: dict[tuple[str, str], int] = {}
     today = datetime.date.today()
-    for number, cells in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            result.problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
-            break
-        values = [c.value for c in cells][: len(COLUMNS)] + [None] * max(0, len(COLUMNS) - len(cells))
-        get = dict(zip(COLUMNS, values, strict=True)).get
-        if all(get(name) in (None, "") for name in INPUTS):
-            continue  # nothing pledged on this row
-        problems: list[Problem] = []
-        for cell in cells:
-            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
-                problems.append(Problem(SHEET, number, header[cell.column - 1] if cell.column <= len(header) else None,
-                                        "Ô chứa công thức; hãy nhập giá trị, không dùng công thức."))
+    for number, by_name, formulas in lines:
+        get = by_name.get
+        problems = [Problem(SHEET, number, column, "Ô chứa công thức; hãy nhập giá trị, không dùng công thức.") for column in formulas]
         key = (str(get("Mã đơn vị") or ""), str(get("Mã chỉ tiêu") or ""))
         assignment = assignments.get(key)
         if assignment is None:
@@ -163,6 +190,8 @@ def read_pledges(handle, size: int) -> PledgeResult:
         document = str(get("Văn bản giao ước") or "").strip()
         if len(document) > DOCUMENT_MAX:
             problems.append(Problem(SHEET, number, "Văn bản giao ước", f"Tối đa {DOCUMENT_MAX} ký tự."))
+        elif limits.problems(Pledge, {"document": document}):
+            problems.append(Problem(SHEET, number, "Văn bản giao ước", "Văn bản có ký tự điều khiển (không nhìn thấy); hãy xóa chúng."))
         result.problems += problems
         if not problems:
             result.rows.append({"row": number, "assignment": assignment, "target": target, "signed_on": signed_on, "document": document})

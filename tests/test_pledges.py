@@ -142,5 +142,5 @@ def test_workbooks_are_parsed_with_defusedxml(tmp_path, programme, admin_user):
                 declaration, _, rest = data.partition(b"?>") if data.startswith(b"<?xml") else (b"", b"", data)
                 data = declaration + _ + b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>' + rest
             copy.writestr(item, data)
-    with pytest.raises(CommandError, match="Không đọc được bảng tính"):
+    with pytest.raises(CommandError, match="đã bị hỏng|Không đọc được bảng tính"):
         call_command("import_pledges", str(bomb), "--user", admin_user.username)
