@@ -47,9 +47,9 @@ def add_adjustment(campaign: Campaign, *, unit: Unit, kind: str, points: Decimal
 
 
 @transaction.atomic
-def remove_adjustment(campaign: Campaign, pk: int, *, why: str) -> None:
+def remove_adjustment(campaign: Campaign, pk: int | None, *, why: str) -> None:
     _open_scheme(campaign)
-    adjustment = ScoreAdjustment.objects.select_for_update().filter(campaign=campaign, pk=pk).first()
+    adjustment = ScoreAdjustment.objects.select_for_update().filter(campaign=campaign, pk=pk).first() if pk else None
     if adjustment is None:
         raise Refused(_("That entry no longer exists."))
     adjustment._change_reason = history_reason(why)
@@ -102,9 +102,9 @@ DECIDED = (Proposal.State.AWARDED, Proposal.State.NOT_AWARDED)
 
 
 @transaction.atomic
-def update_proposal(campaign: Campaign, pk: int, *, version: int, why: str, user, **values) -> Proposal:
+def update_proposal(campaign: Campaign, pk: int | None, *, version: int, why: str, user, **values) -> Proposal:
     """Edit a proposal or record the council's decision; refused when someone changed it meanwhile."""
-    proposal = Proposal.objects.select_for_update().filter(campaign=campaign, pk=pk).first()
+    proposal = Proposal.objects.select_for_update().filter(campaign=campaign, pk=pk).first() if pk else None
     if proposal is None:
         raise Refused(_("That proposal no longer exists."))
     if proposal.version != version:

@@ -328,3 +328,11 @@ def test_the_ranking_workbook_button_in_english_marks_a_provisional_ranking(clie
     wb = load_workbook(__import__("io").BytesIO(b"".join(response.streaming_content)))
     assert wb["Ranking"]["A7"].value.startswith("PROVISIONAL results up to Full year")
     assert login(client, users["reporter"]).get(reverse("ranking-export")).status_code == 403
+
+
+def test_removing_an_entry_needs_a_reason(client, year, users):
+    adjustment = ScoreAdjustment.objects.create(campaign=year, unit=Unit.objects.get(code="024"), kind="bonus", points=D(5), reason="x")
+    login(client, users["reviewer"])
+    response = client.post(reverse("adjustments") + "?year=2024", {"remove": adjustment.pk, "why": ""})
+    assert "Trường này là bắt buộc." in text(response)
+    assert ScoreAdjustment.objects.filter(pk=adjustment.pk).exists()

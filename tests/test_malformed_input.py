@@ -30,7 +30,7 @@ ROUTES = {
     "exports:report": ({}, ["GET"], [*YEAR, "lang"]),
     "exports:figures": ({}, ["GET"], ["year", "unit", "format", "lang"]),
     "profile": ({}, ["GET", "POST"], ["action", "token", "name", "expires_on"]),
-    "api-progress": ({}, ["GET"], YEAR),
+    "api-progress": ({}, ["GET"], [*YEAR, "unit"]),
     "api-figures": ({}, ["GET"], [*YEAR, "measure", "unit", "page", "page_size"]),
     "api-units": ({}, ["GET"], []),
     "api-measures": ({}, ["GET"], ["year"]),
@@ -42,6 +42,18 @@ ROUTES = {
     "submission": ({"pk": "REPORT"}, ["GET"], []),
     "submission-decide": ({"pk": "REPORT"}, ["POST"], ["action", "comment"]),
     "set_language": ({}, ["POST"], ["language", "next"]),
+    # The emulation (issue 16).
+    "ranking": ({}, ["GET"], ["year", "bloc"]),
+    "ranking-unit": ({"code": "024"}, ["GET"], ["year"]),
+    "ranking-close": ({}, ["POST"], ["year"]),
+    "ranking-export": ({}, ["GET"], ["year", "lang"]),
+    "adjustments": ({}, ["GET", "POST"], ["year", "unit", "kind", "points", "reason", "evidence", "bars_flag", "remove", "why"]),
+    "registrations": ({}, ["GET", "POST"], ["year", "unit", "title", "registered"]),
+    "proposals": ({}, ["GET", "POST"], ["year", "action", "proposal", "reason", "state", "decision_number", "decision_date",
+                                        "decided_by", "why", "version"]),
+    "pledges": ({}, ["GET", "POST"], ["year", "file"]),
+    "pledge-template": ({}, ["GET"], ["year"]),
+    "api-ranking": ({}, ["GET"], ["year"]),
 }
 ENTRY_FIELDS = {"VALUE": "value", "VERDICT": "verdict", "NOTE": "note", "SOURCE": "source", "KIND": "kind", "VERSION": "version"}
 MALFORMED = ["abc", "-1", "²", "99999999999999999999999", "1.5", "", "a\x00b", "<b>'\"%", "x" * 5000, ["1", "2"]]

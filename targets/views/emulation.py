@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
 from targets.models import Campaign, EmulationBloc, Proposal, Registration, ScoreAdjustment
-from targets.views.common import campaign_or_404, choose_campaign
+from targets.views.common import as_id, campaign_or_404, choose_campaign
 from targets.views.exports import XLSX, _spooled_download
 
 
@@ -118,17 +118,19 @@ def adjustments(request):
             if "remove" in request.POST:
                 remove = WhyForm(request.POST)
                 if remove.is_valid():
-                    commendation.remove_adjustment(campaign, int(request.POST["remove"]), why=remove.cleaned_data["why"])
+                    commendation.remove_adjustment(campaign, as_id(request.POST["remove"]), why=remove.cleaned_data["why"])
                     messages.success(request, _("The entry was removed; its history is kept."))
                     return redirect(f"{request.path}?year={campaign.year}")
+                # The reason is typed in the row's own small form: its problem is said at the top.
+                messages.error(request, " ".join(e for errors in remove.errors.values() for e in errors))
             else:
                 form = AdjustmentForm(request.POST)
                 if form.is_valid():
                     commendation.add_adjustment(campaign, user=request.user, **form.cleaned_data)
                     messages.success(request, _("Saved."))
                     return redirect(f"{request.path}?year={campaign.year}")
-        except (commendation.Refused, ValueError) as refused:
-            messages.error(request, getattr(refused, "message", str(refused)))
+        except commendation.Refused as refused:
+            messages.error(request, refused.message)
     rows = ScoreAdjustment.objects.filter(campaign=campaign).select_related("unit__bloc", "entered_by").order_by("unit__bloc__code", "unit__code", "pk")
     history = ScoreAdjustment.history.filter(campaign=campaign).select_related("unit", "history_user").order_by("-history_date")[:50]
     return render(request, "targets/adjustments.html", {"campaign": campaign, "rows": rows, "form": form, "remove": remove,
@@ -175,7 +177,7 @@ def proposals(request):
                 created = commendation.draft_proposals(campaign, user=request.user)
                 messages.success(request, _("%(count)s proposals drafted from the final ranking.") % {"count": created})
                 return redirect(f"{request.path}?year={campaign.year}")
-            pk = int(request.POST.get("proposal", ""))
+            pk = as_id(request.POST.get("proposal"))
             form = ProposalForm(request.POST)
             if form.is_valid():
                 data = dict(form.cleaned_data)
@@ -185,8 +187,6 @@ def proposals(request):
             failed[pk] = form
         except commendation.Refused as refused:
             messages.error(request, refused.message)
-        except ValueError:
-            messages.error(request, _("That proposal no longer exists."))
     rows = []
     for p in Proposal.objects.filter(campaign=campaign).select_related("unit__bloc", "changed_by").order_by("unit__bloc__code", "kind", "rank", "unit__code"):
         initial = {"reason": p.reason, "state": p.state, "decision_number": p.decision_number, "decision_date": p.decision_date,
