@@ -217,11 +217,13 @@ def test_only_admins_close_the_year_and_only_on_approved_figures(client, year, u
     assert client.post(reverse("ranking-close"), {"year": 2024}).status_code == 403
     pending = send(year, "027", 4, {"3": "1"}, state=Submission.State.SUBMITTED)
     login(client, users["admin"])
-    refused = client.post(reverse("ranking-close"), {"year": 2024}, follow=True)
+    unconfirmed = client.post(reverse("ranking-close"), {"year": 2024}, follow=True)
+    assert "Hãy đánh dấu xác nhận để khóa sổ năm" in text(unconfirmed)
+    refused = client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True)
     assert "Còn báo cáo chờ thẩm định hoặc bị trả lại: 027 Q4." in text(refused)
     pending.state = Submission.State.APPROVED
     pending.save()
-    closed = text(client.post(reverse("ranking-close"), {"year": 2024}, follow=True))
+    closed = text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))
     assert "Đã khóa sổ năm 2024" in closed and "Kết quả xếp hạng chính thức" in closed
 
 

@@ -90,6 +90,9 @@ def unit_explanation(request, code: str):
 def close_year(request):
     _require(access.is_admin(request.user), _("Only admins close the year."))
     campaign = campaign_or_404(request)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the confirmation to close the year: the ranking then no longer changes."))
+        return redirect(f"{reverse('ranking')}?year={campaign.year}")
     try:
         ranking.close_year(campaign, request.user)
     except (ranking.CannotClose, ranking.NoScheme) as refused:
