@@ -201,7 +201,7 @@ def official_report(overview: Overview, *, lang: str = "vi", today: datetime.dat
 
 def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str) -> None:
     measure, p = m.measure, m.progress
-    fmt = _number_format(measure.decimal_places)
+    fmt = _number_format(p.places)  # enough decimals to tell the figure from its target
     ws.cell(row, 1, number).alignment = CENTRE
     ws.cell(row, 2, name).alignment = WRAP
     ws.cell(row, 3, measure.unit_en or measure.unit if lang == "en" else measure.unit).alignment = CENTRE

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from targets.numbers import format_number, format_percent
+from targets.numbers import format_number, format_percent, places_to_tell_apart
 
 HUNDRED = Decimal(100)
 # "At risk" = the shortfall is at most 10 % of the value to reach.
@@ -167,6 +167,17 @@ class Progress:
     def explanation(self, lang: str) -> str:
         """One sentence saying how the status was reached, in `lang` ("vi" or "en")."""
         return _explain(self, _lang(lang))
+
+    @property
+    def places(self) -> int:
+        """Decimals to show the figure and its target with: the measure's, or more where rounding
+        would make the figure look equal to what it is judged against (10.17 vs 10.2)."""
+        base = self._spec.decimal_places if self._spec else 0
+        return places_to_tell_apart(base, self.ytd, *self._references())
+
+    def _references(self) -> tuple[Decimal | None, ...]:
+        target = self._spec.target if self._spec else None
+        return (Decimal(target) if target is not None else None, self.expected, self.same_period)
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -424,6 +435,9 @@ def _explain(p: Progress, lang: str) -> str:
 
     divisor = Decimal(spec.display_divisor or 1)
     places = spec.decimal_places if divisor == 1 else DISPLAY_PLACES_WITH_DIVISOR
+    if p.ytd is not None:
+        # Never "10,2 / 10,2 → not met": as many decimals as it takes to tell them apart.
+        places = places_to_tell_apart(places, p.ytd / divisor, *(r / divisor for r in p._references() if r is not None))
     if divisor == 1:
         unit = spec.unit_en if lang == "en" else spec.unit_vi
     else:

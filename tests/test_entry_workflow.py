@@ -118,7 +118,7 @@ def test_viewers_cannot_enter_anything(client, viewer, open_year):
     "code, text, message",
     [
         ("3", "1,234.5", "không đúng định dạng số"),
-        ("3", "1.234", "có thể hiểu theo hai cách"),
+        ("3", "244,946", "có thể hiểu theo hai cách"),
         ("3", "abc", "không phải là số"),
         ("10", "101", "Tỷ lệ phần trăm phải từ 0 đến 100."),
         ("4", "12,5", "Số đếm phải là số nguyên không âm."),

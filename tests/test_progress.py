@@ -884,3 +884,21 @@ def test_results_are_immutable():
     result = evaluate(spec(), 1, q("615"))
     with pytest.raises(AttributeError):
         result.status = BEHIND
+
+
+# --- display decimals: never "10,2 / 10,2 → not met" ------------------------------------------
+
+
+def test_the_explanation_shows_the_decimals_that_decide_the_verdict():
+    doctors = spec(LEVEL and GTE, LEVEL, "10.2", decimal_places=1, unit_vi="bác sĩ", unit_en="doctors")
+    p = evaluate(doctors, 4, {4: D("10.17")})
+    assert p.status is NOT_MET and p.places == 2
+    assert p.explanation("vi") == "Cả năm: 10,17 bác sĩ (kế hoạch 10,2 bác sĩ) → không đạt"
+    met = evaluate(doctors, 4, {4: D("10.3")})
+    assert met.places == 1 and met.explanation("en").startswith("Full year: 10.3 doctors")
+
+
+def test_a_flow_figure_rounding_to_its_target_shows_more_decimals():
+    p = evaluate(spec(GTE, FLOW, "2460", decimal_places=0), 4, {1: D("600"), 2: D("600"), 3: D("600"), 4: D("659.6")})
+    assert p.status is NOT_MET
+    assert p.explanation("vi").startswith("Cả năm: 2.459,6 / 2.460")

@@ -67,12 +67,13 @@ def localized(obj, field):
 
 
 @register.filter
-def input_number(value, places=0):
-    """A number for an input field, written so that sending the form back can never be refused
-    as ambiguous ("2.460" could be 2,46): no thousands separator, see numbers.unambiguous_text."""
+def input_number(value):
+    """A stored figure for an input field with all its digits (10.17 stays 10,17 whatever the
+    measure's display decimals: sending the page back must not change it), written so that it can
+    never be refused as ambiguous ("2.460" could be 2,46): see numbers.unambiguous_text."""
     if value is None:
         return ""
-    return numbers.unambiguous_text(numbers.quantize(value, int(places)), _lang())
+    return numbers.unambiguous_text(value, _lang())
 
 
 @register.filter
