@@ -72,6 +72,18 @@ def value_problems(measure: Measure, value: Decimal, lang: str = "vi") -> list[s
     return []
 
 
+def verdict_problems(verdict: str, narrative: str, lang: str = "vi") -> list[str]:
+    """A qualitative verdict needs its narrative, and a narrative its verdict."""
+    lang = _lang(lang)
+    if verdict and verdict not in Verdict.values:
+        return [MESSAGES["bad_verdict"][lang]]
+    if verdict and not narrative.strip():
+        return [MESSAGES["narrative"][lang]]
+    if narrative.strip() and not verdict:
+        return [MESSAGES["verdict"][lang]]
+    return []
+
+
 def read_number(measure: Measure, text: str, lang: str = "vi") -> Decimal:
     """Typed text as a figure of `measure`; raises NumberFormatError.
 
@@ -99,12 +111,7 @@ def check_input(measure: Measure, *, text: str = "", value: Decimal | None = Non
     if kind not in Figure.Kind.values:
         result.errors.append(MESSAGES["kind"][lang])
     if measure.is_qualitative:
-        if verdict and verdict not in Verdict.values:
-            result.errors.append(MESSAGES["bad_verdict"][lang])
-        elif verdict and not narrative.strip():
-            result.errors.append(MESSAGES["narrative"][lang])
-        elif narrative.strip() and not verdict:
-            result.errors.append(MESSAGES["verdict"][lang])
+        result.errors += verdict_problems(verdict, narrative, lang)
         result.verdict = verdict
         return result
     if value is None:

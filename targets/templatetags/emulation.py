@@ -18,6 +18,7 @@ STATUS_ICONS = {
     progress.Status.BEHIND: "▼",
     progress.Status.NOT_MET: "✖",
     progress.Status.NO_DATA: "…",
+    progress.Status.AWAITED: "◷",
 }
 
 
@@ -97,3 +98,15 @@ def state_label(state):
     from targets.models import Submission
 
     return Submission.State(state).label if state else "–"
+
+
+@register.filter
+def quarter_title(quarter, year):
+    """A quarter as the entry page names it: "Quý IV năm 2024" ("Cả năm" is the full-year view)."""
+    return progress.quarter_title(int(quarter), int(year), _lang())
+
+
+@register.filter
+def awaited_text(measure):
+    """"công bố hằng năm, dự kiến tháng 5/2025" for a measure published after the year."""
+    return progress.awaited_text(measure.spec(), _lang())
