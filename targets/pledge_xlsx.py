@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
@@ -29,8 +30,8 @@ from targets.template_xlsx import (
     MAX_ROWS,
     Problem,
     _check_container,
-    _decimal_from_cell,
     _Refused,
+    cell_number,
 )
 
 TEMPLATE_VERSION = "emulation-pledges-v1"
@@ -176,12 +177,16 @@ def read_pledges(handle, size: int) -> PledgeResult:
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", f"Trùng với dòng {seen[key]}."))
             continue
         seen[key] = number
-        text = _decimal_from_cell(get("Chỉ tiêu giao ước"), problems, number, "Chỉ tiêu giao ước")
+        # As in the figure upload: a number cell is taken exactly as it is, text is read as Vietnamese.
+        cell = get("Chỉ tiêu giao ước")
+        exact = cell_number(cell)
         target = None
-        if text == "":
+        if cell in (None, ""):
             problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", "Thiếu chỉ tiêu giao ước."))
-        elif text is not None:
-            checked = check_input(assignment.measure, text=text, lang="vi")
+        elif exact is None and isinstance(cell, bool | int | float | Decimal):
+            problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", "Giá trị không phải là số."))
+        else:
+            checked = check_input(assignment.measure, text="" if exact is not None else str(cell), value=exact, lang="vi")
             problems += [Problem(SHEET, number, "Chỉ tiêu giao ước", e) for e in checked.errors]
             target = checked.value
         signed_on = _date(get("Ngày ký"), problems, number)

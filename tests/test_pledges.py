@@ -144,3 +144,11 @@ def test_workbooks_are_parsed_with_defusedxml(tmp_path, programme, admin_user):
             copy.writestr(item, data)
     with pytest.raises(CommandError, match="đã bị hỏng|Không đọc được bảng tính"):
         call_command("import_pledges", str(bomb), "--user", admin_user.username)
+
+
+def test_a_pledged_number_is_stored_exactly_as_typed(tmp_path, programme, admin_user):
+    path = fill(template(tmp_path, programme), {("024", "3"): (244.946, datetime.datetime(2024, 1, 15), ""),
+                                                 ("026", "3"): ("1.234,5", datetime.datetime(2024, 1, 15), "")})
+    call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert Pledge.objects.get(unit__code="024").target == D("244.946")
+    assert Pledge.objects.get(unit__code="026").target == D("1234.5")  # text is read in Vietnamese format
