@@ -12,7 +12,7 @@ once closed, only the approved figures of the whole year.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
@@ -35,7 +35,7 @@ from targets.models import (
     TaskReport,
     Unit,
 )
-from targets.overview import submission_status
+from targets.overview import collect, submission_status
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
 
@@ -66,29 +66,44 @@ def period_of(campaign: Campaign, final: bool) -> tuple[int, tuple[str, ...]]:
     return latest or 1, Submission.VISIBLE_STATES
 
 
-def _values(campaign: Campaign, quarter: int, states, units) -> tuple[dict, dict]:
-    """(unit id, measure id) → {quarter: value}, and (unit id, quarter) → measure codes reported."""
-    values: dict[tuple[int, int], dict[int, object]] = defaultdict(dict)
+@dataclass
+class Reported:
+    """What the progress engine needs of one unit's figures for one measure (see overview.collect)."""
+
+    values: dict = field(default_factory=dict)
+    verdicts: dict = field(default_factory=dict)
+    cumulative: dict = field(default_factory=dict)
+    estimates: set = field(default_factory=set)
+
+    def evaluate(self, spec: progress.MeasureSpec, quarter: int) -> progress.Progress:
+        return progress.evaluate(spec, quarter, self.values, self.verdicts, self.cumulative, self.estimates)
+
+
+def _figures(campaign: Campaign, quarter: int, states, units) -> tuple[dict, dict]:
+    """(unit id, measure id) → Reported, and (unit id, quarter) → measure codes reported."""
+    figures: dict[tuple[int, int], Reported] = defaultdict(Reported)
     reported: dict[tuple[int, int], set[str]] = defaultdict(set)
-    rows = Figure.objects.filter(
-        submission__campaign=campaign, submission__quarter__lte=quarter, submission__state__in=states, submission__unit__in=units,
-    ).values_list("submission__unit_id", "measure_id", "measure__code", "submission__quarter", "value")
-    for unit_id, measure_id, code, q, value in rows:
-        values[(unit_id, measure_id)][q] = value
-        reported[(unit_id, q)].add(code)
-    return values, reported
+    rows = (Figure.objects.filter(submission__campaign=campaign, submission__quarter__lte=quarter, submission__state__in=states,
+                                  submission__unit__in=units)
+            .select_related("submission", "measure").only("measure_id", "measure__code", "value", "cumulative", "verdict", "kind",
+                                                          "submission__unit_id", "submission__quarter"))
+    for f in rows:
+        r = figures[(f.submission.unit_id, f.measure_id)]
+        collect(f, f.submission.quarter, r.values, r.verdicts, r.cumulative, r.estimates)
+        reported[(f.submission.unit_id, f.submission.quarter)].add(f.measure.code)
+    return figures, reported
 
 
-def pledge_progress(campaign: Campaign, units, quarter: int, states, values=None) -> dict[int, list[PledgeProgress]]:
+def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=None) -> dict[int, list[PledgeProgress]]:
     """unit id → each of its pledges with the unit's own figures judged against it."""
     units = list(units)
-    if values is None:
-        values, _reported = _values(campaign, quarter, states, units)
+    if figures is None:
+        figures, _reported = _figures(campaign, quarter, states, units)
     result: dict[int, list[PledgeProgress]] = defaultdict(list)
     pledges = (Pledge.objects.filter(measure__campaign=campaign, unit__in=units)
                .select_related("measure__indicator", "unit").order_by("unit_id", "measure__order"))
     for pledge in pledges:
-        own = progress.evaluate(pledge.spec(), quarter, values.get((pledge.unit_id, pledge.measure_id), {}))
+        own = figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter)
         result[pledge.unit_id].append(PledgeProgress(pledge, own))
     return result
 
@@ -112,8 +127,8 @@ def build_ranking(campaign: Campaign) -> scoring.Ranking:
     quarter, states = period_of(campaign, final)
     by_bloc = members(campaign)
     units = [u for rows in by_bloc.values() for u, _f, _l in rows]
-    values, reported = _values(campaign, quarter, states, units)
-    pledges = pledge_progress(campaign, units, quarter, states, values)
+    figures, reported = _figures(campaign, quarter, states, units)
+    pledges = pledge_progress(campaign, units, quarter, states, figures)
 
     latest_task: dict[tuple[int, int], TaskReport] = {}
     for report in (TaskReport.objects.filter(submission__campaign=campaign, submission__quarter__lte=quarter,

@@ -6,9 +6,10 @@ what officials argue about at year end, so they live where they are easiest to r
 JSON, parsed by Scheme.from_dict); this module only says how the data is applied:
 
 - each pledged measure earns the scheme's points for its verdict: exceeded / met / not met /
-  no figure. At year end the verdict is the year's status; during the year (a provisional
-  ranking) the in-year status stands in for it: on track counts as met, at risk and behind as
-  not met;
+  no figure. In a final ranking the verdict is the year figure's; without a year figure there is
+  none ("no figure"). During the year (a provisional ranking) the in-year status stands in for
+  it: on track counts as met, at risk and behind as not met; a yearly figure not yet published
+  (awaited) has no figure;
 - each task of themes II–VI the unit reported earns the points of its latest assessment;
 - each quarter due since the unit joined its bloc earns points when its report was sent on
   time, and when it was complete;
@@ -60,7 +61,10 @@ OUTCOME_OF_STATUS: dict[Status, Outcome] = {
     Status.BEHIND: Outcome.NOT_MET,
     Status.NOT_MET: Outcome.NOT_MET,
     Status.NO_DATA: Outcome.NO_FIGURE,
+    Status.AWAITED: Outcome.NO_FIGURE,
 }
+# What a final ranking counts: only a year figure's verdict (progress says "not met" of nothing else).
+YEAR_END = frozenset({Status.EXCEEDED, Status.MET, Status.NOT_MET})
 
 OUTCOME_LABELS: dict[Outcome, dict[str, str]] = {
     Outcome.EXCEEDED: {"vi": "Vượt kế hoạch", "en": "Exceeded"},
@@ -70,8 +74,12 @@ OUTCOME_LABELS: dict[Outcome, dict[str, str]] = {
 }
 
 
-def outcome_of(status: Status | str) -> Outcome:
-    return OUTCOME_OF_STATUS[Status(status)]
+def outcome_of(status: Status | str, *, final: bool = False) -> Outcome:
+    """The verdict a status scores as: in a final ranking, without a year figure there is no verdict."""
+    status = Status(status)
+    if final and status not in YEAR_END:
+        return Outcome.NO_FIGURE
+    return OUTCOME_OF_STATUS[status]
 
 
 def _lang(lang: str | None) -> str:
@@ -303,7 +311,7 @@ WORDS = {
         LineKind.BONUS: "Điểm thưởng",
         LineKind.DEDUCTION: "Điểm trừ",
         "yes": "Có", "late": "Muộn", "not_sent": "Chưa gửi", "missing": "Thiếu: {codes}",
-        "not_assessed": "Chưa đánh giá", "provisional": "tạm tính",
+        "not_assessed": "Chưa đánh giá", "provisional": "tạm tính", "no_year_figure": "chưa có số liệu cả năm",
     },
     "en": {
         LineKind.ON_TIME: "Q{q} report on time",
@@ -311,7 +319,7 @@ WORDS = {
         LineKind.BONUS: "Bonus",
         LineKind.DEDUCTION: "Deduction",
         "yes": "Yes", "late": "Late", "not_sent": "Not sent", "missing": "Lacks: {codes}",
-        "not_assessed": "Not assessed", "provisional": "provisional",
+        "not_assessed": "Not assessed", "provisional": "provisional", "no_year_figure": "no full-year figure",
     },
 }
 
@@ -412,21 +420,30 @@ def points_text(points: Decimal, lang: str) -> str:
     return format_number(points, max(0, -shown.as_tuple().exponent), lang)
 
 
-def score_unit(unit: UnitInput, scheme: Scheme, *, period_quarter: int = 4) -> UnitScore:
+def _measure_verdict(status: Status, outcome: Outcome, final: bool, lang: str) -> str:
+    """The verdict's words, saying what it stands for when it is not a year figure's own verdict."""
+    text = OUTCOME_LABELS[outcome][lang]
+    if status in YEAR_END or status is Status.NO_DATA:
+        return text
+    if status is Status.AWAITED:
+        return f"{text} ({status_label(status, lang).lower()})"
+    if final:
+        return f"{text} ({WORDS[lang]['no_year_figure']})"
+    return f"{text} ({status_label(status, lang).lower()}, {WORDS[lang]['provisional']})"
+
+
+def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_quarter: int = 4) -> UnitScore:
     """The unit's explanation lines and the conditions that bar it from the flag (no rank yet).
 
-    `period_quarter` is the last quarter the ranking covers: a unit whose last quarter in the
-    bloc is before it has left the bloc.
+    `final`: the year is closed, only year figures' verdicts count. `period_quarter` is the last
+    quarter the ranking covers: a unit whose last quarter in the bloc is before it has left the bloc.
     """
     lines: list[Line] = []
     bars: list[Barring] = []
     for m in unit.measures:
-        outcome = outcome_of(m.status)
-        verdict_vi, verdict_en = OUTCOME_LABELS[outcome]["vi"], OUTCOME_LABELS[outcome]["en"]
-        if Status(m.status) not in (Status.EXCEEDED, Status.MET, Status.NOT_MET, Status.NO_DATA):
-            # Provisional: say which in-year status the verdict stands for.
-            verdict_vi += f" ({status_label(m.status, 'vi').lower()}, {WORDS['vi']['provisional']})"
-            verdict_en += f" ({status_label(m.status, 'en').lower()}, {WORDS['en']['provisional']})"
+        status = Status(m.status)
+        outcome = outcome_of(status, final=final)
+        verdict_vi, verdict_en = (_measure_verdict(status, outcome, final, lang) for lang in ("vi", "en"))
         lines.append(Line(LineKind.MEASURE, m.code, m.label_vi, m.label_en, verdict_vi, verdict_en,
                           scheme.measure_points[outcome], m.explanation_vi, m.explanation_en))
         if m.code in scheme.key_measures and outcome is Outcome.NOT_MET:
@@ -496,7 +513,7 @@ def rank(scores: Iterable[UnitScore]) -> tuple[UnitScore, ...]:
 def rank_bloc(code: str, name: str, units: Sequence[UnitInput], scheme: Scheme, *, final: bool,
               period_quarter: int = 4) -> BlocRanking:
     return BlocRanking(code=code, name=name, final=final,
-                       units=rank(score_unit(u, scheme, period_quarter=period_quarter) for u in units))
+                       units=rank(score_unit(u, scheme, final=final, period_quarter=period_quarter) for u in units))
 
 
 # --- proposals -------------------------------------------------------------------------------------

@@ -186,3 +186,14 @@ def test_an_admin_saving_a_bad_scheme_in_the_admin_gets_the_problems_listed(clie
     assert "measure_points.met: &#x27;x&#x27; is not a number of points." in response.content.decode()
     record.refresh_from_db()
     assert record.data["measure_points"]["met"] == "8"
+
+
+def test_in_a_final_ranking_a_pledge_without_a_year_figure_scores_no_figure(districts, admin_user):
+    pledge(districts, "027", "3", "70")
+    for q in (1, 2, 3):
+        send(districts, "027", q, {"3": "18"})  # 54 after nine months against a pace of 52,5: on track, no year figure
+    provisional = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("027")
+    assert provisional.lines[0].verdict("en") == "Met (on track, provisional)"
+    ranking.close_year(districts, admin_user)
+    final = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("027")
+    assert (final.lines[0].verdict("vi"), final.lines[0].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0))

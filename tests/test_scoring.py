@@ -102,10 +102,23 @@ def test_no_figure_scores_its_own_points_and_says_so():
 
 @pytest.mark.parametrize("status, outcome", [
     (Status.ON_TRACK, Outcome.MET), (Status.AT_RISK, Outcome.NOT_MET), (Status.BEHIND, Outcome.NOT_MET),
-    (Status.EXCEEDED, Outcome.EXCEEDED), (Status.NO_DATA, Outcome.NO_FIGURE),
+    (Status.EXCEEDED, Outcome.EXCEEDED), (Status.NO_DATA, Outcome.NO_FIGURE), (Status.AWAITED, Outcome.NO_FIGURE),
 ])
 def test_in_year_statuses_stand_for_the_year_end_verdict(status, outcome):
     assert outcome_of(status) is outcome
+
+
+@pytest.mark.parametrize("status", [Status.ON_TRACK, Status.AT_RISK, Status.BEHIND, Status.NO_DATA, Status.AWAITED])
+def test_a_final_ranking_counts_only_a_year_figures_verdict(status):
+    line = score_unit(unit("A", measure("4", status)), SCHEME, final=True).lines[0]
+    assert line.points == D(0) and line.verdict("en").startswith("No figure")
+    if status in (Status.ON_TRACK, Status.AT_RISK, Status.BEHIND):
+        assert line.verdict("vi") == "Chưa có số liệu (chưa có số liệu cả năm)"
+
+
+def test_a_yearly_figure_not_yet_published_scores_as_no_figure_and_says_awaited():
+    line = score_unit(unit("A", measure("6", Status.AWAITED)), SCHEME).lines[0]
+    assert (line.points, line.verdict("vi"), line.verdict("en")) == (D(0), "Chưa có số liệu (chờ công bố)", "No figure (awaited)")
 
 
 def test_a_provisional_line_says_which_in_year_status_it_comes_from():
@@ -294,3 +307,9 @@ def test_a_year_on_year_measure_pledged_as_a_number_is_judged_against_it():
     assert evaluate(own, 4, {1: D(5), 2: D(5), 3: D(5), 4: D(6)}).status is Status.NOT_MET  # 21 > 20
     with pytest.raises(ValueError):
         pledge_spec(MeasureSpec(code="15", comparison=Comparison.QUALITATIVE, aggregation=Aggregation.LEVEL, target=None), D(1))
+
+
+def test_every_status_of_the_progress_engine_scores_as_some_verdict():
+    from targets.scoring import OUTCOME_OF_STATUS
+
+    assert set(OUTCOME_OF_STATUS) == set(Status)
