@@ -588,8 +588,6 @@ class Ranking:
     blocs: tuple[BlocRanking, ...] = field(default_factory=tuple)
 
     def of_unit(self, code: str) -> tuple[BlocRanking, UnitScore] | None:
-        for bloc in self.blocs:
-            found = bloc.unit(code)
-            if found is not None:
-                return bloc, found
-        return None
+        """The unit's place: where it is ranked, else (it left its bloc) where it is listed."""
+        found = [(bloc, score) for bloc in self.blocs if (score := bloc.unit(code)) is not None]
+        return next((f for f in found if f[1].ranked), next(iter(found), None))

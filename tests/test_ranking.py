@@ -126,6 +126,7 @@ def test_a_unit_that_moved_bloc_is_ranked_in_its_new_bloc_and_listed_in_the_old(
     old, new = (next(b for b in result.blocs if b.code == c) for c in ("KHOI-HUYEN", "KHOI-KT"))
     assert old.unit("024").rank is None and old.units[-1].code == "024"
     assert new.unit("024").rank == 1
+    assert result.of_unit("024")[0].code == "KHOI-KT"  # the unit page and explanation show where it is ranked
     assert "In the bloc only from Q3, not the whole year" in [b.text("en") for b in new.unit("024").bars]
 
 
