@@ -20,6 +20,7 @@ from targets.numbers import NumberFormatError
 
 # Hidden bookkeeping, not something the person changes.
 BOOKKEEPING = {"measure", "version"}
+FIGURE_FIELDS = ("value", "cumulative", "kind", "verdict", "narrative", "note", "source")
 
 
 class FigureNumberField(forms.Field):
@@ -73,8 +74,7 @@ class FigureForm(forms.Form):
         figure: Figure | None = row["figure"]
         initial = {"measure": m.pk, "kind": Figure.Kind.OFFICIAL}
         if figure is not None:
-            initial.update(version=figure.version, value=figure.value, cumulative=figure.cumulative, kind=figure.kind,
-                           verdict=figure.verdict, narrative=figure.narrative, note=figure.note, source=figure.source)
+            initial.update({name: getattr(figure, name) for name in FIGURE_FIELDS}, version=figure.version)
         super().__init__(*args, initial=initial, **kwargs)
         text = {"class": "form-control"}
         if m.is_qualitative:
@@ -139,6 +139,18 @@ class BaseEntryFormSet(forms.BaseFormSet):
     @property
     def warnings(self) -> bool:
         return any(form.warnings for form in self.forms)
+
+    def compare_with_the_page(self) -> None:
+        """Judge what the person changed against the figure their page showed, not the one
+        stored now: a row someone else changed meanwhile, left untouched here, is not written
+        (nor reported as a conflict). The page's version names the figure it showed."""
+        for form in self.forms:
+            figure, posted = form.row["figure"], str(form["version"].data or "")
+            if figure is None or not posted.isdigit() or int(posted) == figure.version:
+                continue
+            shown = figure.history.filter(version=int(posted)).order_by("-history_date").first()
+            if shown is not None:
+                form.initial.update({name: getattr(shown, name) for name in FIGURE_FIELDS})
 
     def entries(self) -> list[workflow.Entry]:
         """What the person changed: rows left as they were are not written, nor compared."""

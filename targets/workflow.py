@@ -144,7 +144,8 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     result = SaveResult(submission)
     for entry in entries:
         theirs = current.get(entry.measure.pk)
-        if theirs is not None and entry.version != theirs.version:
+        # A row that says what is stored already is no conflict, whatever version it was read at.
+        if theirs is not None and entry.version != theirs.version and _changed(theirs, entry):
             result.conflicts.append(Conflict(entry.measure, theirs, entry))
         elif theirs is None and entry.version is not None and not entry.empty:
             # The page showed a figure that someone has deleted since: treat as a conflict too.

@@ -153,6 +153,7 @@ def entry(request):
 
 def _post(request, campaign, unit, quarter, formset):
     """Save (and submit) only if every form is valid. Returns conflicts, or None when done."""
+    formset.compare_with_the_page()
     if not formset.is_valid():
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))
         return []
