@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from targets import numbers, workflow
+from targets import numbers, validators, workflow
 from targets.entry import jump_warnings, read_number, value_problems, verdict_problems
 from targets.models import Figure, Measure
 from targets.numbers import NumberFormatError
@@ -59,7 +59,7 @@ class FigureNumberField(forms.Field):
 
 def _model_field(name: str, **kwargs) -> forms.Field:
     """A form field built from Figure's own field, so its length limits and validators apply."""
-    return Figure._meta.get_field(name).formfield(**kwargs)
+    return validators.form_field(Figure, name, **kwargs)
 
 
 class FigureForm(forms.Form):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0002_role_groups'),
+        ('targets', '0014_limits_on_text_and_token_expiry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

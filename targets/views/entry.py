@@ -148,6 +148,7 @@ def entry(request):
         "campaign": campaign, "unit": unit, "quarter": quarter, "formset": formset, "submission": submission,
         "units": units.order_by("kind", "code"), "quarters": (1, 2, 3, 4), "refusal": refusal, "yearly_only": only is not None,
         "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts, "campaigns": Campaign.objects.all(),
+        "reason_limit": Figure._meta.get_field("reason").max_length,
     })
 
 
