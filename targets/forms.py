@@ -66,7 +66,7 @@ class FigureForm(forms.Form):
     """One measure's figure (or verdict) for the quarter, with what the reporter needs beside it."""
 
     measure = forms.IntegerField(widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args, row: dict, lang: str, **kwargs):
         self.row, self.lang = row, lang
@@ -145,10 +145,14 @@ class BaseEntryFormSet(forms.BaseFormSet):
         stored now: a row someone else changed meanwhile, left untouched here, is not written
         (nor reported as a conflict). The page's version names the figure it showed."""
         for form in self.forms:
-            figure, posted = form.row["figure"], str(form["version"].data or "")
-            if figure is None or not posted.isdigit() or int(posted) == figure.version:
+            figure = form.row["figure"]
+            try:
+                posted = form.fields["version"].clean(form["version"].data)
+            except forms.ValidationError:
+                continue  # reported beside the field when the form is cleaned
+            if figure is None or posted is None or posted == figure.version:
                 continue
-            shown = figure.history.filter(version=int(posted)).order_by("-history_date").first()
+            shown = figure.history.filter(version=posted).order_by("-history_date").first()
             if shown is not None:
                 form.initial.update({name: getattr(shown, name) for name in FIGURE_FIELDS})
 
