@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from targets import access, versions
+from targets import access
 from targets.models import Campaign, Figure, Measure, Submission, Unit
 
 State = Submission.State
@@ -154,15 +154,12 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         figure.entered_by, figure.on_behalf, figure.entered_at = user, on_behalf, now
         figure.version += 1
         result.saved.append(figure)
-    # A whole quarter (or a workbook of many) in a few statements, each with its history entry;
-    # bulk writes send no signals, so the dashboards' data version is bumped here.
+    # A whole quarter (or a workbook of many) in a few statements, each with its history entry.
     if created:
         bulk_create_with_history(created, Figure, default_user=user, default_change_reason=reason, default_date=now)
     if updated:
         _update_figures(updated)
         Figure.history.bulk_history_create(updated, update=True, default_user=user, default_change_reason=reason, default_date=now)
-    if created or updated:
-        versions.bump("data")
     if submission.state == State.RETURNED and result.saved:
         submission.state = State.DRAFT
         submission._change_reason = _("Corrected after return")
