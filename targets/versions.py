@@ -16,7 +16,7 @@ A request reads the version once, the first time it needs it, and uses that for 
 from __future__ import annotations
 
 from asgiref.local import Local
-from django.db import connection
+from django.db import connections, router
 
 TABLE = "emulation_data_version"
 SEQUENCE = "emulation_data_version_seq"
@@ -52,7 +52,11 @@ def key() -> str:
     """The data version as a cache key part: `<table oid>.<number>`; read once per request."""
     found = getattr(_request, "key", None)
     if found is None:
-        with connection.cursor() as cursor:
+        from targets.models import Figure
+
+        # From where the dashboards read their rows (a replica, when there is one): a lagging
+        # replica then shows an older version with its older rows, never a newer version with them.
+        with connections[router.db_for_read(Figure)].cursor() as cursor:
             cursor.execute(f"SELECT tableoid, version FROM {TABLE}")
             oid, number = cursor.fetchone()
         found = f"{oid}.{number}"
