@@ -155,7 +155,11 @@ if os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
                           "KEY_PREFIX": f"emulation:{_db.get('HOST', '')}:{_db.get('PORT', '')}/{_db['NAME']}",
                           # A Redis that stops answering costs a page half a second at most, not a hang.
-                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+              # What each process served last, beside Redis: no round trip for the pages read most
+              # (targets/pagecache.py; docs/benchmarks.md has the measurement).
+              "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emulation-local",
+                        "OPTIONS": {"MAX_ENTRIES": 200}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emulation"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from functools import cache as memoize
 from pathlib import Path
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -58,8 +59,20 @@ def release() -> str:
 
 def get_or_build(key: str, build: Callable[[], object]):
     """The value cached under `key` (which must name the data version), else what `build` returns,
-    kept for the next request. A failing cache costs a build, never an error page."""
+    kept for the next request. A failing shared cache costs a build, never an error page."""
     key = f"{key}:{release()}:{versions.key()}"
+    # With Redis, each process also keeps what it served in its own memory (the "local" cache):
+    # the keys name the version, so that copy is as right as Redis's, and costs no round trip.
+    local = caches["local"] if "local" in settings.CACHES else None
+    value = local.get(key) if local else None
+    if value is None:
+        value = _shared(key, build)
+        if local:
+            local.set(key, value, timeout=TIMEOUT)
+    return value
+
+
+def _shared(key: str, build: Callable[[], object]):
     try:
         value = cache.get(key)
     except CACHE_ERRORS as problem:

@@ -58,7 +58,8 @@ def redis_caches(settings):
             pytest.fail("Redis is not running on 127.0.0.1:6379")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix},
+                       "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}}
     other_server = RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
     yield other_server
     other_server.clear()
@@ -76,6 +77,27 @@ def test_a_change_behind_the_sites_back_is_on_the_next_page_with_a_shared_cache(
     assert '"9876.500000"' not in before and '"9876.500000"' in after
 
 
+def test_with_redis_a_page_this_process_served_needs_no_redis_round_trip(client, demo, viewer, redis_caches, monkeypatch):
+    import redis
+
+    client.force_login(viewer)
+    url = reverse("indicator", args=[3])
+    first = client.get(url, {"year": 2024, "quarter": 3}).content.decode()
+    commands = []
+    original = redis.Redis.execute_command
+    monkeypatch.setattr(redis.Redis, "execute_command", lambda self, *a, **k: commands.append(a[0]) or original(self, *a, **k))
+    again = client.get(url, {"year": 2024, "quarter": 3}).content.decode()
+    assert commands == [] and _main(again) == _main(first)
+    Measure.objects.filter(code="3").update(target=Decimal("9876.5"))
+    assert '"9876.500000"' in client.get(url, {"year": 2024, "quarter": 3}).content.decode()
+    # The new version: neither the page nor the overview inside it is here or in Redis; both built and shared.
+    assert commands == ["GET", "GET", "SET", "SET"]
+
+
+def _main(html: str) -> str:
+    return html.split('<main id="main"', 1)[1]
+
+
 def _keys(cache) -> list[str]:
     return [key.decode() for key in cache._cache.get_client().keys("*")]
 
@@ -91,7 +113,7 @@ def test_pages_are_served_from_postgresql_while_redis_is_down(client, demo, view
             response = client.get(reverse(name, args=args), {"year": 2024, "quarter": 3})
             assert response.status_code == 200, name
         assert "Tổng quan" in client.get(reverse("home")).content.decode()
-        assert client.get(reverse("api-progress"), {"year": 2024}).status_code == 200
+        assert client.get(reverse("api-progress"), {"year": 2024, "quarter": 3}).status_code == 200
         health = client.get(reverse("healthz"))
         assert health.status_code == 200 and health.json() == {"status": "degraded", "cache": "unreachable"}
     finally:
