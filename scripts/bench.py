@@ -100,13 +100,14 @@ def generate(size: str) -> float:
         """INSERT INTO targets_submission (campaign_id, unit_id, quarter, state, submitted_at, reviewed_at, review_comment, version)
             SELECT c.id, un.id, q, 'approved', make_date(c.year, q * 3, 20), make_date(c.year, q * 3, 25), '', 1
             FROM targets_campaign c, targets_unit un, generate_series(1, 4) q""",
-        """INSERT INTO targets_figure (submission_id, measure_id, value, verdict, narrative, note, source, kind, entered_at, on_behalf, version)
-            SELECT s.id, m.id, 200 + (s.id * 7 + m.id * 13) % 100, '', '', '', 'benchmark', 'official', s.submitted_at, false, 1
+        """INSERT INTO targets_figure (submission_id, measure_id, value, verdict, narrative, note, source, reason, kind, entered_at,
+                on_behalf, version)
+            SELECT s.id, m.id, 200 + (s.id * 7 + m.id * 13) % 100, '', '', '', 'benchmark', '', 'official', s.submitted_at, false, 1
             FROM targets_submission s JOIN targets_measure m ON m.campaign_id = s.campaign_id""",
         # Every figure has its creation in the history, as one saved through the app would.
-        """INSERT INTO targets_historicalfigure (id, submission_id, measure_id, value, verdict, narrative, note, source, kind,
+        """INSERT INTO targets_historicalfigure (id, submission_id, measure_id, value, verdict, narrative, note, source, reason, kind,
                 entered_at, on_behalf, version, history_date, history_type)
-            SELECT id, submission_id, measure_id, value, verdict, narrative, note, source, kind, entered_at, on_behalf, version,
+            SELECT id, submission_id, measure_id, value, verdict, narrative, note, source, reason, kind, entered_at, on_behalf, version,
                    entered_at, '+' FROM targets_figure""",
     ])
     # Settle the new tables now, so autovacuum does not run during the measurements.

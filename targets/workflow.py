@@ -184,7 +184,7 @@ def _check_texts(entries: list[Entry], reason: str) -> None:
 
 def _update_figures(figures: list[Figure]) -> None:
     """One UPDATE … FROM (VALUES …) for many figures. Django's bulk_update builds a CASE per field
-    per row, which costs more than saving the rows one by one."""
+    per row: 81 s for a 10,000-figure workbook against 0.6 s here (docs/benchmarks.md)."""
     from psycopg2.extras import execute_values
 
     rows = [(f.pk, f.value, f.verdict, f.narrative, f.note, f.source, f.reason, f.kind, f.estimate_value, f.entered_by_id,
