@@ -13,7 +13,7 @@ TRACKED = (
 class Migration(migrations.Migration):
     """The data version in PostgreSQL, moved by triggers (targets/versions.py)."""
 
-    dependencies = [("targets", "0014_limits_on_text_and_token_expiry")]
+    dependencies = [("targets", "0012_figures_as_published")]
     operations = [
         migrations.RunSQL(versions.CREATE_SQL, versions.DROP_SQL),
         migrations.RunSQL(*versions.track_sql(*TRACKED)),
