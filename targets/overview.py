@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from targets import progress, versions
+from targets import progress
 from targets.models import Campaign, Figure, Indicator, Measure, MeasureAssignment, Submission, Theme, Unit
 from targets.progress import Status
 
@@ -158,7 +158,7 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         for a in assignments:
             a.measure = by_id[a.measure_id]
     else:
-        assignments = assignments.select_related("measure__indicator")
+        assignments = assignments.select_related("measure__indicator", "measure__campaign")
     values: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     verdicts: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
     cumulative: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
@@ -205,18 +205,12 @@ def submission_status(campaign: Campaign, quarter: int, today: datetime.date | N
 
 
 # --- caching -------------------------------------------------------------------------------
-# The overview is read far more often than figures change. It is cached under a key that
-# includes the data version; any saved or deleted figure, report or measure bumps the version
-# (targets/signals.py), so a stale overview is never served — across servers too when the
-# cache is shared (Redis).
+# The overview is read far more often than figures change. It is cached under the data version,
+# which PostgreSQL moves with every write to what it shows (targets/versions.py), so a stale
+# overview is never served, from any process or shared cache.
 
 
 def cached_overview(campaign: Campaign, quarter: int) -> Overview:
-    from django.core.cache import cache
+    from targets.pagecache import get_or_build
 
-    key = f"emulation:overview:{campaign.pk}:{quarter}:{versions.current('data')}"
-    overview = cache.get(key)
-    if overview is None:
-        overview = build_overview(campaign, quarter)
-        cache.set(key, overview, timeout=24 * 3600)
-    return overview
+    return get_or_build(f"emulation:overview:{campaign.pk}:{quarter}", lambda: build_overview(campaign, quarter))

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -190,8 +189,8 @@ def _code_order(code: str) -> tuple[int, str]:
 
 
 def cached_ranking(campaign: Campaign) -> scoring.Ranking:
-    """The ranking, cached under the data version (bumped by every change it depends on)."""
-    key = f"emulation:ranking:{campaign.pk}:{versions.current('data')}"
+    """The ranking, cached under the data version (every table it reads moves it: migration 0016)."""
+    key = f"emulation:ranking:{campaign.pk}:{versions.key()}"
     ranking = cache.get(key)
     if ranking is None:
         ranking = build_ranking(campaign)
@@ -204,8 +203,9 @@ class CannotClose(Exception):
 
 
 def close_year(campaign: Campaign, user) -> ScoringScheme:
-    """Make the ranking final. Refused while any of the year's reports awaits review or was
-    returned: a final ranking stands on approved figures only."""
+    """Close the year: the ranking becomes final, and the campaign's entry closes (year_closed).
+    Refused while any of the year's reports awaits review or was returned: a final ranking stands
+    on approved figures only."""
     with transaction.atomic():
         record = ScoringScheme.objects.select_for_update().filter(campaign=campaign).first()
         if record is None:
@@ -220,14 +220,9 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
         record.ranking_final_at = timezone.now()
         record.ranking_final_by = user
         record.save()
+        # One "close the year" for the whole product: entry of late yearly figures closes too
+        # (Campaign.year_closed, issue 12); the secretariat can still enter them.
+        if not campaign.year_closed:
+            campaign.year_closed = True
+            campaign.save(update_fields=["year_closed"])
     return record
-
-
-# The ranking and the unit page show these: any change makes cached copies unreachable.
-def _data_changed(sender, **kwargs):
-    versions.bump("data")
-
-
-for _model in (ScoringScheme, Pledge, Registration, BlocMembership, ScoreAdjustment):
-    post_save.connect(_data_changed, sender=_model, dispatch_uid=f"ranking-{_model.__name__}")
-    post_delete.connect(_data_changed, sender=_model, dispatch_uid=f"ranking-{_model.__name__}")

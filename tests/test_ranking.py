@@ -143,6 +143,8 @@ def test_the_ranking_is_provisional_until_the_year_is_closed_on_approved_figures
     assert result.final and result.quarter == 4
     record = ScoringScheme.objects.get(campaign=districts)
     assert record.ranking_final_by == admin_user
+    districts.refresh_from_db()
+    assert districts.year_closed  # one closing of the year for entry and ranking
     assert record.history.count() == 2  # created by the programme load, then closed
     with pytest.raises(ranking.CannotClose):
         ranking.close_year(districts, admin_user)

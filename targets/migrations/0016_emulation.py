@@ -8,11 +8,13 @@ import targets.validators
 from django.conf import settings
 from django.db import migrations, models
 
+from targets import versions
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0012_figures_as_published'),
+        ('targets', '0013_data_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -279,4 +281,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='score_adjustment_points_positive')],
             },
         ),
+        # The ranking and the unit page are cached under the data version: writes to these move it.
+        migrations.RunSQL(*versions.track_sql(
+            "targets_scoringscheme", "targets_pledge", "targets_registration", "targets_blocmembership",
+            "targets_scoreadjustment", "targets_proposal",
+        )),
     ]
