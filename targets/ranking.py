@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from targets import progress, scoring, versions
+from targets import progress, scoring
 from targets.models import (
     BlocMembership,
     Campaign,
@@ -189,13 +188,11 @@ def _code_order(code: str) -> tuple[int, str]:
 
 
 def cached_ranking(campaign: Campaign) -> scoring.Ranking:
-    """The ranking, cached under the data version (every table it reads moves it: migration 0016)."""
-    key = f"emulation:ranking:{campaign.pk}:{versions.key()}"
-    ranking = cache.get(key)
-    if ranking is None:
-        ranking = build_ranking(campaign)
-        cache.set(key, ranking, timeout=24 * 3600)
-    return ranking
+    """The ranking, cached like the overview under the data version (every table it reads moves it:
+    migration 0016); a failing cache costs a build, never an error page."""
+    from targets.pagecache import get_or_build
+
+    return get_or_build(f"emulation:ranking:{campaign.pk}", lambda: build_ranking(campaign))
 
 
 class CannotClose(Exception):
