@@ -266,6 +266,9 @@ def test_yearly_measures_are_awaited_with_their_publication_month(client, viewer
     html = client.get(reverse("indicator", args=[16]), {"year": 2024, "quarter": 2}).content.decode()
     assert "6 tháng: công bố hằng năm, dự kiến tháng 5/2025" in html
     assert "Chờ công bố" in html and "Chưa có số liệu" not in html.split("<h1")[1].split("By unit")[0][:3000]
+    # Past May 2025 (today), the 2024 PCI is due: missing now, no longer awaited.
+    full_year = client.get(reverse("indicator", args=[16]), {"year": 2024, "quarter": 4}).content.decode()
+    assert "Cả năm: chưa có số liệu" in full_year and "dự kiến tháng 5/2025" not in full_year
 
 
 def test_yearly_figures_may_be_entered_after_the_q4_deadline_until_the_year_is_closed(client, reviewer, programme):
