@@ -306,14 +306,17 @@ def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str) -> None:
 
 RAW_HEADERS = {
     "vi": ["Năm", "Quý", "Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Giá trị", "Đánh giá", "Ghi chú", "Nguồn",
-           "Loại số liệu", "Trạng thái", "Người nhập", "Thời điểm nhập", "Người duyệt", "Thời điểm duyệt"],
+           "Loại số liệu", "Trạng thái", "Người nhập", "Thời điểm nhập", "Người duyệt", "Thời điểm duyệt",
+           "Lũy kế từ đầu năm", "Số ước trước đó"],
     "en": ["Year", "Quarter", "Unit code", "Unit", "Measure code", "Measure", "Value", "Assessment", "Note", "Source",
-           "Kind", "State", "Entered by", "Entered at", "Approved by", "Approved at"],
+           "Kind", "State", "Entered by", "Entered at", "Approved by", "Approved at", "Year to date", "Earlier estimate"],
 }
 RAW_FIELDS = (
     "submission__campaign__year", "submission__quarter", "submission__unit__code", "submission__unit__name",
     "measure__code", "measure__name", "value", "verdict", "note", "source", "kind", "submission__state",
     "entered_by__username", "entered_at", "submission__reviewed_by__username", "submission__reviewed_at",
+    # Issue 12: a flow may be reported as its year-to-date only; an official figure keeps the estimate it replaced.
+    "cumulative", "estimate_value",
 )
 CHUNK = 5000
 
@@ -327,13 +330,14 @@ def raw_figures(queryset) -> Iterator[tuple]:
 
 def _raw_row(row: tuple, lang: str) -> list:
     (year, quarter, unit_code, unit_name, code, name, value, verdict, note, source, kind, state,
-     entered_by, entered_at, approved_by, approved_at) = row
+     entered_by, entered_at, approved_by, approved_at, cumulative, estimate) = row
     approved = state == Submission.State.APPROVED
     return [
         year, quarter, unit_code, safe_text(unit_name), code, safe_text(name), value,
         progress.verdict_label(verdict, lang) if verdict else None,
         safe_text(note) or None, safe_text(source) or None, KIND_LABELS[lang][kind], STATE_LABELS[lang][state],
         entered_by, _naive(entered_at), approved_by if approved else None, _naive(approved_at) if approved else None,
+        cumulative, estimate,
     ]
 
 
