@@ -378,7 +378,9 @@ def evaluate(
                                                                     Decimal(0))
         if quarter_value is None and quarter in amounts:
             quarter_value, derived = amounts[quarter], True
-        is_estimate = any(q in estimates for q in period if q in known or q in reported)
+        # Only the figures the year-to-date stands on: a reported cumulative supersedes what came before it.
+        anchor = max(reported, default=1)
+        is_estimate = any(q in estimates for q in period if q >= anchor and (q in known or q in reported))
     else:
         by_quarter = {q: known.get(q) for q in period}
         if known:
