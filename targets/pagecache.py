@@ -61,11 +61,11 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def get_or_build(key: str, build: Callable[[], object]):
-    """The value cached under `key` with this release and data version (added here), else what
-    `build` returns, kept for the next request. A failing shared cache costs a build, never an
-    error page."""
-    key = f"{key}:{release()}:{versions.key()}"
+def get_or_build(key: str, build: Callable[[], object], version: str | None = None):
+    """The value cached under `key` with this release and `version` (the data version unless
+    another is given), else what `build` returns, kept for the next request. A failing shared
+    cache costs a build, never an error page."""
+    key = f"{key}:{release()}:{version or versions.key()}"
     # With Redis, each process also keeps what it served in its own memory (the "local" cache):
     # the keys name the version, so that copy is as right as Redis's, and costs no round trip.
     local = caches["local"] if "local" in settings.CACHES else None
