@@ -266,7 +266,7 @@ def cold(size: str, port: int, path: str, cookies: dict, times: int = 20) -> dic
     latencies = []
     for _ in range(times):
         with conn.cursor() as cursor:
-            cursor.execute("UPDATE emulation_version SET data = nextval('emulation_version_seq')")
+            cursor.execute("UPDATE emulation_data_version SET version = nextval('emulation_data_version_seq')")
         t = time.perf_counter()
         client.request("GET", path)
         latencies.append((time.perf_counter() - t) * 1000)

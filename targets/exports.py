@@ -28,7 +28,7 @@ ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 # The dashboard's status colours (static/css/app.css), white text on each.
 STATUS_FILLS = {
     Status.EXCEEDED: "0B5D36", Status.MET: "146C43", Status.ON_TRACK: "0A58A8", Status.AT_RISK: "8A5300",
-    Status.BEHIND: "B02A37", Status.NOT_MET: "7A1420", Status.NO_DATA: "5C636A",
+    Status.BEHIND: "B02A37", Status.NOT_MET: "7A1420", Status.NO_DATA: "5C636A", Status.AWAITED: "4B5563",
 }
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -201,7 +201,7 @@ def official_report(overview: Overview, *, lang: str = "vi", today: datetime.dat
 
 def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str) -> None:
     measure, p = m.measure, m.progress
-    fmt = _number_format(measure.decimal_places)
+    fmt = _number_format(p.places)  # enough decimals to tell the figure from its target
     ws.cell(row, 1, number).alignment = CENTRE
     ws.cell(row, 2, name).alignment = WRAP
     ws.cell(row, 3, measure.unit_en or measure.unit if lang == "en" else measure.unit).alignment = CENTRE

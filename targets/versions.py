@@ -1,7 +1,7 @@
 """The data version: a counter in PostgreSQL that every write to what a page shows moves; and
 the users version, which every change to a user, a group or a membership moves.
 
-A statement-level trigger on each tracked table (migration 0013) moves it in the writing transaction itself, so
+A statement-level trigger on each tracked table (migrations 0013, 0013b) moves it in the writing transaction itself, so
 whoever writes (a page, an upload, a command, the admin, a restore, raw SQL in a shell) moves it,
 and nobody sees the new version before the new rows. Its numbers come from a sequence, which
 never hands out the same number twice, even to a transaction that rolled back.
@@ -19,35 +19,46 @@ from __future__ import annotations
 from asgiref.local import Local
 from django.db import connections, router
 
-TABLE = "emulation_version"
-SEQUENCE = "emulation_version_seq"
-FUNCTION = "emulation_changed"
+TABLE = "emulation_data_version"
+SEQUENCE = "emulation_data_version_seq"
+FUNCTION = "emulation_data_changed"
+USERS_FUNCTION = "emulation_users_changed"
 
+# Migration 0013: the data version.
 CREATE_SQL = f"""
 CREATE SEQUENCE {SEQUENCE};
-CREATE TABLE {TABLE} (id smallint PRIMARY KEY CHECK (id = 1), data bigint NOT NULL, users bigint NOT NULL);
-INSERT INTO {TABLE} VALUES (1, nextval('{SEQUENCE}'), nextval('{SEQUENCE}'));
+CREATE TABLE {TABLE} (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+INSERT INTO {TABLE} VALUES (1, nextval('{SEQUENCE}'));
 CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_ARGV[0] = 'users' THEN
-        UPDATE {TABLE} SET users = nextval('{SEQUENCE}') WHERE id = 1;
-    ELSE
-        UPDATE {TABLE} SET data = nextval('{SEQUENCE}') WHERE id = 1;
-    END IF;
+    UPDATE {TABLE} SET version = nextval('{SEQUENCE}') WHERE id = 1;
     RETURN NULL;
 END $$;
 """
 DROP_SQL = f"DROP FUNCTION {FUNCTION}() CASCADE; DROP TABLE {TABLE}; DROP SEQUENCE {SEQUENCE};"
 
+# Migration 0013b: the users version, a second number in the same row.
+CREATE_USERS_SQL = f"""
+ALTER TABLE {TABLE} ADD COLUMN users bigint;
+UPDATE {TABLE} SET users = nextval('{SEQUENCE}');
+ALTER TABLE {TABLE} ALTER COLUMN users SET NOT NULL;
+CREATE FUNCTION {USERS_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE {TABLE} SET users = nextval('{SEQUENCE}') WHERE id = 1;
+    RETURN NULL;
+END $$;
+"""
+DROP_USERS_SQL = f"DROP FUNCTION {USERS_FUNCTION}() CASCADE; ALTER TABLE {TABLE} DROP COLUMN users;"
 
-def track_sql(*tables: str, kind: str = "data") -> tuple[str, str]:
-    """SQL that makes writes to `tables` move the `kind` version ("data": what pages show;
-    "users": who is signed in with which roles), and SQL that undoes it. A table that a page
-    shows, added later, is tracked by its own migration:
-    `migrations.RunSQL(*versions.track_sql("targets_newtable"))` (tests/test_data_version.py checks)."""
-    forward = "".join(f"CREATE TRIGGER {FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
-                      f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}('{kind}');\n" for table in tables)
-    backward = "".join(f"DROP TRIGGER IF EXISTS {FUNCTION} ON {table};\n" for table in tables)
+
+def track_sql(*tables: str, function: str = FUNCTION) -> tuple[str, str]:
+    """SQL that makes writes to `tables` move the data version (or the users version, with
+    `function=USERS_FUNCTION`), and SQL that undoes it. A table that a page shows, added later, is
+    tracked by its own migration: `migrations.RunSQL(*versions.track_sql("targets_newtable"))`
+    (tests/test_data_version.py checks)."""
+    forward = "".join(f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
+                      f" FOR EACH STATEMENT EXECUTE FUNCTION {function}();\n" for table in tables)
+    backward = "".join(f"DROP TRIGGER IF EXISTS {function} ON {table};\n" for table in tables)
     return forward, backward
 
 
@@ -77,7 +88,7 @@ def _read(alias: str) -> tuple[int, int, int]:
     if memo is not None and alias in memo:
         return memo[alias]
     with connections[alias].cursor() as cursor:
-        cursor.execute(f"SELECT tableoid, data, users FROM {TABLE}")
+        cursor.execute(f"SELECT tableoid, version, users FROM {TABLE}")
         row = cursor.fetchone()
     if memo is not None:  # inside a request: kept for the rest of it
         memo[alias] = row

@@ -85,11 +85,11 @@ def test_other_connections_see_the_new_version_only_with_the_new_rows(programme)
     other = psycopg2.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"] or 5432)
     try:
         with other.cursor() as cursor:
-            cursor.execute(f"SELECT data FROM {versions.TABLE}")
+            cursor.execute(f"SELECT version FROM {versions.TABLE}")
             before = cursor.fetchone()[0]
             Measure.objects.filter(code="3").update(target=1)  # uncommitted: the test's transaction
             assert versions.key().split(".")[1] != str(before)
-            cursor.execute(f"SELECT data FROM {versions.TABLE}")
+            cursor.execute(f"SELECT version FROM {versions.TABLE}")
             assert cursor.fetchone()[0] == before
     finally:
         other.close()

@@ -11,12 +11,10 @@ TRACKED = (
 
 
 class Migration(migrations.Migration):
-    """The data and users versions in PostgreSQL, moved by triggers (targets/versions.py)."""
+    """The data version in PostgreSQL, moved by triggers (targets/versions.py)."""
 
-    dependencies = [("targets", "0014_limits_on_text_and_token_expiry"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [("targets", "0012_figures_as_published")]
     operations = [
         migrations.RunSQL(versions.CREATE_SQL, versions.DROP_SQL),
         migrations.RunSQL(*versions.track_sql(*TRACKED)),
-        # Who is signed in with which roles: users, groups, memberships.
-        migrations.RunSQL(*versions.track_sql("auth_user", "auth_group", "auth_user_groups", kind="users")),
     ]
