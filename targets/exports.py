@@ -208,7 +208,8 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str) 
     for col, value, number_format in (
         (4, measure.previous_year, fmt),
         (5, measure.target, fmt),
-        (6, p.ytd, fmt),
+        # An estimate stays a number cell; its format says "(ước)" beside it.
+        (6, p.ytd, fmt + ('" (ước)"' if lang == "vi" else '" (est.)"') if p.estimate else fmt),
         (7, p.percent_of_plan, PERCENT_FORMAT),
         (8, p.percent_of_same_period, PERCENT_FORMAT),
     ):

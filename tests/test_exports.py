@@ -92,12 +92,13 @@ def test_numbers_are_numbers_with_number_formats_and_statuses_are_coloured(demo)
     rows = _rows_by_code(_report(demo, 3).worksheets[0])
     budget = rows["3"]
     assert isinstance(budget[5].value, (int, float))
-    assert budget[5].number_format == "#,##0.0"
+    # The demo's nine-month figures are estimates: still numbers, formatted with "(ước)" beside them.
+    assert budget[5].number_format == '#,##0.0" (ước)"'
     assert budget[6].number_format == "#,##0.0"
     assert budget[4].value == 2460
     assert budget[8].fill.fgColor.rgb.endswith(exports.STATUS_FILLS[build_overview(demo, 3).measures[2].progress.status])
     tourists = rows["4"]
-    assert tourists[5].number_format == "#,##0"
+    assert tourists[5].number_format == '#,##0" (ước)"'
 
 
 def test_qualitative_indicators_show_their_verdict_and_narrative(demo):
