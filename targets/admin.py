@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from targets import models
@@ -15,6 +16,12 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ("year", "number", "province", "issued_on", "plan_start", "plan_end")
     search_fields = ("number", "title", "slogan")
     inlines = [ThemeInline]
+    fieldsets = (
+        (None, {"fields": ("province", "province_code", "year", "number", "issued_on", "issuing_body", "title", "slogan",
+                           "plan_start", "plan_end", "source")}),
+        (_("Official report"), {"fields": ("report_issuer", "report_issuer_en", "report_code", "report_signature",
+                                           "report_signature_en", "report_signer", "report_recipients")}),
+    )
 
 
 @admin.register(models.EmulationBloc)
@@ -34,6 +41,8 @@ class UnitAdmin(admin.ModelAdmin):
 class TaskInline(admin.TabularInline):
     model = models.Task
     extra = 0
+    fields = ("number", "title", "title_en", "is_active")
+    show_change_link = True  # the responsible units are chosen on the task's own page
 
 
 @admin.register(models.Theme)
@@ -45,9 +54,29 @@ class ThemeAdmin(admin.ModelAdmin):
 
 @admin.register(models.Task)
 class TaskAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "theme")
-    list_filter = ("theme__campaign", "theme")
-    search_fields = ("title",)
+    list_display = ("__str__", "units", "is_active")
+    list_filter = ("is_active", "theme__campaign", "theme__number")
+    search_fields = ("title", "title_en")
+    list_select_related = ("theme",)
+    filter_horizontal = ("responsible_units",)
+    actions = ["retire"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("responsible_units")
+
+    @admin.display(description=_("responsible units"))
+    def units(self, task):
+        return ", ".join(u.short_name or u.name for u in task.responsible_units.all())
+
+    @admin.action(description=_("Retire the selected tasks"))
+    def retire(self, request, queryset):
+        # Retired, not deleted: their reports stay in the history (Task.is_active). Saved one by one
+        # so that the cached dashboards hear of it (targets/signals.py).
+        tasks = list(queryset.filter(is_active=True))
+        for task in tasks:
+            task.is_active = False
+            task.save(update_fields=["is_active"])
+        self.message_user(request, _("%(count)d tasks retired.") % {"count": len(tasks)})
 
 
 class MeasureInline(admin.TabularInline):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from targets import progress
@@ -27,9 +28,10 @@ QUARTER_RANGE = Q(quarter__gte=1) & Q(quarter__lte=4)
 class Verdict(models.TextChoices):
     """Qualitative verdicts; the values are the engine's (progress.Verdict)."""
 
-    COMPLETED_WELL = "completed_well", _("Completed well")
-    COMPLETED = "completed", _("Completed")
-    NOT_COMPLETED = "not_completed", _("Not completed")
+    # The words officials write in their reports ("Hoàn thành tốt nhiệm vụ"), see progress.VERDICT_LABELS.
+    COMPLETED_WELL = "completed_well", pgettext_lazy("verdict", "Completed well")
+    COMPLETED = "completed", pgettext_lazy("verdict", "Completed")
+    NOT_COMPLETED = "not_completed", pgettext_lazy("verdict", "Not completed")
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -62,6 +64,27 @@ class Campaign(models.Model):
     plan_start = models.PositiveSmallIntegerField(_("five-year plan from"))
     plan_end = models.PositiveSmallIntegerField(_("five-year plan to"))
     source = models.TextField(_("source"), blank=True)
+    # How the official report is headed and signed (Decree 30/2020/NĐ-CP); blank → the provincial
+    # People's Committee's own (see targets.exports.report_heading).
+    report_issuer = models.TextField(
+        _("issuing body on the report"), max_length=200, blank=True,
+        help_text=_("One line per row, e.g. \"ỦY BAN NHÂN DÂN\" then \"TỈNH HÀ GIANG\". Empty: the provincial People's Committee."))
+    report_issuer_en = models.TextField(_("issuing body on the report (English)"), max_length=200, blank=True)
+    report_code = models.CharField(
+        _("report number suffix"), max_length=30, default="BC-UBND",
+        help_text=_("What follows \"Số: …/\" on the report, e.g. BC-UBND or BC-SNV."))
+    report_signature = models.TextField(
+        _("signature block"), max_length=300, default="TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+        help_text=_("One line per row, as printed above the signature."))
+    report_signature_en = models.TextField(
+        _("signature block (English)"), max_length=300, blank=True,
+        default="ON BEHALF OF THE PEOPLE'S COMMITTEE\nFOR THE CHAIRMAN\nVICE CHAIRMAN")
+    report_signer = models.CharField(_("name of the signatory"), max_length=100, blank=True)
+    report_recipients = models.TextField(
+        _("recipients (Nơi nhận)"), max_length=1000, blank=True,
+        default="- Ban Thi đua - Khen thưởng Trung ương;\n- Thường trực Tỉnh ủy;\n- Thường trực HĐND tỉnh;\n"
+                "- Chủ tịch, các PCT UBND tỉnh;\n- Các sở, ban, ngành; UBND các huyện, thành phố;\n- Lưu: VT, TĐKT.",
+        help_text=_("One line per recipient, as printed under \"Nơi nhận:\"."))
 
     objects = CampaignQuerySet.as_manager()
 
@@ -176,8 +199,14 @@ class Task(models.Model):
 
     theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="tasks")
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.TextField(_("title"))
-    title_en = models.TextField(_("title (English)"), blank=True)
+    title = models.TextField(_("title"), max_length=1000)
+    title_en = models.TextField(_("title (English)"), max_length=1000, blank=True)
+    responsible_units = models.ManyToManyField(
+        Unit, verbose_name=_("responsible units"), blank=True, related_name="tasks",
+        help_text=_("The units that report on this task each quarter."))
+    # Retired, not deleted: the reports already written on a task stay in the history.
+    is_active = models.BooleanField(_("active"), default=True,
+                                    help_text=_("Untick to retire the task: it is no longer reported or shown."))
 
     class Meta:
         verbose_name = _("task")

@@ -103,7 +103,7 @@ def test_numbers_are_numbers_with_number_formats_and_statuses_are_coloured(demo)
 def test_qualitative_indicators_show_their_verdict_and_narrative(demo):
     rows = _rows_by_code(_report(demo, 3).worksheets[0])
     defence = rows["15"]
-    assert defence[5].value in ("Hoàn thành", "Hoàn thành tốt")
+    assert defence[5].value in ("Hoàn thành nhiệm vụ", "Hoàn thành tốt nhiệm vụ")
     assert defence[9].value.startswith("[Demo] Thực hiện nội dung chỉ tiêu 15")
 
 
@@ -171,7 +171,7 @@ def test_csv_round_trips_with_vietnamese_text(demo):
     assert rows[0][0] == "Năm"
     assert len(rows) == Figure.objects.count() + 1
     assert any(r[3] == "Huyện Hoàng Su Phì" for r in rows)
-    assert any(r[7] in ("Hoàn thành", "Hoàn thành tốt") for r in rows)
+    assert any(r[7] in ("Hoàn thành nhiệm vụ", "Hoàn thành tốt nhiệm vụ") for r in rows)
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+2", "-3+cmd", "@SUM(A1)", "\tx"])

@@ -812,9 +812,9 @@ def test_status_labels(status, vi, en):
 @pytest.mark.parametrize(
     "verdict, vi, en",
     [
-        (Verdict.COMPLETED_WELL, "Hoàn thành tốt", "Completed well"),
-        (Verdict.COMPLETED, "Hoàn thành", "Completed"),
-        (Verdict.NOT_COMPLETED, "Không hoàn thành", "Not completed"),
+        (Verdict.COMPLETED_WELL, "Hoàn thành tốt nhiệm vụ", "Completed well"),
+        (Verdict.COMPLETED, "Hoàn thành nhiệm vụ", "Completed"),
+        (Verdict.NOT_COMPLETED, "Chưa hoàn thành nhiệm vụ", "Not completed"),
     ],
 )
 def test_verdict_labels(verdict, vi, en):

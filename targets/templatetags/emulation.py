@@ -96,3 +96,23 @@ def state_label(state):
     from targets.models import Submission
 
     return Submission.State(state).label if state else "–"
+
+
+@register.filter
+def verdict_label(verdict):
+    """A qualitative verdict in officials' words ("Hoàn thành tốt nhiệm vụ")."""
+    return progress.verdict_label(verdict, _lang())
+
+
+@register.filter
+def unit_label(unit):
+    """A unit as lists name it: its short name in Vietnamese, its English name in English."""
+    if _lang() == "en":
+        return unit.name_en or unit.name
+    return unit.short_name or unit.name
+
+
+@register.filter
+def reported_count(tasks):
+    """How many of a theme's tasks (overview.TaskProgress) have at least one report."""
+    return sum(1 for t in tasks if t.reports)
