@@ -1,8 +1,45 @@
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin
+from django.db.models import DecimalField
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets import models
+from targets import models, numbers
+from targets.exports import plain_decimal
+
+
+def exact_number(value) -> str:
+    """A stored decimal as it was typed, in the page's notation: "2.460", "10,17" (never the
+    column's "2460,000000"), every significant decimal kept."""
+    if value is None:
+        return "–"
+    places = max(0, -Decimal(value).normalize().as_tuple().exponent)
+    return numbers.format_number(value, places, get_language())
+
+
+def number_column(field: str, label):
+    """A ModelAdmin method showing a decimal field with exact_number."""
+
+    @admin.display(description=label, ordering=field)
+    def column(admin_self, obj):
+        return exact_number(getattr(obj, field))
+
+    return column
+
+
+class PlainNumberInput(forms.NumberInput):
+    """The number box shows 2460 and 10.17, not the column's 2460.000000."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return plain_decimal(value)
+        return super().format_value(value)
+
+
+PLAIN_DECIMALS = {DecimalField: {"widget": PlainNumberInput}}
 
 
 class ThemeInline(admin.StackedInline):
@@ -82,6 +119,7 @@ class TaskAdmin(admin.ModelAdmin):
 class MeasureInline(admin.TabularInline):
     model = models.Measure
     extra = 0
+    formfield_overrides = PLAIN_DECIMALS
     fields = ("code", "name", "unit", "target", "comparison", "aggregation")
     show_change_link = True
 
@@ -103,16 +141,19 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(models.Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "name", "unit", "target", "comparison", "aggregation", "previous_year", "campaign")
+    list_display = ("code", "name", "unit", "target_shown", "comparison", "aggregation", "previous_year_shown", "campaign")
+    formfield_overrides = PLAIN_DECIMALS
+    target_shown = number_column("target", _("target"))
+    previous_year_shown = number_column("previous_year", _("last year's actual"))
     list_filter = ("campaign", "comparison", "aggregation", "value_kind")
     search_fields = ("code", "name")
     list_select_related = ("campaign",)
     inlines = [AssignmentInline]
     fieldsets = (
         (None, {"fields": ("campaign", "indicator", "code", "order", "name", "name_en")}),
-        ("Target", {"fields": ("unit", "unit_en", "value_kind", "target", "comparison", "aggregation", "decimal_places",
+        (_("Target"), {"fields": ("unit", "unit_en", "value_kind", "target", "comparison", "aggregation", "decimal_places",
                                "seasonal", "display_divisor", "display_unit", "display_unit_en")}),
-        ("Last year", {"fields": ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3",
+        (_("Last year"), {"fields": ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3",
                                   "same_period_q4", "baseline_source")}),
     )
 
@@ -156,7 +197,13 @@ class SubmissionAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(models.Figure)
 class FigureAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("measure", "submission", "value", "verdict", "kind", "entered_by", "entered_at")
+    list_display = ("measure", "submission", "value_shown", "verdict", "kind", "entered_by", "entered_at")
+    value_shown = number_column("value", _("value"))
+    estimate_value_shown = number_column("estimate_value", _("earlier estimate"))
+    # The numbers as typed rather than Django's "650,500000" for a six-place column.
+    fields = ("submission", "measure", "value_shown", "verdict", "narrative", "note", "source", "kind", "estimate_value_shown",
+              "entered_by", "on_behalf", "version")
+    readonly_fields = ("value_shown", "estimate_value_shown")
     list_filter = ("submission__campaign", "submission__quarter", "submission__state", "kind", "measure__code")
     search_fields = ("measure__code", "submission__unit__name", "note")
     list_select_related = ("measure", "submission__unit", "submission__campaign", "entered_by")

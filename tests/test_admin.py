@@ -29,3 +29,43 @@ def test_non_admins_cannot_reach_the_task_admin(client, viewer, programme):
     client.force_login(viewer)
     response = client.get(reverse("admin:targets_task_changelist"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_admin_speaks_vietnamese_and_shows_decimals_as_numbers(client, admin_user, programme):
+    from decimal import Decimal
+
+    from targets.models import Figure, Measure, Submission
+
+    client.force_login(admin_user)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    budget.previous_year = Decimal("2301.17")
+    budget.save()
+    page = client.get(reverse("admin:targets_measure_changelist")).content.decode()
+    assert "Chỉ tiêu" in page or "chỉ tiêu" in page
+    assert ">2.460<" in page and ">2.301,17<" in page
+    assert "2460,000000" not in page and "2460.000000" not in page
+    form = client.get(reverse("admin:targets_measure_change", args=[budget.pk])).content.decode()
+    assert 'value="2460"' in form and 'value="2301.17"' in form
+    assert "Năm trước" in form
+
+    submission = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="STC"), quarter=1, state="submitted")
+    figure = Figure.objects.create(submission=submission, measure=budget, value=Decimal("650.5"))
+    listing = client.get(reverse("admin:targets_figure_changelist")).content.decode()
+    assert ">650,5<" in listing and "650,500000" not in listing
+    detail = client.get(reverse("admin:targets_figure_change", args=[figure.pk])).content.decode()
+    assert "650,5" in detail and "650,500000" not in detail
+
+
+def test_exact_number_keeps_every_significant_decimal():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from targets.admin import exact_number
+
+    with translation.override("vi"):
+        assert exact_number(Decimal("244.946000")) == "244,946"
+        assert exact_number(Decimal("3200000.000000")) == "3.200.000"
+        assert exact_number(None) == "–"
+    with translation.override("en"):
+        assert exact_number(Decimal("2460.5")) == "2,460.5"

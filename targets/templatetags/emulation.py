@@ -116,3 +116,9 @@ def unit_label(unit):
 def reported_count(tasks):
     """How many of a theme's tasks (overview.TaskProgress) have at least one report."""
     return sum(1 for t in tasks if t.reports)
+
+
+@register.filter
+def quarter_label(quarter):
+    """A single quarter: "Quý I" in Vietnamese, "Q1" in English."""
+    return progress.QUARTER_LABELS[int(quarter)][_lang()].capitalize() if _lang() == "vi" else progress.QUARTER_LABELS[int(quarter)]["en"]
