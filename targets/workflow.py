@@ -242,7 +242,7 @@ def return_for_correction(*, user, submission: Submission, comment: str) -> Subm
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()
     submission.review_comment = comment.strip()
     submission.version += 1
-    submission._change_reason = comment.strip()
+    submission._change_reason = _history_reason(comment)
     submission.save()
     return submission
 
@@ -259,9 +259,18 @@ def reopen(*, user, submission: Submission, reason: str) -> Submission:
     submission.state = State.RETURNED
     submission.review_comment = reason.strip()
     submission.version += 1
-    submission._change_reason = reason.strip()
+    submission._change_reason = _history_reason(reason)
     submission.save()
     return submission
+
+
+def _history_reason(text: str) -> str:
+    """The history's reason column holds 100 characters; the whole text stays in review_comment."""
+    text = text.strip()
+    return text if len(text) <= HISTORY_REASON_LENGTH else text[:HISTORY_REASON_LENGTH - 1] + "…"
+
+
+HISTORY_REASON_LENGTH = 100  # django-simple-history's history_change_reason
 
 
 def late_units(campaign: Campaign, quarter: int, today: datetime.date | None = None) -> list[tuple[Unit, datetime.date, Submission | None]]:

@@ -77,7 +77,11 @@ def submission(request, pk: int):
         "report": report, "figures": figures, "figure_history": figure_history, "state_history": state_history,
         "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED,
         "may_reopen": access.is_admin(user) and report.state == Submission.State.APPROVED,
+        "comment_length": COMMENT_LENGTH,
     })
+
+
+COMMENT_LENGTH = 2000  # a reviewer's comment or a reason for reopening, as the page's maxlength says
 
 
 @require_POST
@@ -87,6 +91,9 @@ def decide(request, pk: int):
     report = get_object_or_404(Submission.objects.select_related("unit"), pk=pk)
     action = request.POST.get("action")
     text = request.POST.get("comment", "")
+    if len(text) > COMMENT_LENGTH:
+        messages.error(request, _("The comment is too long: at most %(limit)s characters.") % {"limit": COMMENT_LENGTH})
+        return redirect("submission", pk=report.pk)
     try:
         if action == "approve":
             workflow.approve(user=request.user, submissions=[report])
