@@ -361,7 +361,7 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     _cell(ws, row, COL["stt"], number, BODY, CENTRE)
     _cell(ws, row, COL["indicator"], name)
     _cell(ws, row, COL["unit"], _name(measure, "unit", lang), BODY, CENTRE)
-    marked = p.ytd is not None and _provisional(m)
+    marked = (p.ytd is not None or p.verdict is not None) and _provisional(m)
     missing = p.ytd is not None and bool(p.missing_quarters)
     notes.estimate |= marked
     notes.missing.update(p.missing_quarters if missing else ())
