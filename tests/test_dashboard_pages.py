@@ -262,3 +262,17 @@ def test_a_page_cached_while_a_save_is_uncommitted_is_not_served_after_the_commi
         figure.save()
         during = current("data")  # a reader now would cache pages under this version
     assert current("data") > during
+
+
+def test_english_pages_have_english_structure_words_units_and_dates(official, demo):
+    official.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Ha Giang Provincial People&#x27;s Committee · Programme No. 322/CTr-UBND (26/12/2023)" in html
+    assert "Theme 2: Achieving each sector" in html and "Hai là" not in html
+    assert "billion VND" in html and "tỷ đồng" not in html
+    assert 'class="slogan" lang="vi"' in html  # the slogan stays as issued, marked as Vietnamese
+    theme = official.get(reverse("theme", args=[2]), {"year": 2024, "quarter": 3}).content.decode()
+    assert "<title>Theme 2 ·" in theme and "Tasks: 13, with a report:" not in theme
+    assert "Ha Giang Department of Finance" in theme and "Completed" in theme
+    unit = official.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Districts and city" in unit and "Khối các huyện" not in unit

@@ -122,3 +122,21 @@ def reported_count(tasks):
 def quarter_label(quarter):
     """A single quarter: "Quý I" in Vietnamese, "Q1" in English."""
     return progress.QUARTER_LABELS[int(quarter)][_lang()].capitalize() if _lang() == "vi" else progress.QUARTER_LABELS[int(quarter)]["en"]
+
+
+@register.filter
+def theme_label(theme):
+    """"Hai là" in Vietnamese (the programme's own word), "Theme 2" in English."""
+    from django.utils.translation import gettext
+
+    if _lang() == "en" or not theme.ordinal:
+        return gettext("Theme %(number)s") % {"number": theme.number}
+    return theme.ordinal
+
+
+@register.filter
+def issuing_body(campaign):
+    """The body that issued the programme, in the page's language."""
+    from targets.exports import report_heading
+
+    return campaign.issuing_body if _lang() == "vi" else report_heading(campaign, "en")["body"]

@@ -12,7 +12,7 @@ from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
 from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
 from targets.tables import SeriesTable
-from targets.templatetags.emulation import localized
+from targets.templatetags.emulation import localized, theme_label
 from targets.views.common import choose_campaign
 
 
@@ -53,7 +53,7 @@ def theme(request, number: int):
         if row is None:
             raise Http404(_("No such theme."))
         tasks = task_progress(period["campaign"], period["quarter"]).get(row.theme.pk, [])
-        return row.theme.ordinal, "targets/theme.html", {**period, "row": row, "tasks": tasks}
+        return theme_label(row.theme), "targets/theme.html", {**period, "row": row, "tasks": tasks}
 
     return cached_page(request, build)
 
