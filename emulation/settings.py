@@ -90,16 +90,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and its answer, carry the request's id.
+    "targets.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the collected static files (Bootstrap, Chart.js) when DEBUG is off, no nginx needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "targets.middleware.VietnameseFirstLocaleMiddleware",
+    # Before anything reads a parameter into a query: PostgreSQL cannot take a NUL character.
+    "targets.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Before authentication: a database outage must be caught even while loading the user.
-    "targets.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Loads the signed-in user inside its handler: a database outage is a 503 page on every path.
+    "targets.middleware.DatabaseUnavailableMiddleware",
     # Anonymous users see the login page only; views open to them say so explicitly.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -201,6 +205,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Django's finders, answering "not found" (not a server error) for /static/../anything.
+STATICFILES_FINDERS = ["targets.staticfinders.FileSystemFinder", "targets.staticfinders.AppDirectoriesFinder"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if not DEBUG
@@ -213,6 +219,51 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "thidua@localhost")
+
+
+def parse_admins(raw: str) -> list[tuple[str, str]]:
+    """ADMINS="Trần Văn A <a@example.org>, b@example.org" → [(name, address), …]."""
+    admins = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        name, _, address = item.rpartition("<")
+        address = address.rstrip(">").strip()
+        if "@" not in address:
+            raise ImproperlyConfigured(f"ADMINS must list e-mail addresses, not {item!r}")
+        admins.append((name.strip() or address, address))
+    return admins
+
+
+# --- logging --------------------------------------------------------------------------------
+# Everything goes to stderr (gunicorn and systemd keep it: docs/deployment.md), one line per
+# record with the request id; every server error also goes by e-mail to ADMINS when set.
+ADMINS = parse_admins(os.environ.get("ADMINS", ""))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "targets.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "filters": ["request_id"], "formatter": "line"},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false", "request_id"]},
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # 500s (with their traceback) and errors; 4xx answers are the access log's business.
+        "django.request": {"handlers": ["stderr", "mail_admins"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["stderr", "mail_admins"], "level": "WARNING", "propagate": False},
+        "targets": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
 
 # --- security ---------------------------------------------------------------------------------
 # Pages carry no inline script or style: Chart.js data travels in json_script elements.

@@ -9,3 +9,5 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("targets.urls")),
 ]
+
+handler500 = "targets.views.system.server_error"

@@ -20,25 +20,73 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
 class DatabaseUnavailableMiddleware:
     """A database outage shows a clear "try again shortly" page (503), not a server error.
 
-    Writes run in transactions, so a request cut off by the outage leaves nothing half
-    written; with CONN_HEALTH_CHECKS the next request reconnects once the database is back.
+    Placed right after authentication: the signed-in user is loaded here, inside the handler,
+    because the next middleware (login required) reads it before any view runs, where a view's
+    exception handler would never see the failure. Exceptions from the view itself come through
+    process_exception. Writes run in transactions, so a request cut off by the outage leaves
+    nothing half written; with CONN_HEALTH_CHECKS the next request reconnects once the database
+    is back.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.db import InterfaceError, OperationalError
+
+        try:
+            request.user.is_authenticated  # noqa: B018 (loads the session and the user now, inside this handler)
+        except (OperationalError, InterfaceError):
+            return unavailable(request)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         from django.db import InterfaceError, OperationalError
-        from django.shortcuts import render
 
         if isinstance(exception, OperationalError | InterfaceError):
-            if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
-                return JsonResponse({"error": {"status": 503, "message": "The database is unavailable; try again shortly."}},
-                                    status=503)
-            return render(request, "503.html", status=503)
+            return unavailable(request)
         return None
+
+
+def unavailable(request):
+    """The 503 answer: JSON for the API, else the page. Rendered without the request's context
+    processors, which would try to load the user from the missing database again."""
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"error": {"status": 503, "message": "The database is unavailable; try again shortly."}},
+                                status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+class RefuseNulMiddleware:
+    """No NUL character reaches a view: PostgreSQL cannot store or even compare it, so a view
+    passing such a value to a query would fail with a server error.
+
+    In the path or the query string it is refused with a 400. In a submitted form it becomes the
+    SUBSTITUTE control character (U+001A, meant for exactly this), which the fields' own check
+    refuses with a message beside the field, so the rest of what the person typed is not lost."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _("The request holds a NUL character, which no field accepts.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": {"status": 400, "message": message}}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        if request.method == "POST" and any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.POST.lists()):
+            form = request.POST.copy()
+            for key, values in list(form.lists()):
+                del form[key]
+                form.setlist(key.replace("\x00", "\x1a"), [v.replace("\x00", "\x1a") for v in values])
+            request.POST = form
+        return self.get_response(request)

@@ -15,11 +15,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from targets import progress
+from targets import validators as limits
+from targets.validators import char_field, text_field
 
 QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
 QUARTER_RANGE = Q(quarter__gte=1) & Q(quarter__lte=4)
@@ -53,35 +56,35 @@ def pick_campaign(campaigns, year) -> Campaign | None:
 class Campaign(models.Model):
     """One year's emulation programme of a province (e.g. No. 322/CTr-UBND for 2024)."""
 
-    province = models.CharField(_("province"), max_length=100)
-    province_code = models.CharField(_("province code"), max_length=10, blank=True)
+    province = char_field(_("province"), 100)
+    province_code = char_field(_("province code"), 10, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    number = models.CharField(_("programme number"), max_length=50)
+    number = char_field(_("programme number"), 50)
     issued_on = models.DateField(_("issued on"))
-    issuing_body = models.CharField(_("issuing body"), max_length=200)
-    title = models.TextField(_("title"))
-    slogan = models.TextField(_("slogan"), blank=True)
+    issuing_body = char_field(_("issuing body"), 200)
+    title = text_field(_("title"), limits.NOTE)
+    slogan = text_field(_("slogan"), limits.NOTE, blank=True)
     plan_start = models.PositiveSmallIntegerField(_("five-year plan from"))
     plan_end = models.PositiveSmallIntegerField(_("five-year plan to"))
-    source = models.TextField(_("source"), blank=True)
+    source = text_field(_("source"), limits.NOTE, blank=True)
     # How the official report is headed and signed (Decree 30/2020/NĐ-CP); blank → the provincial
     # People's Committee's own (see targets.exports.report_heading).
-    report_issuer = models.TextField(
-        _("issuing body on the report"), max_length=200, blank=True,
+    report_issuer = text_field(
+        _("issuing body on the report"), limits.SHORT, blank=True,
         help_text=_("One line per row, e.g. \"ỦY BAN NHÂN DÂN\" then \"TỈNH HÀ GIANG\". Empty: the provincial People's Committee."))
-    report_issuer_en = models.TextField(_("issuing body on the report (English)"), max_length=200, blank=True)
-    report_code = models.CharField(
-        _("report number suffix"), max_length=30, default="BC-UBND",
+    report_issuer_en = text_field(_("issuing body on the report (English)"), limits.SHORT, blank=True)
+    report_code = char_field(
+        _("report number suffix"), 30, default="BC-UBND",
         help_text=_("What follows \"Số: …/\" on the report, e.g. BC-UBND or BC-SNV."))
-    report_signature = models.TextField(
-        _("signature block"), max_length=300, default="TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+    report_signature = text_field(
+        _("signature block"), limits.SHORT, default="TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
         help_text=_("One line per row, as printed above the signature."))
-    report_signature_en = models.TextField(
-        _("signature block (English)"), max_length=300, blank=True,
+    report_signature_en = text_field(
+        _("signature block (English)"), limits.SHORT, blank=True,
         default="ON BEHALF OF THE PEOPLE'S COMMITTEE\nFOR THE CHAIRMAN\nVICE CHAIRMAN")
-    report_signer = models.CharField(_("name of the signatory"), max_length=100, blank=True)
-    report_recipients = models.TextField(
-        _("recipients (Nơi nhận)"), max_length=1000, blank=True,
+    report_signer = char_field(_("name of the signatory"), limits.NAME, blank=True)
+    report_recipients = text_field(
+        _("recipients (Nơi nhận)"), limits.NOTE, blank=True,
         default="- Ban Thi đua - Khen thưởng Trung ương;\n- Thường trực Tỉnh ủy;\n- Thường trực HĐND tỉnh;\n"
                 "- Chủ tịch, các PCT UBND tỉnh;\n- Các sở, ban, ngành; UBND các huyện, thành phố;\n- Lưu: VT, TĐKT.",
         help_text=_("One line per recipient, as printed under \"Nơi nhận:\"."))
@@ -124,9 +127,9 @@ class Campaign(models.Model):
 
 
 class EmulationBloc(models.Model):
-    code = models.CharField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    code = char_field(_("code"), 30, unique=True)
+    name = char_field(_("name"), 200)
+    name_en = char_field(_("name (English)"), 200, blank=True)
 
     class Meta:
         verbose_name = _("emulation bloc")
@@ -144,10 +147,10 @@ class Unit(models.Model):
         AGENCY = "agency", _("Provincial agency")
         LOCALITY = "locality", _("District / city")
 
-    code = models.CharField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    code = char_field(_("code"), 30, unique=True)
+    name = char_field(_("name"), 200)
+    name_en = char_field(_("name (English)"), 200, blank=True)
+    short_name = char_field(_("short name"), 100, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     bloc = models.ForeignKey(
         EmulationBloc, verbose_name=_("emulation bloc"), null=True, blank=True,
@@ -176,10 +179,10 @@ class Theme(models.Model):
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="themes")
     number = models.PositiveSmallIntegerField(_("number"))
-    ordinal = models.CharField(_("ordinal"), max_length=30, blank=True)
-    title = models.TextField(_("title"))
-    title_en = models.TextField(_("title (English)"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    ordinal = char_field(_("ordinal"), 30, blank=True)
+    title = text_field(_("title"), limits.NOTE)
+    title_en = text_field(_("title (English)"), limits.NOTE, blank=True)
+    description = text_field(_("description"), limits.LONG, blank=True)
 
     class Meta:
         verbose_name = _("theme")
@@ -199,8 +202,8 @@ class Task(models.Model):
 
     theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="tasks")
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.TextField(_("title"), max_length=1000)
-    title_en = models.TextField(_("title (English)"), max_length=1000, blank=True)
+    title = text_field(_("title"), limits.NOTE)
+    title_en = text_field(_("title (English)"), limits.NOTE, blank=True)
     responsible_units = models.ManyToManyField(
         Unit, verbose_name=_("responsible units"), blank=True, related_name="tasks",
         help_text=_("The units that report on this task each quarter."))
@@ -224,9 +227,9 @@ class Indicator(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="indicators")
     theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="indicators")
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.TextField(_("name"))
-    name_en = models.TextField(_("name (English)"), blank=True)
-    official_text = models.TextField(_("official wording"), blank=True)
+    name = text_field(_("name"), limits.NOTE)
+    name_en = text_field(_("name (English)"), limits.NOTE, blank=True)
+    official_text = text_field(_("official wording"), limits.NOTE, blank=True)
     lead_unit = models.ForeignKey(
         Unit, verbose_name=_("responsible unit"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="led_indicators",
@@ -271,20 +274,20 @@ class Measure(models.Model):
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="measures")
     indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="measures")
-    code = models.CharField(_("code"), max_length=20)
+    code = char_field(_("code"), 20)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    name = models.TextField(_("name"))
-    name_en = models.TextField(_("name (English)"), blank=True)
-    unit = models.CharField(_("unit of measure"), max_length=50, blank=True)
-    unit_en = models.CharField(_("unit of measure (English)"), max_length=50, blank=True)
+    name = text_field(_("name"), limits.NOTE)
+    name_en = text_field(_("name (English)"), limits.NOTE, blank=True)
+    unit = char_field(_("unit of measure"), 50, blank=True)
+    unit_en = char_field(_("unit of measure (English)"), 50, blank=True)
     value_kind = models.CharField(_("kind of value"), max_length=20, choices=ValueKind.choices)
     target = models.DecimalField(_("target"), max_digits=20, decimal_places=6, null=True, blank=True)
     comparison = models.CharField(_("comparison"), max_length=20, choices=Comparison.choices)
     aggregation = models.CharField(_("over the year"), max_length=10, choices=Aggregation.choices)
     decimal_places = models.PositiveSmallIntegerField(_("decimal places"), default=0)
     display_divisor = models.DecimalField(_("display divisor"), max_digits=20, decimal_places=6, default=Decimal(1))
-    display_unit = models.CharField(_("display unit"), max_length=50, blank=True)
-    display_unit_en = models.CharField(_("display unit (English)"), max_length=50, blank=True)
+    display_unit = char_field(_("display unit"), 50, blank=True)
+    display_unit_en = char_field(_("display unit (English)"), 50, blank=True)
     seasonal = models.BooleanField(
         _("seasonal pace"), default=False,
         help_text=_("Expected pace follows last year's shares by quarter instead of a quarter each."),
@@ -295,7 +298,7 @@ class Measure(models.Model):
     same_period_q2 = models.DecimalField(_("same period last year: first half"), max_digits=20, decimal_places=6, null=True, blank=True)
     same_period_q3 = models.DecimalField(_("same period last year: nine months"), max_digits=20, decimal_places=6, null=True, blank=True)
     same_period_q4 = models.DecimalField(_("same period last year: full year"), max_digits=20, decimal_places=6, null=True, blank=True)
-    baseline_source = models.TextField(_("source of last year's values"), blank=True)
+    baseline_source = text_field(_("source of last year's values"), limits.NOTE, blank=True)
 
     history = HistoricalRecords()
 
@@ -415,7 +418,7 @@ class Submission(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    review_comment = text_field(_("reviewer's comment"), limits.COMMENT, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     history = HistoricalRecords()
@@ -457,9 +460,11 @@ class Figure(models.Model):
     measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="figures")
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6, null=True, blank=True)
     verdict = models.CharField(_("assessment"), max_length=20, blank=True, choices=Verdict.choices)
-    narrative = models.TextField(_("narrative"), blank=True)
-    note = models.TextField(_("note"), blank=True)
-    source = models.CharField(_("source"), max_length=300, blank=True)
+    narrative = text_field(_("narrative"), limits.COMMENT, blank=True)
+    note = text_field(_("note"), limits.NOTE, blank=True)
+    source = char_field(_("source"), limits.SHORT, blank=True)
+    # The reporter's reason for the last change, kept whole in the history (its reason column holds 100 characters).
+    reason = text_field(_("reason for the change"), limits.NOTE, blank=True)
     kind = models.CharField(_("kind of figure"), max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
     # When an official figure replaces an estimate, the estimate stays visible beside it.
     estimate_value = models.DecimalField(_("earlier estimate"), max_digits=20, decimal_places=6, null=True, blank=True)
@@ -493,7 +498,7 @@ class TaskReport(models.Model):
     submission = models.ForeignKey(Submission, verbose_name=_("quarterly report"), on_delete=models.CASCADE, related_name="task_reports")
     task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.PROTECT, related_name="reports")
     verdict = models.CharField(_("assessment"), max_length=20, blank=True, choices=Verdict.choices)
-    narrative = models.TextField(_("narrative"))
+    narrative = text_field(_("narrative"), limits.COMMENT)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -511,14 +516,26 @@ class TaskReport(models.Model):
         return f"{self.task} / {self.submission}"
 
 
+def token_expiry() -> datetime.datetime:
+    """A new API token's default expiry: a year from now."""
+    return timezone.now() + ApiToken.LIFETIME
+
+
 class ApiToken(models.Model):
-    """A personal token for the read-only API; only its hash is stored."""
+    """A personal token for the read-only API; only its hash is stored. It expires (a year by
+    default, the user may choose), so a key copied into a forgotten script stops working by itself."""
+
+    LIFETIME = datetime.timedelta(days=365)
+    # The time of last use is for the owner to spot an unused or leaked token; to the hour is
+    # enough, and writing it on every call would turn each API read into a write.
+    USE_PRECISION = datetime.timedelta(hours=1)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = char_field(_("name"), limits.NAME, blank=True)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), default=token_expiry)
 
     class Meta:
         verbose_name = _("API token")
@@ -533,7 +550,19 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user, name: str = "") -> tuple[ApiToken, str]:
+    def issue(cls, user, name: str = "", expires_at: datetime.datetime | None = None) -> tuple[ApiToken, str]:
         """Create a token; the plain key is returned once and never stored."""
         key = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), expires_at=expires_at or token_expiry())
+        return token, key
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    def record_use(self, now: datetime.datetime | None = None) -> None:
+        """Note the time of use, at most once per USE_PRECISION (one conditional UPDATE, so parallel
+        calls write it once too)."""
+        now = now or timezone.now()
+        if self.last_used_at is None or now - self.last_used_at >= self.USE_PRECISION:
+            ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - self.USE_PRECISION),
+                                    pk=self.pk).update(last_used_at=now)

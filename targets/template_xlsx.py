@@ -3,22 +3,29 @@
 Upload applies exactly the same rules as the entry form (targets.entry.check_input and
 targets.workflow), lists every error at once with sheet, row, column and reason, and saves
 nothing unless every row is valid. Files are checked before openpyxl opens them: size,
-that it is a real xlsx (zip), and the uncompressed size (a zip bomb is refused unopened).
+that it is a real xlsx (zip), the uncompressed size (a zip bomb is refused unopened), links to
+other files (by their relationship types, whatever the parts are called) and the number of shared
+strings. The whole workbook is then read inside one error handler, with limits on cells and time,
+and its XML through defusedxml (openpyxl uses it when installed), so a damaged or hostile file is
+a message, never a server error.
 """
 
 from __future__ import annotations
 
+import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from defusedxml import ElementTree as SafeTree
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from targets import access, workflow
+from targets import access, validators, workflow
 from targets.entry import check_input
 from targets.models import Campaign, Figure, MeasureAssignment, Unit
 
@@ -26,6 +33,17 @@ TEMPLATE_VERSION = "emulation-template-v1"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_COLUMNS = 40  # the template has about 16; cells further right are never read
+MAX_CELLS = 400_000  # cells with a value
+MAX_SHARED_STRINGS = 200_000  # openpyxl loads them all before the first row; ten per row is plenty
+MAX_READ_SECONDS = 20.0
+MAX_RELS_BYTES = 1024 * 1024
+# Relationship types through which a workbook reaches outside itself (Excel follows them when the
+# file is opened): links to other workbooks, linked OLE objects, templates and frames.
+EXTERNAL_RELATIONSHIPS = ("/externalLink", "/externalLinkPath", "/oleObject", "/attachedTemplate", "/frame",
+                          "/xlExternalLinkPath/xlPathMissing", "/xlExternalLinkPath/xlStartup", "/xlExternalLinkPath/xlLibrary")
+HYPERLINK = "/hyperlink"
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 SHEET = "Nhập liệu"
 META_SHEET = "_meta"
 COLUMNS = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Năm", "Quý", "Kế hoạch", "Giá trị",
@@ -34,6 +52,7 @@ ADMIN_COLUMN = "Cùng kỳ năm trước"
 INPUTS = {"Giá trị", "Đánh giá", "Thuyết minh", "Ghi chú", "Nguồn", "Loại số liệu"}
 VERDICT_WORDS = {label: value for value, label in (
     ("completed_well", "Hoàn thành tốt"), ("completed", "Hoàn thành"), ("not_completed", "Không hoàn thành"))}
+TEXT_COLUMNS = {"Thuyết minh": "narrative", "Ghi chú": "note", "Nguồn": "source"}  # column → Figure field
 KIND_WORDS = {"Ước tính": Figure.Kind.ESTIMATE, "Chính thức": Figure.Kind.OFFICIAL}
 
 
@@ -66,7 +85,7 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
                   f.version if f else None]
         if show_baseline:
             values.append(m.same_period().get(quarter))
-        ws.append(values)
+        _append_row(ws, values)
         fmt = "#,##0" + ("." + "0" * m.decimal_places if m.decimal_places else "")
         for name in ("Kế hoạch", "Giá trị", ADMIN_COLUMN):
             if name in columns:
@@ -89,6 +108,17 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     return wb
+
+
+def _append_row(ws, values: list) -> None:
+    """Append a row, every text as text: a note such as '=HYPERLINK(…)' must never be written as a
+    live formula. It is kept as typed, marked as text (Excel's leading apostrophe, which is not part
+    of the value), so the template uploads back unchanged."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 @dataclass
@@ -129,14 +159,52 @@ def _check_container(handle, size: int) -> str | None:
             names = archive.namelist()
             if "xl/workbook.xml" not in names:
                 return "Tệp không phải là bảng tính Excel (.xlsx)."
-            if any(n.startswith("xl/externalLinks/") for n in names):
-                return "Bảng tính có liên kết tới tệp khác; hãy dùng biểu mẫu tải từ hệ thống."
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
                 return "Bảng tính giải nén quá lớn; hãy dùng biểu mẫu tải từ hệ thống."
-    except zipfile.BadZipFile:
-        return "Tệp không phải là bảng tính Excel (.xlsx)."
+            if _links_outside(archive):
+                return "Bảng tính có liên kết tới tệp khác; hãy dùng biểu mẫu tải từ hệ thống."
+            if _shared_strings(archive) > MAX_SHARED_STRINGS:
+                return f"Bảng tính có quá nhiều chuỗi văn bản (tối đa {MAX_SHARED_STRINGS}); hãy dùng biểu mẫu tải từ hệ thống."
+    except (zipfile.BadZipFile, OSError, ValueError, SafeTree.ParseError):
+        # A damaged archive, or XML that defusedxml refuses (entity declarations are ValueErrors).
+        return "Tệp không phải là bảng tính Excel (.xlsx) hoặc đã bị hỏng."
     handle.seek(0)
     return None
+
+
+def _links_outside(archive: zipfile.ZipFile) -> bool:
+    """Whether any part of the package refers outside the file: by the relationship's type (an
+    external link part can be called anything) or its target mode (hyperlinks excepted: a cell may
+    hold a web address, which opens nothing by itself)."""
+    for info in archive.infolist():
+        if not info.filename.endswith(".rels"):
+            continue
+        if info.file_size > MAX_RELS_BYTES:
+            return True
+        for rel in SafeTree.fromstring(archive.read(info)).iter():
+            kind = rel.get("Type") or ""
+            if kind.endswith(EXTERNAL_RELATIONSHIPS):
+                return True
+            if (rel.get("TargetMode") or "").lower() == "external" and not kind.endswith(HYPERLINK):
+                return True
+    return False
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> int:
+    """How many shared strings the workbook holds, counted in the raw XML before openpyxl reads them
+    all (the declared count is the writer's word, not a fact). Every part is scanned, as the strings
+    part may be called anything; only it holds <si> elements."""
+    count = 0
+    for info in archive.infolist():
+        tail = b""
+        with archive.open(info) as part:
+            while chunk := part.read(1 << 20):
+                data = tail + chunk
+                tail = data[-40:]
+                # Matches inside the tail are counted with the next chunk (or at the end).
+                count += len(_SHARED_STRING.findall(data)) - len(_SHARED_STRING.findall(tail))
+        count += len(_SHARED_STRING.findall(tail))
+    return count
 
 
 def _decimal_from_cell(value, row_problems, row, column) -> str | None:
@@ -156,6 +224,60 @@ def _decimal_from_cell(value, row_problems, row, column) -> str | None:
     return str(value)
 
 
+class _Refused(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.reason)
+        self.problem = problem
+
+
+@dataclass
+class _Sheet:
+    meta: dict
+    lines: list  # (row number, {column name: value}, (unit code, measure code)) of the non-empty rows
+    problems: list[Problem]
+
+
+def _read_workbook(handle) -> _Sheet:
+    """Everything openpyxl reads from the file, start to end, bounded in rows, cells and time: a
+    read-only workbook parses its worksheets only while they are iterated, so all of it must happen
+    inside the upload's error handling."""
+    deadline = time.monotonic() + MAX_READ_SECONDS
+    wb = load_workbook(handle, read_only=True, data_only=False)
+    try:
+        if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
+            raise _Refused(Problem("Tệp", None, None, "Không phải biểu mẫu nhập liệu của hệ thống (thiếu trang «Nhập liệu»)."))
+        meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(max_row=10, max_col=2, values_only=True) if row and row[0]}
+        if meta.get("template") != TEMPLATE_VERSION:
+            raise _Refused(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
+        rows = wb[SHEET].iter_rows(max_col=MAX_COLUMNS, values_only=False)
+        header = [c.value for c in next(rows, [])]
+        if header[: len(COLUMNS)] != COLUMNS:
+            raise _Refused(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
+        col = {name: i for i, name in enumerate(header) if name}
+        lines, problems, cells_read = [], [], 0
+        for number, cells in enumerate(rows, start=2):
+            cells_read += sum(c.value is not None for c in cells)
+            if number > MAX_ROWS + 1:
+                problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
+                break
+            if cells_read > MAX_CELLS or time.monotonic() > deadline:
+                raise _Refused(Problem(SHEET, number, None, "Bảng tính quá lớn hoặc quá phức tạp để đọc; hãy dùng biểu mẫu tải từ hệ thống."))
+            values = [c.value for c in cells]
+            if not any(v not in (None, "") for v in values):
+                continue
+            for cell in cells:
+                # Only real formulas: text that merely starts with "=" is text (the template writes
+                # such notes as text, and they come back unchanged).
+                if cell.data_type == "f":
+                    problems.append(Problem(SHEET, number, header[cell.column - 1] if cell.column <= len(header) else None,
+                                            "Ô chứa công thức; hãy nhập giá trị (số), không dùng công thức."))
+            by_name = {name: values[i] if i < len(values) else None for name, i in col.items()}
+            lines.append((number, by_name, (str(by_name.get("Mã đơn vị") or ""), str(by_name.get("Mã chỉ tiêu") or ""))))
+        return _Sheet(meta, lines, problems)
+    finally:
+        wb.close()
+
+
 def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
     """Parse and validate every row; nothing is written here."""
     result = UploadResult()
@@ -164,45 +286,22 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
         result.problems.append(Problem("Tệp", None, None, refusal))
         return result
     try:
-        wb = load_workbook(handle, read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds for damaged files
+        sheet = _read_workbook(handle)
+    except _Refused as refused:
+        result.problems.append(refused.problem)
+        return result
+    except Exception as error:  # damaged or hostile XML: openpyxl and defusedxml raise many kinds
         result.problems.append(Problem("Tệp", None, None, f"Không đọc được bảng tính: {error.__class__.__name__}."))
         return result
-    if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
-        result.problems.append(Problem("Tệp", None, None, "Không phải biểu mẫu nhập liệu của hệ thống (thiếu trang «Nhập liệu»)."))
-        return result
-    meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(values_only=True) if row and row[0]}
-    if meta.get("template") != TEMPLATE_VERSION:
-        result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
-        return result
+    meta, lines = sheet.meta, sheet.lines
+    result.problems += sheet.problems
     campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
     quarter = meta.get("quarter")
     if campaign is None or quarter not in (1, 2, 3, 4):
         result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu ghi năm hoặc quý không hợp lệ."))
         return result
-    ws = wb[SHEET]
-    rows = ws.iter_rows(values_only=False)
-    header = [c.value for c in next(rows, [])]
-    if header[: len(COLUMNS)] != COLUMNS:
-        result.problems.append(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
-        return result
-    col = {name: i for i, name in enumerate(header) if name}
     # First the rows (bounded by MAX_ROWS), then the programme's data for just the units they
     # name: a region's workbook covers a few of its thousand units.
-    lines = []
-    for number, cells in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            result.problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
-            break
-        values = [c.value for c in cells]
-        if not any(v not in (None, "") for v in values):
-            continue
-        for cell in cells:
-            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
-                result.problems.append(Problem(SHEET, number, header[cell.column - 1] if cell.column <= len(header) else None,
-                                               "Ô chứa công thức; hãy nhập giá trị (số), không dùng công thức."))
-        by_name = {name: values[i] if i < len(values) else None for name, i in col.items()}
-        lines.append((number, by_name, (str(by_name.get("Mã đơn vị") or ""), str(by_name.get("Mã chỉ tiêu") or ""))))
     unit_codes = {key[0] for _n, _v, key in lines}
     assignments = {(a.unit.code, a.measure.code): a for a in MeasureAssignment.objects.filter(
         measure__campaign=campaign, unit__code__in=unit_codes).select_related("unit", "measure")}
@@ -234,6 +333,8 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
         row_problems += [Problem(SHEET, number, "Giá trị" if not assignment.measure.is_qualitative else "Đánh giá", e)
                          for e in checked.errors]
         version = get("Phiên bản")
+        for column, name in TEXT_COLUMNS.items():
+            row_problems += [Problem(SHEET, number, column, p) for p in validators.problems(Figure, {name: str(get(column) or "")})]
         result.problems += row_problems
         if row_problems:
             continue

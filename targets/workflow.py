@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from targets import access, versions
+from targets import access, validators, versions
 from targets.models import Campaign, Figure, Measure, Submission, Unit
 
 State = Submission.State
@@ -112,6 +112,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     if not submission.history.exists():
         submission.save()  # bulk_create keeps no history; record the report's creation as a draft
     check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today)
+    _check_texts(entries, reason)
     assigned = set(unit.assignments.filter(measure__campaign=campaign).values_list("measure_id", flat=True))
     for entry in entries:
         if entry.measure.pk not in assigned:
@@ -136,7 +137,8 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         figure = current.get(entry.measure.pk)
         if entry.empty:
             if figure is not None:
-                figure._change_reason = reason or _("Cleared by the user")
+                figure.reason = reason  # the deletion's history record carries this change's reason, not the last one's
+                figure._change_reason = validators.history_reason(reason or _("Cleared by the user"))
                 figure.delete()
                 result.removed += 1
             continue
@@ -150,17 +152,19 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         if figure.pk and figure.kind == Figure.Kind.ESTIMATE and entry.kind == Figure.Kind.OFFICIAL:
             figure.estimate_value = figure.value  # the official figure revises the estimate; keep both
         figure.value, figure.verdict, figure.narrative = entry.value, entry.verdict, entry.narrative
-        figure.note, figure.source, figure.kind = entry.note, entry.source, entry.kind
+        figure.note, figure.source, figure.kind, figure.reason = entry.note, entry.source, entry.kind, reason
         figure.entered_by, figure.on_behalf, figure.entered_at = user, on_behalf, now
         figure.version += 1
         result.saved.append(figure)
     # A whole quarter (or a workbook of many) in a few statements, each with its history entry;
     # bulk writes send no signals, so the dashboards' data version is bumped here.
     if created:
-        bulk_create_with_history(created, Figure, default_user=user, default_change_reason=reason, default_date=now)
+        bulk_create_with_history(created, Figure, default_user=user, default_change_reason=validators.history_reason(reason),
+                                 default_date=now)
     if updated:
         _update_figures(updated)
-        Figure.history.bulk_history_create(updated, update=True, default_user=user, default_change_reason=reason, default_date=now)
+        Figure.history.bulk_history_create(updated, update=True, default_user=user,
+                                           default_change_reason=validators.history_reason(reason), default_date=now)
     if created or updated:
         versions.bump("data")
     if submission.state == State.RETURNED and result.saved:
@@ -170,22 +174,33 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     return result
 
 
+def _check_texts(entries: list[Entry], reason: str) -> None:
+    """Every path that saves figures (page, upload, command) meets the fields' limits here, so an
+    over-long note or a pasted control character is a message, never a database error."""
+    found = validators.problems(Figure, {"reason": reason})
+    for entry in entries:
+        found += [f"{entry.measure.code}: {p}" for p in validators.problems(
+            Figure, {"narrative": entry.narrative, "note": entry.note, "source": entry.source})]
+    if found:
+        raise EntryRefused(" ".join(found))
+
+
 def _update_figures(figures: list[Figure]) -> None:
     """One UPDATE … FROM (VALUES …) for many figures. Django's bulk_update builds a CASE per field
     per row, which costs more than saving the rows one by one."""
     from psycopg2.extras import execute_values
 
-    rows = [(f.pk, f.value, f.verdict, f.narrative, f.note, f.source, f.kind, f.estimate_value, f.entered_by_id, f.on_behalf,
-             f.entered_at, f.version) for f in figures]
+    rows = [(f.pk, f.value, f.verdict, f.narrative, f.note, f.source, f.reason, f.kind, f.estimate_value, f.entered_by_id,
+             f.on_behalf, f.entered_at, f.version) for f in figures]
     with connections[router.db_for_write(Figure)].cursor() as cursor:
         execute_values(cursor.cursor, f"""
             UPDATE {Figure._meta.db_table} AS f SET value = v.value, verdict = v.verdict, narrative = v.narrative, note = v.note,
-                   source = v.source, kind = v.kind, estimate_value = v.estimate_value, entered_by_id = v.entered_by_id,
+                   source = v.source, reason = v.reason, kind = v.kind, estimate_value = v.estimate_value, entered_by_id = v.entered_by_id,
                    on_behalf = v.on_behalf, entered_at = v.entered_at, version = v.version
-            FROM (VALUES %s) AS v(id, value, verdict, narrative, note, source, kind, estimate_value, entered_by_id, on_behalf,
-                                  entered_at, version)
+            FROM (VALUES %s) AS v(id, value, verdict, narrative, note, source, reason, kind, estimate_value, entered_by_id,
+                                  on_behalf, entered_at, version)
             WHERE f.id = v.id""", rows,
-            template="(%s::bigint, %s::numeric, %s, %s, %s, %s, %s, %s::numeric, %s::integer, %s::boolean, %s::timestamptz, %s::integer)")
+            template="(%s::bigint, %s::numeric, %s, %s, %s, %s, %s, %s, %s::numeric, %s::integer, %s::boolean, %s::timestamptz, %s::integer)")
 
 
 def _changed(figure: Figure, entry: Entry) -> bool:
@@ -209,40 +224,66 @@ def submit(*, user, campaign: Campaign, unit: Unit, quarter: int, today: datetim
     return submission
 
 
-def _reviewable(user, submission: Submission, allowed: tuple[str, ...]) -> None:
+def _locked(submission: Submission) -> Submission:
+    """The report re-read under a row lock: its state is decided by whoever locks it first, and
+    the other waits, then sees the state the first left (never the one its page showed)."""
+    return Submission.objects.select_for_update(of=("self",)).select_related("unit", "reviewed_by").get(pk=submission.pk)
+
+
+def _check_state(submission: Submission, allowed: tuple[str, ...]) -> None:
+    if submission.state not in allowed:
+        who = f" ({submission.reviewed_by}, {_when(submission.reviewed_at)})" if submission.reviewed_by else ""
+        raise EntryRefused(_("%(unit)s's report is %(state)s%(who)s, so it cannot be changed now; reload the page to see it.")
+                           % {"unit": submission.unit.name, "state": submission.get_state_display().lower(), "who": who})
+
+
+def _check_comment(text: str, required: str) -> str:
+    text = text.strip()
+    if not text:
+        raise EntryRefused(required)
+    found = validators.problems(Submission, {"review_comment": text})
+    if found:
+        raise EntryRefused(" ".join(found))
+    return text
+
+
+def _require_reviewer(user) -> None:
     if not access.is_reviewer(user):
         raise EntryRefused(_("Only the emulation secretariat reviews submissions."), forbidden=True)
-    if submission.state not in allowed:
-        raise EntryRefused(_("%(unit)s's report is %(state)s, so it cannot be reviewed now.")
-                           % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})
 
 
 @transaction.atomic
 def approve(*, user, submissions: list[Submission]) -> int:
     """Approve several units' submitted reports at once; all or none."""
-    for submission in submissions:
-        _reviewable(user, submission, (State.SUBMITTED,))
+    _require_reviewer(user)
+    # Locked in id order, so two reviewers approving overlapping sets cannot deadlock.
+    locked = [_locked(s) for s in sorted(submissions, key=lambda s: s.pk)]
+    for submission in locked:
+        _check_state(submission, (State.SUBMITTED,))
     now = timezone.now()
-    for submission in submissions:
+    for submission in locked:
         submission.state = State.APPROVED
         submission.reviewed_by, submission.reviewed_at = user, now
         submission.review_comment = ""
         submission.version += 1
         submission._change_reason = _("Approved")
         submission.save()
-    return len(submissions)
+    return len(locked)
 
 
 @transaction.atomic
 def return_for_correction(*, user, submission: Submission, comment: str) -> Submission:
-    _reviewable(user, submission, (State.SUBMITTED,))
-    if not comment.strip():
-        raise EntryRefused(_("Say what needs correcting: a comment is required to return a report."))
+    """Send a submitted report back to its unit; the comment (as long as the reviewer writes it)
+    is kept in the report and its history."""
+    _require_reviewer(user)
+    comment = _check_comment(comment, _("Say what needs correcting: a comment is required to return a report."))
+    submission = _locked(submission)
+    _check_state(submission, (State.SUBMITTED,))
     submission.state = State.RETURNED
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()
-    submission.review_comment = comment.strip()
+    submission.review_comment = comment
     submission.version += 1
-    submission._change_reason = _history_reason(comment)
+    submission._change_reason = _("Returned for correction")
     submission.save()
     return submission
 
@@ -252,25 +293,17 @@ def reopen(*, user, submission: Submission, reason: str) -> Submission:
     """Admins only: unlock an approved report, with the reason kept in its history."""
     if not access.is_admin(user):
         raise EntryRefused(_("Only an administrator can reopen an approved report."), forbidden=True)
+    reason = _check_comment(reason, _("A reason is required to reopen an approved report."))
+    submission = _locked(submission)
     if submission.state != State.APPROVED:
-        raise EntryRefused(_("Only approved reports can be reopened."))
-    if not reason.strip():
-        raise EntryRefused(_("A reason is required to reopen an approved report."))
+        raise EntryRefused(_("Only approved reports can be reopened; %(unit)s's report is %(state)s now.")
+                           % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})
     submission.state = State.RETURNED
-    submission.review_comment = reason.strip()
+    submission.review_comment = reason
     submission.version += 1
-    submission._change_reason = _history_reason(reason)
+    submission._change_reason = _("Reopened")
     submission.save()
     return submission
-
-
-def _history_reason(text: str) -> str:
-    """The history's reason column holds 100 characters; the whole text stays in review_comment."""
-    text = text.strip()
-    return text if len(text) <= HISTORY_REASON_LENGTH else text[:HISTORY_REASON_LENGTH - 1] + "…"
-
-
-HISTORY_REASON_LENGTH = 100  # django-simple-history's history_change_reason
 
 
 def late_units(campaign: Campaign, quarter: int, today: datetime.date | None = None) -> list[tuple[Unit, datetime.date, Submission | None]]:

@@ -210,7 +210,7 @@ def test_returning_needs_a_comment_and_only_admins_reopen(client, reporter, revi
     client.post(reverse("submission-decide", args=[submission.pk]), {"action": "reopen", "comment": "Sai số liệu quý I"})
     submission.refresh_from_db()
     assert submission.state == "returned"
-    assert submission.history.first().history_change_reason == "Sai số liệu quý I"
+    assert submission.history.first().review_comment == "Sai số liệu quý I"
 
 
 def test_reviewers_see_late_units_and_remind_only_them(client, reporter, other_reporter, reviewer, programme):

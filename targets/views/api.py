@@ -12,15 +12,15 @@ from decimal import Decimal
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from targets import access, progress
 from targets.models import ApiToken, Campaign, Measure, Unit
 from targets.overview import cached_overview
 from targets.pagecache import cached
+from targets.views.common import as_id
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -48,7 +48,9 @@ def api_view(view):
                 if scheme.lower() == "bearer" and key.strip() else None
             if token is None or not token.user.is_active:
                 return _error(401, "Invalid or revoked token.")
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+            if token.is_expired():
+                return _error(401, f"This token expired on {token.expires_at.date().isoformat()}; issue a new one on your account page.")
+            token.record_use()
             request.user = token.user
         elif not request.user.is_authenticated:
             return _error(401, "Authentication required: send 'Authorization: Bearer <token>' or log in.")
@@ -157,13 +159,16 @@ def figures_view(request):
         figures = figures.filter(measure__code=request.GET["measure"])
     if request.GET.get("unit"):
         figures = figures.filter(submission__unit__code=request.GET["unit"])
-    size = request.GET.get("page_size", str(PAGE_SIZE))
-    if not size.isdigit() or not 1 <= int(size) <= MAX_PAGE_SIZE:
+    size = as_id(request.GET.get("page_size", str(PAGE_SIZE)))
+    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
         raise BadRequest(f"page_size must be between 1 and {MAX_PAGE_SIZE}.")
-    paginator = Paginator(figures.order_by("submission__quarter", "submission__unit__code", "measure__order", "pk"), int(size))
+    paginator = Paginator(figures.order_by("submission__quarter", "submission__unit__code", "measure__order", "pk"), size)
+    number = as_id(request.GET.get("page", "1"))
+    if number is None:
+        raise BadRequest("page must be a whole number, e.g. 1.")
     try:
-        page = paginator.page(request.GET.get("page", "1"))
-    except (EmptyPage, ValueError) as problem:
+        page = paginator.page(number)
+    except InvalidPage as problem:
         raise BadRequest(f"No such page: {problem}") from None
     return JsonResponse({
         "count": paginator.count,

@@ -6,6 +6,13 @@ from django.utils.translation import gettext as _
 from targets.models import Campaign, pick_campaign
 
 
+def as_id(text) -> int | None:
+    """A database id typed by a client, or None: ASCII digits only ('²'.isdigit() is true, yet int()
+    refuses it) and short enough for a bigint."""
+    text = str(text or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def param(request, name: str) -> str:
     """A form field on POST, else the query string's value ('' when absent)."""
     return (request.POST.get(name) if request.method == "POST" else None) or request.GET.get(name, "")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from targets import access, progress, workflow
 from targets.entry import check_input
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit, Verdict
-from targets.views.common import campaign_or_404, param
+from targets.views.common import as_id, campaign_or_404, param
 
 
 def _lang() -> str:
@@ -122,7 +122,7 @@ def _post(request, campaign, unit, quarter, rows):
         entries.append(workflow.Entry(
             measure=m, value=checked.value, verdict=checked.verdict, narrative=posted["narrative"].strip(),
             note=posted["note"].strip(), source=posted["source"].strip(), kind=posted["kind"] or Figure.Kind.OFFICIAL,
-            version=int(version) if version.isdigit() else None,
+            version=as_id(version),
         ))
     if has_errors:
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))

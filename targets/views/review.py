@@ -3,6 +3,7 @@ reopen (admins), late units and reminders; and the history of a quarterly report
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -11,9 +12,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from targets import access, workflow
+from targets import access, validators, workflow
 from targets.models import Figure, MeasureAssignment, Submission
-from targets.views.common import campaign_or_404
+from targets.views.common import as_id, campaign_or_404
+
+
+class DecisionForm(forms.Form):
+    """The comment of a return or the reason of a reopening: the report's comment field, with its limit."""
+
+    comment = validators.form_field(Submission, "review_comment", required=False,
+                                    widget=forms.Textarea(attrs={"class": "form-control mb-2", "rows": 3}))
 
 
 def _require_reviewer(user) -> None:
@@ -47,7 +55,7 @@ def _bulk(request, campaign, quarter):
         sent = workflow.send_reminders(campaign=campaign, quarter=quarter)
         messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": sent})
         return redirect(target)
-    ids = [int(i) for i in request.POST.getlist("submission") if i.isdigit()]
+    ids = [i for i in map(as_id, request.POST.getlist("submission")) if i is not None]
     chosen = list(Submission.objects.filter(pk__in=ids, campaign=campaign).select_related("unit"))
     if not chosen:
         messages.error(request, _("Tick at least one report to approve."))
@@ -77,11 +85,8 @@ def submission(request, pk: int):
         "report": report, "figures": figures, "figure_history": figure_history, "state_history": state_history,
         "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED,
         "may_reopen": access.is_admin(user) and report.state == Submission.State.APPROVED,
-        "comment_length": COMMENT_LENGTH,
+        "form": DecisionForm(),
     })
-
-
-COMMENT_LENGTH = 2000  # a reviewer's comment or a reason for reopening, as the page's maxlength says
 
 
 @require_POST
@@ -90,10 +95,12 @@ def decide(request, pk: int):
     _require_reviewer(request.user)
     report = get_object_or_404(Submission.objects.select_related("unit"), pk=pk)
     action = request.POST.get("action")
-    text = request.POST.get("comment", "")
-    if len(text) > COMMENT_LENGTH:
-        messages.error(request, _("The comment is too long: at most %(limit)s characters.") % {"limit": COMMENT_LENGTH})
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("comment", []):
+            messages.error(request, error)
         return redirect("submission", pk=report.pk)
+    text = form.cleaned_data["comment"]
     try:
         if action == "approve":
             workflow.approve(user=request.user, submissions=[report])

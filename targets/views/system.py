@@ -23,3 +23,20 @@ def healthz(request):
     except Exception:  # any database failure means "not healthy", whatever the driver raised
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def server_error(request):
+    """The 500 page: says the error was recorded and gives the request id to quote. A database
+    failure that reached here (outside the outage middleware) still gets the 503 page. Rendered
+    without context processors: whatever failed may fail again."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.template.loader import render_to_string
+
+    from targets import logs
+    from targets.middleware import unavailable
+
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return unavailable(request)
+    return HttpResponse(render_to_string("500.html", {"request_id": logs.current()}), status=500)

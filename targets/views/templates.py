@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from targets.views.common import campaign_or_404
 from targets.views.entry import open_quarter
 
 UPLOADS = Path(settings.BASE_DIR) / "var" / "uploads"
+# A preview can be confirmed for a day; then its file is deleted by the next upload (no cron needed).
+PREVIEW_SECONDS = 24 * 3600
+log = logging.getLogger("targets.upload")
 
 
 def _require_entry_role(user):
@@ -54,8 +59,10 @@ def download(request):
 def upload(request):
     _require_entry_role(request.user)
     context = {}
+    if request.method == "POST":
+        _sweep()
     if request.method == "POST" and request.POST.get("token"):
-        return _confirm(request)
+        return _cancel(request) if request.POST.get("action") == "cancel" else _confirm(request)
     if request.method == "POST":
         upload_file = request.FILES.get("file")
         if upload_file is None:
@@ -63,6 +70,8 @@ def upload(request):
             return redirect("upload")
         result = template_xlsx.read_upload(upload_file, upload_file.size, user=request.user)
         context["result"] = result
+        if not result.ok:
+            _log_refusal(request, result, f"{upload_file.name!r}, {upload_file.size} bytes")
         if result.ok and result.rows:
             UPLOADS.mkdir(parents=True, exist_ok=True)
             name = f"{uuid.uuid4().hex}.xlsx"
@@ -76,19 +85,50 @@ def upload(request):
     return render(request, "targets/upload.html", context)
 
 
-def _confirm(request):
+def _sweep() -> None:
+    """Delete previews older than PREVIEW_SECONDS, abandoned by people who never confirmed."""
+    limit = time.time() - PREVIEW_SECONDS
+    for path in UPLOADS.glob("*.xlsx") if UPLOADS.is_dir() else ():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except FileNotFoundError:
+            pass  # another process swept it first
+
+
+def _preview(request) -> Path | None:
+    """The preview file the form's signed token names, if it is this user's and still there."""
     try:
-        data = signing.loads(request.POST["token"], salt="upload", max_age=3600)
+        data = signing.loads(request.POST["token"], salt="upload", max_age=PREVIEW_SECONDS)
     except signing.BadSignature:
-        messages.error(request, _("The preview has expired; upload the file again."))
-        return redirect("upload")
-    path = UPLOADS / Path(data["file"]).name
-    if data.get("user") != request.user.pk or not path.exists():
+        return None
+    path = UPLOADS / Path(str(data.get("file", ""))).name
+    return path if data.get("user") == request.user.pk and path.is_file() else None
+
+
+def _log_refusal(request, result, what: str) -> None:
+    log.warning("Upload refused for %s (%s): %d problems, first: %s", request.user.get_username(), what,
+                len(result.problems), result.problems[0] if result.problems else "-")
+
+
+def _cancel(request):
+    path = _preview(request)
+    if path is not None:
+        path.unlink(missing_ok=True)
+    messages.info(request, _("Upload cancelled; nothing was saved."))
+    return redirect("upload")
+
+
+def _confirm(request):
+    path = _preview(request)
+    if path is None:
         messages.error(request, _("The preview has expired; upload the file again."))
         return redirect("upload")
     with open(path, "rb") as handle:
         result = template_xlsx.read_upload(handle, path.stat().st_size, user=request.user)
     if not result.ok:
+        path.unlink(missing_ok=True)
+        _log_refusal(request, result, f"preview {path.name}")
         return render(request, "targets/upload.html", {"result": result})
     if result.warnings and not request.POST.get("confirm"):
         messages.warning(request, _("Nothing was saved yet: some figures look unusual. Check them, tick the confirmation and save again."))
@@ -96,6 +136,8 @@ def _confirm(request):
     try:
         saved = template_xlsx.save_upload(result, user=request.user)
     except workflow.EntryRefused as refused:
+        path.unlink(missing_ok=True)  # figures changed since: the file must be downloaded again
+        log.warning("Upload refused for %s (preview %s): %s", request.user.get_username(), path.name, refused.message)
         messages.error(request, refused.message)
         return render(request, "targets/upload.html", {"result": result})
     path.unlink(missing_ok=True)

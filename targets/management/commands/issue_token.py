@@ -1,5 +1,8 @@
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from targets.models import ApiToken
 
@@ -10,10 +13,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="command line")
+        parser.add_argument("--days", type=int, default=ApiToken.LIFETIME.days, help="how long the token works (default a year)")
 
-    def handle(self, *args, username, name, **options):
+    def handle(self, *args, username, name, days, **options):
+        if not 1 <= days <= 5 * 365:
+            raise CommandError("--days must be between 1 and 1825.")
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}.")
-        _token, key = ApiToken.issue(user, name)
+        _token, key = ApiToken.issue(user, name, expires_at=timezone.now() + datetime.timedelta(days=days))
         self.stdout.write(key)

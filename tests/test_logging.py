@@ -1,0 +1,88 @@
+"""Operators see errors: every 500 leaves a line on stderr with the request id the user is shown,
+and goes by e-mail to ADMINS when they are set."""
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from emulation.settings import parse_admins
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_a_server_error_under_gunicorn_leaves_a_line_on_stderr_with_the_request_id(settings, tmp_path):
+    # A production-like server against a database without the site's tables: loading the session of
+    # a signed-in browser fails with an error no view handles, the kind of 500 operators must see.
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/postgres"
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "test-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1",
+           "SECURE_SSL_REDIRECT": "0", "DEMO_MODE": "0"}
+    env.pop("REDIS_URL", None)
+    stderr = tmp_path / "stderr.log"
+    with open(stderr, "wb") as err:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "emulation.wsgi"],
+                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+                conn.request("GET", "/tai-khoan/", headers={"Cookie": "sessionid=q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6"})
+                response = conn.getresponse()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, stderr.read_text()
+                time.sleep(0.3)
+        body = response.read().decode()
+        assert response.status == 500
+        request_id = response.getheader("X-Request-ID")
+        assert request_id and request_id in body  # the user can quote it
+        time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(20)
+    log = stderr.read_text()
+    line = next(line for line in log.splitlines() if "Internal Server Error: /tai-khoan/" in line)
+    assert re.search(rf"ERROR django\.request \[{request_id}\]", line), line
+    assert "Traceback" in log and "does not exist" in log  # the cause, for whoever reads it
+
+
+def test_500s_are_mailed_to_the_admins_with_the_request_id(db, settings, monkeypatch):
+    settings.ADMINS = [("Quản trị", "admin@example.org")]
+    settings.DEBUG = False
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr("targets.views.system.JsonResponse", broken)
+    response = Client(raise_request_exception=False).get(reverse("healthz"), HTTP_X_REQUEST_ID="abc-123")
+    assert response.status_code == 500 and response["X-Request-ID"] == "abc-123"
+    assert "abc-123" in response.content.decode()
+    [message] = mail.outbox
+    assert message.to == ["admin@example.org"] and "/healthz" in message.subject
+
+
+def test_admins_come_from_the_environment():
+    assert parse_admins("Trần Văn A <a@example.org>, b@example.org") == [("Trần Văn A", "a@example.org"),
+                                                                        ("b@example.org", "b@example.org")]
+    assert parse_admins("") == []
+    with pytest.raises(Exception, match="ADMINS"):
+        parse_admins("not an address")

@@ -1,0 +1,136 @@
+"""Malformed values in every parameter of every view, for every role: a clear answer (400, 403,
+404, a form message, a redirect), never a server error.
+
+ROUTES lists each URL of the URLconf with the parameters its view reads; a test checks the table
+covers the whole URLconf, so a new view must be added here. Django's admin is left to Django.
+"""
+
+import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from targets import workflow
+from targets.models import Measure, Submission, Unit
+from tests.conftest import make_user
+
+YEAR = ["year", "quarter"]
+# url name: (path arguments, methods, parameters the view reads from the query string or the form)
+ROUTES = {
+    "home": ({}, ["GET"], YEAR),
+    "theme": ({"number": 2}, ["GET"], [*YEAR, "sort"]),
+    "indicator": ({"number": 1}, ["GET"], [*YEAR, "units", "sort"]),
+    "unit": ({"code": "024"}, ["GET"], [*YEAR, "sort"]),
+    "late": ({}, ["GET"], YEAR),
+    "login": ({}, ["GET", "POST"], ["username", "password", "next"]),
+    "logout": ({}, ["POST"], ["next"]),
+    "healthz": ({}, ["GET"], []),
+    "ping": ({}, ["GET"], []),
+    "exports:report": ({}, ["GET"], [*YEAR, "lang"]),
+    "exports:figures": ({}, ["GET"], ["year", "unit", "format", "lang"]),
+    "profile": ({}, ["GET", "POST"], ["action", "token", "name", "expires_on"]),
+    "api-progress": ({}, ["GET"], YEAR),
+    "api-figures": ({}, ["GET"], [*YEAR, "measure", "unit", "page", "page_size"]),
+    "api-units": ({}, ["GET"], []),
+    "api-measures": ({}, ["GET"], ["year"]),
+    "entry": ({}, ["GET", "POST"], [*YEAR, "unit", "action", "reason", "confirm", "VALUE", "VERDICT", "NOTE", "SOURCE", "KIND",
+                                     "VERSION"]),
+    "review": ({}, ["GET", "POST"], [*YEAR, "action", "submission"]),
+    "template-download": ({}, ["GET"], [*YEAR, "unit"]),
+    "upload": ({}, ["GET", "POST"], ["token", "confirm", "action", "file"]),
+    "submission": ({"pk": "REPORT"}, ["GET"], []),
+    "submission-decide": ({"pk": "REPORT"}, ["POST"], ["action", "comment"]),
+    "set_language": ({}, ["POST"], ["language", "next"]),
+}
+ENTRY_FIELDS = {"VALUE": "value", "VERDICT": "verdict", "NOTE": "note", "SOURCE": "source", "KIND": "kind", "VERSION": "version"}
+MALFORMED = ["abc", "-1", "²", "99999999999999999999999", "1.5", "", "a\x00b", "<b>'\"%", "x" * 5000, ["1", "2"]]
+PATH_VALUES = {"number": ["0", "99999999999999999999"], "code": ["khong-co", "a%00b", "x" * 300],
+               "pk": ["0", "99999999999999999999"]}
+
+
+def _names(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name != "admin":
+                yield from _names(pattern, prefix + (f"{pattern.namespace}:" if pattern.namespace else ""))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield prefix + pattern.name
+
+
+def test_the_table_covers_every_view_of_the_urlconf():
+    assert set(_names(get_resolver())) == set(ROUTES)
+
+
+@pytest.fixture
+def world(open_year):
+    """A report with a figure, so the report pages have something to show."""
+    unit = Unit.objects.get(code="024")
+    reporter = make_user("reporter", "reporter", units=[unit])
+    measure = Measure.objects.get(code="3")
+    workflow.save_figures(user=reporter, campaign=open_year, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=measure, value=5)])
+    return {"reporter": reporter, "report": Submission.objects.get(), "measure": measure}
+
+
+def _user(role, world):
+    if role == "anonymous":
+        return None
+    if role == "reporter":
+        return world["reporter"]
+    return make_user(role, role, is_superuser=role == "admin", is_staff=role == "admin")
+
+
+def _send(client, method, url, data):
+    response = getattr(client, method.lower())(url, data)
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)  # an error while streaming is a server error too
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ["anonymous", "viewer", "reporter", "reviewer", "admin"])
+def test_no_malformed_value_in_any_parameter_gives_a_server_error(world, role):
+    client = Client(raise_request_exception=False)
+    user = _user(role, world)
+    failures = []
+    for name, (kwargs, methods, params) in ROUTES.items():
+        if name == "logout":
+            continue  # signs the user out: sent last
+        if user is not None:
+            client.force_login(user)  # again for each view: the login view may have changed the session
+        for key, values in ({k: PATH_VALUES[k] for k in kwargs} | {None: [None]}).items():
+            for path_value in values:
+                args = {k: (world["report"].pk if v == "REPORT" else v) for k, v in kwargs.items()}
+                if key is not None:
+                    args[key] = path_value
+                url = reverse(name, kwargs=args).replace("a%2500b", "a%00b")
+                for method in methods:
+                    for param in params if key is None else [None]:
+                        for value in MALFORMED if param else [None]:
+                            field = (f"m{world['measure'].pk}_{ENTRY_FIELDS[param]}" if param in ENTRY_FIELDS else param)
+                            data = {field: value} if param else {}
+                            status = _send(client, method, url, data)
+                            if status >= 500:
+                                failures.append((status, method, url, param, repr(value)[:40]))
+    if user is not None:
+        client.force_login(user)
+    for value in MALFORMED:
+        if _send(client, "POST", reverse("logout"), {"next": value}) >= 500:
+            failures.append(("logout", repr(value)[:40]))
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("path", ["/static/../manage.py", "/static/..%2fmanage.py", "/static/%2e%2e/manage.py",
+                                  "/static/vendor/../../emulation/settings.py", "/static/a%00b"])
+def test_paths_out_of_the_static_folder_are_not_found(path):
+    # The development server (make run) and the live test server serve /static/ through this handler.
+    handler = StaticFilesHandler(WSGIHandler())
+    response = handler.get_response(RequestFactory().get(path))
+    assert response.status_code == 404
+
+
+def test_the_api_answers_a_malformed_page_with_json_400(client, world):
+    client.force_login(make_user("official", "viewer"))
+    for page in ("abc", "²", "-1", "1.5"):
+        response = client.get(reverse("api-figures"), {"year": 2024, "page": page})
+        assert response.status_code == 400 and "page" in response.json()["error"]["message"]

@@ -1,0 +1,93 @@
+"""Two reviewers deciding the same report at the same moment, on real PostgreSQL: the state is
+decided under the report's row lock, so exactly one decision wins and the other is told why."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import translation
+
+from targets import workflow
+from targets.models import Deadline, Measure, Submission, Unit
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def submitted(programme):
+    for q in (1, 2, 3, 4):
+        Deadline.objects.create(campaign=programme, quarter=q, due_on=datetime.date(2099, 1, 1))
+    unit = Unit.objects.get(code="024")
+    reporter = make_user("reporter", "reporter", units=[unit])
+    workflow.save_figures(user=reporter, campaign=programme, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=Measure.objects.get(code="3"), value=Decimal("10"))])
+    return workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
+
+
+def _race(workers):
+    """Run the callables at the same moment, each in its own thread and database connection."""
+    barrier = threading.Barrier(len(workers))
+    results, refusals, errors = [None] * len(workers), [None] * len(workers), []
+
+    def run(i, work):
+        try:
+            barrier.wait()
+            with translation.override("en"):
+                results[i] = work()
+        except workflow.EntryRefused as refused:
+            refusals[i] = refused.message
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    return results, refusals
+
+
+def test_approve_and_return_at_the_same_moment_one_wins_and_the_other_is_told(submitted):
+    first, second = make_user("reviewer-a", "reviewer"), make_user("reviewer-b", "reviewer")
+    for attempt in range(6):  # the race was lost 7 times in 8 before the lock: repeat it
+        report = Submission.objects.get(pk=submitted.pk)
+        stale = Submission.objects.get(pk=submitted.pk)  # what the second reviewer's page showed
+        results, refusals = _race([
+            lambda report=report: workflow.approve(user=first, submissions=[report]),
+            lambda stale=stale, n=attempt: workflow.return_for_correction(user=second, submission=stale, comment=f"Sai {n}"),
+        ])
+        won = [i for i, r in enumerate(results) if r is not None]
+        assert len(won) == 1, (results, refusals)
+        loser = refusals[1 - won[0]]
+        assert "cannot be changed now" in loser
+        final = Submission.objects.get(pk=submitted.pk)
+        assert final.state == ("approved" if won == [0] else "returned")
+        decisions = final.history.filter(history_change_reason__in=["Approved", "Returned for correction"]).count()
+        assert decisions == attempt + 1  # one decision per try in the history, never two
+        Submission.objects.filter(pk=submitted.pk).update(state="submitted")  # as after a correction
+
+
+def test_a_reviewer_cannot_return_a_report_an_admin_approved_meanwhile(submitted):
+    reviewer, admin = make_user("reviewer-a", "reviewer"), make_user("boss", "admin", is_superuser=True)
+    stale = Submission.objects.get(pk=submitted.pk)
+    workflow.approve(user=admin, submissions=[Submission.objects.get(pk=submitted.pk)])
+    with pytest.raises(workflow.EntryRefused, match="cannot be changed now"):
+        workflow.return_for_correction(user=reviewer, submission=stale, comment="Sai số")
+    assert Submission.objects.get(pk=submitted.pk).state == "approved"
+
+
+def test_two_admins_reopening_at_once_reopen_it_once(submitted):
+    admins = [make_user(f"boss{i}", "admin", is_superuser=True) for i in range(2)]
+    workflow.approve(user=admins[0], submissions=[Submission.objects.get(pk=submitted.pk)])
+    results, refusals = _race([
+        lambda a=a: workflow.reopen(user=a, submission=Submission.objects.get(pk=submitted.pk), reason=f"Lý do {a.username}")
+        for a in admins])
+    assert sum(r is not None for r in results) == 1
+    assert any(r and "Only approved reports can be reopened" in r for r in refusals)
+    assert Submission.objects.get(pk=submitted.pk).history.filter(history_change_reason="Reopened").count() == 1

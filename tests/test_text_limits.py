@@ -1,0 +1,145 @@
+"""Text people type: as long as they write it up to a stated limit, refused with a message beyond it
+or with control characters, never a server error, never cut short without saying."""
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.forms import modelform_factory
+from django.urls import reverse
+
+from targets import workflow
+from targets.models import Figure, Measure, Submission
+from targets.validators import NoControlCharacters
+from tests.conftest import make_user
+from tests.test_entry_workflow import city, field, post_entry, reporter  # noqa: F401 (fixtures)
+
+# An ordinary Vietnamese sentence of 131 characters: it crashed the history's reason column.
+SENTENCE = ("Số liệu quý I của chỉ tiêu thu ngân sách chưa khớp với báo cáo của Sở Tài chính gửi ngày 10/4; "
+            "đề nghị đơn vị rà soát lại và gửi lại.")
+LONG_COMMENT = (SENTENCE + " ") * 25  # about 3,300 characters: a thorough reviewer
+
+
+@pytest.fixture
+def submitted(client, reporter):  # noqa: F811
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"}, action="submit")
+    return Submission.objects.get()
+
+
+def decide(client, submission, action, comment=""):
+    return client.post(reverse("submission-decide", args=[submission.pk]), {"action": action, "comment": comment}, follow=True)
+
+
+def test_a_long_return_comment_is_kept_whole_and_shown_in_the_history(client, submitted, reviewer):
+    assert len(SENTENCE) > 100
+    client.force_login(reviewer)
+    page = decide(client, submitted, "return", LONG_COMMENT)
+    assert page.status_code == 200
+    submitted.refresh_from_db()
+    assert submitted.state == "returned"
+    assert submitted.review_comment == LONG_COMMENT.strip()
+    record = submitted.history.first()
+    assert record.review_comment == LONG_COMMENT.strip() and len(record.history_change_reason) <= 100
+    assert SENTENCE in page.content.decode()
+
+
+def test_a_comment_over_the_limit_gets_a_message_and_changes_nothing(client, submitted, reviewer):
+    client.force_login(reviewer)
+    html = decide(client, submitted, "return", "x" * 4001).content.decode()
+    assert "4000" in html and "4001" in html  # Django's "at most 4000 characters (it has 4001)"
+    submitted.refresh_from_db()
+    assert submitted.state == "submitted" and submitted.review_comment == ""
+
+
+def test_an_admin_reopens_with_a_long_reason(client, submitted, reviewer, admin_user):
+    client.force_login(reviewer)
+    decide(client, submitted, "approve")
+    client.force_login(admin_user)
+    decide(client, submitted, "reopen", SENTENCE)
+    submitted.refresh_from_db()
+    assert (submitted.state, submitted.review_comment) == ("returned", SENTENCE)
+
+
+def test_the_review_form_shows_its_limit(client, submitted, reviewer):
+    client.force_login(reviewer)
+    html = client.get(reverse("submission", args=[submitted.pk])).content.decode()
+    assert 'maxlength="4000"' in html
+
+
+def test_a_reporters_long_reason_for_a_change_is_kept_whole(client, reporter):  # noqa: F811
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"})
+    figure = Figure.objects.get()
+    response = post_entry(client, "024", 1, {"3": "51"}, reason=SENTENCE, **{field("3", "version"): figure.version})
+    assert response.status_code == 302
+    figure.refresh_from_db()
+    assert (figure.value, figure.reason) == (51, SENTENCE)
+    record = figure.history.first()
+    assert record.reason == SENTENCE and len(record.history_change_reason) <= 100
+    page = client.get(reverse("submission", args=[figure.submission_id])).content.decode()
+    assert SENTENCE in page
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("source", "S" * 301, "300"),
+    ("note", "ghi chú\x00", "ký tự điều khiển"),
+    ("note", "n" * 2001, "2000"),
+    ("narrative", "\x1b[31m", "ký tự điều khiển"),
+])
+def test_over_long_or_control_character_text_is_refused_by_the_workflow(reporter, city, open_year, name, text, message):  # noqa: F811
+    entry = workflow.Entry(measure=Measure.objects.get(code="3"), value=50, **{name: text})
+    with pytest.raises(workflow.EntryRefused, match=message):
+        workflow.save_figures(user=reporter, campaign=open_year, unit=city, quarter=1, entries=[entry])
+    assert not Figure.objects.exists()
+
+
+def test_a_nul_byte_in_a_note_on_the_entry_page_is_a_message_not_a_500(client, reporter):  # noqa: F811
+    client.force_login(reporter)
+    response = post_entry(client, "024", 1, {"3": "50"}, **{field("3", "note"): "a\x00b"})
+    assert response.status_code == 200
+    assert "ký tự điều khiển" in response.content.decode()
+    assert not Figure.objects.exists()
+
+
+def _user_text_fields():
+    for model in apps.get_app_config("targets").get_models():
+        if model.__name__.startswith("Historical"):
+            continue
+        for f in model._meta.get_fields():
+            if isinstance(f, models.CharField | models.TextField) and f.editable and not f.choices:
+                yield model, f
+
+
+def test_every_text_field_has_a_limit_and_refuses_control_characters():
+    fields = list(_user_text_fields())
+    assert len(fields) > 20
+    for model, f in fields:
+        assert f.max_length, f"{model.__name__}.{f.name} has no length limit"
+        assert any(isinstance(v, NoControlCharacters) for v in f.validators), f"{model.__name__}.{f.name}"
+
+
+@pytest.mark.django_db
+def test_a_form_built_from_the_model_fields_gets_maxlength_and_the_server_checks():
+    form_class = modelform_factory(Figure, fields=["narrative", "note", "source"])
+    html = str(form_class())
+    assert 'maxlength="4000"' in html and 'maxlength="2000"' in html and 'maxlength="300"' in html
+    form = form_class({"narrative": "x" * 4001, "note": "tab\tand\nnew line are fine", "source": "bell\x07"})
+    assert not form.is_valid()
+    assert set(form.errors) == {"narrative", "source"}
+
+
+def test_api_token_names_are_limited_on_the_account_page(client, db):
+    user = make_user("someone", "viewer")
+    client.force_login(user)
+    assert 'maxlength="100"' in client.get(reverse("profile")).content.decode()
+
+
+def test_clearing_a_figure_records_the_reason_of_the_clearing(reporter, city, open_year):  # noqa: F811
+    measure = Measure.objects.get(code="3")
+    workflow.save_figures(user=reporter, campaign=open_year, unit=city, quarter=1,
+                          entries=[workflow.Entry(measure=measure, value=50)], reason="Số ước tính")
+    figure = Figure.objects.get()
+    workflow.save_figures(user=reporter, campaign=open_year, unit=city, quarter=1,
+                          entries=[workflow.Entry(measure=measure, version=figure.version)], reason=SENTENCE)
+    assert not Figure.objects.exists()
+    assert Figure.history.filter(history_type="-").get().reason == SENTENCE
