@@ -50,12 +50,13 @@ class ThemeInline(admin.StackedInline):
 
 @admin.register(models.Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("year", "number", "province", "issued_on", "plan_start", "plan_end")
+    list_display = ("year", "number", "province", "issued_on", "plan_start", "plan_end", "year_closed")
     search_fields = ("number", "title", "slogan")
+    list_editable = ("year_closed",)
     inlines = [ThemeInline]
     fieldsets = (
         (None, {"fields": ("province", "province_code", "year", "number", "issued_on", "issuing_body", "title", "slogan",
-                           "plan_start", "plan_end", "source")}),
+                           "plan_start", "plan_end", "source", "year_closed")}),
         (_("Official report"), {"fields": ("report_issuer", "report_issuer_en", "report_code", "report_signature",
                                            "report_signature_en", "report_signer", "report_recipients")}),
     )
@@ -152,7 +153,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("campaign", "indicator", "code", "order", "name", "name_en")}),
         (_("Target"), {"fields": ("unit", "unit_en", "value_kind", "target", "comparison", "aggregation", "decimal_places",
-                               "seasonal", "display_divisor", "display_unit", "display_unit_en")}),
+                               "seasonal", "display_divisor", "display_unit", "display_unit_en", "frequency", "publication_month")}),
         (_("Last year"), {"fields": ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3",
                                   "same_period_q4", "baseline_source")}),
     )

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from targets.models import Figure, Measure, Verdict
-from targets.numbers import NumberFormatError, format_number, format_percent, parse_number
+from targets.numbers import (
+    NumberFormatError,
+    format_number,
+    format_percent,
+    parse_number,
+    places_to_tell_apart,
+    typed_decimals,
+)
 
 JUMP_WARNING = Decimal("0.5")  # more than ±50 % from the previous quarter asks for confirmation
 MAX_DECIMALS = 6  # what the database stores
@@ -48,49 +55,89 @@ class Checked:
         return not self.errors
 
 
-def check_input(measure: Measure, *, text: str = "", verdict: str = "", narrative: str = "", kind: str = Figure.Kind.OFFICIAL,
-                previous: Decimal | None = None, lang: str = "vi") -> Checked:
+def value_problems(measure: Measure, value: Decimal, lang: str = "vi") -> list[str]:
+    """Why `value` cannot be a figure of `measure` (empty when it can): the range rules."""
+    lang = _lang(lang)
+    kind_of_value = measure.value_kind
+    if -value.as_tuple().exponent > MAX_DECIMALS:
+        return [MESSAGES["decimals"][lang]]
+    if value.adjusted() >= 14:
+        return [MESSAGES["too_big"][lang]]
+    if kind_of_value == Measure.ValueKind.PERCENT and not (0 <= value <= 100):
+        return [MESSAGES["percent"][lang]]
+    if kind_of_value == Measure.ValueKind.COUNT and (value < 0 or value != value.to_integral_value()):
+        return [MESSAGES["count"][lang]]
+    if kind_of_value in (Measure.ValueKind.AMOUNT, Measure.ValueKind.SCORE) and value < 0:
+        return [MESSAGES["negative"][lang]]
+    return []
+
+
+def verdict_problems(verdict: str, narrative: str, lang: str = "vi") -> list[str]:
+    """A qualitative verdict needs its narrative, and a narrative its verdict."""
+    lang = _lang(lang)
+    if verdict and verdict not in Verdict.values:
+        return [MESSAGES["bad_verdict"][lang]]
+    if verdict and not narrative.strip():
+        return [MESSAGES["narrative"][lang]]
+    if narrative.strip() and not verdict:
+        return [MESSAGES["verdict"][lang]]
+    return []
+
+
+def read_number(measure: Measure, text: str, lang: str = "vi") -> Decimal:
+    """Typed text as a figure of `measure`; raises NumberFormatError.
+
+    "50.000" on a Vietnamese page is fifty thousand or (in English) fifty with three decimals.
+    It is refused as ambiguous only when the measure could take both: a count, or a measure
+    shown with fewer decimals than the other reading has, can only mean the first.
+    """
+    try:
+        return parse_number(text, lang)
+    except NumberFormatError as error:
+        if not error.ambiguous or value_problems(measure, error.value, lang):
+            raise
+        other = error.reading
+        if typed_decimals(other) > measure.decimal_places or value_problems(measure, other, lang):
+            return error.value
+        raise
+
+
+def check_input(measure: Measure, *, text: str = "", value: Decimal | None = None, verdict: str = "", narrative: str = "",
+                kind: str = Figure.Kind.OFFICIAL, previous: Decimal | None = None, lang: str = "vi") -> Checked:
+    """Check one measure's input: typed `text`, or an exact `value` (a number cell of a workbook,
+    which is a number already and never goes through the text parser)."""
     lang = _lang(lang)
     result = Checked()
     if kind not in Figure.Kind.values:
         result.errors.append(MESSAGES["kind"][lang])
     if measure.is_qualitative:
-        if verdict and verdict not in Verdict.values:
-            result.errors.append(MESSAGES["bad_verdict"][lang])
-        elif verdict and not narrative.strip():
-            result.errors.append(MESSAGES["narrative"][lang])
-        elif narrative.strip() and not verdict:
-            result.errors.append(MESSAGES["verdict"][lang])
+        result.errors += verdict_problems(verdict, narrative, lang)
         result.verdict = verdict
         return result
-    if not (text or "").strip():
-        return result  # an empty field clears the figure
-    try:
-        value = parse_number(text, lang)
-    except NumberFormatError as error:
-        result.errors.append(error.message(lang))
-        return result
-    kind_of_value = measure.value_kind
-    if -value.as_tuple().exponent > MAX_DECIMALS:
-        result.errors.append(MESSAGES["decimals"][lang])
-    elif value.adjusted() >= 14:
-        result.errors.append(MESSAGES["too_big"][lang])
-    elif kind_of_value == Measure.ValueKind.PERCENT and not (0 <= value <= 100):
-        result.errors.append(MESSAGES["percent"][lang])
-    elif kind_of_value == Measure.ValueKind.COUNT and (value < 0 or value != value.to_integral_value()):
-        result.errors.append(MESSAGES["count"][lang])
-    elif kind_of_value in (Measure.ValueKind.AMOUNT, Measure.ValueKind.SCORE) and value < 0:
-        result.errors.append(MESSAGES["negative"][lang])
+    if value is None:
+        if not (text or "").strip():
+            return result  # an empty field clears the figure
+        try:
+            value = read_number(measure, text, lang)
+        except NumberFormatError as error:
+            result.errors.append(error.message(lang))
+            return result
+    result.errors += value_problems(measure, value, lang)
     if result.errors:
         return result
     result.value = value
-    if previous is not None and previous != 0 and abs(value - previous) > abs(previous) * JUMP_WARNING:
-        change = (value - previous) / abs(previous) * 100
-        places = measure.decimal_places
-        result.warnings.append(
-            f"Thay đổi {format_percent(change, 0, 'vi')} so với quý trước ({format_number(previous, places, 'vi')}); "
-            f"hãy kiểm tra và xác nhận." if lang == "vi" else
-            f"Changes by {format_percent(change, 0, 'en')} from the previous quarter ({format_number(previous, places, 'en')}); "
-            f"check it and confirm."
-        )
+    result.warnings += jump_warnings(measure, value, previous, lang)
     return result
+
+
+def jump_warnings(measure: Measure, value: Decimal, previous: Decimal | None, lang: str = "vi") -> list[str]:
+    """A soft warning when `value` moves more than JUMP_WARNING from the previous quarter."""
+    if previous is None or previous == 0 or abs(value - previous) <= abs(previous) * JUMP_WARNING:
+        return []
+    change = (value - previous) / abs(previous) * 100
+    places = places_to_tell_apart(measure.decimal_places, previous, value)
+    if _lang(lang) == "vi":
+        return [f"Thay đổi {format_percent(change, 0, 'vi')} so với quý trước ({format_number(previous, places, 'vi')}); "
+                f"hãy kiểm tra và xác nhận."]
+    return [f"Changes by {format_percent(change, 0, 'en')} from the previous quarter ({format_number(previous, places, 'en')}); "
+            f"check it and confirm."]

@@ -31,7 +31,7 @@ ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 # The dashboard's status colours (static/css/app.css), white text on each.
 STATUS_FILLS = {
     Status.EXCEEDED: "0B5D36", Status.MET: "146C43", Status.ON_TRACK: "0A58A8", Status.AT_RISK: "8A5300",
-    Status.BEHIND: "B02A37", Status.NOT_MET: "7A1420", Status.NO_DATA: "5C636A",
+    Status.BEHIND: "B02A37", Status.NOT_MET: "7A1420", Status.NO_DATA: "5C636A", Status.AWAITED: "4B5563",
 }
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -349,14 +349,15 @@ def _header_cell(cell, text: str) -> None:
 
 
 def _provisional(m) -> bool:
-    """Estimated, or not yet approved by the secretariat: marked (*) in the report."""
+    """An estimate stands in the year-to-date (the engine says so), or the period's figure is not
+    yet approved by the secretariat: marked (*) in the report."""
     figure = m.figure
-    return figure is not None and (figure.kind == "estimate" or figure.submission.state != Submission.State.APPROVED)
+    return m.progress.estimate or (figure is not None and figure.submission.state != Submission.State.APPROVED)
 
 
 def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, notes: Footnotes) -> None:
     measure, p = m.measure, m.progress
-    fmt = _number_format(measure.decimal_places)
+    fmt = _number_format(p.places)  # enough decimals to tell the figure from its target
     lower_is_better = measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
     _cell(ws, row, COL["stt"], number, BODY, CENTRE)
     _cell(ws, row, COL["indicator"], name)

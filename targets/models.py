@@ -13,6 +13,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -88,6 +89,12 @@ class Campaign(models.Model):
         default="- Ban Thi đua - Khen thưởng Trung ương;\n- Thường trực Tỉnh ủy;\n- Thường trực HĐND tỉnh;\n"
                 "- Chủ tịch, các PCT UBND tỉnh;\n- Các sở, ban, ngành; UBND các huyện, thành phố;\n- Lưu: VT, TĐKT.",
         help_text=_("One line per recipient, as printed under \"Nơi nhận:\"."))
+    # Yearly figures (PCI, PAPI, the poverty rate…) arrive months after the year; units may enter
+    # them after the Q4 deadline until an administrator closes the year.
+    year_closed = models.BooleanField(
+        _("year closed"), default=False,
+        help_text=_("Once closed, only the secretariat can still enter the year's late figures."),
+    )
 
     objects = CampaignQuerySet.as_manager()
 
@@ -263,6 +270,11 @@ class Measure(models.Model):
         FLOW = "flow", _("flow (quarters add up)")
         LEVEL = "level", _("level (latest figure stands)")
 
+    class Frequency(models.TextChoices):
+        QUARTERLY = "quarterly", _("quarterly")
+        HALF_YEARLY = "half_yearly", _("half-yearly")
+        YEARLY = "yearly", _("yearly")
+
     class ValueKind(models.TextChoices):
         # Drives entry validation: percent 0–100, counts whole and ≥ 0, rates may be negative.
         PERCENT = "percent", _("percentage (0–100)")
@@ -299,6 +311,11 @@ class Measure(models.Model):
     same_period_q3 = models.DecimalField(_("same period last year: nine months"), max_digits=20, decimal_places=6, null=True, blank=True)
     same_period_q4 = models.DecimalField(_("same period last year: full year"), max_digits=20, decimal_places=6, null=True, blank=True)
     baseline_source = text_field(_("source of last year's values"), limits.NOTE, blank=True)
+    frequency = models.CharField(_("reporting frequency"), max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY)
+    publication_month = models.PositiveSmallIntegerField(
+        _("expected publication month"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Yearly measures: the month of the following year in which the year's figure is published."),
+    )
 
     history = HistoricalRecords()
 
@@ -314,6 +331,10 @@ class Measure(models.Model):
             ),
             models.CheckConstraint(condition=Q(decimal_places__lte=6), name="measure_decimal_places_max"),
             models.CheckConstraint(condition=Q(display_divisor__gt=0), name="measure_display_divisor_positive"),
+            models.CheckConstraint(
+                condition=Q(publication_month__isnull=True) | (Q(publication_month__gte=1) & Q(publication_month__lte=12)),
+                name="measure_publication_month_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -343,6 +364,9 @@ class Measure(models.Model):
             display_divisor=self.display_divisor,
             display_unit_vi=self.display_unit,
             display_unit_en=self.display_unit_en or self.display_unit,
+            frequency=progress.Frequency(self.frequency),
+            # Only yearly measures name a month; the year is the programme's next one.
+            publication=(self.publication_month, self.campaign.year + 1) if self.publication_month else None,
         )
 
 
@@ -458,7 +482,10 @@ class Figure(models.Model):
 
     submission = models.ForeignKey(Submission, verbose_name=_("quarterly report"), on_delete=models.CASCADE, related_name="figures")
     measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="figures")
+    # What the unit reported, exactly: the quarter's own amount (value), the year-to-date
+    # ("lũy kế từ đầu năm", flows only), or both. The other is derived, never stored.
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=6, null=True, blank=True)
+    cumulative = models.DecimalField(_("year to date"), max_digits=20, decimal_places=6, null=True, blank=True)
     verdict = models.CharField(_("assessment"), max_length=20, blank=True, choices=Verdict.choices)
     narrative = text_field(_("narrative"), limits.COMMENT, blank=True)
     note = text_field(_("note"), limits.NOTE, blank=True)
@@ -485,7 +512,9 @@ class Figure(models.Model):
         ordering = ["submission", "measure"]
         constraints = [
             models.UniqueConstraint(fields=["submission", "measure"], name="figure_unique"),
-            models.CheckConstraint(condition=Q(value__isnull=False) | ~Q(verdict=""), name="figure_has_value_or_verdict"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(cumulative__isnull=False) | ~Q(verdict=""), name="figure_has_value_or_verdict",
+            ),
         ]
 
     def __str__(self) -> str:

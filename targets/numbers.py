@@ -49,6 +49,28 @@ def quantize(value: Decimal, places: int) -> Decimal:
         return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def typed_decimals(value: Decimal) -> int:
+    """How many decimals `value` carries as written (10.170 → 3, 1E+3 → 0)."""
+    return max(0, -value.as_tuple().exponent)
+
+
+def places_to_tell_apart(places: int, value: Decimal | None, *others: Decimal | None, limit: int = 6) -> int:
+    """At least `places` decimals, more where rounding would make `value` look equal to one of
+    `others` although it is not (10.17 against a target of 10.2 at one decimal shows 10.2 / 10.2
+    and "not met"): the decimals it takes to tell them apart, at most `limit`."""
+    if value is None:
+        return places
+    value = _as_decimal(value)
+    shown = places
+    for other in others:
+        if other is None:
+            continue
+        other = _as_decimal(other)
+        while value != other and shown < limit and quantize(value, shown) == quantize(other, shown):
+            shown += 1
+    return shown
+
+
 def _as_decimal(value) -> Decimal:
     # A float reaching a template must show as typed (0.1), not as its binary expansion.
     return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
@@ -88,11 +110,19 @@ class NumberFormatError(ValueError):
     there either.
     """
 
-    def __init__(self, message_vi: str, message_en: str, reading: Decimal | None = None):
+    def __init__(self, message_vi: str, message_en: str, reading: Decimal | None = None, value: Decimal | None = None):
         super().__init__(message_en)
         self.message_vi = message_vi
         self.message_en = message_en
         self.reading = reading
+        # Set only when the text is ambiguous: its value in the page's own notation. Whoever
+        # knows what the figure may be (targets.entry) can accept it when the other reading
+        # is impossible for the measure.
+        self.value = value
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.value is not None
 
     def message(self, lang: str) -> str:
         return self.message_en if _lang(lang) == "en" else self.message_vi
@@ -119,7 +149,7 @@ def _read(text: str, lang: str) -> Decimal | None:
 
 def _as_typed(value: Decimal, lang: str) -> str:
     """`value` in `lang`'s notation with exactly the decimals it was typed with."""
-    return format_number(value, max(0, -value.as_tuple().exponent), lang)
+    return format_number(value, typed_decimals(value), lang)
 
 
 def unambiguous_text(value: Decimal, lang: str) -> str:
@@ -163,6 +193,7 @@ def parse_number(text: str, lang: str) -> Decimal:
             f"“{shown}” can be read two ways: {_as_typed(value, 'en')} or {_as_typed(reading, 'en')}. "
             f"Type {plain}.",
             reading,
+            value,
         )
     if value is not None:
         return value

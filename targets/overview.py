@@ -27,10 +27,13 @@ class MeasureProgress:
     figure: Figure | None  # the lead unit's figure for the period's own quarter, if any
     values: dict = field(default_factory=dict)  # quarter → value of the figures evaluated
     verdicts: dict = field(default_factory=dict)
+    cumulative: dict = field(default_factory=dict)  # quarter → year-to-date as reported
+    estimates: set = field(default_factory=set)  # quarters whose figure is an estimate
 
     def series(self) -> list[progress.Progress]:
         """The same measure evaluated at the end of each quarter up to the period (for charts)."""
-        return [progress.evaluate(self.measure.spec(), q, self.values, self.verdicts) for q in range(1, self.progress.quarter + 1)]
+        return [progress.evaluate(self.measure.spec(), q, self.values, self.verdicts, self.cumulative, self.estimates)
+                for q in range(1, self.progress.quarter + 1)]
 
     @property
     def state(self) -> str | None:
@@ -99,6 +102,18 @@ class Overview:
         return sum(1 for m in measures if m.figure is not None), len(measures)
 
 
+def collect(figure: Figure, quarter: int, values: dict, verdicts: dict, cumulative: dict, estimates: set) -> None:
+    """What the engine needs of one figure: its own value, the year-to-date as reported, the
+    verdict, and whether it is an estimate (an official figure has replaced any earlier one)."""
+    values[quarter] = figure.value
+    if figure.cumulative is not None:
+        cumulative[quarter] = figure.cumulative
+    if figure.verdict:
+        verdicts[quarter] = progress.Verdict(figure.verdict)
+    if figure.kind == Figure.Kind.ESTIMATE:
+        estimates.add(quarter)
+
+
 def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_STATES) -> Overview:
     """Evaluate every measure of the campaign for quarter 1..4 (Quý I, 6 tháng, 9 tháng, cả năm)."""
     if quarter not in (1, 2, 3, 4):
@@ -113,22 +128,24 @@ def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
 
     values: dict[int, dict[int, object]] = defaultdict(dict)
     verdicts: dict[int, dict[int, object]] = defaultdict(dict)
+    cumulative: dict[int, dict[int, object]] = defaultdict(dict)
+    estimates: dict[int, set[int]] = defaultdict(set)
     own_quarter: dict[int, Figure] = {}
     last_updated = None
     for figure in Figure.objects.province(campaign, quarter, states):
         q = figure.submission.quarter
-        values[figure.measure_id][q] = figure.value
-        if figure.verdict:
-            verdicts[figure.measure_id][q] = progress.Verdict(figure.verdict)
+        collect(figure, q, values[figure.measure_id], verdicts[figure.measure_id], cumulative[figure.measure_id],
+                estimates[figure.measure_id])
         if q == quarter:
             own_quarter[figure.measure_id] = figure
         if last_updated is None or figure.entered_at > last_updated:
             last_updated = figure.entered_at
 
     for measure in campaign.measures.all():
-        result = progress.evaluate(measure.spec(), quarter, values[measure.pk], verdicts[measure.pk])
+        key = measure.pk
+        result = progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key])
         indicators[measure.indicator_id].measures.append(
-            MeasureProgress(measure, result, own_quarter.get(measure.pk), values[measure.pk], verdicts[measure.pk]))
+            MeasureProgress(measure, result, own_quarter.get(key), values[key], verdicts[key], cumulative[key], estimates[key]))
     return Overview(campaign=campaign, quarter=quarter, themes=themes, last_updated=last_updated)
 
 
@@ -162,7 +179,7 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
     figures = Figure.objects.filter(
         submission__campaign=campaign, submission__quarter__lte=quarter, submission__state__in=states,
     ).select_related("submission").only(
-        "measure_id", "value", "verdict", "narrative", "note", "kind",
+        "measure_id", "value", "cumulative", "verdict", "narrative", "note", "kind",
         "submission__unit_id", "submission__quarter", "submission__state")
     if units is not None:
         assignments = assignments.filter(unit__in=units)
@@ -179,18 +196,18 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         assignments = assignments.select_related("measure__indicator")
     values: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     verdicts: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    cumulative: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    estimates: dict[tuple[int, int], set[int]] = defaultdict(set)
     own: dict[tuple[int, int], Figure] = {}
     for f in figures:
         key = (f.measure_id, f.submission.unit_id)
-        values[key][f.submission.quarter] = f.value
-        if f.verdict:
-            verdicts[key][f.submission.quarter] = progress.Verdict(f.verdict)
+        collect(f, f.submission.quarter, values[key], verdicts[key], cumulative[key], estimates[key])
         if f.submission.quarter == quarter:
             own[key] = f
     rows = []
     for a in sorted(assignments, key=lambda a: (a.measure.order, a.role != "lead", a.unit.code)):
         key = (a.measure_id, a.unit_id)
-        result = progress.evaluate(a.measure.spec(), quarter, values[key], verdicts[key])
+        result = progress.evaluate(a.measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key])
         figure = own.get(key)
         rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None})
     return rows

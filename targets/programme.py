@@ -117,6 +117,10 @@ def _check(data: dict) -> list[str]:
                     errors.append(f"{where}: aggregation must be one of {Measure.Aggregation.values}")
                 if m.get("value_kind") not in Measure.ValueKind.values:
                     errors.append(f"{where}: value_kind must be one of {Measure.ValueKind.values}")
+                if m.get("frequency", "quarterly") not in Measure.Frequency.values:
+                    errors.append(f"{where}: frequency must be one of {Measure.Frequency.values}")
+                if m.get("publication_month") not in (None, *range(1, 13)):
+                    errors.append(f"{where}: publication_month must be a month 1–12")
                 target = _decimal(m.get("target"), f"{where} target", errors)
                 if target is None and m.get("comparison") in ("gte", "gt", "lte"):
                     errors.append(f"{where}: a {m.get('comparison')} measure needs a target")
@@ -236,6 +240,8 @@ def _measure_values(m: dict, indicator: Indicator, order: int) -> dict:
         "display_unit": m.get("display_unit", ""),
         "display_unit_en": m.get("display_unit_en", ""),
         "seasonal": bool(m.get("seasonal", False)),
+        "frequency": m.get("frequency", Measure.Frequency.QUARTERLY),
+        "publication_month": m.get("publication_month"),
     }
     # Baselines are written only when given (see the module docstring).
     baselines = {"previous_year": _decimal(m.get("previous_year"), "", [])}

@@ -9,11 +9,11 @@ sentence, which is for display.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
-from targets.numbers import format_number, format_percent
+from targets.numbers import format_number, format_percent, places_to_tell_apart
 
 HUNDRED = Decimal(100)
 # "At risk" = the shortfall is at most 10 % of the value to reach.
@@ -37,6 +37,12 @@ class Aggregation(StrEnum):
     LEVEL = "level"
 
 
+class Frequency(StrEnum):
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+
+
 class Verdict(StrEnum):
     COMPLETED_WELL = "completed_well"
     COMPLETED = "completed"
@@ -51,6 +57,8 @@ class Status(StrEnum):
     BEHIND = "behind"
     NO_DATA = "no_data"
     NOT_MET = "not_met"
+    # A yearly (or half-yearly) figure not published yet: not a gap in the unit's reporting.
+    AWAITED = "awaited"
 
 
 STATUS_LABELS: dict[Status, dict[str, str]] = {
@@ -61,6 +69,7 @@ STATUS_LABELS: dict[Status, dict[str, str]] = {
     Status.BEHIND: {"vi": "Chậm tiến độ", "en": "Behind"},
     Status.NO_DATA: {"vi": "Chưa có số liệu", "en": "No data"},
     Status.NOT_MET: {"vi": "Không đạt", "en": "Not met"},
+    Status.AWAITED: {"vi": "Chờ công bố", "en": "Awaited"},
 }
 VERDICT_LABELS: dict[Verdict, dict[str, str]] = {
     # The words of officials' reports (not "Vượt kế hoạch", which is for numbers).
@@ -89,6 +98,7 @@ SEVERITY: tuple[Status, ...] = (
     Status.BEHIND,
     Status.AT_RISK,
     Status.NO_DATA,
+    Status.AWAITED,
     Status.ON_TRACK,
     Status.MET,
     Status.EXCEEDED,
@@ -110,6 +120,13 @@ def verdict_label(verdict: Verdict | str, lang: str) -> str:
 def period_label(quarter: int, lang: str) -> str:
     """The year-to-date period ending with `quarter`: "Quý I", "6 tháng", "9 tháng", "Cả năm"."""
     return PERIOD_LABELS[quarter][_lang(lang)]
+
+
+def quarter_title(quarter: int, year: int, lang: str) -> str:
+    """One quarter of a year: "Quý IV năm 2024", "Q4 2024"."""
+    if _lang(lang) == "en":
+        return f"{QUARTER_LABELS[quarter]['en']} {year}"
+    return f"{QUARTER_LABELS[quarter]['vi'].capitalize()} năm {year}"
 
 
 def worst(statuses: Iterable[Status | str]) -> Status:
@@ -137,6 +154,18 @@ class MeasureSpec:
     display_divisor: Decimal = Decimal(1)
     display_unit_vi: str = ""
     display_unit_en: str = ""
+    frequency: Frequency = Frequency.QUARTERLY
+    # (month, year) in which a yearly figure is expected to be published, e.g. (5, 2025).
+    publication: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A reported year-to-date that differs from the one the other reported figures give."""
+
+    quarter: int
+    reported: Decimal  # the year-to-date as reported for `quarter`
+    from_quarters: Decimal  # the earlier year-to-date plus the quarter's own reported amount
 
 
 @dataclass(frozen=True)
@@ -161,6 +190,14 @@ class Progress:
     missing_quarters: tuple[int, ...]
     ytd_by_quarter: Mapping[int, Decimal | None]
     is_year_end: bool
+    # The quarter's own amount was derived from two year-to-date figures, not reported.
+    quarter_value_derived: bool = False
+    disagreements: tuple[Disagreement, ...] = ()
+    # An estimate ("ước") stands in the year-to-date.
+    estimate: bool = False
+    # Full-year view without the year's figure: the status is the latest in-year one (in_year),
+    # never a final "not met" from nine-month data.
+    in_year: Progress | None = field(default=None, compare=False)
     # What the explanation needs beyond the public figures; not part of equality.
     _spec: MeasureSpec | None = field(default=None, repr=False, compare=False)
     _same_period_is_last_year: bool = field(default=False, repr=False, compare=False)
@@ -168,6 +205,17 @@ class Progress:
     def explanation(self, lang: str) -> str:
         """One sentence saying how the status was reached, in `lang` ("vi" or "en")."""
         return _explain(self, _lang(lang))
+
+    @property
+    def places(self) -> int:
+        """Decimals to show the figure and its target with: the measure's, or more where rounding
+        would make the figure look equal to what it is judged against (10.17 vs 10.2)."""
+        base = self._spec.decimal_places if self._spec else 0
+        return places_to_tell_apart(base, self.ytd, *self._references())
+
+    def _references(self) -> tuple[Decimal | None, ...]:
+        target = self._spec.target if self._spec else None
+        return (Decimal(target) if target is not None else None, self.expected, self.same_period)
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -236,47 +284,104 @@ def _qualitative(spec: MeasureSpec, quarter: int, verdicts: Mapping[int, Verdict
     )
 
 
+def _known(mapping: Mapping[int, object] | None, period: range) -> dict[int, Decimal]:
+    return {q: Decimal(mapping[q]) for q in period if mapping and mapping.get(q) is not None}
+
+
+def _flow_ytd(period: range, own: dict[int, Decimal], reported: dict[int, Decimal]):
+    """Year-to-date after each quarter of a flow, the quarters' own amounts (reported or derived),
+    and where reported figures disagree.
+
+    A reported year-to-date stands as reported; otherwise it is the previous year-to-date plus
+    the quarter's own amount, unknown from the first gap on (a partial sum would mislead a
+    chart). A quarter's own amount is derived only where the previous year-to-date is known.
+    """
+    by_quarter: dict[int, Decimal | None] = {}
+    amounts = dict(own)
+    disagreements = []
+    previous: Decimal | None = Decimal(0)
+    for q in period:
+        from_quarters = previous + own[q] if previous is not None and q in own else None
+        if q in reported:
+            if from_quarters is not None and from_quarters != reported[q]:
+                disagreements.append(Disagreement(q, reported[q], from_quarters))
+            if q not in amounts and previous is not None:
+                amounts[q] = reported[q] - previous
+            by_quarter[q] = reported[q]
+        else:
+            by_quarter[q] = from_quarters
+        previous = by_quarter[q]
+    return by_quarter, amounts, tuple(disagreements)
+
+
+def _has_figure(values, cumulative, verdicts, q: int) -> bool:
+    return any(m is not None and m.get(q) not in (None, "") for m in (values, cumulative, verdicts))
+
+
 def evaluate(
     spec: MeasureSpec,
     quarter: int,
     values: Mapping[int, Decimal | None],
     verdicts: Mapping[int, Verdict | None] | None = None,
+    cumulative: Mapping[int, Decimal | None] | None = None,
+    estimates: Iterable[int] = (),
 ) -> Progress:
     """Progress of the measure `spec` for the year-to-date ending with `quarter` (1..4).
 
-    `values` are the quarter figures keyed 1..4 (None or absent = not reported); figures of
-    quarters after `quarter` are ignored, so a past period reads as it did at the time.
-    `verdicts` are used only by qualitative measures.
+    `values` are the quarters' own figures keyed 1..4 and `cumulative` the year-to-date figures
+    as reported (flows only; "lũy kế"); None or absent = not reported. Figures of quarters after
+    `quarter` are ignored, so a past period reads as it did at the time. `verdicts` are used only
+    by qualitative measures; `estimates` are the quarters whose figure is an estimate.
+
+    The full-year view (quarter 4) says "not met" only of a year figure: without one it carries
+    the latest in-year status (`in_year`). A yearly measure with no figure yet is AWAITED.
     """
     if quarter not in QUARTERS:
         raise ValueError(f"quarter must be 1, 2, 3 or 4, not {quarter!r}")
+    if not any(_has_figure(values, cumulative, verdicts, q) for q in range(1, quarter + 1)) and _not_due(spec, quarter):
+        return _awaited(spec, quarter)
+    if quarter == 4 and not _has_figure(values, cumulative, verdicts, 4):
+        latest = max((q for q in (1, 2, 3) if _has_figure(values, cumulative, verdicts, q)), default=None)
+        if latest is not None:
+            in_year = evaluate(spec, latest, values, verdicts, cumulative, estimates)
+            return replace(in_year, quarter=4, quarter_value=None, quarter_value_derived=False, in_year=in_year,
+                           ytd_by_quarter={**in_year.ytd_by_quarter, **{q: None for q in range(latest + 1, 5)}})
     if spec.comparison is Comparison.QUALITATIVE:
         return _qualitative(spec, quarter, verdicts)
 
     period = range(1, quarter + 1)
-    known = {q: Decimal(values[q]) for q in period if values.get(q) is not None}
+    known = _known(values, period)
     year_end = quarter == 4
     comparison = spec.comparison
     target = Decimal(spec.target) if spec.target is not None else None
+    estimates = set(estimates)
 
     ytd: Decimal | None = None
     ytd_quarter: int | None = None
     missing: tuple[int, ...] = ()
     by_quarter: dict[int, Decimal | None] = {}
+    quarter_value = known.get(quarter)
+    derived = False
+    disagreements: tuple[Disagreement, ...] = ()
+    is_estimate = False
     if spec.aggregation is Aggregation.FLOW:
-        missing = tuple(q for q in period if q not in known)
-        if known:
-            ytd = sum(known.values(), Decimal(0))
-        # A cumulative sum is unknown from the first gap on; a partial one would mislead a chart.
-        running: Decimal | None = Decimal(0)
-        for q in period:
-            running = running + known[q] if running is not None and q in known else None
-            by_quarter[q] = running
+        reported = _known(cumulative, period)
+        by_quarter, amounts, disagreements = _flow_ytd(period, known, reported)
+        # The last quarter up to which the year-to-date is known; what follows must add up.
+        last = max((q for q in period if by_quarter[q] is not None), default=0)
+        missing = tuple(q for q in period if q > last and q not in amounts)
+        if last or amounts:
+            ytd = (by_quarter[last] if last else Decimal(0)) + sum((amounts[q] for q in period if q > last and q in amounts),
+                                                                    Decimal(0))
+        if quarter_value is None and quarter in amounts:
+            quarter_value, derived = amounts[quarter], True
+        is_estimate = any(q in estimates for q in period if q in known or q in reported)
     else:
         by_quarter = {q: known.get(q) for q in period}
         if known:
             ytd_quarter = max(known)
             ytd = known[ytd_quarter]
+            is_estimate = ytd_quarter in estimates
 
     same_period = spec.same_period.get(quarter)
     from_last_year = False
@@ -309,7 +414,7 @@ def evaluate(
     percent_same = _percent(ytd, same_period)
     return Progress(
         quarter=quarter,
-        quarter_value=known.get(quarter),
+        quarter_value=quarter_value,
         ytd=ytd,
         ytd_quarter=ytd_quarter,
         expected=expected,
@@ -322,8 +427,27 @@ def evaluate(
         missing_quarters=missing,
         ytd_by_quarter=by_quarter,
         is_year_end=year_end,
+        quarter_value_derived=derived,
+        disagreements=disagreements,
+        estimate=is_estimate,
         _spec=spec,
         _same_period_is_last_year=from_last_year,
+    )
+
+
+def _not_due(spec: MeasureSpec, quarter: int) -> bool:
+    """No figure is expected yet: a yearly measure's comes after the year, a half-yearly one's
+    with the half-year and the year."""
+    if spec.frequency is Frequency.YEARLY:
+        return True
+    return spec.frequency is Frequency.HALF_YEARLY and quarter in (1, 3)
+
+
+def _awaited(spec: MeasureSpec, quarter: int) -> Progress:
+    return Progress(
+        quarter=quarter, quarter_value=None, ytd=None, ytd_quarter=None, expected=None, percent_of_plan=None,
+        same_period=None, percent_of_same_period=None, change_percent=None, status=Status.AWAITED, verdict=None,
+        missing_quarters=(), ytd_by_quarter={}, is_year_end=quarter == 4, _spec=spec,
     )
 
 
@@ -385,6 +509,11 @@ WORDS = {
         "no_target": "chưa có kế hoạch để so sánh",
         "assessed": "đánh giá {verdict}",
         "not_assessed": "chưa có đánh giá",
+        "no_year_figure": "chưa có số cả năm",
+        "estimate": "ước",
+        "yearly": "công bố hằng năm",
+        "half_yearly": "công bố 6 tháng một lần",
+        "expected_in": "dự kiến tháng {month}/{year}",
     },
     "en": {
         "of_plan": "of plan",
@@ -404,6 +533,11 @@ WORDS = {
         "no_target": "no target to compare with",
         "assessed": "assessed as {verdict}",
         "not_assessed": "not assessed yet",
+        "no_year_figure": "no full-year figure yet",
+        "estimate": "estimate",
+        "yearly": "published yearly",
+        "half_yearly": "published half-yearly",
+        "expected_in": "expected {month_name} {year}",
     },
 }
 
@@ -411,11 +545,33 @@ WORDS = {
 DISPLAY_PLACES_WITH_DIVISOR = 2
 
 
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def awaited_text(spec: MeasureSpec, lang: str) -> str:
+    """"công bố hằng năm, dự kiến tháng 5/2025": when a measure's figure is to be expected."""
+    lang = _lang(lang)
+    words = WORDS[lang]
+    text = words["half_yearly" if spec.frequency is Frequency.HALF_YEARLY else "yearly"]
+    if spec.publication:
+        month, year = spec.publication
+        text += ", " + words["expected_in"].format(month=month, month_name=MONTHS_EN[month - 1], year=year)
+    return text
+
+
 def _explain(p: Progress, lang: str) -> str:
     spec = p._spec
     words = WORDS[lang]
     head = period_label(p.quarter, lang)
     outcome = status_label(p.status, lang).lower()
+    if p.status is Status.AWAITED:
+        return f"{head}: {awaited_text(spec, lang)}"
+    if p.in_year is not None:
+        # "Cả năm: chưa có số cả năm; 9 tháng: … → đúng tiến độ"
+        return f"{head}: {words['no_year_figure']}; {_explain(p.in_year, lang)}"
+    if p.estimate:
+        head += f" ({words['estimate']})"
 
     if spec.comparison is Comparison.QUALITATIVE:
         if p.verdict is None:
@@ -425,6 +581,9 @@ def _explain(p: Progress, lang: str) -> str:
 
     divisor = Decimal(spec.display_divisor or 1)
     places = spec.decimal_places if divisor == 1 else DISPLAY_PLACES_WITH_DIVISOR
+    if p.ytd is not None:
+        # Never "10,2 / 10,2 → not met": as many decimals as it takes to tell them apart.
+        places = places_to_tell_apart(places, p.ytd / divisor, *(r / divisor for r in p._references() if r is not None))
     if divisor == 1:
         unit = spec.unit_en if lang == "en" else spec.unit_vi
     else:

@@ -207,21 +207,19 @@ def _shared_strings(archive: zipfile.ZipFile) -> int:
     return count
 
 
-def _decimal_from_cell(value, row_problems, row, column) -> str | None:
-    """Cells hold numbers (from the template) or text typed in Vietnamese format."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        row_problems.append(Problem(SHEET, row, column, "Giá trị không phải là số."))
+def cell_number(value) -> Decimal | None:
+    """The exact number a numeric cell holds, or None for text and empty cells.
+
+    openpyxl gives floats; repr() of a float is the shortest text that reads back as the same
+    float, which is what the person typed into Excel (244.946, never 244.94599999999999).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
-    if isinstance(value, int | float | Decimal):
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            row_problems.append(Problem(SHEET, row, column, "Giá trị không phải là số."))
-            return None
-        return format(number, "f").replace(".", ",")  # back to Vietnamese text for the shared validator
-    return str(value)
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 class _Refused(Exception):
@@ -322,12 +320,16 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
             result.problems.append(Problem(SHEET, number, "Quý", "Năm hoặc quý khác với biểu mẫu."))
             continue
         row_problems: list[Problem] = []
-        text = _decimal_from_cell(get("Giá trị"), row_problems, number, "Giá trị")
+        cell = get("Giá trị")
+        exact = cell_number(cell)
+        if exact is None and (isinstance(cell, bool) or isinstance(cell, int | float | Decimal)):
+            row_problems.append(Problem(SHEET, number, "Giá trị", "Giá trị không phải là số."))
+        text = "" if cell is None or exact is not None else str(cell)
         verdict_word = get("Đánh giá") or ""
         verdict = VERDICT_WORDS.get(str(verdict_word), "" if not verdict_word else "?")
         kind = KIND_WORDS.get(str(get("Loại số liệu") or "Chính thức"), "?")
         narrative = str(get("Thuyết minh") or "")
-        checked = check_input(assignment.measure, text=text or "", verdict=verdict, narrative=narrative, kind=kind,
+        checked = check_input(assignment.measure, text=text, value=exact, verdict=verdict, narrative=narrative, kind=kind,
                               previous=previous.get(key), lang="vi")
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
         row_problems += [Problem(SHEET, number, "Giá trị" if not assignment.measure.is_qualitative else "Đánh giá", e)

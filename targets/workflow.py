@@ -40,6 +40,7 @@ class Entry:
 
     measure: Measure
     value: Decimal | None = None
+    cumulative: Decimal | None = None  # the year-to-date as reported (flows)
     verdict: str = ""
     narrative: str = ""
     note: str = ""
@@ -49,7 +50,7 @@ class Entry:
 
     @property
     def empty(self) -> bool:
-        return self.value is None and not self.verdict
+        return self.value is None and self.cumulative is None and not self.verdict
 
 
 @dataclass
@@ -76,8 +77,12 @@ def _when(moment: datetime.datetime | datetime.date | None) -> str:
 
 
 def check_may_edit(user, *, campaign: Campaign, unit: Unit, quarter: int, submission: Submission | None,
-                   today: datetime.date | None = None) -> None:
-    """Raise EntryRefused unless `user` may change `unit`'s figures for the quarter now."""
+                   today: datetime.date | None = None, measures=None) -> None:
+    """Raise EntryRefused unless `user` may change `unit`'s figures for the quarter now.
+
+    `measures` are the ones to be changed, when known: after the Q4 deadline a unit may still
+    enter its yearly measures (published months later) until the year is closed.
+    """
     if not (access.is_reviewer(user) or (access.is_reporter(user) and user.units.filter(pk=unit.pk).exists())):
         raise EntryRefused(_("These figures belong to another unit (%(unit)s); you can only enter your own unit's.")
                            % {"unit": unit.name}, forbidden=True)
@@ -89,10 +94,27 @@ def check_may_edit(user, *, campaign: Campaign, unit: Unit, quarter: int, submis
                            % {"when": _when(submission.submitted_at)})
     deadline = campaign.deadline(quarter, unit)
     today = today or timezone.localdate()
-    # The secretariat may still enter late figures on a unit's behalf; units need an extension.
-    if today > deadline and not access.is_reviewer(user):
-        raise EntryRefused(_("The period closed on %(date)s; ask the secretariat for an extension.")
-                           % {"date": _when(deadline)})
+    # The secretariat may still enter late figures on a unit's behalf; a report returned for
+    # correction stays open to its unit until it is sent again, whatever the date.
+    if today <= deadline or access.is_reviewer(user) or _sent_back(submission):
+        return
+    if measures and yearly_still_open(campaign, quarter) and all(m.frequency == Measure.Frequency.YEARLY for m in measures):
+        return
+    raise EntryRefused(_("The period closed on %(date)s; ask the secretariat for an extension.")
+                       % {"date": _when(deadline)})
+
+
+def _sent_back(submission: Submission | None) -> bool:
+    """Returned (or reopened) for correction and not sent again yet: saving a correction turns
+    the report back into a draft, which stays open because it was sent once already."""
+    return submission is not None and (submission.state == State.RETURNED
+                                       or (submission.state == State.DRAFT and submission.submitted_at is not None))
+
+
+def yearly_still_open(campaign: Campaign, quarter: int) -> bool:
+    """Yearly figures (PCI, PAPI, the poverty rate…) come after the year: their unit may enter
+    them in Q4 after its deadline until an administrator closes the year."""
+    return quarter == 4 and not campaign.year_closed
 
 
 def _submission(campaign: Campaign, unit: Unit, quarter: int, lock: bool = False) -> Submission | None:
@@ -111,7 +133,8 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     submission = _submission(campaign, unit, quarter, lock=True)
     if not submission.history.exists():
         submission.save()  # bulk_create keeps no history; record the report's creation as a draft
-    check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today)
+    check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today,
+                   measures=[entry.measure for entry in entries])
     _check_texts(entries, reason)
     assigned = set(unit.assignments.filter(measure__campaign=campaign).values_list("measure_id", flat=True))
     for entry in entries:
@@ -150,8 +173,9 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         else:
             updated.append(figure)
         if figure.pk and figure.kind == Figure.Kind.ESTIMATE and entry.kind == Figure.Kind.OFFICIAL:
-            figure.estimate_value = figure.value  # the official figure revises the estimate; keep both
-        figure.value, figure.verdict, figure.narrative = entry.value, entry.verdict, entry.narrative
+            # The official figure revises the estimate; keep both (the history keeps the rest).
+            figure.estimate_value = figure.value if figure.value is not None else figure.cumulative
+        figure.value, figure.cumulative, figure.verdict, figure.narrative = entry.value, entry.cumulative, entry.verdict, entry.narrative
         figure.note, figure.source, figure.kind, figure.reason = entry.note, entry.source, entry.kind, reason
         figure.entered_by, figure.on_behalf, figure.entered_at = user, on_behalf, now
         figure.version += 1
@@ -190,29 +214,35 @@ def _update_figures(figures: list[Figure]) -> None:
     per row, which costs more than saving the rows one by one."""
     from psycopg2.extras import execute_values
 
-    rows = [(f.pk, f.value, f.verdict, f.narrative, f.note, f.source, f.reason, f.kind, f.estimate_value, f.entered_by_id,
-             f.on_behalf, f.entered_at, f.version) for f in figures]
+    rows = [(f.pk, f.value, f.cumulative, f.verdict, f.narrative, f.note, f.source, f.reason, f.kind, f.estimate_value,
+             f.entered_by_id, f.on_behalf, f.entered_at, f.version) for f in figures]
     with connections[router.db_for_write(Figure)].cursor() as cursor:
         execute_values(cursor.cursor, f"""
-            UPDATE {Figure._meta.db_table} AS f SET value = v.value, verdict = v.verdict, narrative = v.narrative, note = v.note,
-                   source = v.source, reason = v.reason, kind = v.kind, estimate_value = v.estimate_value, entered_by_id = v.entered_by_id,
-                   on_behalf = v.on_behalf, entered_at = v.entered_at, version = v.version
-            FROM (VALUES %s) AS v(id, value, verdict, narrative, note, source, reason, kind, estimate_value, entered_by_id,
-                                  on_behalf, entered_at, version)
+            UPDATE {Figure._meta.db_table} AS f SET value = v.value, cumulative = v.cumulative, verdict = v.verdict,
+                   narrative = v.narrative, note = v.note, source = v.source, reason = v.reason, kind = v.kind,
+                   estimate_value = v.estimate_value, entered_by_id = v.entered_by_id, on_behalf = v.on_behalf,
+                   entered_at = v.entered_at, version = v.version
+            FROM (VALUES %s) AS v(id, value, cumulative, verdict, narrative, note, source, reason, kind, estimate_value,
+                                  entered_by_id, on_behalf, entered_at, version)
             WHERE f.id = v.id""", rows,
-            template="(%s::bigint, %s::numeric, %s, %s, %s, %s, %s, %s, %s::numeric, %s::integer, %s::boolean, %s::timestamptz, %s::integer)")
+            template="(%s::bigint, %s::numeric, %s::numeric, %s, %s, %s, %s, %s, %s, %s::numeric, %s::integer, %s::boolean, "
+                     "%s::timestamptz, %s::integer)")
 
 
 def _changed(figure: Figure, entry: Entry) -> bool:
-    return (figure.value, figure.verdict, figure.narrative, figure.note, figure.source, figure.kind) != (
-        entry.value, entry.verdict, entry.narrative, entry.note, entry.source, entry.kind)
+    # Decimals compare by value: 10.170000 from the database is the 10.17 typed.
+    return (figure.value, figure.cumulative, figure.verdict, figure.narrative, figure.note, figure.source, figure.kind) != (
+        entry.value, entry.cumulative, entry.verdict, entry.narrative, entry.note, entry.source, entry.kind)
 
 
 @transaction.atomic
 def submit(*, user, campaign: Campaign, unit: Unit, quarter: int, today: datetime.date | None = None) -> Submission:
     """Send the whole quarter for review."""
     submission = _submission(campaign, unit, quarter, lock=True)
-    check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today)
+    # Late in Q4, a report holding a yearly figure may still be sent until the year is closed.
+    yearly = [f.measure for f in submission.figures.select_related("measure")
+              if f.measure.frequency == Measure.Frequency.YEARLY] if submission is not None else []
+    check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today, measures=yearly)
     if submission is None or not submission.figures.exists():
         raise EntryRefused(_("There is nothing to submit yet: enter and save at least one figure first."))
     submission.state = State.SUBMITTED

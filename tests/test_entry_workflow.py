@@ -28,15 +28,27 @@ def other_reporter(open_year):
     return make_user("reporter-dongvan", "reporter", units=[Unit.objects.get(code="026")], email="dv@example.org")
 
 
-def field(measure_code, name):
-    return f"m{Measure.objects.get(code=measure_code).pk}_{name}"
+def _measures(unit_code):
+    """The unit's measures in the order of the entry page's forms."""
+    return list(Measure.objects.filter(assignments__unit__code=unit_code).order_by("order"))
+
+
+def field(measure_code, name, unit_code="024"):
+    index = next(i for i, m in enumerate(_measures(unit_code)) if m.code == measure_code)
+    return f"figures-{index}-{name}"
 
 
 def post_entry(client, unit_code, quarter, values, action="save", **extra):
-    data = {"unit": unit_code, "year": 2024, "quarter": quarter, "action": action, **extra}
+    """Post the entry formset: the listed measures' values, every other row left empty."""
+    measures = _measures(unit_code)
+    data = {"unit": unit_code, "year": 2024, "quarter": quarter, "action": action,
+            "figures-TOTAL_FORMS": len(measures), "figures-INITIAL_FORMS": len(measures)}
+    for i, m in enumerate(measures):
+        data[f"figures-{i}-measure"] = m.pk
+        data[f"figures-{i}-kind"] = "official"
     for code, value in values.items():
-        data[field(code, "value")] = value
-        data.setdefault(field(code, "kind"), "official")
+        data[field(code, "value", unit_code)] = value
+    data.update(extra)
     return client.post(reverse("entry"), data)
 
 
@@ -46,8 +58,15 @@ def test_the_entry_page_lists_the_units_measures_with_their_context(client, repo
     assert "Thành phố Hà Giang" in html
     for code in ("3", "4", "6", "10", "11", "14a"):
         assert f"{code}. " in html
-    assert "Kế hoạch: 2.460,0 tỷ đồng" in html
     assert "Cùng kỳ năm trước" in html
+    # The province's plan is the lead unit's (the finance department's), not the city's.
+    assert "2.460" not in html and "chưa giao kế hoạch cho đơn vị" in html
+
+
+def test_the_lead_unit_sees_the_province_target(client, reviewer, open_year):
+    client.force_login(reviewer)
+    html = client.get(reverse("entry"), {"year": 2024, "quarter": 2, "unit": "STC"}).content.decode()
+    assert "Kế hoạch: 2.460,0 tỷ đồng" in html
 
 
 def test_round_trip_enter_submit_return_fix_resubmit_approve(client, reporter, reviewer):
@@ -118,7 +137,7 @@ def test_viewers_cannot_enter_anything(client, viewer, open_year):
     "code, text, message",
     [
         ("3", "1,234.5", "không đúng định dạng số"),
-        ("3", "1.234", "có thể hiểu theo hai cách"),
+        ("3", "244,946", "có thể hiểu theo hai cách"),
         ("3", "abc", "không phải là số"),
         ("10", "101", "Tỷ lệ phần trăm phải từ 0 đến 100."),
         ("4", "12,5", "Số đếm phải là số nguyên không âm."),

@@ -334,3 +334,35 @@ def test_a_percent_sign_is_refused_with_the_bare_number_suggested(text, lang, vi
 def test_a_percent_sign_after_a_number_of_the_other_notation_gives_the_general_message():
     error = refused("75.2%", "vi")
     assert error.message_vi.startswith("«75.2%» không phải là số")
+
+
+# --- places_to_tell_apart --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "places, value, others, shown",
+    [
+        (1, "10.17", ["10.2"], 2),  # 10,2 / 10,2 would hide that the target is missed
+        (1, "10.24", ["10.2"], 2),
+        (1, "10.3", ["10.2"], 1),  # already apart
+        (1, "10.2", ["10.2"], 1),  # equal: nothing to tell apart
+        (0, "2459.9999", ["2460"], 4),
+        (1, "59.29", [None, "59.3"], 2),
+        (2, "1.0000001", ["1"], 6),  # never more than the database's six decimals
+        (1, None, ["10.2"], 1),
+    ],
+)
+def test_places_to_tell_apart_adds_decimals_only_where_rounding_hides_a_difference(places, value, others, shown):
+    from targets.numbers import places_to_tell_apart
+
+    value = D(value) if value is not None else None
+    assert places_to_tell_apart(places, value, *(D(o) if o is not None else None for o in others)) == shown
+
+
+def test_an_ambiguous_text_carries_both_readings():
+    with pytest.raises(NumberFormatError) as refused:
+        parse_number("50.000", "vi")
+    assert refused.value.ambiguous and (refused.value.value, refused.value.reading) == (D("50000"), D("50.000"))
+    with pytest.raises(NumberFormatError) as refused:
+        parse_number("1,234.5", "vi")
+    assert not refused.value.ambiguous

@@ -558,8 +558,10 @@ def test_increase_without_anything_to_compare_with_has_no_data(quarter):
 
 def test_increase_uses_the_latest_score():
     result = evaluate(spec(**PAR_INDEX, previous_year="85"), 4, q(None, "86"))
-    assert (result.ytd, result.ytd_quarter, result.status) == (D("86"), 2, MET)
-    assert result.quarter_value is None
+    # A mid-year score is no year figure: the full-year view keeps the in-year status.
+    assert (result.ytd, result.ytd_quarter, result.status) == (D("86"), 2, ON_TRACK)
+    assert result.quarter_value is None and result.in_year.quarter == 2
+    assert evaluate(spec(**PAR_INDEX, previous_year="85"), 4, q(None, "86", None, "86")).status is MET
 
 
 # --- qualitative --------------------------------------------------------------------------------
@@ -743,8 +745,8 @@ def test_same_period_zero_gives_no_percent():
         ),
         (
             BIRTHS, 4, q(None, "1.35"),
-            "Cả năm: 1,35 % (số liệu quý II; không vượt quá 1,3 %) → không đạt",
-            "Full year: 1.35 % (Q2 figure; at most 1.3 %) → not met",
+            "Cả năm: chưa có số cả năm; 6 tháng: 1,35 % (không vượt quá 1,3 %) → có nguy cơ chậm",
+            "Full year: no full-year figure yet; First half: 1.35 % (at most 1.3 %) → at risk",
         ),
         (
             dict(comparison=GTE, aggregation=FLOW, target="3200000", unit_vi="lượt", unit_en="arrivals",
@@ -837,13 +839,13 @@ def test_enum_values_are_the_stored_strings():
     assert [c.value for c in Comparison] == ["gte", "gt", "lte", "decrease", "increase", "qualitative"]
     assert [a.value for a in Aggregation] == ["flow", "level"]
     assert [v.value for v in Verdict] == ["completed_well", "completed", "not_completed"]
-    assert [s.value for s in Status] == ["exceeded", "met", "on_track", "at_risk", "behind", "no_data", "not_met"]
+    assert [s.value for s in Status] == ["exceeded", "met", "on_track", "at_risk", "behind", "no_data", "not_met", "awaited"]
     assert Status.MET == "met" and str(Status.AT_RISK) == "at_risk"
     assert isinstance(Comparison.GTE, str)
 
 
 def test_severity_runs_from_worst_to_best():
-    assert SEVERITY == (NOT_MET, BEHIND, AT_RISK, NO_DATA, ON_TRACK, MET, EXCEEDED)
+    assert SEVERITY == (NOT_MET, BEHIND, AT_RISK, NO_DATA, Status.AWAITED, ON_TRACK, MET, EXCEEDED)
 
 
 @pytest.mark.parametrize(
@@ -884,3 +886,127 @@ def test_results_are_immutable():
     result = evaluate(spec(), 1, q("615"))
     with pytest.raises(AttributeError):
         result.status = BEHIND
+
+
+# --- display decimals: never "10,2 / 10,2 → not met" ------------------------------------------
+
+
+def test_the_explanation_shows_the_decimals_that_decide_the_verdict():
+    doctors = spec(LEVEL and GTE, LEVEL, "10.2", decimal_places=1, unit_vi="bác sĩ", unit_en="doctors")
+    p = evaluate(doctors, 4, {4: D("10.17")})
+    assert p.status is NOT_MET and p.places == 2
+    assert p.explanation("vi") == "Cả năm: 10,17 bác sĩ (kế hoạch 10,2 bác sĩ) → không đạt"
+    met = evaluate(doctors, 4, {4: D("10.3")})
+    assert met.places == 1 and met.explanation("en").startswith("Full year: 10.3 doctors")
+
+
+def test_a_flow_figure_rounding_to_its_target_shows_more_decimals():
+    p = evaluate(spec(GTE, FLOW, "2460", decimal_places=0), 4, {1: D("600"), 2: D("600"), 3: D("600"), 4: D("659.6")})
+    assert p.status is NOT_MET
+    assert p.explanation("vi").startswith("Cả năm: 2.459,6 / 2.460")
+
+
+# --- cumulative ("lũy kế") figures, as provinces publish them ---------------------------------
+
+REVENUE = dict(comparison=GTE, aggregation=FLOW, target="2460", decimal_places=1, unit_vi="tỷ đồng", unit_en="billion VND")
+
+
+def test_a_nine_month_cumulative_alone_is_judged_against_the_nine_month_pace():
+    result = evaluate(spec(**REVENUE), 3, {}, cumulative={3: D("1900")})
+    # pace 2460 × 3/4 = 1845; 1900 ≥ 1845
+    assert (result.ytd, result.status, result.missing_quarters) == (D("1900"), ON_TRACK, ())
+    assert result.quarter_value is None  # Q3's own amount needs the first half's year-to-date
+    assert result.ytd_by_quarter == {1: None, 2: None, 3: D("1900")}
+
+
+def test_a_quarters_own_amount_is_derived_only_from_a_known_previous_cumulative():
+    result = evaluate(spec(**REVENUE), 3, {1: D("500"), 2: D("600")}, cumulative={3: D("1900")})
+    assert (result.quarter_value, result.quarter_value_derived) == (D("800"), True)  # 1900 − (500 + 600)
+    assert evaluate(spec(**REVENUE), 2, {1: D("500")}, cumulative={2: D("1100")}).quarter_value == D("600")
+    reported = evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")})
+    assert (reported.quarter_value, reported.quarter_value_derived) == (D("600"), False)
+
+
+def test_quarters_after_a_cumulative_add_up_from_it():
+    result = evaluate(spec(**REVENUE), 4, {4: D("700")}, cumulative={3: D("1900")})
+    assert (result.ytd, result.status) == (D("2600"), EXCEEDED)
+
+
+def test_a_cumulative_that_disagrees_with_the_reported_quarters_is_kept_and_flagged():
+    from targets.progress import Disagreement
+
+    result = evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, cumulative={2: D("1150")})
+    assert result.ytd == D("1150")  # what was reported as the year-to-date stands
+    assert result.disagreements == (Disagreement(2, D("1150"), D("1100")),)
+    assert evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, cumulative={2: D("1100")}).disagreements == ()
+
+
+def test_the_official_year_total_is_the_fourth_quarters_year_to_date():
+    result = evaluate(spec(**REVENUE), 4, {1: D("500")}, cumulative={4: D("2400")})
+    assert (result.ytd, result.status, result.in_year) == (D("2400"), NOT_MET, None)
+    assert result.quarter_value is None  # no Q4 remainder is invented from a broken chain
+
+
+def test_a_gap_after_a_cumulative_is_missing_data():
+    result = evaluate(spec(**REVENUE), 3, {3: D("100")}, cumulative={1: D("500")})
+    assert (result.ytd, result.missing_quarters, result.status) == (D("600"), (2,), NO_DATA)
+
+
+def test_levels_ignore_the_cumulative_column():
+    result = evaluate(spec(GTE, LEVEL, "60"), 2, {2: D("61")}, cumulative={2: D("10")})
+    assert result.ytd == D("61")
+
+
+# --- the full-year view: "not met" only of a year figure --------------------------------------
+
+
+def test_full_year_without_the_year_figure_keeps_the_nine_month_status():
+    result = evaluate(spec(**REVENUE), 4, {1: D("600"), 2: D("600"), 3: D("600")})
+    assert result.status is AT_RISK and result.in_year.quarter == 3  # 1800 against the nine-month pace 1845
+    assert result.explanation("vi").startswith("Cả năm: chưa có số cả năm; 9 tháng: 1.800,0 / 2.460 tỷ đồng")
+    behind = evaluate(spec(GTE, LEVEL, "60", decimal_places=1), 4, {3: D("50")})
+    assert behind.status is BEHIND and NOT_MET not in (behind.status,)
+    assert "no full-year figure yet" in behind.explanation("en")
+
+
+def test_a_qualitative_not_completed_from_q3_is_not_a_final_verdict():
+    result = evaluate(spec(QUALITATIVE, LEVEL, None), 4, {}, verdicts={3: Verdict.NOT_COMPLETED})
+    assert result.status is BEHIND
+    assert evaluate(spec(QUALITATIVE, LEVEL, None), 4, {}, verdicts={4: Verdict.NOT_COMPLETED}).status is NOT_MET
+
+
+def test_the_full_year_view_with_no_figure_at_all_is_no_data():
+    assert evaluate(spec(**REVENUE), 4, {}).status is NO_DATA
+
+
+# --- yearly and half-yearly measures ----------------------------------------------------------
+
+
+def test_a_yearly_measure_is_awaited_until_its_figure_comes():
+    from targets.progress import Frequency
+
+    pci = spec(**PAR_INDEX, frequency=Frequency.YEARLY, publication=(5, 2025))
+    for quarter in (1, 2, 3, 4):
+        result = evaluate(pci, quarter, {})
+        assert result.status is Status.AWAITED
+    assert evaluate(pci, 2, {}).explanation("vi") == "6 tháng: công bố hằng năm, dự kiến tháng 5/2025"
+    assert evaluate(pci, 4, {}).explanation("en") == "Full year: published yearly, expected May 2025"
+    assert evaluate(pci, 4, q(None, None, None, "70")).status is not Status.AWAITED
+    half = spec(**REVENUE, frequency=Frequency.HALF_YEARLY)
+    assert evaluate(half, 1, {}).status is Status.AWAITED and evaluate(half, 2, {}).status is NO_DATA
+
+
+def test_an_awaited_measure_ranks_between_no_data_and_on_track():
+    assert worst([Status.AWAITED, ON_TRACK]) is Status.AWAITED
+    assert worst([Status.AWAITED, NO_DATA]) is NO_DATA
+
+
+# --- estimates --------------------------------------------------------------------------------
+
+
+def test_an_estimate_in_the_year_to_date_is_marked():
+    result = evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, estimates={2})
+    assert result.estimate and result.explanation("vi").startswith("6 tháng (ước): 1.100,0 / 2.460")
+    assert not evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, estimates=()).estimate
+    level = evaluate(spec(GTE, LEVEL, "60"), 2, {1: D("50"), 2: D("58")}, estimates={1})
+    assert not level.estimate  # the standing Q2 figure is official

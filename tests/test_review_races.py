@@ -77,7 +77,7 @@ def test_a_reviewer_cannot_return_a_report_an_admin_approved_meanwhile(submitted
     reviewer, admin = make_user("reviewer-a", "reviewer"), make_user("boss", "admin", is_superuser=True)
     stale = Submission.objects.get(pk=submitted.pk)
     workflow.approve(user=admin, submissions=[Submission.objects.get(pk=submitted.pk)])
-    with pytest.raises(workflow.EntryRefused, match="cannot be changed now"):
+    with translation.override("en"), pytest.raises(workflow.EntryRefused, match="cannot be changed now"):
         workflow.return_for_correction(user=reviewer, submission=stale, comment="Sai số")
     assert Submission.objects.get(pk=submitted.pk).state == "approved"
 

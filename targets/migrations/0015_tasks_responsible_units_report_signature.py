@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0014_limits_on_text_and_token_expiry'),
+        ('targets', '0012_figures_as_published'),
     ]
 
     operations = [

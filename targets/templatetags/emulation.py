@@ -18,6 +18,7 @@ STATUS_ICONS = {
     progress.Status.BEHIND: "▼",
     progress.Status.NOT_MET: "✖",
     progress.Status.NO_DATA: "…",
+    progress.Status.AWAITED: "◷",
 }
 
 
@@ -67,12 +68,13 @@ def localized(obj, field):
 
 
 @register.filter
-def input_number(value, places=0):
-    """A number for an input field, written so that sending the form back can never be refused
-    as ambiguous ("2.460" could be 2,46): no thousands separator, see numbers.unambiguous_text."""
+def input_number(value):
+    """A stored figure for an input field with all its digits (10.17 stays 10,17 whatever the
+    measure's display decimals: sending the page back must not change it), written so that it can
+    never be refused as ambiguous ("2.460" could be 2,46): see numbers.unambiguous_text."""
     if value is None:
         return ""
-    return numbers.unambiguous_text(numbers.quantize(value, int(places)), _lang())
+    return numbers.unambiguous_text(value, _lang())
 
 
 @register.filter
@@ -140,3 +142,15 @@ def issuing_body(campaign):
     from targets.exports import report_heading
 
     return campaign.issuing_body if _lang() == "vi" else report_heading(campaign, "en")["body"]
+
+
+@register.filter
+def quarter_title(quarter, year):
+    """A quarter as the entry page names it: "Quý IV năm 2024" ("Cả năm" is the full-year view)."""
+    return progress.quarter_title(int(quarter), int(year), _lang())
+
+
+@register.filter
+def awaited_text(measure):
+    """"công bố hằng năm, dự kiến tháng 5/2025" for a measure published after the year."""
+    return progress.awaited_text(measure.spec(), _lang())

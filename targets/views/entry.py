@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from targets import access, progress, workflow
-from targets.entry import check_input
-from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit, Verdict
-from targets.views.common import as_id, campaign_or_404, param
+from targets.forms import EntryFormSet
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Submission, Unit
+from targets.views.common import campaign_or_404, param
 
 
 def _lang() -> str:
@@ -45,28 +45,77 @@ def _unit_for(request, units) -> Unit:
     return unit
 
 
+def _series(figures) -> dict[int, dict]:
+    """A measure's figures by quarter, as the engine takes them (targets.overview.collect)."""
+    from targets.overview import collect
+
+    series: dict[int, dict] = {}
+    for f in figures:
+        keys = series.setdefault(f.measure_id, {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set()})
+        collect(f, f.submission.quarter, keys["values"], keys["verdicts"], keys["cumulative"], keys["estimates"])
+    return series
+
+
+def _last_year(campaign: Campaign, unit: Unit, quarter: int, measures) -> dict[str, object]:
+    """The unit's own year-to-date for the same period last year, by measure code: a district
+    compares itself with its own past, never with the province's."""
+    figures = list(Figure.objects.filter(
+        submission__campaign__year=campaign.year - 1, submission__unit=unit, submission__quarter__lte=quarter,
+        measure__code__in=[m.code for m in measures]).select_related("submission", "measure__campaign"))
+    series = _series(figures)
+    result = {}
+    for measure in {f.measure_id: f.measure for f in figures}.values():
+        p = progress.evaluate(measure.spec(), quarter, **series[measure.pk])
+        if p.ytd is not None and not p.missing_quarters and p.in_year is None:
+            result[measure.code] = p.ytd
+    return result
+
+
 def _rows(campaign: Campaign, unit: Unit, quarter: int):
-    """One row per assigned measure with what the reporter needs beside the input."""
+    """One row per assigned measure with the unit's own context beside the input."""
     assignments = list(MeasureAssignment.objects.filter(unit=unit, measure__campaign=campaign)
-                       .select_related("measure").order_by("measure__order"))
-    figures = Figure.objects.filter(submission__campaign=campaign, submission__unit=unit, submission__quarter__lte=quarter)
-    by_measure: dict[int, dict[int, Figure]] = {}
-    for f in figures.select_related("submission"):
-        by_measure.setdefault(f.measure_id, {})[f.submission.quarter] = f
+                       .select_related("measure__campaign").order_by("measure__order"))
+    figures = list(Figure.objects.filter(submission__campaign=campaign, submission__unit=unit, submission__quarter__lte=quarter)
+                   .select_related("submission"))
+    own = {(f.measure_id, f.submission.quarter): f for f in figures}
+    series = _series(figures)
+    earlier = _series(f for f in figures if f.submission.quarter < quarter)
+    last_year = _last_year(campaign, unit, quarter, [a.measure for a in assignments])
+    empty = {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set()}
     rows = []
     for a in assignments:
         m = a.measure
-        own = by_measure.get(m.pk, {})
-        values = {q: f.value for q, f in own.items() if q < quarter}
-        so_far = progress.evaluate(m.spec(), quarter - 1, values) if quarter > 1 else None
+        lead = a.role == MeasureAssignment.Role.LEAD
+        now = progress.evaluate(m.spec(), quarter, **series.get(m.pk, empty))
+        so_far = progress.evaluate(m.spec(), quarter - 1, **earlier.get(m.pk, empty)) if quarter > 1 else None
+        previous = own.get((m.pk, quarter - 1))
         rows.append({
             "measure": m,
-            "figure": own.get(quarter),
-            "previous": own[quarter - 1].value if quarter > 1 and (quarter - 1) in own else None,
-            "so_far": so_far.ytd if so_far else None,
-            "same_period": m.same_period().get(quarter),
+            "figure": own.get((m.pk, quarter)),
+            "progress": now if now.in_year is None else None,
+            "previous": previous.value if previous else None,
+            "so_far": so_far.ytd if so_far and not so_far.missing_quarters and so_far.in_year is None else None,
+            # Only a target set for this unit: the province's target is the lead unit's alone.
+            "target": m.target if lead else None,
+            "same_period": (m.same_period().get(quarter) if lead else None) or last_year.get(m.code),
+            "disagreements": [d for d in now.disagreements if d.quarter == quarter],
         })
     return rows
+
+
+def _window(user, campaign, unit, quarter, submission, rows) -> tuple[str | None, set[int] | None]:
+    """Why the page is closed (None when open) and, when only some measures may still be
+    entered (yearly figures after the Q4 deadline), which ones."""
+    try:
+        workflow.check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission)
+        return None, None
+    except workflow.EntryRefused as refused:
+        yearly = [r["measure"] for r in rows if r["measure"].frequency == Measure.Frequency.YEARLY]
+        try:
+            workflow.check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, measures=yearly)
+        except workflow.EntryRefused:
+            return refused.message, None
+        return None, {m.pk for m in yearly}
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,57 +130,37 @@ def entry(request):
     submission = Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).select_related(
         "reviewed_by", "submitted_by").first()
     rows = _rows(campaign, unit, quarter)
-    refusal = None
-    try:
-        workflow.check_may_edit(request.user, campaign=campaign, unit=unit, quarter=quarter, submission=submission)
-    except workflow.EntryRefused as refused:
-        refusal = refused.message
+    refusal, only = _window(request.user, campaign, unit, quarter, submission, rows)
+    formset = EntryFormSet(request.POST if request.method == "POST" else None, rows=rows, lang=_lang(), prefix="figures")
+    for form in formset:
+        if refusal or (only is not None and form.row["measure"].pk not in only):
+            for field in form.fields.values():
+                field.disabled = True
     conflicts = []
     if request.method == "POST":
         if refusal:
             raise PermissionDenied(refusal)
-        outcome = _post(request, campaign, unit, quarter, rows)
+        outcome = _post(request, campaign, unit, quarter, formset)
         if outcome is None:
-            target = f"{reverse('entry')}?year={campaign.year}&quarter={quarter}&unit={unit.code}"
-            return redirect(target)
+            return redirect(f"{reverse('entry')}?year={campaign.year}&quarter={quarter}&unit={unit.code}")
         conflicts = outcome
     return render(request, "targets/entry.html", {
-        "campaign": campaign, "unit": unit, "quarter": quarter, "rows": rows, "submission": submission,
-        "units": units.order_by("kind", "code"), "quarters": (1, 2, 3, 4), "refusal": refusal,
-        "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts,
-        "verdicts": Verdict.choices, "kinds": Figure.Kind.choices,
-        "campaigns": Campaign.objects.all(),
+        "campaign": campaign, "unit": unit, "quarter": quarter, "formset": formset, "submission": submission,
+        "units": units.order_by("kind", "code"), "quarters": (1, 2, 3, 4), "refusal": refusal, "yearly_only": only is not None,
+        "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts, "campaigns": Campaign.objects.all(),
     })
 
 
-def _post(request, campaign, unit, quarter, rows):
-    """Validate every row; save (and submit) only if all are valid. Returns conflicts or None."""
-    lang = _lang()
-    entries, has_errors, has_warnings = [], False, False
-    for row in rows:
-        m = row["measure"]
-        prefix = f"m{m.pk}_"
-        posted = {k: request.POST.get(prefix + k, "") for k in ("value", "verdict", "narrative", "note", "source", "kind", "version")}
-        row["posted"] = posted
-        checked = check_input(m, text=posted["value"], verdict=posted["verdict"], narrative=posted["narrative"],
-                              kind=posted["kind"] or Figure.Kind.OFFICIAL, previous=row["previous"], lang=lang)
-        row["errors"], row["warnings"] = checked.errors, checked.warnings
-        has_errors |= bool(checked.errors)
-        has_warnings |= bool(checked.warnings)
-        version = posted["version"]
-        entries.append(workflow.Entry(
-            measure=m, value=checked.value, verdict=checked.verdict, narrative=posted["narrative"].strip(),
-            note=posted["note"].strip(), source=posted["source"].strip(), kind=posted["kind"] or Figure.Kind.OFFICIAL,
-            version=as_id(version),
-        ))
-    if has_errors:
+def _post(request, campaign, unit, quarter, formset):
+    """Save (and submit) only if every form is valid. Returns conflicts, or None when done."""
+    if not formset.is_valid():
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))
         return []
-    if has_warnings and not request.POST.get("confirm"):
+    if formset.warnings and not request.POST.get("confirm"):
         messages.warning(request, _("Nothing was saved yet: some figures look unusual. Check them, tick the confirmation and save again."))
         return []
     try:
-        result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=entries,
+        result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=formset.entries(),
                                        reason=request.POST.get("reason", "").strip())
         if result.conflicts:
             messages.error(request, _("Nothing was saved: someone changed these figures after you opened the page. "

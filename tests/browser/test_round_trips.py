@@ -48,7 +48,7 @@ def test_a_reporter_enters_saves_and_submits_and_the_overview_changes(page_facto
     page.select_option("#quarter", "1")
     page.get_by_role("button", name="Mở").click()
     value = page.get_by_label("Giá trị (tỷ đồng)")
-    value.fill("1.234")  # ambiguous: refused with both readings, nothing saved
+    value.fill("244,946")  # ambiguous (244.946 or 244946 billion): refused with both readings, nothing saved
     page.get_by_role("button", name="Lưu nháp").click()
     assert page.get_by_text("có thể hiểu theo hai cách").is_visible()
     assert not Figure.objects.exists()

@@ -1,0 +1,148 @@
+"""The entry page's formset: one form per measure a unit reports, for one quarter.
+
+Numbers are read by targets.entry (the project's parser with the measure's rules), the same
+code the Excel upload uses, so the page and the workbook cannot disagree on what a figure is.
+A form shows the stored figure with all its digits and compares what comes back as Decimals:
+only a figure a person changed is written.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from targets import numbers, workflow
+from targets.entry import jump_warnings, read_number, value_problems, verdict_problems
+from targets.models import Figure, Measure
+from targets.numbers import NumberFormatError
+
+# Hidden bookkeeping, not something the person changes.
+BOOKKEEPING = {"measure", "version"}
+
+
+class FigureNumberField(forms.Field):
+    """A figure typed in the page's language ("1.234,5" in Vietnamese), exactly as typed."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control"})
+
+    def __init__(self, *, measure: Measure, lang: str, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.measure, self.lang = measure, lang
+
+    def prepare_value(self, value):
+        # Every digit of the stored figure (10.17 stays 10,17 at one display decimal), written so
+        # that it reads back as the same number ("2.460" could be 2,46; see unambiguous_text).
+        if isinstance(value, Decimal):
+            return numbers.unambiguous_text(value, self.lang)
+        return value
+
+    def to_python(self, value) -> Decimal | None:
+        if isinstance(value, Decimal) or value is None:
+            return value
+        if not str(value).strip():
+            return None
+        try:
+            return read_number(self.measure, str(value), self.lang)
+        except NumberFormatError as error:
+            raise forms.ValidationError(error.message(self.lang), code="number") from None
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None:
+            for problem in value_problems(self.measure, value, self.lang):
+                raise forms.ValidationError(problem, code="range")
+
+
+def _model_field(name: str, **kwargs) -> forms.Field:
+    """A form field built from Figure's own field, so its length limits and validators apply."""
+    return Figure._meta.get_field(name).formfield(**kwargs)
+
+
+class FigureForm(forms.Form):
+    """One measure's figure (or verdict) for the quarter, with what the reporter needs beside it."""
+
+    measure = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, row: dict, lang: str, **kwargs):
+        self.row, self.lang = row, lang
+        m: Measure = row["measure"]
+        figure: Figure | None = row["figure"]
+        initial = {"measure": m.pk, "kind": Figure.Kind.OFFICIAL}
+        if figure is not None:
+            initial.update(version=figure.version, value=figure.value, cumulative=figure.cumulative, kind=figure.kind,
+                           verdict=figure.verdict, narrative=figure.narrative, note=figure.note, source=figure.source)
+        super().__init__(*args, initial=initial, **kwargs)
+        text = {"class": "form-control"}
+        if m.is_qualitative:
+            self.fields["verdict"] = _model_field("verdict", widget=forms.Select(attrs={"class": "form-select"}))
+            self.fields["narrative"] = _model_field("narrative", widget=forms.Textarea(attrs={**text, "rows": 2}))
+        else:
+            unit = m.unit_en if lang == "en" and m.unit_en else m.unit
+            self.fields["value"] = FigureNumberField(measure=m, lang=lang, label=_("Value (%(unit)s)") % {"unit": unit})
+            if m.aggregation == Measure.Aggregation.FLOW:
+                self.fields["cumulative"] = FigureNumberField(measure=m, lang=lang, label=_("Year to date"))
+            self.fields["kind"] = _model_field("kind", required=False, widget=forms.Select(attrs={"class": "form-select"}))
+        self.fields["note"] = _model_field("note", widget=forms.TextInput(attrs=text))
+        self.fields["source"] = _model_field("source", widget=forms.TextInput(attrs=text))
+        self.warnings: list[str] = []
+
+    def clean_measure(self):
+        # The page's forms follow the unit's measures in order; a page older than a change to
+        # them must not put one measure's figure on another.
+        if self.cleaned_data["measure"] != self.row["measure"].pk:
+            raise forms.ValidationError(_("The list of measures has changed since the page was opened; reload it."))
+        return self.cleaned_data["measure"]
+
+    def clean(self):
+        data = super().clean()
+        m = self.row["measure"]
+        if m.is_qualitative:
+            for problem in verdict_problems(data.get("verdict", ""), data.get("narrative", ""), self.lang):
+                self.add_error("verdict", problem)
+        elif data.get("value") is not None and self.touched():
+            self.warnings = jump_warnings(m, data["value"], self.row["previous"], self.lang)
+        return data
+
+    def touched(self) -> bool:
+        """Whether the person changed anything on this row (numbers compared as Decimals)."""
+        return bool(set(self.changed_data) - BOOKKEEPING)
+
+    def entry(self) -> workflow.Entry:
+        data = self.cleaned_data
+        return workflow.Entry(
+            measure=self.row["measure"], value=data.get("value"), cumulative=data.get("cumulative"),
+            verdict=data.get("verdict", ""), narrative=data.get("narrative", "").strip(), note=data.get("note", "").strip(),
+            source=data.get("source", "").strip(), kind=data.get("kind") or Figure.Kind.OFFICIAL, version=data.get("version"),
+        )
+
+
+class BaseEntryFormSet(forms.BaseFormSet):
+    """A fixed set of forms, one per row, whatever count the page sends back."""
+
+    def __init__(self, *args, rows: list[dict], lang: str, **kwargs):
+        self.rows, self.lang = rows, lang
+        super().__init__(*args, **kwargs)
+
+    def total_form_count(self) -> int:
+        return len(self.rows)
+
+    def initial_form_count(self) -> int:
+        return len(self.rows)
+
+    def get_form_kwargs(self, index):
+        return {"row": self.rows[index], "lang": self.lang}
+
+    @property
+    def warnings(self) -> bool:
+        return any(form.warnings for form in self.forms)
+
+    def entries(self) -> list[workflow.Entry]:
+        """What the person changed: rows left as they were are not written, nor compared."""
+        return [form.entry() for form in self.forms if form.touched()]
+
+
+EntryFormSet = forms.formset_factory(FigureForm, formset=BaseEntryFormSet, extra=0)

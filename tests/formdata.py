@@ -1,0 +1,50 @@
+"""Read a page's form back as a browser would send it untouched: every input, select and textarea."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+
+class _Form(HTMLParser):
+    def __init__(self, form_id: str | None):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("method", "get").lower() == "post" and (self.form_id is None or a.get("id") == self.form_id)
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "checkbox", "radio"):
+            self.data[name] = a.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select] = a.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+
+def form_data(html: str, form_id: str | None = None) -> dict[str, str]:
+    """The fields of the page's (first) POST form with the values the page shows."""
+    parser = _Form(form_id)
+    parser.feed(html)
+    return parser.data

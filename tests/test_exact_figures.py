@@ -1,0 +1,175 @@
+"""A stored figure is exactly what a person reported: no writing path rounds or rewrites it.
+
+Round trips through the entry page (save, submit), the Excel upload and the administrator's
+own entry keep 10.17, 244.946, 0.05 and 1234567.891 to the last digit, and the pages show as
+many decimals as it takes to tell a figure from its target.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets import workflow
+from targets.entry import check_input
+from targets.models import Campaign, Figure, Measure, Submission, Unit
+from targets.numbers import unambiguous_text
+from tests.conftest import make_user
+from tests.formdata import form_data
+
+VALUES = ["10.17", "244.946", "0.05", "1234567.891"]
+CASES = [("3", v) for v in VALUES] + [("10", "10.17"), ("6", "0.05")]
+
+
+@pytest.fixture
+def city(open_year):
+    return Unit.objects.get(code="024")
+
+
+@pytest.fixture
+def reporter(city):
+    return make_user("reporter-city", "reporter", units=[city])
+
+
+def store(user, unit, code, value, quarter=1):
+    """A figure as the import or another writing path left it."""
+    result = workflow.save_figures(user=user, campaign=Campaign.objects.get(year=2024), unit=unit, quarter=quarter,
+                                   entries=[workflow.Entry(measure=Measure.objects.get(code=code), value=Decimal(value))])
+    assert not result.conflicts
+    return Figure.objects.get(measure__code=code, submission__unit=unit, submission__quarter=quarter)
+
+
+def send_page_back(client, unit_code, action, quarter=1):
+    page = client.get(reverse("entry"), {"year": 2024, "quarter": quarter, "unit": unit_code})
+    data = form_data(page.content.decode())
+    data["action"] = action
+    return client.post(reverse("entry"), data)
+
+
+@pytest.mark.parametrize("code, value", CASES)
+def test_saving_and_submitting_the_page_untouched_keeps_the_figure_exactly(client, reporter, city, code, value):
+    figure = store(reporter, city, code, value)
+    client.force_login(reporter)
+    assert send_page_back(client, "024", "save").status_code == 302
+    figure.refresh_from_db()
+    assert (figure.value, figure.version) == (Decimal(value), 1)  # nothing was written
+    assert send_page_back(client, "024", "submit").status_code == 302
+    figure.refresh_from_db()
+    assert figure.value == Decimal(value) and figure.version == 1
+    assert figure.submission.state == Submission.State.SUBMITTED
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_the_input_shows_every_digit_of_the_stored_figure(client, reporter, city, value):
+    store(reporter, city, "3", value)
+    client.force_login(reporter)
+    html = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
+    assert f'value="{unambiguous_text(Decimal(value), "vi")}"' in html
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_typing_the_figure_stores_it_exactly_for_reporters_and_admins(client, reporter, admin_user, city, value):
+    for user in (reporter, admin_user):
+        client.force_login(user)
+        page = client.get(reverse("entry"), {"year": 2024, "quarter": 1, "unit": "024"}).content.decode()
+        data = form_data(page)
+        name = next(k for k in data if k.endswith("value") and data[k] == "" and k.startswith(_prefix("3", data)))
+        data[name] = unambiguous_text(Decimal(value), "vi")
+        data["action"] = "save"
+        assert client.post(reverse("entry"), data).status_code == 302
+        assert Figure.objects.get(measure__code="3").value == Decimal(value)
+        Figure.objects.all().delete()
+
+
+def _prefix(code, data):
+    """The form prefix of measure `code` on the entry page, whatever the page names it."""
+    pk = str(Measure.objects.get(code=code).pk)
+    return next(k.rsplit("measure", 1)[0] for k, v in data.items() if k.endswith("measure") and v == pk)
+
+
+def upload(client, wb):
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    file = SimpleUploadedFile("mau.xlsx", buffer.getvalue())
+    response = client.post(reverse("upload"), {"file": file})
+    assert "token" in response.context, [str(p) for p in response.context["result"].problems]
+    return client.post(reverse("upload"), {"token": response.context["token"], "confirm": "1"})
+
+
+def template(client):
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": "024"})
+    return load_workbook(io.BytesIO(response.content))
+
+
+def value_cell(wb, code):
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == code)
+    return row[header.index("Giá trị")]
+
+
+@pytest.mark.parametrize("code, value", CASES)
+def test_a_number_cell_is_read_exactly_and_an_untouched_template_changes_nothing(client, reporter, code, value):
+    client.force_login(reporter)
+    wb = template(client)
+    value_cell(wb, code).value = float(value)  # what Excel stores for a typed number
+    upload(client, wb)
+    figure = Figure.objects.get(measure__code=code)
+    assert figure.value == Decimal(value)
+    # The next template carries the stored figure; uploading it again untouched writes nothing.
+    wb = template(client)
+    upload(client, wb)
+    figure.refresh_from_db()
+    assert (figure.value, figure.version) == (Decimal(value), 1)
+
+
+# --- typed text: ambiguity only where both readings could be the figure -----------------------
+
+
+@pytest.mark.parametrize(
+    "code, text, lang, value",
+    [
+        ("4", "50.000", "vi", "50000"),  # arrivals are counted: 50.000 can only be fifty thousand
+        ("3", "1.234", "vi", "1234"),  # one decimal shown: 1,234 (three decimals) is not meant
+        ("11", "1.234", "vi", "1234"),
+        ("4", "50,000", "en", "50000"),
+        ("3", "1,234", "en", "1234"),
+    ],
+)
+def test_a_grouped_number_is_read_when_the_other_reading_cannot_be_the_figure(db, programme, code, text, lang, value):
+    checked = check_input(Measure.objects.get(code=code), text=text, lang=lang)
+    assert checked.ok and checked.value == Decimal(value)
+
+
+def test_a_grouped_number_is_refused_when_both_readings_could_be_the_figure(db, programme):
+    measure = Measure.objects.get(code="3")
+    measure.decimal_places = 3  # a measure shown with three decimals could be 1,234
+    assert "có thể hiểu theo hai cách" in check_input(measure, text="1.234", lang="vi").errors[0]
+    assert "two ways" in check_input(measure, text="1,234", lang="en").errors[0]
+    # 244,946 on a Vietnamese page could be 244.946 or (in English) 244946; both are budget figures.
+    assert "hai cách" in check_input(Measure.objects.get(code="3"), text="244,946", lang="vi").errors[0]
+
+
+def test_a_grouped_number_whose_page_reading_is_impossible_is_still_refused(db, programme):
+    # 50.000 % is not a percentage; 50,000 (English) would be: never guess the other notation.
+    assert not check_input(Measure.objects.get(code="10"), text="50.000", lang="vi").ok
+
+
+# --- display: enough decimals to tell the figure from its target -----------------------------
+
+
+def test_the_overview_and_explanation_tell_10_17_from_a_target_of_10_2(client, viewer, programme):
+    health = Unit.objects.get(code="SYT")
+    submission = Submission.objects.create(campaign=programme, unit=health, quarter=4, state=Submission.State.APPROVED)
+    Figure.objects.create(submission=submission, measure=Measure.objects.get(code="9a"), value=Decimal("10.17"))
+    client.force_login(viewer)
+    html = client.get(reverse("home"), {"year": 2024, "quarter": 4}).content.decode()
+    assert "10,17 / 10,20" in html
+    assert "10,2 / 10,2" not in html
+    page = client.get(reverse("indicator", args=[9]), {"year": 2024, "quarter": 4}).content.decode()
+    assert "10,17" in page
