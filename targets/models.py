@@ -533,6 +533,8 @@ class TaskReport(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+    # As for figures: a save against a page someone else changed meanwhile is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     history = HistoricalRecords()
 

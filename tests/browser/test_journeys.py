@@ -37,7 +37,7 @@ def test_an_official_reads_overview_theme_indicator_and_unit_and_switches_langua
     assert "Tăng trưởng tổng sản phẩm" in grdp.inner_text()
     assert grdp.locator(".status").is_visible() and grdp.locator(".status").inner_text().strip()[0] in "★✔➜⚠▼✖…"
     assert "/ 7,50 %" in grdp.locator(".cell-value").inner_text()
-    assert "9 tháng: 7,46 %" in grdp.locator(".cell-explanation").inner_text()
+    assert "7,46 % (kế hoạch 7,5 %)" in grdp.locator(".cell-explanation").inner_text()
     if screen is PHONE:
         assert grdp.evaluate("row => getComputedStyle(row).display") == "flex"  # a card, not a table row
         assert page.locator(".overview-table thead").first.bounding_box()["height"] <= 1  # only for screen readers
@@ -71,7 +71,7 @@ def test_an_official_reads_overview_theme_indicator_and_unit_and_switches_langua
     assert "billion VND" in page.locator("main").inner_text()
     page.goto(f"{live_server.url}/?year=2024&quarter=3")
     assert page.locator("h1").first.inner_text() == "Emulation programme 2024"
-    assert "Nine months: 7.46 %" in page.locator(".overview-table .cell-explanation").first.inner_text()
+    assert "7.46 % (target 7.5 %)" in page.locator(".overview-table .cell-explanation").first.inner_text()
     check_page(page)
 
     _open_menu(page, screen)
