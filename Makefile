@@ -5,19 +5,27 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PROGRAMME ?= fixtures/ha-giang-2024.json
 
-.PHONY: run test stop setup install install-test messages check-embedded lint bench-export backup restore soak bench
+.PHONY: run test stop setup install install-test lock messages check-embedded lint bench-export backup restore soak bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python requirements.txt
-	$(BIN)/pip install --quiet -r requirements.txt
+# Installs exactly the locked versions, each checked against its hash (requirements.lock, made from
+# requirements.txt by `make lock`): every machine, online or not, gets the same files.
+$(VENV)/.installed: $(BIN)/python requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
-	$(BIN)/pip install --quiet -r requirements-test.txt
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
 	touch $@
+
+# After changing a pin in requirements.txt or requirements-test.txt: the lock files again, with hashes (pip-tools).
+lock:
+	$(PYTHON) -m piptools --version >/dev/null 2>&1 || (echo "pip-tools is needed: pip install pip-tools" && exit 2)
+	$(PYTHON) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock requirements.txt
+	$(PYTHON) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-test.lock requirements-test.txt
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

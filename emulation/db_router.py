@@ -2,9 +2,10 @@
 
 Reads of the programme's data (targets app) go to the "replica" alias, unless the primary is
 inside a transaction (a write in progress must read its own writes). Writes, sessions, users,
-history and migrations always use the primary. A dashboard rebuilt from a lagging replica
-right after a save would be cached until the next save: run the replica with synchronous
-replication (synchronous_commit = remote_apply) as docs/deployment.md explains.
+history and migrations always use the primary. The data version that cached pages are keyed on
+is read from the replica too (targets/versions.py), so a lagging replica delays a change on the
+dashboards but never keeps it off them; synchronous replication (synchronous_commit =
+remote_apply) removes the delay, as docs/deployment.md explains.
 """
 
 from django.db import connections

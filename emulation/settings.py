@@ -147,27 +147,25 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["emulation.db_router.ReplicaRouter"]
 
-# A shared cache (Redis) when several app servers run, so that a saved figure invalidates the
-# cached dashboards on all of them; a per-process memory cache otherwise.
+# Rendered dashboard content is cached under the data version that PostgreSQL moves with every
+# write (targets/versions.py), so any cache is correct: each process's own memory by default, or
+# Redis (REDIS_URL) to share the copies between processes and servers. Redis is optional and may
+# fail: pages are then built from PostgreSQL (targets/pagecache.py). Sessions and users always
+# come from PostgreSQL, the standard Django way.
 if os.environ.get("REDIS_URL"):
     # Keys name the database they were computed from: two sites (or a benchmark's databases)
     # sharing one Redis must never serve each other's dashboards.
     _db = DATABASES["default"]
-    CACHES = {"default": {"BACKEND": "emulation.cache.RedisCache", "LOCATION": os.environ["REDIS_URL"],
-                          "KEY_PREFIX": f"emulation:{_db.get('HOST', '')}:{_db.get('PORT', '')}/{_db['NAME']}"}}
-    # Sessions read from the shared cache, written through to the database: one query less on
-    # every page. Only with a shared cache: a per-process one would keep a logged-out session
-    # alive in the other processes.
-    SESSION_ENGINE = "targets.sessions"  # Django's cached_db, reading the version counters along
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
+                          "KEY_PREFIX": f"emulation:{_db.get('HOST', '')}:{_db.get('PORT', '')}/{_db['NAME']}",
+                          # A Redis that stops answering costs a page half a second at most, not a hang.
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+              # What each process served last, beside Redis: no round trip for the pages read most
+              # (targets/pagecache.py; docs/benchmarks.md has the measurement).
+              "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emulation-local",
+                        "OPTIONS": {"MAX_ENTRIES": 200}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emulation"}}
-# How long each process may reuse a signed-in user (with their roles) it loaded, so a cached page
-# touches no database. Every change through Django invalidates the copies at once, through a
-# version counter in the shared cache (targets.access, targets.versions); without a shared cache
-# other processes would not see that, so it is off unless REDIS_URL is set.
-USER_CACHE_SECONDS = int(os.environ.get("USER_CACHE_SECONDS", "300" if os.environ.get("REDIS_URL") else "0"))
-if USER_CACHE_SECONDS and not os.environ.get("REDIS_URL"):
-    raise ImproperlyConfigured("USER_CACHE_SECONDS needs REDIS_URL: without a shared cache, set it to 0")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -179,7 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # counts failures per username and address first
-    "targets.access.RolesBackend",  # Django's ModelBackend, loading the user's roles with the user
+    "django.contrib.auth.backends.ModelBackend",
 ]
 # Five wrong passwords for the same username from the same address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

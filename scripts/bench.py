@@ -42,9 +42,15 @@ def admin_url() -> str:
     return urllib.parse.urlunsplit(parts._replace(path="/postgres"))
 
 
+def bench_name(size: str) -> str:
+    # Named after the configured database, so that benches of two checkouts on one server do not meet.
+    name = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", "")).path.strip("/") or "emulation"
+    return f"{name}_bench_{size}"
+
+
 def bench_url(size: str) -> str:
     parts = urllib.parse.urlsplit(admin_url())
-    return urllib.parse.urlunsplit(parts._replace(path=f"/emulation_bench_{size}"))
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{bench_name(size)}"))
 
 
 def sql(url: str, statements: list[str], autocommit: bool = False) -> None:
@@ -65,7 +71,7 @@ def generate(size: str) -> float:
     measures, units, quarters = SIZES[size]
     years = quarters // 4
     first_year = 2025 - years
-    name = f"emulation_bench_{size}"
+    name = bench_name(size)
     sql(admin_url(), [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'], autocommit=True)
     env = {**os.environ, "DATABASE_URL": bench_url(size)}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -94,13 +100,14 @@ def generate(size: str) -> float:
         """INSERT INTO targets_submission (campaign_id, unit_id, quarter, state, submitted_at, reviewed_at, review_comment, version)
             SELECT c.id, un.id, q, 'approved', make_date(c.year, q * 3, 20), make_date(c.year, q * 3, 25), '', 1
             FROM targets_campaign c, targets_unit un, generate_series(1, 4) q""",
-        """INSERT INTO targets_figure (submission_id, measure_id, value, verdict, narrative, note, source, kind, entered_at, on_behalf, version)
-            SELECT s.id, m.id, 200 + (s.id * 7 + m.id * 13) % 100, '', '', '', 'benchmark', 'official', s.submitted_at, false, 1
+        """INSERT INTO targets_figure (submission_id, measure_id, value, verdict, narrative, note, source, reason, kind, entered_at,
+                on_behalf, version)
+            SELECT s.id, m.id, 200 + (s.id * 7 + m.id * 13) % 100, '', '', '', 'benchmark', '', 'official', s.submitted_at, false, 1
             FROM targets_submission s JOIN targets_measure m ON m.campaign_id = s.campaign_id""",
         # Every figure has its creation in the history, as one saved through the app would.
-        """INSERT INTO targets_historicalfigure (id, submission_id, measure_id, value, verdict, narrative, note, source, kind,
+        """INSERT INTO targets_historicalfigure (id, submission_id, measure_id, value, verdict, narrative, note, source, reason, kind,
                 entered_at, on_behalf, version, history_date, history_type)
-            SELECT id, submission_id, measure_id, value, verdict, narrative, note, source, kind, entered_at, on_behalf, version,
+            SELECT id, submission_id, measure_id, value, verdict, narrative, note, source, reason, kind, entered_at, on_behalf, version,
                    entered_at, '+' FROM targets_figure""",
     ])
     # Settle the new tables now, so autovacuum does not run during the measurements.
@@ -248,18 +255,22 @@ def _load_python(port: int, paths: list[str], seconds: float, clients: int, cook
             "errors": errors[0], "tool": "python"}
 
 
-def cold(port: int, path: str, cookies: dict, times: int = 20) -> dict:
-    import redis
+def cold(size: str, port: int, path: str, cookies: dict, times: int = 20) -> dict:
+    """After a change of data: the data version moved before each request, as any saved figure moves it."""
+    import psycopg2
 
-    r = redis.Redis.from_url(os.environ["REDIS_URL"])
+    conn = psycopg2.connect(bench_url(size))
+    conn.autocommit = True
     client = Client(port)
     client.cookies = dict(cookies)
     latencies = []
     for _ in range(times):
-        r.flushdb()
+        with conn.cursor() as cursor:
+            cursor.execute("UPDATE emulation_data_version SET version = nextval('emulation_data_version_seq')")
         t = time.perf_counter()
         client.request("GET", path)
         latencies.append((time.perf_counter() - t) * 1000)
+    conn.close()
     latencies.sort()
     return {"p50": statistics.median(latencies), "p95": latencies[int(0.95 * (len(latencies) - 1))]}
 
@@ -327,10 +338,9 @@ print(len(result.rows), time.perf_counter() - t)
     return int(rows), float(seconds)
 
 
-def serve(size: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": bench_url(size), "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 60,
+def serve(size: str, port: int, redis_url: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": bench_url(size), "REDIS_URL": redis_url, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 60,
            "ALLOWED_HOSTS": HOST, "SECURE_SSL_REDIRECT": "0", "DEMO_MODE": "0", "CONN_MAX_AGE": "60"}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "emulation.wsgi", "--bind", f"{HOST}:{port}",
                                "--workers", "2", "--threads", "4", "--log-level", "warning"], cwd=ROOT, env=env)
     for _ in range(120):
@@ -350,11 +360,13 @@ def main() -> None:
     parser.add_argument("--crowd", type=int, default=50, help="clients of the closing mixed-load run")
     parser.add_argument("--crowd-seconds", type=float, default=60)
     parser.add_argument("--write", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--caches", nargs="+", default=["memory", "redis"], choices=["memory", "redis"],
+                        help="each process's own memory (no REDIS_URL), and/or Redis at $REDIS_URL")
     args = parser.parse_args()
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
-    lines = ["| size | figures | generate s | page | queries cold · warm | warm p50 ms | warm p95 ms | warm p99 ms | req/s | % of /ping | "
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+    lines = ["| size | cache | figures | generate s | page | queries cold · warm | warm p50 ms | warm p95 ms | warm p99 ms | req/s | % of /ping | "
              "% of signed-in /ping | cold p50 ms | cold p95 ms | errors |",
-             "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     extra, queries = [], {}
     paths = ["/?year=2024&quarter=4", "/chi-tieu/2/?year=2024&quarter=4", "/don-vi/U00001/?year=2024&quarter=4",
              "/api/v1/progress/?year=2024&quarter=4"]
@@ -362,37 +374,42 @@ def main() -> None:
     for size in args.sizes:
         measures, units, quarters = SIZES[size]
         seconds = generate(size)
+        # With DEBUG off, pages name the collected static files: collected before any page is asked for.
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
+                       env={**os.environ, "DATABASE_URL": bench_url(size), "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 60})
         counts = query_counts(size, paths)
         queries[size] = [counts[p][1:] for p in paths]
         port = 8790
-        server = serve(size, port)
-        try:
-            client = Client(port)
-            client.log_in()
-            # The baseline touches no database: no session cookie, so not even the user is loaded.
-            # The signed-in /ping adds what every signed-in page pays first: the session and the user.
-            load(port, ["/ping"], 2, args.clients, {})  # both workers past their first requests
-            baseline = best_of(3, server, port, ["/ping"], args.seconds, args.clients, {})
-            signed_in = best_of(3, server, port, ["/ping"], args.seconds, args.clients, client.cookies)
-            for label, path in [("/ping", "/ping"), ("/ping (signed in)", "/ping"), *((p, p) for p in paths)]:
-                for _ in range(3):  # warm: the page is in the cache before the clock starts
-                    client.request("GET", path)
-                warm = {"/ping": baseline, "/ping (signed in)": signed_in}.get(label) or best_of(
-                    3, server, port, [path], args.seconds, args.clients, client.cookies)
-                chill = cold(port, path, client.cookies) if path != "/ping" else {"p50": 0, "p95": 0}
-                lines.append(f"| {size} | {measures * units * quarters:,} | {seconds:.0f} | `{label}` | {' · '.join(map(str, counts.get(path, [0, 0, 0])[1:]))} | "
-                             f"{warm['p50']:.1f} | {warm['p95']:.1f} | {warm['p99']:.1f} | {warm['rps']:.0f} | "
-                             f"{warm['rps'] / baseline['rps']:.0%} | {warm['rps'] / signed_in['rps']:.0%} | "
-                             f"{chill['p50']:.0f} | {chill['p95']:.0f} | {warm['errors']} |")
-                print(lines[-1], flush=True)
-            crowd = load(port, paths, args.crowd_seconds, args.crowd, client.cookies)
-            extra.append(f"- {size}: {args.crowd} concurrent clients for {args.crowd_seconds:g} s over the four pages: "
-                         f"{crowd['n']:,} requests, {crowd['rps']:.0f} req/s, p95 {crowd['p95']:.0f} ms, "
-                         f"{crowd['errors']} errors or non-2xx responses")
-            print(extra[-1], flush=True)
-        finally:
-            server.terminate()
-            server.wait(30)
+        for mode in args.caches:
+            server = serve(size, port, redis_url if mode == "redis" else "")
+            try:
+                client = Client(port)
+                client.log_in()
+                # The baseline touches no database: no session cookie, so not even the user is loaded.
+                # The signed-in /ping adds what every signed-in page pays first: the session and the user.
+                load(port, ["/ping"], 2, args.clients, {})  # both workers past their first requests
+                baseline = best_of(3, server, port, ["/ping"], args.seconds, args.clients, {})
+                signed_in = best_of(3, server, port, ["/ping"], args.seconds, args.clients, client.cookies)
+                for label, path in [("/ping", "/ping"), ("/ping (signed in)", "/ping"), *((p, p) for p in paths)]:
+                    for _ in range(3):  # warm: the page is in the cache before the clock starts
+                        client.request("GET", path)
+                    warm = {"/ping": baseline, "/ping (signed in)": signed_in}.get(label) or best_of(
+                        3, server, port, [path], args.seconds, args.clients, client.cookies)
+                    chill = cold(size, port, path, client.cookies) if path != "/ping" else {"p50": 0, "p95": 0}
+                    lines.append(f"| {size} | {mode} | {measures * units * quarters:,} | {seconds:.0f} | `{label}` | "
+                                 f"{' · '.join(map(str, counts.get(path, [0, 0, 0])[1:]))} | "
+                                 f"{warm['p50']:.1f} | {warm['p95']:.1f} | {warm['p99']:.1f} | {warm['rps']:.0f} | "
+                                 f"{warm['rps'] / baseline['rps']:.0%} | {warm['rps'] / signed_in['rps']:.0%} | "
+                                 f"{chill['p50']:.0f} | {chill['p95']:.0f} | {warm['errors']} |")
+                    print(lines[-1], flush=True)
+                crowd = load(port, paths, args.crowd_seconds, args.crowd, client.cookies)
+                extra.append(f"- {size}, {mode}: {args.crowd} concurrent clients for {args.crowd_seconds:g} s over the four pages: "
+                             f"{crowd['n']:,} requests, {crowd['rps']:.0f} req/s, p95 {crowd['p95']:.0f} ms, "
+                             f"{crowd['errors']} errors or non-2xx responses")
+                print(extra[-1], flush=True)
+            finally:
+                server.terminate()
+                server.wait(30)
         rows, import_seconds = import_timing(size)
         extra.append(f"- {size}: import of a {rows:,}-row template (validated and saved): {import_seconds:.1f} s")
         print(extra[-1], flush=True)
@@ -405,8 +422,9 @@ def main() -> None:
     with open(args.write, "a", encoding="utf-8") as handle:
         handle.write(f"\n## Pages at scale ({datetime.date.today().isoformat()})\n\nCommand: `python scripts/bench.py "
                      f"--sizes {' '.join(args.sizes)} --seconds {args.seconds:g} --clients {args.clients}` (gunicorn 2 workers × 4 threads, "
-                     f"DEBUG off, Redis cache, {args.clients} keep-alive clients on loopback driven by {tool}, best of three runs with both workers busy; "
-                     f"`/ping` without a session; cold = cache flushed before each of 20 requests)\n\n"
+                     f"DEBUG off, cache {' and '.join(args.caches)}, {args.clients} keep-alive clients on loopback driven by {tool}, "
+                     f"best of three runs with both workers busy; `/ping` without a session; cold = data version moved before "
+                     f"each of 20 requests)\n\n"
                      f"{table}\n\n" + "\n".join(extra) + "\n")
 
 

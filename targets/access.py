@@ -7,16 +7,8 @@ in one place and the permission tests exercise them from the outside.
 
 from __future__ import annotations
 
-import copy
-import time
-
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from targets import versions
 
 
 class Role(models.TextChoices):
@@ -33,54 +25,11 @@ def roles(user) -> set[str]:
         return set()
     cached = getattr(user, "_emulation_roles", None)
     if cached is None:
-        names = getattr(user, "group_names", None)  # loaded with the user by RolesBackend
-        if names is None:
-            names = user.groups.values_list("name", flat=True)
-        cached = set(names) & set(Role.values)
+        cached = set(user.groups.values_list("name", flat=True)) & set(Role.values)
         if user.is_superuser:
             cached.add(Role.ADMIN)
         user._emulation_roles = cached
     return cached
-
-
-class RolesBackend(ModelBackend):
-    """Django's password backend, but the signed-in user comes with the names of their groups:
-    every page needs the roles for its menu, and this makes that one query instead of two.
-
-    The query is written out because it runs on every request: the ORM spends about a
-    millisecond composing the equivalent annotation, five times what running it takes.
-
-    With a shared cache (settings.USER_CACHE_SECONDS > 0) each process remembers the users it
-    loaded, under the users version: every change to a user, their groups or a group bumps it
-    (targets.signals), so a copy is never used after a change made through Django on any server.
-    The time limit bounds what a change behind Django's back (raw SQL) could leave standing."""
-
-    def get_user(self, user_id):
-        seconds = settings.USER_CACHE_SECONDS
-        if not seconds:
-            user = self._load(user_id)
-        else:
-            key = (user_id, versions.current("users"))
-            remembered = _users.get(key)
-            if remembered is not None and time.monotonic() - remembered[0] < seconds:
-                user = copy.copy(remembered[1])  # each request its own instance, as if loaded
-            else:
-                user = self._load(user_id)
-                if user is not None:
-                    _users.put(key, (time.monotonic(), copy.copy(user)))
-        return user if user is not None and self.user_can_authenticate(user) else None
-
-    @staticmethod
-    def _load(user_id):
-        user_model = get_user_model()
-        through = user_model.groups.through
-        group_table = through._meta.get_field("group").related_model._meta.db_table
-        sql = (f"SELECT u.*, ARRAY(SELECT g.name FROM {group_table} g JOIN {through._meta.db_table} ug ON ug.group_id = g.id"
-               f" WHERE ug.user_id = u.id) AS group_names FROM {user_model._meta.db_table} u WHERE u.id = %s")
-        return next(iter(user_model._default_manager.raw(sql, [user_id])), None)
-
-
-_users = versions.Recent(size=2000)  # (user id, users version) → (loaded at, user)
 
 
 def is_admin(user) -> bool:

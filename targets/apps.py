@@ -7,4 +7,10 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Emulation targets")
 
     def ready(self):
-        from targets import signals  # noqa: F401  (connects the cache invalidation)
+        from django.core.signals import request_finished, request_started
+
+        from targets import versions
+
+        # The data version is read once per request (targets.versions).
+        request_started.connect(versions.request_started, dispatch_uid="versions-start")
+        request_finished.connect(versions.request_finished, dispatch_uid="versions-finish")

@@ -15,7 +15,6 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from targets import versions
 from targets.access import Role
 from targets.models import Campaign, Deadline, Figure, Measure, MeasureAssignment, Submission, Task, TaskReport, Unit
 from targets.numbers import quantize
@@ -93,7 +92,6 @@ def seed_demo(campaign: Campaign, quarters=(1, 2, 3)) -> dict[str, int]:
                            narrative=f"[Demo] {unit.short_name or unit.name}: triển khai nhiệm vụ «{task.title}» theo kế hoạch quý {quarter}.")
                 for task in tasks_of.get(unit.pk, [])
             )
-    versions.bump("data")  # bulk_create sends no signals; cached dashboards must not stay stale
     return created
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from targets import progress, versions
+from targets import progress
 from targets.models import Campaign, Figure, Indicator, Measure, MeasureAssignment, Submission, Task, TaskReport, Theme, Unit
 from targets.progress import Status
 
@@ -240,18 +240,12 @@ def submission_status(campaign: Campaign, quarter: int, today: datetime.date | N
 
 
 # --- caching -------------------------------------------------------------------------------
-# The overview is read far more often than figures change. It is cached under a key that
-# includes the data version; any saved or deleted figure, report or measure bumps the version
-# (targets/signals.py), so a stale overview is never served — across servers too when the
-# cache is shared (Redis).
+# The overview is read far more often than figures change. It is cached under the data version,
+# which PostgreSQL moves with every write to what it shows (targets/versions.py), so a stale
+# overview is never served, from any process or shared cache.
 
 
 def cached_overview(campaign: Campaign, quarter: int) -> Overview:
-    from django.core.cache import cache
+    from targets.pagecache import get_or_build
 
-    key = f"emulation:overview:{campaign.pk}:{quarter}:{versions.current('data')}"
-    overview = cache.get(key)
-    if overview is None:
-        overview = build_overview(campaign, quarter)
-        cache.set(key, overview, timeout=24 * 3600)
-    return overview
+    return get_or_build(f"emulation:overview:{campaign.pk}:{quarter}", lambda: build_overview(campaign, quarter))

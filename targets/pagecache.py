@@ -1,55 +1,43 @@
-"""Rendered dashboard pages, cached until the data changes.
+"""Rendered dashboard content, cached under the data version.
 
 Officials open the same few pages over and over while figures change a few times a day. What a
 dashboard page shows under its menu depends only on the address (period, sorting), the language,
 the day (a report turns late at midnight), the data and the code; not on who asks, since every
 signed-in user sees the same submitted and approved figures there. So that content is rendered
-once and kept in the shared cache.
+once and kept in Django's cache; the frame around it (menu, name, forms) is rendered for each
+request as any page is.
 
-The frame around it depends on the user only through their roles (the menu), their name and the
-CSRF token of its forms. So the whole page is cached once per set of roles, with slots where the
-name and the token go, and each request fills them in: a page served from the cache renders no
-template at all.
-
-Invalidation rides on the data version that every saved figure, submission or programme change
-bumps (targets/versions.py, targets/signals.py), and on a fingerprint of the templates,
-translations and code, so a new release never serves pages rendered by the old one. Since keys
-name the version, each process also keeps the pages it served last in its own memory.
+Keys name the data version (targets/versions.py), which PostgreSQL moves with every write, and a
+fingerprint of the templates, translations and code, so a new release never serves pages
+rendered by the old one. A copy is therefore never stale, whether the cache is each process's
+memory or Redis. Redis is only a place to share copies: when it fails, pages are built from
+PostgreSQL as if nothing were cached, and /healthz says the cache is degraded.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as memoize
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.messages import get_messages
-from django.core.cache import cache
-from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.core.cache import cache, caches
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from redis.exceptions import RedisError
 
-from targets import access, versions
+from targets import versions
 
 TIMEOUT = 24 * 3600
-# Where a cached frame takes the user's CSRF token and name; unlike anything a page shows.
-CSRF_SLOT = "csrf-slot-5e0c9d7b"
-NAME_SLOT = "user-name-slot-5e0c9d7b"
-_SLOTS = re.compile(f"({CSRF_SLOT}|{NAME_SLOT})")
-# The pages this process served last, kept beside the shared cache: their keys name the data
-# version, so they are never stale, and serving them needs no round trip to Redis. Only immutable
-# values (strings, bytes and tuples of them: nothing a request could change), a few hundred
-# kilobytes at most each.
-_recent = versions.Recent(size=64)
 ROOT = Path(__file__).resolve().parent.parent
+# What a cache that cannot be reached raises (Django's Redis backend lets the client's errors through).
+CACHE_ERRORS = (RedisError, OSError)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -69,10 +57,34 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def content_key(request, vary: tuple) -> str:
-    parts = (release(), versions.current("data"), translation.get_language(), timezone.localdate().isoformat(),
-             request.path, sorted(request.GET.lists()), vary)
-    return "emulation:page:" + hashlib.sha1(repr(parts).encode()).hexdigest()
+def get_or_build(key: str, build: Callable[[], object]):
+    """The value cached under `key` (which must name the data version), else what `build` returns,
+    kept for the next request. A failing shared cache costs a build, never an error page."""
+    key = f"{key}:{release()}:{versions.key()}"
+    # With Redis, each process also keeps what it served in its own memory (the "local" cache):
+    # the keys name the version, so that copy is as right as Redis's, and costs no round trip.
+    local = caches["local"] if "local" in settings.CACHES else None
+    value = local.get(key) if local else None
+    if value is None:
+        value = _shared(key, build)
+        if local:
+            local.set(key, value, timeout=TIMEOUT)
+    return value
+
+
+def _shared(key: str, build: Callable[[], object]):
+    try:
+        value = cache.get(key)
+    except CACHE_ERRORS as problem:
+        log.warning("cache unavailable, building from the database: %s", problem)
+        return build()
+    if value is None:
+        value = build()
+        try:
+            cache.set(key, value, timeout=TIMEOUT)
+        except CACHE_ERRORS as problem:
+            log.warning("cache unavailable, not keeping the result: %s", problem)
+    return value
 
 
 def cached(request, build: Callable[[], object], vary: tuple = ()):
@@ -80,41 +92,28 @@ def cached(request, build: Callable[[], object], vary: tuple = ()):
     there. `build` runs only on a miss, so its queries are skipped while the data stays the same;
     an exception it raises (a 404, a bad parameter) is not cached. `vary` lists whatever else
     changes the result (the unit page shows drafts to the unit's own staff)."""
-    key = content_key(request, vary)
-    stored = _recent.get(key)
-    if stored is None:
-        stored = cache.get(key)
-        if stored is None:
-            stored = build()
-            cache.set(key, stored, timeout=TIMEOUT)
-        _recent.put(key, stored)
-    return stored
-
-
-def cached_content(request, build: Callable[[], tuple[str, str, dict]], vary: tuple = ()) -> Content:
-    """A dashboard page's content; `build` returns (title, template name, context)."""
-
-    def render():
-        title, template_name, context = build()
-        return str(title), render_to_string(template_name, context, request=request)
-
-    title, html = cached(request, render, vary)
-    return Content(title=title, html=mark_safe(html))  # rendered by our own autoescaping templates
+    parts = (translation.get_language(), timezone.localdate().isoformat(), request.path, sorted(request.GET.lists()), vary)
+    return get_or_build("emulation:page:" + hashlib.sha1(repr(parts).encode()).hexdigest(), build)
 
 
 def cached_page(request, build: Callable[[], tuple[str, str, dict]], vary: tuple = (),
-                template: str = "targets/page.html") -> HttpResponse:
-    """A dashboard page: `template` (the frame) around the content `build` describes, both cached."""
-    if len(get_messages(request)):  # a one-off notice to show: this frame is not for keeping
-        return render(request, template, {"content": cached_content(request, build, vary)})
+                template: str = "targets/page.html"):
+    """A dashboard page: `template` (the frame) around the cached content `build` describes;
+    `build` returns (title, template name, context)."""
 
-    def render_frame():
-        context = {"content": cached_content(request, build, vary), "csrf_token": CSRF_SLOT, "user_name": NAME_SLOT}
-        html = render_to_string(template, context, request=request)
-        # Kept as encoded pieces around the slots: searching and encoding a whole page on every
-        # request would cost more than the rest of serving it from the cache.
-        return tuple(piece if piece in (CSRF_SLOT, NAME_SLOT) else piece.encode() for piece in _SLOTS.split(html))
+    def render_content():
+        title, template_name, context = build()
+        return str(title), render_to_string(template_name, context, request=request)
 
-    frame_vary = (*vary, template, tuple(sorted(access.roles(request.user))), settings.DEMO_MODE)
-    fill = {CSRF_SLOT: get_token(request).encode(), NAME_SLOT: escape(request.user.get_username()).encode()}
-    return HttpResponse(b"".join(fill.get(piece, piece) for piece in cached(request, render_frame, frame_vary)))
+    title, html = cached(request, render_content, vary)
+    # Rendered by our own autoescaping templates.
+    return render(request, template, {"content": Content(title=title, html=mark_safe(html))})
+
+
+def cache_healthy() -> bool:
+    """Whether the cache answers (always, for a process's own memory)."""
+    try:
+        cache.get("emulation:health")
+    except CACHE_ERRORS:
+        return False
+    return True

@@ -1,98 +1,74 @@
-"""Version counters in the shared cache, and a small in-process memory keyed by them.
+"""The data version: one counter in PostgreSQL that every write to what a page shows moves.
 
-Whatever is cached names the version of the data it was built from: `data` moves whenever anything
-a dashboard shows is saved, `users` whenever a user, their groups or a group changes. A bump on
-any server makes every copy built before it unreachable on all servers at once, so a copy kept in
-a process's own memory (Recent) is as safe as one in Redis, and costs no round trip.
+A statement-level trigger on each table in TRACKED moves it in the writing transaction itself, so
+whoever writes (a page, an upload, a command, the admin, a restore, raw SQL in a shell) moves it,
+and nobody sees the new version before the new rows. Its numbers come from a sequence, which
+never hands out the same number twice, even to a transaction that rolled back.
 
-Both counters are read once per request, in the same round trip as the session
-(targets/sessions.py): a cached dashboard page then needs nothing else from Redis.
+Whatever is cached names the version it was built from (`key()`), so a copy is never served after
+a change, whether it is kept in a process's memory or shared in Redis. A restore recreates the
+counter's table, and the key names that table's identity (its oid) beside the number: a restored
+dump counts again from the number it was taken at, but never under a key used before.
+
+A request reads the version once, the first time it needs it, and uses that for all it builds.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-
 from asgiref.local import Local
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router
 
-KEYS = {"data": "emulation:data-version", "users": "emulation:users-version"}
-_request = Local()  # the counters as read by the current request; absent outside requests
+TABLE = "emulation_data_version"
+SEQUENCE = "emulation_data_version_seq"
+FUNCTION = "emulation_data_changed"
 
-
-def current(name: str) -> int:
-    """The version `name` has now (as first read by this request, when in one)."""
-    memo = getattr(_request, "versions", None)
-    if memo is not None and name in memo:
-        return memo[name]
-    found = cache.get_many(list(KEYS.values()))
-    values = {}
-    for kind, key in KEYS.items():
-        if key not in found:
-            # A new start, never a number used before: after Redis restarts or is emptied, copies
-            # that processes remember from before must not match.
-            cache.add(key, time.time_ns(), timeout=None)
-            found[key] = cache.get(key)
-        values[kind] = found[key]
-    if memo is not None:
-        memo.update(values)
-    return values[name]
+CREATE_SQL = f"""
+CREATE SEQUENCE {SEQUENCE};
+CREATE TABLE {TABLE} (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+INSERT INTO {TABLE} VALUES (1, nextval('{SEQUENCE}'));
+CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE {TABLE} SET version = nextval('{SEQUENCE}') WHERE id = 1;
+    RETURN NULL;
+END $$;
+"""
+DROP_SQL = f"DROP FUNCTION {FUNCTION}() CASCADE; DROP TABLE {TABLE}; DROP SEQUENCE {SEQUENCE};"
 
 
-def remember(found: dict) -> None:
-    """Take the counters among `found` (read from the cache with something else) for this request."""
-    memo = getattr(_request, "versions", None)
-    if memo is not None:
-        memo.update({kind: found[key] for kind, key in KEYS.items() if key in found})
+def track_sql(*tables: str) -> tuple[str, str]:
+    """SQL that makes writes to `tables` move the version, and SQL that undoes it. A table that a
+    page shows, added later, is tracked by its own migration:
+    `migrations.RunSQL(*versions.track_sql("targets_newtable"))` (tests/test_data_version.py checks)."""
+    forward = "".join(f"CREATE TRIGGER {FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
+                      f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}();\n" for table in tables)
+    backward = "".join(f"DROP TRIGGER IF EXISTS {FUNCTION} ON {table};\n" for table in tables)
+    return forward, backward
 
 
-def bump(name: str) -> None:
-    """Invalidate now, and again once the saving transaction commits: a reader in between would
-    cache the old rows under the new version, and that copy must never be served."""
-    _bump(name)
-    transaction.on_commit(lambda: _bump(name))
+_request = Local()  # the key as read by the current request; absent outside requests
 
 
-def _bump(name: str) -> None:
-    try:
-        cache.incr(KEYS[name])
-    except ValueError:  # not set yet (or evicted): any new number invalidates the old copies
-        cache.set(KEYS[name], time.time_ns(), timeout=None)
-    memo = getattr(_request, "versions", None)
-    if memo is not None:
-        memo.pop(name, None)  # the rest of this request sees its own change
+def key() -> str:
+    """The data version as a cache key part: `<table oid>.<number>`; read once per request."""
+    found = getattr(_request, "key", None)
+    if found is None:
+        from targets.models import Figure
+
+        # From where the dashboards read their rows (a replica, when there is one): a lagging
+        # replica then shows an older version with its older rows, never a newer version with them.
+        with connections[router.db_for_read(Figure)].cursor() as cursor:
+            cursor.execute(f"SELECT tableoid, version FROM {TABLE}")
+            oid, number = cursor.fetchone()
+        found = f"{oid}.{number}"
+        if hasattr(_request, "key"):  # inside a request: keep it for the rest of the request
+            _request.key = found
+    return found
 
 
 def request_started(**kwargs) -> None:
-    _request.versions = {}
+    _request.key = None
 
 
 def request_finished(**kwargs) -> None:
-    _request.versions = None
-
-
-class Recent:
-    """The most recently used values, up to `size`, in this process. Only for keys that name the
-    versions their values were built from, so that nothing kept here can be stale."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()  # gunicorn's threads share it
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+    if hasattr(_request, "key"):
+        del _request.key

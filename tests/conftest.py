@@ -1,11 +1,20 @@
-"""Shared test set-up: the real Hà Giang programme, and one named user per role."""
+"""Shared test set-up: the real Hà Giang programme, and one named user per role.
+
+Loading the programme and seeding the demo take seconds; hundreds of tests use them. So both are
+done once per session, in a transaction that is rolled back, and the rows they wrote are kept in
+memory; `programme` and `demo` copy those rows back in (COPY, a few milliseconds) inside each
+test's own transaction. A test sees exactly what loading them would have written, and nothing
+when it asks for neither.
+"""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection, transaction
 
 from targets.access import Role
 from targets.programme import load_programme, read_programme
@@ -13,23 +22,75 @@ from targets.programme import load_programme, read_programme
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAMME = ROOT / "fixtures" / "ha-giang-2024.json"
 PASSWORD = "Test-password-2024"
+# PBKDF2 is deliberately slow; tests create many users and need no real protection.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def programme(db):
-    """The Hà Giang 2024 programme, loaded from the fixture the product ships."""
-    return load_programme(read_programme(PROGRAMME)).campaign
+def _row_ids() -> dict[str, set]:
+    """The ids of every row of every table that has an id column."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                       "AND column_name = 'id' ORDER BY table_name")
+        tables = [row[0] for row in cursor.fetchall()]
+        ids = {}
+        for table in tables:
+            cursor.execute(f'SELECT id FROM "{table}"')
+            ids[table] = {row[0] for row in cursor.fetchall()}
+    return ids
 
 
-@pytest.fixture
-def demo(programme, settings):
-    """The programme with the demo accounts and Q1–Q3 figures that `make run` shows."""
-    from django.core.cache import cache
+def _rows_since(before: dict[str, set]) -> list[tuple[str, bytes]]:
+    """Every row written since `before` was taken, table by table, as COPY data."""
+    written = []
+    with connection.cursor() as cursor:
+        for table, ids in _row_ids().items():
+            new = ids - before.get(table, set())
+            if new:
+                data = io.BytesIO()
+                cursor.cursor.copy_expert(f'COPY (SELECT * FROM "{table}" WHERE id = ANY(ARRAY{sorted(new)!r})) TO STDOUT', data)
+                written.append((table, data.getvalue()))
+    return written
+
+
+def _copy_in(rows: list[tuple[str, bytes]]) -> None:
+    # In one transaction: foreign keys are checked at its end, whatever the order of the tables.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, data in rows:
+            cursor.cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.BytesIO(data))
+
+
+@pytest.fixture(scope="session")
+def _loaded(django_db_setup, django_db_blocker):
+    """The rows that loading the programme writes, and those that seeding the demo adds."""
     from django.core.management import call_command
+    from django.test import override_settings
 
+    with django_db_blocker.unblock(), override_settings(DEMO_MODE=True, PASSWORD_HASHERS=FAST_HASHERS):
+        with transaction.atomic():
+            empty = _row_ids()
+            year = load_programme(read_programme(PROGRAMME)).campaign.year
+            programme_rows = _rows_since(empty)
+            with_programme = _row_ids()
+            call_command("seed_demo", "--year", str(year), stdout=io.StringIO())
+            demo_rows = _rows_since(with_programme)
+            transaction.set_rollback(True)
+    return {"year": year, "programme": programme_rows, "demo": demo_rows}
+
+
+@pytest.fixture
+def programme(db, _loaded):
+    """The Hà Giang 2024 programme, loaded from the fixture the product ships."""
+    from targets.models import Campaign
+
+    _copy_in(_loaded["programme"])
+    return Campaign.objects.get(year=_loaded["year"])
+
+
+@pytest.fixture
+def demo(programme, settings, _loaded):
+    """The programme with the demo accounts and Q1–Q3 figures that `make run` shows."""
     settings.DEMO_MODE = True
-    call_command("seed_demo", "--year", "2024")
-    cache.clear()
+    _copy_in(_loaded["demo"])
     return programme
 
 
@@ -72,8 +133,7 @@ def admin_user(db):
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    # PBKDF2 is deliberately slow; tests create many users and need no real protection.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)

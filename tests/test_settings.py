@@ -36,19 +36,11 @@ def _settings_in_a_fresh_process(code, **env):
 def test_two_databases_sharing_one_redis_get_separate_cache_keys():
     def settings_of(database_url):
         out = _settings_in_a_fresh_process(
-            "print(settings.CACHES['default']['KEY_PREFIX'], settings.SESSION_ENGINE, settings.USER_CACHE_SECONDS)",
+            "print(settings.CACHES['default']['KEY_PREFIX'], settings.SESSION_ENGINE)",
             DATABASE_URL=database_url, REDIS_URL="redis://127.0.0.1:6379/15")
         return out.stdout.split()
 
-    first, engine, user_seconds = settings_of("postgres://postgres@127.0.0.1:5432/province_a")
-    second, _engine, _seconds = settings_of("postgres://postgres@127.0.0.1:5432/province_b")
+    first, engine = settings_of("postgres://postgres@127.0.0.1:5432/province_a")
+    second, _engine = settings_of("postgres://postgres@127.0.0.1:5432/province_b")
     assert first != second and "province_a" in first
-    assert engine == "targets.sessions" and user_seconds == "300"
-
-
-def test_users_are_kept_in_process_memory_only_with_a_shared_cache():
-    plain = _settings_in_a_fresh_process("print(settings.USER_CACHE_SECONDS)", DATABASE_URL="postgres://postgres@127.0.0.1:5432/x")
-    assert plain.stdout.split() == ["0"]
-    refused = _settings_in_a_fresh_process("print(settings.USER_CACHE_SECONDS)", DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
-                                           USER_CACHE_SECONDS="60")
-    assert refused.returncode != 0 and "USER_CACHE_SECONDS needs REDIS_URL" in refused.stderr
+    assert engine == "django.contrib.sessions.backends.db"  # sessions never depend on Redis

@@ -4,11 +4,13 @@ import django.core.validators
 import targets.validators
 from django.db import migrations, models
 
+from targets import versions
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0012_figures_as_published'),
+        ('targets', '0013_data_version'),
     ]
 
     operations = [
@@ -67,4 +69,6 @@ class Migration(migrations.Migration):
             name='version',
             field=models.PositiveIntegerField(default=1, verbose_name='version'),
         ),
+        # Who is responsible for a task shows on the pages: a change moves the data version too.
+        migrations.RunSQL(*versions.track_sql("targets_task_responsible_units")),
     ]

@@ -5,6 +5,8 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
+from targets.pagecache import cache_healthy
+
 
 @login_not_required
 @require_safe
@@ -16,12 +18,15 @@ def ping(request):
 @login_not_required
 @require_safe
 def healthz(request):
-    """For load balancers: the process answers and the database is reachable."""
+    """For load balancers: the process answers and the database is reachable (else 503). A cache
+    that does not answer leaves the site working from the database: "degraded", still 200."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # any database failure means "not healthy", whatever the driver raised
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    if not cache_healthy():
+        return JsonResponse({"status": "degraded", "cache": "unreachable"})
     return JsonResponse({"status": "ok"})
 
 

@@ -1,0 +1,77 @@
+"""The data version lives in PostgreSQL and moves with every write to what a page shows, whoever writes."""
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+
+from targets import versions
+from targets.models import Figure, Measure
+
+# Tables whose rows no cached page shows: tokens, unit membership (asked per request, outside the
+# cache), and the histories no dashboard lists.
+NOT_SHOWN = {"targets_apitoken", "targets_unit_members", "targets_historicalmeasure", "targets_historicalsubmission",
+             "targets_historicaltaskreport"}
+
+
+def test_every_table_a_page_shows_moves_the_version(db):
+    tables = {m._meta.db_table for m in apps.get_app_config("targets").get_models(include_auto_created=True)}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = %s", [versions.FUNCTION])
+        tracked = {row[0] for row in cursor.fetchall()}
+    missing = tables - NOT_SHOWN - tracked
+    assert not missing, f"add a migration with RunSQL(*versions.track_sql(...)) for {missing}, or list them in NOT_SHOWN"
+
+
+def test_raw_sql_moves_the_version_in_its_own_transaction(programme):
+    before = versions.key()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE targets_measure SET target = target + 1 WHERE code = '3'")
+        inside = versions.key()
+        assert inside != before
+    assert versions.key() == inside
+
+
+def test_a_rolled_back_write_leaves_a_version_never_used_again(programme):
+    measure = Measure.objects.get(code="3")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        measure.save()
+        abandoned = versions.key()
+        raise RuntimeError("the save fails later in the same transaction")
+    measure.save()
+    assert versions.key() != abandoned
+
+
+def test_reading_changes_nothing(programme):
+    before = versions.key()
+    list(Figure.objects.all())
+    assert versions.key() == before
+
+
+def test_a_request_reads_the_version_once(client, demo, viewer, django_assert_num_queries):
+    from django.urls import reverse
+
+    client.force_login(viewer)
+    client.get(reverse("home"), {"year": 2024, "quarter": 3})
+    # Session, user, roles, the version: the page itself and the overview inside it share the one read.
+    with django_assert_num_queries(4):
+        client.get(reverse("home"), {"year": 2024, "quarter": 3})
+
+
+def test_other_connections_see_the_new_version_only_with_the_new_rows(programme):
+    # A reader must never cache the old rows under the new version: until the write commits,
+    # everyone else still reads the old version.
+    import psycopg2
+
+    settings = connection.settings_dict
+    other = psycopg2.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"] or 5432)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f"SELECT version FROM {versions.TABLE}")
+            before = cursor.fetchone()[0]
+            Measure.objects.filter(code="3").update(target=1)  # uncommitted: the test's transaction
+            assert versions.key().split(".")[1] != str(before)
+            cursor.execute(f"SELECT version FROM {versions.TABLE}")
+            assert cursor.fetchone()[0] == before
+    finally:
+        other.close()
