@@ -18,7 +18,6 @@ from pathlib import Path
 
 from django.db import transaction
 
-from targets import versions
 from targets.models import (
     Campaign,
     EmulationBloc,
