@@ -607,10 +607,10 @@ def test_qualitative_takes_the_latest_verdict_up_to_the_period(verdicts, quarter
 def test_qualitative_explanations():
     defence = spec(**DEFENCE)
     older = evaluate(defence, 3, {}, {1: Verdict.NOT_COMPLETED, 2: Verdict.COMPLETED_WELL})
-    assert older.explanation("vi") == "9 tháng: đánh giá hoàn thành tốt (quý II) → vượt kế hoạch"
+    assert older.explanation("vi") == "9 tháng: đánh giá hoàn thành tốt nhiệm vụ (quý II) → vượt kế hoạch"
     assert older.explanation("en") == "Nine months: assessed as completed well (Q2) → exceeded"
     current = evaluate(defence, 4, {}, {4: Verdict.NOT_COMPLETED})
-    assert current.explanation("vi") == "Cả năm: đánh giá không hoàn thành → không đạt"
+    assert current.explanation("vi") == "Cả năm: đánh giá chưa hoàn thành nhiệm vụ → không đạt"
     assert current.explanation("en") == "Full year: assessed as not completed → not met"
     none = evaluate(defence, 2, {}, {})
     assert none.explanation("vi") == "6 tháng: chưa có đánh giá"
