@@ -13,13 +13,14 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from targets import numbers, workflow
+from targets import numbers, validators, workflow
 from targets.entry import jump_warnings, read_number, value_problems, verdict_problems
 from targets.models import Figure, Measure, TaskReport
 from targets.numbers import NumberFormatError
 
 # Hidden bookkeeping, not something the person changes.
 BOOKKEEPING = {"measure", "version"}
+FIGURE_FIELDS = ("value", "cumulative", "kind", "verdict", "narrative", "note", "source")
 
 
 class FigureNumberField(forms.Field):
@@ -58,14 +59,14 @@ class FigureNumberField(forms.Field):
 
 def _model_field(name: str, **kwargs) -> forms.Field:
     """A form field built from Figure's own field, so its length limits and validators apply."""
-    return Figure._meta.get_field(name).formfield(**kwargs)
+    return validators.form_field(Figure, name, **kwargs)
 
 
 class FigureForm(forms.Form):
     """One measure's figure (or verdict) for the quarter, with what the reporter needs beside it."""
 
     measure = forms.IntegerField(widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args, row: dict, lang: str, **kwargs):
         self.row, self.lang = row, lang
@@ -73,8 +74,7 @@ class FigureForm(forms.Form):
         figure: Figure | None = row["figure"]
         initial = {"measure": m.pk, "kind": Figure.Kind.OFFICIAL}
         if figure is not None:
-            initial.update(version=figure.version, value=figure.value, cumulative=figure.cumulative, kind=figure.kind,
-                           verdict=figure.verdict, narrative=figure.narrative, note=figure.note, source=figure.source)
+            initial.update({name: getattr(figure, name) for name in FIGURE_FIELDS}, version=figure.version)
         super().__init__(*args, initial=initial, **kwargs)
         text = {"class": "form-control"}
         if m.is_qualitative:
@@ -139,6 +139,22 @@ class BaseEntryFormSet(forms.BaseFormSet):
     @property
     def warnings(self) -> bool:
         return any(form.warnings for form in self.forms)
+
+    def compare_with_the_page(self) -> None:
+        """Judge what the person changed against the figure their page showed, not the one
+        stored now: a row someone else changed meanwhile, left untouched here, is not written
+        (nor reported as a conflict). The page's version names the figure it showed."""
+        for form in self.forms:
+            figure = form.row["figure"]
+            try:
+                posted = form.fields["version"].clean(form["version"].data)
+            except forms.ValidationError:
+                continue  # reported beside the field when the form is cleaned
+            if figure is None or posted is None or posted == figure.version:
+                continue
+            shown = figure.history.filter(version=posted).order_by("-history_date").first()
+            if shown is not None:
+                form.initial.update({name: getattr(shown, name) for name in FIGURE_FIELDS})
 
     def entries(self) -> list[workflow.Entry]:
         """What the person changed: rows left as they were are not written, nor compared."""

@@ -68,8 +68,8 @@ class RefuseNulMiddleware:
     passing such a value to a query would fail with a server error.
 
     In the path or the query string it is refused with a 400. In a submitted form it becomes the
-    SUBSTITUTE control character (U+001A, meant for exactly this), which the fields' own check
-    refuses with a message beside the field, so the rest of what the person typed is not lost."""
+    SUBSTITUTE control character (U+001A, meant for exactly this), which the fields' control
+    character check refuses with a message, so the rest of what the person typed is not lost."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -193,7 +193,7 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         for a in assignments:
             a.measure = by_id[a.measure_id]
     else:
-        assignments = assignments.select_related("measure__indicator")
+        assignments = assignments.select_related("measure__indicator", "measure__campaign")
     values: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     verdicts: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
     cumulative: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)

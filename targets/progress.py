@@ -126,7 +126,8 @@ def quarter_title(quarter: int, year: int, lang: str) -> str:
     """One quarter of a year: "Quý IV năm 2024", "Q4 2024"."""
     if _lang(lang) == "en":
         return f"{QUARTER_LABELS[quarter]['en']} {year}"
-    return f"{QUARTER_LABELS[quarter]['vi'].capitalize()} năm {year}"
+    label = QUARTER_LABELS[quarter]["vi"]
+    return f"{label[0].upper()}{label[1:]} năm {year}"
 
 
 def worst(statuses: Iterable[Status | str]) -> Status:

@@ -102,7 +102,8 @@ def _approved_ytd(campaign: Campaign) -> dict[int, dict[int, object]]:
         overview = build_overview(campaign, quarter, states=(Submission.State.APPROVED,))
         for row in overview.measures:
             p = row.progress
-            if p.ytd is not None and not p.missing_quarters and (p.ytd_quarter in (None, quarter)):
+            # A full-year view without the year figure (in_year) carries nine-month data: not a year figure.
+            if p.ytd is not None and not p.missing_quarters and p.ytd_quarter in (None, quarter) and p.in_year is None:
                 result.setdefault(row.measure.pk, {})[quarter] = p.ytd
     return result
 

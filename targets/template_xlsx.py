@@ -21,15 +21,15 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import ElementTree as SafeTree
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from targets import access, validators, workflow
 from targets.entry import check_input
-from targets.models import Campaign, Figure, MeasureAssignment, Unit
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Unit
 
-TEMPLATE_VERSION = "emulation-template-v1"
+TEMPLATE_VERSION = "emulation-template-v2"  # v2: the year-to-date column and the instructions sheet
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -46,7 +46,9 @@ HYPERLINK = "/hyperlink"
 _SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 SHEET = "Nhập liệu"
 META_SHEET = "_meta"
-COLUMNS = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Năm", "Quý", "Kế hoạch", "Giá trị",
+CUMULATIVE = "Lũy kế từ đầu năm"
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+COLUMNS = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Năm", "Quý", "Kế hoạch", "Giá trị", CUMULATIVE,
            "Đánh giá", "Thuyết minh", "Ghi chú", "Nguồn", "Loại số liệu", "Phiên bản"]
 ADMIN_COLUMN = "Cùng kỳ năm trước"
 INPUTS = {"Giá trị", "Đánh giá", "Thuyết minh", "Ghi chú", "Nguồn", "Loại số liệu"}
@@ -78,7 +80,7 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
     for row_number, a in enumerate(assignments, start=2):
         m, f = a.measure, figures.get((a.unit_id, a.measure_id))
         values = [m.code, m.name, m.unit, a.unit.code, a.unit.name, campaign.year, quarter, m.target,
-                  f.value if f else None,
+                  f.value if f else None, f.cumulative if f else None,
                   next((w for w, v in VERDICT_WORDS.items() if f and v == f.verdict), None),
                   f.narrative if f else None, f.note if f else None, f.source if f else None,
                   next((w for w, v in KIND_WORDS.items() if v == (f.kind if f else Figure.Kind.OFFICIAL))),
@@ -87,10 +89,12 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
             values.append(m.same_period().get(quarter))
         _append_row(ws, values)
         fmt = "#,##0" + ("." + "0" * m.decimal_places if m.decimal_places else "")
-        for name in ("Kế hoạch", "Giá trị", ADMIN_COLUMN):
+        for name in ("Kế hoạch", "Giá trị", CUMULATIVE, ADMIN_COLUMN):
             if name in columns:
                 ws.cell(row_number, columns.index(name) + 1).number_format = fmt
-        for name in INPUTS:
+        # Levels have no year-to-date of their own: the latest figure stands.
+        inputs = INPUTS | ({CUMULATIVE} if m.aggregation == Measure.Aggregation.FLOW else set())
+        for name in inputs:
             ws.cell(row_number, columns.index(name) + 1).protection = Protection(locked=False)
         if m.is_qualitative:
             verdict_list.add(ws.cell(row_number, columns.index("Đánh giá") + 1))
@@ -99,8 +103,9 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
     ws.protection.formatRows = False  # people may still resize rows and columns to read
     ws.protection.formatColumns = False
     ws.freeze_panes = "C2"
-    for i, width in enumerate([10, 50, 14, 10, 28, 7, 6, 14, 16, 18, 40, 30, 24, 14, 9, 16][: len(columns)], start=1):
+    for i, width in enumerate([10, 50, 14, 10, 28, 7, 6, 14, 16, 18, 18, 40, 30, 24, 14, 9, 16][: len(columns)], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    _instructions(wb.create_sheet(INSTRUCTIONS_SHEET), campaign, quarter)
     meta = wb.create_sheet(META_SHEET)
     meta.append(["template", TEMPLATE_VERSION])
     meta.append(["year", campaign.year])
@@ -119,6 +124,43 @@ def _append_row(ws, values: list) -> None:
         if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
             cell.data_type = "s"
             cell.quotePrefix = True
+
+
+INSTRUCTIONS = [
+    ("Cột", "Ý nghĩa"),
+    ("Giá trị", "Chỉ tiêu dạng lũy kế (thu ngân sách, lượt khách, tiêu chí nông thôn mới, tai nạn giao thông…): số thực hiện "
+                "trong riêng quý này. Chỉ tiêu dạng mức (tỷ lệ, điểm, số trên 10.000 dân…): số mới nhất tại thời điểm báo cáo."),
+    (CUMULATIVE, "Chỉ tiêu dạng lũy kế: số lũy kế từ đầu năm đến hết quý này (Quý I, 6 tháng, 9 tháng, cả năm) như báo cáo "
+                 "công bố. Nhập ô này, ô «Giá trị», hoặc cả hai; số lũy kế được dùng để đánh giá kể cả khi thiếu số các quý "
+                 "trước. Nếu hai ô không khớp với số các quý đã báo cáo, hệ thống cảnh báo. Chỉ tiêu dạng mức không dùng ô này."),
+    ("Số cả năm", "Số chính thức cả năm nhập vào ô «Lũy kế từ đầu năm» của Quý IV; không tự tính phần còn lại của Quý IV."),
+    ("Loại số liệu", "«Ước tính» cho số ước; khi có số chính thức, nhập lại với «Chính thức»: số chính thức thay số ước trên "
+                     "bảng điều hành, số ước vẫn lưu trong lịch sử. Báo cáo ghi (ước) bên cạnh số ước."),
+    ("Chỉ tiêu công bố hằng năm", "GRDP, tỷ lệ hộ nghèo, PAR Index, PCI, PAPI, xếp loại tổ chức đảng… được công bố sau khi "
+                                  "kết thúc năm: trước đó hiển thị «Chờ công bố» với tháng dự kiến. Đơn vị phụ trách vẫn "
+                                  "nhập được số cả năm (Quý IV) sau hạn báo cáo, cho đến khi quản trị viên khóa số liệu năm."),
+    ("Cả năm", "Chỉ đánh giá «Không đạt» khi có số cả năm; trước đó hiển thị tình trạng mới nhất trong năm kèm "
+               "«chưa có số cả năm»."),
+    ("Định dạng số", "Nhập số (ô kiểu số) hoặc chữ theo định dạng Việt Nam 1.234,5. Số trong ô kiểu số được đọc chính xác, "
+                     "không làm tròn; số thập phân hiển thị chỉ để xem."),
+]
+
+
+def _instructions(ws, campaign: Campaign, quarter: int) -> None:
+    """What each column means, for flows and for levels (DESIGN.md, "How figures really arrive")."""
+    ws.append([f"Biểu mẫu nhập số liệu quý {quarter} năm {campaign.year}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([])
+    for row in INSTRUCTIONS:
+        ws.append(list(row))
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 110
+    for row in ws.iter_rows(min_row=3):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+        row[0].alignment = Alignment(vertical="top")
+    ws.protection.sheet = True
 
 
 @dataclass
@@ -320,11 +362,17 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
             result.problems.append(Problem(SHEET, number, "Quý", "Năm hoặc quý khác với biểu mẫu."))
             continue
         row_problems: list[Problem] = []
-        cell = get("Giá trị")
-        exact = cell_number(cell)
-        if exact is None and (isinstance(cell, bool) or isinstance(cell, int | float | Decimal)):
-            row_problems.append(Problem(SHEET, number, "Giá trị", "Giá trị không phải là số."))
-        text = "" if cell is None or exact is not None else str(cell)
+        measure = assignment.measure
+        numbers = {}
+        for column in ("Giá trị", CUMULATIVE):
+            cell = get(column)
+            exact = cell_number(cell)
+            if exact is None and (isinstance(cell, bool) or isinstance(cell, int | float | Decimal)):
+                row_problems.append(Problem(SHEET, number, column, "Giá trị không phải là số."))
+            elif column == CUMULATIVE and cell not in (None, "") and measure.aggregation != Measure.Aggregation.FLOW:
+                row_problems.append(Problem(SHEET, number, column, "Chỉ tiêu dạng mức không có số lũy kế; hãy nhập vào cột «Giá trị»."))
+            numbers[column] = ("" if cell is None or exact is not None else str(cell), exact)
+        text, exact = numbers["Giá trị"]
         verdict_word = get("Đánh giá") or ""
         verdict = VERDICT_WORDS.get(str(verdict_word), "" if not verdict_word else "?")
         kind = KIND_WORDS.get(str(get("Loại số liệu") or "Chính thức"), "?")
@@ -334,6 +382,12 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
         row_problems += [Problem(SHEET, number, "Giá trị" if not assignment.measure.is_qualitative else "Đánh giá", e)
                          for e in checked.errors]
+        cumulative = None
+        if measure.aggregation == Measure.Aggregation.FLOW and not measure.is_qualitative:
+            ytd_text, ytd_exact = numbers[CUMULATIVE]
+            ytd = check_input(measure, text=ytd_text, value=ytd_exact, lang="vi")
+            row_problems += [Problem(SHEET, number, CUMULATIVE, e) for e in ytd.errors]
+            cumulative = ytd.value
         version = get("Phiên bản")
         for column, name in TEXT_COLUMNS.items():
             row_problems += [Problem(SHEET, number, column, p) for p in validators.problems(Figure, {name: str(get(column) or "")})]
@@ -341,7 +395,7 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
         if row_problems:
             continue
         result.rows.append({"row": number, "unit": assignment.unit, "entry": workflow.Entry(
-            measure=assignment.measure, value=checked.value, verdict=checked.verdict, narrative=narrative.strip(),
+            measure=assignment.measure, value=checked.value, cumulative=cumulative, verdict=checked.verdict, narrative=narrative.strip(),
             note=str(get("Ghi chú") or "").strip(), source=str(get("Nguồn") or "").strip(), kind=kind,
             version=int(version) if isinstance(version, int | float) else None)})
     result.campaign, result.quarter = campaign, quarter
@@ -349,8 +403,9 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
 
 
 @transaction.atomic
-def save_upload(result: UploadResult, *, user) -> int:
-    """Save every unit's rows; any refusal or conflict rolls everything back."""
+def save_upload(result: UploadResult, *, user, submit: bool = False) -> int:
+    """Save every unit's rows (and, with `submit`, send each unit's report for review, with the
+    entry page's rules); any refusal or conflict rolls everything back."""
     by_unit: dict[Unit, list[workflow.Entry]] = {}
     for row in result.rows:
         by_unit.setdefault(row["unit"], []).append(row["entry"])
@@ -362,4 +417,6 @@ def save_upload(result: UploadResult, *, user) -> int:
             codes = ", ".join(c.measure.code for c in outcome.conflicts)
             raise workflow.EntryRefused(f"{unit.name}: chỉ tiêu {codes} đã được người khác sửa sau khi tải biểu mẫu; hãy tải biểu mẫu mới.")
         saved += len(outcome.saved)
+        if submit:
+            workflow.submit(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter)
     return saved

@@ -145,7 +145,8 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     result = SaveResult(submission)
     for entry in entries:
         theirs = current.get(entry.measure.pk)
-        if theirs is not None and entry.version != theirs.version:
+        # A row that says what is stored already is no conflict, whatever version it was read at.
+        if theirs is not None and entry.version != theirs.version and _changed(theirs, entry):
             result.conflicts.append(Conflict(entry.measure, theirs, entry))
         elif theirs is None and entry.version is not None and not entry.empty:
             # The page showed a figure that someone has deleted since: treat as a conflict too.
@@ -323,10 +324,12 @@ def submit(*, user, campaign: Campaign, unit: Unit, quarter: int, today: datetim
     return submission
 
 
-def _locked(submission: Submission) -> Submission:
-    """The report re-read under a row lock: its state is decided by whoever locks it first, and
-    the other waits, then sees the state the first left (never the one its page showed)."""
-    return Submission.objects.select_for_update(of=("self",)).select_related("unit", "reviewed_by").get(pk=submission.pk)
+def _locked(submissions: list[Submission]) -> list[Submission]:
+    """The reports re-read under row locks, in one query: a state is decided by whoever locks the
+    row first, and the other waits, then sees the state the first left (never the one its page
+    showed). Locked in id order, so two reviewers approving overlapping sets cannot deadlock."""
+    return list(Submission.objects.select_for_update(of=("self",)).select_related("unit", "reviewed_by")
+                .filter(pk__in=[s.pk for s in submissions]).order_by("pk"))
 
 
 def _check_state(submission: Submission, allowed: tuple[str, ...]) -> None:
@@ -355,8 +358,7 @@ def _require_reviewer(user) -> None:
 def approve(*, user, submissions: list[Submission]) -> int:
     """Approve several units' submitted reports at once; all or none."""
     _require_reviewer(user)
-    # Locked in id order, so two reviewers approving overlapping sets cannot deadlock.
-    locked = [_locked(s) for s in sorted(submissions, key=lambda s: s.pk)]
+    locked = _locked(submissions)
     for submission in locked:
         _check_state(submission, (State.SUBMITTED,))
     now = timezone.now()
@@ -376,7 +378,7 @@ def return_for_correction(*, user, submission: Submission, comment: str) -> Subm
     is kept in the report and its history."""
     _require_reviewer(user)
     comment = _check_comment(comment, _("Say what needs correcting: a comment is required to return a report."))
-    submission = _locked(submission)
+    [submission] = _locked([submission])
     _check_state(submission, (State.SUBMITTED,))
     submission.state = State.RETURNED
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()
@@ -393,7 +395,7 @@ def reopen(*, user, submission: Submission, reason: str) -> Submission:
     if not access.is_admin(user):
         raise EntryRefused(_("Only an administrator can reopen an approved report."), forbidden=True)
     reason = _check_comment(reason, _("A reason is required to reopen an approved report."))
-    submission = _locked(submission)
+    [submission] = _locked([submission])
     if submission.state != State.APPROVED:
         raise EntryRefused(_("Only approved reports can be reopened; %(unit)s's report is %(state)s now.")
                            % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})

@@ -165,7 +165,8 @@ def test_numbers_are_numbers_with_number_formats_and_statuses_are_coloured(demo)
     rows = _rows_by_code(_report(demo, 3).worksheets[0])
     budget = rows["3"]
     assert isinstance(budget[5].value, (int, float))
-    assert budget[5].number_format == '#,##0.0 "(*)"'  # the Q3 figures are only submitted, not yet approved
+    # The demo's nine-month figures are estimates, and only submitted: still numbers, marked (*).
+    assert budget[5].number_format == '#,##0.0 "(*)"'
     assert budget[7].number_format == "#,##0.0"
     assert budget[4].value == 2460
     assert budget[9].fill.fgColor.rgb.endswith(exports.STATUS_FILLS[build_overview(demo, 3).measures[2].progress.status])

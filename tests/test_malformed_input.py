@@ -2,7 +2,8 @@
 404, a form message, a redirect), never a server error.
 
 ROUTES lists each URL of the URLconf with the parameters its view reads; a test checks the table
-covers the whole URLconf, so a new view must be added here. Django's admin is left to Django.
+covers the whole URLconf, so a new view must be added here. Django's admin is tried through its
+lists and change pages of the site's models.
 """
 
 import pytest
@@ -107,8 +108,10 @@ def test_no_malformed_value_in_any_parameter_gives_a_server_error(world, role):
                 for method in methods:
                     for param in params if key is None else [None]:
                         for value in MALFORMED if param else [None]:
-                            field = (f"m{world['measure'].pk}_{ENTRY_FIELDS[param]}" if param in ENTRY_FIELDS else param)
-                            data = {field: value} if param else {}
+                            data = {param: value} if param else {}
+                            if param in ENTRY_FIELDS:  # a field of the entry formset's first form (measure 3)
+                                data = {f"figures-0-{ENTRY_FIELDS[param]}": value, "figures-0-measure": world["measure"].pk,
+                                        "figures-TOTAL_FORMS": "1", "figures-INITIAL_FORMS": "1"}
                             status = _send(client, method, url, data)
                             if status >= 500:
                                 failures.append((status, method, url, param, repr(value)[:40]))
@@ -134,3 +137,18 @@ def test_the_api_answers_a_malformed_page_with_json_400(client, world):
     for page in ("abc", "²", "-1", "1.5"):
         response = client.get(reverse("api-figures"), {"year": 2024, "page": page})
         assert response.status_code == 400 and "page" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("model", ["figure", "submission", "measure", "unit", "apitoken", "campaign", "deadline"])
+def test_the_admin_pages_take_malformed_lists_and_ids_without_a_server_error(programme, model):
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user("boss", "admin", is_superuser=True, is_staff=True))
+    failures = []
+    for params in ({"p": "abc"}, {"o": "abc"}, {"o": "99"}, {"q": "x" * 5000}, {"q": "a\x00b"}, {"id__exact": "abc"},
+                   {"submission__quarter__exact": "abc"}, {"state__exact": "zzz"}, {"_changelist_filters": "%%%"}):
+        if (status := client.get(f"/admin/targets/{model}/", params).status_code) >= 500:
+            failures.append((params, status))
+    for pk in ("abc", "99999999999999999999", "0", "²"):
+        if (status := client.get(f"/admin/targets/{model}/{pk}/change/").status_code) >= 500:
+            failures.append((pk, status))
+    assert not failures

@@ -198,3 +198,14 @@ def test_copying_past_the_five_year_plan_starts_the_next_plan(programme):
 def test_the_fixture_is_valid_json_in_utf8():
     data = json.loads(PROGRAMME.read_text(encoding="utf-8"))
     assert data["campaign"]["province"] == "Hà Giang"
+
+
+def test_copying_a_year_without_its_full_year_figure_takes_no_nine_month_total_as_last_year(programme):
+    unit = Unit.objects.get(code="STC")
+    for quarter in (1, 2, 3):
+        submission = Submission.objects.create(campaign=programme, unit=unit, quarter=quarter, state="approved")
+        Figure.objects.create(submission=submission, measure=Measure.objects.get(code="3"), value=Decimal("600"))
+    new = copy_campaign(source_year=2024, target_year=2025)
+    budget = new.measures.get(code="3")
+    assert (budget.same_period_q3, budget.same_period_q4, budget.previous_year) == (Decimal("1800"), None, None)
+    assert (new.measures.get(code="16b").frequency, new.measures.get(code="16b").publication_month) == ("yearly", 5)

@@ -143,3 +143,12 @@ def test_clearing_a_figure_records_the_reason_of_the_clearing(reporter, city, op
                           entries=[workflow.Entry(measure=measure, version=figure.version)], reason=SENTENCE)
     assert not Figure.objects.exists()
     assert Figure.history.filter(history_type="-").get().reason == SENTENCE
+
+
+def test_a_source_over_300_characters_on_the_entry_page_is_a_message_and_nothing_is_saved(client, reporter):  # noqa: F811
+    client.force_login(reporter)
+    response = post_entry(client, "024", 1, {"3": "50", "4": "80000"}, **{field("3", "source"): "S" * 301})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nguồn" in html and "300" in html
+    assert not Figure.objects.exists()

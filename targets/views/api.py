@@ -145,6 +145,12 @@ def _measure_progress(m) -> dict:
         "explanation_en": p.explanation("en"),
         "state": m.state,
         "kind": m.figure.kind if m.figure else None,
+        # Issue 12: what a reader must not take for a final, official, reported figure.
+        "estimate": p.estimate,
+        "quarter_value_derived": p.quarter_value_derived,
+        "year_figure_pending": p.in_year is not None,
+        "disagreements": [{"quarter": d.quarter, "reported_ytd": _decimal(d.reported), "from_quarters": _decimal(d.from_quarters)}
+                          for d in p.disagreements],
     }
 
 
@@ -177,7 +183,7 @@ def figures_view(request):
         "results": [{
             "year": campaign.year, "quarter": f.submission.quarter,
             "unit": f.submission.unit.code, "unit_name": f.submission.unit.name,
-            "measure": f.measure.code, "value": _decimal(f.value), "verdict": f.verdict or None,
+            "measure": f.measure.code, "value": _decimal(f.value), "cumulative": _decimal(f.cumulative), "verdict": f.verdict or None,
             "narrative": f.narrative, "note": f.note, "source": f.source, "kind": f.kind,
             "estimate_value": _decimal(f.estimate_value), "state": f.submission.state,
             "entered_by": f.entered_by.username if f.entered_by else None,

@@ -164,11 +164,13 @@ def entry(request):
         "campaign": campaign, "unit": unit, "quarter": quarter, "formset": formset, "tasks": tasks, "submission": submission,
         "units": units.order_by("kind", "code"), "quarters": (1, 2, 3, 4), "refusal": refusal, "yearly_only": only is not None,
         "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts, "campaigns": Campaign.objects.all(),
+        "reason_limit": Figure._meta.get_field("reason").max_length,
     })
 
 
 def _post(request, campaign, unit, quarter, formset, tasks):
     """Save (and submit) only if every form is valid. Returns conflicts, or None when done."""
+    formset.compare_with_the_page()
     tasks_valid = tasks.is_valid() if tasks.is_bound else True
     if not (formset.is_valid() and tasks_valid):  # both validated first, so every field shows its message
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))

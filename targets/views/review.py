@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from targets import access, validators, workflow
 from targets.models import Figure, MeasureAssignment, Submission
+from targets.overview import unit_breakdown
 from targets.views.common import as_id, campaign_or_404
 
 
@@ -41,12 +42,26 @@ def queue(request):
                     .annotate(n=Count("id")).values_list("unit", "n"))
     submissions = (Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by")
                    .annotate(filled=Count("figures")).order_by("state", "unit__kind", "unit__code"))
+    disagreements = _disagreements(campaign, quarter, [s.unit_id for s in submissions])
     for s in submissions:
         s.expected = expected.get(s.unit_id, 0)
+        s.disagreements = disagreements.get(s.unit_id, [])
     return render(request, "targets/review.html", {
         "campaign": campaign, "quarter": quarter, "quarters": (1, 2, 3, 4), "submissions": submissions,
         "late": workflow.late_units(campaign, quarter),
     })
+
+
+def _disagreements(campaign, quarter: int, unit_ids) -> dict[int, list]:
+    """Each unit's reported year-to-date figures for the quarter that do not add up with its
+    reported quarters, with both numbers, so the reviewer asks before approving."""
+    rows = unit_breakdown(campaign, quarter, states=Submission.State.values, units=unit_ids)
+    found: dict[int, list] = {}
+    for row in rows:
+        for d in row["progress"].disagreements:
+            if d.quarter == quarter:
+                found.setdefault(row["assignment"].unit_id, []).append((row["assignment"].measure, d))
+    return found
 
 
 def _bulk(request, campaign, quarter):

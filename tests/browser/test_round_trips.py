@@ -50,6 +50,7 @@ def test_a_reporter_enters_saves_and_submits_and_the_overview_changes(page_facto
     value = page.get_by_label("Giá trị (tỷ đồng)")
     value.fill("244,946")  # ambiguous (244.946 or 244946 billion): refused with both readings, nothing saved
     page.get_by_role("button", name="Lưu nháp").click()
+    page.wait_for_load_state()
     assert page.get_by_text("có thể hiểu theo hai cách").is_visible()
     assert not Figure.objects.exists()
     page.get_by_label("Giá trị (tỷ đồng)").fill("650,5")

@@ -13,8 +13,10 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--user", required=True)
         parser.add_argument("--accept-warnings", action="store_true", help="save despite soft warnings (listed anyway)")
+        parser.add_argument("--submit", action="store_true",
+                            help="send each imported unit's report for review, as the entry page's 'Save and submit' does")
 
-    def handle(self, *args, path, user, accept_warnings, **options):
+    def handle(self, *args, path, user, accept_warnings, submit, **options):
         account = get_user_model().objects.filter(username=user).first()
         if account is None:
             raise CommandError(f"No user named {user!r}.")
@@ -30,7 +32,10 @@ class Command(BaseCommand):
         if result.warnings and not accept_warnings:
             raise CommandError("Nothing was saved: confirm the warnings above with --accept-warnings.")
         try:
-            saved = template_xlsx.save_upload(result, user=account)
+            saved = template_xlsx.save_upload(result, user=account, submit=submit)
         except workflow.EntryRefused as refused:
             raise CommandError(f"Nothing was saved: {refused.message}") from None
         self.stdout.write(self.style.SUCCESS(f"Saved {saved} figures."))
+        if submit:
+            units = sorted({row["unit"].code for row in result.rows})
+            self.stdout.write(self.style.SUCCESS(f"Submitted for review: {', '.join(units)}."))

@@ -1,0 +1,305 @@
+"""Figures as provinces publish them: cumulative reports, estimates, yearly measures, honest
+full-year verdicts, and the entry page around them, from the outside on real PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets import exports
+from targets.models import ApiToken, Campaign, Deadline, Figure, Indicator, Measure, Submission, Theme, Unit
+from tests.conftest import make_user
+from tests.formdata import form_data
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def city(open_year):
+    return Unit.objects.get(code="024")
+
+
+@pytest.fixture
+def reporter(city):
+    return make_user("reporter-city", "reporter", units=[city])
+
+
+def page(client, unit, quarter):
+    return client.get(reverse("entry"), {"year": 2024, "quarter": quarter, "unit": unit}).content.decode()
+
+
+def post_page(client, unit, quarter, values=None, action="save", **extra):
+    """Send the entry page back as a browser would, with `values` typed into fields named by
+    (measure code, field name)."""
+    data = form_data(page(client, unit, quarter))
+    for (code, name), text in (values or {}).items():
+        pk = str(Measure.objects.get(code=code).pk)
+        prefix = next(k[: -len("measure")] for k, v in data.items() if k.endswith("-measure") and v == pk)
+        data[prefix + name] = text
+    data.update(action=action, **extra)
+    return client.post(reverse("entry"), data)
+
+
+def approved(unit_code, quarter, **figures):
+    """Figures an approved report holds: figures={measure code: value or dict of fields}."""
+    submission, _ = Submission.objects.get_or_create(
+        campaign=Campaign.objects.get(year=2024), unit=Unit.objects.get(code=unit_code), quarter=quarter,
+        defaults={"state": Submission.State.APPROVED})
+    for code, fields in figures.items():
+        fields = fields if isinstance(fields, dict) else {"value": Decimal(fields)}
+        Figure.objects.create(submission=submission, measure=Measure.objects.get(code=code), **fields)
+    return submission
+
+
+# --- the entry page -----------------------------------------------------------------------------
+
+
+def test_q4_entry_is_titled_as_the_quarter_not_the_full_year(client, reporter):
+    client.force_login(reporter)
+    html = page(client, "024", 4)
+    heading = html.split("<h1", 1)[1].split("</h1>")[0]
+    assert "Quý IV năm 2024" in heading and "Cả năm" not in heading
+    client.cookies["django_language"] = "en"
+    assert "Q4 2024" in page(client, "024", 4).split("<h1", 1)[1].split("</h1>")[0]
+
+
+def test_a_district_sees_its_own_last_year_and_never_the_provinces_target(client, reporter, programme, city):
+    last = Campaign.objects.create(province="Hà Giang", year=2023, number="1/CTr-UBND", issued_on=datetime.date(2023, 1, 1),
+                                   issuing_body="UBND tỉnh", title="2023", plan_start=2021, plan_end=2025)
+    theme = Theme.objects.create(campaign=last, number=1, title="Một")
+    indicator = Indicator.objects.create(campaign=last, theme=theme, number=3, name="Thu ngân sách")
+    budget = Measure.objects.create(campaign=last, indicator=indicator, code="3", name="Thu ngân sách", value_kind="amount",
+                                    target=Decimal("2000"), comparison="gte", aggregation="flow", decimal_places=1)
+    for quarter, value in ((1, "40"), (2, "50.5")):
+        s = Submission.objects.create(campaign=last, unit=city, quarter=quarter, state="approved")
+        Figure.objects.create(submission=s, measure=budget, value=Decimal(value))
+    client.force_login(reporter)
+    html = page(client, "024", 2)
+    budget_row = html.split("3. Thu ngân sách nhà nước trên địa bàn")[1].split("</fieldset>")[0]
+    assert "Cùng kỳ năm trước: 90,5" in budget_row  # the city's own first half of 2023
+    assert "2.460" not in html and "chưa giao kế hoạch cho đơn vị" in html
+
+
+def test_a_report_returned_after_its_deadline_stays_open_until_sent_again(client, reporter, reviewer, programme, city):
+    client.force_login(reporter)
+    post_page(client, "024", 1, {("3", "value"): "50"}, action="submit")
+    Deadline.objects.filter(campaign=programme, quarter=1).update(due_on=datetime.date(2024, 4, 15))
+    submission = Submission.objects.get(unit=city, quarter=1)
+    client.force_login(reviewer)
+    review_page = client.get(reverse("submission", args=[submission.pk])).content.decode()
+    assert "Trả lại sẽ mở lại việc nhập số liệu cho đơn vị, kể cả khi đã quá hạn" in review_page
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": "Sửa số 3"})
+
+    client.force_login(reporter)
+    assert post_page(client, "024", 1, {("3", "value"): "55"}).status_code == 302  # corrected as a draft
+    assert post_page(client, "024", 1, {("3", "value"): "56"}).status_code == 302  # and again
+    assert post_page(client, "024", 1, action="submit").status_code == 302
+    submission.refresh_from_db()
+    assert submission.state == "submitted" and Figure.objects.get(submission=submission).value == Decimal("56")
+    # A report never sent back stays closed after the deadline.
+    assert post_page(client, "024", 2, {("3", "value"): "60"}).status_code == 302  # Q2 still open (2099)
+    Deadline.objects.filter(campaign=programme, quarter=2).update(due_on=datetime.date(2024, 7, 15))
+    assert post_page(client, "024", 2, {("3", "value"): "61"}).status_code == 403
+
+
+def test_an_untouched_row_is_neither_written_nor_a_conflict(client, reporter, reviewer, city):
+    client.force_login(reporter)
+    post_page(client, "024", 1, {("3", "value"): "50", ("4", "value"): "80000"})
+    stale = form_data(page(client, "024", 1))
+    client.force_login(reviewer)  # the secretariat corrects arrivals meanwhile
+    post_page(client, "024", 1, {("4", "value"): "81000"})
+    client.force_login(reporter)
+    pk = str(Measure.objects.get(code="3").pk)
+    prefix = next(k[: -len("measure")] for k, v in stale.items() if k.endswith("-measure") and v == pk)
+    stale[prefix + "value"] = "51"
+    assert client.post(reverse("entry"), {**stale, "action": "save"}).status_code == 302
+    values = dict(Figure.objects.values_list("measure__code", "value"))
+    assert values == {"3": Decimal("51"), "4": Decimal("81000")}
+
+
+def test_note_length_comes_from_the_model_field(client, reporter):
+    client.force_login(reporter)
+    html = page(client, "024", 1)
+    limit = Figure._meta.get_field("source").max_length
+    assert f'maxlength="{limit}"' in html
+
+
+def test_import_figures_can_submit_the_imported_reports(tmp_path, reviewer, open_year):
+    path = tmp_path / "mau.xlsx"
+    call_command("export_template", "--year", "2024", "--quarter", "1", "--unit", "024", "--user", reviewer.username,
+                 "-o", str(path))
+    wb = load_workbook(path)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Giá trị")].value = 244.946
+    wb.save(path)
+    out = io.StringIO()
+    call_command("import_figures", str(path), "--user", reviewer.username, "--submit", stdout=out)
+    submission = Submission.objects.get(unit__code="024", quarter=1)
+    assert submission.state == "submitted" and submission.submitted_by == reviewer
+    assert Figure.objects.get(submission=submission).value == Decimal("244.946")
+    assert "Submitted for review: 024" in out.getvalue()
+
+
+# --- cumulative figures -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def finance(open_year):
+    return make_user("reporter-stc", "reporter", units=[Unit.objects.get(code="STC")])
+
+
+def test_a_nine_month_cumulative_alone_gets_a_status_on_the_dashboards(client, finance, viewer):
+    client.force_login(finance)
+    response = post_page(client, "STC", 3, {("3", "cumulative"): "1.900"}, action="submit")
+    assert response.status_code == 302
+    figure = Figure.objects.get(measure__code="3")
+    assert (figure.value, figure.cumulative) == (None, Decimal("1900"))  # stored as reported, as a year-to-date
+    Submission.objects.filter(pk=figure.submission_id).update(state="approved")
+    client.force_login(viewer)
+    html = client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 3}).content.decode()
+    assert "9 tháng: 1.900,0 / 2.460 tỷ đồng = 77,2 % kế hoạch; tiến độ cần đạt 75,0 % → đúng tiến độ" in html
+
+
+def test_the_quarters_own_amount_is_shown_derived_from_the_year_to_date(client, finance):
+    approved("STC", 1, **{"3": "500"})
+    approved("STC", 2, **{"3": {"cumulative": Decimal("1100")}})
+    client.force_login(finance)
+    html = page(client, "STC", 2)
+    assert "Tính từ số lũy kế: 600,0" in html
+
+
+def test_disagreeing_figures_are_warned_with_both_numbers_everywhere(client, finance, reviewer, viewer):
+    approved("STC", 1, **{"3": "500"})
+    submission = approved("STC", 2, **{"3": {"value": Decimal("600"), "cumulative": Decimal("1150")}})
+    warning = "6 tháng: số lũy kế báo cáo (1.150,0) khác tổng số các quý (1.100,0)."
+    client.force_login(reviewer)
+    assert warning in page(client, "STC", 2)
+    Submission.objects.filter(pk=submission.pk).update(state="submitted")
+    assert warning in client.get(reverse("review"), {"year": 2024, "quarter": 2}).content.decode()
+    Submission.objects.filter(pk=submission.pk).update(state="approved")
+    client.force_login(viewer)
+    assert warning in client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 2}).content.decode()
+
+
+def test_the_template_has_a_year_to_date_column_for_flows_and_instructions(client, finance):
+    client.force_login(finance)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 4})
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    assert header[8:10] == ["Giá trị", "Lũy kế từ đầu năm"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    assert row[9].protection.locked is False
+    text = " ".join(str(c.value) for r in wb["Hướng dẫn"].iter_rows() for c in r if c.value)
+    for words in ("Lũy kế từ đầu năm", "dạng mức", "«Lũy kế từ đầu năm» của Quý IV", "Ước tính", "Chờ công bố",
+                  "chưa có số cả năm"):
+        assert words in text
+
+    row[9].value = 2600.5  # the official year total, as Q4's year-to-date
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    preview = client.post(reverse("upload"), {"file": SimpleUploadedFile("mau.xlsx", buffer.getvalue())})
+    client.post(reverse("upload"), {"token": preview.context["token"]})
+    figure = Figure.objects.get(measure__code="3", submission__quarter=4)
+    assert (figure.value, figure.cumulative) == (None, Decimal("2600.5"))
+
+
+def test_a_level_measure_takes_no_year_to_date_in_the_template(client, reviewer, open_year):
+    client.force_login(reviewer)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": "SLDTBXH"})
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb["Nhập liệu"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "7")
+    assert row[9].protection.locked is True
+    row[9].value = 61
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    html = client.post(reverse("upload"), {"file": SimpleUploadedFile("mau.xlsx", buffer.getvalue())}).content.decode()
+    assert "Chỉ tiêu dạng mức không có số lũy kế" in html and not Figure.objects.exists()
+
+
+# --- estimates, yearly measures, the full-year view ----------------------------------------------
+
+
+def test_an_official_figure_replaces_the_estimate_which_stays_in_history(client, finance, viewer):
+    client.force_login(finance)
+    post_page(client, "STC", 1, {("3", "value"): "500", ("3", "kind"): "estimate"}, action="submit")
+    figure = Figure.objects.get()
+    Submission.objects.filter(pk=figure.submission_id).update(state="approved")
+    client.force_login(viewer)
+    html = client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 1}).content.decode()
+    assert "Quý I (ước): 500,0 / 2.460" in html
+    key = ApiToken.issue(viewer)[1]
+    data = client.get(reverse("api-progress"), {"year": 2024, "quarter": 1}, HTTP_AUTHORIZATION=f"Bearer {key}").json()
+    budget = next(m for i in data["indicators"] for m in i["measures"] if m["code"] == "3")
+    assert budget["estimate"] is True
+
+    Submission.objects.filter(pk=figure.submission_id).update(state="returned")
+    client.force_login(finance)
+    post_page(client, "STC", 1, {("3", "value"): "520", ("3", "kind"): "official"}, action="submit")
+    Submission.objects.filter(pk=figure.submission_id).update(state="approved")
+    figure.refresh_from_db()
+    assert (figure.value, figure.estimate_value, figure.kind) == (Decimal("520"), Decimal("500"), "official")
+    assert [h.value for h in figure.history.order_by("history_date")] == [Decimal("500"), Decimal("520")]
+    cache.clear()
+    client.force_login(viewer)
+    html = client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 1}).content.decode()
+    assert "Quý I: 520,0 / 2.460" in html and "Quý I (ước)" not in html
+    assert "Số chính thức đã thay số ước tính (500,0)." in html
+
+
+def test_yearly_measures_are_awaited_with_their_publication_month(client, viewer, programme):
+    client.force_login(viewer)
+    html = client.get(reverse("indicator", args=[16]), {"year": 2024, "quarter": 2}).content.decode()
+    assert "6 tháng: công bố hằng năm, dự kiến tháng 5/2025" in html
+    assert "Chờ công bố" in html and "Chưa có số liệu" not in html.split("<h1")[1].split("By unit")[0][:3000]
+
+
+def test_yearly_figures_may_be_entered_after_the_q4_deadline_until_the_year_is_closed(client, reviewer, programme):
+    Deadline.objects.create(campaign=programme, quarter=4, due_on=datetime.date(2025, 1, 15))
+    labour = make_user("reporter-labour", "reporter", units=[Unit.objects.get(code="SLDTBXH")])
+    client.force_login(labour)
+    html = page(client, "SLDTBXH", 4)
+    assert "vẫn được nhập cho đến khi quản trị viên khóa số liệu năm" in html
+    response = post_page(client, "SLDTBXH", 4, {("6", "value"): "4,52", ("7", "value"): "61"}, action="submit")
+    assert response.status_code == 302
+    # The poverty rate (yearly) is in; the trained-labour rate (quarterly) closed with the quarter.
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"6": Decimal("4.52")}
+    assert Submission.objects.get().state == "submitted"
+
+    Submission.objects.all().delete()
+    Campaign.objects.filter(pk=programme.pk).update(year_closed=True)
+    assert post_page(client, "SLDTBXH", 4, {("6", "value"): "4,6"}).status_code == 403
+    client.force_login(reviewer)  # the secretariat always can
+    assert post_page(client, "SLDTBXH", 4, {("6", "value"): "4,6"}).status_code == 302
+    assert Figure.objects.get(measure__code="6").value == Decimal("4.6")
+
+
+def test_the_full_year_view_never_says_not_met_from_nine_month_data(client, viewer, programme):
+    approved("SLDTBXH", 3, **{"7": "50"})  # trained labour 50 % against a plan of 60 %
+    client.force_login(viewer)
+    html = client.get(reverse("indicator", args=[7]), {"year": 2024, "quarter": 4}).content.decode()
+    assert "Cả năm: chưa có số cả năm; 9 tháng: 50,0 % (kế hoạch 60 %)" in html
+    assert "Không đạt" not in html
+    key = ApiToken.issue(viewer)[1]
+    data = client.get(reverse("api-progress"), {"year": 2024, "quarter": 4}, HTTP_AUTHORIZATION=f"Bearer {key}").json()
+    trained = next(m for i in data["indicators"] for m in i["measures"] if m["code"] == "7")
+    assert trained["status"] == "behind" and trained["year_figure_pending"] is True
+    wb = exports.report_workbook(programme, 4, lang="vi")
+    cells = [str(c.value) for r in wb.worksheets[0].iter_rows() for c in r if c.value is not None]
+    row = next(i for i, text in enumerate(cells) if "Tỷ lệ lao động qua đào tạo" in text)
+    assert "Không đạt" not in cells[row: row + 10]
+    assert any("chưa có số cả năm" in text for text in cells[row: row + 10])
