@@ -172,6 +172,7 @@ def layout_problems(page) -> list[str]:
 
 def check_page(page) -> None:
     """What every journey checks on every page: it fits, it is accessible, no script failed."""
+    page.wait_for_load_state()
     assert not layout_problems(page), layout_problems(page)
     assert_accessible(page)
     assert not page.console_errors, page.console_errors

@@ -129,10 +129,12 @@ def test_the_secretariat_approves_one_report_and_returns_another_with_a_long_com
     page.get_by_role("link", name="Thẩm định").click()
     page.select_option("#quarter", "3")
     page.get_by_role("button", name="Mở", exact=True).click()
+    page.wait_for_url("**quarter=3**")
     check_page(page)
     first, second = Submission.objects.filter(campaign=demo, quarter=3, state="submitted").order_by("unit__code")[:2]
     page.check(f"#s{first.pk}")
     page.get_by_role("button", name="Duyệt các báo cáo đã chọn").click()
+    expect(page.get_by_text("Đã duyệt 1 báo cáo.")).to_be_visible()
     first.refresh_from_db()
     assert first.state == "approved"
 
