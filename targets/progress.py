@@ -73,9 +73,10 @@ STATUS_LABELS: dict[Status, dict[str, str]] = {
     Status.AWAITED: {"vi": "Chờ công bố", "en": "Awaited"},
 }
 VERDICT_LABELS: dict[Verdict, dict[str, str]] = {
-    Verdict.COMPLETED_WELL: {"vi": "Hoàn thành tốt", "en": "Completed well"},
-    Verdict.COMPLETED: {"vi": "Hoàn thành", "en": "Completed"},
-    Verdict.NOT_COMPLETED: {"vi": "Không hoàn thành", "en": "Not completed"},
+    # The words of officials' reports (not "Vượt kế hoạch", which is for numbers).
+    Verdict.COMPLETED_WELL: {"vi": "Hoàn thành tốt nhiệm vụ", "en": "Completed well"},
+    Verdict.COMPLETED: {"vi": "Hoàn thành nhiệm vụ", "en": "Completed"},
+    Verdict.NOT_COMPLETED: {"vi": "Chưa hoàn thành nhiệm vụ", "en": "Not completed"},
 }
 PERIOD_LABELS: dict[int, dict[str, str]] = {
     1: {"vi": "Quý I", "en": "Q1"},

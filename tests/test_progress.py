@@ -607,10 +607,10 @@ def test_qualitative_takes_the_latest_verdict_up_to_the_period(verdicts, quarter
 def test_qualitative_explanations():
     defence = spec(**DEFENCE)
     older = evaluate(defence, 3, {}, {1: Verdict.NOT_COMPLETED, 2: Verdict.COMPLETED_WELL})
-    assert older.explanation("vi") == "9 tháng: đánh giá hoàn thành tốt (quý II) → vượt kế hoạch"
+    assert older.explanation("vi") == "9 tháng: đánh giá hoàn thành tốt nhiệm vụ (quý II) → vượt kế hoạch"
     assert older.explanation("en") == "Nine months: assessed as completed well (Q2) → exceeded"
     current = evaluate(defence, 4, {}, {4: Verdict.NOT_COMPLETED})
-    assert current.explanation("vi") == "Cả năm: đánh giá không hoàn thành → không đạt"
+    assert current.explanation("vi") == "Cả năm: đánh giá chưa hoàn thành nhiệm vụ → không đạt"
     assert current.explanation("en") == "Full year: assessed as not completed → not met"
     none = evaluate(defence, 2, {}, {})
     assert none.explanation("vi") == "6 tháng: chưa có đánh giá"
@@ -814,9 +814,9 @@ def test_status_labels(status, vi, en):
 @pytest.mark.parametrize(
     "verdict, vi, en",
     [
-        (Verdict.COMPLETED_WELL, "Hoàn thành tốt", "Completed well"),
-        (Verdict.COMPLETED, "Hoàn thành", "Completed"),
-        (Verdict.NOT_COMPLETED, "Không hoàn thành", "Not completed"),
+        (Verdict.COMPLETED_WELL, "Hoàn thành tốt nhiệm vụ", "Completed well"),
+        (Verdict.COMPLETED, "Hoàn thành nhiệm vụ", "Completed"),
+        (Verdict.NOT_COMPLETED, "Chưa hoàn thành nhiệm vụ", "Not completed"),
     ],
 )
 def test_verdict_labels(verdict, vi, en):
