@@ -57,6 +57,7 @@ TEXT = {
         "compare": "So sánh (%)", "vs_target": "TH/KH", "vs_same": "TH/cùng kỳ",
         "assessment": "Đánh giá", "notes": "Ghi chú",
         "task": "Nhiệm vụ", "responsible": "Đơn vị chủ trì", "task_result": "Kết quả thực hiện (tóm tắt)",
+        "no_year_figure": "chưa có số cả năm",
         "no_task_report": "Chưa có báo cáo",
         "footnote_estimate": "(*) Số liệu ước tính hoặc chưa được thẩm định.",
         "footnote_lower": "(≤) Chỉ tiêu càng thấp càng tốt: đạt khi thực hiện không vượt kế hoạch.",
@@ -89,6 +90,7 @@ TEXT = {
         "compare": "Comparison (%)", "vs_target": "Actual / target", "vs_same": "Actual / same period",
         "assessment": "Assessment", "notes": "Notes",
         "task": "Task", "responsible": "Responsible units", "task_result": "Results (summary)",
+        "no_year_figure": "no full-year figure yet",
         "no_task_report": "No report yet",
         "footnote_estimate": "(*) Estimated or not yet reviewed.",
         "footnote_lower": "(≤) Lower is better: met while the actual stays at or below the target.",
@@ -382,6 +384,8 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     if measure.is_qualitative and p.verdict is not None:
         _cell(ws, row, COL["actual"], progress.verdict_label(p.verdict, lang) + (" (*)" if marked else ""), BODY, CENTRE)
     _status_cell(ws.cell(row, COL["assessment"]), p.status, lang)
+    if p.in_year is not None:  # no year figure yet: the latest in-year status, never a final verdict
+        ws.cell(row, COL["assessment"]).value += f" ({TEXT[lang]['no_year_figure']})"
     note = m.figure.narrative if (m.figure and measure.is_qualitative) else (m.figure.note if m.figure else "")
     _cell(ws, row, COL["notes"], safe_text(_shorten(note)))
     _box(ws, row)
