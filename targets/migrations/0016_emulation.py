@@ -14,7 +14,7 @@ from targets import versions
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0013_data_version'),
+        ('targets', '0015_tasks_responsible_units_report_signature'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
