@@ -177,8 +177,10 @@ def build_ranking(campaign: Campaign) -> scoring.Ranking:
                 code=unit.code, name=unit.name, measures=measures, tasks=tuple(tasks.get(unit.pk, [])),
                 reports=tuple(reports.get(unit.pk, [])), adjustments=tuple(adjustments.get(unit.pk, [])),
                 registered=frozenset(registered.get(unit.pk, set())), joined_quarter=first, left_quarter=last,
+                name_en=unit.name_en,
             ))
-        blocs.append(scoring.rank_bloc(bloc.code, bloc.name, inputs, scheme, final=final, period_quarter=quarter))
+        blocs.append(scoring.rank_bloc(bloc.code, bloc.name, inputs, scheme, final=final, period_quarter=quarter,
+                                       name_en=bloc.name_en))
     return scoring.Ranking(year=campaign.year, final=final, quarter=quarter, blocs=tuple(blocs))
 
 

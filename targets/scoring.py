@@ -289,6 +289,7 @@ class UnitInput:
     registered: frozenset[str] = frozenset()  # title codes
     joined_quarter: int = 1  # the first quarter the unit belonged to the bloc
     left_quarter: int | None = None  # the last quarter it belonged to the bloc, when it left
+    name_en: str = ""
 
 
 # --- what comes out -----------------------------------------------------------------------------
@@ -386,6 +387,10 @@ class UnitScore:
     lines: tuple[Line, ...]
     bars: tuple[Barring, ...]
     rank: int | None = None  # None: not ranked (left the bloc)
+    name_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.name_en if _lang(lang) == "en" and self.name_en else self.name
 
     @property
     def score(self) -> Decimal:
@@ -407,6 +412,10 @@ class BlocRanking:
     name: str
     units: tuple[UnitScore, ...]  # ranked units by rank (then code), then the unranked
     final: bool
+    name_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.name_en if _lang(lang) == "en" and self.name_en else self.name
 
     def unit(self, code: str) -> UnitScore | None:
         return next((u for u in self.units if u.code == code), None)
@@ -493,7 +502,7 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
         bars.append(Barring(Bar.PART_YEAR, str(unit.joined_quarter)))
     if unit.left_quarter is not None and unit.left_quarter < period_quarter:
         bars.append(Barring(Bar.LEFT_BLOC, str(unit.left_quarter)))
-    return UnitScore(code=unit.code, name=unit.name, lines=tuple(lines), bars=tuple(bars))
+    return UnitScore(code=unit.code, name=unit.name, name_en=unit.name_en, lines=tuple(lines), bars=tuple(bars))
 
 
 def rank(scores: Iterable[UnitScore]) -> tuple[UnitScore, ...]:
@@ -511,8 +520,8 @@ def rank(scores: Iterable[UnitScore]) -> tuple[UnitScore, ...]:
 
 
 def rank_bloc(code: str, name: str, units: Sequence[UnitInput], scheme: Scheme, *, final: bool,
-              period_quarter: int = 4) -> BlocRanking:
-    return BlocRanking(code=code, name=name, final=final,
+              period_quarter: int = 4, name_en: str = "") -> BlocRanking:
+    return BlocRanking(code=code, name=name, name_en=name_en, final=final,
                        units=rank(score_unit(u, scheme, final=final, period_quarter=period_quarter) for u in units))
 
 

@@ -82,6 +82,7 @@ def test_the_ranking_page_in_english(client, year, users):
     client.cookies["django_language"] = "en"
     body = text(client.get(reverse("ranking"), {"year": 2024}, HTTP_ACCEPT_LANGUAGE="en"))
     assert "Provisional ranking" in body and "Key measure 3 not met" in body
+    assert "<td>Ha Giang City</td>" in body and "Districts and city" in body and "Thành phố Hà Giang" not in body
 
 
 @pytest.mark.parametrize("role, status", [("viewer", 200), ("reviewer", 200), ("admin", 200), ("reporter", 403)])

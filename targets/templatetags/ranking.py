@@ -38,3 +38,9 @@ def line_note(line):
 @register.filter
 def bar_text(bar):
     return bar.text(_lang())
+
+
+@register.filter
+def label(obj):
+    """A bloc's or unit's name from the ranking, in English on English pages when there is one."""
+    return obj.label(_lang())

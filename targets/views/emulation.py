@@ -55,11 +55,9 @@ def ranking_page(request):
     if chosen and not blocs:
         raise Http404(_("No such emulation bloc."))
     proposals = {(p.unit.code, p.kind): p for p in Proposal.objects.filter(campaign=campaign).select_related("unit")}
-    names = {b.code: b for b in EmulationBloc.objects.all()}
     sections = [{
         "bloc": b,
-        "model": names.get(b.code),
-        "chart": {"type": "bar", "title": b.name, "labels": [u.name for u in b.units if u.ranked],
+        "chart": {"type": "bar", "title": b.label(_lang()), "labels": [u.label(_lang()) for u in b.units if u.ranked],
                   "datasets": [{"label": _("Score"), "data": [str(u.score) for u in b.units if u.ranked]}]},
         "chart_id": f"ranking-{b.code}",
         "rows": [{"u": u, "proposals": [proposals[k] for k in ((u.code, "flag"), (u.code, "certificate")) if k in proposals]}
