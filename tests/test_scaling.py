@@ -100,7 +100,8 @@ def _main(html: str) -> str:
 
 
 def _keys(cache) -> list[str]:
-    return [key.decode() for key in cache._cache.get_client().keys("*")]
+    """This test's keys in Redis (other tests and servers share the database)."""
+    return [key.decode() for key in cache._cache.get_client().keys(f"{cache.key_prefix}:*")]
 
 
 def test_pages_are_served_from_postgresql_while_redis_is_down(client, demo, viewer, settings, monkeypatch):
