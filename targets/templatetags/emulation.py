@@ -33,6 +33,13 @@ def num(value, places=0):
 
 
 @register.filter
+def exact_num(value, places=0):
+    """A figure about to be saved, with every digit it has (at least `places` decimals): the
+    preview of an upload must show 244,946, not the display-rounded 244,9."""
+    return numbers.format_exact(value, int(places), _lang())
+
+
+@register.filter
 def pct(value, places=1):
     return numbers.format_percent(value, int(places), _lang())
 
@@ -98,6 +105,50 @@ def state_label(state):
     from targets.models import Submission
 
     return Submission.State(state).label if state else "–"
+
+
+@register.filter
+def verdict_label(verdict):
+    """A qualitative verdict in officials' words ("Hoàn thành tốt nhiệm vụ")."""
+    return progress.verdict_label(verdict, _lang())
+
+
+@register.filter
+def unit_label(unit):
+    """A unit as lists name it: its short name in Vietnamese, its English name in English."""
+    if _lang() == "en":
+        return unit.name_en or unit.name
+    return unit.short_name or unit.name
+
+
+@register.filter
+def reported_count(tasks):
+    """How many of a theme's tasks (overview.TaskProgress) have at least one report."""
+    return sum(1 for t in tasks if t.reports)
+
+
+@register.filter
+def quarter_label(quarter):
+    """A single quarter: "Quý I" in Vietnamese, "Q1" in English."""
+    return progress.QUARTER_LABELS[int(quarter)][_lang()].capitalize() if _lang() == "vi" else progress.QUARTER_LABELS[int(quarter)]["en"]
+
+
+@register.filter
+def theme_label(theme):
+    """"Hai là" in Vietnamese (the programme's own word), "Theme 2" in English."""
+    from django.utils.translation import gettext
+
+    if _lang() == "en" or not theme.ordinal:
+        return gettext("Theme %(number)s") % {"number": theme.number}
+    return theme.ordinal
+
+
+@register.filter
+def issuing_body(campaign):
+    """The body that issued the programme, in the page's language."""
+    from targets.exports import report_heading
+
+    return campaign.issuing_body if _lang() == "vi" else report_heading(campaign, "en")["body"]
 
 
 @register.filter
