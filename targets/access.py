@@ -38,7 +38,7 @@ class CachedUsersBackend(ModelBackend):
     users version, which PostgreSQL moves with any change to a user, a group or a membership
     however it is made (admin, shell, raw SQL: targets/versions.py). So a deactivated user, a new
     password or a role taken away applies on the next request, and a page served from the cache
-    needs no query for the user. Each request gets its own copy."""
+    needs no query for the user. Each request gets its own copy; none is kept in Redis."""
 
     def get_user(self, user_id):
         from targets import versions
@@ -50,7 +50,8 @@ class CachedUsersBackend(ModelBackend):
                 roles(user)  # kept with the user: every page's menu needs them
             return user
 
-        return get_or_build(f"emulation:user:{user_id}", load, version=versions.users_key())
+        # In this process's memory only: a password hash has no business in a shared cache.
+        return get_or_build(f"emulation:user:{user_id}", load, version=versions.users_key(), shared=False)
 
 
 def is_admin(user) -> bool:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -61,17 +62,20 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def get_or_build(key: str, build: Callable[[], object], version: str | None = None):
+def get_or_build(key: str, build: Callable[[], object], version: str | None = None, shared: bool = True):
     """The value cached under `key` with this release and `version` (the data version unless
     another is given), else what `build` returns, kept for the next request. A failing shared
-    cache costs a build, never an error page."""
+    cache costs a build, never an error page. `shared=False` keeps the value in this process's
+    memory only, never in Redis."""
     key = f"{key}:{release()}:{version or versions.key()}"
     # With Redis, each process also keeps what it served in its own memory (the "local" cache):
     # the keys name the version, so that copy is as right as Redis's, and costs no round trip.
     local = caches["local"] if "local" in settings.CACHES else None
+    if not shared and local is None and isinstance(caches["default"], LocMemCache):
+        local = cache  # no Redis: the default cache is this process's memory
     value = local.get(key) if local else None
     if value is None:
-        value = _shared(key, build)
+        value = _shared(key, build) if shared else build()
         if local:
             local.set(key, value, timeout=TIMEOUT)
     return value

@@ -72,6 +72,7 @@ def test_a_change_behind_the_sites_back_is_on_the_next_page_with_a_shared_cache(
     url = reverse("indicator", args=[3])
     before = client.get(url, {"year": 2024, "quarter": 3}).content.decode()
     assert any("emulation:page" in key for key in _keys(redis_caches))  # shared, not kept per process
+    assert not any("emulation:user" in key for key in _keys(redis_caches))  # users (password hashes) stay in memory
     Measure.objects.filter(code="3").update(target=Decimal("9876.5"))  # no signal, no save()
     after = client.get(url, {"year": 2024, "quarter": 3}).content.decode()
     assert '"9876.500000"' not in before and '"9876.500000"' in after
@@ -99,10 +100,14 @@ def _main(html: str) -> str:
 
 
 def _keys(cache) -> list[str]:
-    return [key.decode() for key in cache._cache.get_client().keys("*")]
+    """This test's keys in Redis (other tests and servers share the database)."""
+    return [key.decode() for key in cache._cache.get_client().keys(f"{cache.key_prefix}:*")]
 
 
-def test_pages_are_served_from_postgresql_while_redis_is_down(client, demo, viewer, settings):
+def test_pages_are_served_from_postgresql_while_redis_is_down(client, demo, viewer, settings, monkeypatch):
+    from targets import pagecache
+
+    monkeypatch.setattr(pagecache, "_unavailable_until", 0.0)  # and forgotten after this test
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))  # a port nothing listens on
     port = closed.getsockname()[1]
@@ -120,12 +125,15 @@ def test_pages_are_served_from_postgresql_while_redis_is_down(client, demo, view
         closed.close()
 
 
-def test_a_failing_redis_is_left_alone_for_a_while_then_tried_again(client, demo, viewer, monkeypatch):
-    from django.core.cache import cache
+def test_a_failing_redis_is_left_alone_for_a_while_then_tried_again(client, demo, viewer, monkeypatch, settings):
+    from django.core.cache import caches
     from redis.exceptions import TimeoutError
 
     from targets import pagecache
 
+    # As with Redis: a shared cache (here one that hangs) and this process's memory beside it.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"},
+                       "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}}
     tries = []
 
     def hangs(*args, **kwargs):
@@ -133,14 +141,14 @@ def test_a_failing_redis_is_left_alone_for_a_while_then_tried_again(client, demo
         raise TimeoutError("Timeout reading from socket")
 
     monkeypatch.setattr(pagecache, "_unavailable_until", 0.0)
-    monkeypatch.setattr(cache, "get", hangs)
+    monkeypatch.setattr(caches["default"], "get", hangs)  # this instance only, gone with these settings
     client.force_login(viewer)
-    for _ in range(3):
-        assert client.get(reverse("home"), {"year": 2024, "quarter": 3}).status_code == 200
+    for quarter in (1, 2, 3):
+        assert client.get(reverse("home"), {"year": 2024, "quarter": quarter}).status_code == 200
     assert len(tries) == 1  # the first page waited for it; the next ones did not
     later = pagecache._unavailable_until + 1
     monkeypatch.setattr(pagecache.time, "monotonic", lambda: later)
-    client.get(reverse("home"), {"year": 2024, "quarter": 3})
+    client.get(reverse("home"), {"year": 2024, "quarter": 4})
     assert len(tries) == 2  # tried again after RETRY_AFTER seconds
 
 
