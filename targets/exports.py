@@ -368,6 +368,8 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     notes.missing.update(p.missing_quarters if missing else ())
     notes.lower |= lower_is_better
     actual_fmt = fmt + (' "(*)"' if marked else "") + (' "(!)"' if missing else "")
+    if p.in_year is not None:  # the full year asked for, but only in-year figures exist: say which period they are
+        actual_fmt += f' "({progress.period_label(p.in_year.quarter, lang)})"'
     for key, value, number_format in (
         ("actual_last_year", measure.previous_year, fmt),
         ("target", measure.target, ('"≤ "' if lower_is_better else "") + fmt),
@@ -382,8 +384,11 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     if measure.is_qualitative and p.verdict is not None:
         _cell(ws, row, COL["actual"], progress.verdict_label(p.verdict, lang) + (" (*)" if marked else ""), BODY, CENTRE)
     _status_cell(ws.cell(row, COL["assessment"]), p.status, lang)
-    note = m.figure.narrative if (m.figure and measure.is_qualitative) else (m.figure.note if m.figure else "")
-    _cell(ws, row, COL["notes"], safe_text(_shorten(note)))
+    # Where the columns cannot say it (no year figure yet, a figure still awaited), the engine's sentence does.
+    verdict = p.explanation(lang) if p.in_year is not None or p.status == Status.AWAITED else ""
+    own = m.figure.narrative if (m.figure and measure.is_qualitative) else (m.figure.note if m.figure else "")
+    note = " ".join(text for text in (verdict, safe_text(_shorten(own))) if text)
+    _cell(ws, row, COL["notes"], note or None)
     _box(ws, row)
 
 
