@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
 
 # After changing a pin in requirements.txt or requirements-test.txt: the lock files again, with hashes (pip-tools).
 lock:
-	$(PYTHON) -m piptools --version >/dev/null 2>&1 || (echo "pip-tools is needed: pip install pip-tools" && exit 2)
+	$(PYTHON) -c "import piptools" 2>/dev/null || (echo "pip-tools is needed: pip install pip-tools" && exit 2)
 	$(PYTHON) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock requirements.txt
 	$(PYTHON) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-test.lock requirements-test.txt
 

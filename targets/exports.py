@@ -57,6 +57,7 @@ TEXT = {
         "compare": "So sánh (%)", "vs_target": "TH/KH", "vs_same": "TH/cùng kỳ",
         "assessment": "Đánh giá", "notes": "Ghi chú",
         "task": "Nhiệm vụ", "responsible": "Đơn vị chủ trì", "task_result": "Kết quả thực hiện (tóm tắt)",
+        "no_year_figure": "chưa có số cả năm",
         "no_task_report": "Chưa có báo cáo",
         "footnote_estimate": "(*) Số liệu ước tính hoặc chưa được thẩm định.",
         "footnote_lower": "(≤) Chỉ tiêu càng thấp càng tốt: đạt khi thực hiện không vượt kế hoạch.",
@@ -89,6 +90,7 @@ TEXT = {
         "compare": "Comparison (%)", "vs_target": "Actual / target", "vs_same": "Actual / same period",
         "assessment": "Assessment", "notes": "Notes",
         "task": "Task", "responsible": "Responsible units", "task_result": "Results (summary)",
+        "no_year_figure": "no full-year figure yet",
         "no_task_report": "No report yet",
         "footnote_estimate": "(*) Estimated or not yet reviewed.",
         "footnote_lower": "(≤) Lower is better: met while the actual stays at or below the target.",
@@ -384,11 +386,10 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     if measure.is_qualitative and p.verdict is not None:
         _cell(ws, row, COL["actual"], progress.verdict_label(p.verdict, lang) + (" (*)" if marked else ""), BODY, CENTRE)
     _status_cell(ws.cell(row, COL["assessment"]), p.status, lang)
-    # Where the columns cannot say it (no year figure yet, a figure still awaited), the engine's sentence does.
-    verdict = p.explanation(lang) if p.in_year is not None or p.status == Status.AWAITED else ""
-    own = m.figure.narrative if (m.figure and measure.is_qualitative) else (m.figure.note if m.figure else "")
-    note = " ".join(text for text in (verdict, safe_text(_shorten(own))) if text)
-    _cell(ws, row, COL["notes"], note or None)
+    if p.in_year is not None:  # no year figure yet: the latest in-year status, never a final verdict
+        ws.cell(row, COL["assessment"]).value += f" ({TEXT[lang]['no_year_figure']})"
+    note = m.figure.narrative if (m.figure and measure.is_qualitative) else (m.figure.note if m.figure else "")
+    _cell(ws, row, COL["notes"], safe_text(_shorten(note)))
     _box(ws, row)
 
 
@@ -627,18 +628,21 @@ def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) 
 
 RAW_HEADERS = {
     "vi": ["Năm", "Quý", "Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Giá trị", "Đánh giá", "Thuyết minh",
-           "Ghi chú", "Nguồn", "Loại số liệu", "Trạng thái", "Người nhập", "Thời điểm nhập", "Người duyệt", "Thời điểm duyệt"],
+           "Ghi chú", "Nguồn", "Loại số liệu", "Trạng thái", "Người nhập", "Thời điểm nhập", "Người duyệt", "Thời điểm duyệt",
+           "Lũy kế từ đầu năm", "Số ước trước đó"],
     "en": ["Year", "Quarter", "Unit code", "Unit", "Measure code", "Measure", "Unit of measure", "Value", "Assessment", "Narrative",
-           "Note", "Source", "Kind", "State", "Entered by", "Entered at", "Approved by", "Approved at"],
+           "Note", "Source", "Kind", "State", "Entered by", "Entered at", "Approved by", "Approved at", "Year to date",
+           "Earlier estimate"],
 }
 RAW_FIELDS = (
     "submission__campaign__year", "submission__quarter", "submission__unit__code", "submission__unit__name",
     "measure__code", "measure__name", "measure__unit", "value", "verdict", "narrative", "note", "source", "kind",
     "submission__state", "entered_by__username", "entered_at", "submission__reviewed_by__username", "submission__reviewed_at",
+    # A flow may be reported as its year-to-date only; an official figure keeps the estimate it replaced.
+    "cumulative", "estimate_value",
 )
 # Column widths of the raw xlsx, in characters (names and texts wide, codes and numbers narrow).
-RAW_WIDTHS = [7, 6, 10, 30, 9, 40, 12, 14, 18, 40, 30, 24, 12, 12, 16, 19, 16, 19]
-RAW_VALUE, RAW_ENTERED_AT, RAW_APPROVED_AT = 7, 15, 17
+RAW_WIDTHS = [7, 6, 10, 30, 9, 40, 12, 14, 18, 40, 30, 24, 12, 12, 16, 19, 16, 19, 14, 14]
 CHUNK = 5000
 
 
@@ -651,13 +655,14 @@ def raw_figures(queryset) -> Iterator[tuple]:
 
 def _raw_row(row: tuple, lang: str) -> list:
     (year, quarter, unit_code, unit_name, code, name, unit, value, verdict, narrative, note, source, kind, state,
-     entered_by, entered_at, approved_by, approved_at) = row
+     entered_by, entered_at, approved_by, approved_at, cumulative, estimate) = row
     approved = state == Submission.State.APPROVED
     return [
         year, quarter, unit_code, safe_text(unit_name), code, safe_text(name), safe_text(unit) or None, value,
         progress.verdict_label(verdict, lang) if verdict else None, safe_text(narrative) or None,
         safe_text(note) or None, safe_text(source) or None, KIND_LABELS[lang][kind], STATE_LABELS[lang][state],
         entered_by, _naive(entered_at), approved_by if approved else None, _naive(approved_at) if approved else None,
+        cumulative, estimate,
     ]
 
 

@@ -29,10 +29,11 @@ class MeasureProgress:
     verdicts: dict = field(default_factory=dict)
     cumulative: dict = field(default_factory=dict)  # quarter → year-to-date as reported
     estimates: set = field(default_factory=set)  # quarters whose figure is an estimate
+    today: datetime.date | None = None  # the day it was evaluated (yearly figures are due by a month)
 
     def series(self) -> list[progress.Progress]:
         """The same measure evaluated at the end of each quarter up to the period (for charts)."""
-        return [progress.evaluate(self.measure.spec(), q, self.values, self.verdicts, self.cumulative, self.estimates)
+        return [progress.evaluate(self.measure.spec(), q, self.values, self.verdicts, self.cumulative, self.estimates, self.today)
                 for q in range(1, self.progress.quarter + 1)]
 
     @property
@@ -141,11 +142,12 @@ def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         if last_updated is None or figure.entered_at > last_updated:
             last_updated = figure.entered_at
 
+    today = timezone.localdate()
     for measure in campaign.measures.all():
         key = measure.pk
-        result = progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key])
-        indicators[measure.indicator_id].measures.append(
-            MeasureProgress(measure, result, own_quarter.get(key), values[key], verdicts[key], cumulative[key], estimates[key]))
+        result = progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today)
+        indicators[measure.indicator_id].measures.append(MeasureProgress(
+            measure, result, own_quarter.get(key), values[key], verdicts[key], cumulative[key], estimates[key], today))
     return Overview(campaign=campaign, quarter=quarter, themes=themes, last_updated=last_updated)
 
 
@@ -204,10 +206,10 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         collect(f, f.submission.quarter, values[key], verdicts[key], cumulative[key], estimates[key])
         if f.submission.quarter == quarter:
             own[key] = f
-    rows = []
+    rows, today = [], timezone.localdate()
     for a in sorted(assignments, key=lambda a: (a.measure.order, a.role != "lead", a.unit.code)):
         key = (a.measure_id, a.unit_id)
-        result = progress.evaluate(a.measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key])
+        result = progress.evaluate(a.measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today)
         figure = own.get(key)
         rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None})
     return rows

@@ -8,6 +8,7 @@ sentence, which is for display.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -326,6 +327,7 @@ def evaluate(
     verdicts: Mapping[int, Verdict | None] | None = None,
     cumulative: Mapping[int, Decimal | None] | None = None,
     estimates: Iterable[int] = (),
+    today: datetime.date | None = None,
 ) -> Progress:
     """Progress of the measure `spec` for the year-to-date ending with `quarter` (1..4).
 
@@ -335,16 +337,17 @@ def evaluate(
     by qualitative measures; `estimates` are the quarters whose figure is an estimate.
 
     The full-year view (quarter 4) says "not met" only of a year figure: without one it carries
-    the latest in-year status (`in_year`). A yearly measure with no figure yet is AWAITED.
+    the latest in-year status (`in_year`). A yearly measure with no figure yet is AWAITED until
+    the end of its expected publication month (when `today` is given; always, when it is not).
     """
     if quarter not in QUARTERS:
         raise ValueError(f"quarter must be 1, 2, 3 or 4, not {quarter!r}")
-    if not any(_has_figure(values, cumulative, verdicts, q) for q in range(1, quarter + 1)) and _not_due(spec, quarter):
+    if not any(_has_figure(values, cumulative, verdicts, q) for q in range(1, quarter + 1)) and _not_due(spec, quarter, today):
         return _awaited(spec, quarter)
     if quarter == 4 and not _has_figure(values, cumulative, verdicts, 4):
         latest = max((q for q in (1, 2, 3) if _has_figure(values, cumulative, verdicts, q)), default=None)
         if latest is not None:
-            in_year = evaluate(spec, latest, values, verdicts, cumulative, estimates)
+            in_year = evaluate(spec, latest, values, verdicts, cumulative, estimates, today)
             return replace(in_year, quarter=4, quarter_value=None, quarter_value_derived=False, in_year=in_year,
                            ytd_by_quarter={**in_year.ytd_by_quarter, **{q: None for q in range(latest + 1, 5)}})
     if spec.comparison is Comparison.QUALITATIVE:
@@ -376,7 +379,9 @@ def evaluate(
                                                                     Decimal(0))
         if quarter_value is None and quarter in amounts:
             quarter_value, derived = amounts[quarter], True
-        is_estimate = any(q in estimates for q in period if q in known or q in reported)
+        # Only the figures the year-to-date stands on: a reported cumulative supersedes what came before it.
+        anchor = max(reported, default=1)
+        is_estimate = any(q in estimates for q in period if q >= anchor and (q in known or q in reported))
     else:
         by_quarter = {q: known.get(q) for q in period}
         if known:
@@ -436,10 +441,13 @@ def evaluate(
     )
 
 
-def _not_due(spec: MeasureSpec, quarter: int) -> bool:
-    """No figure is expected yet: a yearly measure's comes after the year, a half-yearly one's
-    with the half-year and the year."""
+def _not_due(spec: MeasureSpec, quarter: int, today: datetime.date | None = None) -> bool:
+    """No figure is expected yet: a yearly measure's comes after the year (by the end of its
+    publication month), a half-yearly one's with the half-year and the year."""
     if spec.frequency is Frequency.YEARLY:
+        if quarter == 4 and spec.publication and today is not None:
+            month, year = spec.publication
+            return (today.year, today.month) <= (year, month)
         return True
     return spec.frequency is Frequency.HALF_YEARLY and quarter in (1, 3)
 

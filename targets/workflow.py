@@ -222,6 +222,9 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
                       today: datetime.date | None = None) -> list[TaskConflict]:
     """Save a unit's words on its tasks for a quarter, under the same rules and row lock as its
     figures (save_figures): nothing is saved if any report conflicts; returns the conflicts."""
+    if not entries:
+        # Nothing changed: nothing to check either (a late yearly figure is saved with the tasks' period closed).
+        return []
     if not Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).exists():
         Submission.objects.bulk_create([Submission(campaign=campaign, unit=unit, quarter=quarter)], ignore_conflicts=True)
     submission = _submission(campaign, unit, quarter, lock=True)

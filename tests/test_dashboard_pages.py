@@ -159,7 +159,7 @@ def test_pages_run_a_fixed_number_of_queries_whatever_the_data(official, demo, n
 @pytest.mark.parametrize("name, args", [("home", []), ("indicator", [3]), ("theme", [2]), ("late", [])])
 def test_a_cached_page_costs_only_the_sign_in_queries(official, demo, name, args, django_assert_num_queries):
     official.get(reverse(name, args=args), {"year": 2024, "quarter": 3})
-    with django_assert_num_queries(4):  # the session, the user, their roles (for the menu), the data version
+    with django_assert_num_queries(2):  # the session; the versions, under which the user and the page are kept
         official.get(reverse(name, args=args), {"year": 2024, "quarter": 3})
 
 

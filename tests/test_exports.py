@@ -291,7 +291,7 @@ def test_raw_xlsx_has_widths_a_bold_header_and_a_filter(demo, tmp_path):
     exports.write_raw_xlsx(exports.raw_figures(Figure.objects.all()), path)
     ws = load_workbook(path).worksheets[0]
     assert ws["A1"].font.b and ws["F1"].font.b
-    assert ws.auto_filter.ref == "A1:R1"
+    assert ws.auto_filter.ref == "A1:T1"
     assert ws.column_dimensions["F"].width == 40 and ws.column_dimensions["B"].width == 6
     assert ws.freeze_panes == "A2"
 
@@ -414,6 +414,6 @@ def test_the_overview_links_to_the_downloads_of_its_period(client, programme, vi
 def test_the_year_end_report_says_which_period_stands_in_for_a_missing_year_figure(demo):
     ws = _report(demo, 4).worksheets[0]
     budget = _rows_by_code(ws)["3"]
-    # Nine months of figures, no year figure yet: the number says "(9 tháng)", the note says why.
+    # Nine months of figures, no year figure yet: the number says "(9 tháng)", the assessment says why.
     assert budget[5].number_format.endswith('"(9 tháng)"')
-    assert budget[10].value.startswith("Cả năm: chưa có số cả năm")
+    assert budget[9].value.endswith("(chưa có số cả năm)")

@@ -1010,3 +1010,21 @@ def test_an_estimate_in_the_year_to_date_is_marked():
     assert not evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, estimates=()).estimate
     level = evaluate(spec(GTE, LEVEL, "60"), 2, {1: D("50"), 2: D("58")}, estimates={1})
     assert not level.estimate  # the standing Q2 figure is official
+
+
+def test_a_yearly_figure_is_awaited_until_the_end_of_its_publication_month_then_missing():
+    import datetime
+
+    from targets.progress import Frequency
+
+    pci = spec(**PAR_INDEX, frequency=Frequency.YEARLY, publication=(5, 2025))
+    assert evaluate(pci, 4, {}, today=datetime.date(2025, 5, 31)).status is Status.AWAITED
+    assert evaluate(pci, 4, {}, today=datetime.date(2025, 6, 1)).status is NO_DATA
+    assert evaluate(pci, 3, {}, today=datetime.date(2025, 6, 1)).status is Status.AWAITED  # no nine-month figure exists
+
+
+def test_an_estimate_superseded_by_a_later_official_cumulative_is_not_marked():
+    result = evaluate(spec(**REVENUE), 3, {1: D("500")}, cumulative={3: D("1900")}, estimates={1})
+    assert not result.estimate
+    assert evaluate(spec(**REVENUE), 3, {1: D("500")}, cumulative={3: D("1900")}, estimates={3}).estimate
+    assert evaluate(spec(**REVENUE), 3, {4: D("1")}, cumulative={2: D("1100")}, estimates={1}).estimate is False

@@ -10,7 +10,7 @@ from targets import versions
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0013_data_version'),
+        ('targets', '0013b_users_version'),
     ]
 
     operations = [

@@ -33,6 +33,13 @@ def num(value, places=0):
 
 
 @register.filter
+def exact_num(value, places=0):
+    """A figure about to be saved, with every digit it has (at least `places` decimals): the
+    preview of an upload must show 244,946, not the display-rounded 244,9."""
+    return numbers.format_exact(value, int(places), _lang())
+
+
+@register.filter
 def pct(value, places=1):
     return numbers.format_percent(value, int(places), _lang())
 
