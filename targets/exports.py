@@ -370,6 +370,8 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     notes.missing.update(p.missing_quarters if missing else ())
     notes.lower |= lower_is_better
     actual_fmt = fmt + (' "(*)"' if marked else "") + (' "(!)"' if missing else "")
+    if p.in_year is not None:  # the full year asked for, but only in-year figures exist: say which period they are
+        actual_fmt += f' "({progress.period_label(p.in_year.quarter, lang)})"'
     for key, value, number_format in (
         ("actual_last_year", measure.previous_year, fmt),
         ("target", measure.target, ('"≤ "' if lower_is_better else "") + fmt),

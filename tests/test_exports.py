@@ -409,3 +409,11 @@ def test_the_overview_links_to_the_downloads_of_its_period(client, programme, vi
     assert f'{reverse("exports:report")}?year=2024&amp;quarter=2' in html
     assert f'{reverse("exports:figures")}?year=2024&amp;format=csv' in html
     assert "Báo cáo chính thức (Excel)" in html
+
+
+def test_the_year_end_report_says_which_period_stands_in_for_a_missing_year_figure(demo):
+    ws = _report(demo, 4).worksheets[0]
+    budget = _rows_by_code(ws)["3"]
+    # Nine months of figures, no year figure yet: the number says "(9 tháng)", the assessment says why.
+    assert budget[5].number_format.endswith('"(9 tháng)"')
+    assert budget[9].value.endswith("(chưa có số cả năm)")

@@ -183,7 +183,7 @@ def _post(request, campaign, unit, quarter, formset, tasks):
         with transaction.atomic():  # figures and task reports together, or nothing
             result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter,
                                            entries=formset.entries(), reason=request.POST.get("reason", "").strip())
-            task_conflicts = [] if result.conflicts else workflow.save_task_reports(
+            task_conflicts = [] if result.conflicts or not task_entries else workflow.save_task_reports(
                 user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=task_entries)
             if result.conflicts or task_conflicts:
                 transaction.set_rollback(True)
