@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from targets.language import language
 from targets.models import Figure, Measure, Verdict
 from targets.numbers import (
     NumberFormatError,
@@ -37,10 +38,6 @@ MESSAGES = {
 }
 
 
-def _lang(lang: str) -> str:
-    return "en" if (lang or "vi").startswith("en") else "vi"
-
-
 @dataclass
 class Checked:
     """The outcome of checking one measure's input: a value or verdict, errors, warnings."""
@@ -57,7 +54,7 @@ class Checked:
 
 def value_problems(measure: Measure, value: Decimal, lang: str = "vi") -> list[str]:
     """Why `value` cannot be a figure of `measure` (empty when it can): the range rules."""
-    lang = _lang(lang)
+    lang = language(lang)
     kind_of_value = measure.value_kind
     if -value.as_tuple().exponent > MAX_DECIMALS:
         return [MESSAGES["decimals"][lang]]
@@ -74,7 +71,7 @@ def value_problems(measure: Measure, value: Decimal, lang: str = "vi") -> list[s
 
 def verdict_problems(verdict: str, narrative: str, lang: str = "vi") -> list[str]:
     """A qualitative verdict needs its narrative, and a narrative its verdict."""
-    lang = _lang(lang)
+    lang = language(lang)
     if verdict and verdict not in Verdict.values:
         return [MESSAGES["bad_verdict"][lang]]
     if verdict and not narrative.strip():
@@ -106,7 +103,7 @@ def check_input(measure: Measure, *, text: str = "", value: Decimal | None = Non
                 kind: str = Figure.Kind.OFFICIAL, previous: Decimal | None = None, lang: str = "vi") -> Checked:
     """Check one measure's input: typed `text`, or an exact `value` (a number cell of a workbook,
     which is a number already and never goes through the text parser)."""
-    lang = _lang(lang)
+    lang = language(lang)
     result = Checked()
     if kind not in Figure.Kind.values:
         result.errors.append(MESSAGES["kind"][lang])
@@ -136,7 +133,7 @@ def jump_warnings(measure: Measure, value: Decimal, previous: Decimal | None, la
         return []
     change = (value - previous) / abs(previous) * 100
     places = places_to_tell_apart(measure.decimal_places, previous, value)
-    if _lang(lang) == "vi":
+    if language(lang) == "vi":
         return [f"Thay đổi {format_percent(change, 0, 'vi')} so với quý trước ({format_number(previous, places, 'vi')}); "
                 f"hãy kiểm tra và xác nhận."]
     return [f"Changes by {format_percent(change, 0, 'en')} from the previous quarter ({format_number(previous, places, 'en')}); "

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from targets.language import language
+
 DASH = "–"  # en dash: "no figure", as printed reports show it
 
 # (thousands separator, decimal mark)
@@ -33,11 +35,6 @@ EXAMPLES = {"vi": "1.234,5", "en": "1,234.5"}
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]")
 # A minus sign copied from a typeset document is still a minus sign.
 _MINUS = "\u2212"
-
-
-def _lang(lang: str | None) -> str:
-    """Vietnamese unless the language code says English: the product is Vietnamese first."""
-    return "en" if (lang or "vi").lower().startswith("en") else "vi"
 
 
 def quantize(value: Decimal, places: int) -> Decimal:
@@ -86,7 +83,7 @@ def format_number(value: Decimal | None, places: int, lang: str) -> str:
         return DASH
     if places < 0:
         raise ValueError(f"places must be 0 or more, not {places}")
-    group, point = SEPARATORS[_lang(lang)]
+    group, point = SEPARATORS[language(lang)]
     rounded = quantize(_as_decimal(value), places)
     sign = "-" if rounded < 0 else ""
     english = f"{abs(rounded):,.{places}f}"
@@ -125,7 +122,7 @@ class NumberFormatError(ValueError):
         return self.value is not None
 
     def message(self, lang: str) -> str:
-        return self.message_en if _lang(lang) == "en" else self.message_vi
+        return self.message_en if language(lang) == "en" else self.message_vi
 
 
 def _pattern(group: str, point: str) -> re.Pattern[str]:
@@ -156,7 +153,7 @@ def unambiguous_text(value: Decimal, lang: str) -> str:
     """How to type `value` so that parse_number reads it back in `lang` without ambiguity:
     no thousands separator, no trailing zeros, and a zero added after exactly three decimals
     ("1,234" could be English 1234, "1,2340" cannot)."""
-    lang = _lang(lang)
+    lang = language(lang)
     group, point = SEPARATORS[lang]
     text = _as_typed(value.normalize() if value == value.to_integral_value() else value, lang).replace(group, "")
     if point in text:
@@ -175,7 +172,7 @@ def parse_number(text: str, lang: str) -> Decimal:
     1.234 in English) is refused as ambiguous, with both readings, never guessed; "1,234.5"
     or "12.34" on a Vietnamese page are refused with the English reading in the message.
     """
-    lang = _lang(lang)
+    lang = language(lang)
     other = "en" if lang == "vi" else "vi"
     shown = (text or "").strip()
     cleaned = _SPACES.sub("", text or "").replace(_MINUS, "-")

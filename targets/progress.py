@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from targets.language import language
 from targets.numbers import format_number, format_percent, places_to_tell_apart
 
 HUNDRED = Decimal(100)
@@ -104,26 +105,22 @@ SEVERITY: tuple[Status, ...] = (
 )
 
 
-def _lang(lang: str | None) -> str:
-    return "en" if (lang or "vi").lower().startswith("en") else "vi"
-
-
 def status_label(status: Status | str, lang: str) -> str:
-    return STATUS_LABELS[Status(status)][_lang(lang)]
+    return STATUS_LABELS[Status(status)][language(lang)]
 
 
 def verdict_label(verdict: Verdict | str, lang: str) -> str:
-    return VERDICT_LABELS[Verdict(verdict)][_lang(lang)]
+    return VERDICT_LABELS[Verdict(verdict)][language(lang)]
 
 
 def period_label(quarter: int, lang: str) -> str:
     """The year-to-date period ending with `quarter`: "Quý I", "6 tháng", "9 tháng", "Cả năm"."""
-    return PERIOD_LABELS[quarter][_lang(lang)]
+    return PERIOD_LABELS[quarter][language(lang)]
 
 
 def quarter_title(quarter: int, year: int, lang: str) -> str:
     """One quarter of a year: "Quý IV năm 2024", "Q4 2024"."""
-    if _lang(lang) == "en":
+    if language(lang) == "en":
         return f"{QUARTER_LABELS[quarter]['en']} {year}"
     label = QUARTER_LABELS[quarter]["vi"]
     return f"{label[0].upper()}{label[1:]} năm {year}"
@@ -204,7 +201,7 @@ class Progress:
 
     def explanation(self, lang: str) -> str:
         """One sentence saying how the status was reached, in `lang` ("vi" or "en")."""
-        return _explain(self, _lang(lang))
+        return _explain(self, language(lang))
 
     @property
     def places(self) -> int:
@@ -551,7 +548,7 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
 
 def awaited_text(spec: MeasureSpec, lang: str) -> str:
     """"công bố hằng năm, dự kiến tháng 5/2025": when a measure's figure is to be expected."""
-    lang = _lang(lang)
+    lang = language(lang)
     words = WORDS[lang]
     text = words["half_yearly" if spec.frequency is Frequency.HALF_YEARLY else "yearly"]
     if spec.publication:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language
 
 from targets import numbers, progress
+from targets.language import language
 
 register = template.Library()
 
@@ -22,24 +22,20 @@ STATUS_ICONS = {
 }
 
 
-def _lang() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
-
-
 @register.filter
 def num(value, places=0):
     """1234.5 → "1.234,5" in Vietnamese, "1,234.5" in English."""
-    return numbers.format_number(value, int(places), _lang())
+    return numbers.format_number(value, int(places), language())
 
 
 @register.filter
 def pct(value, places=1):
-    return numbers.format_percent(value, int(places), _lang())
+    return numbers.format_percent(value, int(places), language())
 
 
 @register.filter
 def status_label(status):
-    return progress.status_label(progress.Status(status), _lang())
+    return progress.status_label(progress.Status(status), language())
 
 
 @register.filter
@@ -49,18 +45,18 @@ def status_icon(status):
 
 @register.filter
 def period_label(quarter):
-    return progress.period_label(int(quarter), _lang())
+    return progress.period_label(int(quarter), language())
 
 
 @register.filter
 def explanation(result):
-    return result.explanation(_lang())
+    return result.explanation(language())
 
 
 @register.filter
 def localized(obj, field):
     """The English variant of a text field (name_en, title_en…) on English pages, when there is one."""
-    if _lang() == "en":
+    if language() == "en":
         english = getattr(obj, f"{field}_en", "")
         if english:
             return english
@@ -74,7 +70,7 @@ def input_number(value):
     never be refused as ambiguous ("2.460" could be 2,46): see numbers.unambiguous_text."""
     if value is None:
         return ""
-    return numbers.unambiguous_text(value, _lang())
+    return numbers.unambiguous_text(value, language())
 
 
 @register.filter
@@ -103,10 +99,10 @@ def state_label(state):
 @register.filter
 def quarter_title(quarter, year):
     """A quarter as the entry page names it: "Quý IV năm 2024" ("Cả năm" is the full-year view)."""
-    return progress.quarter_title(int(quarter), int(year), _lang())
+    return progress.quarter_title(int(quarter), int(year), language())
 
 
 @register.filter
 def awaited_text(measure):
     """"công bố hằng năm, dự kiến tháng 5/2025" for a measure published after the year."""
-    return progress.awaited_text(measure.spec(), _lang())
+    return progress.awaited_text(measure.spec(), language())

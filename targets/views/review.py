@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from targets import access, validators, workflow
 from targets.models import Figure, MeasureAssignment, Submission
 from targets.overview import unit_breakdown
-from targets.views.common import as_id, campaign_or_404
+from targets.views.common import as_id, campaign_or_404, quarter_param
 
 
 class DecisionForm(forms.Form):
@@ -34,8 +34,7 @@ def _require_reviewer(user) -> None:
 def queue(request):
     _require_reviewer(request.user)
     campaign = campaign_or_404(request)
-    quarter_text = request.POST.get("quarter") or request.GET.get("quarter", "")
-    quarter = int(quarter_text) if quarter_text in {"1", "2", "3", "4"} else 1
+    quarter = quarter_param(request) or campaign.open_quarter()
     if request.method == "POST":
         return _bulk(request, campaign, quarter)
     expected = dict(MeasureAssignment.objects.filter(measure__campaign=campaign).values("unit")
