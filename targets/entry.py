@@ -109,10 +109,14 @@ def read_number(measure: Measure, text: str, lang: str = "vi") -> Decimal:
 
 
 def check_input(measure: Measure, *, text: str = "", value: Decimal | None = None, verdict: str = "", narrative: str = "",
-                kind: str = Figure.Kind.OFFICIAL, previous: Decimal | None = None, lang: str = "vi") -> Checked:
-    """Check one measure's input: typed `text`, or an exact `value` (a number cell of a workbook,
-    which is a number already and never goes through the text parser)."""
-    lang = language(lang)
+                kind: str = Figure.Kind.OFFICIAL, previous: Decimal | None = None, lang: str = "vi",
+                words: str | None = None) -> Checked:
+    """Check one measure's input: typed `text` in `lang`'s notation, or an exact `value` (a number
+    cell of a workbook, which is a number already and never goes through the text parser). The
+    messages are in `words` (by default `lang`): an upload reads the template's Vietnamese
+    notation whatever the language of the page showing its problems."""
+    notation = language(lang)
+    lang = language(words or lang)
     result = Checked()
     if kind not in Figure.Kind.values:
         result.errors.append(_message("kind", lang))
@@ -124,7 +128,7 @@ def check_input(measure: Measure, *, text: str = "", value: Decimal | None = Non
         if not (text or "").strip():
             return result  # an empty field clears the figure
         try:
-            value = read_number(measure, text, lang)
+            value = read_number(measure, text, notation)
         except NumberFormatError as error:
             result.errors.append(error.message(lang))
             return result
