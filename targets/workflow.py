@@ -18,6 +18,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
 from targets import access, validators
@@ -353,14 +354,19 @@ def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | N
         recipients = [m.email for m in unit.members.all() if m.email]
         if not recipients:
             continue
-        subject = f"[Thi đua {campaign.year}] Nhắc nộp báo cáo quý {quarter} – {unit.name}"
-        body = (
-            f"Kính gửi {unit.name},\n\nĐến nay đơn vị chưa gửi báo cáo số liệu quý {quarter} năm {campaign.year} "
-            f"(hạn {due.strftime('%d/%m/%Y')}). Đề nghị đơn vị nhập và gửi số liệu trên hệ thống.\n\n"
-            f"Ban Thi đua - Khen thưởng\n\n"
-            f"Reminder: the quarter {quarter} {campaign.year} report of {unit.name_en or unit.name} was due on "
-            f"{due.isoformat()} and has not been submitted yet."
-        )
+        # Members have no language of their own: the letter in Vietnamese, then in English.
+        with override("vi"):
+            subject = _("[Emulation %(year)s] Reminder: quarter %(quarter)s report – %(unit)s") % {
+                "year": campaign.year, "quarter": quarter, "unit": unit.name}
+        body = "\n\n---\n\n".join(_reminder(unit, campaign, quarter, due, lang) for lang in ("vi", "en"))
         send_mail(subject, body, None, recipients)
         sent += 1
     return sent
+
+
+def _reminder(unit: Unit, campaign: Campaign, quarter: int, due: datetime.date, lang: str) -> str:
+    with override(lang):
+        return _("Dear %(unit)s,\n\nYour unit has not sent its figures for quarter %(quarter)s of %(year)s yet (due %(date)s). "
+                 "Please enter and send them in the system.\n\nThe Emulation and Commendation Board") % {
+            "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": quarter, "year": campaign.year,
+            "date": date_format(due, "SHORT_DATE_FORMAT")}
