@@ -30,6 +30,13 @@ def test_the_rule(due, sent_on, expected):
     assert timeliness.overdue(due, TODAY, sent_on) == (expected == timeliness.LATE and sent_on is None)
 
 
+def table_rows(html: str) -> list[list[str]]:
+    """The text of each cell of each body row of the page's table."""
+    body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
 def _at(day: datetime.date):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
 
@@ -58,7 +65,7 @@ def test_page_queue_reminders_and_workbook_agree_on_who_is_late(client, edges, r
     client.force_login(reviewer)
     client.cookies["django_language"] = lang
     page = client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode()
-    on_page = dict(re.findall(r">([0-9A-Z]+) – [^<]*</a></td><td>1</td><td>[^<]*</td><td>([^<]*)</td>", page))
+    on_page = {cells[0].split(" – ")[0]: cells[3] for cells in table_rows(page) if cells[1] == "1"}
     missing, sent_late = ("Chưa gửi", "Gửi trễ hạn") if lang == "vi" else ("Not submitted", "Submitted late")
     overdue = {code for code, text in on_page.items() if text == missing}
     assert on_page["026"] == sent_late
@@ -77,3 +84,37 @@ def test_page_queue_reminders_and_workbook_agree_on_who_is_late(client, edges, r
     late_rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True) if row[6] == late_word}
     assert set(late_rows) == set(on_page)
     assert {code for code, row in late_rows.items() if row[4] is None} == overdue
+
+
+def test_the_late_page_sorts_missing_reports_first_and_pages_through_them(client, edges, viewer):
+    client.force_login(viewer)
+    # Quarter 2 was due yesterday too: every active unit but 026, which sent quarter 1 late, is late twice.
+    Deadline.objects.create(campaign=edges, quarter=2, due_on=timezone.localdate() - datetime.timedelta(days=1))
+    pages = []
+    for page in ("1", "2"):
+        html = client.get(reverse("late"), {"year": 2024, "quarter": 2, "sort": "state", "page": page}).content.decode()
+        pages.append(table_rows(html))
+    rows = [row for page in pages for row in page]
+    assert len(pages[0]) == 50 and 0 < len(pages[1]) <= 50 and len(rows) == len({(r[0], r[1]) for r in rows})
+    states = [row[3] for row in rows]
+    assert states == sorted(states, key=lambda s: s != "Chưa gửi")  # missing ones first
+    assert states[-1] == "Gửi trễ hạn" and states.count("Gửi trễ hạn") == 1
+    backwards = table_rows(client.get(reverse("late"), {"year": 2024, "quarter": 2, "sort": "-state"}).content.decode())
+    assert backwards[0][0].startswith("026 –") and backwards[0][3] == "Gửi trễ hạn"
+    # A malformed page number shows the first page, one past the end the last: never an error.
+    assert table_rows(client.get(reverse("late"), {"year": 2024, "quarter": 2, "sort": "state", "page": "abc"}).content.decode()) == pages[0]
+    assert table_rows(client.get(reverse("late"), {"year": 2024, "quarter": 2, "sort": "state", "page": "999"}).content.decode()) \
+        == pages[1]
+
+
+def test_the_review_queue_lists_what_awaits_review_first_not_alphabetically(client, programme, reviewer):
+    states = {"024": "approved", "026": "draft", "027": "returned", "028": "submitted"}
+    for code, state in states.items():
+        Submission.objects.create(campaign=programme, unit=Unit.objects.get(code=code), quarter=1, state=state,
+                                  submitted_at=timezone.now() if state != "draft" else None)
+    client.force_login(reviewer)
+    html = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    assert [row[1].split(" – ")[0] for row in table_rows(html)] == ["028", "027", "026", "024"]
+    html = client.get(reverse("review"), {"year": 2024, "quarter": 1, "sort": "unit"}).content.decode()
+    assert [row[1].split(" – ")[0] for row in table_rows(html)] == ["024", "026", "027", "028"]
+    assert 'value="approve"' in html and html.count('name="submission"') == 1  # only the submitted report can be ticked

@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from targets import access, progress
+from targets import access, progress, timeliness
 from targets.language import language
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, TaskReport, Unit
 from targets.overview import cached_overview, submission_status, unit_breakdown
 from targets.pagecache import cached_page
-from targets.tables import SeriesTable
+from targets.tables import LateTable, SeriesTable, sorted_and_paginated
 from targets.templatetags.emulation import localized
 from targets.views.common import campaign_or_404, quarter_param
 
@@ -173,7 +173,8 @@ def unit(request, code: str):
 def late(request):
     def build():
         period = _period(request)
-        rows = [r for r in submission_status(period["campaign"], period["quarter"]) if r["timeliness"] == "late"]
-        return _("Late reports"), "targets/late.html", {**period, "rows": rows}
+        rows = [r for r in submission_status(period["campaign"], period["quarter"]) if r["timeliness"] == timeliness.LATE]
+        table = sorted_and_paginated(LateTable(rows, year=period["campaign"].year, quarter=period["quarter"]), request)
+        return _("Late reports"), "targets/late.html", {**period, "table": table}
 
     return cached_page(request, build)
