@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
 
 # After changing a pin in requirements.txt or requirements-test.txt: the lock files again, with hashes (pip-tools).
 lock:
-	$(PYTHON) -m piptools --version >/dev/null 2>&1 || (echo "pip-tools is needed: pip install pip-tools" && exit 2)
+	$(PYTHON) -c "import piptools" 2>/dev/null || (echo "pip-tools is needed: pip install pip-tools" && exit 2)
 	$(PYTHON) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock requirements.txt
 	$(PYTHON) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-test.lock requirements-test.txt
 
@@ -44,7 +44,11 @@ run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the site; 'make stop' stops the embedded database)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Browser tests need Debian's chromium, the printed-report test LibreOffice and poppler-utils:
+# where they are missing those tests are skipped, and said so here and in pytest's summary (-ra).
 test: install-test messages
+	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests (tests/browser) will be SKIPPED (apt-get install chromium)."
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || echo "NOTE: LibreOffice or poppler-utils not found: the printed-report test will be SKIPPED (apt-get install libreoffice-calc-nogui poppler-utils)."
 	$(BIN)/python -m pytest
 
 # Stops the embedded PostgreSQL (no-op when DATABASE_URL points elsewhere).

@@ -150,8 +150,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # Rendered dashboard content is cached under the data version that PostgreSQL moves with every
 # write (targets/versions.py), so any cache is correct: each process's own memory by default, or
 # Redis (REDIS_URL) to share the copies between processes and servers. Redis is optional and may
-# fail: pages are then built from PostgreSQL (targets/pagecache.py). Sessions and users always
-# come from PostgreSQL, the standard Django way.
+# fail: pages are then built from PostgreSQL (targets/pagecache.py). Sessions always come from
+# PostgreSQL; signed-in users are cached under the users version that PostgreSQL moves.
 if os.environ.get("REDIS_URL"):
     # Keys name the database they were computed from: two sites (or a benchmark's databases)
     # sharing one Redis must never serve each other's dashboards.
@@ -177,7 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # counts failures per username and address first
-    "django.contrib.auth.backends.ModelBackend",
+    "targets.access.CachedUsersBackend",  # Django's ModelBackend; the user kept under the users version
 ]
 # Five wrong passwords for the same username from the same address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -194,6 +194,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates day first, as the province writes them (emulation/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["emulation.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -78,9 +78,9 @@ def generate(size: str) -> float:
     start = time.perf_counter()
     sql(bench_url(size), [
         f"""INSERT INTO targets_campaign (province, province_code, year, number, issued_on, issuing_body, title, slogan,
-                plan_start, plan_end, source)
+                plan_start, plan_end, source, year_closed)
             SELECT 'Vùng thử nghiệm', '', y, y || '/CTr', make_date(y - 1, 12, 26), 'UBND', 'Chương trình ' || y, '',
-                   y - 4, y + 4, 'benchmark' FROM generate_series({first_year}, 2024) y""",
+                   y - 4, y + 4, 'benchmark', false FROM generate_series({first_year}, 2024) y""",
         """INSERT INTO targets_theme (campaign_id, number, ordinal, title, title_en, description)
             SELECT c.id, t, 'Nội dung ' || t, 'Nội dung ' || t, '', '' FROM targets_campaign c, generate_series(1, 6) t""",
         f"""INSERT INTO targets_unit (code, name, name_en, short_name, kind, is_active)
@@ -90,9 +90,9 @@ def generate(size: str) -> float:
             SELECT c.id, (SELECT id FROM targets_theme t WHERE t.campaign_id = c.id AND t.number = 1 + i % 6), i, 'Chỉ tiêu ' || i, '', ''
             FROM targets_campaign c, generate_series(1, {measures}) i""",
         """INSERT INTO targets_measure (campaign_id, indicator_id, code, "order", name, name_en, unit, unit_en, value_kind, target,
-                comparison, aggregation, decimal_places, display_divisor, display_unit, display_unit_en, seasonal, baseline_source)
+                comparison, aggregation, decimal_places, display_divisor, display_unit, display_unit_en, seasonal, baseline_source, frequency)
             SELECT i.campaign_id, i.id, i.number::text, i.number, 'Chỉ số ' || i.number, '', 'tỷ đồng', '', 'amount', 1000,
-                   'gte', CASE WHEN i.number % 2 = 0 THEN 'flow' ELSE 'level' END, 1, 1, '', '', false, ''
+                   'gte', CASE WHEN i.number % 2 = 0 THEN 'flow' ELSE 'level' END, 1, 1, '', '', false, '', 'quarterly'
             FROM targets_indicator i""",
         f"""INSERT INTO targets_measureassignment (measure_id, unit_id, role)
             SELECT m.id, un.id, CASE WHEN un.code = 'U' || lpad((1 + m."order" % {units})::text, 5, '0') THEN 'lead' ELSE 'breakdown' END

@@ -29,8 +29,8 @@ def synthetic_rows(count: int):
     for i in range(count):
         unit = i % 1000
         yield (
-            2024, i % 4 + 1, f"{unit:05d}", f"Xã số {unit}", str(i % 100), f"Chỉ tiêu {i % 100}",
-            Decimal(i % 9973) / 10, "", "ghi chú", "Cục Thống kê", "official", "approved",
+            2024, i % 4 + 1, f"{unit:05d}", f"Xã số {unit}", str(i % 100), f"Chỉ tiêu {i % 100}", "tỷ đồng",
+            Decimal(i % 9973) / 10, "", "", "ghi chú", "Cục Thống kê", "official", "approved",
             f"nhaplieu.{unit}", entered, "thamdinh", entered,
         )
 

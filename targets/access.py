@@ -7,6 +7,7 @@ in one place and the permission tests exercise them from the outside.
 
 from __future__ import annotations
 
+from django.contrib.auth.backends import ModelBackend
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,26 @@ def roles(user) -> set[str]:
             cached.add(Role.ADMIN)
         user._emulation_roles = cached
     return cached
+
+
+class CachedUsersBackend(ModelBackend):
+    """Django's ModelBackend, with the signed-in user and their roles kept in the cache under the
+    users version, which PostgreSQL moves with any change to a user, a group or a membership
+    however it is made (admin, shell, raw SQL: targets/versions.py). So a deactivated user, a new
+    password or a role taken away applies on the next request, and a page served from the cache
+    needs no query for the user. Each request gets its own copy."""
+
+    def get_user(self, user_id):
+        from targets import versions
+        from targets.pagecache import get_or_build
+
+        def load():
+            user = super(CachedUsersBackend, self).get_user(user_id)
+            if user is not None:
+                roles(user)  # kept with the user: every page's menu needs them
+            return user
+
+        return get_or_build(f"emulation:user:{user_id}", load, version=versions.users_key())
 
 
 def is_admin(user) -> bool:

@@ -1,7 +1,45 @@
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin
+from django.db.models import DecimalField
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets import models
+from targets import models, numbers
+from targets.exports import plain_decimal
+
+
+def exact_number(value) -> str:
+    """A stored decimal as it was typed, in the page's notation: "2.460", "10,17" (never the
+    column's "2460,000000"), every significant decimal kept."""
+    if value is None:
+        return "–"
+    places = max(0, -Decimal(value).normalize().as_tuple().exponent)
+    return numbers.format_number(value, places, get_language())
+
+
+def number_column(field: str, label):
+    """A ModelAdmin method showing a decimal field with exact_number."""
+
+    @admin.display(description=label, ordering=field)
+    def column(admin_self, obj):
+        return exact_number(getattr(obj, field))
+
+    return column
+
+
+class PlainNumberInput(forms.NumberInput):
+    """The number box shows 2460 and 10.17, not the column's 2460.000000."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return plain_decimal(value)
+        return super().format_value(value)
+
+
+PLAIN_DECIMALS = {DecimalField: {"widget": PlainNumberInput}}
 
 
 class ThemeInline(admin.StackedInline):
@@ -16,6 +54,12 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ("number", "title", "slogan")
     list_editable = ("year_closed",)
     inlines = [ThemeInline]
+    fieldsets = (
+        (None, {"fields": ("province", "province_code", "year", "number", "issued_on", "issuing_body", "title", "slogan",
+                           "plan_start", "plan_end", "source", "year_closed")}),
+        (_("Official report"), {"fields": ("report_issuer", "report_issuer_en", "report_code", "report_signature",
+                                           "report_signature_en", "report_signer", "report_recipients")}),
+    )
 
 
 @admin.register(models.EmulationBloc)
@@ -35,6 +79,8 @@ class UnitAdmin(admin.ModelAdmin):
 class TaskInline(admin.TabularInline):
     model = models.Task
     extra = 0
+    fields = ("number", "title", "title_en", "is_active")
+    show_change_link = True  # the responsible units are chosen on the task's own page
 
 
 @admin.register(models.Theme)
@@ -46,14 +92,35 @@ class ThemeAdmin(admin.ModelAdmin):
 
 @admin.register(models.Task)
 class TaskAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "theme")
-    list_filter = ("theme__campaign", "theme")
-    search_fields = ("title",)
+    list_display = ("__str__", "units", "is_active")
+    list_filter = ("is_active", "theme__campaign", "theme__number")
+    search_fields = ("title", "title_en")
+    list_select_related = ("theme",)
+    filter_horizontal = ("responsible_units",)
+    actions = ["retire"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("responsible_units")
+
+    @admin.display(description=_("responsible units"))
+    def units(self, task):
+        return ", ".join(u.short_name or u.name for u in task.responsible_units.all())
+
+    @admin.action(description=_("Retire the selected tasks"))
+    def retire(self, request, queryset):
+        # Retired, not deleted: their reports stay in the history (Task.is_active). Saved one by one
+        # so that the cached dashboards hear of it (targets/signals.py).
+        tasks = list(queryset.filter(is_active=True))
+        for task in tasks:
+            task.is_active = False
+            task.save(update_fields=["is_active"])
+        self.message_user(request, _("%(count)d tasks retired.") % {"count": len(tasks)})
 
 
 class MeasureInline(admin.TabularInline):
     model = models.Measure
     extra = 0
+    formfield_overrides = PLAIN_DECIMALS
     fields = ("code", "name", "unit", "target", "comparison", "aggregation")
     show_change_link = True
 
@@ -75,16 +142,19 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(models.Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "name", "unit", "target", "comparison", "aggregation", "previous_year", "campaign")
+    list_display = ("code", "name", "unit", "target_shown", "comparison", "aggregation", "previous_year_shown", "campaign")
+    formfield_overrides = PLAIN_DECIMALS
+    target_shown = number_column("target", _("target"))
+    previous_year_shown = number_column("previous_year", _("last year's actual"))
     list_filter = ("campaign", "comparison", "aggregation", "value_kind")
     search_fields = ("code", "name")
     list_select_related = ("campaign",)
     inlines = [AssignmentInline]
     fieldsets = (
         (None, {"fields": ("campaign", "indicator", "code", "order", "name", "name_en")}),
-        ("Target", {"fields": ("unit", "unit_en", "value_kind", "target", "comparison", "aggregation", "decimal_places",
+        (_("Target"), {"fields": ("unit", "unit_en", "value_kind", "target", "comparison", "aggregation", "decimal_places",
                                "seasonal", "display_divisor", "display_unit", "display_unit_en", "frequency", "publication_month")}),
-        ("Last year", {"fields": ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3",
+        (_("Last year"), {"fields": ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3",
                                   "same_period_q4", "baseline_source")}),
     )
 
@@ -128,7 +198,13 @@ class SubmissionAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(models.Figure)
 class FigureAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("measure", "submission", "value", "verdict", "kind", "entered_by", "entered_at")
+    list_display = ("measure", "submission", "value_shown", "verdict", "kind", "entered_by", "entered_at")
+    value_shown = number_column("value", _("value"))
+    estimate_value_shown = number_column("estimate_value", _("earlier estimate"))
+    # The numbers as typed rather than Django's "650,500000" for a six-place column.
+    fields = ("submission", "measure", "value_shown", "verdict", "narrative", "note", "source", "kind", "estimate_value_shown",
+              "entered_by", "on_behalf", "version")
+    readonly_fields = ("value_shown", "estimate_value_shown")
     list_filter = ("submission__campaign", "submission__quarter", "submission__state", "kind", "measure__code")
     search_fields = ("measure__code", "submission__unit__name", "note")
     list_select_related = ("measure", "submission__unit", "submission__campaign", "entered_by")

@@ -71,7 +71,10 @@ def seed_demo(campaign: Campaign, quarters=(1, 2, 3)) -> dict[str, int]:
     by_unit: dict[Unit, list[MeasureAssignment]] = {}
     for a in assignments:
         by_unit.setdefault(a.unit, []).append(a)
-    tasks = list(Task.objects.filter(theme__campaign=campaign).order_by("theme__number", "number"))
+    tasks_of: dict[int, list[Task]] = {}
+    for task in Task.objects.filter(theme__campaign=campaign, is_active=True).prefetch_related("responsible_units").order_by("theme__number", "number"):
+        for unit in task.responsible_units.all():
+            tasks_of.setdefault(unit.pk, []).append(task)
     for unit, unit_assignments in by_unit.items():
         reporter = User.objects.get(username=f"nhaplieu.{unit.code.lower()}")
         for quarter in quarters:
@@ -84,13 +87,17 @@ def seed_demo(campaign: Campaign, quarters=(1, 2, 3)) -> dict[str, int]:
             figures = [f for a in unit_assignments if (f := _demo_figure(submission, a, reporter)) is not None]
             Figure.objects.bulk_create(figures)
             created["figures"] += len(figures)
-            if unit.kind == Unit.Kind.AGENCY and tasks:
-                task = tasks[int(_jitter(unit.code, spread="0.5") * 100) % len(tasks)]
-                TaskReport.objects.create(
-                    submission=submission, task=task, verdict="completed", entered_by=reporter,
-                    narrative=f"[Demo] {unit.short_name or unit.name}: triển khai nhiệm vụ «{task.title}» theo kế hoạch quý {quarter}.",
-                )
+            TaskReport.objects.bulk_create(
+                TaskReport(submission=submission, task=task, verdict=_demo_task_verdict(unit, task, quarter), entered_by=reporter,
+                           narrative=f"[Demo] {unit.short_name or unit.name}: triển khai nhiệm vụ «{task.title}» theo kế hoạch quý {quarter}.")
+                for task in tasks_of.get(unit.pk, [])
+            )
     return created
+
+
+def _demo_task_verdict(unit: Unit, task: Task, quarter: int) -> str:
+    spread = _jitter(unit.code, f"{task.theme_id}.{task.number}.{quarter}")
+    return "completed_well" if spread > 1 else ("completed" if spread > Decimal("0.93") else "not_completed")
 
 
 def _demo_submission(campaign, unit, quarter, reporter, reviewer) -> Submission:

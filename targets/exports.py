@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import csv
 import datetime
+import unicodedata
 from collections.abc import Iterable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import progress
-from targets.models import Campaign, Submission
-from targets.overview import Overview, build_overview, submission_status, unit_breakdown
+from targets.models import Campaign, Measure, Submission
+from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
 from targets.progress import Status
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
@@ -41,36 +44,66 @@ TEXT = {
     "vi": {
         "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "motto": "Độc lập - Tự do - Hạnh phúc",
-        "title": "BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THI ĐUA",
+        "number": "Số: …/{code}",
+        "dated": "{place}, ngày …… tháng …… năm ……",
+        "title": "BÁO CÁO",
+        "subtitle": "Kết quả thực hiện các chỉ tiêu, nhiệm vụ thi đua {period}",
         "period": "{period} năm {year}",
-        "programme": "(Theo Chương trình số {number} ngày {date})",
-        "dated": "{province}, ngày {d} tháng {m} năm {y}",
-        "headers": ["STT", "Chỉ tiêu", "Đơn vị tính", "Thực hiện năm trước", "Kế hoạch năm", "Thực hiện kỳ báo cáo",
-                    "% so với kế hoạch", "% so với cùng kỳ", "Đánh giá", "Ghi chú"],
-        "maker": "NGƯỜI LẬP BIỂU", "head": "THỦ TRƯỞNG ĐƠN VỊ", "sign": "(Ký, ghi rõ họ tên)",
+        "year_period": "năm {year}",
+        "programme": "(Theo Chương trình số {number} ngày {date} của {body})",
+        "stt": "STT", "indicator": "Chỉ tiêu, nhiệm vụ", "unit": "ĐVT",
+        "actual_last_year": "Thực hiện năm {year}", "target": "Kế hoạch năm {year}",
+        "actual": "Thực hiện / Ước thực hiện {period}", "same_period": "Cùng kỳ {period}",
+        "compare": "So sánh (%)", "vs_target": "TH/KH", "vs_same": "TH/cùng kỳ",
+        "assessment": "Đánh giá", "notes": "Ghi chú",
+        "task": "Nhiệm vụ", "responsible": "Đơn vị chủ trì", "task_result": "Kết quả thực hiện (tóm tắt)",
+        "no_year_figure": "chưa có số cả năm",
+        "no_task_report": "Chưa có báo cáo",
+        "footnote_estimate": "(*) Số liệu ước tính hoặc chưa được thẩm định.",
+        "footnote_lower": "(≤) Chỉ tiêu càng thấp càng tốt: đạt khi thực hiện không vượt kế hoạch.",
+        "footnote_missing": "(!) Lũy kế còn thiếu số liệu của quý: {quarters}.",
+        "recipients": "Nơi nhận:",
         "report_sheet": "Báo cáo", "breakdown_sheet": "Chi tiết theo đơn vị", "completeness_sheet": "Tình hình báo cáo",
+        "breakdown_title": "SỐ LIỆU CHI TIẾT THEO ĐƠN VỊ {period}",
+        "completeness_title": "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ {period}",
         "breakdown_headers": ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Vai trò",
-                              "Số liệu quý", "Lũy kế kỳ báo cáo", "Trạng thái"],
+                              "Số liệu quý", "Lũy kế kỳ báo cáo", "Trạng thái", "Ghi chú"],
         "completeness_headers": ["Mã đơn vị", "Đơn vị", "Quý", "Trạng thái", "Thời điểm gửi", "Hạn", "Đúng hạn"],
         "lead": "Chủ trì", "breakdown": "Số liệu riêng",
+        "incomplete": "chưa đủ quý: {quarters}",
         "not_sent": "Chưa gửi", "on_time": "Đúng hạn", "late": "Trễ hạn", "open": "Chưa đến hạn",
         "footer": "Trang &P / &N",
     },
     "en": {
         "nation": "SOCIALIST REPUBLIC OF VIET NAM",
         "motto": "Independence - Freedom - Happiness",
-        "title": "REPORT ON THE EMULATION TARGETS",
+        "number": "No.: …/{code}",
+        "dated": "{place}, …… (day) …… (month) …… (year)",
+        "title": "REPORT",
+        "subtitle": "Results of the emulation targets and tasks, {period}",
         "period": "{period} {year}",
-        "programme": "(Programme No. {number} of {date})",
-        "dated": "{province}, {y}-{m:02d}-{d:02d}",
-        "headers": ["No.", "Indicator", "Unit", "Last year's actual", "Year target", "Actual, period to date",
-                    "% of target", "% of same period last year", "Assessment", "Notes"],
-        "maker": "PREPARED BY", "head": "HEAD OF AGENCY", "sign": "(Signature, full name)",
+        "year_period": "year {year}",
+        "programme": "(Under Programme No. {number} of {date} of the {body})",
+        "stt": "No.", "indicator": "Indicator, task", "unit": "Unit",
+        "actual_last_year": "Actual {year}", "target": "Target {year}",
+        "actual": "Actual / estimate, {period}", "same_period": "Same period, {period}",
+        "compare": "Comparison (%)", "vs_target": "Actual / target", "vs_same": "Actual / same period",
+        "assessment": "Assessment", "notes": "Notes",
+        "task": "Task", "responsible": "Responsible units", "task_result": "Results (summary)",
+        "no_year_figure": "no full-year figure yet",
+        "no_task_report": "No report yet",
+        "footnote_estimate": "(*) Estimated or not yet reviewed.",
+        "footnote_lower": "(≤) Lower is better: met while the actual stays at or below the target.",
+        "footnote_missing": "(!) The year to date lacks the figures of: {quarters}.",
+        "recipients": "Recipients:",
         "report_sheet": "Report", "breakdown_sheet": "By unit", "completeness_sheet": "Submissions",
+        "breakdown_title": "FIGURES BY UNIT, {period}",
+        "completeness_title": "SUBMISSIONS BY UNIT, {period}",
         "breakdown_headers": ["Measure code", "Indicator", "Unit of measure", "Unit code", "Unit", "Role",
-                              "Quarter figure", "Period to date", "State"],
+                              "Quarter figure", "Period to date", "State", "Notes"],
         "completeness_headers": ["Unit code", "Unit", "Quarter", "State", "Submitted at", "Deadline", "On time"],
         "lead": "Lead", "breakdown": "Own breakdown",
+        "incomplete": "quarters missing: {quarters}",
         "not_sent": "Not submitted", "on_time": "On time", "late": "Late", "open": "Not yet due",
         "footer": "Page &P of &N",
     },
@@ -80,6 +113,8 @@ STATE_LABELS = {
     "en": {"draft": "Draft", "submitted": "Submitted", "approved": "Approved", "returned": "Returned"},
 }
 KIND_LABELS = {"vi": {"estimate": "Ước tính", "official": "Chính thức"}, "en": {"estimate": "Estimate", "official": "Official"}}
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+             "December"]
 
 
 def safe_text(value: str | None) -> str | None:
@@ -103,136 +138,404 @@ def _number_format(places: int) -> str:
     return "#,##0" + ("." + "0" * places if places else "")
 
 
+def ascii_name(text: str) -> str:
+    """"Hà Giang" → "Ha Giang": place names as English documents write them."""
+    text = text.replace("Đ", "D").replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
 # --- the official report ------------------------------------------------------------------
+# Laid out as a provincial office issues it (Decree 30/2020/NĐ-CP): Times New Roman, the issuing
+# body and "Số: …/BC-…" top left, the national motto top right, place and date left for the office
+# to fill, then the table, the footnotes, "Nơi nhận:" bottom left and the signature block right.
+
+FONT = "Times New Roman"
+COLUMNS = [  # (key, width in characters)
+    ("stt", 6), ("indicator", 46), ("unit", 10), ("actual_last_year", 12), ("target", 12), ("actual", 15),
+    ("same_period", 13), ("vs_target", 9), ("vs_same", 10), ("assessment", 16), ("notes", 30),
+]
+COL = {key: number for number, (key, _width) in enumerate(COLUMNS, start=1)}
+LAST = len(COLUMNS)
+HEADER_ROW = 9  # two rows: the headings, then "TH/KH" and "TH/cùng kỳ" under "So sánh (%)"
+BODY_ROW = HEADER_ROW + 2
+LINE_HEIGHT = 16.5  # points per line of 12-point Times New Roman with Vietnamese diacritics
+NARRATIVE_CHARS = 400  # a task's narrative in the report is the start of what its units wrote
+# A task row: the task in the indicator column, then its units and their narrative across the numbers.
+TASK_UNITS = (COL["unit"], COL["target"])
+TASK_NARRATIVE = (COL["actual"], COL["vs_same"])
+
+
+def _font(size: int = 12, bold: bool = False, italic: bool = False, **extra) -> Font:
+    return Font(name=FONT, size=size, bold=bold, italic=italic, **extra)
+
+
+BODY = _font()
+BODY_BOLD = _font(bold=True)
+
+
+def report_heading(campaign: Campaign, lang: str) -> dict:
+    """The issuing body's lines, the number line and the place, as printed on the report.
+
+    The campaign's own settings when an admin gave them, else those of the provincial People's
+    Committee that issues the programme.
+    """
+    if lang == "en":
+        issuer = campaign.report_issuer_en or f"PEOPLE'S COMMITTEE\nOF {ascii_name(campaign.province).upper()} PROVINCE"
+        signature = campaign.report_signature_en or campaign.report_signature
+        place, body = ascii_name(campaign.province), f"{ascii_name(campaign.province)} Provincial People's Committee"
+    else:
+        issuer = campaign.report_issuer or f"ỦY BAN NHÂN DÂN\nTỈNH {campaign.province.upper()}"
+        signature, place, body = campaign.report_signature, campaign.province, campaign.issuing_body
+    return {
+        "issuer": [line.strip() for line in issuer.splitlines() if line.strip()],
+        "number": TEXT[lang]["number"].format(code=campaign.report_code),
+        "place": place, "body": body,
+        "signature": [line.strip() for line in signature.splitlines() if line.strip()],
+    }
+
+
+def period_phrase(quarter: int, year: int, lang: str) -> str:
+    """"9 tháng năm 2024", "năm 2024" for the year-end report (never "Cả năm năm 2024")."""
+    if quarter == 4:
+        return TEXT[lang]["year_period"].format(year=year)
+    return TEXT[lang]["period"].format(period=progress.period_label(quarter, lang), year=year)
+
+
+def _date(value: datetime.date, lang: str) -> str:
+    if lang == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+    return value.strftime("%d/%m/%Y")
+
 
 def report_workbook(campaign: Campaign, quarter: int, *, lang: str = "vi", today: datetime.date | None = None) -> Workbook:
     """The official report of a period with its by-unit and submissions sheets."""
     return official_report(
-        build_overview(campaign, quarter), lang=lang, today=today,
+        build_overview(campaign, quarter), lang=lang,
+        tasks=task_progress(campaign, quarter),
         breakdown=unit_breakdown(campaign, quarter),
         completeness=submission_status(campaign, quarter, today=today),
     )
 
 
-def official_report(overview: Overview, *, lang: str = "vi", today: datetime.date | None = None,
+def official_report(overview: Overview, *, lang: str = "vi", tasks: dict[int, list[TaskProgress]] | None = None,
                     breakdown: list[dict] | None = None, completeness: list[dict] | None = None) -> Workbook:
-    """The report leadership receives: title rows, the table by theme, a signature block."""
+    """The report leadership receives and signs: heading, the table by theme (indicators of theme I,
+    tasks of themes II–VI), footnotes, recipients and signature block."""
     words = TEXT[lang]
-    today = today or timezone.localdate()
-    campaign = overview.campaign
+    campaign, quarter = overview.campaign, overview.quarter
+    heading = report_heading(campaign, lang)
     wb = Workbook()
     ws = wb.active
     ws.title = words["report_sheet"]
-    widths = [7, 52, 14, 14, 14, 16, 12, 12, 17, 46]
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    last = get_column_letter(len(widths))
+    for number, (_key, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(number)].width = width
 
-    def title(row: int, columns: str, text: str, font: Font = BOLD) -> None:
-        ws.merge_cells(f"{columns.split(':')[0]}{row}:{columns.split(':')[1]}{row}")
-        cell = ws[f"{columns.split(':')[0]}{row}"]
-        cell.value = text
-        cell.font = font
-        cell.alignment = CENTRE
-
-    title(1, "A:C", campaign.issuing_body.upper())
-    title(1, f"D:{last}", words["nation"])
-    title(2, f"D:{last}", words["motto"], Font(bold=True, underline="single"))
-    title(3, f"D:{last}", words["dated"].format(province=campaign.province, d=today.day, m=today.month, y=today.year),
-          Font(italic=True))
-    title(5, f"A:{last}", words["title"], Font(bold=True, size=14))
-    title(6, f"A:{last}", words["period"].format(period=progress.period_label(overview.quarter, lang), year=campaign.year),
-          Font(bold=True, size=12))
-    title(7, f"A:{last}", words["programme"].format(number=campaign.number, date=campaign.issued_on.strftime("%d/%m/%Y")),
-          Font(italic=True))
-
-    header_row = 9
-    for col, text in enumerate(words["headers"], start=1):
-        cell = ws.cell(header_row, col, text)
-        cell.font = BOLD
-        cell.alignment = CENTRE
-        cell.border = BOX
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
-    ws.row_dimensions[header_row].height = 45
-    ws.freeze_panes = ws.cell(header_row + 1, 3)
-    ws.print_title_rows = f"{header_row}:{header_row}"
-
-    row = header_row + 1
+    _report_head(ws, overview, heading, lang)
+    _report_header(ws, campaign.year, quarter, lang)
+    notes = Footnotes()
+    row = BODY_ROW
     for number, theme_row in enumerate(overview.themes):
-        ws.cell(row, 1, ROMAN[number] if number < len(ROMAN) else str(number + 1)).font = BOLD
-        ws.cell(row, 2, f"{theme_row.theme.ordinal}: {_name(theme_row.theme, 'title', lang)}" if lang == "vi"
-                else _name(theme_row.theme, "title", lang)).font = BOLD
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(widths))
-        _box(ws, row, len(widths))
+        title = _name(theme_row.theme, "title", lang)
+        if lang == "vi" and theme_row.theme.ordinal:
+            title = f"{theme_row.theme.ordinal}, {title[0].lower()}{title[1:]}"
+        _merged(ws, row, 2, LAST, title, BODY_BOLD)
+        _cell(ws, row, 1, ROMAN[number] if number < len(ROMAN) else str(number + 1), BODY_BOLD, CENTRE)
+        _box(ws, row)
         row += 1
         for indicator_row in theme_row.indicators:
             measures = indicator_row.measures
             if len(measures) == 1:
                 _measure_row(ws, row, str(indicator_row.indicator.number), _name(indicator_row.indicator, "name", lang),
-                             measures[0], lang)
+                             measures[0], lang, notes)
                 row += 1
                 continue
-            ws.cell(row, 1, str(indicator_row.indicator.number))
-            ws.cell(row, 2, _name(indicator_row.indicator, "name", lang)).font = BOLD
-            _status_cell(ws.cell(row, 9), indicator_row.status, lang)
-            _box(ws, row, len(widths))
+            _cell(ws, row, 1, str(indicator_row.indicator.number), BODY, CENTRE)
+            _cell(ws, row, 2, _name(indicator_row.indicator, "name", lang), BODY_BOLD, WRAP)
+            _status_cell(ws.cell(row, COL["assessment"]), indicator_row.status, lang)
+            _box(ws, row)
             row += 1
             for m in measures:
-                _measure_row(ws, row, m.measure.code, f"– {_name(m.measure, 'name', lang)}", m, lang)
+                _measure_row(ws, row, m.measure.code, f"– {_name(m.measure, 'name', lang)}", m, lang, notes)
                 row += 1
-
-    row += 2
-    ws.cell(row, 2, words["maker"]).font = BOLD
-    ws.cell(row, 2).alignment = CENTRE
-    ws.merge_cells(start_row=row, start_column=7, end_row=row, end_column=len(widths))
-    ws.cell(row, 7, words["head"]).font = BOLD
-    ws.cell(row, 7).alignment = CENTRE
-    ws.cell(row + 1, 2, words["sign"]).alignment = CENTRE
-    ws.merge_cells(start_row=row + 1, start_column=7, end_row=row + 1, end_column=len(widths))
-    ws.cell(row + 1, 7, words["sign"]).alignment = CENTRE
-
+        theme_tasks = (tasks or {}).get(theme_row.theme.pk, [])
+        if theme_tasks:
+            _task_header(ws, row, lang)
+            row += 1
+        for task_row in theme_tasks:
+            _task_row(ws, row, task_row, lang, notes)
+            row += 1
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
+    ws.freeze_panes = f"C{BODY_ROW}"
+    row = _footnotes(ws, row + 1, notes, lang)
+    _signature(ws, row + 1, campaign, heading, lang)
+    _fit_row_heights(ws)
     _print_setup(ws, words)
+    period = period_phrase(quarter, campaign.year, lang)
     if breakdown is not None:
-        _breakdown_sheet(wb, breakdown, lang)
+        _breakdown_sheet(wb, breakdown, lang, period)
     if completeness is not None:
-        _completeness_sheet(wb, completeness, lang)
+        _completeness_sheet(wb, completeness, lang, period)
     return wb
 
 
-def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str) -> None:
+class Footnotes:
+    """Which marks the table used, so that only their explanations are printed under it."""
+
+    def __init__(self):
+        self.estimate = False
+        self.lower = False
+        self.missing: set[int] = set()
+
+
+def _cell(ws: Worksheet, row: int, col: int, value, font: Font = BODY, alignment: Alignment = WRAP):
+    cell = ws.cell(row, col, value)
+    cell.font = font
+    cell.alignment = alignment
+    return cell
+
+
+def _merged(ws: Worksheet, row: int, first: int, last: int, value, font: Font = BODY, alignment: Alignment | None = None):
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    return _cell(ws, row, first, value, font, alignment or WRAP)
+
+
+def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) -> None:
+    words = TEXT[lang]
+    campaign = overview.campaign
+    left, right = (1, 3), (4, LAST)
+    issuer = heading["issuer"]
+    for i, line in enumerate(issuer[:3]):  # e.g. "ỦY BAN NHÂN DÂN" / "TỈNH HÀ GIANG"
+        _merged(ws, 1 + i, *left, line, _font(12 if i < len(issuer) - 1 else 13, bold=True), CENTRE)
+    _merged(ws, 1 + min(len(issuer), 3), *left, heading["number"], _font(13), CENTRE)
+    _merged(ws, 1, *right, words["nation"], _font(12, bold=True), CENTRE)
+    _merged(ws, 2, *right, words["motto"], _font(13, bold=True, underline="single"), CENTRE)
+    _merged(ws, 4, *right, words["dated"].format(place=heading["place"]), _font(13, italic=True), CENTRE)
+    _merged(ws, 5, 1, LAST, words["title"], _font(14, bold=True), CENTRE)
+    _merged(ws, 6, 1, LAST, words["subtitle"].format(period=period_phrase(overview.quarter, campaign.year, lang)),
+            _font(14, bold=True), CENTRE)
+    _merged(ws, 7, 1, LAST, words["programme"].format(number=campaign.number, date=_date(campaign.issued_on, lang),
+                                                       body=heading["body"]), _font(13, italic=True), CENTRE)
+
+
+def _report_header(ws: Worksheet, year: int, quarter: int, lang: str) -> None:
+    """Two header rows with the years in them; "So sánh (%)" spans TH/KH and TH/cùng kỳ."""
+    words = TEXT[lang]
+    label = progress.period_label(quarter, lang)
+    if quarter == 4:
+        this, last = words["year_period"].format(year=year), words["year_period"].format(year=year - 1)
+    else:
+        this, last = words["period"].format(period=label, year=year), words["period"].format(period=label, year=year - 1)
+    titles = {
+        "stt": words["stt"], "indicator": words["indicator"], "unit": words["unit"],
+        "actual_last_year": words["actual_last_year"].format(year=year - 1), "target": words["target"].format(year=year),
+        "actual": words["actual"].format(period=this), "same_period": words["same_period"].format(period=last),
+        "assessment": words["assessment"], "notes": words["notes"],
+    }
+    for key, text in titles.items():
+        ws.merge_cells(start_row=HEADER_ROW, start_column=COL[key], end_row=HEADER_ROW + 1, end_column=COL[key])
+        _header_cell(ws.cell(HEADER_ROW, COL[key]), text)
+    ws.merge_cells(start_row=HEADER_ROW, start_column=COL["vs_target"], end_row=HEADER_ROW, end_column=COL["vs_same"])
+    _header_cell(ws.cell(HEADER_ROW, COL["vs_target"]), words["compare"])
+    _header_cell(ws.cell(HEADER_ROW + 1, COL["vs_target"]), words["vs_target"])
+    _header_cell(ws.cell(HEADER_ROW + 1, COL["vs_same"]), words["vs_same"])
+    for row in (HEADER_ROW, HEADER_ROW + 1):
+        _box(ws, row)
+
+
+def _header_cell(cell, text: str) -> None:
+    cell.value = text
+    cell.font = BODY_BOLD
+    cell.alignment = CENTRE
+    cell.fill = PatternFill("solid", fgColor="D9E1F2")
+
+
+def _provisional(m) -> bool:
+    """An estimate stands in the year-to-date (the engine says so), or the period's figure is not
+    yet approved by the secretariat: marked (*) in the report."""
+    figure = m.figure
+    return m.progress.estimate or (figure is not None and figure.submission.state != Submission.State.APPROVED)
+
+
+def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, notes: Footnotes) -> None:
     measure, p = m.measure, m.progress
     fmt = _number_format(p.places)  # enough decimals to tell the figure from its target
-    ws.cell(row, 1, number).alignment = CENTRE
-    ws.cell(row, 2, name).alignment = WRAP
-    ws.cell(row, 3, measure.unit_en or measure.unit if lang == "en" else measure.unit).alignment = CENTRE
-    for col, value, number_format in (
-        (4, measure.previous_year, fmt),
-        (5, measure.target, fmt),
-        # An estimate stays a number cell; its format says "(ước)" beside it.
-        (6, p.ytd, fmt + ('" (ước)"' if lang == "vi" else '" (est.)"') if p.estimate else fmt),
-        (7, p.percent_of_plan, PERCENT_FORMAT),
-        (8, p.percent_of_same_period, PERCENT_FORMAT),
+    lower_is_better = measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
+    _cell(ws, row, COL["stt"], number, BODY, CENTRE)
+    _cell(ws, row, COL["indicator"], name)
+    _cell(ws, row, COL["unit"], _name(measure, "unit", lang), BODY, CENTRE)
+    marked = (p.ytd is not None or p.verdict is not None) and _provisional(m)
+    missing = p.ytd is not None and bool(p.missing_quarters)
+    notes.estimate |= marked
+    notes.missing.update(p.missing_quarters if missing else ())
+    notes.lower |= lower_is_better
+    actual_fmt = fmt + (' "(*)"' if marked else "") + (' "(!)"' if missing else "")
+    for key, value, number_format in (
+        ("actual_last_year", measure.previous_year, fmt),
+        ("target", measure.target, ('"≤ "' if lower_is_better else "") + fmt),
+        ("actual", p.ytd, actual_fmt),
+        ("same_period", p.same_period, fmt),
+        # Rounded as displayed, so that the value a reader copies is the one printed.
+        ("vs_target", _round1(p.percent_of_plan), PERCENT_FORMAT),
+        ("vs_same", _round1(p.percent_of_same_period), PERCENT_FORMAT),
     ):
-        cell = ws.cell(row, col, value)
+        cell = _cell(ws, row, COL[key], value, BODY, Alignment(horizontal="right", vertical="top"))
         cell.number_format = number_format
     if measure.is_qualitative and p.verdict is not None:
-        ws.cell(row, 6, progress.verdict_label(p.verdict, lang)).alignment = CENTRE
-    _status_cell(ws.cell(row, 9), p.status, lang)
-    note = m.figure.narrative if (m.figure and measure.is_qualitative) else p.explanation(lang)
-    ws.cell(row, 10, safe_text(note)).alignment = WRAP
-    _box(ws, row, 10)
+        _cell(ws, row, COL["actual"], progress.verdict_label(p.verdict, lang) + (" (*)" if marked else ""), BODY, CENTRE)
+    _status_cell(ws.cell(row, COL["assessment"]), p.status, lang)
+    if p.in_year is not None:  # no year figure yet: the latest in-year status, never a final verdict
+        ws.cell(row, COL["assessment"]).value += f" ({TEXT[lang]['no_year_figure']})"
+    note = m.figure.narrative if (m.figure and measure.is_qualitative) else (m.figure.note if m.figure else "")
+    _cell(ws, row, COL["notes"], safe_text(_shorten(note)))
+    _box(ws, row)
+
+
+def _task_header(ws: Worksheet, row: int, lang: str) -> None:
+    """The columns of a theme's task rows, which differ from the indicators' above them."""
+    words = TEXT[lang]
+    _header_cell(ws.cell(row, COL["stt"]), words["stt"])
+    _header_cell(ws.cell(row, COL["indicator"]), words["task"])
+    for (first, last), text in ((TASK_UNITS, words["responsible"]), (TASK_NARRATIVE, words["task_result"])):
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        _header_cell(ws.cell(row, first), text)
+    _header_cell(ws.cell(row, COL["assessment"]), words["assessment"])
+    _header_cell(ws.cell(row, COL["notes"]), words["notes"])
+    _box(ws, row)
+
+
+def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes: Footnotes) -> None:
+    """STT, the task, its responsible units, the start of their narrative, the assessment."""
+    words = TEXT[lang]
+    task, reports = task_row.task, task_row.reports
+    _cell(ws, row, COL["stt"], str(task.number), BODY, CENTRE)
+    _cell(ws, row, COL["indicator"], _name(task, "title", lang))
+    _merged(ws, row, *TASK_UNITS, ", ".join(_unit_label(u, lang) for u in task_row.units))
+    if len(reports) > 1:
+        narrative = "\n".join(f"{_unit_label(r.submission.unit, lang)}: {_shorten(r.narrative, NARRATIVE_CHARS // len(reports))}"
+                              for r in reports)
+    else:
+        narrative = _shorten(reports[0].narrative, NARRATIVE_CHARS) if reports else None
+    _merged(ws, row, *TASK_NARRATIVE, safe_text(narrative))
+    # The weakest word among the units' latest reports: a task is not "done well" while one unit says otherwise.
+    verdicts = [r.verdict for r in reports if r.verdict]
+    verdict = max(verdicts, key=VERDICT_ORDER.index) if verdicts else None
+    provisional = any(r.submission.state != Submission.State.APPROVED for r in reports)
+    notes.estimate |= provisional
+    assessment = progress.verdict_label(verdict, lang) + (" (*)" if provisional else "") if verdict else words["no_task_report"]
+    _cell(ws, row, COL["assessment"], assessment, BODY_BOLD if verdict else _font(italic=True), CENTRE)
+    latest = task_row.latest
+    if latest is not None:
+        _cell(ws, row, COL["notes"], progress.period_label(latest.submission.quarter, lang))
+    _box(ws, row)
+
+
+VERDICT_ORDER = [progress.Verdict.COMPLETED_WELL, progress.Verdict.COMPLETED, progress.Verdict.NOT_COMPLETED]
+
+
+def _unit_label(unit, lang: str) -> str:
+    return (unit.name_en or unit.name) if lang == "en" else (unit.short_name or unit.name)
+
+
+def _shorten(text: str | None, limit: int = NARRATIVE_CHARS) -> str | None:
+    if not text or len(text) <= limit:
+        return text or None
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _round1(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str) -> int:
+    words = TEXT[lang]
+    lines = []
+    if notes.estimate:
+        lines.append(words["footnote_estimate"])
+    if notes.lower:
+        lines.append(words["footnote_lower"])
+    if notes.missing:
+        lines.append(words["footnote_missing"].format(
+            quarters=", ".join(progress.QUARTER_LABELS[q][lang] for q in sorted(notes.missing))))
+    for line in lines:
+        _merged(ws, row, 1, LAST, line, _font(11, italic=True))
+        row += 1
+    return row
+
+
+def _signature(ws: Worksheet, row: int, campaign: Campaign, heading: dict, lang: str) -> None:
+    """"Nơi nhận:" and its list bottom left; the signature block of the issuing body bottom right."""
+    left, right = (1, 5), (8, LAST)
+    _merged(ws, row, *left, TEXT[lang]["recipients"], _font(12, bold=True, italic=True))
+    recipients = [line for line in campaign.report_recipients.splitlines() if line.strip()]
+    for i, line in enumerate(recipients, start=1):
+        _merged(ws, row + i, *left, line, _font(11))
+    for i, line in enumerate(heading["signature"]):
+        _merged(ws, row + i, *right, line, _font(13, bold=True), CENTRE)
+    # Room to sign and stamp, then the signatory's name.
+    name_row = row + max(len(heading["signature"]) + 4, len(recipients) + 1)
+    _merged(ws, name_row, *right, campaign.report_signer or "", _font(13, bold=True), CENTRE)
 
 
 def _status_cell(cell, status: Status, lang: str) -> None:
     cell.value = progress.status_label(status, lang)
     cell.fill = PatternFill("solid", fgColor=STATUS_FILLS[status])
-    cell.font = Font(bold=True, color="FFFFFF")
+    cell.font = _font(bold=True, color="FFFFFF")
     cell.alignment = CENTRE
 
 
-def _box(ws: Worksheet, row: int, columns: int) -> None:
+def _box(ws: Worksheet, row: int, columns: int = LAST) -> None:
     for col in range(1, columns + 1):
         ws.cell(row, col).border = BOX
+
+
+def _fit_row_heights(ws: Worksheet) -> None:
+    """Set each row tall enough for its wrapped text, merged cells included.
+
+    Neither Excel nor LibreOffice grows a row with merged or pre-sized cells when it opens the
+    file, so the height is written: lines per cell from its text and the width it has.
+    """
+    spans = {}
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row == merged.max_row:
+            spans[(merged.min_row, merged.min_col)] = merged.max_col
+    for row in ws.iter_rows():
+        lines = 1.0
+        size = 12
+        for cell in row:
+            if cell.value is None or not isinstance(cell.value, str):
+                continue
+            last = spans.get((cell.row, cell.column), cell.column)
+            width = sum(ws.column_dimensions[get_column_letter(c)].width or 9 for c in range(cell.column, last + 1))
+            size = max(size, cell.font.sz or 12) if cell.font else size
+            lines = max(lines, text_lines(cell.value, width, cell.font.sz or 12, bool(cell.font.b)))
+        if lines > 1 or size > 12:
+            ws.row_dimensions[row[0].row].height = round(lines * LINE_HEIGHT * size / 12 + 3, 1)
+
+
+def text_lines(text: str, width: float, size: float = 12, bold: bool = False) -> int:
+    """How many lines `text` takes in a column `width` characters wide (Excel's width unit).
+
+    A 12-point Times New Roman character is on average a little narrower than the width unit
+    (measured in LibreOffice: about 1.2 per unit); 1.15 is used, bold a tenth wider, and words are not
+    split, so a printed row is never shorter than its text.
+    """
+    per_line = max(1.0, (width - 1) * 1.15 * 12 / size / (1.1 if bold else 1.0))
+    count = 0
+    for paragraph in text.split("\n"):
+        used, lines = 0, 1
+        for word in paragraph.split(" "):
+            needed = len(word) + (1 if used else 0)
+            if used and used + needed > per_line:
+                lines += 1
+                used = len(word)
+            else:
+                used += needed
+            while used > per_line:  # a word longer than the line
+                lines += 1
+                used -= per_line
+        count += lines
+    return count
 
 
 def _print_setup(ws: Worksheet, words: dict) -> None:
@@ -243,53 +546,68 @@ def _print_setup(ws: Worksheet, words: dict) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = words["footer"]
+    ws.oddFooter.center.font = FONT
 
 
 # --- breakdown and completeness sheets --------------------------------------------------------
 
-def _header(ws: Worksheet, headers: list[str]) -> None:
+def _titled_header(ws: Worksheet, title: str, headers: list[str], widths: dict[str, int]) -> None:
+    """A title with the period on row 1, the header on row 3, repeated on every printed page."""
+    last = get_column_letter(len(headers))
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].value = title
+    ws["A1"].font = _font(13, bold=True)
+    ws["A1"].alignment = CENTRE
+    ws.row_dimensions[1].height = 22
     for col, text in enumerate(headers, start=1):
-        cell = ws.cell(1, col, text)
-        cell.font = BOLD
-        cell.alignment = CENTRE
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
-        ws.column_dimensions[get_column_letter(col)].width = max(12, len(text) + 4)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
+        _header_cell(ws.cell(3, col), text)
+        ws.cell(3, col).border = BOX
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = widths.get(letter, max(12, len(text) + 4))
+    ws.row_dimensions[3].height = 33
+    ws.freeze_panes = "A4"
+    ws.auto_filter.ref = f"A3:{last}3"
+    ws.print_title_rows = "3:3"
 
 
-def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str) -> None:
+def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:
     words = TEXT[lang]
     ws = wb.create_sheet(words["breakdown_sheet"])
-    _header(ws, words["breakdown_headers"])
-    ws.column_dimensions["B"].width = 45
-    ws.column_dimensions["E"].width = 35
-    for r, row in enumerate(rows, start=2):
+    _titled_header(ws, words["breakdown_title"].format(period=period.upper()), words["breakdown_headers"],
+                   {"B": 45, "E": 35, "H": 18, "J": 24})
+    for r, row in enumerate(rows, start=4):
         a, p = row["assignment"], row["progress"]
         fmt = _number_format(a.measure.decimal_places)
         ws.cell(r, 1, a.measure.code)
         ws.cell(r, 2, _name(a.measure, "name", lang))
-        ws.cell(r, 3, (a.measure.unit_en or a.measure.unit) if lang == "en" else a.measure.unit)
+        ws.cell(r, 3, _name(a.measure, "unit", lang))
         ws.cell(r, 4, a.unit.code)
         ws.cell(r, 5, _name(a.unit, "name", lang))
         ws.cell(r, 6, words["lead"] if a.role == "lead" else words["breakdown"])
         ws.cell(r, 7, p.quarter_value).number_format = fmt
         if a.measure.is_qualitative and p.verdict:
             ws.cell(r, 8, progress.verdict_label(p.verdict, lang))
+        elif p.ytd is not None and p.missing_quarters:
+            # A cumulative with a quarter missing is never shown as if it were complete.
+            missing = ", ".join(progress.QUARTER_LABELS[q][lang] for q in p.missing_quarters)
+            ws.cell(r, 8, p.ytd).number_format = f'{fmt} "(!)"'
+            ws.cell(r, 10, words["incomplete"].format(quarters=missing))
         else:
             ws.cell(r, 8, p.ytd).number_format = fmt
         ws.cell(r, 9, STATE_LABELS[lang].get(row["state"], words["not_sent"]) if row["state"] else words["not_sent"])
+        for col in range(1, 11):
+            ws.cell(r, col).font = BODY
     _print_setup(ws, words)
 
 
-def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str) -> None:
+def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:
     words = TEXT[lang]
     ws = wb.create_sheet(words["completeness_sheet"])
-    _header(ws, words["completeness_headers"])
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["E"].width = 18
-    for r, row in enumerate(rows, start=2):
+    _titled_header(ws, words["completeness_title"].format(period=period.upper()), words["completeness_headers"],
+                   {"B": 40, "E": 18})
+    for r, row in enumerate(rows, start=4):
         ws.cell(r, 1, row["unit"].code)
         ws.cell(r, 2, _name(row["unit"], "name", lang))
         ws.cell(r, 3, row["quarter"])
@@ -299,22 +617,30 @@ def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str) -> None:
             cell.number_format = "dd/mm/yyyy hh:mm"
         ws.cell(r, 6, row["deadline"]).number_format = "dd/mm/yyyy"
         ws.cell(r, 7, words[row["timeliness"]])
+        for col in range(1, 8):
+            ws.cell(r, col).font = BODY
     _print_setup(ws, words)
 
 
 # --- raw data ---------------------------------------------------------------------------
 
 RAW_HEADERS = {
-    "vi": ["Năm", "Quý", "Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Giá trị", "Đánh giá", "Ghi chú", "Nguồn",
-           "Loại số liệu", "Trạng thái", "Người nhập", "Thời điểm nhập", "Người duyệt", "Thời điểm duyệt"],
-    "en": ["Year", "Quarter", "Unit code", "Unit", "Measure code", "Measure", "Value", "Assessment", "Note", "Source",
-           "Kind", "State", "Entered by", "Entered at", "Approved by", "Approved at"],
+    "vi": ["Năm", "Quý", "Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Giá trị", "Đánh giá", "Thuyết minh",
+           "Ghi chú", "Nguồn", "Loại số liệu", "Trạng thái", "Người nhập", "Thời điểm nhập", "Người duyệt", "Thời điểm duyệt",
+           "Lũy kế từ đầu năm", "Số ước trước đó"],
+    "en": ["Year", "Quarter", "Unit code", "Unit", "Measure code", "Measure", "Unit of measure", "Value", "Assessment", "Narrative",
+           "Note", "Source", "Kind", "State", "Entered by", "Entered at", "Approved by", "Approved at", "Year to date",
+           "Earlier estimate"],
 }
 RAW_FIELDS = (
     "submission__campaign__year", "submission__quarter", "submission__unit__code", "submission__unit__name",
-    "measure__code", "measure__name", "value", "verdict", "note", "source", "kind", "submission__state",
-    "entered_by__username", "entered_at", "submission__reviewed_by__username", "submission__reviewed_at",
+    "measure__code", "measure__name", "measure__unit", "value", "verdict", "narrative", "note", "source", "kind",
+    "submission__state", "entered_by__username", "entered_at", "submission__reviewed_by__username", "submission__reviewed_at",
+    # A flow may be reported as its year-to-date only; an official figure keeps the estimate it replaced.
+    "cumulative", "estimate_value",
 )
+# Column widths of the raw xlsx, in characters (names and texts wide, codes and numbers narrow).
+RAW_WIDTHS = [7, 6, 10, 30, 9, 40, 12, 14, 18, 40, 30, 24, 12, 12, 16, 19, 16, 19, 14, 14]
 CHUNK = 5000
 
 
@@ -326,28 +652,37 @@ def raw_figures(queryset) -> Iterator[tuple]:
 
 
 def _raw_row(row: tuple, lang: str) -> list:
-    (year, quarter, unit_code, unit_name, code, name, value, verdict, note, source, kind, state,
-     entered_by, entered_at, approved_by, approved_at) = row
+    (year, quarter, unit_code, unit_name, code, name, unit, value, verdict, narrative, note, source, kind, state,
+     entered_by, entered_at, approved_by, approved_at, cumulative, estimate) = row
     approved = state == Submission.State.APPROVED
     return [
-        year, quarter, unit_code, safe_text(unit_name), code, safe_text(name), value,
-        progress.verdict_label(verdict, lang) if verdict else None,
+        year, quarter, unit_code, safe_text(unit_name), code, safe_text(name), safe_text(unit) or None, value,
+        progress.verdict_label(verdict, lang) if verdict else None, safe_text(narrative) or None,
         safe_text(note) or None, safe_text(source) or None, KIND_LABELS[lang][kind], STATE_LABELS[lang][state],
         entered_by, _naive(entered_at), approved_by if approved else None, _naive(approved_at) if approved else None,
+        cumulative, estimate,
     ]
 
 
 def _naive(moment: datetime.datetime | None) -> datetime.datetime | None:
-    # Excel has no time zones: write the local (Asia/Ho_Chi_Minh) wall-clock time.
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+    # Excel has no time zones: write the local (Asia/Ho_Chi_Minh) wall-clock time, to the second.
+    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0) if moment else None
 
 
 def write_raw_xlsx(rows: Iterable[tuple], target, *, lang: str = "vi") -> int:
     """Write raw figures to `target` (path or binary file) in write-only mode; returns the row count."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Số liệu" if lang == "vi" else "Figures")
+    for number, width in enumerate(RAW_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(number)].width = width
     ws.freeze_panes = "A2"
-    ws.append(RAW_HEADERS[lang])
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(RAW_WIDTHS))}1"
+    header = []
+    for text in RAW_HEADERS[lang]:
+        cell = WriteOnlyCell(ws, text)
+        cell.font = BOLD
+        header.append(cell)
+    ws.append(header)
     count = 0
     for row in rows:
         ws.append(_raw_row(row, lang))
@@ -368,4 +703,21 @@ def raw_csv_lines(rows: Iterable[tuple], *, lang: str = "vi") -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(RAW_HEADERS[lang])
     for row in rows:
-        yield writer.writerow(["" if v is None else v for v in _raw_row(row, lang)])
+        yield writer.writerow([_csv_value(v) for v in _raw_row(row, lang)])
+
+
+def _csv_value(value) -> str:
+    """"42.7", not the column's "42.700000"; times to the second; nothing for no value."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A stored figure written exactly, without the trailing zeros of the database column."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

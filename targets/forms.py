@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from targets import numbers, validators, workflow
 from targets.entry import jump_warnings, read_number, value_problems, verdict_problems
-from targets.models import Figure, Measure
+from targets.models import Figure, Measure, TaskReport
 from targets.numbers import NumberFormatError
 
 # Hidden bookkeeping, not something the person changes.
@@ -162,3 +162,54 @@ class BaseEntryFormSet(forms.BaseFormSet):
 
 
 EntryFormSet = forms.formset_factory(FigureForm, formset=BaseEntryFormSet, extra=0)
+
+
+class TaskForm(forms.Form):
+    """A unit's assessment and narrative on one task of themes II–VI for the quarter."""
+
+    task = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, row: dict, lang: str, **kwargs):
+        self.row, self.lang = row, lang
+        report: TaskReport | None = row["report"]
+        initial = {"task": row["task"].pk}
+        if report is not None:
+            initial.update(version=report.version, verdict=report.verdict, narrative=report.narrative)
+        super().__init__(*args, initial=initial, **kwargs)
+        field = TaskReport._meta.get_field
+        self.fields["verdict"] = field("verdict").formfield(required=False, widget=forms.Select(attrs={"class": "form-select"}))
+        self.fields["narrative"] = field("narrative").formfield(
+            required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
+        self.warnings: list[str] = []
+
+    def clean_task(self):
+        if self.cleaned_data["task"] != self.row["task"].pk:
+            raise forms.ValidationError(_("The list of tasks has changed since the page was opened; reload it."))
+        return self.cleaned_data["task"]
+
+    def clean(self):
+        data = super().clean()
+        verdict, narrative = data.get("verdict", ""), (data.get("narrative") or "").strip()
+        # Words and verdict go together, as for the qualitative indicators (targets.entry).
+        if verdict and not narrative:
+            self.add_error("narrative", _("Say in a few words what was done: the assessment needs a narrative."))
+        if narrative and not verdict:
+            self.add_error("verdict", _("Choose an assessment for this narrative."))
+        return data
+
+    def touched(self) -> bool:
+        return bool(set(self.changed_data) - {"task", "version"})
+
+    def entry(self) -> workflow.TaskEntry:
+        data = self.cleaned_data
+        return workflow.TaskEntry(task=self.row["task"], verdict=data.get("verdict", ""),
+                                  narrative=(data.get("narrative") or "").strip(), version=data.get("version"))
+
+
+class BaseTaskFormSet(BaseEntryFormSet):
+    def entries(self) -> list[workflow.TaskEntry]:
+        return [form.entry() for form in self.forms if form.touched()]
+
+
+TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=0)

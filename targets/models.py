@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from targets import progress
@@ -31,9 +32,10 @@ QUARTER_RANGE = Q(quarter__gte=1) & Q(quarter__lte=4)
 class Verdict(models.TextChoices):
     """Qualitative verdicts; the values are the engine's (progress.Verdict)."""
 
-    COMPLETED_WELL = "completed_well", _("Completed well")
-    COMPLETED = "completed", _("Completed")
-    NOT_COMPLETED = "not_completed", _("Not completed")
+    # The words officials write in their reports ("Hoàn thành tốt nhiệm vụ"), see progress.VERDICT_LABELS.
+    COMPLETED_WELL = "completed_well", pgettext_lazy("verdict", "Completed well")
+    COMPLETED = "completed", pgettext_lazy("verdict", "Completed")
+    NOT_COMPLETED = "not_completed", pgettext_lazy("verdict", "Not completed")
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -66,6 +68,27 @@ class Campaign(models.Model):
     plan_start = models.PositiveSmallIntegerField(_("five-year plan from"))
     plan_end = models.PositiveSmallIntegerField(_("five-year plan to"))
     source = text_field(_("source"), limits.NOTE, blank=True)
+    # How the official report is headed and signed (Decree 30/2020/NĐ-CP); blank → the provincial
+    # People's Committee's own (see targets.exports.report_heading).
+    report_issuer = text_field(
+        _("issuing body on the report"), limits.SHORT, blank=True,
+        help_text=_("One line per row, e.g. \"ỦY BAN NHÂN DÂN\" then \"TỈNH HÀ GIANG\". Empty: the provincial People's Committee."))
+    report_issuer_en = text_field(_("issuing body on the report (English)"), limits.SHORT, blank=True)
+    report_code = char_field(
+        _("report number suffix"), 30, default="BC-UBND",
+        help_text=_("What follows \"Số: …/\" on the report, e.g. BC-UBND or BC-SNV."))
+    report_signature = text_field(
+        _("signature block"), limits.SHORT, default="TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
+        help_text=_("One line per row, as printed above the signature."))
+    report_signature_en = text_field(
+        _("signature block (English)"), limits.SHORT, blank=True,
+        default="ON BEHALF OF THE PEOPLE'S COMMITTEE\nFOR THE CHAIRMAN\nVICE CHAIRMAN")
+    report_signer = char_field(_("name of the signatory"), limits.NAME, blank=True)
+    report_recipients = text_field(
+        _("recipients (Nơi nhận)"), limits.NOTE, blank=True,
+        default="- Ban Thi đua - Khen thưởng Trung ương;\n- Thường trực Tỉnh ủy;\n- Thường trực HĐND tỉnh;\n"
+                "- Chủ tịch, các PCT UBND tỉnh;\n- Các sở, ban, ngành; UBND các huyện, thành phố;\n- Lưu: VT, TĐKT.",
+        help_text=_("One line per recipient, as printed under \"Nơi nhận:\"."))
     # Yearly figures (PCI, PAPI, the poverty rate…) arrive months after the year; units may enter
     # them after the Q4 deadline until an administrator closes the year.
     year_closed = models.BooleanField(
@@ -201,6 +224,12 @@ class Task(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = text_field(_("title"), limits.NOTE)
     title_en = text_field(_("title (English)"), limits.NOTE, blank=True)
+    responsible_units = models.ManyToManyField(
+        Unit, verbose_name=_("responsible units"), blank=True, related_name="tasks",
+        help_text=_("The units that report on this task each quarter."))
+    # Retired, not deleted: the reports already written on a task stay in the history.
+    is_active = models.BooleanField(_("active"), default=True,
+                                    help_text=_("Untick to retire the task: it is no longer reported or shown."))
 
     class Meta:
         verbose_name = _("task")
@@ -517,6 +546,8 @@ class TaskReport(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+    # As for figures: a save against a page someone else changed meanwhile is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     history = HistoricalRecords()
 

@@ -90,6 +90,15 @@ def format_number(value: Decimal | None, places: int, lang: str) -> str:
     return sign + text
 
 
+def format_exact(value: Decimal | None, places: int, lang: str) -> str:
+    """`value` with every digit it has, and at least `places` decimals: for showing what will be
+    stored (an upload's preview), where display rounding would hide a difference."""
+    if value is None:
+        return DASH
+    value = _as_decimal(value)
+    return format_number(value, max(places, typed_decimals(value.normalize())), lang)
+
+
 def format_percent(value: Decimal | None, places: int, lang: str) -> str:
     """A percentage as Vietnamese reports write it, with a space before the sign: "75,2 %"."""
     if value is None:

@@ -12,10 +12,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from targets import progress, timeliness
-from targets.models import Campaign, Figure, Indicator, Measure, MeasureAssignment, Submission, Theme, Unit
+from targets.models import Campaign, Figure, Indicator, Measure, MeasureAssignment, Submission, Task, TaskReport, Theme, Unit
 from targets.progress import Status
 
 
@@ -28,10 +29,11 @@ class MeasureProgress:
     verdicts: dict = field(default_factory=dict)
     cumulative: dict = field(default_factory=dict)  # quarter → year-to-date as reported
     estimates: set = field(default_factory=set)  # quarters whose figure is an estimate
+    today: datetime.date | None = None  # the day it was evaluated (yearly figures are due by a month)
 
     def series(self) -> list[progress.Progress]:
         """The same measure evaluated at the end of each quarter up to the period (for charts)."""
-        return [progress.evaluate(self.measure.spec(), q, self.values, self.verdicts, self.cumulative, self.estimates)
+        return [progress.evaluate(self.measure.spec(), q, self.values, self.verdicts, self.cumulative, self.estimates, self.today)
                 for q in range(1, self.progress.quarter + 1)]
 
     @property
@@ -47,6 +49,20 @@ class IndicatorProgress:
     @property
     def status(self) -> Status:
         return progress.worst(m.progress.status for m in self.measures)
+
+
+@dataclass
+class TaskProgress:
+    """A theme task (themes II–VI) with each responsible unit's latest words up to the period."""
+
+    task: Task
+    units: list[Unit]
+    reports: list[TaskReport] = field(default_factory=list)  # the latest per unit, in unit order
+
+    @property
+    def latest(self) -> TaskReport | None:
+        """The most recent report of any unit (the one the official report quotes)."""
+        return max(self.reports, key=lambda r: (r.submission.quarter, r.entered_at), default=None)
 
 
 @dataclass
@@ -126,12 +142,33 @@ def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         if last_updated is None or figure.entered_at > last_updated:
             last_updated = figure.entered_at
 
+    today = timezone.localdate()
     for measure in campaign.measures.all():
         key = measure.pk
-        result = progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key])
-        indicators[measure.indicator_id].measures.append(
-            MeasureProgress(measure, result, own_quarter.get(key), values[key], verdicts[key], cumulative[key], estimates[key]))
+        result = progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today)
+        indicators[measure.indicator_id].measures.append(MeasureProgress(
+            measure, result, own_quarter.get(key), values[key], verdicts[key], cumulative[key], estimates[key], today))
     return Overview(campaign=campaign, quarter=quarter, themes=themes, last_updated=last_updated)
+
+
+def task_progress(campaign: Campaign, quarter: int, states=Submission.VISIBLE_STATES) -> dict[int, list[TaskProgress]]:
+    """The campaign's active tasks, by theme id, with each unit's latest report up to the quarter
+    (three queries; apart from the overview, which the indicator pages and the API share)."""
+    tasks = (Task.objects.filter(theme__campaign=campaign, is_active=True).order_by("theme__number", "number")
+             .prefetch_related(Prefetch("responsible_units", queryset=Unit.objects.order_by("kind", "code"))))
+    latest: dict[tuple[int, int], TaskReport] = {}
+    reports = (TaskReport.objects.filter(task__theme__campaign=campaign, task__is_active=True,
+                                         submission__quarter__lte=quarter, submission__state__in=states)
+               .select_related("submission__unit").order_by("submission__quarter"))
+    for report in reports:  # later quarters overwrite earlier ones
+        latest[(report.task_id, report.submission.unit_id)] = report
+    by_task: dict[int, list[TaskReport]] = defaultdict(list)
+    for (task_id, _unit), report in sorted(latest.items(), key=lambda kv: (kv[1].submission.unit.kind, kv[1].submission.unit.code)):
+        by_task[task_id].append(report)
+    themes: dict[int, list[TaskProgress]] = defaultdict(list)
+    for task in tasks:
+        themes[task.theme_id].append(TaskProgress(task, list(task.responsible_units.all()), by_task[task.pk]))
+    return themes
 
 
 def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_STATES, units=None, measures=None) -> list[dict]:
@@ -169,10 +206,10 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         collect(f, f.submission.quarter, values[key], verdicts[key], cumulative[key], estimates[key])
         if f.submission.quarter == quarter:
             own[key] = f
-    rows = []
+    rows, today = [], timezone.localdate()
     for a in sorted(assignments, key=lambda a: (a.measure.order, a.role != "lead", a.unit.code)):
         key = (a.measure_id, a.unit_id)
-        result = progress.evaluate(a.measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key])
+        result = progress.evaluate(a.measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today)
         figure = own.get(key)
         rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None})
     return rows

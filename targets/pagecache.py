@@ -10,14 +10,16 @@ request as any page is.
 Keys name the data version (targets/versions.py), which PostgreSQL moves with every write, and a
 fingerprint of the templates, translations and code, so a new release never serves pages
 rendered by the old one. A copy is therefore never stale, whether the cache is each process's
-memory or Redis. Redis is only a place to share copies: when it fails, pages are built from
-PostgreSQL as if nothing were cached, and /healthz says the cache is degraded.
+memory or Redis (with Redis, each process keeps what it served in its memory too). Redis is only
+a place to share copies: when it fails, pages are built from PostgreSQL as if nothing were
+cached, and /healthz says the cache is degraded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as memoize
@@ -38,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # What a cache that cannot be reached raises (Django's Redis backend lets the client's errors through).
 CACHE_ERRORS = (RedisError, OSError)
 log = logging.getLogger(__name__)
+RETRY_AFTER = 10  # seconds without trying a shared cache that failed
+_unavailable_until = 0.0
 
 
 @dataclass
@@ -57,10 +61,11 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def get_or_build(key: str, build: Callable[[], object]):
-    """The value cached under `key` (which must name the data version), else what `build` returns,
-    kept for the next request. A failing shared cache costs a build, never an error page."""
-    key = f"{key}:{release()}:{versions.key()}"
+def get_or_build(key: str, build: Callable[[], object], version: str | None = None):
+    """The value cached under `key` with this release and `version` (the data version unless
+    another is given), else what `build` returns, kept for the next request. A failing shared
+    cache costs a build, never an error page."""
+    key = f"{key}:{release()}:{version or versions.key()}"
     # With Redis, each process also keeps what it served in its own memory (the "local" cache):
     # the keys name the version, so that copy is as right as Redis's, and costs no round trip.
     local = caches["local"] if "local" in settings.CACHES else None
@@ -73,18 +78,27 @@ def get_or_build(key: str, build: Callable[[], object]):
 
 
 def _shared(key: str, build: Callable[[], object]):
+    if time.monotonic() < _unavailable_until:
+        return build()
     try:
         value = cache.get(key)
     except CACHE_ERRORS as problem:
-        log.warning("cache unavailable, building from the database: %s", problem)
+        _unavailable(problem)
         return build()
     if value is None:
         value = build()
         try:
             cache.set(key, value, timeout=TIMEOUT)
         except CACHE_ERRORS as problem:
-            log.warning("cache unavailable, not keeping the result: %s", problem)
+            _unavailable(problem)
     return value
+
+
+def _unavailable(problem: Exception) -> None:
+    # A Redis that hangs would cost every page its timeouts: it is left alone for a while.
+    global _unavailable_until
+    _unavailable_until = time.monotonic() + RETRY_AFTER
+    log.warning("shared cache unavailable, pages built from the database for %s s: %s", RETRY_AFTER, problem)
 
 
 def cached(request, build: Callable[[], object], vary: tuple = ()):

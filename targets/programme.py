@@ -99,6 +99,10 @@ def _check(data: dict) -> list[str]:
     codes: list[str] = []
     numbers: list[int] = []
     for theme in data["themes"]:
+        for task in theme.get("tasks", []):
+            for code in task.get("responsible_units", []):
+                if code not in known_units:
+                    errors.append(f"Task {theme.get('number')}.{task.get('number')}: unknown unit {code!r}")
         for indicator in theme.get("indicators", []):
             numbers.append(indicator.get("number"))
             if indicator.get("lead_unit") and indicator["lead_unit"] not in known_units:
@@ -198,9 +202,11 @@ def load_programme(data: dict) -> LoadResult:
             "description": t.get("description", ""),
         })
         for task in t.get("tasks", []):
-            _upsert(Task, result, {"theme": theme, "number": task["number"]}, {
-                "title": task["title"], "title_en": task.get("title_en", ""),
-            })
+            values = {"title": task["title"], "title_en": task.get("title_en", "")}
+            if "active" in task:  # a task an admin retired stays retired unless the file says otherwise
+                values["is_active"] = bool(task["active"])
+            row = _upsert(Task, result, {"theme": theme, "number": task["number"]}, values)
+            _responsible(row, task.get("responsible_units", []), units, result)
         for i in t.get("indicators", []):
             indicator = _upsert(Indicator, result, {"campaign": campaign, "number": i["number"]}, {
                 "theme": theme,
@@ -244,6 +250,13 @@ def _measure_values(m: dict, indicator: Indicator, order: int) -> dict:
     if m.get("baseline_source"):
         values["baseline_source"] = m["baseline_source"]
     return values
+
+
+def _responsible(task: Task, codes: list[str], units: dict, result: LoadResult) -> None:
+    wanted = {units[code].pk for code in codes}
+    if set(task.responsible_units.values_list("pk", flat=True)) != wanted:
+        task.responsible_units.set(wanted)
+        result.updated["task"] += 1
 
 
 def _assign(measure: Measure, m: dict, units: dict, result: LoadResult) -> None:

@@ -8,6 +8,7 @@ sentence, which is for display.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -79,9 +80,11 @@ STATUS_NAMES = {
     Status.AWAITED: gettext_lazy("Awaited"),
 }
 VERDICT_NAMES = {
-    Verdict.COMPLETED_WELL: gettext_lazy("Completed well"),
-    Verdict.COMPLETED: gettext_lazy("Completed"),
-    Verdict.NOT_COMPLETED: gettext_lazy("Not completed"),
+    # The words of officials' reports (not "Vượt kế hoạch", which is for numbers): the same
+    # messages as targets.models.Verdict's choices.
+    Verdict.COMPLETED_WELL: pgettext_lazy("verdict", "Completed well"),
+    Verdict.COMPLETED: pgettext_lazy("verdict", "Completed"),
+    Verdict.NOT_COMPLETED: pgettext_lazy("verdict", "Not completed"),
 }
 # The year to date after each quarter, as Vietnamese reports name it.
 PERIOD_NAMES = {
@@ -127,6 +130,26 @@ def period_label(quarter: int, lang: str | None = None) -> str:
     """The year-to-date period ending with `quarter`: "Quý I", "6 tháng", "9 tháng", "Cả năm"."""
     with override(language(lang)):
         return str(PERIOD_NAMES[quarter])
+
+
+def quarter_label(quarter: int, lang: str | None = None) -> str:
+    """One quarter on its own: "quý IV", "Q4"."""
+    with override(language(lang)):
+        return str(QUARTER_NAMES[quarter])
+
+
+class _LabelsByLanguage:
+    """labels[key][lang] through gettext, for callers written before the catalogue held these
+    words (targets/exports.py indexes progress.QUARTER_LABELS[q][lang])."""
+
+    def __init__(self, label):
+        self._label = label
+
+    def __getitem__(self, key):
+        return {lang: self._label(key, lang) for lang in ("vi", "en")}
+
+
+QUARTER_LABELS = _LabelsByLanguage(quarter_label)
 
 
 def quarter_title(quarter: int, year: int, lang: str | None = None) -> str:
@@ -334,6 +357,7 @@ def evaluate(
     verdicts: Mapping[int, Verdict | None] | None = None,
     cumulative: Mapping[int, Decimal | None] | None = None,
     estimates: Iterable[int] = (),
+    today: datetime.date | None = None,
 ) -> Progress:
     """Progress of the measure `spec` for the year-to-date ending with `quarter` (1..4).
 
@@ -343,16 +367,17 @@ def evaluate(
     by qualitative measures; `estimates` are the quarters whose figure is an estimate.
 
     The full-year view (quarter 4) says "not met" only of a year figure: without one it carries
-    the latest in-year status (`in_year`). A yearly measure with no figure yet is AWAITED.
+    the latest in-year status (`in_year`). A yearly measure with no figure yet is AWAITED until
+    the end of its expected publication month (when `today` is given; always, when it is not).
     """
     if quarter not in QUARTERS:
         raise ValueError(f"quarter must be 1, 2, 3 or 4, not {quarter!r}")
-    if not any(_has_figure(values, cumulative, verdicts, q) for q in range(1, quarter + 1)) and _not_due(spec, quarter):
+    if not any(_has_figure(values, cumulative, verdicts, q) for q in range(1, quarter + 1)) and _not_due(spec, quarter, today):
         return _awaited(spec, quarter)
     if quarter == 4 and not _has_figure(values, cumulative, verdicts, 4):
         latest = max((q for q in (1, 2, 3) if _has_figure(values, cumulative, verdicts, q)), default=None)
         if latest is not None:
-            in_year = evaluate(spec, latest, values, verdicts, cumulative, estimates)
+            in_year = evaluate(spec, latest, values, verdicts, cumulative, estimates, today)
             return replace(in_year, quarter=4, quarter_value=None, quarter_value_derived=False, in_year=in_year,
                            ytd_by_quarter={**in_year.ytd_by_quarter, **{q: None for q in range(latest + 1, 5)}})
     if spec.comparison is Comparison.QUALITATIVE:
@@ -384,7 +409,9 @@ def evaluate(
                                                                     Decimal(0))
         if quarter_value is None and quarter in amounts:
             quarter_value, derived = amounts[quarter], True
-        is_estimate = any(q in estimates for q in period if q in known or q in reported)
+        # Only the figures the year-to-date stands on: a reported cumulative supersedes what came before it.
+        anchor = max(reported, default=1)
+        is_estimate = any(q in estimates for q in period if q >= anchor and (q in known or q in reported))
     else:
         by_quarter = {q: known.get(q) for q in period}
         if known:
@@ -444,10 +471,13 @@ def evaluate(
     )
 
 
-def _not_due(spec: MeasureSpec, quarter: int) -> bool:
-    """No figure is expected yet: a yearly measure's comes after the year, a half-yearly one's
-    with the half-year and the year."""
+def _not_due(spec: MeasureSpec, quarter: int, today: datetime.date | None = None) -> bool:
+    """No figure is expected yet: a yearly measure's comes after the year (by the end of its
+    publication month), a half-yearly one's with the half-year and the year."""
     if spec.frequency is Frequency.YEARLY:
+        if quarter == 4 and spec.publication and today is not None:
+            month, year = spec.publication
+            return (today.year, today.month) <= (year, month)
         return True
     return spec.frequency is Frequency.HALF_YEARLY and quarter in (1, 3)
 

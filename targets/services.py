@@ -10,6 +10,10 @@ from django.db.models import Max
 from targets.models import Campaign, Deadline, Indicator, MeasureAssignment, Submission, Task, Theme
 from targets.overview import build_overview
 
+# How the official report is headed and signed carries over to the next year.
+REPORT_FIELDS = ("report_issuer", "report_issuer_en", "report_code", "report_signature", "report_signature_en", "report_signer",
+                 "report_recipients")
+
 
 class CopyError(Exception):
     pass
@@ -45,6 +49,7 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         plan_start=plan_start,
         plan_end=plan_end,
         source=f"Copied from the {source_year} programme {source.number}",
+        **{name: getattr(source, name) for name in REPORT_FIELDS},
     )
     actuals = _approved_ytd(source)
     themes = {}
@@ -53,10 +58,9 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
             campaign=target, number=theme.number, ordinal=theme.ordinal, title=theme.title.replace(str(source_year), str(target_year)),
             title_en=theme.title_en.replace(str(source_year), str(target_year)), description=theme.description,
         )
-    Task.objects.bulk_create(
-        Task(theme=themes[task.theme_id], number=task.number, title=task.title, title_en=task.title_en)
-        for task in Task.objects.filter(theme__campaign=source)
-    )
+    for task in Task.objects.filter(theme__campaign=source, is_active=True).prefetch_related("responsible_units"):
+        copy = Task.objects.create(theme=themes[task.theme_id], number=task.number, title=task.title, title_en=task.title_en)
+        copy.responsible_units.set(task.responsible_units.all())
     indicators = {}
     for indicator in source.indicators.all():
         indicators[indicator.pk] = Indicator.objects.create(

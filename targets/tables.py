@@ -10,23 +10,28 @@ from targets.models import Submission
 from targets.templatetags.emulation import localized, num, pct, status_icon, status_label
 
 
+def _labelled(label) -> dict:
+    """Each cell names its column, which a phone shows when the table becomes cards (app.css)."""
+    return {"verbose_name": label, "attrs": {"td": {"data-label": label}}}
+
+
 class NumberColumn(tables.Column):
     def render(self, value, record):
         return num(value, record["places"])
 
 
 class SeriesTable(tables.Table):
-    period = tables.Column(verbose_name=_("Period"), order_by=("quarter",))
-    ytd = NumberColumn(verbose_name=_("Actual, year to date"))
-    expected = NumberColumn(verbose_name=_("Expected pace"))
-    same_period = NumberColumn(verbose_name=_("Same period last year"))
-    target = NumberColumn(verbose_name=_("Target"))
-    percent = tables.Column(verbose_name=_("% of target"))
-    status = tables.Column(verbose_name=_("Status"))
+    period = tables.Column(verbose_name=_("Period"), order_by=("quarter",), attrs={"td": {"class": "cell-name"}})
+    ytd = NumberColumn(**_labelled(_("Actual, year to date")))
+    expected = NumberColumn(**_labelled(_("Expected pace")))
+    same_period = NumberColumn(**_labelled(_("Same period last year")))
+    target = NumberColumn(**_labelled(_("Target")))
+    percent = tables.Column(**_labelled(_("% of target")))
+    status = tables.Column(**_labelled(_("Status")))
 
     class Meta:
         orderable = True
-        attrs = {"class": "table table-sm"}
+        attrs = {"class": "table table-sm table-cards"}
 
     def render_percent(self, value):
         return pct(value, 1)

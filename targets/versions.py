@@ -1,6 +1,7 @@
-"""The data version: one counter in PostgreSQL that every write to what a page shows moves.
+"""The data version: a counter in PostgreSQL that every write to what a page shows moves; and
+the users version, which every change to a user, a group or a membership moves.
 
-A statement-level trigger on each table in TRACKED moves it in the writing transaction itself, so
+A statement-level trigger on each tracked table (migrations 0013, 0013b) moves it in the writing transaction itself, so
 whoever writes (a page, an upload, a command, the admin, a restore, raw SQL in a shell) moves it,
 and nobody sees the new version before the new rows. Its numbers come from a sequence, which
 never hands out the same number twice, even to a transaction that rolled back.
@@ -10,7 +11,7 @@ a change, whether it is kept in a process's memory or shared in Redis. A restore
 counter's table, and the key names that table's identity (its oid) beside the number: a restored
 dump counts again from the number it was taken at, but never under a key used before.
 
-A request reads the version once, the first time it needs it, and uses that for all it builds.
+A request reads both once (one query), the first time it needs them, and uses them for all it builds.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from django.db import connections, router
 TABLE = "emulation_data_version"
 SEQUENCE = "emulation_data_version_seq"
 FUNCTION = "emulation_data_changed"
+USERS_FUNCTION = "emulation_users_changed"
 
+# Migration 0013: the data version.
 CREATE_SQL = f"""
 CREATE SEQUENCE {SEQUENCE};
 CREATE TABLE {TABLE} (id smallint PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
@@ -34,41 +37,67 @@ END $$;
 """
 DROP_SQL = f"DROP FUNCTION {FUNCTION}() CASCADE; DROP TABLE {TABLE}; DROP SEQUENCE {SEQUENCE};"
 
+# Migration 0013b: the users version, a second number in the same row.
+CREATE_USERS_SQL = f"""
+ALTER TABLE {TABLE} ADD COLUMN users bigint;
+UPDATE {TABLE} SET users = nextval('{SEQUENCE}');
+ALTER TABLE {TABLE} ALTER COLUMN users SET NOT NULL;
+CREATE FUNCTION {USERS_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE {TABLE} SET users = nextval('{SEQUENCE}') WHERE id = 1;
+    RETURN NULL;
+END $$;
+"""
+DROP_USERS_SQL = f"DROP FUNCTION {USERS_FUNCTION}() CASCADE; ALTER TABLE {TABLE} DROP COLUMN users;"
 
-def track_sql(*tables: str) -> tuple[str, str]:
-    """SQL that makes writes to `tables` move the version, and SQL that undoes it. A table that a
-    page shows, added later, is tracked by its own migration:
-    `migrations.RunSQL(*versions.track_sql("targets_newtable"))` (tests/test_data_version.py checks)."""
-    forward = "".join(f"CREATE TRIGGER {FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
-                      f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}();\n" for table in tables)
-    backward = "".join(f"DROP TRIGGER IF EXISTS {FUNCTION} ON {table};\n" for table in tables)
+
+def track_sql(*tables: str, function: str = FUNCTION) -> tuple[str, str]:
+    """SQL that makes writes to `tables` move the data version (or the users version, with
+    `function=USERS_FUNCTION`), and SQL that undoes it. A table that a page shows, added later, is
+    tracked by its own migration: `migrations.RunSQL(*versions.track_sql("targets_newtable"))`
+    (tests/test_data_version.py checks)."""
+    forward = "".join(f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
+                      f" FOR EACH STATEMENT EXECUTE FUNCTION {function}();\n" for table in tables)
+    backward = "".join(f"DROP TRIGGER IF EXISTS {function} ON {table};\n" for table in tables)
     return forward, backward
 
 
-_request = Local()  # the key as read by the current request; absent outside requests
+_request = Local()  # the versions as read by the current request, by database; absent outside requests
 
 
 def key() -> str:
-    """The data version as a cache key part: `<table oid>.<number>`; read once per request."""
-    found = getattr(_request, "key", None)
-    if found is None:
-        from targets.models import Figure
+    """The data version as a cache key part, `<table oid>.<number>`; read once per request, from
+    where the dashboards read their rows (a replica, when there is one): a lagging replica then
+    shows an older version with its older rows, never a newer version with them."""
+    from targets.models import Figure
 
-        # From where the dashboards read their rows (a replica, when there is one): a lagging
-        # replica then shows an older version with its older rows, never a newer version with them.
-        with connections[router.db_for_read(Figure)].cursor() as cursor:
-            cursor.execute(f"SELECT tableoid, version FROM {TABLE}")
-            oid, number = cursor.fetchone()
-        found = f"{oid}.{number}"
-        if hasattr(_request, "key"):  # inside a request: keep it for the rest of the request
-            _request.key = found
-    return found
+    oid, data, _users = _read(router.db_for_read(Figure))
+    return f"{oid}.{data}"
+
+
+def users_key() -> str:
+    """The users version as a cache key part: moved by any change to a user, a group or a membership."""
+    from django.contrib.auth import get_user_model
+
+    oid, _data, users = _read(router.db_for_read(get_user_model()))
+    return f"{oid}.{users}"
+
+
+def _read(alias: str) -> tuple[int, int, int]:
+    memo = getattr(_request, "rows", None)
+    if memo is not None and alias in memo:
+        return memo[alias]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT tableoid, version, users FROM {TABLE}")
+        row = cursor.fetchone()
+    if memo is not None:  # inside a request: kept for the rest of it
+        memo[alias] = row
+    return row
 
 
 def request_started(**kwargs) -> None:
-    _request.key = None
+    _request.rows = {}
 
 
 def request_finished(**kwargs) -> None:
-    if hasattr(_request, "key"):
-        del _request.key
+    _request.rows = None

@@ -22,7 +22,7 @@ from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
 from targets import access, validators
-from targets.models import Campaign, Figure, Measure, Submission, Unit
+from targets.models import Campaign, Figure, Measure, Submission, Task, TaskReport, Unit
 from targets.overview import submission_status
 
 State = Submission.State
@@ -199,6 +199,81 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     return result
 
 
+@dataclass
+class TaskEntry:
+    """What the user wrote on one task of themes II–VI (already validated)."""
+
+    task: Task
+    verdict: str = ""
+    narrative: str = ""
+    version: int | None = None  # the version the user's page showed; None for a new report
+
+    @property
+    def empty(self) -> bool:
+        return not self.verdict and not self.narrative
+
+
+@dataclass
+class TaskConflict:
+    task: Task
+    theirs: TaskReport
+    mine: TaskEntry
+
+
+@transaction.atomic
+def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, entries: list[TaskEntry],
+                      today: datetime.date | None = None) -> list[TaskConflict]:
+    """Save a unit's words on its tasks for a quarter, under the same rules and row lock as its
+    figures (save_figures): nothing is saved if any report conflicts; returns the conflicts."""
+    if not entries:
+        # Nothing changed: nothing to check either (a late yearly figure is saved with the tasks' period closed).
+        return []
+    if not Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).exists():
+        Submission.objects.bulk_create([Submission(campaign=campaign, unit=unit, quarter=quarter)], ignore_conflicts=True)
+    submission = _submission(campaign, unit, quarter, lock=True)
+    if not submission.history.exists():
+        submission.save()
+    check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today)
+    responsible = set(unit.tasks.filter(theme__campaign=campaign, is_active=True).values_list("pk", flat=True))
+    found = []
+    for entry in entries:
+        if entry.task.pk not in responsible:
+            raise EntryRefused(_("Task %(task)s is not reported by %(unit)s.") % {"task": entry.task, "unit": unit.name}, forbidden=True)
+        found += validators.problems(TaskReport, {"narrative": entry.narrative})
+    if found:
+        raise EntryRefused(" ".join(found))
+    current = {r.task_id: r for r in submission.task_reports.select_for_update()}
+    conflicts = []
+    for entry in entries:
+        theirs = current.get(entry.task.pk)
+        if (theirs is not None and entry.version != theirs.version) or (theirs is None and entry.version is not None):
+            conflicts.append(TaskConflict(entry.task, theirs or TaskReport(task=entry.task, version=0), entry))
+    if conflicts:
+        transaction.set_rollback(True)
+        return conflicts
+    changed = False
+    for entry in entries:
+        report = current.get(entry.task.pk)
+        if entry.empty:
+            if report is not None:
+                report.delete()  # kept in the history, like a cleared figure
+                changed = True
+            continue
+        if report is None:
+            report = TaskReport(submission=submission, task=entry.task, version=0)
+        elif (report.verdict, report.narrative) == (entry.verdict, entry.narrative):
+            continue
+        report.verdict, report.narrative, report.entered_by = entry.verdict, entry.narrative, user
+        report.version += 1
+        report.save()
+        changed = True
+    if submission.state == State.RETURNED and changed:
+        submission.state = State.DRAFT
+        submission._change_reason = _("Corrected after return")
+        submission.save(update_fields=["state"])
+    return conflicts
+
+
 def _check_texts(entries: list[Entry], reason: str) -> None:
     """Every path that saves figures (page, upload, command) meets the fields' limits here, so an
     over-long note or a pasted control character is a message, never a database error."""
@@ -244,7 +319,7 @@ def submit(*, user, campaign: Campaign, unit: Unit, quarter: int, today: datetim
     yearly = [f.measure for f in submission.figures.select_related("measure")
               if f.measure.frequency == Measure.Frequency.YEARLY] if submission is not None else []
     check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today, measures=yearly)
-    if submission is None or not submission.figures.exists():
+    if submission is None or not (submission.figures.exists() or submission.task_reports.exists()):
         raise EntryRefused(_("There is nothing to submit yet: enter and save at least one figure first."))
     submission.state = State.SUBMITTED
     submission.submitted_by = user

@@ -1,9 +1,10 @@
-"""Roles of the signed-in user, loaded the standard Django way (targets.access)."""
+"""The signed-in user and their roles (targets.access), kept under the users version PostgreSQL moves."""
 
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
+from django.db import connection
 
 from targets import access
+from targets.access import CachedUsersBackend as ModelBackend
 from tests.conftest import make_user
 
 
@@ -37,3 +38,27 @@ def test_a_deactivated_user_is_signed_out_on_the_next_request(client, programme)
     assert client.get("/").status_code == 200
     type(user).objects.filter(pk=user.pk).update(is_active=False)  # raw update: no signal, no save()
     assert client.get("/").status_code == 302
+
+
+def test_a_role_taken_away_in_raw_sql_is_gone_from_the_next_request(client, programme):
+    user = make_user("raw", "reviewer")
+    client.force_login(user)
+    assert client.get("/tham-dinh/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM auth_user_groups WHERE user_id = %s", [user.pk])
+    assert client.get("/tham-dinh/").status_code == 403
+
+
+def test_a_new_password_signs_out_other_sessions_on_the_next_request(client, programme):
+    user = make_user("moving", "viewer")
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+    user.set_password("Another-password-2024")
+    user.save()
+    assert client.get("/").status_code == 302
+
+
+def test_each_request_gets_its_own_copy_of_the_cached_user(programme):
+    user = make_user("copied", "viewer")
+    first, second = ModelBackend().get_user(user.pk), ModelBackend().get_user(user.pk)
+    assert first == second and first is not second and access.roles(second) == {"viewer"}

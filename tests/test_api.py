@@ -72,6 +72,9 @@ def test_units_and_measures(client, demo, viewer):
     budget = next(m for m in measures if m["code"] == "3")
     assert budget["target"] == "2460" and len(budget["reporting_units"]) == 12
     assert {"code": "STC", "role": "lead"} in budget["reporting_units"]
+    assert (budget["frequency"], budget["publication_month"]) == ("quarterly", None)
+    pci = next(m for m in measures if m["code"] == "16b")
+    assert (pci["frequency"], pci["publication_month"]) == ("yearly", 5)
 
 
 def test_session_authentication_works_too(client, demo, viewer):

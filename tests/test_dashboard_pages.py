@@ -83,6 +83,38 @@ def test_theme_page_shows_tasks_and_units_latest_words(official, demo):
     assert status_label(build_overview(demo, 3).indicators[0].status, "vi") in html1
 
 
+def test_theme_page_lists_each_task_with_its_units_latest_assessment_in_officials_words(official, demo):
+    from targets.models import Task, TaskReport
+
+    budget = Task.objects.get(theme__campaign=demo, theme__number=2, number=2)
+    report = TaskReport.objects.get(task=budget, submission__quarter=2)  # approved; the Q3 one is only submitted
+    TaskReport.objects.filter(task=budget, submission__quarter=3).delete()
+    report.verdict, report.narrative = "completed_well", "Tiết kiệm chi thường xuyên 10 %."
+    report.save()
+    html = official.get(reverse("theme", args=[2]), {"year": 2024, "quarter": 3}).content.decode()
+    section = html.split("2.2 Quản lý và sử dụng ngân sách tiết kiệm, hiệu quả")[1].split("</li>")[0]
+    assert "Sở Tài chính" in section
+    assert "Hoàn thành tốt nhiệm vụ" in section and "Tiết kiệm chi thường xuyên 10 %." in section
+    assert "6 tháng" in section  # the quarter the words are from
+    # A retired task leaves the page (and the counts), its reports stay in the history.
+    budget.is_active = False
+    budget.save()
+    html = official.get(reverse("theme", args=[2]), {"year": 2024, "quarter": 3}).content.decode()
+    assert "2.2 Quản lý và sử dụng ngân sách" not in html and "2.3 Tháo gỡ khó khăn" in html
+    assert TaskReport.objects.filter(task=budget).exists()
+
+
+def test_overview_counts_the_tasks_of_each_theme(official, demo):
+    from targets.models import Task, TaskReport
+
+    TaskReport.objects.filter(task__theme__number=4).delete()
+    html = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Nhiệm vụ: 4, đã có báo cáo: 0" in html
+    total = Task.objects.filter(theme__campaign=demo, theme__number=2).count()
+    reported = Task.objects.filter(theme__campaign=demo, theme__number=2, reports__submission__state__in=["submitted", "approved"]).distinct().count()
+    assert f"Nhiệm vụ: {total}, đã có báo cáo: {reported}" in html and reported > 0
+
+
 def test_unit_page_shows_its_measures_statuses_and_timeliness(official, demo):
     html = official.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 3}).content.decode()
     assert "Thành phố Hà Giang" in html
@@ -127,7 +159,7 @@ def test_pages_run_a_fixed_number_of_queries_whatever_the_data(official, demo, n
 @pytest.mark.parametrize("name, args", [("home", []), ("indicator", [3]), ("theme", [2]), ("late", [])])
 def test_a_cached_page_costs_only_the_sign_in_queries(official, demo, name, args, django_assert_num_queries):
     official.get(reverse(name, args=args), {"year": 2024, "quarter": 3})
-    with django_assert_num_queries(4):  # the session, the user, their roles (for the menu), the data version
+    with django_assert_num_queries(2):  # the session; the versions, under which the user and the page are kept
         official.get(reverse(name, args=args), {"year": 2024, "quarter": 3})
 
 
@@ -218,3 +250,17 @@ def test_the_history_on_the_indicator_page_keeps_drafts_private_until_sent(offic
     draft.submission.state = "submitted"
     draft.submission.save()
     assert shown in official.get(url, {"year": 2024, "quarter": 3}).content.decode()
+
+
+def test_english_pages_have_english_structure_words_units_and_dates(official, demo):
+    official.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Ha Giang Provincial People&#x27;s Committee · Programme No. 322/CTr-UBND (26/12/2023)" in html
+    assert "Theme 2: Achieving each sector" in html and "Hai là" not in html
+    assert "billion VND" in html and "tỷ đồng" not in html
+    assert 'class="slogan" lang="vi"' in html  # the slogan stays as issued, marked as Vietnamese
+    theme = official.get(reverse("theme", args=[2]), {"year": 2024, "quarter": 3}).content.decode()
+    assert "<title>Theme 2 ·" in theme and "Tasks: 13, with a report:" not in theme
+    assert "Ha Giang Department of Finance" in theme and "Completed" in theme
+    unit = official.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Districts and city" in unit and "Khối các huyện" not in unit

@@ -48,14 +48,32 @@ def test_reading_changes_nothing(programme):
     assert versions.key() == before
 
 
-def test_a_request_reads_the_version_once(client, demo, viewer, django_assert_num_queries):
+def test_a_request_reads_the_versions_once(client, demo, viewer, django_assert_num_queries):
     from django.urls import reverse
 
     client.force_login(viewer)
     client.get(reverse("home"), {"year": 2024, "quarter": 3})
-    # Session, user, roles, the version: the page itself and the overview inside it share the one read.
-    with django_assert_num_queries(4):
+    # The session, then both versions in one read, shared by the user, the page and the overview in it.
+    with django_assert_num_queries(2):
         client.get(reverse("home"), {"year": 2024, "quarter": 3})
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE auth_user SET is_active = false WHERE username = 'official'",
+    "DELETE FROM auth_user_groups",
+    "UPDATE auth_group SET name = name || '-old' WHERE name = 'viewer'",
+])
+def test_any_change_to_users_groups_or_memberships_moves_the_users_version(viewer, statement):
+    data, users = versions.key(), versions.users_key()
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert versions.users_key() != users and versions.key() == data
+
+
+def test_data_changes_leave_the_signed_in_users_alone(programme):
+    users = versions.users_key()
+    Measure.objects.filter(code="3").update(target=1)
+    assert versions.users_key() == users
 
 
 def test_other_connections_see_the_new_version_only_with_the_new_rows(programme):

@@ -92,12 +92,14 @@ def _prefix(code, data):
     return next(k.rsplit("measure", 1)[0] for k, v in data.items() if k.endswith("measure") and v == pk)
 
 
-def upload(client, wb):
+def upload(client, wb, shows=None):
     buffer = io.BytesIO()
     wb.save(buffer)
     file = SimpleUploadedFile("mau.xlsx", buffer.getvalue())
     response = client.post(reverse("upload"), {"file": file})
     assert "token" in response.context, [str(p) for p in response.context["result"].problems]
+    if shows:
+        assert shows in response.content.decode()  # the preview shows what will be stored
     return client.post(reverse("upload"), {"token": response.context["token"], "confirm": "1"})
 
 
@@ -118,7 +120,7 @@ def test_a_number_cell_is_read_exactly_and_an_untouched_template_changes_nothing
     client.force_login(reporter)
     wb = template(client)
     value_cell(wb, code).value = float(value)  # what Excel stores for a typed number
-    upload(client, wb)
+    upload(client, wb, shows=f"<td>{value.replace('.', ',')}</td>" if "." in value and len(value) < 8 else None)
     figure = Figure.objects.get(measure__code=code)
     assert figure.value == Decimal(value)
     # The next template carries the stored figure; uploading it again untouched writes nothing.

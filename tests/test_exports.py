@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -30,40 +31,111 @@ def _report(campaign, quarter, lang="vi"):
 
 
 def _rows_by_code(ws):
-    """Table rows keyed by the STT column (indicator number or measure code)."""
-    return {str(row[0].value): row for row in ws.iter_rows(min_row=10) if row[0].value is not None}
+    """The indicator rows of theme I keyed by the STT column (indicator number or measure code)."""
+    rows = {}
+    for row in ws.iter_rows(min_row=exports.BODY_ROW):
+        if row[0].value == "II":
+            return rows
+        if row[0].value is not None:
+            rows[str(row[0].value)] = row
+    return rows
 
 
-def test_report_title_rows_header_and_print_setup(demo):
+def _texts(ws):
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def test_report_is_headed_and_signed_as_decree_30_asks(demo):
     ws = _report(demo, 3).worksheets[0]
     assert ws.title == "Báo cáo"
-    assert ws["A1"].value == "ỦY BAN NHÂN DÂN TỈNH HÀ GIANG"
+    assert (ws["A1"].value, ws["A2"].value, ws["A3"].value) == ("ỦY BAN NHÂN DÂN", "TỈNH HÀ GIANG", "Số: …/BC-UBND")
     assert ws["D1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    assert ws["D3"].value == "Hà Giang, ngày 20 tháng 10 năm 2024"
-    assert ws["A5"].value == "BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THI ĐUA"
-    assert ws["A6"].value == "9 tháng năm 2024"
-    assert "322/CTr-UBND" in ws["A7"].value
-    assert {"A1:C1", "D1:J1", "A5:J5", "A6:J6"} <= {str(r) for r in ws.merged_cells.ranges}
-    assert [c.value for c in ws[9]] == [
-        "STT", "Chỉ tiêu", "Đơn vị tính", "Thực hiện năm trước", "Kế hoạch năm", "Thực hiện kỳ báo cáo",
-        "% so với kế hoạch", "% so với cùng kỳ", "Đánh giá", "Ghi chú",
-    ]
-    assert ws.freeze_panes == "C10"
-    assert ws.print_title_rows == "$9:$9"
+    assert ws["D2"].value == "Độc lập - Tự do - Hạnh phúc" and ws["D2"].font.b and ws["D2"].font.sz == 13
+    # Left for the office to fill when it signs, not the day of the export.
+    assert ws["D4"].value == "Hà Giang, ngày …… tháng …… năm ……"
+    assert ws["A5"].value == "BÁO CÁO" and ws["A5"].font.sz == 14 and ws["A5"].font.b
+    assert ws["A6"].value == "Kết quả thực hiện các chỉ tiêu, nhiệm vụ thi đua 9 tháng năm 2024"
+    assert "322/CTr-UBND ngày 26/12/2023" in ws["A7"].value
+    fonts = {c.font.name for row in ws.iter_rows() for c in row if c.value is not None}
+    assert fonts == {"Times New Roman"}
+    texts = _texts(ws)
+    assert "Nơi nhận:" in texts and "- Lưu: VT, TĐKT." in texts
+    assert ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] == [t for t in texts if t in ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")]
+    nơi_nhận = next(c for row in ws.iter_rows() for c in row if c.value == "Nơi nhận:")
+    signature = next(c for row in ws.iter_rows() for c in row if c.value == "TM. ỦY BAN NHÂN DÂN")
+    assert nơi_nhận.column == 1 and signature.column > 5 and signature.row == nơi_nhận.row
+
+
+def test_the_signature_block_and_issuing_body_are_the_campaigns(demo):
+    demo.report_issuer = "UBND TỈNH HÀ GIANG\nSỞ NỘI VỤ"
+    demo.report_code = "BC-SNV"
+    demo.report_signature = "GIÁM ĐỐC"
+    demo.report_signer = "Nguyễn Văn A"
+    demo.report_recipients = "- UBND tỉnh;\n- Lưu: VT."
+    demo.save()
+    ws = _report(demo, 3).worksheets[0]
+    assert (ws["A1"].value, ws["A2"].value, ws["A3"].value) == ("UBND TỈNH HÀ GIANG", "SỞ NỘI VỤ", "Số: …/BC-SNV")
+    texts = _texts(ws)
+    assert "GIÁM ĐỐC" in texts and "Nguyễn Văn A" in texts and "- UBND tỉnh;" in texts
+    assert "TM. ỦY BAN NHÂN DÂN" not in texts
+
+
+def test_table_header_names_the_years_and_spans_the_comparison(demo):
+    ws = _report(demo, 3).worksheets[0]
+    header = [c.value for c in ws[exports.HEADER_ROW]]
+    assert header == ["STT", "Chỉ tiêu, nhiệm vụ", "ĐVT", "Thực hiện năm 2023", "Kế hoạch năm 2024",
+                      "Thực hiện / Ước thực hiện 9 tháng năm 2024", "Cùng kỳ 9 tháng năm 2023", "So sánh (%)", None,
+                      "Đánh giá", "Ghi chú"]
+    assert [c.value for c in ws[exports.HEADER_ROW + 1]][7:9] == ["TH/KH", "TH/cùng kỳ"]
+    assert "H9:I9" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws.freeze_panes == "C11"
+    assert ws.print_title_rows == "$9:$10"
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert "&P" in ws.oddFooter.center.text
-    values = [c.value for row in ws.iter_rows() for c in row]
-    assert "THỦ TRƯỞNG ĐƠN VỊ" in values and "NGƯỜI LẬP BIỂU" in values
+
+
+def test_the_year_end_report_reads_nam_2024(demo):
+    ws = _report(demo, 4).worksheets[0]
+    assert ws["A6"].value == "Kết quả thực hiện các chỉ tiêu, nhiệm vụ thi đua năm 2024"
+    header = [c.value for c in ws[exports.HEADER_ROW]]
+    assert header[5] == "Thực hiện / Ước thực hiện năm 2024" and header[6] == "Cùng kỳ năm 2023"
+    assert not any("Cả năm năm" in t for t in _texts(ws))
 
 
 def test_report_groups_the_six_themes_with_roman_numerals(demo):
     ws = _report(demo, 3).worksheets[0]
     themes = [(r[0].value, r[1].value) for r in ws.iter_rows(min_row=10) if r[0].value in ("I", "II", "III", "IV", "V", "VI")]
     assert [t[0] for t in themes] == ["I", "II", "III", "IV", "V", "VI"]
-    assert themes[0][1].startswith("Một là: Thi đua thực hiện thắng lợi")
+    assert themes[0][1].startswith("Một là, thi đua thực hiện thắng lợi")
+
+
+def test_themes_two_to_six_list_their_tasks_with_units_assessment_and_narrative(demo):
+    from targets.models import Task, TaskReport
+
+    budget = Task.objects.get(theme__campaign=demo, theme__number=2, number=2)
+    TaskReport.objects.filter(task=budget, submission__quarter=3).delete()
+    report = TaskReport.objects.get(task=budget, submission__quarter=2)
+    report.verdict, report.narrative = "completed_well", "Tiết kiệm chi thường xuyên " + "rất nhiều " * 60
+    report.save()
+    ws = _report(demo, 3).worksheets[0]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=exports.BODY_ROW)]
+    second = next(i for i, r in enumerate(rows) if r[0] == "II")
+    assert rows[second + 1][:4] == ["STT", "Nhiệm vụ", "Đơn vị chủ trì", None]
+    task_rows = {r[1]: r for r in rows[second + 2:] if r[1] and r[0] and r[0].isdigit()}
+    row = task_rows["Quản lý và sử dụng ngân sách tiết kiệm, hiệu quả"]
+    assert row[0] == "2" and row[2] == "Sở Tài chính"
+    assert row[9] == "Hoàn thành tốt nhiệm vụ"  # approved: no (*)
+    assert row[5].startswith("Tiết kiệm chi thường xuyên") and row[5].endswith("…") and len(row[5]) <= exports.NARRATIVE_CHARS + 2
+    assert row[10] == "6 tháng"
+    titles = set(Task.objects.filter(theme__campaign=demo, is_active=True).values_list("title", flat=True))
+    assert titles <= set(task_rows) | {r[1] for r in rows}
+    # A unit's Q3 words are only submitted: the assessment says so with (*), explained under the table.
+    submitted = next(r for r in rows[second:] if isinstance(r[9], str) and r[9].endswith("(*)"))
+    assert submitted
+    assert "(*) Số liệu ước tính hoặc chưa được thẩm định." in [r[0] for r in rows]
 
 
 def test_every_number_and_status_equals_the_engine(demo):
@@ -75,16 +147,17 @@ def test_every_number_and_status_equals_the_engine(demo):
             key = str(indicator.indicator.number) if len(indicator.measures) == 1 else m.measure.code
             row = rows[key]
             p = m.progress
-            assert row[8].value == status_label(p.status, "vi"), key
+            assert row[9].value == status_label(p.status, "vi"), key
             if p.ytd is not None:
                 assert Decimal(str(row[5].value)) == p.ytd, key
                 checked += 1
             if p.percent_of_plan is not None:
-                assert abs(Decimal(str(row[6].value)) - p.percent_of_plan) < Decimal("1e-9"), key
+                # Rounded as displayed.
+                assert Decimal(str(row[7].value)) == p.percent_of_plan.quantize(Decimal("0.1")), key
             if m.measure.target is not None:
                 assert Decimal(str(row[4].value)) == m.measure.target
         if len(indicator.measures) > 1:
-            assert rows[str(indicator.indicator.number)][8].value == status_label(indicator.status, "vi")
+            assert rows[str(indicator.indicator.number)][9].value == status_label(indicator.status, "vi")
     assert checked >= 15
 
 
@@ -92,20 +165,50 @@ def test_numbers_are_numbers_with_number_formats_and_statuses_are_coloured(demo)
     rows = _rows_by_code(_report(demo, 3).worksheets[0])
     budget = rows["3"]
     assert isinstance(budget[5].value, (int, float))
-    # The demo's nine-month figures are estimates: still numbers, formatted with "(ước)" beside them.
-    assert budget[5].number_format == '#,##0.0" (ước)"'
-    assert budget[6].number_format == "#,##0.0"
+    # The demo's nine-month figures are estimates, and only submitted: still numbers, marked (*).
+    assert budget[5].number_format == '#,##0.0 "(*)"'
+    assert budget[7].number_format == "#,##0.0"
     assert budget[4].value == 2460
-    assert budget[8].fill.fgColor.rgb.endswith(exports.STATUS_FILLS[build_overview(demo, 3).measures[2].progress.status])
-    tourists = rows["4"]
-    assert tourists[5].number_format == '#,##0" (ước)"'
+    assert budget[9].fill.fgColor.rgb.endswith(exports.STATUS_FILLS[build_overview(demo, 3).measures[2].progress.status])
+    assert rows["4"][5].number_format.startswith("#,##0 ")
+
+
+def test_lower_is_better_measures_say_so(demo):
+    ws = _report(demo, 3).worksheets[0]
+    population = _rows_by_code(ws)["8"]
+    assert population[4].number_format == '"≤ "#,##0.00'
+    assert "(≤) Chỉ tiêu càng thấp càng tốt: đạt khi thực hiện không vượt kế hoạch." in _texts(ws)
+
+
+def test_approved_figures_carry_no_estimate_mark(demo):
+    ws = _report(demo, 2).worksheets[0]
+    assert _rows_by_code(ws)["3"][5].number_format == "#,##0.0"  # Q1 and Q2 are approved official figures
+
+
+def test_row_heights_fit_their_wrapped_text(demo):
+    ws = _report(demo, 3).worksheets[0]
+    checked = 0
+    for row in ws.iter_rows(min_row=exports.BODY_ROW):
+        # The indicator/task column is 46 characters wide: longer texts need two lines or more.
+        name = row[1].value
+        if isinstance(name, str) and len(name) > 70 and row[1].coordinate not in ws.merged_cells:
+            assert (ws.row_dimensions[row[1].row].height or 0) >= exports.LINE_HEIGHT * 2, name
+            checked += 1
+    assert checked >= 5
+
+
+def test_text_lines_counts_wrapped_lines_without_splitting_words():
+    assert exports.text_lines("ngắn", 20) == 1
+    assert exports.text_lines("một hai ba bốn năm sáu bảy tám chín mười", 10) == 5  # một hai ba / bốn năm / …
+    assert exports.text_lines("a\nb\nc", 50) == 3
+    assert exports.text_lines("x" * 100, 11) == 9
 
 
 def test_qualitative_indicators_show_their_verdict_and_narrative(demo):
     rows = _rows_by_code(_report(demo, 3).worksheets[0])
     defence = rows["15"]
-    assert defence[5].value in ("Hoàn thành", "Hoàn thành tốt")
-    assert defence[9].value.startswith("[Demo] Thực hiện nội dung chỉ tiêu 15")
+    assert defence[5].value.rstrip(" (*)") in ("Hoàn thành nhiệm vụ", "Hoàn thành tốt nhiệm vụ")
+    assert defence[10].value.startswith("[Demo] Thực hiện nội dung chỉ tiêu 15")
 
 
 def test_bundled_indicators_have_a_row_per_measure(demo):
@@ -118,15 +221,22 @@ def test_english_variant(demo):
     wb = _report(demo, 2, lang="en")
     ws = wb.worksheets[0]
     assert ws.title == "Report"
-    assert ws["A6"].value == "First half 2024"
-    assert ws["B9"].value == "Indicator"
+    assert (ws["A1"].value, ws["A2"].value, ws["A3"].value) == ("PEOPLE'S COMMITTEE", "OF HA GIANG PROVINCE", "No.: …/BC-UBND")
+    assert ws["D4"].value == "Ha Giang, …… (day) …… (month) …… (year)"
+    assert ws["A6"].value == "Results of the emulation targets and tasks, First half 2024"
+    assert "of 26 December 2023 of the Ha Giang Provincial People's Committee" in ws["A7"].value
+    assert ws["B9"].value == "Indicator, task"
+    assert ws["D9"].value == "Actual 2023" and ws["F9"].value == "Actual / estimate, First half 2024"
     assert _rows_by_code(ws)["3"][1].value == "State budget revenue in the province"
+    assert "Recipients:" in _texts(ws) and "ON BEHALF OF THE PEOPLE'S COMMITTEE" in _texts(ws)
     assert [s.title for s in wb.worksheets] == ["Report", "By unit", "Submissions"]
 
 
 def test_breakdown_sheet_lists_each_unit_with_its_year_to_date(demo):
     ws = _report(demo, 2)["Chi tiết theo đơn vị"]
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert ws["A1"].value == "SỐ LIỆU CHI TIẾT THEO ĐƠN VỊ 6 THÁNG NĂM 2024"
+    assert ws.print_title_rows == "$3:$3" and ws.auto_filter.ref == "A3:J3"
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
     budget = [r for r in rows if r[0] == "3"]
     assert len(budget) == 12  # the lead (finance) and eleven localities
     assert budget[0][3] == "STC" and budget[0][5] == "Chủ trì"
@@ -134,12 +244,22 @@ def test_breakdown_sheet_lists_each_unit_with_its_year_to_date(demo):
     q1, q2 = (Figure.objects.get(measure__code="3", submission__unit__code="024", submission__quarter=q).value for q in (1, 2))
     assert Decimal(str(city[7])) == q1 + q2
     assert Decimal(str(city[6])) == q2
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "A4"
+
+
+def test_a_districts_cumulative_with_a_missing_quarter_is_marked(demo):
+    Figure.objects.filter(measure__code="3", submission__unit__code="024", submission__quarter=1).delete()
+    ws = _report(demo, 2)["Chi tiết theo đơn vị"]
+    city = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "3" and r[3].value == "024")
+    assert city[7].number_format.endswith('"(!)"')
+    assert city[9].value == "chưa đủ quý: quý I"
 
 
 def test_completeness_sheet_says_who_was_late(demo):
     ws = _report(demo, 3)["Tình hình báo cáo"]
-    rows = {(r[0].value, r[2].value): [c.value for c in r] for r in ws.iter_rows(min_row=2)}
+    assert ws["A1"].value == "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ 9 THÁNG NĂM 2024"
+    assert ws.print_title_rows == "$3:$3"
+    rows = {(r[0].value, r[2].value): [c.value for c in r] for r in ws.iter_rows(min_row=4)}
     assert rows[("033", 3)][3] == "Chưa gửi"
     assert rows[("033", 3)][6] == "Trễ hạn"  # Q3 deadline 15/10/2024 passed on 20/10
     assert rows[("024", 3)][3] == "Đã gửi"
@@ -154,15 +274,41 @@ def test_raw_data_xlsx_has_every_visible_figure_in_long_format(demo, tmp_path):
     assert count == Figure.objects.count()
     ws = load_workbook(path, read_only=True).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:7] == ("Năm", "Quý", "Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Giá trị")
+    assert rows[0][:8] == ("Năm", "Quý", "Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Giá trị")
     assert len(rows) == count + 1
     figure = Figure.objects.select_related("submission__unit", "measure").get(
         measure__code="3", submission__unit__code="STC", submission__quarter=1)
     row = next(r for r in rows if r[2] == "STC" and r[4] == "3" and r[1] == 1)
-    assert Decimal(str(row[6])) == figure.value
-    assert row[3] == "Sở Tài chính tỉnh Hà Giang"
-    assert row[11] == "Đã duyệt"
-    assert row[14] == "thamdinh"
+    assert Decimal(str(row[7])) == figure.value
+    assert row[3] == "Sở Tài chính tỉnh Hà Giang" and row[6] == "tỷ đồng"
+    assert row[13] == "Đã duyệt"
+    assert row[16] == "thamdinh"
+    assert row[15].microsecond == 0
+
+
+def test_raw_xlsx_has_widths_a_bold_header_and_a_filter(demo, tmp_path):
+    path = tmp_path / "raw.xlsx"
+    exports.write_raw_xlsx(exports.raw_figures(Figure.objects.all()), path)
+    ws = load_workbook(path).worksheets[0]
+    assert ws["A1"].font.b and ws["F1"].font.b
+    assert ws.auto_filter.ref == "A1:T1"
+    assert ws.column_dimensions["F"].width == 40 and ws.column_dimensions["B"].width == 6
+    assert ws.freeze_panes == "A2"
+
+
+def test_raw_csv_numbers_carry_no_trailing_zeros_and_times_stop_at_the_second(programme):
+    submission = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="STC"), quarter=1, state="submitted")
+    Figure.objects.create(submission=submission, measure=Measure.objects.get(code="3"), value=Decimal("42.7"))
+    Figure.objects.create(submission=submission, measure=Measure.objects.get(code="4"), value=Decimal("2460"))
+    Figure.objects.create(submission=submission, measure=Measure.objects.get(code="17"), verdict="completed",
+                          narrative="Đã triển khai đầy đủ.")
+    lines = list(csv.reader(io.StringIO("".join(exports.raw_csv_lines(exports.raw_figures(Figure.objects.all()))).lstrip("\ufeff"))))
+    by_code = {line[4]: line for line in lines[1:]}
+    assert by_code["3"][7] == "42.7" and by_code["3"][6] == "tỷ đồng"
+    assert by_code["4"][7] == "2460"
+    assert by_code["17"][7] == "" and by_code["17"][8] == "Hoàn thành nhiệm vụ" and by_code["17"][9] == "Đã triển khai đầy đủ."
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", by_code["3"][15])
+    assert exports.plain_decimal(Decimal("244.946000")) == "244.946" and exports.plain_decimal(Decimal("-0.500")) == "-0.5"
 
 
 def test_csv_round_trips_with_vietnamese_text(demo):
@@ -172,7 +318,7 @@ def test_csv_round_trips_with_vietnamese_text(demo):
     assert rows[0][0] == "Năm"
     assert len(rows) == Figure.objects.count() + 1
     assert any(r[3] == "Huyện Hoàng Su Phì" for r in rows)
-    assert any(r[7] in ("Hoàn thành", "Hoàn thành tốt") for r in rows)
+    assert any(r[8] in ("Hoàn thành nhiệm vụ", "Hoàn thành tốt nhiệm vụ") for r in rows)
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+2", "-3+cmd", "@SUM(A1)", "\tx"])
@@ -182,16 +328,16 @@ def test_formula_injection_is_neutralised_in_every_export(programme, text, tmp_p
     path = tmp_path / "raw.xlsx"
     exports.write_raw_xlsx(exports.raw_figures(Figure.objects.all()), path)
     row = list(load_workbook(path).worksheets[0].iter_rows(min_row=2, values_only=True))[0]
-    assert row[8] == "'" + text and row[9] == "'" + text
+    assert row[10] == "'" + text and row[11] == "'" + text
     lines = list(csv.reader(io.StringIO("".join(exports.raw_csv_lines(exports.raw_figures(Figure.objects.all()))).lstrip("\ufeff"))))
-    assert lines[1][8] == "'" + text
+    assert lines[1][10] == "'" + text
 
 
 def test_export_report_command(demo, tmp_path):
     path = tmp_path / "report.xlsx"
     call_command("export_report", "--year", "2024", "--quarter", "4", "--lang", "en", "-o", str(path))
     ws = load_workbook(path).worksheets[0]
-    assert ws["A6"].value == "Full year 2024"
+    assert ws["A6"].value == "Results of the emulation targets and tasks, year 2024"
 
 
 def test_export_figures_command_csv(demo, tmp_path):
@@ -218,7 +364,7 @@ def test_every_role_downloads_the_official_report(client, demo, role, request):
     assert response["Content-Type"] == exports_content_type()
     assert 'filename="bao-cao-thi-dua-2024-q2.xlsx"' in response["Content-Disposition"]
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert wb.worksheets[0]["A6"].value == "6 tháng năm 2024"
+    assert wb.worksheets[0]["A6"].value == "Kết quả thực hiện các chỉ tiêu, nhiệm vụ thi đua 6 tháng năm 2024"
 
 
 def exports_content_type():
@@ -237,7 +383,7 @@ def _raw_units(client, **params):
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))[1:]
-    return {r[2] for r in rows}, {r[11] for r in rows}
+    return {r[2] for r in rows}, {r[13] for r in rows}
 
 
 def test_reporters_download_only_their_own_units_figures(client, demo):

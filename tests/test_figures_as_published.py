@@ -266,6 +266,9 @@ def test_yearly_measures_are_awaited_with_their_publication_month(client, viewer
     html = client.get(reverse("indicator", args=[16]), {"year": 2024, "quarter": 2}).content.decode()
     assert "6 tháng: công bố hằng năm, dự kiến tháng 5/2025" in html
     assert "Chờ công bố" in html and "Chưa có số liệu" not in html.split("<h1")[1].split("By unit")[0][:3000]
+    # Past May 2025 (today), the 2024 PCI is due: missing now, no longer awaited.
+    full_year = client.get(reverse("indicator", args=[16]), {"year": 2024, "quarter": 4}).content.decode()
+    assert "Cả năm: chưa có số liệu" in full_year and "dự kiến tháng 5/2025" not in full_year
 
 
 def test_yearly_figures_may_be_entered_after_the_q4_deadline_until_the_year_is_closed(client, reviewer, programme):
@@ -303,3 +306,15 @@ def test_the_full_year_view_never_says_not_met_from_nine_month_data(client, view
     row = next(i for i, text in enumerate(cells) if "Tỷ lệ lao động qua đào tạo" in text)
     assert "Không đạt" not in cells[row: row + 10]
     assert any("chưa có số cả năm" in text for text in cells[row: row + 10])
+
+
+def test_the_raw_data_export_keeps_a_reported_year_to_date_and_the_replaced_estimate(tmp_path, programme):
+    approved("STC", 3, **{"3": {"cumulative": Decimal("1900.25")}})
+    approved("STC", 1, **{"3": {"value": Decimal("520"), "estimate_value": Decimal("500")}})
+    path = tmp_path / "raw.xlsx"
+    exports.write_raw_xlsx(exports.raw_figures(Figure.objects.all()), path)
+    rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][-2:] == ("Lũy kế từ đầu năm", "Số ước trước đó")
+    by_quarter = {row[1]: row for row in rows[1:]}
+    assert by_quarter[3][7] is None and Decimal(str(by_quarter[3][-2])) == Decimal("1900.25")
+    assert Decimal(str(by_quarter[1][-1])) == Decimal("500")

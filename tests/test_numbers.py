@@ -366,3 +366,13 @@ def test_an_ambiguous_text_carries_both_readings():
     with pytest.raises(NumberFormatError) as refused:
         parse_number("1,234.5", "vi")
     assert not refused.value.ambiguous
+
+
+@pytest.mark.parametrize(
+    "value, places, vi",
+    [("244.946", 1, "244,946"), ("244.900000", 1, "244,9"), ("50", 1, "50,0"), ("1234567.891", 0, "1.234.567,891"), (None, 1, "–")],
+)
+def test_format_exact_shows_every_digit_of_what_will_be_stored(value, places, vi):
+    from targets.numbers import format_exact
+
+    assert format_exact(D(value) if value is not None else None, places, "vi") == vi

@@ -32,6 +32,39 @@ def test_it_loads_the_programme_as_issued(programme):
     assert Task.objects.filter(theme__number__gte=2).count() >= 5
 
 
+def test_themes_two_to_six_list_their_tasks_clause_by_clause_with_responsible_units(programme):
+    tasks = Task.objects.filter(theme__campaign=programme).prefetch_related("responsible_units")
+    assert {n: tasks.filter(theme__number=n).count() for n in range(2, 7)} == {2: 13, 3: 10, 4: 4, 5: 4, 6: 6}
+    assert all(t.responsible_units.exists() and t.is_active for t in tasks)
+    budget = tasks.get(theme__number=2, number=2)
+    assert budget.title == "Quản lý và sử dụng ngân sách tiết kiệm, hiệu quả"
+    assert [u.code for u in budget.responsible_units.all()] == ["STC"]
+    gardens = tasks.get(theme__number=2, number=7)
+    assert set(LOCALITY_CODES) <= {u.code for u in gardens.responsible_units.all()}
+
+
+def test_a_task_retired_by_an_admin_stays_retired_when_the_file_is_loaded_again(programme):
+    task = Task.objects.get(theme__campaign=programme, theme__number=3, number=5)
+    task.is_active = False
+    task.save()
+    task.responsible_units.add(Unit.objects.get(code="SNV"))
+    result = load_programme(read_programme(PROGRAMME))
+    task.refresh_from_db()
+    assert not task.is_active
+    assert [u.code for u in task.responsible_units.all()] == ["SYT"]  # the file's units win
+    assert result.updated["task"] == 1
+    assert not load_programme(read_programme(PROGRAMME)).changed
+
+
+def test_a_task_naming_an_unknown_unit_is_refused_and_nothing_is_loaded(db):
+    data = read_programme(PROGRAMME)
+    data["themes"][1]["tasks"][0]["responsible_units"] = ["NOPE"]
+    with pytest.raises(ProgrammeError) as error:
+        load_programme(data)
+    assert "Task 2.1: unknown unit 'NOPE'" in error.value.errors
+    assert not Campaign.objects.exists()
+
+
 @pytest.mark.parametrize(
     "code, unit, target, comparison, aggregation",
     [
@@ -148,6 +181,8 @@ def test_copy_campaign_copies_structure_and_targets_without_figures(programme, d
     assert new.measures.get(code="1").same_period_q1 == Decimal("6.9")
     assert new.measures.get(code="1").previous_year is None
     assert Task.objects.filter(theme__campaign=new).count() == Task.objects.filter(theme__campaign=programme).count()
+    assert [u.code for u in Task.objects.get(theme__campaign=new, theme__number=2, number=2).responsible_units.all()] == ["STC"]
+    assert new.report_signature == programme.report_signature
 
     with pytest.raises(CopyError, match="already exists"):
         copy_campaign(source_year=2024, target_year=2025)

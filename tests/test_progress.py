@@ -608,10 +608,10 @@ def test_qualitative_takes_the_latest_verdict_up_to_the_period(verdicts, quarter
 def test_qualitative_explanations():
     defence = spec(**DEFENCE)
     older = evaluate(defence, 3, {}, {1: Verdict.NOT_COMPLETED, 2: Verdict.COMPLETED_WELL})
-    assert older.explanation("vi") == "9 tháng: đánh giá hoàn thành tốt (quý II) → vượt kế hoạch"
+    assert older.explanation("vi") == "9 tháng: đánh giá hoàn thành tốt nhiệm vụ (quý II) → vượt kế hoạch"
     assert older.explanation("en") == "Nine months: assessed as completed well (Q2) → exceeded"
     current = evaluate(defence, 4, {}, {4: Verdict.NOT_COMPLETED})
-    assert current.explanation("vi") == "Cả năm: đánh giá không hoàn thành → không đạt"
+    assert current.explanation("vi") == "Cả năm: đánh giá chưa hoàn thành nhiệm vụ → không đạt"
     assert current.explanation("en") == "Full year: assessed as not completed → not met"
     none = evaluate(defence, 2, {}, {})
     assert none.explanation("vi") == "6 tháng: chưa có đánh giá"
@@ -816,9 +816,9 @@ def test_status_labels(status, vi, en):
 @pytest.mark.parametrize(
     "verdict, vi, en",
     [
-        (Verdict.COMPLETED_WELL, "Hoàn thành tốt", "Completed well"),
-        (Verdict.COMPLETED, "Hoàn thành", "Completed"),
-        (Verdict.NOT_COMPLETED, "Không hoàn thành", "Not completed"),
+        (Verdict.COMPLETED_WELL, "Hoàn thành tốt nhiệm vụ", "Completed well"),
+        (Verdict.COMPLETED, "Hoàn thành nhiệm vụ", "Completed"),
+        (Verdict.NOT_COMPLETED, "Chưa hoàn thành nhiệm vụ", "Not completed"),
     ],
 )
 def test_verdict_labels(verdict, vi, en):
@@ -1013,3 +1013,21 @@ def test_an_estimate_in_the_year_to_date_is_marked():
     assert not evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, estimates=()).estimate
     level = evaluate(spec(GTE, LEVEL, "60"), 2, {1: D("50"), 2: D("58")}, estimates={1})
     assert not level.estimate  # the standing Q2 figure is official
+
+
+def test_a_yearly_figure_is_awaited_until_the_end_of_its_publication_month_then_missing():
+    import datetime
+
+    from targets.progress import Frequency
+
+    pci = spec(**PAR_INDEX, frequency=Frequency.YEARLY, publication=(5, 2025))
+    assert evaluate(pci, 4, {}, today=datetime.date(2025, 5, 31)).status is Status.AWAITED
+    assert evaluate(pci, 4, {}, today=datetime.date(2025, 6, 1)).status is NO_DATA
+    assert evaluate(pci, 3, {}, today=datetime.date(2025, 6, 1)).status is Status.AWAITED  # no nine-month figure exists
+
+
+def test_an_estimate_superseded_by_a_later_official_cumulative_is_not_marked():
+    result = evaluate(spec(**REVENUE), 3, {1: D("500")}, cumulative={3: D("1900")}, estimates={1})
+    assert not result.estimate
+    assert evaluate(spec(**REVENUE), 3, {1: D("500")}, cumulative={3: D("1900")}, estimates={3}).estimate
+    assert evaluate(spec(**REVENUE), 3, {4: D("1")}, cumulative={2: D("1100")}, estimates={1}).estimate is False

@@ -114,10 +114,34 @@ def test_pages_are_served_from_postgresql_while_redis_is_down(client, demo, view
             assert response.status_code == 200, name
         assert "Tổng quan" in client.get(reverse("home")).content.decode()
         assert client.get(reverse("api-progress"), {"year": 2024, "quarter": 3}).status_code == 200
-        health = client.get(reverse("healthz"))
+        health = client.get(reverse("healthz"))  # asks Redis itself, whatever the pages do
         assert health.status_code == 200 and health.json() == {"status": "degraded", "cache": "unreachable"}
     finally:
         closed.close()
+
+
+def test_a_failing_redis_is_left_alone_for_a_while_then_tried_again(client, demo, viewer, monkeypatch):
+    from django.core.cache import cache
+    from redis.exceptions import TimeoutError
+
+    from targets import pagecache
+
+    tries = []
+
+    def hangs(*args, **kwargs):
+        tries.append(args)
+        raise TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(pagecache, "_unavailable_until", 0.0)
+    monkeypatch.setattr(cache, "get", hangs)
+    client.force_login(viewer)
+    for _ in range(3):
+        assert client.get(reverse("home"), {"year": 2024, "quarter": 3}).status_code == 200
+    assert len(tries) == 1  # the first page waited for it; the next ones did not
+    later = pagecache._unavailable_until + 1
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: later)
+    client.get(reverse("home"), {"year": 2024, "quarter": 3})
+    assert len(tries) == 2  # tried again after RETRY_AFTER seconds
 
 
 def test_healthz_reports_the_cache_as_healthy_when_it_answers(client, db):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.text import capfirst
 
 from targets import numbers, progress
 from targets.language import language
@@ -26,6 +27,13 @@ STATUS_ICONS = {
 def num(value, places=0):
     """1234.5 → "1.234,5" in Vietnamese, "1,234.5" in English."""
     return numbers.format_number(value, int(places), language())
+
+
+@register.filter
+def exact_num(value, places=0):
+    """A figure about to be saved, with every digit it has (at least `places` decimals): the
+    preview of an upload must show 244,946, not the display-rounded 244,9."""
+    return numbers.format_exact(value, int(places), language())
 
 
 @register.filter
@@ -94,6 +102,50 @@ def state_label(state):
     from targets.models import Submission
 
     return Submission.State(state).label if state else "–"
+
+
+@register.filter
+def verdict_label(verdict):
+    """A qualitative verdict in officials' words ("Hoàn thành tốt nhiệm vụ")."""
+    return progress.verdict_label(verdict, language())
+
+
+@register.filter
+def unit_label(unit):
+    """A unit as lists name it: its short name in Vietnamese, its English name in English."""
+    if language() == "en":
+        return unit.name_en or unit.name
+    return unit.short_name or unit.name
+
+
+@register.filter
+def reported_count(tasks):
+    """How many of a theme's tasks (overview.TaskProgress) have at least one report."""
+    return sum(1 for t in tasks if t.reports)
+
+
+@register.filter
+def quarter_label(quarter):
+    """A single quarter: "Quý I" in Vietnamese, "Q1" in English."""
+    return capfirst(progress.quarter_label(int(quarter), language()))
+
+
+@register.filter
+def theme_label(theme):
+    """"Hai là" in Vietnamese (the programme's own word), "Theme 2" in English."""
+    from django.utils.translation import gettext
+
+    if language() == "en" or not theme.ordinal:
+        return gettext("Theme %(number)s") % {"number": theme.number}
+    return theme.ordinal
+
+
+@register.filter
+def issuing_body(campaign):
+    """The body that issued the programme, in the page's language."""
+    from targets.exports import report_heading
+
+    return campaign.issuing_body if language() == "vi" else report_heading(campaign, "en")["body"]
 
 
 @register.filter

@@ -210,5 +210,6 @@ def measures_view(request):
         "code": m.code, "indicator": m.indicator.number, "name": m.name, "name_en": m.name_en,
         "unit": m.unit, "unit_en": m.unit_en, "target": _decimal(m.target), "comparison": m.comparison,
         "aggregation": m.aggregation, "decimal_places": m.decimal_places, "previous_year": _decimal(m.previous_year),
+        "frequency": m.frequency, "publication_month": m.publication_month,
         "reporting_units": [{"code": a.unit.code, "role": a.role} for a in m.assignments.all()],
     } for m in measures]}, json_dumps_params={"ensure_ascii": False})

@@ -9,11 +9,11 @@ from django.views.decorators.http import require_safe
 
 from targets import access, progress, timeliness
 from targets.language import language
-from targets.models import Campaign, Figure, MeasureAssignment, Submission, TaskReport, Unit
-from targets.overview import cached_overview, submission_status, unit_breakdown
+from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
+from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
 from targets.tables import LateTable, SeriesTable, sorted_and_paginated
-from targets.templatetags.emulation import localized
+from targets.templatetags.emulation import localized, theme_label
 from targets.views.common import campaign_or_404, quarter_param
 
 
@@ -30,7 +30,10 @@ def _period(request) -> dict:
 def home(request):
     def build():
         period = _period(request)
-        return _("Overview"), "targets/home.html", {**period, "overview": cached_overview(period["campaign"], period["quarter"])}
+        overview = cached_overview(period["campaign"], period["quarter"])
+        tasks = task_progress(period["campaign"], period["quarter"])
+        themes = [(row, tasks.get(row.theme.pk, [])) for row in overview.themes]
+        return _("Overview"), "targets/home.html", {**period, "overview": overview, "themes": themes}
 
     return cached_page(request, build)
 
@@ -43,15 +46,8 @@ def theme(request, number: int):
         row = next((t for t in overview.themes if t.theme.number == number), None)
         if row is None:
             raise Http404(_("No such theme."))
-        # The latest words of each unit on each task, up to the period.
-        latest: dict[tuple[int, int], TaskReport] = {}
-        reports = (TaskReport.objects.filter(task__theme=row.theme, submission__quarter__lte=period["quarter"],
-                                             submission__state__in=Submission.VISIBLE_STATES)
-                   .select_related("submission__unit", "task").order_by("submission__quarter"))
-        for report in reports:
-            latest[(report.task_id, report.submission.unit_id)] = report
-        tasks = [{"task": task, "reports": [r for (t, _u), r in latest.items() if t == task.pk]} for task in row.theme.tasks.all()]
-        return row.theme.ordinal, "targets/theme.html", {**period, "row": row, "tasks": tasks}
+        tasks = task_progress(period["campaign"], period["quarter"]).get(row.theme.pk, [])
+        return theme_label(row.theme), "targets/theme.html", {**period, "row": row, "tasks": tasks}
 
     return cached_page(request, build)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from targets import access, progress, workflow
-from targets.forms import EntryFormSet
+from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
-from targets.models import Campaign, Figure, Measure, MeasureAssignment, Submission, Unit
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Submission, Task, TaskReport, Unit
 from targets.views.common import campaign_or_404, param, quarter_param
 
 
@@ -91,6 +92,13 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
     return rows
 
 
+def _task_rows(campaign: Campaign, unit: Unit, submission: Submission | None) -> list[dict]:
+    """The active tasks of themes II–VI the unit is responsible for, with its report of the quarter."""
+    tasks = Task.objects.filter(theme__campaign=campaign, is_active=True, responsible_units=unit).select_related("theme")
+    reports = {r.task_id: r for r in TaskReport.objects.filter(submission=submission)} if submission else {}
+    return [{"task": task, "report": reports.get(task.pk)} for task in tasks.order_by("theme__number", "number")]
+
+
 def _window(user, campaign, unit, quarter, submission, rows) -> tuple[str | None, set[int] | None]:
     """Why the page is closed (None when open) and, when only some measures may still be
     entered (yearly figures after the Q4 deadline), which ones."""
@@ -118,48 +126,65 @@ def entry(request):
         "reviewed_by", "submitted_by").first()
     rows = _rows(campaign, unit, quarter)
     refusal, only = _window(request.user, campaign, unit, quarter, submission, rows)
-    formset = EntryFormSet(request.POST if request.method == "POST" else None, rows=rows, lang=language(), prefix="figures")
+    data = request.POST if request.method == "POST" else None
+    formset = EntryFormSet(data, rows=rows, lang=language(), prefix="figures")
+    # A post without the task rows (a page opened before the unit had tasks) leaves its tasks alone.
+    task_data = data if data is not None and "tasks-TOTAL_FORMS" in data else None
+    tasks = TaskFormSet(task_data, rows=_task_rows(campaign, unit, submission), lang=language(), prefix="tasks")
     for form in formset:
         if refusal or (only is not None and form.row["measure"].pk not in only):
+            for field in form.fields.values():
+                field.disabled = True
+    for form in tasks:
+        if refusal or only is not None:  # tasks are quarterly, never among the late yearly figures
             for field in form.fields.values():
                 field.disabled = True
     conflicts = []
     if request.method == "POST":
         if refusal:
             raise PermissionDenied(refusal)
-        outcome = _post(request, campaign, unit, quarter, formset)
+        outcome = _post(request, campaign, unit, quarter, formset, tasks)
         if outcome is None:
             return redirect(f"{reverse('entry')}?year={campaign.year}&quarter={quarter}&unit={unit.code}")
         conflicts = outcome
     return render(request, "targets/entry.html", {
-        "campaign": campaign, "unit": unit, "quarter": quarter, "formset": formset, "submission": submission,
+        "campaign": campaign, "unit": unit, "quarter": quarter, "formset": formset, "tasks": tasks, "submission": submission,
         "units": units.order_by("kind", "code"), "quarters": (1, 2, 3, 4), "refusal": refusal, "yearly_only": only is not None,
         "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts, "campaigns": Campaign.objects.all(),
         "reason_limit": Figure._meta.get_field("reason").max_length,
     })
 
 
-def _post(request, campaign, unit, quarter, formset):
+def _post(request, campaign, unit, quarter, formset, tasks):
     """Save (and submit) only if every form is valid. Returns conflicts, or None when done."""
     formset.compare_with_the_page()
-    if not formset.is_valid():
+    tasks_valid = tasks.is_valid() if tasks.is_bound else True
+    if not (formset.is_valid() and tasks_valid):  # both validated first, so every field shows its message
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))
         return []
     if formset.warnings and not request.POST.get("confirm"):
         messages.warning(request, _("Nothing was saved yet: some figures look unusual. Check them, tick the confirmation and save again."))
         return []
+    task_entries = tasks.entries() if tasks.is_bound else []
     try:
-        result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=formset.entries(),
-                                       reason=request.POST.get("reason", "").strip())
-        if result.conflicts:
+        with transaction.atomic():  # figures and task reports together, or nothing
+            result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter,
+                                           entries=formset.entries(), reason=request.POST.get("reason", "").strip())
+            task_conflicts = [] if result.conflicts else workflow.save_task_reports(
+                user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=task_entries)
+            if result.conflicts or task_conflicts:
+                transaction.set_rollback(True)
+        if result.conflicts or task_conflicts:
             messages.error(request, _("Nothing was saved: someone changed these figures after you opened the page. "
                                       "Compare the values below and save again."))
-            return result.conflicts
+            return result.conflicts + task_conflicts
         if request.POST.get("action") == "submit":
             workflow.submit(user=request.user, campaign=campaign, unit=unit, quarter=quarter)
             messages.success(request, _("Submitted for review."))
         else:
             messages.success(request, _("Saved as a draft (%(count)s figures).") % {"count": len(result.saved)})
+            if task_entries:
+                messages.success(request, _("Task reports saved: %(count)s.") % {"count": len(task_entries)})
     except workflow.EntryRefused as refused:
         if refused.forbidden:
             raise PermissionDenied(refused.message) from None

@@ -102,6 +102,7 @@ def submission(request, pk: int):
         "report": report, "figures": figures, "figure_history": figure_history, "state_history": state_history,
         "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED,
         "may_reopen": access.is_admin(user) and report.state == Submission.State.APPROVED,
+        "task_reports": report.task_reports.select_related("task__theme").order_by("task__theme__number", "task__number"),
         "form": DecisionForm(),
     })
 

@@ -1,0 +1,71 @@
+"""The Django admin, where the secretariat keeps the programme: tasks, report settings, last year's values."""
+
+from django.urls import reverse
+
+from targets.models import Task, Unit
+
+
+def test_an_admin_retires_tasks_and_edits_their_responsible_units(client, admin_user, programme):
+    client.force_login(admin_user)
+    tasks = Task.objects.filter(theme__campaign=programme, theme__number=5)
+    response = client.post(reverse("admin:targets_task_changelist"),
+                           {"action": "retire", "_selected_action": [t.pk for t in tasks[:2]]}, follow=True)
+    assert "Đã thôi theo dõi 2 nhiệm vụ." in response.content.decode()
+    assert list(tasks.values_list("number", "is_active")) == [(1, False), (2, False), (3, True), (4, True)]
+
+    task = tasks.get(number=3)
+    page = client.get(reverse("admin:targets_task_change", args=[task.pk])).content.decode()
+    assert "đơn vị chủ trì" in page.lower()
+    snv, stttt = Unit.objects.get(code="SNV"), Unit.objects.get(code="STTTT")
+    response = client.post(reverse("admin:targets_task_change", args=[task.pk]), {
+        "theme": task.theme_id, "number": 3, "title": task.title, "title_en": task.title_en,
+        "responsible_units": [snv.pk, stttt.pk], "is_active": "on",
+    })
+    assert response.status_code == 302
+    assert set(task.responsible_units.values_list("code", flat=True)) == {"SNV", "STTTT"}
+
+
+def test_non_admins_cannot_reach_the_task_admin(client, viewer, programme):
+    client.force_login(viewer)
+    response = client.get(reverse("admin:targets_task_changelist"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_admin_speaks_vietnamese_and_shows_decimals_as_numbers(client, admin_user, programme):
+    from decimal import Decimal
+
+    from targets.models import Figure, Measure, Submission
+
+    client.force_login(admin_user)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    budget.previous_year = Decimal("2301.17")
+    budget.save()
+    page = client.get(reverse("admin:targets_measure_changelist")).content.decode()
+    assert "Chỉ tiêu" in page or "chỉ tiêu" in page
+    assert ">2.460<" in page and ">2.301,17<" in page
+    assert "2460,000000" not in page and "2460.000000" not in page
+    form = client.get(reverse("admin:targets_measure_change", args=[budget.pk])).content.decode()
+    assert 'value="2460"' in form and 'value="2301.17"' in form
+    assert "Năm trước" in form
+
+    submission = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="STC"), quarter=1, state="submitted")
+    figure = Figure.objects.create(submission=submission, measure=budget, value=Decimal("650.5"))
+    listing = client.get(reverse("admin:targets_figure_changelist")).content.decode()
+    assert ">650,5<" in listing and "650,500000" not in listing
+    detail = client.get(reverse("admin:targets_figure_change", args=[figure.pk])).content.decode()
+    assert "650,5" in detail and "650,500000" not in detail
+
+
+def test_exact_number_keeps_every_significant_decimal():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from targets.admin import exact_number
+
+    with translation.override("vi"):
+        assert exact_number(Decimal("244.946000")) == "244,946"
+        assert exact_number(Decimal("3200000.000000")) == "3.200.000"
+        assert exact_number(None) == "–"
+    with translation.override("en"):
+        assert exact_number(Decimal("2460.5")) == "2,460.5"

@@ -1,0 +1,105 @@
+"""The official report as it prints: rendered to PDF by LibreOffice, read back with poppler.
+
+openpyxl can only say what the workbook contains; whether a row is tall enough for its wrapped
+text, and whether the pages are A4 landscape, shows only once a spreadsheet program lays it out.
+Skipped, saying why, where LibreOffice or poppler-utils are missing (`.ci/run` installs both).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from html import unescape
+
+import pytest
+
+from targets import exports
+from targets.models import Task
+
+MISSING = "LibreOffice (soffice) or poppler-utils (pdftotext, pdfinfo) is not installed: apt-get install libreoffice-calc-nogui poppler-utils"
+
+
+@pytest.fixture(autouse=True)
+def office_tools():
+    if not (shutil.which("soffice") and shutil.which("pdftotext") and shutil.which("pdfinfo")):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{MISSING} (.ci/run installs them)")
+        pytest.skip(MISSING)
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+A4_LANDSCAPE = (841.89, 595.28)  # points
+
+
+def _render(workbook, tmp_path):
+    source = tmp_path / "report.xlsx"
+    workbook.save(source)
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)},
+    )
+    return tmp_path / "report.pdf"
+
+
+def _text(pdf) -> str:
+    return re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True,
+                                              text=True).stdout)
+
+
+def _page_sizes(pdf) -> list[tuple[float, float]]:
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)]
+
+
+def _overlapping_words(pdf) -> list[tuple[str, str]]:
+    """Pairs of words printed over each other: what a row too short for its text looks like."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    found = []
+    for page in html.split("<page ")[1:]:
+        words = [(float(a), float(b), float(c), float(d), unescape(w)) for a, b, c, d, w in WORD.findall(page)]
+        words.sort()
+        for i, (x0, y0, x1, y1, text) in enumerate(words):
+            for u0, v0, u1, v1, other in words[i + 1:]:
+                if u0 >= x1:
+                    break
+                width, height = min(x1, u1) - max(x0, u0), min(y1, v1) - max(y0, v0)
+                smaller = min((x1 - x0) * (y1 - y0), (u1 - u0) * (v1 - v0))
+                if width > 0 and height > 0 and width * height > 0.3 * smaller:
+                    found.append((text, other))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_printed_report_shows_every_indicator_and_task_whole_on_a4_landscape(demo, tmp_path, lang):
+    workbook = exports.report_workbook(demo, 3, lang=lang)
+    pdf = _render(workbook, tmp_path)
+    text = _text(pdf)
+    names = []
+    for indicator in demo.indicators.prefetch_related("measures"):
+        names.append(exports._name(indicator, "name", lang))
+        measures = list(indicator.measures.all())
+        if len(measures) > 1:
+            names += [exports._name(m, "name", lang) for m in measures]
+    names += [exports._name(t, "title", lang) for t in Task.objects.filter(theme__campaign=demo, is_active=True)]
+    assert len(names) > 60
+    missing = [name for name in names if re.sub(r"\s+", " ", name) not in text]
+    assert not missing, f"not printed whole: {missing}"
+    assert "Nơi nhận:" in text if lang == "vi" else "Recipients:" in text
+    sizes = _page_sizes(pdf)
+    assert sizes and all(abs(w - A4_LANDSCAPE[0]) < 1 and abs(h - A4_LANDSCAPE[1]) < 1 for w, h in sizes), sizes
+    # No text printed over the next row or cell.
+    assert not _overlapping_words(pdf)
+
+
+def test_the_overlap_check_catches_a_row_too_short_for_its_text(tmp_path):
+    """The check above can fail: a fixed short row with wrapped text prints over the next row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.column_dimensions["A"].width = 20
+    ws["A1"] = "một hai ba bốn năm sáu bảy tám chín mười mười một mười hai mười ba"
+    ws["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = 15
+    ws["A2"] = "hàng sau"
+    assert _overlapping_words(_render(workbook, tmp_path))

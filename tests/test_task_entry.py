@@ -1,0 +1,117 @@
+"""Responsible units report their tasks of themes II–VI on the entry page, like their figures:
+assessment and narrative, saved as a draft, submitted, reviewed, locked once approved, kept in history."""
+
+import pytest
+from django.urls import reverse
+
+from targets import workflow
+from targets.models import MeasureAssignment, Submission, Task, TaskReport, Unit
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def finance(open_year):
+    unit = Unit.objects.get(code="STC")
+    return unit, make_user("reporter-stc", "reporter", units=[unit])
+
+
+def _tasks(unit):
+    return list(Task.objects.filter(responsible_units=unit, is_active=True).order_by("theme__number", "number"))
+
+
+def post(client, unit, quarter, tasks=None, action="save", versions=None):
+    """The entry page's post: every figure row left empty, the given tasks' words."""
+    measures = [a.measure for a in MeasureAssignment.objects.filter(unit=unit).select_related("measure").order_by("measure__order")]
+    rows = _tasks(unit)
+    data = {"unit": unit.code, "year": 2024, "quarter": quarter, "action": action,
+            "figures-TOTAL_FORMS": len(measures), "figures-INITIAL_FORMS": len(measures),
+            "tasks-TOTAL_FORMS": len(rows), "tasks-INITIAL_FORMS": len(rows)}
+    for i, m in enumerate(measures):
+        data[f"figures-{i}-measure"] = m.pk
+        data[f"figures-{i}-kind"] = "official"
+    for i, task in enumerate(rows):
+        data[f"tasks-{i}-task"] = task.pk
+        data[f"tasks-{i}-version"] = (versions or {}).get(task.pk, "")
+        verdict, narrative = (tasks or {}).get(task.pk, ("", ""))
+        data[f"tasks-{i}-verdict"], data[f"tasks-{i}-narrative"] = verdict, narrative
+    return client.post(reverse("entry"), data, follow=True)
+
+
+def test_a_unit_reports_its_tasks_saves_submits_and_officials_read_them(client, finance, viewer):
+    unit, reporter = finance
+    budget = next(t for t in _tasks(unit) if t.title == "Quản lý và sử dụng ngân sách tiết kiệm, hiệu quả")
+    client.force_login(reporter)
+    page = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
+    assert "Nhiệm vụ thuộc các nội dung II–VI" in page and "2.2 Quản lý và sử dụng ngân sách tiết kiệm, hiệu quả" in page
+    assert "Hoàn thành tốt nhiệm vụ" in page  # the drop-down speaks officials' words
+    response = post(client, unit, 1, {budget.pk: ("completed_well", "Tiết kiệm 12 % chi thường xuyên.")})
+    assert "Đã lưu báo cáo nhiệm vụ: 1." in response.content.decode()
+    report = TaskReport.objects.get(task=budget, submission__unit=unit, submission__quarter=1)
+    assert (report.verdict, report.narrative, report.entered_by, report.version) == (
+        "completed_well", "Tiết kiệm 12 % chi thường xuyên.", reporter, 1)
+    assert report.history.count() == 1
+    # Draft words are the unit's own business; once submitted, officials read them.
+    client.force_login(viewer)
+    assert "Tiết kiệm 12 % chi thường xuyên." not in client.get(reverse("theme", args=[2]), {"year": 2024, "quarter": 1}).content.decode()
+    client.force_login(reporter)
+    response = post(client, unit, 1, {budget.pk: ("completed_well", "Tiết kiệm 12 % chi thường xuyên.")}, action="submit",
+                    versions={budget.pk: 1})
+    assert "Đã gửi để thẩm định." in response.content.decode()
+    client.force_login(viewer)
+    theme = client.get(reverse("theme", args=[2]), {"year": 2024, "quarter": 1}).content.decode()
+    assert "Tiết kiệm 12 % chi thường xuyên." in theme and "Hoàn thành tốt nhiệm vụ" in theme
+
+
+def test_an_assessment_without_words_is_refused_and_nothing_is_saved(client, finance):
+    unit, reporter = finance
+    task = _tasks(unit)[0]
+    client.force_login(reporter)
+    html = post(client, unit, 1, {task.pk: ("completed", "")}).content.decode()
+    assert "Chưa lưu gì: hãy sửa các ô được đánh dấu bên dưới." in html
+    assert "đánh giá cần có thuyết minh" in html
+    html = post(client, unit, 1, {task.pk: ("", "Đã làm một phần.")}).content.decode()
+    assert "Hãy chọn mức đánh giá cho phần thuyết minh này." in html
+    assert not TaskReport.objects.exists()
+
+
+def test_approved_task_reports_are_locked_and_a_stale_page_is_refused(client, finance, reviewer):
+    unit, reporter = finance
+    task = _tasks(unit)[0]
+    client.force_login(reporter)
+    post(client, unit, 1, {task.pk: ("completed", "Lần một.")})
+    # Someone else's page still shows no report: its save is refused with both texts, nothing lost.
+    html = post(client, unit, 1, {task.pk: ("not_completed", "Lần hai.")}).content.decode()
+    assert "Lần một." in html and "Lần hai." in html
+    assert TaskReport.objects.get(task=task).narrative == "Lần một."
+    post(client, unit, 1, {task.pk: ("completed", "Lần một.")}, action="submit", versions={task.pk: 1})
+    client.force_login(reviewer)
+    submission = Submission.objects.get(unit=unit, quarter=1)
+    review = client.get(reverse("submission", args=[submission.pk])).content.decode()
+    assert "Lần một." in review and "Hoàn thành nhiệm vụ" in review
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "approve"})
+    client.force_login(reporter)
+    response = post(client, unit, 1, {task.pk: ("completed_well", "Sửa sau khi duyệt.")}, versions={task.pk: 1})
+    assert response.status_code == 403
+    assert TaskReport.objects.get(task=task).narrative == "Lần một."
+
+
+def test_only_the_responsible_units_report_a_task(finance):
+    unit, reporter = finance
+    other = Task.objects.exclude(responsible_units=unit).filter(is_active=True).first()
+    with pytest.raises(workflow.EntryRefused) as refused:
+        workflow.save_task_reports(user=reporter, campaign=other.theme.campaign, unit=unit, quarter=1,
+                                   entries=[workflow.TaskEntry(task=other, verdict="completed", narrative="x")])
+    assert refused.value.forbidden and not TaskReport.objects.exists()
+
+
+def test_a_unit_with_tasks_and_no_measures_reports_and_submits(client, open_year):
+    unit = Unit.objects.get(code="SKHCN")
+    reporter = make_user("reporter-khcn", "reporter", units=[unit])
+    tasks = _tasks(unit)
+    assert tasks and not MeasureAssignment.objects.filter(unit=unit).exists()
+    client.force_login(reporter)
+    words = {t.pk: ("completed", f"Kết quả {t.number}.") for t in tasks}
+    html = post(client, unit, 2, words, action="submit").content.decode()
+    assert "Đã gửi để thẩm định." in html
+    assert Submission.objects.get(unit=unit, quarter=2).state == "submitted"
+    assert TaskReport.objects.filter(submission__unit=unit).count() == len(tasks)
