@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
+
+from targets.language import language
 from targets.models import Figure, Measure, Verdict
 from targets.numbers import (
     NumberFormatError,
@@ -24,21 +28,23 @@ from targets.numbers import (
 JUMP_WARNING = Decimal("0.5")  # more than ±50 % from the previous quarter asks for confirmation
 MAX_DECIMALS = 6  # what the database stores
 
+# What is wrong with a typed value, by code; worded by gettext in the language asked for.
 MESSAGES = {
-    "percent": {"vi": "Tỷ lệ phần trăm phải từ 0 đến 100.", "en": "A percentage must be between 0 and 100."},
-    "count": {"vi": "Số đếm phải là số nguyên không âm.", "en": "A count must be a whole number, 0 or more."},
-    "negative": {"vi": "Giá trị không được âm.", "en": "The value cannot be negative."},
-    "decimals": {"vi": "Tối đa 6 chữ số thập phân.", "en": "At most 6 decimal places."},
-    "too_big": {"vi": "Giá trị quá lớn.", "en": "The value is too large."},
-    "verdict": {"vi": "Hãy chọn mức đánh giá.", "en": "Choose an assessment."},
-    "bad_verdict": {"vi": "Mức đánh giá không hợp lệ.", "en": "Unknown assessment."},
-    "narrative": {"vi": "Cần có thuyết minh cho mức đánh giá.", "en": "An assessment needs a narrative."},
-    "kind": {"vi": "Loại số liệu không hợp lệ.", "en": "Unknown kind of figure."},
+    "percent": gettext_lazy("A percentage must be between 0 and 100."),
+    "count": gettext_lazy("A count must be a whole number, 0 or more."),
+    "negative": gettext_lazy("The value cannot be negative."),
+    "decimals": gettext_lazy("At most 6 decimal places."),
+    "too_big": gettext_lazy("The value is too large."),
+    "verdict": gettext_lazy("Choose an assessment."),
+    "bad_verdict": gettext_lazy("Unknown assessment."),
+    "narrative": gettext_lazy("An assessment needs a narrative."),
+    "kind": gettext_lazy("Unknown kind of figure."),
 }
 
 
-def _lang(lang: str) -> str:
-    return "en" if (lang or "vi").startswith("en") else "vi"
+def _message(code: str, lang: str) -> str:
+    with override(lang):
+        return str(MESSAGES[code])
 
 
 @dataclass
@@ -57,30 +63,30 @@ class Checked:
 
 def value_problems(measure: Measure, value: Decimal, lang: str = "vi") -> list[str]:
     """Why `value` cannot be a figure of `measure` (empty when it can): the range rules."""
-    lang = _lang(lang)
+    lang = language(lang)
     kind_of_value = measure.value_kind
     if -value.as_tuple().exponent > MAX_DECIMALS:
-        return [MESSAGES["decimals"][lang]]
+        return [_message("decimals", lang)]
     if value.adjusted() >= 14:
-        return [MESSAGES["too_big"][lang]]
+        return [_message("too_big", lang)]
     if kind_of_value == Measure.ValueKind.PERCENT and not (0 <= value <= 100):
-        return [MESSAGES["percent"][lang]]
+        return [_message("percent", lang)]
     if kind_of_value == Measure.ValueKind.COUNT and (value < 0 or value != value.to_integral_value()):
-        return [MESSAGES["count"][lang]]
+        return [_message("count", lang)]
     if kind_of_value in (Measure.ValueKind.AMOUNT, Measure.ValueKind.SCORE) and value < 0:
-        return [MESSAGES["negative"][lang]]
+        return [_message("negative", lang)]
     return []
 
 
 def verdict_problems(verdict: str, narrative: str, lang: str = "vi") -> list[str]:
     """A qualitative verdict needs its narrative, and a narrative its verdict."""
-    lang = _lang(lang)
+    lang = language(lang)
     if verdict and verdict not in Verdict.values:
-        return [MESSAGES["bad_verdict"][lang]]
+        return [_message("bad_verdict", lang)]
     if verdict and not narrative.strip():
-        return [MESSAGES["narrative"][lang]]
+        return [_message("narrative", lang)]
     if narrative.strip() and not verdict:
-        return [MESSAGES["verdict"][lang]]
+        return [_message("verdict", lang)]
     return []
 
 
@@ -103,13 +109,17 @@ def read_number(measure: Measure, text: str, lang: str = "vi") -> Decimal:
 
 
 def check_input(measure: Measure, *, text: str = "", value: Decimal | None = None, verdict: str = "", narrative: str = "",
-                kind: str = Figure.Kind.OFFICIAL, previous: Decimal | None = None, lang: str = "vi") -> Checked:
-    """Check one measure's input: typed `text`, or an exact `value` (a number cell of a workbook,
-    which is a number already and never goes through the text parser)."""
-    lang = _lang(lang)
+                kind: str = Figure.Kind.OFFICIAL, previous: Decimal | None = None, lang: str = "vi",
+                words: str | None = None) -> Checked:
+    """Check one measure's input: typed `text` in `lang`'s notation, or an exact `value` (a number
+    cell of a workbook, which is a number already and never goes through the text parser). The
+    messages are in `words` (by default `lang`): an upload reads the template's Vietnamese
+    notation whatever the language of the page showing its problems."""
+    notation = language(lang)
+    lang = language(words or lang)
     result = Checked()
     if kind not in Figure.Kind.values:
-        result.errors.append(MESSAGES["kind"][lang])
+        result.errors.append(_message("kind", lang))
     if measure.is_qualitative:
         result.errors += verdict_problems(verdict, narrative, lang)
         result.verdict = verdict
@@ -118,7 +128,7 @@ def check_input(measure: Measure, *, text: str = "", value: Decimal | None = Non
         if not (text or "").strip():
             return result  # an empty field clears the figure
         try:
-            value = read_number(measure, text, lang)
+            value = read_number(measure, text, notation)
         except NumberFormatError as error:
             result.errors.append(error.message(lang))
             return result
@@ -134,10 +144,9 @@ def jump_warnings(measure: Measure, value: Decimal, previous: Decimal | None, la
     """A soft warning when `value` moves more than JUMP_WARNING from the previous quarter."""
     if previous is None or previous == 0 or abs(value - previous) <= abs(previous) * JUMP_WARNING:
         return []
+    lang = language(lang)
     change = (value - previous) / abs(previous) * 100
     places = places_to_tell_apart(measure.decimal_places, previous, value)
-    if _lang(lang) == "vi":
-        return [f"Thay đổi {format_percent(change, 0, 'vi')} so với quý trước ({format_number(previous, places, 'vi')}); "
-                f"hãy kiểm tra và xác nhận."]
-    return [f"Changes by {format_percent(change, 0, 'en')} from the previous quarter ({format_number(previous, places, 'en')}); "
-            f"check it and confirm."]
+    with override(lang):
+        return [_("Changes by %(change)s from the previous quarter (%(previous)s); check it and confirm.") % {
+            "change": format_percent(change, 0, lang), "previous": format_number(previous, places, lang)}]

@@ -132,6 +132,19 @@ class Campaign(models.Model):
 
         return lookup
 
+    def open_quarter(self, unit: Unit | None = None, today: datetime.date | None = None) -> int:
+        """The quarter being collected: the first whose deadline (the unit's, with its extension)
+        has not passed yet; the last one once all have."""
+        today = today or timezone.localdate()
+        deadline = self.deadline_table()
+        return next((q for q in (1, 2, 3, 4) if today <= deadline(q, unit.pk if unit else None)), 4)
+
+    def latest_quarter(self) -> int:
+        """The latest quarter with a submitted or approved report (1 before any): what the
+        dashboards show when no quarter is asked for."""
+        return (self.submissions.filter(state__in=Submission.VISIBLE_STATES)
+                .order_by("-quarter").values_list("quarter", flat=True).first()) or 1
+
 
 class EmulationBloc(models.Model):
     code = char_field(_("code"), 30, unique=True)

@@ -12,20 +12,20 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
+
+from targets.language import language
+
 DASH = "–"  # en dash: "no figure", as printed reports show it
 
 # (thousands separator, decimal mark)
 SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
 
+# The notation of each language, named in the message's language.
 FORMAT_NAMES = {
-    "vi": {
-        "vi": "tiếng Việt (dấu chấm phân cách hàng nghìn, dấu phẩy thập phân)",
-        "en": "Vietnamese format (dot for thousands, comma for decimals)",
-    },
-    "en": {
-        "vi": "tiếng Anh (dấu phẩy phân cách hàng nghìn, dấu chấm thập phân)",
-        "en": "English format (comma for thousands, point for decimals)",
-    },
+    "vi": gettext_lazy("Vietnamese format (dot for thousands, comma for decimals)"),
+    "en": gettext_lazy("English format (comma for thousands, point for decimals)"),
 }
 EXAMPLES = {"vi": "1.234,5", "en": "1,234.5"}
 
@@ -33,11 +33,6 @@ EXAMPLES = {"vi": "1.234,5", "en": "1,234.5"}
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]")
 # A minus sign copied from a typeset document is still a minus sign.
 _MINUS = "\u2212"
-
-
-def _lang(lang: str | None) -> str:
-    """Vietnamese unless the language code says English: the product is Vietnamese first."""
-    return "en" if (lang or "vi").lower().startswith("en") else "vi"
 
 
 def quantize(value: Decimal, places: int) -> Decimal:
@@ -86,7 +81,7 @@ def format_number(value: Decimal | None, places: int, lang: str) -> str:
         return DASH
     if places < 0:
         raise ValueError(f"places must be 0 or more, not {places}")
-    group, point = SEPARATORS[_lang(lang)]
+    group, point = SEPARATORS[language(lang)]
     rounded = quantize(_as_decimal(value), places)
     sign = "-" if rounded < 0 else ""
     english = f"{abs(rounded):,.{places}f}"
@@ -112,29 +107,58 @@ def format_percent(value: Decimal | None, places: int, lang: str) -> str:
 
 
 class NumberFormatError(ValueError):
-    """Text that is not a number in the page's language.
+    """Text that is not a number in the page's language (`lang`).
 
-    `message_vi` and `message_en` describe the same problem in each language; `reading` is the
-    value the text would have in the other language's notation, or None if it is not a number
-    there either.
+    `problem` says why (EMPTY, AMBIGUOUS, OTHER_NOTATION, PERCENT_SIGN, NOT_A_NUMBER); message()
+    words it in any language, with numbers in that language's notation. `reading` is the value
+    the text would have in the other language's notation, or None if it is not a number there
+    either.
     """
 
-    def __init__(self, message_vi: str, message_en: str, reading: Decimal | None = None, value: Decimal | None = None):
-        super().__init__(message_en)
-        self.message_vi = message_vi
-        self.message_en = message_en
+    EMPTY, AMBIGUOUS, OTHER_NOTATION, PERCENT_SIGN, NOT_A_NUMBER = "empty", "ambiguous", "other_notation", "percent_sign", "not_a_number"
+
+    def __init__(self, problem: str, text: str = "", lang: str = "vi", reading: Decimal | None = None,
+                 value: Decimal | None = None, bare: Decimal | None = None):
+        self.problem, self.text, self.lang = problem, text, language(lang)
         self.reading = reading
         # Set only when the text is ambiguous: its value in the page's own notation. Whoever
         # knows what the figure may be (targets.entry) can accept it when the other reading
         # is impossible for the measure.
         self.value = value
+        self.bare = bare  # the number typed before a "%" sign
+        super().__init__(self.message("en"))
 
     @property
     def ambiguous(self) -> bool:
         return self.value is not None
 
-    def message(self, lang: str) -> str:
-        return self.message_en if _lang(lang) == "en" else self.message_vi
+    def message(self, lang: str | None = None) -> str:
+        """The problem in `lang` (the active language when None)."""
+        shown = language(lang)
+        with override(shown):
+            if self.problem == self.EMPTY:
+                return _("No number was entered.")
+            if self.problem == self.AMBIGUOUS:
+                return _("“%(text)s” can be read two ways: %(value)s or %(reading)s. Type %(plain)s.") % {
+                    "text": self.text, "value": _as_typed(self.value, shown), "reading": _as_typed(self.reading, shown),
+                    "plain": unambiguous_text(self.value, self.lang)}
+            if self.problem == self.OTHER_NOTATION:
+                return _("“%(text)s” is not a number in %(format)s. If you mean %(reading)s, type %(typed)s.") % {
+                    "text": self.text, "format": FORMAT_NAMES[self.lang], "reading": _as_typed(self.reading, shown),
+                    "typed": _as_typed(self.reading, self.lang)}
+            if self.problem == self.PERCENT_SIGN:
+                return _("“%(text)s”: type the number without the %% sign, e.g. %(bare)s.") % {
+                    "text": self.text, "bare": _as_typed(self.bare, self.lang)}
+            return _("“%(text)s” is not a number in %(format)s, e.g. %(example)s.") % {
+                "text": self.text, "format": FORMAT_NAMES[self.lang], "example": EXAMPLES[self.lang]}
+
+    @property
+    def message_vi(self) -> str:
+        return self.message("vi")
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
 
 
 def _pattern(group: str, point: str) -> re.Pattern[str]:
@@ -165,7 +189,7 @@ def unambiguous_text(value: Decimal, lang: str) -> str:
     """How to type `value` so that parse_number reads it back in `lang` without ambiguity:
     no thousands separator, no trailing zeros, and a zero added after exactly three decimals
     ("1,234" could be English 1234, "1,2340" cannot)."""
-    lang = _lang(lang)
+    lang = language(lang)
     group, point = SEPARATORS[lang]
     text = _as_typed(value.normalize() if value == value.to_integral_value() else value, lang).replace(group, "")
     if point in text:
@@ -184,46 +208,23 @@ def parse_number(text: str, lang: str) -> Decimal:
     1.234 in English) is refused as ambiguous, with both readings, never guessed; "1,234.5"
     or "12.34" on a Vietnamese page are refused with the English reading in the message.
     """
-    lang = _lang(lang)
+    lang = language(lang)
     other = "en" if lang == "vi" else "vi"
     shown = (text or "").strip()
     cleaned = _SPACES.sub("", text or "").replace(_MINUS, "-")
     if not cleaned:
-        raise NumberFormatError("Chưa nhập số.", "No number was entered.")
+        raise NumberFormatError(NumberFormatError.EMPTY, shown, lang)
 
     value = _read(cleaned, lang)
     reading = _read(cleaned, other)
     if value is not None and reading is not None and value != reading:
         # "1.234" is 1234 in Vietnamese but 1.234 in English: refuse rather than guess.
-        plain = unambiguous_text(value, lang)
-        raise NumberFormatError(
-            f"«{shown}» có thể hiểu theo hai cách: {_as_typed(value, 'vi')} hoặc {_as_typed(reading, 'vi')}. "
-            f"Hãy nhập {plain}.",
-            f"“{shown}” can be read two ways: {_as_typed(value, 'en')} or {_as_typed(reading, 'en')}. "
-            f"Type {plain}.",
-            reading,
-            value,
-        )
+        raise NumberFormatError(NumberFormatError.AMBIGUOUS, shown, lang, reading, value)
     if value is not None:
         return value
-
     if reading is not None:
-        raise NumberFormatError(
-            f"«{shown}» không đúng định dạng số {FORMAT_NAMES[lang]['vi']}. "
-            f"Nếu ý bạn là {_as_typed(reading, 'vi')} hãy nhập {_as_typed(reading, lang)}.",
-            f"“{shown}” is not a number in {FORMAT_NAMES[lang]['en']}. "
-            f"If you mean {_as_typed(reading, 'en')}, type {_as_typed(reading, lang)}.",
-            reading,
-        )
-
+        raise NumberFormatError(NumberFormatError.OTHER_NOTATION, shown, lang, reading)
     if cleaned.endswith("%") and (bare := _read(cleaned[:-1], lang)) is not None:
         # Percent measures have "%" as their unit already; the figure is the bare number.
-        raise NumberFormatError(
-            f"«{shown}»: hãy nhập số không kèm ký hiệu %, ví dụ {_as_typed(bare, lang)}.",
-            f"“{shown}”: type the number without the % sign, e.g. {_as_typed(bare, lang)}.",
-        )
-
-    raise NumberFormatError(
-        f"«{shown}» không phải là số theo định dạng {FORMAT_NAMES[lang]['vi']}, ví dụ {EXAMPLES[lang]}.",
-        f"“{shown}” is not a number in {FORMAT_NAMES[lang]['en']}, e.g. {EXAMPLES[lang]}.",
-    )
+        raise NumberFormatError(NumberFormatError.PERCENT_SIGN, shown, lang, bare=bare)
+    raise NumberFormatError(NumberFormatError.NOT_A_NUMBER, shown, lang)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from targets import progress
+from targets import progress, timeliness
 from targets.models import Campaign, Figure, Indicator, Measure, MeasureAssignment, Submission, Task, TaskReport, Theme, Unit
 from targets.progress import Status
 
@@ -216,13 +216,14 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
 
 
 def submission_status(campaign: Campaign, quarter: int, today: datetime.date | None = None, units=None) -> list[dict]:
-    """Which unit submitted which quarter, when, and whether on time: for every reporting unit of
-    the campaign, or for the given units."""
+    """Which unit submitted which quarter, when, and whether on time (targets/timeliness.py): for
+    every active reporting unit of the campaign, or for the given units. A row is `overdue` when
+    its report is late and still missing."""
     today = today or timezone.localdate()
     deadline = campaign.deadline_table()
     submissions = Submission.objects.filter(campaign=campaign, quarter__lte=quarter)
     if units is None:
-        units = Unit.objects.filter(assignments__measure__campaign=campaign).distinct().order_by("kind", "code")
+        units = reporting_units(campaign)
     else:
         submissions = submissions.filter(unit__in=units)
     submissions = {(s.unit_id, s.quarter): s for s in submissions}
@@ -232,13 +233,17 @@ def submission_status(campaign: Campaign, quarter: int, today: datetime.date | N
             s = submissions.get((unit.pk, q))
             due = deadline(q, unit.pk)
             sent = s.submitted_at if s and s.state in Submission.VISIBLE_STATES else None
-            if sent is not None:
-                timeliness = "on_time" if timezone.localtime(sent).date() <= due else "late"
-            else:
-                timeliness = "late" if today > due else "open"
-            rows.append({"unit": unit, "quarter": q, "state": s.state if s else None, "submitted_at": sent,
-                         "deadline": due, "timeliness": timeliness})
+            sent_on = timezone.localtime(sent).date() if sent else None
+            rows.append({"unit": unit, "quarter": q, "state": s.state if s else None, "submission": s,
+                         "submitted_at": sent, "deadline": due,
+                         "timeliness": timeliness.timeliness(due, today, sent_on),
+                         "overdue": timeliness.overdue(due, today, sent_on)})
     return rows
+
+
+def reporting_units(campaign: Campaign):
+    """The active units that report some measure of the campaign, in the order pages list them."""
+    return Unit.objects.filter(assignments__measure__campaign=campaign, is_active=True).distinct().order_by("kind", "code")
 
 
 # --- caching -------------------------------------------------------------------------------

@@ -14,6 +14,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override, pgettext_lazy
+
+from targets.language import language
 from targets.numbers import format_number, format_percent, places_to_tell_apart
 
 HUNDRED = Decimal(100)
@@ -62,34 +67,38 @@ class Status(StrEnum):
     AWAITED = "awaited"
 
 
-STATUS_LABELS: dict[Status, dict[str, str]] = {
-    Status.EXCEEDED: {"vi": "Vượt kế hoạch", "en": "Exceeded"},
-    Status.MET: {"vi": "Đạt", "en": "Met"},
-    Status.ON_TRACK: {"vi": "Đúng tiến độ", "en": "On track"},
-    Status.AT_RISK: {"vi": "Có nguy cơ chậm", "en": "At risk"},
-    Status.BEHIND: {"vi": "Chậm tiến độ", "en": "Behind"},
-    Status.NO_DATA: {"vi": "Chưa có số liệu", "en": "No data"},
-    Status.NOT_MET: {"vi": "Không đạt", "en": "Not met"},
-    Status.AWAITED: {"vi": "Chờ công bố", "en": "Awaited"},
+# The words for the engine's codes, in one place: gettext msgids in English, Vietnamese in
+# locale/vi. The engine itself returns codes and numbers; these name them in a chosen language.
+STATUS_NAMES = {
+    Status.EXCEEDED: gettext_lazy("Exceeded"),
+    Status.MET: gettext_lazy("Met"),
+    Status.ON_TRACK: gettext_lazy("On track"),
+    Status.AT_RISK: gettext_lazy("At risk"),
+    Status.BEHIND: gettext_lazy("Behind"),
+    Status.NO_DATA: gettext_lazy("No data"),
+    Status.NOT_MET: gettext_lazy("Not met"),
+    Status.AWAITED: gettext_lazy("Awaited"),
 }
-VERDICT_LABELS: dict[Verdict, dict[str, str]] = {
-    # The words of officials' reports (not "Vượt kế hoạch", which is for numbers).
-    Verdict.COMPLETED_WELL: {"vi": "Hoàn thành tốt nhiệm vụ", "en": "Completed well"},
-    Verdict.COMPLETED: {"vi": "Hoàn thành nhiệm vụ", "en": "Completed"},
-    Verdict.NOT_COMPLETED: {"vi": "Chưa hoàn thành nhiệm vụ", "en": "Not completed"},
+VERDICT_NAMES = {
+    # The words of officials' reports (not "Vượt kế hoạch", which is for numbers): the same
+    # messages as targets.models.Verdict's choices.
+    Verdict.COMPLETED_WELL: pgettext_lazy("verdict", "Completed well"),
+    Verdict.COMPLETED: pgettext_lazy("verdict", "Completed"),
+    Verdict.NOT_COMPLETED: pgettext_lazy("verdict", "Not completed"),
 }
-PERIOD_LABELS: dict[int, dict[str, str]] = {
-    1: {"vi": "Quý I", "en": "Q1"},
-    2: {"vi": "6 tháng", "en": "First half"},
-    3: {"vi": "9 tháng", "en": "Nine months"},
-    4: {"vi": "Cả năm", "en": "Full year"},
+# The year to date after each quarter, as Vietnamese reports name it.
+PERIOD_NAMES = {
+    1: pgettext_lazy("year to date", "Q1"),
+    2: pgettext_lazy("year to date", "First half"),
+    3: pgettext_lazy("year to date", "Nine months"),
+    4: pgettext_lazy("year to date", "Full year"),
 }
-# A single quarter, as opposed to the year-to-date period named by PERIOD_LABELS.
-QUARTER_LABELS: dict[int, dict[str, str]] = {
-    1: {"vi": "quý I", "en": "Q1"},
-    2: {"vi": "quý II", "en": "Q2"},
-    3: {"vi": "quý III", "en": "Q3"},
-    4: {"vi": "quý IV", "en": "Q4"},
+# A single quarter, as opposed to the year-to-date period named by PERIOD_NAMES.
+QUARTER_NAMES = {
+    1: pgettext_lazy("one quarter", "Q1"),
+    2: pgettext_lazy("one quarter", "Q2"),
+    3: pgettext_lazy("one quarter", "Q3"),
+    4: pgettext_lazy("one quarter", "Q4"),
 }
 
 # Worst first. NO_DATA sits below ON_TRACK: an indicator with a silent measure must not look
@@ -106,29 +115,47 @@ SEVERITY: tuple[Status, ...] = (
 )
 
 
-def _lang(lang: str | None) -> str:
-    return "en" if (lang or "vi").lower().startswith("en") else "vi"
+def status_label(status: Status | str, lang: str | None = None) -> str:
+    """A status in `lang` (the active language when None)."""
+    with override(language(lang)):
+        return str(STATUS_NAMES[Status(status)])
 
 
-def status_label(status: Status | str, lang: str) -> str:
-    return STATUS_LABELS[Status(status)][_lang(lang)]
+def verdict_label(verdict: Verdict | str, lang: str | None = None) -> str:
+    with override(language(lang)):
+        return str(VERDICT_NAMES[Verdict(verdict)])
 
 
-def verdict_label(verdict: Verdict | str, lang: str) -> str:
-    return VERDICT_LABELS[Verdict(verdict)][_lang(lang)]
-
-
-def period_label(quarter: int, lang: str) -> str:
+def period_label(quarter: int, lang: str | None = None) -> str:
     """The year-to-date period ending with `quarter`: "Quý I", "6 tháng", "9 tháng", "Cả năm"."""
-    return PERIOD_LABELS[quarter][_lang(lang)]
+    with override(language(lang)):
+        return str(PERIOD_NAMES[quarter])
 
 
-def quarter_title(quarter: int, year: int, lang: str) -> str:
+def quarter_label(quarter: int, lang: str | None = None) -> str:
+    """One quarter on its own: "quý IV", "Q4"."""
+    with override(language(lang)):
+        return str(QUARTER_NAMES[quarter])
+
+
+class _LabelsByLanguage:
+    """labels[key][lang] through gettext, for callers written before the catalogue held these
+    words (targets/exports.py indexes progress.QUARTER_LABELS[q][lang])."""
+
+    def __init__(self, label):
+        self._label = label
+
+    def __getitem__(self, key):
+        return {lang: self._label(key, lang) for lang in ("vi", "en")}
+
+
+QUARTER_LABELS = _LabelsByLanguage(quarter_label)
+
+
+def quarter_title(quarter: int, year: int, lang: str | None = None) -> str:
     """One quarter of a year: "Quý IV năm 2024", "Q4 2024"."""
-    if _lang(lang) == "en":
-        return f"{QUARTER_LABELS[quarter]['en']} {year}"
-    label = QUARTER_LABELS[quarter]["vi"]
-    return f"{label[0].upper()}{label[1:]} năm {year}"
+    with override(language(lang)):
+        return _("%(quarter)s %(year)s") % {"quarter": capfirst(QUARTER_NAMES[quarter]), "year": year}
 
 
 def worst(statuses: Iterable[Status | str]) -> Status:
@@ -204,9 +231,12 @@ class Progress:
     _spec: MeasureSpec | None = field(default=None, repr=False, compare=False)
     _same_period_is_last_year: bool = field(default=False, repr=False, compare=False)
 
-    def explanation(self, lang: str) -> str:
-        """One sentence saying how the status was reached, in `lang` ("vi" or "en")."""
-        return _explain(self, _lang(lang))
+    def explanation(self, lang: str | None = None) -> str:
+        """One sentence saying how the status was reached, in `lang` ("vi" or "en"; the active
+        language when None)."""
+        lang = language(lang)
+        with override(lang):
+            return _explain(self, lang)
 
     @property
     def places(self) -> int:
@@ -499,57 +529,6 @@ def _status(
 
 # --- the one-sentence explanation ------------------------------------------------------------
 
-WORDS = {
-    "vi": {
-        "of_plan": "kế hoạch",
-        "pace": "tiến độ cần đạt",
-        "expected": "cần đạt",
-        "target": "kế hoạch",
-        "at_most": "không vượt quá",
-        "same_period": "cùng kỳ",
-        "last_year": "năm trước",
-        "down": "giảm",
-        "up": "tăng",
-        "unchanged": "bằng cùng kỳ",
-        "figure_of": "số liệu {quarter}",
-        "missing": "thiếu số liệu {quarters}",
-        "no_figure": "chưa có số liệu",
-        "no_same_period": "chưa có số liệu cùng kỳ năm trước để so sánh",
-        "no_target": "chưa có kế hoạch để so sánh",
-        "assessed": "đánh giá {verdict}",
-        "not_assessed": "chưa có đánh giá",
-        "no_year_figure": "chưa có số cả năm",
-        "estimate": "ước",
-        "yearly": "công bố hằng năm",
-        "half_yearly": "công bố 6 tháng một lần",
-        "expected_in": "dự kiến tháng {month}/{year}",
-    },
-    "en": {
-        "of_plan": "of plan",
-        "pace": "expected pace",
-        "expected": "expected",
-        "target": "target",
-        "at_most": "at most",
-        "same_period": "same period last year",
-        "last_year": "last year",
-        "down": "down",
-        "up": "up",
-        "unchanged": "unchanged",
-        "figure_of": "{quarter} figure",
-        "missing": "no figure for {quarters}",
-        "no_figure": "no figure yet",
-        "no_same_period": "no figure for the same period last year to compare with",
-        "no_target": "no target to compare with",
-        "assessed": "assessed as {verdict}",
-        "not_assessed": "not assessed yet",
-        "no_year_figure": "no full-year figure yet",
-        "estimate": "estimate",
-        "yearly": "published yearly",
-        "half_yearly": "published half-yearly",
-        "expected_in": "expected {month_name} {year}",
-    },
-}
-
 # Figures shown in a larger unit (millions of arrivals) need decimals to be readable.
 DISPLAY_PLACES_WITH_DIVISOR = 2
 
@@ -558,34 +537,32 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "November", "December")
 
 
-def awaited_text(spec: MeasureSpec, lang: str) -> str:
+def awaited_text(spec: MeasureSpec, lang: str | None = None) -> str:
     """"công bố hằng năm, dự kiến tháng 5/2025": when a measure's figure is to be expected."""
-    lang = _lang(lang)
-    words = WORDS[lang]
-    text = words["half_yearly" if spec.frequency is Frequency.HALF_YEARLY else "yearly"]
-    if spec.publication:
-        month, year = spec.publication
-        text += ", " + words["expected_in"].format(month=month, month_name=MONTHS_EN[month - 1], year=year)
-    return text
+    with override(language(lang)):
+        text = _("published half-yearly") if spec.frequency is Frequency.HALF_YEARLY else _("published yearly")
+        if spec.publication:
+            month, year = spec.publication
+            text += ", " + _("expected %(month_name)s %(year)s") % {"month": month, "month_name": MONTHS_EN[month - 1], "year": year}
+        return text
 
 
 def _explain(p: Progress, lang: str) -> str:
     spec = p._spec
-    words = WORDS[lang]
     head = period_label(p.quarter, lang)
     outcome = status_label(p.status, lang).lower()
     if p.status is Status.AWAITED:
         return f"{head}: {awaited_text(spec, lang)}"
     if p.in_year is not None:
         # "Cả năm: chưa có số cả năm; 9 tháng: … → đúng tiến độ"
-        return f"{head}: {words['no_year_figure']}; {_explain(p.in_year, lang)}"
+        return f"{head}: {_('no full-year figure yet')}; {_explain(p.in_year, lang)}"
     if p.estimate:
-        head += f" ({words['estimate']})"
+        head += f" ({_('estimate')})"
 
     if spec.comparison is Comparison.QUALITATIVE:
         if p.verdict is None:
-            return f"{head}: {words['not_assessed']}"
-        verdict = words["assessed"].format(verdict=verdict_label(p.verdict, lang).lower())
+            return f"{head}: {_('not assessed yet')}"
+        verdict = _("assessed as %(verdict)s") % {"verdict": verdict_label(p.verdict, lang).lower()}
         return f"{head}: {verdict}{_older(p, lang, bracket=True)} → {outcome}"
 
     divisor = Decimal(spec.display_divisor or 1)
@@ -608,13 +585,13 @@ def _explain(p: Progress, lang: str) -> str:
         return format_number(value / divisor, min(places, max(0, -shown.as_tuple().exponent)), lang)
 
     if p.missing_quarters and p.ytd is not None:
-        quarters = ", ".join(QUARTER_LABELS[q][lang] for q in p.missing_quarters)
-        reason = words["missing"].format(quarters=quarters)
+        quarters = ", ".join(str(QUARTER_NAMES[q]) for q in p.missing_quarters)
+        reason = _("no figure for %(quarters)s") % {"quarters": quarters}
         if spec.comparison is Comparison.DECREASE and p.same_period is None:
-            reason += f"; {words['no_same_period']}"
+            reason += f"; {_('no figure for the same period last year to compare with')}"
         return f"{head}: {reason} → {outcome}"
     if p.ytd is None:
-        return f"{head}: {words['no_figure']}"
+        return f"{head}: {_('no figure yet')}"
 
     figure = f"{num(p.ytd)}{unit}"
     older = _older(p, lang, bracket=False)
@@ -622,40 +599,40 @@ def _explain(p: Progress, lang: str) -> str:
     if spec.comparison in (Comparison.DECREASE, Comparison.INCREASE):
         figure += f" ({older})" if older else ""
         if p.same_period is None:
-            return f"{head}: {figure}; {words['no_same_period']} → {outcome}"
-        label = words["last_year"] if p._same_period_is_last_year else words["same_period"]
+            return f"{head}: {figure}; {_('no figure for the same period last year to compare with')} → {outcome}"
+        label = _("last year") if p._same_period_is_last_year else _("same period last year")
         change = ""
         if p.change_percent is not None:
             if p.change_percent == 0:
-                change = f" ({words['unchanged']})"
+                change = f" ({_('unchanged')})"
             else:
-                direction = words["down"] if p.change_percent < 0 else words["up"]
+                direction = _("down") if p.change_percent < 0 else _("up")
                 change = f" ({direction} {format_percent(abs(p.change_percent), 1, lang)})"
         return f"{head}: {figure}, {label} {num(p.same_period)}{unit}{change} → {outcome}"
 
     if spec.target is None:
         figure += f" ({older})" if older else ""
-        return f"{head}: {figure}; {words['no_target']} → {outcome}"
+        return f"{head}: {figure}; {_('no target to compare with')} → {outcome}"
     target = Decimal(spec.target)
 
     if spec.comparison is Comparison.LTE:
-        note = "; ".join(filter(None, [older, f"{words['at_most']} {planned(target)}{unit}"]))
+        note = "; ".join(filter(None, [older, f"{_('at most')} {planned(target)}{unit}"]))
         return f"{head}: {figure} ({note}) → {outcome}"
 
     if spec.aggregation is Aggregation.FLOW:
         text = f"{head}: {num(p.ytd)} / {planned(target)}{unit}"
         if p.percent_of_plan is not None:
-            text += f" = {format_percent(p.percent_of_plan, 1, lang)} {words['of_plan']}"
+            text += f" = {format_percent(p.percent_of_plan, 1, lang)} {_('of plan')}"
         if not p.is_year_end and target != 0:
             # The pace is a share of the plan; at year end it is the whole plan and goes unsaid.
             share = seasonal_share(spec, p.quarter) * HUNDRED
-            text += f"; {words['pace']} {format_percent(share, 1, lang)}"
+            text += f"; {_('expected pace')} {format_percent(share, 1, lang)}"
         return f"{text} → {outcome}"
 
-    note = "; ".join(filter(None, [older, f"{words['target']} {planned(target)}{unit}"]))
+    note = "; ".join(filter(None, [older, f"{_('target')} {planned(target)}{unit}"]))
     text = f"{head}: {figure} ({note})"
     if not p.is_year_end and p.expected is not None and p.expected != target:
-        text += f"; {words['expected']} {num(p.expected)}{unit}"
+        text += f"; {_('expected')} {num(p.expected)}{unit}"
     return f"{text} → {outcome}"
 
 
@@ -664,5 +641,5 @@ def _older(p: Progress, lang: str, bracket: bool) -> str:
     if p.ytd_quarter is None or p.ytd_quarter == p.quarter:
         return ""
     if bracket:
-        return f" ({QUARTER_LABELS[p.ytd_quarter][lang]})"
-    return WORDS[lang]["figure_of"].format(quarter=QUARTER_LABELS[p.ytd_quarter][lang])
+        return f" ({QUARTER_NAMES[p.ytd_quarter]})"
+    return _("%(quarter)s figure") % {"quarter": QUARTER_NAMES[p.ytd_quarter]}

@@ -20,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 
 from defusedxml import ElementTree as SafeTree
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -27,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from targets import access, validators, workflow
 from targets.entry import check_input
+from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Unit
 
 TEMPLATE_VERSION = "emulation-template-v2"  # v2: the year-to-date column and the instructions sheet
@@ -171,7 +174,13 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        where = self.sheet + (f", dòng {self.row}" if self.row else "") + (f", cột «{self.column}»" if self.column else "")
+        # Sheet and column names are the workbook's own (Vietnamese) ones; the words around them
+        # are in the page's language.
+        where = self.sheet
+        if self.row:
+            where = _("%(place)s, row %(row)s") % {"place": where, "row": self.row}
+        if self.column:
+            where = _("%(place)s, column “%(column)s”") % {"place": where, "column": self.column}
         return f"{where}: {self.reason}"
 
 
@@ -191,25 +200,26 @@ class UploadResult:
 def _check_container(handle, size: int) -> str | None:
     """Refuse what must not reach openpyxl: too big, not a zip, or inflating beyond the limit."""
     if size > MAX_UPLOAD_BYTES:
-        return f"Tệp quá lớn ({size // 1024 // 1024} MB); tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB."
+        return _("The file is too large (%(size)s MB); at most %(limit)s MB.") % {"size": size // 1024 // 1024, "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
     handle.seek(0)
     if not zipfile.is_zipfile(handle):
-        return "Tệp không phải là bảng tính Excel (.xlsx)."
+        return _("The file is not an Excel workbook (.xlsx).")
     handle.seek(0)
     try:
         with zipfile.ZipFile(handle) as archive:
             names = archive.namelist()
             if "xl/workbook.xml" not in names:
-                return "Tệp không phải là bảng tính Excel (.xlsx)."
+                return _("The file is not an Excel workbook (.xlsx).")
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                return "Bảng tính giải nén quá lớn; hãy dùng biểu mẫu tải từ hệ thống."
+                return _("The workbook is too large once unpacked; use the template downloaded from the system.")
             if _links_outside(archive):
-                return "Bảng tính có liên kết tới tệp khác; hãy dùng biểu mẫu tải từ hệ thống."
+                return _("The workbook links to other files; use the template downloaded from the system.")
             if _shared_strings(archive) > MAX_SHARED_STRINGS:
-                return f"Bảng tính có quá nhiều chuỗi văn bản (tối đa {MAX_SHARED_STRINGS}); hãy dùng biểu mẫu tải từ hệ thống."
+                return _("The workbook has too many text strings (at most %(limit)s); use the template downloaded from the system.") % {
+                    "limit": MAX_SHARED_STRINGS}
     except (zipfile.BadZipFile, OSError, ValueError, SafeTree.ParseError):
         # A damaged archive, or XML that defusedxml refuses (entity declarations are ValueErrors).
-        return "Tệp không phải là bảng tính Excel (.xlsx) hoặc đã bị hỏng."
+        return _("The file is not an Excel workbook (.xlsx), or it is damaged.")
     handle.seek(0)
     return None
 
@@ -285,23 +295,23 @@ def _read_workbook(handle) -> _Sheet:
     wb = load_workbook(handle, read_only=True, data_only=False)
     try:
         if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
-            raise _Refused(Problem("Tệp", None, None, "Không phải biểu mẫu nhập liệu của hệ thống (thiếu trang «Nhập liệu»)."))
+            raise _Refused(Problem(_("File"), None, None, _("This is not the system's entry template (the “%(sheet)s” sheet is missing).") % {"sheet": SHEET}))
         meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(max_row=10, max_col=2, values_only=True) if row and row[0]}
         if meta.get("template") != TEMPLATE_VERSION:
-            raise _Refused(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
+            raise _Refused(Problem(META_SHEET, None, None, _("The template is outdated or was altered; download a new one.")))
         rows = wb[SHEET].iter_rows(max_col=MAX_COLUMNS, values_only=False)
         header = [c.value for c in next(rows, [])]
         if header[: len(COLUMNS)] != COLUMNS:
-            raise _Refused(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
+            raise _Refused(Problem(SHEET, 1, None, _("The header row was altered; download a new template.")))
         col = {name: i for i, name in enumerate(header) if name}
         lines, problems, cells_read = [], [], 0
         for number, cells in enumerate(rows, start=2):
             cells_read += sum(c.value is not None for c in cells)
             if number > MAX_ROWS + 1:
-                problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
+                problems.append(Problem(SHEET, number, None, _("More than %(count)s rows.") % {"count": MAX_ROWS}))
                 break
             if cells_read > MAX_CELLS or time.monotonic() > deadline:
-                raise _Refused(Problem(SHEET, number, None, "Bảng tính quá lớn hoặc quá phức tạp để đọc; hãy dùng biểu mẫu tải từ hệ thống."))
+                raise _Refused(Problem(SHEET, number, None, _("The workbook is too large or too complex to read; use the template downloaded from the system.")))
             values = [c.value for c in cells]
             if not any(v not in (None, "") for v in values):
                 continue
@@ -310,7 +320,7 @@ def _read_workbook(handle) -> _Sheet:
                 # such notes as text, and they come back unchanged).
                 if cell.data_type == "f":
                     problems.append(Problem(SHEET, number, header[cell.column - 1] if cell.column <= len(header) else None,
-                                            "Ô chứa công thức; hãy nhập giá trị (số), không dùng công thức."))
+                                            _("The cell holds a formula; type the value (a number), not a formula.")))
             by_name = {name: values[i] if i < len(values) else None for name, i in col.items()}
             lines.append((number, by_name, (str(by_name.get("Mã đơn vị") or ""), str(by_name.get("Mã chỉ tiêu") or ""))))
         return _Sheet(meta, lines, problems)
@@ -318,12 +328,19 @@ def _read_workbook(handle) -> _Sheet:
         wb.close()
 
 
-def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
-    """Parse and validate every row; nothing is written here."""
+def read_upload(handle, size: int, *, user, lang: str | None = None) -> UploadResult:
+    """Parse and validate every row; nothing is written here. The problems are worded in `lang`
+    (the active language when None); typed numbers are read in the template's Vietnamese notation."""
+    lang = language(lang)
+    with override(lang):
+        return _read_upload(handle, size, user=user, lang=lang)
+
+
+def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     result = UploadResult()
     refusal = _check_container(handle, size)
     if refusal:
-        result.problems.append(Problem("Tệp", None, None, refusal))
+        result.problems.append(Problem(_("File"), None, None, refusal))
         return result
     try:
         sheet = _read_workbook(handle)
@@ -331,14 +348,14 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
         result.problems.append(refused.problem)
         return result
     except Exception as error:  # damaged or hostile XML: openpyxl and defusedxml raise many kinds
-        result.problems.append(Problem("Tệp", None, None, f"Không đọc được bảng tính: {error.__class__.__name__}."))
+        result.problems.append(Problem(_("File"), None, None, _("The workbook cannot be read: %(error)s.") % {"error": error.__class__.__name__}))
         return result
     meta, lines = sheet.meta, sheet.lines
     result.problems += sheet.problems
     campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
     quarter = meta.get("quarter")
     if campaign is None or quarter not in (1, 2, 3, 4):
-        result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu ghi năm hoặc quý không hợp lệ."))
+        result.problems.append(Problem(META_SHEET, None, None, _("The template names an invalid year or quarter.")))
         return result
     # First the rows (bounded by MAX_ROWS), then the programme's data for just the units they
     # name: a region's workbook covers a few of its thousand units.
@@ -353,13 +370,13 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
         get = by_name.get
         assignment = assignments.get(key)
         if assignment is None:
-            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", f"Đơn vị {key[0]} không báo cáo chỉ tiêu {key[1]}."))
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("Unit %(unit)s does not report measure %(measure)s.") % {"unit": key[0], "measure": key[1]}))
             continue
         if key[0] not in editable:
-            result.problems.append(Problem(SHEET, number, "Mã đơn vị", f"Số liệu thuộc đơn vị khác ({assignment.unit.name})."))
+            result.problems.append(Problem(SHEET, number, "Mã đơn vị", _("The figures belong to another unit (%(unit)s).") % {"unit": assignment.unit.name}))
             continue
         if get("Năm") != campaign.year or get("Quý") != quarter:
-            result.problems.append(Problem(SHEET, number, "Quý", "Năm hoặc quý khác với biểu mẫu."))
+            result.problems.append(Problem(SHEET, number, "Quý", _("The year or quarter differs from the template's.")))
             continue
         row_problems: list[Problem] = []
         measure = assignment.measure
@@ -368,9 +385,9 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
             cell = get(column)
             exact = cell_number(cell)
             if exact is None and (isinstance(cell, bool) or isinstance(cell, int | float | Decimal)):
-                row_problems.append(Problem(SHEET, number, column, "Giá trị không phải là số."))
+                row_problems.append(Problem(SHEET, number, column, _("The value is not a number.")))
             elif column == CUMULATIVE and cell not in (None, "") and measure.aggregation != Measure.Aggregation.FLOW:
-                row_problems.append(Problem(SHEET, number, column, "Chỉ tiêu dạng mức không có số lũy kế; hãy nhập vào cột «Giá trị»."))
+                row_problems.append(Problem(SHEET, number, column, _("A level measure has no year-to-date figure; type it in the “%(column)s” column.") % {"column": "Giá trị"}))
             numbers[column] = ("" if cell is None or exact is not None else str(cell), exact)
         text, exact = numbers["Giá trị"]
         verdict_word = get("Đánh giá") or ""
@@ -378,14 +395,14 @@ def read_upload(handle, size: int, *, user, lang: str = "vi") -> UploadResult:
         kind = KIND_WORDS.get(str(get("Loại số liệu") or "Chính thức"), "?")
         narrative = str(get("Thuyết minh") or "")
         checked = check_input(assignment.measure, text=text, value=exact, verdict=verdict, narrative=narrative, kind=kind,
-                              previous=previous.get(key), lang="vi")
+                              previous=previous.get(key), lang="vi", words=lang)
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
         row_problems += [Problem(SHEET, number, "Giá trị" if not assignment.measure.is_qualitative else "Đánh giá", e)
                          for e in checked.errors]
         cumulative = None
         if measure.aggregation == Measure.Aggregation.FLOW and not measure.is_qualitative:
             ytd_text, ytd_exact = numbers[CUMULATIVE]
-            ytd = check_input(measure, text=ytd_text, value=ytd_exact, lang="vi")
+            ytd = check_input(measure, text=ytd_text, value=ytd_exact, lang="vi", words=lang)
             row_problems += [Problem(SHEET, number, CUMULATIVE, e) for e in ytd.errors]
             cumulative = ytd.value
         version = get("Phiên bản")
@@ -415,7 +432,8 @@ def save_upload(result: UploadResult, *, user, submit: bool = False) -> int:
                                         reason="Tải lên từ biểu mẫu Excel")
         if outcome.conflicts:
             codes = ", ".join(c.measure.code for c in outcome.conflicts)
-            raise workflow.EntryRefused(f"{unit.name}: chỉ tiêu {codes} đã được người khác sửa sau khi tải biểu mẫu; hãy tải biểu mẫu mới.")
+            raise workflow.EntryRefused(_("%(unit)s: measures %(codes)s were changed by someone else after the template was downloaded; download a new template.")
+                                         % {"unit": unit.name, "codes": codes})
         saved += len(outcome.saved)
         if submit:
             workflow.submit(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter)

@@ -14,13 +14,16 @@ from decimal import Decimal
 
 from django.core.mail import send_mail
 from django.db import connections, router, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
 from targets import access, validators
 from targets.models import Campaign, Figure, Measure, Submission, Task, TaskReport, Unit
+from targets.overview import submission_status
 
 State = Submission.State
 
@@ -410,36 +413,35 @@ def reopen(*, user, submission: Submission, reason: str) -> Submission:
     return submission
 
 
-def late_units(campaign: Campaign, quarter: int, today: datetime.date | None = None) -> list[tuple[Unit, datetime.date, Submission | None]]:
-    """Units whose report for the quarter has not been submitted although the deadline passed."""
-    today = today or timezone.localdate()
-    deadline = campaign.deadline_table()
-    submissions = {s.unit_id: s for s in Submission.objects.filter(campaign=campaign, quarter=quarter)}
-    late = []
-    units = Unit.objects.filter(assignments__measure__campaign=campaign, is_active=True).distinct().order_by("kind", "code")
-    for unit in units.prefetch_related("members"):
-        s = submissions.get(unit.pk)
-        due = deadline(quarter, unit.pk)
-        if today > due and (s is None or s.state not in Submission.VISIBLE_STATES):
-            late.append((unit, due, s))
-    return late
+def late_units(campaign: Campaign, quarter: int, today: datetime.date | None = None) -> list[dict]:
+    """The quarter's reports that are late and still missing (targets/timeliness.py), as rows of
+    overview.submission_status: the same rule as the late-units page and the workbook."""
+    return [row for row in submission_status(campaign, quarter, today) if row["quarter"] == quarter and row["overdue"]]
 
 
 def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | None = None) -> int:
     """E-mail the members of late units (only them); returns the number of e-mails sent."""
     sent = 0
-    for unit, due, _submission in late_units(campaign, quarter, today):
+    late = late_units(campaign, quarter, today)
+    prefetch_related_objects([row["unit"] for row in late], "members")
+    for row in late:
+        unit, due = row["unit"], row["deadline"]
         recipients = [m.email for m in unit.members.all() if m.email]
         if not recipients:
             continue
-        subject = f"[Thi đua {campaign.year}] Nhắc nộp báo cáo quý {quarter} – {unit.name}"
-        body = (
-            f"Kính gửi {unit.name},\n\nĐến nay đơn vị chưa gửi báo cáo số liệu quý {quarter} năm {campaign.year} "
-            f"(hạn {due.strftime('%d/%m/%Y')}). Đề nghị đơn vị nhập và gửi số liệu trên hệ thống.\n\n"
-            f"Ban Thi đua - Khen thưởng\n\n"
-            f"Reminder: the quarter {quarter} {campaign.year} report of {unit.name_en or unit.name} was due on "
-            f"{due.isoformat()} and has not been submitted yet."
-        )
+        # Members have no language of their own: the letter in Vietnamese, then in English.
+        with override("vi"):
+            subject = _("[Emulation %(year)s] Reminder: quarter %(quarter)s report – %(unit)s") % {
+                "year": campaign.year, "quarter": quarter, "unit": unit.name}
+        body = "\n\n---\n\n".join(_reminder(unit, campaign, quarter, due, lang) for lang in ("vi", "en"))
         send_mail(subject, body, None, recipients)
         sent += 1
     return sent
+
+
+def _reminder(unit: Unit, campaign: Campaign, quarter: int, due: datetime.date, lang: str) -> str:
+    with override(lang):
+        return _("Dear %(unit)s,\n\nYour unit has not sent its figures for quarter %(quarter)s of %(year)s yet (due %(date)s). "
+                 "Please enter and send them in the system.\n\nThe Emulation and Commendation Board") % {
+            "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": quarter, "year": campaign.year,
+            "date": date_format(due, "SHORT_DATE_FORMAT")}

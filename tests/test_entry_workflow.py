@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
 from targets import workflow
 from targets.entry import check_input
@@ -243,6 +245,26 @@ def test_reviewers_see_late_units_and_remind_only_them(client, reporter, other_r
     recipients = {r for m in mail.outbox for r in m.to}
     assert "city@example.org" in recipients
     assert "dv@example.org" not in recipients
+    [letter] = [m for m in mail.outbox if "city@example.org" in m.to]
+    assert letter.subject == "[Thi đua 2024] Nhắc nộp báo cáo quý 1 – Thành phố Hà Giang"
+    vietnamese, english = letter.body.split("\n\n---\n\n")
+    due = {}
+    for lang in ("vi", "en"):
+        with translation.override(lang):
+            due[lang] = date_format(datetime.date(2024, 4, 15), "SHORT_DATE_FORMAT")  # as the site writes dates
+    assert vietnamese.startswith(f"Kính gửi Thành phố Hà Giang,\n\nĐến nay đơn vị chưa gửi báo cáo số liệu quý 1 năm 2024 (hạn {due['vi']}).")
+    assert vietnamese.endswith("Ban Thi đua - Khen thưởng")
+    assert english.startswith(f"Dear Ha Giang City,\n\nYour unit has not sent its figures for quarter 1 of 2024 yet (due {due['en']}).")
+
+
+def test_reminders_are_the_same_letter_whatever_the_reviewers_page_language(client, reporter, reviewer, programme):
+    Deadline.objects.filter(campaign=programme, quarter=1).update(due_on=datetime.date(2024, 4, 15))
+    client.force_login(reviewer)
+    for lang in ("vi", "en"):
+        client.cookies["django_language"] = lang
+        client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"})
+    first, second = [m for m in mail.outbox if "city@example.org" in m.to]
+    assert (first.subject, first.body) == (second.subject, second.body)
 
 
 def test_only_the_secretariat_opens_the_review_queue(client, reporter, viewer, reviewer):

@@ -113,6 +113,20 @@ def test_every_bad_row_is_listed_at_once_with_row_column_and_reason(client, repo
             "Số đếm phải là số nguyên không âm.")
 
 
+def test_an_english_page_lists_the_problems_in_english_with_the_templates_own_names(client, reporter):
+    client.force_login(reporter)
+    client.cookies["django_language"] = "en"
+    wb = fill(download(client), {"3": "1,234.5", "10": 150, "4": -5, "11": "=1+2"})
+    refused(client, as_upload(wb), "Nhập liệu, row 2, column “Giá trị”",  # the workbook's own sheet and column names
+            "“1,234.5” is not a number in Vietnamese format (dot for thousands, comma for decimals). "
+            "If you mean 1,234.5, type 1.234,5.",  # the template's numbers are read in Vietnamese notation
+            "A percentage must be between 0 and 100.", "A count must be a whole number, 0 or more.",
+            "The cell holds a formula; type the value (a number), not a formula.")
+    html = client.post(reverse("upload"), {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")}).content.decode()
+    assert "File: The file is not an Excel workbook (.xlsx)." in html
+    assert "dòng" not in html and "Tệp" not in html
+
+
 def test_formulas_are_refused_and_located(client, reporter):
     client.force_login(reporter)
     wb = fill(download(client), {"3": "=1+2"})

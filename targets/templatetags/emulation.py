@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.text import capfirst
 
 from targets import numbers, progress
+from targets.language import language
 
 register = template.Library()
 
@@ -22,31 +23,27 @@ STATUS_ICONS = {
 }
 
 
-def _lang() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
-
-
 @register.filter
 def num(value, places=0):
     """1234.5 → "1.234,5" in Vietnamese, "1,234.5" in English."""
-    return numbers.format_number(value, int(places), _lang())
+    return numbers.format_number(value, int(places), language())
 
 
 @register.filter
 def exact_num(value, places=0):
     """A figure about to be saved, with every digit it has (at least `places` decimals): the
     preview of an upload must show 244,946, not the display-rounded 244,9."""
-    return numbers.format_exact(value, int(places), _lang())
+    return numbers.format_exact(value, int(places), language())
 
 
 @register.filter
 def pct(value, places=1):
-    return numbers.format_percent(value, int(places), _lang())
+    return numbers.format_percent(value, int(places), language())
 
 
 @register.filter
 def status_label(status):
-    return progress.status_label(progress.Status(status), _lang())
+    return progress.status_label(progress.Status(status), language())
 
 
 @register.filter
@@ -56,18 +53,18 @@ def status_icon(status):
 
 @register.filter
 def period_label(quarter):
-    return progress.period_label(int(quarter), _lang())
+    return progress.period_label(int(quarter), language())
 
 
 @register.filter
 def explanation(result):
-    return result.explanation(_lang())
+    return result.explanation(language())
 
 
 @register.filter
 def localized(obj, field):
     """The English variant of a text field (name_en, title_en…) on English pages, when there is one."""
-    if _lang() == "en":
+    if language() == "en":
         english = getattr(obj, f"{field}_en", "")
         if english:
             return english
@@ -81,7 +78,7 @@ def input_number(value):
     never be refused as ambiguous ("2.460" could be 2,46): see numbers.unambiguous_text."""
     if value is None:
         return ""
-    return numbers.unambiguous_text(value, _lang())
+    return numbers.unambiguous_text(value, language())
 
 
 @register.filter
@@ -110,13 +107,13 @@ def state_label(state):
 @register.filter
 def verdict_label(verdict):
     """A qualitative verdict in officials' words ("Hoàn thành tốt nhiệm vụ")."""
-    return progress.verdict_label(verdict, _lang())
+    return progress.verdict_label(verdict, language())
 
 
 @register.filter
 def unit_label(unit):
     """A unit as lists name it: its short name in Vietnamese, its English name in English."""
-    if _lang() == "en":
+    if language() == "en":
         return unit.name_en or unit.name
     return unit.short_name or unit.name
 
@@ -130,7 +127,7 @@ def reported_count(tasks):
 @register.filter
 def quarter_label(quarter):
     """A single quarter: "Quý I" in Vietnamese, "Q1" in English."""
-    return progress.QUARTER_LABELS[int(quarter)][_lang()].capitalize() if _lang() == "vi" else progress.QUARTER_LABELS[int(quarter)]["en"]
+    return capfirst(progress.quarter_label(int(quarter), language()))
 
 
 @register.filter
@@ -138,7 +135,7 @@ def theme_label(theme):
     """"Hai là" in Vietnamese (the programme's own word), "Theme 2" in English."""
     from django.utils.translation import gettext
 
-    if _lang() == "en" or not theme.ordinal:
+    if language() == "en" or not theme.ordinal:
         return gettext("Theme %(number)s") % {"number": theme.number}
     return theme.ordinal
 
@@ -148,16 +145,16 @@ def issuing_body(campaign):
     """The body that issued the programme, in the page's language."""
     from targets.exports import report_heading
 
-    return campaign.issuing_body if _lang() == "vi" else report_heading(campaign, "en")["body"]
+    return campaign.issuing_body if language() == "vi" else report_heading(campaign, "en")["body"]
 
 
 @register.filter
 def quarter_title(quarter, year):
     """A quarter as the entry page names it: "Quý IV năm 2024" ("Cả năm" is the full-year view)."""
-    return progress.quarter_title(int(quarter), int(year), _lang())
+    return progress.quarter_title(int(quarter), int(year), language())
 
 
 @register.filter
 def awaited_text(measure):
     """"công bố hằng năm, dự kiến tháng 5/2025" for a measure published after the year."""
-    return progress.awaited_text(measure.spec(), _lang())
+    return progress.awaited_text(measure.spec(), language())

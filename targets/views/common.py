@@ -1,4 +1,8 @@
-"""Small helpers the views share: reading the programme year from a request."""
+"""Small helpers the views share: reading ids, the programme year and the quarter from a request.
+
+Every page reads ?year= and ?quarter= (or the form's fields on POST) through these, so a
+malformed value is treated alike everywhere: an unknown year is a 404, and a quarter that is not
+1–4 counts as no quarter given, so the page shows its default quarter."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -18,9 +22,16 @@ def param(request, name: str) -> str:
     return (request.POST.get(name) if request.method == "POST" else None) or request.GET.get(name, "")
 
 
-def campaign_or_404(request) -> Campaign:
-    """The programme of ?year= (or the form's year), the newest when none is given."""
-    return choose_campaign(Campaign.objects.all(), param(request, "year"))
+def campaign_or_404(request, campaigns=None) -> Campaign:
+    """The programme of ?year= (or the form's year), the newest when none is given; among
+    `campaigns` (newest first) when the page lists them anyway."""
+    return choose_campaign(Campaign.objects.all() if campaigns is None else campaigns, param(request, "year"))
+
+
+def quarter_param(request) -> int | None:
+    """?quarter= (or the form's quarter) as 1–4; None when absent or malformed."""
+    text = param(request, "quarter")
+    return int(text) if text in {"1", "2", "3", "4"} else None
 
 
 def choose_campaign(campaigns, year) -> Campaign:

@@ -7,28 +7,22 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from targets import access, progress, ranking
+from targets import access, progress, ranking, timeliness
+from targets.language import language
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
 from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
-from targets.tables import SeriesTable
+from targets.tables import LateTable, SeriesTable, sorted_and_paginated
 from targets.templatetags.emulation import localized, theme_label
-from targets.views.common import choose_campaign
+from targets.views.common import campaign_or_404, quarter_param
 
 
 def _period(request) -> dict:
     """The campaign and quarter asked for (?year=&quarter=; the latest quarter with data by default),
     with what the period picker lists."""
     campaigns = list(Campaign.objects.all())  # one query serves both the picker and the lookup
-    campaign = choose_campaign(campaigns, request.GET.get("year", ""))
-    quarter = request.GET.get("quarter", "")
-    if quarter in {"1", "2", "3", "4"}:
-        quarter = int(quarter)
-    else:
-        quarter = (
-            Submission.objects.filter(campaign=campaign, state__in=Submission.VISIBLE_STATES)
-            .order_by("-quarter").values_list("quarter", flat=True).first()
-        ) or 1
+    campaign = campaign_or_404(request, campaigns)
+    quarter = quarter_param(request) or campaign.latest_quarter()
     return {"campaign": campaign, "quarter": quarter, "campaigns": campaigns, "quarters": (1, 2, 3, 4)}
 
 
@@ -104,15 +98,9 @@ def indicator(request, number: int):
 
 def _series_rows(m, series) -> list[dict]:
     places = m.measure.decimal_places
-    return [{"period": progress.period_label(p.quarter, _lang()), "quarter": p.quarter, "ytd": p.ytd, "expected": p.expected,
+    return [{"period": progress.period_label(p.quarter, language()), "quarter": p.quarter, "ytd": p.ytd, "expected": p.expected,
              "target": m.measure.target, "same_period": p.same_period, "percent": p.percent_of_plan,
              "status": p.status, "places": places} for p in series]
-
-
-def _lang() -> str:
-    from django.utils.translation import get_language
-
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def _number(value):
@@ -123,14 +111,14 @@ def _chart(m, series) -> dict:
     """Chart.js data as plain JSON (decimal strings parsed by the script; display only)."""
     return {
         "type": "line",
-        "labels": [progress.period_label(p.quarter, _lang()) for p in series],
+        "labels": [progress.period_label(p.quarter, language()) for p in series],
         "datasets": [
             {"label": _("Actual, year to date"), "data": [_number(p.ytd) for p in series]},
             {"label": _("Expected pace"), "data": [_number(p.expected) for p in series]},
             {"label": _("Same period last year"), "data": [_number(p.same_period) for p in series]},
             {"label": _("Target"), "data": [_number(m.measure.target) for _p in series]},
         ],
-        "title": m.measure.name if _lang() == "vi" else (m.measure.name_en or m.measure.name),
+        "title": m.measure.name if language() == "vi" else (m.measure.name_en or m.measure.name),
     }
 
 
@@ -192,7 +180,8 @@ def _standing(campaign, code: str):
 def late(request):
     def build():
         period = _period(request)
-        rows = [r for r in submission_status(period["campaign"], period["quarter"]) if r["timeliness"] == "late"]
-        return _("Late reports"), "targets/late.html", {**period, "rows": rows}
+        rows = [r for r in submission_status(period["campaign"], period["quarter"]) if r["timeliness"] == timeliness.LATE]
+        table = sorted_and_paginated(LateTable(rows, year=period["campaign"].year, quarter=period["quarter"]), request)
+        return _("Late reports"), "targets/late.html", {**period, "table": table}
 
     return cached_page(request, build)

@@ -8,26 +8,14 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from targets import access, progress, workflow
 from targets.forms import EntryFormSet, TaskFormSet
+from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Submission, Task, TaskReport, Unit
-from targets.views.common import campaign_or_404, param
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
-
-
-def open_quarter(campaign: Campaign, unit: Unit) -> int:
-    """The first quarter whose deadline has not passed yet (the last one once all have)."""
-    today = timezone.localdate()
-    deadline = campaign.deadline_table()
-    return next((q for q in (1, 2, 3, 4) if today <= deadline(q, unit.pk)), 4)
+from targets.views.common import campaign_or_404, param, quarter_param
 
 
 def _unit_for(request, units) -> Unit:
@@ -133,17 +121,16 @@ def entry(request):
         raise PermissionDenied(_("Only reporters and the secretariat enter figures."))
     campaign = campaign_or_404(request)
     unit = _unit_for(request, units)
-    quarter_text = param(request, "quarter")
-    quarter = int(quarter_text) if quarter_text in {"1", "2", "3", "4"} else open_quarter(campaign, unit)
+    quarter = quarter_param(request) or campaign.open_quarter(unit)
     submission = Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).select_related(
         "reviewed_by", "submitted_by").first()
     rows = _rows(campaign, unit, quarter)
     refusal, only = _window(request.user, campaign, unit, quarter, submission, rows)
     data = request.POST if request.method == "POST" else None
-    formset = EntryFormSet(data, rows=rows, lang=_lang(), prefix="figures")
+    formset = EntryFormSet(data, rows=rows, lang=language(), prefix="figures")
     # A post without the task rows (a page opened before the unit had tasks) leaves its tasks alone.
     task_data = data if data is not None and "tasks-TOTAL_FORMS" in data else None
-    tasks = TaskFormSet(task_data, rows=_task_rows(campaign, unit, submission), lang=_lang(), prefix="tasks")
+    tasks = TaskFormSet(task_data, rows=_task_rows(campaign, unit, submission), lang=language(), prefix="tasks")
     for form in formset:
         if refusal or (only is not None and form.row["measure"].pk not in only):
             for field in form.fields.values():

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import tempfile
 
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from targets import access, exports
-from targets.views.common import campaign_or_404
+from targets.language import language
+from targets.views.common import campaign_or_404, quarter_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _quarter(request) -> int:
-    quarter = request.GET.get("quarter", "")
-    if quarter not in {"1", "2", "3", "4"}:
-        raise Http404(_("Choose a quarter from 1 to 4."))
-    return int(quarter)
-
-
-def _lang(request) -> str:
-    lang = request.GET.get("lang") or get_language() or "vi"
-    return "en" if lang.startswith("en") else "vi"
 
 
 def _spooled_download(write, filename: str, content_type: str) -> FileResponse:
@@ -39,8 +26,9 @@ def _spooled_download(write, filename: str, content_type: str) -> FileResponse:
 @require_safe
 def report(request):
     """The official report of a period (Quý I, 6 tháng, 9 tháng, cả năm), as leadership receives it."""
-    campaign, quarter = campaign_or_404(request), _quarter(request)
-    lang = _lang(request)
+    campaign = campaign_or_404(request)
+    quarter = quarter_param(request) or campaign.latest_quarter()  # as the dashboard it is downloaded from
+    lang = language(request.GET.get("lang") or None)
     workbook = exports.report_workbook(campaign, quarter, lang=lang)
     filename = f"bao-cao-thi-dua-{campaign.year}-q{quarter}{'-en' if lang == 'en' else ''}.xlsx"
     return _spooled_download(workbook.save, filename, XLSX)
@@ -50,7 +38,7 @@ def report(request):
 def figures(request):
     """Every figure the user may see, in long format, as xlsx (default) or CSV."""
     campaign = campaign_or_404(request)
-    lang = _lang(request)
+    lang = language(request.GET.get("lang") or None)
     rows = access.visible_figures(request.user, campaign)
     unit = request.GET.get("unit")
     if unit:

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from targets import access, validators, workflow
 from targets.models import Figure, MeasureAssignment, Submission
 from targets.overview import unit_breakdown
-from targets.views.common import as_id, campaign_or_404
+from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
+from targets.views.common import as_id, campaign_or_404, quarter_param
 
 
 class DecisionForm(forms.Form):
@@ -34,20 +35,21 @@ def _require_reviewer(user) -> None:
 def queue(request):
     _require_reviewer(request.user)
     campaign = campaign_or_404(request)
-    quarter_text = request.POST.get("quarter") or request.GET.get("quarter", "")
-    quarter = int(quarter_text) if quarter_text in {"1", "2", "3", "4"} else 1
+    quarter = quarter_param(request) or campaign.open_quarter()
     if request.method == "POST":
         return _bulk(request, campaign, quarter)
     expected = dict(MeasureAssignment.objects.filter(measure__campaign=campaign).values("unit")
                     .annotate(n=Count("id")).values_list("unit", "n"))
-    submissions = (Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by")
-                   .annotate(filled=Count("figures")).order_by("state", "unit__kind", "unit__code"))
+    submissions = list(Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by")
+                       .annotate(filled=Count("figures")))
     disagreements = _disagreements(campaign, quarter, [s.unit_id for s in submissions])
     for s in submissions:
         s.expected = expected.get(s.unit_id, 0)
         s.disagreements = disagreements.get(s.unit_id, [])
+        s.state_rank = STATE_ORDER.index(s.state)
     return render(request, "targets/review.html", {
-        "campaign": campaign, "quarter": quarter, "quarters": (1, 2, 3, 4), "submissions": submissions,
+        "campaign": campaign, "quarter": quarter, "quarters": (1, 2, 3, 4),
+        "table": sorted_and_paginated(ReviewTable(submissions), request),
         "late": workflow.late_units(campaign, quarter),
     })
 

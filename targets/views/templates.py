@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from targets import access, template_xlsx, workflow
-from targets.views.common import campaign_or_404
-from targets.views.entry import open_quarter
+from targets.views.common import campaign_or_404, quarter_param
 
 UPLOADS = Path(settings.BASE_DIR) / "var" / "uploads"
 # A preview can be confirmed for a day; then its file is deleted by the next upload (no cron needed).
@@ -45,8 +44,7 @@ def download(request):
     first = units.first()
     if first is None:
         raise PermissionDenied(_("Your account is not attached to any unit; ask an administrator."))
-    quarter_text = request.GET.get("quarter", "")
-    quarter = int(quarter_text) if quarter_text in {"1", "2", "3", "4"} else open_quarter(campaign, first)
+    quarter = quarter_param(request) or campaign.open_quarter(first)
     workbook = template_xlsx.build_template(campaign=campaign, quarter=quarter, units=units, user=request.user)
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = first.code if units.count() == 1 else "nhieu-don-vi"

@@ -1,0 +1,26 @@
+"""When a quarterly report is late: the one rule behind the late-units page, the review queue,
+the reminders and the workbook's submissions sheet (plain Python, no ORM).
+
+A report counts as sent while it is submitted or approved; one returned for correction is
+outstanding again, as its unit must send it anew. The deadline day itself is still in time.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+ON_TIME = "on_time"
+LATE = "late"
+OPEN = "open"  # not sent yet, and not yet due
+
+
+def timeliness(due: datetime.date, today: datetime.date, sent_on: datetime.date | None) -> str:
+    """ON_TIME, LATE (sent after the deadline, or still missing after it) or OPEN."""
+    if sent_on is not None:
+        return ON_TIME if sent_on <= due else LATE
+    return LATE if today > due else OPEN
+
+
+def overdue(due: datetime.date, today: datetime.date, sent_on: datetime.date | None) -> bool:
+    """Late and still missing: the units a reviewer chases and reminds."""
+    return sent_on is None and timeliness(due, today, sent_on) == LATE

@@ -1,0 +1,120 @@
+"""One rule for "late": the late-units page, the review queue, the reminders and the workbook's
+submissions sheet agree on the same day, at the edges (targets/timeliness.py)."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from targets import timeliness
+from targets.models import Deadline, Submission, Unit
+from tests.conftest import make_user
+
+TODAY = datetime.date(2024, 4, 16)
+
+
+@pytest.mark.parametrize("due, sent_on, expected", [
+    (TODAY, None, timeliness.OPEN),                              # the deadline day is still in time
+    (TODAY - datetime.timedelta(days=1), None, timeliness.LATE),  # a day after: late and missing
+    (TODAY - datetime.timedelta(days=1), TODAY, timeliness.LATE),  # sent a day after its deadline
+    (TODAY, TODAY, timeliness.ON_TIME),                           # sent on the deadline day
+    (TODAY + datetime.timedelta(days=5), None, timeliness.OPEN),
+])
+def test_the_rule(due, sent_on, expected):
+    assert timeliness.timeliness(due, TODAY, sent_on) == expected
+    assert timeliness.overdue(due, TODAY, sent_on) == (expected == timeliness.LATE and sent_on is None)
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """The text of each cell of each body row of the page's table."""
+    body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+def _at(day: datetime.date):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+@pytest.fixture
+def edges(programme):
+    """Quarter 1 was due yesterday; one unit of each edge, every reporting unit with a member."""
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=yesterday)
+    unit = {code: Unit.objects.get(code=code) for code in ("024", "026", "027", "028", "029", "030")}
+    Submission.objects.create(campaign=programme, unit=unit["024"], quarter=1, state="submitted", submitted_at=_at(yesterday))
+    Submission.objects.create(campaign=programme, unit=unit["026"], quarter=1, state="approved", submitted_at=_at(today))
+    Submission.objects.create(campaign=programme, unit=unit["027"], quarter=1, state="returned", submitted_at=_at(yesterday))
+    Deadline.objects.create(campaign=programme, unit=unit["028"], quarter=1, due_on=today)  # extension: today is its deadline day
+    Deadline.objects.create(campaign=programme, unit=unit["029"], quarter=1, due_on=today + datetime.timedelta(days=5))
+    unit["030"].is_active = False  # a unit no longer reporting is nobody's late unit
+    unit["030"].save()
+    for u in Unit.objects.filter(assignments__measure__campaign=programme).distinct():
+        make_user(f"member-{u.code}", "reporter", units=[u], email=f"{u.code}@example.org")
+    return programme
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_page_queue_reminders_and_workbook_agree_on_who_is_late(client, edges, reviewer, lang):
+    client.force_login(reviewer)
+    client.cookies["django_language"] = lang
+    page = client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode()
+    on_page = {cells[0].split(" – ")[0]: cells[3] for cells in table_rows(page) if cells[1] == "1"}
+    missing, sent_late = ("Chưa gửi", "Gửi trễ hạn") if lang == "vi" else ("Not submitted", "Submitted late")
+    overdue = {code for code, text in on_page.items() if text == missing}
+    assert on_page["026"] == sent_late
+    assert {"024", "028", "029", "030"}.isdisjoint(on_page)
+    assert {"027", "031"} <= overdue
+
+    queue = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    assert set(re.findall(r"<li>([0-9A-Z]+) – ", queue)) == overdue
+
+    client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"})
+    assert {r.split("@")[0] for m in mail.outbox for r in m.to} == overdue
+
+    response = client.get(reverse("exports:report"), {"year": 2024, "quarter": 1, "lang": lang})
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Tình hình báo cáo" if lang == "vi" else "Submissions"]
+    late_word = "Trễ hạn" if lang == "vi" else "Late"
+    late_rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True) if row[6] == late_word}
+    assert set(late_rows) == set(on_page)
+    assert {code for code, row in late_rows.items() if row[4] is None} == overdue
+
+
+def test_the_late_page_sorts_missing_reports_first_and_pages_through_them(client, edges, viewer):
+    client.force_login(viewer)
+    # Quarter 2 was due yesterday too: every active unit but 026, which sent quarter 1 late, is late twice.
+    Deadline.objects.create(campaign=edges, quarter=2, due_on=timezone.localdate() - datetime.timedelta(days=1))
+    pages = []
+    for page in ("1", "2"):
+        html = client.get(reverse("late"), {"year": 2024, "quarter": 2, "sort": "state", "page": page}).content.decode()
+        pages.append(table_rows(html))
+    rows = [row for page in pages for row in page]
+    assert len(pages[0]) == 50 and 0 < len(pages[1]) <= 50 and len(rows) == len({(r[0], r[1]) for r in rows})
+    states = [row[3] for row in rows]
+    assert states == sorted(states, key=lambda s: s != "Chưa gửi")  # missing ones first
+    assert states[-1] == "Gửi trễ hạn" and states.count("Gửi trễ hạn") == 1
+    backwards = table_rows(client.get(reverse("late"), {"year": 2024, "quarter": 2, "sort": "-state"}).content.decode())
+    assert backwards[0][0].startswith("026 –") and backwards[0][3] == "Gửi trễ hạn"
+    # A malformed page number shows the first page, one past the end the last: never an error.
+    assert table_rows(client.get(reverse("late"), {"year": 2024, "quarter": 2, "sort": "state", "page": "abc"}).content.decode()) == pages[0]
+    assert table_rows(client.get(reverse("late"), {"year": 2024, "quarter": 2, "sort": "state", "page": "999"}).content.decode()) \
+        == pages[1]
+
+
+def test_the_review_queue_lists_what_awaits_review_first_not_alphabetically(client, programme, reviewer):
+    states = {"024": "approved", "026": "draft", "027": "returned", "028": "submitted"}
+    for code, state in states.items():
+        Submission.objects.create(campaign=programme, unit=Unit.objects.get(code=code), quarter=1, state=state,
+                                  submitted_at=timezone.now() if state != "draft" else None)
+    client.force_login(reviewer)
+    html = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    assert [row[1].split(" – ")[0] for row in table_rows(html)] == ["028", "027", "026", "024"]
+    html = client.get(reverse("review"), {"year": 2024, "quarter": 1, "sort": "unit"}).content.decode()
+    assert [row[1].split(" – ")[0] for row in table_rows(html)] == ["024", "026", "027", "028"]
+    assert 'value="approve"' in html and html.count('name="submission"') == 1  # only the submitted report can be ticked

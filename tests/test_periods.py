@@ -1,0 +1,68 @@
+"""Year and quarter read the same way by every page: a quarter that is not 1–4 counts as none
+given, and each page then shows its default quarter; an unknown year is a 404, never a 500."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from targets.language import language
+from targets.models import Deadline, Submission, Unit
+from tests.conftest import make_user
+
+MALFORMED = ["", "abc", "7", "0", "²", "1.5", "-1", "99999999999999999999"]
+
+
+@pytest.fixture
+def q2_open(programme):
+    """Quarter 1's deadline has passed, quarter 2's has not; the latest report sent is quarter 3's."""
+    today = timezone.localdate()
+    for quarter, due in ((1, today - datetime.timedelta(days=1)), (2, today), (3, today + datetime.timedelta(days=90)),
+                         (4, today + datetime.timedelta(days=180))):
+        Deadline.objects.create(campaign=programme, quarter=quarter, due_on=due)
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="026"), quarter=3, state="submitted",
+                              submitted_at=timezone.now())
+    return programme
+
+
+@pytest.mark.parametrize("quarter", MALFORMED)
+def test_every_page_falls_back_to_its_default_quarter(client, q2_open, reviewer, quarter):
+    client.force_login(reviewer)
+    for name in ("home", "late"):  # what officials read: the latest quarter with data
+        response = client.get(reverse(name), {"year": 2024, "quarter": quarter})
+        assert response.status_code == 200 and response.context["quarter"] == 3, name
+    response = client.get(reverse("exports:report"), {"year": 2024, "quarter": quarter})
+    assert 'filename="bao-cao-thi-dua-2024-q3.xlsx"' in response["Content-Disposition"]
+    # What the secretariat and the units work on: the quarter being collected.
+    assert client.get(reverse("review"), {"year": 2024, "quarter": quarter}).context["quarter"] == 2
+    assert client.post(reverse("review"), {"year": 2024, "quarter": quarter, "action": "remind"})["Location"].endswith("quarter=2")
+    assert client.get(reverse("entry"), {"year": 2024, "quarter": quarter, "unit": "024"}).context["quarter"] == 2
+
+
+def test_a_units_extension_moves_its_open_quarter(client, q2_open):
+    unit = Unit.objects.get(code="024")
+    Deadline.objects.create(campaign=q2_open, unit=unit, quarter=1, due_on=timezone.localdate())
+    client.force_login(make_user("reporter-city", "reporter", units=[unit]))
+    assert client.get(reverse("entry"), {"year": 2024, "quarter": "abc"}).context["quarter"] == 1
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": "abc"})
+    assert 'filename="bieu-mau-2024-q1-024.xlsx"' in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("year", ["1999", "abc", "²", "99999999999999999999"])
+def test_an_unknown_year_is_a_404_on_every_page(client, programme, reviewer, year):
+    client.force_login(reviewer)
+    for name in ("home", "late", "review", "entry", "exports:report"):
+        assert client.get(reverse(name), {"year": year, "quarter": 1}).status_code == 404, name
+
+
+@pytest.mark.parametrize("code, expected", [("vi", "vi"), ("en", "en"), ("en-gb", "en"), ("EN", "en"), ("fr", "vi"), ("", "vi")])
+def test_the_language_of_a_code(code, expected):
+    assert language(code) == expected
+
+
+def test_the_report_is_in_the_pages_language_unless_one_is_asked_for(client, programme, viewer):
+    client.force_login(viewer)
+    client.cookies["django_language"] = "en"
+    assert "-en.xlsx" in client.get(reverse("exports:report"), {"year": 2024, "quarter": 1})["Content-Disposition"]
+    assert "-en.xlsx" not in client.get(reverse("exports:report"), {"year": 2024, "quarter": 1, "lang": "vi"})["Content-Disposition"]
