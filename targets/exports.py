@@ -67,7 +67,8 @@ TEXT = {
         "breakdown_title": "SỐ LIỆU CHI TIẾT THEO ĐƠN VỊ {period}",
         "completeness_title": "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ {period}",
         "breakdown_headers": ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Vai trò",
-                              "Số liệu quý", "Lũy kế kỳ báo cáo", "Trạng thái", "Ghi chú"],
+                              "Số liệu quý", "Lũy kế kỳ báo cáo", "Trạng thái", "Ghi chú",
+                              "Giao ước thi đua", "Đánh giá so với giao ước"],
         "completeness_headers": ["Mã đơn vị", "Đơn vị", "Quý", "Trạng thái", "Thời điểm gửi", "Hạn", "Đúng hạn"],
         "lead": "Chủ trì", "breakdown": "Số liệu riêng",
         "incomplete": "chưa đủ quý: {quarters}",
@@ -100,7 +101,8 @@ TEXT = {
         "breakdown_title": "FIGURES BY UNIT, {period}",
         "completeness_title": "SUBMISSIONS BY UNIT, {period}",
         "breakdown_headers": ["Measure code", "Indicator", "Unit of measure", "Unit code", "Unit", "Role",
-                              "Quarter figure", "Period to date", "State", "Notes"],
+                              "Quarter figure", "Period to date", "State", "Notes",
+                              "Emulation pledge", "Against the pledge"],
         "completeness_headers": ["Unit code", "Unit", "Quarter", "State", "Submitted at", "Deadline", "On time"],
         "lead": "Lead", "breakdown": "Own breakdown",
         "incomplete": "quarters missing: {quarters}",
@@ -212,7 +214,7 @@ def report_workbook(campaign: Campaign, quarter: int, *, lang: str = "vi", today
     return official_report(
         build_overview(campaign, quarter), lang=lang,
         tasks=task_progress(campaign, quarter),
-        breakdown=unit_breakdown(campaign, quarter),
+        breakdown=unit_breakdown(campaign, quarter, pledges=True),
         completeness=submission_status(campaign, quarter, today=today),
     )
 
@@ -578,7 +580,7 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
     words = TEXT[lang]
     ws = wb.create_sheet(words["breakdown_sheet"])
     _titled_header(ws, words["breakdown_title"].format(period=period.upper()), words["breakdown_headers"],
-                   {"B": 45, "E": 35, "H": 18, "J": 24})
+                   {"B": 45, "E": 35, "H": 18, "J": 24, "K": 16, "L": 20})
     for r, row in enumerate(rows, start=4):
         a, p = row["assignment"], row["progress"]
         fmt = _number_format(a.measure.decimal_places)
@@ -599,7 +601,10 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         else:
             ws.cell(r, 8, p.ytd).number_format = fmt
         ws.cell(r, 9, STATE_LABELS[lang].get(row["state"], words["not_sent"]) if row["state"] else words["not_sent"])
-        for col in range(1, 11):
+        if row["pledge"] is not None:  # the unit's own target, and its figures judged against it
+            ws.cell(r, 11, row["pledge"].target).number_format = fmt
+            ws.cell(r, 12, progress.status_label(row["pledge_progress"].status, lang))
+        for col in range(1, 13):
             ws.cell(r, col).font = BODY
     _print_setup(ws, words)
 

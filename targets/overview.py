@@ -16,7 +16,19 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from targets import progress, timeliness
-from targets.models import Campaign, Figure, Indicator, Measure, MeasureAssignment, Submission, Task, TaskReport, Theme, Unit
+from targets.models import (
+    Campaign,
+    Figure,
+    Indicator,
+    Measure,
+    MeasureAssignment,
+    Pledge,
+    Submission,
+    Task,
+    TaskReport,
+    Theme,
+    Unit,
+)
 from targets.progress import Status
 
 
@@ -171,10 +183,12 @@ def task_progress(campaign: Campaign, quarter: int, states=Submission.VISIBLE_ST
     return themes
 
 
-def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_STATES, units=None, measures=None) -> list[dict]:
+def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_STATES, units=None, measures=None,
+                   pledges: bool = False) -> list[dict]:
     """Every reporting unit's figure and year-to-date for each measure, for the period.
 
-    Two queries: the assignments and the figures; the engine gives each unit's year-to-date.
+    Two queries: the assignments and the figures; the engine gives each unit's year-to-date. With
+    `pledges`, a third: each unit's emulation pledge, and its figures judged against it.
     """
     assignments = MeasureAssignment.objects.filter(measure__campaign=campaign).select_related("unit")
     # Only what the pages show of each figure: at region size these are thousands of rows.
@@ -206,12 +220,23 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         collect(f, f.submission.quarter, values[key], verdicts[key], cumulative[key], estimates[key])
         if f.submission.quarter == quarter:
             own[key] = f
+    # A unit's own target is its emulation pledge: its figures are judged against that, never
+    # against the province's target, which is the lead unit's alone.
+    pledged = {}
+    if pledges:
+        found = Pledge.objects.filter(measure__campaign=campaign)
+        pledged = {(p.measure_id, p.unit_id): p for p in (found.filter(unit__in=units) if units is not None else found)}
     rows, today = [], timezone.localdate()
     for a in sorted(assignments, key=lambda a: (a.measure.order, a.role != "lead", a.unit.code)):
         key = (a.measure_id, a.unit_id)
-        result = progress.evaluate(a.measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today)
+        series = (values[key], verdicts[key], cumulative[key], estimates[key], today)
+        result = progress.evaluate(a.measure.spec(), quarter, *series)
+        pledge = pledged.get(key)
+        if pledge is not None:
+            pledge.measure = a.measure  # the row's measure, not one more query
         figure = own.get(key)
-        rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None})
+        rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None,
+                     "pledge": pledge, "pledge_progress": progress.evaluate(pledge.spec(), quarter, *series) if pledge else None})
     return rows
 
 

@@ -65,6 +65,17 @@ def test_the_entry_page_lists_the_units_measures_with_their_context(client, repo
     assert "2.460" not in html and "chưa giao kế hoạch cho đơn vị" in html
 
 
+def test_a_district_sees_its_own_pledge_as_its_target(client, reporter, city):
+    from targets.models import Pledge
+
+    Pledge.objects.create(unit=city, measure=Measure.objects.get(code="3", campaign__year=2024), target=Decimal("185.5"),
+                          signed_on=datetime.date(2024, 1, 10), document="GU-01/2024")
+    client.force_login(reporter)
+    html = client.get(reverse("entry"), {"year": 2024, "quarter": 2}).content.decode()
+    assert "185,5 tỷ đồng (giao ước thi đua GU-01/2024)" in html
+    assert "2.460" not in html  # never the province's target as the city's
+
+
 def test_the_lead_unit_sees_the_province_target(client, reviewer, open_year):
     client.force_login(reviewer)
     html = client.get(reverse("entry"), {"year": 2024, "quarter": 2, "unit": "STC"}).content.decode()

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from targets import exports
-from targets.models import Figure, Measure, Submission, Unit
+from targets import exports, progress
+from targets.models import Figure, Measure, Pledge, Submission, Unit
 from targets.overview import build_overview
 from targets.progress import status_label
 from tests.conftest import make_user
@@ -235,7 +235,7 @@ def test_english_variant(demo):
 def test_breakdown_sheet_lists_each_unit_with_its_year_to_date(demo):
     ws = _report(demo, 2)["Chi tiết theo đơn vị"]
     assert ws["A1"].value == "SỐ LIỆU CHI TIẾT THEO ĐƠN VỊ 6 THÁNG NĂM 2024"
-    assert ws.print_title_rows == "$3:$3" and ws.auto_filter.ref == "A3:J3"
+    assert ws.print_title_rows == "$3:$3" and ws.auto_filter.ref == "A3:L3"
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
     budget = [r for r in rows if r[0] == "3"]
     assert len(budget) == 12  # the lead (finance) and eleven localities
@@ -245,6 +245,10 @@ def test_breakdown_sheet_lists_each_unit_with_its_year_to_date(demo):
     assert Decimal(str(city[7])) == q1 + q2
     assert Decimal(str(city[6])) == q2
     assert ws.freeze_panes == "A4"
+    # The city is judged against its own pledge, never the province's 2.460 billion.
+    pledge = Pledge.objects.get(unit__code="024", measure__code="3")
+    expected = progress.evaluate(pledge.spec(), 2, {1: q1, 2: q2}).status
+    assert Decimal(str(city[10])) == pledge.target and city[11] == progress.status_label(expected, "vi")
 
 
 def test_a_districts_cumulative_with_a_missing_quarter_is_marked(demo):

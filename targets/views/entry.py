@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from targets import access, progress, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
-from targets.models import Campaign, Figure, Measure, MeasureAssignment, Submission, Task, TaskReport, Unit
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit
 from targets.views.common import campaign_or_404, param, quarter_param
 
 
@@ -70,6 +70,7 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
     series = _series(figures)
     earlier = _series(f for f in figures if f.submission.quarter < quarter)
     last_year = _last_year(campaign, unit, quarter, [a.measure for a in assignments])
+    pledges = {p.measure_id: p for p in Pledge.objects.filter(unit=unit, measure__campaign=campaign)}
     empty = {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set()}
     rows = []
     for a in assignments:
@@ -84,8 +85,10 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
             "progress": now if now.in_year is None else None,
             "previous": previous.value if previous else None,
             "so_far": so_far.ytd if so_far and not so_far.missing_quarters and so_far.in_year is None else None,
-            # Only a target set for this unit: the province's target is the lead unit's alone.
-            "target": m.target if lead else None,
+            # Only a target set for this unit: the province's target is the lead unit's alone; a
+            # district's is the one it pledged (giao ước thi đua), where it signed one.
+            "target": m.target if lead else (pledges[m.pk].target if m.pk in pledges else None),
+            "pledge": None if lead else pledges.get(m.pk),
             "same_period": (m.same_period().get(quarter) if lead else None) or last_year.get(m.code),
             "disagreements": [d for d in now.disagreements if d.quarter == quarter],
         })
