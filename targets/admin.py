@@ -3,12 +3,12 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin
 from django.db.models import DecimalField
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from targets import models, numbers
 from targets.exports import plain_decimal
+from targets.language import language
 
 
 def exact_number(value) -> str:
@@ -17,7 +17,7 @@ def exact_number(value) -> str:
     if value is None:
         return "–"
     places = max(0, -Decimal(value).normalize().as_tuple().exponent)
-    return numbers.format_number(value, places, get_language())
+    return numbers.format_number(value, places, language())
 
 
 def number_column(field: str, label):
