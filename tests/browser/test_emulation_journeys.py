@@ -1,0 +1,37 @@
+"""The emulation pages in chromium, on a laptop and on a phone: an official reads the ranking (chart
+drawn beside the table) and a unit's explanation; the secretariat opens its pages. Each page passes
+the shared checks (layout, no script error, axe-core WCAG 2.1 A/AA in both contrast modes)."""
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE, check_page, log_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENS = pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["1366x768", "390x844"])
+
+
+@SCREENS
+def test_an_official_reads_the_ranking_and_a_units_explanation(page_factory, live_server, demo, viewer, screen):
+    page = page_factory(**screen)
+    log_in(page, live_server, "official", PASSWORD)
+    page.goto(f"{live_server.url}/xep-hang/?year=2024")
+    assert page.locator("h1").inner_text() == "Xếp hạng thi đua 2024"
+    assert "Kết quả xếp hạng tạm tính" in page.locator("main").inner_text()
+    chart = page.locator("canvas[data-chart='ranking-KHOI-HUYEN']")
+    assert chart.is_visible() and chart.bounding_box()["width"] <= screen["width"]
+    check_page(page)
+    page.locator("#bloc-KHOI-HUYEN ~ div a, section[aria-labelledby='bloc-KHOI-HUYEN'] a").first.click()
+    assert page.locator("h1").is_visible() and "Cách tính điểm" in page.locator("main").inner_text()
+    check_page(page)
+
+
+@SCREENS
+def test_the_secretariat_opens_its_emulation_pages(page_factory, live_server, demo, reviewer, screen):
+    page = page_factory(**screen)
+    log_in(page, live_server, "secretariat", PASSWORD)
+    for path, heading in (("/diem-thuong-tru/", "Điểm thưởng, điểm trừ"), ("/dang-ky-thi-dua/", "Đăng ký danh hiệu thi đua"),
+                          ("/de-nghi-khen-thuong/", "Đề nghị khen thưởng")):
+        page.goto(f"{live_server.url}{path}?year=2024")
+        assert page.locator("h1").inner_text().startswith(heading)
+        check_page(page)
