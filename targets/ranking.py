@@ -30,6 +30,7 @@ from targets.models import (
     ScoreAdjustment,
     ScoringScheme,
     Submission,
+    Task,
     TaskReport,
     Unit,
 )
@@ -133,12 +134,19 @@ def build_ranking(campaign: Campaign) -> scoring.Ranking:
                                              submission__state__in=states, submission__unit__in=units, task__theme__number__gte=2)
                    .select_related("task__theme", "submission").order_by("submission__quarter")):
         latest_task[(report.submission.unit_id, report.task_id)] = report
+    # Every active task a unit is responsible for is scored, reported or not: a task it never
+    # reported on is "not assessed" (no points), not left out of its score.
+    owed = {(r.unit_id, r.task_id): r.task for r in Task.responsible_units.through.objects.filter(
+        task__theme__campaign=campaign, task__is_active=True, task__theme__number__gte=2, unit__in=units,
+    ).select_related("task__theme")}
+    for key, report in latest_task.items():
+        owed.setdefault(key, report.task)
     tasks: dict[int, list[scoring.TaskResult]] = defaultdict(list)
-    for (unit_id, _task), report in sorted(latest_task.items(), key=lambda kv: (kv[1].task.theme.number, kv[1].task.number)):
-        task = report.task
+    for (unit_id, task_id), task in sorted(owed.items(), key=lambda kv: (kv[1].theme.number, kv[1].number)):
+        report = latest_task.get((unit_id, task_id))
         code = f"{ROMAN.get(task.theme.number, task.theme.number)}.{task.number}"
         tasks[unit_id].append(scoring.TaskResult(code, task.title, task.title_en or task.title,
-                                                 progress.Verdict(report.verdict) if report.verdict else None))
+                                                 progress.Verdict(report.verdict) if report and report.verdict else None))
 
     assigned: dict[int, set[str]] = defaultdict(set)
     for unit_id, code in MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=units).values_list("unit_id", "measure__code"):

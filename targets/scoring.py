@@ -10,7 +10,8 @@ JSON, parsed by Scheme.from_dict); this module only says how the data is applied
   none ("no figure"). During the year (a provisional ranking) the in-year status stands in for
   it: on track counts as met, at risk and behind as not met; a yearly figure not yet published
   (awaited) has no figure;
-- each task of themes II–VI the unit reported earns the points of its latest assessment;
+- each task of themes II–VI the unit is responsible for earns the points of its latest
+  assessment; one it has not reported on is "not assessed" and earns none;
 - each quarter due since the unit joined its bloc earns points when its report was sent on
   time, and when it was complete;
 - the secretariat's bonuses and deductions are added as they are, each with its reason;
