@@ -81,8 +81,9 @@ def test_the_template_lists_the_units_tasks_with_a_drop_down_and_instructions(cl
 def test_a_task_row_uploads_through_the_page_with_history_and_comes_back_filled(client, finance):
     unit, reporter = finance
     client.force_login(reporter)
-    wb = write(download(client), "2.2", "Hoàn thành tốt nhiệm vụ", "Tiết kiệm 12 % chi thường xuyên.")
+    wb = _fill_a_figure(write(download(client), "2.2", "Hoàn thành tốt nhiệm vụ", "Tiết kiệm 12 % chi thường xuyên."))
     preview, saved = upload(client, wb)
+    assert Figure.objects.get(submission__unit=unit, submission__quarter=1, measure__code="3").value == 500
     assert "Xem trước" in preview and "Hoàn thành tốt nhiệm vụ" in preview
     assert "Đã lưu 1 báo cáo nhiệm vụ từ biểu mẫu." in saved
     report = TaskReport.objects.get(task=budget_task(unit), submission__unit=unit, submission__quarter=1)
@@ -117,7 +118,7 @@ def test_import_command_saves_task_reports_in_the_same_transaction_as_figures(fi
         workflow.TaskEntry(task=budget_task(unit), verdict="completed_well", narrative="Bản mới.", version=1)])
     wb = write(load_workbook(path), "2.2", "Chưa hoàn thành nhiệm vụ", "Bản cũ.")
     wb.save(path)
-    with pytest.raises(CommandError, match="2.2"):
+    with pytest.raises(CommandError, match=r"nhiệm vụ 2\.2 đã được người khác sửa sau khi tải biểu mẫu"):
         call_command("import_figures", str(path), "--user", "reporter-stc")
     assert TaskReport.objects.get(task=budget_task(unit), submission__unit=unit).narrative == "Bản mới."
 
@@ -144,15 +145,11 @@ def test_bad_task_rows_are_listed_with_sheet_row_and_column_and_nothing_is_saved
 
 
 def _fill_a_figure(wb):
-    """A valid figure beside the bad task row: refused with it (all or nothing)."""
+    """A valid figure beside the bad task row (the budget revenue, measure 3): refused with it."""
     ws = wb["Nhập liệu"]
     header = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
-        if row[header.index("Giá trị")].protection.locked is False and row[header.index("Đánh giá")].value is None:
-            m = row[header.index("Mã chỉ tiêu")].value
-            if m and row[header.index("Thuyết minh")].value is None:
-                row[header.index("Ghi chú")].value = "ghi chú"
-                return wb
+    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("Mã chỉ tiêu")].value == "3")
+    row[header.index("Giá trị")].value = 500
     return wb
 
 
@@ -169,4 +166,27 @@ def test_another_units_task_is_refused(client, finance):
                **{"Mã nhiệm vụ": f"{other.theme.number}.{other.number}", "Mã đơn vị": owner.code})
     html, saved = upload(client, wb)
     assert saved is None and f"Báo cáo nhiệm vụ thuộc đơn vị khác ({owner.name})." in html
+    assert not TaskReport.objects.exists()
+
+
+def test_the_reading_limits_and_the_formula_rule_hold_on_the_tasks_sheet(client, finance, monkeypatch):
+    unit, reporter = finance
+    client.force_login(reporter)
+    wb = download(client)
+    header, rows = task_rows(wb)
+    ws = wb["Nhiệm vụ"]
+    ws.cell(rows["2.2"][0].row, header.index("Thuyết minh") + 1).value = "=1+1"
+    html, saved = upload(client, wb)
+    assert saved is None and f"Nhiệm vụ, dòng {rows['2.2'][0].row}, cột «Thuyết minh»: Ô chứa công thức" in html
+    # Rows and cells are counted on this sheet too (the cell budget is shared with the figures).
+    ws.cell(rows["2.2"][0].row, header.index("Thuyết minh") + 1).value = None
+    for _extra in range(3):
+        ws.append(["2.2", "…", "STC"])
+    monkeypatch.setattr("targets.template_xlsx.MAX_ROWS", ws.max_row - 2)
+    html, saved = upload(client, wb)
+    assert saved is None and f"Nhiệm vụ, dòng {ws.max_row}: Quá {ws.max_row - 2} dòng." in html
+    monkeypatch.setattr("targets.template_xlsx.MAX_ROWS", 20_000)
+    monkeypatch.setattr("targets.template_xlsx.MAX_CELLS", sum(c.value is not None for r in wb["Nhập liệu"].iter_rows(min_row=2) for c in r) + 1)
+    html, saved = upload(client, wb)
+    assert saved is None and "Nhiệm vụ, dòng 2: Bảng tính quá lớn" in html
     assert not TaskReport.objects.exists()
