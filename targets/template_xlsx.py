@@ -1,7 +1,7 @@
 """The Excel entry template: download one for a quarter, fill it offline, upload it back.
 
 Upload applies exactly the same rules as the entry form (targets.entry.check_input and
-targets.workflow), lists every error at once with sheet, row, column and reason, and saves
+targets.workflow; the tasks of themes II–VI, on their own sheet, through the page's TaskForm), lists every error at once with sheet, row, column and reason, and saves
 nothing unless every row is valid. Files are checked before openpyxl opens them: size,
 that it is a real xlsx (zip), the uncompressed size (a zip bomb is refused unopened), links to
 other files (by their relationship types, whatever the parts are called) and the number of shared
