@@ -192,7 +192,7 @@ class TaskForm(forms.Form):
         data = super().clean()
         verdict, narrative = data.get("verdict", ""), (data.get("narrative") or "").strip()
         # Words and verdict go together, as for the qualitative indicators (targets.entry).
-        if verdict and not narrative:
+        if verdict and not narrative and "narrative" not in self.errors:  # an over-long narrative is not a missing one
             self.add_error("narrative", _("Say in a few words what was done: the assessment needs a narrative."))
         if narrative and not verdict:
             self.add_error("verdict", _("Choose an assessment for this narrative."))

@@ -1,7 +1,7 @@
 """The Excel entry template: download one for a quarter, fill it offline, upload it back.
 
 Upload applies exactly the same rules as the entry form (targets.entry.check_input and
-targets.workflow), lists every error at once with sheet, row, column and reason, and saves
+targets.workflow; the tasks of themes II–VI, on their own sheet, through the page's TaskForm), lists every error at once with sheet, row, column and reason, and saves
 nothing unless every row is valid. Files are checked before openpyxl opens them: size,
 that it is a real xlsx (zip), the uncompressed size (a zip bomb is refused unopened), links to
 other files (by their relationship types, whatever the parts are called) and the number of shared
@@ -29,10 +29,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from targets import access, validators, workflow
 from targets.entry import check_input
+from targets.forms import TaskForm
 from targets.language import language
-from targets.models import Campaign, Figure, Measure, MeasureAssignment, Unit
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Task, TaskReport, Unit, Verdict
 
-TEMPLATE_VERSION = "emulation-template-v2"  # v2: the year-to-date column and the instructions sheet
+# v2: the year-to-date column and the instructions sheet; v3: the tasks sheet.
+TEMPLATE_VERSION = "emulation-template-v3"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -59,6 +61,21 @@ VERDICT_WORDS = {label: value for value, label in (
     ("completed_well", "Hoàn thành tốt"), ("completed", "Hoàn thành"), ("not_completed", "Không hoàn thành"))}
 TEXT_COLUMNS = {"Thuyết minh": "narrative", "Ghi chú": "note", "Nguồn": "source"}  # column → Figure field
 KIND_WORDS = {"Ước tính": Figure.Kind.ESTIMATE, "Chính thức": Figure.Kind.OFFICIAL}
+TASK_SHEET = "Nhiệm vụ"
+TASK_COLUMNS = ["Mã nhiệm vụ", "Nhiệm vụ", "Mã đơn vị", "Đơn vị", "Đánh giá", "Thuyết minh", "Phiên bản"]
+TASK_INPUTS = {"Đánh giá", "Thuyết minh"}
+TASK_FIELDS = {"verdict": "Đánh giá", "narrative": "Thuyết minh", "task": "Mã nhiệm vụ", "version": "Phiên bản"}
+
+
+def task_verdict_words() -> dict[str, str]:
+    """The task assessments as the entry page words them in Vietnamese ("Hoàn thành tốt nhiệm vụ")."""
+    with override("vi"):
+        return {str(label): value for value, label in Verdict.choices}
+
+
+def task_code(task: Task) -> str:
+    """How the workbook names a task: its theme's and its own number ("2.3"), as the pages do."""
+    return f"{task.theme.number}.{task.number}"
 
 
 def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook:
@@ -108,6 +125,7 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
     ws.freeze_panes = "C2"
     for i, width in enumerate([10, 50, 14, 10, 28, 7, 6, 14, 16, 18, 18, 40, 30, 24, 14, 9, 16][: len(columns)], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    _task_sheet(wb.create_sheet(TASK_SHEET), campaign, quarter, units)
     _instructions(wb.create_sheet(INSTRUCTIONS_SHEET), campaign, quarter)
     meta = wb.create_sheet(META_SHEET)
     meta.append(["template", TEMPLATE_VERSION])
@@ -129,6 +147,37 @@ def _append_row(ws, values: list) -> None:
             cell.quotePrefix = True
 
 
+def _task_sheet(ws, campaign: Campaign, quarter: int, units) -> None:
+    """One row per unit and active task it is responsible for, with the quarter's saved report."""
+    ws.append(TASK_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+    pairs = (Task.responsible_units.through.objects.filter(unit__in=units, task__theme__campaign=campaign, task__is_active=True)
+             .select_related("task__theme", "unit").order_by("unit__kind", "unit__code", "task__theme__number", "task__number"))
+    reports = {(r.submission.unit_id, r.task_id): r for r in TaskReport.objects.filter(
+        submission__campaign=campaign, submission__quarter=quarter, submission__unit__in=units).select_related("submission")}
+    words = {value: word for word, value in task_verdict_words().items()}
+    verdict_list = DataValidation(type="list", formula1='"' + ",".join(words.values()) + '"', allow_blank=True)
+    ws.add_data_validation(verdict_list)
+    for pair in pairs:
+        report = reports.get((pair.unit_id, pair.task_id))
+        _append_row(ws, [task_code(pair.task), pair.task.title, pair.unit.code, pair.unit.name,
+                         words.get(report.verdict) if report else None, report.narrative if report else None,
+                         report.version if report else None])
+        for name in TASK_INPUTS:
+            cell = ws.cell(ws.max_row, TASK_COLUMNS.index(name) + 1)
+            cell.protection = Protection(locked=False)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        verdict_list.add(ws.cell(ws.max_row, TASK_COLUMNS.index("Đánh giá") + 1))
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    ws.freeze_panes = "C2"
+    for i, width in enumerate([12, 60, 10, 28, 24, 70, 9], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
 INSTRUCTIONS = [
     ("Cột", "Ý nghĩa"),
     ("Giá trị", "Chỉ tiêu dạng lũy kế (thu ngân sách, lượt khách, tiêu chí nông thôn mới, tai nạn giao thông…): số thực hiện "
@@ -146,6 +195,11 @@ INSTRUCTIONS = [
                "«chưa có số cả năm»."),
     ("Định dạng số", "Nhập số (ô kiểu số) hoặc chữ theo định dạng Việt Nam 1.234,5. Số trong ô kiểu số được đọc chính xác, "
                      "không làm tròn; số thập phân hiển thị chỉ để xem."),
+    (f"Trang «{TASK_SHEET}»", "Các nhiệm vụ thuộc nội dung II–VI mà đơn vị chủ trì, mỗi nhiệm vụ một dòng. Chọn «Đánh giá» "
+                              "trong danh sách (Hoàn thành tốt nhiệm vụ, Hoàn thành nhiệm vụ, Chưa hoàn thành nhiệm vụ) và "
+                              "viết «Thuyết minh» ngắn gọn những việc đã làm: có đánh giá thì phải có thuyết minh và ngược lại. "
+                              "Để trống cả hai ô nếu chưa báo cáo; xóa cả hai ô để xóa báo cáo đã lưu. Chỉ các dòng đã sửa "
+                              "được lưu; không sửa cột «Mã nhiệm vụ», «Mã đơn vị», «Phiên bản»."),
 ]
 
 
@@ -189,6 +243,7 @@ class UploadResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)  # unit, entry, row number: the preview
+    task_rows: list[dict] = field(default_factory=list)  # unit, entry (a TaskEntry), row number: the rows a person changed
     campaign: Campaign | None = None
     quarter: int | None = None
 
@@ -285,45 +340,63 @@ class _Sheet:
     meta: dict
     lines: list  # (row number, {column name: value}, (unit code, measure code)) of the non-empty rows
     problems: list[Problem]
+    task_lines: list = field(default_factory=list)  # (row number, {column name: value}) on the tasks sheet
+
+
+@dataclass
+class _Budget:
+    """What reading may still spend, shared by every sheet of the workbook."""
+
+    deadline: float
+    cells: int = 0
+
+
+def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: list[Problem]) -> list:
+    """The non-empty rows of a sheet as (row number, {column name: value}), within the limits on
+    rows, cells and time; real formulas are problems."""
+    rows = ws.iter_rows(max_col=MAX_COLUMNS, values_only=False)
+    header = [c.value for c in next(rows, [])]
+    if header[: len(columns)] != columns:
+        raise _Refused(Problem(name, 1, None, _("The header row was altered; download a new template.")))
+    col = {title: i for i, title in enumerate(header) if title}
+    lines = []
+    for number, cells in enumerate(rows, start=2):
+        budget.cells += sum(c.value is not None for c in cells)
+        if number > MAX_ROWS + 1:
+            problems.append(Problem(name, number, None, _("More than %(count)s rows.") % {"count": MAX_ROWS}))
+            break
+        if budget.cells > MAX_CELLS or time.monotonic() > budget.deadline:
+            raise _Refused(Problem(name, number, None, _("The workbook is too large or too complex to read; use the template downloaded from the system.")))
+        values = [c.value for c in cells]
+        if not any(v not in (None, "") for v in values):
+            continue
+        for cell in cells:
+            # Only real formulas: text that merely starts with "=" is text (the template writes
+            # such notes as text, and they come back unchanged).
+            if cell.data_type == "f":
+                problems.append(Problem(name, number, header[cell.column - 1] if cell.column <= len(header) else None,
+                                        _("The cell holds a formula; type the value (a number), not a formula.")))
+        lines.append((number, {title: values[i] if i < len(values) else None for title, i in col.items()}))
+    return lines
 
 
 def _read_workbook(handle) -> _Sheet:
     """Everything openpyxl reads from the file, start to end, bounded in rows, cells and time: a
     read-only workbook parses its worksheets only while they are iterated, so all of it must happen
     inside the upload's error handling."""
-    deadline = time.monotonic() + MAX_READ_SECONDS
+    budget = _Budget(time.monotonic() + MAX_READ_SECONDS)
     wb = load_workbook(handle, read_only=True, data_only=False)
     try:
         if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
             raise _Refused(Problem(_("File"), None, None, _("This is not the system's entry template (the “%(sheet)s” sheet is missing).") % {"sheet": SHEET}))
         meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(max_row=10, max_col=2, values_only=True) if row and row[0]}
-        if meta.get("template") != TEMPLATE_VERSION:
+        if meta.get("template") != TEMPLATE_VERSION or TASK_SHEET not in wb.sheetnames:
             raise _Refused(Problem(META_SHEET, None, None, _("The template is outdated or was altered; download a new one.")))
-        rows = wb[SHEET].iter_rows(max_col=MAX_COLUMNS, values_only=False)
-        header = [c.value for c in next(rows, [])]
-        if header[: len(COLUMNS)] != COLUMNS:
-            raise _Refused(Problem(SHEET, 1, None, _("The header row was altered; download a new template.")))
-        col = {name: i for i, name in enumerate(header) if name}
-        lines, problems, cells_read = [], [], 0
-        for number, cells in enumerate(rows, start=2):
-            cells_read += sum(c.value is not None for c in cells)
-            if number > MAX_ROWS + 1:
-                problems.append(Problem(SHEET, number, None, _("More than %(count)s rows.") % {"count": MAX_ROWS}))
-                break
-            if cells_read > MAX_CELLS or time.monotonic() > deadline:
-                raise _Refused(Problem(SHEET, number, None, _("The workbook is too large or too complex to read; use the template downloaded from the system.")))
-            values = [c.value for c in cells]
-            if not any(v not in (None, "") for v in values):
-                continue
-            for cell in cells:
-                # Only real formulas: text that merely starts with "=" is text (the template writes
-                # such notes as text, and they come back unchanged).
-                if cell.data_type == "f":
-                    problems.append(Problem(SHEET, number, header[cell.column - 1] if cell.column <= len(header) else None,
-                                            _("The cell holds a formula; type the value (a number), not a formula.")))
-            by_name = {name: values[i] if i < len(values) else None for name, i in col.items()}
-            lines.append((number, by_name, (str(by_name.get("Mã đơn vị") or ""), str(by_name.get("Mã chỉ tiêu") or ""))))
-        return _Sheet(meta, lines, problems)
+        problems: list[Problem] = []
+        lines = [(number, by_name, (str(by_name.get("Mã đơn vị") or ""), str(by_name.get("Mã chỉ tiêu") or "")))
+                 for number, by_name in _read_rows(wb[SHEET], SHEET, COLUMNS, budget, problems)]
+        task_lines = _read_rows(wb[TASK_SHEET], TASK_SHEET, TASK_COLUMNS, budget, problems)
+        return _Sheet(meta, lines, problems, task_lines)
     finally:
         wb.close()
 
@@ -415,26 +488,86 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             measure=assignment.measure, value=checked.value, cumulative=cumulative, verdict=checked.verdict, narrative=narrative.strip(),
             note=str(get("Ghi chú") or "").strip(), source=str(get("Nguồn") or "").strip(), kind=kind,
             version=int(version) if isinstance(version, int | float) else None)})
+    _read_tasks(result, sheet.task_lines, campaign=campaign, quarter=quarter, user=user, lang=lang)
     result.campaign, result.quarter = campaign, quarter
     return result
+
+
+def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarter: int, user, lang: str) -> None:
+    """Check the tasks sheet's rows with the entry page's form (TaskForm) and the report's own
+    limits; keep the rows whose words differ from the report the workbook showed."""
+    unit_codes = {str(by_name.get("Mã đơn vị") or "") for _n, by_name in lines}
+    units = {u.code: u for u in Unit.objects.filter(code__in=unit_codes)}
+    editable = set(access.editable_units(user).filter(code__in=unit_codes).values_list("code", flat=True))
+    tasks = {task_code(t): t for t in Task.objects.filter(theme__campaign=campaign).select_related("theme")}
+    responsible = set(Task.responsible_units.through.objects.filter(
+        unit__code__in=unit_codes, task__theme__campaign=campaign, task__is_active=True).values_list("unit__code", "task_id"))
+    reports = {(r.submission.unit.code, r.task_id): r for r in TaskReport.objects.filter(
+        submission__campaign=campaign, submission__quarter=quarter, submission__unit__code__in=unit_codes,
+    ).select_related("submission__unit")}
+    words = task_verdict_words()
+    for number, by_name in lines:
+        get = by_name.get
+        code, unit = str(get("Mã đơn vị") or ""), units.get(str(get("Mã đơn vị") or ""))
+        task = tasks.get(str(get("Mã nhiệm vụ") or "").strip())
+        if unit is None or task is None or (code, task.pk) not in responsible:
+            result.problems.append(Problem(TASK_SHEET, number, "Mã nhiệm vụ", _("Task %(task)s is not reported by %(unit)s.") % {
+                "task": task or get("Mã nhiệm vụ"), "unit": unit.name if unit else code}))
+            continue
+        if code not in editable:
+            result.problems.append(Problem(TASK_SHEET, number, "Mã đơn vị", _("The task report belongs to another unit (%(unit)s).") % {"unit": unit.name}))
+            continue
+        version = get("Phiên bản")
+        version = int(version) if isinstance(version, int | float) and not isinstance(version, bool) else None
+        # Judged against the report the workbook showed (its version), not the one stored now: a row
+        # left as it was is not written, and a row changed since the download is a conflict when saved.
+        shown = stored = reports.get((code, task.pk))
+        if stored is not None and version is not None and version != stored.version:
+            shown = stored.history.filter(version=version).order_by("-history_date").first()
+        verdict = get("Đánh giá")
+        narrative = "" if get("Thuyết minh") is None else str(get("Thuyết minh"))
+        form = TaskForm({"task": task.pk, "version": "" if version is None else version,
+                         "verdict": words.get(str(verdict).strip(), str(verdict)) if verdict not in (None, "") else "",
+                         "narrative": narrative}, row={"task": task, "report": shown}, lang=lang)
+        found: dict[str, list[str]] = {}
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                found.setdefault(TASK_FIELDS.get(name, "Mã nhiệm vụ"), []).extend(messages)
+        for message in validators.problems(TaskReport, {"narrative": narrative.strip()}):
+            if not any(message.endswith(known) for known in found.get("Thuyết minh", [])):
+                found.setdefault("Thuyết minh", []).append(message)
+        if found:
+            result.problems += [Problem(TASK_SHEET, number, column, m) for column, messages in found.items() for m in messages]
+        elif form.touched():
+            entry = form.entry()
+            result.task_rows.append({"row": number, "unit": unit, "entry": entry, "verdict": dict(Verdict.choices).get(entry.verdict, "")})
 
 
 @transaction.atomic
 def save_upload(result: UploadResult, *, user, submit: bool = False) -> int:
     """Save every unit's rows (and, with `submit`, send each unit's report for review, with the
     entry page's rules); any refusal or conflict rolls everything back."""
-    by_unit: dict[Unit, list[workflow.Entry]] = {}
+    by_unit: dict[Unit, list[workflow.Entry]] = {row["unit"]: [] for row in result.rows + result.task_rows}
+    tasks_by_unit: dict[Unit, list[workflow.TaskEntry]] = {unit: [] for unit in by_unit}
     for row in result.rows:
-        by_unit.setdefault(row["unit"], []).append(row["entry"])
+        by_unit[row["unit"]].append(row["entry"])
+    for row in result.task_rows:
+        tasks_by_unit[row["unit"]].append(row["entry"])
     saved = 0
     for unit, entries in by_unit.items():
-        outcome = workflow.save_figures(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter, entries=entries,
-                                        reason="Tải lên từ biểu mẫu Excel")
-        if outcome.conflicts:
-            codes = ", ".join(c.measure.code for c in outcome.conflicts)
-            raise workflow.EntryRefused(_("%(unit)s: measures %(codes)s were changed by someone else after the template was downloaded; download a new template.")
-                                         % {"unit": unit.name, "codes": codes})
-        saved += len(outcome.saved)
+        if entries:
+            outcome = workflow.save_figures(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter, entries=entries,
+                                            reason="Tải lên từ biểu mẫu Excel")
+            if outcome.conflicts:
+                codes = ", ".join(c.measure.code for c in outcome.conflicts)
+                raise workflow.EntryRefused(_("%(unit)s: measures %(codes)s were changed by someone else after the template was downloaded; download a new template.")
+                                             % {"unit": unit.name, "codes": codes})
+            saved += len(outcome.saved)
+        conflicts = workflow.save_task_reports(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter,
+                                               entries=tasks_by_unit[unit])
+        if conflicts:
+            raise workflow.EntryRefused(_("%(unit)s: tasks %(codes)s were changed by someone else after the template was downloaded; download a new template.")
+                                         % {"unit": unit.name, "codes": ", ".join(task_code(c.task) for c in conflicts)})
         if submit:
             workflow.submit(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter)
     return saved

@@ -70,7 +70,7 @@ def upload(request):
         context["result"] = result
         if not result.ok:
             _log_refusal(request, result, f"{upload_file.name!r}, {upload_file.size} bytes")
-        if result.ok and result.rows:
+        if result.ok and (result.rows or result.task_rows):
             UPLOADS.mkdir(parents=True, exist_ok=True)
             name = f"{uuid.uuid4().hex}.xlsx"
             upload_file.seek(0)
@@ -140,4 +140,6 @@ def _confirm(request):
         return render(request, "targets/upload.html", {"result": result})
     path.unlink(missing_ok=True)
     messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved})
+    if result.task_rows:
+        messages.success(request, _("Saved %(count)s task reports from the workbook.") % {"count": len(result.task_rows)})
     return redirect("upload")

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             saved = template_xlsx.save_upload(result, user=account, submit=submit)
         except workflow.EntryRefused as refused:
             raise CommandError(f"Nothing was saved: {refused.message}") from None
-        self.stdout.write(self.style.SUCCESS(f"Saved {saved} figures."))
+        self.stdout.write(self.style.SUCCESS(f"Saved {saved} figures and {len(result.task_rows)} task reports."))
         if submit:
-            units = sorted({row["unit"].code for row in result.rows})
+            units = sorted({row["unit"].code for row in result.rows + result.task_rows})
             self.stdout.write(self.style.SUCCESS(f"Submitted for review: {', '.join(units)}."))

@@ -1,0 +1,192 @@
+"""Responsible units report their tasks of themes II–VI in the Excel template too: the "Nhiệm vụ"
+sheet lists them with the saved words, and the upload checks and saves them like the entry page."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets import workflow
+from targets.models import Figure, Task, TaskReport, Unit
+from tests.conftest import make_user
+
+BUDGET = "Quản lý và sử dụng ngân sách tiết kiệm, hiệu quả"
+
+
+@pytest.fixture
+def finance(open_year):
+    unit = Unit.objects.get(code="STC")
+    return unit, make_user("reporter-stc", "reporter", units=[unit])
+
+
+def budget_task(unit):
+    return Task.objects.get(responsible_units=unit, title=BUDGET)
+
+
+def download(client):
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1})
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content))
+
+
+def as_upload(wb):
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return SimpleUploadedFile("mau.xlsx", buffer.getvalue())
+
+
+def task_rows(wb):
+    ws = wb["Nhiệm vụ"]
+    header = [c.value for c in ws[1]]
+    return header, {row[0].value: row for row in ws.iter_rows(min_row=2)}
+
+
+def write(wb, code, verdict=None, narrative=None, **others):
+    header, rows = task_rows(wb)
+    row = rows[code]
+    row[header.index("Đánh giá")].value = verdict
+    row[header.index("Thuyết minh")].value = narrative
+    for column, value in others.items():
+        row[header.index(column)].value = value
+    return wb
+
+
+def upload(client, wb):
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    html = response.content.decode()
+    if "token" not in response.context:
+        return html, None
+    return html, client.post(reverse("upload"), {"token": response.context["token"]}, follow=True).content.decode()
+
+
+def test_the_template_lists_the_units_tasks_with_a_drop_down_and_instructions(client, finance):
+    unit, reporter = finance
+    client.force_login(reporter)
+    wb = download(client)
+    header, rows = task_rows(wb)
+    assert header == ["Mã nhiệm vụ", "Nhiệm vụ", "Mã đơn vị", "Đơn vị", "Đánh giá", "Thuyết minh", "Phiên bản"]
+    expected = {f"{t.theme.number}.{t.number}" for t in Task.objects.filter(responsible_units=unit, is_active=True)}
+    assert set(rows) == expected and expected
+    assert rows["2.2"][1].value == BUDGET and rows["2.2"][2].value == "STC"
+    ws = wb["Nhiệm vụ"]
+    assert ws.protection.sheet and rows["2.2"][4].protection.locked is False and rows["2.2"][0].protection.locked is True
+    lists = [dv.formula1 for dv in ws.data_validations.dataValidation]
+    assert lists == ['"Hoàn thành tốt nhiệm vụ,Hoàn thành nhiệm vụ,Chưa hoàn thành nhiệm vụ"']
+    assert "Nhiệm vụ" in " ".join(str(c.value) for c in wb["Hướng dẫn"]["A"])
+
+
+def test_a_task_row_uploads_through_the_page_with_history_and_comes_back_filled(client, finance):
+    unit, reporter = finance
+    client.force_login(reporter)
+    wb = _fill_a_figure(write(download(client), "2.2", "Hoàn thành tốt nhiệm vụ", "Tiết kiệm 12 % chi thường xuyên."))
+    preview, saved = upload(client, wb)
+    assert Figure.objects.get(submission__unit=unit, submission__quarter=1, measure__code="3").value == 500
+    assert "Xem trước" in preview and "Hoàn thành tốt nhiệm vụ" in preview
+    assert "Đã lưu 1 báo cáo nhiệm vụ từ biểu mẫu." in saved
+    report = TaskReport.objects.get(task=budget_task(unit), submission__unit=unit, submission__quarter=1)
+    assert (report.verdict, report.narrative, report.entered_by, report.version) == (
+        "completed_well", "Tiết kiệm 12 % chi thường xuyên.", reporter, 1)
+    assert report.history.count() == 1
+    # Words that look like a formula, written on the page, download as text and upload unchanged:
+    # nothing is written.
+    workflow.save_task_reports(user=reporter, campaign=report.task.theme.campaign, unit=unit, quarter=1, entries=[
+        workflow.TaskEntry(task=report.task, verdict="completed_well", narrative="=12 % tiết kiệm", version=1)])
+    header, rows = task_rows(download(client))
+    row = rows["2.2"]
+    assert (row[4].value, row[5].value, row[5].data_type, row[6].value) == ("Hoàn thành tốt nhiệm vụ", "=12 % tiết kiệm", "s", 2)
+    preview, saved = upload(client, download(client))
+    assert "Xem trước" in preview and "báo cáo nhiệm vụ" not in saved
+    assert TaskReport.objects.get(pk=report.pk).narrative == "=12 % tiết kiệm"
+    assert TaskReport.objects.get(pk=report.pk).history.count() == 2
+
+
+def test_import_command_saves_task_reports_in_the_same_transaction_as_figures(finance, tmp_path):
+    unit, reporter = finance
+    path = tmp_path / "mau.xlsx"
+    call_command("export_template", "--year", "2024", "--quarter", "1", "--unit", "STC", "--user", "reporter-stc", "-o", str(path))
+    wb = write(load_workbook(path), "2.2", "Hoàn thành nhiệm vụ", "Đã rà soát chi thường xuyên.")
+    wb.save(path)
+    out = io.StringIO()
+    call_command("import_figures", str(path), "--user", "reporter-stc", stdout=out)
+    assert "1 task reports" in out.getvalue()
+    assert TaskReport.objects.get(task=budget_task(unit), submission__unit=unit).verdict == "completed"
+    # Someone changes the report on the page meanwhile: the stale workbook is refused whole.
+    workflow.save_task_reports(user=reporter, campaign=unit.tasks.first().theme.campaign, unit=unit, quarter=1, entries=[
+        workflow.TaskEntry(task=budget_task(unit), verdict="completed_well", narrative="Bản mới.", version=1)])
+    wb = write(load_workbook(path), "2.2", "Chưa hoàn thành nhiệm vụ", "Bản cũ.")
+    wb.save(path)
+    with pytest.raises(CommandError, match=r"nhiệm vụ 2\.2 đã được người khác sửa sau khi tải biểu mẫu"):
+        call_command("import_figures", str(path), "--user", "reporter-stc")
+    assert TaskReport.objects.get(task=budget_task(unit), submission__unit=unit).narrative == "Bản mới."
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"verdict": "Hoàn thành nhiệm vụ"}, "cột «Thuyết minh»: Hãy nêu ngắn gọn kết quả đã làm: đánh giá cần có thuyết minh."),
+    ({"narrative": "Chỉ có lời."}, "cột «Đánh giá»: Hãy chọn mức đánh giá cho phần thuyết minh này."),
+    ({"verdict": "Hoàn thành nhiệm vụ", "narrative": "x" * 5001}, "cột «Thuyết minh»: Giá trị này chỉ có tối đa 4000 kí tự (hiện có 5001)"),
+    ({"verdict": "Hoàn thành nhiệm vụ", "narrative": "Có ký tự\x7f điều khiển"},
+     "cột «Thuyết minh»: Thuyết minh: Hãy xoá các ký tự điều khiển không nhìn thấy"),
+])
+def test_bad_task_rows_are_listed_with_sheet_row_and_column_and_nothing_is_saved(client, finance, change, message):
+    unit, reporter = finance
+    client.force_login(reporter)
+    wb = download(client)
+    header, rows = task_rows(wb)
+    row_number = rows["2.2"][0].row
+    wb = write(wb, "2.2", change.get("verdict"), change.get("narrative"))
+    wb = _fill_a_figure(wb)
+    html, saved = upload(client, wb)
+    assert saved is None and f"Nhiệm vụ, dòng {row_number}, {message}" in html
+    assert html.count(f"Nhiệm vụ, dòng {row_number}") == 1  # one message per problem, not a missing narrative too
+    assert not TaskReport.objects.exists() and not Figure.objects.filter(submission__unit=unit).exists()
+
+
+def _fill_a_figure(wb):
+    """A valid figure beside the bad task row (the budget revenue, measure 3): refused with it."""
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("Mã chỉ tiêu")].value == "3")
+    row[header.index("Giá trị")].value = 500
+    return wb
+
+
+def test_another_units_task_is_refused(client, finance):
+    unit, reporter = finance
+    client.force_login(reporter)
+    other = Task.objects.filter(is_active=True, responsible_units__isnull=False).exclude(responsible_units=unit).select_related("theme").first()
+    owner = other.responsible_units.first()
+    wb = write(download(client), "2.2", "Hoàn thành nhiệm vụ", "Lời của đơn vị khác.", **{"Mã nhiệm vụ": f"{other.theme.number}.{other.number}"})
+    html, saved = upload(client, wb)
+    assert saved is None and f"Nhiệm vụ {other} không thuộc đơn vị {unit.name}." in html
+    # The right task code under another unit's code: that unit's words are not this reporter's to write.
+    wb = write(download(client), "2.2", "Hoàn thành nhiệm vụ", "Lời của đơn vị khác.",
+               **{"Mã nhiệm vụ": f"{other.theme.number}.{other.number}", "Mã đơn vị": owner.code})
+    html, saved = upload(client, wb)
+    assert saved is None and f"Báo cáo nhiệm vụ thuộc đơn vị khác ({owner.name})." in html
+    assert not TaskReport.objects.exists()
+
+
+def test_the_reading_limits_and_the_formula_rule_hold_on_the_tasks_sheet(client, finance, monkeypatch):
+    unit, reporter = finance
+    client.force_login(reporter)
+    wb = download(client)
+    header, rows = task_rows(wb)
+    ws = wb["Nhiệm vụ"]
+    ws.cell(rows["2.2"][0].row, header.index("Thuyết minh") + 1).value = "=1+1"
+    html, saved = upload(client, wb)
+    assert saved is None and f"Nhiệm vụ, dòng {rows['2.2'][0].row}, cột «Thuyết minh»: Ô chứa công thức" in html
+    # Rows and cells are counted on this sheet too (the cell budget is shared with the figures).
+    ws.cell(rows["2.2"][0].row, header.index("Thuyết minh") + 1).value = None
+    for _extra in range(3):
+        ws.append(["2.2", "…", "STC"])
+    monkeypatch.setattr("targets.template_xlsx.MAX_ROWS", ws.max_row - 2)
+    html, saved = upload(client, wb)
+    assert saved is None and f"Nhiệm vụ, dòng {ws.max_row}: Quá {ws.max_row - 2} dòng." in html
+    monkeypatch.setattr("targets.template_xlsx.MAX_ROWS", 20_000)
+    monkeypatch.setattr("targets.template_xlsx.MAX_CELLS", sum(c.value is not None for r in wb["Nhập liệu"].iter_rows(min_row=2) for c in r) + 1)
+    html, saved = upload(client, wb)
+    assert saved is None and "Nhiệm vụ, dòng 2: Bảng tính quá lớn" in html
+    assert not TaskReport.objects.exists()
