@@ -57,7 +57,7 @@ def run_one(mode: str, rows: int) -> dict:
         else:
             wb = Workbook(write_only=True)
             ws = wb.create_sheet("Figures")
-            ws.append(exports.RAW_HEADERS["vi"])
+            ws.append(exports.raw_labels("vi").headers)
             for row in synthetic_rows(rows):
                 ws.append([v.replace(tzinfo=None) if isinstance(v, datetime.datetime) else v for v in row])
             wb.save(path)

@@ -13,17 +13,21 @@ import csv
 import datetime
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from targets import progress
-from targets.models import Campaign, Measure, Submission
+from targets import progress, timeliness
+from targets.models import Campaign, Figure, Measure, Submission
 from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
 from targets.progress import Status
 
@@ -40,83 +44,18 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 PERCENT_FORMAT = "#,##0.0"
 
-TEXT = {
-    "vi": {
-        "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "motto": "Độc lập - Tự do - Hạnh phúc",
-        "number": "Số: …/{code}",
-        "dated": "{place}, ngày …… tháng …… năm ……",
-        "title": "BÁO CÁO",
-        "subtitle": "Kết quả thực hiện các chỉ tiêu, nhiệm vụ thi đua {period}",
-        "period": "{period} năm {year}",
-        "year_period": "năm {year}",
-        "programme": "(Theo Chương trình số {number} ngày {date} của {body})",
-        "stt": "STT", "indicator": "Chỉ tiêu, nhiệm vụ", "unit": "ĐVT",
-        "actual_last_year": "Thực hiện năm {year}", "target": "Kế hoạch năm {year}",
-        "actual": "Thực hiện / Ước thực hiện {period}", "same_period": "Cùng kỳ {period}",
-        "compare": "So sánh (%)", "vs_target": "TH/KH", "vs_same": "TH/cùng kỳ",
-        "assessment": "Đánh giá", "notes": "Ghi chú",
-        "task": "Nhiệm vụ", "responsible": "Đơn vị chủ trì", "task_result": "Kết quả thực hiện (tóm tắt)",
-        "no_year_figure": "chưa có số cả năm",
-        "no_task_report": "Chưa có báo cáo",
-        "footnote_estimate": "(*) Số liệu ước tính hoặc chưa được thẩm định.",
-        "footnote_lower": "(≤) Chỉ tiêu càng thấp càng tốt: đạt khi thực hiện không vượt kế hoạch.",
-        "footnote_missing": "(!) Lũy kế còn thiếu số liệu của quý: {quarters}.",
-        "recipients": "Nơi nhận:",
-        "report_sheet": "Báo cáo", "breakdown_sheet": "Chi tiết theo đơn vị", "completeness_sheet": "Tình hình báo cáo",
-        "breakdown_title": "SỐ LIỆU CHI TIẾT THEO ĐƠN VỊ {period}",
-        "completeness_title": "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ {period}",
-        "breakdown_headers": ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị", "Đơn vị", "Vai trò",
-                              "Số liệu quý", "Lũy kế kỳ báo cáo", "Trạng thái", "Ghi chú",
-                              "Giao ước thi đua", "Đánh giá so với giao ước"],
-        "completeness_headers": ["Mã đơn vị", "Đơn vị", "Quý", "Trạng thái", "Thời điểm gửi", "Hạn", "Đúng hạn"],
-        "lead": "Chủ trì", "breakdown": "Số liệu riêng",
-        "incomplete": "chưa đủ quý: {quarters}",
-        "not_sent": "Chưa gửi", "on_time": "Đúng hạn", "late": "Trễ hạn", "open": "Chưa đến hạn",
-        "footer": "Trang &P / &N",
-    },
-    "en": {
-        "nation": "SOCIALIST REPUBLIC OF VIET NAM",
-        "motto": "Independence - Freedom - Happiness",
-        "number": "No.: …/{code}",
-        "dated": "{place}, …… (day) …… (month) …… (year)",
-        "title": "REPORT",
-        "subtitle": "Results of the emulation targets and tasks, {period}",
-        "period": "{period} {year}",
-        "year_period": "year {year}",
-        "programme": "(Under Programme No. {number} of {date} of the {body})",
-        "stt": "No.", "indicator": "Indicator, task", "unit": "Unit",
-        "actual_last_year": "Actual {year}", "target": "Target {year}",
-        "actual": "Actual / estimate, {period}", "same_period": "Same period, {period}",
-        "compare": "Comparison (%)", "vs_target": "Actual / target", "vs_same": "Actual / same period",
-        "assessment": "Assessment", "notes": "Notes",
-        "task": "Task", "responsible": "Responsible units", "task_result": "Results (summary)",
-        "no_year_figure": "no full-year figure yet",
-        "no_task_report": "No report yet",
-        "footnote_estimate": "(*) Estimated or not yet reviewed.",
-        "footnote_lower": "(≤) Lower is better: met while the actual stays at or below the target.",
-        "footnote_missing": "(!) The year to date lacks the figures of: {quarters}.",
-        "recipients": "Recipients:",
-        "report_sheet": "Report", "breakdown_sheet": "By unit", "completeness_sheet": "Submissions",
-        "breakdown_title": "FIGURES BY UNIT, {period}",
-        "completeness_title": "SUBMISSIONS BY UNIT, {period}",
-        "breakdown_headers": ["Measure code", "Indicator", "Unit of measure", "Unit code", "Unit", "Role",
-                              "Quarter figure", "Period to date", "State", "Notes",
-                              "Emulation pledge", "Against the pledge"],
-        "completeness_headers": ["Unit code", "Unit", "Quarter", "State", "Submitted at", "Deadline", "On time"],
-        "lead": "Lead", "breakdown": "Own breakdown",
-        "incomplete": "quarters missing: {quarters}",
-        "not_sent": "Not submitted", "on_time": "On time", "late": "Late", "open": "Not yet due",
-        "footer": "Page &P of &N",
-    },
-}
-STATE_LABELS = {
-    "vi": {"draft": "Nháp", "submitted": "Đã gửi", "approved": "Đã duyệt", "returned": "Trả lại"},
-    "en": {"draft": "Draft", "submitted": "Submitted", "approved": "Approved", "returned": "Returned"},
-}
-KIND_LABELS = {"vi": {"estimate": "Ước tính", "official": "Chính thức"}, "en": {"estimate": "Estimate", "official": "Official"}}
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-             "December"]
+# Every word of the workbooks is a gettext message (msgids English, Vietnamese in locale/vi); the
+# public functions below run in `translation.override(lang)`, so a workbook is in the language asked
+# for whatever the page's. Contexts tell apart an English word that Vietnamese says two ways.
+
+
+def _state_labels() -> dict[str, str]:
+    """A report's states in the active language, as the models name them."""
+    return {state: str(label) for state, label in Submission.State.choices}
+
+
+def _timeliness_labels() -> dict[str, str]:
+    return {timeliness.ON_TIME: _("On time"), timeliness.LATE: _("Late"), timeliness.OPEN: _("Not yet due")}
 
 
 def safe_text(value: str | None) -> str | None:
@@ -181,32 +120,35 @@ def report_heading(campaign: Campaign, lang: str) -> dict:
     The campaign's own settings when an admin gave them, else those of the provincial People's
     Committee that issues the programme.
     """
-    if lang == "en":
-        issuer = campaign.report_issuer_en or f"PEOPLE'S COMMITTEE\nOF {ascii_name(campaign.province).upper()} PROVINCE"
-        signature = campaign.report_signature_en or campaign.report_signature
-        place, body = ascii_name(campaign.province), f"{ascii_name(campaign.province)} Provincial People's Committee"
-    else:
-        issuer = campaign.report_issuer or f"ỦY BAN NHÂN DÂN\nTỈNH {campaign.province.upper()}"
-        signature, place, body = campaign.report_signature, campaign.province, campaign.issuing_body
-    return {
-        "issuer": [line.strip() for line in issuer.splitlines() if line.strip()],
-        "number": TEXT[lang]["number"].format(code=campaign.report_code),
-        "place": place, "body": body,
-        "signature": [line.strip() for line in signature.splitlines() if line.strip()],
-    }
+    with translation.override(lang):
+        if lang == "en":
+            province = ascii_name(campaign.province)
+            issuer, signature = campaign.report_issuer_en, campaign.report_signature_en or campaign.report_signature
+            place, body = province, f"{province} Provincial People's Committee"
+        else:
+            province = campaign.province
+            issuer, signature = campaign.report_issuer, campaign.report_signature
+            place, body = province, campaign.issuing_body
+        issuer = issuer or _("PEOPLE'S COMMITTEE\nOF %(province)s PROVINCE") % {"province": province.upper()}
+        return {
+            "issuer": [line.strip() for line in issuer.splitlines() if line.strip()],
+            "number": _("No.: …/%(code)s") % {"code": campaign.report_code},
+            "place": place, "body": body,
+            "signature": [line.strip() for line in signature.splitlines() if line.strip()],
+        }
 
 
 def period_phrase(quarter: int, year: int, lang: str) -> str:
     """"9 tháng năm 2024", "năm 2024" for the year-end report (never "Cả năm năm 2024")."""
-    if quarter == 4:
-        return TEXT[lang]["year_period"].format(year=year)
-    return TEXT[lang]["period"].format(period=progress.period_label(quarter, lang), year=year)
+    with translation.override(lang):
+        if quarter == 4:
+            return _("year %(year)s") % {"year": year}
+        return _("%(period)s %(year)s") % {"period": progress.period_label(quarter), "year": year}
 
 
-def _date(value: datetime.date, lang: str) -> str:
-    if lang == "en":
-        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
-    return value.strftime("%d/%m/%Y")
+def _date(value: datetime.date) -> str:
+    """"5 March 2024" in English, "05/03/2024" in Vietnamese."""
+    return date_format(value, pgettext("report date", "j F Y"))
 
 
 def report_workbook(campaign: Campaign, quarter: int, *, lang: str = "vi", today: datetime.date | None = None) -> Workbook:
@@ -223,12 +165,17 @@ def official_report(overview: Overview, *, lang: str = "vi", tasks: dict[int, li
                     breakdown: list[dict] | None = None, completeness: list[dict] | None = None) -> Workbook:
     """The report leadership receives and signs: heading, the table by theme (indicators of theme I,
     tasks of themes II–VI), footnotes, recipients and signature block."""
-    words = TEXT[lang]
+    with translation.override(lang):
+        return _official_report(overview, lang, tasks, breakdown, completeness)
+
+
+def _official_report(overview: Overview, lang: str, tasks: dict[int, list[TaskProgress]] | None,
+                     breakdown: list[dict] | None, completeness: list[dict] | None) -> Workbook:
     campaign, quarter = overview.campaign, overview.quarter
     heading = report_heading(campaign, lang)
     wb = Workbook()
     ws = wb.active
-    ws.title = words["report_sheet"]
+    ws.title = pgettext("sheet", "Report")
     for number, (_key, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(number)].width = width
 
@@ -271,7 +218,7 @@ def official_report(overview: Overview, *, lang: str = "vi", tasks: dict[int, li
     row = _footnotes(ws, row + 1, notes, lang)
     _signature(ws, row + 1, campaign, heading, lang)
     _fit_row_heights(ws)
-    _print_setup(ws, words)
+    _print_setup(ws)
     period = period_phrase(quarter, campaign.year, lang)
     if breakdown is not None:
         _breakdown_sheet(wb, breakdown, lang, period)
@@ -303,44 +250,40 @@ def _merged(ws: Worksheet, row: int, first: int, last: int, value, font: Font = 
 
 
 def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) -> None:
-    words = TEXT[lang]
     campaign = overview.campaign
     left, right = (1, 3), (4, LAST)
     issuer = heading["issuer"]
     for i, line in enumerate(issuer[:3]):  # e.g. "ỦY BAN NHÂN DÂN" / "TỈNH HÀ GIANG"
         _merged(ws, 1 + i, *left, line, _font(12 if i < len(issuer) - 1 else 13, bold=True), CENTRE)
     _merged(ws, 1 + min(len(issuer), 3), *left, heading["number"], _font(13), CENTRE)
-    _merged(ws, 1, *right, words["nation"], _font(12, bold=True), CENTRE)
-    _merged(ws, 2, *right, words["motto"], _font(13, bold=True, underline="single"), CENTRE)
-    _merged(ws, 4, *right, words["dated"].format(place=heading["place"]), _font(13, italic=True), CENTRE)
-    _merged(ws, 5, 1, LAST, words["title"], _font(14, bold=True), CENTRE)
-    _merged(ws, 6, 1, LAST, words["subtitle"].format(period=period_phrase(overview.quarter, campaign.year, lang)),
-            _font(14, bold=True), CENTRE)
-    _merged(ws, 7, 1, LAST, words["programme"].format(number=campaign.number, date=_date(campaign.issued_on, lang),
-                                                       body=heading["body"]), _font(13, italic=True), CENTRE)
+    _merged(ws, 1, *right, _("SOCIALIST REPUBLIC OF VIET NAM"), _font(12, bold=True), CENTRE)
+    _merged(ws, 2, *right, _("Independence - Freedom - Happiness"), _font(13, bold=True, underline="single"), CENTRE)
+    _merged(ws, 4, *right, _("%(place)s, …… (day) …… (month) …… (year)") % {"place": heading["place"]},
+            _font(13, italic=True), CENTRE)
+    _merged(ws, 5, 1, LAST, _("REPORT"), _font(14, bold=True), CENTRE)
+    _merged(ws, 6, 1, LAST, _("Results of the emulation targets and tasks, %(period)s") % {
+        "period": period_phrase(overview.quarter, campaign.year, lang)}, _font(14, bold=True), CENTRE)
+    _merged(ws, 7, 1, LAST, _("(Under Programme No. %(number)s of %(date)s of the %(body)s)") % {
+        "number": campaign.number, "date": _date(campaign.issued_on), "body": heading["body"]}, _font(13, italic=True), CENTRE)
 
 
 def _report_header(ws: Worksheet, year: int, quarter: int, lang: str) -> None:
     """Two header rows with the years in them; "So sánh (%)" spans TH/KH and TH/cùng kỳ."""
-    words = TEXT[lang]
-    label = progress.period_label(quarter, lang)
-    if quarter == 4:
-        this, last = words["year_period"].format(year=year), words["year_period"].format(year=year - 1)
-    else:
-        this, last = words["period"].format(period=label, year=year), words["period"].format(period=label, year=year - 1)
+    this, last = period_phrase(quarter, year, lang), period_phrase(quarter, year - 1, lang)
     titles = {
-        "stt": words["stt"], "indicator": words["indicator"], "unit": words["unit"],
-        "actual_last_year": words["actual_last_year"].format(year=year - 1), "target": words["target"].format(year=year),
-        "actual": words["actual"].format(period=this), "same_period": words["same_period"].format(period=last),
-        "assessment": words["assessment"], "notes": words["notes"],
+        "stt": _("No."), "indicator": _("Indicator, task"), "unit": pgettext("unit of measure, abbreviated", "Unit"),
+        "actual_last_year": _("Actual %(year)s") % {"year": year - 1}, "target": _("Target %(year)s") % {"year": year},
+        "actual": _("Actual / estimate, %(period)s") % {"period": this},
+        "same_period": _("Same period, %(period)s") % {"period": last},
+        "assessment": _("Assessment"), "notes": _("Notes"),
     }
     for key, text in titles.items():
         ws.merge_cells(start_row=HEADER_ROW, start_column=COL[key], end_row=HEADER_ROW + 1, end_column=COL[key])
         _header_cell(ws.cell(HEADER_ROW, COL[key]), text)
     ws.merge_cells(start_row=HEADER_ROW, start_column=COL["vs_target"], end_row=HEADER_ROW, end_column=COL["vs_same"])
-    _header_cell(ws.cell(HEADER_ROW, COL["vs_target"]), words["compare"])
-    _header_cell(ws.cell(HEADER_ROW + 1, COL["vs_target"]), words["vs_target"])
-    _header_cell(ws.cell(HEADER_ROW + 1, COL["vs_same"]), words["vs_same"])
+    _header_cell(ws.cell(HEADER_ROW, COL["vs_target"]), _("Comparison (%)"))
+    _header_cell(ws.cell(HEADER_ROW + 1, COL["vs_target"]), pgettext("workbook column", "Actual / target"))
+    _header_cell(ws.cell(HEADER_ROW + 1, COL["vs_same"]), _("Actual / same period"))
     for row in (HEADER_ROW, HEADER_ROW + 1):
         _box(ws, row)
 
@@ -389,7 +332,7 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         _cell(ws, row, COL["actual"], progress.verdict_label(p.verdict, lang) + (" (*)" if marked else ""), BODY, CENTRE)
     _status_cell(ws.cell(row, COL["assessment"]), p.status, lang)
     if p.in_year is not None:  # no year figure yet: the latest in-year status, never a final verdict
-        ws.cell(row, COL["assessment"]).value += f" ({TEXT[lang]['no_year_figure']})"
+        ws.cell(row, COL["assessment"]).value += f" ({_('no full-year figure yet')})"
     note = m.figure.narrative if (m.figure and measure.is_qualitative) else (m.figure.note if m.figure else "")
     _cell(ws, row, COL["notes"], safe_text(_shorten(note)))
     _box(ws, row)
@@ -397,20 +340,18 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
 
 def _task_header(ws: Worksheet, row: int, lang: str) -> None:
     """The columns of a theme's task rows, which differ from the indicators' above them."""
-    words = TEXT[lang]
-    _header_cell(ws.cell(row, COL["stt"]), words["stt"])
-    _header_cell(ws.cell(row, COL["indicator"]), words["task"])
-    for (first, last), text in ((TASK_UNITS, words["responsible"]), (TASK_NARRATIVE, words["task_result"])):
+    _header_cell(ws.cell(row, COL["stt"]), _("No."))
+    _header_cell(ws.cell(row, COL["indicator"]), _("Task"))
+    for (first, last), text in ((TASK_UNITS, _("Responsible units")), (TASK_NARRATIVE, _("Results (summary)"))):
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
         _header_cell(ws.cell(row, first), text)
-    _header_cell(ws.cell(row, COL["assessment"]), words["assessment"])
-    _header_cell(ws.cell(row, COL["notes"]), words["notes"])
+    _header_cell(ws.cell(row, COL["assessment"]), _("Assessment"))
+    _header_cell(ws.cell(row, COL["notes"]), _("Notes"))
     _box(ws, row)
 
 
 def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes: Footnotes) -> None:
     """STT, the task, its responsible units, the start of their narrative, the assessment."""
-    words = TEXT[lang]
     task, reports = task_row.task, task_row.reports
     _cell(ws, row, COL["stt"], str(task.number), BODY, CENTRE)
     _cell(ws, row, COL["indicator"], _name(task, "title", lang))
@@ -426,7 +367,7 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
     verdict = max(verdicts, key=VERDICT_ORDER.index) if verdicts else None
     provisional = any(r.submission.state != Submission.State.APPROVED for r in reports)
     notes.estimate |= provisional
-    assessment = progress.verdict_label(verdict, lang) + (" (*)" if provisional else "") if verdict else words["no_task_report"]
+    assessment = progress.verdict_label(verdict, lang) + (" (*)" if provisional else "") if verdict else _("No report yet")
     _cell(ws, row, COL["assessment"], assessment, BODY_BOLD if verdict else _font(italic=True), CENTRE)
     latest = task_row.latest
     if latest is not None:
@@ -452,15 +393,14 @@ def _round1(value: Decimal | None) -> Decimal | None:
 
 
 def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str) -> int:
-    words = TEXT[lang]
     lines = []
     if notes.estimate:
-        lines.append(words["footnote_estimate"])
+        lines.append(_("(*) Estimated or not yet reviewed."))
     if notes.lower:
-        lines.append(words["footnote_lower"])
+        lines.append(_("(≤) Lower is better: met while the actual stays at or below the target."))
     if notes.missing:
-        lines.append(words["footnote_missing"].format(
-            quarters=", ".join(progress.QUARTER_LABELS[q][lang] for q in sorted(notes.missing))))
+        lines.append(_("(!) The year to date lacks the figures of: %(quarters)s.") % {
+            "quarters": ", ".join(progress.quarter_label(q) for q in sorted(notes.missing))})
     for line in lines:
         _merged(ws, row, 1, LAST, line, _font(11, italic=True))
         row += 1
@@ -470,7 +410,7 @@ def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str) -> int:
 def _signature(ws: Worksheet, row: int, campaign: Campaign, heading: dict, lang: str) -> None:
     """"Nơi nhận:" and its list bottom left; the signature block of the issuing body bottom right."""
     left, right = (1, 5), (8, LAST)
-    _merged(ws, row, *left, TEXT[lang]["recipients"], _font(12, bold=True, italic=True))
+    _merged(ws, row, *left, _("Recipients:"), _font(12, bold=True, italic=True))
     recipients = [line for line in campaign.report_recipients.splitlines() if line.strip()]
     for i, line in enumerate(recipients, start=1):
         _merged(ws, row + i, *left, line, _font(11))
@@ -542,7 +482,7 @@ def text_lines(text: str, width: float, size: float = 12, bold: bool = False) ->
     return count
 
 
-def _print_setup(ws: Worksheet, words: dict) -> None:
+def _print_setup(ws: Worksheet) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
@@ -551,7 +491,7 @@ def _print_setup(ws: Worksheet, words: dict) -> None:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = words["footer"]
+    ws.oddFooter.center.text = _("Page &P of &N")
     ws.oddFooter.center.font = FONT
 
 
@@ -577,9 +517,11 @@ def _titled_header(ws: Worksheet, title: str, headers: list[str], widths: dict[s
 
 
 def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:
-    words = TEXT[lang]
-    ws = wb.create_sheet(words["breakdown_sheet"])
-    _titled_header(ws, words["breakdown_title"].format(period=period.upper()), words["breakdown_headers"],
+    ws = wb.create_sheet(pgettext("sheet", "By unit"))
+    headers = [_("Measure code"), _("Indicator"), _("Unit of measure"), _("Unit code"), _("Unit"), _("Role"),
+               _("Quarter figure"), _("Period to date"), _("State"), _("Notes"), _("Emulation pledge"), _("Against the pledge")]
+    states = _state_labels()
+    _titled_header(ws, _("FIGURES BY UNIT, %(period)s") % {"period": period.upper()}, headers,
                    {"B": 45, "E": 35, "H": 18, "J": 24, "K": 16, "L": 20})
     for r, row in enumerate(rows, start=4):
         a, p = row["assignment"], row["progress"]
@@ -589,56 +531,50 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         ws.cell(r, 3, _name(a.measure, "unit", lang))
         ws.cell(r, 4, a.unit.code)
         ws.cell(r, 5, _name(a.unit, "name", lang))
-        ws.cell(r, 6, words["lead"] if a.role == "lead" else words["breakdown"])
+        ws.cell(r, 6, _("Lead") if a.role == "lead" else pgettext("unit role", "Own breakdown"))
         ws.cell(r, 7, p.quarter_value).number_format = fmt
         if a.measure.is_qualitative and p.verdict:
             ws.cell(r, 8, progress.verdict_label(p.verdict, lang))
         elif p.ytd is not None and p.missing_quarters:
             # A cumulative with a quarter missing is never shown as if it were complete.
-            missing = ", ".join(progress.QUARTER_LABELS[q][lang] for q in p.missing_quarters)
+            missing = ", ".join(progress.quarter_label(q) for q in p.missing_quarters)
             ws.cell(r, 8, p.ytd).number_format = f'{fmt} "(!)"'
-            ws.cell(r, 10, words["incomplete"].format(quarters=missing))
+            ws.cell(r, 10, _("quarters missing: %(quarters)s") % {"quarters": missing})
         else:
             ws.cell(r, 8, p.ytd).number_format = fmt
-        ws.cell(r, 9, STATE_LABELS[lang].get(row["state"], words["not_sent"]) if row["state"] else words["not_sent"])
+        ws.cell(r, 9, states.get(row["state"], _("Not submitted")) if row["state"] else _("Not submitted"))
         if row["pledge"] is not None:  # the unit's own target, and its figures judged against it
             ws.cell(r, 11, row["pledge"].target).number_format = fmt
             ws.cell(r, 12, progress.status_label(row["pledge_progress"].status, lang))
         for col in range(1, 13):
             ws.cell(r, col).font = BODY
-    _print_setup(ws, words)
+    _print_setup(ws)
 
 
 def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:
-    words = TEXT[lang]
-    ws = wb.create_sheet(words["completeness_sheet"])
-    _titled_header(ws, words["completeness_title"].format(period=period.upper()), words["completeness_headers"],
+    ws = wb.create_sheet(pgettext("sheet", "Submissions"))
+    headers = [_("Unit code"), _("Unit"), _("Quarter"), _("State"), _("Submitted at"), pgettext("workbook column", "Deadline"),
+               _("On time")]
+    states, timeliness_labels = _state_labels(), _timeliness_labels()
+    _titled_header(ws, _("SUBMISSIONS BY UNIT, %(period)s") % {"period": period.upper()}, headers,
                    {"B": 40, "E": 18})
     for r, row in enumerate(rows, start=4):
         ws.cell(r, 1, row["unit"].code)
         ws.cell(r, 2, _name(row["unit"], "name", lang))
         ws.cell(r, 3, row["quarter"])
-        ws.cell(r, 4, STATE_LABELS[lang][row["state"]] if row["state"] else words["not_sent"])
+        ws.cell(r, 4, states[row["state"]] if row["state"] else _("Not submitted"))
         if row["submitted_at"]:
             cell = ws.cell(r, 5, timezone.localtime(row["submitted_at"]).replace(tzinfo=None))
             cell.number_format = "dd/mm/yyyy hh:mm"
         ws.cell(r, 6, row["deadline"]).number_format = "dd/mm/yyyy"
-        ws.cell(r, 7, words[row["timeliness"]])
+        ws.cell(r, 7, timeliness_labels[row["timeliness"]])
         for col in range(1, 8):
             ws.cell(r, col).font = BODY
-    _print_setup(ws, words)
+    _print_setup(ws)
 
 
 # --- raw data ---------------------------------------------------------------------------
 
-RAW_HEADERS = {
-    "vi": ["Năm", "Quý", "Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Giá trị", "Đánh giá", "Thuyết minh",
-           "Ghi chú", "Nguồn", "Loại số liệu", "Trạng thái", "Người nhập", "Thời điểm nhập", "Người duyệt", "Thời điểm duyệt",
-           "Lũy kế từ đầu năm", "Số ước trước đó"],
-    "en": ["Year", "Quarter", "Unit code", "Unit", "Measure code", "Measure", "Unit of measure", "Value", "Assessment", "Narrative",
-           "Note", "Source", "Kind", "State", "Entered by", "Entered at", "Approved by", "Approved at", "Year to date",
-           "Earlier estimate"],
-}
 RAW_FIELDS = (
     "submission__campaign__year", "submission__quarter", "submission__unit__code", "submission__unit__name",
     "measure__code", "measure__name", "measure__unit", "value", "verdict", "narrative", "note", "source", "kind",
@@ -658,14 +594,37 @@ def raw_figures(queryset) -> Iterator[tuple]:
     ).iterator(chunk_size=CHUNK)
 
 
-def _raw_row(row: tuple, lang: str) -> list:
+@dataclass(frozen=True)
+class RawLabels:
+    """The raw data's words in one language, looked up once rather than for each of a million rows."""
+
+    headers: list[str]
+    kinds: dict[str, str]
+    states: dict[str, str]
+    verdicts: dict[str, str]
+
+
+def raw_labels(lang: str) -> RawLabels:
+    with translation.override(lang):
+        return RawLabels(
+            headers=[_("Year"), _("Quarter"), _("Unit code"), _("Unit"), _("Measure code"), pgettext("workbook column", "Measure"),
+                     _("Unit of measure"), _("Value"), _("Assessment"), _("Narrative"), _("Note"), _("Source"), _("Kind"),
+                     _("State"), _("Entered by"), _("Entered at"), _("Approved by"), _("Approved at"), _("Year to date"),
+                     pgettext("workbook column", "Earlier estimate")],
+            kinds={kind: str(label) for kind, label in Figure.Kind.choices},
+            states=_state_labels(),
+            verdicts={verdict: progress.verdict_label(verdict) for verdict in progress.Verdict},
+        )
+
+
+def _raw_row(row: tuple, labels: RawLabels) -> list:
     (year, quarter, unit_code, unit_name, code, name, unit, value, verdict, narrative, note, source, kind, state,
      entered_by, entered_at, approved_by, approved_at, cumulative, estimate) = row
     approved = state == Submission.State.APPROVED
     return [
         year, quarter, unit_code, safe_text(unit_name), code, safe_text(name), safe_text(unit) or None, value,
-        progress.verdict_label(verdict, lang) if verdict else None, safe_text(narrative) or None,
-        safe_text(note) or None, safe_text(source) or None, KIND_LABELS[lang][kind], STATE_LABELS[lang][state],
+        labels.verdicts[verdict] if verdict else None, safe_text(narrative) or None,
+        safe_text(note) or None, safe_text(source) or None, labels.kinds[kind], labels.states[state],
         entered_by, _naive(entered_at), approved_by if approved else None, _naive(approved_at) if approved else None,
         cumulative, estimate,
     ]
@@ -678,21 +637,23 @@ def _naive(moment: datetime.datetime | None) -> datetime.datetime | None:
 
 def write_raw_xlsx(rows: Iterable[tuple], target, *, lang: str = "vi") -> int:
     """Write raw figures to `target` (path or binary file) in write-only mode; returns the row count."""
+    labels = raw_labels(lang)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Số liệu" if lang == "vi" else "Figures")
+    with translation.override(lang):
+        ws = wb.create_sheet(_("Figures"))
     for number, width in enumerate(RAW_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(number)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(RAW_WIDTHS))}1"
     header = []
-    for text in RAW_HEADERS[lang]:
+    for text in labels.headers:
         cell = WriteOnlyCell(ws, text)
         cell.font = BOLD
         header.append(cell)
     ws.append(header)
     count = 0
     for row in rows:
-        ws.append(_raw_row(row, lang))
+        ws.append(_raw_row(row, labels))
         count += 1
     wb.save(target)
     return count
@@ -707,10 +668,13 @@ class _Echo:
 
 def raw_csv_lines(rows: Iterable[tuple], *, lang: str = "vi") -> Iterator[str]:
     """CSV lines, UTF-8 with a byte-order mark first so Excel opens Vietnamese text correctly."""
+    # The words are looked up before the first line: a generator must not hold a language
+    # active between its yields, where it would leak into whatever code iterates it.
+    labels = raw_labels(lang)
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(RAW_HEADERS[lang])
+    yield "\ufeff" + writer.writerow(labels.headers)
     for row in rows:
-        yield writer.writerow([_csv_value(v) for v in _raw_row(row, lang)])
+        yield writer.writerow([_csv_value(v) for v in _raw_row(row, labels)])
 
 
 def _csv_value(value) -> str:

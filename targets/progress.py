@@ -138,20 +138,6 @@ def quarter_label(quarter: int, lang: str | None = None) -> str:
         return str(QUARTER_NAMES[quarter])
 
 
-class _LabelsByLanguage:
-    """labels[key][lang] through gettext, for callers written before the catalogue held these
-    words (targets/exports.py indexes progress.QUARTER_LABELS[q][lang])."""
-
-    def __init__(self, label):
-        self._label = label
-
-    def __getitem__(self, key):
-        return {lang: self._label(key, lang) for lang in ("vi", "en")}
-
-
-QUARTER_LABELS = _LabelsByLanguage(quarter_label)
-
-
 def quarter_title(quarter: int, year: int, lang: str | None = None) -> str:
     """One quarter of a year: "Quý IV năm 2024", "Q4 2024"."""
     with override(language(lang)):

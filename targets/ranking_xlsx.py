@@ -9,6 +9,9 @@ Scores are written as numbers with a number format, never as text.
 
 from __future__ import annotations
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -24,66 +27,25 @@ SCORE_FORMAT = "#,##0.00"
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
-TEXT = {
-    "vi": {
-        "issuer": "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", "number": "Số: …/BC-HĐTĐKT",
-        "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto": "Độc lập - Tự do - Hạnh phúc",
-        "dated": "…, ngày … tháng … năm …",
-        "ranking_title": "KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG THI ĐUA NĂM {year}",
-        "proposal_title": "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM {year}",
-        "programme": "(Theo Chương trình thi đua số {number} ngày {date})",
-        "final": "Kết quả chính thức", "provisional": "Kết quả TẠM TÍNH đến {period}, chưa phải kết quả chính thức",
-        "ranking_sheet": "Xếp hạng", "proposal_sheet": "Đề nghị khen thưởng",
-        "ranking_headers": ["STT", "Đơn vị", "Tổng điểm", "Xếp hạng", "Đủ điều kiện đề nghị Cờ thi đua", "Ghi chú"],
-        "proposal_headers": ["STT", "Đơn vị", "Khối thi đua", "Hình thức khen thưởng", "Thành tích", "Xếp hạng", "Tổng điểm",
-                             "Trạng thái", "Quyết định"],
-        "yes": "Đủ", "no": "Không", "not_ranked": "Không xếp hạng", "none": "Chưa có đề nghị khen thưởng.",
-        "recipients": "Nơi nhận:", "recipient_lines": ["- Như trên;", "- Lưu: VT."],
-        "on_behalf": "TM. HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", "signer": "CHỦ TỊCH",
-        "decision": "Số {number} ngày {date}", "footer": "Trang &P / &N",
-        "pledge_sheet": "Tiến độ giao ước",
-        "pledge_headers": ["Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Giao ước", "Thực hiện lũy kế",
-                           "% giao ước", "Đánh giá", "Diễn giải"],
-    },
-    "en": {
-        "issuer": "EMULATION AND COMMENDATION COUNCIL", "number": "No.: …/BC-HĐTĐKT",
-        "nation": "SOCIALIST REPUBLIC OF VIET NAM", "motto": "Independence - Freedom - Happiness",
-        "dated": "…, date …",
-        "ranking_title": "EMULATION SCORES AND RANKING {year}",
-        "proposal_title": "LIST OF COMMENDATION PROPOSALS {year}",
-        "programme": "(Emulation programme No. {number} of {date})",
-        "final": "Final results", "provisional": "PROVISIONAL results up to {period}, not final",
-        "ranking_sheet": "Ranking", "proposal_sheet": "Proposals",
-        "ranking_headers": ["No.", "Unit", "Score", "Rank", "Eligible for the flag", "Notes"],
-        "proposal_headers": ["No.", "Unit", "Emulation bloc", "Commendation", "Achievement", "Rank", "Score", "State", "Decision"],
-        "yes": "Yes", "no": "No", "not_ranked": "Not ranked", "none": "No commendation proposal yet.",
-        "recipients": "Recipients:", "recipient_lines": ["- As above;", "- Archived."],
-        "on_behalf": "ON BEHALF OF THE EMULATION AND COMMENDATION COUNCIL", "signer": "CHAIR",
-        "decision": "No. {number} of {date}", "footer": "Page &P of &N",
-        "pledge_sheet": "Pledges",
-        "pledge_headers": ["Unit code", "Unit", "Measure code", "Measure", "Unit of measure", "Pledge", "Actual, year to date",
-                           "% of pledge", "Status", "Explanation"],
-    },
-}
-STATES = {"vi": {"draft": "Dự thảo", "proposed": "Đã trình Hội đồng", "awarded": "Được khen thưởng",
-                 "not_awarded": "Không được khen thưởng", "withdrawn": "Đã rút"},
-          "en": {"draft": "Draft", "proposed": "Proposed to the council", "awarded": "Awarded", "not_awarded": "Not awarded",
-                 "withdrawn": "Withdrawn"}}
-
-
 def _font(**extra) -> Font:
     return Font(name=FONT, **extra)
 
 
 def ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, *, lang: str = "vi") -> Workbook:
-    words = TEXT[lang]
+    """The workbook in `lang` (gettext, like every page), whatever the language of the request."""
+    with translation.override(lang):
+        return _ranking_workbook(campaign, ranking, lang)
+
+
+def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -> Workbook:
     wb = Workbook()
     ws = wb.active
-    ws.title = words["ranking_sheet"]
+    ws.title = _("Ranking")
     widths = [7, 48, 12, 10, 16, 60]
-    row = _heading(ws, campaign, ranking, lang, words["ranking_title"], widths)
+    row = _heading(ws, campaign, ranking, lang, _("EMULATION SCORES AND RANKING %(year)s"), widths)
     header_row = row
-    _headers(ws, row, words["ranking_headers"])
+    _headers(ws, row, [_("No."), _("Unit"), pgettext("workbook column", "Score"), _("Rank"), _("Eligible for the flag"),
+                       _("Notes")])
     row += 1
     for number, bloc in enumerate(ranking.blocs, start=1):
         ws.cell(row, 1, _roman(number)).font = _font(bold=True)
@@ -93,8 +55,8 @@ def ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, *, lang: str 
         row += 1
         for index, unit in enumerate(bloc.units, start=1):
             notes = "; ".join(b.text(lang) for b in unit.bars)
-            values = [index, unit.name, unit.score, unit.rank if unit.ranked else words["not_ranked"],
-                      words["yes"] if unit.eligible_for_flag else words["no"], safe_text(notes)]
+            values = [index, unit.name, unit.score, unit.rank if unit.ranked else _("Not ranked"),
+                      pgettext("eligible", "Yes") if unit.eligible_for_flag else pgettext("eligible", "No"), safe_text(notes)]
             for col, value in enumerate(values, start=1):
                 cell = ws.cell(row, col, value)
                 cell.font = _font()
@@ -102,21 +64,25 @@ def ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, *, lang: str 
             ws.cell(row, 3).number_format = SCORE_FORMAT
             _box(ws, row, len(widths))
             row += 1
-    _signature(ws, row + 1, words, len(widths))
-    _print_setup(ws, header_row, words)
+    _signature(ws, row + 1, len(widths))
+    _print_setup(ws, header_row)
 
-    ps = wb.create_sheet(words["proposal_sheet"])
+    ps = wb.create_sheet(pgettext("sheet", "Proposals"))
     widths = [7, 40, 30, 30, 50, 10, 12, 20, 28]
-    row = _heading(ps, campaign, ranking, lang, words["proposal_title"], widths)
+    row = _heading(ps, campaign, ranking, lang, _("LIST OF COMMENDATION PROPOSALS %(year)s"), widths)
     header_row = row
-    _headers(ps, row, words["proposal_headers"])
+    _headers(ps, row, [_("No."), _("Unit"), _("Emulation bloc"), _("Commendation"), _("Achievement"), _("Rank"),
+                       pgettext("workbook column", "Score"), _("State"), _("Decision")])
     row += 1
     proposals = list(Proposal.objects.filter(campaign=campaign).select_related("unit__bloc").order_by("unit__bloc__code", "kind", "rank", "unit__code"))
-    kinds = scoring.PROPOSAL_LABELS
+    kinds = {kind: str(label) for kind, label in Proposal.Kind.choices}
+    # An official document calls a draft proposal "Dự thảo", not a report's "Nháp".
+    states = {state: str(label) for state, label in Proposal.State.choices} | {Proposal.State.DRAFT: pgettext("proposal", "Draft")}
     for index, p in enumerate(proposals, start=1):
-        decision = words["decision"].format(number=p.decision_number, date=p.decision_date.strftime("%d/%m/%Y")) if p.decision_date else ""
-        values = [index, p.unit.name, p.unit.bloc.name if p.unit.bloc else "", kinds[scoring.ProposalKind(p.kind)][lang],
-                  safe_text(p.reason), p.rank, p.score, STATES[lang][p.state], safe_text(decision)]
+        decision = _("No. %(number)s of %(date)s") % {
+            "number": p.decision_number, "date": p.decision_date.strftime("%d/%m/%Y")} if p.decision_date else ""
+        values = [index, p.unit.name, p.unit.bloc.name if p.unit.bloc else "", kinds[p.kind],
+                  safe_text(p.reason), p.rank, p.score, states[p.state], safe_text(decision)]
         for col, value in enumerate(values, start=1):
             cell = ps.cell(row, col, value)
             cell.font = _font()
@@ -125,10 +91,10 @@ def ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, *, lang: str 
         _box(ps, row, len(widths))
         row += 1
     if not proposals:
-        ps.cell(row, 2, words["none"]).font = _font(italic=True)
+        ps.cell(row, 2, _("No commendation proposal yet.")).font = _font(italic=True)
         row += 1
-    _signature(ps, row + 1, words, len(widths))
-    _print_setup(ps, header_row, words)
+    _signature(ps, row + 1, len(widths))
+    _print_setup(ps, header_row)
     _pledge_sheet(wb, campaign, ranking, lang)
     return wb
 
@@ -138,9 +104,9 @@ def _pledge_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Ranking, la
     from targets.models import Submission, Unit
     from targets.ranking import pledge_progress
 
-    words = TEXT[lang]
-    ws = wb.create_sheet(words["pledge_sheet"])
-    _headers(ws, 1, words["pledge_headers"])
+    ws = wb.create_sheet(pgettext("sheet", "Pledges"))
+    _headers(ws, 1, [_("Unit code"), _("Unit"), _("Measure code"), pgettext("workbook column", "Measure"), _("Unit of measure"),
+                     _("Pledge"), _("Actual, year to date"), _("% of pledge"), _("Status"), _("Explanation")])
     for i, width in enumerate([10, 34, 10, 44, 14, 14, 14, 10, 16, 60], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     states = (Submission.State.APPROVED,) if ranking.final else Submission.VISIBLE_STATES
@@ -162,7 +128,7 @@ def _pledge_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Ranking, la
             ws.cell(row, 8).number_format = "#,##0.0"
             _box(ws, row, len(values))
             row += 1
-    _print_setup(ws, 1, words)
+    _print_setup(ws, 1)
 
 
 def _roman(number: int) -> str:
@@ -171,7 +137,6 @@ def _roman(number: int) -> str:
 
 def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: str, title: str, widths: list[int]) -> int:
     """The document's heading rows; returns the row of the table header."""
-    words = TEXT[lang]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     last = get_column_letter(len(widths))
@@ -184,16 +149,17 @@ def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: 
         cell.value, cell.font, cell.alignment = text, font, CENTRE
 
     after = get_column_letter(3)
-    line(1, f"A:{split}", f"{words['issuer']}\n{campaign.province.upper()}", _font(bold=True))
+    line(1, f"A:{split}", f"{_('EMULATION AND COMMENDATION COUNCIL')}\n{campaign.province.upper()}", _font(bold=True))
     ws.row_dimensions[1].height = 32
-    line(2, f"A:{split}", words["number"], _font())
-    line(1, f"{after}:{last}", words["nation"], _font(bold=True))
-    line(2, f"{after}:{last}", words["motto"], _font(bold=True, underline="single"))
-    line(3, f"{after}:{last}", words["dated"], _font(italic=True))
-    line(5, f"A:{last}", title.format(year=campaign.year), _font(bold=True, size=14))
-    line(6, f"A:{last}", words["programme"].format(number=campaign.number, date=campaign.issued_on.strftime("%d/%m/%Y")),
-         _font(italic=True))
-    status = words["final"] if ranking.final else words["provisional"].format(period=period_label(ranking.quarter, lang))
+    line(2, f"A:{split}", _("No.: …/%(code)s") % {"code": "BC-HĐTĐKT"}, _font())
+    line(1, f"{after}:{last}", _("SOCIALIST REPUBLIC OF VIET NAM"), _font(bold=True))
+    line(2, f"{after}:{last}", _("Independence - Freedom - Happiness"), _font(bold=True, underline="single"))
+    line(3, f"{after}:{last}", _("…, date …"), _font(italic=True))
+    line(5, f"A:{last}", title % {"year": campaign.year}, _font(bold=True, size=14))
+    line(6, f"A:{last}", _("(Emulation programme No. %(number)s of %(date)s)") % {
+        "number": campaign.number, "date": campaign.issued_on.strftime("%d/%m/%Y")}, _font(italic=True))
+    status = _("Final results") if ranking.final else _("PROVISIONAL results up to %(period)s, not final") % {
+        "period": period_label(ranking.quarter, lang)}
     line(7, f"A:{last}", status, _font(bold=True, color="000000" if ranking.final else "B02A37"))
     return 9
 
@@ -214,17 +180,18 @@ def _box(ws: Worksheet, row: int, columns: int) -> None:
         ws.cell(row, col).border = BOX
 
 
-def _signature(ws: Worksheet, row: int, words: dict, columns: int) -> None:
-    ws.cell(row, 2, words["recipients"]).font = _font(bold=True, italic=True)
-    for i, text in enumerate(words["recipient_lines"], start=1):
+def _signature(ws: Worksheet, row: int, columns: int) -> None:
+    ws.cell(row, 2, _("Recipients:")).font = _font(bold=True, italic=True)
+    for i, text in enumerate((_("- As above;"), _("- Archived.")), start=1):
         ws.cell(row + i, 2, text).font = _font(size=11)
-    for offset, (text, font) in enumerate(((words["on_behalf"], _font(bold=True)), (words["signer"], _font(bold=True)))):
+    for offset, (text, font) in enumerate(((_("ON BEHALF OF THE EMULATION AND COMMENDATION COUNCIL"), _font(bold=True)),
+                                           (_("CHAIR"), _font(bold=True)))):
         ws.merge_cells(start_row=row + offset, start_column=columns - 2, end_row=row + offset, end_column=columns)
         cell = ws.cell(row + offset, columns - 2, text)
         cell.font, cell.alignment = font, CENTRE
 
 
-def _print_setup(ws: Worksheet, header_row: int, words: dict) -> None:
+def _print_setup(ws: Worksheet, header_row: int) -> None:
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
@@ -232,4 +199,4 @@ def _print_setup(ws: Worksheet, header_row: int, words: dict) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = words["footer"]
+    ws.oddFooter.center.text = _("Page &P of &N")

@@ -534,12 +534,6 @@ class ProposalKind(StrEnum):
     CERTIFICATE = "certificate"
 
 
-PROPOSAL_LABELS = {
-    ProposalKind.FLAG: {"vi": "Cờ thi đua của UBND tỉnh", "en": "Provincial emulation flag"},
-    ProposalKind.CERTIFICATE: {"vi": "Bằng khen của Chủ tịch UBND tỉnh", "en": "Certificate of merit"},
-}
-
-
 @dataclass(frozen=True)
 class DraftProposal:
     unit: str

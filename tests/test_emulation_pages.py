@@ -3,11 +3,13 @@ reporters their own unit's score, the secretariat enters bonuses, deductions, re
 proposals, admins close the year."""
 
 import datetime
+import io
 import json
 import re
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -331,6 +333,19 @@ def test_the_ranking_workbook_button_in_english_marks_a_provisional_ranking(clie
     wb = load_workbook(__import__("io").BytesIO(b"".join(response.streaming_content)))
     assert wb["Ranking"]["A7"].value.startswith("PROVISIONAL results up to Full year")
     assert login(client, users["reporter"]).get(reverse("ranking-export")).status_code == 403
+
+
+def test_the_ranking_workbook_is_in_the_language_asked_for_and_a_draft_proposal_is_a_du_thao(client, year, users):
+    close(year, users)
+    login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the pages in English, the workbook asked for in Vietnamese
+    response = client.get(reverse("ranking-export"), {"year": 2024, "lang": "vi"})
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    proposals = wb["Đề nghị khen thưởng"]
+    assert [c.value for c in proposals[9]][2:4] == ["Khối thi đua", "Hình thức khen thưởng"]
+    # An official document's draft is "Dự thảo", not the "Nháp" of a unit's quarterly report.
+    assert {r[7] for r in proposals.iter_rows(min_row=10, values_only=True) if r[0]} == {"Dự thảo"}
+    assert proposals.oddFooter.center.text == "Trang &P / &N"
 
 
 def test_removing_an_entry_needs_a_reason(client, year, users):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from targets import exports, progress
@@ -230,6 +231,22 @@ def test_english_variant(demo):
     assert _rows_by_code(ws)["3"][1].value == "State budget revenue in the province"
     assert "Recipients:" in _texts(ws) and "ON BEHALF OF THE PEOPLE'S COMMITTEE" in _texts(ws)
     assert [s.title for s in wb.worksheets] == ["Report", "By unit", "Submissions"]
+
+
+def test_a_workbook_is_in_the_language_asked_for_whatever_the_page_is_in(demo):
+    with translation.override("en"):
+        ws = _report(demo, 2, lang="vi").worksheets[0]
+        assert ws.title == "Báo cáo" and ws["B9"].value == "Chỉ tiêu, nhiệm vụ"
+        assert ws.oddFooter.center.text == "Trang &P / &N"
+        lines = exports.raw_csv_lines(exports.raw_figures(Figure.objects.all()), lang="vi")
+        assert next(lines).lstrip("\ufeff").startswith("Năm,Quý,Mã đơn vị")
+        assert ",Chính thức,Đã duyệt," in next(lines)
+        # A half-read CSV stream holds no language: the page around it stays English.
+        assert translation.get_language() == "en"
+    with translation.override("vi"):
+        ws = _report(demo, 2, lang="en")["Submissions"]
+        assert [c.value for c in ws[3]] == ["Unit code", "Unit", "Quarter", "State", "Submitted at", "Deadline", "On time"]
+        assert translation.get_language() == "vi"
 
 
 def test_breakdown_sheet_lists_each_unit_with_its_year_to_date(demo):
