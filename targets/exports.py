@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import progress, timeliness
 from targets.models import Campaign, Figure, Measure, Submission
+from targets.numbers import format_number
 from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
 from targets.progress import Status
 
@@ -334,6 +335,11 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     if p.in_year is not None:  # no year figure yet: the latest in-year status, never a final verdict
         ws.cell(row, COL["assessment"]).value += f" ({_('no full-year figure yet')})"
     note = m.figure.narrative if (m.figure and measure.is_qualitative) else (m.figure.note if m.figure else "")
+    if m.figure and m.figure.estimate_value is not None:
+        # The reader must see that the official figure replaced an estimate, and what it was.
+        replaced = _("The official figure has replaced the estimate (%(e)s).") % {
+            "e": format_number(m.figure.estimate_value, measure.decimal_places, lang)}
+        note = f"{replaced} {note}".strip()
     _cell(ws, row, COL["notes"], safe_text(_shorten(note)))
     _box(ws, row)
 

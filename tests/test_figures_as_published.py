@@ -318,3 +318,14 @@ def test_the_raw_data_export_keeps_a_reported_year_to_date_and_the_replaced_esti
     by_quarter = {row[1]: row for row in rows[1:]}
     assert by_quarter[3][7] is None and Decimal(str(by_quarter[3][-2])) == Decimal("1900.25")
     assert Decimal(str(by_quarter[1][-1])) == Decimal("500")
+
+
+def test_the_official_workbook_says_when_an_official_figure_replaced_an_estimate(programme):
+    approved("STC", 1, **{"3": {"value": Decimal("520"), "estimate_value": Decimal("500")}})
+    for lang, words in (("vi", "Số chính thức đã thay số ước tính (500,0)."),
+                        ("en", "The official figure has replaced the estimate (500.0).")):
+        ws = exports.report_workbook(programme, 1, lang=lang).worksheets[0]
+        row = next(r for r in ws.iter_rows() if r[0].value == "3" or r[0].value == 3 or
+                   (isinstance(r[1].value, str) and r[1].value.startswith(("Thu ngân sách", "State budget revenue"))))
+        notes = [c.value for c in row if isinstance(c.value, str) and words in c.value]
+        assert notes, [c.value for c in row]
