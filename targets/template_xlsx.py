@@ -31,7 +31,7 @@ from targets import access, validators, workflow
 from targets.entry import check_input
 from targets.forms import TaskForm
 from targets.language import language
-from targets.models import Campaign, Figure, Measure, MeasureAssignment, Task, TaskReport, Unit, Verdict
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Task, TaskReport, Unit, Verdict
 
 # v2: the year-to-date column and the instructions sheet; v3: the tasks sheet.
 TEMPLATE_VERSION = "emulation-template-v3"
@@ -93,20 +93,25 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
                    .select_related("measure", "unit").order_by("unit__kind", "unit__code", "measure__order"))
     figures = {(f.submission.unit_id, f.measure_id): f for f in Figure.objects.filter(
         submission__campaign=campaign, submission__quarter=quarter, submission__unit__in=units).select_related("submission")}
+    # A unit's own target is its emulation pledge; the province's target and last year's figure are
+    # the lead unit's alone, never shown as a district's.
+    pledges = {(p.unit_id, p.measure_id): p.target for p in Pledge.objects.filter(measure__campaign=campaign, unit__in=units)}
     verdict_list = DataValidation(type="list", formula1='"' + ",".join(VERDICT_WORDS) + '"', allow_blank=True)
     kind_list = DataValidation(type="list", formula1='"' + ",".join(KIND_WORDS) + '"', allow_blank=True)
     ws.add_data_validation(verdict_list)
     ws.add_data_validation(kind_list)
     for row_number, a in enumerate(assignments, start=2):
         m, f = a.measure, figures.get((a.unit_id, a.measure_id))
-        values = [m.code, m.name, m.unit, a.unit.code, a.unit.name, campaign.year, quarter, m.target,
+        lead = a.role == MeasureAssignment.Role.LEAD
+        target = m.target if lead else pledges.get((a.unit_id, a.measure_id))
+        values = [m.code, m.name, m.unit, a.unit.code, a.unit.name, campaign.year, quarter, target,
                   f.value if f else None, f.cumulative if f else None,
                   next((w for w, v in VERDICT_WORDS.items() if f and v == f.verdict), None),
                   f.narrative if f else None, f.note if f else None, f.source if f else None,
                   next((w for w, v in KIND_WORDS.items() if v == (f.kind if f else Figure.Kind.OFFICIAL))),
                   f.version if f else None]
         if show_baseline:
-            values.append(m.same_period().get(quarter))
+            values.append(m.same_period().get(quarter) if lead else None)
         _append_row(ws, values)
         fmt = "#,##0" + ("." + "0" * m.decimal_places if m.decimal_places else "")
         for name in ("Kế hoạch", "Giá trị", CUMULATIVE, ADMIN_COLUMN):

@@ -61,6 +61,26 @@ def test_the_template_has_one_row_per_measure_with_only_inputs_unlocked(client, 
     assert budget[header.index("Kế hoạch")].number_format == "#,##0.0"
 
 
+def test_a_district_sees_its_own_pledge_as_target_never_the_provinces(client, reporter, admin_user):
+    from targets.models import Measure, Pledge
+
+    city, budget = Unit.objects.get(code="024"), Measure.objects.get(code="3")
+    Pledge.objects.create(unit=city, measure=budget, target=Decimal("185.5"), signed_on=datetime.date(2024, 1, 10))
+    client.force_login(reporter)
+    ws = download(client)["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    targets = {r[0]: r[header.index("Kế hoạch")] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert Decimal(str(targets["3"])) == Decimal("185.5")  # its pledge, not the province's 2.460
+    assert targets["4"] is None  # no pledge: no target, never the province's 3.200.000 arrivals
+    client.force_login(admin_user)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": ["024", "STC"]})
+    ws = load_workbook(io.BytesIO(response.content))["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    rows = {(r[3], r[0]): r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows[("STC", "3")][header.index("Kế hoạch")] == 2460  # the lead unit's target is the province's
+    assert rows[("024", "3")][header.index("Cùng kỳ năm trước")] is None  # last year's figure is the province's
+
+
 def test_admins_get_last_years_column_and_several_units(client, admin_user, open_year):
     client.force_login(admin_user)
     response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": ["024", "026"]})
