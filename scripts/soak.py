@@ -24,6 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.formdata import form_data  # noqa: E402  (the forms read back as a browser sends them)
+
 HOST = "127.0.0.1"
 PASSWORD = "ThiDua@2024"
 READ_PATHS = ["/", "/?year=2024&quarter=3", "/chi-tieu/3/?year=2024&quarter=3", "/don-vi/024/?year=2024&quarter=3",
@@ -92,18 +95,16 @@ def writer(port: int, stop: float, unit: str, tally: Counter, lock: threading.Lo
         status, page = client.request("GET", path)
         with lock:
             tally[f"read {status // 100}xx"] += 1
-        match = re.search(r'name="m(\d+)_value"', page)
-        if status != 200 or match is None:
+        # The entry page's formset as a browser sends it, with one figure changed.
+        data = form_data(page)
+        field = next((name for name in data if re.fullmatch(r"figures-\d+-value", name)), None)
+        if status != 200 or field is None:
             continue
-        pk = match.group(1)
-        version = re.search(rf'name="m{pk}_version" value="(\d*)"', page).group(1)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        pk = data[field.replace("-value", "-measure")]
         n += 1
         value = 100 + n % 7  # small steps: no jump warning
-        status, _ = client.request("POST", path, {
-            "csrfmiddlewaretoken": token, "unit": unit, "year": "2024", "quarter": "4", "action": "save", "confirm": "1",
-            f"m{pk}_value": str(value), f"m{pk}_kind": "official", f"m{pk}_version": version,
-        })
+        data.update({field: str(value), "action": "save", "confirm": "1"})
+        status, _ = client.request("POST", path, data)
         with lock:
             tally[f"write {status // 100}xx"] += 1
             if status == 302:
@@ -125,7 +126,6 @@ def main() -> int:
            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emulation.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
