@@ -78,9 +78,10 @@ def generate(size: str) -> float:
     start = time.perf_counter()
     sql(bench_url(size), [
         f"""INSERT INTO targets_campaign (province, province_code, year, number, issued_on, issuing_body, title, slogan,
-                plan_start, plan_end, source, year_closed)
+                plan_start, plan_end, source, year_closed, report_issuer, report_issuer_en, report_code, report_signature,
+                report_signature_en, report_signer, report_recipients)
             SELECT 'Vùng thử nghiệm', '', y, y || '/CTr', make_date(y - 1, 12, 26), 'UBND', 'Chương trình ' || y, '',
-                   y - 4, y + 4, 'benchmark', false FROM generate_series({first_year}, 2024) y""",
+                   y - 4, y + 4, 'benchmark', false, '', '', '', '', '', '', '' FROM generate_series({first_year}, 2024) y""",
         """INSERT INTO targets_theme (campaign_id, number, ordinal, title, title_en, description)
             SELECT c.id, t, 'Nội dung ' || t, 'Nội dung ' || t, '', '' FROM targets_campaign c, generate_series(1, 6) t""",
         f"""INSERT INTO targets_unit (code, name, name_en, short_name, kind, is_active)
