@@ -394,8 +394,15 @@ def exports_content_type():
 
 def test_bad_period_is_a_clear_404_or_the_dashboards_quarter_not_a_crash(client, programme, viewer):
     client.force_login(viewer)
-    # No report sent yet: the dashboard shows quarter 1, and so does its download.
-    assert 'filename="bao-cao-thi-dua-2024-q1.xlsx"' in client.get(reverse("exports:report"), {"year": 2024, "quarter": 7})["Content-Disposition"]
+    # No report sent yet: the dashboard shows quarter 1, and so does its download, at an address that says so.
+    response = client.get(reverse("exports:report"), {"year": 2024, "quarter": 7})
+    assert response.status_code == 302 and response["Location"] == f"{reverse('exports:report')}?year=2024&quarter=1&lang=vi"
+    assert 'filename="bao-cao-thi-dua-2024-q1.xlsx"' in client.get(response["Location"])["Content-Disposition"]
+    for malformed in ({"lang": "xx"}, {"quarter": ["1", "2"]}, {"year": "abc"}):
+        assert client.get(reverse("exports:report"), {"year": 2024, "quarter": 1, **malformed}).status_code in (302, 404)
+    # A well-formed address, with or without the language, is the download itself.
+    assert client.get(reverse("exports:report"), {"year": 2024, "quarter": 1}).status_code == 200
+    assert client.get(reverse("exports:report"), {"year": 2024, "quarter": 1, "lang": "en"}).status_code == 200
     assert client.get(reverse("exports:report"), {"year": 1999, "quarter": 1}).status_code == 404
 
 

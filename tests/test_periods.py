@@ -32,7 +32,7 @@ def test_every_page_falls_back_to_its_default_quarter(client, q2_open, reviewer,
     for name in ("home", "late"):  # what officials read: the latest quarter with data
         response = client.get(reverse(name), {"year": 2024, "quarter": quarter})
         assert response.status_code == 200 and response.context["quarter"] == 3, name
-    response = client.get(reverse("exports:report"), {"year": 2024, "quarter": quarter})
+    response = client.get(reverse("exports:report"), {"year": 2024, "quarter": quarter}, follow=True)
     assert 'filename="bao-cao-thi-dua-2024-q3.xlsx"' in response["Content-Disposition"]
     # What the secretariat and the units work on: the quarter being collected.
     assert client.get(reverse("review"), {"year": 2024, "quarter": quarter}).context["quarter"] == 2

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from urllib.parse import urlencode
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -29,9 +30,21 @@ def report(request):
     campaign = campaign_or_404(request)
     quarter = quarter_param(request) or campaign.latest_quarter()  # as the dashboard it is downloaded from
     lang = language(request.GET.get("lang") or None)
+    if redirect := _canonical(request, year=campaign.year, quarter=quarter, lang=lang):
+        return redirect
     workbook = exports.report_workbook(campaign, quarter, lang=lang)
     filename = f"bao-cao-thi-dua-{campaign.year}-q{quarter}{'-en' if lang == 'en' else ''}.xlsx"
     return _spooled_download(workbook.save, filename, XLSX)
+
+
+def _canonical(request, **read) -> HttpResponseRedirect | None:
+    """A redirect to this download with its parameters as they were read, when one given was
+    malformed (?quarter=7, ?lang=xx, a repeated value): the address then names the period and
+    language of the file it gives, and a bad link costs a redirect, not a second workbook."""
+    given = {name: request.GET.getlist(name) for name in read if name in request.GET}
+    if all(values == [str(read[name])] for name, values in given.items()):
+        return None
+    return HttpResponseRedirect(f"{request.path}?{urlencode(read)}")
 
 
 @require_safe
