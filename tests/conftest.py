@@ -67,6 +67,7 @@ def _loaded(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), override_settings(DEMO_MODE=True, PASSWORD_HASHERS=FAST_HASHERS):
         with transaction.atomic():
+            groups = list(Group.objects.values_list("id", "name"))  # made by migration 0002
             empty = _row_ids()
             year = load_programme(read_programme(PROGRAMME)).campaign.year
             programme_rows = _rows_since(empty)
@@ -74,7 +75,7 @@ def _loaded(django_db_setup, django_db_blocker):
             call_command("seed_demo", "--year", str(year), stdout=io.StringIO())
             demo_rows = _rows_since(with_programme)
             transaction.set_rollback(True)
-    return {"year": year, "programme": programme_rows, "demo": demo_rows}
+    return {"year": year, "groups": groups, "programme": programme_rows, "demo": demo_rows}
 
 
 @pytest.fixture
@@ -82,6 +83,10 @@ def programme(db, _loaded):
     """The Hà Giang 2024 programme, loaded from the fixture the product ships."""
     from targets.models import Campaign
 
+    # A transactional test (browser, threads) empties every table when it ends, the role groups
+    # that the copied rows name included; tests run in any order (pytest-xdist), so put them back.
+    with connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO auth_group (id, name) VALUES (%s, %s) ON CONFLICT DO NOTHING", _loaded["groups"])
     _copy_in(_loaded["programme"])
     return Campaign.objects.get(year=_loaded["year"])
 

@@ -113,7 +113,8 @@ print(unit.code, report.pk)
 def site_database(tmp_path_factory):
     """A database of its own, migrated, with the programme, an admin and one submitted report; and its backup."""
     configured = urllib.parse.urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/emulation")
-    name = f"{configured.path.strip('/')}_workers"
+    # One per pytest-xdist worker: two workers must not drop each other's site.
+    name = f"{configured.path.strip('/')}_workers{os.environ.get('PYTEST_XDIST_WORKER', '')}"
     admin = urllib.parse.urlunsplit(configured._replace(path="/postgres"))
     conn = psycopg2.connect(admin)
     conn.autocommit = True

@@ -62,7 +62,10 @@ def redis_caches(settings):
                        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}}
     other_server = RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
     yield other_server
-    other_server.clear()
+    # Only this test's keys: clear() would empty the Redis database under tests running beside it.
+    client = other_server._cache.get_client(write=True)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
 
 
 def test_a_change_behind_the_sites_back_is_on_the_next_page_with_a_shared_cache(client, demo, viewer, redis_caches):
