@@ -60,7 +60,6 @@ def _last_if_none(value):
     return (value is None, value if value is not None else 0)
 
 
-# A verdict read like a number: the better, the higher.
 VERDICT_ORDER = (progress.Verdict.NOT_COMPLETED, progress.Verdict.COMPLETED, progress.Verdict.COMPLETED_WELL)
 UNIT_ORDER = ("unit_kind", "unit_code")
 
@@ -106,19 +105,15 @@ class UnitBreakdownTable(tables.Table):
         unit, own, result = row["assignment"].unit, judged(row), row["progress"]
         lead = row["assignment"].role == MeasureAssignment.Role.LEAD
         target = measure.target if lead else (row["pledge"].target if row["pledge"] is not None else None)
-        if result.verdict is not None:
-            ytd = Decimal(VERDICT_ORDER.index(result.verdict))
-        else:
-            ytd = result.ytd
+        percent = own.percent_of_plan if own else None
+        # A verdict sorts like a number: the better, the higher.
+        ytd = Decimal(VERDICT_ORDER.index(result.verdict)) if result.verdict is not None else result.ytd
         # A value under each column's name: tables2 looks it up before the render_ methods run.
         return {**row, "unit": unit, "lead": lead, "judged": own, "target": target, "quarter_value": result.quarter_value,
-                "ytd": result.verdict or result.ytd, "percent": own.percent_of_plan if own else None,
-                "status": own.status if own else None,
+                "ytd": result.verdict or result.ytd, "percent": percent, "status": own.status if own else None,
                 "places": (own or result).places, "measure_places": measure.decimal_places,
-                "unit_kind": unit.kind, "unit_code": unit.code,
-                "quarter_key": _last_if_none(result.quarter_value), "ytd_key": _last_if_none(ytd),
-                "target_key": _last_if_none(target),
-                "percent_key": _last_if_none(own.percent_of_plan if own else None),
+                "unit_kind": unit.kind, "unit_code": unit.code, "quarter_key": _last_if_none(result.quarter_value),
+                "ytd_key": _last_if_none(ytd), "target_key": _last_if_none(target), "percent_key": _last_if_none(percent),
                 "status_rank": progress.severity(own.status if own else None)}
 
     def render_unit(self, record):
@@ -133,7 +128,7 @@ class UnitBreakdownTable(tables.Table):
         return num(record["target"], record["places"])
 
     def render_percent(self, record):
-        return pct(record["judged"].percent_of_plan if record["judged"] else None, 1)
+        return pct(record["percent"], 1)
 
     def render_status(self, record):
         if record["judged"] is None:
