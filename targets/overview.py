@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from targets import progress, timeliness
@@ -188,9 +188,16 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
     """Every reporting unit's figure and year-to-date for each measure, for the period.
 
     Two queries: the assignments and the figures; the engine gives each unit's year-to-date. With
-    `pledges`, a third: each unit's emulation pledge, and its figures judged against it.
+    `pledges`, each unit's emulation pledge too, read with its assignment, and its figures judged
+    against it.
     """
     assignments = MeasureAssignment.objects.filter(measure__campaign=campaign).select_related("unit")
+    if pledges:
+        # A unit's own target is its emulation pledge: its figures are judged against that, never
+        # against the province's target, which is the lead unit's alone.
+        pledge = Pledge.objects.filter(unit=OuterRef("unit"), measure=OuterRef("measure"))
+        assignments = assignments.annotate(own_pledge_id=Subquery(pledge.values("pk")[:1]),
+                                           own_pledge_target=Subquery(pledge.values("target")[:1]))
     # Only what the pages show of each figure: at region size these are thousands of rows.
     figures = Figure.objects.filter(
         submission__campaign=campaign, submission__quarter__lte=quarter, submission__state__in=states,
@@ -220,20 +227,16 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         collect(f, f.submission.quarter, values[key], verdicts[key], cumulative[key], estimates[key])
         if f.submission.quarter == quarter:
             own[key] = f
-    # A unit's own target is its emulation pledge: its figures are judged against that, never
-    # against the province's target, which is the lead unit's alone.
-    pledged = {}
-    if pledges:
-        found = Pledge.objects.filter(measure__campaign=campaign)
-        pledged = {(p.measure_id, p.unit_id): p for p in (found.filter(unit__in=units) if units is not None else found)}
     rows, today = [], timezone.localdate()
     for a in sorted(assignments, key=lambda a: (a.measure.order, a.role != "lead", a.unit.code)):
         key = (a.measure_id, a.unit_id)
         series = (values[key], verdicts[key], cumulative[key], estimates[key], today)
         result = progress.evaluate(a.measure.spec(), quarter, *series)
-        pledge = pledged.get(key)
-        if pledge is not None:
-            pledge.measure = a.measure  # the row's measure, not one more query
+        pledge = None
+        # A verdict in words has no figure to pledge (pledge_xlsx): such a row is never judged by one.
+        if pledges and a.own_pledge_id is not None and not a.measure.is_qualitative:
+            # The row's unit and measure, not one more query each.
+            pledge = Pledge(pk=a.own_pledge_id, unit=a.unit, measure=a.measure, target=a.own_pledge_target)
         figure = own.get(key)
         rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None,
                      "pledge": pledge, "pledge_progress": progress.evaluate(pledge.spec(), quarter, *series) if pledge else None})

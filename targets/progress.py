@@ -115,6 +115,11 @@ SEVERITY: tuple[Status, ...] = (
 )
 
 
+def severity(status: Status | str | None) -> int:
+    """Where `status` stands in SEVERITY: 0 for the most serious; no status at all after every one."""
+    return len(SEVERITY) if status is None else SEVERITY.index(Status(status))
+
+
 def status_label(status: Status | str, lang: str | None = None) -> str:
     """A status in `lang` (the active language when None)."""
     with override(language(lang)):

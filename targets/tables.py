@@ -1,12 +1,16 @@
 """Sortable tables (django-tables2) showing the same numbers as the charts beside them."""
 
+from decimal import Decimal
+
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from targets.models import Submission
+from targets import progress
+from targets.models import Figure, MeasureAssignment, Submission
+from targets.numbers import DASH
 from targets.templatetags.emulation import localized, num, pct, status_icon, status_label
 
 
@@ -40,14 +44,116 @@ class SeriesTable(tables.Table):
         return f"{status_icon(value)} {status_label(value)}"
 
 
+# --- the indicator page's units ---------------------------------------------------------------
+
+def judged(row: dict) -> progress.Progress | None:
+    """What a unit's figures are judged by (a row of overview.unit_breakdown): the lead unit's
+    against the province's target, another unit's against its own pledge; a verdict needs no
+    target. None: the unit pledged nothing, and the province's target is not its own."""
+    if row["assignment"].role == MeasureAssignment.Role.LEAD or row["assignment"].measure.is_qualitative:
+        return row["progress"]
+    return row["pledge_progress"]
+
+
+def _last_if_none(value):
+    """A sort key putting missing values after every number (before them in descending order)."""
+    return (value is None, value if value is not None else 0)
+
+
+VERDICT_ORDER = (progress.Verdict.NOT_COMPLETED, progress.Verdict.COMPLETED, progress.Verdict.COMPLETED_WELL)
+UNIT_ORDER = ("unit_kind", "unit_code")
+
+
+def _aria_sort(bound_column) -> str | None:
+    """The order a sorted column's header announces to a screen reader."""
+    if not bound_column.is_ordered:
+        return None
+    return "descending" if bound_column.order_by_alias.is_descending else "ascending"
+
+
+class UnitBreakdownTable(tables.Table):
+    """Each unit's figures for one measure, the most serious status first (SEVERITY)."""
+
+    unit = tables.Column(verbose_name=_("Unit"), order_by=UNIT_ORDER, empty_values=(), attrs={"td": {"class": "cell-name"}})
+    quarter_value = tables.Column(**_labelled(_("Quarter figure")), order_by=("quarter_key", *UNIT_ORDER), empty_values=())
+    ytd = tables.TemplateColumn(
+        '{% load i18n emulation %}{% if record.progress.verdict %}{{ record.progress.verdict|verdict_label }}{% else %}'
+        '{{ record.progress.ytd|num:record.places }}{% if record.progress.estimate %} ({% translate "est." %}){% endif %}'
+        '{% include "targets/_disagreements.html" with disagreements=record.progress.disagreements places=record.measure_places %}'
+        '{% endif %}', **_labelled(_("Actual, year to date")), order_by=("ytd_key", *UNIT_ORDER), empty_values=())
+    target = tables.Column(**_labelled(_("Target or pledge")), order_by=("target_key", *UNIT_ORDER), empty_values=())
+    percent = tables.Column(**_labelled(_("% of target")), order_by=("percent_key", *UNIT_ORDER), empty_values=())
+    status = tables.Column(**_labelled(_("Status")), order_by=("status_rank", *UNIT_ORDER), empty_values=())
+    state = tables.Column(**_labelled(_("State")), orderable=False, empty_values=())
+
+    class Meta:
+        orderable = True
+        order_by = ("status",)
+        template_name = "targets/_units_table.html"
+        attrs = {"class": "table table-sm table-cards", "th": {"aria-sort": _aria_sort}}
+        empty_text = _("No unit reports this measure.")
+
+    def __init__(self, rows, *, measure, year: int, quarter: int, **kwargs):
+        super().__init__([self._record(row, measure) for row in rows],
+                         exclude=("target", "percent") if measure.is_qualitative else (), **kwargs)
+        self.query = f"?year={year}&quarter={quarter}"
+        self.caption, self.measure_code = _("By unit"), measure.code
+        self.anchor = f"by-unit-{measure.pk}"  # the heading above the chart and table (indicator.html)
+
+    @staticmethod
+    def _record(row: dict, measure) -> dict:
+        unit, own, result = row["assignment"].unit, judged(row), row["progress"]
+        lead = row["assignment"].role == MeasureAssignment.Role.LEAD
+        target = measure.target if lead else (row["pledge"].target if row["pledge"] is not None else None)
+        percent = own.percent_of_plan if own else None
+        # A verdict sorts like a number: the better, the higher.
+        ytd = Decimal(VERDICT_ORDER.index(result.verdict)) if result.verdict is not None else result.ytd
+        # A value under each column's name: tables2 looks it up before the render_ methods run.
+        return {**row, "unit": unit, "lead": lead, "judged": own, "target": target, "quarter_value": result.quarter_value,
+                "ytd": result.verdict or result.ytd, "percent": percent, "status": own.status if own else None,
+                "places": (own or result).places, "measure_places": measure.decimal_places,
+                "unit_kind": unit.kind, "unit_code": unit.code, "quarter_key": _last_if_none(result.quarter_value),
+                "ytd_key": _last_if_none(ytd), "target_key": _last_if_none(target), "percent_key": _last_if_none(percent),
+                "status_rank": progress.severity(own.status if own else None)}
+
+    def render_unit(self, record):
+        unit = record["unit"]
+        link = format_html('<a href="{}{}">{}</a>', reverse("unit", args=[unit.code]), self.query, localized(unit, "name"))
+        return format_html("{} ({})", link, _("province figure")) if record["lead"] else link
+
+    def render_quarter_value(self, record):
+        return num(record["progress"].quarter_value, record["measure_places"])
+
+    def render_target(self, record):
+        return num(record["target"], record["places"])
+
+    def render_percent(self, record):
+        return pct(record["percent"], 1)
+
+    def render_status(self, record):
+        if record["judged"] is None:
+            return DASH
+        status = record["judged"].status
+        return format_html('<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>', status.value,
+                           status_icon(status), status_label(status))
+
+    def render_state(self, record):
+        figure = record["figure"]
+        if figure is None:
+            return DASH
+        if figure.kind == Figure.Kind.ESTIMATE:
+            return f"{figure.submission.get_state_display()} · {figure.get_kind_display()}"
+        return figure.submission.get_state_display()
+
+
 # --- lists the secretariat works through -----------------------------------------------------
 
 PER_PAGE = 50
 
 
 def sorted_and_paginated(table: tables.Table, request, per_page: int = PER_PAGE) -> tables.Table:
-    """Sort `table` by ?sort= and show the ?page= asked for: a malformed page number shows the
-    first page and one past the end the last (Paginator.get_page), never an error page; the page
+    """Sort `table` by ?sort= and show the ?page= asked for: a malformed page number (or one below 1)
+    shows the first page and one past the end the last (Paginator.get_page), never an error page; the page
     size is ours, not the client's. Only the table's own sortable columns are taken from ?sort=."""
     table.request = request
     sortable = {column.name for column in table.columns if column.orderable}
@@ -55,8 +161,17 @@ def sorted_and_paginated(table: tables.Table, request, per_page: int = PER_PAGE)
     if asked:
         table.order_by = asked
     table.paginator = Paginator(table.rows, per_page)
-    table.page = table.paginator.get_page(request.GET.get(table.prefixed_page_field))
+    table.page = table.paginator.get_page(_page_number(request.GET.get(table.prefixed_page_field)))
     return table
+
+
+def _page_number(text: str | None):
+    """The page asked for, where a number below 1 asks for the first page, not (as Paginator has
+    it) the last; anything else goes to Paginator.get_page as it came."""
+    try:
+        return max(int(text), 1)
+    except (TypeError, ValueError):
+        return text
 
 
 # What the secretariat acts on first: reports waiting for review, then those sent back.

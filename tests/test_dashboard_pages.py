@@ -46,30 +46,6 @@ def test_indicator_page_shows_chart_data_table_breakdown_and_history(official, d
     assert "static/vendor/chartjs/chart.umd.min.js" in html and "<script>" not in html
 
 
-def test_a_long_list_of_units_shows_the_first_ones_with_a_link_to_all(official, demo, monkeypatch):
-    from targets.views import dashboard
-
-    monkeypatch.setattr(dashboard, "UNITS_SHOWN", 4)
-    url = reverse("indicator", args=[3])
-    measure = build_overview(demo, 3).indicators[2].measures[0].measure
-    total = measure.assignments.count()
-    assert total > 4
-
-    def by_unit(html):
-        table = html.split("<caption class=\"visually-hidden\">Theo đơn vị</caption>")[1].split("</table>")[0]
-        chart = json.loads(html.split(f'id="units-{measure.pk}"')[1].split(">", 1)[1].split("</script>")[0])
-        return table.count("<tr>") - 1, chart["labels"]
-
-    html = official.get(url, {"year": 2024, "quarter": 3}).content.decode()
-    rows, labels = by_unit(html)
-    assert rows == 4 and len(labels) == 4  # the chart shows the same units as its table
-    assert f"Đang hiển thị 4 đơn vị đầu tiên trong số {total}" in html
-    assert f'href="?year=2024&amp;quarter=3&amp;units=all">Xem tất cả {total} đơn vị</a>' in html
-    everything = official.get(url, {"year": 2024, "quarter": 3, "units": "all"}).content.decode()
-    rows, labels = by_unit(everything)
-    assert rows == total and len(labels) == total and "Xem tất cả" not in everything
-
-
 def test_districts_sum_disagreeing_with_the_province_is_flagged(official, demo):
     html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 1}).content.decode()
     assert "Tổng số liệu các huyện là" in html

@@ -21,7 +21,8 @@ YEAR = ["year", "quarter"]
 ROUTES = {
     "home": ({}, ["GET"], YEAR),
     "theme": ({"number": 2}, ["GET"], [*YEAR, "sort"]),
-    "indicator": ({"number": 1}, ["GET"], [*YEAR, "units", "sort"]),
+    # Each measure's tables: the series (m<pk>-) and the units (u<pk>-); {measure} is indicator 1's.
+    "indicator": ({"number": 1}, ["GET"], [*YEAR, "m{measure}-sort", "u{measure}-sort", "u{measure}-page"]),
     "unit": ({"code": "024"}, ["GET"], [*YEAR, "sort"]),
     "late": ({}, ["GET"], [*YEAR, "sort", "page"]),
     "login": ({}, ["GET", "POST"], ["username", "password", "next"]),
@@ -92,7 +93,8 @@ def world(open_year):
     measure = Measure.objects.get(code="3")
     workflow.save_figures(user=reporter, campaign=open_year, unit=unit, quarter=1,
                           entries=[workflow.Entry(measure=measure, value=5)])
-    return {"reporter": reporter, "report": Submission.objects.get(), "measure": measure}
+    return {"reporter": reporter, "report": Submission.objects.get(), "measure": measure,
+            "names": {"measure": Measure.objects.get(indicator__number=1, indicator__campaign=open_year).pk}}
 
 
 def _user(role, world):
@@ -129,7 +131,7 @@ def test_no_malformed_value_in_any_parameter_gives_a_server_error(world, role):
                 for method in methods:
                     for param in [p for p in params if method == "POST" or p not in POST_ONLY] if key is None else [None]:
                         for value in MALFORMED if param else [None]:
-                            data = {param: value} if param else {}
+                            data = {param.format(**world["names"]): value} if param else {}
                             if param in ENTRY_FIELDS:  # a field of the entry formset's first form (measure 3)
                                 data = {f"figures-0-{ENTRY_FIELDS[param]}": value, "figures-0-measure": world["measure"].pk,
                                         "figures-TOTAL_FORMS": "1", "figures-INITIAL_FORMS": "1"}

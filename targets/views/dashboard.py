@@ -12,7 +12,7 @@ from targets.language import language
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
 from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
-from targets.tables import LateTable, SeriesTable, sorted_and_paginated
+from targets.tables import LateTable, SeriesTable, UnitBreakdownTable, sorted_and_paginated
 from targets.templatetags.emulation import localized, theme_label
 from targets.views.common import campaign_or_404, quarter_param
 
@@ -52,11 +52,6 @@ def theme(request, number: int):
     return cached_page(request, build)
 
 
-# A province's units fit on a phone's page; a region's thousand would make it a few hundred
-# kilobytes. Beyond this many, the by-unit table and chart show the first ones and link to all.
-UNITS_SHOWN = 50
-
-
 @require_safe
 def indicator(request, number: int):
     def build():
@@ -67,21 +62,25 @@ def indicator(request, number: int):
         if row is None:
             raise Http404(_("No such indicator."))
         measures = [m.measure for m in row.measures]
-        breakdown = unit_breakdown(campaign, quarter, measures=measures)
-        show_all = request.GET.get("units") == "all"
+        # With each unit's pledge: its own target, which its figures are judged against (tables.judged).
+        breakdown = unit_breakdown(campaign, quarter, measures=measures, pledges=True)
         sections = []
         for m in row.measures:
             series = m.series()
             units = [b for b in breakdown if b["assignment"].measure_id == m.measure.pk]
-            shown = units if show_all else units[:UNITS_SHOWN]
+            # A region's thousand units come fifty to a page, the most serious status first; each
+            # measure's table has its own ?u<pk>-sort= and ?u<pk>-page= (the series table has m<pk>-).
+            by_unit = sorted_and_paginated(UnitBreakdownTable(units, measure=m.measure, year=campaign.year, quarter=quarter,
+                                                              prefix=f"u{m.measure.pk}-"), request)
+            shown = [r.record for r in by_unit.page.object_list]
             sections.append({
                 "m": m,
                 "table": SeriesTable(_series_rows(m, series), request=request, prefix=f"m{m.measure.pk}-"),
                 "chart": _chart(m, series),
                 "chart_id": f"chart-{m.measure.pk}",
-                "units": shown,
+                "units": by_unit,
                 "units_total": len(units),
-                "units_chart": _units_chart(m, shown),
+                "units_chart": _units_chart(m, shown),  # the units of the table's page, in its order
                 "units_chart_id": f"units-{m.measure.pk}",
                 "mismatch": _mismatch(m, units),
             })

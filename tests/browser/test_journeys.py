@@ -57,6 +57,20 @@ def test_an_official_reads_overview_theme_indicator_and_unit_and_switches_langua
     series = page.locator("table.table-cards").first
     assert "9 tháng" in series.inner_text() and "2.460,0" in series.inner_text()
     check_page(page)
+    # The units' table, the most serious status first, sorted by the year to date from the keyboard:
+    # the column names show when reached (on a phone too), and the page comes back to the table.
+    units = page.locator("table", has=page.locator("caption", has_text="Theo đơn vị")).first
+    assert units.locator("td[data-label='Đánh giá']").first.inner_text().strip()[0] in "✖▼⚠…"
+    units.get_by_role("link", name="Thực hiện lũy kế").focus()
+    assert units.locator("thead").bounding_box()["height"] > 1
+    check_page(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**u3-sort=ytd#by-unit-3")
+    expect(page.locator("#by-unit-3")).to_be_in_viewport()
+    figures = [text.split(" ")[0].replace(".", "").replace(",", ".") for text in
+               units.locator("td[data-label='Thực hiện lũy kế']").all_inner_texts()]
+    assert [float(f) for f in figures if f != "–"] == sorted(float(f) for f in figures if f != "–")
+    check_page(page)
 
     page.get_by_role("link", name="Thành phố Hà Giang").first.click()
     assert "Thành phố Hà Giang" in page.locator("h1").inner_text()
