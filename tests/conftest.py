@@ -85,6 +85,7 @@ def programme(db, _loaded):
 
     # A transactional test (browser, threads) empties every table when it ends, the role groups
     # that the copied rows name included; tests run in any order (pytest-xdist), so put them back.
+    # (A test asks for the programme or demo before the named users, which would make the groups anew.)
     with connection.cursor() as cursor:
         cursor.executemany("INSERT INTO auth_group (id, name) VALUES (%s, %s) ON CONFLICT DO NOTHING", _loaded["groups"])
     _copy_in(_loaded["programme"])

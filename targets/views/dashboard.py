@@ -75,7 +75,7 @@ def indicator(request, number: int):
             shown = [r.record for r in by_unit.page.object_list]
             sections.append({
                 "m": m,
-                "table": SeriesTable(_series_rows(m, series), request=request, prefix=f"m{m.measure.pk}-"),
+                "table": sorted_and_paginated(SeriesTable(_series_rows(m, series), prefix=f"m{m.measure.pk}-"), request),
                 "chart": _chart(m, series),
                 "chart_id": f"chart-{m.measure.pk}",
                 "units": by_unit,

@@ -88,32 +88,6 @@ def log_in(page, live_server, username, password):
     page.wait_for_url(f"{live_server.url}/")
 
 
-@pytest.fixture(scope="session")
-def _role_groups(django_db_setup, django_db_blocker):
-    """The role groups as migrated (0002_role_groups), with their ids."""
-    from django.contrib.auth.models import Group
-
-    with django_db_blocker.unblock():
-        return list(Group.objects.values_list("id", "name"))
-
-
-@pytest.fixture
-def groups_as_migrated(db, _role_groups):
-    """The role groups put back with their ids: the flush after an earlier live-server test removed
-    them, and the demo's users (copied in as rows) point at them."""
-    from django.contrib.auth.models import Group
-
-    for pk, name in _role_groups:
-        Group.objects.get_or_create(pk=pk, defaults={"name": name})
-
-
-@pytest.fixture
-def demo(groups_as_migrated, demo):
-    """The shared demo, after the groups it needs. Ask for it before the named users (viewer,
-    reviewer…), which would otherwise create those groups anew."""
-    return demo
-
-
 def axe_violations(page) -> list[dict]:
     """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
