@@ -166,6 +166,12 @@ if os.environ.get("REDIS_URL"):
                         "OPTIONS": {"MAX_ENTRIES": 200}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emulation"}}
+# {% cache %} fragments of the page frame (templates/base.html): they depend on the release, the
+# language and the user's roles only, never on data, so each process keeps its own and a restart
+# (any new release) starts afresh. While developing (DEBUG) templates change under a running
+# server, so nothing is kept.
+CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache" if DEBUG else
+                                "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "emulation-fragments"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -86,3 +86,40 @@ def test_the_language_switch_works_before_login(client, db):
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
     assert response.status_code == 302
     assert "Log in" in client.get(reverse("login")).content.decode()
+
+
+@pytest.fixture
+def kept_fragments(settings):
+    """The menu fragment kept in memory as in production (DEBUG keeps nothing, templates/base.html)."""
+    from django.core.cache import caches
+
+    settings.CACHES = {**settings.CACHES, "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-fragments"}}
+    caches["template_fragments"].clear()
+    yield caches["template_fragments"]
+    caches["template_fragments"].clear()
+
+
+def _menu(client, user, lang="vi"):
+    client.force_login(user)
+    client.cookies["django_language"] = lang
+    html = client.get(reverse("home")).content.decode()
+    return html[html.index('<ul class="navbar-nav'):html.index("</nav>")]
+
+
+def test_the_kept_menu_is_each_roles_own_in_its_language_with_this_requests_tokens(client, programme, kept_fragments):
+    from tests.conftest import make_user
+
+    viewer, boss = make_user("official", "viewer"), make_user("boss", "admin", is_superuser=True, is_staff=True)
+    first = _menu(client, viewer)
+    assert "Tổng quan" in first and "Quản trị" not in first and "Nhập số liệu" not in first
+    assert "Quản trị" in _menu(client, boss) and "Nhập số liệu" in _menu(client, boss)
+    assert "Quản trị" not in _menu(client, viewer)  # the admin's copy is not the viewer's
+    english = _menu(client, viewer, "en")
+    assert "Overview" in english and "Tổng quan" not in english and "Administration" not in english
+    # Kept: one copy per role set and language; the user's name and the forms' tokens are this request's.
+    assert len(kept_fragments._cache) == 3
+    client.force_login(boss)
+    html = client.get(reverse("home")).content.decode()
+    assert ">boss</a>" in html and html.count('name="csrfmiddlewaretoken"') == 2
+    assert f'name="next" value="{reverse("home")}"' in html
