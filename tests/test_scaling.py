@@ -59,7 +59,8 @@ def redis_caches(settings):
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix},
-                       "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}}
+                       "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix},
+                       "template_fragments": settings.CACHES["template_fragments"]}  # as settings.py has it
     other_server = RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
     yield other_server
     # Only this test's keys: clear() would empty the Redis database under tests running beside it.
@@ -114,7 +115,8 @@ def test_pages_are_served_from_postgresql_while_redis_is_down(client, demo, view
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))  # a port nothing listens on
     port = closed.getsockname()[1]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"},
+                       "template_fragments": settings.CACHES["template_fragments"]}
     try:
         client.force_login(viewer)
         for name, args in [("home", []), ("indicator", [3]), ("theme", [2]), ("unit", ["024"]), ("late", [])]:
@@ -136,7 +138,8 @@ def test_a_failing_redis_is_left_alone_for_a_while_then_tried_again(client, demo
 
     # As with Redis: a shared cache (here one that hangs) and this process's memory beside it.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"},
-                       "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}}
+                       "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+                       "template_fragments": settings.CACHES["template_fragments"]}
     tries = []
 
     def hangs(*args, **kwargs):
