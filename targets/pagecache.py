@@ -28,7 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.shortcuts import render
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -114,6 +114,10 @@ def cached(request, build: Callable[[], object], vary: tuple = ()):
     return get_or_build("emulation:page:" + hashlib.sha1(repr(parts).encode()).hexdigest(), build)
 
 
+# Where the frame takes the content: a comment no escaped value can spell ("<" is escaped).
+CONTENT_MARK = "<!--emulation:content-->"
+
+
 def cached_page(request, build: Callable[[], tuple[str, str, dict]], vary: tuple = (),
                 template: str = "targets/page.html"):
     """A dashboard page: `template` (the frame) around the cached content `build` describes;
@@ -121,11 +125,15 @@ def cached_page(request, build: Callable[[], tuple[str, str, dict]], vary: tuple
 
     def render_content():
         title, template_name, context = build()
-        return str(title), render_to_string(template_name, context, request=request)
+        return str(title), render_to_string(template_name, context, request=request).encode()
 
     title, html = cached(request, render_content, vary)
-    # Rendered by our own autoescaping templates.
-    return render(request, template, {"content": Content(title=title, html=mark_safe(html))})
+    # The content is kept as UTF-8 bytes: encoding a region overview (100 KB of Vietnamese) again
+    # for every request cost more than rendering the frame (docs/benchmarks.md). The frame is
+    # rendered for this request as any page is, and the content goes where it shows the mark.
+    frame = render_to_string(template, {"content": Content(title=title, html=mark_safe(CONTENT_MARK))}, request=request)
+    before, after = frame.split(CONTENT_MARK)
+    return HttpResponse([before.encode(), html, after.encode()])
 
 
 def cache_healthy() -> bool:

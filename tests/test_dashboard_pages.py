@@ -243,3 +243,19 @@ def test_english_pages_have_english_structure_words_units_and_dates(official, de
     assert "Ha Giang Department of Finance" in theme and "Completed" in theme
     unit = official.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 3}).content.decode()
     assert "Districts and city" in unit and "Khối các huyện" not in unit
+
+
+@pytest.mark.parametrize("name, args, heading", [("home", [], "Một là"), ("indicator", [3], "Lịch sử số liệu")])
+def test_the_frame_takes_the_cached_content_once_where_its_block_is(official, demo, name, args, heading):
+    from targets.pagecache import CONTENT_MARK
+
+    url = reverse(name, args=args)
+    official.get(url, {"year": 2024, "quarter": 2})  # fills the cache
+    response = official.get(url, {"year": 2024, "quarter": 2})
+    body = response.content.decode()
+    assert response["Content-Type"] == "text/html; charset=utf-8" and int(response["Content-Length"]) == len(response.content)
+    assert CONTENT_MARK not in body and body.startswith("<!doctype html>") and body.rstrip().endswith("</html>")
+    for tag in ('<header class="site-header">', "<main ", "</main>", "</body>"):
+        assert body.count(tag) == 1, tag
+    main = body[body.index("<main "):body.index("</main>")]
+    assert heading in main and heading not in body.replace(main, "")
