@@ -98,6 +98,12 @@ def generate(size: str) -> float:
         f"""INSERT INTO targets_measureassignment (measure_id, unit_id, role)
             SELECT m.id, un.id, CASE WHEN un.code = 'U' || lpad((1 + m."order" % {units})::text, 5, '0') THEN 'lead' ELSE 'breakdown' END
             FROM targets_measure m, targets_unit un""",
+        # Each district's emulation pledge: its own target, which the indicator page and the
+        # official workbook judge its figures against (a quarter of the units pledged nothing).
+        """INSERT INTO targets_pledge (unit_id, measure_id, target, signed_on, document)
+            SELECT a.unit_id, a.measure_id, 900 + (a.unit_id * 11 + a.measure_id) % 300, make_date(c.year, 1, 15), ''
+            FROM targets_measureassignment a JOIN targets_measure m ON m.id = a.measure_id
+            JOIN targets_campaign c ON c.id = m.campaign_id WHERE a.role = 'breakdown' AND a.unit_id % 4 <> 0""",
         """INSERT INTO targets_submission (campaign_id, unit_id, quarter, state, submitted_at, reviewed_at, review_comment, version)
             SELECT c.id, un.id, q, 'approved', make_date(c.year, q * 3, 20), make_date(c.year, q * 3, 25), '', 1
             FROM targets_campaign c, targets_unit un, generate_series(1, 4) q""",
