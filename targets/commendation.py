@@ -27,7 +27,7 @@ class Refused(Exception):
 
 def _open_scheme(campaign: Campaign) -> ScoringScheme:
     """The campaign's scheme row, locked: closing the year and these writes are decided one at a time."""
-    record = ScoringScheme.objects.select_for_update().filter(campaign=campaign).first()
+    record = ScoringScheme.objects.select_for_update(of=("self",)).filter(campaign=campaign).first()
     if record is None:
         raise Refused(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
     if record.is_final:
@@ -49,7 +49,7 @@ def add_adjustment(campaign: Campaign, *, unit: Unit, kind: str, points: Decimal
 @transaction.atomic
 def remove_adjustment(campaign: Campaign, pk: int | None, *, why: str) -> None:
     _open_scheme(campaign)
-    adjustment = ScoreAdjustment.objects.select_for_update().filter(campaign=campaign, pk=pk).first() if pk else None
+    adjustment = ScoreAdjustment.objects.select_for_update(of=("self",)).filter(campaign=campaign, pk=pk).first() if pk else None
     if adjustment is None:
         raise Refused(_("That entry no longer exists."))
     adjustment._change_reason = history_reason(why)
@@ -68,7 +68,7 @@ def set_registration(campaign: Campaign, *, unit: Unit, title: str, registered: 
         raise Refused(_("Registration closed on %(date)s.") % {"date": scheme.registration_until.strftime("%d/%m/%Y")})
     if scheme.title(title) is None:
         raise Refused(_("Unknown title."))
-    existing = Registration.objects.select_for_update().filter(campaign=campaign, unit=unit, title=title).first()
+    existing = Registration.objects.select_for_update(of=("self",)).filter(campaign=campaign, unit=unit, title=title).first()
     if registered and existing is None:
         Registration.objects.create(campaign=campaign, unit=unit, title=title, registered_on=today, entered_by=user)
     elif not registered and existing is not None:
@@ -78,7 +78,7 @@ def set_registration(campaign: Campaign, *, unit: Unit, title: str, registered: 
 @transaction.atomic
 def draft_proposals(campaign: Campaign, *, user) -> int:
     """Proposals from the final ranking for every bloc; those already drafted are left as they are."""
-    record = ScoringScheme.objects.select_for_update().filter(campaign=campaign).first()
+    record = ScoringScheme.objects.select_for_update(of=("self",)).filter(campaign=campaign).first()
     if record is None or not record.is_final:
         raise Refused(_("Proposals are drafted from the final ranking, once the year is closed."))
     scheme = record.scheme()
@@ -104,7 +104,7 @@ DECIDED = (Proposal.State.AWARDED, Proposal.State.NOT_AWARDED)
 @transaction.atomic
 def update_proposal(campaign: Campaign, pk: int | None, *, version: int, why: str, user, **values) -> Proposal:
     """Edit a proposal or record the council's decision; refused when someone changed it meanwhile."""
-    proposal = Proposal.objects.select_for_update().filter(campaign=campaign, pk=pk).first() if pk else None
+    proposal = Proposal.objects.select_for_update(of=("self",)).filter(campaign=campaign, pk=pk).first() if pk else None
     if proposal is None:
         raise Refused(_("That proposal no longer exists."))
     if proposal.version != version:

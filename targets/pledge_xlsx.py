@@ -211,7 +211,7 @@ def save_pledges(result: PledgeResult, *, user) -> tuple[int, int]:
     for row in result.rows:
         a = row["assignment"]
         values = {"target": row["target"], "signed_on": row["signed_on"], "document": row["document"]}
-        pledge = Pledge.objects.select_for_update().filter(unit=a.unit, measure=a.measure).first()
+        pledge = Pledge.objects.select_for_update(of=("self",)).filter(unit=a.unit, measure=a.measure).first()
         if pledge is None:
             pledge = Pledge(unit=a.unit, measure=a.measure, entered_by=user, **values)
             created += 1

@@ -214,7 +214,7 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
     Refused while any of the year's reports awaits review or was returned: a final ranking stands
     on approved figures only."""
     with transaction.atomic():
-        record = ScoringScheme.objects.select_for_update().filter(campaign=campaign).first()
+        record = ScoringScheme.objects.select_for_update(of=("self",)).filter(campaign=campaign).first()
         if record is None:
             raise NoScheme(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
         if record.is_final:

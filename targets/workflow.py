@@ -144,7 +144,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         if entry.measure.pk not in assigned:
             raise EntryRefused(_("Measure %(code)s is not reported by %(unit)s.") % {"code": entry.measure.code, "unit": unit.name},
                                forbidden=True)
-    current = {f.measure_id: f for f in submission.figures.select_for_update()}
+    current = {f.measure_id: f for f in submission.figures.select_for_update(of=("self",))}
     result = SaveResult(submission)
     for entry in entries:
         theirs = current.get(entry.measure.pk)
@@ -242,7 +242,7 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
         found += validators.problems(TaskReport, {"narrative": entry.narrative})
     if found:
         raise EntryRefused(" ".join(found))
-    current = {r.task_id: r for r in submission.task_reports.select_for_update()}
+    current = {r.task_id: r for r in submission.task_reports.select_for_update(of=("self",))}
     conflicts = []
     for entry in entries:
         theirs = current.get(entry.task.pk)
