@@ -10,6 +10,7 @@ when it asks for neither.
 from __future__ import annotations
 
 import io
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,14 @@ def open_year(programme):
     for q in (1, 2, 3, 4):
         Deadline.objects.create(campaign=programme, quarter=q, due_on=datetime.date(2099, 1, 1))
     return programme
+
+
+def database_url(name: str) -> str:
+    """The address of database `name` on the server the tests run against: the machine's, or the
+    embedded one that `make test` starts when DATABASE_URL is unset (a socket, not a port)."""
+    from django.conf import settings
+
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(settings.DATABASE_URL)._replace(path=f"/{name}"))
 
 
 def make_user(username: str, role: str | None = None, units=(), **extra) -> User:

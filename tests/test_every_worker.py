@@ -19,7 +19,10 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from django.conf import settings
 from openpyxl import load_workbook
+
+from tests.conftest import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -112,16 +115,14 @@ print(unit.code, report.pk)
 @pytest.fixture(scope="module")
 def site_database(tmp_path_factory):
     """A database of its own, migrated, with the programme, an admin and one submitted report; and its backup."""
-    configured = urllib.parse.urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/emulation")
     # One per pytest-xdist worker: two workers must not drop each other's site.
-    name = f"{configured.path.strip('/')}_workers{os.environ.get('PYTEST_XDIST_WORKER', '')}"
-    admin = urllib.parse.urlunsplit(configured._replace(path="/postgres"))
-    conn = psycopg2.connect(admin)
+    name = f"{urllib.parse.urlsplit(settings.DATABASE_URL).path.strip('/')}_workers{os.environ.get('PYTEST_XDIST_WORKER', '')}"
+    conn = psycopg2.connect(database_url("postgres"))
     conn.autocommit = True
     with conn.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')
-    url = urllib.parse.urlunsplit(configured._replace(path=f"/{name}"))
+    url = database_url(name)
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": "", "DEBUG": "1", "DEMO_MODE": "0", "PYTHONPATH": str(ROOT)}
     manage(env, "migrate", "-v0")
     manage(env, "load_programme", "fixtures/ha-giang-2024.json")

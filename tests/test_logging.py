@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from emulation.settings import parse_admins
+from tests.conftest import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,11 +28,10 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_a_server_error_under_gunicorn_leaves_a_line_on_stderr_with_the_request_id(settings, tmp_path):
+def test_a_server_error_under_gunicorn_leaves_a_line_on_stderr_with_the_request_id(tmp_path):
     # A production-like server against a database without the site's tables: loading the session of
     # a signed-in browser fails with an error no view handles, the kind of 500 operators must see.
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/postgres"
+    url = database_url("postgres")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "test-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1",
            "SECURE_SSL_REDIRECT": "0", "DEMO_MODE": "0"}

@@ -10,7 +10,7 @@ from unittest import mock
 from django.db import OperationalError
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         "DEBUG": "0",
         "SECRET_KEY": "k9#Qz!" + "x7Lm2Pw8Rt5Yv3Bn6Hj4Kd1Fs0Ga" * 3,
         "ALLOWED_HOSTS": "thidua.hagiang.gov.vn",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        "DATABASE_URL": database_url("postgres"),
     }
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
