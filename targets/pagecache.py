@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -105,29 +106,59 @@ def _unavailable(problem: Exception) -> None:
     log.warning("shared cache unavailable, pages built from the database for %s s: %s", RETRY_AFTER, problem)
 
 
-def cached(request, build: Callable[[], object], vary: tuple = ()):
+def cached(request, build: Callable[[], object], vary: tuple = (), reads: str = ""):
     """What `build` returns for this address, language, day and data, from the cache when it is
     there. `build` runs only on a miss, so its queries are skipped while the data stays the same;
     an exception it raises (a 404, a bad parameter) is not cached. `vary` lists whatever else
-    changes the result (the unit page shows drafts to the unit's own staff)."""
-    parts = (translation.get_language(), timezone.localdate().isoformat(), request.path, sorted(request.GET.lists()), vary)
-    return get_or_build("emulation:page:" + hashlib.sha1(repr(parts).encode()).hexdigest(), build)
+    changes the result (the unit page shows drafts to the unit's own staff).
+
+    The key names the query parameters the page reads, and `build` is given only those (see
+    `_read`): no other parameter can change what is kept under a key, and a link with ?utm_source=
+    or a malformed quarter is served the page's one copy instead of adding its own."""
+    query = _read(request, reads)
+    parts = (translation.get_language(), timezone.localdate().isoformat(), request.path, sorted(query.lists()), vary)
+
+    def build_from_query():
+        asked, request.GET = request.GET, query
+        try:
+            return build()
+        finally:
+            request.GET = asked
+
+    return get_or_build("emulation:page:" + hashlib.sha1(repr(parts).encode()).hexdigest(), build_from_query)
+
+
+def _read(request, reads: str) -> QueryDict:
+    """?year= as given, ?quarter= when it names one (a malformed quarter reads as none, so the page
+    shows its default quarter, as it would), and the parameters whose names match `reads`, a
+    regular expression (the tables' sorting and pages)."""
+    from targets.views.common import quarter_param
+
+    pattern = re.compile(f"year|{reads}" if reads else "year")
+    query = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        if pattern.fullmatch(name):
+            query.setlist(name, values)
+    if (quarter := quarter_param(request)) is not None:
+        query["quarter"] = str(quarter)
+    query._mutable = False
+    return query
 
 
 # Where the frame takes the content: a comment no escaped value can spell ("<" is escaped).
 CONTENT_MARK = "<!--emulation:content-->"
 
 
-def cached_page(request, build: Callable[[], tuple[str, str, dict]], vary: tuple = (),
+def cached_page(request, build: Callable[[], tuple[str, str, dict]], vary: tuple = (), reads: str = "",
                 template: str = "targets/page.html"):
     """A dashboard page: `template` (the frame) around the cached content `build` describes;
-    `build` returns (title, template name, context)."""
+    `build` returns (title, template name, context); `reads` as for `cached`."""
 
     def render_content():
         title, template_name, context = build()
         return str(title), render_to_string(template_name, context, request=request).encode()
 
-    title, html = cached(request, render_content, vary)
+    title, html = cached(request, render_content, vary, reads)
     # The content is kept as UTF-8 bytes: encoding a region overview (100 KB of Vietnamese) again
     # for every request cost more than rendering the frame (docs/benchmarks.md). The frame is
     # rendered for this request as any page is, and the content goes where it shows the mark.

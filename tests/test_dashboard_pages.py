@@ -142,6 +142,31 @@ def test_a_cached_page_costs_only_the_sign_in_queries(official, demo, name, args
         official.get(reverse(name, args=args), {"year": 2024, "quarter": 3})
 
 
+@pytest.mark.parametrize("name, args, extra", [
+    ("home", [], {"utm_source": "zalo"}), ("home", [], {"quarter": "abc"}), ("theme", [2], {"sort": "x", "fbclid": "1"}),
+    ("indicator", [3], {"quarter": "5", "page": "9"}), ("unit", ["024"], {"quarter": "²", "q": "x" * 500}),
+    ("late", [], {"utm_medium": "email"}),
+])
+def test_a_parameter_the_page_does_not_read_is_served_the_pages_one_copy(official, demo, name, args, extra,
+                                                                          django_assert_num_queries):
+    # A link shared with a tracking tag, or a malformed quarter (read as none: the default
+    # quarter), shows what the plain address shows, from the same copy: it adds no cache entry.
+    url = reverse(name, args=args)
+    plain = official.get(url, {"year": 2024})
+    with django_assert_num_queries(2):  # the sign-in queries only: the page came from the plain address's copy
+        tagged = official.get(url, {"year": 2024, **extra})
+    content = re.compile(r"<main.*</main>", re.S)
+    assert content.search(tagged.content.decode()).group() == content.search(plain.content.decode()).group()
+
+
+def test_the_tables_links_keep_what_the_page_reads_and_drop_the_rest(official, demo):
+    measure = Figure.objects.filter(measure__indicator__number=3).first().measure
+    page = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 3, "utm_source": "zalo",
+                                                         f"u{measure.pk}-sort": "-unit"}).content.decode()
+    links = re.findall(rf'href="(\?[^"]*u{measure.pk}-sort=[^"]*)"', page)
+    assert links and all("utm_source" not in link and "year=2024" in link and "quarter=3" in link for link in links)
+
+
 def test_a_role_taken_away_is_gone_from_the_next_page(client, demo, reviewer):
     client.force_login(reviewer)
     assert reverse("review") in client.get(reverse("home")).content.decode()

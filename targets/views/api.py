@@ -100,7 +100,7 @@ def _campaign_json(campaign: Campaign) -> dict:
 def progress_view(request):
     # The same for every account with a role, so the encoded body is cached like the dashboards'.
     if request.GET.get("unit"):
-        body = cached(request, lambda: _unit_progress_json(_campaign(request), _quarter(request), request.GET["unit"]))
+        body = cached(request, lambda: _unit_progress_json(_campaign(request), _quarter(request), request.GET["unit"]), reads="unit")
     else:
         body = cached(request, lambda: _progress_json(_campaign(request), _quarter(request)))
     return HttpResponse(body, content_type="application/json")

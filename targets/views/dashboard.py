@@ -92,7 +92,7 @@ def indicator(request, number: int):
         title = f"{row.indicator.number}. {localized(row.indicator, 'name')}"
         return title, "targets/indicator.html", {**period, "row": row, "sections": sections, "notes": notes, "history": history}
 
-    return cached_page(request, build, template="targets/chart_page.html")
+    return cached_page(request, build, reads=r"[mu]\d+-(sort|page)", template="targets/chart_page.html")
 
 
 def _series_rows(m, series) -> list[dict]:
@@ -183,4 +183,4 @@ def late(request):
         table = sorted_and_paginated(LateTable(rows, year=period["campaign"].year, quarter=period["quarter"]), request)
         return _("Late reports"), "targets/late.html", {**period, "table": table}
 
-    return cached_page(request, build)
+    return cached_page(request, build, reads="sort|page")
