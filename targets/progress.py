@@ -524,8 +524,11 @@ def _status(
 DISPLAY_PLACES_WITH_DIVISOR = 2
 
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
+# A month as it follows "expected" (Vietnamese: "tháng 5", then "/2025").
+MONTHS = (pgettext_lazy("month", "January"), pgettext_lazy("month", "February"), pgettext_lazy("month", "March"),
+          pgettext_lazy("month", "April"), pgettext_lazy("month", "May"), pgettext_lazy("month", "June"),
+          pgettext_lazy("month", "July"), pgettext_lazy("month", "August"), pgettext_lazy("month", "September"),
+          pgettext_lazy("month", "October"), pgettext_lazy("month", "November"), pgettext_lazy("month", "December"))
 
 
 def awaited_text(spec: MeasureSpec, lang: str | None = None) -> str:
@@ -534,7 +537,7 @@ def awaited_text(spec: MeasureSpec, lang: str | None = None) -> str:
         text = _("published half-yearly") if spec.frequency is Frequency.HALF_YEARLY else _("published yearly")
         if spec.publication:
             month, year = spec.publication
-            text += ", " + _("expected %(month_name)s %(year)s") % {"month": month, "month_name": MONTHS_EN[month - 1], "year": year}
+            text += ", " + _("expected %(month)s %(year)s") % {"month": MONTHS[month - 1], "year": year}
         return text
 
 

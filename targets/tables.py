@@ -30,6 +30,7 @@ class SeriesTable(tables.Table):
     expected = NumberColumn(**_labelled(_("Expected pace")))
     same_period = NumberColumn(**_labelled(_("Same period last year")))
     target = NumberColumn(**_labelled(_("Target")))
+    # xgettext:no-python-format
     percent = tables.Column(**_labelled(_("% of target")))
     status = tables.Column(**_labelled(_("Status")))
 
@@ -82,6 +83,7 @@ class UnitBreakdownTable(tables.Table):
         '{% include "targets/_disagreements.html" with disagreements=record.progress.disagreements places=record.measure_places %}'
         '{% endif %}', **_labelled(_("Actual, year to date")), order_by=("ytd_key", *UNIT_ORDER), empty_values=())
     target = tables.Column(**_labelled(_("Target or pledge")), order_by=("target_key", *UNIT_ORDER), empty_values=())
+    # xgettext:no-python-format
     percent = tables.Column(**_labelled(_("% of target")), order_by=("percent_key", *UNIT_ORDER), empty_values=())
     status = tables.Column(**_labelled(_("Status")), order_by=("status_rank", *UNIT_ORDER), empty_values=())
     state = tables.Column(**_labelled(_("State")), orderable=False, empty_values=())
