@@ -1,15 +1,14 @@
 """Concurrent saves on real PostgreSQL: one wins, the other is told, nothing is lost or doubled."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from targets import workflow
 from targets.models import Deadline, Figure, Measure, Submission, Unit
 from tests.conftest import make_user
+from tests.races import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,27 +20,6 @@ def open_unit(programme):
     return Unit.objects.get(code="024")
 
 
-def _race(workers):
-    barrier = threading.Barrier(len(workers))
-    results, errors = [None] * len(workers), []
-
-    def run(i, work):
-        try:
-            barrier.wait()
-            results[i] = work()
-        except Exception as error:  # collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results, errors
-
-
 def test_two_people_saving_the_same_new_figure_one_wins_the_other_gets_a_conflict(programme, open_unit):
     alice = make_user("alice", "reporter", units=[open_unit])
     bob = make_user("bob", "reviewer")
@@ -51,8 +29,8 @@ def test_two_people_saving_the_same_new_figure_one_wins_the_other_gets_a_conflic
         return lambda: workflow.save_figures(user=user, campaign=programme, unit=open_unit, quarter=1,
                                              entries=[workflow.Entry(measure=measure, value=Decimal(value))])
 
-    results, errors = _race([save(alice, "10"), save(bob, "20")])
-    assert not errors, errors
+    results, refusals = race([save(alice, "10"), save(bob, "20")])
+    assert not any(refusals), refusals
     winners = [r for r in results if r.saved]
     losers = [r for r in results if r.conflicts]
     assert len(winners) == 1 and len(losers) == 1
@@ -73,8 +51,8 @@ def test_parallel_saves_for_many_units_keep_one_report_and_one_figure_each(progr
                                            entries=[workflow.Entry(measure=measure, value=Decimal("5"))]))
         for u in units for _ in range(2)
     ]
-    results, errors = _race(workers)
-    assert not errors, errors
+    results, refusals = race(workers)
+    assert not any(refusals), refusals
     assert Submission.objects.filter(quarter=2).count() == 4
     assert Figure.objects.filter(submission__quarter=2).count() == 4
     assert sum(len(r.saved) for r in results) == 4

@@ -2,16 +2,15 @@
 decided under the report's row lock, so exactly one decision wins and the other is told why."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
 from targets import workflow
 from targets.models import Deadline, Measure, Submission, Unit
 from tests.conftest import make_user
+from tests.races import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,38 +26,12 @@ def submitted(programme):
     return workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
 
 
-def _race(workers):
-    """Run the callables at the same moment, each in its own thread and database connection."""
-    barrier = threading.Barrier(len(workers))
-    results, refusals, errors = [None] * len(workers), [None] * len(workers), []
-
-    def run(i, work):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                results[i] = work()
-        except workflow.EntryRefused as refused:
-            refusals[i] = refused.message
-        except Exception as error:  # collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert not errors, errors
-    return results, refusals
-
-
 def test_approve_and_return_at_the_same_moment_one_wins_and_the_other_is_told(submitted):
     first, second = make_user("reviewer-a", "reviewer"), make_user("reviewer-b", "reviewer")
     for attempt in range(6):  # the race was lost 7 times in 8 before the lock: repeat it
         report = Submission.objects.get(pk=submitted.pk)
         stale = Submission.objects.get(pk=submitted.pk)  # what the second reviewer's page showed
-        results, refusals = _race([
+        results, refusals = race([
             lambda report=report: workflow.approve(user=first, submissions=[report]),
             lambda stale=stale, n=attempt: workflow.return_for_correction(user=second, submission=stale, comment=f"Sai {n}"),
         ])
@@ -85,7 +58,7 @@ def test_a_reviewer_cannot_return_a_report_an_admin_approved_meanwhile(submitted
 def test_two_admins_reopening_at_once_reopen_it_once(submitted):
     admins = [make_user(f"boss{i}", "admin", is_superuser=True) for i in range(2)]
     workflow.approve(user=admins[0], submissions=[Submission.objects.get(pk=submitted.pk)])
-    results, refusals = _race([
+    results, refusals = race([
         lambda a=a: workflow.reopen(user=a, submission=Submission.objects.get(pk=submitted.pk), reason=f"Lý do {a.username}")
         for a in admins])
     assert sum(r is not None for r in results) == 1
