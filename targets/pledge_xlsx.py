@@ -29,9 +29,9 @@ from targets.template_xlsx import (
     MAX_READ_SECONDS,
     MAX_ROWS,
     Problem,
-    _check_container,
-    _Refused,
+    Refused,
     cell_number,
+    check_container,
 )
 
 TEMPLATE_VERSION = "emulation-pledges-v1"
@@ -115,14 +115,14 @@ def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
     wb = load_workbook(handle, read_only=True, data_only=False)
     try:
         if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
-            raise _Refused(Problem("Tệp", None, None, f"Không phải biểu mẫu giao ước của hệ thống (thiếu trang «{SHEET}»)."))
+            raise Refused(Problem("Tệp", None, None, f"Không phải biểu mẫu giao ước của hệ thống (thiếu trang «{SHEET}»)."))
         meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(max_row=10, max_col=2, values_only=True) if row and row[0]}
         if meta.get("template") != TEMPLATE_VERSION:
-            raise _Refused(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
+            raise Refused(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
         rows = wb[SHEET].iter_rows(max_col=MAX_COLUMNS, values_only=False)
         header = [c.value for c in next(rows, [])]
         if header[: len(COLUMNS)] != COLUMNS:
-            raise _Refused(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
+            raise Refused(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
         lines, problems, cells_read = [], [], 0
         for number, cells in enumerate(rows, start=2):
             cells_read += sum(c.value is not None for c in cells)
@@ -130,7 +130,7 @@ def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
                 problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
                 break
             if cells_read > MAX_CELLS or time.monotonic() > deadline:
-                raise _Refused(Problem(SHEET, number, None, "Bảng tính quá lớn hoặc quá phức tạp để đọc; hãy dùng biểu mẫu tải từ hệ thống."))
+                raise Refused(Problem(SHEET, number, None, "Bảng tính quá lớn hoặc quá phức tạp để đọc; hãy dùng biểu mẫu tải từ hệ thống."))
             values = [c.value for c in cells][: len(COLUMNS)]
             values += [None] * (len(COLUMNS) - len(values))
             by_name = dict(zip(COLUMNS, values, strict=True))
@@ -146,13 +146,13 @@ def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
 def read_pledges(handle, size: int) -> PledgeResult:
     """Parse and check every row; nothing is written here. Rows without a pledged figure are left out."""
     result = PledgeResult()
-    refusal = _check_container(handle, size)
+    refusal = check_container(handle, size)
     if refusal:
         result.problems.append(Problem("Tệp", None, None, refusal))
         return result
     try:
         meta, lines, result.problems = _read_workbook(handle)
-    except _Refused as refused:
+    except Refused as refused:
         result.problems.append(refused.problem)
         return result
     except Exception as error:  # damaged or hostile XML: openpyxl and defusedxml raise many kinds

@@ -257,7 +257,7 @@ class UploadResult:
         return not self.problems
 
 
-def _check_container(handle, size: int) -> str | None:
+def check_container(handle, size: int) -> str | None:
     """Refuse what must not reach openpyxl: too big, not a zip, or inflating beyond the limit."""
     if size > MAX_UPLOAD_BYTES:
         return _("The file is too large (%(size)s MB); at most %(limit)s MB.") % {"size": size // 1024 // 1024, "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
@@ -334,7 +334,7 @@ def cell_number(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-class _Refused(Exception):
+class Refused(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.reason)
         self.problem = problem
@@ -362,7 +362,7 @@ def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: lis
     rows = ws.iter_rows(max_col=MAX_COLUMNS, values_only=False)
     header = [c.value for c in next(rows, [])]
     if header[: len(columns)] != columns:
-        raise _Refused(Problem(name, 1, None, _("The header row was altered; download a new template.")))
+        raise Refused(Problem(name, 1, None, _("The header row was altered; download a new template.")))
     col = {title: i for i, title in enumerate(header) if title}
     lines = []
     for number, cells in enumerate(rows, start=2):
@@ -371,7 +371,7 @@ def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: lis
             problems.append(Problem(name, number, None, _("More than %(count)s rows.") % {"count": MAX_ROWS}))
             break
         if budget.cells > MAX_CELLS or time.monotonic() > budget.deadline:
-            raise _Refused(Problem(name, number, None, _("The workbook is too large or too complex to read; use the template downloaded from the system.")))
+            raise Refused(Problem(name, number, None, _("The workbook is too large or too complex to read; use the template downloaded from the system.")))
         values = [c.value for c in cells]
         if not any(v not in (None, "") for v in values):
             continue
@@ -393,10 +393,10 @@ def _read_workbook(handle) -> _Sheet:
     wb = load_workbook(handle, read_only=True, data_only=False)
     try:
         if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
-            raise _Refused(Problem(_("File"), None, None, _("This is not the system's entry template (the “%(sheet)s” sheet is missing).") % {"sheet": SHEET}))
+            raise Refused(Problem(_("File"), None, None, _("This is not the system's entry template (the “%(sheet)s” sheet is missing).") % {"sheet": SHEET}))
         meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(max_row=10, max_col=2, values_only=True) if row and row[0]}
         if meta.get("template") != TEMPLATE_VERSION or TASK_SHEET not in wb.sheetnames:
-            raise _Refused(Problem(META_SHEET, None, None, _("The template is outdated or was altered; download a new one.")))
+            raise Refused(Problem(META_SHEET, None, None, _("The template is outdated or was altered; download a new one.")))
         problems: list[Problem] = []
         lines = [(number, by_name, (str(by_name.get("Mã đơn vị") or ""), str(by_name.get("Mã chỉ tiêu") or "")))
                  for number, by_name in _read_rows(wb[SHEET], SHEET, COLUMNS, budget, problems)]
@@ -416,13 +416,13 @@ def read_upload(handle, size: int, *, user, lang: str | None = None) -> UploadRe
 
 def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     result = UploadResult()
-    refusal = _check_container(handle, size)
+    refusal = check_container(handle, size)
     if refusal:
         result.problems.append(Problem(_("File"), None, None, refusal))
         return result
     try:
         sheet = _read_workbook(handle)
-    except _Refused as refused:
+    except Refused as refused:
         result.problems.append(refused.problem)
         return result
     except Exception as error:  # damaged or hostile XML: openpyxl and defusedxml raise many kinds
