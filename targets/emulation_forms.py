@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from targets.language import language
 from targets.models import Proposal, ScoreAdjustment, Unit
 from targets.numbers import NumberFormatError, parse_number
 from targets.validators import HISTORY_REASON, form_field, no_control_characters
@@ -38,7 +38,7 @@ class AdjustmentForm(forms.Form):
         self.fields["unit"].queryset = bloc_units()
 
     def clean_points(self):
-        lang = "en" if (get_language() or "vi").startswith("en") else "vi"
+        lang = language()
         try:
             value = parse_number(self.cleaned_data["points"], lang)
         except NumberFormatError as error:

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
 from targets import validators as limits
 from targets.entry import check_input
+from targets.language import language
 from targets.models import Campaign, MeasureAssignment, Pledge
 from targets.template_xlsx import (
     MAX_CELLS,
@@ -40,7 +42,6 @@ META_SHEET = "_meta"
 COLUMNS = ["Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch của tỉnh", "Chỉ tiêu giao ước",
            "Ngày ký", "Văn bản giao ước"]
 INPUTS = ("Chỉ tiêu giao ước", "Ngày ký", "Văn bản giao ước")
-DOCUMENT_MAX = Pledge._meta.get_field("document").max_length
 SAVE_REASON = "Nhập từ biểu mẫu giao ước thi đua"
 
 
@@ -104,7 +105,7 @@ def _date(value, problems: list[Problem], row: int) -> datetime.date | None:
     try:
         return datetime.datetime.strptime(text, "%d/%m/%Y").date()
     except ValueError:
-        problems.append(Problem(SHEET, row, "Ngày ký", "Ngày ký phải là ngày (dd/mm/yyyy)."))
+        problems.append(Problem(SHEET, row, "Ngày ký", _("The signing date must be a date (dd/mm/yyyy).")))
         return None
 
 
@@ -115,22 +116,23 @@ def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
     wb = load_workbook(handle, read_only=True, data_only=False)
     try:
         if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
-            raise Refused(Problem("Tệp", None, None, f"Không phải biểu mẫu giao ước của hệ thống (thiếu trang «{SHEET}»)."))
+            raise Refused(Problem(_("File"), None, None, _("This is not the system's pledge template (the “%(sheet)s” sheet is missing).")
+                                  % {"sheet": SHEET}))
         meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(max_row=10, max_col=2, values_only=True) if row and row[0]}
         if meta.get("template") != TEMPLATE_VERSION:
-            raise Refused(Problem(META_SHEET, None, None, "Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."))
+            raise Refused(Problem(META_SHEET, None, None, _("The template is outdated or was altered; download a new one.")))
         rows = wb[SHEET].iter_rows(max_col=MAX_COLUMNS, values_only=False)
         header = [c.value for c in next(rows, [])]
         if header[: len(COLUMNS)] != COLUMNS:
-            raise Refused(Problem(SHEET, 1, None, "Dòng tiêu đề đã bị sửa; hãy tải biểu mẫu mới."))
+            raise Refused(Problem(SHEET, 1, None, _("The header row was altered; download a new template.")))
         lines, problems, cells_read = [], [], 0
         for number, cells in enumerate(rows, start=2):
             cells_read += sum(c.value is not None for c in cells)
             if number > MAX_ROWS + 1:
-                problems.append(Problem(SHEET, number, None, f"Quá {MAX_ROWS} dòng."))
+                problems.append(Problem(SHEET, number, None, _("More than %(count)s rows.") % {"count": MAX_ROWS}))
                 break
             if cells_read > MAX_CELLS or time.monotonic() > deadline:
-                raise Refused(Problem(SHEET, number, None, "Bảng tính quá lớn hoặc quá phức tạp để đọc; hãy dùng biểu mẫu tải từ hệ thống."))
+                raise Refused(Problem(SHEET, number, None, _("The workbook is too large or too complex to read; use the template downloaded from the system.")))
             values = [c.value for c in cells][: len(COLUMNS)]
             values += [None] * (len(COLUMNS) - len(values))
             by_name = dict(zip(COLUMNS, values, strict=True))
@@ -148,7 +150,7 @@ def read_pledges(handle, size: int) -> PledgeResult:
     result = PledgeResult()
     refusal = check_container(handle, size)
     if refusal:
-        result.problems.append(Problem("Tệp", None, None, refusal))
+        result.problems.append(Problem(_("File"), None, None, refusal))
         return result
     try:
         meta, lines, result.problems = _read_workbook(handle)
@@ -156,25 +158,26 @@ def read_pledges(handle, size: int) -> PledgeResult:
         result.problems.append(refused.problem)
         return result
     except Exception as error:  # damaged or hostile XML: openpyxl and defusedxml raise many kinds
-        result.problems.append(Problem("Tệp", None, None, f"Không đọc được bảng tính: {error.__class__.__name__}."))
+        result.problems.append(Problem(_("File"), None, None, _("The workbook cannot be read: %(error)s.") % {"error": error.__class__.__name__}))
         return result
     campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
     if campaign is None:
-        result.problems.append(Problem(META_SHEET, None, None, "Biểu mẫu ghi năm không hợp lệ."))
+        result.problems.append(Problem(META_SHEET, None, None, _("The template names an invalid year.")))
         return result
     assignments = {(a.unit.code, a.measure.code): a for a in _assignments(campaign)}
     seen: dict[tuple[str, str], int] = {}
     today = datetime.date.today()
     for number, by_name, formulas in lines:
         get = by_name.get
-        problems = [Problem(SHEET, number, column, "Ô chứa công thức; hãy nhập giá trị, không dùng công thức.") for column in formulas]
+        problems = [Problem(SHEET, number, column, _("The cell holds a formula; type the value (a number), not a formula.")) for column in formulas]
         key = (str(get("Mã đơn vị") or ""), str(get("Mã chỉ tiêu") or ""))
         assignment = assignments.get(key)
         if assignment is None:
-            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", f"Đơn vị {key[0]} không báo cáo chỉ tiêu {key[1]} (hoặc chỉ tiêu đánh giá bằng lời)."))
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("Unit %(unit)s pledges no figure for measure %(measure)s (it does not report it, or it is judged in words).")
+                                            % {"unit": key[0], "measure": key[1]}))
             continue
         if key in seen:
-            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", f"Trùng với dòng {seen[key]}."))
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("The same unit and measure as row %(row)s.") % {"row": seen[key]}))
             continue
         seen[key] = number
         # As in the figure upload: a number cell is taken exactly as it is, text is read as Vietnamese.
@@ -182,21 +185,20 @@ def read_pledges(handle, size: int) -> PledgeResult:
         exact = cell_number(cell)
         target = None
         if cell in (None, ""):
-            problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", "Thiếu chỉ tiêu giao ước."))
+            problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", _("The pledged figure is missing.")))
         elif exact is None and isinstance(cell, bool | int | float | Decimal):
-            problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", "Giá trị không phải là số."))
+            problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", _("The value is not a number.")))
         else:
-            checked = check_input(assignment.measure, text="" if exact is not None else str(cell), value=exact, lang="vi")
+            checked = check_input(assignment.measure, text="" if exact is not None else str(cell), value=exact, lang="vi",
+                                  words=language())
             problems += [Problem(SHEET, number, "Chỉ tiêu giao ước", e) for e in checked.errors]
             target = checked.value
         signed_on = _date(get("Ngày ký"), problems, number)
         if signed_on is not None and not (datetime.date(campaign.year - 1, 1, 1) <= signed_on <= today):
-            problems.append(Problem(SHEET, number, "Ngày ký", f"Ngày ký phải trong năm {campaign.year - 1} hoặc {campaign.year} và không sau hôm nay."))
+            problems.append(Problem(SHEET, number, "Ngày ký", _("The signing date must be in %(last)s or %(year)s, and not after today.")
+                                    % {"last": campaign.year - 1, "year": campaign.year}))
         document = str(get("Văn bản giao ước") or "").strip()
-        if len(document) > DOCUMENT_MAX:
-            problems.append(Problem(SHEET, number, "Văn bản giao ước", f"Tối đa {DOCUMENT_MAX} ký tự."))
-        elif limits.problems(Pledge, {"document": document}):
-            problems.append(Problem(SHEET, number, "Văn bản giao ước", "Văn bản có ký tự điều khiển (không nhìn thấy); hãy xóa chúng."))
+        problems += [Problem(SHEET, number, "Văn bản giao ước", p) for p in limits.problems(Pledge, {"document": document})]
         result.problems += problems
         if not problems:
             result.rows.append({"row": number, "assignment": assignment, "target": target, "signed_on": signed_on, "document": document})

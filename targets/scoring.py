@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from targets.language import language
 from targets.numbers import format_number
 from targets.progress import Comparison, MeasureSpec, Status, Verdict, status_label, verdict_label
 
@@ -83,10 +84,6 @@ def outcome_of(status: Status | str, *, final: bool = False) -> Outcome:
     return OUTCOME_OF_STATUS[status]
 
 
-def _lang(lang: str | None) -> str:
-    return "en" if (lang or "vi").lower().startswith("en") else "vi"
-
-
 def pledge_spec(spec: MeasureSpec, target: Decimal) -> MeasureSpec:
     """The measure as one unit pledged it: the pledged figure is the target, judged like the
     province's target, without the province's baselines (they are not the unit's own).
@@ -113,7 +110,7 @@ class Title:
     name_en: str = ""
 
     def label(self, lang: str) -> str:
-        return self.name_en if _lang(lang) == "en" and self.name_en else self.name
+        return self.name_en if language(lang) == "en" and self.name_en else self.name
 
 
 class SchemeError(Exception):
@@ -341,13 +338,13 @@ class Line:
     note_en: str = ""
 
     def label(self, lang: str) -> str:
-        return self.label_en if _lang(lang) == "en" else self.label_vi
+        return self.label_en if language(lang) == "en" else self.label_vi
 
     def verdict(self, lang: str) -> str:
-        return self.verdict_en if _lang(lang) == "en" else self.verdict_vi
+        return self.verdict_en if language(lang) == "en" else self.verdict_vi
 
     def note(self, lang: str) -> str:
-        return self.note_en if _lang(lang) == "en" else self.note_vi
+        return self.note_en if language(lang) == "en" else self.note_vi
 
 
 class Bar(StrEnum):
@@ -378,7 +375,7 @@ class Barring:
 
     def text(self, lang: str) -> str:
         detail = points_text(Decimal(self.detail), lang) if self.reason is Bar.BELOW_MIN_SCORE else self.detail
-        return BAR_LABELS[self.reason][_lang(lang)].format(detail=detail)
+        return BAR_LABELS[self.reason][language(lang)].format(detail=detail)
 
 
 @dataclass(frozen=True)
@@ -391,7 +388,7 @@ class UnitScore:
     name_en: str = ""
 
     def label(self, lang: str) -> str:
-        return self.name_en if _lang(lang) == "en" and self.name_en else self.name
+        return self.name_en if language(lang) == "en" and self.name_en else self.name
 
     @property
     def score(self) -> Decimal:
@@ -416,7 +413,7 @@ class BlocRanking:
     name_en: str = ""
 
     def label(self, lang: str) -> str:
-        return self.name_en if _lang(lang) == "en" and self.name_en else self.name
+        return self.name_en if language(lang) == "en" and self.name_en else self.name
 
     def unit(self, code: str) -> UnitScore | None:
         return next((u for u in self.units if u.code == code), None)

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from targets import pledge_xlsx
@@ -77,11 +78,23 @@ def test_every_problem_is_listed_and_nothing_is_saved(tmp_path, programme, admin
     text = str(refused.value)
     assert "Tỷ lệ phần trăm phải từ 0 đến 100." in text
     assert "Số đếm phải là số nguyên không âm." in text
-    assert "Thiếu chỉ tiêu giao ước." in text and "Tối đa 200 ký tự." in text
+    assert "Thiếu chỉ tiêu giao ước." in text and "Văn bản: Giá trị này chỉ có tối đa 200 kí tự (hiện có 201)" in text
     assert "Ngày ký phải là ngày (dd/mm/yyyy)." in text
     assert "Ô chứa công thức" in text
     assert text.count("Giao ước, dòng") == 7  # the formula is also not a number
     assert not Pledge.objects.exists()
+
+
+def test_the_problems_are_worded_in_the_language_of_the_page(tmp_path, programme):
+    path = fill(template(tmp_path, programme), {("027", "3"): ("", "15/01/2024", ""), ("028", "3"): (100, "ngày 15", ""),
+                                                ("029", "3"): (100, datetime.datetime(2031, 1, 15), "")})
+    for lang, expected in (("en", ["The pledged figure is missing.", "The signing date must be a date (dd/mm/yyyy).",
+                                   "The signing date must be in 2023 or 2024, and not after today."]),
+                           ("vi", ["Thiếu chỉ tiêu giao ước.", "Ngày ký phải là ngày (dd/mm/yyyy).",
+                                   "Ngày ký phải trong năm 2023 hoặc 2024 và không sau hôm nay."])):
+        with translation.override(lang), open(path, "rb") as handle:
+            problems = [p.reason for p in pledge_xlsx.read_pledges(handle, path.stat().st_size).problems]
+        assert problems == expected, lang
 
 
 def test_only_admins_import_pledges(tmp_path, programme, reviewer):

@@ -13,19 +13,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
+from targets.language import language
 from targets.models import Campaign, EmulationBloc, Proposal, Registration, ScoreAdjustment
 from targets.views.common import as_id, campaign_or_404, choose_campaign
 from targets.views.exports import XLSX, _spooled_download
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -57,7 +53,7 @@ def ranking_page(request):
     proposals = {(p.unit.code, p.kind): p for p in Proposal.objects.filter(campaign=campaign).select_related("unit")}
     sections = [{
         "bloc": b,
-        "chart": {"type": "bar", "title": b.label(_lang()), "labels": [u.label(_lang()) for u in b.units if u.ranked],
+        "chart": {"type": "bar", "title": b.label(language()), "labels": [u.label(language()) for u in b.units if u.ranked],
                   "datasets": [{"label": _("Score"), "data": [str(u.score) for u in b.units if u.ranked]}]},
         "chart_id": f"ranking-{b.code}",
         "rows": [{"u": u, "proposals": [proposals[k] for k in ((u.code, "flag"), (u.code, "certificate")) if k in proposals]}
@@ -104,7 +100,7 @@ def close_year(request):
 def ranking_export(request):
     _require(access.sees_rankings(request.user), _("Officials, the secretariat and admins see the rankings."))
     campaign = campaign_or_404(request)
-    lang = "en" if (request.GET.get("lang") or _lang()).startswith("en") else "vi"
+    lang = language(request.GET.get("lang") or None)
     workbook = ranking_xlsx.ranking_workbook(campaign, _ranking(campaign), lang=lang)
     return _spooled_download(workbook.save, f"xep-hang-thi-dua-{campaign.year}{'-en' if lang == 'en' else ''}.xlsx", XLSX)
 
@@ -146,10 +142,10 @@ def registrations(request):
     scheme = record.scheme()
     today = timezone.localdate()
     editable = access.is_reviewer(request.user) and not record.is_final and commendation.registration_open(scheme, today)
-    form = RegistrationForm(titles=scheme.titles, lang=_lang())
+    form = RegistrationForm(titles=scheme.titles, lang=language())
     if request.method == "POST":
         _secretariat(request)
-        form = RegistrationForm(request.POST, titles=scheme.titles, lang=_lang())
+        form = RegistrationForm(request.POST, titles=scheme.titles, lang=language())
         if form.is_valid():
             try:
                 commendation.set_registration(campaign, user=request.user, today=today, **form.cleaned_data)
@@ -160,7 +156,7 @@ def registrations(request):
                 return redirect(f"{request.path}?year={campaign.year}")
     registered = {}
     for r in Registration.objects.filter(campaign=campaign):
-        registered.setdefault(r.unit_id, []).append(scheme.title(r.title).label(_lang()) if scheme.title(r.title) else r.title)
+        registered.setdefault(r.unit_id, []).append(scheme.title(r.title).label(language()) if scheme.title(r.title) else r.title)
     blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in bloc.units.all() if u.is_active]}
              for bloc in EmulationBloc.objects.prefetch_related("units").order_by("code")]
     return render(request, "targets/registrations.html", {"campaign": campaign, "blocs": blocs, "form": form, "editable": editable,
