@@ -4,7 +4,9 @@ Every page reads ?year= and ?quarter= (or the form's fields on POST) through the
 malformed value is treated alike everywhere: an unknown year is a 404, and a quarter that is not
 1–4 counts as no quarter given, so the page shows its default quarter."""
 
-from django.http import Http404
+import tempfile
+
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from targets.models import Campaign, pick_campaign
@@ -40,3 +42,15 @@ def choose_campaign(campaigns, year) -> Campaign:
     if campaign is None:
         raise Http404(_("There is no emulation programme for that year."))
     return campaign
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def spooled_download(write, filename: str, content_type: str) -> FileResponse:
+    """A file to download, written by `write(handle)` into a temporary file, not memory: a
+    workbook may be large, and FileResponse streams it from disk."""
+    handle = tempfile.TemporaryFile()
+    write(handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

@@ -20,8 +20,7 @@ from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
 from targets.language import language
 from targets.models import Campaign, EmulationBloc, Proposal, Registration, ScoreAdjustment
-from targets.views.common import as_id, campaign_or_404, choose_campaign
-from targets.views.exports import XLSX, _spooled_download
+from targets.views.common import XLSX, as_id, campaign_or_404, choose_campaign, spooled_download
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -102,7 +101,7 @@ def ranking_export(request):
     campaign = campaign_or_404(request)
     lang = language(request.GET.get("lang") or None)
     workbook = ranking_xlsx.ranking_workbook(campaign, _ranking(campaign), lang=lang)
-    return _spooled_download(workbook.save, f"xep-hang-thi-dua-{campaign.year}{'-en' if lang == 'en' else ''}.xlsx", XLSX)
+    return spooled_download(workbook.save, f"xep-hang-thi-dua-{campaign.year}{'-en' if lang == 'en' else ''}.xlsx", XLSX)
 
 
 @require_http_methods(["GET", "POST"])

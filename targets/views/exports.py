@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import tempfile
 from urllib.parse import urlencode
 
-from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from targets import access, exports
 from targets.language import language
-from targets.views.common import campaign_or_404, quarter_param
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _spooled_download(write, filename: str, content_type: str) -> FileResponse:
-    # A temporary file, not memory: the workbook may be large; FileResponse streams it from disk.
-    handle = tempfile.TemporaryFile()
-    write(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+from targets.views.common import XLSX, campaign_or_404, quarter_param, spooled_download
 
 
 @require_safe
@@ -34,7 +23,7 @@ def report(request):
         return redirect
     workbook = exports.report_workbook(campaign, quarter, lang=lang)
     filename = f"bao-cao-thi-dua-{campaign.year}-q{quarter}{'-en' if lang == 'en' else ''}.xlsx"
-    return _spooled_download(workbook.save, filename, XLSX)
+    return spooled_download(workbook.save, filename, XLSX)
 
 
 def _canonical(request, **read) -> HttpResponseRedirect | None:
@@ -62,7 +51,7 @@ def figures(request):
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="so-lieu-{campaign.year}-{stamp}.csv"'
         return response
-    return _spooled_download(
+    return spooled_download(
         lambda handle: exports.write_raw_xlsx(exports.raw_figures(rows), handle, lang=lang),
         f"so-lieu-{campaign.year}-{stamp}.xlsx", XLSX,
     )

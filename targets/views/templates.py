@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from targets import access, template_xlsx, workflow
-from targets.views.common import campaign_or_404, quarter_param
+from targets.views.common import XLSX, campaign_or_404, quarter_param
 
 UPLOADS = Path(settings.BASE_DIR) / "var" / "uploads"
 # A preview can be confirmed for a day; then its file is deleted by the next upload (no cron needed).
@@ -46,7 +46,7 @@ def download(request):
         raise PermissionDenied(_("Your account is not attached to any unit; ask an administrator."))
     quarter = quarter_param(request) or campaign.open_quarter(first)
     workbook = template_xlsx.build_template(campaign=campaign, quarter=quarter, units=units, user=request.user)
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(content_type=XLSX)
     name = first.code if units.count() == 1 else "nhieu-don-vi"
     response["Content-Disposition"] = f'attachment; filename="bieu-mau-{campaign.year}-q{quarter}-{name}.xlsx"'
     workbook.save(response)
