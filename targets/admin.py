@@ -52,7 +52,6 @@ class ThemeInline(admin.StackedInline):
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ("year", "number", "province", "issued_on", "plan_start", "plan_end", "year_closed")
     search_fields = ("number", "title", "slogan")
-    list_editable = ("year_closed",)
     inlines = [ThemeInline]
     fieldsets = (
         (None, {"fields": ("province", "province_code", "year", "number", "issued_on", "issuing_body", "title", "slogan",
@@ -60,6 +59,14 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Official report"), {"fields": ("report_issuer", "report_issuer_en", "report_code", "report_signature",
                                            "report_signature_en", "report_signer", "report_recipients")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A programme with a scoring scheme closes its year on the ranking page, where closing also
+        # makes the ranking final (ranking.close_year): ticking the box here alone would close
+        # entry under a ranking still provisional, and unticking it would reopen entry under a
+        # final one. Without a scheme the box is the only way to close late yearly entry.
+        closes_with_ranking = obj is not None and models.ScoringScheme.objects.filter(campaign=obj).exists()
+        return ("year_closed",) if closes_with_ranking else ()
 
 
 @admin.register(models.EmulationBloc)

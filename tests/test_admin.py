@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from targets.models import Task, Unit
+from targets.models import ScoringScheme, Task, Unit
 
 
 def test_an_admin_retires_tasks_and_edits_their_responsible_units(client, admin_user, programme):
@@ -69,3 +69,16 @@ def test_exact_number_keeps_every_significant_decimal():
         assert exact_number(None) == "–"
     with translation.override("en"):
         assert exact_number(Decimal("2460.5")) == "2,460.5"
+
+
+def test_a_programme_with_a_scoring_scheme_closes_its_year_on_the_ranking_page_only(client, admin_user, programme):
+    # Closing there also makes the ranking final (ranking.close_year); the box here would close
+    # entry under a provisional ranking, or reopen it under a final one.
+    client.force_login(admin_user)
+    change = reverse("admin:targets_campaign_change", args=[programme.pk])
+    assert ScoringScheme.objects.filter(campaign=programme).exists()
+    assert 'name="year_closed"' not in client.get(change).content.decode()
+    assert "year_closed" not in client.get(reverse("admin:targets_campaign_changelist")).content.decode().split("<tbody>")[1].split(
+        "</tbody>")[0].replace("field-year_closed", "")  # shown in the list, not a box to tick there
+    ScoringScheme.objects.filter(campaign=programme).delete()
+    assert 'name="year_closed"' in client.get(change).content.decode()  # without a scheme, the only way to close it
