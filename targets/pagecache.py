@@ -134,7 +134,7 @@ def _read(request, reads: str) -> QueryDict:
     regular expression (the tables' sorting and pages)."""
     from targets.views.common import quarter_param
 
-    pattern = re.compile(f"year|{reads}" if reads else "year")
+    pattern = re.compile(f"year|(?:{reads})" if reads else "year")
     query = QueryDict(mutable=True)
     for name, values in request.GET.lists():
         if pattern.fullmatch(name):
