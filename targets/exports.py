@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import progress, timeliness
 from targets.models import Campaign, Figure, Measure, Submission
-from targets.numbers import format_number
+from targets.numbers import excel_format, format_number
 from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
 from targets.progress import Status
 
@@ -74,10 +74,6 @@ def _name(obj, field: str, lang: str) -> str:
     if lang == "en":
         return getattr(obj, f"{field}_en", "") or getattr(obj, field)
     return getattr(obj, field)
-
-
-def _number_format(places: int) -> str:
-    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def ascii_name(text: str) -> str:
@@ -305,7 +301,7 @@ def _provisional(m) -> bool:
 
 def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, notes: Footnotes) -> None:
     measure, p = m.measure, m.progress
-    fmt = _number_format(p.places)  # enough decimals to tell the figure from its target
+    fmt = excel_format(p.places)  # enough decimals to tell the figure from its target
     lower_is_better = measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
     _cell(ws, row, COL["stt"], number, BODY, CENTRE)
     _cell(ws, row, COL["indicator"], name)
@@ -531,7 +527,7 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
                    {"B": 45, "E": 35, "H": 18, "J": 24, "K": 16, "L": 20})
     for r, row in enumerate(rows, start=4):
         a, p = row["assignment"], row["progress"]
-        fmt = _number_format(a.measure.decimal_places)
+        fmt = excel_format(a.measure.decimal_places)
         ws.cell(r, 1, a.measure.code)
         ws.cell(r, 2, _name(a.measure, "name", lang))
         ws.cell(r, 3, _name(a.measure, "unit", lang))

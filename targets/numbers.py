@@ -44,6 +44,12 @@ def quantize(value: Decimal, places: int) -> Decimal:
         return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def excel_format(places: int) -> str:
+    """The spreadsheet number format of a figure shown with `places` decimals ("#,##0.0"); Excel and
+    LibreOffice show it in the reader's own separators."""
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
 def typed_decimals(value: Decimal) -> int:
     """How many decimals `value` carries as written (10.170 → 3, 1E+3 → 0)."""
     return max(0, -value.as_tuple().exponent)

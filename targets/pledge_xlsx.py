@@ -18,13 +18,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Protection
 
 from targets import validators as limits
 from targets.entry import check_input
 from targets.language import language
 from targets.models import Campaign, MeasureAssignment, Pledge
+from targets.numbers import excel_format
 from targets.template_xlsx import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -32,8 +32,12 @@ from targets.template_xlsx import (
     MAX_ROWS,
     Problem,
     Refused,
+    add_meta,
+    append_row,
     cell_number,
     check_container,
+    lock_sheet,
+    start_sheet,
 )
 
 TEMPLATE_VERSION = "emulation-pledges-v1"
@@ -55,33 +59,20 @@ def _assignments(campaign: Campaign, units=None):
 def build_template(campaign: Campaign, units=None) -> Workbook:
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET
-    ws.append(COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+    start_sheet(ws, SHEET, COLUMNS)
     pledges = {(p.unit_id, p.measure_id): p for p in Pledge.objects.filter(measure__campaign=campaign)}
     for row_number, a in enumerate(_assignments(campaign, units), start=2):
         m, p = a.measure, pledges.get((a.unit_id, a.measure_id))
-        ws.append([a.unit.code, a.unit.name, m.code, m.name, m.unit, m.target, p.target if p else None,
-                   p.signed_on if p else None, p.document if p else None])
-        fmt = "#,##0" + ("." + "0" * m.decimal_places if m.decimal_places else "")
+        append_row(ws, [a.unit.code, a.unit.name, m.code, m.name, m.unit, m.target, p.target if p else None,
+                        p.signed_on if p else None, p.document if p else None])
+        fmt = excel_format(m.decimal_places)
         for name in ("Kế hoạch của tỉnh", "Chỉ tiêu giao ước"):
             ws.cell(row_number, COLUMNS.index(name) + 1).number_format = fmt
         ws.cell(row_number, COLUMNS.index("Ngày ký") + 1).number_format = "dd/mm/yyyy"
         for name in INPUTS:
             ws.cell(row_number, COLUMNS.index(name) + 1).protection = Protection(locked=False)
-    ws.protection.sheet = True
-    ws.protection.formatRows = False
-    ws.protection.formatColumns = False
-    ws.freeze_panes = "C2"
-    for i, width in enumerate([10, 28, 10, 50, 14, 16, 16, 12, 30], start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    meta = wb.create_sheet(META_SHEET)
-    meta.append(["template", TEMPLATE_VERSION])
-    meta.append(["year", campaign.year])
-    meta.sheet_state = "veryHidden"
-    meta.protection.sheet = True
+    lock_sheet(ws, [10, 28, 10, 50, 14, 16, 16, 12, 30])
+    add_meta(wb, META_SHEET, {"template": TEMPLATE_VERSION, "year": campaign.year})
     return wb
 
 

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from targets import scoring
 from targets.exports import BOX, safe_text
 from targets.models import Campaign, Proposal
+from targets.numbers import excel_format
 from targets.progress import period_label, status_label
 
 FONT = "Times New Roman"
@@ -116,7 +117,7 @@ def _pledge_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Ranking, la
     for unit in units:
         for r in rows.get(unit.pk, []):
             m, p = r.pledge.measure, r.progress
-            fmt = "#,##0" + ("." + "0" * m.decimal_places if m.decimal_places else "")
+            fmt = excel_format(m.decimal_places)
             values = [unit.code, unit.name_en or unit.name if lang == "en" else unit.name, m.code,
                       m.name_en or m.name if lang == "en" else m.name, m.unit_en or m.unit if lang == "en" else m.unit,
                       r.pledge.target, p.ytd, p.percent_of_plan, status_label(p.status, lang), p.explanation(lang)]

@@ -32,6 +32,7 @@ from targets.entry import check_input
 from targets.forms import TaskForm
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Task, TaskReport, Unit, Verdict
+from targets.numbers import excel_format
 
 # v2: the year-to-date column and the instructions sheet; v3: the tasks sheet.
 TEMPLATE_VERSION = "emulation-template-v3"
@@ -84,11 +85,7 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
     columns = COLUMNS + ([ADMIN_COLUMN] if show_baseline else [])
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET
-    ws.append(columns)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+    start_sheet(ws, SHEET, columns)
     assignments = (MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=units)
                    .select_related("measure", "unit").order_by("unit__kind", "unit__code", "measure__order"))
     figures = {(f.submission.unit_id, f.measure_id): f for f in Figure.objects.filter(
@@ -112,8 +109,8 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
                   f.version if f else None]
         if show_baseline:
             values.append(m.same_period().get(quarter) if lead else None)
-        _append_row(ws, values)
-        fmt = "#,##0" + ("." + "0" * m.decimal_places if m.decimal_places else "")
+        append_row(ws, values)
+        fmt = excel_format(m.decimal_places)
         for name in ("Kế hoạch", "Giá trị", CUMULATIVE, ADMIN_COLUMN):
             if name in columns:
                 ws.cell(row_number, columns.index(name) + 1).number_format = fmt
@@ -124,24 +121,45 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
         if m.is_qualitative:
             verdict_list.add(ws.cell(row_number, columns.index("Đánh giá") + 1))
         kind_list.add(ws.cell(row_number, columns.index("Loại số liệu") + 1))
+    lock_sheet(ws, [10, 50, 14, 10, 28, 7, 6, 14, 16, 18, 18, 40, 30, 24, 14, 9, 16][: len(columns)])
+    _task_sheet(wb.create_sheet(TASK_SHEET), campaign, quarter, units)
+    _instructions(wb.create_sheet(INSTRUCTIONS_SHEET), campaign, quarter)
+    add_meta(wb, META_SHEET, {"template": TEMPLATE_VERSION, "year": campaign.year, "quarter": quarter})
+    return wb
+
+
+# The pieces the system's upload templates (figures and tasks here, pledges in pledge_xlsx) are made of.
+
+def start_sheet(ws, title: str, columns: list[str]) -> None:
+    """The sheet's name and its header row, in bold on the templates' blue."""
+    ws.title = title
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+
+
+def lock_sheet(ws, widths: list[int]) -> None:
+    """Protected (only the cells unlocked for input can be typed in), the first two columns and
+    the header frozen, and the columns at these widths."""
     ws.protection.sheet = True
     ws.protection.formatRows = False  # people may still resize rows and columns to read
     ws.protection.formatColumns = False
     ws.freeze_panes = "C2"
-    for i, width in enumerate([10, 50, 14, 10, 28, 7, 6, 14, 16, 18, 18, 40, 30, 24, 14, 9, 16][: len(columns)], start=1):
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    _task_sheet(wb.create_sheet(TASK_SHEET), campaign, quarter, units)
-    _instructions(wb.create_sheet(INSTRUCTIONS_SHEET), campaign, quarter)
-    meta = wb.create_sheet(META_SHEET)
-    meta.append(["template", TEMPLATE_VERSION])
-    meta.append(["year", campaign.year])
-    meta.append(["quarter", quarter])
+
+
+def add_meta(wb, title: str, values: dict) -> None:
+    """The hidden sheet that names the template and its period, which an upload checks first."""
+    meta = wb.create_sheet(title)
+    for name, value in values.items():
+        meta.append([name, value])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
-    return wb
 
 
-def _append_row(ws, values: list) -> None:
+def append_row(ws, values: list) -> None:
     """Append a row, every text as text: a note such as '=HYPERLINK(…)' must never be written as a
     live formula. It is kept as typed, marked as text (Excel's leading apostrophe, which is not part
     of the value), so the template uploads back unchanged."""
@@ -154,10 +172,7 @@ def _append_row(ws, values: list) -> None:
 
 def _task_sheet(ws, campaign: Campaign, quarter: int, units) -> None:
     """One row per unit and active task it is responsible for, with the quarter's saved report."""
-    ws.append(TASK_COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+    start_sheet(ws, TASK_SHEET, TASK_COLUMNS)
     pairs = (Task.responsible_units.through.objects.filter(unit__in=units, task__theme__campaign=campaign, task__is_active=True)
              .select_related("task__theme", "unit").order_by("unit__kind", "unit__code", "task__theme__number", "task__number"))
     reports = {(r.submission.unit_id, r.task_id): r for r in TaskReport.objects.filter(
@@ -167,20 +182,15 @@ def _task_sheet(ws, campaign: Campaign, quarter: int, units) -> None:
     ws.add_data_validation(verdict_list)
     for pair in pairs:
         report = reports.get((pair.unit_id, pair.task_id))
-        _append_row(ws, [task_code(pair.task), pair.task.title, pair.unit.code, pair.unit.name,
-                         words.get(report.verdict) if report else None, report.narrative if report else None,
-                         report.version if report else None])
+        append_row(ws, [task_code(pair.task), pair.task.title, pair.unit.code, pair.unit.name,
+                        words.get(report.verdict) if report else None, report.narrative if report else None,
+                        report.version if report else None])
         for name in TASK_INPUTS:
             cell = ws.cell(ws.max_row, TASK_COLUMNS.index(name) + 1)
             cell.protection = Protection(locked=False)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         verdict_list.add(ws.cell(ws.max_row, TASK_COLUMNS.index("Đánh giá") + 1))
-    ws.protection.sheet = True
-    ws.protection.formatRows = False
-    ws.protection.formatColumns = False
-    ws.freeze_panes = "C2"
-    for i, width in enumerate([12, 60, 10, 28, 24, 70, 9], start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    lock_sheet(ws, [12, 60, 10, 28, 24, 70, 9])
 
 
 INSTRUCTIONS = [

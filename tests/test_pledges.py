@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from targets import pledge_xlsx
 from targets.models import Pledge
 from tests.conftest import PASSWORD, make_user
+from tests.test_ranking import pledge
 
 COL = {name: i + 1 for i, name in enumerate(pledge_xlsx.COLUMNS)}
 
@@ -95,6 +96,21 @@ def test_the_problems_are_worded_in_the_language_of_the_page(tmp_path, programme
         with translation.override(lang), open(path, "rb") as handle:
             problems = [p.reason for p in pledge_xlsx.read_pledges(handle, path.stat().st_size).problems]
         assert problems == expected, lang
+
+
+def test_a_document_that_reads_like_a_formula_goes_out_as_text_and_comes_back_unchanged(tmp_path, programme, admin_user):
+    # Excel would run "=HYPERLINK(…)" as a live formula when the template is opened; it is written as
+    # text (a quote prefix, which is not part of the value), and an upload of the template keeps it.
+    document = '=HYPERLINK("http://example.org","QĐ 12")'
+    pledge(programme, "024", "3", "250")
+    Pledge.objects.update(document=document)
+    path = template(tmp_path, programme)
+    ws = load_workbook(path)[pledge_xlsx.SHEET]
+    row = next(r for r in ws.iter_rows(min_row=2) if (r[0].value, r[2].value) == ("024", "3"))
+    cell = row[COL["Văn bản giao ước"] - 1]
+    assert cell.data_type == "s" and cell.quotePrefix and cell.value == document
+    call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert Pledge.objects.get(unit__code="024", measure__code="3").document == document
 
 
 def test_only_admins_import_pledges(tmp_path, programme, reviewer):
