@@ -43,9 +43,35 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         from django.db import InterfaceError, OperationalError
 
+        if collided(exception):
+            return collision(request)
         if isinstance(exception, OperationalError | InterfaceError):
             return unavailable(request)
         return None
+
+
+# What PostgreSQL answers when it rolls a transaction back to let another one through: a
+# serialization failure or a deadlock. The database is up; the same request sent again succeeds.
+COLLISION_CODES = {"40001", "40P01"}
+
+
+def collided(exception: BaseException | None) -> bool:
+    """Whether the request's transaction was rolled back because another one wrote at the same
+    moment (Django's error names PostgreSQL's as its cause)."""
+    return getattr(getattr(exception, "__cause__", None), "pgcode", None) in COLLISION_CODES
+
+
+def collision(request):
+    """The 409 answer: nothing of the request was saved, and sending it again will do."""
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    if request.path.startswith("/api/"):  # the API's errors are in English, as its other messages
+        return JsonResponse({"error": {"status": 409, "message": "Another write collided with this one, so nothing of it "
+                                                                 "was saved; send it again."}}, status=409)
+    message = _("Someone else saved at the same moment, so nothing you sent was saved. Go back and send it again.")
+    return HttpResponse(render_to_string("409.html", {"message": message, "back": "/" + request.get_full_path().lstrip("/")}), status=409)
 
 
 def unavailable(request):

@@ -32,16 +32,19 @@ def healthz(request):
 
 def server_error(request):
     """The 500 page: says the error was recorded and gives the request id to quote. A database
-    failure that reached here (outside the outage middleware) still gets the 503 page. Rendered
-    without context processors: whatever failed may fail again."""
+    failure that reached here (outside the outage middleware) still gets the 503 page, or the 409
+    page when another transaction won a collision. Rendered without context processors: whatever
+    failed may fail again."""
     import sys
 
     from django.db import InterfaceError, OperationalError
     from django.template.loader import render_to_string
 
     from targets import logs
-    from targets.middleware import unavailable
+    from targets.middleware import collided, collision, unavailable
 
+    if collided(sys.exc_info()[1]):
+        return collision(request)
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return unavailable(request)
     return HttpResponse(render_to_string("500.html", {"request_id": logs.current()}), status=500)
