@@ -82,3 +82,13 @@ def test_a_programme_with_a_scoring_scheme_closes_its_year_on_the_ranking_page_o
         "</tbody>")[0].replace("field-year_closed", "")  # shown in the list, not a box to tick there
     ScoringScheme.objects.filter(campaign=programme).delete()
     assert 'name="year_closed"' in client.get(change).content.decode()  # without a scheme, the only way to close it
+
+
+def test_admin_pages_name_their_icon_so_the_browser_asks_for_no_missing_file(client, admin_user):
+    # Without one the browser asks for /favicon.ico, gets a 404, and reports it in its console.
+    assert '<link rel="icon" href="data:,">' in client.get(reverse("admin:login")).content.decode()
+    client.force_login(admin_user)
+    for url in (reverse("admin:index"), reverse("admin:targets_task_changelist")):
+        page = client.get(url).content.decode()
+        assert '<link rel="icon" href="data:,">' in page
+        assert 'id="site-name"' in page  # still Django's admin page around it
