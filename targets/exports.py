@@ -59,13 +59,24 @@ def _timeliness_labels() -> dict[str, str]:
     return {timeliness.ON_TIME: _("On time"), timeliness.LATE: _("Late"), timeliness.OPEN: _("Not yet due")}
 
 
-def safe_text(value: str | None) -> str | None:
-    """Neutralise spreadsheet formula injection in user-written text (OWASP: prefix a quote).
+# What a spreadsheet would read as the start of a formula (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-    A note such as "=HYPERLINK(...)" or "+1-2" would otherwise run as a formula in Excel or
-    LibreOffice when the file is opened; numbers never pass through here.
-    """
-    if value and value[0] in ("=", "+", "-", "@", "\t", "\r"):
+
+def as_text(cell):
+    """Mark user text in an .xlsx cell as text, so that a note such as "=HYPERLINK(...)" never runs
+    as a formula and a narrative such as "- Đã hoàn thành" is printed as written. The mark is
+    Excel's leading apostrophe, which is not part of the value: an uploaded template reads back the
+    text unchanged. Numbers and dates pass through untouched."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def csv_text(value):
+    """The same rule for CSV, which has no way to mark a text as text: a visible apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
@@ -234,7 +245,7 @@ class Footnotes:
 
 
 def _cell(ws: Worksheet, row: int, col: int, value, font: Font = BODY, alignment: Alignment = WRAP):
-    cell = ws.cell(row, col, value)
+    cell = as_text(ws.cell(row, col, value))
     cell.font = font
     cell.alignment = alignment
     return cell
@@ -336,7 +347,7 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         replaced = _("The official figure has replaced the estimate (%(e)s).") % {
             "e": format_number(m.figure.estimate_value, measure.decimal_places, lang)}
         note = f"{replaced} {note}".strip()
-    _cell(ws, row, COL["notes"], safe_text(_shorten(note)))
+    _cell(ws, row, COL["notes"], _shorten(note))
     _box(ws, row)
 
 
@@ -363,7 +374,7 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
                               for r in reports)
     else:
         narrative = _shorten(reports[0].narrative, NARRATIVE_CHARS) if reports else None
-    _merged(ws, row, *TASK_NARRATIVE, safe_text(narrative))
+    _merged(ws, row, *TASK_NARRATIVE, narrative)
     # The weakest word among the units' latest reports: a task is not "done well" while one unit says otherwise.
     verdicts = [r.verdict for r in reports if r.verdict]
     verdict = max(verdicts, key=VERDICT_ORDER.index) if verdicts else None
@@ -624,9 +635,9 @@ def _raw_row(row: tuple, labels: RawLabels) -> list:
      entered_by, entered_at, approved_by, approved_at, cumulative, estimate) = row
     approved = state == Submission.State.APPROVED
     return [
-        year, quarter, unit_code, safe_text(unit_name), code, safe_text(name), safe_text(unit) or None, value,
-        labels.verdicts[verdict] if verdict else None, safe_text(narrative) or None,
-        safe_text(note) or None, safe_text(source) or None, labels.kinds[kind], labels.states[state],
+        year, quarter, unit_code, unit_name, code, name, unit or None, value,
+        labels.verdicts[verdict] if verdict else None, narrative or None,
+        note or None, source or None, labels.kinds[kind], labels.states[state],
         entered_by, _naive(entered_at), approved_by if approved else None, _naive(approved_at) if approved else None,
         cumulative, estimate,
     ]
@@ -655,10 +666,17 @@ def write_raw_xlsx(rows: Iterable[tuple], target, *, lang: str = "vi") -> int:
     ws.append(header)
     count = 0
     for row in rows:
-        ws.append(_raw_row(row, labels))
+        ws.append([_write_only(ws, value) for value in _raw_row(row, labels)])
         count += 1
     wb.save(target)
     return count
+
+
+def _write_only(ws, value):
+    # A cell object only where the text needs the mark: a million rows of plain values stay fast.
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return as_text(WriteOnlyCell(ws, value))
+    return value
 
 
 class _Echo:
@@ -680,14 +698,14 @@ def raw_csv_lines(rows: Iterable[tuple], *, lang: str = "vi") -> Iterator[str]:
 
 
 def _csv_value(value) -> str:
-    """"42.7", not the column's "42.700000"; times to the second; nothing for no value."""
+    """"42.7", not the column's "42.700000"; times to the second; nothing for no value; text never a formula."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return plain_decimal(value)
     if isinstance(value, datetime.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    return value
+    return csv_text(value)
 
 
 def plain_decimal(value: Decimal) -> str:

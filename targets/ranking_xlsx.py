@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import scoring
-from targets.exports import BOX, safe_text
+from targets.exports import BOX, as_text
 from targets.models import Campaign, Proposal
 from targets.numbers import excel_format
 from targets.progress import period_label, status_label
@@ -50,16 +50,16 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -
     row += 1
     for number, bloc in enumerate(ranking.blocs, start=1):
         ws.cell(row, 1, _roman(number)).font = _font(bold=True)
-        ws.cell(row, 2, bloc.name).font = _font(bold=True)
+        as_text(ws.cell(row, 2, bloc.name)).font = _font(bold=True)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(widths))
         _box(ws, row, len(widths))
         row += 1
         for index, unit in enumerate(bloc.units, start=1):
             notes = "; ".join(b.text(lang) for b in unit.bars)
             values = [index, unit.name, unit.score, unit.rank if unit.ranked else _("Not ranked"),
-                      pgettext("eligible", "Yes") if unit.eligible_for_flag else pgettext("eligible", "No"), safe_text(notes)]
+                      pgettext("eligible", "Yes") if unit.eligible_for_flag else pgettext("eligible", "No"), notes]
             for col, value in enumerate(values, start=1):
-                cell = ws.cell(row, col, value)
+                cell = as_text(ws.cell(row, col, value))
                 cell.font = _font()
                 cell.alignment = WRAP if col in (2, 6) else CENTRE
             ws.cell(row, 3).number_format = SCORE_FORMAT
@@ -83,9 +83,9 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -
         decision = _("No. %(number)s of %(date)s") % {
             "number": p.decision_number, "date": p.decision_date.strftime("%d/%m/%Y")} if p.decision_date else ""
         values = [index, p.unit.name, p.unit.bloc.name if p.unit.bloc else "", kinds[p.kind],
-                  safe_text(p.reason), p.rank, p.score, states[p.state], safe_text(decision)]
+                  p.reason, p.rank, p.score, states[p.state], decision]
         for col, value in enumerate(values, start=1):
-            cell = ps.cell(row, col, value)
+            cell = as_text(ps.cell(row, col, value))
             cell.font = _font()
             cell.alignment = WRAP if col in (2, 3, 5, 9) else CENTRE
         ps.cell(row, 7).number_format = SCORE_FORMAT
@@ -122,7 +122,7 @@ def _pledge_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Ranking, la
                       m.name_en or m.name if lang == "en" else m.name, m.unit_en or m.unit if lang == "en" else m.unit,
                       r.pledge.target, p.ytd, p.percent_of_plan, status_label(p.status, lang), p.explanation(lang)]
             for col, value in enumerate(values, start=1):
-                cell = ws.cell(row, col, value)
+                cell = as_text(ws.cell(row, col, value))
                 cell.font = _font()
                 cell.alignment = WRAP if col in (2, 4, 10) else CENTRE
             ws.cell(row, 6).number_format = ws.cell(row, 7).number_format = fmt

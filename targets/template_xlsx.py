@@ -29,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from targets import access, validators, workflow
 from targets.entry import check_input
+from targets.exports import as_text
 from targets.forms import TaskForm
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Task, TaskReport, Unit, Verdict
@@ -160,14 +161,10 @@ def add_meta(wb, title: str, values: dict) -> None:
 
 
 def append_row(ws, values: list) -> None:
-    """Append a row, every text as text: a note such as '=HYPERLINK(…)' must never be written as a
-    live formula. It is kept as typed, marked as text (Excel's leading apostrophe, which is not part
-    of the value), so the template uploads back unchanged."""
+    """Append a row, every text as text (exports.as_text): it uploads back as typed."""
     ws.append(values)
     for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-            cell.data_type = "s"
-            cell.quotePrefix = True
+        as_text(cell)
 
 
 def _task_sheet(ws, campaign: Campaign, quarter: int, units) -> None:

@@ -307,6 +307,7 @@ def test_the_progress_api_judges_a_unit_against_its_pledge(client, year, users):
 def test_the_ranking_workbook_in_the_official_layout(client, tmp_path, year, users):
     close(year, users)
     login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    Proposal.objects.filter(unit__code="024").update(reason="- Dẫn đầu khối; =không phải công thức")
     path = tmp_path / "xep-hang.xlsx"
     call_command("export_ranking", "--year", "2024", "-o", str(path))
     wb = load_workbook(path)
@@ -320,6 +321,8 @@ def test_the_ranking_workbook_in_the_official_layout(client, tmp_path, year, use
     assert ws.print_title_rows == "$9:$9" and ws.page_setup.orientation == "landscape"
     proposals = wb["Đề nghị khen thưởng"]
     assert proposals["A5"].value == "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM 2024"
+    reason = next(c for row in proposals.iter_rows(min_row=10) for c in row if c.value == "- Dẫn đầu khối; =không phải công thức")
+    assert (reason.data_type, reason.quotePrefix) == ("s", True)  # printed as written, never a formula
     listed = {(r[1], r[3]) for r in proposals.iter_rows(min_row=10, values_only=True) if r[0]}
     assert ("Thành phố Hà Giang", "Cờ thi đua của UBND tỉnh") in listed
     assert ("Huyện Đồng Văn", "Bằng khen của Chủ tịch UBND tỉnh") in listed

@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -23,12 +24,14 @@ TODAY = datetime.date(2024, 10, 20)
 
 
 
-def _report(campaign, quarter, lang="vi"):
-    wb = exports.report_workbook(campaign, quarter, lang=lang, today=TODAY)
+def _report_bytes(campaign, quarter, lang="vi") -> bytes:
     buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    return load_workbook(buffer)
+    exports.report_workbook(campaign, quarter, lang=lang, today=TODAY).save(buffer)
+    return buffer.getvalue()
+
+
+def _report(campaign, quarter, lang="vi"):
+    return load_workbook(io.BytesIO(_report_bytes(campaign, quarter, lang)))
 
 
 def _rows_by_code(ws):
@@ -343,15 +346,31 @@ def test_csv_round_trips_with_vietnamese_text(demo):
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+2", "-3+cmd", "@SUM(A1)", "\tx"])
-def test_formula_injection_is_neutralised_in_every_export(programme, text, tmp_path):
+def test_text_that_reads_like_a_formula_is_never_a_formula_in_any_export(programme, text, tmp_path):
     submission = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="STC"), quarter=1, state="submitted")
     Figure.objects.create(submission=submission, measure=Measure.objects.get(code="3"), value=Decimal("10"), note=text, source=text)
     path = tmp_path / "raw.xlsx"
     exports.write_raw_xlsx(exports.raw_figures(Figure.objects.all()), path)
-    row = list(load_workbook(path).worksheets[0].iter_rows(min_row=2, values_only=True))[0]
-    assert row[10] == "'" + text and row[11] == "'" + text
+    with zipfile.ZipFile(path) as package:
+        assert b"<f>" not in package.read("xl/worksheets/sheet1.xml")
+    row = next(load_workbook(path).worksheets[0].iter_rows(min_row=2))
+    # The workbook keeps the text as written, marked as text (Excel's apostrophe is not part of the value).
+    assert [(c.value, c.data_type, c.quotePrefix) for c in row[10:12]] == [(text, "s", True)] * 2
+    assert row[7].value == 10 and not row[7].quotePrefix
+    # CSV cannot mark a text as text: the apostrophe is written.
     lines = list(csv.reader(io.StringIO("".join(exports.raw_csv_lines(exports.raw_figures(Figure.objects.all()))).lstrip("\ufeff"))))
     assert lines[1][10] == "'" + text
+
+
+def test_the_official_report_prints_a_narrative_that_starts_with_a_dash_as_written(demo):
+    # "- Đã …" is how Vietnamese reports write their points; it must not become "'- Đã …" on paper.
+    narrative = "- Đã tổ chức diễn tập khu vực phòng thủ.\n- Hoàn thành chỉ tiêu tuyển quân."
+    assert Figure.objects.filter(measure__code="15", measure__campaign=demo).update(narrative=narrative)
+    report = _report_bytes(demo, 3)
+    with zipfile.ZipFile(io.BytesIO(report)) as package:
+        assert b"<f>" not in package.read("xl/worksheets/sheet1.xml")
+    cell = _rows_by_code(load_workbook(io.BytesIO(report)).worksheets[0])["15"][10]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (narrative, "s", True)
 
 
 def test_export_report_command(demo, tmp_path):
