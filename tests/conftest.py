@@ -155,6 +155,21 @@ def admin_user(db):
     return make_user("administrator", Role.ADMIN, is_staff=True, is_superuser=True)
 
 
+def _render(template, context):
+    return template.nodelist.render(context)  # django.template.Template._render, before the test client wraps it
+
+
+@pytest.fixture(autouse=True)
+def template_rendering(request, monkeypatch):
+    """The test client records each template's context for `response.context` by copying it at
+    every render, each form widget's included: a fifth of a form page's time, and most tests never
+    look. A test (or module) that reads `response.context` is marked `template_context`."""
+    if request.node.get_closest_marker("template_context") is None:
+        from django.template import Template
+
+        monkeypatch.setattr(Template, "_render", _render)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS

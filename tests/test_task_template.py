@@ -78,6 +78,7 @@ def test_the_template_lists_the_units_tasks_with_a_drop_down_and_instructions(cl
     assert "Nhiệm vụ" in " ".join(str(c.value) for c in wb["Hướng dẫn"]["A"])
 
 
+@pytest.mark.template_context
 def test_a_task_row_uploads_through_the_page_with_history_and_comes_back_filled(client, finance):
     unit, reporter = finance
     client.force_login(reporter)
@@ -123,6 +124,7 @@ def test_import_command_saves_task_reports_in_the_same_transaction_as_figures(fi
     assert TaskReport.objects.get(task=budget_task(unit), submission__unit=unit).narrative == "Bản mới."
 
 
+@pytest.mark.template_context
 @pytest.mark.parametrize("change, message", [
     ({"verdict": "Hoàn thành nhiệm vụ"}, "cột «Thuyết minh»: Hãy nêu ngắn gọn kết quả đã làm: đánh giá cần có thuyết minh."),
     ({"narrative": "Chỉ có lời."}, "cột «Đánh giá»: Hãy chọn mức đánh giá cho phần thuyết minh này."),
@@ -153,6 +155,7 @@ def _fill_a_figure(wb):
     return wb
 
 
+@pytest.mark.template_context
 def test_another_units_task_is_refused(client, finance):
     unit, reporter = finance
     client.force_login(reporter)
@@ -169,6 +172,7 @@ def test_another_units_task_is_refused(client, finance):
     assert not TaskReport.objects.exists()
 
 
+@pytest.mark.template_context
 def test_the_reading_limits_and_the_formula_rule_hold_on_the_tasks_sheet(client, finance, monkeypatch):
     unit, reporter = finance
     client.force_login(reporter)

@@ -102,6 +102,7 @@ def test_a_reporter_cannot_download_another_units_template(client, reporter):
     assert client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": "026"}).status_code == 403
 
 
+@pytest.mark.template_context
 def test_upload_previews_then_saves_every_row(client, reporter):
     client.force_login(reporter)
     wb = fill(download(client), {"3": 123.5, "4": 45000, "11": "12"})
@@ -195,6 +196,7 @@ def test_a_file_over_the_size_limit_is_refused(client, reporter, monkeypatch):
     refused(client, as_upload(download(client)), "Tệp quá lớn")
 
 
+@pytest.mark.template_context
 def test_a_locked_period_is_refused_for_the_whole_file(client, reporter, programme):
     client.force_login(reporter)
     wb = fill(download(client), {"3": 10})
@@ -250,6 +252,7 @@ def test_too_many_rows_are_refused_without_reading_them_all(client, reporter, mo
     refused(client, as_upload(wb), "Quá 50 dòng")
 
 
+@pytest.mark.template_context
 def test_empty_rows_are_skipped_and_extra_hidden_sheets_ignored(client, reporter):
     client.force_login(reporter)
     wb = fill(download(client), {"3": 7})
@@ -288,6 +291,7 @@ def test_external_links_are_refused(client, reporter):
     refused(client, SimpleUploadedFile("links.xlsx", buffer.getvalue()), "liên kết tới tệp khác")
 
 
+@pytest.mark.template_context
 def test_html_in_text_cells_is_kept_as_text_and_shown_escaped(client, reporter):
     client.force_login(reporter)
     wb = fill(download(client), {"3": 7})

@@ -26,6 +26,7 @@ def preview(client):
     return response.context["token"]
 
 
+@pytest.mark.template_context
 def test_confirming_saves_and_deletes_the_preview(client, reporter, uploads):  # noqa: F811
     client.force_login(reporter)
     token = preview(client)
@@ -35,6 +36,7 @@ def test_confirming_saves_and_deletes_the_preview(client, reporter, uploads):  #
     assert list(uploads.iterdir()) == []
 
 
+@pytest.mark.template_context
 def test_cancelling_deletes_the_preview_and_saves_nothing(client, reporter, uploads):  # noqa: F811
     client.force_login(reporter)
     token = preview(client)
@@ -45,6 +47,7 @@ def test_cancelling_deletes_the_preview_and_saves_nothing(client, reporter, uplo
     assert "hết hạn" in response.content.decode() and not Figure.objects.exists()
 
 
+@pytest.mark.template_context
 def test_abandoned_previews_are_deleted_after_a_day_by_the_next_upload(client, reporter, uploads):  # noqa: F811
     client.force_login(reporter)
     uploads.mkdir()
