@@ -234,8 +234,31 @@ class ApiTokenAdmin(admin.ModelAdmin):
 # --- the emulation: pledges, registration, scoring, proposals ---------------------------------
 
 
+class KeptOnceClosed:
+    """What a closed year's final ranking was judged on (its scheme, pledges, registrations, blocs,
+    bonuses and deductions) is shown, no longer changed or deleted: the ranking is kept as it was
+    closed (targets.ranking), and what explains it must not drift from it. `campaign` is the path
+    from the row to its programme."""
+
+    campaign = "campaign"
+
+    def _closed(self, obj) -> bool:
+        if obj is None:
+            return False
+        campaign = obj
+        for step in self.campaign.split("__"):
+            campaign = getattr(campaign, step)
+        return models.ScoringScheme.objects.filter(campaign=campaign, ranking_final_at__isnull=False).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._closed(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._closed(obj)
+
+
 @admin.register(models.ScoringScheme)
-class ScoringSchemeAdmin(SimpleHistoryAdmin):
+class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     """Admins edit the scheme as JSON (checked by targets.scoring.Scheme on save). The year is
     closed from the ranking page, which checks that the year's figures are approved."""
 
@@ -245,7 +268,8 @@ class ScoringSchemeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Pledge)
-class PledgeAdmin(SimpleHistoryAdmin):
+class PledgeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
+    campaign = "measure__campaign"
     list_display = ("unit", "measure", "target", "signed_on", "document")
     list_filter = ("measure__campaign", "unit__bloc")
     search_fields = ("unit__code", "unit__name", "measure__code", "document")
@@ -259,7 +283,7 @@ class PledgeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Registration)
-class RegistrationAdmin(SimpleHistoryAdmin):
+class RegistrationAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     list_display = ("unit", "campaign", "title", "registered_on")
     list_filter = ("campaign", "title", "unit__bloc")
     search_fields = ("unit__code", "unit__name")
@@ -268,7 +292,7 @@ class RegistrationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.BlocMembership)
-class BlocMembershipAdmin(SimpleHistoryAdmin):
+class BlocMembershipAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     list_display = ("unit", "campaign", "bloc", "from_quarter", "to_quarter")
     list_filter = ("campaign", "bloc")
     list_select_related = ("unit", "campaign", "bloc")
@@ -276,7 +300,7 @@ class BlocMembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.ScoreAdjustment)
-class ScoreAdjustmentAdmin(SimpleHistoryAdmin):
+class ScoreAdjustmentAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     list_display = ("unit", "campaign", "kind", "points", "reason", "bars_flag", "entered_by", "entered_at")
     list_filter = ("campaign", "kind", "bars_flag")
     search_fields = ("unit__code", "unit__name", "reason", "evidence")

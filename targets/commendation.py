@@ -25,13 +25,20 @@ class Refused(Exception):
         self.message = message
 
 
-def _open_scheme(campaign: Campaign) -> ScoringScheme:
-    """The campaign's scheme row, locked: closing the year and these writes are decided one at a time."""
+def lock_open_year(campaign: Campaign) -> ScoringScheme | None:
+    """The campaign's scheme row (None without one), locked, so that closing the year and the
+    writes that change what the ranking is judged on are decided one at a time; refused once the
+    year is closed."""
     record = ScoringScheme.objects.select_for_update(of=("self",)).filter(campaign=campaign).first()
+    if record is not None and record.is_final:
+        raise Refused(_("The year is closed: the ranking is final and no longer changes."))
+    return record
+
+
+def _open_scheme(campaign: Campaign) -> ScoringScheme:
+    record = lock_open_year(campaign)
     if record is None:
         raise Refused(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
-    if record.is_final:
-        raise Refused(_("The year is closed: the ranking is final and no longer changes."))
     return record
 
 

@@ -617,7 +617,8 @@ class ApiToken(models.Model):
 
 class ScoringScheme(models.Model):
     """A campaign's scoring scheme as data (see targets.scoring.Scheme for its keys), and whether
-    the year is closed: until then every ranking of the campaign is provisional."""
+    the year is closed: until then every ranking of the campaign is provisional. Closing it keeps
+    the final ranking as it stands (`final_ranking`), so nothing changed afterwards can move it."""
 
     campaign = models.OneToOneField(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="scoring_scheme")
     data = models.JSONField(_("scheme"), default=dict)
@@ -626,6 +627,7 @@ class ScoringScheme(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("year closed by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    final_ranking = models.JSONField(_("final ranking"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 

@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Protection
 
 from targets import validators as limits
+from targets.commendation import lock_open_year
 from targets.entry import check_input
 from targets.language import language
 from targets.models import Campaign, MeasureAssignment, Pledge
@@ -199,7 +200,9 @@ def read_pledges(handle, size: int) -> PledgeResult:
 
 @transaction.atomic
 def save_pledges(result: PledgeResult, *, user) -> tuple[int, int]:
-    """Create or update each pledge; (created, updated). A row equal to the stored pledge is not saved again."""
+    """Create or update each pledge; (created, updated). A row equal to the stored pledge is not saved
+    again. Refused (commendation.Refused) once the year is closed: the final ranking stands on them."""
+    lock_open_year(result.campaign)
     created = updated = 0
     for row in result.rows:
         a = row["assignment"]

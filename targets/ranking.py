@@ -5,8 +5,11 @@ disagree. Queries are per kind of row (pledges, figures, task reports, reports, 
 deductions, registrations), never per unit. The rules themselves are in targets.scoring.
 
 A ranking is provisional until an admin closes the year (ScoringScheme.ranking_final_at):
-until then it judges the submitted and approved figures of the latest quarter that has any;
-once closed, only the approved figures of the whole year.
+until then it judges the submitted and approved figures of the latest quarter that has any.
+Closing the year judges the approved figures of the whole year and keeps the result
+(ScoringScheme.final_ranking): the final ranking is read from there, so a figure corrected, a
+pledge or the scheme's points edited afterwards, in the admin or by any other way, cannot move
+a ranking the council has been given.
 """
 
 from __future__ import annotations
@@ -121,6 +124,14 @@ def members(campaign: Campaign) -> dict[int, list[tuple[Unit, int, int | None]]]
 
 def build_ranking(campaign: Campaign) -> scoring.Ranking:
     record = scheme_record(campaign)
+    if record.final_ranking is not None:
+        return scoring.Ranking.from_data(record.final_ranking)
+    # A year closed before the ranking was kept at closing (migration 0017) is judged again.
+    return judge(campaign, record)
+
+
+def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
+    """The ranking from the figures, pledges and reports as they stand now, final if `record` is."""
     scheme = record.scheme()
     final = record.is_final
     quarter, states = period_of(campaign, final)
@@ -226,6 +237,7 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
             raise CannotClose(_("Reports still await review or were returned: %(reports)s.") % {"reports": names})
         record.ranking_final_at = timezone.now()
         record.ranking_final_by = user
+        record.final_ranking = judge(campaign, record).to_data()
         record.save()
         # One "close the year" for the whole product: entry of late yearly figures closes too
         # (Campaign.year_closed, issue 12); the secretariat can still enter them.

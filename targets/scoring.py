@@ -24,7 +24,9 @@ JSON, parsed by Scheme.from_dict); this module only says how the data is applied
 - proposals come from a final ranking only: the flag for the best-ranked unit that no
   condition bars (all of them when several share that rank: the council decides), then
   certificates of merit for the next ranked units, as many as the scheme allows (more when
-  units tie at the last place).
+  units tie at the last place);
+- a final ranking is kept as it stood when the year was closed (Ranking.to_data): what changes
+  afterwards (a corrected figure, a pledge, the scheme's points) does not move it.
 
 All points are Decimal; nothing is rounded here.
 """
@@ -33,6 +35,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import types
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -588,7 +592,39 @@ class Ranking:
     quarter: int  # the period the figures cover (4 when final)
     blocs: tuple[BlocRanking, ...] = field(default_factory=tuple)
 
+    def to_data(self) -> dict:
+        """The ranking as JSON: points as exact text, so it reads back the same (from_data)."""
+        return _to_data(self)
+
+    @classmethod
+    def from_data(cls, data: Mapping) -> Ranking:
+        return _from_data(cls, data)
+
     def of_unit(self, code: str) -> tuple[BlocRanking, UnitScore] | None:
         """The unit's place: where it is ranked, else (it left its bloc) where it is listed."""
         found = [(bloc, score) for bloc in self.blocs if (score := bloc.unit(code)) is not None]
         return next((f for f in found if f[1].ranked), next(iter(found), None))
+
+
+def _to_data(value):
+    if dataclasses.is_dataclass(value):
+        return {f.name: _to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        return [_to_data(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value  # str (the enums included), int, bool, None
+
+
+def _from_data(kind, data):
+    """`data` as a `kind`, led by the dataclasses' type hints (the inverse of _to_data)."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):  # "X | None"
+        if data is None:
+            return None
+        kind = next(k for k in typing.get_args(kind) if k is not type(None))
+    if typing.get_origin(kind) is tuple:
+        return tuple(_from_data(typing.get_args(kind)[0], v) for v in data)
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _from_data(hints[f.name], data[f.name]) for f in dataclasses.fields(kind)})
+    return kind(data)  # Decimal from its text, the enums from their values, str, int, bool

@@ -92,3 +92,25 @@ def test_admin_pages_name_their_icon_so_the_browser_asks_for_no_missing_file(cli
         page = client.get(url).content.decode()
         assert '<link rel="icon" href="data:,">' in page
         assert 'id="site-name"' in page  # still Django's admin page around it
+
+
+def test_what_a_closed_years_ranking_was_judged_on_is_shown_but_no_longer_changed(client, admin_user, programme):
+    from targets import ranking
+    from targets.models import Registration
+    from tests.test_ranking import pledge
+
+    promise = pledge(programme, "024", "3", "250")
+    registration = Registration.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), title="tap-the-ldxs")
+    scheme = ScoringScheme.objects.get(campaign=programme)
+    rows = [("pledge", promise), ("registration", registration), ("scoringscheme", scheme)]
+    client.force_login(admin_user)
+    for model, row in rows:
+        assert 'name="_save"' in client.get(reverse(f"admin:targets_{model}_change", args=[row.pk])).content.decode()
+    ranking.close_year(programme, admin_user)
+    for model, row in rows:
+        page = client.get(reverse(f"admin:targets_{model}_change", args=[row.pk]))
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode(), model  # shown, without a save button
+        assert client.post(reverse(f"admin:targets_{model}_change", args=[row.pk]), {}).status_code == 403
+        assert client.post(reverse(f"admin:targets_{model}_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    promise.refresh_from_db()
+    assert promise.target == 250 and Registration.objects.filter(pk=registration.pk).exists()

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from targets.models import Proposal, Registration, ScoreAdjustment, ScoringScheme, Submission, Unit
+from targets.models import Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme, Submission, Unit
 from tests.conftest import PASSWORD, make_user
 from tests.test_ranking import FLAG, pledge, send
 
@@ -279,6 +279,53 @@ def test_the_ranking_api_gives_each_bloc_with_scores_lines_and_proposals(client,
                                 "note_en": "Full year: 260.0 / 250 billion VND = 104.0 % of plan → exceeded"}
     assert city["proposal"]["kind"] == "flag" and city["proposal"]["state"] == "draft"
     assert {b["code"] for b in data["blocs"]} == {"KHOI-HUYEN", "KHOI-KT", "KHOI-VX-NC"}
+
+
+def _change_what_the_ranking_reads(campaign):
+    """What could still change after the close: the scheme's points and a pledge edited in the
+    admin, a deduction entered there, the year figure corrected in SQL."""
+    from django.db import connection
+
+    record = ScoringScheme.objects.get(campaign=campaign)
+    record.data = {**record.data, "measure_points": {"exceeded": "7", "met": "5", "not_met": "1", "no_figure": "0"}}
+    record.save()
+    Pledge.objects.filter(unit__code="026").update(target=D("70"))
+    ScoreAdjustment.objects.create(campaign=campaign, unit=Unit.objects.get(code="024"), kind="deduction", points=D("3"),
+                                   reason="Ghi sau khi khóa sổ")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE targets_figure SET value = 1 WHERE submission_id IN "
+                       "(SELECT id FROM targets_submission WHERE unit_id = %s AND quarter = 4)", [Unit.objects.get(code="024").pk])
+
+
+def _ranking_as_read(client, users):
+    """The ranking as the API, the unit page and the workbook give it."""
+    api = login(client, users["viewer"]).get(reverse("api-ranking"), {"year": 2024}).json()
+    bloc = next(b for b in api["blocs"] if b["code"] == "KHOI-HUYEN")
+    page = text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024}))
+    page = page[page.index("<main"):page.index("</main>")]
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
+    rows = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1]]
+    return [(u["code"], u["score"], u["rank"], u["lines"], u["eligible_for_flag"]) for u in bloc["units"]], page, rows
+
+
+def test_a_closed_years_ranking_stays_as_it_was_closed_whatever_changes_afterwards(client, year, users):
+    close(year, users)
+    closed = _ranking_as_read(client, users)
+    assert closed[0][0][:3] == ("024", "18", 1) and closed[0][1][:3] == ("026", "10", 2)
+    _change_what_the_ranking_reads(year)
+    assert _ranking_as_read(client, users) == closed
+    # The proposals are drafted from the ranking the council was given, too.
+    login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    flag = Proposal.objects.get(unit__code="024", kind="flag")
+    assert (flag.rank, flag.score) == (1, D("18"))
+
+
+def test_a_provisional_ranking_follows_the_same_changes(client, year, users):
+    before = _ranking_as_read(client, users)
+    _change_what_the_ranking_reads(year)
+    after = _ranking_as_read(client, users)
+    assert after[0] != before[0] and after[2] != before[2]
+    assert after[0][0][:3] != ("024", "18", 1)
 
 
 def test_a_reporter_gets_only_their_own_unit_from_the_ranking_api(client, year, users):

@@ -181,3 +181,17 @@ def test_a_pledged_number_is_stored_exactly_as_typed(tmp_path, programme, admin_
     call_command("import_pledges", str(path), "--user", admin_user.username)
     assert Pledge.objects.get(unit__code="024").target == D("244.946")
     assert Pledge.objects.get(unit__code="026").target == D("1234.5")  # text is read in Vietnamese format
+
+
+def test_once_the_year_is_closed_pledges_are_refused_by_page_and_command(client, tmp_path, programme, admin_user):
+    from targets import ranking
+
+    path = fill(template(tmp_path, programme), {("024", "3"): (250, datetime.datetime(2024, 1, 15), "")})
+    ranking.close_year(programme, admin_user)
+    client.login(username=admin_user.username, password=PASSWORD)
+    with open(path, "rb") as handle:
+        refused = client.post(reverse("pledges"), {"year": 2024, "file": handle}, follow=True)
+    assert "Năm đã khóa sổ: kết quả xếp hạng là chính thức, không thay đổi nữa." in refused.content.decode()
+    with pytest.raises(CommandError, match="Nothing was saved: .*khóa sổ"):
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert not Pledge.objects.exists()

@@ -19,6 +19,7 @@ from targets.scoring import (
     Outcome,
     ProposalKind,
     QuarterReport,
+    Ranking,
     Scheme,
     SchemeError,
     TaskResult,
@@ -313,3 +314,16 @@ def test_every_status_of_the_progress_engine_scores_as_some_verdict():
     from targets.scoring import OUTCOME_OF_STATUS
 
     assert set(OUTCOME_OF_STATUS) == set(Status)
+
+
+def test_a_final_ranking_is_kept_as_json_and_reads_back_the_same():
+    import json
+
+    bloc = ranked(unit("A", measure("3", Status.EXCEEDED), adjustments=(Adjustment(D("2.5"), "Bonus"),)),
+                  unit("B", measure("3", Status.NOT_MET)), unit("C", measure("3", Status.MET), left_quarter=2))
+    kept = Ranking(year=2024, final=True, quarter=4, blocs=(bloc,))
+    back = Ranking.from_data(json.loads(json.dumps(kept.to_data())))
+    assert back == kept
+    a, b, c = back.blocs[0].units
+    assert (a.score, a.rank, b.bars[0].reason, c.rank) == (D("8.5"), 1, Bar.KEY_MEASURE_NOT_MET, None)
+    assert kept.to_data()["blocs"][0]["units"][0]["lines"][-1]["points"] == "2.5"  # exact text, never a float

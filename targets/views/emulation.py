@@ -206,9 +206,14 @@ def pledges(request):
             if result.ok and not result.rows:
                 messages.error(request, _("The file has no pledged figures."))
             elif result.ok:
-                created, updated = pledge_xlsx.save_pledges(result, user=request.user)
-                messages.success(request, _("Saved %(created)s new and %(updated)s changed pledges.") % {"created": created, "updated": updated})
-                return redirect(f"{request.path}?year={result.campaign.year}")
+                try:
+                    created, updated = pledge_xlsx.save_pledges(result, user=request.user)
+                except commendation.Refused as refused:
+                    messages.error(request, refused.message)
+                else:
+                    messages.success(request, _("Saved %(created)s new and %(updated)s changed pledges.") % {
+                        "created": created, "updated": updated})
+                    return redirect(f"{request.path}?year={result.campaign.year}")
     return render(request, "targets/pledges.html", {"campaign": campaign, "form": form, "result": result})
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from targets import access, pledge_xlsx
+from targets import access, commendation, pledge_xlsx
 
 
 class Command(BaseCommand):
@@ -28,5 +28,8 @@ class Command(BaseCommand):
             raise CommandError("Nothing was saved:\n- " + "\n- ".join(str(p) for p in result.problems))
         if not result.rows:
             raise CommandError("Nothing was saved: the file has no pledged figures.")
-        created, updated = pledge_xlsx.save_pledges(result, user=account)
+        try:
+            created, updated = pledge_xlsx.save_pledges(result, user=account)
+        except commendation.Refused as refused:
+            raise CommandError(f"Nothing was saved: {refused.message}") from None
         self.stdout.write(self.style.SUCCESS(f"Saved {created} new and {updated} changed pledges; {len(result.rows) - created - updated} unchanged."))
