@@ -315,6 +315,7 @@ WORDS = {
         LineKind.DEDUCTION: "Điểm trừ",
         "yes": "Có", "late": "Muộn", "not_sent": "Chưa gửi", "missing": "Thiếu: {codes}",
         "not_assessed": "Chưa đánh giá", "provisional": "tạm tính", "no_year_figure": "chưa có số liệu cả năm",
+        "scored_as": "tạm tính, điểm mức {outcome}",
     },
     "en": {
         LineKind.ON_TIME: "Q{q} report on time",
@@ -323,6 +324,7 @@ WORDS = {
         LineKind.DEDUCTION: "Deduction",
         "yes": "Yes", "late": "Late", "not_sent": "Not sent", "missing": "Lacks: {codes}",
         "not_assessed": "Not assessed", "provisional": "provisional", "no_year_figure": "no full-year figure",
+        "scored_as": "provisional, scored as {outcome}",
     },
 }
 
@@ -355,6 +357,7 @@ class Bar(StrEnum):
     """Why a unit cannot be proposed for the flag."""
 
     KEY_MEASURE_NOT_MET = "key_measure_not_met"
+    KEY_MEASURE_BEHIND = "key_measure_behind"  # during the year: "not met" is said of a year figure only
     NOT_REGISTERED = "not_registered"
     BELOW_MIN_SCORE = "below_min_score"
     BARRING_DEDUCTION = "barring_deduction"
@@ -364,6 +367,8 @@ class Bar(StrEnum):
 
 BAR_LABELS: dict[Bar, dict[str, str]] = {
     Bar.KEY_MEASURE_NOT_MET: {"vi": "Chỉ tiêu chủ yếu {detail} không đạt", "en": "Key measure {detail} not met"},
+    Bar.KEY_MEASURE_BEHIND: {"vi": "Chỉ tiêu chủ yếu {detail} chưa đạt tiến độ (tạm tính)",
+                             "en": "Key measure {detail} behind its pace (provisional)"},
     Bar.NOT_REGISTERED: {"vi": "Không đăng ký danh hiệu «{detail}»", "en": "Not registered for “{detail}”"},
     Bar.BELOW_MIN_SCORE: {"vi": "Điểm dưới mức tối thiểu {detail}", "en": "Score under the minimum of {detail}"},
     Bar.BARRING_DEDUCTION: {"vi": "Bị trừ điểm do vi phạm: {detail}", "en": "Deduction for a fault: {detail}"},
@@ -432,7 +437,9 @@ def points_text(points: Decimal, lang: str) -> str:
 
 
 def _measure_verdict(status: Status, outcome: Outcome, final: bool, lang: str) -> str:
-    """The verdict's words, saying what it stands for when it is not a year figure's own verdict."""
+    """The verdict's words, saying what it stands for when it is not a year figure's own verdict.
+    During the year the in-year status is the verdict, and the points level it earns is named
+    after it: "met" and "not met" are said of a year figure only (DESIGN.md)."""
     text = OUTCOME_LABELS[outcome][lang]
     if status in YEAR_END or status is Status.NO_DATA:
         return text
@@ -440,7 +447,7 @@ def _measure_verdict(status: Status, outcome: Outcome, final: bool, lang: str) -
         return f"{text} ({status_label(status, lang).lower()})"
     if final:
         return f"{text} ({WORDS[lang]['no_year_figure']})"
-    return f"{text} ({status_label(status, lang).lower()}, {WORDS[lang]['provisional']})"
+    return f"{status_label(status, lang)} ({WORDS[lang]['scored_as'].format(outcome=text.lower())})"
 
 
 def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_quarter: int = 4) -> UnitScore:
@@ -458,7 +465,7 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
         lines.append(Line(LineKind.MEASURE, m.code, m.label_vi, m.label_en, verdict_vi, verdict_en,
                           scheme.measure_points[outcome], m.explanation_vi, m.explanation_en))
         if m.code in scheme.key_measures and outcome is Outcome.NOT_MET:
-            bars.append(Barring(Bar.KEY_MEASURE_NOT_MET, m.code))
+            bars.append(Barring(Bar.KEY_MEASURE_NOT_MET if status in YEAR_END else Bar.KEY_MEASURE_BEHIND, m.code))
     for t in unit.tasks:
         if t.verdict is None:
             verdict_vi, verdict_en, points = WORDS["vi"]["not_assessed"], WORDS["en"]["not_assessed"], ZERO

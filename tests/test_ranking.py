@@ -157,7 +157,7 @@ def test_a_provisional_ranking_judges_the_latest_quarter_with_submitted_figures(
     result = ranking.build_ranking(programme)
     city = next(b for b in result.blocs if b.code == "KHOI-HUYEN").unit("024")
     assert result.quarter == 2
-    assert city.lines[0].verdict("en") == "Not met (at risk, provisional)"  # 190 against a pace of 200
+    assert city.lines[0].verdict("en") == "At risk (provisional, scored as not met)"  # 190 against a pace of 200
 
 
 def test_the_ranking_takes_a_fixed_number_of_queries(districts, django_assert_max_num_queries):
@@ -196,7 +196,7 @@ def test_in_a_final_ranking_a_pledge_without_a_year_figure_scores_no_figure(dist
     for q in (1, 2, 3):
         send(districts, "027", q, {"3": "18"})  # 54 after nine months against a pace of 52,5: on track, no year figure
     provisional = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("027")
-    assert provisional.lines[0].verdict("en") == "Met (on track, provisional)"
+    assert provisional.lines[0].verdict("en") == "On track (provisional, scored as met)"
     ranking.close_year(districts, admin_user)
     final = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("027")
     assert (final.lines[0].verdict("vi"), final.lines[0].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0))

@@ -122,11 +122,21 @@ def test_a_yearly_figure_not_yet_published_scores_as_no_figure_and_says_awaited(
     assert (line.points, line.verdict("vi"), line.verdict("en")) == (D(0), "Chưa có số liệu (chờ công bố)", "No figure (awaited)")
 
 
-def test_a_provisional_line_says_which_in_year_status_it_comes_from():
+def test_a_provisional_line_says_its_in_year_status_and_the_points_level_it_earns():
     line = score_unit(unit("A", measure("4", Status.ON_TRACK)), SCHEME).lines[0]
     assert line.points == D(5)
-    assert line.verdict("vi") == "Đạt (đúng tiến độ, tạm tính)"
-    assert line.verdict("en") == "Met (on track, provisional)"
+    assert line.verdict("vi") == "Đúng tiến độ (tạm tính, điểm mức đạt)"
+    assert line.verdict("en") == "On track (provisional, scored as met)"
+
+
+def test_during_the_year_nothing_is_said_not_met_of_nine_month_data():
+    # DESIGN.md: "not met" is only ever said of a year figure, never of nine-month data.
+    score = score_unit(unit("A", measure("3", Status.AT_RISK), adjustments=[Adjustment(D(20), "b")]), SCHEME)
+    assert score.lines[0].points == SCHEME.measure_points[Outcome.NOT_MET]
+    assert score.lines[0].verdict("vi") == "Có nguy cơ chậm (tạm tính, điểm mức không đạt)"
+    assert [b.reason for b in score.bars] == [Bar.KEY_MEASURE_BEHIND]
+    assert score.bars[0].text("vi") == "Chỉ tiêu chủ yếu 3 chưa đạt tiến độ (tạm tính)"
+    assert score.bars[0].text("en") == "Key measure 3 behind its pace (provisional)"
 
 
 # --- tasks, reporting, bonuses and deductions --------------------------------------------------
