@@ -119,20 +119,25 @@ def assert_accessible(page) -> None:
 
 
 def layout_problems(page) -> list[str]:
-    """What is wider than the screen (outside a box that scrolls on purpose), clipped, or printed
-    over the card before it."""
+    """What is wider than the screen (outside a box that scrolls on purpose), clipped, printed over
+    the card before it, or a menu that does not fit its row."""
     return page.evaluate("""() => {
       const width = document.documentElement.clientWidth, problems = [];
       const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
         const x = getComputedStyle(p).overflowX; if (x === "auto" || x === "scroll") return true; } return false; };
       const label = el => `${el.tagName.toLowerCase()}.${el.className}: ${(el.textContent || "").trim().slice(0, 60)}`;
-      for (const el of document.querySelectorAll("main *")) {
+      for (const el of document.querySelectorAll("main *, .site-header *")) {
         const box = el.getBoundingClientRect();
         if (!box.width || getComputedStyle(el).visibility === "hidden") continue;
         if ((box.right > width + 1 || box.left < -1) && !scrolls(el)) problems.push("wider than the screen: " + label(el));
         const style = getComputedStyle(el);
         if (style.overflowX === "hidden" && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 1) problems.push("cut off: " + label(el));
       }
+      // The menu, where it is open on the page (not behind the phone's button), holds its entries on one row.
+      const entries = [...document.querySelectorAll(".site-header .navbar-nav .nav-link")].filter(a => a.getClientRects().length);
+      if (entries.length && getComputedStyle(document.querySelector(".navbar-toggler")).display === "none"
+          && new Set(entries.map(a => Math.round(a.getBoundingClientRect().top))).size > 1) problems.push("menu on more than one row");
+      for (const a of entries) if (a.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(a).lineHeight)) problems.push("menu entry on two lines: " + label(a));
       let bottom = -Infinity;
       for (const card of document.querySelectorAll(".table-cards tbody tr")) {
         const box = card.getBoundingClientRect();
