@@ -44,9 +44,12 @@ class MeasureProgress:
     today: datetime.date | None = None  # the day it was evaluated (yearly figures are due by a month)
 
     def series(self) -> list[progress.Progress]:
-        """The same measure evaluated at the end of each quarter up to the period (for charts)."""
-        return [progress.evaluate(self.measure.spec(), q, self.values, self.verdicts, self.cumulative, self.estimates, self.today)
-                for q in range(1, self.progress.quarter + 1)]
+        """The same measure evaluated at the end of each quarter up to the period (for charts). A
+        full year without its figure is no point of the series: it would show the nine months'
+        figure and pace under "full year"."""
+        points = (progress.evaluate(self.measure.spec(), q, self.values, self.verdicts, self.cumulative, self.estimates, self.today)
+                  for q in range(1, self.progress.quarter + 1))
+        return [p for p in points if p.in_year is None]
 
     @property
     def state(self) -> str | None:

@@ -531,6 +531,18 @@ MONTHS = (pgettext_lazy("month", "January"), pgettext_lazy("month", "February"),
           pgettext_lazy("month", "October"), pgettext_lazy("month", "November"), pgettext_lazy("month", "December"))
 
 
+def period_note(p: Progress, lang: str | None = None) -> str:
+    """What a year to date shown under its period's heading does not cover ("" when it covers it
+    all): the period it really is (a full year not yet reported carries the nine months'), or
+    the quarters without a figure."""
+    if p.in_year is not None:
+        return period_label(p.in_year.quarter, lang)
+    if p.missing_quarters and p.ytd is not None:
+        with override(language(lang)):
+            return _("no figure for %(quarters)s") % {"quarters": ", ".join(str(QUARTER_NAMES[q]) for q in p.missing_quarters)}
+    return ""
+
+
 def awaited_text(spec: MeasureSpec, lang: str | None = None) -> str:
     """"công bố hằng năm, dự kiến tháng 5/2025": when a measure's figure is to be expected."""
     with override(language(lang)):

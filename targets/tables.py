@@ -80,6 +80,7 @@ class UnitBreakdownTable(tables.Table):
     ytd = tables.TemplateColumn(
         '{% load i18n emulation %}{% if record.progress.verdict %}{{ record.progress.verdict|verdict_label }}{% else %}'
         '{{ record.progress.ytd|num:record.places }}{% if record.progress.estimate %} ({% translate "est." %}){% endif %}'
+        '{{ record.progress|period_note }}'
         '{% include "targets/_disagreements.html" with disagreements=record.progress.disagreements places=record.measure_places %}'
         '{% endif %}', **_labelled(_("Actual, year to date")), order_by=("ytd_key", *UNIT_ORDER), empty_values=())
     target = tables.Column(**_labelled(_("Target or pledge")), order_by=("target_key", *UNIT_ORDER), empty_values=())
@@ -135,9 +136,11 @@ class UnitBreakdownTable(tables.Table):
     def render_status(self, record):
         if record["judged"] is None:
             return DASH
-        status = record["judged"].status
-        return format_html('<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>', status.value,
-                           status_icon(status), status_label(status))
+        judged = record["judged"]
+        badge = format_html('<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>', judged.status.value,
+                            status_icon(judged.status), status_label(judged.status))
+        # A full year not yet reported is judged on the nine months: say so beside the status.
+        return format_html("{} ({})", badge, progress.period_note(judged)) if judged.in_year is not None else badge
 
     def render_state(self, record):
         figure = record["figure"]

@@ -46,6 +46,16 @@ def test_indicator_page_shows_chart_data_table_breakdown_and_history(official, d
     assert "static/vendor/chartjs/chart.umd.min.js" in html and "<script>" not in html
 
 
+def test_a_full_year_without_its_figure_is_no_point_of_the_series(official, demo):
+    # It would show the nine months' figure and pace under "Cả năm" (full year).
+    html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 4}).content.decode()
+    chart = json.loads(html.split('id="chart-')[1].split(">", 1)[1].split("</script>")[0])
+    assert chart["labels"] == ["Quý I", "6 tháng", "9 tháng"]
+    series = html.split('id="chart-')[1].split("<table", 1)[1].split("</table>", 1)[0]  # the chart's own table
+    periods = re.findall(r'<td class="cell-name"[^>]*>([^<]*)</td>', series)
+    assert periods == ["Quý I", "6 tháng", "9 tháng"]
+
+
 def test_districts_sum_disagreeing_with_the_province_is_flagged(official, demo):
     html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 1}).content.decode()
     assert "Tổng số liệu các huyện là" in html

@@ -71,8 +71,9 @@ def links(html: str) -> list[tuple[dict, str]]:
 
 
 def number(text: str) -> Decimal | None:
-    """A figure as the Vietnamese page shows it ("1.659,5 (ước)"), or None for the dash."""
-    text = text.replace("(ước)", "").strip()
+    """A figure as the Vietnamese page shows it ("1.659,5 (ước)", "82,9 (thiếu số liệu quý III)"), or
+    None for the dash."""
+    text = text.split(" (", 1)[0].strip()
     return None if text == DASH else Decimal(text.replace(".", "").replace(",", "."))
 
 
@@ -234,3 +235,28 @@ def test_a_measure_assessed_in_words_shows_each_units_verdict_without_a_target(o
     row = next(row for row in by_unit(html, defence) if row["code"] == "024")
     assert row["Thực hiện lũy kế"] == "Chưa hoàn thành nhiệm vụ"
     assert row["Đánh giá"] != DASH  # a verdict is judged without a target
+
+
+def test_a_year_to_date_says_what_it_lacks_and_a_full_year_not_yet_reported_the_period_it_is(official, budget):
+    # Quản Bạ (029) sent its six months but no third quarter; nobody has sent a full-year figure.
+    assert not Figure.objects.filter(measure=budget, submission__unit__code="029", submission__quarter=3,
+                                     submission__state__in=Submission.VISIBLE_STATES).exists()
+    nine = {row["code"]: row for row in by_unit(page(official, budget, quarter=3), budget)}
+    assert nine["029"]["Thực hiện lũy kế"] == "82,9 (thiếu số liệu quý III)"
+    assert "(" not in nine["031"]["Thực hiện lũy kế"].replace("(ước)", "")
+    year = {row["code"]: row for row in by_unit(page(official, budget, quarter=4), budget)}
+    assert year["029"]["Thực hiện lũy kế"] == "82,9 (6 tháng)"
+    assert year["029"]["Đánh giá"].endswith("(6 tháng)") and year["031"]["Đánh giá"].endswith("(9 tháng)")
+    assert year["031"]["Thực hiện lũy kế"] == "181,7 (ước) (9 tháng)"
+    # The same on the unit's own page and on the overview.
+    unit_page = official.get(reverse("unit", args=["029"]), {"year": 2024, "quarter": 4}).content.decode()
+    assert "82,9 tỷ đồng (6 tháng)" in unit_page
+    overview = official.get(reverse("home"), {"year": 2024, "quarter": 4}).content.decode()
+    assert "1.659,5 (ước) (9 tháng) / 2.460,0 tỷ đồng" in overview
+
+
+def test_the_districts_sum_is_compared_only_over_the_same_period(official, budget):
+    # With Quản Bạ's third quarter missing, nine months of the province and six of a district do not add up.
+    html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Tổng số liệu các huyện là" not in html
+    assert "Tổng số liệu các huyện là" in official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 1}).content.decode()

@@ -57,6 +57,13 @@ def period_label(quarter):
 
 
 @register.filter
+def period_note(result):
+    """" (6 tháng)" after a year to date that is not its period's whole (progress.period_note)."""
+    note = progress.period_note(result, language())
+    return f" ({note})" if note else ""
+
+
+@register.filter
 def explanation(result):
     return result.explanation(language())
 

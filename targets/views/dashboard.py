@@ -137,12 +137,18 @@ def _mismatch(m, units) -> dict | None:
     """For a flow, the districts' sum should match the province figure; say so when it doesn't."""
     if m.measure.aggregation != "flow" or m.progress.ytd is None:
         return None
-    districts = [u["progress"].ytd for u in units if u["assignment"].role == MeasureAssignment.Role.BREAKDOWN
+    districts = [u["progress"] for u in units if u["assignment"].role == MeasureAssignment.Role.BREAKDOWN
                  and u["assignment"].unit.kind == Unit.Kind.LOCALITY]
-    if not districts or any(v is None for v in districts):
+    # Only sums of the same period compare: not while a district lacks a quarter, nor with the
+    # nine months' figures of a full year not yet reported.
+    if not districts or any(not _whole_period(p) for p in (*districts, m.progress)):
         return None
-    total = sum(districts)
+    total = sum(p.ytd for p in districts)
     return None if total == m.progress.ytd else {"districts": total, "province": m.progress.ytd}
+
+
+def _whole_period(p) -> bool:
+    return p.ytd is not None and not p.missing_quarters and p.in_year is None
 
 
 @require_safe
