@@ -168,7 +168,7 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
         if row["timeliness"] == "open" or not assigned[unit_id]:
             continue  # not yet due, or the unit reports no figures
         sent = row["submitted_at"] is not None and row["state"] in states
-        expected = assigned[unit_id] - (scheme.annual_measures if q < 4 else set())
+        expected = scoring.expected_in_report(assigned[unit_id], q, scheme.annual_measures)
         missing = tuple(sorted(expected - reported[(unit_id, q)], key=_code_order))
         reports[unit_id].append(scoring.QuarterReport(q, sent=sent, on_time=sent and row["timeliness"] == "on_time", missing=missing))
 

@@ -231,6 +231,13 @@ class Scheme:
         return scheme
 
 
+def expected_in_report(assigned: Iterable[str], quarter: int, annual_measures: frozenset[str] = frozenset()) -> set[str]:
+    """The measures a unit's report of `quarter` carries when it is complete: those assigned to the
+    unit, less the annual ones before the fourth quarter (published once a year, they cannot be in
+    an earlier report). One rule for the review queue and the ranking's "complete" points."""
+    return set(assigned) - (annual_measures if quarter < 4 else frozenset())
+
+
 # --- what a unit brings --------------------------------------------------------------------------
 
 

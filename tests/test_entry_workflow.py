@@ -1,6 +1,7 @@
 """Quarterly entry and review from the outside, per role, on real PostgreSQL."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from targets import workflow
+from targets import ranking, workflow
 from targets.entry import check_input
 from targets.models import Deadline, Figure, Measure, Submission, Unit
 from tests.conftest import make_user
@@ -305,3 +306,26 @@ def test_every_saved_figure_keeps_its_history_and_the_unit_page_shows_it_at_once
     unchanged = Figure.objects.get(measure__code="4", submission__unit__code="024")
     assert unchanged.version == 1 and unchanged.history.count() == 1  # saving the same value again records nothing
     assert "60,0" in client.get(unit_page, {"year": 2024, "quarter": 1}).content.decode()
+
+
+def test_the_queue_counts_a_report_complete_as_the_ranking_does(client, reviewer, city):
+    # The city reports eight measures; 6 (the poverty rate) is published once a year, so a report
+    # before the fourth quarter is complete without it, in the queue as in the ranking's points.
+    from tests.test_ranking import send
+
+    codes = [m.code for m in _measures("024")]
+    assert len(codes) == 8 and "6" in codes
+    campaign = Measure.objects.get(code="3", campaign__year=2024).campaign
+    send(campaign, "024", 3, {code: "1" for code in codes if code not in ("6", "11")}, state=Submission.State.SUBMITTED)
+    send(campaign, "024", 4, {code: "1" for code in codes if code != "6"}, state=Submission.State.SUBMITTED)
+    client.force_login(reviewer)
+
+    def completeness(quarter):
+        page = client.get(reverse("review"), {"year": 2024, "quarter": quarter}).content.decode()
+        row = next(tr for tr in re.findall(r"<tr.*?</tr>", page, re.S) if "Thành phố Hà Giang" in tr)
+        return re.search(r">\s*(\d+/\d+)", row).group(1)
+
+    assert completeness(3) == "6/7"  # 11 missing; 6 not yet due
+    assert completeness(4) == "7/8"  # the year's report carries 6 too
+    line = next(line for line in ranking.build_ranking(campaign).of_unit("024")[1].lines if line.kind == "complete" and line.item == "3")
+    assert line.verdict_vi == "Thiếu: 11"

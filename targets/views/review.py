@@ -3,17 +3,18 @@ reopen (admins), late units and reminders; and the history of a quarterly report
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from targets import access, validators, workflow
-from targets.models import Figure, MeasureAssignment, Submission
+from targets import access, scoring, validators, workflow
+from targets.models import Figure, MeasureAssignment, ScoringScheme, Submission
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
 from targets.views.common import as_id, campaign_or_404, quarter_param
@@ -38,13 +39,12 @@ def queue(request):
     quarter = quarter_param(request) or campaign.open_quarter()
     if request.method == "POST":
         return _bulk(request, campaign, quarter)
-    expected = dict(MeasureAssignment.objects.filter(measure__campaign=campaign).values("unit")
-                    .annotate(n=Count("id")).values_list("unit", "n"))
-    submissions = list(Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by")
-                       .annotate(filled=Count("figures")))
+    submissions = list(Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by"))
+    expected, reported = _expected_and_reported(campaign, quarter)
     disagreements = _disagreements(campaign, quarter, [s.unit_id for s in submissions])
     for s in submissions:
-        s.expected = expected.get(s.unit_id, 0)
+        s.expected = len(expected[s.unit_id])
+        s.filled = len(expected[s.unit_id] & reported[s.pk])
         s.disagreements = disagreements.get(s.unit_id, [])
         s.state_rank = STATE_ORDER.index(s.state)
     return render(request, "targets/review.html", {
@@ -52,6 +52,22 @@ def queue(request):
         "table": sorted_and_paginated(ReviewTable(submissions), request),
         "late": workflow.late_units(campaign, quarter),
     })
+
+
+def _expected_and_reported(campaign, quarter: int) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """Each unit's measures a complete report of the quarter carries (the ranking's rule:
+    scoring.expected_in_report), and each report's measures with a figure."""
+    record = ScoringScheme.objects.filter(campaign=campaign).first()
+    annual = record.scheme().annual_measures if record else frozenset()
+    assigned: dict[int, set[str]] = defaultdict(set)
+    for unit_id, code in MeasureAssignment.objects.filter(measure__campaign=campaign).values_list("unit_id", "measure__code"):
+        assigned[unit_id].add(code)
+    reported: dict[int, set[str]] = defaultdict(set)
+    for submission_id, code in Figure.objects.filter(submission__campaign=campaign, submission__quarter=quarter).values_list(
+            "submission_id", "measure__code"):
+        reported[submission_id].add(code)
+    expected = defaultdict(set, {unit_id: scoring.expected_in_report(codes, quarter, annual) for unit_id, codes in assigned.items()})
+    return expected, reported
 
 
 def _disagreements(campaign, quarter: int, unit_ids) -> dict[int, list]:
