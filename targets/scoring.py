@@ -388,10 +388,15 @@ BAR_LABELS: dict[Bar, dict[str, str]] = {
 class Barring:
     reason: Bar
     detail: str = ""
+    detail_en: str = ""  # where the detail is words (a title's name), in English
 
     def text(self, lang: str) -> str:
-        detail = points_text(Decimal(self.detail), lang) if self.reason is Bar.BELOW_MIN_SCORE else self.detail
-        return BAR_LABELS[self.reason][language(lang)].format(detail=detail)
+        lang = language(lang)
+        if self.reason is Bar.BELOW_MIN_SCORE:
+            detail = points_text(Decimal(self.detail), lang)
+        else:
+            detail = self.detail_en if lang == "en" and self.detail_en else self.detail
+        return BAR_LABELS[self.reason][lang].format(detail=detail)
 
 
 @dataclass(frozen=True)
@@ -511,7 +516,7 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
     score = sum((line.points for line in lines), ZERO)
     if scheme.flag_title is not None and scheme.flag_title not in unit.registered:
         title = scheme.title(scheme.flag_title)
-        bars.append(Barring(Bar.NOT_REGISTERED, title.name if title else scheme.flag_title))
+        bars.append(Barring(Bar.NOT_REGISTERED, title.name if title else scheme.flag_title, title.label("en") if title else ""))
     if scheme.flag_min_score is not None and score < scheme.flag_min_score:
         bars.append(Barring(Bar.BELOW_MIN_SCORE, str(scheme.flag_min_score)))
     if scheme.flag_requires_full_year and unit.joined_quarter > 1:
@@ -640,5 +645,6 @@ def _from_data(kind, data):
         return tuple(_from_data(typing.get_args(kind)[0], v) for v in data)
     if dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _from_data(hints[f.name], data[f.name]) for f in dataclasses.fields(kind)})
+        # A field added since the ranking was kept takes its default.
+        return kind(**{f.name: _from_data(hints[f.name], data[f.name]) for f in dataclasses.fields(kind) if f.name in data})
     return kind(data)  # Decimal from its text, the enums from their values, str, int, bool

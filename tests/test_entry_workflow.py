@@ -329,3 +329,13 @@ def test_the_queue_counts_a_report_complete_as_the_ranking_does(client, reviewer
     assert completeness(4) == "7/8"  # the year's report carries 6 too
     line = next(line for line in ranking.build_ranking(campaign).of_unit("024")[1].lines if line.kind == "complete" and line.item == "3")
     assert line.verdict_vi == "Thiếu: 11"
+
+
+@pytest.mark.parametrize("lang, unit_word", [("vi", "126,5 tỷ đồng"), ("en", "126.5 billion VND")])
+def test_the_report_page_gives_each_figure_its_unit_in_the_pages_language(client, reporter, reviewer, lang, unit_word):
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "126,5"}, action="submit")
+    client.force_login(reviewer)
+    client.cookies["django_language"] = lang
+    page = client.get(reverse("submission", args=[Submission.objects.get(unit__code="024", quarter=1).pk])).content.decode()
+    assert unit_word in page and ("tỷ đồng" in page) == (lang == "vi")

@@ -260,3 +260,13 @@ def test_the_districts_sum_is_compared_only_over_the_same_period(official, budge
     html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 3}).content.decode()
     assert "Tổng số liệu các huyện là" not in html
     assert "Tổng số liệu các huyện là" in official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 1}).content.decode()
+
+
+@pytest.mark.parametrize("lang, city", [("vi", "TP Hà Giang"), ("en", "Ha Giang City")])
+def test_the_chart_names_the_units_in_the_pages_language(official, budget, lang, city):
+    official.cookies["django_language"] = lang
+    html = page(official, budget)
+    labels = units_chart(html, budget)["labels"]
+    assert city in labels and ("TP Hà Giang" in labels) == (lang == "vi")
+    if lang == "en":  # the table beside it names the city the same way
+        assert city in html.split(f'id="by-unit-{budget.pk}"', 1)[1]

@@ -203,7 +203,8 @@ def test_a_key_measure_without_a_figure_does_not_bar_the_flag():
 
 def test_not_registered_for_the_flag_bars_it():
     score = score_unit(unit("A", measure("4", Status.EXCEEDED), adjustments=[Adjustment(D(10), "b")], registered=("ldxs",)), SCHEME)
-    assert [b.text("en") for b in score.bars] == ["Not registered for “Cờ thi đua của UBND tỉnh”"]
+    assert [b.text("en") for b in score.bars] == ["Not registered for “Provincial emulation flag”"]  # the title's English name
+    assert [b.text("vi") for b in score.bars] == ["Không đăng ký danh hiệu «Cờ thi đua của UBND tỉnh»"]
 
 
 def test_a_score_under_the_minimum_bars_the_flag():

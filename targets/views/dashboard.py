@@ -127,10 +127,15 @@ def _units_chart(m, units) -> dict | None:
         return None
     return {
         "type": "bar",
-        "labels": [u["assignment"].unit.short_name or u["assignment"].unit.name for u in numeric],
+        "labels": [_chart_name(u["assignment"].unit) for u in numeric],
         "datasets": [{"label": _("Actual, year to date"), "data": [_number(u["progress"].ytd) for u in numeric]}],
         "title": _("By unit"),
     }
+
+
+def _chart_name(unit) -> str:
+    # The short Vietnamese names ("TP Hà Giang") have no English form: English pages take the table's names.
+    return localized(unit, "name") if language() == "en" else (unit.short_name or unit.name)
 
 
 def _mismatch(m, units) -> dict | None:
