@@ -99,7 +99,7 @@ def test_each_district_is_scored_on_its_own_pledge_and_its_reports(districts):
     assert city.score == D(18) and city.rank == 1
     # Đồng Văn: 80 of a pledged 100 → not met, 2; Q2 late → three reports on time, 3 × 2.
     assert dong_van.score == D(8) and dong_van.rank == 2
-    assert [b.text("en") for b in dong_van.bars][:2] == ["Key measure 3 not met", "Not registered for “Cờ thi đua của UBND tỉnh”"]
+    assert [b.text("en") for b in dong_van.bars][:2] == ["Key measure 3 not met", "Not registered for “Provincial emulation flag”"]
     # The nine districts that sent nothing share the next rank.
     assert sorted({u.rank for u in bloc.units}) == [1, 2, 3]
     assert sum(1 for u in bloc.units if u.rank == 3) == 9
