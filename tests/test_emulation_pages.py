@@ -53,7 +53,8 @@ def login(client, user):
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
+    """The page with its spaces collapsed and its cells' attributes dropped: <td>…</td> as read."""
+    return re.sub(r"<td [^>]*>", "<td>", re.sub(r"\s+", " ", response.content.decode()))
 
 
 def close(programme, users):
@@ -70,8 +71,8 @@ def test_viewers_see_each_bloc_ranked_with_a_chart_of_the_same_numbers(client, y
     assert page.status_code == 200
     body = text(page)
     assert "Kết quả xếp hạng tạm tính" in body and "Tạm tính" in body
-    assert "<td>1</td> <td>Thành phố Hà Giang</td> <td class=\"text-end\">18</td>" in body
-    assert "<td>2</td> <td>Huyện Đồng Văn</td> <td class=\"text-end\">10</td>" in body
+    assert "<td>1</td> <td>Thành phố Hà Giang</td> <td>18</td>" in body
+    assert "<td>2</td> <td>Huyện Đồng Văn</td> <td>10</td>" in body
     assert "Chỉ tiêu chủ yếu 3 không đạt" in body
     chart = json.loads(re.search(r'<script id="ranking-KHOI-HUYEN" type="application/json">(.*?)</script>', page.content.decode()).group(1))
     assert chart["labels"][:2] == ["Thành phố Hà Giang", "Huyện Đồng Văn"] and chart["datasets"][0]["data"][:2] == ["18", "10"]
@@ -105,9 +106,9 @@ def test_a_reporter_sees_their_own_units_explanation_adding_up_and_no_other(clie
     page = client.get(reverse("ranking-unit", args=["024"]), {"year": 2024})
     body = text(page)
     assert page.status_code == 200
-    assert "3. Thu ngân sách nhà nước trên địa bàn</td><td>Vượt kế hoạch</td><td class=\"text-end\">10</td>" in body
-    assert "Báo cáo quý I đúng hạn</td><td>Có</td><td class=\"text-end\">2</td>" in body
-    points = [D(p.replace(",", ".")) for p in re.findall(r'<td class="text-end">(-?[\d,]+)</td>', body)]
+    assert "3. Thu ngân sách nhà nước trên địa bàn</td><td>Vượt kế hoạch</td><td>10</td>" in body
+    assert "Báo cáo quý I đúng hạn</td><td>Có</td><td>2</td>" in body
+    points = [D(p.replace(",", ".")) for p in re.findall(r'<td>(-?[\d,]+)</td>', body)]
     assert sum(points) == D(18)
     assert "<strong>18</strong>" in body and "xếp thứ 1/11" in body
     assert client.get(reverse("ranking-unit", args=["026"])).status_code == 403
@@ -138,7 +139,7 @@ def test_the_secretariat_enters_a_bonus_and_the_ranking_follows(client, year, us
     assert "Đã lưu." in text(response)
     assert ScoreAdjustment.objects.get().points == D("12.5")
     body = text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}))
-    assert "<td>1</td> <td>Huyện Đồng Văn</td> <td class=\"text-end\">22,5</td>" in body
+    assert "<td>1</td> <td>Huyện Đồng Văn</td> <td>22,5</td>" in body
     adjustment = ScoreAdjustment.objects.get()
     removed = client.post(reverse("adjustments") + "?year=2024", {"remove": adjustment.pk, "why": "Nhập nhầm đơn vị"}, follow=True)
     assert "Đã xóa; lịch sử vẫn được lưu." in text(removed)

@@ -20,9 +20,13 @@ def test_an_official_reads_the_ranking_and_a_units_explanation(page_factory, liv
     assert "Kết quả xếp hạng tạm tính" in page.locator("main").inner_text()
     chart = page.locator("canvas[data-chart='ranking-KHOI-HUYEN']")
     assert chart.is_visible() and chart.bounding_box()["width"] <= screen["width"]
+    if screen is PHONE:  # a card per unit, not six columns squeezed to a word a line
+        assert page.locator("table.table-cards tbody tr").first.evaluate("row => getComputedStyle(row).display") == "flex"
     check_page(page)
     page.locator("#bloc-KHOI-HUYEN ~ div a, section[aria-labelledby='bloc-KHOI-HUYEN'] a").first.click()
     assert page.locator("h1").is_visible() and "Cách tính điểm" in page.locator("main").inner_text()
+    if screen is PHONE:
+        assert page.locator("table.table-cards tbody tr").first.evaluate("row => getComputedStyle(row).display") == "flex"
     check_page(page)
 
 
