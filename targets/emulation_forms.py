@@ -25,9 +25,24 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{unit.code} · {unit.short_name or unit.name}"
 
 
-class AdjustmentForm(forms.Form):
+class StyledForm(forms.Form):
+    """A form whose boxes look like every other form of the site (Bootstrap's classes), whatever
+    template shows it (targets/_form_fields.html)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if widget.is_hidden:
+                continue
+            style = ("form-check-input" if isinstance(widget, forms.CheckboxInput)
+                     else "form-select" if isinstance(widget, forms.Select) else "form-control")
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {style}".strip()
+
+
+class AdjustmentForm(StyledForm):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    kind = forms.ChoiceField(label=_("Kind"), choices=ScoreAdjustment.Kind.choices)
+    kind = forms.ChoiceField(label=_("Bonus or deduction"), choices=ScoreAdjustment.Kind.choices)
     points = forms.CharField(label=_("Points"), max_length=10, help_text=_("More than 0, at most 100, two decimals."))
     reason = form_field(ScoreAdjustment, "reason", label=_("Reason"))
     evidence = form_field(ScoreAdjustment, "evidence", label=_("Evidence (document number, date)"))
@@ -53,11 +68,11 @@ def why_field(label):
     return forms.CharField(label=label, max_length=HISTORY_REASON, validators=[no_control_characters])
 
 
-class WhyForm(forms.Form):
+class WhyForm(StyledForm):
     why = why_field(_("Why"))
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(StyledForm):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     title = forms.ChoiceField(label=_("Title"), choices=())
     registered = forms.TypedChoiceField(label=_("Action"), coerce=lambda v: v == "1",
@@ -69,7 +84,7 @@ class RegistrationForm(forms.Form):
         self.fields["title"].choices = [(t.code, t.label(lang)) for t in titles]
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(StyledForm):
     reason = form_field(Proposal, "reason", label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     state = forms.ChoiceField(label=_("State"), choices=Proposal.State.choices)
     decision_number = form_field(Proposal, "decision_number", label=_("Decision number"))
@@ -88,5 +103,5 @@ class ProposalForm(forms.Form):
         return data
 
 
-class PledgeUploadForm(forms.Form):
+class PledgeUploadForm(StyledForm):
     file = forms.FileField(label=_("Filled-in pledge template (.xlsx, at most 5 MB)"))

@@ -145,6 +145,15 @@ def test_the_secretariat_enters_a_bonus_and_the_ranking_follows(client, year, us
     assert "Đã xóa; lịch sử vẫn được lưu." in text(removed)
     assert not ScoreAdjustment.objects.exists()
     assert ScoreAdjustment.history.filter(history_type="-").get().history_change_reason == "Nhập nhầm đơn vị"
+    # The history in the page's words, by whom: the secretariat's account, in Vietnamese.
+    history = text(removed).split("Lịch sử", 1)[1]
+    assert " · s · Xóa · 026 Điểm thưởng 12,5 · " in history and " · s · Nhập mới · 026 " in history
+    assert "Created" not in history and "Deleted" not in history
+    # The form's boxes look like the site's other forms, and say what they choose.
+    form = removed.content.decode()
+    assert re.search(r'<select [^>]*class="form-select"[^>]*id="id_unit"', form)
+    assert re.search(r'<input [^>]*class="form-control"[^>]*id="id_points"', form)
+    assert '<label class="form-label" for="id_kind">Thưởng hoặc trừ</label>' in form
 
 
 @pytest.mark.parametrize("points, message", [

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from django import template
 from django.utils.text import capfirst
+from django.utils.translation import pgettext_lazy
 
 from targets import numbers, progress
 from targets.language import language
 
 register = template.Library()
+
+# django-simple-history's own words for a history row ("Created") have no Vietnamese.
+HISTORY_TYPES = {"+": pgettext_lazy("history", "Entered"), "~": pgettext_lazy("history", "Changed"),
+                 "-": pgettext_lazy("history", "Removed")}
 
 # Never colour alone: every status also has an icon and a word.
 STATUS_ICONS = {
@@ -54,6 +59,11 @@ def status_icon(status):
 @register.filter
 def period_label(quarter):
     return progress.period_label(int(quarter), language())
+
+
+@register.filter
+def history_type(record):
+    return HISTORY_TYPES[record.history_type]
 
 
 @register.filter
