@@ -232,8 +232,11 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
             raise CannotClose(_("The year is already closed."))
         pending = (Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
                    .select_related("unit").order_by("unit__code", "quarter"))
+        pending = list(pending)
         if pending:
-            names = ", ".join(f"{s.unit.code} Q{s.quarter}" for s in pending[:10])
+            names = ", ".join(f"{s.unit.code} {progress.quarter_label(s.quarter)}" for s in pending[:10])
+            if len(pending) > 10:
+                names += " " + _("and %(count)s more") % {"count": len(pending) - 10}
             raise CannotClose(_("Reports still await review or were returned: %(reports)s.") % {"reports": names})
         record.ranking_final_at = timezone.now()
         record.ranking_final_by = user

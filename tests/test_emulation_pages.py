@@ -233,7 +233,13 @@ def test_only_admins_close_the_year_and_only_on_approved_figures(client, year, u
     unconfirmed = client.post(reverse("ranking-close"), {"year": 2024}, follow=True)
     assert "Hãy đánh dấu xác nhận để khóa sổ năm" in text(unconfirmed)
     refused = client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True)
-    assert "Còn báo cáo chờ thẩm định hoặc bị trả lại: 027 Q4." in text(refused)
+    assert "Còn báo cáo chờ thẩm định hoặc bị trả lại: 027 quý IV." in text(refused)
+    many = [send(year, code, q, {"3": "1"}, state=Submission.State.RETURNED) for code in ("028", "029", "030") for q in (1, 2, 3, 4)
+             if not Submission.objects.filter(unit__code=code, quarter=q).exists()]
+    assert len(many) >= 10
+    refused = text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))
+    assert f"và {len(many) + 1 - 10} báo cáo khác." in refused  # the first ten named, the others counted
+    Submission.objects.filter(pk__in=[s.pk for s in many]).update(state=Submission.State.APPROVED)
     pending.state = Submission.State.APPROVED
     pending.save()
     closed = text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))

@@ -135,7 +135,7 @@ def test_the_ranking_is_provisional_until_the_year_is_closed_on_approved_figures
     pending = send(districts, "027", 4, {"3": "10"}, state=Submission.State.SUBMITTED)
     with pytest.raises(ranking.CannotClose) as refused:
         ranking.close_year(districts, admin_user)
-    assert "027 Q4" in str(refused.value)
+    assert "027 quý IV" in str(refused.value)
     pending.state = Submission.State.APPROVED
     pending.save()
     ranking.close_year(districts, admin_user)
