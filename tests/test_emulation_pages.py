@@ -119,6 +119,8 @@ def test_the_unit_page_shows_rank_score_and_progress_against_the_pledge(client, 
     assert "Điểm <strong>10</strong>" in body and "xếp thứ 2/11" in body
     assert "Tiến độ so với giao ước của đơn vị" in body
     assert "Cả năm: 80,0 / 100 tỷ đồng = 80,0 % kế hoạch → không đạt" in body
+    # Two tables, two targets: each says which one its statuses are judged against.
+    assert body.count(">Đánh giá theo giao ước</th>") == 1 and body.count(">Đánh giá theo kế hoạch tỉnh</th>") == 1
 
 
 def test_a_reporter_does_not_see_another_units_score_on_its_page(client, year, users):
