@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from targets import progress
-from targets.models import Figure, MeasureAssignment, Submission
+from targets.models import Figure, Measure, MeasureAssignment, Submission
 from targets.numbers import DASH
 from targets.templatetags.emulation import localized, num, pct, status_icon, status_label
 
@@ -17,6 +17,22 @@ from targets.templatetags.emulation import localized, num, pct, status_icon, sta
 def _labelled(label) -> dict:
     """Each cell names its column, which a phone shows when the table becomes cards (app.css)."""
     return {"verbose_name": label, "attrs": {"td": {"data-label": label}}}
+
+
+def ytd_label(measure) -> str:
+    """What a measure's year-to-date column holds: a level measure (a rate, an index) has no year
+    to date, its latest figure stands (progress.evaluate); one assessed in words, its latest verdict."""
+    if measure.is_qualitative:
+        return _("Latest assessment")
+    return _("Latest figure") if measure.aggregation == Measure.Aggregation.LEVEL else _("Actual, year to date")
+
+
+def _label_ytd(table: tables.Table, measure) -> None:
+    # The table's own copy of its columns (django-tables2 copies them for each table).
+    label = ytd_label(measure)
+    column = table.columns["ytd"].column
+    column.verbose_name = label
+    column.attrs = {**column.attrs, "td": {**column.attrs.get("td", {}), "data-label": label}}
 
 
 class NumberColumn(tables.Column):
@@ -37,6 +53,10 @@ class SeriesTable(tables.Table):
     class Meta:
         orderable = True
         attrs = {"class": "table table-sm table-cards"}
+
+    def __init__(self, rows, *, measure, **kwargs):
+        super().__init__(rows, **kwargs)
+        _label_ytd(self, measure)
 
     def render_percent(self, value):
         return pct(value, 1)
@@ -99,6 +119,7 @@ class UnitBreakdownTable(tables.Table):
     def __init__(self, rows, *, measure, year: int, quarter: int, **kwargs):
         super().__init__([self._record(row, measure) for row in rows],
                          exclude=("target", "percent") if measure.is_qualitative else (), **kwargs)
+        _label_ytd(self, measure)
         self.query = f"?year={year}&quarter={quarter}"
         self.caption, self.measure_code = _("By unit"), measure.code
         self.anchor = f"by-unit-{measure.pk}"  # the heading above the chart and table (indicator.html)

@@ -233,7 +233,7 @@ def test_a_measure_assessed_in_words_shows_each_units_verdict_without_a_target(o
     html = page(official, defence, 1)
     assert "Kế hoạch hoặc giao ước" not in headers(html, defence) and "% so với kế hoạch" not in headers(html, defence)
     row = next(row for row in by_unit(html, defence) if row["code"] == "024")
-    assert row["Thực hiện lũy kế"] == "Chưa hoàn thành nhiệm vụ"
+    assert row["Kết quả mới nhất"] == "Chưa hoàn thành nhiệm vụ"
     assert row["Đánh giá"] != DASH  # a verdict is judged without a target
 
 
@@ -270,3 +270,15 @@ def test_the_chart_names_the_units_in_the_pages_language(official, budget, lang,
     assert city in labels and ("TP Hà Giang" in labels) == (lang == "vi")
     if lang == "en":  # the table beside it names the city the same way
         assert city in html.split(f'id="by-unit-{budget.pk}"', 1)[1]
+
+
+def test_a_level_measure_shows_its_latest_figure_not_a_year_to_date(official, demo):
+    schools = Measure.objects.get(campaign=demo, code="10")  # the share of schools up to the national standard
+    assert schools.aggregation == Measure.Aggregation.LEVEL
+    html = page(official, schools)
+    assert headers(html, schools)[2] == "Số liệu mới nhất"
+    series = html.split(f'id="chart-{schools.pk}"', 1)[1].split("</table>", 1)[0]
+    assert "Số liệu mới nhất" in series and "Thực hiện lũy kế" not in series
+    assert units_chart(html, schools)["datasets"][0]["label"] == "Số liệu mới nhất"
+    budget = Measure.objects.get(campaign=demo, code="3")  # a flow keeps its year to date
+    assert headers(page(official, budget), budget)[2] == "Thực hiện lũy kế"

@@ -12,7 +12,7 @@ from targets.language import language
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
 from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
-from targets.tables import LateTable, SeriesTable, UnitBreakdownTable, sorted_and_paginated
+from targets.tables import LateTable, SeriesTable, UnitBreakdownTable, sorted_and_paginated, ytd_label
 from targets.templatetags.emulation import localized, theme_label
 from targets.views.common import campaign_or_404, quarter_param
 
@@ -75,7 +75,7 @@ def indicator(request, number: int):
             shown = [r.record for r in by_unit.page.object_list]
             sections.append({
                 "m": m,
-                "table": sorted_and_paginated(SeriesTable(_series_rows(m, series), prefix=f"m{m.measure.pk}-"), request),
+                "table": sorted_and_paginated(SeriesTable(_series_rows(m, series), measure=m.measure, prefix=f"m{m.measure.pk}-"), request),
                 "chart": _chart(m, series),
                 "chart_id": f"chart-{m.measure.pk}",
                 "units": by_unit,
@@ -112,7 +112,7 @@ def _chart(m, series) -> dict:
         "type": "line",
         "labels": [progress.period_label(p.quarter, language()) for p in series],
         "datasets": [
-            {"label": _("Actual, year to date"), "data": [_number(p.ytd) for p in series]},
+            {"label": ytd_label(m.measure), "data": [_number(p.ytd) for p in series]},
             {"label": _("Expected pace"), "data": [_number(p.expected) for p in series]},
             {"label": _("Same period last year"), "data": [_number(p.same_period) for p in series]},
             {"label": _("Target"), "data": [_number(m.measure.target) for _p in series]},
@@ -128,7 +128,7 @@ def _units_chart(m, units) -> dict | None:
     return {
         "type": "bar",
         "labels": [_chart_name(u["assignment"].unit) for u in numeric],
-        "datasets": [{"label": _("Actual, year to date"), "data": [_number(u["progress"].ytd) for u in numeric]}],
+        "datasets": [{"label": ytd_label(m.measure), "data": [_number(u["progress"].ytd) for u in numeric]}],
         "title": _("By unit"),
     }
 
