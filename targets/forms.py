@@ -160,6 +160,11 @@ class BaseEntryFormSet(forms.BaseFormSet):
         """What the person changed: rows left as they were are not written, nor compared."""
         return [form.entry() for form in self.forms if form.touched()]
 
+    def without_figure(self) -> list[Measure]:
+        """The measures that will have no figure once the valid formset is saved."""
+        return [form.row["measure"] for form in self.forms
+                if form.cleaned_data.get("value") is None and not form.cleaned_data.get("verdict")]
+
 
 EntryFormSet = forms.formset_factory(FigureForm, formset=BaseEntryFormSet, extra=0)
 

@@ -52,6 +52,13 @@ class PledgeProgress:
     progress: progress.Progress
 
 
+def annual_measures(campaign: Campaign) -> frozenset[str]:
+    """The scheme's measures published once a year (none without a scheme): a report before the
+    fourth quarter is complete without them (scoring.expected_in_report)."""
+    record = ScoringScheme.objects.filter(campaign=campaign).first()
+    return record.scheme().annual_measures if record else frozenset()
+
+
 def scheme_record(campaign: Campaign) -> ScoringScheme:
     record = ScoringScheme.objects.filter(campaign=campaign).select_related("ranking_final_by").first()
     if record is None:

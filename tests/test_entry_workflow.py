@@ -44,7 +44,8 @@ def field(measure_code, name, unit_code="024"):
 def post_entry(client, unit_code, quarter, values, action="save", **extra):
     """Post the entry formset: the listed measures' values, every other row left empty."""
     measures = _measures(unit_code)
-    data = {"unit": unit_code, "year": 2024, "quarter": quarter, "action": action,
+    # Sent with rows left empty on purpose, as the page lets one do once told (test_an_incomplete_report…).
+    data = {"unit": unit_code, "year": 2024, "quarter": quarter, "action": action, "send_incomplete": "1",
             "figures-TOTAL_FORMS": len(measures), "figures-INITIAL_FORMS": len(measures)}
     for i, m in enumerate(measures):
         data[f"figures-{i}-measure"] = m.pk
@@ -339,3 +340,23 @@ def test_the_report_page_gives_each_figure_its_unit_in_the_pages_language(client
     client.cookies["django_language"] = lang
     page = client.get(reverse("submission", args=[Submission.objects.get(unit__code="024", quarter=1).pk])).content.decode()
     assert unit_word in page and ("tỷ đồng" in page) == (lang == "vi")
+
+
+def test_an_incomplete_report_is_sent_only_when_the_reporter_says_so(client, reporter):
+    client.force_login(reporter)
+    codes = [m.code for m in _measures("024")]
+    response = post_entry(client, "024", 1, {"3": "50"}, action="submit", send_incomplete="")  # no box ticked
+    html = response.content.decode()
+    missing = [c for c in codes if c not in ("3", "6")]  # 6, the poverty rate, is published once a year
+    assert f"Chưa lưu, chưa gửi: {len(missing)} chỉ số của báo cáo này chưa có số liệu ({', '.join(missing)})" in html
+    assert 'name="send_incomplete"' in html and not Figure.objects.exists() and not Submission.objects.exists()
+    assert 'value="50"' in html  # what was typed is still on the page
+    sent = post_entry(client, "024", 1, {"3": "50"}, action="submit", send_incomplete="1")
+    assert sent.status_code == 302 and Submission.objects.get().state == "submitted"
+
+
+def test_a_complete_report_is_sent_without_a_question(client, reporter):
+    client.force_login(reporter)
+    values = {m.code: "1" for m in _measures("024") if m.code != "6" and not m.is_qualitative}
+    assert post_entry(client, "024", 1, values, action="submit", send_incomplete="").status_code == 302
+    assert Submission.objects.get().state == "submitted"

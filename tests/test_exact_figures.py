@@ -47,7 +47,7 @@ def store(user, unit, code, value, quarter=1):
 def send_page_back(client, unit_code, action, quarter=1):
     page = client.get(reverse("entry"), {"year": 2024, "quarter": quarter, "unit": unit_code})
     data = form_data(page.content.decode())
-    data["action"] = action
+    data.update(action=action, send_incomplete="1")  # the other rows are left empty on purpose
     return client.post(reverse("entry"), data)
 
 

@@ -47,7 +47,7 @@ def post_page(client, unit, quarter, values=None, action="save", **extra):
         pk = str(Measure.objects.get(code=code).pk)
         prefix = next(k[: -len("measure")] for k, v in data.items() if k.endswith("-measure") and v == pk)
         data[prefix + name] = text
-    data.update(action=action, **extra)
+    data.update(action=action, send_incomplete="1", **extra)  # rows left empty on purpose
     return client.post(reverse("entry"), data)
 
 

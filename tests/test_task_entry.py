@@ -23,7 +23,7 @@ def post(client, unit, quarter, tasks=None, action="save", versions=None):
     """The entry page's post: every figure row left empty, the given tasks' words."""
     measures = [a.measure for a in MeasureAssignment.objects.filter(unit=unit).select_related("measure").order_by("measure__order")]
     rows = _tasks(unit)
-    data = {"unit": unit.code, "year": 2024, "quarter": quarter, "action": action,
+    data = {"unit": unit.code, "year": 2024, "quarter": quarter, "action": action, "send_incomplete": "1",
             "figures-TOTAL_FORMS": len(measures), "figures-INITIAL_FORMS": len(measures),
             "tasks-TOTAL_FORMS": len(rows), "tasks-INITIAL_FORMS": len(rows)}
     for i, m in enumerate(measures):

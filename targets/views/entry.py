@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from targets import access, progress, workflow
+from targets import access, progress, ranking, scoring, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit
@@ -168,6 +168,16 @@ def _post(request, campaign, unit, quarter, formset, tasks):
     if formset.warnings and not request.POST.get("confirm"):
         messages.warning(request, _("Nothing was saved yet: some figures look unusual. Check them, tick the confirmation and save again."))
         return []
+    if request.POST.get("action") == "submit" and not request.POST.get("send_incomplete"):
+        # A report the secretariat would find incomplete (the ranking's rule) is sent only when meant.
+        expected = scoring.expected_in_report([row["measure"].code for row in formset.rows], quarter,
+                                              ranking.annual_measures(campaign))
+        formset.incomplete = [m for m in formset.without_figure() if m.code in expected]
+        if formset.incomplete:
+            messages.warning(request, _("Nothing was saved or sent yet: %(count)s measures of this report have no figure "
+                                        "(%(codes)s). Enter them, or tick “Send without them” and send again.") % {
+                "count": len(formset.incomplete), "codes": ", ".join(m.code for m in formset.incomplete)})
+            return []
     task_entries = tasks.entries() if tasks.is_bound else []
     try:
         with transaction.atomic():  # figures and task reports together, or nothing

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from targets import access, scoring, validators, workflow
-from targets.models import Figure, MeasureAssignment, ScoringScheme, Submission
+from targets import access, ranking, scoring, validators, workflow
+from targets.models import Figure, MeasureAssignment, Submission
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
 from targets.views.common import as_id, campaign_or_404, quarter_param
@@ -57,8 +57,7 @@ def queue(request):
 def _expected_and_reported(campaign, quarter: int) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     """Each unit's measures a complete report of the quarter carries (the ranking's rule:
     scoring.expected_in_report), and each report's measures with a figure."""
-    record = ScoringScheme.objects.filter(campaign=campaign).first()
-    annual = record.scheme().annual_measures if record else frozenset()
+    annual = ranking.annual_measures(campaign)
     assigned: dict[int, set[str]] = defaultdict(set)
     for unit_id, code in MeasureAssignment.objects.filter(measure__campaign=campaign).values_list("unit_id", "measure__code"):
         assigned[unit_id].add(code)
