@@ -36,7 +36,7 @@ ROUTES = {
     "api-figures": ({}, ["GET"], [*YEAR, "measure", "unit", "page", "page_size"]),
     "api-units": ({}, ["GET"], []),
     "api-measures": ({}, ["GET"], ["year"]),
-    "entry": ({}, ["GET", "POST"], [*YEAR, "unit", "action", "reason", "confirm", "VALUE", "VERDICT", "NOTE", "SOURCE", "KIND",
+    "entry": ({}, ["GET", "POST"], [*YEAR, "unit", "action", "reason", "confirm", "send_incomplete", "VALUE", "VERDICT", "NOTE", "SOURCE", "KIND",
                                      "VERSION"]),
     "review": ({}, ["GET", "POST"], [*YEAR, "action", "submission", "sort", "page"]),
     "template-download": ({}, ["GET"], [*YEAR, "unit"]),
@@ -59,7 +59,7 @@ ROUTES = {
 }
 # Fields that views read from a posted form only (a form bound to request.POST, request.POST.get):
 # sent with POST, not also with GET, where the view never looks at them; this halves the sweep.
-POST_ONLY = {"username", "password", "action", "token", "name", "expires_on", "reason", "confirm", "VALUE", "VERDICT", "NOTE",
+POST_ONLY = {"username", "password", "action", "token", "name", "expires_on", "reason", "confirm", "send_incomplete", "VALUE", "VERDICT", "NOTE",
              "SOURCE", "KIND", "VERSION", "submission", "comment", "kind", "points", "evidence", "bars_flag", "remove", "why",
              "title", "registered", "proposal", "state", "decision_number", "decision_date", "decided_by", "version", "file"}
 ENTRY_FIELDS = {"VALUE": "value", "VERDICT": "verdict", "NOTE": "note", "SOURCE": "source", "KIND": "kind", "VERSION": "version"}
