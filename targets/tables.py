@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from targets import progress
 from targets.models import Figure, Measure, MeasureAssignment, Submission
 from targets.numbers import DASH
-from targets.templatetags.emulation import localized, num, pct, status_icon, status_label
+from targets.templatetags.emulation import localized, num, pct, state_label, status_icon, status_label
 
 
 def _labelled(label) -> dict:
@@ -258,5 +258,11 @@ class LateTable(tables.Table):
         return format_html('<a href="{}{}">{} – {}</a>', reverse("unit", args=[unit.code]), self.query, unit.code,
                            localized(unit, "name"))
 
-    def render_state(self, value):
-        return _("Not submitted") if value else _("Submitted late")
+    def render_quarter(self, value):
+        return progress.quarter_label(value)
+
+    def render_state(self, value, record):
+        if not value:
+            return _("Submitted late")
+        # Not sent: say where the report stands (a draft, or returned by the secretariat), if it exists.
+        return format_html("{} ({})", _("Not submitted"), state_label(record["state"])) if record["state"] else _("Not submitted")
