@@ -42,9 +42,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from django.utils.translation import override, pgettext_lazy
+
 from targets.language import language
 from targets.numbers import format_number
-from targets.progress import Comparison, MeasureSpec, Status, Verdict, status_label, verdict_label
+from targets.progress import Comparison, MeasureSpec, Status, Verdict, quarter_label, status_label, verdict_label
 
 ZERO = Decimal(0)
 
@@ -72,12 +74,19 @@ OUTCOME_OF_STATUS: dict[Status, Outcome] = {
 # What a final ranking counts: only a year figure's verdict (progress says "not met" of nothing else).
 YEAR_END = frozenset({Status.EXCEEDED, Status.MET, Status.NOT_MET})
 
-OUTCOME_LABELS: dict[Outcome, dict[str, str]] = {
-    Outcome.EXCEEDED: {"vi": "Vượt kế hoạch", "en": "Exceeded"},
-    Outcome.MET: {"vi": "Đạt", "en": "Met"},
-    Outcome.NOT_MET: {"vi": "Không đạt", "en": "Not met"},
-    Outcome.NO_FIGURE: {"vi": "Chưa có số liệu", "en": "No figure"},
+OUTCOME_LABELS = {
+    Outcome.EXCEEDED: pgettext_lazy("scoring outcome", "Exceeded"),
+    Outcome.MET: pgettext_lazy("scoring outcome", "Met"),
+    Outcome.NOT_MET: pgettext_lazy("scoring outcome", "Not met"),
+    Outcome.NO_FIGURE: pgettext_lazy("scoring outcome", "No figure"),
 }
+
+
+def words(text, lang: str, **values) -> str:
+    """A gettext message of this module in `lang`, its %(…)s filled: a score's lines are written in
+    both languages at once (the API gives both), so each is asked for in its language."""
+    with override(language(lang)):
+        return str(text) % values if values else str(text)
 
 
 def outcome_of(status: Status | str, *, final: bool = False) -> Outcome:
@@ -313,26 +322,18 @@ class LineKind(StrEnum):
     DEDUCTION = "deduction"
 
 
-QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 WORDS = {
-    "vi": {
-        LineKind.ON_TIME: "Báo cáo quý {q} đúng hạn",
-        LineKind.COMPLETE: "Báo cáo quý {q} đầy đủ",
-        LineKind.BONUS: "Điểm thưởng",
-        LineKind.DEDUCTION: "Điểm trừ",
-        "yes": "Có", "late": "Muộn", "not_sent": "Chưa gửi", "missing": "Thiếu: {codes}",
-        "not_assessed": "Chưa đánh giá", "provisional": "tạm tính", "no_year_figure": "chưa có số liệu cả năm",
-        "scored_as": "tạm tính, điểm mức {outcome}",
-    },
-    "en": {
-        LineKind.ON_TIME: "Q{q} report on time",
-        LineKind.COMPLETE: "Q{q} report complete",
-        LineKind.BONUS: "Bonus",
-        LineKind.DEDUCTION: "Deduction",
-        "yes": "Yes", "late": "Late", "not_sent": "Not sent", "missing": "Lacks: {codes}",
-        "not_assessed": "Not assessed", "provisional": "provisional", "no_year_figure": "no full-year figure",
-        "scored_as": "provisional, scored as {outcome}",
-    },
+    LineKind.ON_TIME: pgettext_lazy("score line", "%(quarter)s report on time"),
+    LineKind.COMPLETE: pgettext_lazy("score line", "%(quarter)s report complete"),
+    LineKind.BONUS: pgettext_lazy("score line", "Bonus"),
+    LineKind.DEDUCTION: pgettext_lazy("score line", "Deduction"),
+    "yes": pgettext_lazy("score line", "Yes"),
+    "late": pgettext_lazy("score line", "Late"),
+    "not_sent": pgettext_lazy("score line", "Not sent"),
+    "missing": pgettext_lazy("score line", "Lacks: %(codes)s"),
+    "not_assessed": pgettext_lazy("score line", "Not assessed"),
+    "no_year_figure": pgettext_lazy("score line", "no full-year figure"),
+    "scored_as": pgettext_lazy("score line", "provisional, scored as %(outcome)s"),
 }
 
 
@@ -372,15 +373,14 @@ class Bar(StrEnum):
     LEFT_BLOC = "left_bloc"
 
 
-BAR_LABELS: dict[Bar, dict[str, str]] = {
-    Bar.KEY_MEASURE_NOT_MET: {"vi": "Chỉ tiêu chủ yếu {detail} không đạt", "en": "Key measure {detail} not met"},
-    Bar.KEY_MEASURE_BEHIND: {"vi": "Chỉ tiêu chủ yếu {detail} chưa đạt tiến độ (tạm tính)",
-                             "en": "Key measure {detail} behind its pace (provisional)"},
-    Bar.NOT_REGISTERED: {"vi": "Không đăng ký danh hiệu «{detail}»", "en": "Not registered for “{detail}”"},
-    Bar.BELOW_MIN_SCORE: {"vi": "Điểm dưới mức tối thiểu {detail}", "en": "Score under the minimum of {detail}"},
-    Bar.BARRING_DEDUCTION: {"vi": "Bị trừ điểm do vi phạm: {detail}", "en": "Deduction for a fault: {detail}"},
-    Bar.PART_YEAR: {"vi": "Vào khối từ quý {detail}, không đủ cả năm", "en": "In the bloc only from Q{detail}, not the whole year"},
-    Bar.LEFT_BLOC: {"vi": "Đã ra khỏi khối sau quý {detail}", "en": "Left the bloc after Q{detail}"},
+BAR_LABELS = {
+    Bar.KEY_MEASURE_NOT_MET: pgettext_lazy("flag condition", "Key measure %(detail)s not met"),
+    Bar.KEY_MEASURE_BEHIND: pgettext_lazy("flag condition", "Key measure %(detail)s behind its pace (provisional)"),
+    Bar.NOT_REGISTERED: pgettext_lazy("flag condition", "Not registered for “%(detail)s”"),
+    Bar.BELOW_MIN_SCORE: pgettext_lazy("flag condition", "Score under the minimum of %(detail)s"),
+    Bar.BARRING_DEDUCTION: pgettext_lazy("flag condition", "Deduction for a fault: %(detail)s"),
+    Bar.PART_YEAR: pgettext_lazy("flag condition", "In the bloc only from %(detail)s, not the whole year"),
+    Bar.LEFT_BLOC: pgettext_lazy("flag condition", "Left the bloc after %(detail)s"),
 }
 
 
@@ -394,9 +394,11 @@ class Barring:
         lang = language(lang)
         if self.reason is Bar.BELOW_MIN_SCORE:
             detail = points_text(Decimal(self.detail), lang)
+        elif self.reason in (Bar.PART_YEAR, Bar.LEFT_BLOC):
+            detail = quarter_label(int(self.detail), lang)
         else:
             detail = self.detail_en if lang == "en" and self.detail_en else self.detail
-        return BAR_LABELS[self.reason][lang].format(detail=detail)
+        return words(BAR_LABELS[self.reason], lang, detail=detail)
 
 
 @dataclass(frozen=True)
@@ -452,14 +454,14 @@ def _measure_verdict(status: Status, outcome: Outcome, final: bool, lang: str) -
     """The verdict's words, saying what it stands for when it is not a year figure's own verdict.
     During the year the in-year status is the verdict, and the points level it earns is named
     after it: "met" and "not met" are said of a year figure only (DESIGN.md)."""
-    text = OUTCOME_LABELS[outcome][lang]
+    text = words(OUTCOME_LABELS[outcome], lang)
     if status in YEAR_END or status is Status.NO_DATA:
         return text
     if status is Status.AWAITED:
         return f"{text} ({status_label(status, lang).lower()})"
     if final:
-        return f"{text} ({WORDS[lang]['no_year_figure']})"
-    return f"{status_label(status, lang)} ({WORDS[lang]['scored_as'].format(outcome=text.lower())})"
+        return f"{text} ({words(WORDS['no_year_figure'], lang)})"
+    return f"{status_label(status, lang)} ({words(WORDS['scored_as'], lang, outcome=text.lower())})"
 
 
 def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_quarter: int = 4) -> UnitScore:
@@ -480,7 +482,7 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
             bars.append(Barring(Bar.KEY_MEASURE_NOT_MET if status in YEAR_END else Bar.KEY_MEASURE_BEHIND, m.code))
     for t in unit.tasks:
         if t.verdict is None:
-            verdict_vi, verdict_en, points = WORDS["vi"]["not_assessed"], WORDS["en"]["not_assessed"], ZERO
+            verdict_vi, verdict_en, points = words(WORDS["not_assessed"], "vi"), words(WORDS["not_assessed"], "en"), ZERO
         else:
             verdict = Verdict(t.verdict)
             verdict_vi, verdict_en = verdict_label(verdict, "vi"), verdict_label(verdict, "en")
@@ -489,27 +491,22 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
     for r in sorted(unit.reports, key=lambda r: r.quarter):
         if r.quarter < unit.joined_quarter:
             continue  # reports before joining belong to the unit's former bloc
-        roman = QUARTER_NAMES[r.quarter]
-        if r.sent:
-            words = ("yes", "yes") if r.on_time else ("late", "late")
-        else:
-            words = ("not_sent", "not_sent")
-        lines.append(Line(LineKind.ON_TIME, str(r.quarter), WORDS["vi"][LineKind.ON_TIME].format(q=roman),
-                          WORDS["en"][LineKind.ON_TIME].format(q=r.quarter), WORDS["vi"][words[0]], WORDS["en"][words[1]],
+        both = [("vi", quarter_label(r.quarter, "vi")), ("en", quarter_label(r.quarter, "en"))]
+        sent = "yes" if r.sent and r.on_time else "late" if r.sent else "not_sent"
+        lines.append(Line(LineKind.ON_TIME, str(r.quarter), *(words(WORDS[LineKind.ON_TIME], lang, quarter=q) for lang, q in both),
+                          *(words(WORDS[sent], lang) for lang, _q in both),
                           scheme.on_time_points if r.sent and r.on_time else ZERO))
         if r.complete:
-            done_vi, done_en = WORDS["vi"]["yes"], WORDS["en"]["yes"]
+            done = [words(WORDS["yes"], lang) for lang, _q in both]
         elif not r.sent:
-            done_vi, done_en = WORDS["vi"]["not_sent"], WORDS["en"]["not_sent"]
+            done = [words(WORDS["not_sent"], lang) for lang, _q in both]
         else:
-            codes = ", ".join(r.missing)
-            done_vi, done_en = WORDS["vi"]["missing"].format(codes=codes), WORDS["en"]["missing"].format(codes=codes)
-        lines.append(Line(LineKind.COMPLETE, str(r.quarter), WORDS["vi"][LineKind.COMPLETE].format(q=roman),
-                          WORDS["en"][LineKind.COMPLETE].format(q=r.quarter), done_vi, done_en,
-                          scheme.complete_points if r.complete else ZERO))
+            done = [words(WORDS["missing"], lang, codes=", ".join(r.missing)) for lang, _q in both]
+        lines.append(Line(LineKind.COMPLETE, str(r.quarter), *(words(WORDS[LineKind.COMPLETE], lang, quarter=q) for lang, q in both),
+                          *done, scheme.complete_points if r.complete else ZERO))
     for a in unit.adjustments:
         kind = LineKind.BONUS if a.points >= 0 else LineKind.DEDUCTION
-        lines.append(Line(kind, a.reason, WORDS["vi"][kind], WORDS["en"][kind], a.reason, a.reason, Decimal(a.points),
+        lines.append(Line(kind, a.reason, words(WORDS[kind], "vi"), words(WORDS[kind], "en"), a.reason, a.reason, Decimal(a.points),
                           a.evidence, a.evidence))
         if a.bars_flag:
             bars.append(Barring(Bar.BARRING_DEDUCTION, a.reason))

@@ -254,7 +254,7 @@ def test_a_unit_that_left_the_bloc_is_listed_unranked_and_ranks_close_up():
     bloc = ranked(unit("A", measure("4", Status.MET)), unit("L", measure("4", Status.EXCEEDED), left_quarter=2),
                   unit("B", measure("4", Status.NOT_MET)))
     assert [(u.code, u.rank) for u in bloc.units] == [("A", 1), ("B", 2), ("L", None)]
-    assert bloc.unit("L").bars[-1].text("vi") == "Đã ra khỏi khối sau quý 2"
+    assert bloc.unit("L").bars[-1].text("vi") == "Đã ra khỏi khối sau quý II"
 
 
 def test_a_unit_leaving_after_the_period_is_still_ranked_for_it():
