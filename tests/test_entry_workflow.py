@@ -360,3 +360,16 @@ def test_a_complete_report_is_sent_without_a_question(client, reporter):
     values = {m.code: "1" for m in _measures("024") if m.code != "6" and not m.is_qualitative}
     assert post_entry(client, "024", 1, values, action="submit", send_incomplete="").status_code == 302
     assert Submission.objects.get().state == "submitted"
+
+
+def test_an_empty_queue_offers_nothing_to_approve_and_a_report_without_changes_says_so(client, reporter, reviewer):
+    client.force_login(reviewer)
+    empty = client.get(reverse("review"), {"year": 2024, "quarter": 2}).content.decode()
+    assert 'value="approve"' not in empty
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"}, action="submit")
+    client.force_login(reviewer)
+    assert 'value="approve"' in client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    report = Submission.objects.get(unit__code="024", quarter=1)
+    Figure.history.filter(submission=report).delete()  # as after an import that wrote no history
+    assert "Chưa có thay đổi nào." in client.get(reverse("submission", args=[report.pk])).content.decode()
