@@ -123,6 +123,8 @@ class FigureForm(forms.Form):
 class BaseEntryFormSet(forms.BaseFormSet):
     """A fixed set of forms, one per row, whatever count the page sends back."""
 
+    incomplete: tuple = ()  # the measures a report being sent lacks (views.entry), asked about on the page
+
     def __init__(self, *args, rows: list[dict], lang: str, **kwargs):
         self.rows, self.lang = rows, lang
         super().__init__(*args, **kwargs)

@@ -237,9 +237,8 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
             raise NoScheme(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
         if record.is_final:
             raise CannotClose(_("The year is already closed."))
-        pending = (Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
-                   .select_related("unit").order_by("unit__code", "quarter"))
-        pending = list(pending)
+        pending = list(Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
+                       .select_related("unit").order_by("unit__code", "quarter"))
         if pending:
             names = ", ".join(f"{s.unit.code} {progress.quarter_label(s.quarter)}" for s in pending[:10])
             if len(pending) > 10:
