@@ -236,25 +236,39 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 class KeptOnceClosed:
     """What a closed year's final ranking was judged on (its scheme, pledges, registrations, blocs,
-    bonuses and deductions) is shown, no longer changed or deleted: the ranking is kept as it was
+    bonuses and deductions) is shown, no longer added, changed or deleted: the ranking is kept as it was
     closed (targets.ranking), and what explains it must not drift from it. `campaign` is the path
     from the row to its programme."""
 
     campaign = "campaign"
 
-    def _closed(self, obj) -> bool:
-        if obj is None:
-            return False
-        campaign = obj
-        for step in self.campaign.split("__"):
-            campaign = getattr(campaign, step)
-        return models.ScoringScheme.objects.filter(campaign=campaign, ranking_final_at__isnull=False).exists()
+    def _closed(self, start, steps=None) -> bool:
+        """Whether the programme reached from `start` along `steps` (by default the `campaign` path) is closed."""
+        for step in self.campaign.split("__") if steps is None else steps:
+            start = getattr(start, step) if start is not None else None
+        return start is not None and models.ScoringScheme.objects.filter(campaign=start, ranking_final_at__isnull=False).exists()
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not self._closed(obj)
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not self._closed(obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        # A new row for a closed year is refused by the form, with its message: the add page
+        # cannot know the year before the form is filled in.
+        form = super().get_form(request, obj, **kwargs)
+        closed = self._closed
+        field, *rest = self.campaign.split("__")
+
+        class OpenYearOnly(form):
+            def clean(self):
+                data = super().clean()
+                if closed(data.get(field), rest):
+                    raise forms.ValidationError(_("The year is closed: the ranking is final and no longer changes."))
+                return data
+
+        return OpenYearOnly
 
 
 @admin.register(models.ScoringScheme)

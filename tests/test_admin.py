@@ -106,6 +106,11 @@ def test_what_a_closed_years_ranking_was_judged_on_is_shown_but_no_longer_change
     client.force_login(admin_user)
     for model, row in rows:
         assert 'name="_save"' in client.get(reverse(f"admin:targets_{model}_change", args=[row.pk])).content.decode()
+    def add_registration(code):
+        return client.post(reverse("admin:targets_registration_add"), {
+            "campaign": programme.pk, "unit": Unit.objects.get(code=code).pk, "title": "tap-the-ldxs", "registered_on": "2024-02-01"})
+
+    assert add_registration("027").status_code == 302  # while the year is open
     ranking.close_year(programme, admin_user)
     for model, row in rows:
         page = client.get(reverse(f"admin:targets_{model}_change", args=[row.pk]))
@@ -114,3 +119,7 @@ def test_what_a_closed_years_ranking_was_judged_on_is_shown_but_no_longer_change
         assert client.post(reverse(f"admin:targets_{model}_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     promise.refresh_from_db()
     assert promise.target == 250 and Registration.objects.filter(pk=registration.pk).exists()
+    # Nor is a new one added: the form says why.
+    added = add_registration("026")
+    assert added.status_code == 200 and "Năm đã khóa sổ" in added.content.decode()
+    assert Registration.objects.count() == 2
