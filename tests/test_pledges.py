@@ -195,3 +195,18 @@ def test_once_the_year_is_closed_pledges_are_refused_by_page_and_command(client,
     with pytest.raises(CommandError, match="Nothing was saved: .*khóa sổ"):
         call_command("import_pledges", str(path), "--user", admin_user.username)
     assert not Pledge.objects.exists()
+
+
+def test_the_pledge_page_lists_what_is_stored_and_once_closed_takes_no_upload(client, programme, admin_user):
+    from targets import ranking
+
+    client.force_login(admin_user)
+    assert "Chưa có giao ước nào" in client.get(reverse("pledges"), {"year": 2024}).content.decode()
+    pledge(programme, "024", "3", "244.946")
+    html = client.get(reverse("pledges"), {"year": 2024}).content.decode()
+    assert "Giao ước đã lưu: 1" in html and "024 · Thành phố Hà Giang" in html
+    assert "244,946 tỷ đồng" in html and "GUTĐ 01/2024" in html  # every digit as pledged
+    assert 'type="file"' in html
+    ranking.close_year(programme, admin_user)
+    closed = client.get(reverse("pledges"), {"year": 2024}).content.decode()
+    assert "Năm đã khóa sổ" in closed and 'type="file"' not in closed

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
 from targets.language import language
-from targets.models import Campaign, EmulationBloc, Proposal, Registration, ScoreAdjustment
+from targets.models import Campaign, EmulationBloc, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme
 from targets.views.common import XLSX, as_id, campaign_or_404, choose_campaign, spooled_download
 
 
@@ -214,7 +214,12 @@ def pledges(request):
                     messages.success(request, _("Saved %(created)s new and %(updated)s changed pledges.") % {
                         "created": created, "updated": updated})
                     return redirect(f"{request.path}?year={result.campaign.year}")
-    return render(request, "targets/pledges.html", {"campaign": campaign, "form": form, "result": result})
+    # What is stored, so an admin sees what an upload changed; numbers as the measure shows them.
+    stored = Pledge.objects.filter(measure__campaign=campaign).select_related("unit", "measure").order_by(
+        "unit__kind", "unit__code", "measure__order")
+    closed = ScoringScheme.objects.filter(campaign=campaign, ranking_final_at__isnull=False).exists()
+    return render(request, "targets/pledges.html", {"campaign": campaign, "form": form, "result": result, "pledges": stored,
+                                                    "closed": closed})
 
 
 @require_safe
