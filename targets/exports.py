@@ -63,12 +63,16 @@ def _timeliness_labels() -> dict[str, str]:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def reads_as_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
 def as_text(cell):
     """Mark user text in an .xlsx cell as text, so that a note such as "=HYPERLINK(...)" never runs
     as a formula and a narrative such as "- Đã hoàn thành" is printed as written. The mark is
     Excel's leading apostrophe, which is not part of the value: an uploaded template reads back the
     text unchanged. Numbers and dates pass through untouched."""
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+    if reads_as_formula(cell.value):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
@@ -76,7 +80,7 @@ def as_text(cell):
 
 def csv_text(value):
     """The same rule for CSV, which has no way to mark a text as text: a visible apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if reads_as_formula(value):
         return "'" + value
     return value
 
@@ -674,7 +678,7 @@ def write_raw_xlsx(rows: Iterable[tuple], target, *, lang: str = "vi") -> int:
 
 def _write_only(ws, value):
     # A cell object only where the text needs the mark: a million rows of plain values stay fast.
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if reads_as_formula(value):
         return as_text(WriteOnlyCell(ws, value))
     return value
 
