@@ -198,6 +198,14 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
                     status=p.progress.status,
                     explanation_vi=p.progress.explanation("vi"),
                     explanation_en=p.progress.explanation("en"),
+                    name_vi=p.pledge.measure.name,
+                    name_en=p.pledge.measure.name_en or p.pledge.measure.name,
+                    unit_vi=p.pledge.measure.unit,
+                    unit_en=p.pledge.measure.unit_en or p.pledge.measure.unit,
+                    places=p.pledge.measure.decimal_places,
+                    target=p.pledge.target,
+                    actual=p.progress.ytd,
+                    percent=p.progress.percent_of_plan,
                 ) for p in pledges.get(unit.pk, []))
             inputs.append(scoring.UnitInput(
                 code=unit.code, name=unit.name, measures=measures, tasks=tuple(tasks.get(unit.pk, [])),

@@ -96,36 +96,33 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -
         row += 1
     _signature(ps, row + 1, len(widths))
     _print_setup(ps, header_row)
-    _pledge_sheet(wb, campaign, ranking, lang)
+    _pledge_sheet(wb, ranking, lang)
     return wb
 
 
-def _pledge_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Ranking, lang: str) -> None:
-    """Each unit's progress against its own pledge, for the period the ranking judges."""
-    from targets.models import Submission, Unit
-    from targets.ranking import pledge_progress
-
+def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
+    """Each unit's progress against its own pledge, as the ranking judged it: after the close, the
+    figures, pledges and statuses the final ranking stands on, whatever was corrected since."""
     ws = wb.create_sheet(pgettext("sheet", "Pledges"))
     _headers(ws, 1, [_("Unit code"), _("Unit"), _("Measure code"), pgettext("workbook column", "Measure"), _("Unit of measure"),
                      _("Pledge"), _("Actual, year to date"), _("% of pledge"), _("Status"), _("Explanation")])
     for i, width in enumerate([10, 34, 10, 44, 14, 14, 14, 10, 16, 60], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    states = (Submission.State.APPROVED,) if ranking.final else Submission.VISIBLE_STATES
-    units = list(Unit.objects.filter(code__in=[u.code for b in ranking.blocs for u in b.units]).order_by("kind", "code"))
-    rows = pledge_progress(campaign, units, ranking.quarter, states)
+    english = lang == "en"
+    listed = set()
     row = 2
-    for unit in units:
-        for r in rows.get(unit.pk, []):
-            m, p = r.pledge.measure, r.progress
-            fmt = excel_format(m.decimal_places)
-            values = [unit.code, unit.name_en or unit.name if lang == "en" else unit.name, m.code,
-                      m.name_en or m.name if lang == "en" else m.name, m.unit_en or m.unit if lang == "en" else m.unit,
-                      r.pledge.target, p.ytd, p.percent_of_plan, status_label(p.status, lang), p.explanation(lang)]
+    for unit in (u for bloc in ranking.blocs for u in bloc.units):
+        if unit.code in listed:  # a unit that moved bloc is in both: its pledges once
+            continue
+        listed.add(unit.code)
+        for m in unit.pledges:
+            values = [unit.code, unit.label(lang), m.code, m.name_en if english else m.name_vi, m.unit_en if english else m.unit_vi,
+                      m.target, m.actual, m.percent, status_label(m.status, lang), m.explanation_en if english else m.explanation_vi]
             for col, value in enumerate(values, start=1):
                 cell = as_text(ws.cell(row, col, value))
                 cell.font = _font()
                 cell.alignment = WRAP if col in (2, 4, 10) else CENTRE
-            ws.cell(row, 6).number_format = ws.cell(row, 7).number_format = fmt
+            ws.cell(row, 6).number_format = ws.cell(row, 7).number_format = excel_format(m.places)
             ws.cell(row, 8).number_format = "#,##0.0"
             _box(ws, row, len(values))
             row += 1

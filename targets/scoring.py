@@ -260,6 +260,15 @@ class MeasureResult:
     status: Status
     explanation_vi: str = ""
     explanation_en: str = ""
+    # What the status was judged on, kept with the ranking for its pledge sheet.
+    name_vi: str = ""
+    name_en: str = ""
+    unit_vi: str = ""  # of measure
+    unit_en: str = ""
+    places: int = 0  # decimals the measure is shown with
+    target: Decimal | None = None  # the unit's pledge
+    actual: Decimal | None = None  # the unit's year to date (its latest figure for a level measure)
+    percent: Decimal | None = None  # of the pledge
 
 
 @dataclass(frozen=True)
@@ -409,6 +418,7 @@ class UnitScore:
     bars: tuple[Barring, ...]
     rank: int | None = None  # None: not ranked (left the bloc)
     name_en: str = ""
+    pledges: tuple[MeasureResult, ...] = ()  # the pledged measures as judged, numbers included
 
     def label(self, lang: str) -> str:
         return self.name_en if language(lang) == "en" and self.name_en else self.name
@@ -520,7 +530,8 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
         bars.append(Barring(Bar.PART_YEAR, str(unit.joined_quarter)))
     if unit.left_quarter is not None and unit.left_quarter < period_quarter:
         bars.append(Barring(Bar.LEFT_BLOC, str(unit.left_quarter)))
-    return UnitScore(code=unit.code, name=unit.name, name_en=unit.name_en, lines=tuple(lines), bars=tuple(bars))
+    return UnitScore(code=unit.code, name=unit.name, name_en=unit.name_en, lines=tuple(lines), bars=tuple(bars),
+                     pledges=unit.measures)
 
 
 def rank(scores: Iterable[UnitScore]) -> tuple[UnitScore, ...]:

@@ -323,7 +323,8 @@ def _ranking_as_read(client, users):
     page = page[page.index("<main"):page.index("</main>")]
     workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
     rows = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1]]
-    return [(u["code"], u["score"], u["rank"], u["lines"], u["eligible_for_flag"]) for u in bloc["units"]], page, rows
+    pledges = list(workbook["Tiến độ giao ước"].iter_rows(min_row=2, values_only=True))
+    return [(u["code"], u["score"], u["rank"], u["lines"], u["eligible_for_flag"]) for u in bloc["units"]], page, rows, pledges
 
 
 def test_a_closed_years_ranking_stays_as_it_was_closed_whatever_changes_afterwards(client, year, users):
@@ -342,7 +343,7 @@ def test_a_provisional_ranking_follows_the_same_changes(client, year, users):
     before = _ranking_as_read(client, users)
     _change_what_the_ranking_reads(year)
     after = _ranking_as_read(client, users)
-    assert after[0] != before[0] and after[2] != before[2]
+    assert after[0] != before[0] and after[2] != before[2] and after[3] != before[3]
     assert after[0][0][:3] != ("024", "18", 1)
 
 
