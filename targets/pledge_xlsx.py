@@ -36,6 +36,7 @@ from targets.template_xlsx import (
     add_meta,
     append_row,
     cell_number,
+    cell_problem,
     check_container,
     lock_sheet,
     start_sheet,
@@ -130,8 +131,9 @@ def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
             by_name = dict(zip(COLUMNS, values, strict=True))
             if all(by_name[name] in (None, "") for name in INPUTS):
                 continue  # nothing pledged on this row
-            formulas = [header[c.column - 1] if c.column <= len(header) else None for c in cells if c.data_type == "f"]
-            lines.append((number, by_name, formulas))
+            problems += [Problem(SHEET, number, header[c.column - 1] if c.column <= len(header) else None, why)
+                         for c in cells if c.value is not None and (why := cell_problem(c))]
+            lines.append((number, by_name))
         return meta, lines, problems
     finally:
         wb.close()
@@ -159,9 +161,9 @@ def read_pledges(handle, size: int) -> PledgeResult:
     assignments = {(a.unit.code, a.measure.code): a for a in _assignments(campaign)}
     seen: dict[tuple[str, str], int] = {}
     today = datetime.date.today()
-    for number, by_name, formulas in lines:
+    for number, by_name in lines:
         get = by_name.get
-        problems = [Problem(SHEET, number, column, _("The cell holds a formula; type the value (a number), not a formula.")) for column in formulas]
+        problems = []
         key = (str(get("Mã đơn vị") or ""), str(get("Mã chỉ tiêu") or ""))
         assignment = assignments.get(key)
         if assignment is None:

@@ -33,7 +33,7 @@ from targets.exports import as_text
 from targets.forms import TaskForm
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Task, TaskReport, Unit, Verdict
-from targets.numbers import excel_format
+from targets.numbers import excel_format, format_exact, unambiguous_text
 
 # v2: the year-to-date column and the instructions sheet; v3: the tasks sheet.
 TEMPLATE_VERSION = "emulation-template-v3"
@@ -206,7 +206,8 @@ INSTRUCTIONS = [
     ("Cả năm", "Chỉ đánh giá «Không đạt» khi có số cả năm; trước đó hiển thị tình trạng mới nhất trong năm kèm "
                "«chưa có số cả năm»."),
     ("Định dạng số", "Nhập số (ô kiểu số) hoặc chữ theo định dạng Việt Nam 1.234,5. Số trong ô kiểu số được đọc chính xác, "
-                     "không làm tròn; số thập phân hiển thị chỉ để xem."),
+                     "không làm tròn; số thập phân hiển thị chỉ để xem. Không gõ dấu % (7,5 chứ không phải 7,5%): "
+                     "Excel lưu «7,5%» thành 0,075 nên ô như vậy bị từ chối."),
     (f"Trang «{TASK_SHEET}»", "Các nhiệm vụ thuộc nội dung II–VI mà đơn vị chủ trì, mỗi nhiệm vụ một dòng. Chọn «Đánh giá» "
                               "trong danh sách (Hoàn thành tốt nhiệm vụ, Hoàn thành nhiệm vụ, Chưa hoàn thành nhiệm vụ) và "
                               "viết «Thuyết minh» ngắn gọn những việc đã làm: có đánh giá thì phải có thuyết minh và ngược lại. "
@@ -341,6 +342,26 @@ def cell_number(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def cell_problem(cell) -> str | None:
+    """Why a cell of an uploaded workbook cannot be read as typed, or None.
+
+    Only real formulas are refused: text that merely starts with "=" is text (the templates write
+    such notes as text, and they come back unchanged). A number cell that Excel shows as a
+    percentage is refused too: typing "7,5%" makes Excel keep 0.075 and show it ×100. Read as
+    kept, the figure would be a hundred times too small; read ×100, a pledge in tỷ đồng formatted
+    as % would be a hundred times too large. Neither is guessed: the person types the bare number,
+    as the entry page asks of "7,5%" (numbers.parse_number).
+    """
+    if cell.data_type == "f":
+        return _("The cell holds a formula; type the value (a number), not a formula.")
+    number = cell_number(cell.value)
+    if number is None or "%" not in re.sub(r'"[^"]*"|\\.', "", cell.number_format or ""):
+        return None
+    return _("The cell is formatted as a percentage: Excel keeps the %(shown)s %% it shows as %(kept)s. Type %(shown)s, "
+             "without the %% sign, in a cell formatted as a number.") % {
+        "shown": unambiguous_text(number * 100, "vi"), "kept": format_exact(number, 0, "vi")}
+
+
 class Refused(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.reason)
@@ -382,12 +403,8 @@ def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: lis
         values = [c.value for c in cells]
         if not any(v not in (None, "") for v in values):
             continue
-        for cell in cells:
-            # Only real formulas: text that merely starts with "=" is text (the template writes
-            # such notes as text, and they come back unchanged).
-            if cell.data_type == "f":
-                problems.append(Problem(name, number, header[cell.column - 1] if cell.column <= len(header) else None,
-                                        _("The cell holds a formula; type the value (a number), not a formula.")))
+        problems += [Problem(name, number, header[c.column - 1] if c.column <= len(header) else None, why)
+                     for c in cells if c.value is not None and (why := cell_problem(c))]
         lines.append((number, {title: values[i] if i < len(values) else None for title, i in col.items()}))
     return lines
 

@@ -131,6 +131,28 @@ def test_a_number_cell_is_read_exactly_and_an_untouched_template_changes_nothing
     assert (figure.value, figure.version) == (Decimal(value), 1)
 
 
+@pytest.mark.template_context
+def test_a_figure_typed_with_a_percent_sign_is_refused_never_stored_a_hundred_times_too_small(client, reporter):
+    # "7,5%" typed into Excel is kept as 0.075 and shown as 7,5 %: the school measure (10, in %)
+    # would be stored as 0.075 %. The page says what to type; nothing is stored.
+    client.force_login(reporter)
+    wb = template(client)
+    cell = value_cell(wb, "10")
+    cell.value, cell.number_format = 0.075, "0.0%"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = client.post(reverse("upload"), {"file": SimpleUploadedFile("mau.xlsx", buffer.getvalue())})
+    assert "token" not in response.context
+    assert [(p.column, p.reason) for p in response.context["result"].problems] == [
+        ("Giá trị", "Ô được định dạng phần trăm: Excel lưu 7,5 % hiển thị trong ô thành 0,075. "
+                    "Hãy nhập 7,5, không có dấu %, vào ô định dạng số.")]
+    assert not Figure.objects.exists()
+    # A format that only prints a "%" after the number keeps the number typed.
+    cell.value, cell.number_format = 7.5, '#,##0.0" %"'
+    upload(client, wb)
+    assert Figure.objects.get(measure__code="10").value == Decimal("7.5")
+
+
 # --- typed text: ambiguity only where both readings could be the figure -----------------------
 
 

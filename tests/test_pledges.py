@@ -183,6 +183,28 @@ def test_a_pledged_number_is_stored_exactly_as_typed(tmp_path, programme, admin_
     assert Pledge.objects.get(unit__code="026").target == D("1234.5")  # text is read in Vietnamese format
 
 
+def test_a_pledge_typed_with_a_percent_sign_is_refused_never_read_a_hundred_times_too_small(tmp_path, programme, admin_user):
+    # "60%" typed into Excel is kept as 0.6, shown as 60%. A format that only prints a "%" after
+    # the number (0.0"%") keeps what was typed.
+    path = fill(template(tmp_path, programme), {("024", "10"): (0.6, datetime.datetime(2024, 1, 15), ""),
+                                                 ("026", "10"): (59.1, datetime.datetime(2024, 1, 15), "")})
+    wb = load_workbook(path)
+    rows = {(r[0].value, r[2].value): r[0].row for r in wb[pledge_xlsx.SHEET].iter_rows(min_row=2)}
+    wb[pledge_xlsx.SHEET].cell(rows[("024", "10")], COL["Chỉ tiêu giao ước"]).number_format = "0%"
+    wb[pledge_xlsx.SHEET].cell(rows[("026", "10")], COL["Chỉ tiêu giao ước"]).number_format = '0.0"%"'
+    wb.save(path)
+    with pytest.raises(CommandError) as refused:
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert str(refused.value).count("Giao ước, dòng") == 1
+    assert "Ô được định dạng phần trăm: Excel lưu 60 % hiển thị trong ô thành 0,6. Hãy nhập 60" in str(refused.value)
+    assert not Pledge.objects.exists()
+    wb[pledge_xlsx.SHEET].cell(rows[("024", "10")], COL["Chỉ tiêu giao ước"]).value = 60
+    wb[pledge_xlsx.SHEET].cell(rows[("024", "10")], COL["Chỉ tiêu giao ước"]).number_format = "0"
+    wb.save(path)
+    call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert {p.unit.code: p.target for p in Pledge.objects.all()} == {"024": D("60"), "026": D("59.1")}
+
+
 def test_once_the_year_is_closed_pledges_are_refused_by_page_and_command(client, tmp_path, programme, admin_user):
     from targets import ranking
 
