@@ -114,31 +114,54 @@ def cached(request, build: Callable[[], object], vary: tuple = (), reads: str = 
 
     The key names the query parameters the page reads, and `build` is given only those (see
     `_read`): no other parameter can change what is kept under a key, and a link with ?utm_source=
-    or a malformed quarter is served the page's one copy instead of adding its own."""
+    or a malformed quarter is served the page's one copy instead of adding its own. A sort or page
+    the page's table did not take as given is served and not kept (`not_kept`)."""
     query = _read(request, reads)
-    parts = (translation.get_language(), timezone.localdate().isoformat(), request.path, sorted(query.lists()), vary)
+    parts = (translation.get_language(), timezone.localdate().isoformat(), request.path, sorted(query.items()), vary)
 
     def build_from_query():
         asked, request.GET = request.GET, query
         try:
-            return build()
+            value = build()
         finally:
             request.GET = asked
+        if request.__dict__.pop("_not_kept", False):
+            raise _Served(value)
+        return value
 
-    return get_or_build("emulation:page:" + hashlib.sha1(repr(parts).encode()).hexdigest(), build_from_query)
+    try:
+        return get_or_build("emulation:page:" + hashlib.sha1(repr(parts).encode()).hexdigest(), build_from_query)
+    except _Served as served:
+        return served.value
+
+
+class _Served(Exception):
+    """A page built for parameters it did not take as given: served, but not kept (not_kept)."""
+
+    def __init__(self, value):
+        super().__init__()
+        self.value = value
+
+
+def not_kept(request) -> None:
+    """Say, while a page is built, that it read a parameter other than as given (a sort by no
+    column, a page past the last): the page is served but not kept under that address, so made-up
+    values cannot fill the cache."""
+    request._not_kept = True
 
 
 def _read(request, reads: str) -> QueryDict:
-    """?year= as given, ?quarter= when it names one (a malformed quarter reads as none, so the page
-    shows its default quarter, as it would), and the parameters whose names match `reads`, a
-    regular expression (the tables' sorting and pages)."""
+    """?year= (without spaces around it), ?quarter= when it names one (a malformed quarter reads as
+    none, so the page shows its default quarter, as it would), and the parameters whose names match
+    `reads`, a regular expression (the tables' sorting and pages); each once, with its last value,
+    as the views read it (QueryDict.get)."""
     from targets.views.common import quarter_param
 
     pattern = re.compile(f"year|(?:{reads})" if reads else "year")
     query = QueryDict(mutable=True)
     for name, values in request.GET.lists():
         if pattern.fullmatch(name):
-            query.setlist(name, values)
+            query[name] = values[-1].strip() if name == "year" else values[-1]
     if (quarter := quarter_param(request)) is not None:
         query["quarter"] = str(quarter)
     query._mutable = False

@@ -181,13 +181,21 @@ def sorted_and_paginated(table: tables.Table, request, per_page: int = PER_PAGE)
     """Sort `table` by ?sort= and show the ?page= asked for: a malformed page number (or one below 1)
     shows the first page and one past the end the last (Paginator.get_page), never an error page; the page
     size is ours, not the client's. Only the table's own sortable columns are taken from ?sort=."""
+    from targets.pagecache import not_kept
+
     table.request = request
     sortable = {column.name for column in table.columns if column.orderable}
-    asked = [name for name in request.GET.getlist(table.prefixed_order_by_field) if name.removeprefix("-") in sortable]
+    given = request.GET.getlist(table.prefixed_order_by_field)
+    asked = [name for name in given if name.removeprefix("-") in sortable]
     if asked:
         table.order_by = asked
     table.paginator = Paginator(table.rows, per_page)
-    table.page = table.paginator.get_page(_page_number(request.GET.get(table.prefixed_page_field)))
+    page = request.GET.get(table.prefixed_page_field)
+    table.page = table.paginator.get_page(_page_number(page))
+    if asked != given or page not in (None, str(table.page.number)):
+        # Served as the table took it, but not kept under what was asked: a cache entry for each
+        # made-up sort or page would let anyone fill the cache.
+        not_kept(request)
     return table
 
 

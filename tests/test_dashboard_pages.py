@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from targets.models import Figure, Submission, Unit
+from targets.models import Figure, Measure, Submission, Unit
 from targets.overview import build_overview
 from targets.progress import status_label
 
@@ -167,6 +167,30 @@ def test_a_parameter_the_page_does_not_read_is_served_the_pages_one_copy(officia
         tagged = official.get(url, {"year": 2024, **extra})
     content = re.compile(r"<main.*</main>", re.S)
     assert content.search(tagged.content.decode()).group() == content.search(plain.content.decode()).group()
+
+
+@pytest.mark.parametrize("name, args, sort, made_up", [
+    ("late", [], "sort", [{"sort": "khong-co"}, {"sort": ["unit", "khong-co"]}, {"page": "99"}, {"page": "0"}, {"page": "01"},
+                          {"page": "abc"}, {"year": " 2024"}, {"sort": "-state", "page": "x" * 300}]),
+    ("indicator", [3], "u{pk}-sort", [{"u{pk}-sort": "password"}, {"u{pk}-page": "2"}, {"m{pk}-sort": "-khong"}]),
+])
+def test_made_up_sorts_and_pages_are_served_but_add_no_cache_entry(official, demo, name, args, sort, made_up):
+    # Otherwise anyone signed in could fill the cache (Redis included) with one copy per made-up value.
+    pk = Measure.objects.get(code="3").pk
+    url = reverse(name, args=args)
+    official.get(url, {"year": 2024})
+    entries = len(cache._cache)
+    content = re.compile(r"<main.*</main>", re.S)
+    for params in made_up:
+        params = {key.format(pk=pk): value for key, value in params.items()}
+        response = official.get(url, {"year": 2024, **params})
+        assert response.status_code == 200, params
+        assert len(cache._cache) == entries, params
+    # A sort the table has is kept like any page: the count above can move.
+    ordered = official.get(url, {"year": 2024, sort.format(pk=pk): "-unit"})
+    assert len(cache._cache) == entries + 1
+    assert content.search(official.get(url, {"year": 2024, sort.format(pk=pk): "-unit"}).content.decode()).group() == \
+        content.search(ordered.content.decode()).group()
 
 
 def test_the_tables_links_keep_what_the_page_reads_and_drop_the_rest(official, demo):
