@@ -346,20 +346,37 @@ def cell_problem(cell) -> str | None:
     """Why a cell of an uploaded workbook cannot be read as typed, or None.
 
     Only real formulas are refused: text that merely starts with "=" is text (the templates write
-    such notes as text, and they come back unchanged). A number cell that Excel shows as a
-    percentage is refused too: typing "7,5%" makes Excel keep 0.075 and show it ×100. Read as
-    kept, the figure would be a hundred times too small; read ×100, a pledge in tỷ đồng formatted
-    as % would be a hundred times too large. Neither is guessed: the person types the bare number,
-    as the entry page asks of "7,5%" (numbers.parse_number).
+    such notes as text, and they come back unchanged). A number cell whose format shows another
+    number than the one Excel keeps is refused too, since either reading could be the figure:
+    typing "7,5%" makes Excel keep 0.075 and show 7,5 % (read as kept, a hundred times too small;
+    read as shown, a pledge in tỷ đồng formatted as % would be a hundred times too large); a format
+    ending in commas (#,##0,) shows a number in thousands of the one kept. The person types the
+    bare number, as the entry page asks of "7,5%" (numbers.parse_number).
     """
     if cell.data_type == "f":
         return _("The cell holds a formula; type the value (a number), not a formula.")
     number = cell_number(cell.value)
-    if number is None or "%" not in re.sub(r'"[^"]*"|\\.', "", cell.number_format or ""):
+    if number is None:
         return None
-    return _("The cell is formatted as a percentage: Excel keeps the %(shown)s %% it shows as %(kept)s. Type %(shown)s, "
-             "without the %% sign, in a cell formatted as a number.") % {
-        "shown": unambiguous_text(number * 100, "vi"), "kept": format_exact(number, 0, "vi")}
+    shown = _format_section(cell.number_format or "", number)
+    if "%" in shown:
+        return _("The cell is formatted as a percentage: Excel keeps the %(shown)s %% it shows as %(kept)s. Type %(shown)s, "
+                 "without the %% sign, in a cell formatted as a number.") % {
+            "shown": unambiguous_text(number * 100, "vi"), "kept": format_exact(number, 0, "vi")}
+    if scale := re.search(r"[0#?.](,+)[^0#?]*$", shown):
+        return _("The cell's format shows the number divided by %(factor)s: Excel keeps %(kept)s. Type the figure in the "
+                 "measure's unit, in a cell formatted as a number.") % {
+            "factor": format_exact(Decimal(1000) ** len(scale.group(1)), 0, "vi"), "kept": format_exact(number, 0, "vi")}
+    return None
+
+
+def _format_section(number_format: str, number: Decimal) -> str:
+    """The part of an Excel number format that shows `number` (positive;negative;zero;text), without
+    its quoted text, escaped characters and [colour] or [condition] marks."""
+    plain = re.sub(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]', "", number_format)
+    sections = plain.split(";")
+    index = 1 if number < 0 and len(sections) > 1 else 2 if number == 0 and len(sections) > 2 else 0
+    return sections[index]
 
 
 class Refused(Exception):

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from targets import workflow
@@ -151,6 +152,28 @@ def test_a_figure_typed_with_a_percent_sign_is_refused_never_stored_a_hundred_ti
     cell.value, cell.number_format = 7.5, '#,##0.0" %"'
     upload(client, wb)
     assert Figure.objects.get(measure__code="10").value == Decimal("7.5")
+
+
+@pytest.mark.parametrize("value, number_format, refused", [
+    (0.075, "0.0%", "Excel lưu 7,5 % hiển thị trong ô thành 0,075"),
+    (1234567, "#,##0,", "hiển thị số đã chia cho 1.000: Excel lưu 1.234.567"),
+    (2460000000, "0.0,,", "hiển thị số đã chia cho 1.000.000: Excel lưu 2.460.000.000"),
+    (-0.5, "0.0;-0.0%", "Excel lưu -50 % hiển thị trong ô thành -0,5"),  # the negative numbers' section
+    (2.5, "0.0;-0.0%", None),  # a positive number shows as kept
+    (7.5, '0.0"%"', None), (7.5, "0.0\\%", None),  # a % printed after the number, not a percentage
+    (1234567, "#,##0", None), (1234567, '#,##0_);[Red](#,##0)', None), (1234567, '#,##0," nghìn"', "chia cho 1.000"),
+    (1234567, "General", None), ("7,5%", "@", None),  # text is read by the parser, which says what to type
+])
+def test_a_number_cell_shown_as_another_number_is_refused(db, value, number_format, refused):
+    from openpyxl import Workbook
+
+    from targets.template_xlsx import cell_problem
+
+    cell = Workbook().active.cell(1, 1, value)
+    cell.number_format = number_format
+    with translation.override("vi"):
+        problem = cell_problem(cell)
+    assert (problem is None) if refused is None else (refused in problem), problem
 
 
 # --- typed text: ambiguity only where both readings could be the figure -----------------------
