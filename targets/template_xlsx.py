@@ -408,7 +408,10 @@ def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: lis
     header = [c.value for c in next(rows, [])]
     if header[: len(columns)] != columns:
         raise Refused(Problem(name, 1, None, _("The header row was altered; download a new template.")))
-    col = {title: i for i, title in enumerate(header) if title}
+    col = {}
+    for i, title in enumerate(header):
+        if title:
+            col.setdefault(title, i)  # the template's own column, not a copy a person added after it
     lines = []
     for number, cells in enumerate(rows, start=2):
         budget.cells += sum(c.value is not None for c in cells)
@@ -485,8 +488,13 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     previous = {(unit, measure): value for unit, measure, value in Figure.objects.filter(
         submission__campaign=campaign, submission__quarter=quarter - 1, submission__unit__code__in=unit_codes,
     ).values_list("submission__unit__code", "measure__code", "value")} if quarter > 1 else {}
+    seen: dict[tuple[str, str], int] = {}
     for number, by_name, key in lines:
         get = by_name.get
+        if key in seen:  # two figures for one measure: neither is guessed to be the one meant
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("The same unit and measure as row %(row)s.") % {"row": seen[key]}))
+            continue
+        seen[key] = number
         assignment = assignments.get(key)
         if assignment is None:
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("Unit %(unit)s does not report measure %(measure)s.") % {"unit": key[0], "measure": key[1]}))
@@ -552,10 +560,17 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
         submission__campaign=campaign, submission__quarter=quarter, submission__unit__code__in=unit_codes,
     ).select_related("submission__unit")}
     words = task_verdict_words()
+    seen: dict[tuple[str, int], int] = {}
     for number, by_name in lines:
         get = by_name.get
         code, unit = str(get("Mã đơn vị") or ""), units.get(str(get("Mã đơn vị") or ""))
         task = tasks.get(str(get("Mã nhiệm vụ") or "").strip())
+        if task is not None and (code, task.pk) in seen:
+            result.problems.append(Problem(TASK_SHEET, number, "Mã nhiệm vụ", _("The same unit and task as row %(row)s.") % {
+                "row": seen[(code, task.pk)]}))
+            continue
+        if task is not None:
+            seen[(code, task.pk)] = number
         if unit is None or task is None or (code, task.pk) not in responsible:
             result.problems.append(Problem(TASK_SHEET, number, "Mã nhiệm vụ", _("Task %(task)s is not reported by %(unit)s.") % {
                 "task": task or get("Mã nhiệm vụ"), "unit": unit.name if unit else code}))

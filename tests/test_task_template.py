@@ -146,6 +146,20 @@ def test_bad_task_rows_are_listed_with_sheet_row_and_column_and_nothing_is_saved
     assert not TaskReport.objects.exists() and not Figure.objects.filter(submission__unit=unit).exists()
 
 
+@pytest.mark.template_context
+def test_a_task_on_two_rows_is_refused(client, finance):
+    unit, reporter = finance
+    client.force_login(reporter)
+    wb = write(download(client), "2.2", "Hoàn thành nhiệm vụ", "Đã làm.")
+    header, rows = task_rows(wb)
+    wb["Nhiệm vụ"].append([c.value for c in rows["2.2"]])
+    wb["Nhiệm vụ"].cell(wb["Nhiệm vụ"].max_row, header.index("Thuyết minh") + 1, "Khác.")
+    html, saved = upload(client, wb)
+    assert saved is None
+    assert f"Nhiệm vụ, dòng {wb['Nhiệm vụ'].max_row}, cột «Mã nhiệm vụ»: Trùng đơn vị và nhiệm vụ với dòng {rows['2.2'][0].row}." in html
+    assert not TaskReport.objects.exists()
+
+
 def _fill_a_figure(wb):
     """A valid figure beside the bad task row (the budget revenue, measure 3): refused with it."""
     ws = wb["Nhập liệu"]

@@ -154,6 +154,34 @@ def test_formulas_are_refused_and_located(client, reporter):
     refused(client, as_upload(wb), "Ô chứa công thức")
 
 
+def test_a_measure_on_two_rows_is_refused_not_saved_twice_or_guessed(client, reporter):
+    # A row copied below the others, with another figure: neither is taken for the one meant (before,
+    # the second won silently, or the save failed with a server error).
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 250})
+    ws = wb["Nhập liệu"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    ws.append([c.value for c in row])
+    header = [c.value for c in ws[1]]
+    ws.cell(ws.max_row, header.index("Giá trị") + 1, 260)
+    refused(client, as_upload(wb), f"dòng {ws.max_row}, cột «Mã chỉ tiêu»: Trùng với dòng {row[0].row}.")
+
+
+@pytest.mark.template_context
+def test_a_column_added_under_a_templates_heading_is_not_read_in_its_place(client, reporter):
+    # A person keeps a working copy of "Giá trị" to the right: the template's own column is the one read.
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 250})
+    ws = wb["Nhập liệu"]
+    extra = ws.max_column + 1
+    ws.cell(1, extra, "Giá trị")
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, extra, 2500)
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert client.post(reverse("upload"), {"token": response.context["token"]}).status_code == 302
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": Decimal("250")}
+
+
 def test_rows_of_another_unit_are_refused(client, reporter):
     client.force_login(reporter)
     wb = download(client)
