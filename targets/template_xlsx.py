@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from targets import access, validators, workflow
@@ -51,6 +51,7 @@ EXTERNAL_RELATIONSHIPS = ("/externalLink", "/externalLinkPath", "/oleObject", "/
                           "/xlExternalLinkPath/xlPathMissing", "/xlExternalLinkPath/xlStartup", "/xlExternalLinkPath/xlLibrary")
 HYPERLINK = "/hyperlink"
 _SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+_MERGED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
 SHEET = "Nhập liệu"
 META_SHEET = "_meta"
 CUMULATIVE = "Lũy kế từ đầu năm"
@@ -426,7 +427,24 @@ def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: lis
         problems += [Problem(name, number, header[c.column - 1] if c.column <= len(header) else None, why)
                      for c in cells if c.value is not None and (why := cell_problem(c))]
         lines.append((number, {title: values[i] if i < len(values) else None for title, i in col.items()}))
+    problems += [Problem(name, min_row, None, _("Cells %(cells)s are merged: each row needs its own cells. Unmerge them and "
+                                                "upload again.") % {"cells": cells})
+                 for cells, min_row in _merged_rows(ws)]
     return lines
+
+
+def _merged_rows(ws) -> list[tuple[str, int]]:
+    """(range, first row) of each merge that reaches below the header. Excel keeps a merge's first
+    value and empties its other cells, which would read as figures cleared; openpyxl does not list
+    merges of a read-only sheet, so they are found in the sheet's XML, read in chunks."""
+    found, tail = set(), b""
+    with ws._get_source() as source:  # read_only=True gives no merged_cells (openpyxl 3.1, pinned)
+        while chunk := source.read(1 << 20):
+            data = tail + chunk
+            found.update(_MERGED.findall(data))  # a set: a match in the overlap is found twice
+            tail = data[-100:]
+    bounds = {ref.decode(): range_boundaries(ref.decode()) for ref in found}  # (first col, first row, last col, last row)
+    return sorted(((ref, b[1]) for ref, b in bounds.items() if b[3] >= 2), key=lambda merge: (merge[1], merge[0]))
 
 
 def _read_workbook(handle) -> _Sheet:

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from targets.models import Deadline, Figure, Submission, Unit
 from tests.conftest import make_user
@@ -301,6 +302,27 @@ def test_merged_cells_over_codes_give_row_level_messages(client, reporter):
     ws.merge_cells("A2:A3")
     ws["I3"] = 5
     refused(client, as_upload(wb), "dòng 3")
+
+
+def test_merged_value_cells_are_refused_not_read_as_a_figure_cleared(client, reporter):
+    # Merging two rows' "Giá trị" keeps the first value and empties the other cell, which would
+    # clear that measure's stored figure.
+    from tests.test_exact_figures import store
+
+    store(reporter, Unit.objects.get(code="024"), "4", "5000")
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 250})
+    ws = wb["Nhập liệu"]
+    ws.protection.sheet = False
+    header = [c.value for c in ws[1]]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
+    column = get_column_letter(header.index("Giá trị") + 1)
+    first, second = sorted((rows["3"], rows["4"]))
+    ws.merge_cells(f"{column}{first}:{column}{second}")
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    html = response.content.decode()
+    assert f"dòng {first}: Các ô {column}{first}:{column}{second} đang được gộp" in html
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"4": Decimal("5000")}
 
 
 def test_external_links_are_refused(client, reporter):
