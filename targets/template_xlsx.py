@@ -12,6 +12,7 @@ a message, never a server error.
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 import zipfile
@@ -351,33 +352,39 @@ def cell_problem(cell) -> str | None:
     number than the one Excel keeps is refused too, since either reading could be the figure:
     typing "7,5%" makes Excel keep 0.075 and show 7,5 % (read as kept, a hundred times too small;
     read as shown, a pledge in tỷ đồng formatted as % would be a hundred times too large); a format
-    ending in commas (#,##0,) shows a number in thousands of the one kept. The person types the
-    bare number, as the entry page asks of "7,5%" (numbers.parse_number).
+    ending in commas (#,##0,) shows a number in thousands of the one kept; an empty section (;;;)
+    shows nothing. The person types the bare number, as the entry page asks of "7,5%"
+    (numbers.parse_number).
     """
     if cell.data_type == "f":
         return _("The cell holds a formula; type the value (a number), not a formula.")
     number = cell_number(cell.value)
     if number is None:
         return None
-    shown = _format_section(cell.number_format or "", number)
-    if "%" in shown:
+    sections = _format_sections(cell.number_format or "General", number)
+    if not any(re.sub(r"\[[^\]]*\]", "", section).strip() for section in sections):
+        return _("The cell's format hides its number: Excel keeps %(kept)s. Type the figure in a cell formatted as a "
+                 "number.") % {"kept": format_exact(number, 0, "vi")}
+    sections = [re.sub(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]', "", section) for section in sections]  # what formats the digits
+    if any("%" in section for section in sections):
         return _("The cell is formatted as a percentage: Excel keeps the %(shown)s %% it shows as %(kept)s. Type %(shown)s, "
                  "without the %% sign, in a cell formatted as a number.") % {
             "shown": unambiguous_text(number * 100, "vi"), "kept": format_exact(number, 0, "vi")}
-    if scale := re.search(r"[0#?.](,+)[^0#?]*$", shown):
+    if scale := next(filter(None, (re.search(r"[0#?.](,+)[^0#?]*$", section) for section in sections)), None):
         return _("The cell's format shows the number divided by %(factor)s: Excel keeps %(kept)s. Type the figure in the "
                  "measure's unit, in a cell formatted as a number.") % {
             "factor": format_exact(Decimal(1000) ** len(scale.group(1)), 0, "vi"), "kept": format_exact(number, 0, "vi")}
     return None
 
 
-def _format_section(number_format: str, number: Decimal) -> str:
-    """The part of an Excel number format that shows `number` (positive;negative;zero;text), without
-    its quoted text, escaped characters and [colour] or [condition] marks."""
-    plain = re.sub(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]', "", number_format)
-    sections = plain.split(";")
-    index = 1 if number < 0 and len(sections) > 1 else 2 if number == 0 and len(sections) > 2 else 0
-    return sections[index]
+def _format_sections(number_format: str, number: Decimal) -> list[str]:
+    """The parts of an Excel number format that may show `number`: the one for its sign (positive;
+    negative;zero;text), or, where sections are chosen by [conditions] such as [<1000], every
+    number section."""
+    sections = number_format.split(";")
+    if re.search(r"\[[<>=]", number_format):
+        return sections[:3]
+    return [sections[1 if number < 0 and len(sections) > 1 else 2 if number == 0 and len(sections) > 2 else 0]]
 
 
 class Refused(Exception):
@@ -424,8 +431,10 @@ def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: lis
         values = [c.value for c in cells]
         if not any(v not in (None, "") for v in values):
             continue
-        problems += [Problem(name, number, header[c.column - 1] if c.column <= len(header) else None, why)
-                     for c in cells if c.value is not None and (why := cell_problem(c))]
+        refused = {c.column: why for c in cells if c.value is not None and (why := cell_problem(c))}
+        problems += [Problem(name, number, header[column - 1] if column <= len(header) else None, why)
+                     for column, why in refused.items()]
+        values = [None if i + 1 in refused else v for i, v in enumerate(values)]  # said once, not read again
         lines.append((number, {title: values[i] if i < len(values) else None for title, i in col.items()}))
     problems += [Problem(name, min_row, None, _("Cells %(cells)s are merged: each row needs its own cells. Unmerge them and "
                                                 "upload again.") % {"cells": cells})
@@ -529,13 +538,27 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         for column in ("Giá trị", CUMULATIVE):
             cell = get(column)
             exact = cell_number(cell)
-            if exact is None and (isinstance(cell, bool) or isinstance(cell, int | float | Decimal)):
+            # Each problem said once: a cell refused here is not read again as text.
+            if isinstance(cell, datetime.date | datetime.time | datetime.timedelta):
+                row_problems.append(Problem(SHEET, number, column, _("The cell holds a date or time, not a number; type the "
+                                                                     "number in a cell formatted as a number.")))
+                cell = None
+            elif exact is None and isinstance(cell, bool | int | float | Decimal):
                 row_problems.append(Problem(SHEET, number, column, _("The value is not a number.")))
+                cell = None
             elif column == CUMULATIVE and cell not in (None, "") and measure.aggregation != Measure.Aggregation.FLOW:
                 row_problems.append(Problem(SHEET, number, column, _("A level measure has no year-to-date figure; type it in the “%(column)s” column.") % {"column": "Giá trị"}))
             numbers[column] = ("" if cell is None or exact is not None else str(cell), exact)
         text, exact = numbers["Giá trị"]
         verdict_word = get("Đánh giá") or ""
+        # What a row of the other kind carries is not dropped without a word.
+        if measure.is_qualitative and (text.strip() or exact is not None):
+            row_problems.append(Problem(SHEET, number, "Giá trị", _("This measure is assessed in words: choose “%(verdict)s” and "
+                                                                   "write “%(narrative)s”; leave this cell empty.") % {
+                "verdict": "Đánh giá", "narrative": "Thuyết minh"}))
+        elif not measure.is_qualitative and str(verdict_word).strip():
+            row_problems.append(Problem(SHEET, number, "Đánh giá", _("This measure takes a number in “%(column)s”; leave this "
+                                                                    "cell empty.") % {"column": "Giá trị"}))
         verdict = VERDICT_WORDS.get(str(verdict_word), "" if not verdict_word else "?")
         kind = KIND_WORDS.get(str(get("Loại số liệu") or "Chính thức"), "?")
         narrative = str(get("Thuyết minh") or "")

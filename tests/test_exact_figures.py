@@ -163,6 +163,11 @@ def test_a_figure_typed_with_a_percent_sign_is_refused_never_stored_a_hundred_ti
     (7.5, '0.0"%"', None), (7.5, "0.0\\%", None),  # a % printed after the number, not a percentage
     (1234567, "#,##0", None), (1234567, '#,##0_);[Red](#,##0)', None), (1234567, '#,##0," nghìn"', "chia cho 1.000"),
     (1234567, "General", None), ("7,5%", "@", None),  # text is read by the parser, which says what to type
+    # Sections chosen by a condition: any of them may show the number.
+    (5000, '[<1000]0;#,##0,"k"', "chia cho 1.000"), (0.5, "[>=1]0;0%", "Excel lưu 50 % hiển thị trong ô thành 0,5"),
+    (123, ";;;", "Định dạng của ô làm ẩn số: Excel lưu 123."),
+    # Excel's "Comma Style" (the accounting format): zero shows as "-", which is zero.
+    *((value, '_(* #,##0.00_);_(* \\(#,##0.00\\);_(* "-"??_);_(@_)', None) for value in (0, 1234.5, -12)),
 ])
 def test_a_number_cell_shown_as_another_number_is_refused(db, value, number_format, refused):
     from openpyxl import Workbook

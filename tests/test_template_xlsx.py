@@ -98,6 +98,41 @@ def test_qualitative_rows_have_a_verdict_drop_down(client, admin_user, open_year
     assert '"Hoàn thành tốt,Hoàn thành,Không hoàn thành"' in lists
 
 
+def test_each_cell_that_cannot_be_read_is_said_once_with_what_to_do(client, reporter):
+    # A date (Excel turns some typed numbers into dates), TRUE and a formula: one message each,
+    # not a second one quoting the cell as text.
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": datetime.datetime(2024, 5, 1), "4": True, "11": "=1+2"})
+    ws = wb["Nhập liệu"]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_row=2)}
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    html = response.content.decode()
+    assert f"dòng {rows['3']}, cột «Giá trị»: Ô chứa ngày hoặc giờ, không phải số; hãy nhập số vào ô định dạng số." in html
+    assert f"dòng {rows['4']}, cột «Giá trị»: Giá trị không phải là số." in html
+    assert f"dòng {rows['11']}, cột «Giá trị»: Ô chứa công thức" in html
+    for code in ("3", "4", "11"):
+        assert html.count(f"dòng {rows[code]},") == 1, code
+    assert not Figure.objects.exists()
+
+
+def test_a_number_on_a_row_assessed_in_words_and_a_verdict_on_a_number_row_are_not_dropped(client, admin_user, open_year):
+    client.force_login(admin_user)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": ["BCHQS", "024"]})
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    rows = {(r[0].value, r[3].value): r for r in ws.iter_rows(min_row=2)}
+    words, budget = rows[("15", "BCHQS")], rows[("3", "024")]
+    words[header.index("Giá trị")].value = 95
+    budget[header.index("Giá trị")].value = 250
+    budget[header.index("Đánh giá")].value = "Hoàn thành"
+    html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    assert (f"dòng {words[0].row}, cột «Giá trị»: Chỉ tiêu này đánh giá bằng lời: hãy chọn «Đánh giá» và viết «Thuyết minh»; "
+            "để trống ô này.") in html
+    assert f"dòng {budget[0].row}, cột «Đánh giá»: Chỉ tiêu này nhập số vào cột «Giá trị»; để trống ô này." in html
+    assert not Figure.objects.exists()
+
+
 def test_a_reporter_cannot_download_another_units_template(client, reporter):
     client.force_login(reporter)
     assert client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": "026"}).status_code == 403
