@@ -40,6 +40,7 @@ from targets.template_xlsx import (
     check_container,
     lock_sheet,
     start_sheet,
+    stored_number,
 )
 
 TEMPLATE_VERSION = "emulation-pledges-v1"
@@ -65,7 +66,7 @@ def build_template(campaign: Campaign, units=None) -> Workbook:
     pledges = {(p.unit_id, p.measure_id): p for p in Pledge.objects.filter(measure__campaign=campaign)}
     for row_number, a in enumerate(_assignments(campaign, units), start=2):
         m, p = a.measure, pledges.get((a.unit_id, a.measure_id))
-        append_row(ws, [a.unit.code, a.unit.name, m.code, m.name, m.unit, m.target, p.target if p else None,
+        append_row(ws, [a.unit.code, a.unit.name, m.code, m.name, m.unit, m.target, stored_number(p.target) if p else None,
                         p.signed_on if p else None, p.document if p else None])
         fmt = excel_format(m.decimal_places)
         for name in ("Kế hoạch của tỉnh", "Chỉ tiêu giao ước"):

@@ -105,7 +105,7 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
         lead = a.role == MeasureAssignment.Role.LEAD
         target = m.target if lead else pledges.get((a.unit_id, a.measure_id))
         values = [m.code, m.name, m.unit, a.unit.code, a.unit.name, campaign.year, quarter, target,
-                  f.value if f else None, f.cumulative if f else None,
+                  stored_number(f.value) if f else None, stored_number(f.cumulative) if f else None,
                   next((w for w, v in VERDICT_WORDS.items() if f and v == f.verdict), None),
                   f.narrative if f else None, f.note if f else None, f.source if f else None,
                   next((w for w, v in KIND_WORDS.items() if v == (f.kind if f else Figure.Kind.OFFICIAL))),
@@ -160,6 +160,15 @@ def add_meta(wb, title: str, values: dict) -> None:
         meta.append([name, value])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
+
+
+def stored_number(value: Decimal | None) -> Decimal | str | None:
+    """A stored figure for a cell that may come back in an upload: a number, or, where a double
+    (what Excel and openpyxl make of a number cell) cannot hold every digit (1234567890123,456789),
+    the figure as Vietnamese text, which is read back exactly. An untouched row never changes it."""
+    if value is None or Decimal(repr(float(value))) == value:
+        return value
+    return unambiguous_text(value, "vi")
 
 
 def append_row(ws, values: list) -> None:

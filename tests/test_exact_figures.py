@@ -133,6 +133,18 @@ def test_a_number_cell_is_read_exactly_and_an_untouched_template_changes_nothing
 
 
 @pytest.mark.template_context
+def test_a_figure_with_more_digits_than_a_number_cell_holds_comes_back_from_an_untouched_template_unchanged(client, reporter, city):
+    # The page takes 13 whole digits and 6 decimals; a number cell (a double) holds about 15 digits.
+    figure = store(reporter, city, "3", "1234567890123.456789")
+    client.force_login(reporter)
+    wb = template(client)
+    assert value_cell(wb, "3").value == "1234567890123,456789"  # as text, read back exactly
+    upload(client, wb)
+    figure.refresh_from_db()
+    assert (figure.value, figure.version) == (Decimal("1234567890123.456789"), 1)
+
+
+@pytest.mark.template_context
 def test_a_figure_typed_with_a_percent_sign_is_refused_never_stored_a_hundred_times_too_small(client, reporter):
     # "7,5%" typed into Excel is kept as 0.075 and shown as 7,5 %: the school measure (10, in %)
     # would be stored as 0.075 %. The page says what to type; nothing is stored.

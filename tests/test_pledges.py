@@ -183,6 +183,16 @@ def test_a_pledged_number_is_stored_exactly_as_typed(tmp_path, programme, admin_
     assert Pledge.objects.get(unit__code="026").target == D("1234.5")  # text is read in Vietnamese format
 
 
+def test_a_pledge_with_more_digits_than_a_number_cell_holds_goes_out_and_comes_back_unchanged(tmp_path, programme, admin_user, capsys):
+    path = fill(template(tmp_path, programme), {("024", "3"): ("1.234.567.890.123,456789", datetime.datetime(2024, 1, 15), "")})
+    call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert Pledge.objects.get().target == D("1234567890123.456789")
+    capsys.readouterr()
+    call_command("import_pledges", str(template(tmp_path, programme)), "--user", admin_user.username)  # exported and back, untouched
+    assert "Saved 0 new and 0 changed pledges; 1 unchanged" in capsys.readouterr().out
+    assert Pledge.objects.get().target == D("1234567890123.456789")
+
+
 def test_a_pledge_typed_with_a_percent_sign_is_refused_never_read_a_hundred_times_too_small(tmp_path, programme, admin_user):
     # "60%" typed into Excel is kept as 0.6, shown as 60%. A format that only prints a "%" after
     # the number (0.0"%") keeps what was typed.
