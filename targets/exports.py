@@ -14,7 +14,7 @@ import datetime
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import progress, timeliness
 from targets.models import Campaign, Figure, Measure, Submission
-from targets.numbers import excel_format, format_number
+from targets.numbers import excel_format, fits_a_double, format_number, quantize
 from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
 from targets.progress import Status
 
@@ -43,7 +43,6 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-PERCENT_FORMAT = "#,##0.0"
 
 # Every word of the workbooks is a gettext message (msgids English, Vietnamese in locale/vi); the
 # public functions below run in `translation.override(lang)`, so a workbook is in the language asked
@@ -334,9 +333,10 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         ("target", measure.target, ('"≤ "' if lower_is_better else "") + fmt),
         ("actual", p.ytd, actual_fmt),
         ("same_period", p.same_period, fmt),
-        # Rounded as displayed, so that the value a reader copies is the one printed.
-        ("vs_target", _round1(p.percent_of_plan), PERCENT_FORMAT),
-        ("vs_same", _round1(p.percent_of_same_period), PERCENT_FORMAT),
+        # Rounded as displayed, so that the value a reader copies is the one printed; never to
+        # 100,0 beside "not met" (progress.percent_places).
+        ("vs_target", _rounded_percent(p.percent_of_plan), excel_format(progress.percent_places(p.percent_of_plan))),
+        ("vs_same", _rounded_percent(p.percent_of_same_period), excel_format(progress.percent_places(p.percent_of_same_period))),
     ):
         cell = _cell(ws, row, COL[key], value, BODY, Alignment(horizontal="right", vertical="top"))
         cell.number_format = number_format
@@ -405,8 +405,8 @@ def _shorten(text: str | None, limit: int = NARRATIVE_CHARS) -> str | None:
     return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _round1(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+def _rounded_percent(value: Decimal | None) -> Decimal | None:
+    return None if value is None else quantize(value, progress.percent_places(value))
 
 
 def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str) -> int:
@@ -542,7 +542,9 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
                    {"B": 45, "E": 35, "H": 18, "J": 24, "K": 16, "L": 20})
     for r, row in enumerate(rows, start=4):
         a, p = row["assignment"], row["progress"]
-        fmt = excel_format(a.measure.decimal_places)
+        pledged = row["pledge_progress"] if row["pledge"] is not None else None
+        # Enough decimals to tell the figure from each target it is judged against (59,05 / 59,1).
+        fmt = excel_format(max(p.places, pledged.places if pledged else 0))
         ws.cell(r, 1, a.measure.code)
         ws.cell(r, 2, _name(a.measure, "name", lang))
         ws.cell(r, 3, _name(a.measure, "unit", lang))
@@ -552,17 +554,18 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         ws.cell(r, 7, p.quarter_value).number_format = fmt
         if a.measure.is_qualitative and p.verdict:
             ws.cell(r, 8, progress.verdict_label(p.verdict, lang))
-        elif p.ytd is not None and p.missing_quarters:
-            # A cumulative with a quarter missing is never shown as if it were complete.
-            missing = ", ".join(progress.quarter_label(q) for q in p.missing_quarters)
-            ws.cell(r, 8, p.ytd).number_format = f'{fmt} "(!)"'
-            ws.cell(r, 10, _("quarters missing: %(quarters)s") % {"quarters": missing})
         else:
-            ws.cell(r, 8, p.ytd).number_format = fmt
+            # An estimate and a cumulative with a quarter missing are never shown as final and complete.
+            marks = f' "({_("est.")})"' if p.estimate else ""
+            if p.ytd is not None and p.missing_quarters:
+                marks += ' "(!)"'
+                ws.cell(r, 10, _("quarters missing: %(quarters)s") % {
+                    "quarters": ", ".join(progress.quarter_label(q) for q in p.missing_quarters)})
+            ws.cell(r, 8, p.ytd).number_format = fmt + marks
         ws.cell(r, 9, states.get(row["state"], _("Not submitted")) if row["state"] else _("Not submitted"))
         if row["pledge"] is not None:  # the unit's own target, and its figures judged against it
             ws.cell(r, 11, row["pledge"].target).number_format = fmt
-            ws.cell(r, 12, progress.status_label(row["pledge_progress"].status, lang))
+            ws.cell(r, 12, progress.status_label(pledged.status, lang))
         for col in range(1, 13):
             ws.cell(r, col).font = BODY
     _print_setup(ws)
@@ -680,6 +683,8 @@ def _write_only(ws, value):
     # A cell object only where the text needs the mark: a million rows of plain values stay fast.
     if reads_as_formula(value):
         return as_text(WriteOnlyCell(ws, value))
+    if isinstance(value, Decimal) and not fits_a_double(value):
+        return as_text(WriteOnlyCell(ws, plain_decimal(value)))  # every digit, as the CSV has it
     return value
 
 

@@ -55,6 +55,12 @@ def typed_decimals(value: Decimal) -> int:
     return max(0, -value.as_tuple().exponent)
 
 
+def fits_a_double(value: Decimal) -> bool:
+    """Whether a number cell (a double, about 15 digits, in Excel and openpyxl alike) holds `value`
+    exactly: 1234567890123.456789 comes back as 1234567890123.457."""
+    return Decimal(repr(float(value))) == value
+
+
 def places_to_tell_apart(places: int, value: Decimal | None, *others: Decimal | None, limit: int = 6) -> int:
     """At least `places` decimals, more where rounding would make `value` look equal to one of
     `others` although it is not (10.17 against a target of 10.2 at one decimal shows 10.2 / 10.2

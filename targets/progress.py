@@ -236,9 +236,21 @@ class Progress:
         base = self._spec.decimal_places if self._spec else 0
         return places_to_tell_apart(base, self.ytd, *self._references())
 
+    @property
+    def percent_places(self) -> int:
+        """Decimals for the percent of plan: one, or more where it would read 100,0 % although the
+        figure is not its target (2.459,96 of 2.460 is 99,998 %: not met)."""
+        return percent_places(self.percent_of_plan)
+
     def _references(self) -> tuple[Decimal | None, ...]:
         target = self._spec.target if self._spec else None
         return (Decimal(target) if target is not None else None, self.expected, self.same_period)
+
+
+def percent_places(percent: Decimal | None) -> int:
+    """Decimals to show a percentage of a reference with: one, or as many as it takes not to read
+    100 % when the figure is not the reference."""
+    return places_to_tell_apart(1, percent, HUNDRED)
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -628,7 +640,7 @@ def _explain(p: Progress, lang: str) -> str:
     if spec.aggregation is Aggregation.FLOW:
         text = f"{head}: {num(p.ytd)} / {planned(target)}{unit}"
         if p.percent_of_plan is not None:
-            text += f" = {format_percent(p.percent_of_plan, 1, lang)} {_('of plan')}"
+            text += f" = {format_percent(p.percent_of_plan, p.percent_places, lang)} {_('of plan')}"
         if not p.is_year_end and target != 0:
             # The pace is a share of the plan; at year end it is the whole plan and goes unsaid.
             share = seasonal_share(spec, p.quarter) * HUNDRED

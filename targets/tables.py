@@ -58,8 +58,8 @@ class SeriesTable(tables.Table):
         super().__init__(rows, **kwargs)
         _label_ytd(self, measure)
 
-    def render_percent(self, value):
-        return pct(value, 1)
+    def render_percent(self, value, record):
+        return pct(value, progress.percent_places(value))
 
     def render_status(self, value):
         return f"{status_icon(value)} {status_label(value)}"
@@ -99,8 +99,7 @@ class UnitBreakdownTable(tables.Table):
     quarter_value = tables.Column(**_labelled(_("Quarter figure")), order_by=("quarter_key", *UNIT_ORDER), empty_values=())
     ytd = tables.TemplateColumn(
         '{% load i18n emulation %}{% if record.progress.verdict %}{{ record.progress.verdict|verdict_label }}{% else %}'
-        '{{ record.progress.ytd|num:record.places }}{% if record.progress.estimate %} ({% translate "est." %}){% endif %}'
-        '{{ record.progress|period_note }}'
+        '{{ record.progress.ytd|num:record.places }}{{ record.progress|ytd_note }}'
         '{% include "targets/_disagreements.html" with disagreements=record.progress.disagreements places=record.measure_places %}'
         '{% endif %}', **_labelled(_("Actual, year to date")), order_by=("ytd_key", *UNIT_ORDER), empty_values=())
     target = tables.Column(**_labelled(_("Target or pledge")), order_by=("target_key", *UNIT_ORDER), empty_values=())
@@ -146,13 +145,13 @@ class UnitBreakdownTable(tables.Table):
         return format_html("{} ({})", link, _("province figure")) if record["lead"] else link
 
     def render_quarter_value(self, record):
-        return num(record["progress"].quarter_value, record["measure_places"])
+        return num(record["progress"].quarter_value, record["places"])
 
     def render_target(self, record):
         return num(record["target"], record["places"])
 
     def render_percent(self, record):
-        return pct(record["percent"], 1)
+        return pct(record["percent"], progress.percent_places(record["percent"]))
 
     def render_status(self, record):
         if record["judged"] is None:
@@ -223,10 +222,10 @@ class ReviewTable(tables.Table):
     state = tables.Column(verbose_name=_("State"), order_by=("state_rank", "unit__kind", "unit__code"))
     completeness = tables.TemplateColumn(
         '{% load i18n emulation %}{{ record.filled }}/{{ record.expected }}{% for measure, d in record.disagreements %}'
-        '<div class="text-warning-emphasis small" role="status">⚠ {{ measure.code }}: {% blocktranslate with q=d.quarter|period_label '
-        'reported=d.reported|num:measure.decimal_places quarters=d.from_quarters|num:measure.decimal_places %}{{ q }}: the year to '
-        'date reported ({{ reported }}) differs from the quarters\' figures added up ({{ quarters }}).{% endblocktranslate %}</div>'
-        '{% endfor %}', verbose_name=_("Completeness"), order_by=("filled",))
+        '{% with dp=d|apart:measure.decimal_places %}<div class="text-warning-emphasis small" role="status">⚠ {{ measure.code }}: '
+        '{% blocktranslate with q=d.quarter|period_label reported=d.reported|num:dp quarters=d.from_quarters|num:dp %}{{ q }}: the '
+        'year to date reported ({{ reported }}) differs from the quarters\' figures added up ({{ quarters }}).{% endblocktranslate %}'
+        '</div>{% endwith %}{% endfor %}', verbose_name=_("Completeness"), order_by=("filled",))
     submitted_at = tables.DateTimeColumn(verbose_name=_("Submitted"), short=True)
 
     class Meta:

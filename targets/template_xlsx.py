@@ -34,7 +34,7 @@ from targets.exports import as_text
 from targets.forms import TaskForm
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Task, TaskReport, Unit, Verdict
-from targets.numbers import excel_format, format_exact, unambiguous_text
+from targets.numbers import excel_format, fits_a_double, format_exact, unambiguous_text
 
 # v2: the year-to-date column and the instructions sheet; v3: the tasks sheet.
 TEMPLATE_VERSION = "emulation-template-v3"
@@ -166,7 +166,7 @@ def stored_number(value: Decimal | None) -> Decimal | str | None:
     """A stored figure for a cell that may come back in an upload: a number, or, where a double
     (what Excel and openpyxl make of a number cell) cannot hold every digit (1234567890123,456789),
     the figure as Vietnamese text, which is read back exactly. An untouched row never changes it."""
-    if value is None or Decimal(repr(float(value))) == value:
+    if value is None or fits_a_double(value):
         return value
     return unambiguous_text(value, "vi")
 

@@ -310,6 +310,19 @@ def test_raw_data_xlsx_has_every_visible_figure_in_long_format(demo, tmp_path):
     assert row[15].microsecond == 0
 
 
+def test_raw_xlsx_keeps_every_digit_of_a_figure_a_number_cell_cannot_hold(programme, tmp_path):
+    # A number cell is a double: 1234567890123.456789 would come out as 1234567890123.457.
+    submission = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="STC"), quarter=1, state="submitted")
+    Figure.objects.create(submission=submission, measure=Measure.objects.get(code="3"), value=Decimal("1234567890123.456789"),
+                          cumulative=Decimal("9999999999999.999999"))
+    Figure.objects.create(submission=submission, measure=Measure.objects.get(code="4"), value=Decimal("244.946"))
+    path = tmp_path / "raw.xlsx"
+    exports.write_raw_xlsx(exports.raw_figures(Figure.objects.all()), path)
+    rows = {r[4].value: r for r in load_workbook(path).worksheets[0].iter_rows(min_row=2)}
+    assert (rows["3"][7].value, rows["3"][7].data_type, rows["3"][18].value) == ("1234567890123.456789", "s", "9999999999999.999999")
+    assert rows["4"][7].value == 244.946  # a number, where the cell holds it
+
+
 def test_raw_xlsx_has_widths_a_bold_header_and_a_filter(demo, tmp_path):
     path = tmp_path / "raw.xlsx"
     exports.write_raw_xlsx(exports.raw_figures(Figure.objects.all()), path)

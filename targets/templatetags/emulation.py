@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.text import capfirst
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from targets import numbers, progress
 from targets.language import language
@@ -42,6 +42,12 @@ def exact_num(value, places=0):
 
 
 @register.filter
+def apart(disagreement, places=0):
+    """Decimals for a disagreement's two figures: the measure's, or more where they would look equal."""
+    return numbers.places_to_tell_apart(int(places), disagreement.reported, disagreement.from_quarters)
+
+
+@register.filter
 def pct(value, places=1):
     return numbers.format_percent(value, int(places), language())
 
@@ -67,10 +73,11 @@ def history_type(record):
 
 
 @register.filter
-def period_note(result):
-    """" (6 tháng)" after a year to date that is not its period's whole (progress.period_note)."""
-    note = progress.period_note(result, language())
-    return f" ({note})" if note else ""
+def ytd_note(result):
+    """What a year to date is beside its number: " (ước)" for an estimate, " (6 tháng)" when it is
+    not its period's whole (progress.period_note)."""
+    notes = [gettext("est.") if result.estimate else "", progress.period_note(result, language())]
+    return "".join(f" ({note})" for note in notes if note)
 
 
 @register.filter

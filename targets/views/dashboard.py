@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from targets import access, progress, ranking, timeliness
 from targets.language import language
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
+from targets.numbers import places_to_tell_apart
 from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
 from targets.tables import LateTable, SeriesTable, UnitBreakdownTable, sorted_and_paginated, ytd_label
@@ -96,10 +97,10 @@ def indicator(request, number: int):
 
 
 def _series_rows(m, series) -> list[dict]:
-    places = m.measure.decimal_places
+    # Each period with the decimals that tell its figure from what it is judged against (59,05 / 59,1).
     return [{"period": progress.period_label(p.quarter, language()), "quarter": p.quarter, "ytd": p.ytd, "expected": p.expected,
              "target": m.measure.target, "same_period": p.same_period, "percent": p.percent_of_plan,
-             "status": p.status, "places": places} for p in series]
+             "status": p.status, "places": p.places} for p in series]
 
 
 def _number(value):
@@ -149,7 +150,10 @@ def _mismatch(m, units) -> dict | None:
     if not districts or any(not _whole_period(p) for p in (*districts, m.progress)):
         return None
     total = sum(p.ytd for p in districts)
-    return None if total == m.progress.ytd else {"districts": total, "province": m.progress.ytd}
+    if total == m.progress.ytd:
+        return None
+    return {"districts": total, "province": m.progress.ytd,
+            "places": places_to_tell_apart(m.measure.decimal_places, total, m.progress.ytd)}  # never "100,0 but 100,0"
 
 
 def _whole_period(p) -> bool:
