@@ -9,12 +9,14 @@ the final ranking stays what the proposals were drafted from.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from targets import ranking, scoring
+from targets.language import language
 from targets.models import Campaign, Proposal, Registration, ScoreAdjustment, ScoringScheme, Unit
 from targets.validators import history_reason
 
@@ -45,7 +47,11 @@ def _open_scheme(campaign: Campaign) -> ScoringScheme:
 @transaction.atomic
 def add_adjustment(campaign: Campaign, *, unit: Unit, kind: str, points: Decimal, reason: str, evidence: str, bars_flag: bool,
                    user) -> ScoreAdjustment:
-    _open_scheme(campaign)
+    _open_scheme(campaign)  # locked: two people adding the same entry at once are decided here
+    # A form sent twice (a double click, two of the secretariat at once) would count the points twice.
+    if ScoreAdjustment.objects.filter(campaign=campaign, unit=unit, kind=kind, reason=reason).exists():
+        raise Refused(_("%(unit)s already has a %(kind)s for this reason; nothing was added. If it is another one, say "
+                        "how in its reason.") % {"unit": unit.name, "kind": ScoreAdjustment.Kind(kind).label.lower()})
     adjustment = ScoreAdjustment(campaign=campaign, unit=unit, kind=kind, points=points, reason=reason, evidence=evidence,
                                  bars_flag=bars_flag, entered_by=user)
     adjustment._change_reason = history_reason(reason)
@@ -103,6 +109,33 @@ def draft_proposals(campaign: Campaign, *, user) -> int:
             proposal.save()
             created += 1
     return created
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A proposal with the bloc and the unit's name it was ranked under."""
+
+    proposal: Proposal
+    bloc: str
+    unit: str
+
+
+def proposals_as_ranked(campaign: Campaign, result: scoring.Ranking, lang: str) -> list[Listed]:
+    """The campaign's proposals in the ranking's order of blocs, each under the bloc and name its
+    unit was ranked with: after the close a unit may be renamed or move bloc, and the proposals
+    stay what the council was given (the page and the workbook alike)."""
+    order = {bloc.code: i for i, bloc in enumerate(result.blocs)}
+    english = language(lang) == "en"
+    listed = []
+    for p in Proposal.objects.filter(campaign=campaign).select_related("unit__bloc", "changed_by"):
+        if place := result.of_unit(p.unit.code):
+            listed.append((order[place[0].code], Listed(p, place[0].label(lang), place[1].label(lang))))
+        else:  # not in the ranking (entered in the admin): where the unit stands now
+            bloc = p.unit.bloc
+            listed.append((len(order), Listed(p, ((english and bloc.name_en) or bloc.name) if bloc else "",
+                                              (english and p.unit.name_en) or p.unit.name)))
+    listed.sort(key=lambda item: (item[0], item[1].proposal.kind, item[1].proposal.rank or 0, item[1].proposal.unit.code))
+    return [entry for _order, entry in listed]
 
 
 DECIDED = (Proposal.State.AWARDED, Proposal.State.NOT_AWARDED)

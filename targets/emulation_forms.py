@@ -3,9 +3,11 @@ Django and checked on the server), points are typed in the page's number format.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from targets.language import language
@@ -62,6 +64,12 @@ class AdjustmentForm(StyledForm):
             raise forms.ValidationError(_("Points must be more than 0 and at most 100, with at most two decimals."))
         return value
 
+    def clean(self):
+        data = super().clean()
+        if data.get("bars_flag") and data.get("kind") == ScoreAdjustment.Kind.BONUS:
+            self.add_error("bars_flag", _("Only a deduction for a fault bars the unit from the flag."))
+        return data
+
 
 def why_field(label):
     # The history keeps a change's reason in HISTORY_REASON characters: asked for within that.
@@ -93,6 +101,18 @@ class ProposalForm(StyledForm):
     decided_by = form_field(Proposal, "decided_by", label=_("Signed by"))
     why = why_field(_("Why (kept in the history)"))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, year: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+
+    def clean_decision_date(self):
+        # The council decides on the year's emulation from its start on, and not in the future.
+        date = self.cleaned_data["decision_date"]
+        today = timezone.localdate()
+        if date and self.year and not (datetime.date(self.year, 1, 1) <= date <= today):
+            raise forms.ValidationError(_("The decision date must be between 01/01/%(year)s and today.") % {"year": self.year})
+        return date
 
     def clean(self):
         data = super().clean()

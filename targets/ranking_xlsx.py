@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from targets import scoring
+from targets import commendation, scoring
 from targets.exports import BOX, as_text
 from targets.models import Campaign, Proposal
 from targets.numbers import excel_format
@@ -50,13 +50,13 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -
     row += 1
     for number, bloc in enumerate(ranking.blocs, start=1):
         ws.cell(row, 1, _roman(number)).font = _font(bold=True)
-        as_text(ws.cell(row, 2, bloc.name)).font = _font(bold=True)
+        as_text(ws.cell(row, 2, bloc.label(lang))).font = _font(bold=True)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(widths))
         _box(ws, row, len(widths))
         row += 1
         for index, unit in enumerate(bloc.units, start=1):
             notes = "; ".join(b.text(lang) for b in unit.bars)
-            values = [index, unit.name, unit.score, unit.rank if unit.ranked else _("Not ranked"),
+            values = [index, unit.label(lang), unit.score, unit.rank if unit.ranked else _("Not ranked"),
                       pgettext("eligible", "Yes") if unit.eligible_for_flag else pgettext("eligible", "No"), notes]
             for col, value in enumerate(values, start=1):
                 cell = as_text(ws.cell(row, col, value))
@@ -75,15 +75,15 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -
     _headers(ps, row, [_("No."), _("Unit"), _("Emulation bloc"), _("Commendation"), _("Achievement"), _("Rank"),
                        pgettext("workbook column", "Score"), _("State"), _("Decision")])
     row += 1
-    proposals = list(Proposal.objects.filter(campaign=campaign).select_related("unit__bloc").order_by("unit__bloc__code", "kind", "rank", "unit__code"))
+    proposals = commendation.proposals_as_ranked(campaign, ranking, lang)
     kinds = {kind: str(label) for kind, label in Proposal.Kind.choices}
     # An official document calls a draft proposal "Dự thảo", not a report's "Nháp".
     states = {state: str(label) for state, label in Proposal.State.choices} | {Proposal.State.DRAFT: pgettext("proposal", "Draft")}
-    for index, p in enumerate(proposals, start=1):
+    for index, listed in enumerate(proposals, start=1):
+        p = listed.proposal
         decision = _("No. %(number)s of %(date)s") % {
             "number": p.decision_number, "date": p.decision_date.strftime("%d/%m/%Y")} if p.decision_date else ""
-        values = [index, p.unit.name, p.unit.bloc.name if p.unit.bloc else "", kinds[p.kind],
-                  p.reason, p.rank, p.score, states[p.state], decision]
+        values = [index, listed.unit, listed.bloc, kinds[p.kind], p.reason, p.rank, p.score, states[p.state], decision]
         for col, value in enumerate(values, start=1):
             cell = as_text(ps.cell(row, col, value))
             cell.font = _font()

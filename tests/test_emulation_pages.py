@@ -278,6 +278,56 @@ def test_proposals_are_drafted_from_the_final_ranking_edited_with_a_reason_and_d
     assert flag.state == "awarded"
 
 
+def test_a_bonus_cannot_bar_the_flag_and_the_same_entry_sent_twice_counts_once(client, year, users):
+    login(client, users["reviewer"])
+    url = reverse("adjustments") + "?year=2024"
+    city = Unit.objects.get(code="024").pk
+    barring = text(client.post(url, {"unit": city, "kind": "bonus", "points": "5", "reason": "Thưởng thành tích", "bars_flag": "on"}))
+    assert "Chỉ khoản trừ điểm do vi phạm mới làm đơn vị không được xét cờ." in barring and not ScoreAdjustment.objects.exists()
+    form = {"unit": Unit.objects.get(code="026").pk, "kind": "bonus", "points": "12,5", "reason": "Cờ thi đua của Chính phủ 2023"}
+    client.post(url, form)
+    again = text(client.post(url, form, follow=True))  # a double click
+    assert "Huyện Đồng Văn đã có một khoản điểm thưởng với lý do này; chưa thêm gì." in again
+    assert ScoreAdjustment.objects.count() == 1
+    # The same reason as a deduction is another entry.
+    client.post(url, {**form, "kind": "deduction", "points": "1"})
+    assert ScoreAdjustment.objects.count() == 2
+
+
+def test_a_decision_date_outside_the_year_and_today_and_a_stale_form_are_said(client, year, users):
+    close(year, users)
+    login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    flag = Proposal.objects.get(kind="flag", unit__code="024")
+    form = {"proposal": flag.pk, "reason": "Dẫn đầu khối", "state": "awarded", "decision_number": "1/QĐ-UBND",
+            "decided_by": "Chủ tịch UBND tỉnh", "why": "Hội đồng họp", "version": flag.version}
+    for date in ("2099-01-01", "2023-12-31"):
+        page = text(client.post(reverse("proposals") + "?year=2024", {**form, "decision_date": date}))
+        assert "Ngày quyết định phải từ 01/01/2024 đến hôm nay." in page, date
+    for stale in ({"version": ""}, {"version": "abc"}, {"proposal": "999999", "why": ""}):
+        page = text(client.post(reverse("proposals") + "?year=2024", {**form, "decision_date": "2025-01-20", **stale}, follow=True))
+        assert "Chưa lưu gì: biểu mẫu này đã cũ hoặc đề nghị không còn. Hãy tải lại trang." in page, stale
+    flag.refresh_from_db()
+    assert flag.state == "draft"
+
+
+def test_proposals_stay_under_the_bloc_and_name_ranked_after_a_unit_moves_and_in_english(client, year, users):
+    from targets.models import EmulationBloc
+
+    close(year, users)
+    login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    Unit.objects.filter(code="026").update(name="Huyện Đồng Văn (đổi tên)", bloc=EmulationBloc.objects.exclude(code="KHOI-HUYEN").first())
+    page = text(client.get(reverse("proposals"), {"year": 2024}))
+    assert "Khối các huyện, thành phố · Huyện Đồng Văn · Bằng khen" in page and "đổi tên" not in page
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
+    listed = {r[1]: r[2] for r in workbook["Đề nghị khen thưởng"].iter_rows(min_row=10, values_only=True) if r[0]}
+    assert listed["Huyện Đồng Văn"] == "Khối các huyện, thành phố" and "Huyện Đồng Văn (đổi tên)" not in listed
+    # In English, the names the English pages show.
+    english = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024, "lang": "en"}).streaming_content)))
+    ranked = [r[1] for r in english["Ranking"].iter_rows(min_row=10, values_only=True) if r[1]]
+    assert "Ha Giang City" in ranked and "Thành phố Hà Giang" not in ranked
+    assert any(r[1] == "Ha Giang City" for r in english["Proposals"].iter_rows(min_row=10, values_only=True))
+
+
 # --- API --------------------------------------------------------------------------------------------
 
 

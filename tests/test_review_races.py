@@ -64,3 +64,25 @@ def test_two_admins_reopening_at_once_reopen_it_once(submitted):
     assert sum(r is not None for r in results) == 1
     assert any(r and "Only approved reports can be reopened" in r for r in refusals)
     assert Submission.objects.get(pk=submitted.pk).history.filter(history_change_reason="Reopened").count() == 1
+
+
+def test_the_same_bonus_added_by_two_of_the_secretariat_at_once_is_kept_once(programme):
+    from targets import commendation
+    from targets.models import ScoreAdjustment
+
+    unit = Unit.objects.get(code="026")
+    people = [make_user("secretariat-a", "reviewer"), make_user("secretariat-b", "reviewer")]
+
+    def add(user):
+        def work():
+            try:
+                return commendation.add_adjustment(programme, unit=unit, kind="bonus", points=Decimal("12.5"),
+                                                   reason="Cờ thi đua của Chính phủ 2023", evidence="", bars_flag=False, user=user)
+            except commendation.Refused as refused:
+                return refused.message
+        return work
+
+    results, _refusals = race([add(user) for user in people])
+    assert ScoreAdjustment.objects.count() == 1
+    assert sum(isinstance(r, ScoreAdjustment) for r in results) == 1
+    assert any(isinstance(r, str) and "already has a bonus for this reason" in r for r in results)

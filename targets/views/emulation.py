@@ -174,20 +174,25 @@ def proposals(request):
                 messages.success(request, _("%(count)s proposals drafted from the final ranking.") % {"count": created})
                 return redirect(f"{request.path}?year={campaign.year}")
             pk = as_id(request.POST.get("proposal"))
-            form = ProposalForm(request.POST)
+            form = ProposalForm(request.POST, year=campaign.year)
             if form.is_valid():
                 data = dict(form.cleaned_data)
                 commendation.update_proposal(campaign, pk, version=data.pop("version"), why=data.pop("why"), user=request.user, **data)
                 messages.success(request, _("Saved."))
                 return redirect(f"{request.path}?year={campaign.year}#p{pk}")
             failed[pk] = form
+            # What no box of the page can show: a form without its version, or for no proposal.
+            if "version" in form.errors or not Proposal.objects.filter(campaign=campaign, pk=pk).exists():
+                messages.error(request, _("Nothing was saved: this form is out of date or its proposal no longer exists. "
+                                          "Reload the page."))
         except commendation.Refused as refused:
             messages.error(request, refused.message)
     rows = []
-    for p in Proposal.objects.filter(campaign=campaign).select_related("unit__bloc", "changed_by").order_by("unit__bloc__code", "kind", "rank", "unit__code"):
+    for listed in commendation.proposals_as_ranked(campaign, ranking.cached_ranking(campaign), language()):
+        p = listed.proposal
         initial = {"reason": p.reason, "state": p.state, "decision_number": p.decision_number, "decision_date": p.decision_date,
                    "decided_by": p.decided_by, "version": p.version}
-        rows.append({"p": p, "form": failed.get(p.pk) or ProposalForm(initial=initial, auto_id=f"p{p.pk}-%s")})
+        rows.append({"p": p, "listed": listed, "form": failed.get(p.pk) or ProposalForm(initial=initial, auto_id=f"p{p.pk}-%s")})
     history = Proposal.history.filter(campaign=campaign).select_related("unit", "history_user").order_by("-history_date")[:50]
     return render(request, "targets/proposals.html", {"campaign": campaign, "rows": rows, "history": history,
                                                        "record": ranking.scheme_record(campaign)})
