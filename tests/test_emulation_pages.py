@@ -410,11 +410,17 @@ def test_the_progress_api_judges_a_unit_against_its_pledge(client, year, users):
         "code": "3", "name": "Thu ngân sách nhà nước trên địa bàn", "name_en": "State budget revenue in the province",
         "unit": "tỷ đồng", "unit_en": "billion VND",
         "pledge": {"target": "250", "signed_on": "2024-01-15", "document": "GUTĐ 01/2024"}, "comparison": "gte",
-        "ytd": "130", "expected": "125", "percent_of_plan": "52", "status": "on_track",
+        "ytd": "130", "expected": "125", "percent_of_plan": "52", "status": "on_track", "estimate": False,
         "explanation_vi": "6 tháng: 130,0 / 250 tỷ đồng = 52,0 % kế hoạch; tiến độ cần đạt 50,0 % → đúng tiến độ",
         "explanation_en": "First half: 130.0 / 250 billion VND = 52.0 % of plan; expected pace 50.0 % → on track",
     }]
     assert client.get(reverse("api-progress"), {"year": 2024, "quarter": 2, "unit": "XX"}).status_code == 400
+    # An estimate says so, as in the province's progress.
+    from targets.models import Figure
+
+    Figure.objects.filter(submission__unit__code="024", submission__quarter=2, measure__code="3").update(kind=Figure.Kind.ESTIMATE)
+    data = client.get(reverse("api-progress"), {"year": 2024, "quarter": 2, "unit": "024"}).json()
+    assert data["measures"][0]["estimate"] is True and "6 tháng (ước):" in data["measures"][0]["explanation_vi"]
 
 
 # --- the workbook --------------------------------------------------------------------------------------

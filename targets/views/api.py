@@ -126,6 +126,7 @@ def _unit_progress_json(campaign: Campaign, quarter: int, code: str) -> str:
             "comparison": r.pledge.spec().comparison.value,
             "ytd": _decimal(r.progress.ytd), "expected": _decimal(r.progress.expected),
             "percent_of_plan": _decimal(r.progress.percent_of_plan), "status": r.progress.status.value,
+            "estimate": r.progress.estimate,  # as in the province's progress: not a final, official figure
             "explanation_vi": r.progress.explanation("vi"), "explanation_en": r.progress.explanation("en"),
         } for r in rows],
     }, ensure_ascii=False)
