@@ -625,7 +625,9 @@ def _explain(p: Progress, lang: str) -> str:
                 change = f" ({_('unchanged')})"
             else:
                 direction = _("down") if p.change_percent < 0 else _("up")
-                change = f" ({direction} {format_percent(abs(p.change_percent), 1, lang)})"
+                # Never "down 0,0 %": as many decimals as it takes to show the change is not nothing.
+                shown = places_to_tell_apart(1, p.change_percent, Decimal(0))
+                change = f" ({direction} {format_percent(abs(p.change_percent), shown, lang)})"
         return f"{head}: {figure}, {label} {num(p.same_period)}{unit}{change} → {outcome}"
 
     if spec.target is None:

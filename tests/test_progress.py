@@ -705,6 +705,11 @@ def test_same_period_zero_gives_no_percent():
             "Nine months: 121 cases, same period last year 110 cases (up 10.0 %) → at risk",
         ),
         (
+            dict(ACCIDENTS, same_period={3: "100000"}), 3, q("33330", "33330", "33330"),
+            "9 tháng: 99.990 vụ, cùng kỳ 100.000 vụ (giảm 0,01 %) → đúng tiến độ",
+            "Nine months: 99,990 cases, same period last year 100,000 cases (down 0.01 %) → on track",
+        ),
+        (
             dict(ACCIDENTS, same_period={2: "60"}), 2, q("30", "30"),
             "6 tháng: 60 vụ, cùng kỳ 60 vụ (bằng cùng kỳ) → có nguy cơ chậm",
             "First half: 60 cases, same period last year 60 cases (unchanged) → at risk",
