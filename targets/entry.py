@@ -18,6 +18,7 @@ from targets.language import language
 from targets.models import Figure, Measure, Verdict
 from targets.numbers import (
     NumberFormatError,
+    format_exact,
     format_number,
     format_percent,
     parse_number,
@@ -33,7 +34,7 @@ MESSAGES = {
     "percent": gettext_lazy("A percentage must be between 0 and 100."),
     "count": gettext_lazy("A count must be a whole number, 0 or more."),
     "negative": gettext_lazy("The value cannot be negative."),
-    "decimals": gettext_lazy("At most 6 decimal places."),
+    "decimals": gettext_lazy("At most 6 decimal places: %(value)s has %(count)s."),
     "too_big": gettext_lazy("The value is too large."),
     "verdict": gettext_lazy("Choose an assessment."),
     "bad_verdict": gettext_lazy("Unknown assessment."),
@@ -65,8 +66,9 @@ def value_problems(measure: Measure, value: Decimal, lang: str = "vi") -> list[s
     """Why `value` cannot be a figure of `measure` (empty when it can): the range rules."""
     lang = language(lang)
     kind_of_value = measure.value_kind
-    if -value.as_tuple().exponent > MAX_DECIMALS:
-        return [_message("decimals", lang)]
+    if typed_decimals(value) > MAX_DECIMALS:
+        # The number itself: a value pasted from a sum (0,30000000000000004) shows 0,3 in its cell.
+        return [_message("decimals", lang) % {"value": format_exact(value, 0, lang), "count": typed_decimals(value)}]
     if value.adjusted() >= 14:
         return [_message("too_big", lang)]
     if kind_of_value == Measure.ValueKind.PERCENT and not (0 <= value <= 100):

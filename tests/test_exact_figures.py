@@ -8,6 +8,7 @@ many decimals as it takes to tell a figure from its target.
 from __future__ import annotations
 
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -164,6 +165,28 @@ def test_a_figure_typed_with_a_percent_sign_is_refused_never_stored_a_hundred_ti
     cell.value, cell.number_format = 7.5, '#,##0.0" %"'
     upload(client, wb)
     assert Figure.objects.get(measure__code="10").value == Decimal("7.5")
+
+
+@pytest.mark.template_context
+def test_more_decimals_than_are_stored_name_the_number_the_cell_holds(client, reporter):
+    # A value pasted from a sum shows 0,3 in its cell but holds 0.30000000000000004.
+    client.force_login(reporter)
+    wb = template(client)
+    value_cell(wb, "3").value = 0.3
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    # As Excel writes 0.1 + 0.2 (openpyxl writes it as 0.3).
+    source, pasted = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(pasted, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v>0.3</v>", b"<v>0.30000000000000004</v>")
+            target.writestr(item, data)
+    response = client.post(reverse("upload"), {"file": SimpleUploadedFile("mau.xlsx", pasted.getvalue())})
+    assert [p.reason for p in response.context["result"].problems] == ["Tối đa 6 chữ số thập phân: 0,30000000000000004 có 17."]
+    typed = check_input(Measure.objects.get(code="3"), text="1,1234567", lang="vi")
+    assert typed.errors == ["Tối đa 6 chữ số thập phân: 1,1234567 có 7."]
 
 
 @pytest.mark.parametrize("value, number_format, refused", [
