@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.mail import send_mail
 from django.db import connections, router, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Max, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -160,6 +160,11 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     on_behalf = not user.units.filter(pk=unit.pk).exists()
     now = timezone.now()
     created, updated = [], []
+    # A figure entered again after it was cleared goes on from the old one's last version: a page
+    # opened before the clearing shows that version, and must meet a conflict, not the new figure.
+    new = [e.measure.pk for e in entries if not e.empty and e.measure.pk not in current]
+    last_version = dict(Figure.history.filter(submission_id=submission.pk, measure_id__in=new).values("measure_id")
+                        .annotate(last=Max("version")).values_list("measure_id", "last")) if new else {}
     for entry in entries:
         figure = current.get(entry.measure.pk)
         if entry.empty:
@@ -170,7 +175,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
                 result.removed += 1
             continue
         if figure is None:
-            figure = Figure(submission=submission, measure=entry.measure, version=0)
+            figure = Figure(submission=submission, measure=entry.measure, version=last_version.get(entry.measure.pk) or 0)
             created.append(figure)
         elif not _changed(figure, entry):
             continue
@@ -179,6 +184,8 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         if figure.pk and figure.kind == Figure.Kind.ESTIMATE and entry.kind == Figure.Kind.OFFICIAL:
             # The official figure revises the estimate; keep both (the history keeps the rest).
             figure.estimate_value = figure.value if figure.value is not None else figure.cumulative
+        elif entry.kind == Figure.Kind.ESTIMATE:
+            figure.estimate_value = None  # an estimate again: no official figure has replaced it
         figure.value, figure.cumulative, figure.verdict, figure.narrative = entry.value, entry.cumulative, entry.verdict, entry.narrative
         figure.note, figure.source, figure.kind, figure.reason = entry.note, entry.source, entry.kind, reason
         figure.entered_by, figure.on_behalf, figure.entered_at = user, on_behalf, now

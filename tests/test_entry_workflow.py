@@ -212,6 +212,21 @@ def test_a_stale_save_is_refused_with_both_values_and_nothing_lost(client, repor
     assert Figure.objects.get(measure__code="3").value == Decimal("52")
 
 
+def test_a_figure_cleared_and_entered_again_is_a_conflict_for_a_page_opened_before(client, reporter, reviewer):
+    # Before, the figure entered again started over at version 1, which the reporter's old page
+    # showed: its save (a note added) wrote its 50 over the secretariat's 52 without a word.
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"})
+    client.force_login(reviewer)
+    post_entry(client, "024", 1, {"3": ""}, **{field("3", "version"): "1"})
+    post_entry(client, "024", 1, {"3": "52"})
+    assert Figure.objects.get(measure__code="3").version == 2  # on from the cleared figure's version
+    client.force_login(reporter)
+    response = post_entry(client, "024", 1, {"3": "50"}, **{field("3", "version"): "1", field("3", "note"): "theo Chi cục Thuế"})
+    assert response.status_code == 200 and "52,0" in response.content.decode()
+    assert Figure.objects.get(measure__code="3").value == Decimal("52")
+
+
 def test_the_period_closes_at_the_deadline_unless_extended(client, reporter, programme, city):
     Deadline.objects.filter(campaign=programme, quarter=1).update(due_on=datetime.date(2024, 4, 15))
     client.force_login(reporter)
@@ -228,6 +243,10 @@ def test_an_official_figure_revises_an_estimate_and_both_are_kept(client, report
     post_entry(client, "024", 1, {"3": "53"}, **{field("3", "kind"): "official", field("3", "version"): "1"})
     figure = Figure.objects.get(measure__code="3")
     assert (figure.value, figure.estimate_value, figure.kind) == (Decimal("53"), Decimal("50"), "official")
+    # Back to an estimate (a mistake corrected): no official figure replaces it any more.
+    post_entry(client, "024", 1, {"3": "54"}, **{field("3", "kind"): "estimate", field("3", "version"): "2"})
+    figure.refresh_from_db()
+    assert (figure.value, figure.estimate_value, figure.kind) == (Decimal("54"), None, "estimate")
 
 
 def test_returning_needs_a_comment_and_only_admins_reopen(client, reporter, reviewer, admin_user):
