@@ -129,6 +129,10 @@ def _submission(campaign: Campaign, unit: Unit, quarter: int, lock: bool = False
 def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries: list[Entry],
                  reason: str = "", today: datetime.date | None = None) -> SaveResult:
     """Save a unit's figures for a quarter as a draft. Nothing is saved if any figure conflicts."""
+    if not entries:
+        # Nothing to write (a page sent back unchanged, to be submitted): submit() checks what it sends.
+        # Checked here, no figure would pass as "only yearly ones" after the Q4 deadline.
+        return SaveResult(_submission(campaign, unit, quarter))
     # Two people saving a unit's first figures at the same moment must not collide on the
     # one-report-per-quarter constraint: insert-if-missing, then lock the row for this save.
     if not Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).exists():

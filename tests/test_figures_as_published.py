@@ -283,6 +283,11 @@ def test_yearly_figures_may_be_entered_after_the_q4_deadline_until_the_year_is_c
     # The poverty rate (yearly) is in; the trained-labour rate (quarterly) closed with the quarter.
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"6": Decimal("4.52")}
     assert Submission.objects.get().state == "submitted"
+    # Saved first, then sent with nothing changed: sent too (before, refused as "the period closed").
+    Submission.objects.all().delete()
+    assert post_page(client, "SLDTBXH", 4, {("6", "value"): "4,52"}).status_code == 302
+    assert post_page(client, "SLDTBXH", 4, {}, action="submit").status_code == 302
+    assert Submission.objects.get().state == "submitted"
 
     Submission.objects.all().delete()
     Campaign.objects.filter(pk=programme.pk).update(year_closed=True)
