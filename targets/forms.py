@@ -164,8 +164,10 @@ class BaseEntryFormSet(forms.BaseFormSet):
 
     def without_figure(self) -> list[Measure]:
         """The measures that will have no figure once the valid formset is saved."""
+        # A flow entered as its year to date alone has its figure (the template allows either or both).
         return [form.row["measure"] for form in self.forms
-                if form.cleaned_data.get("value") is None and not form.cleaned_data.get("verdict")]
+                if form.cleaned_data.get("value") is None and form.cleaned_data.get("cumulative") is None
+                and not form.cleaned_data.get("verdict")]
 
 
 EntryFormSet = forms.formset_factory(FigureForm, formset=BaseEntryFormSet, extra=0)

@@ -198,6 +198,38 @@ def test_a_big_jump_asks_for_confirmation_before_saving(client, reporter):
     assert Figure.objects.get(submission__quarter=2, measure__code="3").value == Decimal("200")
 
 
+def test_a_page_shown_again_keeps_its_ticks_and_reason_so_a_report_with_a_jump_and_a_gap_can_be_sent(client, reporter):
+    # Before, neither box came back ticked: the warning and the gap question asked in turn forever.
+    from tests.formdata import form_data
+
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"})
+    page = client.get(reverse("entry"), {"year": 2024, "quarter": 2, "unit": "024"}).content.decode()
+    data = {**form_data(page), field("3", "value"): "200", "action": "submit", "reason": "Theo báo cáo của Cục Thuế"}
+    warned = client.post(reverse("entry"), data).content.decode()
+    assert "so với quý trước" in warned and 'value="Theo báo cáo của Cục Thuế"' in warned
+
+    def ticked(html):
+        return {name: "1" for name in ("confirm", "send_incomplete") if re.search(rf'name="{name}"[^>]*checked', html)}
+
+    asked = client.post(reverse("entry"), {**form_data(warned), **ticked(warned), "action": "submit", "confirm": "1"}).content.decode()
+    assert 'id="send_incomplete"' in asked and ticked(asked) == {"confirm": "1"}
+    sent = client.post(reverse("entry"), {**form_data(asked), **ticked(asked), "action": "submit", "send_incomplete": "1"})
+    assert sent.status_code == 302
+    assert Submission.objects.get(quarter=2).state == "submitted"
+    assert Figure.objects.get(submission__quarter=2).reason == "Theo báo cáo của Cục Thuế"
+
+
+def test_flows_entered_as_their_year_to_date_alone_are_not_missing_from_the_report(client, reporter):
+    client.force_login(reporter)
+    flows = [m for m in _measures("024") if m.aggregation == Measure.Aggregation.FLOW]
+    levels = {m.code: "10" for m in _measures("024") if m.aggregation != Measure.Aggregation.FLOW}
+    response = post_entry(client, "024", 1, levels, action="submit", send_incomplete="",
+                          **{field(m.code, "cumulative"): "12" for m in flows})
+    assert response.status_code == 302, [m for m in re.findall(r'role="(?:alert|status)"[^>]*>(.*?)</div>', response.content.decode(), re.S)]
+    assert Submission.objects.get(quarter=1).state == "submitted"
+
+
 def test_a_stale_save_is_refused_with_both_values_and_nothing_lost(client, reporter, reviewer):
     client.force_login(reporter)
     post_entry(client, "024", 1, {"3": "50"})

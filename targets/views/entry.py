@@ -155,6 +155,8 @@ def entry(request):
         "units": units.order_by("kind", "code"), "quarters": (1, 2, 3, 4), "refusal": refusal, "yearly_only": only is not None,
         "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts, "campaigns": Campaign.objects.all(),
         "reason_limit": Figure._meta.get_field("reason").max_length,
+        # A page shown again (a warning, an error, a conflict) keeps what was ticked and typed below the figures.
+        "posted": request.POST if request.method == "POST" else {},
     })
 
 
