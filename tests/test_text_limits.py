@@ -45,10 +45,12 @@ def test_a_long_return_comment_is_kept_whole_and_shown_in_the_history(client, su
 
 def test_a_comment_over_the_limit_gets_a_message_and_changes_nothing(client, submitted, reviewer):
     client.force_login(reviewer)
-    html = decide(client, submitted, "return", "x" * 4001).content.decode()
-    assert "4000" in html and "4001" in html  # Django's "at most 4000 characters (it has 4001)"
+    html = decide(client, submitted, "return", "Thiếu số liệu quý I. " + "x" * 4000).content.decode()
+    assert "4000" in html and "4021" in html  # Django's "at most 4000 characters (it has 4021)"
     submitted.refresh_from_db()
     assert submitted.state == "submitted" and submitted.review_comment == ""
+    # The comment comes back as typed, to be cut by its writer (before, the box came back empty).
+    assert "Thiếu số liệu quý I. xxxx" in html
 
 
 def test_an_admin_reopens_with_a_long_reason(client, submitted, reviewer, admin_user):

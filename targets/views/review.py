@@ -105,6 +105,10 @@ def _bulk(request, campaign, quarter):
 def submission(request, pk: int):
     """A quarterly report: its figures and the full history of figures and states."""
     report = get_object_or_404(Submission.objects.select_related("unit", "campaign", "submitted_by", "reviewed_by"), pk=pk)
+    return _report_page(request, report, DecisionForm())
+
+
+def _report_page(request, report: Submission, form: DecisionForm):
     user = request.user
     own = user.units.filter(pk=report.unit_id).exists()
     if not (access.is_reviewer(user) or own or (report.state in Submission.VISIBLE_STATES and access.roles(user))):
@@ -118,7 +122,7 @@ def submission(request, pk: int):
         "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED,
         "may_reopen": access.is_admin(user) and report.state == Submission.State.APPROVED,
         "task_reports": report.task_reports.select_related("task__theme").order_by("task__theme__number", "task__number"),
-        "form": DecisionForm(),
+        "form": form,
     })
 
 
@@ -126,13 +130,14 @@ def submission(request, pk: int):
 def decide(request, pk: int):
     """Approve, return with a comment, or reopen (admins) one report."""
     _require_reviewer(request.user)
-    report = get_object_or_404(Submission.objects.select_related("unit"), pk=pk)
+    report = get_object_or_404(Submission.objects.select_related("unit", "campaign", "submitted_by", "reviewed_by"), pk=pk)
     action = request.POST.get("action")
     form = DecisionForm(request.POST)
     if not form.is_valid():
+        # The page again with the comment as typed: a comment too long is cut by its writer, not lost.
         for error in form.errors.get("comment", []):
             messages.error(request, error)
-        return redirect("submission", pk=report.pk)
+        return _report_page(request, report, form)
     text = form.cleaned_data["comment"]
     try:
         if action == "approve":
@@ -150,6 +155,8 @@ def decide(request, pk: int):
         if refused.forbidden:
             raise PermissionDenied(refused.message) from None
         messages.error(request, refused.message)
+        report.refresh_from_db()  # as it stands now, with the comment kept to send again
+        return _report_page(request, report, form)
     return redirect("submission", pk=report.pk)
 
 
