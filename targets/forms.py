@@ -8,6 +8,7 @@ only a figure a person changed is written.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -62,11 +63,21 @@ def _model_field(name: str, **kwargs) -> forms.Field:
     return validators.form_field(Figure, name, **kwargs)
 
 
+def _out_of_date(message) -> dict:
+    """What a hidden field says when a page comes back without it or with it altered."""
+    return {"required": message, "invalid": message, "min_value": message, "max_value": message}
+
+
+STALE_PAGE = _("This page is out of date; reload it.")
+
+
 class FigureForm(forms.Form):
     """One measure's figure (or verdict) for the quarter, with what the reporter needs beside it."""
 
-    measure = forms.IntegerField(widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+    measure = forms.IntegerField(widget=forms.HiddenInput, error_messages=_out_of_date(
+        _("The list of measures has changed since the page was opened; reload it.")))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1,
+                                 error_messages=_out_of_date(STALE_PAGE))
 
     def __init__(self, *args, row: dict, lang: str, **kwargs):
         self.row, self.lang = row, lang
@@ -124,10 +135,41 @@ class BaseEntryFormSet(forms.BaseFormSet):
     """A fixed set of forms, one per row, whatever count the page sends back."""
 
     incomplete: tuple = ()  # the measures a report being sent lacks (views.entry), asked about on the page
+    key = "measure"  # the hidden field naming a form's row
 
     def __init__(self, *args, rows: list[dict], lang: str, **kwargs):
         self.rows, self.lang = rows, lang
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = self._by_row(self.data)
+
+    def _by_row(self, data):
+        """The posted forms re-numbered by the row each names (its measure or task), not by its place
+        on the page: a row added or moved since the page was opened keeps its own words, and one the
+        page did not send is left as stored (_construct_form)."""
+        form_field = re.compile(rf"{re.escape(self.prefix)}-(\d+)-(.+)")
+        posted: dict[int, dict[str, list]] = {}
+        for name in data:
+            if match := form_field.fullmatch(name):
+                posted.setdefault(int(match[1]), {})[match[2]] = data.getlist(name)
+        by_row = {values[self.key][-1]: values for values in posted.values() if values.get(self.key)}
+        result = data.copy()
+        for name in [name for name in result if form_field.fullmatch(name)]:
+            del result[name]
+        for index, row in enumerate(self.rows):
+            for field, values in by_row.get(str(row[self.key].pk), {}).items():
+                result.setlist(f"{self.prefix}-{index}-{field}", values)
+        return result
+
+    def _construct_form(self, i, **kwargs):
+        if self.is_bound and f"{self.add_prefix(i)}-{self.key}" not in self.data:
+            # A row added since the page was opened (a measure or task assigned meanwhile): the
+            # page sent nothing for it, so it stays as stored, neither read as cleared nor judged.
+            kwargs.update(data=None, files=None)
+        return super()._construct_form(i, **kwargs)
+
+    def is_valid(self) -> bool:
+        return self.is_bound and not self.non_form_errors() and all(form.is_valid() for form in self.forms if form.is_bound)
 
     def total_form_count(self) -> int:
         return len(self.rows)
@@ -160,14 +202,14 @@ class BaseEntryFormSet(forms.BaseFormSet):
 
     def entries(self) -> list[workflow.Entry]:
         """What the person changed: rows left as they were are not written, nor compared."""
-        return [form.entry() for form in self.forms if form.touched()]
+        return [form.entry() for form in self.forms if form.is_bound and form.touched()]
 
     def without_figure(self) -> list[Measure]:
         """The measures that will have no figure once the valid formset is saved."""
         # A flow entered as its year to date alone has its figure (the template allows either or both).
         return [form.row["measure"] for form in self.forms
-                if form.cleaned_data.get("value") is None and form.cleaned_data.get("cumulative") is None
-                and not form.cleaned_data.get("verdict")]
+                if (form.cleaned_data.get("value") is None and form.cleaned_data.get("cumulative") is None
+                    and not form.cleaned_data.get("verdict") if form.is_bound else form.row["figure"] is None)]
 
 
 EntryFormSet = forms.formset_factory(FigureForm, formset=BaseEntryFormSet, extra=0)
@@ -176,8 +218,10 @@ EntryFormSet = forms.formset_factory(FigureForm, formset=BaseEntryFormSet, extra
 class TaskForm(forms.Form):
     """A unit's assessment and narrative on one task of themes II–VI for the quarter."""
 
-    task = forms.IntegerField(widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    task = forms.IntegerField(widget=forms.HiddenInput, error_messages=_out_of_date(
+        _("The list of tasks has changed since the page was opened; reload it.")))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1,
+                                 error_messages=_out_of_date(STALE_PAGE))
 
     def __init__(self, *args, row: dict, lang: str, **kwargs):
         self.row, self.lang = row, lang
@@ -217,8 +261,10 @@ class TaskForm(forms.Form):
 
 
 class BaseTaskFormSet(BaseEntryFormSet):
+    key = "task"
+
     def entries(self) -> list[workflow.TaskEntry]:
-        return [form.entry() for form in self.forms if form.touched()]
+        return [form.entry() for form in self.forms if form.is_bound and form.touched()]
 
 
 TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=0)

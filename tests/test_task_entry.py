@@ -95,6 +95,28 @@ def test_approved_task_reports_are_locked_and_a_stale_page_is_refused(client, fi
     assert TaskReport.objects.get(task=task).narrative == "Lần một."
 
 
+def test_a_task_assigned_while_the_page_is_open_leaves_the_page_to_save_as_typed(client, finance):
+    # Before, the new task took the first place on the page: every save was refused, with no field
+    # marked, and saving the page shown again failed the same way.
+    from tests.formdata import form_data
+
+    unit, reporter = finance
+    client.force_login(reporter)
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    first = _tasks(unit)[0]
+    data.update({"tasks-0-verdict": "completed", "tasks-0-narrative": "Đã làm.", "action": "save", "send_incomplete": "1"})
+    earlier = Task.objects.filter(is_active=True, theme__number=first.theme.number, number__lt=first.number).exclude(
+        responsible_units=unit).first() or Task.objects.exclude(responsible_units=unit).filter(is_active=True).order_by(
+        "theme__number", "number").first()
+    earlier.responsible_units.add(unit)  # meanwhile, by an admin
+    assert client.post(reverse("entry"), data).status_code == 302
+    assert list(TaskReport.objects.values_list("task", "narrative")) == [(first.pk, "Đã làm.")]
+    # A page altered by hand is told to reload, beside the task.
+    page = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
+    altered = {**form_data(page), "tasks-0-version": "abc", "action": "save", "send_incomplete": "1"}
+    assert "Trang này đã cũ; hãy tải lại trang." in client.post(reverse("entry"), altered).content.decode()
+
+
 def test_only_the_responsible_units_report_a_task(finance):
     unit, reporter = finance
     other = Task.objects.exclude(responsible_units=unit).filter(is_active=True).first()
