@@ -111,7 +111,7 @@ class FigureForm(forms.Form):
     def clean(self):
         data = super().clean()
         m = self.row["measure"]
-        if m.is_qualitative:
+        if m.is_qualitative and "narrative" not in self.errors:  # an over-long narrative is not a missing one
             for problem in verdict_problems(data.get("verdict", ""), data.get("narrative", ""), self.lang):
                 self.add_error("verdict", problem)
         elif data.get("value") is not None and self.touched():

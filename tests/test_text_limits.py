@@ -8,7 +8,7 @@ from django.forms import modelform_factory
 from django.urls import reverse
 
 from targets import workflow
-from targets.models import Figure, Measure, Submission
+from targets.models import Figure, Measure, Submission, Unit
 from targets.validators import NoControlCharacters
 from tests.conftest import make_user
 from tests.test_entry_workflow import city, field, post_entry, reporter  # noqa: F401 (fixtures)
@@ -100,6 +100,20 @@ def test_a_nul_byte_in_a_note_on_the_entry_page_is_a_message_not_a_500(client, r
     response = post_entry(client, "024", 1, {"3": "50"}, **{field("3", "note"): "a\x00b"})
     assert response.status_code == 200
     assert "ký tự điều khiển" in response.content.decode()
+    assert not Figure.objects.exists()
+
+
+def test_an_over_long_narrative_is_said_once_not_also_as_a_missing_one(client, open_year):
+    from tests.formdata import form_data
+
+    defence = Unit.objects.get(code="BCHQS")
+    client.force_login(make_user("reporter-bchqs", "reporter", units=[defence]))
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    prefix = next(k[: -len("measure")] for k, v in data.items() if k.endswith("-measure") and v == str(Measure.objects.get(code="15").pk))
+    data.update({f"{prefix}verdict": "completed", f"{prefix}narrative": "x" * 4001, "action": "save", "send_incomplete": "1"})
+    html = client.post(reverse("entry"), data).content.decode()
+    assert "4000" in html and "4001" in html
+    assert "Cần có thuyết minh" not in html  # before, also told the narrative was missing
     assert not Figure.objects.exists()
 
 
