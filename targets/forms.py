@@ -171,6 +171,14 @@ class BaseEntryFormSet(forms.BaseFormSet):
     def is_valid(self) -> bool:
         return self.is_bound and not self.non_form_errors() and all(form.is_valid() for form in self.forms if form.is_bound)
 
+    def not_sent(self) -> list[str]:
+        """The rows the page did not send (added since it was opened), by code, to say so."""
+        return [self.code_of(form.row[self.key]) for form in self.forms if self.is_bound and not form.is_bound]
+
+    @staticmethod
+    def code_of(measure) -> str:
+        return measure.code
+
     def total_form_count(self) -> int:
         return len(self.rows)
 
@@ -262,6 +270,10 @@ class TaskForm(forms.Form):
 
 class BaseTaskFormSet(BaseEntryFormSet):
     key = "task"
+
+    @staticmethod
+    def code_of(task) -> str:
+        return f"{task.theme.number}.{task.number}"
 
     def entries(self) -> list[workflow.TaskEntry]:
         return [form.entry() for form in self.forms if form.is_bound and form.touched()]

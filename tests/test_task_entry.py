@@ -109,8 +109,10 @@ def test_a_task_assigned_while_the_page_is_open_leaves_the_page_to_save_as_typed
         responsible_units=unit).first() or Task.objects.exclude(responsible_units=unit).filter(is_active=True).order_by(
         "theme__number", "number").first()
     earlier.responsible_units.add(unit)  # meanwhile, by an admin
-    assert client.post(reverse("entry"), data).status_code == 302
+    saved = client.post(reverse("entry"), data, follow=True).content.decode()
     assert list(TaskReport.objects.values_list("task", "narrative")) == [(first.pk, "Đã làm.")]
+    assert (f"Danh sách đã thay đổi từ khi mở trang: {earlier.theme.number}.{earlier.number} không có trên trang của bạn "
+            "nên được giữ nguyên.") in saved
     # A page altered by hand is told to reload, beside the task.
     page = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
     altered = {**form_data(page), "tasks-0-version": "abc", "action": "save", "send_incomplete": "1"}

@@ -200,6 +200,9 @@ def _post(request, campaign, unit, quarter, formset, tasks):
             messages.success(request, _("Saved as a draft (%(count)s figures).") % {"count": len(result.saved)})
             if task_entries:
                 messages.success(request, _("Task reports saved: %(count)s.") % {"count": len(task_entries)})
+        if not_sent := formset.not_sent() + tasks.not_sent():
+            messages.info(request, _("The list changed since you opened the page: %(rows)s, not on your page, was left as it "
+                                     "was. Check it below.") % {"rows": ", ".join(not_sent)})
     except workflow.EntryRefused as refused:
         if refused.forbidden:
             raise PermissionDenied(refused.message) from None
