@@ -63,21 +63,17 @@ def _model_field(name: str, **kwargs) -> forms.Field:
     return validators.form_field(Figure, name, **kwargs)
 
 
-def _out_of_date(message) -> dict:
-    """What a hidden field says when a page comes back without it or with it altered."""
-    return {"required": message, "invalid": message, "min_value": message, "max_value": message}
-
-
-STALE_PAGE = _("This page is out of date; reload it.")
+# What a page's version says when it comes back altered.
+STALE_PAGE = {name: _("This page is out of date; reload it.") for name in ("invalid", "min_value", "max_value")}
 
 
 class FigureForm(forms.Form):
     """One measure's figure (or verdict) for the quarter, with what the reporter needs beside it."""
 
-    measure = forms.IntegerField(widget=forms.HiddenInput, error_messages=_out_of_date(
-        _("The list of measures has changed since the page was opened; reload it.")))
+    # Names the form's row; the formset matches posted forms to rows by it (BaseEntryFormSet._by_row).
+    measure = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1,
-                                 error_messages=_out_of_date(STALE_PAGE))
+                                 error_messages=STALE_PAGE)
 
     def __init__(self, *args, row: dict, lang: str, **kwargs):
         self.row, self.lang = row, lang
@@ -100,13 +96,6 @@ class FigureForm(forms.Form):
         self.fields["note"] = _model_field("note", widget=forms.TextInput(attrs=text))
         self.fields["source"] = _model_field("source", widget=forms.TextInput(attrs=text))
         self.warnings: list[str] = []
-
-    def clean_measure(self):
-        # The page's forms follow the unit's measures in order; a page older than a change to
-        # them must not put one measure's figure on another.
-        if self.cleaned_data["measure"] != self.row["measure"].pk:
-            raise forms.ValidationError(_("The list of measures has changed since the page was opened; reload it."))
-        return self.cleaned_data["measure"]
 
     def clean(self):
         data = super().clean()
@@ -226,10 +215,9 @@ EntryFormSet = forms.formset_factory(FigureForm, formset=BaseEntryFormSet, extra
 class TaskForm(forms.Form):
     """A unit's assessment and narrative on one task of themes II–VI for the quarter."""
 
-    task = forms.IntegerField(widget=forms.HiddenInput, error_messages=_out_of_date(
-        _("The list of tasks has changed since the page was opened; reload it.")))
+    task = forms.IntegerField(widget=forms.HiddenInput)  # as FigureForm.measure
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1,
-                                 error_messages=_out_of_date(STALE_PAGE))
+                                 error_messages=STALE_PAGE)
 
     def __init__(self, *args, row: dict, lang: str, **kwargs):
         self.row, self.lang = row, lang
@@ -243,11 +231,6 @@ class TaskForm(forms.Form):
         self.fields["narrative"] = field("narrative").formfield(
             required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
         self.warnings: list[str] = []
-
-    def clean_task(self):
-        if self.cleaned_data["task"] != self.row["task"].pk:
-            raise forms.ValidationError(_("The list of tasks has changed since the page was opened; reload it."))
-        return self.cleaned_data["task"]
 
     def clean(self):
         data = super().clean()
