@@ -31,12 +31,14 @@ from targets.template_xlsx import (
     MAX_COLUMNS,
     MAX_READ_SECONDS,
     MAX_ROWS,
+    TEXT_FORMAT,
     Problem,
     Refused,
     add_meta,
     append_row,
     cell_number,
     cell_problem,
+    cell_text,
     check_container,
     lock_sheet,
     start_sheet,
@@ -72,6 +74,7 @@ def build_template(campaign: Campaign, units=None) -> Workbook:
         for name in ("Kế hoạch của tỉnh", "Chỉ tiêu giao ước"):
             ws.cell(row_number, COLUMNS.index(name) + 1).number_format = fmt
         ws.cell(row_number, COLUMNS.index("Ngày ký") + 1).number_format = "dd/mm/yyyy"
+        ws.cell(row_number, COLUMNS.index("Văn bản giao ước") + 1).number_format = TEXT_FORMAT
         for name in INPUTS:
             ws.cell(row_number, COLUMNS.index(name) + 1).protection = Protection(locked=False)
     lock_sheet(ws, [10, 28, 10, 50, 14, 16, 16, 12, 30])
@@ -192,7 +195,7 @@ def read_pledges(handle, size: int) -> PledgeResult:
         if signed_on is not None and not (datetime.date(campaign.year - 1, 1, 1) <= signed_on <= today):
             problems.append(Problem(SHEET, number, "Ngày ký", _("The signing date must be in %(last)s or %(year)s, and not after today.")
                                     % {"last": campaign.year - 1, "year": campaign.year}))
-        document = str(get("Văn bản giao ước") or "").strip()
+        document = cell_text(get("Văn bản giao ước")).strip()
         problems += [Problem(SHEET, number, "Văn bản giao ước", p) for p in limits.problems(Pledge, {"document": document})]
         result.problems += problems
         if not problems:

@@ -64,6 +64,9 @@ INPUTS = {"Giá trị", "Đánh giá", "Thuyết minh", "Ghi chú", "Nguồn", "
 VERDICT_WORDS = {label: value for value, label in (
     ("completed_well", "Hoàn thành tốt"), ("completed", "Hoàn thành"), ("not_completed", "Không hoàn thành"))}
 TEXT_COLUMNS = {"Thuyết minh": "narrative", "Ghi chú": "note", "Nguồn": "source"}  # column → Figure field
+# Excel's Text format on the columns of words: what is typed there stays as typed ("95,5", "0",
+# "15/4/2024"), where the General format would make it a number or a date.
+TEXT_FORMAT = "@"
 KIND_WORDS = {"Ước tính": Figure.Kind.ESTIMATE, "Chính thức": Figure.Kind.OFFICIAL}
 TASK_SHEET = "Nhiệm vụ"
 TASK_COLUMNS = ["Mã nhiệm vụ", "Nhiệm vụ", "Mã đơn vị", "Đơn vị", "Đánh giá", "Thuyết minh", "Phiên bản"]
@@ -117,6 +120,8 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
         for name in ("Kế hoạch", "Giá trị", CUMULATIVE, ADMIN_COLUMN):
             if name in columns:
                 ws.cell(row_number, columns.index(name) + 1).number_format = fmt
+        for name in TEXT_COLUMNS:
+            ws.cell(row_number, columns.index(name) + 1).number_format = TEXT_FORMAT
         # Levels have no year-to-date of their own: the latest figure stands.
         inputs = INPUTS | ({CUMULATIVE} if m.aggregation == Measure.Aggregation.FLOW else set())
         for name in inputs:
@@ -197,6 +202,7 @@ def _task_sheet(ws, campaign: Campaign, quarter: int, units) -> None:
             cell = ws.cell(ws.max_row, TASK_COLUMNS.index(name) + 1)
             cell.protection = Protection(locked=False)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(ws.max_row, TASK_COLUMNS.index("Thuyết minh") + 1).number_format = TEXT_FORMAT
         verdict_list.add(ws.cell(ws.max_row, TASK_COLUMNS.index("Đánh giá") + 1))
     lock_sheet(ws, [12, 60, 10, 28, 24, 70, 9])
 
@@ -351,6 +357,27 @@ def cell_number(value) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+def cell_text(value) -> str:
+    """A cell of a column of words as the person sees it. Text is taken as typed. A cell that
+    Excel made a number or a date (values pasted over the template's Text format, or a template
+    saved by another program) reads as a Vietnamese Excel shows it: "95,5" and "0", not "95.5" and
+    nothing; 15/04/2024, not 2024-04-15 00:00:00."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y" if value.time() == datetime.time() else "%d/%m/%Y %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M:%S")
+    number = cell_number(value)
+    if number is not None:
+        return format_exact(number, 0, "vi").replace(".", "")  # every digit, no thousands dots: as typed
+    return str(value)
 
 
 def cell_problem(cell) -> str | None:
@@ -570,7 +597,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
                                                                     "cell empty.") % {"column": "Giá trị"}))
         verdict = VERDICT_WORDS.get(str(verdict_word), "" if not verdict_word else "?")
         kind = KIND_WORDS.get(str(get("Loại số liệu") or "Chính thức"), "?")
-        narrative = str(get("Thuyết minh") or "")
+        narrative = cell_text(get("Thuyết minh"))
         checked = check_input(assignment.measure, text=text, value=exact, verdict=verdict, narrative=narrative, kind=kind,
                               previous=previous.get(key), lang="vi", words=lang)
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
@@ -584,13 +611,13 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             cumulative = ytd.value
         version = get("Phiên bản")
         for column, name in TEXT_COLUMNS.items():
-            row_problems += [Problem(SHEET, number, column, p) for p in validators.problems(Figure, {name: str(get(column) or "")})]
+            row_problems += [Problem(SHEET, number, column, p) for p in validators.problems(Figure, {name: cell_text(get(column))})]
         result.problems += row_problems
         if row_problems:
             continue
         result.rows.append({"row": number, "unit": assignment.unit, "entry": workflow.Entry(
             measure=assignment.measure, value=checked.value, cumulative=cumulative, verdict=checked.verdict, narrative=narrative.strip(),
-            note=str(get("Ghi chú") or "").strip(), source=str(get("Nguồn") or "").strip(), kind=kind,
+            note=cell_text(get("Ghi chú")).strip(), source=cell_text(get("Nguồn")).strip(), kind=kind,
             version=int(version) if isinstance(version, int | float) else None)})
     _read_tasks(result, sheet.task_lines, campaign=campaign, quarter=quarter, user=user, lang=lang)
     result.campaign, result.quarter = campaign, quarter
@@ -636,7 +663,7 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
         if stored is not None and version is not None and version != stored.version:
             shown = stored.history.filter(version=version).order_by("-history_date").first()
         verdict = get("Đánh giá")
-        narrative = "" if get("Thuyết minh") is None else str(get("Thuyết minh"))
+        narrative = cell_text(get("Thuyết minh"))
         form = TaskForm({"task": task.pk, "version": "" if version is None else version,
                          "verdict": words.get(str(verdict).strip(), str(verdict)) if verdict not in (None, "") else "",
                          "narrative": narrative}, row={"task": task, "report": shown}, lang=lang)

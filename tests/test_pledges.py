@@ -113,6 +113,16 @@ def test_a_document_that_reads_like_a_formula_goes_out_as_text_and_comes_back_un
     assert Pledge.objects.get(unit__code="024", measure__code="3").document == document
 
 
+
+def test_a_document_that_excel_made_a_number_or_a_date_is_kept_as_excel_shows_it(tmp_path, programme, admin_user):
+    path = template(tmp_path, programme)
+    ws = load_workbook(path)[pledge_xlsx.SHEET]
+    assert ws.cell(2, COL["Văn bản giao ước"]).number_format == "@"  # typed words stay text
+    # Pasted over that format, a decision's number or date becomes a number or a date cell anyway.
+    fill(path, {("024", "3"): (250, "15/01/2024", 125.5), ("026", "14a"): (12, "20/01/2024", datetime.datetime(2024, 1, 20))})
+    call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert dict(Pledge.objects.values_list("unit__code", "document")) == {"024": "125,5", "026": "20/01/2024"}
+
 def test_only_admins_import_pledges(tmp_path, programme, reviewer):
     path = fill(template(tmp_path, programme), {("024", "3"): (250, datetime.datetime(2024, 1, 15), "")})
     with pytest.raises(CommandError, match="only admins enter pledges"):

@@ -390,3 +390,26 @@ def test_html_in_text_cells_is_kept_as_text_and_shown_escaped(client, reporter):
     assert figure.note == "<script>alert('x')</script>"
     page = client.get(reverse("submission", args=[figure.submission_id])).content.decode()
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+@pytest.mark.template_context
+def test_words_that_excel_made_numbers_or_dates_are_kept_as_a_vietnamese_excel_shows_them(client, reporter):
+    client.force_login(reporter)
+    wb = download(client)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    # The template keeps what is typed in the columns of words as text...
+    assert {ws.cell(2, header.index(name) + 1).number_format for name in ("Thuyết minh", "Ghi chú", "Nguồn")} == {"@"}
+    tasks = wb["Nhiệm vụ"]
+    assert tasks.cell(2, [c.value for c in tasks[1]].index("Thuyết minh") + 1).number_format == "@"
+    # ...and where Excel made a number or a date of them anyway (values pasted over the format),
+    # they are read as shown, never as Python writes them or as nothing.
+    cells = {"3": {"Giá trị": 10, "Ghi chú": 95.5, "Nguồn": datetime.datetime(2024, 4, 15)},
+             "4": {"Giá trị": 20, "Ghi chú": 0, "Nguồn": 1234567.25}}
+    for row in ws.iter_rows(min_row=2):
+        for column, value in cells.get(row[0].value, {}).items():
+            row[header.index(column)].value = value
+    token = client.post(reverse("upload"), {"file": as_upload(wb)}).context["token"]
+    client.post(reverse("upload"), {"token": token})
+    saved = {code: (note, source) for code, note, source in Figure.objects.values_list("measure__code", "note", "source")}
+    assert saved == {"3": ("95,5", "15/04/2024"), "4": ("0", "1234567,25")}
