@@ -380,6 +380,15 @@ def cell_text(value) -> str:
     return str(value)
 
 
+def cell_version(value) -> int | None:
+    """The version a row of the template showed (its locked "Phiên bản" column): a whole number.
+    A cell altered by hand (2.5, TRUE, text) says no version, never a nearby one, so a changed row
+    meets the figure stored since as a conflict instead of overwriting it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, float) and value.is_integer() else None
+
+
 def cell_problem(cell) -> str | None:
     """Why a cell of an uploaded workbook cannot be read as typed, or None.
 
@@ -618,7 +627,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         result.rows.append({"row": number, "unit": assignment.unit, "entry": workflow.Entry(
             measure=assignment.measure, value=checked.value, cumulative=cumulative, verdict=checked.verdict, narrative=narrative.strip(),
             note=cell_text(get("Ghi chú")).strip(), source=cell_text(get("Nguồn")).strip(), kind=kind,
-            version=int(version) if isinstance(version, int | float) else None)})
+            version=cell_version(version))})
     _read_tasks(result, sheet.task_lines, campaign=campaign, quarter=quarter, user=user, lang=lang)
     result.campaign, result.quarter = campaign, quarter
     return result
@@ -655,8 +664,7 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
         if code not in editable:
             result.problems.append(Problem(TASK_SHEET, number, "Mã đơn vị", _("The task report belongs to another unit (%(unit)s).") % {"unit": unit.name}))
             continue
-        version = get("Phiên bản")
-        version = int(version) if isinstance(version, int | float) and not isinstance(version, bool) else None
+        version = cell_version(get("Phiên bản"))
         # Judged against the report the workbook showed (its version), not the one stored now: a row
         # left as it was is not written, and a row changed since the download is a conflict when saved.
         shown = stored = reports.get((code, task.pk))

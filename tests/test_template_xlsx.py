@@ -413,3 +413,26 @@ def test_words_that_excel_made_numbers_or_dates_are_kept_as_a_vietnamese_excel_s
     client.post(reverse("upload"), {"token": token})
     saved = {code: (note, source) for code, note, source in Figure.objects.values_list("measure__code", "note", "source")}
     assert saved == {"3": ("95,5", "15/04/2024"), "4": ("0", "1234567,25")}
+
+
+@pytest.mark.parametrize("garbled", [2.5, True, "2"])
+def test_a_version_cell_altered_by_hand_never_lets_a_stale_row_overwrite_a_newer_figure(client, reporter, tmp_path, garbled):
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=100)])
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=budget, value=200, version=1)])  # version 2, saved on the page
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 300})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Phiên bản")].value = garbled  # the page's version was 2; this cell no longer says which
+    path = tmp_path / "mau.xlsx"
+    wb.save(path)
+    with pytest.raises(CommandError, match=r"chỉ tiêu 3 đã được người khác sửa sau khi tải biểu mẫu"):
+        call_command("import_figures", str(path), "--user", reporter.username)
+    assert Figure.objects.get(measure=budget).value == 200
