@@ -123,3 +123,22 @@ def test_what_a_closed_years_ranking_was_judged_on_is_shown_but_no_longer_change
     added = add_registration("026")
     assert added.status_code == 200 and "Năm đã khóa sổ" in added.content.decode()
     assert Registration.objects.count() == 2
+
+
+def test_a_date_typed_day_first_in_the_vietnamese_admin_is_that_day_and_shown_day_first(client, admin_user, programme):
+    import datetime
+
+    from targets.models import Deadline
+
+    client.force_login(admin_user)
+    # 05/01/2025 is the 5th of January to a Vietnamese official, never the 1st of May.
+    response = client.post(reverse("admin:targets_deadline_add"), {"campaign": programme.pk, "quarter": 4, "due_on": "05/01/2025"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert Deadline.objects.get(quarter=4).due_on == datetime.date(2025, 1, 5)
+    page = client.get(reverse("admin:targets_deadline_change", args=[Deadline.objects.get(quarter=4).pk])).content.decode()
+    assert 'value="05/01/2025"' in page  # the form shows it back day first, as typed
+    # Written as the province writes dates in its documents and workbooks, on the pages too.
+    unit = Unit.objects.get(code="024")
+    from tests.conftest import make_user
+    client.force_login(make_user("reporter-city", "reporter", units=[unit]))
+    assert "Hạn báo cáo: 05/01/2025" in client.get(reverse("entry"), {"quarter": 4}).content.decode()
