@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from targets import models, numbers
-from targets.exports import plain_decimal
 from targets.language import language
 
 
@@ -30,16 +29,40 @@ def number_column(field: str, label):
     return column
 
 
-class PlainNumberInput(forms.NumberInput):
-    """The number box shows 2460 and 10.17, not the column's 2460.000000."""
+class TypedNumberInput(forms.TextInput):
+    """A text box showing a stored decimal in the page's notation with every digit it has
+    ("2460", "10,17"; never the column's 2460.000000), which TypedNumberField reads back exactly."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, Decimal):
-            return plain_decimal(value)
+            return numbers.unambiguous_text(value, language())
         return super().format_value(value)
 
 
-PLAIN_DECIMALS = {DecimalField: {"widget": PlainNumberInput}}
+class TypedNumberField(forms.DecimalField):
+    """A decimal typed in the page's notation and read as the site's own pages read figures
+    (numbers.parse_number): "2.460,5" on a Vietnamese page is 2460.5, and "2.460", which Python
+    would take for 2.46, is refused with both readings. A browser's number box would send what
+    it makes of the typing, so the admin uses a text box."""
+
+    widget = TypedNumberInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return numbers.parse_number(str(value), language())
+        except numbers.NumberFormatError as error:
+            raise forms.ValidationError(error.message(language()), code="invalid") from error
+
+
+# Every decimal the admin edits: targets, last year's figures, pledges, points, scores.
+TYPED_NUMBERS = {DecimalField: {"form_class": TypedNumberField, "widget": TypedNumberInput}}
 
 
 class ThemeInline(admin.StackedInline):
@@ -127,7 +150,7 @@ class TaskAdmin(admin.ModelAdmin):
 class MeasureInline(admin.TabularInline):
     model = models.Measure
     extra = 0
-    formfield_overrides = PLAIN_DECIMALS
+    formfield_overrides = TYPED_NUMBERS
     fields = ("code", "name", "unit", "target", "comparison", "aggregation")
     show_change_link = True
 
@@ -150,7 +173,7 @@ class AssignmentInline(admin.TabularInline):
 @admin.register(models.Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "unit", "target_shown", "comparison", "aggregation", "previous_year_shown", "campaign")
-    formfield_overrides = PLAIN_DECIMALS
+    formfield_overrides = TYPED_NUMBERS
     target_shown = number_column("target", _("target"))
     previous_year_shown = number_column("previous_year", _("last year's actual"))
     list_filter = ("campaign", "comparison", "aggregation", "value_kind")
@@ -283,6 +306,7 @@ class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
 
 @admin.register(models.Pledge)
 class PledgeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
+    formfield_overrides = TYPED_NUMBERS
     campaign = "measure__campaign"
     list_display = ("unit", "measure", "target", "signed_on", "document")
     list_filter = ("measure__campaign", "unit__bloc")
@@ -315,6 +339,7 @@ class BlocMembershipAdmin(KeptOnceClosed, SimpleHistoryAdmin):
 
 @admin.register(models.ScoreAdjustment)
 class ScoreAdjustmentAdmin(KeptOnceClosed, SimpleHistoryAdmin):
+    formfield_overrides = TYPED_NUMBERS
     list_display = ("unit", "campaign", "kind", "points", "reason", "bars_flag", "entered_by", "entered_at")
     list_filter = ("campaign", "kind", "bars_flag")
     search_fields = ("unit__code", "unit__name", "reason", "evidence")
@@ -324,6 +349,7 @@ class ScoreAdjustmentAdmin(KeptOnceClosed, SimpleHistoryAdmin):
 
 @admin.register(models.Proposal)
 class ProposalAdmin(SimpleHistoryAdmin):
+    formfield_overrides = TYPED_NUMBERS
     list_display = ("unit", "campaign", "kind", "state", "rank", "score", "decision_number", "decision_date")
     list_filter = ("campaign", "kind", "state")
     search_fields = ("unit__code", "unit__name", "decision_number")

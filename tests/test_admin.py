@@ -45,7 +45,7 @@ def test_the_admin_speaks_vietnamese_and_shows_decimals_as_numbers(client, admin
     assert ">2.460<" in page and ">2.301,17<" in page
     assert "2460,000000" not in page and "2460.000000" not in page
     form = client.get(reverse("admin:targets_measure_change", args=[budget.pk])).content.decode()
-    assert 'value="2460"' in form and 'value="2301.17"' in form
+    assert 'value="2460"' in form and 'value="2301,17"' in form
     assert "Năm trước" in form
 
     submission = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="STC"), quarter=1, state="submitted")
@@ -142,3 +142,44 @@ def test_a_date_typed_day_first_in_the_vietnamese_admin_is_that_day_and_shown_da
     from tests.conftest import make_user
     client.force_login(make_user("reporter-city", "reporter", units=[unit]))
     assert "Hạn báo cáo: 05/01/2025" in client.get(reverse("entry"), {"quarter": 4}).content.decode()
+
+
+def _measure_form(measure, lang="vi", **changes):
+    """The measure's change form as the admin page posts it (numbers as it shows them), with `changes` typed in."""
+    from decimal import Decimal
+
+    from django.forms.models import model_to_dict
+
+    from targets.numbers import unambiguous_text
+
+    data = {k: ("" if v is None else unambiguous_text(v, lang) if isinstance(v, Decimal) else v)
+            for k, v in model_to_dict(measure).items() if k != "id"}
+    data.update({"assignments-TOTAL_FORMS": "0", "assignments-INITIAL_FORMS": "0"}, **changes)
+    return data
+
+
+def test_numbers_in_the_admin_are_typed_and_shown_as_on_the_entry_page(client, admin_user, programme):
+    from decimal import Decimal
+
+    from targets.models import Measure
+
+    client.force_login(admin_user)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    url = reverse("admin:targets_measure_change", args=[budget.pk])
+    form = client.get(url).content.decode()
+    assert 'value="2460"' in form and 'inputmode="decimal"' in form
+    # Vietnamese notation: 2.460,5 is two thousand four hundred and sixty and a half.
+    assert client.post(url, _measure_form(budget, target="2.460,5", previous_year="2301,17")).status_code == 302
+    budget.refresh_from_db()
+    assert (budget.target, budget.previous_year) == (Decimal("2460.5"), Decimal("2301.17"))
+    assert 'value="2460,5"' in client.get(url).content.decode()
+    # 2.460 is 2460 to a Vietnamese official and 2.46 to Python: refused with both readings, never guessed.
+    page = client.post(url, _measure_form(budget, target="2.460")).content.decode()
+    assert "2.460" in page and "2460" in page and "2,46" in page
+    budget.refresh_from_db()
+    assert budget.target == Decimal("2460.5")
+    # In English the English notation, and a number typed the Vietnamese way is named.
+    client.post(reverse("set_language"), {"language": "en"})
+    assert client.post(url, _measure_form(budget, "en", target="2460.25")).status_code == 302
+    budget.refresh_from_db()
+    assert budget.target == Decimal("2460.25")
