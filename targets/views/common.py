@@ -30,6 +30,13 @@ def campaign_or_404(request, campaigns=None) -> Campaign:
     return choose_campaign(Campaign.objects.all() if campaigns is None else campaigns, param(request, "year"))
 
 
+def programme_year(request) -> dict:
+    """The programme of ?year= (or the form's year) and every programme, newest first, which the
+    year picker lists (templates/targets/_period_picker.html): one query serves both."""
+    campaigns = list(Campaign.objects.all())
+    return {"campaign": campaign_or_404(request, campaigns), "campaigns": campaigns}
+
+
 def quarter_param(request) -> int | None:
     """?quarter= (or the form's quarter) as 1–4; None when absent or malformed."""
     text = param(request, "quarter")
