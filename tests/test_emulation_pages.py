@@ -479,3 +479,83 @@ def test_removing_an_entry_needs_a_reason(client, year, users):
     response = client.post(reverse("adjustments") + "?year=2024", {"remove": adjustment.pk, "why": ""})
     assert "Trường này là bắt buộc." in text(response)
     assert ScoreAdjustment.objects.filter(pk=adjustment.pk).exists()
+
+
+# --- the year picker --------------------------------------------------------------------------------
+
+EMULATION_PAGES = [("ranking", []), ("ranking-unit", ["024"]), ("adjustments", []), ("registrations", []), ("proposals", []),
+                   ("pledges", [])]
+
+
+@pytest.fixture
+def two_years(year):
+    """The 2024 programme and 2025's, set up from it as a secretariat does each year."""
+    from targets.services import copy_campaign
+
+    return year, copy_campaign(source_year=2024, target_year=2025)
+
+
+def picker(body: str) -> tuple[str, list[str], str | None]:
+    """The year picker's form: its method, the years it lists and the one selected."""
+    form = re.search(r'<form [^>]*method="get"[^>]*>(.*?)</form>', body, re.S)
+    assert form, "no year picker"
+    html = form.group(0)
+    assert '<label class="form-label" for="year">' in html and '<select class="form-select" id="year" name="year">' in html
+    assert 'type="submit"' in html
+    options = re.findall(r'<option value="(\d+)" ?(selected)?>', html)
+    return re.search(r'method="(\w+)"', html).group(1), [y for y, _ in options], next((y for y, s in options if s), None)
+
+
+@pytest.mark.parametrize("name, args", EMULATION_PAGES)
+@pytest.mark.parametrize("chosen", ["2024", "2025"])
+def test_each_emulation_page_has_a_year_picker_and_its_links_keep_the_year(client, two_years, users, name, args, chosen):
+    body = login(client, users["admin"]).get(reverse(name, args=args), {"year": chosen}).content.decode()
+    assert picker(body) == ("get", ["2025", "2024"], chosen)
+    assert 'aria-label="Năm chương trình thi đua"' in body
+    # The links between the emulation pages: their nav, or the explanation's way back to the ranking.
+    nav = re.search(r'<nav [^>]*aria-label="(?:Thi đua|Đường dẫn)"[^>]*>(.*?)</nav>', body, re.S).group(1)
+    links = re.findall(r'href="([^"]*)"', nav)
+    assert links and all(link.endswith(f"?year={chosen}") for link in links), links
+
+
+@pytest.mark.parametrize("name, args", EMULATION_PAGES)
+def test_without_a_year_the_picker_selects_the_newest(client, two_years, users, name, args):
+    body = login(client, users["admin"]).get(reverse(name, args=args)).content.decode()
+    assert picker(body)[1:] == (["2025", "2024"], "2025")
+
+
+def test_the_ranking_picker_keeps_the_bloc_and_a_reporter_picks_the_year_of_their_units_explanation(client, two_years, users):
+    body = login(client, users["viewer"]).get(reverse("ranking"), {"year": "2024", "bloc": "KHOI-HUYEN"}).content.decode()
+    assert picker(body)[1:] == (["2025", "2024"], "2024")
+    assert '<option value="KHOI-HUYEN" selected>' in body
+    body = login(client, users["reporter"]).get(reverse("ranking-unit", args=["024"]), {"year": "2024"}).content.decode()
+    assert picker(body)[1:] == (["2025", "2024"], "2024")
+
+
+def test_the_picker_in_english(client, two_years, users):
+    login(client, users["admin"])
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("adjustments"), {"year": "2024"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'aria-label="Programme year"' in body and ">Year</label>" in body and ">Show</button>" in body
+
+
+@pytest.mark.parametrize("name, args", EMULATION_PAGES)
+def test_the_picker_costs_no_query_per_year(client, two_years, users, name, args):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from targets.services import copy_campaign
+
+    login(client, users["admin"])
+
+    def queries() -> int:
+        cache.clear()  # the ranking is cached: count a page built afresh each time
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(name, args=args), {"year": "2024"}).status_code == 200
+        return len(captured)
+
+    before = queries()
+    copy_campaign(source_year=2024, target_year=2026)
+    assert queries() == before
+    assert picker(client.get(reverse(name, args=args), {"year": "2024"}).content.decode())[1] == ["2026", "2025", "2024"]

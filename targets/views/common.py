@@ -27,21 +27,23 @@ def param(request, name: str) -> str:
 def campaign_or_404(request, campaigns=None) -> Campaign:
     """The programme of ?year= (or the form's year), the newest when none is given; among
     `campaigns` (newest first) when the page lists them anyway."""
-    return choose_campaign(Campaign.objects.all() if campaigns is None else campaigns, param(request, "year"))
+    campaign = pick_campaign(Campaign.objects.all() if campaigns is None else campaigns, param(request, "year"))
+    if campaign is None:
+        raise Http404(_("There is no emulation programme for that year."))
+    return campaign
+
+
+def programme_year(request) -> dict:
+    """The programme of ?year= (or the form's year) and every programme, newest first, which the
+    year picker lists (templates/targets/_period_picker.html): one query serves both."""
+    campaigns = list(Campaign.objects.all())
+    return {"campaign": campaign_or_404(request, campaigns), "campaigns": campaigns}
 
 
 def quarter_param(request) -> int | None:
     """?quarter= (or the form's quarter) as 1–4; None when absent or malformed."""
     text = param(request, "quarter")
     return int(text) if text in {"1", "2", "3", "4"} else None
-
-
-def choose_campaign(campaigns, year) -> Campaign:
-    """The programme of `year` among `campaigns` (newest first), the newest when no year is given."""
-    campaign = pick_campaign(campaigns, year)
-    if campaign is None:
-        raise Http404(_("There is no emulation programme for that year."))
-    return campaign
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

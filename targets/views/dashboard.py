@@ -9,22 +9,21 @@ from django.views.decorators.http import require_safe
 
 from targets import access, progress, ranking, timeliness
 from targets.language import language
-from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
+from targets.models import Figure, MeasureAssignment, Submission, Unit
 from targets.numbers import places_to_tell_apart
 from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
 from targets.tables import LateTable, SeriesTable, UnitBreakdownTable, sorted_and_paginated, ytd_label
 from targets.templatetags.emulation import localized, theme_label
-from targets.views.common import campaign_or_404, quarter_param
+from targets.views.common import programme_year, quarter_param
 
 
 def _period(request) -> dict:
     """The campaign and quarter asked for (?year=&quarter=; the latest quarter with data by default),
     with what the period picker lists."""
-    campaigns = list(Campaign.objects.all())  # one query serves both the picker and the lookup
-    campaign = campaign_or_404(request, campaigns)
-    quarter = quarter_param(request) or campaign.latest_quarter()
-    return {"campaign": campaign, "quarter": quarter, "campaigns": campaigns, "quarters": (1, 2, 3, 4)}
+    period = programme_year(request)
+    quarter = quarter_param(request) or period["campaign"].latest_quarter()
+    return {**period, "quarter": quarter, "quarters": (1, 2, 3, 4)}
 
 
 @require_safe

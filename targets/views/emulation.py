@@ -20,7 +20,7 @@ from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
 from targets.language import language
 from targets.models import Campaign, EmulationBloc, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme
-from targets.views.common import XLSX, as_id, campaign_or_404, choose_campaign, spooled_download
+from targets.views.common import XLSX, as_id, campaign_or_404, programme_year, spooled_download
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -42,8 +42,8 @@ def _ranking(campaign: Campaign):
 @require_safe
 def ranking_page(request):
     _require(access.sees_rankings(request.user), _("Officials, the secretariat and admins see the rankings."))
-    campaigns = list(Campaign.objects.all())
-    campaign = choose_campaign(campaigns, request.GET.get("year", ""))
+    year = programme_year(request)
+    campaign = year["campaign"]
     result = _ranking(campaign)
     chosen = request.GET.get("bloc", "")
     blocs = [b for b in result.blocs if not chosen or b.code == chosen]
@@ -59,7 +59,7 @@ def ranking_page(request):
                  for u in b.units],
     } for b in blocs]
     return render(request, "targets/ranking.html", {
-        "campaign": campaign, "campaigns": campaigns, "result": result, "sections": sections, "all_blocs": result.blocs,
+        **year, "result": result, "sections": sections, "all_blocs": result.blocs,
         "chosen": chosen, "record": ranking.scheme_record(campaign), "may_close": access.is_admin(request.user),
     })
 
@@ -67,14 +67,15 @@ def ranking_page(request):
 @require_safe
 def unit_explanation(request, code: str):
     _require(access.sees_score_of(request.user, code), _("You may see the score of your own unit only."))
-    campaign = campaign_or_404(request)
+    year = programme_year(request)
+    campaign = year["campaign"]
     result = _ranking(campaign)
     found = result.of_unit(code)
     if found is None:
         raise Http404(_("This unit is in no emulation bloc."))
     bloc, score = found
     return render(request, "targets/ranking_unit.html", {
-        "campaign": campaign, "result": result, "bloc": bloc, "score": score,
+        **year, "result": result, "bloc": bloc, "score": score,
         "proposals": Proposal.objects.filter(campaign=campaign, unit__code=code),
     })
 
@@ -107,7 +108,8 @@ def ranking_export(request):
 @require_http_methods(["GET", "POST"])
 def adjustments(request):
     _secretariat(request)
-    campaign = campaign_or_404(request)
+    year = programme_year(request)
+    campaign = year["campaign"]
     form, remove = AdjustmentForm(), WhyForm()
     if request.method == "POST":
         try:
@@ -129,14 +131,15 @@ def adjustments(request):
             messages.error(request, refused.message)
     rows = ScoreAdjustment.objects.filter(campaign=campaign).select_related("unit__bloc", "entered_by").order_by("unit__bloc__code", "unit__code", "pk")
     history = ScoreAdjustment.history.filter(campaign=campaign).select_related("unit", "history_user").order_by("-history_date")[:50]
-    return render(request, "targets/adjustments.html", {"campaign": campaign, "rows": rows, "form": form, "remove": remove,
+    return render(request, "targets/adjustments.html", {**year, "rows": rows, "form": form, "remove": remove,
                                                         "history": history, "record": ranking.scheme_record(campaign)})
 
 
 @require_http_methods(["GET", "POST"])
 def registrations(request):
     _require(access.sees_rankings(request.user), _("Officials, the secretariat and admins see the registrations."))
-    campaign = campaign_or_404(request)
+    year = programme_year(request)
+    campaign = year["campaign"]
     record = ranking.scheme_record(campaign)
     scheme = record.scheme()
     today = timezone.localdate()
@@ -158,14 +161,15 @@ def registrations(request):
         registered.setdefault(r.unit_id, []).append(scheme.title(r.title).label(language()) if scheme.title(r.title) else r.title)
     blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in bloc.units.all() if u.is_active]}
              for bloc in EmulationBloc.objects.prefetch_related("units").order_by("code")]
-    return render(request, "targets/registrations.html", {"campaign": campaign, "blocs": blocs, "form": form, "editable": editable,
+    return render(request, "targets/registrations.html", {**year, "blocs": blocs, "form": form, "editable": editable,
                                                            "until": scheme.registration_until, "record": record})
 
 
 @require_http_methods(["GET", "POST"])
 def proposals(request):
     _secretariat(request)
-    campaign = campaign_or_404(request)
+    year = programme_year(request)
+    campaign = year["campaign"]
     failed: dict[int, ProposalForm] = {}
     if request.method == "POST":
         try:
@@ -194,14 +198,15 @@ def proposals(request):
                    "decided_by": p.decided_by, "version": p.version}
         rows.append({"p": p, "listed": listed, "form": failed.get(p.pk) or ProposalForm(initial=initial, auto_id=f"p{p.pk}-%s")})
     history = Proposal.history.filter(campaign=campaign).select_related("unit", "history_user").order_by("-history_date")[:50]
-    return render(request, "targets/proposals.html", {"campaign": campaign, "rows": rows, "history": history,
+    return render(request, "targets/proposals.html", {**year, "rows": rows, "history": history,
                                                        "record": ranking.scheme_record(campaign)})
 
 
 @require_http_methods(["GET", "POST"])
 def pledges(request):
     _require(access.is_admin(request.user), _("Only admins enter pledges."))
-    campaign = campaign_or_404(request)
+    year = programme_year(request)
+    campaign = year["campaign"]
     form, result = PledgeUploadForm(), None
     if request.method == "POST":
         form = PledgeUploadForm(request.POST, request.FILES)
@@ -223,7 +228,7 @@ def pledges(request):
     stored = Pledge.objects.filter(measure__campaign=campaign).select_related("unit", "measure").order_by(
         "unit__kind", "unit__code", "measure__order")
     closed = ScoringScheme.objects.filter(campaign=campaign, ranking_final_at__isnull=False).exists()
-    return render(request, "targets/pledges.html", {"campaign": campaign, "form": form, "result": result, "pledges": stored,
+    return render(request, "targets/pledges.html", {**year, "form": form, "result": result, "pledges": stored,
                                                     "closed": closed})
 
 

@@ -39,3 +39,23 @@ def test_the_secretariat_opens_its_emulation_pages(page_factory, live_server, de
         page.goto(f"{live_server.url}{path}?year=2024")
         assert page.locator("h1").inner_text().startswith(heading)
         check_page(page)
+
+
+@SCREENS
+def test_the_secretariat_changes_the_year_with_the_keyboard_and_the_pages_keep_it(page_factory, live_server, demo, reviewer, screen):
+    from targets.services import copy_campaign
+
+    copy_campaign(source_year=2024, target_year=2025)
+    page = page_factory(**screen)
+    log_in(page, live_server, "secretariat", PASSWORD)
+    page.goto(f"{live_server.url}/diem-thuong-tru/?year=2024")
+    page.focus("#year")
+    page.keyboard.press("ArrowUp")  # the years run newest first: 2025 is above 2024
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/diem-thuong-tru/?year=2025")
+    assert page.locator("h1").inner_text().endswith("2025") and page.locator("#year").input_value() == "2025"
+    check_page(page)
+    page.locator("nav.mb-3 a", has_text="Đăng ký thi đua").click()
+    page.wait_for_url(f"{live_server.url}/dang-ky-thi-dua/?year=2025")
+    assert page.locator("h1").inner_text().endswith("2025")
