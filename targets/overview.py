@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from targets import progress, timeliness
@@ -272,9 +272,19 @@ def submission_status(campaign: Campaign, quarter: int, today: datetime.date | N
     return rows
 
 
+def owes_reports(campaign: Campaign) -> Q:
+    """The units that owe the campaign a quarterly report: those that report one of its measures,
+    and those responsible for one of its active tasks, whose words they report each quarter
+    (Task.responsible_units) even when they have no figure to give. The one rule for who can be
+    late (submission_status) and whose reports are scored (ranking)."""
+    measures = MeasureAssignment.objects.filter(measure__campaign=campaign).values("unit_id")
+    tasks = Task.responsible_units.through.objects.filter(task__theme__campaign=campaign, task__is_active=True).values("unit_id")
+    return Q(pk__in=measures) | Q(pk__in=tasks)
+
+
 def reporting_units(campaign: Campaign):
-    """The active units that report some measure of the campaign, in the order pages list them."""
-    return Unit.objects.filter(assignments__measure__campaign=campaign, is_active=True).distinct().order_by("kind", "code")
+    """The active units that owe the campaign a quarterly report, in the order pages list them."""
+    return Unit.objects.filter(owes_reports(campaign), is_active=True).order_by("kind", "code")
 
 
 # --- caching -------------------------------------------------------------------------------

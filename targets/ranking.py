@@ -37,7 +37,7 @@ from targets.models import (
     TaskReport,
     Unit,
 )
-from targets.overview import collect, submission_status
+from targets.overview import collect, owes_reports, submission_status
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
 
@@ -170,10 +170,12 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
     for unit_id, code in MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=units).values_list("unit_id", "measure__code"):
         assigned[unit_id].add(code)
     reports: dict[int, list[scoring.QuarterReport]] = defaultdict(list)
-    for row in submission_status(campaign, quarter, units=units):
+    # Every unit that owes a report is scored on it, one with tasks and no figures included.
+    owing = Unit.objects.filter(owes_reports(campaign), pk__in={u.pk for u in units})
+    for row in submission_status(campaign, quarter, units=owing):
         unit_id, q = row["unit"].pk, row["quarter"]
-        if row["timeliness"] == "open" or not assigned[unit_id]:
-            continue  # not yet due, or the unit reports no figures
+        if row["timeliness"] == "open":
+            continue  # not yet due
         sent = row["submitted_at"] is not None and row["state"] in states
         expected = scoring.expected_in_report(assigned[unit_id], q, scheme.annual_measures)
         missing = tuple(sorted(expected - reported[(unit_id, q)], key=_code_order))

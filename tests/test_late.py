@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from targets import timeliness
 from targets.models import Deadline, Submission, Unit
+from targets.overview import reporting_units
 from tests.conftest import make_user
 
 TODAY = datetime.date(2024, 4, 16)
@@ -55,7 +56,7 @@ def edges(programme):
     Deadline.objects.create(campaign=programme, unit=unit["029"], quarter=1, due_on=today + datetime.timedelta(days=5))
     unit["030"].is_active = False  # a unit no longer reporting is nobody's late unit
     unit["030"].save()
-    for u in Unit.objects.filter(assignments__measure__campaign=programme).distinct():
+    for u in reporting_units(programme):
         make_user(f"member-{u.code}", "reporter", units=[u], email=f"{u.code}@example.org")
     return programme
 
@@ -128,3 +129,31 @@ def test_a_late_report_that_was_returned_or_left_a_draft_says_so(client, edges, 
     client.force_login(viewer)
     rows = {cells[0].split(" – ")[0]: cells[3] for cells in table_rows(client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode())}
     assert rows["027"] == "Chưa gửi (Trả lại)" and rows["031"] == "Chưa gửi (Nháp)"
+
+
+def test_a_unit_that_reports_only_tasks_is_late_like_any_other(client, edges, reviewer):
+    # The Department of Transport reports on tasks of themes II–VI and on no measure: its
+    # quarterly report is owed all the same (Task.responsible_units report each quarter).
+    transport = Unit.objects.get(code="SGTVT")
+    assert not transport.assignments.exists() and transport.tasks.filter(theme__campaign=edges, is_active=True).exists()
+    # A unit with neither measures nor tasks owes no report, and is nobody's late unit.
+    nothing = Unit.objects.get(code="BTDKT")
+    assert not nothing.assignments.exists() and not nothing.tasks.exists()
+    client.force_login(reviewer)
+
+    page = client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode()
+    on_page = {cells[0].split(" – ")[0]: cells[3] for cells in table_rows(page)}
+    assert on_page.get("SGTVT") == "Chưa gửi" and "BTDKT" not in on_page
+
+    queue = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    assert "SGTVT" in re.findall(r"<li>([0-9A-Z]+) – ", queue)
+
+    client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"})
+    assert "SGTVT@example.org" in [r for m in mail.outbox for r in m.to]
+
+    response = client.get(reverse("exports:report"), {"year": 2024, "quarter": 1})
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Tình hình báo cáo"]
+    rows = {row[0]: row for row in ws.iter_rows(min_row=4, values_only=True)}
+    yesterday = datetime.datetime.combine(timezone.localdate() - datetime.timedelta(days=1), datetime.time())
+    assert rows["SGTVT"][3:] == ("Chưa gửi", None, yesterday, "Trễ hạn")
+    assert "BTDKT" not in rows

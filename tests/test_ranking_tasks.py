@@ -30,3 +30,29 @@ def test_a_reported_task_earns_the_points_of_its_assessment(programme):
     scheme = ranking.scheme_record(programme).scheme()
     line = next(line for line in _city(programme).lines if line.kind == "task" and line.label("vi") == task.title)
     assert line.points == scheme.task_points["completed_well"] and line.points > D(0)
+
+
+def test_a_unit_that_reports_only_tasks_is_scored_on_its_reports_like_any_other(programme):
+    # The Department of Transport reports on tasks and on no measure; its quarterly reports are
+    # owed all the same, so they are lines of its score: on time, late, or not sent at all.
+    transport = Unit.objects.get(code="SGTVT")
+    assert not transport.assignments.exists()
+    task = Task.objects.filter(theme__campaign=programme, is_active=True, responsible_units=transport).first()
+    for quarter, days_before_deadline in ((1, 3), (2, -5), (4, 3)):  # Q2 five days late, Q3 never sent
+        submission = send(programme, "SGTVT", quarter, {}, days_before_deadline=days_before_deadline)
+        TaskReport.objects.create(submission=submission, task=task, verdict="completed", narrative="Đúng kế hoạch")
+    bloc = next(b for b in ranking.build_ranking(programme).blocs if b.code == "KHOI-KT")
+    reports = [(line.kind, line.item, line.verdict("vi"), line.points) for line in bloc.unit("SGTVT").lines
+               if line.kind in ("on_time", "complete")]
+    assert reports == [
+        ("on_time", "1", "Có", D(2)), ("complete", "1", "Có", D(1)),
+        ("on_time", "2", "Muộn", D(0)), ("complete", "2", "Có", D(1)),  # complete: it owes no figure
+        ("on_time", "3", "Chưa gửi", D(0)), ("complete", "3", "Chưa gửi", D(0)),
+        ("on_time", "4", "Có", D(2)), ("complete", "4", "Có", D(1)),
+    ]
+    # One that sent nothing says so, quarter by quarter, rather than showing no reports at all.
+    science = bloc.unit("SKHCN")
+    assert [line.verdict("en") for line in science.lines if line.kind == "on_time"] == ["Not sent"] * 4
+    # A unit that owes no report (no measure, no task) has no report lines.
+    tax = bloc.unit("CT")
+    assert not Unit.objects.get(code="CT").tasks.exists() and not [line for line in tax.lines if line.kind in ("on_time", "complete")]
