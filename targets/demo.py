@@ -32,6 +32,7 @@ from targets.models import (
     Unit,
 )
 from targets.numbers import quantize
+from targets.overview import reporting_units
 
 DEMO_PASSWORD = "ThiDua@2024"
 DEMO_SOURCE = "Số liệu minh họa (demo), không phải số liệu chính thức"
@@ -49,10 +50,11 @@ def _jitter(*parts: str, spread: str = "0.15") -> Decimal:
     return 1 - width + 2 * width * fraction
 
 
-def demo_accounts() -> list[tuple[str, str, str]]:
-    """(username, role, unit code or '') for the README and the `make run` banner."""
+def demo_accounts(campaign: Campaign) -> list[tuple[str, str, str]]:
+    """(username, role, unit code or '') for the README and the `make run` banner: a reporter for
+    every unit that owes the programme its reports, those that report only tasks included."""
     accounts = [("quantri", Role.ADMIN, ""), ("thamdinh", Role.REVIEWER, ""), ("lanhdao", Role.VIEWER, "")]
-    for unit in Unit.objects.filter(assignments__isnull=False).distinct().order_by("kind", "code"):
+    for unit in reporting_units(campaign):
         accounts.append((f"nhaplieu.{unit.code.lower()}", Role.REPORTER, unit.code))
     return accounts
 
@@ -61,7 +63,7 @@ def demo_accounts() -> list[tuple[str, str, str]]:
 def seed_demo(campaign: Campaign, quarters=(1, 2, 3)) -> dict[str, int]:
     created = {"users": 0, "figures": 0, "reports": 0}
     groups = {role: Group.objects.get_or_create(name=role)[0] for role in Role.values}
-    for username, role, unit_code in demo_accounts():
+    for username, role, unit_code in demo_accounts(campaign):
         user, is_new = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.invalid"})
         if is_new:
             user.set_password(DEMO_PASSWORD)
@@ -89,7 +91,8 @@ def seed_demo(campaign: Campaign, quarters=(1, 2, 3)) -> dict[str, int]:
     for task in Task.objects.filter(theme__campaign=campaign, is_active=True).prefetch_related("responsible_units").order_by("theme__number", "number"):
         for unit in task.responsible_units.all():
             tasks_of.setdefault(unit.pk, []).append(task)
-    for unit, unit_assignments in by_unit.items():
+    for unit in reporting_units(campaign):
+        unit_assignments = by_unit.get(unit, [])
         reporter = User.objects.get(username=f"nhaplieu.{unit.code.lower()}")
         for quarter in quarters:
             if quarter == 3 and unit.code in LATE_UNITS_Q3:

@@ -11,7 +11,7 @@ from targets.progress import Status
 
 
 def test_demo_accounts_exist_for_every_role_and_every_reporting_unit(demo):
-    usernames = {a[0] for a in demo_accounts()}
+    usernames = {a[0] for a in demo_accounts(demo)}
     assert {"quantri", "thamdinh", "lanhdao", "nhaplieu.ctk", "nhaplieu.024"} <= usernames
     reporter = User.objects.get(username="nhaplieu.024")
     assert reporter.check_password(DEMO_PASSWORD)
@@ -19,6 +19,16 @@ def test_demo_accounts_exist_for_every_role_and_every_reporting_unit(demo):
     assert reporter.groups.filter(name="reporter").exists()
     assert User.objects.get(username="quantri").is_superuser
 
+
+
+def test_the_demo_has_reporters_and_reports_for_units_that_report_only_tasks(demo):
+    # The Department of Transport owes quarterly reports on its tasks, and has no measure.
+    transport = Unit.objects.get(code="SGTVT")
+    assert not transport.assignments.exists()
+    assert ("nhaplieu.sgtvt", "reporter", "SGTVT") in demo_accounts(demo)
+    reports = Submission.objects.filter(unit=transport).order_by("quarter")
+    assert [(r.quarter, r.state) for r in reports] == [(1, "approved"), (2, "approved"), (3, "submitted")]
+    assert all(r.task_reports.exists() for r in reports)
 
 def test_demo_figures_cover_q1_to_q3_and_say_they_are_demo(demo):
     quarters = set(Submission.objects.values_list("quarter", flat=True))

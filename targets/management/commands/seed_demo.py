@@ -23,5 +23,5 @@ class Command(BaseCommand):
             f"{created['figures']} new figures."
         ))
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
-        for username, role, unit in demo_accounts():
+        for username, role, unit in demo_accounts(campaign):
             self.stdout.write(f"  {username:<20} {role:<9} {unit}")
