@@ -452,7 +452,7 @@ def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | N
 
 def _reminder(unit: Unit, campaign: Campaign, quarter: int, due: datetime.date, lang: str) -> str:
     with override(lang):
-        return _("Dear %(unit)s,\n\nYour unit has not sent its figures for quarter %(quarter)s of %(year)s yet (due %(date)s). "
-                 "Please enter and send them in the system.\n\nThe Emulation and Commendation Board") % {
+        return _("Dear %(unit)s,\n\nYour unit has not sent its report for quarter %(quarter)s of %(year)s yet (due %(date)s). "
+                 "Please enter and send it in the system.\n\nThe Emulation and Commendation Board") % {
             "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": quarter, "year": campaign.year,
             "date": date_format(due, "SHORT_DATE_FORMAT")}

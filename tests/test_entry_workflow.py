@@ -316,9 +316,10 @@ def test_reviewers_see_late_units_and_remind_only_them(client, reporter, other_r
     for lang in ("vi", "en"):
         with translation.override(lang):
             due[lang] = date_format(datetime.date(2024, 4, 15), "SHORT_DATE_FORMAT")  # as the site writes dates
-    assert vietnamese.startswith(f"Kính gửi Thành phố Hà Giang,\n\nĐến nay đơn vị chưa gửi báo cáo số liệu quý 1 năm 2024 (hạn {due['vi']}).")
+    assert due == {"vi": "15/04/2024", "en": "15/04/2024"}  # day first, as the province writes them
+    assert vietnamese.startswith(f"Kính gửi Thành phố Hà Giang,\n\nĐến nay đơn vị chưa gửi báo cáo quý 1 năm 2024 (hạn {due['vi']}).")
     assert vietnamese.endswith("Ban Thi đua - Khen thưởng")
-    assert english.startswith(f"Dear Ha Giang City,\n\nYour unit has not sent its figures for quarter 1 of 2024 yet (due {due['en']}).")
+    assert english.startswith(f"Dear Ha Giang City,\n\nYour unit has not sent its report for quarter 1 of 2024 yet (due {due['en']}).")
 
 
 def test_reminders_are_the_same_letter_whatever_the_reviewers_page_language(client, reporter, reviewer, programme):
