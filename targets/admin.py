@@ -3,6 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin
 from django.db.models import DecimalField
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -89,7 +92,10 @@ class CampaignAdmin(admin.ModelAdmin):
         # entry under a ranking still provisional, and unticking it would reopen entry under a
         # final one. Without a scheme the box is the only way to close late yearly entry.
         closes_with_ranking = obj is not None and models.ScoringScheme.objects.filter(campaign=obj).exists()
-        return ("year_closed",) if closes_with_ranking else ()
+        # Once units have reported, the year is what their figures are of: changed, a year's
+        # figures would be shown as another year's.
+        reported = obj is not None and obj.submissions.exists()
+        return ("year_closed",) * closes_with_ranking + ("year",) * reported
 
 
 @admin.register(models.EmulationBloc)
@@ -148,11 +154,17 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 class MeasureInline(admin.TabularInline):
+    """The indicator's measures, each linked to its own page. A measure is added there (the link
+    under the table), where all of its settings are: this table shows a few of them only."""
+
     model = models.Measure
     extra = 0
     formfield_overrides = TYPED_NUMBERS
     fields = ("code", "name", "unit", "target", "comparison", "aggregation")
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.Indicator)
@@ -162,10 +174,47 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ("name", "official_text")
     list_select_related = ("theme", "lead_unit", "campaign")
     inlines = [MeasureInline]
+    readonly_fields = ("new_measure",)
+
+    @admin.display(description=_("New measure"))
+    def new_measure(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        url = reverse("admin:targets_measure_add") + "?" + urlencode({"campaign": obj.campaign_id, "indicator": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Add a measure to this indicator"))
+
+
+class AssignmentFormSet(forms.BaseInlineFormSet):
+    """A measure's reporting units: one lead unit at most, said on the page (the database's own
+    rule would otherwise end the save with a server error), and the lead moved to another unit in
+    one save."""
+
+    def _lead(self, form) -> bool:
+        data = getattr(form, "cleaned_data", None) or {}
+        return data.get("role") == models.MeasureAssignment.Role.LEAD and not data.get("DELETE")
+
+    def clean(self):
+        super().clean()
+        leads = [f.cleaned_data["unit"].code for f in self.forms if self._lead(f) and f.cleaned_data.get("unit")]
+        if len(leads) > 1:
+            raise forms.ValidationError(_("A measure has one lead unit (it gives the province's figure); %(count)s are chosen: "
+                                          "%(units)s.") % {"count": len(leads), "units": ", ".join(leads)})
+
+    def save_existing_objects(self, commit=True):
+        # The database holds one lead row at any moment, checked row by row: the row that stops
+        # being the lead is written before the one that becomes it, whatever their order on the page.
+        forms_ = self.forms
+        count = self.initial_form_count()
+        self.forms = sorted(forms_[:count], key=self._lead) + forms_[count:]
+        try:
+            return super().save_existing_objects(commit)
+        finally:
+            self.forms = forms_
 
 
 class AssignmentInline(admin.TabularInline):
     model = models.MeasureAssignment
+    formset = AssignmentFormSet
     extra = 0
     autocomplete_fields = ("unit",)
 

@@ -13,6 +13,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -192,6 +193,16 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        # Up the chain of parents: a unit met again is a loop, which no province's structure has.
+        seen, parent = {self.pk}, self.parent
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError({"parent": _("A unit cannot be its own parent unit, directly or through another unit.")})
+            seen.add(parent.pk)
+            parent = parent.parent
 
 
 class Theme(models.Model):
@@ -399,8 +410,10 @@ class MeasureAssignment(models.Model):
         verbose_name_plural = _("reporting assignments")
         ordering = ["measure", "role", "unit"]
         constraints = [
-            models.UniqueConstraint(fields=["measure", "unit"], name="assignment_unique"),
-            models.UniqueConstraint(fields=["measure"], condition=Q(role="lead"), name="assignment_one_lead"),
+            models.UniqueConstraint(fields=["measure", "unit"], name="assignment_unique",
+                                    violation_error_message=_("This unit reports this measure already.")),
+            models.UniqueConstraint(fields=["measure"], condition=Q(role="lead"), name="assignment_one_lead",
+                                    violation_error_message=_("A measure has one lead unit (it gives the province's figure).")),
         ]
 
     def __str__(self) -> str:

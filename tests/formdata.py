@@ -19,13 +19,19 @@ class _Form(HTMLParser):
         if not self.inside:
             return
         name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "checkbox", "radio"):
+        if tag == "input" and name and a.get("type") in ("checkbox", "radio"):
+            if "checked" in a:  # as a browser sends them: only the ticked ones
+                self.data[name] = a.get("value") or "on"
+        elif tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
             self.data[name] = a.get("value") or ""
         elif tag == "select" and name:
             self._select = name
-            self.data.setdefault(name, "")
+            self.data.setdefault(name, [] if "multiple" in a else "")
         elif tag == "option" and self._select and "selected" in a:
-            self.data[self._select] = a.get("value") or ""
+            if isinstance(self.data[self._select], list):
+                self.data[self._select].append(a.get("value") or "")
+            else:
+                self.data[self._select] = a.get("value") or ""
         elif tag == "textarea" and name:
             self._textarea = name
             self.data[name] = ""
@@ -43,8 +49,9 @@ class _Form(HTMLParser):
             self.data[self._textarea] += data
 
 
-def form_data(html: str, form_id: str | None = None) -> dict[str, str]:
-    """The fields of the page's (first) POST form with the values the page shows."""
+def form_data(html: str, form_id: str | None = None) -> dict:
+    """The fields of the page's (first) POST form with the values the page shows (a list for a
+    multiple select), less the admin's templates for rows added by script (__prefix__)."""
     parser = _Form(form_id)
     parser.feed(html)
-    return parser.data
+    return {name: value for name, value in parser.data.items() if "__prefix__" not in name}

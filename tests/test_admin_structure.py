@@ -1,0 +1,121 @@
+"""The programme's structure in the Django admin: what an administrator may change, and the clear
+message (never a server error, never a half-saved change) when a change would break the programme."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Unit
+from tests.formdata import form_data
+
+
+@pytest.fixture
+def boss(admin_user):
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    return client
+
+
+def errors(response) -> str:
+    return " | ".join(re.sub(r"<[^>]+>", " ", m).strip()
+                      for m in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S))
+
+
+def _edit(client, url: str, form_id: str, change) -> tuple:
+    """The admin form at `url` as the page shows it, changed by `change(data)`, and posted."""
+    data = form_data(client.get(url).content.decode(), form_id)
+    change(data)
+    data["_save"] = "Lưu"
+    return client.post(url, data), data
+
+
+def _roles(data) -> dict[str, int]:
+    """The assignment rows of a measure's form: unit id → row number."""
+    return {data[f"assignments-{i}-unit"]: i for i in range(int(data["assignments-TOTAL_FORMS"]))}
+
+
+def _leads(measure) -> set[str]:
+    return set(MeasureAssignment.objects.filter(measure=measure, role="lead").values_list("unit__code", flat=True))
+
+
+def test_the_lead_unit_moves_to_another_unit_in_one_save(boss, programme):
+    budget = Measure.objects.get(campaign=programme, code="3")
+    city = Unit.objects.get(code="024")
+    assert _leads(budget) == {"STC"}
+
+    def move(data):
+        for unit, i in _roles(data).items():
+            data[f"assignments-{i}-role"] = "lead" if unit == str(city.pk) else "breakdown"
+
+    response, _data = _edit(boss, reverse("admin:targets_measure_change", args=[budget.pk]), "measure_form", move)
+    assert response.status_code == 302, errors(response)
+    assert _leads(budget) == {"024"}
+
+
+def test_two_lead_units_are_refused_with_a_message_and_nothing_saved(boss, programme):
+    budget = Measure.objects.get(campaign=programme, code="3")
+    city = Unit.objects.get(code="024")
+
+    def second_lead(data):
+        data[f"assignments-{_roles(data)[str(city.pk)]}-role"] = "lead"
+
+    response, _data = _edit(boss, reverse("admin:targets_measure_change", args=[budget.pk]), "measure_form", second_lead)
+    assert response.status_code == 200
+    assert "Mỗi chỉ tiêu chỉ có một đơn vị chủ trì (cho số liệu của tỉnh); đang chọn 2: 024, STC." in errors(response)
+    assert _leads(budget) == {"STC"}
+
+
+def test_a_new_measure_with_two_lead_units_is_refused_not_a_server_error(boss, programme):
+    indicator = programme.indicators.get(number=5)
+    stc, city = Unit.objects.get(code="STC"), Unit.objects.get(code="024")
+
+    def new_measure(data):
+        data.update({"campaign": str(programme.pk), "indicator": str(indicator.pk), "code": "5b", "order": "60", "name": "Xuất khẩu",
+                     "unit": "triệu USD", "value_kind": "amount", "target": "100", "comparison": "gte", "aggregation": "flow",
+                     "decimal_places": "1", "display_divisor": "1", "frequency": "quarterly", "assignments-TOTAL_FORMS": "2",
+                     "assignments-0-unit": str(stc.pk), "assignments-0-role": "lead",
+                     "assignments-1-unit": str(city.pk), "assignments-1-role": "lead"})
+
+    response, _data = _edit(boss, reverse("admin:targets_measure_add"), "measure_form", new_measure)
+    assert response.status_code == 200
+    assert "đang chọn 2: STC, 024." in errors(response)
+    assert not Measure.objects.filter(campaign=programme, code="5b").exists()
+
+
+def test_a_second_lead_added_on_the_assignments_own_page_is_said_in_vietnamese(boss, programme):
+    budget = Measure.objects.get(campaign=programme, code="3")
+    response = boss.post(reverse("admin:targets_measureassignment_add"),
+                         {"measure": budget.pk, "unit": Unit.objects.get(code="024").pk, "role": "lead", "_save": "Lưu"})
+    assert response.status_code == 200
+    assert "Mỗi chỉ tiêu chỉ có một đơn vị chủ trì" in errors(response)
+    assert _leads(budget) == {"STC"}
+
+
+def test_measures_are_added_on_their_own_page_not_in_the_indicators_table(boss, programme):
+    # The indicator's table of measures lacks most of a measure's settings: it lists and links them.
+    indicator = programme.indicators.get(number=5)
+    url = reverse("admin:targets_indicator_change", args=[indicator.pk])
+    page = boss.get(url).content.decode()
+    assert "measures-__prefix__" not in page and reverse("admin:targets_measure_add") in page
+    response, _data = _edit(boss, url, "indicator_form", lambda data: data.update({"name": indicator.name + " (sửa)"}))
+    assert response.status_code == 302, errors(response)
+
+
+def test_the_programme_year_is_kept_once_reports_exist(boss, demo):
+    url = reverse("admin:targets_campaign_change", args=[demo.pk])
+    response, _data = _edit(boss, url, "campaign_form", lambda data: data.update({"year": "2025", "plan_end": "2025"}))
+    assert Campaign.objects.get(pk=demo.pk).year == 2024
+    assert Figure.objects.filter(submission__campaign__year=2024).exists()
+    # The form shows the year as text, not a box to type in.
+    assert 'name="year"' not in boss.get(url).content.decode()
+
+
+def test_a_unit_cannot_be_its_own_parent(boss, programme):
+    city = Unit.objects.get(code="024")
+    url = reverse("admin:targets_unit_change", args=[city.pk])
+    response, _data = _edit(boss, url, "unit_form", lambda data: data.update({"parent": str(city.pk)}))
+    assert response.status_code == 200
+    assert "Một đơn vị không thể là đơn vị cấp trên của chính mình, trực tiếp hay qua đơn vị khác." in errors(response)
+    assert Unit.objects.get(pk=city.pk).parent is None
