@@ -738,6 +738,26 @@ class BlocMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.unit.code} {self.campaign.year}: {self.bloc.code} Q{self.from_quarter}–Q{self.to_quarter}"
 
+    def clean(self):
+        """A unit is in one bloc at a time: its memberships of a year do not share a quarter, or the
+        ranking would rank it in two blocs (targets.ranking.members). The quarters' order is the
+        database's check too; said here in words, before the check's raw name would be."""
+        from django.core.exceptions import ValidationError
+
+        if self.from_quarter and self.to_quarter and self.from_quarter > self.to_quarter:
+            raise ValidationError({"to_quarter": _("The last quarter cannot come before the first quarter.")})
+        if not (self.campaign_id and self.unit_id and self.from_quarter and self.to_quarter):
+            return
+        overlapping = (BlocMembership.objects.filter(campaign_id=self.campaign_id, unit_id=self.unit_id,
+                                                      from_quarter__lte=self.to_quarter, to_quarter__gte=self.from_quarter)
+                       .exclude(pk=self.pk).select_related("bloc").order_by("from_quarter").first())
+        if overlapping is not None:
+            raise ValidationError(_(
+                "This unit is already in the bloc %(bloc)s from %(start)s to %(end)s of this year, and a unit is in one "
+                "bloc at a time: first end that membership (its last quarter) before this one starts."
+            ) % {"bloc": overlapping.bloc.code, "start": dict(QUARTERS)[overlapping.from_quarter],
+                 "end": dict(QUARTERS)[overlapping.to_quarter]})
+
 
 class ScoreAdjustment(models.Model):
     """A bonus or a deduction entered by the secretariat, with its reason and evidence."""

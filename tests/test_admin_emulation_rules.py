@@ -1,0 +1,70 @@
+"""The emulation's data edited in the Django admin keeps the rules the site's own pages keep: what
+an admin is told on the (Vietnamese) admin page, and that nothing was saved."""
+
+import html
+import re
+
+from django.urls import reverse
+
+from targets.models import BlocMembership, EmulationBloc, Unit
+from tests.formdata import form_data
+
+
+def admin_save(client, model: str, pk=None, **changes):
+    """Open the admin's add (or change) page of `model`, change some boxes, press Save."""
+    url = reverse(f"admin:targets_{model}_change", args=[pk]) if pk else reverse(f"admin:targets_{model}_add")
+    page = client.get(url)
+    assert page.status_code == 200
+    data = form_data(page.content.decode(), f"{model}_form")
+    data.update({name: value for name, value in changes.items() if value is not None})
+    for name in [name for name, value in changes.items() if value is None]:
+        data.pop(name, None)
+    data["_save"] = "Lưu"
+    return client.post(url, data)
+
+
+def errors(response) -> str:
+    """The error messages the page shows, as text."""
+    found = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+    return " | ".join(html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m))).strip() for m in found)
+
+
+# --- bloc memberships (F6) --------------------------------------------------------------------------
+
+
+def test_a_unit_is_in_one_bloc_at_a_time(client, admin_user, programme):
+    client.force_login(admin_user)
+    dong_van = Unit.objects.get(code="026")
+    districts, economy = EmulationBloc.objects.get(code="KHOI-HUYEN"), EmulationBloc.objects.get(code="KHOI-KT")
+    whole_year = BlocMembership.objects.create(campaign=programme, unit=dong_van, bloc=districts)
+
+    # "Moved to the economic bloc in Q2", the first row not ended: both would be ranked.
+    response = admin_save(client, "blocmembership", campaign=programme.pk, unit=dong_van.pk, bloc=economy.pk,
+                          from_quarter="2", to_quarter="4")
+    assert response.status_code == 200
+    assert ("Đơn vị này đã thuộc khối KHOI-HUYEN từ Quý I đến Quý IV của năm; mỗi đơn vị chỉ thuộc một khối tại một thời "
+            "điểm: hãy kết thúc thành viên đó (quý cuối) trước khi bắt đầu thành viên này.") in errors(response)
+    assert list(BlocMembership.objects.filter(unit=dong_van).values_list("bloc__code", flat=True)) == ["KHOI-HUYEN"]
+
+    # Done in order, the move is recorded.
+    assert admin_save(client, "blocmembership", whole_year.pk, to_quarter="1").status_code == 302
+    response = admin_save(client, "blocmembership", campaign=programme.pk, unit=dong_van.pk, bloc=economy.pk,
+                          from_quarter="2", to_quarter="4")
+    assert response.status_code == 302
+    assert list(BlocMembership.objects.filter(unit=dong_van).order_by("from_quarter")
+                .values_list("bloc__code", "from_quarter", "to_quarter")) == [("KHOI-HUYEN", 1, 1), ("KHOI-KT", 2, 4)]
+    # …and an edit of the first row that would make them overlap again is refused.
+    response = admin_save(client, "blocmembership", whole_year.pk, to_quarter="3")
+    assert response.status_code == 200 and "mỗi đơn vị chỉ thuộc một khối" in errors(response)
+    whole_year.refresh_from_db()
+    assert whole_year.to_quarter == 1
+
+
+def test_quarters_in_the_wrong_order_are_said_in_words(client, admin_user, programme):
+    client.force_login(admin_user)
+    dong_van = Unit.objects.get(code="026")
+    response = admin_save(client, "blocmembership", campaign=programme.pk, unit=dong_van.pk, bloc=dong_van.bloc_id,
+                          from_quarter="3", to_quarter="2")
+    assert response.status_code == 200
+    assert errors(response) == "Quý cuối không thể trước quý đầu."
+    assert not BlocMembership.objects.exists()
