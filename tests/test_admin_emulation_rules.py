@@ -6,7 +6,7 @@ import re
 
 from django.urls import reverse
 
-from targets.models import BlocMembership, EmulationBloc, Unit
+from targets.models import BlocMembership, EmulationBloc, Proposal, Registration, ScoreAdjustment, Unit
 from tests.formdata import form_data
 
 
@@ -68,3 +68,57 @@ def test_quarters_in_the_wrong_order_are_said_in_words(client, admin_user, progr
     assert response.status_code == 200
     assert errors(response) == "Quý cuối không thể trước quý đầu."
     assert not BlocMembership.objects.exists()
+
+
+# --- what the site's emulation pages refuse, the admin refuses too (F7) -------------------------------
+
+
+def test_a_bonus_keeps_the_rules_of_the_bonuses_page(client, admin_user, programme):
+    client.force_login(admin_user)
+    dong_van = Unit.objects.get(code="026")
+    response = admin_save(client, "scoreadjustment", campaign=programme.pk, unit=dong_van.pk, kind="bonus", points="500",
+                          reason="Thưởng", bars_flag="on")
+    assert response.status_code == 200
+    shown = errors(response)
+    assert "Điểm phải lớn hơn 0, tối đa 100, nhiều nhất hai chữ số thập phân." in shown
+    assert "Chỉ khoản trừ điểm do vi phạm mới làm đơn vị không được xét cờ." in shown
+    assert not ScoreAdjustment.objects.filter(unit=dong_van).exists()
+
+    response = admin_save(client, "scoreadjustment", campaign=programme.pk, unit=dong_van.pk, kind="deduction", points="2,5",
+                          reason="Vi phạm", bars_flag="on")
+    assert response.status_code == 302
+    assert list(ScoreAdjustment.objects.filter(unit=dong_van).values_list("kind", "bars_flag")) == [("deduction", True)]
+
+
+def test_a_decided_proposal_keeps_the_rules_of_the_proposals_page(client, admin_user, programme):
+    client.force_login(admin_user)
+    dong_van = Unit.objects.get(code="026")
+    response = admin_save(client, "proposal", campaign=programme.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
+                          rank="1", score="-5", decision_date="01/01/1990")
+    assert response.status_code == 200
+    shown = errors(response)
+    assert "Ngày quyết định phải từ 01/01/2024 đến hôm nay." in shown
+    assert shown.count("Quyết định của Hội đồng cần có số, ngày và người ký.") == 2  # number and signatory
+    assert "Điểm của đề nghị không thể âm." in shown
+    assert not Proposal.objects.exists()
+
+    response = admin_save(client, "proposal", campaign=programme.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
+                          rank="1", score="52", decision_date="15/01/2025", decision_number="12/QĐ-UBND",
+                          decided_by="Chủ tịch UBND tỉnh")
+    assert response.status_code == 302
+    assert Proposal.objects.get().decision_number == "12/QĐ-UBND"
+
+
+def test_a_registration_is_for_a_title_of_the_scheme(client, admin_user, programme):
+    client.force_login(admin_user)
+    dong_van = Unit.objects.get(code="026")
+    response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinhX",
+                          registered_on="01/02/2024")
+    assert response.status_code == 200
+    assert errors(response) == "Danh hiệu không hợp lệ."
+    assert not Registration.objects.exists()
+
+    response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",
+                          registered_on="01/02/2024")
+    assert response.status_code == 302
+    assert list(Registration.objects.values_list("title", flat=True)) == ["co-thi-dua-ubnd-tinh"]
