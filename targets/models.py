@@ -645,17 +645,19 @@ class ScoringScheme(models.Model):
     def scheme(self):
         from targets import scoring
 
-        return scoring.Scheme.from_dict(self.data)
+        # Read as it was saved: a scheme saved before the stricter checks of clean() still ranks.
+        return scoring.Scheme.from_dict(self.data, strict=False)
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
         from targets import scoring
 
+        codes = Measure.objects.filter(campaign_id=self.campaign_id).values_list("code", flat=True) if self.campaign_id else None
         try:
-            scoring.Scheme.from_dict(self.data)
+            scoring.Scheme.from_dict(self.data, measure_codes=codes)
         except scoring.SchemeError as problem:
-            raise ValidationError({"data": problem.errors}) from None
+            raise ValidationError({"data": problem.messages()}) from None
 
 
 class Pledge(models.Model):

@@ -2,11 +2,14 @@
 an admin is told on the (Vietnamese) admin page, and that nothing was saved."""
 
 import html
+import json
 import re
 
+import pytest
 from django.urls import reverse
 
-from targets.models import BlocMembership, EmulationBloc, Proposal, Registration, ScoreAdjustment, Unit
+from targets import ranking
+from targets.models import BlocMembership, EmulationBloc, Proposal, Registration, ScoreAdjustment, ScoringScheme, Unit
 from tests.formdata import form_data
 
 
@@ -122,3 +125,59 @@ def test_a_registration_is_for_a_title_of_the_scheme(client, admin_user, program
                           registered_on="01/02/2024")
     assert response.status_code == 302
     assert list(Registration.objects.values_list("title", flat=True)) == ["co-thi-dua-ubnd-tinh"]
+
+
+# --- the scoring scheme's JSON (F8) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"key_measures": ["3", "6", "1l"]}, "key_measures: '1l' không phải là mã chỉ tiêu đo của chương trình."),
+    ({"annual_measures": ["6", "99"]}, "annual_measures: '99' không phải là mã chỉ tiêu đo của chương trình."),
+    ({"flag_requires_full_year": "false"},
+     "flag_requires_full_year: ghi true hoặc false (không có dấu ngoặc kép), không phải 'false'."),
+    ({"measure_points": {"exceeded": "-10", "met": "-8", "not_met": "2", "no_figure": "0"}},
+     "measure_points.exceeded: -10 là số âm; điểm đơn vị đạt được phải từ 0 trở lên. "
+     "measure_points.met: -8 là số âm; điểm đơn vị đạt được phải từ 0 trở lên."),
+    ({"measure_points": {"exceeded": "5", "met": "8", "not_met": "2", "no_figure": "0"}},
+     "measure_points: exceeded (5) được ít điểm hơn met (8)."),
+    ({"task_points": {"completed_well": "5", "completed": "4", "not_completed": "1e12"}},
+     "task_points.not_completed: '1e12' nằm ngoài khoảng cho phép: từ -1000 đến 1000, nhiều nhất hai chữ số thập phân."),
+    ({"reporting_points": {"on_time": "-2", "complete": "1"}},
+     "reporting_points.on_time: -2 là số âm; điểm đơn vị đạt được phải từ 0 trở lên."),
+    ({"certificates": 10**12}, "certificates: 1000000000000 là quá nhiều; mỗi khối nhiều nhất 100."),
+])
+def test_a_scheme_the_ranking_would_misread_is_refused_naming_its_key(client, admin_user, programme, change, message):
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    before = dict(record.data)
+    response = admin_save(client, "scoringscheme", record.pk, data=json.dumps({**before, **change}, ensure_ascii=False))
+    assert response.status_code == 200
+    assert errors(response) == message
+    record.refresh_from_db()
+    assert record.data == before
+
+
+def test_malformed_json_is_refused_in_vietnamese(client, admin_user, programme):
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    response = admin_save(client, "scoringscheme", record.pk, data='{"measure_points": {"exceeded": 10}')
+    assert response.status_code == 200
+    assert errors(response) == "Nhập một JSON hợp lệ."
+
+
+def test_a_good_scheme_is_saved_and_penalties_stay_allowed(client, admin_user, programme):
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    changed = {**record.data, "measure_points": {"exceeded": "10", "met": "8", "not_met": "-1", "no_figure": "-2"},
+               "flag_requires_full_year": False, "flag_min_score": "40", "certificates": 3}
+    response = admin_save(client, "scoringscheme", record.pk, data=json.dumps(changed, ensure_ascii=False))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.data == changed
+
+
+def test_a_scheme_saved_before_the_stricter_checks_still_ranks(programme):
+    # Refused when saved from now on, but a year's stored scheme keeps being read as it was.
+    ScoringScheme.objects.filter(campaign=programme).update(
+        data={**ScoringScheme.objects.get(campaign=programme).data, "certificates": 500, "key_measures": ["3", "1l"]})
+    assert ranking.build_ranking(programme).blocs
