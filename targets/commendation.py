@@ -79,8 +79,8 @@ def set_registration(campaign: Campaign, *, unit: Unit, title: str, registered: 
     scheme = record.scheme()
     if not registration_open(scheme, today):
         raise Refused(_("Registration closed on %(date)s.") % {"date": scheme.registration_until.strftime("%d/%m/%Y")})
-    if scheme.title(title) is None:
-        raise Refused(_("Unknown title."))
+    if problem := Registration.title_problem(campaign, title):
+        raise Refused(str(problem))
     existing = Registration.objects.select_for_update(of=("self",)).filter(campaign=campaign, unit=unit, title=title).first()
     if registered and existing is None:
         Registration.objects.create(campaign=campaign, unit=unit, title=title, registered_on=today, entered_by=user)

@@ -3,19 +3,13 @@ Django and checked on the server), points are typed in the page's number format.
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from targets.language import language
 from targets.models import Proposal, ScoreAdjustment, Unit
 from targets.numbers import NumberFormatError, parse_number
 from targets.validators import HISTORY_REASON, form_field, no_control_characters
-
-MAX_POINTS = Decimal(100)
 
 
 def bloc_units():
@@ -60,14 +54,14 @@ class AdjustmentForm(StyledForm):
             value = parse_number(self.cleaned_data["points"], lang)
         except NumberFormatError as error:
             raise forms.ValidationError(error.message(lang)) from None
-        if not (0 < value <= MAX_POINTS) or -value.as_tuple().exponent > 2:
-            raise forms.ValidationError(_("Points must be more than 0 and at most 100, with at most two decimals."))
+        if problem := ScoreAdjustment.points_problem(value):
+            raise forms.ValidationError(problem)
         return value
 
     def clean(self):
         data = super().clean()
-        if data.get("bars_flag") and data.get("kind") == ScoreAdjustment.Kind.BONUS:
-            self.add_error("bars_flag", _("Only a deduction for a fault bars the unit from the flag."))
+        if problem := ScoreAdjustment.bars_flag_problem(data.get("kind"), data.get("bars_flag")):
+            self.add_error("bars_flag", problem)
         return data
 
 
@@ -107,19 +101,15 @@ class ProposalForm(StyledForm):
         self.year = year
 
     def clean_decision_date(self):
-        # The council decides on the year's emulation from its start on, and not in the future.
         date = self.cleaned_data["decision_date"]
-        today = timezone.localdate()
-        if date and self.year and not (datetime.date(self.year, 1, 1) <= date <= today):
-            raise forms.ValidationError(_("The decision date must be between 01/01/%(year)s and today.") % {"year": self.year})
+        if problem := Proposal.decision_date_problem(date, self.year):
+            raise forms.ValidationError(problem)
         return date
 
     def clean(self):
         data = super().clean()
-        if data.get("state") in (Proposal.State.AWARDED, Proposal.State.NOT_AWARDED):
-            for name in ("decision_number", "decision_date", "decided_by"):
-                if not data.get(name):
-                    self.add_error(name, _("The council's decision needs its number, date and signatory."))
+        for name, problem in Proposal.decision_gaps(data.get("state"), data).items():
+            self.add_error(name, problem)
         return data
 
 

@@ -658,17 +658,19 @@ class ScoringScheme(models.Model):
     def scheme(self):
         from targets import scoring
 
-        return scoring.Scheme.from_dict(self.data)
+        # Read as it was saved: a scheme saved before the stricter checks of clean() still ranks.
+        return scoring.Scheme.from_dict(self.data, strict=False)
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
         from targets import scoring
 
+        codes = Measure.objects.filter(campaign_id=self.campaign_id).values_list("code", flat=True) if self.campaign_id else None
         try:
-            scoring.Scheme.from_dict(self.data)
+            scoring.Scheme.from_dict(self.data, measure_codes=codes)
         except scoring.SchemeError as problem:
-            raise ValidationError({"data": problem.errors}) from None
+            raise ValidationError({"data": problem.messages()}) from None
 
 
 class Pledge(models.Model):
@@ -725,6 +727,23 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return f"{self.unit.code} {self.campaign.year}: {self.title}"
 
+    @staticmethod
+    def title_problem(campaign: Campaign, title: str) -> str | None:
+        """A registration is for a title of the programme's scoring scheme: one rule for the
+        registrations page (targets.commendation.set_registration) and the admin (clean())."""
+        record = ScoringScheme.objects.filter(campaign=campaign).first()
+        if record is None:
+            return _("The %(year)s programme has no scoring scheme.") % {"year": campaign.year}
+        if record.scheme().title(title) is None:
+            return _("Unknown title.")
+        return None
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.campaign_id and self.title and (problem := self.title_problem(self.campaign, self.title)):
+            raise ValidationError({"title": problem})
+
 
 class BlocMembership(models.Model):
     """A unit's membership of a bloc for part of a year. Without any row for the year, a unit
@@ -750,6 +769,26 @@ class BlocMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.campaign.year}: {self.bloc.code} Q{self.from_quarter}–Q{self.to_quarter}"
+
+    def clean(self):
+        """A unit is in one bloc at a time: its memberships of a year do not share a quarter, or the
+        ranking would rank it in two blocs (targets.ranking.members). The quarters' order is the
+        database's check too; said here in words, before the check's raw name would be."""
+        from django.core.exceptions import ValidationError
+
+        if self.from_quarter and self.to_quarter and self.from_quarter > self.to_quarter:
+            raise ValidationError({"to_quarter": _("The last quarter cannot come before the first quarter.")})
+        if not (self.campaign_id and self.unit_id and self.from_quarter and self.to_quarter):
+            return
+        overlapping = (BlocMembership.objects.filter(campaign_id=self.campaign_id, unit_id=self.unit_id,
+                                                      from_quarter__lte=self.to_quarter, to_quarter__gte=self.from_quarter)
+                       .exclude(pk=self.pk).select_related("bloc").order_by("from_quarter").first())
+        if overlapping is not None:
+            raise ValidationError(_(
+                "This unit is already in the bloc %(bloc)s from %(start)s to %(end)s of this year, and a unit is in one "
+                "bloc at a time: first end that membership (its last quarter) before this one starts."
+            ) % {"bloc": overlapping.bloc.code, "start": dict(QUARTERS)[overlapping.from_quarter],
+                 "end": dict(QUARTERS)[overlapping.to_quarter]})
 
 
 class ScoreAdjustment(models.Model):
@@ -786,6 +825,33 @@ class ScoreAdjustment(models.Model):
     @property
     def signed_points(self) -> Decimal:
         return self.points if self.kind == self.Kind.BONUS else -self.points
+
+    # The rules of a bonus or deduction, one place for the secretariat's page
+    # (targets.emulation_forms.AdjustmentForm) and the admin (clean()).
+    MAX_POINTS = Decimal(100)
+
+    @classmethod
+    def points_problem(cls, points: Decimal) -> str | None:
+        if not (0 < points <= cls.MAX_POINTS) or -points.as_tuple().exponent > 2:
+            return _("Points must be more than 0 and at most 100, with at most two decimals.")
+        return None
+
+    @classmethod
+    def bars_flag_problem(cls, kind: str, bars_flag: bool) -> str | None:
+        if bars_flag and kind == cls.Kind.BONUS:
+            return _("Only a deduction for a fault bars the unit from the flag.")
+        return None
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.points is not None and (problem := self.points_problem(self.points)):
+            errors["points"] = problem
+        if problem := self.bars_flag_problem(self.kind, self.bars_flag):
+            errors["bars_flag"] = problem
+        if errors:
+            raise ValidationError(errors)
 
 
 class Proposal(models.Model):
@@ -828,3 +894,37 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.campaign.year}: {self.get_kind_display()} ({self.get_state_display()})"
+
+    # The rules of a proposal, one place for the proposals page (targets.emulation_forms.ProposalForm)
+    # and the admin (clean()).
+    DECIDED = (State.AWARDED, State.NOT_AWARDED)
+    DECISION_FIELDS = ("decision_number", "decision_date", "decided_by")
+
+    @staticmethod
+    def decision_date_problem(date: datetime.date | None, year: int | None) -> str | None:
+        """The council decides on the year's emulation from its start on, and not in the future."""
+        if date and year and not (datetime.date(year, 1, 1) <= date <= timezone.localdate()):
+            return _("The decision date must be between 01/01/%(year)s and today.") % {"year": year}
+        return None
+
+    @classmethod
+    def decision_gaps(cls, state: str, values) -> dict[str, str]:
+        """field → problem: a decided proposal needs the decision's number, date and signatory."""
+        if state not in cls.DECIDED:
+            return {}
+        return {name: _("The council's decision needs its number, date and signatory.")
+                for name in cls.DECISION_FIELDS if not values.get(name)}
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, list] = {}
+        year = self.campaign.year if self.campaign_id else None
+        if problem := self.decision_date_problem(self.decision_date, year):
+            errors.setdefault("decision_date", []).append(problem)
+        for name, problem in self.decision_gaps(self.state, {name: getattr(self, name) for name in self.DECISION_FIELDS}).items():
+            errors.setdefault(name, []).append(problem)
+        if self.score is not None and self.score < 0:
+            errors.setdefault("score", []).append(_("A proposal's score cannot be negative."))
+        if errors:
+            raise ValidationError(errors)

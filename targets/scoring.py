@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import itertools
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from django.utils.translation import override, pgettext_lazy
+from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
 from targets.language import language
 from targets.numbers import format_number
@@ -127,11 +128,53 @@ class Title:
 
 
 class SchemeError(Exception):
-    """The scheme data is not usable; `errors` lists every problem, each a full sentence."""
+    """The scheme data is not usable; each problem a full sentence naming its key (SCHEME_PROBLEMS).
+    `errors` in English (the programme file's loader, logs); `messages()` in the active language
+    where the message is translated (the admin)."""
 
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+    def __init__(self, problems: list[tuple]):
+        self.problems = problems  # (message, its values)
+        self.errors = [words(message, "en", **values) for message, values in problems]
+        super().__init__("\n".join(self.errors))
+
+    def messages(self) -> list[str]:
+        return [str(message) % values if values else str(message) for message, values in self.problems]
+
+
+# The scheme's problems. Those of the first version are said in English wherever they are shown
+# (the admin's tests read them so); those added since through gettext.
+SCHEME_PROBLEMS = {
+    "object": "The scoring scheme must be a JSON object.",
+    "not_number": "%(key)s: %(value)s is not a number of points.",
+    "not_finite": "%(key)s: %(value)s is not a finite number.",
+    "table": "%(key)s: give the points for each of %(names)s.",
+    "unknown_keys": "%(key)s: unknown %(unknown)s; expected %(names)s.",
+    "missing": "%(key)s: missing %(names)s.",
+    "reporting": "reporting_points: expected on_time and complete.",
+    "title": "titles[%(index)s]: each title needs a code and a name.",
+    "title_codes": "titles: codes must be unique.",
+    "flag_title": "flag_title: %(value)s is not one of the titles.",
+    "certificates": "certificates: a whole number, 0 or more.",
+    "date": "registration_until: %(value)s is not a date (YYYY-MM-DD).",
+    "codes": "%(key)s: a list of measure codes.",
+    "points_range": gettext_lazy("%(key)s: %(value)s is out of range: between -%(max)s and %(max)s, with at most two decimals."),
+    "negative": gettext_lazy("%(key)s: %(value)s is negative; the points a unit earns are 0 or more."),
+    "order": gettext_lazy("%(key)s: %(better)s earns fewer points than %(worse)s."),
+    "certificates_max": gettext_lazy("certificates: %(value)s is too many; at most %(max)s a bloc."),
+    "boolean": gettext_lazy("%(key)s: true or false (without quotes), not %(value)s."),
+    "unknown_measure": gettext_lazy("%(key)s: %(value)s is not a measure of the programme."),
+}
+# Bounds of what a scheme may say: an item earns at most MAX_ITEM_POINTS, a score's minimum is at
+# most MAX_SCORE (a proposal keeps its score in 9 digits, 2 decimals), a bloc has at most
+# MAX_CERTIFICATES certificates.
+MAX_ITEM_POINTS = Decimal(1000)
+MAX_SCORE = Decimal(100000)
+MAX_CERTIFICATES = 100
+# Points earned for doing well, never negative; the other levels may be a penalty ("no figure": −2).
+EARNED = {"measure_points": ("exceeded", "met"), "task_points": ("completed_well", "completed"),
+          "reporting_points": ("on_time", "complete")}
+# From best to worst: a better verdict never earns fewer points.
+ORDER = {"measure_points": ("exceeded", "met", "not_met"), "task_points": ("completed_well", "completed", "not_completed")}
 
 
 @dataclass(frozen=True)
@@ -155,88 +198,131 @@ class Scheme:
         return next((t for t in self.titles if t.code == code), None)
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> Scheme:
-        """The scheme from its JSON form (programme file or admin edit); every problem listed at once."""
-        errors: list[str] = []
-        if not isinstance(data, Mapping):
-            raise SchemeError(["The scoring scheme must be a JSON object."])
+    def from_dict(cls, data: Mapping, *, measure_codes: Iterable[str] | None = None, strict: bool = True) -> Scheme:
+        """The scheme from its JSON form (programme file or admin edit); every problem listed at once.
 
-        def points(value, where: str) -> Decimal:
+        `measure_codes`: the programme's measures, which key_measures and annual_measures must name.
+        `strict` (the default, for what is about to be saved) also refuses what the scheme would
+        be misread with: a boolean in quotes, negative points earned, a better verdict earning fewer
+        points, absurd amounts. A scheme saved before those rules is read with strict=False
+        (ScoringScheme.scheme()), as it was then, until it is next edited."""
+        problems: list[tuple] = []
+
+        def problem(name: str, **values) -> None:
+            problems.append((SCHEME_PROBLEMS[name], values))
+
+        if not isinstance(data, Mapping):
+            raise SchemeError([(SCHEME_PROBLEMS["object"], {})])
+
+        def points(value, where: str, limit: Decimal = MAX_ITEM_POINTS) -> Decimal:
             try:
                 number = Decimal(str(value))
             except (InvalidOperation, ValueError):
-                errors.append(f"{where}: {value!r} is not a number of points.")
+                problem("not_number", key=where, value=repr(value))
                 return ZERO
             if not number.is_finite():
-                errors.append(f"{where}: {value!r} is not a finite number.")
+                problem("not_finite", key=where, value=repr(value))
                 return ZERO
+            if strict and (abs(number) > limit or -number.as_tuple().exponent > 2):
+                problem("points_range", key=where, value=repr(value), max=limit)
+                return ZERO  # refused: said once, not again as out of order
             return number
 
         def table(key: str, kinds) -> dict:
             given = data.get(key)
+            names = ", ".join(k.value for k in kinds)
             if not isinstance(given, Mapping):
-                errors.append(f"{key}: give the points for each of {', '.join(k.value for k in kinds)}.")
+                problem("table", key=key, names=names)
                 return {k: ZERO for k in kinds}
             unknown = set(given) - {k.value for k in kinds}
             if unknown:
-                errors.append(f"{key}: unknown {', '.join(sorted(map(str, unknown)))}; expected {', '.join(k.value for k in kinds)}.")
+                problem("unknown_keys", key=key, unknown=", ".join(sorted(map(str, unknown))), names=names)
             missing = [k.value for k in kinds if k.value not in given]
             if missing:
-                errors.append(f"{key}: missing {', '.join(missing)}.")
+                problem("missing", key=key, names=", ".join(missing))
             return {k: points(given.get(k.value, 0), f"{key}.{k.value}") for k in kinds}
 
+        def earned(key: str, values: Mapping[str, Decimal]) -> None:
+            # Checked once every number read: "exceeded" −10 is one problem, said once.
+            if not strict:
+                return
+            for name in EARNED[key]:
+                if values[name] < 0:
+                    problem("negative", key=f"{key}.{name}", value=format(values[name]))
+            order = ORDER.get(key, ())
+            for better, worse in itertools.pairwise(order):
+                if values[better] < values[worse] and values[better] >= 0:
+                    problem("order", key=key, better=f"{better} ({values[better]})", worse=f"{worse} ({values[worse]})")
+
         measure_points = table("measure_points", list(Outcome))
+        earned("measure_points", {k.value: v for k, v in measure_points.items()})
         task_points = table("task_points", list(Verdict))
+        earned("task_points", {k.value: v for k, v in task_points.items()})
         reporting = data.get("reporting_points") or {}
         if not isinstance(reporting, Mapping):
-            errors.append("reporting_points: expected on_time and complete.")
+            problem("reporting")
             reporting = {}
+        on_time = points(reporting.get("on_time", 0), "reporting_points.on_time")
+        complete = points(reporting.get("complete", 0), "reporting_points.complete")
+        earned("reporting_points", {"on_time": on_time, "complete": complete})
         titles = []
         for i, t in enumerate(data.get("titles") or []):
             if not isinstance(t, Mapping) or not t.get("code") or not t.get("name"):
-                errors.append(f"titles[{i}]: each title needs a code and a name.")
+                problem("title", index=i)
                 continue
             titles.append(Title(code=str(t["code"]), name=str(t["name"]), name_en=str(t.get("name_en", ""))))
         if len({t.code for t in titles}) != len(titles):
-            errors.append("titles: codes must be unique.")
+            problem("title_codes")
         flag_title = data.get("flag_title") or None
         if flag_title is not None and flag_title not in {t.code for t in titles}:
-            errors.append(f"flag_title: {flag_title!r} is not one of the titles.")
+            problem("flag_title", value=repr(flag_title))
         certificates = data.get("certificates", 0)
         if not isinstance(certificates, int) or isinstance(certificates, bool) or certificates < 0:
-            errors.append("certificates: a whole number, 0 or more.")
+            problem("certificates")
             certificates = 0
+        elif strict and certificates > MAX_CERTIFICATES:
+            problem("certificates_max", value=certificates, max=MAX_CERTIFICATES)
         minimum = data.get("flag_min_score")
+        full_year = data.get("flag_requires_full_year", True)
+        if not isinstance(full_year, bool):
+            if strict:
+                problem("boolean", key="flag_requires_full_year", value=repr(full_year))
+            full_year = bool(full_year)
         until = data.get("registration_until")
         if until:
             try:
                 until = datetime.date.fromisoformat(str(until))
             except ValueError:
-                errors.append(f"registration_until: {until!r} is not a date (YYYY-MM-DD).")
+                problem("date", value=repr(until))
                 until = None
+        known = None if measure_codes is None else set(measure_codes)
         lists = {}
         for key in ("key_measures", "annual_measures"):
             value = data.get(key) or []
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                errors.append(f"{key}: a list of measure codes.")
+                problem("codes", key=key)
                 value = []
+            if known is not None:
+                for code in value:
+                    if code not in known:
+                        problem("unknown_measure", key=key, value=repr(code))
             lists[key] = frozenset(value)
         scheme = cls(
             measure_points=measure_points,
             task_points=task_points,
-            on_time_points=points(reporting.get("on_time", 0), "reporting_points.on_time"),
-            complete_points=points(reporting.get("complete", 0), "reporting_points.complete"),
+            on_time_points=on_time,
+            complete_points=complete,
             key_measures=lists["key_measures"],
             flag_title=flag_title,
-            flag_min_score=points(minimum, "flag_min_score") if minimum not in (None, "") else None,
-            flag_requires_full_year=bool(data.get("flag_requires_full_year", True)),
+            flag_min_score=points(minimum, "flag_min_score", MAX_SCORE) if minimum not in (None, "") else None,
+            flag_requires_full_year=full_year,
             certificates=certificates,
             annual_measures=lists["annual_measures"],
             titles=tuple(titles),
             registration_until=until or None,
         )
-        if errors:
-            raise SchemeError(errors)
+        if problems:
+            raise SchemeError(problems)
         return scheme
 
 
