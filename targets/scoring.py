@@ -141,22 +141,21 @@ class SchemeError(Exception):
         return [str(message) % values if values else str(message) for message, values in self.problems]
 
 
-# The scheme's problems. Those of the first version are said in English wherever they are shown
-# (the admin's tests read them so); those added since through gettext.
+# The scheme's problems, each naming the key it is about (the JSON's own English names).
 SCHEME_PROBLEMS = {
-    "object": "The scoring scheme must be a JSON object.",
-    "not_number": "%(key)s: %(value)s is not a number of points.",
-    "not_finite": "%(key)s: %(value)s is not a finite number.",
-    "table": "%(key)s: give the points for each of %(names)s.",
-    "unknown_keys": "%(key)s: unknown %(unknown)s; expected %(names)s.",
-    "missing": "%(key)s: missing %(names)s.",
-    "reporting": "reporting_points: expected on_time and complete.",
-    "title": "titles[%(index)s]: each title needs a code and a name.",
-    "title_codes": "titles: codes must be unique.",
-    "flag_title": "flag_title: %(value)s is not one of the titles.",
-    "certificates": "certificates: a whole number, 0 or more.",
-    "date": "registration_until: %(value)s is not a date (YYYY-MM-DD).",
-    "codes": "%(key)s: a list of measure codes.",
+    "object": gettext_lazy("The scoring scheme must be a JSON object."),
+    "not_number": gettext_lazy("%(key)s: %(value)s is not a number of points."),
+    "not_finite": gettext_lazy("%(key)s: %(value)s is not a finite number."),
+    "table": gettext_lazy("%(key)s: give the points for each of %(names)s."),
+    "unknown_keys": gettext_lazy("%(key)s: unknown %(unknown)s; expected %(names)s."),
+    "missing": gettext_lazy("%(key)s: missing %(names)s."),
+    "reporting": gettext_lazy("reporting_points: expected on_time and complete."),
+    "title": gettext_lazy("titles[%(index)s]: each title needs a code and a name."),
+    "title_codes": gettext_lazy("titles: codes must be unique."),
+    "flag_title": gettext_lazy("flag_title: %(value)s is not one of the titles."),
+    "certificates": gettext_lazy("certificates: a whole number, 0 or more."),
+    "date": gettext_lazy("registration_until: %(value)s is not a date (YYYY-MM-DD)."),
+    "codes": gettext_lazy("%(key)s: a list of measure codes."),
     "points_range": gettext_lazy("%(key)s: %(value)s is out of range: between -%(max)s and %(max)s, with at most two decimals."),
     "negative": gettext_lazy("%(key)s: %(value)s is negative; the points a unit earns are 0 or more."),
     "order": gettext_lazy("%(key)s: %(better)s earns fewer points than %(worse)s."),

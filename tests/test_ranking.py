@@ -74,7 +74,7 @@ def test_the_scheme_is_checked_when_an_admin_saves_it(programme):
     record.data = {"measure_points": {}}
     with pytest.raises(ValidationError) as problem:
         record.full_clean()
-    assert "measure_points: missing exceeded, met, not_met, no_figure." in problem.value.message_dict["data"]
+    assert "measure_points: thiếu exceeded, met, not_met, no_figure." in problem.value.message_dict["data"]
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_an_admin_saving_a_bad_scheme_in_the_admin_gets_the_problems_listed(clie
     url = reverse("admin:targets_scoringscheme_change", args=[record.pk])
     response = client.post(url, {"campaign": programme.pk, "data": '{"measure_points": {"met": "x"}}'})
     assert response.status_code == 200
-    assert "measure_points.met: &#x27;x&#x27; is not a number of points." in response.content.decode()
+    assert "measure_points.met: &#x27;x&#x27; không phải là số điểm." in response.content.decode()
     record.refresh_from_db()
     assert record.data["measure_points"]["met"] == "8"
 
