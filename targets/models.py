@@ -13,11 +13,12 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -28,6 +29,37 @@ from targets.validators import char_field, text_field
 
 QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
 QUARTER_RANGE = Q(quarter__gte=1) & Q(quarter__lte=4)
+
+
+class Rules:
+    """A model whose rules across fields (`rule_problems`: field name → messages) are checked with
+    its fields, so the admin and any ModelForm show each message beside its field.
+
+    They run in clean_fields, which is told the fields a form leaves out (Django's documented way):
+    a message about a field the form does not show goes to the top of the form with the field's
+    name, since a ModelForm cannot put an error on a field it lacks (it would be a server error).
+    A field that failed its own check is not judged again."""
+
+    def rule_problems(self) -> dict[str, list[str]]:
+        return {}
+
+    def clean_fields(self, exclude=None):
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as invalid:
+            errors = invalid.update_error_dict(errors)
+        hidden = set(exclude or ())
+        for name, messages in self.rule_problems().items():
+            if not messages or name in errors:
+                continue
+            if name in hidden:
+                label = capfirst(self._meta.get_field(name).verbose_name)
+                errors.setdefault(NON_FIELD_ERRORS, []).extend(f"{label}: {m}" for m in messages)
+            else:
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Verdict(models.TextChoices):
@@ -279,7 +311,7 @@ class Indicator(models.Model):
         return f"{self.number}. {self.name}"
 
 
-class Measure(models.Model):
+class Measure(Rules, models.Model):
     """The thing a figure is entered for: one number (or verdict) with its target and rules."""
 
     class Comparison(models.TextChoices):
@@ -368,6 +400,16 @@ class Measure(models.Model):
     def is_qualitative(self) -> bool:
         return self.comparison == self.Comparison.QUALITATIVE
 
+    def rule_problems(self) -> dict[str, list[str]]:
+        problems: dict[str, list[str]] = {}
+        # A verdict in words has no figure to judge a pledge by (scoring.pledge_spec).
+        if self.is_qualitative and self.pk is not None:
+            pledged = self.pledges.count()
+            if pledged:
+                problems["comparison"] = [_("Units have signed %(count)s emulation pledges for this measure. A measure assessed "
+                                            "in words takes no pledged figure: remove those pledges first.") % {"count": pledged}]
+        return problems
+
     def same_period(self) -> dict[int, Decimal]:
         values = (self.same_period_q1, self.same_period_q2, self.same_period_q3, self.same_period_q4)
         return {q: v for q, v in enumerate(values, start=1) if v is not None}
@@ -440,6 +482,7 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign.year} Q{self.quarter}: {self.due_on}"
+
 
 
 class Submission(models.Model):
@@ -673,7 +716,7 @@ class ScoringScheme(models.Model):
             raise ValidationError({"data": problem.messages()}) from None
 
 
-class Pledge(models.Model):
+class Pledge(Rules, models.Model):
     """A unit's own target for a measure it reports, signed with the provincial Chairman."""
 
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="pledges")
@@ -701,6 +744,15 @@ class Pledge(models.Model):
         from targets.scoring import pledge_spec
 
         return pledge_spec(self.measure.spec(), self.target)
+
+    def rule_problems(self) -> dict[str, list[str]]:
+        if self.measure_id is None:
+            return {}
+        # As in the pledge workbook (pledge_xlsx): a verdict in words has no figure to pledge.
+        if self.measure.is_qualitative:
+            return {"measure": [_("Measure %(measure)s is assessed in words: it takes no pledged figure.")
+                                % {"measure": self.measure.code}]}
+        return {}
 
 
 class Registration(models.Model):

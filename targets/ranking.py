@@ -27,6 +27,7 @@ from targets.models import (
     Campaign,
     EmulationBloc,
     Figure,
+    Measure,
     MeasureAssignment,
     Pledge,
     Registration,
@@ -109,7 +110,10 @@ def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=Non
     if figures is None:
         figures, _reported = _figures(campaign, quarter, states, units)
     result: dict[int, list[PledgeProgress]] = defaultdict(list)
+    # A measure assessed in words has no figure to judge a pledge by (scoring.pledge_spec): such a
+    # pledge is refused on entry (Pledge.rule_problems), and one from before is left out, not a crash.
     pledges = (Pledge.objects.filter(measure__campaign=campaign, unit__in=units)
+               .exclude(measure__comparison=Measure.Comparison.QUALITATIVE)
                .select_related("measure__indicator", "unit").order_by("unit_id", "measure__order"))
     for pledge in pledges:
         own = figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter)

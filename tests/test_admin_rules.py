@@ -1,0 +1,80 @@
+"""The programme's rules as the admin meets them: what a measure, a pledge or a deadline may say.
+
+Each rule is the model's (Measure, Pledge, Deadline: rule_problems), so the admin refuses a save
+with the rule's message beside the field, in Vietnamese, and nothing is saved.
+"""
+
+import datetime
+import html
+from decimal import Decimal
+
+from django.forms import modelform_factory
+from django.urls import reverse
+
+from targets.models import Measure, Pledge, Unit
+from tests.test_admin import _measure_form
+from tests.test_ranking import pledge
+
+
+def page_text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def pledge_form(unit, measure, target, signed_on="15/01/2024"):
+    return {"unit": unit.pk, "measure": measure.pk, "target": target, "signed_on": signed_on, "document": "GUTĐ 01/2024"}
+
+
+# --- pledges on a measure assessed in words (F5, F1) ----------------------------------------------
+
+
+def test_a_pledge_for_a_measure_assessed_in_words_is_refused(client, admin_user, programme):
+    client.force_login(admin_user)
+    defence = Measure.objects.get(campaign=programme, code="15")  # judged in words
+    response = client.post(reverse("admin:targets_pledge_add"), pledge_form(Unit.objects.get(code="026"), defence, "1"))
+    assert response.status_code == 200
+    assert "Chỉ số 15 được đánh giá định tính: không nhận chỉ tiêu giao ước bằng con số." in page_text(response)
+    assert not Pledge.objects.exists()
+    # Any form built from the model says the same: the rule is the model's.
+    form = modelform_factory(Pledge, fields=["unit", "measure", "target", "signed_on"])(
+        {"unit": Unit.objects.get(code="026").pk, "measure": defence.pk, "target": "1", "signed_on": "2024-01-15"})
+    assert not form.is_valid() and "measure" in form.errors
+
+
+def test_a_measure_with_pledges_is_not_switched_to_an_assessment_in_words(client, admin_user, programme):
+    client.force_login(admin_user)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    pledge(programme, "024", "3", "250")
+    pledge(programme, "026", "3", "40")
+    url = reverse("admin:targets_measure_change", args=[budget.pk])
+    response = client.post(url, _measure_form(budget, comparison="qualitative"))
+    assert response.status_code == 200
+    assert ("Các đơn vị đã ký 2 giao ước thi đua cho chỉ số này. Chỉ số đánh giá định tính không nhận chỉ tiêu giao ước "
+            "bằng con số: hãy xóa các giao ước đó trước.") in page_text(response)
+    budget.refresh_from_db()
+    assert budget.comparison == "gte"
+    # Once the pledges are removed, it may be.
+    Pledge.objects.filter(measure=budget).delete()
+    assert client.post(url, _measure_form(budget, comparison="qualitative", value_kind="text", target="")).status_code == 302
+    budget.refresh_from_db()
+    assert budget.comparison == "qualitative"
+
+
+def test_a_pledge_on_a_measure_assessed_in_words_left_from_before_is_left_out_of_the_ranking(client, admin_user, programme):
+    # Rows written before the rule (or around it): the ranking and every page judging pledges
+    # leave them out instead of answering with a server error.
+    Pledge.objects.create(unit=Unit.objects.get(code="026"), measure=Measure.objects.get(campaign=programme, code="15"),
+                          target=Decimal(1), signed_on=datetime.date(2024, 1, 15))
+    pledge(programme, "026", "3", "40")
+    pledge(programme, "024", "3", "250")
+    Measure.objects.filter(campaign=programme, code="3").update(comparison="qualitative", value_kind="text", target=None)
+    pledge(programme, "026", "2", "35")  # still judged
+    client.force_login(admin_user)
+    for url, query in [("ranking", {"year": 2024}), ("ranking-export", {"year": 2024}), ("api-ranking", {"year": 2024}),
+                       ("proposals", {"year": 2024}), ("api-progress", {"year": 2024, "quarter": 4, "unit": "026"})]:
+        assert client.get(reverse(url), query).status_code == 200, url
+    for url in ("unit", "ranking-unit"):
+        assert client.get(reverse(url, args=["026"]), {"year": 2024}).status_code == 200, url
+    from targets import ranking
+
+    scores = {u.code: u for b in ranking.build_ranking(programme).blocs for u in b.units}
+    assert [m.code for m in scores["026"].pledges] == ["2"]
