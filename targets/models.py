@@ -402,6 +402,14 @@ class Measure(Rules, models.Model):
 
     def rule_problems(self) -> dict[str, list[str]]:
         problems: dict[str, list[str]] = {}
+        # Shown divided (by a million) under its own unit, a figure would read a million times off.
+        if self.display_divisor is not None and self.display_divisor != 1:
+            if not self.display_unit.strip():
+                problems["display_unit"] = [_("Figures are shown divided by the display divisor: name the unit they are then in "
+                                              "(e.g. “triệu lượt khách” for a divisor of 1,000,000).")]
+            if not self.display_unit_en.strip() and (self.unit_en.strip() or self.name_en.strip()):
+                problems["display_unit_en"] = [_("The measure has English labels: name the English display unit too "
+                                                 "(e.g. “million arrivals”).")]
         # A verdict in words has no figure to judge a pledge by (scoring.pledge_spec).
         if self.is_qualitative and self.pk is not None:
             pledged = self.pledges.count()

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.forms import modelform_factory
 from django.urls import reverse
 
-from targets.models import Measure, Pledge, Unit
+from targets.models import Indicator, Measure, Pledge, Unit
 from tests.test_admin import _measure_form
 from tests.test_ranking import pledge
 
@@ -78,3 +78,53 @@ def test_a_pledge_on_a_measure_assessed_in_words_left_from_before_is_left_out_of
 
     scores = {u.code: u for b in ranking.build_ranking(programme).blocs for u in b.units}
     assert [m.code for m in scores["026"].pledges] == ["2"]
+
+
+# --- the display unit of a measure shown divided (F3) ---------------------------------------------
+
+
+def test_a_measure_shown_divided_keeps_its_display_unit(client, admin_user, programme):
+    client.force_login(admin_user)
+    arrivals = Measure.objects.get(campaign=programme, code="4")  # counted, shown in millions
+    assert arrivals.display_divisor == 1_000_000
+    url = reverse("admin:targets_measure_change", args=[arrivals.pk])
+    response = client.post(url, _measure_form(arrivals, display_unit="", display_unit_en=""))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert ("Số liệu được hiển thị sau khi chia cho hệ số hiển thị: hãy ghi đơn vị hiển thị tương ứng "
+            "(ví dụ “triệu lượt khách” với hệ số 1.000.000).") in text
+    assert "Chỉ số có nhãn tiếng Anh: hãy ghi cả đơn vị hiển thị tiếng Anh (ví dụ “million arrivals”)." in text
+    arrivals.refresh_from_db()
+    assert (arrivals.display_unit, arrivals.display_unit_en) == ("triệu lượt khách", "million arrivals")
+    # Shown undivided, it needs none; with no English labels, no English one.
+    assert client.post(url, _measure_form(arrivals, display_divisor="1", display_unit="", display_unit_en="")).status_code == 302
+    arrivals.display_divisor, arrivals.display_unit, arrivals.unit_en, arrivals.name_en = Decimal(1000), "nghìn lượt khách", "", ""
+    arrivals.full_clean()
+
+
+# --- what the rules leave alone --------------------------------------------------------------------
+
+
+def test_a_rule_on_a_field_the_indicators_page_does_not_show_is_said_at_the_top_of_its_row(client, admin_user, programme):
+    # The indicator's page edits its measures' code, name, unit and target only: a measure left
+    # without a display unit from before is named, not a server error.
+    Measure.objects.filter(campaign=programme, code="4").update(display_unit="")
+    arrivals = Measure.objects.get(campaign=programme, code="4")
+    indicator = Indicator.objects.get(pk=arrivals.indicator_id)
+    client.force_login(admin_user)
+    url = reverse("admin:targets_indicator_change", args=[indicator.pk])
+    measures = list(indicator.measures.order_by("order", "code"))
+    data = {"campaign": programme.pk, "theme": indicator.theme_id, "number": indicator.number, "name": indicator.name,
+            "name_en": indicator.name_en, "official_text": indicator.official_text,
+            "lead_unit": indicator.lead_unit_id or "",
+            "measures-TOTAL_FORMS": len(measures), "measures-INITIAL_FORMS": len(measures)}
+    for i, m in enumerate(measures):
+        data.update({f"measures-{i}-id": m.pk, f"measures-{i}-indicator": indicator.pk, f"measures-{i}-code": m.code,
+                     f"measures-{i}-name": m.name + (" (sửa)" if m.pk == arrivals.pk else ""), f"measures-{i}-unit": m.unit,
+                     f"measures-{i}-target": _measure_form(m)["target"], f"measures-{i}-comparison": m.comparison,
+                     f"measures-{i}-aggregation": m.aggregation})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Đơn vị hiển thị: Số liệu được hiển thị sau khi chia cho hệ số hiển thị" in page_text(response)
+    arrivals.refresh_from_db()
+    assert not arrivals.name.endswith("(sửa)")
