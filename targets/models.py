@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 
 from targets import progress
 from targets import validators as limits
+from targets.language import language
 from targets.validators import char_field, text_field
 
 QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
@@ -400,8 +401,20 @@ class Measure(Rules, models.Model):
     def is_qualitative(self) -> bool:
         return self.comparison == self.Comparison.QUALITATIVE
 
+    # The measure's own numbers, each a figure of the measure (its target, last year's).
+    NUMBERS = ("target", "previous_year", "same_period_q1", "same_period_q2", "same_period_q3", "same_period_q4")
+
     def rule_problems(self) -> dict[str, list[str]]:
+        from targets.entry import value_problems
+
         problems: dict[str, list[str]] = {}
+        # Its target and last year's values are numbers of the measure: the rule for its figures
+        # (a percentage 0–100, an amount not negative…) is theirs, or the dashboards judge the
+        # figures against a typo (a target of 600 %, of −2.460 billion).
+        for name in self.NUMBERS:
+            value = getattr(self, name)
+            if value is not None:
+                problems[name] = value_problems(self, value, language())
         # Shown divided (by a million) under its own unit, a figure would read a million times off.
         if self.display_divisor is not None and self.display_divisor != 1:
             if not self.display_unit.strip():
@@ -754,13 +767,16 @@ class Pledge(Rules, models.Model):
         return pledge_spec(self.measure.spec(), self.target)
 
     def rule_problems(self) -> dict[str, list[str]]:
+        from targets.entry import value_problems
+
         if self.measure_id is None:
             return {}
-        # As in the pledge workbook (pledge_xlsx): a verdict in words has no figure to pledge.
+        # As in the pledge workbook (pledge_xlsx): a verdict in words has no figure to pledge, and a
+        # pledged figure obeys the rule for the measure's figures.
         if self.measure.is_qualitative:
             return {"measure": [_("Measure %(measure)s is assessed in words: it takes no pledged figure.")
                                 % {"measure": self.measure.code}]}
-        return {}
+        return {"target": value_problems(self.measure, self.target, language())} if self.target is not None else {}
 
 
 class Registration(models.Model):

@@ -8,6 +8,7 @@ import datetime
 import html
 from decimal import Decimal
 
+import pytest
 from django.forms import modelform_factory
 from django.urls import reverse
 
@@ -102,7 +103,58 @@ def test_a_measure_shown_divided_keeps_its_display_unit(client, admin_user, prog
     arrivals.full_clean()
 
 
+# --- a measure's own numbers and a pledge's obey the rule for its figures (F4) ---------------------
+
+
+@pytest.mark.parametrize(("code", "field", "typed", "message"), [
+    ("3", "target", "-2460", "Giá trị không được âm."),  # an amount
+    ("7", "target", "600", "Tỷ lệ phần trăm phải từ 0 đến 100."),  # a percentage
+    ("7", "previous_year", "101", "Tỷ lệ phần trăm phải từ 0 đến 100."),
+    ("11", "same_period_q3", "12,5", "Số đếm phải là số nguyên không âm."),  # a count
+    ("3", "same_period_q2", "-1", "Giá trị không được âm."),
+])
+def test_a_measures_target_and_last_years_values_obey_the_rule_for_its_figures(client, admin_user, programme, code, field,
+                                                                                 typed, message):
+    client.force_login(admin_user)
+    measure = Measure.objects.get(campaign=programme, code=code)
+    before = {name: getattr(measure, name) for name in Measure.NUMBERS}
+    response = client.post(reverse("admin:targets_measure_change", args=[measure.pk]), _measure_form(measure, **{field: typed}))
+    assert response.status_code == 200 and message in page_text(response)
+    measure.refresh_from_db()
+    assert {name: getattr(measure, name) for name in Measure.NUMBERS} == before
+
+
+def test_a_growth_rate_may_be_negative(client, admin_user, programme):
+    client.force_login(admin_user)
+    growth = Measure.objects.get(campaign=programme, code="1")  # a rate
+    url = reverse("admin:targets_measure_change", args=[growth.pk])
+    assert client.post(url, _measure_form(growth, previous_year="-1,5")).status_code == 302
+    growth.refresh_from_db()
+    assert growth.previous_year == Decimal("-1.5")
+
+
+def test_a_pledged_figure_obeys_the_rule_for_the_measures_figures(client, admin_user, programme):
+    client.force_login(admin_user)
+    city = Unit.objects.get(code="024")
+    budget, trained = (Measure.objects.get(campaign=programme, code=c) for c in ("3", "7"))
+    response = client.post(reverse("admin:targets_pledge_add"), pledge_form(city, budget, "-250"))
+    assert response.status_code == 200 and "Giá trị không được âm." in page_text(response)
+    response = client.post(reverse("admin:targets_pledge_add"), pledge_form(city, trained, "600"))
+    assert response.status_code == 200 and "Tỷ lệ phần trăm phải từ 0 đến 100." in page_text(response)
+    assert not Pledge.objects.exists()
+    assert client.post(reverse("admin:targets_pledge_add"), pledge_form(city, trained, "60")).status_code == 302
+    assert Pledge.objects.get().target == 60
+
+
 # --- what the rules leave alone --------------------------------------------------------------------
+
+
+def test_the_shipped_programme_and_the_demo_keep_every_rule(demo):
+    for measure in Measure.objects.filter(campaign=demo):
+        measure.full_clean()
+    assert Pledge.objects.filter(measure__campaign=demo).exists()
+    for promise in Pledge.objects.filter(measure__campaign=demo).select_related("measure"):
+        promise.full_clean()
 
 
 def test_a_rule_on_a_field_the_indicators_page_does_not_show_is_said_at_the_top_of_its_row(client, admin_user, programme):
