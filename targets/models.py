@@ -483,7 +483,7 @@ class MeasureAssignment(models.Model):
         return f"{self.measure.code} – {self.unit.code} ({self.get_role_display()})"
 
 
-class Deadline(models.Model):
+class Deadline(Rules, models.Model):
     """The entry deadline of a quarter: the campaign's (unit empty) or a unit's extension."""
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="deadlines")
@@ -504,6 +504,26 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign.year} Q{self.quarter}: {self.due_on}"
 
+    # A quarter's entry may close in its last month, with estimates for the days left (Decree
+    # 09/2019/NĐ-CP closes a quarter's figures on the 14th of that month), not before: an earlier
+    # date (often a year typed wrong) closes the quarter before it is reported and makes every
+    # unit late. Nor later than two years after the programme's year: yearly figures (PCI, PAPI)
+    # come the next year, and a date beyond is a typo that keeps the quarter open for good.
+    YEARS_AFTER = 2
+
+    def allowed_dates(self) -> tuple[datetime.date, datetime.date]:
+        year = self.campaign.year
+        return datetime.date(year, self.quarter * 3, 1), datetime.date(year + self.YEARS_AFTER, 12, 31)
+
+    def rule_problems(self) -> dict[str, list[str]]:
+        if self.campaign_id is None or self.quarter not in (1, 2, 3, 4) or self.due_on is None:
+            return {}
+        first, last = self.allowed_dates()
+        if first <= self.due_on <= last:
+            return {}
+        return {"due_on": [_("The deadline of %(quarter)s %(year)s must fall between %(first)s (the quarter's last month) "
+                             "and %(last)s.") % {"quarter": progress.QUARTER_NAMES[self.quarter], "year": self.campaign.year,
+                                                 "first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")}]}
 
 
 class Submission(models.Model):

@@ -12,7 +12,7 @@ import pytest
 from django.forms import modelform_factory
 from django.urls import reverse
 
-from targets.models import Indicator, Measure, Pledge, Unit
+from targets.models import Deadline, Indicator, Measure, Pledge, Unit
 from tests.test_admin import _measure_form
 from tests.test_ranking import pledge
 
@@ -144,6 +144,27 @@ def test_a_pledged_figure_obeys_the_rule_for_the_measures_figures(client, admin_
     assert not Pledge.objects.exists()
     assert client.post(reverse("admin:targets_pledge_add"), pledge_form(city, trained, "60")).status_code == 302
     assert Pledge.objects.get().target == 60
+
+
+# --- deadlines (F11) -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["31/12/2023", "01/01/2024", "31/05/2024", "01/01/1900", "01/01/2027", "31/12/9999"])
+def test_a_deadline_before_the_quarters_last_month_or_years_later_is_refused(client, admin_user, programme, typed):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:targets_deadline_add"), {"campaign": programme.pk, "quarter": 2, "due_on": typed})
+    assert response.status_code == 200
+    assert "Hạn báo cáo quý II năm 2024 phải từ 01/06/2024 (tháng cuối quý) đến 31/12/2026." in page_text(response)
+    assert not Deadline.objects.exists()
+
+
+@pytest.mark.parametrize(("quarter", "typed"), [(1, "01/03/2024"), (2, "20/06/2024"), (2, "15/07/2024"), (4, "15/01/2025"),
+                                                (4, "31/12/2026")])
+def test_a_deadline_in_the_quarters_last_month_or_after_is_kept(client, admin_user, programme, quarter, typed):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:targets_deadline_add"), {"campaign": programme.pk, "quarter": quarter, "due_on": typed})
+    assert response.status_code == 302
+    assert Deadline.objects.get(quarter=quarter).due_on == datetime.datetime.strptime(typed, "%d/%m/%Y").date()
 
 
 # --- what the rules leave alone --------------------------------------------------------------------
