@@ -140,6 +140,7 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(plan_start__lte=F("year")) & Q(plan_end__gte=F("year")),
                 name="campaign_year_in_plan",
+                violation_error_message=_("The programme's year must lie within its five-year plan (from its first to its last year)."),
             ),
         ]
 
@@ -254,7 +255,8 @@ class Theme(models.Model):
         ordering = ["campaign", "number"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "number"], name="theme_number_unique"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="theme_number_positive"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="theme_number_positive",
+                                   violation_error_message=_("A theme's number is 1 or more.")),
         ]
 
     def __str__(self) -> str:
@@ -305,7 +307,8 @@ class Indicator(models.Model):
         ordering = ["campaign", "number"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "number"], name="indicator_number_unique"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="indicator_number_positive"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="indicator_number_positive",
+                                   violation_error_message=_("An indicator's number is 1 or more.")),
         ]
 
     def __str__(self) -> str:
@@ -385,12 +388,16 @@ class Measure(Rules, models.Model):
             models.CheckConstraint(
                 condition=Q(target__isnull=False) | ~Q(comparison__in=["gte", "gt", "lte"]),
                 name="measure_target_required",
+                violation_error_message=_("A measure compared with its target (≥, > or ≤) needs the target."),
             ),
-            models.CheckConstraint(condition=Q(decimal_places__lte=6), name="measure_decimal_places_max"),
-            models.CheckConstraint(condition=Q(display_divisor__gt=0), name="measure_display_divisor_positive"),
+            models.CheckConstraint(condition=Q(decimal_places__lte=6), name="measure_decimal_places_max",
+                                   violation_error_message=_("At most 6 decimal places.")),
+            models.CheckConstraint(condition=Q(display_divisor__gt=0), name="measure_display_divisor_positive",
+                                   violation_error_message=_("The display divisor is more than 0.")),
             models.CheckConstraint(
                 condition=Q(publication_month__isnull=True) | (Q(publication_month__gte=1) & Q(publication_month__lte=12)),
                 name="measure_publication_month_range",
+                violation_error_message=_("The publication month is 1 to 12."),
             ),
         ]
 
@@ -496,9 +503,12 @@ class Deadline(Rules, models.Model):
         verbose_name_plural = _("deadlines")
         ordering = ["campaign", "quarter", "unit"]
         constraints = [
-            models.CheckConstraint(condition=QUARTER_RANGE, name="deadline_quarter_range"),
-            models.UniqueConstraint(fields=["campaign", "quarter"], condition=Q(unit__isnull=True), name="deadline_campaign_unique"),
-            models.UniqueConstraint(fields=["campaign", "quarter", "unit"], condition=Q(unit__isnull=False), name="deadline_unit_unique"),
+            models.CheckConstraint(condition=QUARTER_RANGE, name="deadline_quarter_range",
+                                   violation_error_message=_("The quarter is 1 to 4.")),
+            models.UniqueConstraint(fields=["campaign", "quarter"], condition=Q(unit__isnull=True), name="deadline_campaign_unique",
+                                   violation_error_message=_("This quarter has a deadline for the whole programme already; change that one.")),
+            models.UniqueConstraint(fields=["campaign", "quarter", "unit"], condition=Q(unit__isnull=False), name="deadline_unit_unique",
+                                   violation_error_message=_("This unit has a deadline for this quarter already; change that one.")),
         ]
 
     def __str__(self) -> str:
@@ -562,7 +572,8 @@ class Submission(models.Model):
         verbose_name_plural = _("quarterly reports")
         ordering = ["campaign", "quarter", "unit"]
         constraints = [
-            models.CheckConstraint(condition=QUARTER_RANGE, name="submission_quarter_range"),
+            models.CheckConstraint(condition=QUARTER_RANGE, name="submission_quarter_range",
+                                   violation_error_message=_("The quarter is 1 to 4.")),
             models.UniqueConstraint(fields=["campaign", "unit", "quarter"], name="submission_unique"),
         ]
         indexes = [models.Index(fields=["campaign", "quarter", "state"], name="submission_period_state")]
@@ -624,6 +635,7 @@ class Figure(models.Model):
             models.UniqueConstraint(fields=["submission", "measure"], name="figure_unique"),
             models.CheckConstraint(
                 condition=Q(value__isnull=False) | Q(cumulative__isnull=False) | ~Q(verdict=""), name="figure_has_value_or_verdict",
+                violation_error_message=_("A figure has a value, a year-to-date figure or an assessment."),
             ),
         ]
 
@@ -746,8 +758,6 @@ class ScoringScheme(models.Model):
         return scoring.Scheme.from_dict(self.data, strict=False)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         from targets import scoring
 
         codes = Measure.objects.filter(campaign_id=self.campaign_id).values_list("code", flat=True) if self.campaign_id else None
@@ -835,8 +845,6 @@ class Registration(models.Model):
         return None
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.campaign_id and self.title and (problem := self.title_problem(self.campaign, self.title)):
             raise ValidationError({"title": problem})
 
@@ -859,7 +867,8 @@ class BlocMembership(models.Model):
         ordering = ["campaign", "unit", "from_quarter"]
         constraints = [
             models.CheckConstraint(condition=Q(from_quarter__gte=1) & Q(to_quarter__lte=4) & Q(from_quarter__lte=F("to_quarter")),
-                                   name="bloc_membership_quarters"),
+                                   name="bloc_membership_quarters",
+                                   violation_error_message=_("The quarters run from 1 to 4, the last not before the first.")),
             models.UniqueConstraint(fields=["campaign", "unit", "bloc"], name="bloc_membership_unique"),
         ]
 
@@ -869,9 +878,7 @@ class BlocMembership(models.Model):
     def clean(self):
         """A unit is in one bloc at a time: its memberships of a year do not share a quarter, or the
         ranking would rank it in two blocs (targets.ranking.members). The quarters' order is the
-        database's check too; said here in words, before the check's raw name would be."""
-        from django.core.exceptions import ValidationError
-
+        database's check too; said here beside the last quarter's field."""
         if self.from_quarter and self.to_quarter and self.from_quarter > self.to_quarter:
             raise ValidationError({"to_quarter": _("The last quarter cannot come before the first quarter.")})
         if not (self.campaign_id and self.unit_id and self.from_quarter and self.to_quarter):
@@ -913,7 +920,8 @@ class ScoreAdjustment(models.Model):
         verbose_name = _("bonus or deduction")
         verbose_name_plural = _("bonuses and deductions")
         ordering = ["campaign", "unit", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(points__gt=0), name="score_adjustment_points_positive")]
+        constraints = [models.CheckConstraint(condition=Q(points__gt=0), name="score_adjustment_points_positive",
+                                   violation_error_message=_("The points are more than 0."))]
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.get_kind_display()} {self.points}: {self.reason}"
@@ -939,8 +947,6 @@ class ScoreAdjustment(models.Model):
         return None
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.points is not None and (problem := self.points_problem(self.points)):
             errors["points"] = problem
@@ -1012,8 +1018,6 @@ class Proposal(models.Model):
                 for name in cls.DECISION_FIELDS if not values.get(name)}
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors: dict[str, list] = {}
         year = self.campaign.year if self.campaign_id else None
         if problem := self.decision_date_problem(self.decision_date, year):

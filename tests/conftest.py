@@ -171,6 +171,18 @@ def template_rendering(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language, Vietnamese: a request that switched to English
+    leaves English active in this thread (LocaleMiddleware sets it per request, never back), and
+    a later test reading a message outside a request would get it in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 

@@ -119,3 +119,34 @@ def test_a_unit_cannot_be_its_own_parent(boss, programme):
     assert response.status_code == 200
     assert "Một đơn vị không thể là đơn vị cấp trên của chính mình, trực tiếp hay qua đơn vị khác." in errors(response)
     assert Unit.objects.get(pk=city.pk).parent is None
+
+
+def test_every_rule_the_database_keeps_is_said_in_words_not_by_its_name():
+    from django.apps import apps
+    from django.db.models import CheckConstraint, UniqueConstraint
+
+    # A rule Django says itself ("… with this Programme and Number already exists.") needs none;
+    # a check, or a uniqueness under a condition, would otherwise read "Constraint “…” is violated."
+    unsaid = [f"{model.__name__}.{c.name}" for model in apps.get_app_config("targets").get_models() for c in model._meta.constraints
+              if (isinstance(c, CheckConstraint) or (isinstance(c, UniqueConstraint) and c.condition is not None))
+              and c.violation_error_message == c.default_violation_error_message]
+    assert not unsaid
+
+
+@pytest.mark.parametrize("model, pk_of, changes, message", [
+    ("campaign", lambda p: p.pk, {"plan_end": "2023"}, "Năm của chương trình phải nằm trong kế hoạch 5 năm (từ năm đầu đến năm cuối)."),
+    ("theme", lambda p: p.themes.get(number=2).pk, {"number": "0"}, "Số thứ tự của nội dung thi đua từ 1 trở lên."),
+    ("indicator", lambda p: p.indicators.get(number=5).pk, {"number": "0"}, "Số thứ tự của chỉ tiêu từ 1 trở lên."),
+])
+def test_a_rule_broken_in_the_admin_is_said_in_vietnamese(boss, programme, model, pk_of, changes, message):
+    url = reverse(f"admin:targets_{model}_change", args=[pk_of(programme)])
+    response, _data = _edit(boss, url, f"{model}_form", lambda data: data.update(changes))
+    assert response.status_code == 200
+    assert message in errors(response) and "Constraint" not in errors(response)
+
+
+def test_a_second_deadline_for_the_same_quarter_is_said_in_vietnamese(boss, programme):
+    add = reverse("admin:targets_deadline_add")
+    assert boss.post(add, {"campaign": programme.pk, "quarter": 1, "due_on": "20/04/2024"}).status_code == 302
+    response = boss.post(add, {"campaign": programme.pk, "quarter": 1, "due_on": "25/04/2024"})
+    assert "Quý này đã có hạn báo cáo chung của chương trình; hãy sửa hạn đó." in errors(response)
