@@ -364,6 +364,12 @@ class PledgeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     autocomplete_fields = ("unit",)
     readonly_fields = ("entered_by",)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A measure assessed in words takes no pledged figure (Pledge.rule_problems): not offered.
+        if db_field.name == "measure":
+            kwargs["queryset"] = models.Measure.objects.exclude(comparison=models.Measure.Comparison.QUALITATIVE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         obj.entered_by = request.user
         super().save_model(request, obj, form, change)

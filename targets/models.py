@@ -796,17 +796,32 @@ class Pledge(Rules, models.Model):
 
         return pledge_spec(self.measure.spec(), self.target)
 
+    @staticmethod
+    def signed_on_problem(year: int, signed_on: datetime.date) -> str | None:
+        """A pledge is signed at the start of its year, or at the end of the year before; not later than today."""
+        if datetime.date(year - 1, 1, 1) <= signed_on <= timezone.localdate():
+            return None
+        return _("The signing date must be in %(last)s or %(year)s, and not after today.") % {"last": year - 1, "year": year}
+
     def rule_problems(self) -> dict[str, list[str]]:
         from targets.entry import value_problems
 
         if self.measure_id is None:
             return {}
-        # As in the pledge workbook (pledge_xlsx): a verdict in words has no figure to pledge, and a
-        # pledged figure obeys the rule for the measure's figures.
-        if self.measure.is_qualitative:
-            return {"measure": [_("Measure %(measure)s is assessed in words: it takes no pledged figure.")
-                                % {"measure": self.measure.code}]}
-        return {"target": value_problems(self.measure, self.target, language())} if self.target is not None else {}
+        problems: dict[str, list[str]] = {}
+        if self.signed_on is not None and (problem := self.signed_on_problem(self.measure.campaign.year, self.signed_on)):
+            problems["signed_on"] = [problem]
+        # As in the pledge workbook (pledge_xlsx): a unit pledges only what it reports, a verdict in
+        # words has no figure to pledge, and a pledged figure obeys the rule for the measure's figures.
+        if self.unit_id is not None and not self.measure.assignments.filter(unit_id=self.unit_id).exists():
+            problems["measure"] = [_("%(unit)s does not report measure %(measure)s: it has no figure of it to pledge.")
+                                   % {"unit": self.unit.code, "measure": self.measure.code}]
+        elif self.measure.is_qualitative:
+            problems["measure"] = [_("Measure %(measure)s is assessed in words: it takes no pledged figure.")
+                                   % {"measure": self.measure.code}]
+        elif self.target is not None:
+            problems["target"] = value_problems(self.measure, self.target, language())
+        return problems
 
 
 class Registration(models.Model):

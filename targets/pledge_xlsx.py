@@ -164,7 +164,6 @@ def read_pledges(handle, size: int) -> PledgeResult:
         return result
     assignments = {(a.unit.code, a.measure.code): a for a in _assignments(campaign)}
     seen: dict[tuple[str, str], int] = {}
-    today = datetime.date.today()
     for number, by_name in lines:
         get = by_name.get
         problems = []
@@ -192,9 +191,8 @@ def read_pledges(handle, size: int) -> PledgeResult:
             problems += [Problem(SHEET, number, "Chỉ tiêu giao ước", e) for e in checked.errors]
             target = checked.value
         signed_on = _date(get("Ngày ký"), problems, number)
-        if signed_on is not None and not (datetime.date(campaign.year - 1, 1, 1) <= signed_on <= today):
-            problems.append(Problem(SHEET, number, "Ngày ký", _("The signing date must be in %(last)s or %(year)s, and not after today.")
-                                    % {"last": campaign.year - 1, "year": campaign.year}))
+        if signed_on is not None and (problem := Pledge.signed_on_problem(campaign.year, signed_on)):
+            problems.append(Problem(SHEET, number, "Ngày ký", problem))
         document = cell_text(get("Văn bản giao ước")).strip()
         problems += [Problem(SHEET, number, "Văn bản giao ước", p) for p in limits.problems(Pledge, {"document": document})]
         result.problems += problems

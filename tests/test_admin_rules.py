@@ -30,15 +30,17 @@ def pledge_form(unit, measure, target, signed_on="15/01/2024"):
 
 def test_a_pledge_for_a_measure_assessed_in_words_is_refused(client, admin_user, programme):
     client.force_login(admin_user)
-    defence = Measure.objects.get(campaign=programme, code="15")  # judged in words
-    response = client.post(reverse("admin:targets_pledge_add"), pledge_form(Unit.objects.get(code="026"), defence, "1"))
+    defence = Measure.objects.get(campaign=programme, code="15")  # judged in words, reported by the military command
+    # The admin does not offer it, and refuses it posted all the same.
+    assert f'value="{defence.pk}"' not in client.get(reverse("admin:targets_pledge_add")).content.decode()
+    response = client.post(reverse("admin:targets_pledge_add"), pledge_form(Unit.objects.get(code="BCHQS"), defence, "1"))
     assert response.status_code == 200
-    assert "Chỉ số 15 được đánh giá định tính: không nhận chỉ tiêu giao ước bằng con số." in page_text(response)
     assert not Pledge.objects.exists()
-    # Any form built from the model says the same: the rule is the model's.
+    # Any form built from the model says why: the rule is the model's.
     form = modelform_factory(Pledge, fields=["unit", "measure", "target", "signed_on"])(
-        {"unit": Unit.objects.get(code="026").pk, "measure": defence.pk, "target": "1", "signed_on": "2024-01-15"})
-    assert not form.is_valid() and "measure" in form.errors
+        {"unit": Unit.objects.get(code="BCHQS").pk, "measure": defence.pk, "target": "1", "signed_on": "2024-01-15"})
+    assert not form.is_valid()
+    assert form.errors["measure"] == ["Chỉ số 15 được đánh giá định tính: không nhận chỉ tiêu giao ước bằng con số."]
 
 
 def test_a_measure_with_pledges_is_not_switched_to_an_assessment_in_words(client, admin_user, programme):
@@ -136,13 +138,13 @@ def test_a_growth_rate_may_be_negative(client, admin_user, programme):
 def test_a_pledged_figure_obeys_the_rule_for_the_measures_figures(client, admin_user, programme):
     client.force_login(admin_user)
     city = Unit.objects.get(code="024")
-    budget, trained = (Measure.objects.get(campaign=programme, code=c) for c in ("3", "7"))
+    budget, share = (Measure.objects.get(campaign=programme, code=c) for c in ("3", "10"))  # an amount and a percentage
     response = client.post(reverse("admin:targets_pledge_add"), pledge_form(city, budget, "-250"))
     assert response.status_code == 200 and "Giá trị không được âm." in page_text(response)
-    response = client.post(reverse("admin:targets_pledge_add"), pledge_form(city, trained, "600"))
+    response = client.post(reverse("admin:targets_pledge_add"), pledge_form(city, share, "600"))
     assert response.status_code == 200 and "Tỷ lệ phần trăm phải từ 0 đến 100." in page_text(response)
     assert not Pledge.objects.exists()
-    assert client.post(reverse("admin:targets_pledge_add"), pledge_form(city, trained, "60")).status_code == 302
+    assert client.post(reverse("admin:targets_pledge_add"), pledge_form(city, share, "60")).status_code == 302
     assert Pledge.objects.get().target == 60
 
 
@@ -201,3 +203,18 @@ def test_a_rule_on_a_field_the_indicators_page_does_not_show_is_said_at_the_top_
     assert "Đơn vị hiển thị: Số liệu được hiển thị sau khi chia cho hệ số hiển thị" in page_text(response)
     arrivals.refresh_from_db()
     assert not arrivals.name.endswith("(sửa)")
+
+
+def test_a_pledge_in_the_admin_keeps_the_pledge_workbooks_rules(client, admin_user, programme):
+    client.force_login(admin_user)
+    city, grdp, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=programme, code="1"), Measure.objects.get(campaign=programme, code="3")
+    assert not grdp.assignments.filter(unit=city).exists()
+    response = client.post(reverse("admin:targets_pledge_add"), pledge_form(city, grdp, "7"))
+    assert response.status_code == 200 and "024 không báo cáo chỉ số 1: không có số liệu để giao ước." in page_text(response)
+    response = client.post(reverse("admin:targets_pledge_add"), pledge_form(city, budget, "250", signed_on="15/01/2020"))
+    assert response.status_code == 200 and "Ngày ký phải trong năm 2023 hoặc 2024 và không sau hôm nay." in page_text(response)
+    assert not Pledge.objects.exists()
+    # The measures offered are those that take a figure.
+    page = client.get(reverse("admin:targets_pledge_add")).content.decode()
+    assert f'value="{budget.pk}"' in page
+    assert f'value="{Measure.objects.get(campaign=programme, code="15").pk}"' not in page
