@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import DecimalField
 from django.urls import reverse
 from django.utils.html import format_html
@@ -110,6 +110,20 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ("kind", "bloc", "is_active")
     search_fields = ("code", "name", "name_en", "short_name")
     filter_horizontal = ("members",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active and obj.bloc_id:
+            # An inactive unit is ranked only where a bloc membership of the year names it
+            # (ranking.members): said, so that a year's ranking does not change unnoticed.
+            years = list(models.Campaign.objects.filter(
+                submissions__unit=obj, scoring_scheme__ranking_final_at__isnull=True,
+            ).exclude(bloc_memberships__unit=obj).distinct().order_by("year").values_list("year", flat=True))
+            if years:
+                messages.warning(request, _(
+                    "%(unit)s is no longer active: it is left out of its bloc's ranking of %(years)s. To keep ranking it for a "
+                    "year, record its bloc membership of that year (Admin → Bloc memberships).") % {
+                    "unit": obj.name, "years": ", ".join(map(str, years))})
 
 
 class TaskInline(admin.TabularInline):

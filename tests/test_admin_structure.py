@@ -150,3 +150,13 @@ def test_a_second_deadline_for_the_same_quarter_is_said_in_vietnamese(boss, prog
     assert boss.post(add, {"campaign": programme.pk, "quarter": 1, "due_on": "20/04/2024"}).status_code == 302
     response = boss.post(add, {"campaign": programme.pk, "quarter": 1, "due_on": "25/04/2024"})
     assert "Quý này đã có hạn báo cáo chung của chương trình; hãy sửa hạn đó." in errors(response)
+
+
+def test_deactivating_a_unit_that_reported_says_what_it_does_to_the_years_ranking(boss, demo):
+    finance = Unit.objects.get(code="STC")
+    url = reverse("admin:targets_unit_change", args=[finance.pk])
+    response, _data = _edit(boss, url, "unit_form", lambda data: data.pop("is_active"))
+    assert response.status_code == 302
+    page = boss.get(response["Location"]).content.decode()
+    assert ("Sở Tài chính tỉnh Hà Giang không còn hoạt động: đơn vị không còn trong bảng xếp hạng năm 2024 của khối. "
+            "Để vẫn xếp hạng đơn vị cho năm đó, hãy ghi khối thi đua của đơn vị cho năm ấy (Quản trị → Thành viên khối thi đua).") in page
