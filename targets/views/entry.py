@@ -46,10 +46,12 @@ def _series(figures) -> dict[int, dict]:
 
 
 def _last_year(campaign: Campaign, unit: Unit, quarter: int, measures) -> dict[str, object]:
-    """The unit's own year-to-date for the same period last year, by measure code: a district
-    compares itself with its own past, never with the province's."""
+    """The unit's own approved year-to-date for the same period last year, by measure code: a
+    district compares itself with its own past, never with the province's, and with what was
+    approved, as the dashboards do (services.copy_campaign), never with a draft or an unreviewed report."""
     figures = list(Figure.objects.filter(
         submission__campaign__year=campaign.year - 1, submission__unit=unit, submission__quarter__lte=quarter,
+        submission__state=Submission.State.APPROVED,
         measure__code__in=[m.code for m in measures]).select_related("submission", "measure__campaign"))
     series = _series(figures)
     result = {}
@@ -89,7 +91,8 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
             # district's is the one it pledged (giao ước thi đua), where it signed one.
             "target": m.target if lead else (pledges[m.pk].target if m.pk in pledges else None),
             "pledge": None if lead else pledges.get(m.pk),
-            "same_period": (m.same_period().get(quarter) if lead else None) or last_year.get(m.code),
+            # The lead unit's is the province's, which the dashboards judge the measure with.
+            "same_period": m.same_period().get(quarter) if lead else last_year.get(m.code),
             "disagreements": [d for d in now.disagreements if d.quarter == quarter],
         })
     return rows

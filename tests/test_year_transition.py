@@ -1,0 +1,55 @@
+"""The turn of the year: next year's programme copied from this one while this one still takes
+its late figures. What last year means on each page of the new year."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+
+from targets.models import Deadline, Figure, Submission, Unit
+from targets.services import copy_campaign
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def next_year(demo):
+    """2025 copied from the demo's 2024 (Q1–Q2 approved, Q3 awaiting review or still a draft), open for entry."""
+    campaign = copy_campaign(source_year=2024, target_year=2025)
+    for quarter in (1, 2, 3, 4):
+        Deadline.objects.update_or_create(campaign=campaign, quarter=quarter, unit=None, defaults={"due_on": datetime.date(2099, 1, 1)})
+    return campaign
+
+
+def _entry_row(client, unit: Unit, quarter: int, code: str) -> dict:
+    name = f"reporter-{unit.code.lower()}"
+    client.force_login(User.objects.filter(username=name).first() or make_user(name, "reporter", units=[unit]))
+    response = client.get("/nhap-so-lieu/", {"year": 2025, "quarter": quarter, "unit": unit.code})
+    assert response.status_code == 200
+    return next(row for row in response.context["formset"].rows if row["measure"].code == code)
+
+
+@pytest.mark.template_context
+def test_a_districts_last_year_on_the_entry_page_is_its_approved_figures_never_an_unsent_draft(client, next_year):
+    district = Unit.objects.get(code="029")
+    draft = Submission.objects.get(campaign__year=2024, unit=district, quarter=3)
+    assert draft.state == "draft"
+    Figure.objects.filter(submission=draft, measure__code="14a").update(value=Decimal("999"))
+    # Its nine months of 2024 are not all approved: no figure for the same period, never one with the draft in it.
+    assert _entry_row(client, district, 3, "14a")["same_period"] is None
+    approved = sum(Figure.objects.filter(submission__campaign__year=2024, submission__unit=district, submission__quarter__lte=2,
+                                         measure__code="14a").values_list("value", flat=True))
+    assert _entry_row(client, district, 2, "14a")["same_period"] == approved
+
+
+@pytest.mark.template_context
+def test_the_lead_units_last_year_on_the_entry_page_is_the_one_the_dashboards_judge_with(client, admin_user, next_year):
+    police = Unit.objects.get(code="CA")
+    assert Submission.objects.get(campaign__year=2024, unit=police, quarter=3).state == "submitted"
+    shown = _entry_row(client, police, 3, "14a")["same_period"]
+    client.force_login(admin_user)
+    progress = json.loads(client.get("/api/v1/progress/", {"year": 2025, "quarter": 3}).content)
+    judged = next(m for i in progress["indicators"] for m in i["measures"] if m["code"] == "14a")["same_period"]
+    assert (shown, judged) == (None, None)  # 2024's nine months are not approved yet: no comparison on either
+    assert _entry_row(client, police, 1, "14a")["same_period"] == next_year.measures.get(code="14a").same_period_q1
