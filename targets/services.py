@@ -6,6 +6,7 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from targets.models import Campaign, Deadline, Indicator, MeasureAssignment, ScoringScheme, Submission, Task, Theme
 from targets.overview import build_overview
@@ -51,7 +52,6 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         source=f"Copied from the {source_year} programme {source.number}",
         **{name: getattr(source, name) for name in REPORT_FIELDS},
     )
-    actuals = _approved_ytd(source)
     themes = {}
     for theme in source.themes.all():
         themes[theme.pk] = Theme.objects.create(
@@ -70,17 +70,15 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
     assignments = list(MeasureAssignment.objects.filter(measure__campaign=source))
     for measure in source.measures.all():
         old_pk = measure.pk
-        ytd = actuals.get(old_pk, {})
         measure.pk = None
         measure._state.adding = True
         measure.campaign = target
         measure.indicator = indicators[measure.indicator_id]
-        measure.previous_year = ytd.get(4)
-        for q in (1, 2, 3, 4):
-            setattr(measure, f"same_period_q{q}", ytd.get(q))
-        measure.baseline_source = (
-            f"Approved figures of {source_year} in this system" if ytd else ""
-        )
+        # Last year's values come from the source's approved figures (sync_last_year, below), not
+        # from the source's own last year.
+        for name in ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3", "same_period_q4"):
+            setattr(measure, name, None)
+        measure.baseline_source = ""
         measure.save()
         MeasureAssignment.objects.bulk_create(
             MeasureAssignment(measure=measure, unit_id=a.unit_id, role=a.role) for a in assignments if a.measure_id == old_pk
@@ -90,7 +88,48 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         for d in source.deadlines.filter(unit__isnull=True)
     )
     _copy_scoring_scheme(source, target, target_year - source_year)
+    sync_last_year(source)
     return target
+
+
+def last_year_source(year: int) -> str:
+    """The source named on the last-year values that sync_last_year writes."""
+    return f"Approved figures of {year} in this system"
+
+
+def sync_last_year(campaign: Campaign) -> int:
+    """Next year's "same period last year" and "last year's actual", as `campaign`'s approved
+    figures stand now (their year-to-date at each quarter). Called wherever `campaign`'s approved
+    reports change (workflow.approve and reopen, and copy_campaign), in the same transaction: next
+    year is set up before this year's fourth quarter is approved and months before its yearly
+    figures (PCI, PAPI), and a correction may come later still; a copy taken once would leave next
+    year comparing with nothing, or with a figure since corrected. A measure whose last-year values
+    an admin entered from a publication (another source) keeps them. Returns the measures changed."""
+    following = Campaign.objects.filter(year=campaign.year + 1).first()
+    if following is None:
+        return 0
+    system = last_year_source(campaign.year)
+    # Locked before the figures are read: an approval at the same moment waits here, then reads
+    # this one too, and never writes values without it. (Every write also waits on the data
+    # version's row, which orders them already; this rule does not lean on that.)
+    measures = list(following.measures.select_for_update().filter(baseline_source__in=("", system)).order_by("pk"))
+    if not measures:
+        return 0
+    codes = dict(campaign.measures.values_list("pk", "code"))
+    actuals = {codes[pk]: ytd for pk, ytd in _approved_ytd(campaign).items()}
+    changed = 0
+    for measure in measures:
+        ytd = actuals.get(measure.code, {})
+        values = {"previous_year": ytd.get(4), **{f"same_period_q{q}": ytd.get(q) for q in (1, 2, 3, 4)},
+                  "baseline_source": system if ytd else ""}
+        if all(getattr(measure, name) == value for name, value in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(measure, name, value)
+        measure._change_reason = _("Last year's approved figures")
+        measure.save()
+        changed += 1
+    return changed
 
 
 def _copy_scoring_scheme(source: Campaign, target: Campaign, years: int) -> None:

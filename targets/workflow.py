@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
-from targets import access, validators
+from targets import access, services, validators
 from targets.models import Campaign, Figure, Measure, Submission, Task, TaskReport, Unit
 from targets.overview import submission_status
 
@@ -386,6 +386,8 @@ def approve(*, user, submissions: list[Submission]) -> int:
         submission.version += 1
         submission._change_reason = _("Approved")
         submission.save()
+    for campaign in Campaign.objects.filter(pk__in={s.campaign_id for s in locked}):
+        services.sync_last_year(campaign)
     return len(locked)
 
 
@@ -421,6 +423,7 @@ def reopen(*, user, submission: Submission, reason: str) -> Submission:
     submission.version += 1
     submission._change_reason = _("Reopened")
     submission.save()
+    services.sync_last_year(submission.campaign)
     return submission
 
 

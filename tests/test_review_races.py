@@ -86,3 +86,24 @@ def test_the_same_bonus_added_by_two_of_the_secretariat_at_once_is_kept_once(pro
     assert ScoreAdjustment.objects.count() == 1
     assert sum(isinstance(r, ScoreAdjustment) for r in results) == 1
     assert any(isinstance(r, str) and "already has a bonus for this reason" in r for r in results)
+
+
+def test_two_approvals_at_once_both_reach_next_years_last_year(programme):
+    from targets.services import copy_campaign
+
+    for q in (1, 2, 3, 4):
+        Deadline.objects.create(campaign=programme, quarter=q, due_on=datetime.date(2099, 1, 1))
+    budget = Measure.objects.get(campaign=programme, code="3")
+    finance = budget.assignments.get(role="lead").unit
+    reporter = make_user("reporter-stc", "reporter", units=[finance])
+    reports = []
+    for quarter, value in ((1, Decimal("650.5")), (2, Decimal("700"))):
+        workflow.save_figures(user=reporter, campaign=programme, unit=finance, quarter=quarter,
+                              entries=[workflow.Entry(measure=budget, value=value)])
+        reports.append(workflow.submit(user=reporter, campaign=programme, unit=finance, quarter=quarter))
+    following = copy_campaign(source_year=2024, target_year=2025)
+    first, second = make_user("secretariat-1", "reviewer"), make_user("secretariat-2", "reviewer")
+    race([lambda: workflow.approve(user=first, submissions=[reports[0]]), lambda: workflow.approve(user=second, submissions=[reports[1]])])
+    # The half year needs both quarters approved: whichever approval wrote last read the other's too.
+    budget = following.measures.get(code="3")
+    assert (budget.same_period_q1, budget.same_period_q2) == (Decimal("650.5"), Decimal("1350.5"))

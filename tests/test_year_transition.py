@@ -53,3 +53,57 @@ def test_the_lead_units_last_year_on_the_entry_page_is_the_one_the_dashboards_ju
     judged = next(m for i in progress["indicators"] for m in i["measures"] if m["code"] == "14a")["same_period"]
     assert (shown, judged) == (None, None)  # 2024's nine months are not approved yet: no comparison on either
     assert _entry_row(client, police, 1, "14a")["same_period"] == next_year.measures.get(code="14a").same_period_q1
+
+
+def _approved_again(reviewer, admin, unit: Unit, quarter: int, values: dict) -> None:
+    """2024's report reopened by an admin, corrected by the secretariat, approved again."""
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    year = Campaign.objects.get(year=2024)
+    report = Submission.objects.get(campaign=year, unit=unit, quarter=quarter)
+    if report.state == "approved":
+        workflow.reopen(user=admin, submission=report, reason="Cục Thống kê công bố số chính thức.")
+    if report.state != "submitted":
+        entries = []
+        for code, value in values.items():
+            figure = Figure.objects.filter(submission=report, measure__code=code).first()
+            entries.append(workflow.Entry(measure=Measure.objects.get(campaign=year, code=code), value=value,
+                                          version=figure.version if figure else None))
+        workflow.save_figures(user=reviewer, campaign=year, unit=unit, quarter=quarter, entries=entries, reason="Số chính thức")
+        workflow.submit(user=reviewer, campaign=year, unit=unit, quarter=quarter)
+    workflow.approve(user=reviewer, submissions=[Submission.objects.get(campaign=year, unit=unit, quarter=quarter)])
+
+
+def _same_period(client, admin, quarter: int, code: str):
+    client.force_login(admin)
+    progress = json.loads(client.get("/api/v1/progress/", {"year": 2025, "quarter": quarter}).content)
+    return next(m for i in progress["indicators"] for m in i["measures"] if m["code"] == code)["same_period"]
+
+
+def test_next_years_last_year_follows_a_correction_approved_after_the_copy(client, admin_user, reviewer, next_year):
+    police = Unit.objects.get(code="CA")
+    before = next_year.measures.get(code="14a").same_period_q1
+    assert before is not None and before != Decimal(66)
+    _approved_again(reviewer, admin_user, police, 1, {"14a": Decimal(66)})
+    assert next_year.measures.get(code="14a").same_period_q1 == Decimal(66)
+    assert Decimal(_same_period(client, admin_user, 1, "14a")) == Decimal(66)
+
+
+def test_next_years_nine_months_and_year_arrive_when_this_years_are_approved(client, admin_user, reviewer, next_year):
+    police = Unit.objects.get(code="CA")
+    assert next_year.measures.get(code="14a").same_period_q3 is None  # 2024's Q3 awaits review at the copy
+    _approved_again(reviewer, admin_user, police, 3, {})
+    nine_months = sum(Figure.objects.filter(submission__campaign__year=2024, submission__unit=police, measure__code="14a")
+                      .values_list("value", flat=True))
+    assert next_year.measures.get(code="14a").same_period_q3 == nine_months
+    assert Decimal(_same_period(client, admin_user, 3, "14a")) == nine_months
+
+
+def test_last_year_values_an_admin_entered_from_a_publication_are_kept(reviewer, admin_user, next_year):
+    budget = next_year.measures.get(code="3")
+    budget.same_period_q3, budget.baseline_source = Decimal("1999.5"), "Niên giám thống kê tỉnh Hà Giang 2024"
+    budget.save()
+    _approved_again(reviewer, admin_user, Unit.objects.get(code="STC"), 3, {})
+    budget.refresh_from_db()
+    assert (budget.same_period_q3, budget.baseline_source) == (Decimal("1999.5"), "Niên giám thống kê tỉnh Hà Giang 2024")
