@@ -14,6 +14,7 @@ a ranking the council has been given.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -251,6 +252,11 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
             raise NoScheme(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
         if record.is_final:
             raise CannotClose(_("The year is already closed."))
+        # A final ranking is of a whole year: closing cannot be undone, and the ranking page opens
+        # on the newest year, which may have only just begun.
+        if timezone.localdate() <= datetime.date(campaign.year, 12, 31):
+            raise CannotClose(_("%(year)s is not over: its ranking can be made final from 01/01/%(next)s.")
+                              % {"year": campaign.year, "next": campaign.year + 1})
         pending = list(Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
                        .select_related("unit").order_by("unit__code", "quarter"))
         if pending:

@@ -12,9 +12,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from targets.models import Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme, Submission, Unit
+from targets.models import Campaign, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme, Submission, Unit
 from tests.conftest import PASSWORD, make_user
 from tests.test_ranking import FLAG, pledge, send
 
@@ -559,3 +560,13 @@ def test_the_picker_costs_no_query_per_year(client, two_years, users, name, args
     copy_campaign(source_year=2024, target_year=2026)
     assert queries() == before
     assert picker(client.get(reverse(name, args=args), {"year": "2024"}).content.decode())[1] == ["2026", "2025", "2024"]
+
+
+def test_a_year_not_over_yet_is_not_closed(client, year, users):
+    from targets.services import copy_campaign
+
+    current = copy_campaign(source_year=2024, target_year=timezone.localdate().year)
+    login(client, users["admin"])
+    refused = text(client.post(reverse("ranking-close"), {"year": current.year, "confirm": "1"}, follow=True))
+    assert f"{current.year} chưa kết thúc: chỉ khóa sổ xếp hạng chính thức từ ngày 01/01/{current.year + 1}." in refused
+    assert not ScoringScheme.objects.get(campaign=current).is_final and not Campaign.objects.get(pk=current.pk).year_closed
