@@ -17,7 +17,7 @@ from targets import access, ranking, scoring, validators, workflow
 from targets.models import Figure, MeasureAssignment, Submission
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
-from targets.views.common import as_id, campaign_or_404, quarter_param
+from targets.views.common import as_id, programme_year, quarter_param
 
 
 class DecisionForm(forms.Form):
@@ -35,7 +35,8 @@ def _require_reviewer(user) -> None:
 @require_http_methods(["GET", "POST"])
 def queue(request):
     _require_reviewer(request.user)
-    campaign = campaign_or_404(request)
+    year = programme_year(request)
+    campaign = year["campaign"]
     quarter = quarter_param(request) or campaign.open_quarter()
     if request.method == "POST":
         return _bulk(request, campaign, quarter)
@@ -48,7 +49,7 @@ def queue(request):
         s.disagreements = disagreements.get(s.unit_id, [])
         s.state_rank = STATE_ORDER.index(s.state)
     return render(request, "targets/review.html", {
-        "campaign": campaign, "quarter": quarter, "quarters": (1, 2, 3, 4),
+        **year, "quarter": quarter, "quarters": (1, 2, 3, 4),
         "table": sorted_and_paginated(ReviewTable(submissions), request),
         "late": workflow.late_units(campaign, quarter),
     })
