@@ -35,9 +35,13 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
     if Campaign.objects.filter(year=target_year).exists():
         raise CopyError(f"A programme for {target_year} already exists.")
 
+    if not 1900 <= target_year <= 2999:
+        raise CopyError(f"{target_year} is not a programme year.")
     plan_start, plan_end = source.plan_start, source.plan_end
     while target_year > plan_end:  # the next five-year plan
         plan_start, plan_end = plan_end + 1, plan_end + 5
+    while target_year < plan_start:  # an earlier one, for a year entered afterwards
+        plan_start, plan_end = plan_start - 5, plan_start - 1
     target = Campaign.objects.create(
         province=source.province,
         province_code=source.province_code,

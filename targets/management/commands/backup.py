@@ -1,19 +1,19 @@
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from targets.backup import BackupError, backup, default_path
+from targets.management.arguments import file_to_write
 
 
 class Command(BaseCommand):
     help = "Back up the configured database (embedded or DATABASE_URL) to a pg_dump custom-format file."
 
     def add_arguments(self, parser):
-        parser.add_argument("-o", "--output", help="file to write (default: backups/emulation-<time>.dump)")
+        parser.add_argument("-o", "--output", type=file_to_write, help="file to write (default: backups/emulation-<time>.dump)")
 
     def handle(self, *args, output, **options):
         try:
-            path = backup(Path(output) if output else default_path())
+            path = backup(output or default_path())
         except BackupError as error:
             raise CommandError(f"Backup failed: {error}") from None
         self.stdout.write(self.style.SUCCESS(f"Backup written to {path}"))

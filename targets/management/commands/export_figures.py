@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from targets import exports
+from targets.management.arguments import file_to_write
 from targets.models import Campaign, Figure
 
 
@@ -11,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
         parser.add_argument("--lang", choices=["vi", "en"], default="vi")
-        parser.add_argument("-o", "--output", required=True)
+        parser.add_argument("-o", "--output", required=True, type=file_to_write)
 
     def handle(self, *args, year, format, lang, output, **options):
         if not Campaign.objects.filter(year=year).exists():

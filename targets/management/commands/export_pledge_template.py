@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from targets import pledge_xlsx
+from targets.management.arguments import file_to_write
 from targets.models import Campaign, Unit
 
 
@@ -10,7 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--unit", action="append", default=[], help="unit code; repeat for several (default: all)")
-        parser.add_argument("-o", "--output", required=True)
+        parser.add_argument("-o", "--output", required=True, type=file_to_write)
 
     def handle(self, *args, year, unit, output, **options):
         campaign = Campaign.objects.filter(year=year).first()

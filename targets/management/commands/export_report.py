@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from targets import exports
+from targets.management.arguments import file_to_write
 from targets.models import Campaign
 
 
@@ -11,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
         parser.add_argument("--lang", choices=["vi", "en"], default="vi")
-        parser.add_argument("-o", "--output", required=True, help="path of the .xlsx to write")
+        parser.add_argument("-o", "--output", required=True, type=file_to_write, help="path of the .xlsx to write")
 
     def handle(self, *args, year, quarter, lang, output, **options):
         campaign = Campaign.objects.filter(year=year).first()

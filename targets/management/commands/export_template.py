@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from targets import access, template_xlsx
+from targets.management.arguments import file_to_write
 from targets.models import Campaign
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
         parser.add_argument("--unit", action="append", default=[], help="unit code; repeat for several")
         parser.add_argument("--user", required=True, help="whose permissions apply")
-        parser.add_argument("-o", "--output", required=True)
+        parser.add_argument("-o", "--output", required=True, type=file_to_write)
 
     def handle(self, *args, year, quarter, unit, user, output, **options):
         account = get_user_model().objects.filter(username=user).first()

@@ -1,16 +1,16 @@
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from targets import template_xlsx, workflow
+from targets.management.arguments import file_to_read
 
 
 class Command(BaseCommand):
     help = "Import a filled-in Excel template with the same rules and permissions as the upload page."
 
     def add_arguments(self, parser):
-        parser.add_argument("path")
+        parser.add_argument("path", type=file_to_read)
         parser.add_argument("--user", required=True)
         parser.add_argument("--accept-warnings", action="store_true", help="save despite soft warnings (listed anyway)")
         parser.add_argument("--submit", action="store_true",
@@ -20,11 +20,8 @@ class Command(BaseCommand):
         account = get_user_model().objects.filter(username=user).first()
         if account is None:
             raise CommandError(f"No user named {user!r}.")
-        file = Path(path)
-        if not file.exists():
-            raise CommandError(f"File not found: {path}")
-        with open(file, "rb") as handle:
-            result = template_xlsx.read_upload(handle, file.stat().st_size, user=account)
+        with open(path, "rb") as handle:
+            result = template_xlsx.read_upload(handle, path.stat().st_size, user=account)
         if not result.ok:
             raise CommandError("Nothing was saved:\n- " + "\n- ".join(str(p) for p in result.problems))
         for warning in result.warnings:

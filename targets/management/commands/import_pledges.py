@@ -1,16 +1,16 @@
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from targets import access, commendation, pledge_xlsx
+from targets.management.arguments import file_to_read
 
 
 class Command(BaseCommand):
     help = "Import a filled-in pledge template: every row checked, every problem listed, nothing saved unless all are valid."
 
     def add_arguments(self, parser):
-        parser.add_argument("path")
+        parser.add_argument("path", type=file_to_read)
         parser.add_argument("--user", required=True, help="an admin: pledges are entered by admins")
 
     def handle(self, *args, path, user, **options):
@@ -19,11 +19,8 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {user!r}.")
         if not account.is_active or not access.is_admin(account):
             raise CommandError(f"{user} is not an admin; only admins enter pledges.")
-        file = Path(path)
-        if not file.exists():
-            raise CommandError(f"File not found: {path}")
-        with open(file, "rb") as handle:
-            result = pledge_xlsx.read_pledges(handle, file.stat().st_size)
+        with open(path, "rb") as handle:
+            result = pledge_xlsx.read_pledges(handle, path.stat().st_size)
         if not result.ok:
             raise CommandError("Nothing was saved:\n- " + "\n- ".join(str(p) for p in result.problems))
         if not result.rows:

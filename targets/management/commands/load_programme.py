@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from targets.management.arguments import file_to_read
 from targets.programme import ProgrammeError, load_programme, read_programme
 
 
@@ -7,7 +8,7 @@ class Command(BaseCommand):
     help = "Load an emulation programme file (JSON, see fixtures/) into the database, updating it in place."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="programme file, e.g. fixtures/ha-giang-2024.json")
+        parser.add_argument("path", type=file_to_read, help="programme file, e.g. fixtures/ha-giang-2024.json")
 
     def handle(self, *args, path, **options):
         try:

@@ -1,15 +1,15 @@
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from targets.backup import BackupError, restore
+from targets.management.arguments import file_to_read
 
 
 class Command(BaseCommand):
     help = "Restore a backup into the configured database, replacing its contents."
 
     def add_arguments(self, parser):
-        parser.add_argument("path")
+        parser.add_argument("path", type=file_to_read)
         parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     def handle(self, *args, path, yes, **options):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing was restored.")
         try:
-            restore(Path(path))
+            restore(path)
         except BackupError as error:
             raise CommandError(f"Restore failed (the database is unchanged): {error}") from None
         self.stdout.write(self.style.SUCCESS(f"Restored {path}"))

@@ -1,0 +1,42 @@
+"""The management commands, given what an operator mistypes: a one-line error, never a traceback."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from targets.models import Campaign
+
+WRITERS = [
+    ("export_report", ["--year", "2024", "--quarter", "1"]),
+    ("export_figures", ["--year", "2024"]),
+    ("export_figures", ["--year", "2024", "--format", "csv"]),
+    ("export_ranking", ["--year", "2024"]),
+    ("export_template", ["--year", "2024", "--quarter", "1", "--unit", "024", "--user", "administrator"]),
+    ("export_pledge_template", ["--year", "2024"]),
+    ("backup", []),
+]
+
+
+@pytest.mark.parametrize("command, args", WRITERS)
+def test_a_file_to_write_in_a_missing_folder_or_naming_a_folder_is_said(programme, admin_user, tmp_path, command, args):
+    with pytest.raises(CommandError, match=r"no such folder"):
+        call_command(command, *args, "-o", str(tmp_path / "khong-co" / "out.xlsx"))
+    with pytest.raises(CommandError, match=r"is a folder; name the file to write"):
+        call_command(command, *args, "-o", str(tmp_path))
+
+
+@pytest.mark.parametrize("command, args", [("load_programme", []), ("import_figures", ["--user", "administrator"]),
+                                           ("import_pledges", ["--user", "administrator"]), ("restore", ["--yes"])])
+def test_a_file_to_read_that_is_missing_or_a_folder_is_said(programme, admin_user, tmp_path, command, args):
+    with pytest.raises(CommandError, match=r"khong-co.xlsx: no such file"):
+        call_command(command, str(tmp_path / "khong-co.xlsx"), *args)
+    with pytest.raises(CommandError, match=r"is a folder, not a file"):
+        call_command(command, str(tmp_path), *args)
+
+
+def test_copying_a_programme_to_an_earlier_year_or_no_year_is_said_or_done(programme):
+    call_command("copy_campaign", "2024", "2019")  # an earlier year entered afterwards: its own five-year plan
+    earlier = Campaign.objects.get(year=2019)
+    assert (earlier.plan_start, earlier.plan_end) == (2016, 2020)
+    for year in ("0", "40000"):
+        with pytest.raises(CommandError, match=f"{year} is not a programme year"):
+            call_command("copy_campaign", "2024", year)
