@@ -101,14 +101,15 @@ def last_year_source(year: int) -> str:
     return f"Approved figures of {year} in this system"
 
 
-def sync_last_year(campaign: Campaign) -> int:
+def sync_last_year(campaign: Campaign, user=None) -> int:
     """Next year's "same period last year" and "last year's actual", as `campaign`'s approved
     figures stand now (their year-to-date at each quarter). Called wherever `campaign`'s approved
     reports change (workflow.approve and reopen, and copy_campaign), in the same transaction: next
     year is set up before this year's fourth quarter is approved and months before its yearly
     figures (PCI, PAPI), and a correction may come later still; a copy taken once would leave next
     year comparing with nothing, or with a figure since corrected. A measure whose last-year values
-    an admin entered from a publication (another source) keeps them. Returns the measures changed."""
+    an admin entered from a publication (another source) keeps them. The measures' history names
+    `user`, whose approval or reopening moved them. Returns the measures changed."""
     following = Campaign.objects.filter(year=campaign.year + 1).first()
     if following is None:
         return 0
@@ -131,6 +132,7 @@ def sync_last_year(campaign: Campaign) -> int:
         for name, value in values.items():
             setattr(measure, name, value)
         measure._change_reason = _("Last year's approved figures")
+        measure._history_user = user
         measure.save()
         changed += 1
     return changed

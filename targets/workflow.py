@@ -138,6 +138,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     if not Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).exists():
         Submission.objects.bulk_create([Submission(campaign=campaign, unit=unit, quarter=quarter)], ignore_conflicts=True)
     submission = _submission(campaign, unit, quarter, lock=True)
+    submission._history_user = user  # its history names who did it, a command's user too (no request there)
     if not submission.history.exists():
         submission.save()  # bulk_create keeps no history; record the report's creation as a draft
     check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today,
@@ -175,6 +176,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
             if figure is not None:
                 figure.reason = reason  # the deletion's history record carries this change's reason, not the last one's
                 figure._change_reason = validators.history_reason(reason or _("Cleared by the user"))
+                figure._history_user = user
                 figure.delete()
                 result.removed += 1
             continue
@@ -242,6 +244,7 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
     if not Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).exists():
         Submission.objects.bulk_create([Submission(campaign=campaign, unit=unit, quarter=quarter)], ignore_conflicts=True)
     submission = _submission(campaign, unit, quarter, lock=True)
+    submission._history_user = user
     if not submission.history.exists():
         submission.save()
     check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today)
@@ -267,6 +270,7 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
         report = current.get(entry.task.pk)
         if entry.empty:
             if report is not None:
+                report._history_user = user
                 report.delete()  # kept in the history, like a cleared figure
                 changed = True
             continue
@@ -276,6 +280,7 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
             continue
         report.verdict, report.narrative, report.entered_by = entry.verdict, entry.narrative, user
         report.version += 1
+        report._history_user = user
         report.save()
         changed = True
     if submission.state == State.RETURNED and changed:
@@ -337,6 +342,7 @@ def submit(*, user, campaign: Campaign, unit: Unit, quarter: int, today: datetim
     submission.submitted_at = timezone.now()
     submission.version += 1
     submission._change_reason = _("Submitted for review")
+    submission._history_user = user
     submission.save()
     return submission
 
@@ -385,9 +391,10 @@ def approve(*, user, submissions: list[Submission]) -> int:
         submission.review_comment = ""
         submission.version += 1
         submission._change_reason = _("Approved")
+        submission._history_user = user
         submission.save()
     for campaign in Campaign.objects.filter(pk__in={s.campaign_id for s in locked}):
-        services.sync_last_year(campaign)
+        services.sync_last_year(campaign, user)
     return len(locked)
 
 
@@ -404,6 +411,7 @@ def return_for_correction(*, user, submission: Submission, comment: str) -> Subm
     submission.review_comment = comment
     submission.version += 1
     submission._change_reason = _("Returned for correction")
+    submission._history_user = user
     submission.save()
     return submission
 
@@ -422,8 +430,9 @@ def reopen(*, user, submission: Submission, reason: str) -> Submission:
     submission.review_comment = reason
     submission.version += 1
     submission._change_reason = _("Reopened")
+    submission._history_user = user
     submission.save()
-    services.sync_last_year(submission.campaign)
+    services.sync_last_year(submission.campaign, user)
     return submission
 
 

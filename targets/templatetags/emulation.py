@@ -6,7 +6,7 @@ from django import template
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 
-from targets import numbers, progress
+from targets import history, numbers, progress
 from targets.language import language
 
 register = template.Library()
@@ -39,6 +39,18 @@ def exact_num(value, places=0):
     """A figure about to be saved, with every digit it has (at least `places` decimals): the
     preview of an upload must show 244,946, not the display-rounded 244,9."""
     return numbers.format_exact(value, int(places), language())
+
+
+@register.filter
+def figure_change(record):
+    """A figure history record's change, every digit as typed (targets.history)."""
+    return history.figure_change(record)
+
+
+@register.filter
+def figure_held(record):
+    """What a figure history record held after its change (targets.history)."""
+    return history.figure_held(record)
 
 
 @register.filter

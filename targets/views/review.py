@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from targets import access, ranking, scoring, validators, workflow
+from targets import access, history, ranking, scoring, validators, workflow
 from targets.models import Figure, MeasureAssignment, Submission
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
@@ -115,7 +115,7 @@ def _report_page(request, report: Submission, form: DecisionForm):
     if not (access.is_reviewer(user) or own or (report.state in Submission.VISIBLE_STATES and access.roles(user))):
         raise PermissionDenied(_("You cannot see this unit's unsent figures."))
     figures = report.figures.select_related("measure", "entered_by").order_by("measure__order")
-    figure_history = _with_previous_values(
+    figure_history = history.with_previous(
         Figure.history.filter(submission_id=report.pk).select_related("history_user", "measure").order_by("history_date"))
     state_history = report.history.select_related("history_user").order_by("-history_date")
     return render(request, "targets/submission.html", {
@@ -159,16 +159,3 @@ def decide(request, pk: int):
         report.refresh_from_db()  # as it stands now, with the comment kept to send again
         return _report_page(request, report, form)
     return redirect("submission", pk=report.pk)
-
-
-def _with_previous_values(records) -> list:
-    """Newest first, each record carrying the value it replaced (old → new) without a query per row."""
-    last: dict[int, object] = {}
-    result = []
-    for record in records:
-        before = last.get(record.id)
-        record.old_value = before.value if before else None
-        record.old_verdict = before.verdict if before else ""
-        last[record.id] = record
-        result.append(record)
-    return result[::-1]

@@ -1,0 +1,81 @@
+"""What each saved change of a figure did, in words, for the pages that list a report's or an
+indicator's history. Every digit of a number is shown as it was typed (a correction of 244,946 to
+244,94 must not read "244,9 → 244,9"); the year-to-date beside the quarter's value (provinces
+publish most flows cumulatively); an estimate replaced by the official figure; a note, source or
+narrative changed; and whether the secretariat entered it on the unit's behalf."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from targets.language import language
+from targets.numbers import format_exact
+
+
+def with_previous(records) -> list:
+    """The records (oldest first) newest first, each carrying `before`, the record of the same
+    figure it followed (None for the first), without a query per row."""
+    last: dict[int, object] = {}
+    result = []
+    for record in records:
+        record.before = last.get(record.id)
+        last[record.id] = record
+        result.append(record)
+    return result[::-1]
+
+
+def _number(value, record, lang: str) -> str:
+    return format_exact(value, record.measure.decimal_places, lang)
+
+
+def _figure(record, lang: str) -> str:
+    """What a record holds: its value and year-to-date, or its verdict."""
+    parts = []
+    if record.value is not None:
+        parts.append(_number(record.value, record, lang))
+    if record.cumulative is not None:
+        parts.append(_("year to date %(value)s") % {"value": _number(record.cumulative, record, lang)})
+    if record.verdict:
+        parts.append(str(record.get_verdict_display()))
+    return ", ".join(parts) or "–"
+
+
+def figure_change(record, lang: str | None = None) -> str:
+    """The change `record` (a Figure history record, with `before` from with_previous) made."""
+    lang = language(lang)
+    with override(lang):
+        if record.history_type == "-":
+            text = _("deleted") + f" ({_figure(record, lang)})"
+        elif record.history_type == "+" or record.before is None:
+            text = _("new") + f": {_figure(record, lang)}"
+            if record.kind == "estimate":
+                text += f" ({record.get_kind_display()})"
+        else:
+            before, parts = record.before, []
+            if (before.value, before.cumulative, before.verdict) != (record.value, record.cumulative, record.verdict):
+                parts.append(f"{_figure(before, lang)} → {_figure(record, lang)}")
+            if before.kind != record.kind:
+                parts.append(f"{before.get_kind_display()} → {record.get_kind_display()}")
+            for field, label in (("narrative", _("Narrative")), ("note", _("Note")), ("source", _("Source"))):
+                if getattr(before, field) != getattr(record, field):
+                    parts.append(f"{label}: {getattr(record, field) or '–'}")
+            text = "; ".join(parts)  # workflow.save_figures saves a figure only when one of these changed
+        return text + _marks(record)
+
+
+def figure_held(record, lang: str | None = None) -> str:
+    """What `record` (a Figure history record) held after its change, for a list of many figures'
+    changes (the indicator page): "deleted", or its figure as typed."""
+    lang = language(lang)
+    with override(lang):
+        if record.history_type == "-":
+            return _("deleted")
+        text = _figure(record, lang)
+        if record.kind == "estimate":
+            text += f" ({record.get_kind_display()})"
+        return text + _marks(record)
+
+
+def _marks(record) -> str:
+    return " (" + _("on the unit's behalf") + ")" if record.on_behalf and record.history_type != "-" else ""

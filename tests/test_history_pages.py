@@ -1,0 +1,82 @@
+"""What the history of a report and of an indicator shows: every change, by whom, exactly as typed."""
+
+import html
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets import workflow
+from targets.models import Figure, Measure, Submission, Unit
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def city(open_year):
+    unit = Unit.objects.get(code="024")
+    return unit, make_user("reporter-city", "reporter", units=[unit])
+
+
+def _save(user, campaign, unit, code, **fields):
+    measure = Measure.objects.get(campaign=campaign, code=code)
+    figure = Figure.objects.filter(submission__unit=unit, submission__quarter=1, measure=measure).first()
+    result = workflow.save_figures(user=user, campaign=campaign, unit=unit, quarter=1, reason=fields.pop("reason", ""),
+                                   entries=[workflow.Entry(measure=measure, version=figure.version if figure else None, **fields)])
+    assert not result.conflicts
+
+
+def _report_history(client, user, unit) -> str:
+    client.force_login(user)
+    report = Submission.objects.get(unit=unit, quarter=1)
+    page = html.unescape(client.get(reverse("submission", args=[report.pk])).content.decode())
+    return page.split("Lịch sử số liệu", 1)[1]
+
+
+def test_a_correction_shows_every_digit_typed_before_and_after(client, city, open_year, reviewer):
+    unit, reporter = city
+    _save(reporter, open_year, unit, "3", value=Decimal("244.946"))
+    _save(reporter, open_year, unit, "3", value=Decimal("244.94"), reason="Sửa theo Kho bạc")
+    page = _report_history(client, reviewer, unit)
+    assert "mới: 244,946" in page and "244,946 → 244,94" in page and "Sửa theo Kho bạc" in page
+
+
+def test_a_year_to_date_an_estimate_made_official_a_note_and_an_entry_on_the_units_behalf_are_shown(client, city, open_year, reviewer):
+    unit, reporter = city
+    _save(reporter, open_year, unit, "4", cumulative=Decimal("50000"), kind=Figure.Kind.ESTIMATE)
+    _save(reporter, open_year, unit, "4", cumulative=Decimal("52000"), kind=Figure.Kind.ESTIMATE)
+    _save(reporter, open_year, unit, "4", cumulative=Decimal("52000"), kind=Figure.Kind.OFFICIAL)
+    _save(reviewer, open_year, unit, "4", cumulative=Decimal("52000"), note="Theo Cục Thống kê")
+    page = _report_history(client, reviewer, unit)
+    assert "mới: lũy kế 50.000 (Ước tính)" in page
+    assert "lũy kế 50.000 → lũy kế 52.000" in page
+    assert "Ước tính → Chính thức" in page
+    assert "Ghi chú: Theo Cục Thống kê (nhập thay đơn vị)" in page
+    workflow.submit(user=reporter, campaign=open_year, unit=unit, quarter=1)  # the indicator page shows what was sent
+    client.force_login(reviewer)
+    indicator = html.unescape(client.get(reverse("indicator", args=[4]), {"year": 2024, "quarter": 1}).content.decode())
+    assert "secretariat · 024 4 Quý 1: lũy kế 52.000 (nhập thay đơn vị)" in indicator
+    assert "reporter-city · 024 4 Quý 1: lũy kế 50.000 (Ước tính)" in indicator
+
+
+def test_a_figure_cleared_and_a_report_sent_by_the_import_command_name_who_did_it(client, city, open_year, reviewer, tmp_path):
+    unit, reporter = city
+    _save(reporter, open_year, unit, "3", value=Decimal("650.5"))
+    path = tmp_path / "mau.xlsx"
+    call_command("export_template", "--year", "2024", "--quarter", "1", "--unit", "024", "--user", reporter.username, "-o", str(path))
+    wb = load_workbook(path)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "3":
+            row[header.index("Giá trị")].value = None  # cleared
+        if row[0].value == "6":
+            row[header.index("Giá trị")].value = 1.5
+    wb.save(path)
+    call_command("import_figures", str(path), "--user", reporter.username, "--submit", stdout=io.StringIO())
+    report = Submission.objects.get(unit=unit, quarter=1)
+    assert set(report.history.values_list("history_user__username", flat=True)) == {reporter.username}
+    assert set(Figure.history.filter(submission_id=report.pk).values_list("history_user__username", flat=True)) == {reporter.username}
+    assert "đã xóa (650,5)" in _report_history(client, reviewer, unit)
