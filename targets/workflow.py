@@ -427,6 +427,8 @@ def reopen(*, user, submission: Submission, reason: str) -> Submission:
         raise EntryRefused(_("Only approved reports can be reopened; %(unit)s's report is %(state)s now.")
                            % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})
     submission.state = State.RETURNED
+    # The report's last decision is now the admin's: the page names who reopened it beside the reason.
+    submission.reviewed_by, submission.reviewed_at = user, timezone.now()
     submission.review_comment = reason
     submission.version += 1
     submission._change_reason = _("Reopened")

@@ -80,3 +80,16 @@ def test_a_figure_cleared_and_a_report_sent_by_the_import_command_name_who_did_i
     assert set(report.history.values_list("history_user__username", flat=True)) == {reporter.username}
     assert set(Figure.history.filter(submission_id=report.pk).values_list("history_user__username", flat=True)) == {reporter.username}
     assert "đã xóa (650,5)" in _report_history(client, reviewer, unit)
+
+
+def test_a_reopened_report_names_the_admin_beside_the_reason_not_the_reviewer_who_approved_it(client, city, open_year, reviewer, admin_user):
+    unit, reporter = city
+    _save(reporter, open_year, unit, "3", value=Decimal("650.5"))
+    report = workflow.submit(user=reporter, campaign=open_year, unit=unit, quarter=1)
+    workflow.approve(user=reviewer, submissions=[report])
+    workflow.reopen(user=admin_user, submission=Submission.objects.get(pk=report.pk), reason="Cục Thống kê công bố số chính thức.")
+    client.force_login(reviewer)
+    page = html.unescape(client.get(reverse("submission", args=[report.pk])).content.decode())
+    header = page.split('<main id="main"', 1)[1].split("<div", 1)[0]
+    assert f"({admin_user.username})" in header and f"({reviewer.username})" not in header.split("Thẩm định", 1)[1]
+    assert "Cục Thống kê công bố số chính thức." in header
