@@ -1,4 +1,4 @@
-"""What each saved change of a figure did, in words, for the pages that list a report's or an
+"""What each saved change of a figure or a task report did, in words, for the pages that list a report's or an
 indicator's history. Every digit of a number is shown as it was typed (a correction of 244,946 to
 244,94 must not read "244,9 → 244,9"); the year-to-date beside the quarter's value (provinces
 publish most flows cumulatively); an estimate replaced by the official figure; a note, source or
@@ -75,6 +75,23 @@ def figure_held(record, lang: str | None = None) -> str:
         if record.kind == "estimate":
             text += f" ({record.get_kind_display()})"
         return text + _marks(record)
+
+
+def task_change(record, lang: str | None = None) -> str:
+    """The change `record` (a TaskReport history record, with `before` from with_previous) made
+    to a unit's assessment of a task: its verdict and its words."""
+    with override(language(lang)):
+        held = f"{record.get_verdict_display() or '–'}: {record.narrative or '–'}"
+        if record.history_type == "-":
+            return _("deleted") + f" ({held})"
+        if record.history_type == "+" or record.before is None:
+            return _("new") + f": {held}"
+        before, parts = record.before, []
+        if before.verdict != record.verdict:
+            parts.append(f"{before.get_verdict_display() or '–'} → {record.get_verdict_display() or '–'}")
+        if before.narrative != record.narrative:
+            parts.append(f"{_('Narrative')}: {record.narrative or '–'}")
+        return "; ".join(parts)  # workflow.save_task_reports saves a report only when one of these changed
 
 
 def _marks(record) -> str:

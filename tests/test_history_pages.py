@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from targets import workflow
-from targets.models import Figure, Measure, Submission, Unit
+from targets.models import Figure, Measure, Submission, TaskReport, Unit
 from tests.conftest import make_user
 
 
@@ -93,3 +93,18 @@ def test_a_reopened_report_names_the_admin_beside_the_reason_not_the_reviewer_wh
     header = page.split('<main id="main"', 1)[1].split("<div", 1)[0]
     assert f"({admin_user.username})" in header and f"({reviewer.username})" not in header.split("Thẩm định", 1)[1]
     assert "Cục Thống kê công bố số chính thức." in header
+
+
+def test_a_task_assessment_changed_is_in_the_reports_history(client, open_year, reviewer):
+    from targets.models import Task
+
+    finance = Unit.objects.get(code="STC")
+    reporter = make_user("reporter-stc", "reporter", units=[finance])
+    task = Task.objects.get(theme__campaign=open_year, theme__number=2, number=2)
+    for verdict, narrative in (("completed_well", "Làm tốt."), ("completed", "Làm được.")):
+        report = TaskReport.objects.filter(task=task, submission__unit=finance).first()
+        workflow.save_task_reports(user=reporter, campaign=open_year, unit=finance, quarter=1, entries=[
+            workflow.TaskEntry(task=task, verdict=verdict, narrative=narrative, version=report.version if report else None)])
+    page = _report_history(client, reviewer, finance).split("Lịch sử báo cáo nhiệm vụ", 1)[1]
+    assert "2.2" in page and "mới: Hoàn thành tốt nhiệm vụ: Làm tốt." in page
+    assert "Hoàn thành tốt nhiệm vụ → Hoàn thành nhiệm vụ; Thuyết minh: Làm được." in page

@@ -48,6 +48,12 @@ def figure_change(record):
 
 
 @register.filter
+def task_change(record):
+    """A task report history record's change (targets.history)."""
+    return history.task_change(record)
+
+
+@register.filter
 def figure_held(record):
     """What a figure history record held after its change (targets.history)."""
     return history.figure_held(record)

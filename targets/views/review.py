@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from targets import access, history, ranking, scoring, validators, workflow
-from targets.models import Figure, MeasureAssignment, Submission
+from targets.models import Figure, MeasureAssignment, Submission, TaskReport
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
 from targets.views.common import as_id, programme_year, quarter_param
@@ -117,9 +117,12 @@ def _report_page(request, report: Submission, form: DecisionForm):
     figures = report.figures.select_related("measure", "entered_by").order_by("measure__order")
     figure_history = history.with_previous(
         Figure.history.filter(submission_id=report.pk).select_related("history_user", "measure").order_by("history_date"))
+    task_history = history.with_previous(
+        TaskReport.history.filter(submission_id=report.pk).select_related("history_user", "task__theme").order_by("history_date"))
     state_history = report.history.select_related("history_user").order_by("-history_date")
     return render(request, "targets/submission.html", {
-        "report": report, "figures": figures, "figure_history": figure_history, "state_history": state_history,
+        "report": report, "figures": figures, "figure_history": figure_history, "task_history": task_history,
+        "state_history": state_history,
         "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED,
         "may_reopen": access.is_admin(user) and report.state == Submission.State.APPROVED,
         "task_reports": report.task_reports.select_related("task__theme").order_by("task__theme__number", "task__number"),
