@@ -116,3 +116,11 @@ def test_the_review_queue_reaches_last_years_reports_from_its_year_picker(client
     assert '<option value="2025" selected>2025</option>' in form and '<option value="2024" >2024</option>' in form
     waiting = Submission.objects.filter(campaign__year=2024, quarter=3, state="submitted").select_related("unit").first()
     assert waiting.unit.code in client.get("/tham-dinh/", {"year": 2024, "quarter": 3}).content.decode()
+
+
+def test_the_secretariat_is_told_a_unit_is_no_longer_active_not_that_it_is_another_units(client, reviewer, next_year):
+    Unit.objects.filter(code="SKHDT").update(is_active=False)
+    client.force_login(reviewer)
+    page = client.get("/nhap-so-lieu/", {"year": 2024, "quarter": 4, "unit": "SKHDT"})
+    assert page.status_code == 403
+    assert "không còn hoạt động nên không nhập được số liệu" in page.content.decode()

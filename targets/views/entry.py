@@ -28,6 +28,10 @@ def _unit_for(request, units) -> Unit:
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
         raise Http404(_("Unknown unit."))
+    if not unit.is_active:
+        # Whose figures they are is not the question: a unit is active or not for every year at once.
+        raise PermissionDenied(_("%(unit)s is no longer active, so its figures cannot be entered; an administrator can make "
+                                 "it active again while its last figures are entered.") % {"unit": unit.name})
     if not units.filter(pk=unit.pk).exists():
         raise PermissionDenied(_("These figures belong to another unit (%(unit)s); you can only enter your own unit's.")
                                % {"unit": unit.name})
