@@ -242,6 +242,12 @@ class CannotClose(Exception):
     pass
 
 
+def year_over(campaign: Campaign) -> bool:
+    """A final ranking is of a whole year: closing cannot be undone, and the ranking page opens on
+    the newest year, which may have only just begun."""
+    return timezone.localdate() > datetime.date(campaign.year, 12, 31)
+
+
 def close_year(campaign: Campaign, user) -> ScoringScheme:
     """Close the year: the ranking becomes final, and the campaign's entry closes (year_closed).
     Refused while any of the year's reports awaits review or was returned: a final ranking stands
@@ -252,9 +258,7 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
             raise NoScheme(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
         if record.is_final:
             raise CannotClose(_("The year is already closed."))
-        # A final ranking is of a whole year: closing cannot be undone, and the ranking page opens
-        # on the newest year, which may have only just begun.
-        if timezone.localdate() <= datetime.date(campaign.year, 12, 31):
+        if not year_over(campaign):
             raise CannotClose(_("%(year)s is not over: its ranking can be made final from 01/01/%(next)s.")
                               % {"year": campaign.year, "next": campaign.year + 1})
         pending = list(Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))

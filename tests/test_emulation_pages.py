@@ -567,6 +567,9 @@ def test_a_year_not_over_yet_is_not_closed(client, year, users):
 
     current = copy_campaign(source_year=2024, target_year=timezone.localdate().year)
     login(client, users["admin"])
+    # The ranking page offers no closing of a year that is not over; the past year's it does.
+    assert f'action="{reverse("ranking-close")}"' not in client.get(reverse("ranking"), {"year": current.year}).content.decode()
+    assert f'action="{reverse("ranking-close")}"' in client.get(reverse("ranking"), {"year": 2024}).content.decode()
     refused = text(client.post(reverse("ranking-close"), {"year": current.year, "confirm": "1"}, follow=True))
     assert f"{current.year} chưa kết thúc: chỉ khóa sổ xếp hạng chính thức từ ngày 01/01/{current.year + 1}." in refused
     assert not ScoringScheme.objects.get(campaign=current).is_final and not Campaign.objects.get(pk=current.pk).year_closed

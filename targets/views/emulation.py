@@ -60,7 +60,8 @@ def ranking_page(request):
     } for b in blocs]
     return render(request, "targets/ranking.html", {
         **year, "result": result, "sections": sections, "all_blocs": result.blocs,
-        "chosen": chosen, "record": ranking.scheme_record(campaign), "may_close": access.is_admin(request.user),
+        "chosen": chosen, "record": ranking.scheme_record(campaign),
+        "may_close": access.is_admin(request.user) and ranking.year_over(campaign),
     })
 
 
