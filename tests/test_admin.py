@@ -183,3 +183,14 @@ def test_numbers_in_the_admin_are_typed_and_shown_as_on_the_entry_page(client, a
     assert client.post(url, _measure_form(budget, "en", target="2460.25")).status_code == 302
     budget.refresh_from_db()
     assert budget.target == Decimal("2460.25")
+
+
+def test_the_admins_history_pages_speak_vietnamese(client, admin_user, programme):
+    from targets.models import Measure
+
+    client.force_login(admin_user)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    page = client.get(reverse("admin:targets_measure_history", args=[budget.pk])).content.decode()
+    for word in ("Người thay đổi", "Lý do thay đổi", "Tạo mới"):
+        assert word in page
+    assert "Changed by" not in page and "Change reason" not in page
