@@ -353,6 +353,16 @@ def _has_figure(values, cumulative, verdicts, q: int) -> bool:
     return any(m is not None and m.get(q) not in (None, "") for m in (values, cumulative, verdicts))
 
 
+def last_year(spec: MeasureSpec, quarter: int) -> tuple[Decimal | None, bool]:
+    """What a measure's figure of `quarter` is compared with last year, and whether that is last
+    year's whole-year actual: the same period's, else, at year end or for a measure that must
+    increase, last year's actual (annual scores, PAR Index, PCI, PAPI, have only that during the year)."""
+    value = spec.same_period.get(quarter)
+    if value is None and (quarter == 4 or spec.comparison is Comparison.INCREASE) and spec.previous_year is not None:
+        return Decimal(spec.previous_year), True
+    return (Decimal(value) if value is not None else None), False
+
+
 def evaluate(
     spec: MeasureSpec,
     quarter: int,
@@ -422,14 +432,7 @@ def evaluate(
             ytd = known[ytd_quarter]
             is_estimate = ytd_quarter in estimates
 
-    same_period = spec.same_period.get(quarter)
-    from_last_year = False
-    if same_period is None and (year_end or comparison is Comparison.INCREASE):
-        # Last year's whole-year actual is the same period at year end; annual scores
-        # (PAR Index, PCI, PAPI) have only that to be compared with during the year.
-        same_period = spec.previous_year
-        from_last_year = same_period is not None
-    same_period = Decimal(same_period) if same_period is not None else None
+    same_period, from_last_year = last_year(spec, quarter)
 
     expected: Decimal | None = None
     if comparison in (Comparison.GTE, Comparison.GT) and target is not None:

@@ -124,3 +124,12 @@ def test_the_secretariat_is_told_a_unit_is_no_longer_active_not_that_it_is_anoth
     page = client.get("/nhap-so-lieu/", {"year": 2024, "quarter": 4, "unit": "SKHDT"})
     assert page.status_code == 403
     assert "không còn hoạt động nên không nhập được số liệu" in page.content.decode()
+
+
+@pytest.mark.template_context
+def test_the_lead_units_entry_page_compares_a_yearly_score_with_last_years_actual_as_the_dashboards_do(client, next_year):
+    pci = next_year.measures.get(code="16b")
+    pci.previous_year, pci.baseline_source = Decimal("65.1"), "VCCI, PCI 2024"
+    pci.save()
+    lead = pci.assignments.get(role="lead").unit
+    assert _entry_row(client, lead, 4, "16b")["same_period"] == Decimal("65.1")

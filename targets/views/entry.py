@@ -95,8 +95,8 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
             # district's is the one it pledged (giao ước thi đua), where it signed one.
             "target": m.target if lead else (pledges[m.pk].target if m.pk in pledges else None),
             "pledge": None if lead else pledges.get(m.pk),
-            # The lead unit's is the province's, which the dashboards judge the measure with.
-            "same_period": m.same_period().get(quarter) if lead else last_year.get(m.code),
+            # The lead unit's is the province's, chosen as the dashboards choose it.
+            "same_period": progress.last_year(m.spec(), quarter)[0] if lead else last_year.get(m.code),
             "disagreements": [d for d in now.disagreements if d.quarter == quarter],
         })
     return rows
