@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets import models, numbers
+from targets import models, numbers, services
 from targets.language import language
 
 
@@ -233,8 +233,26 @@ class AssignmentInline(admin.TabularInline):
     autocomplete_fields = ("unit",)
 
 
+class MeasureForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # Last year's values under no source, or the system's, are taken for last year's approved
+        # figures and replaced by them at the next approval (services.sync_last_year): values typed
+        # here must say where they come from, or they would be lost unnoticed.
+        typed = [name for name in models.Measure.BASELINES if name in self.changed_data and cleaned.get(name) is not None]
+        source = (cleaned.get("baseline_source") or "").strip()
+        campaign = cleaned.get("campaign")
+        system = campaign is not None and source == services.last_year_source(campaign.year - 1)
+        if typed and (not source or system):
+            self.add_error("baseline_source", _("You typed last year's values: say where they come from (e.g. the provincial "
+                                                "statistical yearbook), or they would be replaced by the approved figures of "
+                                                "the year before."))
+        return cleaned
+
+
 @admin.register(models.Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
+    form = MeasureForm
     list_display = ("code", "name", "unit", "target_shown", "comparison", "aggregation", "previous_year_shown", "campaign")
     formfield_overrides = TYPED_NUMBERS
     target_shown = number_column("target", _("target"))

@@ -409,7 +409,8 @@ class Measure(Rules, models.Model):
         return self.comparison == self.Comparison.QUALITATIVE
 
     # The measure's own numbers, each a figure of the measure (its target, last year's).
-    NUMBERS = ("target", "previous_year", "same_period_q1", "same_period_q2", "same_period_q3", "same_period_q4")
+    BASELINES = ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3", "same_period_q4")  # last year's
+    NUMBERS = ("target", *BASELINES)
 
     def rule_problems(self) -> dict[str, list[str]]:
         from targets.entry import value_problems

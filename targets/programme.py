@@ -31,7 +31,8 @@ from targets.models import (
 )
 
 SUPPORTED_FORMAT = 1
-BASELINE_FIELDS = ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3", "same_period_q4")
+# The source named on last year's values that a programme file gives without naming one.
+PROGRAMME_FILE_SOURCE = "Programme file"
 
 
 class ProgrammeError(Exception):
@@ -271,9 +272,12 @@ def _measure_values(m: dict, indicator: Indicator, order: int) -> dict:
     baselines = {"previous_year": _decimal(m.get("previous_year"), "", [])}
     for q, value in (m.get("same_period") or {}).items():
         baselines[f"same_period_q{q}"] = _decimal(value, "", [])
-    values.update({k: v for k, v in baselines.items() if v is not None})
-    if m.get("baseline_source"):
-        values["baseline_source"] = m["baseline_source"]
+    given = {k: v for k, v in baselines.items() if v is not None}
+    values.update(given)
+    # Values from the file are the file's, named so: under no source (or the system's) they would be
+    # taken for last year's approved figures and replaced by them (services.sync_last_year).
+    if m.get("baseline_source") or given:
+        values["baseline_source"] = m.get("baseline_source") or PROGRAMME_FILE_SOURCE
     return values
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from targets.models import Campaign, Deadline, Indicator, MeasureAssignment, ScoringScheme, Submission, Task, Theme
+from targets.models import Campaign, Deadline, Indicator, Measure, MeasureAssignment, ScoringScheme, Submission, Task, Theme
 from targets.overview import build_overview
 
 # How the official report is headed and signed carries over to the next year.
@@ -80,7 +80,7 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         measure.indicator = indicators[measure.indicator_id]
         # Last year's values come from the source's approved figures (sync_last_year, below), not
         # from the source's own last year.
-        for name in ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3", "same_period_q4"):
+        for name in Measure.BASELINES:
             setattr(measure, name, None)
         measure.baseline_source = ""
         measure.save()

@@ -169,7 +169,8 @@ def test_numbers_in_the_admin_are_typed_and_shown_as_on_the_entry_page(client, a
     form = client.get(url).content.decode()
     assert 'value="2460"' in form and 'inputmode="decimal"' in form
     # Vietnamese notation: 2.460,5 is two thousand four hundred and sixty and a half.
-    assert client.post(url, _measure_form(budget, target="2.460,5", previous_year="2301,17")).status_code == 302
+    assert client.post(url, _measure_form(budget, target="2.460,5", previous_year="2301,17",
+                                                baseline_source="Niên giám thống kê 2023")).status_code == 302
     budget.refresh_from_db()
     assert (budget.target, budget.previous_year) == (Decimal("2460.5"), Decimal("2301.17"))
     assert 'value="2460,5"' in client.get(url).content.decode()

@@ -130,7 +130,7 @@ def test_a_growth_rate_may_be_negative(client, admin_user, programme):
     client.force_login(admin_user)
     growth = Measure.objects.get(campaign=programme, code="1")  # a rate
     url = reverse("admin:targets_measure_change", args=[growth.pk])
-    assert client.post(url, _measure_form(growth, previous_year="-1,5")).status_code == 302
+    assert client.post(url, _measure_form(growth, previous_year="-1,5", baseline_source="Cục Thống kê")).status_code == 302
     growth.refresh_from_db()
     assert growth.previous_year == Decimal("-1.5")
 

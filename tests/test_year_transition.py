@@ -2,6 +2,7 @@
 its late figures. What last year means on each page of the new year."""
 
 import datetime
+import html
 import json
 from decimal import Decimal
 
@@ -133,3 +134,30 @@ def test_the_lead_units_entry_page_compares_a_yearly_score_with_last_years_actua
     pci.save()
     lead = pci.assignments.get(role="lead").unit
     assert _entry_row(client, lead, 4, "16b")["same_period"] == Decimal("65.1")
+
+
+def test_last_years_values_from_a_programme_file_or_typed_in_the_admin_are_not_replaced(client, admin_user, reviewer, next_year):
+    import copy
+
+    from targets.models import Measure
+    from targets.programme import load_programme, read_programme
+    from tests.conftest import PROGRAMME
+    from tests.test_admin import _measure_form
+
+    data = copy.deepcopy(read_programme(PROGRAMME))
+    data = json.loads(json.dumps(data).replace('"year": 2024', '"year": 2025'))
+    budget_file = next(m for t in data["themes"] for i in t.get("indicators", []) for m in i.get("measures", []) if m["code"] == "3")
+    budget_file.update({"previous_year": "2301.2", "same_period": {"3": "1602.3"}})
+    load_programme(data)
+    budget = next_year.measures.get(code="3")
+    assert (budget.same_period_q3, budget.baseline_source) == (Decimal("1602.3"), "Programme file")
+    # Typed in the admin without saying where from: refused, since the next approval would replace them.
+    doctors = next_year.measures.get(code="9a")
+    client.force_login(admin_user)
+    url = f"/admin/targets/measure/{doctors.pk}/change/"
+    page = html.unescape(client.post(url, _measure_form(doctors, same_period_q1="9,75")).content.decode())
+    assert "Bạn đã nhập số liệu năm trước: hãy ghi nguồn" in page
+    assert client.post(url, _measure_form(doctors, same_period_q1="9,75", baseline_source="Niên giám 2024")).status_code == 302
+    _approved_again(reviewer, admin_user, Unit.objects.get(code="STC"), 3, {})
+    assert Measure.objects.get(pk=budget.pk).same_period_q3 == Decimal("1602.3")
+    assert Measure.objects.get(pk=doctors.pk).same_period_q1 == Decimal("9.75")
