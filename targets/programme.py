@@ -58,8 +58,6 @@ def read_programme(path: str | Path) -> dict:
     try:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
-    except FileNotFoundError:
-        raise ProgrammeError([f"File not found: {path}"]) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ProgrammeError([f"{path} is not a valid UTF-8 JSON programme file: {exc}"]) from None
 
