@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from targets import models, numbers, services
+from targets.emulation_forms import why_field
 from targets.language import language
 
 
@@ -424,8 +425,34 @@ class BlocMembershipAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     autocomplete_fields = ("unit",)
 
 
+class ChangeWhyForm(forms.ModelForm):
+    """A change asks why, as the secretariat's own pages do (a bonus removed, a proposal edited):
+    the reason is kept in the row's history beside the old and new values."""
+
+    why = why_field(_("Why (kept in the history)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["why"].required = False  # a new row, or one saved unchanged, needs none
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and set(self.changed_data) - {"why"} and not cleaned.get("why"):
+            self.add_error("why", _("Say why you change it: the reason is kept in its history."))
+        return cleaned
+
+
+class KeepsWhy:
+    """Saves a change with the reason its ChangeWhyForm asked for, as the history's change reason."""
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("why") or None
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(models.ScoreAdjustment)
-class ScoreAdjustmentAdmin(KeptOnceClosed, SimpleHistoryAdmin):
+class ScoreAdjustmentAdmin(KeepsWhy, KeptOnceClosed, SimpleHistoryAdmin):
+    form = ChangeWhyForm
     formfield_overrides = TYPED_NUMBERS
     list_display = ("unit", "campaign", "kind", "points", "reason", "bars_flag", "entered_by", "entered_at")
     list_filter = ("campaign", "kind", "bars_flag")
@@ -435,7 +462,8 @@ class ScoreAdjustmentAdmin(KeptOnceClosed, SimpleHistoryAdmin):
 
 
 @admin.register(models.Proposal)
-class ProposalAdmin(SimpleHistoryAdmin):
+class ProposalAdmin(KeepsWhy, SimpleHistoryAdmin):
+    form = ChangeWhyForm
     formfield_overrides = TYPED_NUMBERS
     list_display = ("unit", "campaign", "kind", "state", "rank", "score", "decision_number", "decision_date")
     list_filter = ("campaign", "kind", "state")

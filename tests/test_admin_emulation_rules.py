@@ -181,3 +181,20 @@ def test_a_scheme_saved_before_the_stricter_checks_still_ranks(programme):
     ScoringScheme.objects.filter(campaign=programme).update(
         data={**ScoringScheme.objects.get(campaign=programme).data, "certificates": 500, "key_measures": ["3", "1l"]})
     assert ranking.build_ranking(programme).blocs
+
+
+def test_a_deduction_changed_in_the_admin_says_why_in_its_history(client, admin_user, programme):
+    client.force_login(admin_user)
+    dong_van = Unit.objects.get(code="026")
+    assert admin_save(client, "scoreadjustment", campaign=programme.pk, unit=dong_van.pk, kind="deduction", points="3",
+                      reason="Vi phạm quy định báo cáo").status_code == 302
+    deduction = ScoreAdjustment.objects.get()
+    refused = admin_save(client, "scoreadjustment", deduction.pk, points="2")
+    assert "Hãy ghi lý do sửa: lý do được lưu trong lịch sử." in errors(refused)
+    assert ScoreAdjustment.objects.get().points == 3
+    assert admin_save(client, "scoreadjustment", deduction.pk, points="2", why="Hội đồng giảm mức trừ").status_code == 302
+    assert deduction.history.first().history_change_reason == "Hội đồng giảm mức trừ"
+    page = html.unescape(client.get(reverse("adjustments"), {"year": 2024}).content.decode())
+    assert "Hội đồng giảm mức trừ" in page
+    # Saved unchanged, it asks nothing.
+    assert admin_save(client, "scoreadjustment", deduction.pk).status_code == 302
