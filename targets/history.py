@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from targets.language import language
+from targets.models import Figure
 from targets.numbers import format_exact
 
 
@@ -48,9 +49,7 @@ def figure_change(record, lang: str | None = None) -> str:
         if record.history_type == "-":
             text = _("deleted") + f" ({_figure(record, lang)})"
         elif record.history_type == "+" or record.before is None:
-            text = _("new") + f": {_figure(record, lang)}"
-            if record.kind == "estimate":
-                text += f" ({record.get_kind_display()})"
+            text = _("new") + f": {_held(record, lang)}"
         else:
             before, parts = record.before, []
             if (before.value, before.cumulative, before.verdict) != (record.value, record.cumulative, record.verdict):
@@ -71,10 +70,7 @@ def figure_held(record, lang: str | None = None) -> str:
     with override(lang):
         if record.history_type == "-":
             return _("deleted")
-        text = _figure(record, lang)
-        if record.kind == "estimate":
-            text += f" ({record.get_kind_display()})"
-        return text + _marks(record)
+        return _held(record, lang) + _marks(record)
 
 
 def task_change(record, lang: str | None = None) -> str:
@@ -92,6 +88,12 @@ def task_change(record, lang: str | None = None) -> str:
         if before.narrative != record.narrative:
             parts.append(f"{_('Narrative')}: {record.narrative or '–'}")
         return "; ".join(parts)  # workflow.save_task_reports saves a report only when one of these changed
+
+
+def _held(record, lang: str) -> str:
+    """Its figure, marked when it was an estimate."""
+    text = _figure(record, lang)
+    return text + f" ({record.get_kind_display()})" if record.kind == Figure.Kind.ESTIMATE else text
 
 
 def _marks(record) -> str:

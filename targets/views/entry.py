@@ -52,7 +52,7 @@ def _series(figures) -> dict[int, dict]:
 def _last_year(campaign: Campaign, unit: Unit, quarter: int, measures) -> dict[str, object]:
     """The unit's own approved year-to-date for the same period last year, by measure code: a
     district compares itself with its own past, never with the province's, and with what was
-    approved, as the dashboards do (services.copy_campaign), never with a draft or an unreviewed report."""
+    approved, as the dashboards do (services.sync_last_year), never with a draft or an unreviewed report."""
     figures = list(Figure.objects.filter(
         submission__campaign__year=campaign.year - 1, submission__unit=unit, submission__quarter__lte=quarter,
         submission__state=Submission.State.APPROVED,
