@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 
+from targets import versions
 from targets.access import Role
 from targets.programme import load_programme, read_programme
 
@@ -63,10 +64,16 @@ def _rows_since(before: dict[str, set]) -> list[tuple[str, bytes]]:
 
 
 def _copy_in(rows: list[tuple[str, bytes]]) -> None:
-    # In one transaction: foreign keys are checked at its end, whatever the order of the tables.
+    # The rows are those `_loaded` wrote and checked (foreign keys included), copied back unchanged:
+    # in replica mode PostgreSQL fires no trigger for them, so the test's end does not check them
+    # again (that check was half of a test's set-up and tear-down); what the test itself writes is
+    # checked as ever. The data version moves once, as its triggers would have moved it.
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
         for table, data in rows:
             cursor.cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.BytesIO(data))
+        cursor.execute(f"SET LOCAL session_replication_role = origin; UPDATE {versions.TABLE} "
+                       f"SET version = nextval('{versions.SEQUENCE}'), users = nextval('{versions.SEQUENCE}')")
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +91,7 @@ def _loaded(django_db_setup, django_db_blocker):
             with_programme = _row_ids()
             call_command("seed_demo", "--year", str(year), stdout=io.StringIO())
             demo_rows = _rows_since(with_programme)
+            connection.check_constraints()  # once, here, for every test that copies these rows in
             transaction.set_rollback(True)
     return {"year": year, "groups": groups, "programme": programme_rows, "demo": demo_rows}
 
