@@ -1,11 +1,11 @@
 """Shared test set-up: the real Hà Giang programme, and one named user per role.
 
 Loading the programme and seeding the demo take seconds; hundreds of tests use them. So both are
-done once per session, in a transaction that is rolled back, and the rows they wrote are kept in
-memory; `programme` and `demo` copy those rows back in (COPY, a few milliseconds) inside each
-test's own transaction. A test sees exactly what loading them would have written, and nothing
-when it asks for neither.
-"""
+done once per session, in a transaction that is rolled back, and what they wrote is kept in
+memory (`rows_written_by`); `programme` and `demo` copy it back in (COPY, a few milliseconds)
+inside each test's own transaction. A test sees exactly what loading them would have written, and
+nothing when it asks for neither. A module's own costly set-up can be kept the same way
+(tests/test_emulation_pages.py)."""
 
 from __future__ import annotations
 
@@ -37,63 +37,94 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
-def _row_ids() -> dict[str, set]:
-    """The ids of every row of every table that has an id column."""
+def _state() -> dict[str, dict]:
+    """Every row of every table that has an id column, as a fingerprint by id (the data version's
+    counter left out: the triggers move it, and `copy_in` moves it as they would)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                       "AND column_name = 'id' ORDER BY table_name")
+                       "AND column_name = 'id' AND table_name <> %s ORDER BY table_name", [versions.TABLE])
         tables = [row[0] for row in cursor.fetchall()]
-        ids = {}
+        state = {}
         for table in tables:
-            cursor.execute(f'SELECT id FROM "{table}"')
-            ids[table] = {row[0] for row in cursor.fetchall()}
-    return ids
+            cursor.execute(f'SELECT id, md5(t::text) FROM "{table}" t')
+            state[table] = dict(cursor.fetchall())
+    return state
 
 
-def _rows_since(before: dict[str, set]) -> list[tuple[str, bytes]]:
-    """Every row written since `before` was taken, table by table, as COPY data."""
-    written = []
+def _changes_since(before: dict[str, dict]) -> list[tuple[str, list, bytes]]:
+    """What was written since `before` was taken, table by table: the ids of the rows removed or
+    changed, and the rows added or changed as COPY data."""
+    changes = []
     with connection.cursor() as cursor:
-        for table, ids in _row_ids().items():
-            new = ids - before.get(table, set())
-            if new:
-                data = io.BytesIO()
-                cursor.cursor.copy_expert(f'COPY (SELECT * FROM "{table}" WHERE id = ANY(ARRAY{sorted(new)!r})) TO STDOUT', data)
-                written.append((table, data.getvalue()))
-    return written
+        for table, rows in _state().items():
+            old = before.get(table, {})
+            gone = sorted(pk for pk, fingerprint in old.items() if rows.get(pk) != fingerprint)
+            written = sorted(pk for pk, fingerprint in rows.items() if old.get(pk) != fingerprint)
+            data = io.BytesIO()
+            if written:
+                cursor.cursor.copy_expert(f'COPY (SELECT * FROM "{table}" WHERE id = ANY(ARRAY{written!r})) TO STDOUT', data)
+            if gone or written:
+                changes.append((table, gone, data.getvalue()))
+    return changes
 
 
-def _copy_in(rows: list[tuple[str, bytes]]) -> None:
-    # The rows are those `_loaded` wrote and checked (foreign keys included), copied back unchanged:
-    # in replica mode PostgreSQL fires no trigger for them, so the test's end does not check them
-    # again (that check was half of a test's set-up and tear-down); what the test itself writes is
-    # checked as ever. The data version moves once, as its triggers would have moved it.
+def copy_in(changes: list[tuple[str, list, bytes]]) -> None:
+    # The rows are those a session-wide build wrote and checked (foreign keys included), copied back
+    # unchanged: in replica mode PostgreSQL fires no trigger for them, so the test's end does not
+    # check them again (that check was half of a test's set-up and tear-down); what the test itself
+    # writes is checked as ever. The data version moves once, as its triggers would have moved it.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
-        for table, data in rows:
-            cursor.cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.BytesIO(data))
+        for table, gone, data in changes:
+            if gone:
+                cursor.execute(f'DELETE FROM "{table}" WHERE id = ANY(%s)', [gone])
+            if data:
+                cursor.cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.BytesIO(data))
         cursor.execute(f"SET LOCAL session_replication_role = origin; UPDATE {versions.TABLE} "
                        f"SET version = nextval('{versions.SEQUENCE}'), users = nextval('{versions.SEQUENCE}')")
+
+
+def rows_written_by(build, *bases, groups=()) -> list[tuple[str, list, bytes]]:
+    """What `build()` writes on top of `bases` (what earlier builds wrote) and the role `groups`,
+    built once in a transaction that is rolled back: a session-scoped fixture keeps it, and the
+    test's fixture copies it in (`copy_in`), milliseconds where building it again takes a second."""
+    from django.conf import settings
+    from django.test import override_settings
+    from django.utils import translation
+
+    with override_settings(DEMO_MODE=True, PASSWORD_HASHERS=FAST_HASHERS), translation.override(settings.LANGUAGE_CODE):
+        with transaction.atomic():
+            put_groups_back(groups)
+            for base in bases:
+                copy_in(base)
+            before = _state()
+            build()
+            changes = _changes_since(before)
+            connection.check_constraints()  # once, here, for every test that copies these rows in
+            transaction.set_rollback(True)
+    return changes
 
 
 @pytest.fixture(scope="session")
 def _loaded(django_db_setup, django_db_blocker):
     """The rows that loading the programme writes, and those that seeding the demo adds."""
     from django.core.management import call_command
-    from django.test import override_settings
 
-    with django_db_blocker.unblock(), override_settings(DEMO_MODE=True, PASSWORD_HASHERS=FAST_HASHERS):
-        with transaction.atomic():
-            groups = list(Group.objects.values_list("id", "name"))  # made by migration 0002
-            empty = _row_ids()
-            year = load_programme(read_programme(PROGRAMME)).campaign.year
-            programme_rows = _rows_since(empty)
-            with_programme = _row_ids()
-            call_command("seed_demo", "--year", str(year), stdout=io.StringIO())
-            demo_rows = _rows_since(with_programme)
-            connection.check_constraints()  # once, here, for every test that copies these rows in
-            transaction.set_rollback(True)
-    return {"year": year, "groups": groups, "programme": programme_rows, "demo": demo_rows}
+    with django_db_blocker.unblock():
+        groups = list(Group.objects.values_list("id", "name"))  # made by migration 0002
+        programme = rows_written_by(lambda: load_programme(read_programme(PROGRAMME)))
+        year = read_programme(PROGRAMME)["campaign"]["year"]
+        demo = rows_written_by(lambda: call_command("seed_demo", "--year", str(year), stdout=io.StringIO()), programme,
+                               groups=groups)
+    return {"year": year, "groups": groups, "programme": programme, "demo": demo}
+
+
+def put_groups_back(groups) -> None:
+    """A transactional test (browser, threads) empties every table when it ends, the role groups
+    that the copied rows name included; tests run in any order (pytest-xdist), so put them back.
+    (A test asks for the programme or demo before the named users, which would make the groups anew.)"""
+    with connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO auth_group (id, name) VALUES (%s, %s) ON CONFLICT DO NOTHING", groups)
 
 
 @pytest.fixture
@@ -101,12 +132,8 @@ def programme(db, _loaded):
     """The Hà Giang 2024 programme, loaded from the fixture the product ships."""
     from targets.models import Campaign
 
-    # A transactional test (browser, threads) empties every table when it ends, the role groups
-    # that the copied rows name included; tests run in any order (pytest-xdist), so put them back.
-    # (A test asks for the programme or demo before the named users, which would make the groups anew.)
-    with connection.cursor() as cursor:
-        cursor.executemany("INSERT INTO auth_group (id, name) VALUES (%s, %s) ON CONFLICT DO NOTHING", _loaded["groups"])
-    _copy_in(_loaded["programme"])
+    put_groups_back(_loaded["groups"])
+    copy_in(_loaded["programme"])
     return Campaign.objects.get(year=_loaded["year"])
 
 
@@ -114,7 +141,7 @@ def programme(db, _loaded):
 def demo(programme, settings, _loaded):
     """The programme with the demo accounts and Q1–Q3 figures that `make run` shows."""
     settings.DEMO_MODE = True
-    _copy_in(_loaded["demo"])
+    copy_in(_loaded["demo"])
     return programme
 
 

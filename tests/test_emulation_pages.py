@@ -16,13 +16,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from targets.models import Campaign, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme, Submission, Unit
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, copy_in, make_user, rows_written_by
 from tests.test_ranking import FLAG, pledge, send
 
 
-@pytest.fixture
-def year(programme):
+def _emulation_year():
     """Hà Giang city exceeds its pledge and registered for the flag; Đồng Văn misses its key measure."""
+    programme = Campaign.objects.get(year=2024)
     pledge(programme, "024", "3", "250")
     pledge(programme, "026", "3", "100")
     for q, (city, dong_van) in enumerate([("60", "20"), ("70", "20"), ("60", "20"), ("70", "20")], start=1):
@@ -33,6 +33,18 @@ def year(programme):
     record = ScoringScheme.objects.get(campaign=programme)
     record.data = {**record.data, "registration_until": "2099-12-31"}
     record.save()
+
+
+@pytest.fixture(scope="session")
+def _year_rows(_loaded, django_db_blocker):
+    with django_db_blocker.unblock():
+        return rows_written_by(_emulation_year, _loaded["programme"], groups=_loaded["groups"])
+
+
+@pytest.fixture
+def year(programme, _year_rows):
+    """The 2024 programme with the emulation under way (_emulation_year), built once per session."""
+    copy_in(_year_rows)
     return programme
 
 
@@ -488,12 +500,20 @@ EMULATION_PAGES = [("ranking", []), ("ranking-unit", ["024"]), ("adjustments", [
                    ("pledges", [])]
 
 
-@pytest.fixture
-def two_years(year):
-    """The 2024 programme and 2025's, set up from it as a secretariat does each year."""
+@pytest.fixture(scope="session")
+def _two_years_rows(_loaded, _year_rows, django_db_blocker):
     from targets.services import copy_campaign
 
-    return year, copy_campaign(source_year=2024, target_year=2025)
+    with django_db_blocker.unblock():
+        return rows_written_by(lambda: copy_campaign(source_year=2024, target_year=2025), _loaded["programme"], _year_rows,
+                               groups=_loaded["groups"])
+
+
+@pytest.fixture
+def two_years(year, _two_years_rows):
+    """The 2024 programme and 2025's, set up from it as a secretariat does each year (copy_campaign)."""
+    copy_in(_two_years_rows)
+    return year, Campaign.objects.get(year=2025)
 
 
 def picker(body: str) -> tuple[str, list[str], str | None]:
