@@ -48,3 +48,11 @@ def test_every_entry_of_both_catalogues_is_whole():
             msgids = [line for line in lines if line.startswith("msgid ")]
             if msgids:
                 assert len(msgids) == 1 and any(line.startswith("msgstr") for line in lines), (lang, block)
+
+
+def test_no_message_is_in_a_catalogue_twice():
+    # A union merge of two branches that added the same message keeps both copies: gettext's
+    # msgfmt refuses the file ("duplicate message definition"), polib silently takes one.
+    for lang in ("vi", "en"):
+        keys = [(e.msgctxt, e.msgid) for e in polib.pofile(str(LOCALE / f"{lang}/LC_MESSAGES/django.po"))]
+        assert len(keys) == len(set(keys)), (lang, sorted({k for k in keys if keys.count(k) > 1}, key=str))
