@@ -20,11 +20,11 @@ JSON, parsed by Scheme.from_dict); this module only says how the data is applied
   is skipped (1, 1, 3); a unit that left the bloc during the year is listed, not ranked;
 - conditions bar a unit from the flag without changing its score or rank: a key measure not
   met, not registered for the flag, a score under the minimum, a barring deduction, part of
-  the year outside the bloc;
+  the year outside the bloc, no report sent for the period;
 - proposals come from a final ranking only: the flag for the best-ranked unit that no
   condition bars (all of them when several share that rank: the council decides), then
-  certificates of merit for the next ranked units, as many as the scheme allows (more when
-  units tie at the last place);
+  certificates of merit for the next ranked units that sent a report, as many as the scheme
+  allows (more when units tie at the last place);
 - a final ranking is kept as it stood when the year was closed (Ranking.to_data): what changes
   afterwards (a corrected figure, a pledge, the scheme's points) does not move it.
 
@@ -465,6 +465,7 @@ class Bar(StrEnum):
     BARRING_DEDUCTION = "barring_deduction"
     PART_YEAR = "part_year"
     LEFT_BLOC = "left_bloc"
+    NO_REPORT = "no_report"
 
 
 BAR_LABELS = {
@@ -475,6 +476,7 @@ BAR_LABELS = {
     Bar.BARRING_DEDUCTION: pgettext_lazy("flag condition", "Deduction for a fault: %(detail)s"),
     Bar.PART_YEAR: pgettext_lazy("flag condition", "In the bloc only from %(detail)s, not the whole year"),
     Bar.LEFT_BLOC: pgettext_lazy("flag condition", "Left the bloc after %(detail)s"),
+    Bar.NO_REPORT: pgettext_lazy("flag condition", "No report sent for the period"),
 }
 
 
@@ -520,6 +522,10 @@ class UnitScore:
     @property
     def eligible_for_flag(self) -> bool:
         return self.ranked and not self.bars
+
+    @property
+    def sent_nothing(self) -> bool:
+        return any(b.reason is Bar.NO_REPORT for b in self.bars)
 
 
 @dataclass(frozen=True)
@@ -615,6 +621,9 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
         bars.append(Barring(Bar.PART_YEAR, str(unit.joined_quarter)))
     if unit.left_quarter is not None and unit.left_quarter < period_quarter:
         bars.append(Barring(Bar.LEFT_BLOC, str(unit.left_quarter)))
+    owed = [r for r in unit.reports if r.quarter >= unit.joined_quarter]
+    if owed and not any(r.sent for r in owed):
+        bars.append(Barring(Bar.NO_REPORT))
     return UnitScore(code=unit.code, name=unit.name, name_en=unit.name_en, lines=tuple(lines), bars=tuple(bars),
                      pledges=unit.measures)
 
@@ -681,7 +690,9 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme) -> list[DraftProposal]
                 f"Dẫn đầu khối trong các đơn vị đủ điều kiện: hạng {u.rank}, {points_vi} điểm{tie_vi}",
                 f"Leads the bloc among the eligible units: rank {u.rank}, {points_en} points{tie_en}",
             ))
-    rest = [u for u in ranked if u.code not in flagged]
+    # A unit that sent none of its reports has shown nothing to commend, whatever its rank: in a
+    # bloc where nobody reported, every unit shares the first rank at no points.
+    rest = [u for u in ranked if u.code not in flagged and not u.sent_nothing]
     if scheme.certificates and rest:
         # Units tied with the last one allowed are all proposed: no arbitrary cut between equals.
         cutoff = rest[min(scheme.certificates, len(rest)) - 1].rank

@@ -100,9 +100,11 @@ def test_each_district_is_scored_on_its_own_pledge_and_its_reports(districts):
     # Đồng Văn: 80 of a pledged 100 → not met, 2; Q2 late → three reports on time, 3 × 2.
     assert dong_van.score == D(8) and dong_van.rank == 2
     assert [b.text("en") for b in dong_van.bars][:2] == ["Key measure 3 not met", "Not registered for “Provincial emulation flag”"]
-    # The nine districts that sent nothing share the next rank.
+    # The nine districts that sent nothing share the next rank, barred from the flag for it.
     assert sorted({u.rank for u in bloc.units}) == [1, 2, 3]
     assert sum(1 for u in bloc.units if u.rank == 3) == 9
+    assert all("No report sent for the period" in [b.text("en") for b in u.bars] for u in bloc.units if u.rank == 3)
+    assert not city.sent_nothing and not dong_van.sent_nothing
     complete_q1 = next(line for line in city.lines if line.kind == "complete" and line.item == "1")
     assert complete_q1.verdict("vi") == "Thiếu: 4, 10, 11, 14a, 14b, 14c"  # 6 is annual: not expected before Q4
 

@@ -295,6 +295,27 @@ def test_no_eligible_unit_means_no_flag_and_units_that_left_get_nothing():
     assert [(p.unit, p.kind) for p in proposals] == [("A", ProposalKind.CERTIFICATE)]
 
 
+def test_a_unit_that_sent_no_report_is_barred_from_the_flag_and_gets_no_certificate():
+    nothing = [QuarterReport(q, sent=False, on_time=False) for q in (1, 2, 3, 4)]
+    one = [QuarterReport(1, sent=True, on_time=False), *nothing[1:]]
+    # Nobody in the bloc reported: everyone shares the first rank at no points, and nobody is proposed.
+    no_minimum = Scheme.from_dict({**SCHEME_DATA, "flag_min_score": None})  # as Hà Giang's scheme
+    bloc = ranked(unit("A", reports=nothing), unit("B", reports=nothing), unit("C", reports=nothing), scheme=no_minimum)
+    assert [(u.code, u.rank, u.score) for u in bloc.units] == [("A", 1, D(0)), ("B", 1, D(0)), ("C", 1, D(0))]
+    assert [b.reason for b in bloc.unit("A").bars] == [Bar.NO_REPORT]
+    assert bloc.unit("A").bars[0].text("vi") == "Không gửi báo cáo nào trong kỳ"
+    assert bloc.unit("A").bars[0].text("en") == "No report sent for the period"
+    assert draft_proposals(bloc, no_minimum) == []
+    # One report sent, late, is a report: the unit is ranked and proposed as its score allows.
+    bloc = ranked(bonus("A", 30, reports=nothing), bonus("B", 20, reports=one), bonus("C", 5, reports=nothing))
+    assert [b.reason for b in bloc.unit("B").bars] == []
+    assert [(p.unit, p.kind) for p in draft_proposals(bloc, SCHEME)] == [("B", ProposalKind.FLAG)]
+    # Only the quarters in the bloc count: a unit that joined in Q3 and sent Q3 has reported.
+    joined = [*nothing[:2], QuarterReport(3, sent=True, on_time=True), nothing[3]]
+    assert Bar.NO_REPORT not in [b.reason for b in score_unit(unit("J", reports=joined, joined_quarter=3), SCHEME).bars]
+    assert Bar.NO_REPORT in [b.reason for b in score_unit(unit("J", reports=joined, joined_quarter=4), SCHEME).bars]
+
+
 def test_proposals_come_from_a_final_ranking_only():
     with pytest.raises(NotFinal):
         draft_proposals(ranked(bonus("A", 30), final=False), SCHEME)
