@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from targets import numbers, validators, workflow
 from targets.entry import jump_warnings, read_number, value_problems, verdict_problems
-from targets.models import Figure, Measure, TaskReport
+from targets.models import Figure, Measure, Task, TaskReport
 from targets.numbers import NumberFormatError
 
 # Hidden bookkeeping, not something the person changes.
@@ -123,7 +123,7 @@ class FigureForm(forms.Form):
 class BaseEntryFormSet(forms.BaseFormSet):
     """A fixed set of forms, one per row, whatever count the page sends back."""
 
-    incomplete: tuple = ()  # the measures a report being sent lacks (views.entry), asked about on the page
+    incomplete: tuple = ()  # the codes of what a report being sent lacks (views.entry), asked about on the page
     key = "measure"  # the hidden field naming a form's row
 
     def __init__(self, *args, rows: list[dict], lang: str, **kwargs):
@@ -256,10 +256,16 @@ class BaseTaskFormSet(BaseEntryFormSet):
 
     @staticmethod
     def code_of(task) -> str:
-        return f"{task.theme.number}.{task.number}"
+        return task.code
 
     def entries(self) -> list[workflow.TaskEntry]:
         return [form.entry() for form in self.forms if form.is_bound and form.touched()]
+
+    def without_assessment(self) -> list[Task]:
+        """The tasks that will have no assessment once the valid formset is saved."""
+        return [form.row["task"] for form in self.forms
+                if not (form.cleaned_data.get("verdict") if form.is_bound
+                        else form.row["report"] is not None and form.row["report"].verdict)]
 
 
 TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=0)

@@ -284,7 +284,12 @@ class Task(models.Model):
         constraints = [models.UniqueConstraint(fields=["theme", "number"], name="task_number_unique")]
 
     def __str__(self) -> str:
-        return f"{self.theme.number}.{self.number} {self.title}"
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self) -> str:
+        """The task as every page, workbook and message names it: its theme's number and its own ("2.3")."""
+        return f"{self.theme.number}.{self.number}"
 
 
 class Indicator(models.Model):

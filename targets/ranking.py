@@ -41,8 +41,6 @@ from targets.models import (
 )
 from targets.overview import collect, owes_reports, submission_status
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
-
 
 class NoScheme(Exception):
     """The campaign has no scoring scheme yet."""
@@ -157,18 +155,22 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
                                              submission__state__in=states, submission__unit__in=units, task__theme__number__gte=2)
                    .select_related("task__theme", "submission").order_by("submission__quarter")):
         latest_task[(report.submission.unit_id, report.task_id)] = report
+        if report.verdict:  # an assessed task, as a complete report carries it
+            reported[(report.submission.unit_id, report.submission.quarter)].add(report.task.code)
     # Every active task a unit is responsible for is scored, reported or not: a task it never
     # reported on is "not assessed" (no points), not left out of its score.
     owed = {(r.unit_id, r.task_id): r.task for r in Task.responsible_units.through.objects.filter(
         task__theme__campaign=campaign, task__is_active=True, task__theme__number__gte=2, unit__in=units,
     ).select_related("task__theme")}
+    answers_for: dict[int, list[str]] = defaultdict(list)  # the task codes each unit's complete report assesses
+    for (unit_id, _task_id), task in sorted(owed.items(), key=lambda kv: (kv[1].theme.number, kv[1].number)):
+        answers_for[unit_id].append(task.code)
     for key, report in latest_task.items():
         owed.setdefault(key, report.task)
     tasks: dict[int, list[scoring.TaskResult]] = defaultdict(list)
     for (unit_id, task_id), task in sorted(owed.items(), key=lambda kv: (kv[1].theme.number, kv[1].number)):
         report = latest_task.get((unit_id, task_id))
-        code = f"{ROMAN.get(task.theme.number, task.theme.number)}.{task.number}"
-        tasks[unit_id].append(scoring.TaskResult(code, task.title, task.title_en or task.title,
+        tasks[unit_id].append(scoring.TaskResult(task.code, task.title, task.title_en or task.title,
                                                  progress.Verdict(report.verdict) if report and report.verdict else None))
 
     assigned: dict[int, set[str]] = defaultdict(set)
@@ -182,8 +184,9 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
         if row["timeliness"] == "open":
             continue  # not yet due
         sent = row["submitted_at"] is not None and row["state"] in states
-        expected = scoring.expected_in_report(assigned[unit_id], q, scheme.annual_measures)
-        missing = tuple(sorted(expected - reported[(unit_id, q)], key=_code_order))
+        lacking = scoring.expected_in_report(assigned[unit_id], q, scheme.annual_measures, answers_for[unit_id]) - reported[(unit_id, q)]
+        # Measures by number, then tasks in the programme's order.
+        missing = (*sorted(lacking - set(answers_for[unit_id]), key=_code_order), *(t for t in answers_for[unit_id] if t in lacking))
         reports[unit_id].append(scoring.QuarterReport(q, sent=sent, on_time=sent and row["timeliness"] == "on_time", missing=missing))
 
     adjustments: dict[int, list[scoring.Adjustment]] = defaultdict(list)

@@ -325,11 +325,13 @@ class Scheme:
         return scheme
 
 
-def expected_in_report(assigned: Iterable[str], quarter: int, annual_measures: frozenset[str] = frozenset()) -> set[str]:
-    """The measures a unit's report of `quarter` carries when it is complete: those assigned to the
-    unit, less the annual ones before the fourth quarter (published once a year, they cannot be in
-    an earlier report). One rule for the review queue and the ranking's "complete" points."""
-    return set(assigned) - (annual_measures if quarter < 4 else frozenset())
+def expected_in_report(assigned: Iterable[str], quarter: int, annual_measures: frozenset[str] = frozenset(),
+                       tasks: Iterable[str] = ()) -> set[str]:
+    """What a unit's report of `quarter` carries when it is complete, by code: a figure for each
+    measure assigned to the unit, less the annual ones before the fourth quarter (published once a
+    year, they cannot be in an earlier report), and an assessment of each task it answers for
+    ("2.3"). One rule for the entry page, the review queue and the ranking's "complete" points."""
+    return (set(assigned) - (annual_measures if quarter < 4 else frozenset())) | set(tasks)
 
 
 # --- what a unit brings --------------------------------------------------------------------------
@@ -360,7 +362,7 @@ class MeasureResult:
 class TaskResult:
     """A task of themes II–VI the unit reported on, with its latest assessment (None: not assessed)."""
 
-    code: str  # "II.3"
+    code: str  # "2.3" (Task.code)
     label_vi: str
     label_en: str
     verdict: Verdict | None

@@ -80,11 +80,6 @@ def task_verdict_words() -> dict[str, str]:
         return {str(label): value for value, label in Verdict.choices}
 
 
-def task_code(task: Task) -> str:
-    """How the workbook names a task: its theme's and its own number ("2.3"), as the pages do."""
-    return f"{task.theme.number}.{task.number}"
-
-
 def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook:
     """One row per unit and assigned measure, with the current figures filled in."""
     show_baseline = access.is_admin(user)
@@ -195,7 +190,7 @@ def _task_sheet(ws, campaign: Campaign, quarter: int, units) -> None:
     ws.add_data_validation(verdict_list)
     for pair in pairs:
         report = reports.get((pair.unit_id, pair.task_id))
-        append_row(ws, [task_code(pair.task), pair.task.title, pair.unit.code, pair.unit.name,
+        append_row(ws, [pair.task.code, pair.task.title, pair.unit.code, pair.unit.name,
                         words.get(report.verdict) if report else None, report.narrative if report else None,
                         report.version if report else None])
         for name in TASK_INPUTS:
@@ -639,7 +634,7 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
     unit_codes = {str(by_name.get("Mã đơn vị") or "") for _n, by_name in lines}
     units = {u.code: u for u in Unit.objects.filter(code__in=unit_codes)}
     editable = set(access.editable_units(user).filter(code__in=unit_codes).values_list("code", flat=True))
-    tasks = {task_code(t): t for t in Task.objects.filter(theme__campaign=campaign).select_related("theme")}
+    tasks = {t.code: t for t in Task.objects.filter(theme__campaign=campaign).select_related("theme")}
     responsible = set(Task.responsible_units.through.objects.filter(
         unit__code__in=unit_codes, task__theme__campaign=campaign, task__is_active=True).values_list("unit__code", "task_id"))
     reports = {(r.submission.unit.code, r.task_id): r for r in TaskReport.objects.filter(
@@ -713,7 +708,7 @@ def save_upload(result: UploadResult, *, user, submit: bool = False) -> int:
                                                entries=tasks_by_unit[unit])
         if conflicts:
             raise workflow.EntryRefused(_("%(unit)s: tasks %(codes)s were changed by someone else after the template was downloaded; download a new template.")
-                                         % {"unit": unit.name, "codes": ", ".join(task_code(c.task) for c in conflicts)})
+                                         % {"unit": unit.name, "codes": ", ".join(c.task.code for c in conflicts)})
         if submit:
             workflow.submit(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter)
     return saved

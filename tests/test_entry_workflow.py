@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 
 from targets import ranking, workflow
 from targets.entry import check_input
-from targets.models import Deadline, Figure, Measure, Submission, Unit
+from targets.models import Deadline, Figure, Measure, Submission, Task, TaskReport, Unit
 from tests.conftest import make_user
 
 
@@ -42,7 +42,8 @@ def field(measure_code, name, unit_code="024"):
 
 
 def post_entry(client, unit_code, quarter, values, action="save", **extra):
-    """Post the entry formset: the listed measures' values, every other row left empty."""
+    """Post the entry formset: the listed measures' values, every other row left empty (the task
+    rows are not sent: the unit's tasks stay as they are; assess() adds them)."""
     measures = _measures(unit_code)
     # Sent with rows left empty on purpose, as the page lets one do once told (test_an_incomplete_report…).
     data = {"unit": unit_code, "year": 2024, "quarter": quarter, "action": action, "send_incomplete": "1",
@@ -54,6 +55,15 @@ def post_entry(client, unit_code, quarter, values, action="save", **extra):
         data[field(code, "value", unit_code)] = value
     data.update(extra)
     return client.post(reverse("entry"), data)
+
+
+def assess(unit_code, verdict="completed") -> dict:
+    """The task rows of the entry page, each task the unit answers for assessed."""
+    tasks = list(Task.objects.filter(responsible_units__code=unit_code, is_active=True).order_by("theme__number", "number"))
+    data = {"tasks-TOTAL_FORMS": len(tasks), "tasks-INITIAL_FORMS": len(tasks)}
+    for i, task in enumerate(tasks):
+        data.update({f"tasks-{i}-task": task.pk, f"tasks-{i}-verdict": verdict, f"tasks-{i}-narrative": "Đã triển khai theo kế hoạch."})
+    return data
 
 
 def test_the_entry_page_lists_the_units_measures_with_their_context(client, reporter):
@@ -225,7 +235,7 @@ def test_flows_entered_as_their_year_to_date_alone_are_not_missing_from_the_repo
     flows = [m for m in _measures("024") if m.aggregation == Measure.Aggregation.FLOW]
     levels = {m.code: "10" for m in _measures("024") if m.aggregation != Measure.Aggregation.FLOW}
     response = post_entry(client, "024", 1, levels, action="submit", send_incomplete="",
-                          **{field(m.code, "cumulative"): "12" for m in flows})
+                          **{field(m.code, "cumulative"): "12" for m in flows}, **assess("024"))
     assert response.status_code == 302, [m for m in re.findall(r'role="(?:alert|status)"[^>]*>(.*?)</div>', response.content.decode(), re.S)]
     assert Submission.objects.get(quarter=1).state == "submitted"
 
@@ -378,8 +388,14 @@ def test_the_queue_counts_a_report_complete_as_the_ranking_does(client, reviewer
         row = next(tr for tr in re.findall(r"<tr.*?</tr>", page, re.S) if "Thành phố Hà Giang" in tr)
         return re.search(r">\s*(\d+/\d+)", row).group(1)
 
-    assert completeness(3) == "6/7"  # 11 missing; 6 not yet due
-    assert completeness(4) == "7/8"  # the year's report carries 6 too
+    assert completeness(3) == "6/8"  # 11 missing and task 2.7 not assessed; 6 not yet due
+    assert completeness(4) == "7/9"  # the year's report carries 6 too
+    line = next(line for line in ranking.build_ranking(campaign).of_unit("024")[1].lines if line.kind == "complete" and line.item == "3")
+    assert line.verdict_vi == "Thiếu: 11, 2.7"
+    # Its assessment of the task, sent with the third quarter's report, completes it but for 11.
+    TaskReport.objects.create(submission=Submission.objects.get(unit__code="024", quarter=3),
+                              task=Task.objects.get(responsible_units__code="024"), verdict="completed")
+    assert completeness(3) == "7/8"
     line = next(line for line in ranking.build_ranking(campaign).of_unit("024")[1].lines if line.kind == "complete" and line.item == "3")
     assert line.verdict_vi == "Thiếu: 11"
 
@@ -400,7 +416,12 @@ def test_an_incomplete_report_is_sent_only_when_the_reporter_says_so(client, rep
     response = post_entry(client, "024", 1, {"3": "50"}, action="submit", send_incomplete="")  # no box ticked
     html = response.content.decode()
     missing = [c for c in codes if c not in ("3", "6")]  # 6, the poverty rate, is published once a year
-    assert f"Chưa lưu, chưa gửi: {len(missing)} chỉ số của báo cáo này chưa có số liệu ({', '.join(missing)})" in html
+    # The city answers for task 2.7 too, not assessed yet: a complete report assesses it.
+    assert (f"Chưa lưu, chưa gửi: {len(missing) + 1} chỉ số hoặc nhiệm vụ của báo cáo này chưa có số liệu hoặc đánh giá "
+            f"({', '.join(missing)}, 2.7)") in html
+    assert f"Gửi khi còn thiếu: {', '.join(missing)}, 2.7" in html
+    with_tasks = post_entry(client, "024", 1, {"3": "50"}, action="submit", send_incomplete="", **assess("024"))
+    assert f"Chưa lưu, chưa gửi: {len(missing)} chỉ số của báo cáo này chưa có số liệu ({', '.join(missing)})" in with_tasks.content.decode()
     assert 'name="send_incomplete"' in html and not Figure.objects.exists() and not Submission.objects.exists()
     assert 'value="50"' in html  # what was typed is still on the page
     sent = post_entry(client, "024", 1, {"3": "50"}, action="submit", send_incomplete="1")
@@ -410,7 +431,7 @@ def test_an_incomplete_report_is_sent_only_when_the_reporter_says_so(client, rep
 def test_a_complete_report_is_sent_without_a_question(client, reporter):
     client.force_login(reporter)
     values = {m.code: "1" for m in _measures("024") if m.code != "6" and not m.is_qualitative}
-    assert post_entry(client, "024", 1, values, action="submit", send_incomplete="").status_code == 302
+    assert post_entry(client, "024", 1, values, action="submit", send_incomplete="", **assess("024")).status_code == 302
     assert Submission.objects.get().state == "submitted"
 
 

@@ -56,3 +56,17 @@ def test_a_unit_that_reports_only_tasks_is_scored_on_its_reports_like_any_other(
     # A unit that owes no report (no measure, no task) has no report lines.
     tax = bloc.unit("CT")
     assert not Unit.objects.get(code="CT").tasks.exists() and not [line for line in tax.lines if line.kind in ("on_time", "complete")]
+
+
+def test_a_report_that_does_not_assess_the_units_tasks_is_not_complete(programme):
+    # A report sent empty by a unit that reports only tasks carried nothing: it is on time, not complete.
+    transport = Unit.objects.get(code="SGTVT")
+    task = Task.objects.get(theme__campaign=programme, is_active=True, responsible_units=transport)
+    send(programme, "SGTVT", 1, {})
+    assessed = send(programme, "SGTVT", 2, {})
+    TaskReport.objects.create(submission=assessed, task=task, verdict="completed", narrative="Đúng kế hoạch")
+    unassessed = send(programme, "SGTVT", 3, {})
+    TaskReport.objects.create(submission=unassessed, task=task, narrative="Chưa đánh giá được")  # words, no assessment
+    unit = next(b for b in ranking.build_ranking(programme).blocs if b.code == "KHOI-KT").unit("SGTVT")
+    complete = [(line.item, line.verdict("vi"), line.points) for line in unit.lines if line.kind == "complete"]
+    assert complete[:3] == [("1", f"Thiếu: {task.code}", D(0)), ("2", "Có", D(1)), ("3", f"Thiếu: {task.code}", D(0))]

@@ -180,12 +180,19 @@ def _post(request, campaign, unit, quarter, formset, tasks):
     if request.POST.get("action") == "submit" and not request.POST.get("send_incomplete"):
         # A report the secretariat would find incomplete (the ranking's rule) is sent only when meant.
         expected = scoring.expected_in_report([row["measure"].code for row in formset.rows], quarter,
-                                              ranking.annual_measures(campaign))
-        formset.incomplete = [m for m in formset.without_figure() if m.code in expected]
-        if formset.incomplete:
+                                              ranking.annual_measures(campaign), [row["task"].code for row in tasks.rows])
+        measures = [m.code for m in formset.without_figure() if m.code in expected]
+        lacking = [t.code for t in tasks.without_assessment() if t.code in expected]
+        formset.incomplete = [*measures, *lacking]
+        if lacking:
+            messages.warning(request, _("Nothing was saved or sent yet: %(count)s measures or tasks of this report have no "
+                                        "figure or assessment (%(codes)s). Enter them, or tick “Send without them” and send "
+                                        "again.") % {"count": len(formset.incomplete), "codes": ", ".join(formset.incomplete)})
+            return []
+        if measures:
             messages.warning(request, _("Nothing was saved or sent yet: %(count)s measures of this report have no figure "
                                         "(%(codes)s). Enter them, or tick “Send without them” and send again.") % {
-                "count": len(formset.incomplete), "codes": ", ".join(m.code for m in formset.incomplete)})
+                "count": len(measures), "codes": ", ".join(measures)})
             return []
     task_entries = tasks.entries() if tasks.is_bound else []
     try:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from targets import access, history, ranking, scoring, validators, workflow
-from targets.models import Figure, MeasureAssignment, Submission, TaskReport
+from targets.models import Figure, MeasureAssignment, Submission, Task, TaskReport
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
 from targets.views.common import as_id, programme_year, quarter_param
@@ -56,17 +56,25 @@ def queue(request):
 
 
 def _expected_and_reported(campaign, quarter: int) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
-    """Each unit's measures a complete report of the quarter carries (the ranking's rule:
-    scoring.expected_in_report), and each report's measures with a figure."""
+    """What each unit's complete report of the quarter carries (the ranking's rule:
+    scoring.expected_in_report), and what each report carries: measures with a figure, tasks assessed."""
     annual = ranking.annual_measures(campaign)
     assigned: dict[int, set[str]] = defaultdict(set)
     for unit_id, code in MeasureAssignment.objects.filter(measure__campaign=campaign).values_list("unit_id", "measure__code"):
         assigned[unit_id].add(code)
+    answers_for: dict[int, set[str]] = defaultdict(set)
+    for link in Task.responsible_units.through.objects.filter(
+            task__theme__campaign=campaign, task__is_active=True, task__theme__number__gte=2).select_related("task__theme"):
+        answers_for[link.unit_id].add(link.task.code)
     reported: dict[int, set[str]] = defaultdict(set)
     for submission_id, code in Figure.objects.filter(submission__campaign=campaign, submission__quarter=quarter).values_list(
             "submission_id", "measure__code"):
         reported[submission_id].add(code)
-    expected = defaultdict(set, {unit_id: scoring.expected_in_report(codes, quarter, annual) for unit_id, codes in assigned.items()})
+    for report in TaskReport.objects.filter(submission__campaign=campaign, submission__quarter=quarter).exclude(verdict="").select_related(
+            "task__theme"):
+        reported[report.submission_id].add(report.task.code)
+    expected = defaultdict(set, {unit_id: scoring.expected_in_report(assigned[unit_id], quarter, annual, answers_for[unit_id])
+                                 for unit_id in assigned.keys() | answers_for.keys()})
     return expected, reported
 
 

@@ -108,6 +108,14 @@ def test_a_reporter_enters_saves_submits_and_round_trips_the_template(page_facto
     page.get_by_role("button", name="Lưu nháp").click()
     expect(page.get_by_text("Đã lưu nháp (1 số liệu).")).to_be_visible()
     page.get_by_role("button", name="Lưu và gửi").click()
+    # The department's two tasks are not assessed yet: nothing is sent, and the page says what is missing.
+    expect(page.get_by_text("chưa có số liệu hoặc đánh giá (2.2, 2.4)")).to_be_visible()
+    assert Submission.objects.get(unit=unit, quarter=1).state == "draft"
+    check_page(page)
+    for i in (0, 1):
+        page.locator(f"select[name=tasks-{i}-verdict]").select_option("completed")
+        page.locator(f"textarea[name=tasks-{i}-narrative]").fill("Đã triển khai theo kế hoạch của quý.")
+    page.get_by_role("button", name="Lưu và gửi").click()
     expect(page.get_by_text("Đã gửi để thẩm định.")).to_be_visible()
     assert Submission.objects.get(unit=unit, quarter=1).state == "submitted"
     check_page(page)
