@@ -326,13 +326,20 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     notes.missing.update(p.missing_quarters if missing else ())
     notes.lower |= lower_is_better
     actual_fmt = fmt + (' "(*)"' if marked else "") + (' "(!)"' if missing else "")
+    same_fmt = fmt
     if p.in_year is not None:  # the full year asked for, but only in-year figures exist: say which period they are
         actual_fmt += f' "({progress.period_label(p.in_year.quarter, lang)})"'
+    elif p.ytd_quarter not in (None, p.quarter):
+        # A level measure known for an earlier quarter only: its figure and the same period last
+        # year it is compared with are both that quarter's (progress.evaluate), and say so.
+        older = f' "({progress.period_label(p.ytd_quarter, lang)})"'
+        actual_fmt += older
+        same_fmt += older
     for key, value, number_format in (
         ("actual_last_year", measure.previous_year, fmt),
         ("target", measure.target, ('"≤ "' if lower_is_better else "") + fmt),
         ("actual", p.ytd, actual_fmt),
-        ("same_period", p.same_period, fmt),
+        ("same_period", p.same_period, same_fmt),
         # Rounded as displayed, so that the value a reader copies is the one printed; never to
         # 100,0 beside "not met" (progress.percent_places).
         ("vs_target", _rounded_percent(p.percent_of_plan), excel_format(progress.percent_places(p.percent_of_plan))),

@@ -432,7 +432,11 @@ def evaluate(
             ytd = known[ytd_quarter]
             is_estimate = ytd_quarter in estimates
 
-    same_period, from_last_year = last_year(spec, quarter)
+    # A level measure's latest figure may be of an earlier quarter than the period (a rate known for
+    # Q1 only, read for the first half): it is judged as of its own quarter, against that quarter's
+    # pace and last year's same quarter, like with like, never against a later period's.
+    as_of = ytd_quarter or quarter
+    same_period, from_last_year = last_year(spec, as_of)
 
     expected: Decimal | None = None
     if comparison in (Comparison.GTE, Comparison.GT) and target is not None:
@@ -440,7 +444,7 @@ def evaluate(
             expected = target * seasonal_share(spec, quarter)
         elif spec.previous_year is not None:
             baseline = Decimal(spec.previous_year)
-            expected = baseline + (target - baseline) * quarter / 4
+            expected = baseline + (target - baseline) * as_of / 4
         else:
             expected = target
     elif comparison is Comparison.LTE:

@@ -37,6 +37,7 @@ def test_progress_matches_the_engine_field_by_field(client, demo, viewer):
         assert m["explanation_en"] == p.explanation("en")
         assert m["comparison"] == row.measure.comparison and m["aggregation"] == row.measure.aggregation
         assert m["state"] == row.state
+        assert m["ytd_quarter"] == (p.ytd_quarter if p.ytd_quarter != 3 else None)
     indicator = next(i for i in data["indicators"] if i["number"] == 9)
     assert indicator["theme"] == 1 and [m["code"] for m in indicator["measures"]] == ["9a", "9b"]
     assert indicator["status"] == next(i.status for i in overview.indicators if i.indicator.number == 9).value
@@ -147,3 +148,16 @@ def test_progress_from_the_cache_follows_a_saved_figure(client, demo, viewer, dj
     figure.save()
     after = client.get(reverse("api-progress"), {"year": 2024, "quarter": 3}, **headers).json()
     assert next(m for i in after["indicators"] for m in i["measures"] if m["code"] == "5")["quarter_value"] == "1234.5"
+
+
+def test_a_figure_of_an_earlier_quarter_says_which_with_that_quarters_same_period(client, programme, viewer):
+    from targets.models import Measure
+    from tests.test_ranking import send
+
+    rate = Measure.objects.get(campaign=programme, code="12")
+    rate.same_period_q1, rate.same_period_q2 = Decimal("58.9"), Decimal("59.6")
+    rate.save()
+    send(programme, rate.assignments.get(role="lead").unit.code, 1, {"12": "59.2"})
+    data = client.get(reverse("api-progress"), {"year": 2024, "quarter": 2}, **bearer(viewer)).json()
+    m = next(m for i in data["indicators"] for m in i["measures"] if m["code"] == "12")
+    assert (m["ytd"], m["ytd_quarter"], m["same_period"]) == ("59.2", 1, "58.9")

@@ -478,3 +478,22 @@ def test_the_year_end_report_says_which_period_stands_in_for_a_missing_year_figu
     # Nine months of figures, no year figure yet: the number says "(9 tháng)", the assessment says why.
     assert budget[5].number_format.endswith('"(9 tháng)"')
     assert budget[9].value.endswith("(chưa có số cả năm)")
+
+
+def test_a_rate_known_for_an_earlier_quarter_only_says_so_and_is_compared_with_that_quarter_last_year(programme):
+    from tests.test_ranking import send
+
+    rate = Measure.objects.get(campaign=programme, code="12")  # a level measure, in %
+    rate.same_period_q1, rate.same_period_q2 = Decimal("58.9"), Decimal("59.6")
+    rate.save()
+    lead = rate.assignments.get(role="lead").unit.code
+    send(programme, lead, 1, {"12": "59.2"})
+    row = _rows_by_code(_report(programme, 2).worksheets[0])["12"]
+    # Under "6 tháng", the first quarter's figure, marked as such, beside last year's first quarter
+    # (not its first half, 59,6, against which it would read 99,3 %).
+    assert (row[5].value, row[6].value, row[8].value) == (59.2, 58.9, 100.5)
+    assert row[5].number_format.endswith('"(Quý I)"') and row[6].number_format.endswith('"(Quý I)"')
+    # Its own period's figure is compared with its own period's.
+    send(programme, lead, 2, {"12": "59.4"})
+    row = _rows_by_code(_report(programme, 2).worksheets[0])["12"]
+    assert (row[5].value, row[6].value, row[6].number_format) == (59.4, 59.6, "#,##0.0")

@@ -557,6 +557,20 @@ def test_increase_without_anything_to_compare_with_has_no_data(quarter):
     assert result.explanation("en") == f"{period_label(quarter, 'en')}: 85.00 points; no figure for the same period last year to compare with → no data"
 
 
+def test_a_level_figure_of_an_earlier_quarter_is_judged_as_of_its_own_quarter():
+    # A score known for Q1 only, read for the first half: compared with last year's Q1 (60), not
+    # with last year's first half (62), which it would seem to fall short of.
+    score = spec(**PAR_INDEX, same_period={1: "60", 2: "62"})
+    result = evaluate(score, 2, at(1, "61"))
+    assert (result.ytd, result.ytd_quarter, result.same_period, result.status) == (D("61"), 1, D("60"), ON_TRACK)
+    assert result.explanation("vi") == "6 tháng: 61,00 điểm (số liệu quý I), cùng kỳ 60,00 điểm (tăng 1,7 %) → đúng tiến độ"
+    assert evaluate(score, 2, q("61", "61")).status is AT_RISK  # the first half's own figure, against the first half's
+    # A rate with a baseline: Q1's 59,0 % against Q1's pace (58,9 + (59,3 − 58,9) × 1/4 = 59,0), not the third quarter's (59,2).
+    cover = evaluate(spec(**dict(COVER, previous_year="58.9")), 3, at(1, "59.0"))
+    assert (cover.expected, cover.status) == (D("59.0"), ON_TRACK)
+    assert cover.explanation("en") == "Nine months: 59.0 % (Q1 figure; target 59.3 %); expected 59.0 % → on track"
+
+
 def test_increase_uses_the_latest_score():
     result = evaluate(spec(**PAR_INDEX, previous_year="85"), 4, q(None, "86"))
     # A mid-year score is no year figure: the full-year view keeps the in-year status.

@@ -201,6 +201,9 @@ def _measure_progress(m) -> dict:
         "aggregation": measure.aggregation,
         "quarter_value": _decimal(p.quarter_value),
         "ytd": _decimal(p.ytd),
+        # The quarter a level measure's figure is of, when earlier than the period: its same period
+        # last year and expected pace are that quarter's too (progress.evaluate).
+        "ytd_quarter": p.ytd_quarter if p.ytd_quarter not in (None, p.quarter) else None,
         "expected": _decimal(p.expected),
         "percent_of_plan": _decimal(p.percent_of_plan),
         "same_period": _decimal(p.same_period),
