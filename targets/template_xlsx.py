@@ -269,6 +269,7 @@ class UploadResult:
     warnings: list[Problem] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)  # unit, entry, row number: the preview
     task_rows: list[dict] = field(default_factory=list)  # unit, entry (a TaskEntry), row number: the rows a person changed
+    units: dict[str, Unit] = field(default_factory=dict)  # every unit with a valid row, changed or not (sent with --submit)
     campaign: Campaign | None = None
     quarter: int | None = None
 
@@ -555,6 +556,9 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     previous = {(unit, measure): value for unit, measure, value in Figure.objects.filter(
         submission__campaign=campaign, submission__quarter=quarter - 1, submission__unit__code__in=unit_codes,
     ).values_list("submission__unit__code", "measure__code", "value")} if quarter > 1 else {}
+    stored = {(f.submission.unit.code, f.measure.code): f for f in Figure.objects.filter(
+        submission__campaign=campaign, submission__quarter=quarter, submission__unit__code__in=unit_codes,
+    ).select_related("submission__unit", "measure")}
     seen: dict[tuple[str, str], int] = {}
     for number, by_name, key in lines:
         get = by_name.get
@@ -604,7 +608,6 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         narrative = cell_text(get("Thuyết minh"))
         checked = check_input(assignment.measure, text=text, value=exact, verdict=verdict, narrative=narrative, kind=kind,
                               previous=previous.get(key), lang="vi", words=lang)
-        result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
         row_problems += [Problem(SHEET, number, "Giá trị" if not assignment.measure.is_qualitative else "Đánh giá", e)
                          for e in checked.errors]
         cumulative = None
@@ -619,10 +622,16 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         result.problems += row_problems
         if row_problems:
             continue
-        result.rows.append({"row": number, "unit": assignment.unit, "entry": workflow.Entry(
+        entry = workflow.Entry(
             measure=assignment.measure, value=checked.value, cumulative=cumulative, verdict=checked.verdict, narrative=narrative.strip(),
             note=cell_text(get("Ghi chú")).strip(), source=cell_text(get("Nguồn")).strip(), kind=kind,
-            version=cell_version(version))})
+            version=cell_version(version))
+        result.units[assignment.unit.code] = assignment.unit
+        figure = stored.get(key)
+        if entry.empty if figure is None else not workflow.differs(figure, entry):
+            continue  # as it is saved (a row left as downloaded): nothing to write, nor to confirm
+        result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
+        result.rows.append({"row": number, "unit": assignment.unit, "entry": entry})
     _read_tasks(result, sheet.task_lines, campaign=campaign, quarter=quarter, user=user, lang=lang)
     result.campaign, result.quarter = campaign, quarter
     return result
@@ -679,7 +688,9 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
                 found.setdefault("Thuyết minh", []).append(message)
         if found:
             result.problems += [Problem(TASK_SHEET, number, column, m) for column, messages in found.items() for m in messages]
-        elif form.touched():
+            continue
+        result.units[unit.code] = unit
+        if form.touched():
             entry = form.entry()
             result.task_rows.append({"row": number, "unit": unit, "entry": entry, "verdict": dict(Verdict.choices).get(entry.verdict, "")})
 
@@ -688,7 +699,9 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
 def save_upload(result: UploadResult, *, user, submit: bool = False) -> int:
     """Save every unit's rows (and, with `submit`, send each unit's report for review, with the
     entry page's rules); any refusal or conflict rolls everything back."""
-    by_unit: dict[Unit, list[workflow.Entry]] = {row["unit"]: [] for row in result.rows + result.task_rows}
+    # The units with something to write; with `submit`, every unit the workbook holds, changed or not.
+    units = result.units.values() if submit else dict.fromkeys(row["unit"] for row in result.rows + result.task_rows)
+    by_unit: dict[Unit, list[workflow.Entry]] = {unit: [] for unit in units}
     tasks_by_unit: dict[Unit, list[workflow.TaskEntry]] = {unit: [] for unit in by_unit}
     for row in result.rows:
         by_unit[row["unit"]].append(row["entry"])

@@ -154,7 +154,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     for entry in entries:
         theirs = current.get(entry.measure.pk)
         # A row that says what is stored already is no conflict, whatever version it was read at.
-        if theirs is not None and entry.version != theirs.version and _changed(theirs, entry):
+        if theirs is not None and entry.version != theirs.version and differs(theirs, entry):
             result.conflicts.append(Conflict(entry.measure, theirs, entry))
         elif theirs is None and entry.version is not None and not entry.empty:
             # The page showed a figure that someone has deleted since: treat as a conflict too.
@@ -183,7 +183,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         if figure is None:
             figure = Figure(submission=submission, measure=entry.measure, version=last_version.get(entry.measure.pk) or 0)
             created.append(figure)
-        elif not _changed(figure, entry):
+        elif not differs(figure, entry):
             continue
         else:
             updated.append(figure)
@@ -321,8 +321,9 @@ def _update_figures(figures: list[Figure]) -> None:
                      "%s::timestamptz, %s::integer)")
 
 
-def _changed(figure: Figure, entry: Entry) -> bool:
-    # Decimals compare by value: 10.170000 from the database is the 10.17 typed.
+def differs(figure: Figure, entry: Entry) -> bool:
+    """Whether saving `entry` would change the stored `figure`. Decimals compare by value:
+    10.170000 from the database is the 10.17 typed."""
     return (figure.value, figure.cumulative, figure.verdict, figure.narrative, figure.note, figure.source, figure.kind) != (
         entry.value, entry.cumulative, entry.verdict, entry.narrative, entry.note, entry.source, entry.kind)
 

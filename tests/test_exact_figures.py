@@ -94,11 +94,16 @@ def _prefix(code, data):
     return next(k.rsplit("measure", 1)[0] for k, v in data.items() if k.endswith("measure") and v == pk)
 
 
+NOTHING_TO_SAVE = "Không có gì để lưu: mọi số liệu và báo cáo nhiệm vụ trong tệp đều đã được lưu như vậy."
+
+
 def upload(client, wb, shows=None):
     buffer = io.BytesIO()
     wb.save(buffer)
     file = SimpleUploadedFile("mau.xlsx", buffer.getvalue())
     response = client.post(reverse("upload"), {"file": file})
+    if NOTHING_TO_SAVE in response.content.decode():
+        return response  # an untouched workbook: nothing offered for saving
     assert "token" in response.context, [str(p) for p in response.context["result"].problems]
     if shows:
         assert shows in response.content.decode()  # the preview shows what will be stored
@@ -126,9 +131,9 @@ def test_a_number_cell_is_read_exactly_and_an_untouched_template_changes_nothing
     upload(client, wb, shows=f"<td>{value.replace('.', ',')}</td>" if "." in value and len(value) < 8 else None)
     figure = Figure.objects.get(measure__code=code)
     assert figure.value == Decimal(value)
-    # The next template carries the stored figure; uploading it again untouched writes nothing.
+    # The next template carries the stored figure; uploading it again untouched writes nothing, and says so.
     wb = template(client)
-    upload(client, wb)
+    assert NOTHING_TO_SAVE in upload(client, wb).content.decode()
     figure.refresh_from_db()
     assert (figure.value, figure.version) == (Decimal(value), 1)
 
@@ -140,7 +145,7 @@ def test_a_figure_with_more_digits_than_a_number_cell_holds_comes_back_from_an_u
     client.force_login(reporter)
     wb = template(client)
     assert value_cell(wb, "3").value == "1234567890123,456789"  # as text, read back exactly
-    upload(client, wb)
+    assert NOTHING_TO_SAVE in upload(client, wb).content.decode()
     figure.refresh_from_db()
     assert (figure.value, figure.version) == (Decimal("1234567890123.456789"), 1)
 

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from targets import exports
+from targets import exports, workflow
 from targets.models import ApiToken, Campaign, Deadline, Figure, Indicator, Measure, Submission, Theme, Unit
 from tests.conftest import make_user
 from tests.formdata import form_data
@@ -151,6 +151,24 @@ def test_import_figures_can_submit_the_imported_reports(tmp_path, reviewer, open
     assert submission.state == "submitted" and submission.submitted_by == reviewer
     assert Figure.objects.get(submission=submission).value == Decimal("244.946")
     assert "Submitted for review: 024" in out.getvalue()
+
+
+def test_import_figures_of_a_workbook_as_saved_says_there_is_nothing_to_save_or_sends_it(tmp_path, reviewer, open_year):
+    path = tmp_path / "mau.xlsx"
+    unit = Unit.objects.get(code="024")
+    workflow.save_figures(user=reviewer, campaign=open_year, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=Measure.objects.get(code="3"), value=Decimal("244.946"))])
+    call_command("export_template", "--year", "2024", "--quarter", "1", "--unit", "024", "--user", reviewer.username,
+                 "-o", str(path))
+    out = io.StringIO()
+    call_command("import_figures", str(path), "--user", reviewer.username, stdout=out)
+    assert out.getvalue().strip() == "Nothing to save: every figure and task report in the file is as already saved."
+    assert Figure.objects.get().version == 1 and Submission.objects.get().state == "draft"
+    # With --submit, the report the workbook holds is sent as it stands, as "Save and submit" would.
+    out = io.StringIO()
+    call_command("import_figures", str(path), "--user", reviewer.username, "--submit", stdout=out)
+    assert "Saved 0 figures" in out.getvalue() and "Submitted for review: 024" in out.getvalue()
+    assert Submission.objects.get().state == "submitted" and Figure.objects.get().version == 1
 
 
 # --- cumulative figures -------------------------------------------------------------------------

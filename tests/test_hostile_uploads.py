@@ -119,7 +119,16 @@ def test_text_that_looks_like_a_formula_is_written_as_text_and_uploads_back_unch
     uploaded = client.post(reverse("upload"), {"file": SimpleUploadedFile("mau.xlsx", response.content)})
     result = uploaded.context["result"]
     assert result.ok, [str(p) for p in result.problems]
-    entry = next(r["entry"] for r in result.rows if r["entry"].measure.code == "3")
+    # Read back as the words they are, equal to what is stored: nothing to save.
+    assert not result.rows and "024" in result.units
+    assert "Không có gì để lưu" in uploaded.content.decode()
+    assert Figure.objects.get().note == FORMULA
+    # Changed in the workbook, the words are saved as typed, never as a formula's result.
+    row[header.index("Giá trị")].value = 6
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    uploaded = client.post(reverse("upload"), {"file": SimpleUploadedFile("mau.xlsx", buffer.getvalue())})
+    entry = next(r["entry"] for r in uploaded.context["result"].rows if r["entry"].measure.code == "3")
     assert (entry.note, entry.source, entry.narrative) == (FORMULA, "+84 hotline", "@mention")
     client.post(reverse("upload"), {"token": uploaded.context["token"]})
-    assert Figure.objects.get().note == FORMULA
+    assert (Figure.objects.get().note, Figure.objects.get().value) == (FORMULA, 6)

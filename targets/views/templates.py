@@ -78,6 +78,8 @@ def upload(request):
                 for chunk in upload_file.chunks():
                     target.write(chunk)
             context["token"] = signing.dumps({"file": name, "user": request.user.pk}, salt="upload")
+        elif result.ok and result.units:
+            messages.info(request, _("Nothing to save: every figure and task report in the file is as already saved."))
         elif result.ok:
             messages.error(request, _("The file has no figures to save."))
     return render(request, "targets/upload.html", context)

@@ -26,6 +26,9 @@ class Command(BaseCommand):
             raise CommandError("Nothing was saved:\n- " + "\n- ".join(str(p) for p in result.problems))
         for warning in result.warnings:
             self.stderr.write(f"Warning: {warning}")
+        if not (result.rows or result.task_rows or submit):
+            self.stdout.write("Nothing to save: every figure and task report in the file is as already saved.")
+            return
         if result.warnings and not accept_warnings:
             raise CommandError("Nothing was saved: confirm the warnings above with --accept-warnings.")
         try:
@@ -34,5 +37,4 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was saved: {refused.message}") from None
         self.stdout.write(self.style.SUCCESS(f"Saved {saved} figures and {len(result.task_rows)} task reports."))
         if submit:
-            units = sorted({row["unit"].code for row in result.rows + result.task_rows})
-            self.stdout.write(self.style.SUCCESS(f"Submitted for review: {', '.join(units)}."))
+            self.stdout.write(self.style.SUCCESS(f"Submitted for review: {', '.join(sorted(result.units))}."))
