@@ -162,7 +162,12 @@ SCHEME_PROBLEMS = {
     "certificates_max": gettext_lazy("certificates: %(value)s is too many; at most %(max)s a bloc."),
     "boolean": gettext_lazy("%(key)s: true or false (without quotes), not %(value)s."),
     "unknown_measure": gettext_lazy("%(key)s: %(value)s is not a measure of the programme."),
+    "unknown_top": gettext_lazy("Unknown keys %(unknown)s; a scheme has %(names)s."),
 }
+# What a scheme says ("note" is a free comment): a key misspelt ("certificate") would otherwise be
+# ignored in silence and its default used, on a ranking the council is given.
+SCHEME_KEYS = ("note", "measure_points", "task_points", "reporting_points", "key_measures", "titles", "flag_title",
+               "flag_min_score", "flag_requires_full_year", "certificates", "annual_measures", "registration_until")
 # Bounds of what a scheme may say: an item earns at most MAX_ITEM_POINTS, a score's minimum is at
 # most MAX_SCORE (a proposal keeps its score in 9 digits, 2 decimals), a bloc has at most
 # MAX_CERTIFICATES certificates.
@@ -212,6 +217,8 @@ class Scheme:
 
         if not isinstance(data, Mapping):
             raise SchemeError([(SCHEME_PROBLEMS["object"], {})])
+        if strict and (unknown := set(map(str, data)) - set(SCHEME_KEYS)):
+            problem("unknown_top", unknown=", ".join(sorted(unknown)), names=", ".join(SCHEME_KEYS))
 
         def points(value, where: str, limit: Decimal = MAX_ITEM_POINTS) -> Decimal:
             try:
@@ -261,6 +268,8 @@ class Scheme:
         if not isinstance(reporting, Mapping):
             problem("reporting")
             reporting = {}
+        elif strict and (unknown := set(map(str, reporting)) - set(EARNED["reporting_points"])):
+            problem("unknown_keys", key="reporting_points", unknown=", ".join(sorted(unknown)), names="on_time, complete")
         on_time = points(reporting.get("on_time", 0), "reporting_points.on_time")
         complete = points(reporting.get("complete", 0), "reporting_points.complete")
         earned("reporting_points", {"on_time": on_time, "complete": complete})

@@ -83,6 +83,18 @@ def test_scheme_lists_every_problem_at_once():
     assert "certificates" in text and "flag_title" in text and "registration_until" in text
 
 
+def test_a_misspelt_key_is_refused_not_ignored_for_its_default():
+    # "certificate" for "certificates" would leave the bloc 0 certificates without a word.
+    with pytest.raises(SchemeError) as problem:
+        Scheme.from_dict({**SCHEME_DATA, "certificate": 3, "reporting_points": {"on_tme": "1", "complete": "0.5"}})
+    text = "\n".join(problem.value.errors)
+    assert "Unknown keys certificate; a scheme has note, measure_points" in text
+    assert "reporting_points: unknown on_tme; expected on_time, complete." in text
+    # The free comment is known; a scheme saved before this rule is still read (not strict).
+    assert Scheme.from_dict({**SCHEME_DATA, "note": "minh họa"}).certificates == 2
+    assert Scheme.from_dict({**SCHEME_DATA, "certificate": 3}, strict=False).certificates == 2
+
+
 # --- measures by verdict --------------------------------------------------------------------------
 
 
