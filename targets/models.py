@@ -1047,5 +1047,7 @@ class Proposal(models.Model):
             errors.setdefault(name, []).append(problem)
         if self.score is not None and self.score < 0:
             errors.setdefault("score", []).append(_("A proposal's score cannot be negative."))
+        if self.rank == 0:  # ranks count from 1 (scoring.rank)
+            errors.setdefault("rank", []).append(_("A rank is 1 or more."))
         if errors:
             raise ValidationError(errors)

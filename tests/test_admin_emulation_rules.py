@@ -97,12 +97,13 @@ def test_a_decided_proposal_keeps_the_rules_of_the_proposals_page(client, admin_
     client.force_login(admin_user)
     dong_van = Unit.objects.get(code="026")
     response = admin_save(client, "proposal", campaign=programme.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
-                          rank="1", score="-5", decision_date="01/01/1990")
+                          rank="0", score="-5", decision_date="01/01/1990")
     assert response.status_code == 200
     shown = errors(response)
     assert "Ngày quyết định phải từ 01/01/2024 đến hôm nay." in shown
     assert shown.count("Quyết định của Hội đồng cần có số, ngày và người ký.") == 2  # number and signatory
     assert "Điểm của đề nghị không thể âm." in shown
+    assert "Hạng từ 1 trở lên." in shown
     assert not Proposal.objects.exists()
 
     response = admin_save(client, "proposal", campaign=programme.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
