@@ -1,9 +1,11 @@
 """The management commands, given what an operator mistypes: a one-line error, never a traceback."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
-from targets.models import Campaign
+from targets.models import Campaign, Unit
 
 WRITERS = [
     ("export_report", ["--year", "2024", "--quarter", "1"]),
@@ -40,3 +42,13 @@ def test_copying_a_programme_to_an_earlier_year_or_no_year_is_said_or_done(progr
     for year in ("0", "40000"):
         with pytest.raises(CommandError, match=f"{year} is not a programme year"):
             call_command("copy_campaign", "2024", year)
+
+
+def test_copying_a_programme_names_the_units_no_longer_active_that_it_still_assigns(programme):
+    Unit.objects.filter(code="STC").update(is_active=False)  # retired after 2024, still the lead of budget revenue
+    out = io.StringIO()
+    call_command("copy_campaign", "2024", "2025", stdout=out)
+    assert "Units no longer active still report in 2025: STC." in out.getvalue()
+    Unit.objects.filter(code="STC").update(is_active=True)
+    call_command("copy_campaign", "2024", "2026", stdout=(quiet := io.StringIO()))
+    assert "no longer active" not in quiet.getvalue()

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
+from targets.models import Unit
 from targets.services import CopyError, copy_campaign
 
 
@@ -20,3 +22,11 @@ class Command(BaseCommand):
             f"{campaign.themes.count()} themes, {campaign.indicators.count()} indicators, "
             f"{campaign.measures.count()} measures. Review its number, dates and targets in the admin."
         ))
+        # Copied as they were: a unit retired since would be owed reports it will never send.
+        retired = (Unit.objects.filter(is_active=False).filter(
+            Q(assignments__measure__campaign=campaign) | Q(tasks__theme__campaign=campaign) | Q(led_indicators__campaign=campaign))
+            .distinct().order_by("code").values_list("code", flat=True))
+        if retired:
+            self.stdout.write(self.style.WARNING(
+                f"Units no longer active still report in {target_year}: {', '.join(retired)}. Give their measures, "
+                f"tasks and indicators to other units in the admin, or make them active again."))
