@@ -321,3 +321,18 @@ def test_the_frame_takes_the_cached_content_once_where_its_block_is(official, de
         assert body.count(tag) == 1, tag
     main = body[body.index("<main "):body.index("</main>")]
     assert heading in main and heading not in body.replace(main, "")
+
+
+def test_a_rate_known_for_an_earlier_quarter_says_so_in_the_indicator_pages_table(client, programme, viewer):
+    from tests.test_ranking import send
+
+    rate = Measure.objects.get(campaign=programme, code="12")
+    rate.same_period_q1, rate.same_period_q2 = Decimal("58.9"), Decimal("59.6")
+    rate.save()
+    send(programme, rate.assignments.get(role="lead").unit.code, 1, {"12": "59.2"})
+    client.force_login(viewer)
+    html = client.get(reverse("indicator", kwargs={"number": 12}), {"year": 2024, "quarter": 2}).content.decode()
+    table = html.split("<table", 1)[1].split("</table>", 1)[0]
+    # The first half's row holds Q1's figure beside last year's Q1 (58,9, not 59,6), and says so.
+    row = next(r for r in table.split("<tr")[1:] if "6 tháng" in r)
+    assert "6 tháng (Quý I)" in row and "59,2" in row and "58,9" in row and "59,6" not in row
