@@ -174,6 +174,22 @@ class Campaign(models.Model):
         deadline = self.deadline_table()
         return next((q for q in (1, 2, 3, 4) if today <= deadline(q, unit.pk if unit else None)), 4)
 
+    def due_quarter(self, today: datetime.date | None = None) -> int:
+        """The latest quarter whose deadline has passed (1 before any): the late-reports page opens
+        on it, so the day after a deadline it lists the units that missed it, sent or not by others.
+        (The quarter being collected, open_quarter, is the next one by then.)"""
+        today = today or timezone.localdate()
+        deadline = self.deadline_table()
+        return max((q for q in (1, 2, 3, 4) if today > deadline(q)), default=1)
+
+    def review_quarter(self, today: datetime.date | None = None) -> int:
+        """Where the review queue opens: the earliest quarter with a report waiting for review (work
+        for the secretariat, however old), else the latest whose deadline has passed, whose late
+        units it chases (due_quarter)."""
+        waiting = (self.submissions.filter(state=Submission.State.SUBMITTED)
+                   .order_by("quarter").values_list("quarter", flat=True).first())
+        return waiting or self.due_quarter(today)
+
     def latest_quarter(self) -> int:
         """The latest quarter with a submitted or approved report (1 before any): what the
         dashboards show when no quarter is asked for."""

@@ -157,3 +157,49 @@ def test_a_unit_that_reports_only_tasks_is_late_like_any_other(client, edges, re
     yesterday = datetime.datetime.combine(timezone.localdate() - datetime.timedelta(days=1), datetime.time())
     assert rows["SGTVT"][3:] == ("Chưa gửi", None, yesterday, "Trễ hạn")
     assert "BTDKT" not in rows
+
+
+def test_the_quarter_due_and_the_quarter_to_review_follow_the_deadlines(programme):
+    # The default deadlines of 2024: 15 April, 15 July, 15 October, 15 January 2025.
+    day = datetime.date
+    assert [programme.due_quarter(d) for d in (day(2024, 3, 1), day(2024, 4, 15), day(2024, 4, 16), day(2024, 7, 16),
+                                               day(2024, 10, 15), day(2024, 10, 16), day(2025, 1, 16))] == [1, 1, 1, 2, 2, 3, 4]
+    assert programme.open_quarter(today=day(2024, 10, 16)) == 4  # what the entry page opens on, by then
+    assert programme.review_quarter(day(2024, 10, 16)) == 3  # nothing waiting: the quarter whose late units to chase
+    unit = {code: Unit.objects.get(code=code) for code in ("024", "026")}
+    early = Submission.objects.create(campaign=programme, unit=unit["024"], quarter=4, state="submitted", submitted_at=timezone.now())
+    assert programme.review_quarter(day(2024, 10, 16)) == 4  # a report sent early waits for review
+    stale = Submission.objects.create(campaign=programme, unit=unit["026"], quarter=2, state="submitted", submitted_at=timezone.now())
+    assert programme.review_quarter(day(2024, 10, 16)) == 2  # the oldest report waiting comes first, however old
+    stale.state = Submission.State.APPROVED
+    stale.save()
+    early.state = Submission.State.RETURNED
+    early.save()
+    assert programme.review_quarter(day(2024, 10, 16)) == 3
+
+
+def test_the_day_after_a_deadline_the_late_page_and_the_queue_open_on_the_quarter_just_missed(client, programme, reviewer):
+    today = timezone.localdate()
+    for quarter, days in ((1, -90), (2, -30), (3, -1), (4, 60)):
+        Deadline.objects.create(campaign=programme, quarter=quarter, due_on=today + datetime.timedelta(days=days))
+    owing = {u.code for u in reporting_units(programme)}
+    for code in owing:  # the first half year sent and approved on time by everyone; the third quarter by no one yet
+        for quarter in (1, 2):
+            Submission.objects.create(campaign=programme, unit=Unit.objects.get(code=code), quarter=quarter, state="approved",
+                                      submitted_at=_at(today - datetime.timedelta(days=100)))
+    client.force_login(reviewer)
+
+    html = client.get(reverse("late"), {"year": 2024}).content.decode()
+    assert "Báo cáo quá hạn đến 9 tháng năm 2024" in html
+    late = [cells for page in ("1", "2") for cells in table_rows(client.get(reverse("late"), {"year": 2024, "page": page}).content.decode())]
+    assert {cells[0].split(" – ")[0] for cells in late if cells[1] == "quý III" and cells[3] == "Chưa gửi"} == owing
+
+    queue = client.get(reverse("review"), {"year": 2024}).content.decode()
+    assert "Thẩm định · Quý 3 năm 2024" in queue
+    assert set(re.findall(r"<li>([0-9A-Z]+) – ", queue)) == owing
+
+    # A report sent, even after its deadline, waits for review: the queue opens where it waits.
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=3, state="submitted", submitted_at=_at(today))
+    queue = client.get(reverse("review"), {"year": 2024}).content.decode()
+    assert "Thẩm định · Quý 3 năm 2024" in queue and [row[1].split(" – ")[0] for row in table_rows(queue)] == ["024"]
+    assert set(re.findall(r"<li>([0-9A-Z]+) – ", queue)) == owing - {"024"}

@@ -16,7 +16,8 @@ MALFORMED = ["", "abc", "7", "0", "²", "1.5", "-1", "99999999999999999999"]
 
 @pytest.fixture
 def q2_open(programme):
-    """Quarter 1's deadline has passed, quarter 2's has not; the latest report sent is quarter 3's."""
+    """Quarter 1's deadline has passed, quarter 2's has not; the latest report sent is quarter 3's,
+    waiting for review."""
     today = timezone.localdate()
     for quarter, due in ((1, today - datetime.timedelta(days=1)), (2, today), (3, today + datetime.timedelta(days=90)),
                          (4, today + datetime.timedelta(days=180))):
@@ -30,14 +31,17 @@ def q2_open(programme):
 @pytest.mark.parametrize("quarter", MALFORMED)
 def test_every_page_falls_back_to_its_default_quarter(client, q2_open, reviewer, quarter):
     client.force_login(reviewer)
-    for name in ("home", "late"):  # what officials read: the latest quarter with data
-        response = client.get(reverse(name), {"year": 2024, "quarter": quarter})
-        assert response.status_code == 200 and response.context["quarter"] == 3, name
+    # What officials read: the latest quarter with data.
+    response = client.get(reverse("home"), {"year": 2024, "quarter": quarter})
+    assert response.status_code == 200 and response.context["quarter"] == 3
     response = client.get(reverse("exports:report"), {"year": 2024, "quarter": quarter}, follow=True)
     assert 'filename="bao-cao-thi-dua-2024-q3.xlsx"' in response["Content-Disposition"]
-    # What the secretariat and the units work on: the quarter being collected.
-    assert client.get(reverse("review"), {"year": 2024, "quarter": quarter}).context["quarter"] == 2
-    assert client.post(reverse("review"), {"year": 2024, "quarter": quarter, "action": "remind"})["Location"].endswith("quarter=2")
+    # Who is late: up to the latest quarter whose deadline has passed.
+    assert client.get(reverse("late"), {"year": 2024, "quarter": quarter}).context["quarter"] == 1
+    # What the secretariat reviews: the quarter where a report waits (026's, sent early).
+    assert client.get(reverse("review"), {"year": 2024, "quarter": quarter}).context["quarter"] == 3
+    assert client.post(reverse("review"), {"year": 2024, "quarter": quarter, "action": "remind"})["Location"].endswith("quarter=3")
+    # What a unit enters: the quarter being collected.
     assert client.get(reverse("entry"), {"year": 2024, "quarter": quarter, "unit": "024"}).context["quarter"] == 2
 
 

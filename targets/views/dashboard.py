@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from targets import access, progress, ranking, timeliness
 from targets.language import language
-from targets.models import Figure, MeasureAssignment, Submission, Unit
+from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
 from targets.numbers import places_to_tell_apart
 from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
@@ -18,11 +18,11 @@ from targets.templatetags.emulation import localized, theme_label
 from targets.views.common import programme_year, quarter_param
 
 
-def _period(request) -> dict:
-    """The campaign and quarter asked for (?year=&quarter=; the latest quarter with data by default),
-    with what the period picker lists."""
+def _period(request, default=Campaign.latest_quarter) -> dict:
+    """The campaign and quarter asked for (?year=&quarter=; by default the latest quarter with data,
+    or what `default` says of the campaign), with what the period picker lists."""
     period = programme_year(request)
-    quarter = quarter_param(request) or period["campaign"].latest_quarter()
+    quarter = quarter_param(request) or default(period["campaign"])
     return {**period, "quarter": quarter, "quarters": (1, 2, 3, 4)}
 
 
@@ -195,7 +195,7 @@ def _standing(campaign, code: str):
 @require_safe
 def late(request):
     def build():
-        period = _period(request)
+        period = _period(request, default=Campaign.due_quarter)
         rows = [r for r in submission_status(period["campaign"], period["quarter"]) if r["timeliness"] == timeliness.LATE]
         table = sorted_and_paginated(LateTable(rows, year=period["campaign"].year, quarter=period["quarter"]), request)
         return _("Late reports"), "targets/late.html", {**period, "table": table}

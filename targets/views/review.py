@@ -37,7 +37,7 @@ def queue(request):
     _require_reviewer(request.user)
     year = programme_year(request)
     campaign = year["campaign"]
-    quarter = quarter_param(request) or campaign.open_quarter()
+    quarter = quarter_param(request) or campaign.review_quarter()
     if request.method == "POST":
         return _bulk(request, campaign, quarter)
     submissions = list(Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by"))
