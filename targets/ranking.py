@@ -178,7 +178,8 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
         assigned[unit_id].add(code)
     reports: dict[int, list[scoring.QuarterReport]] = defaultdict(list)
     # Every unit that owes a report is scored on it, one with tasks and no figures included.
-    owing = Unit.objects.filter(owes_reports(campaign), pk__in={u.pk for u in units})
+    owing = list(Unit.objects.filter(owes_reports(campaign), pk__in={u.pk for u in units}))
+    owes = {u.pk for u in owing}
     for row in submission_status(campaign, quarter, units=owing):
         unit_id, q = row["unit"].pk, row["quarter"]
         if row["timeliness"] == "open":
@@ -221,7 +222,7 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
                 code=unit.code, name=unit.name, measures=measures, tasks=tuple(tasks.get(unit.pk, [])),
                 reports=tuple(reports.get(unit.pk, [])), adjustments=tuple(adjustments.get(unit.pk, [])),
                 registered=frozenset(registered.get(unit.pk, set())), joined_quarter=first, left_quarter=last,
-                name_en=unit.name_en,
+                name_en=unit.name_en, owes_reports=unit.pk in owes,
             ))
         blocs.append(scoring.rank_bloc(bloc.code, bloc.name, inputs, scheme, final=final, period_quarter=quarter,
                                        name_en=bloc.name_en))

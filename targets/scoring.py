@@ -413,6 +413,7 @@ class UnitInput:
     joined_quarter: int = 1  # the first quarter the unit belonged to the bloc
     left_quarter: int | None = None  # the last quarter it belonged to the bloc, when it left
     name_en: str = ""
+    owes_reports: bool = True  # it reports a measure or answers for a task (overview.owes_reports)
 
 
 # --- what comes out -----------------------------------------------------------------------------
@@ -477,6 +478,7 @@ class Bar(StrEnum):
     PART_YEAR = "part_year"
     LEFT_BLOC = "left_bloc"
     NO_REPORT = "no_report"
+    NOTHING_TO_SCORE = "nothing_to_score"
 
 
 BAR_LABELS = {
@@ -488,6 +490,7 @@ BAR_LABELS = {
     Bar.PART_YEAR: pgettext_lazy("flag condition", "In the bloc only from %(detail)s, not the whole year"),
     Bar.LEFT_BLOC: pgettext_lazy("flag condition", "Left the bloc after %(detail)s"),
     Bar.NO_REPORT: pgettext_lazy("flag condition", "No report sent for the period"),
+    Bar.NOTHING_TO_SCORE: pgettext_lazy("flag condition", "No measure, pledge or task of the programme is assigned to the unit: nothing to score"),
 }
 
 
@@ -535,8 +538,9 @@ class UnitScore:
         return self.ranked and not self.bars
 
     @property
-    def sent_nothing(self) -> bool:
-        return any(b.reason is Bar.NO_REPORT for b in self.bars)
+    def nothing_to_commend(self) -> bool:
+        """It sent none of its reports, or the programme gave it nothing to be scored on."""
+        return any(b.reason in (Bar.NO_REPORT, Bar.NOTHING_TO_SCORE) for b in self.bars)
 
 
 @dataclass(frozen=True)
@@ -635,6 +639,10 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
     owed = [r for r in unit.reports if r.quarter >= unit.joined_quarter]
     if owed and not any(r.sent for r in owed):
         bars.append(Barring(Bar.NO_REPORT))
+    if not unit.owes_reports and not unit.measures:
+        # A bloc member left out of the programme's assignments (a set-up gap, or a unit the
+        # programme does not concern) would otherwise stand "eligible" on its adjustments alone.
+        bars.append(Barring(Bar.NOTHING_TO_SCORE))
     return UnitScore(code=unit.code, name=unit.name, name_en=unit.name_en, lines=tuple(lines), bars=tuple(bars),
                      pledges=unit.measures)
 
@@ -701,9 +709,9 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme) -> list[DraftProposal]
                 f"Dẫn đầu khối trong các đơn vị đủ điều kiện: hạng {u.rank}, {points_vi} điểm{tie_vi}",
                 f"Leads the bloc among the eligible units: rank {u.rank}, {points_en} points{tie_en}",
             ))
-    # A unit that sent none of its reports has shown nothing to commend, whatever its rank: in a
-    # bloc where nobody reported, every unit shares the first rank at no points.
-    rest = [u for u in ranked if u.code not in flagged and not u.sent_nothing]
+    # A unit that sent none of its reports, or had nothing to be scored on, has shown nothing to
+    # commend, whatever its rank: in a bloc where nobody reported, every unit shares the first rank at no points.
+    rest = [u for u in ranked if u.code not in flagged and not u.nothing_to_commend]
     if scheme.certificates and rest:
         # Units tied with the last one allowed are all proposed: no arbitrary cut between equals.
         cutoff = rest[min(scheme.certificates, len(rest)) - 1].rank

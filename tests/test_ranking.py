@@ -7,13 +7,14 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from targets import ranking
+from targets import commendation, ranking
 from targets.models import (
     BlocMembership,
     EmulationBloc,
     Figure,
     Measure,
     Pledge,
+    Proposal,
     Registration,
     ScoreAdjustment,
     ScoringScheme,
@@ -104,7 +105,7 @@ def test_each_district_is_scored_on_its_own_pledge_and_its_reports(districts):
     assert sorted({u.rank for u in bloc.units}) == [1, 2, 3]
     assert sum(1 for u in bloc.units if u.rank == 3) == 9
     assert all("No report sent for the period" in [b.text("en") for b in u.bars] for u in bloc.units if u.rank == 3)
-    assert not city.sent_nothing and not dong_van.sent_nothing
+    assert not city.nothing_to_commend and not dong_van.nothing_to_commend
     complete_q1 = next(line for line in city.lines if line.kind == "complete" and line.item == "1")
     # 6 is annual: not expected before Q4; task 2.7, which the city answers for, was not assessed.
     assert complete_q1.verdict("vi") == "Thiếu: 4, 10, 11, 14a, 14b, 14c, 2.7"
@@ -119,6 +120,29 @@ def test_bonuses_and_deductions_enter_the_score(districts):
     assert (bloc.units[0].code, bloc.units[0].score) == ("026", D("20.5"))
     assert (bloc.units[1].code, bloc.units[1].score) == ("024", D(17))
     assert "Deduction for a fault: Báo cáo chậm chỉ đạo" in [b.text("en") for b in bloc.unit("024").bars]
+
+
+def test_a_bloc_member_the_programme_gives_nothing_to_score_says_so_and_is_never_proposed(districts, admin_user):
+    # The Customs Department sits in the economic bloc but reports no measure, answers for no task
+    # and pledged nothing; the Department of Transport answers for tasks only; the districts report measures.
+    customs, transport = Unit.objects.get(code="CHQ"), Unit.objects.get(code="SGTVT")
+    assert not customs.assignments.exists() and not customs.tasks.exists() and not customs.pledges.exists()
+    assert not transport.assignments.exists() and transport.tasks.exists()
+    ScoreAdjustment.objects.create(campaign=districts, unit=customs, kind="bonus", points=D(90), reason="Cờ thi đua của Bộ Tài chính")
+    Registration.objects.create(campaign=districts, unit=customs, title=FLAG)
+    result = ranking.build_ranking(districts)
+    economic = next(b for b in result.blocs if b.unit("CHQ") is not None)
+    assert economic.unit("CHQ").rank == 1 and economic.unit("CHQ").score == D(90)
+    assert [b.text("vi") for b in economic.unit("CHQ").bars] == [
+        "Đơn vị không được giao chỉ tiêu, giao ước hay nhiệm vụ nào của chương trình: không có gì để chấm điểm"]
+    # So are the other bloc members the programme leaves out, and only they.
+    left_out = Unit.objects.filter(bloc__isnull=False, is_active=True, assignments__isnull=True, tasks__isnull=True, pledges__isnull=True)
+    assert {u.code for u in left_out} == {"CHQ", "CT", "BTDKT"}
+    assert {u.code for b in result.blocs for u in b.units if "nothing_to_score" in [r.reason for r in u.bars]} == {"CHQ", "CT", "BTDKT"}
+    # At year end, the bloc's flag and certificates go to units with something to show.
+    ranking.close_year(districts, admin_user)
+    commendation.draft_proposals(districts, user=admin_user)
+    assert not Proposal.objects.filter(unit=customs).exists()  # it would have led its bloc to the flag
 
 
 def test_a_unit_that_moved_bloc_is_ranked_in_its_new_bloc_and_listed_in_the_old(districts):

@@ -328,6 +328,22 @@ def test_a_unit_that_sent_no_report_is_barred_from_the_flag_and_gets_no_certific
     assert Bar.NO_REPORT in [b.reason for b in score_unit(unit("J", reports=joined, joined_quarter=4), SCHEME).bars]
 
 
+def test_a_unit_given_nothing_to_score_is_barred_from_the_flag_and_gets_no_certificate():
+    # A bloc member that reports no measure, answers for no task and pledged nothing: its bonus
+    # alone would lead the bloc, but it has shown nothing of the programme.
+    idle = unit("I", adjustments=(Adjustment(D(40), "Cờ của Bộ", "QĐ 12"),), owes_reports=False)
+    bloc = ranked(idle, bonus("A", 30), bonus("B", 20))
+    assert [(u.code, u.rank) for u in bloc.units] == [("I", 1), ("A", 2), ("B", 3)]
+    assert [b.reason for b in bloc.unit("I").bars] == [Bar.NOTHING_TO_SCORE]
+    assert bloc.unit("I").bars[0].text("vi") == ("Đơn vị không được giao chỉ tiêu, giao ước hay nhiệm vụ nào của chương trình: "
+                                                 "không có gì để chấm điểm")
+    assert bloc.unit("I").bars[0].text("en") == "No measure, pledge or task of the programme is assigned to the unit: nothing to score"
+    assert [(p.unit, p.kind) for p in draft_proposals(bloc, SCHEME)] == [("A", ProposalKind.FLAG), ("B", ProposalKind.CERTIFICATE)]
+    # A pledge is something to score, even without a report owed; so is a report owed before any is due.
+    for something in (unit("P", measure("3", "met"), owes_reports=False), unit("R")):
+        assert Bar.NOTHING_TO_SCORE not in [b.reason for b in score_unit(something, SCHEME).bars]
+
+
 def test_proposals_come_from_a_final_ranking_only():
     with pytest.raises(NotFinal):
         draft_proposals(ranked(bonus("A", 30), final=False), SCHEME)
