@@ -174,6 +174,13 @@ class Campaign(models.Model):
         deadline = self.deadline_table()
         return next((q for q in (1, 2, 3, 4) if today <= deadline(q, unit.pk if unit else None)), 4)
 
+    def entry_quarter(self, unit: Unit, today: datetime.date | None = None) -> int:
+        """Where a unit's entry page opens: the earliest quarter whose report was sent back for
+        correction (open to the unit whatever the date, and returned mostly after the deadline,
+        when the quarter being collected is already the next one), else the quarter being collected."""
+        returned = self.submissions.filter(unit=unit, state__in=(Submission.State.RETURNED, Submission.State.DRAFT)).order_by("quarter")
+        return next((s.quarter for s in returned if s.sent_back), None) or self.open_quarter(unit, today)
+
     def due_quarter(self, today: datetime.date | None = None) -> int:
         """The latest quarter whose deadline has passed (1 before any): the late-reports page opens
         on it, so the day after a deadline it lists the units that missed it, sent or not by others.
@@ -602,6 +609,12 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.campaign.year} Q{self.quarter} ({self.get_state_display()})"
+
+    @property
+    def sent_back(self) -> bool:
+        """Returned (or reopened) for correction and not sent again yet: saving a correction turns
+        the report back into a draft, which stays open because it was sent once already."""
+        return self.state == self.State.RETURNED or (self.state == self.State.DRAFT and self.submitted_at is not None)
 
 
 class FigureQuerySet(models.QuerySet):

@@ -99,19 +99,12 @@ def check_may_edit(user, *, campaign: Campaign, unit: Unit, quarter: int, submis
     today = today or timezone.localdate()
     # The secretariat may still enter late figures on a unit's behalf; a report returned for
     # correction stays open to its unit until it is sent again, whatever the date.
-    if today <= deadline or access.is_reviewer(user) or _sent_back(submission):
+    if today <= deadline or access.is_reviewer(user) or (submission is not None and submission.sent_back):
         return
     if measures and yearly_still_open(campaign, quarter) and all(m.frequency == Measure.Frequency.YEARLY for m in measures):
         return
     raise EntryRefused(_("The period closed on %(date)s; ask the secretariat for an extension.")
                        % {"date": _when(deadline)})
-
-
-def _sent_back(submission: Submission | None) -> bool:
-    """Returned (or reopened) for correction and not sent again yet: saving a correction turns
-    the report back into a draft, which stays open because it was sent once already."""
-    return submission is not None and (submission.state == State.RETURNED
-                                       or (submission.state == State.DRAFT and submission.submitted_at is not None))
 
 
 def yearly_still_open(campaign: Campaign, quarter: int) -> bool:

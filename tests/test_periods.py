@@ -55,6 +55,28 @@ def test_a_units_extension_moves_its_open_quarter(client, q2_open):
     assert 'filename="bieu-mau-2024-q1-024.xlsx"' in response["Content-Disposition"]
 
 
+@pytest.mark.template_context
+def test_a_report_returned_after_its_deadline_is_where_the_units_entry_page_opens(client, q2_open, reviewer):
+    unit = Unit.objects.get(code="024")
+    report = Submission.objects.create(campaign=q2_open, unit=unit, quarter=1, state="submitted", submitted_at=timezone.now())
+    client.force_login(reviewer)
+    client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Chỉ tiêu 3 thiếu nguồn"})
+    client.force_login(make_user("reporter-city", "reporter", units=[unit]))
+    response = client.get(reverse("entry"), {"year": 2024})
+    assert response.context["quarter"] == 1  # quarter 1's deadline has passed: quarter 2 is being collected
+    assert "Chỉ tiêu 3 thiếu nguồn" in response.content.decode()
+    response = client.get(reverse("template-download"), {"year": 2024})
+    assert 'filename="bieu-mau-2024-q1-024.xlsx"' in response["Content-Disposition"]
+    # Saved again but not yet sent, it is still the unit's to finish; sent, the page moves on.
+    report.refresh_from_db()
+    report.state = Submission.State.DRAFT
+    report.save()
+    assert client.get(reverse("entry"), {"year": 2024}).context["quarter"] == 1
+    report.state = Submission.State.SUBMITTED
+    report.save()
+    assert client.get(reverse("entry"), {"year": 2024}).context["quarter"] == 2
+
+
 @pytest.mark.parametrize("year", ["1999", "abc", "²", "99999999999999999999"])
 def test_an_unknown_year_is_a_404_on_every_page(client, programme, reviewer, year):
     client.force_login(reviewer)

@@ -131,7 +131,7 @@ def entry(request):
         raise PermissionDenied(_("Only reporters and the secretariat enter figures."))
     campaign = campaign_or_404(request)
     unit = _unit_for(request, units)
-    quarter = quarter_param(request) or campaign.open_quarter(unit)
+    quarter = quarter_param(request) or campaign.entry_quarter(unit)
     submission = Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).select_related(
         "reviewed_by", "submitted_by").first()
     rows = _rows(campaign, unit, quarter)

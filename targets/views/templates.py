@@ -44,7 +44,7 @@ def download(request):
     first = units.first()
     if first is None:
         raise PermissionDenied(_("Your account is not attached to any unit; ask an administrator."))
-    quarter = quarter_param(request) or campaign.open_quarter(first)
+    quarter = quarter_param(request) or campaign.entry_quarter(first)
     workbook = template_xlsx.build_template(campaign=campaign, quarter=quarter, units=units, user=request.user)
     response = HttpResponse(content_type=XLSX)
     name = first.code if units.count() == 1 else "nhieu-don-vi"
