@@ -9,6 +9,9 @@ values shown instead of silently overwriting a colleague's figure.
 from __future__ import annotations
 
 import datetime
+import logging
+import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -392,10 +395,15 @@ def approve(*, user, submissions: list[Submission]) -> int:
     return len(locked)
 
 
-@transaction.atomic
-def return_for_correction(*, user, submission: Submission, comment: str) -> Submission:
+def return_for_correction(*, user, submission: Submission, comment: str) -> Decision:
     """Send a submitted report back to its unit; the comment (as long as the reviewer writes it)
-    is kept in the report and its history."""
+    is kept in the report and its history, and the unit's members are told by e-mail."""
+    submission = _return(user=user, submission=submission, comment=comment)
+    return Decision(submission, _tell_sent_back(submission))
+
+
+@transaction.atomic
+def _return(*, user, submission: Submission, comment: str) -> Submission:
     _require_reviewer(user)
     comment = _check_comment(comment, _("Say what needs correcting: a comment is required to return a report."))
     [submission] = _locked([submission])
@@ -410,9 +418,15 @@ def return_for_correction(*, user, submission: Submission, comment: str) -> Subm
     return submission
 
 
+def reopen(*, user, submission: Submission, reason: str) -> Decision:
+    """Admins only: unlock an approved report, with the reason kept in its history; the unit's
+    members are told by e-mail, as of a return."""
+    submission = _reopen(user=user, submission=submission, reason=reason)
+    return Decision(submission, _tell_sent_back(submission))
+
+
 @transaction.atomic
-def reopen(*, user, submission: Submission, reason: str) -> Submission:
-    """Admins only: unlock an approved report, with the reason kept in its history."""
+def _reopen(*, user, submission: Submission, reason: str) -> Submission:
     if not access.is_admin(user):
         raise EntryRefused(_("Only an administrator can reopen an approved report."), forbidden=True)
     reason = _check_comment(reason, _("A reason is required to reopen an approved report."))
@@ -438,24 +452,73 @@ def late_units(campaign: Campaign, quarter: int, today: datetime.date | None = N
     return [row for row in submission_status(campaign, quarter, today) if row["quarter"] == quarter and row["overdue"]]
 
 
+MAIL_ERRORS = (smtplib.SMTPException, OSError)  # a mail server refusing, unreachable, or timing out
+log = logging.getLogger(__name__)
+
+
+class MailFailed(Exception):
+    def __init__(self, sent: int):
+        super().__init__(sent)
+        self.sent = sent
+
+
 def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | None = None) -> int:
-    """E-mail the members of late units (only them); returns the number of e-mails sent."""
+    """E-mail the members of late units (only them); returns the number of units e-mailed.
+    Raises MailFailed, with the number e-mailed before it, when the mail server fails."""
     sent = 0
     late = late_units(campaign, quarter, today)
     prefetch_related_objects([row["unit"] for row in late], "members")
     for row in late:
         unit, due = row["unit"], row["deadline"]
-        recipients = [m.email for m in unit.members.all() if m.email]
-        if not recipients:
-            continue
-        # Members have no language of their own: the letter in Vietnamese, then in English.
         with override("vi"):
             subject = _("[Emulation %(year)s] Reminder: quarter %(quarter)s report – %(unit)s") % {
                 "year": campaign.year, "quarter": quarter, "unit": unit.name}
-        body = "\n\n---\n\n".join(_reminder(unit, campaign, quarter, due, lang) for lang in ("vi", "en"))
-        send_mail(subject, body, None, recipients)
-        sent += 1
+        try:
+            sent += _mail_unit(unit, subject, lambda lang, unit=unit, due=due: _reminder(unit, campaign, quarter, due, lang))
+        except MAIL_ERRORS as problem:
+            log.warning("reminders stopped after %s units: %s", sent, problem)
+            raise MailFailed(sent) from problem
     return sent
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A report as a decision left it, and whether its unit was told: True (e-mailed), False (no
+    member has an address), None (the mail server failed; the decision stands)."""
+
+    submission: Submission
+    told: bool | None
+
+
+def _mail_unit(unit: Unit, subject: str, letter: Callable[[str], str]) -> bool:
+    """E-mail the unit's members who have an address; False when none has. Members have no
+    language of their own: the letter in Vietnamese, then in English."""
+    recipients = [m.email for m in unit.members.all() if m.email]
+    if not recipients:
+        return False
+    send_mail(subject, "\n\n---\n\n".join(letter(lang) for lang in ("vi", "en")), None, recipients)
+    return True
+
+
+def _tell_sent_back(submission: Submission) -> bool | None:
+    # After the decision is committed: a mail server down never undoes a return.
+    unit, campaign = submission.unit, submission.campaign
+    with override("vi"):
+        subject = _("[Emulation %(year)s] Quarter %(quarter)s report sent back for correction – %(unit)s") % {
+            "year": campaign.year, "quarter": submission.quarter, "unit": unit.name}
+
+    def letter(lang: str) -> str:
+        with override(lang):
+            return _("Dear %(unit)s,\n\nYour unit's report for quarter %(quarter)s of %(year)s was sent back for correction:\n\n"
+                     "%(comment)s\n\nPlease correct it and send it again in the system.\n\nThe Emulation and Commendation Board") % {
+                "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": submission.quarter,
+                "year": campaign.year, "comment": submission.review_comment}
+
+    try:
+        return _mail_unit(unit, subject, letter)
+    except MAIL_ERRORS as problem:
+        log.warning("could not tell %s its report was sent back: %s", unit.code, problem)
+        return None
 
 
 def _reminder(unit: Unit, campaign: Campaign, quarter: int, due: datetime.date, lang: str) -> str:

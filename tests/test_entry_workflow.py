@@ -342,6 +342,65 @@ def test_reminders_are_the_same_letter_whatever_the_reviewers_page_language(clie
     assert (first.subject, first.body) == (second.subject, second.body)
 
 
+def _sent(programme, code="024", quarter=1, state="submitted"):
+    return Submission.objects.create(campaign=programme, unit=Unit.objects.get(code=code), quarter=quarter, state=state,
+                                     submitted_at=datetime.datetime(2024, 4, 10, tzinfo=datetime.UTC))
+
+
+def _notes(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+@pytest.mark.template_context
+def test_a_unit_is_told_by_email_when_its_report_is_sent_back_with_the_comment(client, reporter, other_reporter, reviewer,
+                                                                                 admin_user, programme):
+    report = _sent(programme)
+    client.force_login(reviewer)
+    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Số 3 chưa khớp Sở Tài chính"},
+                           follow=True)
+    assert _notes(response) == ["Đã trả lại đơn vị kèm ý kiến của bạn."]
+    [letter] = mail.outbox
+    assert letter.to == ["city@example.org"]  # the unit's members only
+    assert letter.subject == "[Thi đua 2024] Báo cáo quý 1 được trả lại để chỉnh sửa – Thành phố Hà Giang"
+    vietnamese, english = letter.body.split("\n\n---\n\n")
+    assert vietnamese == ("Kính gửi Thành phố Hà Giang,\n\nBáo cáo quý 1 năm 2024 của đơn vị đã được trả lại để chỉnh sửa:\n\n"
+                          "Số 3 chưa khớp Sở Tài chính\n\nĐề nghị đơn vị chỉnh sửa và gửi lại báo cáo trên hệ thống.\n\nBan Thi đua - Khen thưởng")
+    assert english.startswith("Dear Ha Giang City,\n\nYour unit's report for quarter 1 of 2024 was sent back for correction:\n\n"
+                              "Số 3 chưa khớp Sở Tài chính\n\n")
+    # An approved report reopened by an administrator is sent back too, with the reason.
+    approved = _sent(programme, "026", state="approved")
+    client.force_login(admin_user)
+    client.post(reverse("submission-decide", args=[approved.pk]), {"action": "reopen", "comment": "Cục Thống kê công bố số chính thức"})
+    assert mail.outbox[-1].to == ["dv@example.org"] and "Cục Thống kê công bố số chính thức" in mail.outbox[-1].body
+
+
+@pytest.mark.template_context
+def test_a_return_stands_when_the_unit_cannot_be_told_and_the_reviewer_is_asked_to_tell_it(client, reviewer, programme, settings,
+                                                                                          monkeypatch):
+    # Nobody of Đồng Văn has an address.
+    client.force_login(reviewer)
+    report = _sent(programme, "026")
+    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Thiếu số"}, follow=True)
+    assert _notes(response) == ["Đã trả lại đơn vị kèm ý kiến của bạn.",
+                                "Không cán bộ nào của Huyện Đồng Văn có địa chỉ thư điện tử: vui lòng báo cho đơn vị bằng cách khác."]
+    # The mail server does not answer: the return stands all the same, and the reviewer is told.
+    make_user("reporter-city", "reporter", units=[Unit.objects.get(code="024")], email="city@example.org")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    report = _sent(programme, "024")
+    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Sai số"}, follow=True)
+    report.refresh_from_db()
+    assert response.status_code == 200 and report.state == "returned" and report.review_comment == "Sai số"
+    assert _notes(response)[1] == ("Máy chủ thư không phản hồi: chưa báo được cho Thành phố Hà Giang qua thư điện tử; "
+                                   "vui lòng báo cho đơn vị bằng cách khác.")
+    # Reminders stop at the first failure and say how many went.
+    Deadline.objects.filter(campaign=programme, quarter=1).update(due_on=datetime.date(2024, 4, 15))
+    report.delete()
+    response = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"}, follow=True)
+    assert response.status_code == 200
+    assert _notes(response) == ["Máy chủ thư không phản hồi: mới gửi được thư nhắc cho 0 đơn vị chậm báo cáo; vui lòng thử lại sau."]
+
+
 def test_only_the_secretariat_opens_the_review_queue(client, reporter, viewer, reviewer):
     for user, status in ((reporter, 403), (viewer, 403), (reviewer, 200)):
         client.force_login(user)

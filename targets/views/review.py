@@ -93,8 +93,13 @@ def _disagreements(campaign, quarter: int, unit_ids) -> dict[int, list]:
 def _bulk(request, campaign, quarter):
     target = f"{reverse('review')}?year={campaign.year}&quarter={quarter}"
     if request.POST.get("action") == "remind":
-        sent = workflow.send_reminders(campaign=campaign, quarter=quarter)
-        messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": sent})
+        try:
+            sent = workflow.send_reminders(campaign=campaign, quarter=quarter)
+        except workflow.MailFailed as failed:
+            messages.error(request, _("The mail server did not answer: reminders went to %(count)s late units only; try again later.")
+                           % {"count": failed.sent})
+        else:
+            messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": sent})
         return redirect(target)
     ids = [i for i in map(as_id, request.POST.getlist("submission")) if i is not None]
     chosen = list(Submission.objects.filter(pk__in=ids, campaign=campaign).select_related("unit"))
@@ -138,6 +143,15 @@ def _report_page(request, report: Submission, form: DecisionForm):
     })
 
 
+def _say_if_not_told(request, decision: workflow.Decision) -> None:
+    unit = decision.submission.unit.name
+    if decision.told is None:
+        messages.warning(request, _("The mail server did not answer: %(unit)s was not told by e-mail; tell its staff another way.")
+                         % {"unit": unit})
+    elif decision.told is False:
+        messages.warning(request, _("No member of %(unit)s has an e-mail address: tell its staff another way.") % {"unit": unit})
+
+
 @require_POST
 def decide(request, pk: int):
     """Approve, return with a comment, or reopen (admins) one report."""
@@ -156,11 +170,13 @@ def decide(request, pk: int):
             workflow.approve(user=request.user, submissions=[report])
             messages.success(request, _("Approved."))
         elif action == "return":
-            workflow.return_for_correction(user=request.user, submission=report, comment=text)
+            decision = workflow.return_for_correction(user=request.user, submission=report, comment=text)
             messages.success(request, _("Returned to the unit with your comment."))
+            _say_if_not_told(request, decision)
         elif action == "reopen":
-            workflow.reopen(user=request.user, submission=report, reason=text)
+            decision = workflow.reopen(user=request.user, submission=report, reason=text)
             messages.success(request, _("Reopened; the unit can correct its figures."))
+            _say_if_not_told(request, decision)
         else:
             messages.error(request, _("Unknown action."))
     except workflow.EntryRefused as refused:
