@@ -200,3 +200,13 @@ def quarter_title(quarter, year):
 def awaited_text(measure):
     """"công bố hằng năm, dự kiến tháng 5/2025" for a measure published after the year."""
     return progress.awaited_text(measure.spec(), language())
+
+
+@register.filter
+def limit(field) -> str:
+    """After a text field's label, its length limit as every form shows it: " (2000)". `field` is a
+    bound form field, or the number itself for an input written by hand."""
+    from django.utils.html import format_html
+
+    most = field if isinstance(field, int) else getattr(getattr(field, "field", None), "max_length", None)
+    return format_html(' <small class="text-muted">({})</small>', most) if most else ""
