@@ -193,9 +193,12 @@ class Campaign(models.Model):
         """Where the review queue opens: the earliest quarter with a report waiting for review (work
         for the secretariat, however old), else the latest whose deadline has passed, whose late
         units it chases (due_quarter)."""
-        waiting = (self.submissions.filter(state=Submission.State.SUBMITTED)
-                   .order_by("quarter").values_list("quarter", flat=True).first())
-        return waiting or self.due_quarter(today)
+        return min(self.waiting_for_review(), default=None) or self.due_quarter(today)
+
+    def waiting_for_review(self) -> dict[int, int]:
+        """How many reports wait for review, by quarter."""
+        return dict(self.submissions.filter(state=Submission.State.SUBMITTED).order_by()
+                    .values_list("quarter").annotate(count=models.Count("id")))
 
     def latest_quarter(self) -> int:
         """The latest quarter with a submitted or approved report (1 before any): what the

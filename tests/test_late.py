@@ -203,3 +203,22 @@ def test_the_day_after_a_deadline_the_late_page_and_the_queue_open_on_the_quarte
     queue = client.get(reverse("review"), {"year": 2024}).content.decode()
     assert "Thẩm định · Quý 3 năm 2024" in queue and [row[1].split(" – ")[0] for row in table_rows(queue)] == ["024"]
     assert set(re.findall(r"<li>([0-9A-Z]+) – ", queue)) == owing - {"024"}
+
+
+def test_the_queue_names_the_other_quarters_where_reports_wait(client, programme, reviewer):
+    for code, quarter in (("024", 2), ("026", 3), ("027", 3), ("028", 1)):
+        state = "approved" if code == "028" else "submitted"
+        Submission.objects.create(campaign=programme, unit=Unit.objects.get(code=code), quarter=quarter, state=state,
+                                  submitted_at=timezone.now())
+    client.force_login(reviewer)
+    html = client.get(reverse("review"), {"year": 2024}).content.decode()
+    assert "Thẩm định · Quý 2 năm 2024" in html  # the oldest report waiting first
+    assert 'Còn chờ thẩm định: <a href="?year=2024&amp;quarter=3">Quý III (2)</a>' in html
+    html = client.get(reverse("review"), {"year": 2024, "quarter": 3}).content.decode()
+    assert 'Còn chờ thẩm định: <a href="?year=2024&amp;quarter=2">Quý II (1)</a></p>' in html
+    Submission.objects.filter(unit__code="024").update(state="approved")
+    assert "Còn chờ thẩm định" not in client.get(reverse("review"), {"year": 2024, "quarter": 3}).content.decode()
+    Submission.objects.filter(unit__code="024").update(state="submitted")
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    assert 'Also waiting for review: <a href="?year=2024&amp;quarter=2">Q2 (1)</a>, <a href="?year=2024&amp;quarter=3">Q3 (2)</a>' in html

@@ -52,6 +52,7 @@ def queue(request):
         **year, "quarter": quarter, "quarters": (1, 2, 3, 4),
         "table": sorted_and_paginated(ReviewTable(submissions), request),
         "late": workflow.late_units(campaign, quarter),
+        "elsewhere": sorted((q, n) for q, n in campaign.waiting_for_review().items() if q != quarter),
     })
 
 
