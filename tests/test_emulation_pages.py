@@ -265,6 +265,7 @@ def test_proposals_are_drafted_from_the_final_ranking_edited_with_a_reason_and_d
     login(client, users["reviewer"])
     early = client.post(reverse("proposals") + "?year=2024", {"action": "draft"}, follow=True)
     assert "sau khi năm đã khóa sổ" in text(early) and not Proposal.objects.exists()
+    assert re.search(r"Lịch sử</h2> ?<ul[^>]*><li>Chưa có thay đổi nào.</li></ul>", text(early))  # an empty history says so
     close(year, users)
     client.post(reverse("proposals") + "?year=2024", {"action": "draft"})
     flag = Proposal.objects.get(kind="flag", unit__bloc__code="KHOI-HUYEN")
