@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 
@@ -206,7 +207,5 @@ def awaited_text(measure):
 def limit(field) -> str:
     """After a text field's label, its length limit as every form shows it: " (2000)". `field` is a
     bound form field, or the number itself for an input written by hand."""
-    from django.utils.html import format_html
-
     most = field if isinstance(field, int) else getattr(getattr(field, "field", None), "max_length", None)
     return format_html(' <small class="text-muted">({})</small>', most) if most else ""
