@@ -189,11 +189,12 @@ class Campaign(models.Model):
         deadline = self.deadline_table()
         return max((q for q in (1, 2, 3, 4) if today > deadline(q)), default=1)
 
-    def review_quarter(self, today: datetime.date | None = None) -> int:
+    def review_quarter(self, today: datetime.date | None = None, waiting: dict[int, int] | None = None) -> int:
         """Where the review queue opens: the earliest quarter with a report waiting for review (work
         for the secretariat, however old), else the latest whose deadline has passed, whose late
-        units it chases (due_quarter)."""
-        return min(self.waiting_for_review(), default=None) or self.due_quarter(today)
+        units it chases (due_quarter). `waiting`: waiting_for_review(), where the caller has it."""
+        waiting = self.waiting_for_review() if waiting is None else waiting
+        return min(waiting, default=None) or self.due_quarter(today)
 
     def waiting_for_review(self) -> dict[int, int]:
         """How many reports wait for review, by quarter."""

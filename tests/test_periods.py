@@ -94,3 +94,18 @@ def test_the_report_is_in_the_pages_language_unless_one_is_asked_for(client, pro
     client.cookies["django_language"] = "en"
     assert "-en.xlsx" in client.get(reverse("exports:report"), {"year": 2024, "quarter": 1})["Content-Disposition"]
     assert "-en.xlsx" not in client.get(reverse("exports:report"), {"year": 2024, "quarter": 1, "lang": "vi"})["Content-Disposition"]
+
+
+@pytest.mark.template_context
+def test_the_entry_page_and_the_review_queue_read_the_deadlines_and_the_waiting_reports_once(client, q2_open, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    for name, params, quarter in (("entry", {"unit": "024"}, 2), ("review", {}, 3)):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse(name), {"year": 2024, **params})
+        assert response.context["quarter"] == quarter  # the default quarter, decided from those deadlines
+        sql = [q["sql"] for q in captured.captured_queries]
+        assert len([s for s in sql if 'FROM "targets_deadline"' in s]) == 1, (name, sql)
+        assert len([s for s in sql if 'COUNT("targets_submission"."id")' in s]) == (name == "review"), (name, sql)

@@ -15,7 +15,7 @@ from targets import access, progress, ranking, scoring, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit
-from targets.views.common import campaign_or_404, param, quarter_param
+from targets.views.common import param, programme_year, quarter_param
 
 
 def _unit_for(request, units) -> Unit:
@@ -129,7 +129,10 @@ def entry(request):
     units = access.editable_units(request.user)
     if not access.is_reviewer(request.user) and not access.is_reporter(request.user):
         raise PermissionDenied(_("Only reporters and the secretariat enter figures."))
-    campaign = campaign_or_404(request)
+    # The page reads deadlines up to three times (where it opens, whether it is open, the one it
+    # shows): they come with the programmes, in one query.
+    year = programme_year(request, Campaign.objects.prefetch_related("deadlines"))
+    campaign = year["campaign"]
     unit = _unit_for(request, units)
     quarter = quarter_param(request) or campaign.entry_quarter(unit)
     submission = Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).select_related(
@@ -160,7 +163,7 @@ def entry(request):
     return render(request, "targets/entry.html", {
         "campaign": campaign, "unit": unit, "quarter": quarter, "formset": formset, "tasks": tasks, "submission": submission,
         "units": units.order_by("kind", "code"), "quarters": (1, 2, 3, 4), "refusal": refusal, "yearly_only": only is not None,
-        "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts, "campaigns": Campaign.objects.all(),
+        "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts, "campaigns": year["campaigns"],
         "reason_limit": Figure._meta.get_field("reason").max_length,
         # A page shown again (a warning, an error, a conflict) keeps what was ticked and typed below the figures.
         "posted": request.POST if request.method == "POST" else {},

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from targets import access, history, ranking, scoring, validators, workflow
-from targets.models import Figure, MeasureAssignment, Submission, Task, TaskReport
+from targets.models import Campaign, Figure, MeasureAssignment, Submission, Task, TaskReport
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
 from targets.views.common import as_id, programme_year, quarter_param
@@ -35,9 +35,11 @@ def _require_reviewer(user) -> None:
 @require_http_methods(["GET", "POST"])
 def queue(request):
     _require_reviewer(request.user)
-    year = programme_year(request)
+    # Deadlines (the late units, the quarter to open) come with the programmes, in one query.
+    year = programme_year(request, Campaign.objects.prefetch_related("deadlines"))
     campaign = year["campaign"]
-    quarter = quarter_param(request) or campaign.review_quarter()
+    waiting = campaign.waiting_for_review()
+    quarter = quarter_param(request) or campaign.review_quarter(waiting=waiting)
     if request.method == "POST":
         return _bulk(request, campaign, quarter)
     submissions = list(Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by"))
@@ -52,7 +54,7 @@ def queue(request):
         **year, "quarter": quarter, "quarters": (1, 2, 3, 4),
         "table": sorted_and_paginated(ReviewTable(submissions), request),
         "late": workflow.late_units(campaign, quarter),
-        "elsewhere": sorted((q, n) for q, n in campaign.waiting_for_review().items() if q != quarter),
+        "elsewhere": sorted((q, n) for q, n in waiting.items() if q != quarter),
     })
 
 
