@@ -42,6 +42,11 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         plan_start, plan_end = plan_end + 1, plan_end + 5
     while target_year < plan_start:  # an earlier one, for a year entered afterwards
         plan_start, plan_end = plan_start - 5, plan_start - 1
+
+    def renamed(text: str) -> str:
+        # "… năm 2024" in a title or a theme's description names the programme's own year.
+        return text.replace(str(source_year), str(target_year))
+
     target = Campaign.objects.create(
         province=source.province,
         province_code=source.province_code,
@@ -49,8 +54,8 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         number=source.number,
         issued_on=_shift_year(source.issued_on, target_year - source_year),
         issuing_body=source.issuing_body,
-        title=source.title.replace(str(source_year), str(target_year)),
-        slogan=source.slogan.replace(str(source_year), str(target_year)),
+        title=renamed(source.title),
+        slogan=renamed(source.slogan),
         plan_start=plan_start,
         plan_end=plan_end,
         source=f"Copied from the {source_year} programme {source.number}",
@@ -59,8 +64,8 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
     themes = {}
     for theme in source.themes.all():
         themes[theme.pk] = Theme.objects.create(
-            campaign=target, number=theme.number, ordinal=theme.ordinal, title=theme.title.replace(str(source_year), str(target_year)),
-            title_en=theme.title_en.replace(str(source_year), str(target_year)), description=theme.description,
+            campaign=target, number=theme.number, ordinal=theme.ordinal, title=renamed(theme.title),
+            title_en=renamed(theme.title_en), description=renamed(theme.description),
         )
     for task in Task.objects.filter(theme__campaign=source, is_active=True).prefetch_related("responsible_units"):
         copy = Task.objects.create(theme=themes[task.theme_id], number=task.number, title=task.title, title_en=task.title_en)

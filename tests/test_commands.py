@@ -52,3 +52,12 @@ def test_copying_a_programme_names_the_units_no_longer_active_that_it_still_assi
     Unit.objects.filter(code="STC").update(is_active=True)
     call_command("copy_campaign", "2024", "2026", stdout=(quiet := io.StringIO()))
     assert "no longer active" not in quiet.getvalue()
+
+
+def test_a_copied_programme_names_its_own_year_in_its_titles_and_theme_descriptions(programme):
+    call_command("copy_campaign", "2024", "2025", stdout=io.StringIO())
+    copied = Campaign.objects.get(year=2025)
+    first, third = copied.themes.get(number=1), copied.themes.get(number=3)
+    assert copied.title.endswith("năm 2025") and first.title.endswith("năm 2025") and "the 2025 socio-economic" in first.title_en
+    assert "kinh tế - xã hội năm 2025, với các chỉ tiêu" in first.description and "2024" not in first.description
+    assert "giai đoạn 2023 - 2030" in third.description  # another period, not the programme's year
