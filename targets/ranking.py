@@ -207,6 +207,7 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
                     label_vi=f"{p.pledge.measure.code}. {p.pledge.measure.name}",
                     label_en=f"{p.pledge.measure.code}. {p.pledge.measure.name_en or p.pledge.measure.name}",
                     status=p.progress.status,
+                    in_year=p.progress.in_year is not None,
                     explanation_vi=p.progress.explanation("vi"),
                     explanation_en=p.progress.explanation("en"),
                     name_vi=p.pledge.measure.name,

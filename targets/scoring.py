@@ -90,10 +90,11 @@ def words(text, lang: str, **values) -> str:
         return str(text) % values if values else str(text)
 
 
-def outcome_of(status: Status | str, *, final: bool = False) -> Outcome:
-    """The verdict a status scores as: in a final ranking, without a year figure there is no verdict."""
+def outcome_of(status: Status | str, *, final: bool = False, in_year: bool = False) -> Outcome:
+    """The verdict a status scores as: in a final ranking, without a year figure (no figure, a
+    yearly figure awaited, or in-year figures only: `in_year`) there is no verdict."""
     status = Status(status)
-    if final and status not in YEAR_END:
+    if final and (in_year or status not in YEAR_END):
         return Outcome.NO_FIGURE
     return OUTCOME_OF_STATUS[status]
 
@@ -356,6 +357,9 @@ class MeasureResult:
     status: Status
     explanation_vi: str = ""
     explanation_en: str = ""
+    # No year figure: at the year's end the status is the latest in-year one (progress's
+    # Progress.in_year), which may say "met" of a six-month count under a year's ceiling.
+    in_year: bool = False
     # What the status was judged on, kept with the ranking for its pledge sheet.
     name_vi: str = ""
     name_en: str = ""
@@ -566,12 +570,12 @@ def points_text(points: Decimal, lang: str) -> str:
     return format_number(points, max(0, -shown.as_tuple().exponent), lang)
 
 
-def _measure_verdict(status: Status, outcome: Outcome, final: bool, lang: str) -> str:
+def _measure_verdict(status: Status, outcome: Outcome, final: bool, in_year: bool, lang: str) -> str:
     """The verdict's words, saying what it stands for when it is not a year figure's own verdict.
     During the year the in-year status is the verdict, and the points level it earns is named
     after it: "met" and "not met" are said of a year figure only (DESIGN.md)."""
     text = words(OUTCOME_LABELS[outcome], lang)
-    if status in YEAR_END or status is Status.NO_DATA:
+    if (status in YEAR_END and not (final and in_year)) or status is Status.NO_DATA:
         return text
     if status is Status.AWAITED:
         return f"{text} ({status_label(status, lang).lower()})"
@@ -590,12 +594,12 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
     bars: list[Barring] = []
     for m in unit.measures:
         status = Status(m.status)
-        outcome = outcome_of(status, final=final)
-        verdict_vi, verdict_en = (_measure_verdict(status, outcome, final, lang) for lang in ("vi", "en"))
+        outcome = outcome_of(status, final=final, in_year=m.in_year)
+        verdict_vi, verdict_en = (_measure_verdict(status, outcome, final, m.in_year, lang) for lang in ("vi", "en"))
         lines.append(Line(LineKind.MEASURE, m.code, m.label_vi, m.label_en, verdict_vi, verdict_en,
                           scheme.measure_points[outcome], m.explanation_vi, m.explanation_en))
         if m.code in scheme.key_measures and outcome is Outcome.NOT_MET:
-            bars.append(Barring(Bar.KEY_MEASURE_NOT_MET if status in YEAR_END else Bar.KEY_MEASURE_BEHIND, m.code))
+            bars.append(Barring(Bar.KEY_MEASURE_NOT_MET if status in YEAR_END and not m.in_year else Bar.KEY_MEASURE_BEHIND, m.code))
     for t in unit.tasks:
         if t.verdict is None:
             verdict_vi, verdict_en, points = words(WORDS["not_assessed"], "vi"), words(WORDS["not_assessed"], "en"), ZERO

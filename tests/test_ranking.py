@@ -227,3 +227,16 @@ def test_in_a_final_ranking_a_pledge_without_a_year_figure_scores_no_figure(dist
     ranking.close_year(districts, admin_user)
     final = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("027")
     assert (final.lines[0].verdict("vi"), final.lines[0].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0))
+
+
+def test_in_a_final_ranking_in_year_figures_under_a_ceiling_or_above_a_level_score_no_figure(districts, admin_user):
+    pledge(districts, "027", "14a", "10")  # at most ten road accidents in the year
+    pledge(districts, "027", "10", "59")
+    send(districts, "027", 1, {"14a": "2"})
+    send(districts, "027", 2, {"14a": "2", "10": "60"})  # six months: 4 accidents, and the level above its pledge
+    ranking.close_year(districts, admin_user)
+    final = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("027")
+    lines = {line.item: line for line in final.lines}
+    for code in ("14a", "10"):
+        assert (lines[code].verdict("vi"), lines[code].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0)), code
+    assert "chưa có số cả năm" in lines["14a"].note_vi  # what the figures were, said beside it

@@ -5,6 +5,7 @@ against final, and the proposals drafted from a final ranking.
 Plain Python, no database. Expected scores are worked out by hand in the comments.
 """
 
+import dataclasses
 from decimal import Decimal as D
 
 import pytest
@@ -127,6 +128,18 @@ def test_a_final_ranking_counts_only_a_year_figures_verdict(status):
     assert line.points == D(0) and line.verdict("en").startswith("No figure")
     if status in (Status.ON_TRACK, Status.AT_RISK, Status.BEHIND):
         assert line.verdict("vi") == "Chưa có số liệu (chưa có số liệu cả năm)"
+
+
+@pytest.mark.parametrize("status", [Status.MET, Status.EXCEEDED])
+def test_a_final_ranking_gives_no_verdict_to_in_year_figures_whatever_they_say(status):
+    # Six months' accidents under the year's ceiling are "met" in-year; a level's nine-month estimate above its target "exceeded".
+    in_year = dataclasses.replace(measure("3", status), in_year=True)
+    final = score_unit(unit("A", in_year), SCHEME, final=True)
+    assert (final.lines[0].points, final.lines[0].verdict("vi")) == (D(0), "Chưa có số liệu (chưa có số liệu cả năm)")
+    assert final.lines[0].verdict("en") == "No figure (no full-year figure)"
+    provisional = score_unit(unit("A", in_year), SCHEME).lines[0]  # during the year the in-year status stands in
+    assert provisional.points == SCHEME.measure_points[outcome_of(status)] > 0
+    assert outcome_of(status, final=True) is outcome_of(status)  # a year figure's own verdict counts
 
 
 def test_a_yearly_figure_not_yet_published_scores_as_no_figure_and_says_awaited():
