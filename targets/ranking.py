@@ -247,16 +247,22 @@ class CannotClose(Exception):
     pass
 
 
+def closes_from(campaign: Campaign) -> datetime.date:
+    """The first day the year may be closed: a final ranking is of a whole year and cannot be
+    undone, so after the year and after the last deadline of its fourth-quarter reports (a unit's
+    extension included), when every report the ranking stands on is due."""
+    last_due = max([campaign.deadline(4), *(d.due_on for d in campaign.deadlines.all() if d.quarter == 4)])
+    return max(datetime.date(campaign.year + 1, 1, 1), last_due + datetime.timedelta(days=1))
+
+
 def year_over(campaign: Campaign) -> bool:
-    """A final ranking is of a whole year: closing cannot be undone, and the ranking page opens on
-    the newest year, which may have only just begun."""
-    return timezone.localdate() > datetime.date(campaign.year, 12, 31)
+    return timezone.localdate() >= closes_from(campaign)
 
 
 def close_year(campaign: Campaign, user) -> ScoringScheme:
     """Close the year: the ranking becomes final, and the campaign's entry closes (year_closed).
-    Refused while any of the year's reports awaits review or was returned: a final ranking stands
-    on approved figures only."""
+    Refused before closes_from(), and while any of the year's reports awaits review or was
+    returned: a final ranking stands on approved figures only."""
     with transaction.atomic():
         record = ScoringScheme.objects.select_for_update(of=("self",)).filter(campaign=campaign).first()
         if record is None:
@@ -264,8 +270,9 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
         if record.is_final:
             raise CannotClose(_("The year is already closed."))
         if not year_over(campaign):
-            raise CannotClose(_("%(year)s is not over: its ranking can be made final from 01/01/%(next)s.")
-                              % {"year": campaign.year, "next": campaign.year + 1})
+            raise CannotClose(_("%(year)s cannot be closed yet: its ranking can be made final from %(date)s, once the year "
+                                "is over and its fourth-quarter reports are due.")
+                              % {"year": campaign.year, "date": closes_from(campaign).strftime("%d/%m/%Y")})
         pending = list(Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
                        .select_related("unit").order_by("unit__code", "quarter"))
         if pending:

@@ -61,7 +61,9 @@ def ranking_page(request):
     return render(request, "targets/ranking.html", {
         **year, "result": result, "sections": sections, "all_blocs": result.blocs,
         "chosen": chosen, "record": ranking.scheme_record(campaign),
-        "may_close": access.is_admin(request.user) and ranking.year_over(campaign),
+        "may_close": (may_close := access.is_admin(request.user) and ranking.year_over(campaign)),
+        # Until then, an admin is told from when the year can be closed.
+        "closes_from": ranking.closes_from(campaign) if access.is_admin(request.user) and not may_close else None,
     })
 
 
