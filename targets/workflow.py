@@ -118,7 +118,8 @@ def yearly_still_open(campaign: Campaign, quarter: int) -> bool:
 
 def _submission(campaign: Campaign, unit: Unit, quarter: int, lock: bool = False) -> Submission | None:
     query = Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter)
-    return (query.select_for_update(of=("self",)) if lock else query).select_related("reviewed_by").first()
+    # Under a lock, the reviewer is read after it (see _locked).
+    return query.select_for_update(of=("self",)).first() if lock else query.select_related("reviewed_by").first()
 
 
 @transaction.atomic
@@ -347,8 +348,11 @@ def submit(*, user, campaign: Campaign, unit: Unit, quarter: int, today: datetim
 def _locked(submissions: list[Submission]) -> list[Submission]:
     """The reports re-read under row locks, in one query: a state is decided by whoever locks the
     row first, and the other waits, then sees the state the first left (never the one its page
-    showed). Locked in id order, so two reviewers approving overlapping sets cannot deadlock."""
-    return list(Submission.objects.select_for_update(of=("self",)).select_related("unit", "reviewed_by")
+    showed). Locked in id order, so two reviewers approving overlapping sets cannot deadlock.
+    Joined is only what a decision cannot change (the unit): after waiting on a lock, PostgreSQL
+    gives the row's new version but a joined row as it was before the wait, so a report approved
+    meanwhile would come with no reviewer; the reviewer is read after the lock, when a refusal names them."""
+    return list(Submission.objects.select_for_update(of=("self",)).select_related("unit")
                 .filter(pk__in=[s.pk for s in submissions]).order_by("pk"))
 
 

@@ -107,3 +107,27 @@ def test_two_approvals_at_once_both_reach_next_years_last_year(programme):
     # The half year needs both quarters approved: whichever approval wrote last read the other's too.
     budget = following.measures.get(code="3")
     assert (budget.same_period_q1, budget.same_period_q2) == (Decimal("650.5"), Decimal("1350.5"))
+
+
+def test_the_reviewer_who_waited_on_the_lock_is_told_who_decided_and_when(submitted):
+    import threading
+    import time
+
+    from django.db import transaction
+
+    first, second = make_user("reviewer-a", "reviewer"), make_user("reviewer-b", "reviewer")
+    stale = Submission.objects.get(pk=submitted.pk)  # what the second reviewer's page showed
+    approved = threading.Event()
+
+    def approve_and_hold():
+        with transaction.atomic():
+            workflow.approve(user=first, submissions=[Submission.objects.get(pk=submitted.pk)])
+            approved.set()
+            time.sleep(0.5)  # the return below now waits on the report's row lock
+
+    def return_it():
+        approved.wait(10)
+        return workflow.return_for_correction(user=second, submission=stale, comment="Sai số")
+
+    _results, refusals = race([approve_and_hold, return_it])
+    assert "is approved (reviewer-a, " in refusals[1], refusals
