@@ -448,7 +448,10 @@ def evaluate(
         else:
             expected = target
     elif comparison is Comparison.LTE:
-        expected = target
+        # A ceiling on a count that only grows (at most 102 accidents in the year) is paced like a
+        # flow target during the year: 79 after nine months is over the pace of 76,5, not "met".
+        paced = spec.aggregation is Aggregation.FLOW and target is not None and not year_end
+        expected = target * seasonal_share(spec, quarter) if paced else target
     elif comparison in (Comparison.DECREASE, Comparison.INCREASE):
         expected = same_period
 
@@ -518,12 +521,13 @@ def _status(
             return reached
         return Status.NOT_MET if year_end else _pace_status(ytd, expected)
 
-    if comparison is Comparison.LTE:
-        if ytd <= target:
-            return Status.MET
+    if comparison is Comparison.LTE:  # `expected`: the ceiling, or a count's pace towards it (evaluate)
+        if ytd <= expected:
+            # A level under its ceiling is met as it stands; a count under its pace is on track.
+            return Status.MET if expected == target else Status.ON_TRACK
         if year_end:
             return Status.NOT_MET
-        return Status.AT_RISK if ytd - target <= _band(target) else Status.BEHIND
+        return Status.AT_RISK if ytd - expected <= _band(expected) else Status.BEHIND
 
     # DECREASE / INCREASE against the same period last year: strictly better is required.
     if comparison is Comparison.DECREASE:
@@ -644,6 +648,8 @@ def _explain(p: Progress, lang: str) -> str:
 
     if spec.comparison is Comparison.LTE:
         note = "; ".join(filter(None, [older, f"{_('at most')} {planned(target)}{unit}"]))
+        if p.expected is not None and p.expected != target:
+            note += f"; {_('expected pace')} {num(p.expected)}{unit}"
         return f"{head}: {figure} ({note}) → {outcome}"
 
     if spec.aggregation is Aggregation.FLOW:

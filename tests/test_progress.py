@@ -423,16 +423,21 @@ def test_lte_level(value, quarter, status):
 @pytest.mark.parametrize(
     "values, quarter, status",
     [
-        (q("30", "30", "30"), 3, MET),              # 90 ≤ 100
-        (q("30", "30", "40"), 3, MET),              # 100 == 100
-        (q("30", "30", "50"), 3, AT_RISK),          # 110 = exactly 10 % over
-        (q("30", "30", "51"), 3, BEHIND),
+        # A ceiling on a count that only grows is paced during the year: three quarters of 100 is 75.
+        (q("20", "20", "30"), 3, ON_TRACK),         # 70 under the pace: never "met" before the year is out
+        (q("25", "25", "25"), 3, ON_TRACK),         # 75 == the pace
+        (q("25", "25", "32.5"), 3, AT_RISK),        # 82,5 = exactly 10 % over the pace
+        (q("30", "30", "30"), 3, BEHIND),           # 90: under the year's ceiling, but heading for 120
         (q("25", "25", "25", "25"), 4, MET),
         (q("25", "25", "25", "26"), 4, NOT_MET),
     ],
 )
 def test_lte_flow(values, quarter, status):
-    assert evaluate(spec(LTE, FLOW, "100"), quarter, values).status is status
+    result = evaluate(spec(LTE, FLOW, "100"), quarter, values)
+    assert result.status is status
+    assert result.expected == (D(100) if quarter == 4 else D(75))
+    if quarter == 3:
+        assert "expected pace 75" in result.explanation("en") and "at most 100" in result.explanation("en")
 
 
 def test_lte_with_a_negative_ceiling_keeps_a_band_above_it():
