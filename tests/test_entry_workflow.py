@@ -505,3 +505,17 @@ def test_an_empty_queue_offers_nothing_to_approve_and_a_report_without_changes_s
     report = Submission.objects.get(unit__code="024", quarter=1)
     Figure.history.filter(submission=report).delete()  # as after an import that wrote no history
     assert "Chưa có thay đổi nào." in client.get(reverse("submission", args=[report.pk])).content.decode()
+
+
+def test_a_report_that_cannot_be_sent_keeps_what_was_saved_before_and_the_page_saves_again(client, reporter):
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "12,3"})  # a draft with one figure
+    # Emptied and sent: nothing would be left to send, so nothing is sent, and nothing is deleted either.
+    response = post_entry(client, "024", 1, {"3": ""}, action="submit", **{field("3", "version"): "1"})
+    assert "Chưa có gì để gửi" in response.content.decode()
+    figure = Figure.objects.get(measure__code="3", submission__unit__code="024")
+    assert (figure.value, figure.version, figure.submission.state) == (Decimal("12.3"), 1, "draft")
+    # The page shown again saves as any other: its version is still the figure's, no false conflict.
+    response = post_entry(client, "024", 1, {"3": "12,4"}, **{field("3", "version"): "1"})
+    assert response.status_code == 302
+    assert Figure.objects.get(measure__code="3", submission__unit__code="024").value == Decimal("12.4")

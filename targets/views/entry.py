@@ -198,20 +198,24 @@ def _post(request, campaign, unit, quarter, formset, tasks):
                 "count": len(measures), "codes": ", ".join(measures)})
             return []
     task_entries = tasks.entries() if tasks.is_bound else []
+    submitting = request.POST.get("action") == "submit"
     try:
-        with transaction.atomic():  # figures and task reports together, or nothing
+        # Figures, task reports and the sending together, or nothing: a report that cannot be sent
+        # (nothing left in it) keeps what was saved before, and the page its versions.
+        with transaction.atomic():
             result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter,
                                            entries=formset.entries(), reason=request.POST.get("reason", "").strip())
             task_conflicts = [] if result.conflicts or not task_entries else workflow.save_task_reports(
                 user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=task_entries)
             if result.conflicts or task_conflicts:
                 transaction.set_rollback(True)
+            elif submitting:
+                workflow.submit(user=request.user, campaign=campaign, unit=unit, quarter=quarter)
         if result.conflicts or task_conflicts:
             messages.error(request, _("Nothing was saved: someone changed these figures after you opened the page. "
                                       "Compare the values below and save again."))
             return result.conflicts + task_conflicts
-        if request.POST.get("action") == "submit":
-            workflow.submit(user=request.user, campaign=campaign, unit=unit, quarter=quarter)
+        if submitting:
             messages.success(request, _("Submitted for review."))
         else:
             messages.success(request, _("Saved as a draft (%(count)s figures).") % {"count": len(result.saved)})
