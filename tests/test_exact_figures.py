@@ -266,3 +266,21 @@ def test_the_overview_and_explanation_tell_10_17_from_a_target_of_10_2(client, v
     assert "10,2 / 10,2" not in html
     page = client.get(reverse("indicator", args=[9]), {"year": 2024, "quarter": 4}).content.decode()
     assert "10,17" in page
+
+
+def test_the_report_under_review_and_a_disagreement_show_every_digit_that_was_typed(client, reporter, city, reviewer):
+    import html
+
+    campaign, measure = Campaign.objects.get(year=2024), Measure.objects.get(code="3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=city, quarter=1, entries=[workflow.Entry(measure=measure, value=Decimal("10"))])
+    workflow.save_figures(user=reporter, campaign=campaign, unit=city, quarter=2, entries=[workflow.Entry(
+        measure=measure, value=Decimal("41.94999"), cumulative=Decimal("51.949991"), source="Cục Thống kê, báo cáo 6 tháng")])
+    report = workflow.submit(user=reporter, campaign=campaign, unit=city, quarter=2)
+    client.force_login(reviewer)
+    page = html.unescape(client.get(reverse("submission", args=[report.pk])).content.decode())
+    # What the secretariat approves, as typed (the measure shows one decimal elsewhere), and where it comes from.
+    assert "41,94999 tỷ đồng" in page and "Lũy kế từ đầu năm: 51,949991" in page
+    assert "Cục Thống kê, báo cáo 6 tháng" in page
+    # The year to date reported against the quarters added up: both with every digit, never rounded to look alike.
+    queue = html.unescape(client.get(reverse("review"), {"year": 2024, "quarter": 2}).content.decode())
+    assert "(51,949991) khác tổng số các quý (51,949990)" in queue
