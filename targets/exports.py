@@ -568,6 +568,8 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
                 marks += ' "(!)"'
                 ws.cell(r, 10, _("quarters missing: %(quarters)s") % {
                     "quarters": ", ".join(progress.quarter_label(q) for q in p.missing_quarters)})
+            elif note := progress.period_note(p, lang):  # an earlier period's figure says which, as in the report
+                marks += f' "({note})"'
             ws.cell(r, 8, p.ytd).number_format = fmt + marks
         ws.cell(r, 9, states.get(row["state"], _("Not submitted")) if row["state"] else _("Not submitted"))
         if row["pledge"] is not None:  # the unit's own target, and its figures judged against it

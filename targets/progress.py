@@ -556,10 +556,12 @@ MONTHS = (pgettext_lazy("month", "January"), pgettext_lazy("month", "February"),
 
 def period_note(p: Progress, lang: str | None = None) -> str:
     """What a year to date shown under its period's heading does not cover ("" when it covers it
-    all): the period it really is (a full year not yet reported carries the nine months'), or
-    the quarters without a figure."""
+    all): the period it really is (a full year not yet reported carries the nine months', a rate
+    not reported since the first half is the first half's), or the quarters without a figure."""
     if p.in_year is not None:
         return period_label(p.in_year.quarter, lang)
+    if p.ytd is not None and p.ytd_quarter not in (None, p.quarter):  # a level known for an earlier quarter only
+        return period_label(p.ytd_quarter, lang)
     if p.missing_quarters and p.ytd is not None:
         with override(language(lang)):
             return _("no figure for %(quarters)s") % {"quarters": ", ".join(str(QUARTER_NAMES[q]) for q in p.missing_quarters)}

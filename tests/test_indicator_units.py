@@ -282,3 +282,22 @@ def test_a_level_measure_shows_its_latest_figure_not_a_year_to_date(official, de
     assert units_chart(html, schools)["datasets"][0]["label"] == "Số liệu mới nhất"
     budget = Measure.objects.get(campaign=demo, code="3")  # a flow keeps its year to date
     assert headers(page(official, budget), budget)[2] == "Thực hiện lũy kế"
+
+
+def test_a_rate_not_reported_since_an_earlier_quarter_says_which_period_it_is(official, demo):
+    import io
+
+    from openpyxl import load_workbook
+
+    from targets.exports import report_workbook
+
+    schools = Measure.objects.get(campaign=demo, code="10")  # a level: Quản Bạ (029) sent its first half, not its Q3
+    nine = {row["code"]: row for row in by_unit(page(official, schools, quarter=3), schools)}
+    assert nine["029"]["Số liệu mới nhất"] == "57,6 (6 tháng)"
+    assert "(" not in nine["024"]["Số liệu mới nhất"].replace("(ước)", "")  # the city's is its nine months'
+    # The report's by-unit sheet marks it the same way.
+    buffer = io.BytesIO()
+    report_workbook(demo, 3, lang="vi").save(buffer)
+    sheet = load_workbook(buffer)["Chi tiết theo đơn vị"]
+    row = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "10" and r[3].value == "029")
+    assert row[7].value == 57.6 and row[7].number_format.endswith('"(6 tháng)"')
