@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from targets import progress
 from targets.models import Figure, Measure, MeasureAssignment, Submission
 from targets.numbers import DASH
-from targets.templatetags.emulation import localized, num, pct, state_label, status_icon, status_label
+from targets.templatetags.emulation import localized, num, pct, state_label, status_icon, status_label, verdict_label
 
 
 def _labelled(label) -> dict:
@@ -55,8 +55,12 @@ class SeriesTable(tables.Table):
         attrs = {"class": "table table-sm table-cards"}
 
     def __init__(self, rows, *, measure, **kwargs):
-        super().__init__(rows, **kwargs)
+        # A measure assessed in words has its verdict by period, and no figure to pace or compare.
+        super().__init__(rows, exclude=("expected", "same_period", "target", "percent") if measure.is_qualitative else (), **kwargs)
         _label_ytd(self, measure)
+
+    def render_ytd(self, value, record):
+        return verdict_label(record["verdict"]) if record["verdict"] else num(value, record["places"])
 
     def render_percent(self, value, record):
         return pct(value, progress.percent_places(value))

@@ -301,3 +301,15 @@ def test_a_rate_not_reported_since_an_earlier_quarter_says_which_period_it_is(of
     sheet = load_workbook(buffer)["Chi tiết theo đơn vị"]
     row = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "10" and r[3].value == "029")
     assert row[7].value == 57.6 and row[7].number_format.endswith('"(6 tháng)"')
+
+
+def test_a_measure_assessed_in_words_shows_its_verdict_by_period_and_no_empty_unit(official, demo):
+    thrift = Measure.objects.get(campaign=demo, code="17")  # thrift, anti-corruption: assessed in words
+    assert thrift.is_qualitative and not thrift.unit
+    html = page(official, thrift)
+    heading = re.search(rf'<h2 class="h5" id="measure-{thrift.pk}">(.*?)</h2>', html, re.S).group(1)
+    assert heading.endswith(thrift.name) and "()" not in heading
+    table = re.search(r'<table[^>]*>.*?</table>', html.split(f'id="measure-{thrift.pk}"', 1)[1], re.S).group(0)
+    cells = [" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)]
+    assert "Hoàn thành tốt nhiệm vụ" in cells, cells
+    assert "Tiến độ cần đạt" not in table and "Kế hoạch" not in table  # nothing to pace or compare

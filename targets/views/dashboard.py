@@ -100,7 +100,7 @@ def _series_rows(m, series) -> list[dict]:
     # a level figure of an earlier quarter says which, as its pace and last year's value are that quarter's too.
     return [{"period": progress.period_label(p.quarter, language()) + (
                 f" ({progress.period_label(p.ytd_quarter, language())})" if p.ytd_quarter not in (None, p.quarter) else ""),
-             "quarter": p.quarter, "ytd": p.ytd, "expected": p.expected,
+             "quarter": p.quarter, "ytd": p.verdict or p.ytd, "verdict": p.verdict, "expected": p.expected,
              "target": m.measure.target, "same_period": p.same_period, "percent": p.percent_of_plan,
              "status": p.status, "places": p.places} for p in series]
 
