@@ -116,8 +116,13 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
             continue
         listed.add(unit.code)
         for m in unit.pledges:
+            # A final ranking scores no year figure as "no figure": the sheet says so too, not the in-year status
+            # and figures (which the explanation still gives, with their period).
+            no_year_figure = ranking.final and m.in_year
             values = [unit.code, unit.label(lang), m.code, m.name_en if english else m.name_vi, m.unit_en if english else m.unit_vi,
-                      m.target, m.actual, m.percent, status_label(m.status, lang), m.explanation_en if english else m.explanation_vi]
+                      m.target, None if no_year_figure else m.actual, None if no_year_figure else m.percent,
+                      scoring.words(scoring.WORDS["no_year_figure"], lang).capitalize() if no_year_figure else status_label(m.status, lang),
+                      m.explanation_en if english else m.explanation_vi]
             for col, value in enumerate(values, start=1):
                 cell = as_text(ws.cell(row, col, value))
                 cell.font = _font()

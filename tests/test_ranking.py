@@ -240,3 +240,9 @@ def test_in_a_final_ranking_in_year_figures_under_a_ceiling_or_above_a_level_sco
     for code in ("14a", "10"):
         assert (lines[code].verdict("vi"), lines[code].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0)), code
     assert "chưa có số cả năm" in lines["14a"].note_vi  # what the figures were, said beside it
+    # The workbook's pledge sheet says what the score says, not the in-year status and figures.
+    from targets.ranking_xlsx import ranking_workbook
+
+    sheet = ranking_workbook(districts, ranking.build_ranking(districts), lang="vi")["Tiến độ giao ước"]
+    rows = {(r[0].value, r[2].value): [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
+    assert rows[("027", "14a")][5:9] == [10, None, None, "Chưa có số liệu cả năm"]
