@@ -134,7 +134,9 @@ def proposals_as_ranked(campaign: Campaign, result: scoring.Ranking, lang: str) 
             bloc = p.unit.bloc
             listed.append((len(order), Listed(p, ((english and bloc.name_en) or bloc.name) if bloc else "",
                                               (english and p.unit.name_en) or p.unit.name)))
-    listed.sort(key=lambda item: (item[0], item[1].proposal.kind, item[1].proposal.rank or 0, item[1].proposal.unit.code))
+    # In each bloc the flag first, then the certificates, by rank.
+    listed.sort(key=lambda item: (item[0], item[1].proposal.kind != Proposal.Kind.FLAG, item[1].proposal.rank or 0,
+                                  item[1].proposal.unit.code))
     return [entry for _order, entry in listed]
 
 

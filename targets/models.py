@@ -1018,7 +1018,8 @@ class Proposal(models.Model):
         CERTIFICATE = "certificate", _("Certificate of merit")
 
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
+        # An official document calls a draft proposal "Dự thảo", not a report's "Nháp".
+        DRAFT = "draft", pgettext_lazy("proposal", "Draft")
         PROPOSED = "proposed", _("Proposed to the council")
         AWARDED = "awarded", _("Awarded")
         NOT_AWARDED = "not_awarded", _("Not awarded")

@@ -77,8 +77,7 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -
     row += 1
     proposals = commendation.proposals_as_ranked(campaign, ranking, lang)
     kinds = {kind: str(label) for kind, label in Proposal.Kind.choices}
-    # An official document calls a draft proposal "Dự thảo", not a report's "Nháp".
-    states = {state: str(label) for state, label in Proposal.State.choices} | {Proposal.State.DRAFT: pgettext("proposal", "Draft")}
+    states = {state: str(label) for state, label in Proposal.State.choices}
     for index, listed in enumerate(proposals, start=1):
         p = listed.proposal
         decision = _("No. %(number)s of %(date)s") % {

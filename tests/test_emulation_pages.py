@@ -478,13 +478,19 @@ def test_the_ranking_workbook_button_in_english_marks_a_provisional_ranking(clie
 def test_the_ranking_workbook_is_in_the_language_asked_for_and_a_draft_proposal_is_a_du_thao(client, year, users):
     close(year, users)
     login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    page = text(client.get(reverse("proposals"), {"year": 2024}))
+    assert "Dự thảo" in page and "Nháp" not in page  # the page and the workbook say the same
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the pages in English, the workbook asked for in Vietnamese
     response = client.get(reverse("ranking-export"), {"year": 2024, "lang": "vi"})
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     proposals = wb["Đề nghị khen thưởng"]
     assert [c.value for c in proposals[9]][2:4] == ["Khối thi đua", "Hình thức khen thưởng"]
     # An official document's draft is "Dự thảo", not the "Nháp" of a unit's quarterly report.
-    assert {r[7] for r in proposals.iter_rows(min_row=10, values_only=True) if r[0]} == {"Dự thảo"}
+    rows = [r for r in proposals.iter_rows(min_row=10, values_only=True) if r[0]]
+    assert {r[7] for r in rows} == {"Dự thảo"}
+    # In each bloc the flag comes first (rank 1), then the certificates.
+    districts = [r[1] for r in rows if r[2] == "Khối các huyện, thành phố"]
+    assert districts == ["Thành phố Hà Giang", "Huyện Đồng Văn"], rows
     assert proposals.oddFooter.center.text == "Trang &P / &N"
 
 
