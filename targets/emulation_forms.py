@@ -109,7 +109,8 @@ class ProposalForm(StyledForm):
     def clean(self):
         data = super().clean()
         for name, problem in Proposal.decision_gaps(data.get("state"), data).items():
-            self.add_error(name, problem)
+            if name not in self.errors:  # a date refused already says what is wrong with it, not that it is missing
+                self.add_error(name, problem)
         return data
 
 

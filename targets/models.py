@@ -838,7 +838,7 @@ class Pledge(Rules, models.Model):
     @staticmethod
     def signed_on_problem(year: int, signed_on: datetime.date) -> str | None:
         """A pledge is signed at the start of its year, or at the end of the year before; not later than today."""
-        if datetime.date(year - 1, 1, 1) <= signed_on <= timezone.localdate():
+        if datetime.date(year - 1, 1, 1) <= signed_on <= min(datetime.date(year, 12, 31), timezone.localdate()):
             return None
         return _("The signing date must be in %(last)s or %(year)s, and not after today.") % {"last": year - 1, "year": year}
 

@@ -318,6 +318,7 @@ def test_a_decision_date_outside_the_year_and_today_and_a_stale_form_are_said(cl
     for date in ("2099-01-01", "2023-12-31"):
         page = text(client.post(reverse("proposals") + "?year=2024", {**form, "decision_date": date}))
         assert "Ngày quyết định phải từ 01/01/2024 đến hôm nay." in page, date
+        assert "Quyết định của Hội đồng cần có số, ngày và người ký." not in page, date  # all three were given
     for stale in ({"version": ""}, {"version": "abc"}, {"proposal": "999999", "why": ""}):
         page = text(client.post(reverse("proposals") + "?year=2024", {**form, "decision_date": "2025-01-20", **stale}, follow=True))
         assert "Chưa lưu gì: biểu mẫu này đã cũ hoặc đề nghị không còn. Hãy tải lại trang." in page, stale

@@ -88,10 +88,14 @@ def test_every_problem_is_listed_and_nothing_is_saved(tmp_path, programme, admin
 
 def test_the_problems_are_worded_in_the_language_of_the_page(tmp_path, programme):
     path = fill(template(tmp_path, programme), {("027", "3"): ("", "15/01/2024", ""), ("028", "3"): (100, "ngày 15", ""),
-                                                ("029", "3"): (100, datetime.datetime(2031, 1, 15), "")})
+                                                ("029", "3"): (100, datetime.datetime(2031, 1, 15), ""),
+                                                # After the pledge's year, though before today.
+                                                ("030", "3"): (100, datetime.datetime(2025, 1, 15), "")})
     for lang, expected in (("en", ["The pledged figure is missing.", "The signing date must be a date (dd/mm/yyyy).",
+                                   "The signing date must be in 2023 or 2024, and not after today.",
                                    "The signing date must be in 2023 or 2024, and not after today."]),
                            ("vi", ["Thiếu chỉ tiêu giao ước.", "Ngày ký phải là ngày (dd/mm/yyyy).",
+                                   "Ngày ký phải trong năm 2023 hoặc 2024 và không sau hôm nay.",
                                    "Ngày ký phải trong năm 2023 hoặc 2024 và không sau hôm nay."])):
         with translation.override(lang), open(path, "rb") as handle:
             problems = [p.reason for p in pledge_xlsx.read_pledges(handle, path.stat().st_size).problems]
