@@ -164,6 +164,11 @@ def test_the_secretariat_enters_a_bonus_and_the_ranking_follows(client, year, us
     history = text(removed).split("Lịch sử", 1)[1]
     assert " · s · Xóa · 026 Điểm thưởng 12,5 · " in history and " · s · Nhập mới · 026 " in history
     assert "Created" not in history and "Deleted" not in history
+    # A deduction reads with its sign in the history as in the table above it.
+    client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "deduction",
+                                                        "points": "1,5", "reason": "Báo cáo sai số liệu"})
+    page = text(client.get(reverse("adjustments"), {"year": 2024}))
+    assert " · Nhập mới · 026 Điểm trừ -1,5 · Báo cáo sai số liệu" in page.split("Lịch sử", 1)[1]
     # The form's boxes look like the site's other forms, and say what they choose.
     form = removed.content.decode()
     assert re.search(r'<select [^>]*class="form-select"[^>]*id="id_unit"', form)
@@ -234,6 +239,9 @@ def test_the_secretariat_registers_units_until_the_date(client, year, users):
 def test_viewers_read_the_registrations_but_cannot_change_them(client, year, users):
     login(client, users["viewer"])
     assert client.get(reverse("registrations")).status_code == 200
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # units and blocs named in the page's language
+    english = text(client.get(reverse("registrations")))
+    assert "024 · Ha Giang City" in english and "Thành phố Hà Giang" not in english and "Khối các huyện" not in english
     assert client.post(reverse("registrations"), {"unit": Unit.objects.get(code="026").pk, "title": FLAG, "registered": "1"}).status_code == 403
 
 
