@@ -53,6 +53,10 @@ class AdjustmentForm(StyledForm):
         try:
             value = parse_number(self.cleaned_data["points"], lang)
         except NumberFormatError as error:
+            # "1,555" reads 1,555 or 1555, neither of which can be points: the rule is said, not how
+            # to type either reading (which would be refused in turn).
+            if error.ambiguous and ScoreAdjustment.points_problem(error.value) and ScoreAdjustment.points_problem(error.reading):
+                raise forms.ValidationError(ScoreAdjustment.points_problem(error.value)) from None
             raise forms.ValidationError(error.message(lang)) from None
         if problem := ScoreAdjustment.points_problem(value):
             raise forms.ValidationError(problem)

@@ -151,9 +151,12 @@ class NumberFormatError(ValueError):
             if self.problem == self.EMPTY:
                 return _("No number was entered.")
             if self.problem == self.AMBIGUOUS:
-                return _("“%(text)s” can be read two ways: %(value)s or %(reading)s. Type %(plain)s.") % {
+                # How to type each reading so that it cannot be read the other way: the person
+                # knows which was meant ("244,946" thousand, or 244 and a fraction).
+                return _("“%(text)s” can be read two ways: %(value)s or %(reading)s. For %(value)s type %(plain)s; "
+                         "for %(reading)s type %(other)s.") % {
                     "text": self.text, "value": _as_typed(self.value, shown), "reading": _as_typed(self.reading, shown),
-                    "plain": unambiguous_text(self.value, self.lang)}
+                    "plain": unambiguous_text(self.value, self.lang), "other": unambiguous_text(self.reading, self.lang)}
             if self.problem == self.OTHER_NOTATION:
                 return _("“%(text)s” is not a number in %(format)s. If you mean %(reading)s, type %(typed)s.") % {
                     "text": self.text, "format": FORMAT_NAMES[self.lang], "reading": _as_typed(self.reading, shown),

@@ -191,7 +191,7 @@ def test_the_ambiguity_message_suggests_an_unambiguous_form():
     with pytest.raises(NumberFormatError) as caught:
         parse_number("1.234", "vi")
     assert caught.value.message_vi == (
-        "«1.234» có thể hiểu theo hai cách: 1.234 hoặc 1,234. Hãy nhập 1234."
+        "«1.234» có thể hiểu theo hai cách: 1.234 hoặc 1,234. Nếu là 1.234 hãy nhập 1234; nếu là 1,234 hãy nhập 1,2340."
     )
 
 
