@@ -201,3 +201,29 @@ def test_every_page_states_the_length_limit_of_each_text_field_it_asks_for(clien
         html = response.content.decode()
         assert response.status_code == 200 and "maxlength=" in html, url  # notes, sources, narratives, reasons, comments…
         assert not _unstated_limits(html), (url, _unstated_limits(html))
+
+
+def _dangling(html: str) -> list[str]:
+    """The ids an input names in aria-describedby (its help text, its errors) that are not on the page."""
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    return [ref for refs in re.findall(r'aria-describedby="([^"]+)"', html) for ref in refs.split() if ref not in ids]
+
+
+def test_a_refused_field_is_marked_and_its_message_is_under_it_where_its_input_says(client, reporter, reviewer):  # noqa: F811
+    client.force_login(reporter)
+    html = post_entry(client, "024", 1, {"3": "12,5%"}).content.decode()
+    value = field("3", "value")
+    # The input says it is invalid and names its message, which follows it before the next field.
+    assert re.search(rf'<input [^>]*aria-invalid="true"[^>]*id="id_{value}"', html) or re.search(
+        rf'<input [^>]*id="id_{value}"[^>]*aria-invalid="true"', html)
+    after = html.split(f'id="id_{value}"', 1)[1]
+    message = after.split(f'id="id_{value}_error"', 1)
+    assert len(message) == 2 and "<label" not in message[0], "the message is not right under its field"
+    assert "hãy nhập số không kèm ký hiệu %" in message[1].split("</div>", 1)[0]
+    assert not _dangling(html)
+    # The same on the other pages' forms: every description an input names is on the page.
+    profile = client.post(reverse("profile"), {"action": "issue", "name": "x" * 500}).content.decode()
+    assert 'id="id_name_error"' in profile and not _dangling(profile)
+    client.force_login(reviewer)
+    assert not _dangling(client.post(reverse("adjustments") + "?year=2024", {"unit": "", "kind": "bonus", "points": "abc",
+                                                                            "reason": ""}).content.decode())

@@ -204,6 +204,15 @@ def awaited_text(measure):
 
 
 @register.filter
+def field_errors(field) -> str:
+    """A field's errors right under it, with the id its input names in aria-describedby (Django's
+    BoundField does whenever the field has errors): read out with the field, seen beside it."""
+    if not field.errors:
+        return ""
+    return format_html('<div class="invalid-feedback d-block" id="{}_error" role="alert">{}</div>', field.auto_id, " ".join(field.errors))
+
+
+@register.filter
 def limit(field) -> str:
     """After a text field's label, its length limit as every form shows it: " (2000)". `field` is a
     bound form field, or the number itself for an input written by hand."""
