@@ -627,9 +627,14 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             note=cell_text(get("Ghi chú")).strip(), source=cell_text(get("Nguồn")).strip(), kind=kind,
             version=cell_version(version))
         result.units[assignment.unit.code] = assignment.unit
-        figure = stored.get(key)
-        if entry.empty if figure is None else not workflow.differs(figure, entry):
-            continue  # as it is saved (a row left as downloaded): nothing to write, nor to confirm
+        # Judged against the figure the workbook showed (its version; none when the row came empty),
+        # as the entry page and the tasks sheet judge theirs: a row left as downloaded is not
+        # written, nor refused, over a change made on the web since.
+        shown = figure = stored.get(key)
+        if figure is not None and entry.version != figure.version:
+            shown = None if entry.version is None else figure.history.filter(version=entry.version).order_by("-history_date").first()
+        if entry.empty if shown is None else not workflow.differs(shown, entry):
+            continue  # as the workbook showed it: nothing to write, nor to confirm
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
         result.rows.append({"row": number, "unit": assignment.unit, "entry": entry})
     _read_tasks(result, sheet.task_lines, campaign=campaign, quarter=quarter, user=user, lang=lang)

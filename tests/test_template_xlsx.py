@@ -437,3 +437,24 @@ def test_a_version_cell_altered_by_hand_never_lets_a_stale_row_overwrite_a_newer
     with pytest.raises(CommandError, match=r"chỉ tiêu 3 đã được người khác sửa sau khi tải biểu mẫu"):
         call_command("import_figures", str(path), "--user", reporter.username)
     assert Figure.objects.get(measure=budget).value == 200
+
+
+@pytest.mark.template_context
+def test_an_old_template_writes_only_its_changed_rows_not_the_ones_changed_on_the_web_since(client, reporter):
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, arrivals = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="4")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=arrivals, value=50001)])
+    client.force_login(reporter)
+    old = download(client)  # shows arrivals 50.001, version 1
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=arrivals, value=50002, version=1)])  # corrected on the page since
+    response = client.post(reverse("upload"), {"file": as_upload(fill(old, {"3": 100.3}))})  # only the budget row typed
+    html = response.content.decode()
+    assert "50.001" not in html  # the untouched row is not offered as a change
+    response = client.post(reverse("upload"), {"token": response.context["token"]}, follow=True)
+    assert "Đã lưu 1 số liệu từ bảng tính." in response.content.decode()
+    values = dict(Figure.objects.values_list("measure__code", "value"))
+    assert values == {"3": Decimal("100.3"), "4": Decimal("50002")}  # the page's correction stands
