@@ -33,7 +33,7 @@ from targets.entry import check_input
 from targets.exports import as_text
 from targets.forms import TaskForm
 from targets.language import language
-from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Task, TaskReport, Unit, Verdict
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, Verdict
 from targets.numbers import excel_format, fits_a_double, format_exact, unambiguous_text
 
 # v2: the year-to-date column and the instructions sheet; v3: the tasks sheet.
@@ -636,10 +636,30 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         if entry.empty if shown is None else not workflow.differs(shown, entry):
             continue  # as the workbook showed it: nothing to write, nor to confirm
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
-        result.rows.append({"row": number, "unit": assignment.unit, "entry": entry})
+        if entry.empty and figure is not None:
+            # Cells cleared, as "clear contents" over a block does: the saved figure would go, which is confirmed like a jump.
+            result.warnings.append(Problem(SHEET, number, "Giá trị", _("The row is empty: the saved figure of measure %(measure)s "
+                                                                      "(%(value)s) will be deleted.") % {
+                "measure": measure.code, "value": format_exact(figure.value, measure.decimal_places, lang) if figure.value is not None
+                else figure.get_verdict_display()}))
+        result.rows.append({"row": number, "unit": assignment.unit, "entry": entry, "saved": figure})
     _read_tasks(result, sheet.task_lines, campaign=campaign, quarter=quarter, user=user, lang=lang)
+    _check_period(result, campaign=campaign, quarter=quarter, user=user)
     result.campaign, result.quarter = campaign, quarter
     return result
+
+
+def _check_period(result: UploadResult, *, campaign: Campaign, quarter: int, user) -> None:
+    """Whether each unit's report of the quarter is still open to `user`, said with the preview
+    rather than after "save" (which checks it again, under the report's lock)."""
+    units = dict.fromkeys(row["unit"] for row in result.rows + result.task_rows)
+    reports = {s.unit_id: s for s in Submission.objects.filter(campaign=campaign, quarter=quarter, unit__in=units)}
+    for unit in units:
+        try:
+            workflow.check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=reports.get(unit.pk),
+                                    measures=[row["entry"].measure for row in result.rows if row["unit"] == unit])
+        except workflow.EntryRefused as refused:
+            result.problems.append(Problem(SHEET, None, None, f"{unit.name}: {refused.message}"))
 
 
 def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarter: int, user, lang: str) -> None:

@@ -266,8 +266,8 @@ def test_a_locked_period_is_refused_for_the_whole_file(client, reporter, program
     wb = fill(download(client), {"3": 10})
     Deadline.objects.filter(campaign=programme, quarter=1).update(due_on=datetime.date(2024, 4, 15))
     response = client.post(reverse("upload"), {"file": as_upload(wb)})
-    response = client.post(reverse("upload"), {"token": response.context["token"]})
-    assert "Kỳ báo cáo đã đóng" in response.content.decode()
+    # Said with the preview, before anything is offered for saving.
+    assert "Kỳ báo cáo đã đóng" in response.content.decode() and "token" not in response.context
     assert not Figure.objects.exists()
 
 
@@ -458,3 +458,30 @@ def test_an_old_template_writes_only_its_changed_rows_not_the_ones_changed_on_th
     assert "Đã lưu 1 số liệu từ bảng tính." in response.content.decode()
     values = dict(Figure.objects.values_list("measure__code", "value"))
     assert values == {"3": Decimal("100.3"), "4": Decimal("50002")}  # the page's correction stands
+
+
+@pytest.mark.template_context
+def test_the_preview_names_the_period_and_shows_what_is_saved_now_and_a_cleared_row_is_confirmed(client, reporter):
+    import html as html_module
+
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit = Unit.objects.get(code="024")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[
+        workflow.Entry(measure=Measure.objects.get(campaign=campaign, code="4"), value=50002)])
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 100.3, "4": None})  # the budget typed; the arrivals cleared, as "clear contents" does
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    page = " ".join(html_module.unescape(response.content.decode()).split())
+    assert "Xem trước · Quý I năm 2024 · Thành phố Hà Giang" in page  # what the file writes to, before saving
+    assert '<td data-label="Đang lưu">50.002</td> <td data-label="Trong tệp"><strong>sẽ xóa</strong></td>' in page
+    assert '<td data-label="Đang lưu">–</td> <td data-label="Trong tệp">100,3</td> <td data-label="Loại số liệu">Chính thức</td>' in page
+    assert "Dòng để trống: số liệu đã lưu của chỉ tiêu 4 (50.002) sẽ bị xóa." in page
+    # Deleting a saved figure is confirmed like an unusual figure.
+    unconfirmed = client.post(reverse("upload"), {"token": response.context["token"]})
+    assert "Chưa lưu: một số số liệu bất thường" in unconfirmed.content.decode()
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"4": Decimal("50002")}
+    client.post(reverse("upload"), {"token": response.context["token"], "confirm": "1"})
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": Decimal("100.3")}

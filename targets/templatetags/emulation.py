@@ -9,6 +9,7 @@ from django.utils.translation import gettext, pgettext_lazy
 
 from targets import history, numbers, progress
 from targets.language import language
+from targets.models import Figure
 
 register = template.Library()
 
@@ -201,6 +202,12 @@ def quarter_title(quarter, year):
 def awaited_text(measure):
     """"công bố hằng năm, dự kiến tháng 5/2025" for a measure published after the year."""
     return progress.awaited_text(measure.spec(), language())
+
+
+@register.filter
+def figure_kind(kind) -> str:
+    """A figure's kind in the page's words ("Ước tính", "Chính thức")."""
+    return Figure.Kind(kind).label
 
 
 @register.filter
