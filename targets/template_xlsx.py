@@ -80,6 +80,17 @@ def task_verdict_words() -> dict[str, str]:
         return {str(label): value for value, label in Verdict.choices}
 
 
+def read_word(cell, words: dict[str, str]) -> str | None:
+    """The value of a word typed in a cell of words, whatever its case and spacing ("hoàn thành tốt
+    nhiệm vụ "); None when it is none of them. An assessment reads in either sheet's words."""
+    typed = " ".join(str(cell).split()).casefold()
+    return next((value for word, value in words.items() if word.casefold() == typed), None)
+
+
+def choose_one(words) -> str:
+    return _("Choose one of: %(words)s.") % {"words": ", ".join(f"“{w}”" for w in words)}
+
+
 def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook:
     """One row per unit and assigned measure, with the current figures filled in."""
     show_baseline = access.is_admin(user)
@@ -603,8 +614,16 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         elif not measure.is_qualitative and str(verdict_word).strip():
             row_problems.append(Problem(SHEET, number, "Đánh giá", _("This measure takes a number in “%(column)s”; leave this "
                                                                     "cell empty.") % {"column": "Giá trị"}))
-        verdict = VERDICT_WORDS.get(str(verdict_word), "" if not verdict_word else "?")
-        kind = KIND_WORDS.get(str(get("Loại số liệu") or "Chính thức"), "?")
+        # A word that is none of the list's is said in its own column with the words to choose; a
+        # stand-in lets the row's other cells be checked, once each (the row is refused anyway).
+        verdict = read_word(verdict_word, VERDICT_WORDS | task_verdict_words()) if verdict_word not in (None, "") else ""
+        if verdict is None:
+            row_problems.append(Problem(SHEET, number, "Đánh giá", choose_one(VERDICT_WORDS)))
+            verdict = Verdict.COMPLETED
+        kind = read_word(get("Loại số liệu") or "Chính thức", KIND_WORDS)
+        if kind is None:
+            row_problems.append(Problem(SHEET, number, "Loại số liệu", choose_one(KIND_WORDS)))
+            kind = Figure.Kind.OFFICIAL
         narrative = cell_text(get("Thuyết minh"))
         checked = check_input(assignment.measure, text=text, value=exact, verdict=verdict, narrative=narrative, kind=kind,
                               previous=previous.get(key), lang="vi", words=lang)
@@ -699,10 +718,13 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
         shown = stored = reports.get((code, task.pk))
         if stored is not None and version is not None and version != stored.version:
             shown = stored.history.filter(version=version).order_by("-history_date").first()
-        verdict = get("Đánh giá")
+        typed = get("Đánh giá")
+        verdict = read_word(typed, words | VERDICT_WORDS) if typed not in (None, "") else ""
+        if verdict is None:  # one message with the words to choose, not the form's two
+            result.problems.append(Problem(TASK_SHEET, number, "Đánh giá", choose_one(words)))
+            continue
         narrative = cell_text(get("Thuyết minh"))
-        form = TaskForm({"task": task.pk, "version": "" if version is None else version,
-                         "verdict": words.get(str(verdict).strip(), str(verdict)) if verdict not in (None, "") else "",
+        form = TaskForm({"task": task.pk, "version": "" if version is None else version, "verdict": verdict,
                          "narrative": narrative}, row={"task": task, "report": shown}, lang=lang)
         found: dict[str, list[str]] = {}
         if not form.is_valid():

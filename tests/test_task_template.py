@@ -131,6 +131,9 @@ def test_import_command_saves_task_reports_in_the_same_transaction_as_figures(fi
     ({"verdict": "Hoàn thành nhiệm vụ", "narrative": "x" * 5001}, "cột «Thuyết minh»: Giá trị này chỉ có tối đa 4000 kí tự (hiện có 5001)"),
     ({"verdict": "Hoàn thành nhiệm vụ", "narrative": "Có ký tự\x7f điều khiển"},
      "cột «Thuyết minh»: Thuyết minh: Hãy xoá các ký tự điều khiển không nhìn thấy"),
+    # A word of neither list: the words to choose, once, not Django's "not one of the available choices" and a missing one.
+    ({"verdict": "Đã làm", "narrative": "Đã triển khai."},
+     "cột «Đánh giá»: Hãy chọn một trong: “Hoàn thành tốt nhiệm vụ”, “Hoàn thành nhiệm vụ”, “Chưa hoàn thành nhiệm vụ”."),
 ])
 def test_bad_task_rows_are_listed_with_sheet_row_and_column_and_nothing_is_saved(client, finance, change, message):
     unit, reporter = finance
@@ -208,3 +211,14 @@ def test_the_reading_limits_and_the_formula_rule_hold_on_the_tasks_sheet(client,
     html, saved = upload(client, wb)
     assert saved is None and "Nhiệm vụ, dòng 2: Bảng tính quá lớn" in html
     assert not TaskReport.objects.exists()
+
+
+
+@pytest.mark.template_context
+@pytest.mark.parametrize("word", ["hoàn thành tốt nhiệm vụ ", "Hoàn thành tốt", "HOÀN THÀNH TỐT  NHIỆM VỤ"])
+def test_an_assessment_reads_in_either_sheets_words_whatever_its_case_and_spacing(client, finance, word):
+    unit, reporter = finance
+    client.force_login(reporter)
+    html, saved = upload(client, write(download(client), "2.2", word, "Đã triển khai."))
+    assert saved is not None, html
+    assert TaskReport.objects.get(submission__unit=unit).verdict == "completed_well"

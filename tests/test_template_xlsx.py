@@ -485,3 +485,18 @@ def test_the_preview_names_the_period_and_shows_what_is_saved_now_and_a_cleared_
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"4": Decimal("50002")}
     client.post(reverse("upload"), {"token": response.context["token"], "confirm": "1"})
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": Decimal("100.3")}
+
+
+
+@pytest.mark.template_context
+def test_an_unknown_kind_of_figure_is_said_in_its_own_column_with_the_words_to_choose(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 10, "4": 20})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    rows["3"][header.index("Loại số liệu")].value = "ước tính"  # lower case: read
+    rows["4"][header.index("Loại số liệu")].value = "Ước lượng"  # not a word of the list
+    html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    assert f"dòng {rows['4'][0].row}, cột «Loại số liệu»: Hãy chọn một trong: “Ước tính”, “Chính thức”." in html
+    assert "cột «Giá trị»" not in html and f"dòng {rows['3'][0].row}" not in html
