@@ -31,7 +31,7 @@ def synthetic_rows(count: int):
         yield (
             2024, i % 4 + 1, f"{unit:05d}", f"Xã số {unit}", str(i % 100), f"Chỉ tiêu {i % 100}", "tỷ đồng",
             Decimal(i % 9973) / 10, "", "", "ghi chú", "Cục Thống kê", "official", "approved",
-            f"nhaplieu.{unit}", entered, "thamdinh", entered,
+            f"nhaplieu.{unit}", entered, "thamdinh", entered, None, None, f"Commune {unit}", f"Measure {i % 100}", "billion VND",
         )
 
 

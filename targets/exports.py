@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import progress, timeliness
+from targets.language import language
 from targets.models import Campaign, Figure, Measure, Submission
 from targets.numbers import excel_format, fits_a_double, format_number, quantize
 from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
@@ -610,6 +611,8 @@ RAW_FIELDS = (
     "submission__state", "entered_by__username", "entered_at", "submission__reviewed_by__username", "submission__reviewed_at",
     # A flow may be reported as its year-to-date only; an official figure keeps the estimate it replaced.
     "cumulative", "estimate_value",
+    # The English names, for the export in English (where a name has none, the Vietnamese one).
+    "submission__unit__name_en", "measure__name_en", "measure__unit_en",
 )
 # Column widths of the raw xlsx, in characters (names and texts wide, codes and numbers narrow).
 RAW_WIDTHS = [7, 6, 10, 30, 9, 40, 12, 14, 18, 40, 30, 24, 12, 12, 16, 19, 16, 19, 14, 14]
@@ -631,6 +634,7 @@ class RawLabels:
     kinds: dict[str, str]
     states: dict[str, str]
     verdicts: dict[str, str]
+    english: bool
 
 
 def raw_labels(lang: str) -> RawLabels:
@@ -643,13 +647,16 @@ def raw_labels(lang: str) -> RawLabels:
             kinds={kind: str(label) for kind, label in Figure.Kind.choices},
             states=_state_labels(),
             verdicts={verdict: progress.verdict_label(verdict) for verdict in progress.Verdict},
+            english=language(lang) == "en",
         )
 
 
 def _raw_row(row: tuple, labels: RawLabels) -> list:
     (year, quarter, unit_code, unit_name, code, name, unit, value, verdict, narrative, note, source, kind, state,
-     entered_by, entered_at, approved_by, approved_at, cumulative, estimate) = row
+     entered_by, entered_at, approved_by, approved_at, cumulative, estimate, unit_name_en, name_en, unit_en) = row
     approved = state == Submission.State.APPROVED
+    if labels.english:
+        unit_name, name, unit = unit_name_en or unit_name, name_en or name, unit_en or unit
     return [
         year, quarter, unit_code, unit_name, code, name, unit or None, value,
         labels.verdicts[verdict] if verdict else None, narrative or None,

@@ -310,6 +310,17 @@ def test_raw_data_xlsx_has_every_visible_figure_in_long_format(demo, tmp_path):
     assert row[15].microsecond == 0
 
 
+def test_the_raw_data_in_english_names_units_and_measures_in_english(demo, tmp_path):
+    path = tmp_path / "raw.xlsx"
+    exports.write_raw_xlsx(exports.raw_figures(Figure.objects.filter(submission__unit__code="STC", measure__code="3")), path, lang="en")
+    rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][3] == "Unit" and rows[1][3] == Unit.objects.get(code="STC").name_en
+    assert rows[1][5] == Measure.objects.get(code="3").name_en and rows[1][6] == "billion VND"
+    lines = list(csv.reader(io.StringIO("".join(exports.raw_csv_lines(exports.raw_figures(Figure.objects.filter(
+        submission__unit__code="STC", measure__code="3")), lang="en")).lstrip("\ufeff"))))
+    assert lines[1][3] == Unit.objects.get(code="STC").name_en and lines[1][6] == "billion VND"
+
+
 def test_raw_xlsx_keeps_every_digit_of_a_figure_a_number_cell_cannot_hold(programme, tmp_path):
     # A number cell is a double: 1234567890123.456789 would come out as 1234567890123.457.
     submission = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="STC"), quarter=1, state="submitted")
