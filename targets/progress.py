@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
 from targets.language import language
-from targets.numbers import format_number, format_percent, places_to_tell_apart
+from targets.numbers import format_number, format_percent, places_to_tell_apart, quantize
 
 HUNDRED = Decimal(100)
 # "At risk" = the shortfall is at most 10 % of the value to reach.
@@ -655,6 +655,8 @@ def _explain(p: Progress, lang: str) -> str:
         return f"{head}: {figure} ({note}) → {outcome}"
 
     if spec.aggregation is Aggregation.FLOW:
+        if p.percent_of_plan is not None:
+            places = _places_that_divide(places, p.ytd / divisor, target / divisor, p.percent_of_plan, p.percent_places)
         text = f"{head}: {num(p.ytd)} / {planned(target)}{unit}"
         if p.percent_of_plan is not None:
             text += f" = {format_percent(p.percent_of_plan, p.percent_places, lang)} {_('of plan')}"
@@ -669,6 +671,17 @@ def _explain(p: Progress, lang: str) -> str:
     if not p.is_year_end and p.expected is not None and p.expected != target:
         text += f"; {_('expected')} {num(p.expected)}{unit}"
     return f"{text} → {outcome}"
+
+
+def _places_that_divide(places: int, actual: Decimal, target: Decimal, percent: Decimal, percent_places: int) -> int:
+    """Decimals for "actual / target = percent" to add up as shown: "0,22 / 0,28 triệu = 76,6 %"
+    reads as 78,6 %; "0,216 / 0,282" as the 76,6 % it is. (At most six more; then as it was.)"""
+    shown = quantize(percent, percent_places)
+    for more in range(places, places + 7):
+        shown_target = quantize(target, more)
+        if shown_target and quantize(quantize(actual, more) / shown_target * HUNDRED, percent_places) == shown:
+            return more
+    return places
 
 
 def _older(p: Progress, lang: str, bracket: bool) -> str:

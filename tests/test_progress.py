@@ -1055,3 +1055,15 @@ def test_an_estimate_superseded_by_a_later_official_cumulative_is_not_marked():
     assert not result.estimate
     assert evaluate(spec(**REVENUE), 3, {1: D("500")}, cumulative={3: D("1900")}, estimates={3}).estimate
     assert evaluate(spec(**REVENUE), 3, {4: D("1")}, cumulative={2: D("1100")}, estimates={1}).estimate is False
+
+
+def test_a_figure_shown_in_millions_has_the_decimals_that_make_its_division_add_up():
+    # A district's tourist arrivals against its pledge: 215.948 of 282.063 is 76,6 %; "0,22 / 0,28" would read as 78,6 %.
+    arrivals = MeasureSpec(code="4", comparison=GTE, aggregation=FLOW, target=D("282063"), unit_vi="lượt khách",
+                           display_divisor=D("1000000"), display_unit_vi="triệu lượt khách", display_unit_en="million arrivals")
+    text = evaluate(arrivals, 3, q("70000", "70000", "75948")).explanation("vi")
+    assert "0,216 / 0,282 triệu lượt khách = 76,6 % kế hoạch" in text, text
+    # Where two decimals add up already, two it stays.
+    budget = MeasureSpec(code="4", comparison=GTE, aggregation=FLOW, target=D("3200000"), unit_vi="lượt khách",
+                         display_divisor=D("1000000"), display_unit_vi="triệu lượt khách")
+    assert "2,40 / 3,2 triệu lượt khách = 75,0 % kế hoạch" in evaluate(budget, 3, q("800000", "800000", "800000")).explanation("vi")
