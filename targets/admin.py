@@ -84,7 +84,8 @@ class CampaignAdmin(admin.ModelAdmin):
         (None, {"fields": ("province", "province_code", "year", "number", "issued_on", "issuing_body", "title", "slogan",
                            "plan_start", "plan_end", "source", "year_closed")}),
         (_("Official report"), {"fields": ("report_issuer", "report_issuer_en", "report_code", "report_signature",
-                                           "report_signature_en", "report_signer", "report_recipients")}),
+                                           "report_signature_en", "report_signer", "report_recipients",
+                                           "report_recipients_en")}),
     )
 
     def get_readonly_fields(self, request, obj=None):

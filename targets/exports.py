@@ -436,7 +436,8 @@ def _signature(ws: Worksheet, row: int, campaign: Campaign, heading: dict, lang:
     """"Nơi nhận:" and its list bottom left; the signature block of the issuing body bottom right."""
     left, right = (1, 5), (8, LAST)
     _merged(ws, row, *left, _("Recipients:"), _font(12, bold=True, italic=True))
-    recipients = [line for line in campaign.report_recipients.splitlines() if line.strip()]
+    listed = (lang == "en" and campaign.report_recipients_en) or campaign.report_recipients
+    recipients = [line for line in listed.splitlines() if line.strip()]
     for i, line in enumerate(recipients, start=1):
         _merged(ws, row + i, *left, line, _font(11))
     for i, line in enumerate(heading["signature"]):

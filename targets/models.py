@@ -123,6 +123,13 @@ class Campaign(models.Model):
         default="- Ban Thi đua - Khen thưởng Trung ương;\n- Thường trực Tỉnh ủy;\n- Thường trực HĐND tỉnh;\n"
                 "- Chủ tịch, các PCT UBND tỉnh;\n- Các sở, ban, ngành; UBND các huyện, thành phố;\n- Lưu: VT, TĐKT.",
         help_text=_("One line per recipient, as printed under \"Nơi nhận:\"."))
+    report_recipients_en = text_field(
+        _("recipients (English)"), limits.NOTE, blank=True,
+        default="- Central Emulation and Commendation Board;\n- Standing Committee of the Provincial Party Committee;\n"
+                "- Standing Committee of the Provincial People's Council;\n- Chairman and Vice Chairmen of the Provincial "
+                "People's Committee;\n- Provincial departments and agencies; district and city People's Committees;\n"
+                "- Filed: Office, Emulation and Commendation.",
+        help_text=_("The recipients as printed in the English report; empty: the Vietnamese list."))
     # Yearly figures (PCI, PAPI, the poverty rate…) arrive months after the year; units may enter
     # them after the Q4 deadline until an administrator closes the year.
     year_closed = models.BooleanField(

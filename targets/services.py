@@ -13,7 +13,7 @@ from targets.overview import build_overview
 
 # How the official report is headed and signed carries over to the next year.
 REPORT_FIELDS = ("report_issuer", "report_issuer_en", "report_code", "report_signature", "report_signature_en", "report_signer",
-                 "report_recipients")
+                 "report_recipients", "report_recipients_en")
 
 
 class CopyError(Exception):
