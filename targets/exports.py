@@ -113,6 +113,9 @@ HEADER_ROW = 9  # two rows: the headings, then "TH/KH" and "TH/cùng kỳ" under
 BODY_ROW = HEADER_ROW + 2
 LINE_HEIGHT = 16.5  # points per line of 12-point Times New Roman with Vietnamese diacritics
 NARRATIVE_CHARS = 400  # a task's narrative in the report is the start of what its units wrote
+# Shared by many units, each keeps at least a readable start, within what one row can hold (Excel
+# and LibreOffice stop a row at 409 points: some 24 lines of the narrative's 47 characters).
+UNIT_NARRATIVE_CHARS, ROW_NARRATIVE_CHARS = 80, 1000
 # A task row: the task in the indicator column, then its units and their narrative across the numbers.
 TASK_UNITS = (COL["unit"], COL["target"])
 TASK_NARRATIVE = (COL["actual"], COL["vs_same"])
@@ -382,7 +385,8 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
     _cell(ws, row, COL["indicator"], _name(task, "title", lang))
     _merged(ws, row, *TASK_UNITS, ", ".join(_unit_label(u, lang) for u in task_row.units))
     if len(reports) > 1:
-        narrative = "\n".join(f"{_unit_label(r.submission.unit, lang)}: {_shorten(r.narrative, NARRATIVE_CHARS // len(reports))}"
+        each = min(max(NARRATIVE_CHARS // len(reports), UNIT_NARRATIVE_CHARS), ROW_NARRATIVE_CHARS // len(reports))
+        narrative = "\n".join(f"{_unit_label(r.submission.unit, lang)}: {_shorten(r.narrative, each)}"
                               for r in reports)
     else:
         narrative = _shorten(reports[0].narrative, NARRATIVE_CHARS) if reports else None

@@ -513,3 +513,16 @@ def test_a_rate_known_for_an_earlier_quarter_only_says_so_and_is_compared_with_t
     send(programme, lead, 2, {"12": "59.4"})
     row = _rows_by_code(_report(programme, 2).worksheets[0])["12"]
     assert (row[5].value, row[6].value, row[6].number_format) == (59.4, 59.6, "#,##0.0")
+
+
+def test_a_task_many_units_answer_for_keeps_a_readable_start_of_each_within_one_printable_row(demo):
+    ws = _report(demo, 3).worksheets[0]
+    narrative_col = exports.TASK_NARRATIVE[0]
+    shared = max((row for row in ws.iter_rows(min_row=exports.BODY_ROW) if isinstance(row[narrative_col - 1].value, str)),
+                 key=lambda row: row[narrative_col - 1].value.count("\n"))
+    lines = shared[narrative_col - 1].value.split("\n")
+    assert len(lines) >= 10  # the demo's task of theme II answered by a dozen units
+    for line in lines:
+        unit, _sep, text = line.partition(": ")
+        assert len(text) >= 60, line  # not "triển khai …" after the unit's name
+    assert ws.row_dimensions[shared[0].row].height <= 409  # the most a row can be, in Excel and LibreOffice
