@@ -447,6 +447,14 @@ class Measure(Rules, models.Model):
     def is_qualitative(self) -> bool:
         return self.comparison == self.Comparison.QUALITATIVE
 
+    @property
+    def ytd_label(self) -> str:
+        """What the measure's year to date is called: a level measure (a rate, an index) has no year
+        to date, its latest figure stands (progress.evaluate); one assessed in words, its latest verdict."""
+        if self.is_qualitative:
+            return _("Latest assessment")
+        return _("Latest figure") if self.aggregation == self.Aggregation.LEVEL else _("Actual, year to date")
+
     # The measure's own numbers, each a figure of the measure (its target, last year's).
     BASELINES = ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3", "same_period_q4")  # last year's
     NUMBERS = ("target", *BASELINES)

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from targets import progress
-from targets.models import Figure, Measure, MeasureAssignment, Submission
+from targets.models import Figure, MeasureAssignment, Submission
 from targets.numbers import DASH
 from targets.templatetags.emulation import localized, num, pct, state_label, status_icon, status_label, verdict_label
 
@@ -19,17 +19,9 @@ def _labelled(label) -> dict:
     return {"verbose_name": label, "attrs": {"td": {"data-label": label}}}
 
 
-def ytd_label(measure) -> str:
-    """What a measure's year-to-date column holds: a level measure (a rate, an index) has no year
-    to date, its latest figure stands (progress.evaluate); one assessed in words, its latest verdict."""
-    if measure.is_qualitative:
-        return _("Latest assessment")
-    return _("Latest figure") if measure.aggregation == Measure.Aggregation.LEVEL else _("Actual, year to date")
-
-
 def _label_ytd(table: tables.Table, measure) -> None:
     # The table's own copy of its columns (django-tables2 copies them for each table).
-    label = ytd_label(measure)
+    label = measure.ytd_label
     column = table.columns["ytd"].column
     column.verbose_name = label
     column.attrs = {**column.attrs, "td": {**column.attrs.get("td", {}), "data-label": label}}

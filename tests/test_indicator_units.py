@@ -301,6 +301,9 @@ def test_a_rate_not_reported_since_an_earlier_quarter_says_which_period_it_is(of
     sheet = load_workbook(buffer)["Chi tiết theo đơn vị"]
     row = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "10" and r[3].value == "029")
     assert row[7].value == 57.6 and row[7].number_format.endswith('"(6 tháng)"')
+    # And on the unit's page, under its own name: a rate has no year to date.
+    unit_page = official.get(reverse("unit", args=["029"]), {"year": 2024, "quarter": 3}).content.decode()
+    assert '<td data-label="Số liệu mới nhất">57,6 % (6 tháng)</td>' in unit_page
 
 
 def test_a_measure_assessed_in_words_shows_its_verdict_by_period_and_no_empty_unit(official, demo):

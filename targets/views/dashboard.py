@@ -13,7 +13,7 @@ from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
 from targets.numbers import places_to_tell_apart
 from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
-from targets.tables import LateTable, SeriesTable, UnitBreakdownTable, sorted_and_paginated, ytd_label
+from targets.tables import LateTable, SeriesTable, UnitBreakdownTable, sorted_and_paginated
 from targets.templatetags.emulation import localized, theme_label
 from targets.views.common import programme_year, quarter_param
 
@@ -115,7 +115,7 @@ def _chart(m, series) -> dict:
         "type": "line",
         "labels": [progress.period_label(p.quarter, language()) for p in series],
         "datasets": [
-            {"label": ytd_label(m.measure), "data": [_number(p.ytd) for p in series]},
+            {"label": m.measure.ytd_label, "data": [_number(p.ytd) for p in series]},
             {"label": _("Expected pace"), "data": [_number(p.expected) for p in series]},
             {"label": _("Same period last year"), "data": [_number(p.same_period) for p in series]},
             {"label": _("Target"), "data": [_number(m.measure.target) for _p in series]},
@@ -131,7 +131,7 @@ def _units_chart(m, units) -> dict | None:
     return {
         "type": "bar",
         "labels": [_chart_name(u["assignment"].unit) for u in numeric],
-        "datasets": [{"label": ytd_label(m.measure), "data": [_number(u["progress"].ytd) for u in numeric]}],
+        "datasets": [{"label": m.measure.ytd_label, "data": [_number(u["progress"].ytd) for u in numeric]}],
         "title": _("By unit"),
     }
 
