@@ -5,7 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -75,7 +75,9 @@ def test_a_figure_cleared_and_a_report_sent_by_the_import_command_name_who_did_i
         if row[0].value == "6":
             row[header.index("Giá trị")].value = 1.5
     wb.save(path)
-    call_command("import_figures", str(path), "--user", reporter.username, "--submit", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="accept-warnings"):  # deleting a saved figure is confirmed
+        call_command("import_figures", str(path), "--user", reporter.username, "--submit", stdout=io.StringIO())
+    call_command("import_figures", str(path), "--user", reporter.username, "--submit", "--accept-warnings", stdout=io.StringIO())
     report = Submission.objects.get(unit=unit, quarter=1)
     assert set(report.history.values_list("history_user__username", flat=True)) == {reporter.username}
     assert set(Figure.history.filter(submission_id=report.pk).values_list("history_user__username", flat=True)) == {reporter.username}

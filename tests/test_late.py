@@ -195,13 +195,13 @@ def test_the_day_after_a_deadline_the_late_page_and_the_queue_open_on_the_quarte
     assert {cells[0].split(" – ")[0] for cells in late if cells[1] == "quý III" and cells[3] == "Chưa gửi"} == owing
 
     queue = client.get(reverse("review"), {"year": 2024}).content.decode()
-    assert "Thẩm định · Quý 3 năm 2024" in queue
+    assert "Thẩm định · Quý III năm 2024" in queue
     assert set(re.findall(r"<li>([0-9A-Z]+) – ", queue)) == owing
 
     # A report sent, even after its deadline, waits for review: the queue opens where it waits.
     Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=3, state="submitted", submitted_at=_at(today))
     queue = client.get(reverse("review"), {"year": 2024}).content.decode()
-    assert "Thẩm định · Quý 3 năm 2024" in queue and [row[1].split(" – ")[0] for row in table_rows(queue)] == ["024"]
+    assert "Thẩm định · Quý III năm 2024" in queue and [row[1].split(" – ")[0] for row in table_rows(queue)] == ["024"]
     assert set(re.findall(r"<li>([0-9A-Z]+) – ", queue)) == owing - {"024"}
 
 
@@ -212,7 +212,7 @@ def test_the_queue_names_the_other_quarters_where_reports_wait(client, programme
                                   submitted_at=timezone.now())
     client.force_login(reviewer)
     html = client.get(reverse("review"), {"year": 2024}).content.decode()
-    assert "Thẩm định · Quý 2 năm 2024" in html  # the oldest report waiting first
+    assert "Thẩm định · Quý II năm 2024" in html  # the oldest report waiting first
     assert 'Còn chờ thẩm định: <a href="?year=2024&amp;quarter=3">Quý III (2)</a>' in html
     html = client.get(reverse("review"), {"year": 2024, "quarter": 3}).content.decode()
     assert 'Còn chờ thẩm định: <a href="?year=2024&amp;quarter=2">Quý II (1)</a></p>' in html
