@@ -111,15 +111,17 @@ def _number(value):
 
 def _chart(m, series) -> dict:
     """Chart.js data as plain JSON (decimal strings parsed by the script; display only)."""
+    datasets = [
+        {"label": m.measure.ytd_label, "data": [_number(p.ytd) for p in series]},
+        {"label": _("Expected pace"), "data": [_number(p.expected) for p in series]},
+        {"label": _("Same period last year"), "data": [_number(p.same_period) for p in series]},
+        {"label": _("Target"), "data": [_number(m.measure.target) for _p in series]},
+    ]
     return {
         "type": "line",
         "labels": [progress.period_label(p.quarter, language()) for p in series],
-        "datasets": [
-            {"label": m.measure.ytd_label, "data": [_number(p.ytd) for p in series]},
-            {"label": _("Expected pace"), "data": [_number(p.expected) for p in series]},
-            {"label": _("Same period last year"), "data": [_number(p.same_period) for p in series]},
-            {"label": _("Target"), "data": [_number(m.measure.target) for _p in series]},
-        ],
+        # A line with no point (no target, nothing last year) is left out of the legend too.
+        "datasets": [d for d in datasets if any(v is not None for v in d["data"])],
         "title": m.measure.name if language() == "vi" else (m.measure.name_en or m.measure.name),
     }
 
