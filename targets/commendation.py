@@ -103,7 +103,7 @@ def draft_proposals(campaign: Campaign, *, user) -> int:
         for draft in scoring.draft_proposals(bloc, scheme):
             if (draft.unit, draft.kind.value) in existing:
                 continue
-            proposal = Proposal(campaign=campaign, unit=units[draft.unit], kind=draft.kind.value, reason=draft.reason_vi,
+            proposal = Proposal(campaign=campaign, unit=units[draft.unit], kind=draft.kind.value, reason=draft.reason_vi, reason_en=draft.reason_en,
                                 rank=draft.rank, score=draft.score, changed_by=user)
             proposal._change_reason = "Dự thảo từ bảng xếp hạng chính thức"
             proposal.save()
@@ -151,6 +151,8 @@ def update_proposal(campaign: Campaign, pk: int | None, *, version: int, why: st
         raise Refused(_("That proposal no longer exists."))
     if proposal.version != version:
         raise Refused(_("Someone else changed this proposal meanwhile; here it is as it stands now."))
+    if values.get("reason", proposal.reason) != proposal.reason:
+        proposal.reason_en = ""  # the secretariat's own words stand in both languages
     for name, value in values.items():
         setattr(proposal, name, value)
     if proposal.state not in DECIDED:

@@ -1044,6 +1044,9 @@ class Proposal(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="proposals")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     reason = text_field(_("reason"), limits.NOTE)
+    # The drafted reason in English, for the English documents; cleared when the secretariat
+    # rewrites the reason, whose own words then stand in both (commendation.update_proposal).
+    reason_en = text_field(_("reason (English)"), limits.NOTE, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=9, decimal_places=2, null=True, blank=True)

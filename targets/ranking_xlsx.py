@@ -82,7 +82,8 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -
         p = listed.proposal
         decision = _("No. %(number)s of %(date)s") % {
             "number": p.decision_number, "date": p.decision_date.strftime("%d/%m/%Y")} if p.decision_date else ""
-        values = [index, listed.unit, listed.bloc, kinds[p.kind], p.reason, p.rank, p.score, states[p.state], decision]
+        reason = (lang == "en" and p.reason_en) or p.reason
+        values = [index, listed.unit, listed.bloc, kinds[p.kind], reason, p.rank, p.score, states[p.state], decision]
         for col, value in enumerate(values, start=1):
             cell = as_text(ps.cell(row, col, value))
             cell.font = _font()

@@ -354,6 +354,15 @@ def test_proposals_stay_under_the_bloc_and_name_ranked_after_a_unit_moves_and_in
     ranked = [r[1] for r in english["Ranking"].iter_rows(min_row=10, values_only=True) if r[1]]
     assert "Ha Giang City" in ranked and "Thành phố Hà Giang" not in ranked
     assert any(r[1] == "Ha Giang City" for r in english["Proposals"].iter_rows(min_row=10, values_only=True))
+    # The drafted reasons in English; a reason the secretariat rewrote stands as written, in both.
+    reasons = {r[1]: r[4] for r in english["Proposals"].iter_rows(min_row=10, values_only=True) if r[0]}
+    assert reasons["Ha Giang City"].startswith("Leads the bloc"), reasons
+    flag = Proposal.objects.get(kind="flag", unit__code="024")
+    client.post(reverse("proposals") + "?year=2024", {"proposal": flag.pk, "reason": "Dẫn đầu khối, vượt thu ngân sách", "state": "draft",
+                                                      "why": "Sửa lý do", "version": flag.version})
+    english = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024, "lang": "en"}).streaming_content)))
+    reasons = {r[1]: r[4] for r in english["Proposals"].iter_rows(min_row=10, values_only=True) if r[0]}
+    assert reasons["Ha Giang City"] == "Dẫn đầu khối, vượt thu ngân sách"
 
 
 # --- API --------------------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ def _unit_score(u, proposal) -> dict:
                    "verdict": line.verdict_vi, "verdict_en": line.verdict_en, "points": _decimal(line.points),
                    "note": line.note_vi, "note_en": line.note_en} for line in u.lines],
         "proposal": None if proposal is None else {
-            "kind": proposal.kind, "state": proposal.state, "reason": proposal.reason,
+            "kind": proposal.kind, "state": proposal.state, "reason": proposal.reason, "reason_en": proposal.reason_en or proposal.reason,
             "decision_number": proposal.decision_number or None,
             "decision_date": proposal.decision_date.isoformat() if proposal.decision_date else None,
         },
