@@ -154,6 +154,12 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return f"{self.number} ({self.year})"
 
+    def validate_constraints(self, exclude=None):
+        # The admin leaves the year off its form once the programme has reports, while the plan
+        # around it is still edited: the plan's rule is checked whatever the form holds, and said
+        # (left to the database, it was a server error).
+        super().validate_constraints(exclude=set(exclude or ()) - {"year"})
+
     def default_deadline(self, quarter: int) -> datetime.date:
         """The 15th day of the month after the quarter (Q4 → 15 January of next year)."""
         month = quarter * 3 + 1
@@ -442,6 +448,11 @@ class Measure(Rules, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.name}"
+
+    def validate_constraints(self, exclude=None):
+        # The indicator's table of measures leaves the programme off its rows: a code the programme
+        # has already is said there too, not refused by the database (a server error).
+        super().validate_constraints(exclude=set(exclude or ()) - {"campaign"})
 
     @property
     def is_qualitative(self) -> bool:

@@ -112,6 +112,29 @@ def test_the_programme_year_is_kept_once_reports_exist(boss, demo):
     assert 'name="year"' not in boss.get(url).content.decode()
 
 
+def test_a_plan_that_leaves_out_a_year_kept_read_only_is_said_not_a_server_error(boss, demo):
+    url = reverse("admin:targets_campaign_change", args=[demo.pk])
+    response, _data = _edit(boss, url, "campaign_form", lambda data: data.update({"plan_start": "2026", "plan_end": "2030"}))
+    assert response.status_code == 200
+    assert "Năm của chương trình phải nằm trong kế hoạch 5 năm" in errors(response)
+    assert "Vui lòng sửa các lỗi dưới đây." in response.content.decode() and "Please correct" not in response.content.decode()
+    assert (Campaign.objects.get(pk=demo.pk).plan_start, Campaign.objects.get(pk=demo.pk).plan_end) == (demo.plan_start, demo.plan_end)
+
+
+def test_a_measure_code_taken_in_the_programme_is_said_in_the_indicators_table(boss, programme):
+    accidents = programme.indicators.get(number=14)
+    url = reverse("admin:targets_indicator_change", args=[accidents.pk])
+
+    def duplicate(data):
+        row = next(i for i in range(int(data["measures-TOTAL_FORMS"])) if data[f"measures-{i}-code"] == "14b")
+        data[f"measures-{row}-code"] = "14a"
+
+    response, _data = _edit(boss, url, "indicator_form", duplicate)
+    assert response.status_code == 200, errors(response)
+    assert "Chỉ số với thông tin Chương trình và Mã đã tồn tại" in errors(response)
+    assert Measure.objects.filter(campaign=programme, code="14b").exists()
+
+
 def test_a_unit_cannot_be_its_own_parent(boss, programme):
     city = Unit.objects.get(code="024")
     url = reverse("admin:targets_unit_change", args=[city.pk])
