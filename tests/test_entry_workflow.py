@@ -519,3 +519,20 @@ def test_a_report_that_cannot_be_sent_keeps_what_was_saved_before_and_the_page_s
     response = post_entry(client, "024", 1, {"3": "12,4"}, **{field("3", "version"): "1"})
     assert response.status_code == 302
     assert Figure.objects.get(measure__code="3", submission__unit__code="024").value == Decimal("12.4")
+
+
+def test_a_districts_same_period_last_year_is_that_periods_own_never_an_earlier_quarters(client, reporter, reviewer, city):
+    from targets.services import copy_campaign
+
+    client.force_login(reporter)
+    for quarter, value in ((1, "57,1"), (2, "58,3")):  # a rate (a level measure), reported for the first half only
+        post_entry(client, "024", quarter, {"10": value}, action="submit")
+    workflow.approve(user=reviewer, submissions=list(Submission.objects.filter(unit=city)))
+    copy_campaign(source_year=2024, target_year=2025)  # its deadlines too: open, like 2024's here
+
+    def same_period(quarter):
+        page = client.get(reverse("entry"), {"year": 2025, "quarter": quarter}).content.decode()
+        return re.search(r"10\. .*?Cùng kỳ năm trước: ([^\n<]*)", page, re.S).group(1).strip()
+
+    assert same_period(2) == "58,3"
+    assert same_period(3) == "–"  # 2024's third quarter was never reported: not its first half's 58,3

@@ -61,7 +61,8 @@ def _last_year(campaign: Campaign, unit: Unit, quarter: int, measures) -> dict[s
     result = {}
     for measure in {f.measure_id: f.measure for f in figures}.values():
         p = progress.evaluate(measure.spec(), quarter, **series[measure.pk])
-        if p.ytd is not None and not p.missing_quarters and p.in_year is None:
+        # Only the same period's: a rate last reported a quarter earlier is not "the same period last year".
+        if p.ytd is not None and not p.missing_quarters and p.in_year is None and p.ytd_quarter in (None, quarter):
             result[measure.code] = p.ytd
     return result
 
