@@ -111,8 +111,17 @@ def test_bad_parameters_are_400_with_a_message(client, demo, viewer, params, mes
     assert bad_page.status_code == 400
 
 
-def test_the_api_is_read_only(client, demo, viewer):
-    assert client.post(reverse("api-progress"), **bearer(viewer)).status_code == 405
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_the_api_is_read_only_and_says_so_in_json_to_a_token_and_to_a_session(demo, viewer, method):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)  # as a browser or a script would meet it, CSRF check included
+    for headers in (bearer(viewer), {}):
+        if not headers:
+            browser.force_login(viewer)
+        response = getattr(browser, method)(reverse("api-figures"), **headers)
+        assert response.status_code == 405 and response["Content-Type"] == "application/json", response.content[:200]
+        assert response.json()["error"]["message"].startswith("The API is read-only") and response["Allow"] == "GET, HEAD"
 
 
 def test_issue_token_command_and_profile_page(client, demo, viewer, capsys):

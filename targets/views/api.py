@@ -14,7 +14,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import InvalidPage, Paginator
 from django.http import HttpResponse, JsonResponse
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
 
 from targets import access, progress
 from targets.models import ApiToken, Campaign, Measure, Unit
@@ -22,6 +22,7 @@ from targets.overview import cached_overview
 from targets.pagecache import cached
 from targets.views.common import as_id
 
+SAFE_METHODS = ("GET", "HEAD")
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 
@@ -37,10 +38,16 @@ class BadRequest(Exception):
 def api_view(view):
     """Token or session authentication, GET only, errors as JSON."""
 
+    # Exempt from the CSRF check, which answers a write with an HTML page before this JSON one:
+    # nothing here changes anything, and every method but GET and HEAD is refused below.
+    @csrf_exempt
     @login_not_required
-    @require_safe
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.method not in SAFE_METHODS:
+            response = _error(405, f"The API is read-only: {request.method} is not allowed; use GET.")
+            response["Allow"] = ", ".join(SAFE_METHODS)
+            return response
         header = request.headers.get("Authorization", "")
         if header:
             scheme, _, key = header.partition(" ")
