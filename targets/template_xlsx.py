@@ -34,7 +34,7 @@ from targets.exports import as_text
 from targets.forms import TaskForm
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, Verdict
-from targets.numbers import excel_format, fits_a_double, format_exact, unambiguous_text
+from targets.numbers import excel_format, fits_a_double, format_exact, typed_decimals, unambiguous_text
 
 # v2: the year-to-date column and the instructions sheet; v3: the tasks sheet.
 TEMPLATE_VERSION = "emulation-template-v3"
@@ -122,7 +122,9 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
         if show_baseline:
             values.append(m.same_period().get(quarter) if lead else None)
         append_row(ws, values)
-        fmt = excel_format(m.decimal_places)
+        # Every decimal a stored figure has shows in its cell: 244,946 shown as 244,9 would be "corrected".
+        stored = [v for v in (f.value, f.cumulative) if v is not None] if f else []
+        fmt = excel_format(max([m.decimal_places, *(typed_decimals(v.normalize()) for v in stored)]))
         for name in ("Kế hoạch", "Giá trị", CUMULATIVE, ADMIN_COLUMN):
             if name in columns:
                 ws.cell(row_number, columns.index(name) + 1).number_format = fmt

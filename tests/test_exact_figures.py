@@ -131,8 +131,11 @@ def test_a_number_cell_is_read_exactly_and_an_untouched_template_changes_nothing
     upload(client, wb, shows=f'<td data-label="Trong tệp">{value.replace(".", ",")}</td>' if "." in value and len(value) < 8 else None)
     figure = Figure.objects.get(measure__code=code)
     assert figure.value == Decimal(value)
-    # The next template carries the stored figure; uploading it again untouched writes nothing, and says so.
+    # The next template carries the stored figure, shown with every decimal it has (never 244,9 for 244,946,
+    # which a reporter would "correct"); uploading it again untouched writes nothing, and says so.
     wb = template(client)
+    shown = value_cell(wb, code).number_format
+    assert shown.count("0") - 1 >= len(value.partition(".")[2]), shown  # "#,##0.000": three decimals
     assert NOTHING_TO_SAVE in upload(client, wb).content.decode()
     figure.refresh_from_db()
     assert (figure.value, figure.version) == (Decimal(value), 1)
