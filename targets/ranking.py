@@ -201,6 +201,8 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
     for bloc in EmulationBloc.objects.filter(pk__in=by_bloc.keys()).order_by("code"):
         inputs = []
         for unit, first, last in by_bloc[bloc.pk]:
+            if first > quarter:
+                continue  # it joins the bloc after the period judged: not in it yet
             measures = tuple(
                 scoring.MeasureResult(
                     code=p.pledge.measure.code,

@@ -246,3 +246,14 @@ def test_in_a_final_ranking_in_year_figures_under_a_ceiling_or_above_a_level_sco
     sheet = ranking_workbook(districts, ranking.build_ranking(districts), lang="vi")["Tiến độ giao ước"]
     rows = {(r[0].value, r[2].value): [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
     assert rows[("027", "14a")][5:9] == [10, None, None, "Chưa có số liệu cả năm"]
+
+
+def test_a_unit_joining_a_bloc_after_the_period_judged_is_not_in_it_yet(programme):
+    city = Unit.objects.get(code="024")
+    BlocMembership.objects.create(campaign=programme, unit=city, bloc=EmulationBloc.objects.get(code="KHOI-HUYEN"), to_quarter=2)
+    BlocMembership.objects.create(campaign=programme, unit=city, bloc=EmulationBloc.objects.get(code="KHOI-KT"), from_quarter=3)
+    send(programme, "024", 1, {"3": "60"})  # only the first quarter reported: the provisional ranking judges Q1
+    result = ranking.build_ranking(programme)
+    assert result.quarter == 1
+    assert next(b for b in result.blocs if b.code == "KHOI-HUYEN").unit("024").rank is not None
+    assert next(b for b in result.blocs if b.code == "KHOI-KT").unit("024") is None
