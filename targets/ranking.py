@@ -218,8 +218,9 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
                     unit_en=p.pledge.measure.unit_en or p.pledge.measure.unit,
                     places=p.pledge.measure.decimal_places,
                     target=p.pledge.target,
-                    actual=p.progress.ytd,
-                    percent=p.progress.percent_of_plan,
+                    # A year to date with quarters missing is no year to date (the explanation says which).
+                    actual=None if p.progress.missing_quarters else p.progress.ytd,
+                    percent=None if p.progress.missing_quarters else p.progress.percent_of_plan,
                 ) for p in pledges.get(unit.pk, []))
             inputs.append(scoring.UnitInput(
                 code=unit.code, name=unit.name, measures=measures, tasks=tuple(tasks.get(unit.pk, [])),

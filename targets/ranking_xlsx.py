@@ -20,8 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from targets import commendation, scoring
 from targets.exports import BOX, as_text
 from targets.models import Campaign, Proposal
-from targets.numbers import excel_format
-from targets.progress import period_label, status_label
+from targets.numbers import excel_format, quantize
+from targets.progress import percent_places, period_label, status_label
 
 FONT = "Times New Roman"
 SCORE_FORMAT = "#,##0.00"
@@ -120,7 +120,9 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
             # and figures (which the explanation still gives, with their period).
             no_year_figure = ranking.final and m.in_year
             values = [unit.code, unit.label(lang), m.code, m.name_en if english else m.name_vi, m.unit_en if english else m.unit_vi,
-                      m.target, None if no_year_figure else m.actual, None if no_year_figure else m.percent,
+                      m.target, None if no_year_figure else m.actual,
+                      # Rounded as printed, as the official report's percentages are: the value a reader copies.
+                      None if no_year_figure or m.percent is None else quantize(m.percent, percent_places(m.percent)),
                       scoring.words(scoring.WORDS["no_year_figure"], lang).capitalize() if no_year_figure else status_label(m.status, lang),
                       m.explanation_en if english else m.explanation_vi]
             for col, value in enumerate(values, start=1):
@@ -128,7 +130,7 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
                 cell.font = _font()
                 cell.alignment = WRAP if col in (2, 4, 10) else CENTRE
             ws.cell(row, 6).number_format = ws.cell(row, 7).number_format = excel_format(m.places)
-            ws.cell(row, 8).number_format = "#,##0.0"
+            ws.cell(row, 8).number_format = excel_format(percent_places(m.percent))
             _box(ws, row, len(values))
             row += 1
     _print_setup(ws, 1)

@@ -257,3 +257,19 @@ def test_a_unit_joining_a_bloc_after_the_period_judged_is_not_in_it_yet(programm
     assert result.quarter == 1
     assert next(b for b in result.blocs if b.code == "KHOI-HUYEN").unit("024").rank is not None
     assert next(b for b in result.blocs if b.code == "KHOI-KT").unit("024") is None
+
+
+
+def test_the_pledge_sheet_leaves_a_year_to_date_with_quarters_missing_out_and_rounds_its_percentages(districts):
+    from targets.ranking_xlsx import ranking_workbook
+
+    pledge(districts, "027", "3", "70")
+    send(districts, "027", 2, {"3": "18"})  # the second quarter only: no year to date
+    pledge(districts, "028", "3", "70")
+    for q in (1, 2, 3, 4):
+        send(districts, "028", q, {"3": "18"})
+    sheet = ranking_workbook(districts, ranking.build_ranking(districts), lang="vi")["Tiến độ giao ước"]
+    rows = {(r[0].value, r[2].value): r for r in sheet.iter_rows(min_row=2)}
+    missing = rows[("027", "3")]
+    assert [c.value for c in missing[6:9]] == [None, None, "Chưa có số liệu"] and "thiếu số liệu" in missing[9].value
+    assert rows[("028", "3")][7].value == D("102.9") and rows[("028", "3")][7].number_format == "#,##0.0"  # 72 of 70, as printed
