@@ -439,9 +439,10 @@ def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str) -> int:
 def _signature(ws: Worksheet, row: int, campaign: Campaign, heading: dict, lang: str) -> None:
     """"Nơi nhận:" and its list bottom left; the signature block of the issuing body bottom right."""
     left, right = (1, 5), (8, LAST)
-    _merged(ws, row, *left, _("Recipients:"), _font(12, bold=True, italic=True))
     listed = (lang == "en" and campaign.report_recipients_en) or campaign.report_recipients
     recipients = [line for line in listed.splitlines() if line.strip()]
+    if recipients:  # no "Nơi nhận:" heading over an empty list
+        _merged(ws, row, *left, _("Recipients:"), _font(12, bold=True, italic=True))
     for i, line in enumerate(recipients, start=1):
         _merged(ws, row + i, *left, line, _font(11))
     for i, line in enumerate(heading["signature"]):

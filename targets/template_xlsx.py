@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from targets import access, validators, workflow
+from targets import access, progress, validators, workflow
 from targets.entry import check_input
 from targets.exports import as_text
 from targets.forms import TaskForm
@@ -243,7 +243,7 @@ INSTRUCTIONS = [
 
 def _instructions(ws, campaign: Campaign, quarter: int) -> None:
     """What each column means, for flows and for levels (DESIGN.md, "How figures really arrive")."""
-    ws.append([f"Biểu mẫu nhập số liệu quý {quarter} năm {campaign.year}"])
+    ws.append([f"Biểu mẫu nhập số liệu {progress.quarter_title(quarter, campaign.year, 'vi')}"])  # "Quý III năm 2024", as the pages
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
     for row in INSTRUCTIONS:
@@ -411,7 +411,7 @@ def cell_problem(cell) -> str | None:
     (numbers.parse_number).
     """
     if cell.data_type == "f":
-        return _("The cell holds a formula; type the value (a number), not a formula.")
+        return _("The cell holds a formula; type its value, not a formula.")  # a note's words or a figure alike
     number = cell_number(cell.value)
     if number is None:
         return None

@@ -235,10 +235,13 @@ def test_english_variant(demo):
     assert "Recipients:" in _texts(ws) and "ON BEHALF OF THE PEOPLE'S COMMITTEE" in _texts(ws)
     assert "- Central Emulation and Commendation Board;" in _texts(ws) and "- Lưu: VT, TĐKT." not in _texts(ws)
     assert [s.title for s in wb.worksheets] == ["Report", "By unit", "Submissions"]
-    # A programme without an English list prints its own.
+    # A programme without an English list prints its own; one with no list at all, no "Recipients:" heading.
     demo.report_recipients_en = ""
     demo.save()
     assert "- Lưu: VT, TĐKT." in _texts(_report(demo, 2, lang="en").worksheets[0])
+    demo.report_recipients = ""
+    demo.save()
+    assert "Recipients:" not in _texts(_report(demo, 2, lang="en").worksheets[0])
 
 
 def test_a_workbook_is_in_the_language_asked_for_whatever_the_page_is_in(demo):

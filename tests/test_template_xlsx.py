@@ -178,7 +178,7 @@ def test_an_english_page_lists_the_problems_in_english_with_the_templates_own_na
             "“1,234.5” is not a number in Vietnamese format (dot for thousands, comma for decimals). "
             "If you mean 1,234.5, type 1.234,5.",  # the template's numbers are read in Vietnamese notation
             "A percentage must be between 0 and 100.", "A count must be a whole number, 0 or more.",
-            "The cell holds a formula; type the value (a number), not a formula.")
+            "The cell holds a formula; type its value, not a formula.")
     html = client.post(reverse("upload"), {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")}).content.decode()
     assert "File: The file is not an Excel workbook (.xlsx)." in html
     assert "dòng" not in html and "Tệp" not in html
@@ -500,3 +500,9 @@ def test_an_unknown_kind_of_figure_is_said_in_its_own_column_with_the_words_to_c
     html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
     assert f"dòng {rows['4'][0].row}, cột «Loại số liệu»: Hãy chọn một trong: “Ước tính”, “Chính thức”." in html
     assert "cột «Giá trị»" not in html and f"dòng {rows['3'][0].row}" not in html
+
+
+
+def test_the_instructions_name_the_quarter_as_the_pages_do(client, reporter):
+    client.force_login(reporter)
+    assert download(client)["Hướng dẫn"]["A1"].value == "Biểu mẫu nhập số liệu Quý I năm 2024"
