@@ -126,3 +126,16 @@ def test_the_kept_menu_is_each_roles_own_in_its_language_with_this_requests_toke
     html = client.get(reverse("home")).content.decode()
     assert ">boss</a>" in html and html.count('name="csrfmiddlewaretoken"') == 2
     assert f'name="next" value="{reverse("home")}"' in html
+
+
+def test_the_administration_link_is_shown_to_those_the_admin_lets_in(client, programme):
+    from django.core.cache import cache
+
+    from tests.conftest import make_user
+
+    cache.clear()
+    client.force_login(make_user("admin-by-group", "admin"))  # the admin role, without staff access to Django's admin
+    assert "Quản trị hệ thống" not in client.get("/").content.decode()
+    client.force_login(make_user("boss", "admin", is_staff=True, is_superuser=True))
+    page = client.get("/").content.decode()
+    assert "Quản trị hệ thống" in page and client.get("/admin/").status_code == 200
