@@ -587,12 +587,32 @@ class Deadline(Rules, models.Model):
     def rule_problems(self) -> dict[str, list[str]]:
         if self.campaign_id is None or self.quarter not in (1, 2, 3, 4) or self.due_on is None:
             return {}
+        problems: dict[str, list[str]] = {}
         first, last = self.allowed_dates()
-        if first <= self.due_on <= last:
-            return {}
-        return {"due_on": [_("The deadline of %(quarter)s %(year)s must fall between %(first)s (the quarter's last month) "
-                             "and %(last)s.") % {"quarter": progress.QUARTER_NAMES[self.quarter], "year": self.campaign.year,
-                                                 "first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")}]}
+        if not first <= self.due_on <= last:
+            problems["due_on"] = [_("The deadline of %(quarter)s %(year)s must fall between %(first)s (the quarter's last month) "
+                                    "and %(last)s.") % {"quarter": progress.QUARTER_NAMES[self.quarter], "year": self.campaign.year,
+                                                        "first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")}]
+        if self.unit_id is not None:
+            problems.update(self._extension_problems())
+        return problems
+
+    def _extension_problems(self) -> dict[str, list[str]]:
+        """A unit's deadline extends the programme's: an earlier one shuts the unit out before everyone
+        else, and one for a unit that reports nothing in the programme changes nothing (a unit picked wrong)."""
+        problems: dict[str, list[str]] = {}
+        programme_due = (Deadline.objects.filter(campaign_id=self.campaign_id, quarter=self.quarter, unit__isnull=True)
+                         .values_list("due_on", flat=True).first() or self.campaign.default_deadline(self.quarter))
+        if self.due_on < programme_due:
+            problems["due_on"] = [_("A unit's deadline extends the programme's (%(date)s); it cannot be earlier.") % {
+                "date": programme_due.strftime("%d/%m/%Y")}]
+        reports = (MeasureAssignment.objects.filter(measure__campaign_id=self.campaign_id, unit_id=self.unit_id).exists()
+                   or Task.responsible_units.through.objects.filter(task__theme__campaign_id=self.campaign_id,
+                                                                    unit_id=self.unit_id).exists())
+        if not reports:
+            problems["unit"] = [_("%(unit)s reports nothing in this programme: a deadline of its own would change nothing.")
+                                % {"unit": self.unit.name}]
+        return problems
 
 
 class Submission(models.Model):

@@ -175,6 +175,18 @@ def test_a_second_deadline_for_the_same_quarter_is_said_in_vietnamese(boss, prog
     assert "Quý này đã có hạn báo cáo chung của chương trình; hãy sửa hạn đó." in errors(response)
 
 
+def test_a_units_deadline_extends_the_programmes_and_is_for_a_unit_that_reports(boss, programme):
+    add = reverse("admin:targets_deadline_add")
+    city, customs = Unit.objects.get(code="024"), Unit.objects.get(code="CHQ")  # customs reports nothing in the programme
+    assert boss.post(add, {"campaign": programme.pk, "quarter": 2, "due_on": "20/07/2024"}).status_code == 302
+    earlier = boss.post(add, {"campaign": programme.pk, "quarter": 2, "unit": city.pk, "due_on": "01/07/2024"})
+    assert "Hạn riêng của đơn vị là gia hạn so với hạn chung của chương trình (20/07/2024); không thể sớm hơn." in errors(earlier)
+    nothing = boss.post(add, {"campaign": programme.pk, "quarter": 2, "unit": customs.pk, "due_on": "31/07/2024"})
+    assert "không báo cáo gì trong chương trình này" in errors(nothing)
+    assert boss.post(add, {"campaign": programme.pk, "quarter": 2, "unit": city.pk, "due_on": "31/07/2024"}).status_code == 302
+    assert programme.deadline(2, city).isoformat() == "2024-07-31"
+
+
 def test_deactivating_a_unit_that_reported_says_what_it_does_to_the_years_ranking(boss, demo):
     finance = Unit.objects.get(code="STC")
     url = reverse("admin:targets_unit_change", args=[finance.pk])
