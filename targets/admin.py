@@ -391,7 +391,8 @@ class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
 class PledgeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     formfield_overrides = TYPED_NUMBERS
     campaign = "measure__campaign"
-    list_display = ("unit", "measure", "target", "signed_on", "document")
+    list_display = ("unit", "measure", "target_shown", "signed_on", "document")
+    target_shown = number_column("target", _("pledged figure"))
     list_filter = ("measure__campaign", "unit__bloc")
     search_fields = ("unit__code", "unit__name", "measure__code", "document")
     list_select_related = ("unit", "measure")
@@ -399,10 +400,15 @@ class PledgeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     readonly_fields = ("entered_by",)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # A measure assessed in words takes no pledged figure (Pledge.rule_problems): not offered.
+        # A measure assessed in words takes no pledged figure (Pledge.rule_problems): not offered. Each
+        # year's measures share their codes and names: the year tells them apart.
         if db_field.name == "measure":
-            kwargs["queryset"] = models.Measure.objects.exclude(comparison=models.Measure.Comparison.QUALITATIVE)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            kwargs["queryset"] = (models.Measure.objects.exclude(comparison=models.Measure.Comparison.QUALITATIVE)
+                                  .select_related("campaign").order_by("-campaign__year", "order"))
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "measure":
+            field.label_from_instance = lambda measure: f"{measure.campaign.year} · {measure}"
+        return field
 
     def save_model(self, request, obj, form, change):
         obj.entered_by = request.user

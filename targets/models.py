@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 from targets import progress
 from targets import validators as limits
 from targets.language import language
+from targets.numbers import format_exact
 from targets.validators import char_field, text_field
 
 QUARTERS = [(1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))]
@@ -874,7 +875,7 @@ class Pledge(Rules, models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "measure"], name="pledge_unique")]
 
     def __str__(self) -> str:
-        return f"{self.unit.code} – {self.measure.code}: {self.target}"
+        return f"{self.unit.code} – {self.measure.code}: {format_exact(self.target, 0, language())}"
 
     def spec(self) -> progress.MeasureSpec:
         from targets.scoring import pledge_spec

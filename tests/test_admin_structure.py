@@ -195,3 +195,17 @@ def test_deactivating_a_unit_that_reported_says_what_it_does_to_the_years_rankin
     page = boss.get(response["Location"]).content.decode()
     assert ("Sở Tài chính tỉnh Hà Giang không còn hoạt động: đơn vị không còn trong bảng xếp hạng năm 2024 của khối. "
             "Để vẫn xếp hạng đơn vị cho năm đó, hãy ghi khối thi đua của đơn vị cho năm ấy (Quản trị → Thành viên khối thi đua).") in page
+
+
+
+def test_a_pledges_measure_names_its_year_and_its_figure_reads_as_typed(boss, programme):
+    import datetime
+    from decimal import Decimal
+
+    from targets.models import Pledge
+
+    Pledge.objects.create(unit=Unit.objects.get(code="024"), measure=Measure.objects.get(campaign=programme, code="3"),
+                          target=Decimal("1234.5"), signed_on=datetime.date(2024, 1, 15))
+    listing = boss.get(reverse("admin:targets_pledge_changelist")).content.decode()
+    assert "1.234,5" in listing and "1234,500000" not in listing
+    assert ">2024 · 3. Thu ngân sách nhà nước trên địa bàn</option>" in boss.get(reverse("admin:targets_pledge_add")).content.decode()
