@@ -848,9 +848,23 @@ class ScoringScheme(models.Model):
 
         codes = Measure.objects.filter(campaign_id=self.campaign_id).values_list("code", flat=True) if self.campaign_id else None
         try:
-            scoring.Scheme.from_dict(self.data, measure_codes=codes)
+            scheme = scoring.Scheme.from_dict(self.data, measure_codes=codes)
         except scoring.SchemeError as problem:
             raise ValidationError({"data": problem.messages()}) from None
+        if self.campaign_id is not None:
+            # What the scheme's form cannot know: the programme's year, and which measures can be pledged.
+            problems = []
+            year, until = self.campaign.year, scheme.registration_until
+            if until is not None and not year - 1 <= until.year <= year:
+                problems.append(_("registration_until: %(date)s is not in %(last)s or %(year)s, when units register for the "
+                                  "%(year)s emulation.") % {"date": until.strftime("%d/%m/%Y"), "last": year - 1, "year": year})
+            words = sorted(Measure.objects.filter(campaign_id=self.campaign_id, code__in=scheme.key_measures,
+                                                  comparison=Measure.Comparison.QUALITATIVE).values_list("code", flat=True))
+            if words:
+                problems.append(_("key_measures: %(codes)s are assessed in words and never pledged, so they could never bar "
+                                  "a unit; name measures with figures.") % {"codes": ", ".join(words)})
+            if problems:
+                raise ValidationError({"data": problems})
 
 
 class Pledge(Rules, models.Model):

@@ -146,6 +146,11 @@ def test_a_registration_is_for_a_title_of_the_scheme(client, admin_user, program
     ({"reporting_points": {"on_time": "-2", "complete": "1"}},
      "reporting_points.on_time: -2 là số âm; điểm đơn vị đạt được phải từ 0 trở lên."),
     ({"certificates": 10**12}, "certificates: 1000000000000 là quá nhiều; mỗi khối nhiều nhất 100."),
+    # What only the programme knows: its year, and which measures are pledged.
+    ({"registration_until": "2025-03-31"},
+     "registration_until: ngày 31/03/2025 không thuộc năm 2023 hoặc 2024, khi các đơn vị đăng ký thi đua năm 2024."),
+    ({"key_measures": ["3", "15"]}, "key_measures: 15 được đánh giá bằng lời, không có giao ước nên không bao giờ loại được "
+                                    "đơn vị nào; hãy chọn các chỉ tiêu có số liệu."),
 ])
 def test_a_scheme_the_ranking_would_misread_is_refused_naming_its_key(client, admin_user, programme, change, message):
     client.force_login(admin_user)
