@@ -211,6 +211,10 @@ class AssignmentFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        removed = [f.instance.removal_problem() for f in self.forms
+                   if getattr(f, "cleaned_data", {}).get("DELETE") and f.instance.pk is not None]
+        if problems := [p for p in removed if p]:
+            raise forms.ValidationError(problems)
         leads = [f.cleaned_data["unit"].code for f in self.forms if self._lead(f) and f.cleaned_data.get("unit")]
         if len(leads) > 1:
             raise forms.ValidationError(_("A measure has one lead unit (it gives the province's figure); %(count)s are chosen: "
@@ -275,9 +279,14 @@ class MeasureAdmin(SimpleHistoryAdmin):
 @admin.register(models.MeasureAssignment)
 class MeasureAssignmentAdmin(admin.ModelAdmin):
     list_display = ("measure", "unit", "role")
+    actions = None  # removed one by one, each checked (has_delete_permission)
     list_filter = ("role", "measure__campaign", "unit__kind")
     list_select_related = ("measure", "unit")
     autocomplete_fields = ("unit",)
+
+    def has_delete_permission(self, request, obj=None):
+        # Not offered for a unit with figures or a pledge of the measure (MeasureAssignment.removal_problem).
+        return super().has_delete_permission(request, obj) and (obj is None or obj.removal_problem() is None)
 
 
 @admin.register(models.Deadline)

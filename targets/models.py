@@ -549,6 +549,20 @@ class MeasureAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.measure.code} – {self.unit.code} ({self.get_role_display()})"
 
+    def removal_problem(self) -> str | None:
+        """Why the unit cannot stop reporting the measure: its figures or pledge would vanish from
+        the entry and indicator pages, yet stay in its reports, exports and score."""
+        quarters = sorted(set(Figure.objects.filter(measure_id=self.measure_id, submission__unit_id=self.unit_id)
+                              .values_list("submission__quarter", flat=True)))
+        pledged = Pledge.objects.filter(measure_id=self.measure_id, unit_id=self.unit_id).exists()
+        if not quarters and not pledged:
+            return None
+        held = [_("figures of %(quarters)s") % {"quarters": ", ".join(str(progress.QUARTER_NAMES[q]) for q in quarters)}] if quarters else []
+        held += [_("an emulation pledge")] if pledged else []
+        return _("%(unit)s has %(held)s for measure %(measure)s: it stays among the measure's reporting units. Delete "
+                 "those first, or keep the unit.") % {"unit": self.unit.name, "held": "; ".join(str(h) for h in held),
+                                                                     "measure": self.measure.code}
+
 
 class Deadline(Rules, models.Model):
     """The entry deadline of a quarter: the campaign's (unit empty) or a unit's extension."""

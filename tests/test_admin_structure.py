@@ -209,3 +209,31 @@ def test_a_pledges_measure_names_its_year_and_its_figure_reads_as_typed(boss, pr
     listing = boss.get(reverse("admin:targets_pledge_changelist")).content.decode()
     assert "1.234,5" in listing and "1234,500000" not in listing
     assert ">2024 · 3. Thu ngân sách nhà nước trên địa bàn</option>" in boss.get(reverse("admin:targets_pledge_add")).content.decode()
+
+
+
+def test_a_unit_with_figures_of_a_measure_stays_among_its_reporting_units(boss, programme, admin_user):
+    from decimal import Decimal
+
+    from targets import workflow
+
+    budget, city = Measure.objects.get(campaign=programme, code="3"), Unit.objects.get(code="024")
+    workflow.save_figures(user=admin_user, campaign=programme, unit=city, quarter=3, entries=[workflow.Entry(measure=budget, value=Decimal("50.5"))])
+
+    def remove_city(data):
+        data[f"assignments-{_roles(data)[str(city.pk)]}-DELETE"] = "on"
+
+    response, _data = _edit(boss, reverse("admin:targets_measure_change", args=[budget.pk]), "measure_form", remove_city)
+    assert response.status_code == 200
+    assert "Thành phố Hà Giang có số liệu quý III của chỉ tiêu 3: đơn vị vẫn ở trong danh sách đơn vị báo cáo" in errors(response)
+    assignment = MeasureAssignment.objects.get(measure=budget, unit=city)
+    # Nor from its own page.
+    assert boss.post(reverse("admin:targets_measureassignment_delete", args=[assignment.pk]), {"post": "yes"}).status_code == 403
+    assert MeasureAssignment.objects.filter(pk=assignment.pk).exists()
+    # A unit with nothing entered is removed as before.
+    def remove_other(data):
+        other = next(unit for unit in _roles(data) if unit not in (str(city.pk), str(Unit.objects.get(code="STC").pk)))
+        data[f"assignments-{_roles(data)[other]}-DELETE"] = "on"
+
+    response, _data = _edit(boss, reverse("admin:targets_measure_change", args=[budget.pk]), "measure_form", remove_other)
+    assert response.status_code == 302, errors(response)
