@@ -115,17 +115,24 @@ class UnitAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and "is_active" in form.changed_data and not obj.is_active and obj.bloc_id:
-            # An inactive unit is ranked only where a bloc membership of the year names it
-            # (ranking.members): said, so that a year's ranking does not change unnoticed.
-            years = list(models.Campaign.objects.filter(
-                submissions__unit=obj, scoring_scheme__ranking_final_at__isnull=True,
-            ).exclude(bloc_memberships__unit=obj).distinct().order_by("year").values_list("year", flat=True))
-            if years:
-                messages.warning(request, _(
-                    "%(unit)s is no longer active: it is left out of its bloc's ranking of %(years)s. To keep ranking it for a "
-                    "year, record its bloc membership of that year (Admin → Bloc memberships).") % {
-                    "unit": obj.name, "years": ", ".join(map(str, years))})
+        if not change or not ({"is_active", "bloc"} & set(form.changed_data)):
+            return
+        # A unit is ranked in its bloc of the moment in every open year without a bloc membership
+        # of its own (ranking.members): said, so that a year's ranking does not change unnoticed.
+        years = list(models.Campaign.objects.filter(
+            submissions__unit=obj, scoring_scheme__ranking_final_at__isnull=True,
+        ).exclude(bloc_memberships__unit=obj).distinct().order_by("year").values_list("year", flat=True))
+        if not years:
+            return
+        if "is_active" in form.changed_data and not obj.is_active and obj.bloc_id:
+            messages.warning(request, _(
+                "%(unit)s is no longer active: it is left out of its bloc's ranking of %(years)s. To keep ranking it for a "
+                "year, record its bloc membership of that year (Admin → Bloc memberships).") % {
+                "unit": obj.name, "years": ", ".join(map(str, years))})
+        elif "bloc" in form.changed_data:
+            messages.warning(request, _(
+                "%(unit)s moves to its new bloc in the open ranking of %(years)s too. If the move is for a later year, record "
+                "its bloc of %(years)s under Admin → Bloc memberships.") % {"unit": obj.name, "years": ", ".join(map(str, years))})
 
 
 class TaskInline(admin.TabularInline):

@@ -197,6 +197,18 @@ def test_deactivating_a_unit_that_reported_says_what_it_does_to_the_years_rankin
             "Để vẫn xếp hạng đơn vị cho năm đó, hãy ghi khối thi đua của đơn vị cho năm ấy (Quản trị → Thành viên khối thi đua).") in page
 
 
+def test_moving_a_unit_that_reported_to_another_bloc_says_the_open_years_ranking_moves_too(boss, demo):
+    from targets.models import EmulationBloc
+
+    district = Unit.objects.get(code="027")
+    url = reverse("admin:targets_unit_change", args=[district.pk])
+    other = EmulationBloc.objects.exclude(pk=district.bloc_id).first()
+    response, _data = _edit(boss, url, "unit_form", lambda data: data.update({"bloc": str(other.pk)}))
+    assert response.status_code == 302, errors(response)
+    page = boss.get(response["Location"]).content.decode()
+    assert "Huyện Mèo Vạc cũng chuyển sang khối mới trong bảng xếp hạng chưa khóa sổ của năm 2024." in page
+
+
 
 def test_a_pledges_measure_names_its_year_and_its_figure_reads_as_typed(boss, programme):
     import datetime
