@@ -143,6 +143,12 @@ def quarter_label(quarter: int, lang: str | None = None) -> str:
         return str(QUARTER_NAMES[quarter])
 
 
+def quarter_numeral(quarter: int, lang: str | None = None) -> str:
+    """A quarter's number inside a sentence: "IV" in Vietnamese ("báo cáo quý IV năm 2024", as
+    QUARTER_NAMES write it), "4" in English ("the report for quarter 4 of 2024")."""
+    return ("I", "II", "III", "IV")[quarter - 1] if language(lang) == "vi" else str(quarter)
+
+
 def quarter_title(quarter: int, year: int, lang: str | None = None) -> str:
     """One quarter of a year: "Quý IV năm 2024", "Q4 2024"."""
     with override(language(lang)):

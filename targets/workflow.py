@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
-from targets import access, services, validators
+from targets import access, progress, services, validators
 from targets.models import Campaign, Figure, Measure, Submission, Task, TaskReport, Unit
 from targets.overview import submission_status
 
@@ -476,7 +476,7 @@ def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | N
         unit, due = row["unit"], row["deadline"]
         with override("vi"):
             subject = _("[Emulation %(year)s] Reminder: quarter %(quarter)s report – %(unit)s") % {
-                "year": campaign.year, "quarter": quarter, "unit": unit.name}
+                "year": campaign.year, "quarter": progress.quarter_numeral(quarter, "vi"), "unit": unit.name}
         try:
             sent += _mail_unit(unit, subject, lambda lang, unit=unit, due=due: _reminder(unit, campaign, quarter, due, lang))
         except MAIL_ERRORS as problem:
@@ -509,13 +509,13 @@ def _tell_sent_back(submission: Submission) -> bool | None:
     unit, campaign = submission.unit, submission.campaign
     with override("vi"):
         subject = _("[Emulation %(year)s] Quarter %(quarter)s report sent back for correction – %(unit)s") % {
-            "year": campaign.year, "quarter": submission.quarter, "unit": unit.name}
+            "year": campaign.year, "quarter": progress.quarter_numeral(submission.quarter, "vi"), "unit": unit.name}
 
     def letter(lang: str) -> str:
         with override(lang):
             return _("Dear %(unit)s,\n\nYour unit's report for quarter %(quarter)s of %(year)s was sent back for correction:\n\n"
                      "%(comment)s\n\nPlease correct it and send it again in the system.\n\nThe Emulation and Commendation Board") % {
-                "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": submission.quarter,
+                "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": progress.quarter_numeral(submission.quarter, lang),
                 "year": campaign.year, "comment": submission.review_comment}
 
     try:
@@ -529,5 +529,6 @@ def _reminder(unit: Unit, campaign: Campaign, quarter: int, due: datetime.date, 
     with override(lang):
         return _("Dear %(unit)s,\n\nYour unit has not sent its report for quarter %(quarter)s of %(year)s yet (due %(date)s). "
                  "Please enter and send it in the system.\n\nThe Emulation and Commendation Board") % {
-            "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": quarter, "year": campaign.year,
+            "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": progress.quarter_numeral(quarter, lang),
+            "year": campaign.year,
             "date": date_format(due, "SHORT_DATE_FORMAT")}

@@ -320,14 +320,14 @@ def test_reviewers_see_late_units_and_remind_only_them(client, reporter, other_r
     assert "city@example.org" in recipients
     assert "dv@example.org" not in recipients
     [letter] = [m for m in mail.outbox if "city@example.org" in m.to]
-    assert letter.subject == "[Thi đua 2024] Nhắc nộp báo cáo quý 1 – Thành phố Hà Giang"
+    assert letter.subject == "[Thi đua 2024] Nhắc nộp báo cáo quý I – Thành phố Hà Giang"
     vietnamese, english = letter.body.split("\n\n---\n\n")
     due = {}
     for lang in ("vi", "en"):
         with translation.override(lang):
             due[lang] = date_format(datetime.date(2024, 4, 15), "SHORT_DATE_FORMAT")  # as the site writes dates
     assert due == {"vi": "15/04/2024", "en": "15/04/2024"}  # day first, as the province writes them
-    assert vietnamese.startswith(f"Kính gửi Thành phố Hà Giang,\n\nĐến nay đơn vị chưa gửi báo cáo quý 1 năm 2024 (hạn {due['vi']}).")
+    assert vietnamese.startswith(f"Kính gửi Thành phố Hà Giang,\n\nĐến nay đơn vị chưa gửi báo cáo quý I năm 2024 (hạn {due['vi']}).")
     assert vietnamese.endswith("Ban Thi đua - Khen thưởng")
     assert english.startswith(f"Dear Ha Giang City,\n\nYour unit has not sent its report for quarter 1 of 2024 yet (due {due['en']}).")
 
@@ -361,9 +361,9 @@ def test_a_unit_is_told_by_email_when_its_report_is_sent_back_with_the_comment(c
     assert _notes(response) == ["Đã trả lại đơn vị kèm ý kiến của bạn."]
     [letter] = mail.outbox
     assert letter.to == ["city@example.org"]  # the unit's members only
-    assert letter.subject == "[Thi đua 2024] Báo cáo quý 1 được trả lại để chỉnh sửa – Thành phố Hà Giang"
+    assert letter.subject == "[Thi đua 2024] Báo cáo quý I được trả lại để chỉnh sửa – Thành phố Hà Giang"
     vietnamese, english = letter.body.split("\n\n---\n\n")
-    assert vietnamese == ("Kính gửi Thành phố Hà Giang,\n\nBáo cáo quý 1 năm 2024 của đơn vị đã được trả lại để chỉnh sửa:\n\n"
+    assert vietnamese == ("Kính gửi Thành phố Hà Giang,\n\nBáo cáo quý I năm 2024 của đơn vị đã được trả lại để chỉnh sửa:\n\n"
                           "Số 3 chưa khớp Sở Tài chính\n\nĐề nghị đơn vị chỉnh sửa và gửi lại báo cáo trên hệ thống.\n\nBan Thi đua - Khen thưởng")
     assert english.startswith("Dear Ha Giang City,\n\nYour unit's report for quarter 1 of 2024 was sent back for correction:\n\n"
                               "Số 3 chưa khớp Sở Tài chính\n\n")
