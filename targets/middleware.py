@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -89,6 +90,9 @@ def unavailable(request):
     return response
 
 
+NUL_REFUSED = gettext_lazy("The request holds a NUL character, which no field accepts.")
+
+
 class RefuseNulMiddleware:
     """No NUL character reaches a view: PostgreSQL cannot store or even compare it, so a view
     passing such a value to a query would fail with a server error.
@@ -103,12 +107,12 @@ class RefuseNulMiddleware:
     def __call__(self, request):
         if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
             from django.http import HttpResponseBadRequest, JsonResponse
-            from django.utils.translation import gettext as _
+            from django.utils.translation import override
 
-            message = _("The request holds a NUL character, which no field accepts.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"error": {"status": 400, "message": message}}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+                with override("en"):  # as the API's other errors
+                    return JsonResponse({"error": {"status": 400, "message": str(NUL_REFUSED)}}, status=400)
+            return HttpResponseBadRequest(str(NUL_REFUSED), content_type="text/plain; charset=utf-8")
         if request.method == "POST" and any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.POST.lists()):
             form = request.POST.copy()
             for key, values in list(form.lists()):

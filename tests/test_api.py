@@ -170,3 +170,11 @@ def test_a_figure_of_an_earlier_quarter_says_which_with_that_quarters_same_perio
     data = client.get(reverse("api-progress"), {"year": 2024, "quarter": 2}, **bearer(viewer)).json()
     m = next(m for i in data["indicators"] for m in i["measures"] if m["code"] == "12")
     assert (m["ytd"], m["ytd_quarter"], m["same_period"]) == ("59.2", 1, "58.9")
+
+
+def test_a_nul_character_is_refused_in_english_json_like_every_api_error(client, demo, viewer):
+    response = client.get("/api/v1/figures/?unit=%00", **bearer(viewer))
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "The request holds a NUL character, which no field accepts."
+    page = client.get("/?year=%00")  # a page answers in its own language
+    assert page.status_code == 400 and "NUL" in page.content.decode() and "The request" not in page.content.decode()
