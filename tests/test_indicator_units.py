@@ -161,8 +161,10 @@ def test_more_than_fifty_units_come_in_pages_with_the_chart_of_the_same_units(of
             shown = by_unit(html, region)
             names = {u.code: u.short_name or u.name for u in Unit.objects.filter(code__in=[r["code"] for r in shown])}
             chart = units_chart(html, region)
-            # The bars are the table's units with a figure, in the table's order, with its numbers.
-            with_figure = [row for row in shown if number(row["Thực hiện lũy kế"]) is not None]
+            # The bars are the table's units with a figure, in the table's order, with its numbers; not the lead
+            # unit's, the province's total, which would flatten the others' bars (the chart above shows it).
+            lead = MeasureAssignment.objects.get(measure=region, role="lead").unit.code
+            with_figure = [row for row in shown if number(row["Thực hiện lũy kế"]) is not None and row["code"] != lead]
             assert chart["labels"] == [names[row["code"]] for row in with_figure]
             assert [Decimal(v) for v in chart["datasets"][0]["data"]] == [number(row["Thực hiện lũy kế"]) for row in with_figure]
     html = page(official, region, 1, sort="-ytd", page=2)
@@ -316,3 +318,9 @@ def test_a_measure_assessed_in_words_shows_its_verdict_by_period_and_no_empty_un
     cells = [" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)]
     assert "Hoàn thành tốt nhiệm vụ" in cells, cells
     assert "Tiến độ cần đạt" not in table and "Kế hoạch" not in table  # nothing to pace or compare
+
+
+def test_the_units_chart_leaves_the_province_total_to_the_chart_above_and_marks_a_year_to_date_short_of_quarters(official, budget):
+    chart = units_chart(page(official, budget, quarter=3), budget)
+    assert not any(label.startswith("Sở Tài chính") for label in chart["labels"])  # the lead unit: the province's 1.659,5
+    assert "Quản Bạ (thiếu số liệu quý III)" in chart["labels"]  # its six months, not drawn as nine

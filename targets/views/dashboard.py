@@ -128,11 +128,16 @@ def _chart(m, series) -> dict:
 
 def _units_chart(m, units) -> dict | None:
     numeric = [u for u in units if u["progress"].ytd is not None]
+    # The lead unit's figure is the province's total (the chart above): beside the districts' own
+    # it would flatten their bars to slivers. Alone, it is charted.
+    numeric = [u for u in numeric if u["assignment"].role != MeasureAssignment.Role.LEAD] or numeric
     if not numeric or m.measure.is_qualitative:
         return None
     return {
         "type": "bar",
-        "labels": [_chart_name(u["assignment"].unit) for u in numeric],
+        # A year to date that is not its period's whole says so, as in the table ("thiếu số liệu quý III").
+        "labels": [_chart_name(u["assignment"].unit) + "".join(f" ({n})" for n in [progress.period_note(u["progress"])] if n)
+                   for u in numeric],
         "datasets": [{"label": m.measure.ytd_label, "data": [_number(u["progress"].ytd) for u in numeric]}],
         "title": _("By unit"),
     }
