@@ -254,7 +254,9 @@ def closes_from(campaign: Campaign) -> datetime.date:
     """The first day the year may be closed: a final ranking is of a whole year and cannot be
     undone, so after the year and after the last deadline of its fourth-quarter reports (a unit's
     extension included), when every report the ranking stands on is due."""
-    last_due = max([campaign.deadline(4), *(d.due_on for d in campaign.deadlines.all() if d.quarter == 4)])
+    quarter4 = [d for d in campaign.deadlines.all() if d.quarter == 4]
+    programme_due = next((d.due_on for d in quarter4 if d.unit_id is None), campaign.default_deadline(4))
+    last_due = max([programme_due, *(d.due_on for d in quarter4)])
     return max(datetime.date(campaign.year + 1, 1, 1), last_due + datetime.timedelta(days=1))
 
 

@@ -135,12 +135,16 @@ def _units_chart(m, units) -> dict | None:
         return None
     return {
         "type": "bar",
-        # A year to date that is not its period's whole says so, as in the table ("thiếu số liệu quý III").
-        "labels": [_chart_name(u["assignment"].unit) + "".join(f" ({n})" for n in [progress.period_note(u["progress"])] if n)
-                   for u in numeric],
+        "labels": [_chart_label(u) for u in numeric],
         "datasets": [{"label": m.measure.ytd_label, "data": [_number(u["progress"].ytd) for u in numeric]}],
         "title": _("By unit"),
     }
+
+
+def _chart_label(row) -> str:
+    # A year to date that is not its period's whole says so, as in the table ("thiếu số liệu quý III").
+    name, note = _chart_name(row["assignment"].unit), progress.period_note(row["progress"])
+    return f"{name} ({note})" if note else name
 
 
 def _chart_name(unit) -> str:

@@ -58,10 +58,10 @@ def ranking_page(request):
         "rows": [{"u": u, "proposals": [proposals[k] for k in ((u.code, "flag"), (u.code, "certificate")) if k in proposals]}
                  for u in b.units],
     } for b in blocs]
+    may_close = access.is_admin(request.user) and ranking.year_over(campaign)
     return render(request, "targets/ranking.html", {
         **year, "result": result, "sections": sections, "all_blocs": result.blocs,
-        "chosen": chosen, "record": ranking.scheme_record(campaign),
-        "may_close": (may_close := access.is_admin(request.user) and ranking.year_over(campaign)),
+        "chosen": chosen, "record": ranking.scheme_record(campaign), "may_close": may_close,
         # Until then, an admin is told from when the year can be closed.
         "closes_from": ranking.closes_from(campaign) if access.is_admin(request.user) and not may_close else None,
     })
