@@ -481,7 +481,7 @@ def test_the_preview_names_the_period_and_shows_what_is_saved_now_and_a_cleared_
     assert "Dòng để trống: số liệu đã lưu của chỉ tiêu 4 (50.002) sẽ bị xóa." in page
     # Deleting a saved figure is confirmed like an unusual figure.
     unconfirmed = client.post(reverse("upload"), {"token": response.context["token"]})
-    assert "Chưa lưu: một số số liệu bất thường" in unconfirmed.content.decode()
+    assert "Chưa lưu: hãy kiểm tra các cảnh báo (số liệu bất thường, số liệu sẽ bị xóa)" in unconfirmed.content.decode()
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"4": Decimal("50002")}
     client.post(reverse("upload"), {"token": response.context["token"], "confirm": "1"})
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": Decimal("100.3")}

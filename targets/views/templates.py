@@ -131,7 +131,8 @@ def _confirm(request):
         _log_refusal(request, result, f"preview {path.name}")
         return render(request, "targets/upload.html", {"result": result})
     if result.warnings and not request.POST.get("confirm"):
-        messages.warning(request, _("Nothing was saved yet: some figures look unusual. Check them, tick the confirmation and save again."))
+        messages.warning(request, _("Nothing was saved yet: check the warnings listed (unusual figures, figures to be deleted), "
+                                    "tick the confirmation and save again."))
         return render(request, "targets/upload.html", {"result": result, "token": request.POST["token"]})
     try:
         saved = template_xlsx.save_upload(result, user=request.user)
