@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -59,10 +60,21 @@ def char_field(verbose_name, max_length: int, **options) -> models.CharField:
     return models.CharField(verbose_name, max_length=max_length, validators=[no_control_characters], **options)
 
 
+class Lines(forms.CharField):
+    """A text box's text with its line breaks as the box counted them: a browser sends each as CR LF,
+    two characters where its maxlength counted one, so text the box took came back "too long"."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def form_field(model, name: str, **options):
     """The form field of a model field with the model's own validators, for forms that are not
     ModelForms (a ModelForm runs them through the model already)."""
     field = model._meta.get_field(name)
+    if isinstance(field, models.TextField):
+        options.setdefault("form_class", Lines)
     form_field = field.formfield(**options)
     form_field.validators = [*form_field.validators, *(v for v in field.validators if v not in form_field.validators)]
     return form_field

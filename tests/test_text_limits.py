@@ -227,3 +227,19 @@ def test_a_refused_field_is_marked_and_its_message_is_under_it_where_its_input_s
     client.force_login(reviewer)
     assert not _dangling(client.post(reverse("adjustments") + "?year=2024", {"unit": "", "kind": "bonus", "points": "abc",
                                                                             "reason": ""}).content.decode())
+
+
+def test_a_comment_the_box_took_is_taken_whatever_the_browser_sends_for_its_line_breaks(client, submitted, reviewer, reporter):  # noqa: F811
+    # 4,000 characters as the box counts them, in 41 lines: a browser sends each line break as CR LF (4,040 characters).
+    lines = [f"Dòng {i:02d}: " + "x" * 89 for i in range(41)]
+    typed = "\n".join(lines)[:4000]
+    assert len(typed) == 4000
+    client.force_login(reviewer)
+    page = decide(client, submitted, "return", typed.replace("\n", "\r\n"))
+    submitted.refresh_from_db()
+    assert submitted.state == "returned" and submitted.review_comment == typed, page.content.decode()[:300]
+    # The unit reads it line by line, on its entry page and on the report's page.
+    client.force_login(reporter)
+    entry = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
+    assert "Dòng 00: " + "x" * 89 + "<br>Dòng 01: " in entry
+    assert "<br>Dòng 01: " in client.get(reverse("submission", args=[submitted.pk])).content.decode()
