@@ -31,7 +31,7 @@ from targets.language import language
 from targets.models import Campaign, Figure, Measure, Submission
 from targets.numbers import excel_format, fits_a_double, format_number, quantize
 from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
-from targets.progress import Status
+from targets.progress import Status, period_phrase
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 # The dashboard's status colours (static/css/app.css), white text on each.
@@ -151,14 +151,6 @@ def report_heading(campaign: Campaign, lang: str) -> dict:
             "place": place, "body": body,
             "signature": [line.strip() for line in signature.splitlines() if line.strip()],
         }
-
-
-def period_phrase(quarter: int, year: int, lang: str) -> str:
-    """"9 tháng năm 2024", "năm 2024" for the year-end report (never "Cả năm năm 2024")."""
-    with translation.override(lang):
-        if quarter == 4:
-            return _("year %(year)s") % {"year": year}
-        return _("%(period)s %(year)s") % {"period": progress.period_label(quarter), "year": year}
 
 
 def _date(value: datetime.date) -> str:

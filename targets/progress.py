@@ -143,6 +143,14 @@ def quarter_label(quarter: int, lang: str | None = None) -> str:
         return str(QUARTER_NAMES[quarter])
 
 
+def period_phrase(quarter: int, year: int, lang: str | None = None) -> str:
+    """"9 tháng năm 2024", "năm 2024" for the whole year (never "Cả năm năm 2024"): a period in a sentence."""
+    with override(language(lang)):
+        if quarter == 4:
+            return _("year %(year)s") % {"year": year}
+        return _("%(period)s %(year)s") % {"period": PERIOD_NAMES[quarter], "year": year}
+
+
 def quarter_numeral(quarter: int, lang: str | None = None) -> str:
     """A quarter's number inside a sentence: "IV" in Vietnamese ("báo cáo quý IV năm 2024", as
     QUARTER_NAMES write it), "4" in English ("the report for quarter 4 of 2024")."""

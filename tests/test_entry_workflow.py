@@ -505,6 +505,23 @@ def test_an_empty_queue_offers_nothing_to_approve_and_a_report_without_changes_s
     report = Submission.objects.get(unit__code="024", quarter=1)
     Figure.history.filter(submission=report).delete()  # as after an import that wrote no history
     assert "Chưa có thay đổi nào." in client.get(reverse("submission", args=[report.pk])).content.decode()
+    # Once approved, the quarter's reports are listed with nothing left to approve: no button.
+    workflow.approve(user=reviewer, submissions=[report])
+    approved = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    assert "Thành phố Hà Giang" in approved and 'value="approve"' not in approved
+
+
+def test_a_bulk_approval_refused_for_one_report_says_none_was_approved(client, reporter, reviewer, other_reporter):
+    for user, code in ((reporter, "024"), (other_reporter, "026")):
+        client.force_login(user)
+        post_entry(client, code, 1, {"3": "50"}, action="submit")
+    city, dong_van = (Submission.objects.get(unit__code=code, quarter=1) for code in ("024", "026"))
+    workflow.return_for_correction(user=reviewer, submission=Submission.objects.get(pk=city.pk), comment="Sai")  # meanwhile
+    client.force_login(reviewer)
+    page = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": [city.pk, dong_van.pk]},
+                       follow=True)
+    assert Submission.objects.get(pk=dong_van.pk).state == "submitted"  # all or none
+    assert "Chưa duyệt báo cáo nào: Báo cáo của Thành phố Hà Giang đang ở trạng thái trả lại" in page.content.decode()
 
 
 def test_a_report_that_cannot_be_sent_keeps_what_was_saved_before_and_the_page_saves_again(client, reporter):

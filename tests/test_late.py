@@ -222,3 +222,10 @@ def test_the_queue_names_the_other_quarters_where_reports_wait(client, programme
     client.cookies["django_language"] = "en"
     html = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
     assert 'Also waiting for review: <a href="?year=2024&amp;quarter=2">Q2 (1)</a>, <a href="?year=2024&amp;quarter=3">Q3 (2)</a>' in html
+
+
+def test_the_late_page_names_the_whole_year_once(client, programme, reviewer):
+    client.force_login(reviewer)
+    page = client.get(reverse("late"), {"year": 2024, "quarter": 4}).content.decode()
+    assert "Báo cáo quá hạn đến năm 2024" in page and "Cả năm năm" not in page
+    assert "Báo cáo quá hạn đến 9 tháng năm 2024" in client.get(reverse("late"), {"year": 2024, "quarter": 3}).content.decode()

@@ -193,6 +193,12 @@ def issuing_body(campaign):
 
 
 @register.filter
+def period_phrase(quarter, year):
+    """A period in a sentence: "9 tháng năm 2024", "năm 2024" (progress.period_phrase)."""
+    return progress.period_phrase(int(quarter), int(year), language())
+
+
+@register.filter
 def quarter_title(quarter, year):
     """A quarter as the entry page names it: "Quý IV năm 2024" ("Cả năm" is the full-year view)."""
     return progress.quarter_title(int(quarter), int(year), language())

@@ -55,6 +55,7 @@ def queue(request):
         "table": sorted_and_paginated(ReviewTable(submissions), request),
         "late": workflow.late_units(campaign, quarter),
         "elsewhere": sorted((q, n) for q, n in waiting.items() if q != quarter),
+        "approvable": quarter in waiting,
     })
 
 
@@ -111,8 +112,8 @@ def _bulk(request, campaign, quarter):
         return redirect(target)
     try:
         count = workflow.approve(user=request.user, submissions=chosen)
-    except workflow.EntryRefused as refused:
-        messages.error(request, refused.message)
+    except workflow.EntryRefused as refused:  # all or none: say that the others were not approved either
+        messages.error(request, _("Nothing was approved: %(reason)s") % {"reason": refused.message})
         return redirect(target)
     messages.success(request, _("Approved %(count)s reports.") % {"count": count})
     return redirect(target)
