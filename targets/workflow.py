@@ -466,10 +466,18 @@ class MailFailed(Exception):
         self.sent = sent
 
 
-def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | None = None) -> int:
-    """E-mail the members of late units (only them); returns the number of units e-mailed.
-    Raises MailFailed, with the number e-mailed before it, when the mail server fails."""
-    sent = 0
+@dataclass(frozen=True)
+class Reminded:
+    """The late units e-mailed, and those no member of which has an address (told another way)."""
+
+    sent: int
+    unreachable: list[Unit]
+
+
+def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | None = None) -> Reminded:
+    """E-mail the members of late units (only them). Raises MailFailed, with the number e-mailed
+    before it, when the mail server fails."""
+    sent, unreachable = 0, []
     late = late_units(campaign, quarter, today)
     prefetch_related_objects([row["unit"] for row in late], "members")
     for row in late:
@@ -478,11 +486,15 @@ def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | N
             subject = _("[Emulation %(year)s] Reminder: quarter %(quarter)s report – %(unit)s") % {
                 "year": campaign.year, "quarter": progress.quarter_numeral(quarter, "vi"), "unit": unit.name}
         try:
-            sent += _mail_unit(unit, subject, lambda lang, unit=unit, due=due: _reminder(unit, campaign, quarter, due, lang))
+            told = _mail_unit(unit, subject, lambda lang, unit=unit, due=due: _reminder(unit, campaign, quarter, due, lang))
         except MAIL_ERRORS as problem:
             log.warning("reminders stopped after %s units: %s", sent, problem)
             raise MailFailed(sent) from problem
-    return sent
+        if told:
+            sent += 1
+        else:
+            unreachable.append(unit)
+    return Reminded(sent, unreachable)
 
 
 @dataclass(frozen=True)

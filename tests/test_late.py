@@ -229,3 +229,17 @@ def test_the_late_page_names_the_whole_year_once(client, programme, reviewer):
     page = client.get(reverse("late"), {"year": 2024, "quarter": 4}).content.decode()
     assert "Báo cáo quá hạn đến năm 2024" in page and "Cả năm năm" not in page
     assert "Báo cáo quá hạn đến 9 tháng năm 2024" in client.get(reverse("late"), {"year": 2024, "quarter": 3}).content.decode()
+
+
+def test_reminders_name_the_late_units_no_member_of_which_has_an_address(client, programme, reviewer):
+    from django.contrib.auth.models import User
+
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=timezone.localdate() - datetime.timedelta(days=1))
+    for code in ("027", "031"):  # two late districts, one with a member who has an address
+        User.objects.create_user(username=f"nhaplieu.{code}", email=f"{code}@example.org" if code == "027" else "").units.add(
+            Unit.objects.get(code=code))
+    client.force_login(reviewer)
+    page = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"}, follow=True).content.decode()
+    assert "027@example.org" in [r for m in mail.outbox for r in m.to]
+    assert "Không cán bộ nào của Huyện Bắc Mê có địa chỉ thư điện tử: vui lòng báo cho đơn vị bằng cách khác." in page
+    assert "Không cán bộ nào của Huyện Mèo Vạc" not in page

@@ -98,12 +98,14 @@ def _bulk(request, campaign, quarter):
     target = f"{reverse('review')}?year={campaign.year}&quarter={quarter}"
     if request.POST.get("action") == "remind":
         try:
-            sent = workflow.send_reminders(campaign=campaign, quarter=quarter)
+            reminded = workflow.send_reminders(campaign=campaign, quarter=quarter)
         except workflow.MailFailed as failed:
             messages.error(request, _("The mail server did not answer: reminders went to %(count)s late units only; try again later.")
                            % {"count": failed.sent})
         else:
-            messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": sent})
+            messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": reminded.sent})
+            for unit in reminded.unreachable:  # as after a return: no late unit is believed reminded when it was not
+                messages.warning(request, _("No member of %(unit)s has an e-mail address: tell its staff another way.") % {"unit": unit})
         return redirect(target)
     ids = [i for i in map(as_id, request.POST.getlist("submission")) if i is not None]
     chosen = list(Submission.objects.filter(pk__in=ids, campaign=campaign).select_related("unit"))
