@@ -187,7 +187,7 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
         sent = row["submitted_at"] is not None and row["state"] in states
         lacking = scoring.expected_in_report(assigned[unit_id], q, scheme.annual_measures, answers_for[unit_id]) - reported[(unit_id, q)]
         # Measures by number, then tasks in the programme's order.
-        missing = (*sorted(lacking - set(answers_for[unit_id]), key=_code_order), *(t for t in answers_for[unit_id] if t in lacking))
+        missing = (*sorted(lacking - set(answers_for[unit_id]), key=code_order), *(t for t in answers_for[unit_id] if t in lacking))
         reports[unit_id].append(scoring.QuarterReport(q, sent=sent, on_time=sent and row["timeliness"] == "on_time", missing=missing))
 
     adjustments: dict[int, list[scoring.Adjustment]] = defaultdict(list)
@@ -233,7 +233,7 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
     return scoring.Ranking(year=campaign.year, final=final, quarter=quarter, blocs=tuple(blocs))
 
 
-def _code_order(code: str) -> tuple[int, str]:
+def code_order(code: str) -> tuple[int, str]:
     digits = "".join(ch for ch in code if ch.isdigit())
     return int(digits or 0), code
 

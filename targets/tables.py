@@ -217,11 +217,9 @@ class ReviewTable(tables.Table):
     unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__kind", "unit__code"))
     state = tables.Column(verbose_name=_("State"), order_by=("state_rank", "unit__kind", "unit__code"))
     completeness = tables.TemplateColumn(
-        '{% load i18n emulation %}{{ record.filled }}/{{ record.expected }}{% for measure, d in record.disagreements %}'
-        '{% with dp=d|apart:measure.decimal_places %}<div class="text-warning-emphasis small" role="status">⚠ {{ measure.code }}: '
-        '{% blocktranslate with q=d.quarter|period_label reported=d.reported|num:dp quarters=d.from_quarters|num:dp %}{{ q }}: the '
-        'year to date reported ({{ reported }}) differs from the quarters\' figures added up ({{ quarters }}).{% endblocktranslate %}'
-        '</div>{% endwith %}{% endfor %}', verbose_name=_("Completeness"), order_by=("filled",))
+        '{{ record.filled }}/{{ record.expected }}{% for measure, found in record.disagreements %}'
+        '{% include "targets/_disagreements.html" with disagreements=found places=measure.decimal_places code=measure.code %}'
+        '{% endfor %}', verbose_name=_("Completeness"), order_by=("filled",))
     submitted_at = tables.DateTimeColumn(verbose_name=_("Submitted"), short=True)
 
     class Meta:

@@ -281,9 +281,20 @@ def test_the_report_under_review_and_a_disagreement_show_every_digit_that_was_ty
     report = workflow.submit(user=reporter, campaign=campaign, unit=city, quarter=2)
     client.force_login(reviewer)
     page = html.unescape(client.get(reverse("submission", args=[report.pk])).content.decode())
+    assert "Mức đầy đủ: 1/8 · Chưa có số liệu hoặc đánh giá: 4, 10, 11, 14a, 14b, 14c" in page, page[page.find("Mức đầy đủ"):][:200]
     # What the secretariat approves, as typed (the measure shows one decimal elsewhere), and where it comes from.
     assert "41,94999 tỷ đồng" in page and "Lũy kế từ đầu năm: 51,949991" in page
     assert "Cục Thống kê, báo cáo 6 tháng" in page
-    # The year to date reported against the quarters added up: both with every digit, never rounded to look alike.
+    # The year to date reported against the quarters added up: both with every digit, never rounded to look alike,
+    # in the queue and on the report's own page, where it is approved.
     queue = html.unescape(client.get(reverse("review"), {"year": 2024, "quarter": 2}).content.decode())
     assert "(51,949991) khác tổng số các quý (51,949990)" in queue
+    assert "⚠ 3: 6 tháng: số lũy kế báo cáo (51,949991) khác tổng số các quý (51,949990)" in page
+    # 168,449999 reported against 168,44999 added up: not "168,45000" (five decimals tell them apart, the typed six stay).
+    workflow.return_for_correction(user=reviewer, submission=report, comment="Xem lại lũy kế")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=city, quarter=2, entries=[workflow.Entry(
+        measure=measure, value=Decimal("158.44999"), cumulative=Decimal("168.449999"), version=1)])
+    workflow.submit(user=reporter, campaign=campaign, unit=city, quarter=2)
+    for url, params in ((reverse("review"), {"year": 2024, "quarter": 2}), (reverse("submission", args=[report.pk]), {})):
+        shown = html.unescape(client.get(url, params).content.decode())
+        assert "(168,449999) khác tổng số các quý (168,44999" in shown and "168,45000" not in shown, url

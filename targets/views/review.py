@@ -84,13 +84,13 @@ def _expected_and_reported(campaign, quarter: int) -> tuple[dict[int, set[str]],
 
 def _disagreements(campaign, quarter: int, unit_ids) -> dict[int, list]:
     """Each unit's reported year-to-date figures for the quarter that do not add up with its
-    reported quarters, with both numbers, so the reviewer asks before approving."""
+    reported quarters, with both numbers, so the reviewer asks before approving: by unit, a
+    (measure, its disagreements) pair for each measure that has one."""
     rows = unit_breakdown(campaign, quarter, states=Submission.State.values, units=unit_ids)
     found: dict[int, list] = {}
     for row in rows:
-        for d in row["progress"].disagreements:
-            if d.quarter == quarter:
-                found.setdefault(row["assignment"].unit_id, []).append((row["assignment"].measure, d))
+        if here := [d for d in row["progress"].disagreements if d.quarter == quarter]:
+            found.setdefault(row["assignment"].unit_id, []).append((row["assignment"].measure, here))
     return found
 
 
@@ -139,7 +139,14 @@ def _report_page(request, report: Submission, form: DecisionForm):
     task_history = history.with_previous(
         TaskReport.history.filter(submission_id=report.pk).select_related("history_user", "task__theme").order_by("history_date"))
     state_history = report.history.select_related("history_user").order_by("-history_date")
+    # What the queue says of the report, here too, where it is approved: how complete it is, and
+    # the year-to-date figures that do not add up.
+    expected, reported = _expected_and_reported(report.campaign, report.quarter)
+    missing = expected[report.unit_id] - reported[report.pk]
     return render(request, "targets/submission.html", {
+        "expected": len(expected[report.unit_id]), "filled": len(expected[report.unit_id]) - len(missing),
+        "missing": ", ".join(sorted(missing, key=ranking.code_order)),
+        "disagreements": _disagreements(report.campaign, report.quarter, [report.unit_id]).get(report.unit_id, []),
         "report": report, "figures": figures, "figure_history": figure_history, "task_history": task_history,
         "state_history": state_history,
         "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED,
