@@ -219,7 +219,7 @@ class ReviewTable(tables.Table):
     completeness = tables.TemplateColumn(
         '{{ record.filled }}/{{ record.expected }}{% for measure, found in record.disagreements %}'
         '{% include "targets/_disagreements.html" with disagreements=found places=measure.decimal_places code=measure.code %}'
-        '{% endfor %}', verbose_name=_("Completeness"), order_by=("filled",))
+        '{% endfor %}', verbose_name=_("Completeness"), order_by=("-lacking", "unit__kind", "unit__code"))
     submitted_at = tables.DateTimeColumn(verbose_name=_("Submitted"), short=True)
 
     class Meta:

@@ -243,3 +243,13 @@ def test_reminders_name_the_late_units_no_member_of_which_has_an_address(client,
     assert "027@example.org" in [r for m in mail.outbox for r in m.to]
     assert "Không cán bộ nào của Huyện Bắc Mê có địa chỉ thư điện tử: vui lòng báo cho đơn vị bằng cách khác." in page
     assert "Không cán bộ nào của Huyện Mèo Vạc" not in page
+
+
+def test_sorting_the_queue_by_completeness_puts_the_least_complete_report_first(client, demo, reviewer):
+    from targets.models import Figure
+
+    dong_van = Submission.objects.get(campaign=demo, unit__code="026", quarter=3)
+    Figure.objects.filter(submission=dong_van, measure__code="3").delete()  # sent without its budget figure
+    client.force_login(reviewer)
+    rows = table_rows(client.get(reverse("review"), {"year": 2024, "quarter": 3, "sort": "completeness"}).content.decode())
+    assert rows[0][1].startswith("026"), rows[:3]

@@ -48,6 +48,7 @@ def queue(request):
     for s in submissions:
         s.expected = len(expected[s.unit_id])
         s.filled = len(expected[s.unit_id] & reported[s.pk])
+        s.lacking = s.expected - s.filled  # sorting by completeness puts the report that lacks the most first
         s.disagreements = disagreements.get(s.unit_id, [])
         s.state_rank = STATE_ORDER.index(s.state)
     return render(request, "targets/review.html", {
