@@ -243,3 +243,14 @@ def test_a_comment_the_box_took_is_taken_whatever_the_browser_sends_for_its_line
     entry = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
     assert "Dòng 00: " + "x" * 89 + "<br>Dòng 01: " in entry
     assert "<br>Dòng 01: " in client.get(reverse("submission", args=[submitted.pk])).content.decode()
+
+
+def test_a_return_comment_refused_because_someone_approved_first_is_shown_back_not_lost(client, submitted, reviewer, admin_user):
+    from targets import workflow
+
+    workflow.approve(user=admin_user, submissions=[Submission.objects.get(pk=submitted.pk)])  # meanwhile
+    client.force_login(reviewer)
+    page = client.post(reverse("submission-decide", args=[submitted.pk]), {"action": "return", "comment": "Dòng 1\r\nDòng 2"})
+    html = page.content.decode()
+    assert "đang ở trạng thái đã duyệt" in html
+    assert "Ý kiến của bạn, chưa được gửi:" in html and "Dòng 1<br>Dòng 2" in html
