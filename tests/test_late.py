@@ -253,3 +253,10 @@ def test_sorting_the_queue_by_completeness_puts_the_least_complete_report_first(
     client.force_login(reviewer)
     rows = table_rows(client.get(reverse("review"), {"year": 2024, "quarter": 3, "sort": "completeness"}).content.decode())
     assert rows[0][1].startswith("026"), rows[:3]
+
+
+def test_the_queue_names_its_list_of_late_units_for_what_it_holds(client, demo, reviewer):
+    client.force_login(reviewer)
+    queue = client.get(reverse("review"), {"year": 2024, "quarter": 3}).content.decode()
+    listed = re.findall(r"<li>([0-9A-Z]+) – ", queue)
+    assert f"Đã quá hạn mà chưa gửi ({len(listed)})" in queue  # the reports still owed; the late page also names those sent late
