@@ -659,9 +659,10 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
         if entry.empty and figure is not None:
             # Cells cleared, as "clear contents" over a block does: the saved figure would go, which is confirmed like a jump.
+            held = figure.value if figure.value is not None else figure.cumulative  # a flow may hold its year to date only
             result.warnings.append(Problem(SHEET, number, "Giá trị", _("The row is empty: the saved figure of measure %(measure)s "
                                                                       "(%(value)s) will be deleted.") % {
-                "measure": measure.code, "value": format_exact(figure.value, measure.decimal_places, lang) if figure.value is not None
+                "measure": measure.code, "value": format_exact(held, measure.decimal_places, lang) if held is not None
                 else figure.get_verdict_display()}))
         result.rows.append({"row": number, "unit": assignment.unit, "entry": entry, "saved": figure})
     _read_tasks(result, sheet.task_lines, campaign=campaign, quarter=quarter, user=user, lang=lang)

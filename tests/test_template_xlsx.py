@@ -506,3 +506,21 @@ def test_an_unknown_kind_of_figure_is_said_in_its_own_column_with_the_words_to_c
 def test_the_instructions_name_the_quarter_as_the_pages_do(client, reporter):
     client.force_login(reporter)
     assert download(client)["Hướng dẫn"]["A1"].value == "Biểu mẫu nhập số liệu Quý I năm 2024"
+
+
+@pytest.mark.template_context
+def test_clearing_a_year_to_date_reported_alone_names_it_in_the_warning(client, reporter):
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    workflow.save_figures(user=reporter, campaign=campaign, unit=Unit.objects.get(code="024"), quarter=1, entries=[
+        workflow.Entry(measure=Measure.objects.get(campaign=campaign, code="3"), cumulative=Decimal("61.25"))])
+    client.force_login(reporter)
+    wb = download(client)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Lũy kế từ đầu năm")].value = None  # cleared
+    page = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    assert "số liệu đã lưu của chỉ tiêu 3 (61,25) sẽ bị xóa" in page
