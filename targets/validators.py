@@ -48,18 +48,6 @@ class NoControlCharacters:
 no_control_characters = NoControlCharacters()
 
 
-def text_field(verbose_name, max_length: int, **options) -> models.TextField:
-    """A multi-line text field with a limit: `maxlength` on its form field, checked by the model too
-    (Django checks a TextField's max_length only in forms)."""
-    return models.TextField(verbose_name, max_length=max_length,
-                            validators=[MaxLengthValidator(max_length), no_control_characters], **options)
-
-
-def char_field(verbose_name, max_length: int, **options) -> models.CharField:
-    """A one-line text field with its limit and no control characters."""
-    return models.CharField(verbose_name, max_length=max_length, validators=[no_control_characters], **options)
-
-
 class Lines(forms.CharField):
     """A text box's text with its line breaks as the box counted them: a browser sends each as CR LF,
     two characters where its maxlength counted one, so text the box took came back "too long"."""
@@ -69,12 +57,29 @@ class Lines(forms.CharField):
         return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
+class LinesField(models.TextField):
+    """A model's multi-line text: its form field, in any form (the admin's included), is `Lines`."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": Lines, **kwargs})
+
+
+def text_field(verbose_name, max_length: int, **options) -> LinesField:
+    """A multi-line text field with a limit: `maxlength` on its form field, checked by the model too
+    (Django checks a TextField's max_length only in forms)."""
+    return LinesField(verbose_name, max_length=max_length,
+                      validators=[MaxLengthValidator(max_length), no_control_characters], **options)
+
+
+def char_field(verbose_name, max_length: int, **options) -> models.CharField:
+    """A one-line text field with its limit and no control characters."""
+    return models.CharField(verbose_name, max_length=max_length, validators=[no_control_characters], **options)
+
+
 def form_field(model, name: str, **options):
     """The form field of a model field with the model's own validators, for forms that are not
     ModelForms (a ModelForm runs them through the model already)."""
     field = model._meta.get_field(name)
-    if isinstance(field, models.TextField):
-        options.setdefault("form_class", Lines)
     form_field = field.formfield(**options)
     form_field.validators = [*form_field.validators, *(v for v in field.validators if v not in form_field.validators)]
     return form_field

@@ -254,3 +254,18 @@ def test_a_return_comment_refused_because_someone_approved_first_is_shown_back_n
     html = page.content.decode()
     assert "đang ở trạng thái đã duyệt" in html
     assert "Ý kiến của bạn, chưa được gửi:" in html and "Dòng 1<br>Dòng 2" in html
+
+
+def test_the_admin_takes_text_its_box_took_whatever_the_browser_sends_for_its_line_breaks(client, programme, admin_user):
+    from targets.models import Campaign
+    from tests.test_admin_structure import _edit, errors
+
+    # 300 characters as the box counts them, in 10 lines: 309 as a browser sends them (CR LF).
+    typed = "\n".join(f"DÒNG {i}: " + "X" * 21 for i in range(10)) + "X"
+    assert len(typed) == 300
+    url = reverse("admin:targets_campaign_change", args=[programme.pk])
+    client.force_login(admin_user)
+    page, _data = _edit(client, url, "campaign_form",
+                        lambda data: data.update(report_issuer=typed.replace("\n", "\r\n")))
+    assert page.status_code == 302, errors(page)
+    assert Campaign.objects.get().report_issuer == typed
