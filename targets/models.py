@@ -681,6 +681,11 @@ class Submission(models.Model):
         the report back into a draft, which stays open because it was sent once already."""
         return self.state == self.State.RETURNED or (self.state == self.State.DRAFT and self.submitted_at is not None)
 
+    @property
+    def comment_label(self) -> str:
+        """What the reviewer's comment is to the unit: the one to act on now, or the last one kept for the record."""
+        return _("Reviewer's comment") if self.sent_back else _("Comment when it was last returned")
+
 
 class FigureQuerySet(models.QuerySet):
     def province(self, campaign: Campaign, upto_quarter: int, states=Submission.VISIBLE_STATES) -> FigureQuerySet:

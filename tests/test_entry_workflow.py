@@ -114,11 +114,15 @@ def test_round_trip_enter_submit_return_fix_resubmit_approve(client, reporter, r
 
     client.force_login(reporter)
     page = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
-    assert "Số 3 chưa khớp Sở Tài chính" in page
+    assert "Ý kiến thẩm định: Số 3 chưa khớp Sở Tài chính" in page
+    assert "Ý kiến thẩm định: Số 3" in client.get(reverse("submission", args=[submission.pk])).content.decode()
     post_entry(client, "024", 1, {"3": "56", "4": "80000"}, action="submit",
                **{field("3", "version"): "1", field("4", "version"): "1"})
     submission.refresh_from_db()
     assert submission.state == "submitted"
+    # Sent again, the comment is kept for the reviewer, said to be the last return's, not one to act on.
+    assert "Ý kiến khi trả lại lần trước: Số 3" in client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
+    assert "Ý kiến khi trả lại lần trước: Số 3" in client.get(reverse("submission", args=[submission.pk])).content.decode()
 
     client.force_login(reviewer)
     response = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": [submission.pk]})
