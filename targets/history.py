@@ -26,6 +26,22 @@ def with_previous(records) -> list:
     return result[::-1]
 
 
+def as_shown(stored: dict, versions: dict) -> dict:
+    """For each key whose stored object (a figure, a task report) is no longer at the version a
+    workbook showed (`versions`, None where it showed none), that version from the history (None
+    where there is none): one query for the whole workbook, not one for each changed row."""
+    wanted = {key: (stored[key].pk, version) for key, version in versions.items()
+              if key in stored and version is not None and version != stored[key].version}
+    if not wanted:
+        return {}
+    history = type(next(iter(stored.values()))).history
+    found = {}
+    for record in history.filter(id__in={pk for pk, _v in wanted.values()}, version__in={v for _pk, v in wanted.values()}
+                                 ).order_by("history_date"):
+        found[(record.id, record.version)] = record  # the latest record of a version, as it was last shown
+    return {key: found.get(pair) for key, pair in wanted.items()}
+
+
 def _number(value, record, lang: str) -> str:
     return format_exact(value, record.measure.decimal_places, lang)
 

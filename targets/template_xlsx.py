@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from targets import access, progress, validators, workflow
+from targets import access, history, progress, validators, workflow
 from targets.entry import check_input
 from targets.exports import as_text
 from targets.forms import TaskForm
@@ -572,6 +572,8 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     stored = {(f.submission.unit.code, f.measure.code): f for f in Figure.objects.filter(
         submission__campaign=campaign, submission__quarter=quarter, submission__unit__code__in=unit_codes,
     ).select_related("submission__unit", "measure")}
+    # The figures as the workbook showed them, where changed since (reversed: of two rows for one key, the first is read).
+    shown_before = history.as_shown(stored, {key: cell_version(by_name.get("Phiên bản")) for _n, by_name, key in reversed(lines)})
     seen: dict[tuple[str, str], int] = {}
     for number, by_name, key in lines:
         get = by_name.get
@@ -653,7 +655,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         # written, nor refused, over a change made on the web since.
         shown = figure = stored.get(key)
         if figure is not None and entry.version != figure.version:
-            shown = None if entry.version is None else figure.history.filter(version=entry.version).order_by("-history_date").first()
+            shown = shown_before.get(key)
         if entry.empty if shown is None else not workflow.differs(shown, entry):
             continue  # as the workbook showed it: nothing to write, nor to confirm
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
@@ -697,6 +699,11 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
         submission__campaign=campaign, submission__quarter=quarter, submission__unit__code__in=unit_codes,
     ).select_related("submission__unit")}
     words = task_verdict_words()
+    versions = {}
+    for _n, by_name in reversed(lines):  # of two rows for one unit and task, the first is the one read
+        if (task := tasks.get(str(by_name.get("Mã nhiệm vụ") or "").strip())) is not None:
+            versions[(str(by_name.get("Mã đơn vị") or ""), task.pk)] = cell_version(by_name.get("Phiên bản"))
+    shown_before = history.as_shown(reports, versions)
     seen: dict[tuple[str, int], int] = {}
     for number, by_name in lines:
         get = by_name.get
@@ -720,7 +727,7 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
         # left as it was is not written, and a row changed since the download is a conflict when saved.
         shown = stored = reports.get((code, task.pk))
         if stored is not None and version is not None and version != stored.version:
-            shown = stored.history.filter(version=version).order_by("-history_date").first()
+            shown = shown_before.get((code, task.pk))
         typed = get("Đánh giá")
         verdict = read_word(typed, words | VERDICT_WORDS) if typed not in (None, "") else ""
         if verdict is None:  # one message with the words to choose, not the form's two

@@ -222,3 +222,42 @@ def test_an_assessment_reads_in_either_sheets_words_whatever_its_case_and_spacin
     html, saved = upload(client, write(download(client), "2.2", word, "Đã triển khai."))
     assert saved is not None, html
     assert TaskReport.objects.get(submission__unit=unit).verdict == "completed_well"
+
+
+@pytest.mark.template_context
+def test_an_old_template_is_judged_in_as_many_queries_whatever_number_of_rows_changed_on_the_web_since(client, open_year):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from targets.models import MeasureAssignment
+
+    # One workbook for two units: the city's measures, the planning department's tasks.
+    city, planning = Unit.objects.get(code="024"), Unit.objects.get(code="SKHDT")
+    reporter = make_user("reporter-two-units", "reporter", units=[city, planning])
+    measures = [a.measure for a in MeasureAssignment.objects.filter(unit=city, measure__campaign=open_year)
+                .exclude(measure__comparison="qualitative")
+                .select_related("measure").order_by("measure__code")][:3]
+    tasks = list(Task.objects.filter(responsible_units=planning).order_by("pk"))[:3]
+    client.force_login(reporter)
+
+    def queries(changed: int) -> int:
+        """Queries to read a template downloaded before `changed` figures and task reports were corrected on the web."""
+        Figure.objects.all().delete()
+        TaskReport.objects.all().delete()
+        save = dict(user=reporter, campaign=open_year, quarter=1)
+        workflow.save_figures(**save, unit=city, entries=[workflow.Entry(measure=m, value=10) for m in measures])
+        workflow.save_task_reports(**save, unit=planning, entries=[workflow.TaskEntry(task=t, verdict="completed", narrative="Đã làm.")
+                                                                   for t in tasks])
+        old = as_upload(download(client))
+        workflow.save_figures(**save, unit=city, entries=[workflow.Entry(measure=m, value=11, version=1) for m in measures[:changed]])
+        workflow.save_task_reports(**save, unit=planning, entries=[workflow.TaskEntry(task=t, verdict="completed", narrative="Đã sửa.", version=1)
+                                                    for t in tasks[:changed]])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(reverse("upload"), {"file": old})
+        result = response.context["result"]
+        assert result.ok and result.rows == [] and result.task_rows == [], result.problems  # as downloaded: nothing to write
+        return len(captured)
+
+    assert len(measures) == len(tasks) == 3
+    queries(1)  # the first request reads what later ones find cached (the site's settings, the content types)
+    assert queries(1) == queries(3)
