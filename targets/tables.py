@@ -212,7 +212,7 @@ class ReviewTable(tables.Table):
 
     select = tables.TemplateColumn(
         '{% load i18n %}{% if record.state == "submitted" %}<input class="form-check-input" type="checkbox" name="submission" '
-        'value="{{ record.pk }}" id="s{{ record.pk }}" aria-label="{% translate \'Select\' %} {{ record.unit.name }}">{% endif %}',
+        'value="{{ record.pk }}" id="s{{ record.pk }}"{% if record.selected %} checked{% endif %} aria-label="{% translate \'Select\' %} {{ record.unit.name }}">{% endif %}',
         verbose_name=_("Select"), orderable=False, attrs={"th": {"class": "visually-hidden-focusable"}})
     unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__kind", "unit__code"))
     state = tables.Column(verbose_name=_("State"), order_by=("state_rank", "unit__kind", "unit__code"))

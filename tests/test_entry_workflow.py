@@ -557,3 +557,28 @@ def test_a_districts_same_period_last_year_is_that_periods_own_never_an_earlier_
 
     assert same_period(2) == "58,3"
     assert same_period(3) == "–"  # 2024's third quarter was never reported: not its first half's 58,3
+
+
+def test_the_secretariat_ticks_every_report_waiting_with_one_link_and_approves_them(client, reporter, reviewer, other_reporter):
+    import re
+
+    for user, code in ((reporter, "024"), (other_reporter, "026")):
+        client.force_login(user)
+        post_entry(client, code, 1, {"3": "50"}, action="submit")
+    city, dong_van = (Submission.objects.get(unit__code=code, quarter=1) for code in ("024", "026"))
+    workflow.return_for_correction(user=reviewer, submission=city, comment="Sai")  # sent back: not one to approve
+    client.force_login(reviewer)
+
+    def ticked(html):
+        return {int(pk) for pk in re.findall(r'name="submission" value="(\d+)"[^>]* checked', html)}
+
+    page = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    assert ticked(page) == set() and "Chọn tất cả báo cáo chờ duyệt trên trang này" in page
+    link = re.search(r'<a href="([^"]*select=all[^"]*)">Chọn tất cả', page).group(1).replace("&amp;", "&")
+    page = client.get(reverse("review") + link).content.decode()
+    assert ticked(page) == {dong_van.pk} and "Bỏ chọn tất cả" in page
+    assert "quarter=1" in link and "year=2024" in link  # the same quarter, ticked
+    client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": sorted(ticked(page))})
+    assert Submission.objects.get(pk=dong_van.pk).state == "approved" and Submission.objects.get(pk=city.pk).state == "returned"
+    # Nothing left to approve: no link to tick.
+    assert "Chọn tất cả" not in client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()

@@ -38,7 +38,7 @@ ROUTES = {
     "api-measures": ({}, ["GET"], ["year"]),
     "entry": ({}, ["GET", "POST"], [*YEAR, "unit", "action", "reason", "confirm", "send_incomplete", "VALUE", "VERDICT", "NOTE", "SOURCE", "KIND",
                                      "VERSION"]),
-    "review": ({}, ["GET", "POST"], [*YEAR, "action", "submission", "sort", "page"]),
+    "review": ({}, ["GET", "POST"], [*YEAR, "action", "submission", "sort", "page", "select"]),
     "template-download": ({}, ["GET"], [*YEAR, "unit"]),
     "upload": ({}, ["GET", "POST"], ["token", "confirm", "action", "file"]),
     "submission": ({"pk": "REPORT"}, ["GET"], []),

@@ -45,7 +45,9 @@ def queue(request):
     submissions = list(Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by"))
     expected, reported = _expected_and_reported(campaign, quarter)
     disagreements = _disagreements(campaign, quarter, [s.unit_id for s in submissions])
+    select_all = request.GET.get("select") == "all"  # every report waiting for review ticked, to approve at once
     for s in submissions:
+        s.selected = select_all and s.state == Submission.State.SUBMITTED
         s.expected = len(expected[s.unit_id])
         s.filled = len(expected[s.unit_id] & reported[s.pk])
         s.lacking = s.expected - s.filled  # sorting by completeness puts the report that lacks the most first
@@ -56,7 +58,7 @@ def queue(request):
         "table": sorted_and_paginated(ReviewTable(submissions), request),
         "late": workflow.late_units(campaign, quarter),
         "elsewhere": sorted((q, n) for q, n in waiting.items() if q != quarter),
-        "approvable": quarter in waiting,
+        "approvable": quarter in waiting, "select_all": select_all,
     })
 
 
