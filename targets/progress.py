@@ -474,7 +474,8 @@ def evaluate(
     percent_of_plan = None
     if comparison in (Comparison.GTE, Comparison.GT, Comparison.LTE):
         percent_of_plan = _percent(ytd, target)
-    percent_same = _percent(ytd, same_period)
+    # Like with like: a year to date that lacks a quarter is not set against last year's whole period.
+    percent_same = _percent(ytd, same_period) if not missing else None
     return Progress(
         quarter=quarter,
         quarter_value=quarter_value,

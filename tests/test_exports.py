@@ -529,3 +529,19 @@ def test_a_task_many_units_answer_for_keeps_a_readable_start_of_each_within_one_
         unit, _sep, text = line.partition(": ")
         assert len(text) >= 60, line  # not "triển khai …" after the unit's name
     assert ws.row_dimensions[shared[0].row].height <= 409  # the most a row can be, in Excel and LibreOffice
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_year_to_date_lacking_a_quarter_is_not_set_against_last_years_nine_months(client, demo, lang):
+    from targets.models import Measure
+
+    # The province's budget for nine months lacks the third quarter; last year's nine months are known.
+    Measure.objects.filter(campaign=demo, code="3").update(same_period_q3=Decimal("1600"))
+    Figure.objects.filter(measure__code="3", submission__unit__code="STC", submission__quarter=3).delete()
+    budget = _rows_by_code(_report(demo, 3, lang).worksheets[0])["3"]
+    assert budget[5].number_format.endswith('"(!)"') and Decimal(str(budget[6].value)) == 1600
+    assert budget[8].value is None  # TH/cùng kỳ: no percentage of six months over nine
+    client.force_login(make_user("official", "viewer"))
+    client.post(reverse("set_language"), {"language": lang})
+    page = client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 3}).content.decode()
+    assert ("9 tháng (thiếu số liệu quý III)" if lang == "vi" else "Nine months (no figure for Q3)") in page

@@ -526,6 +526,17 @@ def test_decrease_with_a_missing_quarter_has_no_data_even_with_the_same_period()
     assert result.missing_quarters == (2,)
 
 
+@pytest.mark.parametrize("kind", [BUDGET, ACCIDENTS])
+def test_a_year_to_date_lacking_a_quarter_is_not_compared_with_last_years_whole_period(kind):
+    # Six months of this year against nine of last year would read "31 % down": an artefact.
+    result = evaluate(spec(**kind, same_period={2: "1000", 3: "1600"}), 3, q("500", "608.7", None))
+    assert result.ytd == D("1108.7") and result.missing_quarters == (3,)
+    assert result.percent_of_same_period is None and result.change_percent is None
+    assert result.same_period == D("1600")  # still shown, as last year's figure of the period
+    whole = evaluate(spec(**kind, same_period={2: "1000", 3: "1600"}), 3, q("500", "608.7", "700"))
+    assert whole.change_percent == D("1808.7") / D("1600") * 100 - 100
+
+
 # --- increase (PAR Index, PCI, PAPI) -----------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -97,9 +97,10 @@ def indicator(request, number: int):
 
 def _series_rows(m, series) -> list[dict]:
     # Each period with the decimals that tell its figure from what it is judged against (59,05 / 59,1);
-    # a level figure of an earlier quarter says which, as its pace and last year's value are that quarter's too.
+    # a year to date that does not cover its period says what it is (a level figure of an earlier
+    # quarter, whose pace and last year's value are that quarter's too; the quarters it lacks).
     return [{"period": progress.period_label(p.quarter, language()) + (
-                f" ({progress.period_label(p.ytd_quarter, language())})" if p.ytd_quarter not in (None, p.quarter) else ""),
+                f" ({note})" if (note := progress.period_note(p, language())) else ""),
              "quarter": p.quarter, "ytd": p.verdict or p.ytd, "verdict": p.verdict, "expected": p.expected,
              "target": m.measure.target, "same_period": p.same_period, "percent": p.percent_of_plan,
              "status": p.status, "places": p.places} for p in series]
