@@ -142,9 +142,13 @@ def check_input(measure: Measure, *, text: str = "", value: Decimal | None = Non
     return result
 
 
+def _jumps(value: Decimal, previous: Decimal | None) -> bool:
+    return previous is not None and previous != 0 and abs(value - previous) > abs(previous) * JUMP_WARNING
+
+
 def jump_warnings(measure: Measure, value: Decimal, previous: Decimal | None, lang: str = "vi") -> list[str]:
     """A soft warning when `value` moves more than JUMP_WARNING from the previous quarter."""
-    if previous is None or previous == 0 or abs(value - previous) <= abs(previous) * JUMP_WARNING:
+    if not _jumps(value, previous):
         return []
     lang = language(lang)
     change = (value - previous) / abs(previous) * 100
@@ -152,3 +156,20 @@ def jump_warnings(measure: Measure, value: Decimal, previous: Decimal | None, la
     with override(lang):
         return [_("Changes by %(change)s from the previous quarter (%(previous)s); check it and confirm.") % {
             "change": format_percent(change, 0, lang), "previous": format_number(previous, places, lang)}]
+
+
+def year_to_date_warnings(measure: Measure, cumulative: Decimal, so_far: Decimal | None, previous: Decimal | None,
+                          lang: str = "vi") -> list[str]:
+    """The same check for a quarter given as a year to date alone (as provinces publish flows), on
+    the quarter it implies: the year to date less the whole one of the quarters before (`so_far`)."""
+    if so_far is None or not _jumps(quarter := cumulative - so_far, previous):
+        return []
+    lang = language(lang)
+    places = places_to_tell_apart(measure.decimal_places, previous, quarter)
+    with override(lang):
+        return [_("The year to date (%(ytd)s) means %(quarter)s for this quarter, %(change)s from the previous quarter "
+                  "(%(previous)s); check it and confirm.") % {
+            "ytd": format_number(cumulative, places_to_tell_apart(measure.decimal_places, cumulative, so_far), lang),
+            "quarter": format_number(quarter, places, lang),
+            "change": format_percent((quarter - previous) / abs(previous) * 100, 0, lang),
+            "previous": format_number(previous, places, lang)}]

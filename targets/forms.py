@@ -16,7 +16,7 @@ from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
 from targets import numbers, validators, workflow
-from targets.entry import jump_warnings, read_number, value_problems, verdict_problems
+from targets.entry import jump_warnings, read_number, value_problems, verdict_problems, year_to_date_warnings
 from targets.models import Figure, Measure, Task, TaskReport
 from targets.numbers import NumberFormatError
 
@@ -112,6 +112,8 @@ class FigureForm(forms.Form):
                 self.add_error("verdict", problem)
         elif data.get("value") is not None and self.touched():
             self.warnings = jump_warnings(m, data["value"], self.row["previous"], self.lang)
+        elif data.get("cumulative") is not None and self.touched():
+            self.warnings = year_to_date_warnings(m, data["cumulative"], self.row["so_far"], self.row["previous"], self.lang)
         return data
 
     def touched(self) -> bool:

@@ -130,6 +130,25 @@ def collect(figure: Figure, quarter: int, values: dict, verdicts: dict, cumulati
         estimates.add(quarter)
 
 
+def figure_series(figures, key=lambda figure: figure.measure_id) -> dict:
+    """Figures grouped by `key` (their measure, unless asked otherwise), each group as the engine
+    takes it: values, verdicts, years to date and estimates by quarter (figures' submissions loaded)."""
+    series: dict = {}
+    for f in figures:
+        keys = series.setdefault(key(f), {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set()})
+        collect(f, f.submission.quarter, keys["values"], keys["verdicts"], keys["cumulative"], keys["estimates"])
+    return series
+
+
+def whole_year_to_date(measure: Measure, quarter: int, series: dict | None) -> Decimal | None:
+    """A unit's year to date up to `quarter` where it is whole: none of its quarters lacks a figure
+    (and it is not the nine months carried into the full year). None otherwise, and before the first quarter."""
+    if quarter < 1 or not series:
+        return None
+    p = progress.evaluate(measure.spec(), quarter, **series)
+    return p.ytd if not p.missing_quarters and p.in_year is None else None
+
+
 def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_STATES) -> Overview:
     """Evaluate every measure of the campaign for quarter 1..4 (Quý I, 6 tháng, 9 tháng, cả năm)."""
     if quarter not in (1, 2, 3, 4):

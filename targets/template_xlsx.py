@@ -29,12 +29,13 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from targets import access, history, progress, validators, workflow
-from targets.entry import check_input
+from targets.entry import check_input, year_to_date_warnings
 from targets.exports import as_text
 from targets.forms import TaskForm
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, Verdict
 from targets.numbers import excel_format, fits_a_double, format_exact, typed_decimals, unambiguous_text
+from targets.overview import figure_series, whole_year_to_date
 
 # v2: the year-to-date column and the instructions sheet; v3: the tasks sheet.
 TEMPLATE_VERSION = "emulation-template-v3"
@@ -566,9 +567,10 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     assignments = {(a.unit.code, a.measure.code): a for a in MeasureAssignment.objects.filter(
         measure__campaign=campaign, unit__code__in=unit_codes).select_related("unit", "measure")}
     editable = set(access.editable_units(user).filter(code__in=unit_codes).values_list("code", flat=True))
-    previous = {(unit, measure): value for unit, measure, value in Figure.objects.filter(
-        submission__campaign=campaign, submission__quarter=quarter - 1, submission__unit__code__in=unit_codes,
-    ).values_list("submission__unit__code", "measure__code", "value")} if quarter > 1 else {}
+    # The quarters before, as the entry page judges a figure against them (the previous quarter, the year to date so far).
+    earlier = figure_series(Figure.objects.filter(
+        submission__campaign=campaign, submission__quarter__lt=quarter, submission__unit__code__in=unit_codes,
+    ).select_related("submission__unit", "measure"), key=lambda f: (f.submission.unit.code, f.measure.code))
     stored = {(f.submission.unit.code, f.measure.code): f for f in Figure.objects.filter(
         submission__campaign=campaign, submission__quarter=quarter, submission__unit__code__in=unit_codes,
     ).select_related("submission__unit", "measure")}
@@ -629,8 +631,9 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             row_problems.append(Problem(SHEET, number, "Loại số liệu", choose_one(KIND_WORDS)))
             kind = Figure.Kind.OFFICIAL
         narrative = cell_text(get("Thuyết minh"))
+        previous = earlier.get(key, {}).get("values", {}).get(quarter - 1)
         checked = check_input(assignment.measure, text=text, value=exact, verdict=verdict, narrative=narrative, kind=kind,
-                              previous=previous.get(key), lang="vi", words=lang)
+                              previous=previous, lang="vi", words=lang)
         row_problems += [Problem(SHEET, number, "Giá trị" if not assignment.measure.is_qualitative else "Đánh giá", e)
                          for e in checked.errors]
         cumulative = None
@@ -639,6 +642,9 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             ytd = check_input(measure, text=ytd_text, value=ytd_exact, lang="vi", words=lang)
             row_problems += [Problem(SHEET, number, CUMULATIVE, e) for e in ytd.errors]
             cumulative = ytd.value
+            if checked.value is None and cumulative is not None:
+                checked.warnings += year_to_date_warnings(measure, cumulative, whole_year_to_date(measure, quarter - 1, earlier.get(key)),
+                                                          previous, lang)
         version = get("Phiên bản")
         for column, name in TEXT_COLUMNS.items():
             row_problems += [Problem(SHEET, number, column, p) for p in validators.problems(Figure, {name: cell_text(get(column))})]

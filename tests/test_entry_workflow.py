@@ -212,6 +212,23 @@ def test_a_big_jump_asks_for_confirmation_before_saving(client, reporter):
     assert Figure.objects.get(submission__quarter=2, measure__code="3").value == Decimal("200")
 
 
+def test_a_year_to_date_typed_alone_is_checked_on_the_quarter_it_means(client, reporter):
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"})
+    post_entry(client, "024", 2, {"3": "45,2"})
+    # "150.500" where 150,5 was meant: 150 500 for the nine months, 150 404,8 for the third quarter.
+    response = post_entry(client, "024", 3, {}, **{field("3", "cumulative"): "150.500"})
+    assert ("Số lũy kế từ đầu năm (150.500,0) nghĩa là quý này 150.404,8, thay đổi 332.654 % so với quý trước (45,2); "
+            "hãy kiểm tra và xác nhận.") in response.content.decode()
+    assert not Figure.objects.filter(submission__quarter=3).exists()
+    # The year to date meant: the quarter it means is in line with the one before, no question asked.
+    assert post_entry(client, "024", 3, {}, **{field("3", "cumulative"): "150,5"}).status_code == 302
+    assert Figure.objects.get(submission__quarter=3, measure__code="3").cumulative == Decimal("150.5")
+    # Confirmed, an unusual one is taken as typed.
+    post_entry(client, "024", 4, {}, **{field("3", "cumulative"): "500", "confirm": "1"})
+    assert Figure.objects.get(submission__quarter=4, measure__code="3").cumulative == Decimal("500")
+
+
 def test_a_page_shown_again_keeps_its_ticks_and_reason_so_a_report_with_a_jump_and_a_gap_can_be_sent(client, reporter):
     # Before, neither box came back ticked: the warning and the gap question asked in turn forever.
     from tests.formdata import form_data

@@ -524,3 +524,27 @@ def test_clearing_a_year_to_date_reported_alone_names_it_in_the_warning(client, 
     row[header.index("Lũy kế từ đầu năm")].value = None  # cleared
     page = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
     assert "số liệu đã lưu của chỉ tiêu 3 (61,25) sẽ bị xóa" in page
+
+
+@pytest.mark.template_context
+def test_a_year_to_date_typed_alone_in_the_workbook_is_checked_on_the_quarter_it_means(client, reporter):
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    for quarter, value in ((1, 50), (2, Decimal("45.2"))):
+        workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=quarter, entries=[workflow.Entry(measure=budget, value=value)])
+    client.force_login(reporter)
+    wb = download(client, quarter=3)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Lũy kế từ đầu năm")].value = "150.500"  # 150,5 meant
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    html = response.content.decode()
+    assert ("Số lũy kế từ đầu năm (150.500,0) nghĩa là quý này 150.404,8, thay đổi 332.654 % so với quý trước (45,2); "
+            "hãy kiểm tra và xác nhận.") in html
+    unconfirmed = client.post(reverse("upload"), {"token": response.context["token"]})
+    assert "Chưa lưu: hãy kiểm tra các cảnh báo" in unconfirmed.content.decode()
+    assert not Figure.objects.filter(submission__quarter=3).exists()

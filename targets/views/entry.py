@@ -15,6 +15,7 @@ from targets import access, progress, ranking, scoring, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit
+from targets.overview import figure_series, whole_year_to_date
 from targets.views.common import param, programme_year, quarter_param
 
 
@@ -38,17 +39,6 @@ def _unit_for(request, units) -> Unit:
     return unit
 
 
-def _series(figures) -> dict[int, dict]:
-    """A measure's figures by quarter, as the engine takes them (targets.overview.collect)."""
-    from targets.overview import collect
-
-    series: dict[int, dict] = {}
-    for f in figures:
-        keys = series.setdefault(f.measure_id, {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set()})
-        collect(f, f.submission.quarter, keys["values"], keys["verdicts"], keys["cumulative"], keys["estimates"])
-    return series
-
-
 def _last_year(campaign: Campaign, unit: Unit, quarter: int, measures) -> dict[str, object]:
     """The unit's own approved year-to-date for the same period last year, by measure code: a
     district compares itself with its own past, never with the province's, and with what was
@@ -57,7 +47,7 @@ def _last_year(campaign: Campaign, unit: Unit, quarter: int, measures) -> dict[s
         submission__campaign__year=campaign.year - 1, submission__unit=unit, submission__quarter__lte=quarter,
         submission__state=Submission.State.APPROVED,
         measure__code__in=[m.code for m in measures]).select_related("submission", "measure__campaign"))
-    series = _series(figures)
+    series = figure_series(figures)
     result = {}
     for measure in {f.measure_id: f.measure for f in figures}.values():
         p = progress.evaluate(measure.spec(), quarter, **series[measure.pk])
@@ -74,8 +64,8 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
     figures = list(Figure.objects.filter(submission__campaign=campaign, submission__unit=unit, submission__quarter__lte=quarter)
                    .select_related("submission"))
     own = {(f.measure_id, f.submission.quarter): f for f in figures}
-    series = _series(figures)
-    earlier = _series(f for f in figures if f.submission.quarter < quarter)
+    series = figure_series(figures)
+    earlier = figure_series(f for f in figures if f.submission.quarter < quarter)
     last_year = _last_year(campaign, unit, quarter, [a.measure for a in assignments])
     pledges = {p.measure_id: p for p in Pledge.objects.filter(unit=unit, measure__campaign=campaign)}
     empty = {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set()}
@@ -84,14 +74,13 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
         m = a.measure
         lead = a.role == MeasureAssignment.Role.LEAD
         now = progress.evaluate(m.spec(), quarter, **series.get(m.pk, empty))
-        so_far = progress.evaluate(m.spec(), quarter - 1, **earlier.get(m.pk, empty)) if quarter > 1 else None
         previous = own.get((m.pk, quarter - 1))
         rows.append({
             "measure": m,
             "figure": own.get((m.pk, quarter)),
             "progress": now if now.in_year is None else None,
             "previous": previous.value if previous else None,
-            "so_far": so_far.ytd if so_far and not so_far.missing_quarters and so_far.in_year is None else None,
+            "so_far": whole_year_to_date(m, quarter - 1, earlier.get(m.pk)),
             # Only a target set for this unit: the province's target is the lead unit's alone; a
             # district's is the one it pledged (giao ước thi đua), where it signed one.
             "target": m.target if lead else (pledges[m.pk].target if m.pk in pledges else None),
