@@ -103,10 +103,13 @@ def pledge_spec(spec: MeasureSpec, target: Decimal) -> MeasureSpec:
     """The measure as one unit pledged it: the pledged figure is the target, judged like the
     province's target, without the province's baselines (they are not the unit's own).
 
-    A pledge is a number, so a year-on-year measure (accidents "lower than last year") pledged
-    as "at most 20" is judged as at most, and "higher than last year" as at least.
+    A pledge is a number the unit promises to reach: a year-on-year measure (accidents "lower
+    than last year") pledged as "at most 20" is judged as at most, "higher than last year" as at
+    least, and a pledged figure on a "more than" target (over 95 %) as at least: reaching the
+    100 % it pledged, a unit has kept its pledge (strictly more than 100 % cannot be had).
     """
-    comparison = {Comparison.DECREASE: Comparison.LTE, Comparison.INCREASE: Comparison.GTE}.get(spec.comparison, spec.comparison)
+    comparison = {Comparison.DECREASE: Comparison.LTE, Comparison.INCREASE: Comparison.GTE,
+                  Comparison.GT: Comparison.GTE}.get(spec.comparison, spec.comparison)
     if comparison is Comparison.QUALITATIVE:
         raise ValueError(f"measure {spec.code} is assessed in words and takes no pledged figure")
     return dataclasses.replace(spec, comparison=comparison, target=Decimal(target), previous_year=None, same_period={},

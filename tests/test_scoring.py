@@ -383,6 +383,16 @@ def test_a_year_on_year_measure_pledged_as_a_number_is_judged_against_it():
         pledge_spec(MeasureSpec(code="15", comparison=Comparison.QUALITATIVE, aggregation=Aggregation.LEVEL, target=None), D(1))
 
 
+def test_a_figure_pledged_on_a_more_than_target_is_kept_by_reaching_it():
+    # Security: the province "more than 95 %" of communes; the police pledged 100 %.
+    safe = MeasureSpec(code="13", comparison=Comparison.GT, aggregation=Aggregation.LEVEL, target=D(95), decimal_places=1)
+    own = pledge_spec(safe, D(100))
+    assert own.comparison is Comparison.GTE
+    assert evaluate(own, 4, {4: D(100)}).status is Status.MET
+    assert evaluate(own, 4, {4: D("99.9")}).status is Status.NOT_MET
+    assert evaluate(safe, 4, {4: D(95)}).status is Status.NOT_MET  # the province's own stays strict
+
+
 def test_every_status_of_the_progress_engine_scores_as_some_verdict():
     from targets.scoring import OUTCOME_OF_STATUS
 
