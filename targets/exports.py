@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from targets import progress, timeliness
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, Submission
-from targets.numbers import excel_format, fits_a_double, format_number, quantize
+from targets.numbers import excel_format, fits_a_double, format_number, places_to_tell_apart, quantize
 from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
 from targets.progress import Status, period_phrase
 
@@ -240,6 +240,7 @@ class Footnotes:
     def __init__(self):
         self.estimate = False
         self.lower = False
+        self.above = False
         self.missing: set[int] = set()
 
 
@@ -305,7 +306,7 @@ def _header_cell(cell, text: str) -> None:
 def _provisional(m) -> bool:
     """An estimate stands in the year-to-date (the engine says so), or the period's figure is not
     yet approved by the secretariat: marked (*) in the report."""
-    figure = m.figure
+    figure = m.shown
     return m.progress.estimate or (figure is not None and figure.submission.state != Submission.State.APPROVED)
 
 
@@ -313,6 +314,7 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     measure, p = m.measure, m.progress
     fmt = excel_format(p.places)  # enough decimals to tell the figure from its target
     lower_is_better = measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
+    above = measure.comparison == Measure.Comparison.GT  # "over 95 %": met only above the target
     _cell(ws, row, COL["stt"], number, BODY, CENTRE)
     _cell(ws, row, COL["indicator"], name)
     _cell(ws, row, COL["unit"], _name(measure, "unit", lang), BODY, CENTRE)
@@ -321,10 +323,15 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     notes.estimate |= marked
     notes.missing.update(p.missing_quarters if missing else ())
     notes.lower |= lower_is_better
+    notes.above |= above
     actual_fmt = fmt + (' "(*)"' if marked else "") + (' "(!)"' if missing else "")
     same_fmt = fmt
-    if p.in_year is not None:  # the full year asked for, but only in-year figures exist: say which period they are
-        actual_fmt += f' "({progress.period_label(p.in_year.quarter, lang)})"'
+    if p.in_year is not None:
+        # The full year asked for, but only in-year figures exist: say which period they are, and
+        # of the same period last year they are set against.
+        in_year = f' "({progress.period_label(p.in_year.quarter, lang)})"'
+        actual_fmt += in_year
+        same_fmt += in_year
     elif p.ytd_quarter not in (None, p.quarter):
         # A level measure known for an earlier quarter only: its figure and the same period last
         # year it is compared with are both that quarter's (progress.evaluate), and say so.
@@ -332,8 +339,10 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         actual_fmt += older
         same_fmt += older
     for key, value, number_format in (
-        ("actual_last_year", measure.previous_year, fmt),
-        ("target", measure.target, ('"≤ "' if lower_is_better else "") + fmt),
+        # Last year's actual with the decimals that tell it from this year's target: 45,698 is not the 45,7 planned.
+        ("actual_last_year", measure.previous_year, excel_format(max(p.places, places_to_tell_apart(
+            measure.decimal_places, measure.previous_year, measure.target)))),
+        ("target", measure.target, ('"≤ "' if lower_is_better else '"> "' if above else "") + fmt),
         ("actual", p.ytd, actual_fmt),
         ("same_period", p.same_period, same_fmt),
         # Rounded as displayed, so that the value a reader copies is the one printed; never to
@@ -348,11 +357,12 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     _status_cell(ws.cell(row, COL["assessment"]), p.status, lang)
     if p.in_year is not None:  # no year figure yet: the latest in-year status, never a final verdict
         ws.cell(row, COL["assessment"]).value += f" ({_('no full-year figure yet')})"
-    note = m.figure.narrative if (m.figure and measure.is_qualitative) else (m.figure.note if m.figure else "")
-    if m.figure and m.figure.estimate_value is not None:
+    shown = m.shown
+    note = shown.narrative if (shown and measure.is_qualitative) else (shown.note if shown else "")
+    if shown and shown.estimate_value is not None:
         # The reader must see that the official figure replaced an estimate, and what it was.
         replaced = _("The official figure has replaced the estimate (%(e)s).") % {
-            "e": format_number(m.figure.estimate_value, measure.decimal_places, lang)}
+            "e": format_number(shown.estimate_value, measure.decimal_places, lang)}
         note = f"{replaced} {note}".strip()
     _cell(ws, row, COL["notes"], _shorten(note))
     _box(ws, row)
@@ -419,6 +429,8 @@ def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str) -> int:
         lines.append(_("(*) Estimated or not yet reviewed."))
     if notes.lower:
         lines.append(_("(≤) Lower is better: met while the actual stays at or below the target."))
+    if notes.above:
+        lines.append(_("(>) Met only above the target: reaching it exactly is not enough."))
     if notes.missing:
         lines.append(_("(!) The year to date lacks the figures of: %(quarters)s.") % {
             "quarters": ", ".join(progress.quarter_label(q) for q in sorted(notes.missing))})

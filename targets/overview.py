@@ -42,6 +42,15 @@ class MeasureProgress:
     cumulative: dict = field(default_factory=dict)  # quarter → year-to-date as reported
     estimates: set = field(default_factory=set)  # quarters whose figure is an estimate
     today: datetime.date | None = None  # the day it was evaluated (yearly figures are due by a month)
+    figures: dict = field(default_factory=dict)  # quarter → the lead unit's figure
+
+    @property
+    def shown(self) -> Figure | None:
+        """The figure the period's status stands on, whose state and notes go with it: the period's
+        own, else the one it carries (the nine months' in a full year not yet reported, a rate's
+        latest quarter)."""
+        p = self.progress.in_year or self.progress
+        return self.figures.get(p.ytd_quarter or p.quarter)
 
     def series(self) -> list[progress.Progress]:
         """The same measure evaluated at the end of each quarter up to the period (for charts). A
@@ -165,14 +174,13 @@ def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
     verdicts: dict[int, dict[int, object]] = defaultdict(dict)
     cumulative: dict[int, dict[int, object]] = defaultdict(dict)
     estimates: dict[int, set[int]] = defaultdict(set)
-    own_quarter: dict[int, Figure] = {}
+    figures: dict[int, dict[int, Figure]] = defaultdict(dict)
     last_updated = None
     for figure in Figure.objects.province(campaign, quarter, states):
         q = figure.submission.quarter
         collect(figure, q, values[figure.measure_id], verdicts[figure.measure_id], cumulative[figure.measure_id],
                 estimates[figure.measure_id])
-        if q == quarter:
-            own_quarter[figure.measure_id] = figure
+        figures[figure.measure_id][q] = figure
         if last_updated is None or figure.entered_at > last_updated:
             last_updated = figure.entered_at
 
@@ -181,7 +189,8 @@ def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         key = measure.pk
         result = progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today)
         indicators[measure.indicator_id].measures.append(MeasureProgress(
-            measure, result, own_quarter.get(key), values[key], verdicts[key], cumulative[key], estimates[key], today))
+            measure, result, figures[key].get(quarter), values[key], verdicts[key], cumulative[key], estimates[key], today,
+            figures[key]))
     return Overview(campaign=campaign, quarter=quarter, themes=themes, last_updated=last_updated)
 
 

@@ -681,7 +681,9 @@ def _explain(p: Progress, lang: str) -> str:
             text += f"; {_('expected pace')} {format_percent(share, 1, lang)}"
         return f"{text} → {outcome}"
 
-    note = "; ".join(filter(None, [older, f"{_('target')} {planned(target)}{unit}"]))
+    # "Over 95 %" is met only above it: said, so that 95 against 95 reads as the miss it is.
+    label = _("target over") if spec.comparison is Comparison.GT else _("target")
+    note = "; ".join(filter(None, [older, f"{label} {planned(target)}{unit}"]))
     text = f"{head}: {figure} ({note})"
     if not p.is_year_end and p.expected is not None and p.expected != target:
         text += f"; {_('expected')} {num(p.expected)}{unit}"

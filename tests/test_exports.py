@@ -545,3 +545,42 @@ def test_a_year_to_date_lacking_a_quarter_is_not_set_against_last_years_nine_mon
     client.post(reverse("set_language"), {"language": lang})
     page = client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 3}).content.decode()
     assert ("9 tháng (thiếu số liệu quý III)" if lang == "vi" else "Nine months (no figure for Q3)") in page
+
+
+def test_the_full_year_report_without_q4_figures_marks_what_it_carries(client, demo):
+    rows = _rows_by_code(_report(demo, 4).worksheets[0])
+    # The nine months' figures stand in for the year, and so do last year's nine months beside them.
+    accidents = rows["14a"]
+    assert accidents[5].number_format.endswith('"(9 tháng)"') and accidents[6].number_format.endswith('"(9 tháng)"')
+    # A verdict sent for nine months and not yet reviewed is marked as such, with its narrative.
+    defence = rows["15"]
+    state = Figure.objects.get(measure__code="15", submission__quarter=3, submission__unit=defence_unit(demo)).submission.state
+    assert state != "approved"
+    assert defence[5].value.endswith("(*)") and defence[10].value
+    # The overview says the same of the figure it carries: its state.
+    client.force_login(make_user("official", "viewer"))
+    page = client.get(reverse("home"), {"year": 2024, "quarter": 4}).content.decode()
+    row = re.search(r"<span class=\"card-number\">15\. </span>.*?</td>", page, re.S).group(0)
+    assert "Đã gửi" in row
+
+
+def defence_unit(campaign):
+    from targets.models import Measure
+
+    return Measure.objects.get(campaign=campaign, code="15").indicator.lead_unit
+
+
+def test_last_years_actual_shows_the_decimals_that_tell_it_from_the_target(demo):
+    from targets.models import Measure
+
+    # 2024 ended at 1,304 % against "at most 1,3": printed "1,30" beside "≤ 1,30" it would look met.
+    Measure.objects.filter(campaign=demo, code="8").update(previous_year=Decimal("1.304"), target=Decimal("1.3"))
+    births = _rows_by_code(_report(demo, 3).worksheets[0])["8"]
+    assert Decimal(str(births[3].value)) == Decimal("1.304") and births[3].number_format == "#,##0.000"
+
+
+def test_a_more_than_target_is_printed_and_explained_as_such(demo):
+    ws = _report(demo, 3).worksheets[0]
+    security = _rows_by_code(ws)["13"]
+    assert security[4].number_format.startswith('"> "')
+    assert "(>) Chỉ đạt khi vượt trên kế hoạch: bằng kế hoạch là chưa đạt." in _texts(ws)

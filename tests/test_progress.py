@@ -794,8 +794,8 @@ def test_same_period_zero_gives_no_percent():
         (
             dict(comparison=GT, aggregation=LEVEL, target="95", decimal_places=1, unit_vi="%", unit_en="%", previous_year=D("90")),
             2, at(2, "92"),
-            "6 tháng: 92,0 % (kế hoạch 95 %); cần đạt 92,5 % → có nguy cơ chậm",
-            "First half: 92.0 % (target 95 %); expected 92.5 % → at risk",
+            "6 tháng: 92,0 % (kế hoạch trên 95 %); cần đạt 92,5 % → có nguy cơ chậm",
+            "First half: 92.0 % (target over 95 %); expected 92.5 % → at risk",
         ),
         (
             dict(comparison=GTE, aggregation=FLOW, target="308", decimal_places=1),  # no unit: no stray space
