@@ -45,6 +45,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
+from targets import validators as limits
 from targets.language import language
 from targets.numbers import format_number
 from targets.progress import Comparison, MeasureSpec, Status, Verdict, quarter_label, status_label, verdict_label
@@ -167,6 +168,8 @@ SCHEME_PROBLEMS = {
     "boolean": gettext_lazy("%(key)s: true or false (without quotes), not %(value)s."),
     "unknown_measure": gettext_lazy("%(key)s: %(value)s is not a measure of the programme."),
     "unknown_top": gettext_lazy("Unknown keys %(unknown)s; a scheme has %(names)s."),
+    "control": gettext_lazy("%(key)s: remove the invisible control characters (e.g. pasted from another program)."),
+    "too_long": gettext_lazy("%(key)s: at most %(max)s characters (it has %(count)s)."),
 }
 # What a scheme says ("note" is a free comment): a key misspelt ("certificate") would otherwise be
 # ignored in silence and its default used, on a ranking the council is given.
@@ -183,6 +186,19 @@ EARNED = {"measure_points": ("exceeded", "met"), "task_points": ("completed_well
           "reporting_points": ("on_time", "complete")}
 # From best to worst: a better verdict never earns fewer points.
 ORDER = {"measure_points": ("exceeded", "met", "not_met"), "task_points": ("completed_well", "completed", "not_completed")}
+
+
+def _texts(value, where: str = ""):
+    """Every text of a scheme's JSON, keys included, with where it is ("titles[0].name")."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield where, str(key)
+            yield from _texts(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _texts(item, f"{where}[{i}]")
 
 
 @dataclass(frozen=True)
@@ -221,6 +237,12 @@ class Scheme:
 
         if not isinstance(data, Mapping):
             raise SchemeError([(SCHEME_PROBLEMS["object"], {})])
+        for where, text in _texts(data) if strict else ():
+            # PostgreSQL's JSON cannot hold NUL; a title's name is printed on pages and proposals.
+            if limits.has_control_characters(text):
+                problem("control", key=where or "(key)")
+            elif len(text) > (limit := limits.SHORT if where.startswith("titles[") else limits.NOTE):
+                problem("too_long", key=where, max=limit, count=len(text))
         if strict and (unknown := set(map(str, data)) - set(SCHEME_KEYS)):
             problem("unknown_top", unknown=", ".join(sorted(unknown)), names=", ".join(SCHEME_KEYS))
 

@@ -32,13 +32,17 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 HISTORY_REASON = 100
 
 
+def has_control_characters(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
 @deconstructible
 class NoControlCharacters:
     message = _("Remove the invisible control characters (e.g. pasted from another program) from this text.")
     code = "control_characters"
 
     def __call__(self, value):
-        if isinstance(value, str) and _CONTROL.search(value):
+        if isinstance(value, str) and has_control_characters(value):
             raise ValidationError(self.message, code=self.code)
 
     def __eq__(self, other):

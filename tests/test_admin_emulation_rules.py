@@ -163,6 +163,21 @@ def test_a_scheme_the_ranking_would_misread_is_refused_naming_its_key(client, ad
     assert record.data == before
 
 
+def test_a_scheme_with_an_invisible_character_or_an_endless_title_is_refused_naming_its_key(client, admin_user, programme):
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    before = dict(record.data)
+    titles = [{**before["titles"][0], "name": "Cờ " + "x" * 400}, *before["titles"][1:]]
+    # "\u0000" in the JSON: PostgreSQL's JSON cannot hold it (it was a server error).
+    response = admin_save(client, "scoringscheme", record.pk, data=json.dumps({**before, "note": "a\x00b", "titles": titles},
+                                                                              ensure_ascii=False))
+    assert response.status_code == 200
+    assert errors(response) == ("note: hãy xóa các ký tự điều khiển vô hình (ví dụ do dán từ chương trình khác). "
+                                "titles[0].name: tối đa 300 ký tự (hiện có 403).")
+    record.refresh_from_db()
+    assert record.data == before
+
+
 def test_malformed_json_is_refused_in_vietnamese(client, admin_user, programme):
     client.force_login(admin_user)
     record = ScoringScheme.objects.get(campaign=programme)
