@@ -501,6 +501,7 @@ class Bar(StrEnum):
 
     KEY_MEASURE_NOT_MET = "key_measure_not_met"
     KEY_MEASURE_BEHIND = "key_measure_behind"  # during the year: "not met" is said of a year figure only
+    KEY_MEASURE_NO_FIGURE = "key_measure_no_figure"  # at year end: not shown to be met
     NOT_REGISTERED = "not_registered"
     BELOW_MIN_SCORE = "below_min_score"
     BARRING_DEDUCTION = "barring_deduction"
@@ -513,6 +514,7 @@ class Bar(StrEnum):
 BAR_LABELS = {
     Bar.KEY_MEASURE_NOT_MET: pgettext_lazy("flag condition", "Key measure %(detail)s not met"),
     Bar.KEY_MEASURE_BEHIND: pgettext_lazy("flag condition", "Key measure %(detail)s behind its pace (provisional)"),
+    Bar.KEY_MEASURE_NO_FIGURE: pgettext_lazy("flag condition", "Key measure %(detail)s has no year figure"),
     Bar.NOT_REGISTERED: pgettext_lazy("flag condition", "Not registered for “%(detail)s”"),
     Bar.BELOW_MIN_SCORE: pgettext_lazy("flag condition", "Score under the minimum of %(detail)s"),
     Bar.BARRING_DEDUCTION: pgettext_lazy("flag condition", "Deduction for a fault: %(detail)s"),
@@ -625,6 +627,10 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
                           scheme.measure_points[outcome], m.explanation_vi, m.explanation_en))
         if m.code in scheme.key_measures and outcome is Outcome.NOT_MET:
             bars.append(Barring(Bar.KEY_MEASURE_NOT_MET if status in YEAR_END and not m.in_year else Bar.KEY_MEASURE_BEHIND, m.code))
+        elif m.code in scheme.key_measures and outcome is Outcome.NO_FIGURE and final:
+            # The flag goes to a unit that meets the conditions: a key measure it never reported
+            # for the year is not one it met. (During the year a figure not yet sent bars nothing.)
+            bars.append(Barring(Bar.KEY_MEASURE_NO_FIGURE, m.code))
     for t in unit.tasks:
         if t.verdict is None:
             verdict_vi, verdict_en, points = words(WORDS["not_assessed"], "vi"), words(WORDS["not_assessed"], "en"), ZERO

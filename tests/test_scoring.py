@@ -49,8 +49,8 @@ SCHEME_DATA = {
 SCHEME = Scheme.from_dict(SCHEME_DATA)
 
 
-def measure(code, status):
-    return MeasureResult(code=code, label_vi=f"Chỉ tiêu {code}", label_en=f"Measure {code}", status=Status(status))
+def measure(code, status, **extra):
+    return MeasureResult(code=code, label_vi=f"Chỉ tiêu {code}", label_en=f"Measure {code}", status=Status(status), **extra)
 
 
 def unit(code, *measures, tasks=(), reports=(), adjustments=(), registered=("flag",), **extra):
@@ -221,9 +221,15 @@ def test_a_key_measure_not_met_bars_the_flag_but_keeps_the_points_and_rank():
     assert score.score == D(16)
 
 
-def test_a_key_measure_without_a_figure_does_not_bar_the_flag():
-    score = score_unit(unit("A", measure("3", Status.NO_DATA), adjustments=[Adjustment(D(20), "b")]), SCHEME)
-    assert score.bars == ()
+def test_a_key_measure_without_a_figure_bars_the_flag_only_at_year_end():
+    during = score_unit(unit("A", measure("3", Status.NO_DATA), adjustments=[Adjustment(D(20), "b")]), SCHEME)
+    assert during.bars == ()  # not sent yet: nothing to hold against the unit
+    # The year closed without its year figure (none at all, or only the nine months'): not shown to be met.
+    for status, in_year in ((Status.NO_DATA, False), (Status.ON_TRACK, True)):
+        final = score_unit(unit("A", measure("3", status, in_year=in_year), adjustments=[Adjustment(D(20), "b")]), SCHEME, final=True)
+        assert [b.reason for b in final.bars] == [Bar.KEY_MEASURE_NO_FIGURE]
+        assert final.bars[0].text("vi") == "Chỉ tiêu chủ yếu 3 không có số liệu cả năm"
+        assert final.bars[0].text("en") == "Key measure 3 has no year figure"
 
 
 def test_not_registered_for_the_flag_bars_it():
