@@ -120,6 +120,9 @@ class FigureForm(forms.Form):
         """Whether the person changed anything on this row (numbers compared as Decimals)."""
         return bool(set(self.changed_data) - BOOKKEEPING)
 
+    def typed(self) -> list[tuple[str, str]]:
+        return typed(self, BOOKKEEPING)
+
     def entry(self) -> workflow.Entry:
         data = self.cleaned_data
         return workflow.Entry(
@@ -127,6 +130,20 @@ class FigureForm(forms.Form):
             verdict=data.get("verdict", ""), narrative=data.get("narrative", "").strip(), note=data.get("note", "").strip(),
             source=data.get("source", "").strip(), kind=data.get("kind") or Figure.Kind.OFFICIAL, version=data.get("version"),
         )
+
+
+def typed(form: forms.Form, bookkeeping) -> list[tuple[str, str]]:
+    """What the person typed in the fields of `form` they changed, as sent (a choice by its label),
+    for a page that could save none of it and shows it back to be copied."""
+    shown = []
+    for name in form.changed_data:
+        if name in bookkeeping:
+            continue
+        field, sent = form.fields[name], form[name].data
+        text = dict(field.choices).get(sent, sent) if isinstance(field, forms.ChoiceField) else sent
+        if text not in (None, ""):
+            shown.append((str(field.label or name), str(text)))
+    return shown
 
 
 class BaseEntryFormSet(forms.BaseFormSet):
@@ -255,6 +272,9 @@ class TaskForm(forms.Form):
 
     def touched(self) -> bool:
         return bool(set(self.changed_data) - {"task", "version"})
+
+    def typed(self) -> list[tuple[str, str]]:
+        return typed(self, {"task", "version"})
 
     def entry(self) -> workflow.TaskEntry:
         data = self.cleaned_data

@@ -599,3 +599,21 @@ def test_the_secretariat_ticks_every_report_waiting_with_one_link_and_approves_t
     assert Submission.objects.get(pk=dong_van.pk).state == "approved" and Submission.objects.get(pk=city.pk).state == "returned"
     # Nothing left to approve: no link to tick.
     assert "Chọn tất cả" not in client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+
+
+def test_a_save_refused_because_the_report_was_sent_meanwhile_shows_back_what_was_typed(client, reporter, city):
+    # Two members of the unit on the same page: one sends the report, the other saves afterwards.
+    colleague = make_user("reporter-city-2", "reporter", units=[city])
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"}, action="submit")
+    client.force_login(colleague)
+    response = post_entry(client, "024", 1, {"3": "777"}, **{field("3", "note"): "Ghi chú\r\nhai dòng", field("3", "version"): "1"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Chưa lưu gì." in html and "đang chờ thẩm định" in html  # why, on the entry page itself
+    assert "Những gì bạn đã nhập, chưa được lưu (hãy sao chép trước khi rời trang):" in html
+    assert "<strong>777</strong>" in html and "<strong>Ghi chú<br>hai dòng</strong>" in html
+    assert Figure.objects.get(measure__code="3", submission__unit=city).value == Decimal("50")
+    # A double click on "send": the second is told the report is sent, on the page.
+    again = post_entry(client, "024", 1, {"3": "50"}, action="submit", **{field("3", "version"): "1"})
+    assert again.status_code == 403 and "đang chờ thẩm định" in again.content.decode() and "Những gì bạn đã nhập" not in again.content.decode()

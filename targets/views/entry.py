@@ -16,6 +16,7 @@ from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit
 from targets.overview import figure_series, whole_year_to_date
+from targets.templatetags.emulation import localized
 from targets.views.common import param, programme_year, quarter_param
 
 
@@ -134,6 +135,9 @@ def entry(request):
     # A post without the task rows (a page opened before the unit had tasks) leaves its tasks alone.
     task_data = data if data is not None and "tasks-TOTAL_FORMS" in data else None
     tasks = TaskFormSet(task_data, rows=_task_rows(campaign, unit, submission), lang=language(), prefix="tasks")
+    # Read before the fields are disabled, which hides what was sent: a post refused by the report's
+    # state (sent, approved or closed since the page was opened) shows it back, to be copied, not lost.
+    unsaved = _typed(formset, tasks) if refusal and data is not None else []
     for form in formset:
         if refusal or (only is not None and form.row["measure"].pk not in only):
             for field in form.fields.values():
@@ -142,22 +146,35 @@ def entry(request):
         if refusal or only is not None:  # tasks are quarterly, never among the late yearly figures
             for field in form.fields.values():
                 field.disabled = True
-    conflicts = []
+    conflicts, status = [], 200
     if request.method == "POST":
-        if refusal:
-            raise PermissionDenied(refusal)
-        outcome = _post(request, campaign, unit, quarter, formset, tasks)
-        if outcome is None:
-            return redirect(f"{reverse('entry')}?year={campaign.year}&quarter={quarter}&unit={unit.code}")
-        conflicts = outcome
+        try:
+            if refusal:
+                raise workflow.EntryRefused(refusal, forbidden=True)
+            outcome = _post(request, campaign, unit, quarter, formset, tasks)
+        except workflow.EntryRefused as refused:  # forbidden by the report's state, not by who one is: the page again
+            messages.error(request, _("Nothing was saved."))
+            unsaved = unsaved or _typed(formset, tasks)
+            refusal, status = refused.message, 403
+        else:
+            if outcome is None:
+                return redirect(f"{reverse('entry')}?year={campaign.year}&quarter={quarter}&unit={unit.code}")
+            conflicts = outcome
     return render(request, "targets/entry.html", {
         "campaign": campaign, "unit": unit, "quarter": quarter, "formset": formset, "tasks": tasks, "submission": submission,
         "units": units.order_by("kind", "code"), "quarters": (1, 2, 3, 4), "refusal": refusal, "yearly_only": only is not None,
         "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts, "campaigns": year["campaigns"],
         "reason_limit": Figure._meta.get_field("reason").max_length,
         # A page shown again (a warning, an error, a conflict) keeps what was ticked and typed below the figures.
-        "posted": request.POST if request.method == "POST" else {},
-    })
+        "posted": request.POST if request.method == "POST" else {}, "unsaved": unsaved,
+    }, status=status)
+
+
+def _typed(formset, tasks) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What the person changed on each row, as sent: (row, [(field, text)])."""
+    rows = [*((f"{f.row['measure'].code}. {localized(f.row['measure'], 'name')}", f) for f in formset),
+            *((f"{f.row['task'].code}. {localized(f.row['task'], 'title')}", f) for f in tasks if f.is_bound)]
+    return [(label, typed) for label, form in rows if (typed := form.typed())]
 
 
 def _post(request, campaign, unit, quarter, formset, tasks):
@@ -216,7 +233,7 @@ def _post(request, campaign, unit, quarter, formset, tasks):
                                      "was. Check it below.") % {"rows": ", ".join(not_sent)})
     except workflow.EntryRefused as refused:
         if refused.forbidden:
-            raise PermissionDenied(refused.message) from None
+            raise
         messages.error(request, refused.message)
         return []
     return None
