@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
+from targets import progress
 from targets.language import language
 from targets.models import Figure, Measure, Verdict
 from targets.numbers import (
@@ -156,6 +157,26 @@ def jump_warnings(measure: Measure, value: Decimal, previous: Decimal | None, la
     with override(lang):
         return [_("Changes by %(change)s from the previous quarter (%(previous)s); check it and confirm.") % {
             "change": format_percent(change, 0, lang), "previous": format_number(previous, places, lang)}]
+
+
+def disagreement_warnings(measure: Measure, quarter: int, earlier: dict | None, value: Decimal | None, cumulative: Decimal | None,
+                          lang: str = "vi") -> list[str]:
+    """A year to date given beside the quarter's figure that does not add up with it and the
+    quarters before (`earlier`, as overview.figure_series gives them), as the entry page says it."""
+    if value is None or cumulative is None:
+        return []
+    series = {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set(), **(earlier or {})}
+    series = {**series, "values": {**series["values"], quarter: value}, "cumulative": {**series["cumulative"], quarter: cumulative}}
+    found = [d for d in progress.evaluate(measure.spec(), quarter, **series).disagreements if d.quarter == quarter]
+    lang = language(lang)
+    warnings = []
+    with override(lang):
+        for d in found:
+            places = places_to_tell_apart(measure.decimal_places, d.reported, d.from_quarters)
+            warnings.append(_("%(q)s: the year to date reported (%(reported)s) differs from the quarters' figures added up "
+                              "(%(quarters)s).") % {"q": progress.period_label(d.quarter, lang), "reported": format_exact(d.reported, places, lang),
+                                                    "quarters": format_exact(d.from_quarters, places, lang)})
+    return warnings
 
 
 def year_to_date_warnings(measure: Measure, cumulative: Decimal, so_far: Decimal | None, previous: Decimal | None,

@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from targets import access, history, progress, validators, workflow
-from targets.entry import check_input, year_to_date_warnings
+from targets.entry import check_input, disagreement_warnings, year_to_date_warnings
 from targets.exports import as_text
 from targets.forms import TaskForm
 from targets.language import language
@@ -645,6 +645,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             if checked.value is None and cumulative is not None:
                 checked.warnings += year_to_date_warnings(measure, cumulative, whole_year_to_date(measure, quarter - 1, earlier.get(key)),
                                                           previous, lang)
+            checked.warnings += disagreement_warnings(measure, quarter, earlier.get(key), checked.value, cumulative, lang)
         version = get("Phiên bản")
         for column, name in TEXT_COLUMNS.items():
             row_problems += [Problem(SHEET, number, column, p) for p in validators.problems(Figure, {name: cell_text(get(column))})]
@@ -664,6 +665,8 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             shown = shown_before.get(key)
         if entry.empty if shown is None else not workflow.differs(shown, entry):
             continue  # as the workbook showed it: nothing to write, nor to confirm
+        if figure is not None and not workflow.differs(figure, entry):
+            continue  # as saved already (a file uploaded twice): nothing to write either
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
         if entry.empty and figure is not None:
             # Cells cleared, as "clear contents" over a block does: the saved figure would go, which is confirmed like a jump.
@@ -753,8 +756,9 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
             result.problems += [Problem(TASK_SHEET, number, column, m) for column, messages in found.items() for m in messages]
             continue
         result.units[unit.code] = unit
-        if form.touched():
-            entry = form.entry()
+        entry = form.entry() if form.touched() else None
+        # Changed from what the workbook showed, and not as saved already (a file uploaded twice).
+        if entry is not None and (stored is None or (stored.verdict, stored.narrative) != (entry.verdict, entry.narrative)):
             result.task_rows.append({"row": number, "unit": unit, "entry": entry, "verdict": dict(Verdict.choices).get(entry.verdict, "")})
 
 

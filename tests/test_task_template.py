@@ -261,3 +261,22 @@ def test_an_old_template_is_judged_in_as_many_queries_whatever_number_of_rows_ch
     assert len(measures) == len(tasks) == 3
     queries(1)  # the first request reads what later ones find cached (the site's settings, the content types)
     assert queries(1) == queries(3)
+
+
+@pytest.mark.template_context
+def test_a_file_uploaded_twice_has_nothing_to_save_the_second_time(client, finance):
+    unit, reporter = finance
+    client.force_login(reporter)
+    wb = download(client)
+    header, rows = task_rows(wb)
+    write(wb, rows[next(iter(rows))][0].value, "Hoàn thành nhiệm vụ", "Đã thực hiện.")
+    ws = wb["Nhập liệu"]
+    figure_header = [c.value for c in ws[1]]
+    ws.cell(2, figure_header.index("Giá trị") + 1, 100)
+    first_html, saved = upload(client, wb)
+    assert "Đã lưu 1 số liệu từ bảng tính." in saved
+    # The same file again, unsure the first went through: nothing offered as a change, nothing to confirm.
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    result = response.context["result"]
+    assert result.ok and result.rows == [] and result.task_rows == []
+    assert "Không có gì để lưu" in response.content.decode()

@@ -548,3 +548,23 @@ def test_a_year_to_date_typed_alone_in_the_workbook_is_checked_on_the_quarter_it
     unconfirmed = client.post(reverse("upload"), {"token": response.context["token"]})
     assert "Chưa lưu: hãy kiểm tra các cảnh báo" in unconfirmed.content.decode()
     assert not Figure.objects.filter(submission__quarter=3).exists()
+
+
+@pytest.mark.template_context
+def test_the_preview_says_a_year_to_date_that_does_not_add_up_with_the_quarters(client, reporter):
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=50)])
+    client.force_login(reporter)
+    wb = download(client, quarter=2)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Giá trị")].value = 45.3
+    row[header.index("Lũy kế từ đầu năm")].value = "171,8"  # 95,3 with the first quarter's 50
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert "6 tháng: số lũy kế báo cáo (171,8) khác tổng số các quý (95,3)." in response.content.decode()
+    assert "Chưa lưu: hãy kiểm tra các cảnh báo" in client.post(reverse("upload"), {"token": response.context["token"]}).content.decode()
