@@ -400,9 +400,14 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
     notes.estimate |= provisional
     assessment = progress.verdict_label(verdict, lang) + (" (*)" if provisional else "") if verdict else _("No report yet")
     _cell(ws, row, COL["assessment"], assessment, BODY_BOLD if verdict else _font(italic=True), CENTRE)
-    latest = task_row.latest
-    if latest is not None:
-        _cell(ws, row, COL["notes"], progress.period_label(latest.submission.quarter, lang))
+    # The period each unit's words are of: one, where they agree; else unit by unit, so that "full
+    # year" never stands over a unit's nine-month "not completed".
+    periods = {r.submission.quarter for r in reports}
+    if len(periods) == 1:
+        _cell(ws, row, COL["notes"], progress.period_label(periods.pop(), lang))
+    elif periods:
+        _cell(ws, row, COL["notes"], "\n".join(f"{_unit_label(r.submission.unit, lang)}: {progress.period_label(r.submission.quarter, lang)}"
+                                               for r in reports))
     _box(ws, row)
 
 

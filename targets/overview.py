@@ -83,11 +83,6 @@ class TaskProgress:
     units: list[Unit]
     reports: list[TaskReport] = field(default_factory=list)  # the latest per unit, in unit order
 
-    @property
-    def latest(self) -> TaskReport | None:
-        """The most recent report of any unit (the one the official report quotes)."""
-        return max(self.reports, key=lambda r: (r.submission.quarter, r.entered_at), default=None)
-
 
 @dataclass
 class ThemeProgress:

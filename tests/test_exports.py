@@ -584,3 +584,20 @@ def test_a_more_than_target_is_printed_and_explained_as_such(demo):
     security = _rows_by_code(ws)["13"]
     assert security[4].number_format.startswith('"> "')
     assert "(>) Chỉ đạt khi vượt trên kế hoạch: bằng kế hoạch là chưa đạt." in _texts(ws)
+
+
+def test_a_shared_task_says_each_units_period_where_they_differ(demo):
+    from django.db.models import Count
+
+    from targets.models import Submission, Task, TaskReport
+
+    # A task of two units: one sent its nine months, the other the full year.
+    task = Task.objects.filter(theme__campaign=demo, is_active=True).annotate(n=Count("responsible_units")).filter(n=2).order_by("pk")[0]
+    first, second = task.responsible_units.order_by("kind", "code")
+    for unit, quarter, verdict in ((first, 4, "completed"), (second, 3, "not_completed")):
+        report = Submission.objects.get_or_create(campaign=demo, unit=unit, quarter=quarter, defaults={"state": "submitted"})[0]
+        TaskReport.objects.update_or_create(submission=report, task=task, defaults={"verdict": verdict, "narrative": "Đã làm."})
+    TaskReport.objects.filter(task=task, submission__unit=first, submission__quarter=3).delete()
+    rows = [[c.value for c in r] for r in _report(demo, 4).worksheets[0].iter_rows(min_row=exports.BODY_ROW)]
+    row = next(r for r in rows if r[1] == task.title)
+    assert row[10] == f"{first.short_name or first.name}: Cả năm\n{second.short_name or second.name}: 9 tháng"
