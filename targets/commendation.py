@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from targets import ranking, scoring
+from targets import history, ranking, scoring
 from targets.language import language
 from targets.models import Campaign, Proposal, Registration, ScoreAdjustment, ScoringScheme, Unit
 from targets.validators import history_reason
@@ -105,7 +105,7 @@ def draft_proposals(campaign: Campaign, *, user) -> int:
                 continue
             proposal = Proposal(campaign=campaign, unit=units[draft.unit], kind=draft.kind.value, reason=draft.reason_vi, reason_en=draft.reason_en,
                                 rank=draft.rank, score=draft.score, changed_by=user)
-            proposal._change_reason = "Dự thảo từ bảng xếp hạng chính thức"
+            proposal._change_reason = history.system_reason(history.DRAFTED)
             proposal.save()
             created += 1
     return created

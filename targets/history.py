@@ -6,12 +6,50 @@ narrative changed; and whether the secretariat entered it on the unit's behalf."
 
 from __future__ import annotations
 
+import functools
+
+from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from targets.language import language
 from targets.models import Figure
 from targets.numbers import format_exact
+
+# The reasons the system itself gives a change in a history (people's own reasons are kept as written).
+CLEARED = gettext_noop("Cleared by the user")
+CORRECTED = gettext_noop("Corrected after return")
+SUBMITTED = gettext_noop("Submitted for review")
+APPROVED = gettext_noop("Approved")
+RETURNED = gettext_noop("Returned for correction")
+REOPENED = gettext_noop("Reopened")
+LAST_YEAR = gettext_noop("Last year's approved figures")
+DRAFTED = gettext_noop("Drafted from the final ranking")
+PLEDGES_ENTERED = gettext_noop("Entered from the pledge template")
+SYSTEM_REASONS = (CLEARED, CORRECTED, SUBMITTED, APPROVED, RETURNED, REOPENED, LAST_YEAR, DRAFTED, PLEDGES_ENTERED)
+
+
+def system_reason(reason: str) -> str:
+    """One of SYSTEM_REASONS as stored: in the site's language, whoever acted in whichever."""
+    with override(settings.LANGUAGE_CODE):
+        return _(reason)
+
+
+@functools.cache
+def _system_reasons() -> dict[str, str]:
+    """Each system reason in every language of the site (as earlier versions stored them too) → its message id."""
+    known = {}
+    for reason in SYSTEM_REASONS:
+        for code, _name in settings.LANGUAGES:
+            with override(code):
+                known[_(reason)] = reason
+    return known
+
+
+def change_reason(text: str | None) -> str:
+    """A history entry's reason for the reader: the system's in the page's language, a person's as written."""
+    reason = _system_reasons().get(text or "")
+    return _(reason) if reason else text or ""
 
 
 def with_previous(records) -> list:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Protection
 
+from targets import history
 from targets import validators as limits
 from targets.commendation import lock_open_year
 from targets.entry import check_input
@@ -51,7 +52,6 @@ META_SHEET = "_meta"
 COLUMNS = ["Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch của tỉnh", "Chỉ tiêu giao ước",
            "Ngày ký", "Văn bản giao ước"]
 INPUTS = ("Chỉ tiêu giao ước", "Ngày ký", "Văn bản giao ước")
-SAVE_REASON = "Nhập từ biểu mẫu giao ước thi đua"
 
 
 def _assignments(campaign: Campaign, units=None):
@@ -222,6 +222,6 @@ def save_pledges(result: PledgeResult, *, user) -> tuple[int, int]:
             updated += 1
         else:
             continue
-        pledge._change_reason = SAVE_REASON
+        pledge._change_reason = history.system_reason(history.PLEDGES_ENTERED)
         pledge.save()
     return created, updated

@@ -6,8 +6,8 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext as _
 
+from targets import history
 from targets.models import Campaign, Deadline, Indicator, Measure, MeasureAssignment, ScoringScheme, Submission, Task, Theme
 from targets.overview import build_overview
 
@@ -136,7 +136,7 @@ def sync_last_year(campaign: Campaign, user=None) -> int:
             continue
         for name, value in values.items():
             setattr(measure, name, value)
-        measure._change_reason = _("Last year's approved figures")
+        measure._change_reason = history.system_reason(history.LAST_YEAR)
         measure._history_user = user
         measure.save()
         changed += 1

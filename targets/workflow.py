@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
-from targets import access, progress, services, validators
+from targets import access, history, progress, services, validators
 from targets.models import Campaign, Figure, Measure, Submission, Task, TaskReport, Unit
 from targets.overview import submission_status
 
@@ -172,7 +172,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
         if entry.empty:
             if figure is not None:
                 figure.reason = reason  # the deletion's history record carries this change's reason, not the last one's
-                figure._change_reason = validators.history_reason(reason or _("Cleared by the user"))
+                figure._change_reason = validators.history_reason(reason or history.system_reason(history.CLEARED))
                 figure._history_user = user
                 figure.delete()
                 result.removed += 1
@@ -204,7 +204,7 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
                                            default_change_reason=validators.history_reason(reason), default_date=now)
     if submission.state == State.RETURNED and result.saved:
         submission.state = State.DRAFT
-        submission._change_reason = _("Corrected after return")
+        submission._change_reason = history.system_reason(history.CORRECTED)
         submission.save(update_fields=["state"])
     return result
 
@@ -282,7 +282,7 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
         changed = True
     if submission.state == State.RETURNED and changed:
         submission.state = State.DRAFT
-        submission._change_reason = _("Corrected after return")
+        submission._change_reason = history.system_reason(history.CORRECTED)
         submission.save(update_fields=["state"])
     return conflicts
 
@@ -339,7 +339,7 @@ def submit(*, user, campaign: Campaign, unit: Unit, quarter: int, today: datetim
     submission.submitted_by = user
     submission.submitted_at = timezone.now()
     submission.version += 1
-    submission._change_reason = _("Submitted for review")
+    submission._change_reason = history.system_reason(history.SUBMITTED)
     submission._history_user = user
     submission.save()
     return submission
@@ -391,7 +391,7 @@ def approve(*, user, submissions: list[Submission]) -> int:
         submission.reviewed_by, submission.reviewed_at = user, now
         submission.review_comment = ""
         submission.version += 1
-        submission._change_reason = _("Approved")
+        submission._change_reason = history.system_reason(history.APPROVED)
         submission._history_user = user
         submission.save()
     for campaign in Campaign.objects.filter(pk__in={s.campaign_id for s in locked}):
@@ -416,7 +416,7 @@ def _return(*, user, submission: Submission, comment: str) -> Submission:
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()
     submission.review_comment = comment
     submission.version += 1
-    submission._change_reason = _("Returned for correction")
+    submission._change_reason = history.system_reason(history.RETURNED)
     submission._history_user = user
     submission.save()
     return submission
@@ -443,7 +443,7 @@ def _reopen(*, user, submission: Submission, reason: str) -> Submission:
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()
     submission.review_comment = reason
     submission.version += 1
-    submission._change_reason = _("Reopened")
+    submission._change_reason = history.system_reason(history.REOPENED)
     submission._history_user = user
     submission.save()
     services.sync_last_year(submission.campaign, user)

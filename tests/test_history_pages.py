@@ -110,3 +110,20 @@ def test_a_task_assessment_changed_is_in_the_reports_history(client, open_year, 
     page = _report_history(client, reviewer, finance).split("Lịch sử báo cáo nhiệm vụ", 1)[1]
     assert "2.2" in page and "mới: Hoàn thành tốt nhiệm vụ: Làm tốt." in page
     assert "Hoàn thành tốt nhiệm vụ → Hoàn thành nhiệm vụ; Thuyết minh: Làm được." in page
+
+
+def test_the_reasons_the_system_writes_in_a_history_are_read_in_the_readers_language(client, city, open_year, reviewer):
+    from django.utils import translation
+
+    city, reporter = city
+    _save(reporter, open_year, city, "3", value=Decimal(50))
+    workflow.submit(user=reporter, campaign=open_year, unit=city, quarter=1)  # on a Vietnamese page
+    with translation.override("en"):  # the reviewer works in English
+        workflow.return_for_correction(user=reviewer, submission=Submission.objects.get(), comment="Kiểm tra lại")
+    report = Submission.objects.get()
+    client.force_login(reviewer)
+    vietnamese = html.unescape(client.get(reverse("submission", args=[report.pk])).content.decode())
+    assert "Trả lại để chỉnh sửa" in vietnamese and "Gửi thẩm định" in vietnamese and "Returned for correction" not in vietnamese
+    client.post(reverse("set_language"), {"language": "en"})
+    english = html.unescape(client.get(reverse("submission", args=[report.pk])).content.decode())
+    assert "Returned for correction" in english and "Submitted for review" in english and "Gửi thẩm định" not in english

@@ -57,7 +57,7 @@ def test_import_saves_every_pledge_and_a_second_run_changes_nothing(tmp_path, pr
     assert "Saved 2 new and 0 changed pledges" in capsys.readouterr().out
     city = Pledge.objects.get(unit__code="024", measure__code="3")
     assert (city.target, city.signed_on, city.document, city.entered_by) == (D(250), datetime.date(2024, 1, 15), "Giao ước số 01/GƯTĐ", admin_user)
-    assert city.history.first().history_change_reason == pledge_xlsx.SAVE_REASON
+    assert city.history.first().history_change_reason == "Nhập từ biểu mẫu giao ước thi đua"
     call_command("import_pledges", str(path), "--user", admin_user.username)
     assert "Saved 0 new and 0 changed pledges; 2 unchanged" in capsys.readouterr().out
     # The exported template carries the pledges back out.

@@ -106,6 +106,12 @@ def explanation(result):
 
 
 @register.filter
+def change_reason(text):
+    """A history entry's reason: the system's in the page's language, a person's as written."""
+    return history.change_reason(text)
+
+
+@register.filter
 def localized(obj, field):
     """The English variant of a text field (name_en, title_en…) on English pages, when there is one."""
     if language() == "en":
