@@ -105,7 +105,7 @@ MIDDLEWARE = [
     # Loads the signed-in user inside its handler: a database outage is a 503 page on every path.
     "targets.middleware.DatabaseUnavailableMiddleware",
     # Anonymous users see the login page only; views open to them say so explicitly.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "targets.middleware.SignInFirstMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -120,3 +122,15 @@ class RefuseNulMiddleware:
                 form.setlist(key.replace("\x00", "\x1a"), [v.replace("\x00", "\x1a") for v in values])
             request.POST = form
         return self.get_response(request)
+
+
+class SignInFirstMiddleware(LoginRequiredMiddleware):
+    """Django's: anonymous users see the login page only. A form sent after the sign-in lapsed (a
+    page left open over lunch) is said, on the login page, not to have been saved, rather than
+    dropped without a word."""
+
+    def handle_no_permission(self, request, view_func):
+        if request.method == "POST":
+            messages.warning(request, gettext_lazy("Your sign-in had ended, so what you sent was not saved. Sign in, then "
+                                                   "enter it again."))
+        return super().handle_no_permission(request, view_func)

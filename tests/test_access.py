@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.urls import reverse
 
 from targets import access
 from targets.access import CachedUsersBackend as ModelBackend
@@ -62,3 +63,15 @@ def test_each_request_gets_its_own_copy_of_the_cached_user(programme):
     user = make_user("copied", "viewer")
     first, second = ModelBackend().get_user(user.pk), ModelBackend().get_user(user.pk)
     assert first == second and first is not second and access.roles(second) == {"viewer"}
+
+
+def test_a_form_sent_after_the_sign_in_lapsed_is_said_not_saved_on_the_login_page(client, programme):
+    from targets.models import Figure
+
+    response = client.post(reverse("entry"), {"year": 2024, "quarter": 1, "figures-0-value": "47,2"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+    assert "Phiên đăng nhập đã hết nên nội dung bạn gửi chưa được lưu. Hãy đăng nhập rồi nhập lại." in page
+    assert not Figure.objects.exists()
+    # A page merely opened while signed out says nothing of the kind.
+    assert "Phiên đăng nhập đã hết" not in client.get(reverse("entry"), follow=True).content.decode()
