@@ -617,3 +617,18 @@ def test_a_save_refused_because_the_report_was_sent_meanwhile_shows_back_what_wa
     # A double click on "send": the second is told the report is sent, on the page.
     again = post_entry(client, "024", 1, {"3": "50"}, action="submit", **{field("3", "version"): "1"})
     assert again.status_code == 403 and "đang chờ thẩm định" in again.content.decode() and "Những gì bạn đã nhập" not in again.content.decode()
+
+
+def test_an_assessed_measure_shows_last_quarters_assessment_and_no_sums(client, open_year):
+    import html as html_module
+
+    unit = Measure.objects.get(campaign=open_year, code="15").indicator.lead_unit
+    reporter = make_user("reporter-defence", "reporter", units=[unit])
+    defence = Measure.objects.get(campaign=open_year, code="15")
+    workflow.save_figures(user=reporter, campaign=open_year, unit=unit, quarter=1, entries=[
+        workflow.Entry(measure=defence, verdict="completed_well", narrative="Diễn tập tốt.")])
+    client.force_login(reporter)
+    page = html_module.unescape(client.get(reverse("entry"), {"year": 2024, "quarter": 2, "unit": unit.code}).content.decode())
+    row = page.split("15. ", 1)[1].split("</p>", 1)[0]
+    assert "Quý trước: Hoàn thành tốt nhiệm vụ" in " ".join(row.split())
+    assert "Lũy kế" not in row and "Cùng kỳ" not in row

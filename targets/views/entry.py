@@ -81,6 +81,7 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
             "figure": own.get((m.pk, quarter)),
             "progress": now if now.in_year is None else None,
             "previous": previous.value if previous else None,
+            "previous_verdict": previous.verdict if previous else "",
             "so_far": whole_year_to_date(m, quarter - 1, earlier.get(m.pk)),
             # Only a target set for this unit: the province's target is the lead unit's alone; a
             # district's is the one it pledged (giao ước thi đua), where it signed one.
