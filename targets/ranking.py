@@ -66,13 +66,14 @@ def scheme_record(campaign: Campaign) -> ScoringScheme:
     return record
 
 
-def period_of(campaign: Campaign, final: bool) -> tuple[int, tuple[str, ...]]:
-    """(quarter, submission states) the ranking judges."""
+def period_of(campaign: Campaign, final: bool) -> tuple[int | None, tuple[str, ...]]:
+    """(quarter, submission states) the ranking judges; during the year the quarter is None
+    while no report has been sent."""
     if final:
         return 4, (Submission.State.APPROVED,)
     latest = (Submission.objects.filter(campaign=campaign, state__in=Submission.VISIBLE_STATES)
               .order_by("-quarter").values_list("quarter", flat=True).first())
-    return latest or 1, Submission.VISIBLE_STATES
+    return latest, Submission.VISIBLE_STATES
 
 
 @dataclass
@@ -144,7 +145,8 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
     """The ranking from the figures, pledges and reports as they stand now, final if `record` is."""
     scheme = record.scheme()
     final = record.is_final
-    quarter, states = period_of(campaign, final)
+    latest, states = period_of(campaign, final)
+    quarter = latest or 1
     by_bloc = members(campaign)
     units = [u for rows in by_bloc.values() for u, _f, _l in rows]
     figures, reported = _figures(campaign, quarter, states, units)
@@ -230,7 +232,7 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
             ))
         blocs.append(scoring.rank_bloc(bloc.code, bloc.name, inputs, scheme, final=final, period_quarter=quarter,
                                        name_en=bloc.name_en))
-    return scoring.Ranking(year=campaign.year, final=final, quarter=quarter, blocs=tuple(blocs))
+    return scoring.Ranking(year=campaign.year, final=final, quarter=quarter, blocs=tuple(blocs), reported=latest is not None)
 
 
 def code_order(code: str) -> tuple[int, str]:

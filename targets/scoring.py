@@ -768,6 +768,7 @@ class Ranking:
     final: bool
     quarter: int  # the period the figures cover (4 when final)
     blocs: tuple[BlocRanking, ...] = field(default_factory=tuple)
+    reported: bool = True  # False while no unit has sent a report of the year
 
     def to_data(self) -> dict:
         """The ranking as JSON: points as exact text, so it reads back the same (from_data)."""

@@ -647,3 +647,14 @@ def test_a_year_is_not_closed_before_its_fourth_quarter_reports_are_due(client, 
     assert "Có thể khóa sổ năm từ ngày" not in text(client.get(reverse("ranking"), {"year": 2024}))
     client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"})
     assert ScoringScheme.objects.get(campaign=year).is_final
+
+
+def test_the_provisional_banner_names_the_period_in_a_sentence_or_says_nothing_was_sent(client, programme, users):
+    import html as html_module
+
+    client.force_login(users["viewer"])
+    page = html_module.unescape(client.get(reverse("ranking"), {"year": 2024}).content.decode())
+    assert "chưa đơn vị nào gửi báo cáo của năm." in page and "đến Quý I" not in page
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=3, state="submitted")
+    page = html_module.unescape(client.get(reverse("ranking"), {"year": 2024}).content.decode())
+    assert "tính từ số liệu đã gửi và đã duyệt đến 9 tháng năm 2024;" in page
