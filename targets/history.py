@@ -26,7 +26,8 @@ REOPENED = gettext_noop("Reopened")
 LAST_YEAR = gettext_noop("Last year's approved figures")
 DRAFTED = gettext_noop("Drafted from the final ranking")
 PLEDGES_ENTERED = gettext_noop("Entered from the pledge template")
-SYSTEM_REASONS = (CLEARED, CORRECTED, SUBMITTED, APPROVED, RETURNED, REOPENED, LAST_YEAR, DRAFTED, PLEDGES_ENTERED)
+UPLOADED = gettext_noop("Uploaded from the Excel template")
+SYSTEM_REASONS = (CLEARED, CORRECTED, SUBMITTED, APPROVED, RETURNED, REOPENED, LAST_YEAR, DRAFTED, PLEDGES_ENTERED, UPLOADED)
 
 
 def system_reason(reason: str) -> str:

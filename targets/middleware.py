@@ -60,8 +60,9 @@ COLLISION_CODES = {"40001", "40P01"}
 
 def collided(exception: BaseException | None) -> bool:
     """Whether the request's transaction was rolled back because another one wrote at the same
-    moment (Django's error names PostgreSQL's as its cause)."""
-    return getattr(getattr(exception, "__cause__", None), "pgcode", None) in COLLISION_CODES
+    moment: PostgreSQL's error itself (raised through psycopg2's own cursor, as bulk writes are)
+    or Django's, which names it as its cause."""
+    return any(getattr(error, "pgcode", None) in COLLISION_CODES for error in (exception, getattr(exception, "__cause__", None)))
 
 
 def collision(request):

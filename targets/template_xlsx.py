@@ -774,11 +774,12 @@ def save_upload(result: UploadResult, *, user, submit: bool = False) -> int:
         by_unit[row["unit"]].append(row["entry"])
     for row in result.task_rows:
         tasks_by_unit[row["unit"]].append(row["entry"])
+    workflow.lock_reports(result.campaign, result.quarter, [unit for unit in by_unit if by_unit[unit] or tasks_by_unit[unit]])
     saved = 0
     for unit, entries in by_unit.items():
         if entries:
             outcome = workflow.save_figures(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter, entries=entries,
-                                            reason="Tải lên từ biểu mẫu Excel")
+                                            reason=history.system_reason(history.UPLOADED))
             if outcome.conflicts:
                 codes = ", ".join(c.measure.code for c in outcome.conflicts)
                 raise workflow.EntryRefused(_("%(unit)s: measures %(codes)s were changed by someone else after the template was downloaded; download a new template.")

@@ -122,6 +122,19 @@ def _submission(campaign: Campaign, unit: Unit, quarter: int, lock: bool = False
     return query.select_for_update(of=("self",)).first() if lock else query.select_related("reviewed_by").first()
 
 
+def lock_reports(campaign: Campaign, quarter: int, units) -> None:
+    """Lock the reports of several units in id order before anything is written, and only then
+    make the missing ones (as save_figures makes one): a writer of many units (an upload) never
+    holds the data version, which any write takes (versions.py), while it waits for a report that
+    a page's save holds, the save waiting for the data version."""
+    reports = Submission.objects.select_for_update(of=("self",)).filter(campaign=campaign, quarter=quarter).order_by("pk")
+    held = set(reports.filter(unit__in=units).values_list("unit_id", flat=True))
+    if missing := [unit for unit in units if unit.pk not in held]:
+        Submission.objects.bulk_create([Submission(campaign=campaign, unit=unit, quarter=quarter) for unit in missing],
+                                       ignore_conflicts=True)
+        list(reports.filter(unit__in=missing).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries: list[Entry],
                  reason: str = "", today: datetime.date | None = None) -> SaveResult:

@@ -79,3 +79,11 @@ def test_an_outage_is_still_the_503_page(db):
     outage = OperationalError("could not connect to server")
     response = DatabaseUnavailableMiddleware(lambda r: None).process_exception(RequestFactory().get("/"), outage)
     assert response.status_code == 503
+
+
+def test_a_deadlock_raised_through_psycopg2s_own_cursor_is_a_409_too(db):
+    # Bulk writes run on psycopg2's cursor (workflow._update_figures): PostgreSQL's error comes bare, not wrapped by Django.
+    deadlock = a_real_deadlock().__cause__
+    assert isinstance(deadlock, psycopg2.errors.DeadlockDetected)
+    response = DatabaseUnavailableMiddleware(lambda r: None).process_exception(RequestFactory().post("/nhap-so-lieu/"), deadlock)
+    assert response.status_code == 409

@@ -56,3 +56,38 @@ def test_parallel_saves_for_many_units_keep_one_report_and_one_figure_each(progr
     assert Submission.objects.filter(quarter=2).count() == 4
     assert Figure.objects.filter(submission__quarter=2).count() == 4
     assert sum(len(r.saved) for r in results) == 4
+
+
+def test_an_upload_of_two_units_locks_both_reports_before_writing_so_a_page_save_cannot_deadlock_with_it(programme, open_unit):
+    import threading
+
+    import psycopg2
+    from django.db import connection
+
+    from targets import template_xlsx, versions
+
+    reviewer = make_user("secretariat-upload", "reviewer")
+    city, dong_van = open_unit, Unit.objects.get(code="026")
+    measure = Measure.objects.get(code="3")
+    for unit in (city, dong_van):
+        Submission.objects.create(campaign=programme, unit=unit, quarter=1)
+    result = template_xlsx.UploadResult(campaign=programme, quarter=1, units={u.code: u for u in (city, dong_van)}, rows=[
+        {"row": n, "unit": u, "entry": workflow.Entry(measure=measure, value=Decimal(n)), "saved": None}
+        for n, u in ((2, city), (3, dong_van))])
+    # A page's save holds Đồng Văn's report (its row lock) and is about to write.
+    page = psycopg2.connect(**connection.get_connection_params())
+    with page.cursor() as cursor:
+        cursor.execute("SELECT id FROM targets_submission WHERE unit_id = %s AND quarter = 1 FOR UPDATE", [dong_van.pk])
+    outcome = []
+    upload = threading.Thread(target=lambda: (outcome.append(template_xlsx.save_upload(result, user=reviewer)), connection.close()))
+    upload.start()
+    upload.join(1)
+    assert upload.is_alive()  # waiting for Đồng Văn's report…
+    # …without holding the data version, which the page's first write takes: it writes, no deadlock.
+    with page.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '2s'")
+        cursor.execute(f"SELECT 1 FROM {versions.TABLE} FOR UPDATE")
+    page.commit()
+    page.close()
+    upload.join(20)
+    assert outcome == [2] and Figure.objects.count() == 2

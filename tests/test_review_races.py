@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from targets import workflow
+from targets import history, workflow
 from targets.models import Deadline, Measure, Submission, Unit
 from tests.conftest import make_user
 from tests.races import race
@@ -41,7 +41,8 @@ def test_approve_and_return_at_the_same_moment_one_wins_and_the_other_is_told(su
         assert "cannot be changed now" in loser
         final = Submission.objects.get(pk=submitted.pk)
         assert final.state == ("approved" if won == [0] else "returned")
-        decisions = final.history.filter(history_change_reason__in=["Approved", "Returned for correction"]).count()
+        decisions = final.history.filter(history_change_reason__in=[history.system_reason(history.APPROVED),
+                                                                    history.system_reason(history.RETURNED)]).count()
         assert decisions == attempt + 1  # one decision per try in the history, never two
         Submission.objects.filter(pk=submitted.pk).update(state="submitted")  # as after a correction
 
@@ -63,7 +64,7 @@ def test_two_admins_reopening_at_once_reopen_it_once(submitted):
         for a in admins])
     assert sum(r is not None for r in results) == 1
     assert any(r and "Only approved reports can be reopened" in r for r in refusals)
-    assert Submission.objects.get(pk=submitted.pk).history.filter(history_change_reason="Reopened").count() == 1
+    assert Submission.objects.get(pk=submitted.pk).history.filter(history_change_reason=history.system_reason(history.REOPENED)).count() == 1
 
 
 def test_the_same_bonus_added_by_two_of_the_secretariat_at_once_is_kept_once(programme):
