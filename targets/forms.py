@@ -100,8 +100,11 @@ class FigureForm(forms.Form):
             if m.aggregation == Measure.Aggregation.FLOW:
                 self.fields["cumulative"] = FigureNumberField(measure=m, lang=lang, label=_("Year to date"))
             self.fields["kind"] = _model_field("kind", required=False, widget=forms.Select(attrs={"class": "form-select"}))
-        self.fields["note"] = _model_field("note", widget=forms.TextInput(attrs=text))
-        self.fields["source"] = _model_field("source", widget=forms.TextInput(attrs=text))
+        # Boxes that keep line breaks: a note written in several lines (in the Excel template) would
+        # lose them in a one-line input, which browsers strip of line breaks, and the page's next
+        # save would rewrite it.
+        self.fields["note"] = _model_field("note", widget=forms.Textarea(attrs={**text, "rows": 1}))
+        self.fields["source"] = _model_field("source", form_class=validators.Lines, widget=forms.Textarea(attrs={**text, "rows": 1}))
         self.warnings: list[str] = []
 
     def clean(self):

@@ -23,7 +23,8 @@ class _Form(HTMLParser):
             if "checked" in a:  # as a browser sends them: only the ticked ones
                 self.data[name] = a.get("value") or "on"
         elif tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
-            self.data[name] = a.get("value") or ""
+            # A one-line input holds no line break: browsers strip them from its value.
+            self.data[name] = (a.get("value") or "").replace("\r", "").replace("\n", "")
         elif tag == "select" and name:
             self._select = name
             self.data.setdefault(name, [] if "multiple" in a else "")

@@ -632,3 +632,18 @@ def test_an_assessed_measure_shows_last_quarters_assessment_and_no_sums(client, 
     row = page.split("15. ", 1)[1].split("</p>", 1)[0]
     assert "Quý trước: Hoàn thành tốt nhiệm vụ" in " ".join(row.split())
     assert "Lũy kế" not in row and "Cùng kỳ" not in row
+
+
+def test_a_note_in_several_lines_survives_the_entry_page_saved_untouched(client, reporter, city, open_year):
+    from tests.formdata import form_data
+
+    budget = Measure.objects.get(campaign=open_year, code="3")
+    workflow.save_figures(user=reporter, campaign=open_year, unit=city, quarter=1, entries=[  # as from the Excel template
+        workflow.Entry(measure=budget, value=Decimal(50), note="Dòng 1\nDòng 2", source="Sở Tài chính\nCV 12")])
+    client.force_login(reporter)
+    page = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
+    data = form_data(page)
+    data["action"] = "save"
+    client.post(reverse("entry"), {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()})
+    figure = Figure.objects.get(measure=budget)
+    assert (figure.note, figure.source, figure.version) == ("Dòng 1\nDòng 2", "Sở Tài chính\nCV 12", 1)
