@@ -688,9 +688,11 @@ def _check_period(result: UploadResult, *, campaign: Campaign, quarter: int, use
     units = dict.fromkeys(row["unit"] for row in result.rows + result.task_rows)
     reports = {s.unit_id: s for s in Submission.objects.filter(campaign=campaign, quarter=quarter, unit__in=units)}
     for unit in units:
+        # Only yearly figures may still come after the deadline; task reports are quarterly, like the page's.
+        tasks = any(row["unit"] == unit for row in result.task_rows)
         try:
             workflow.check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=reports.get(unit.pk),
-                                    measures=[row["entry"].measure for row in result.rows if row["unit"] == unit])
+                                    measures=None if tasks else [row["entry"].measure for row in result.rows if row["unit"] == unit])
         except workflow.EntryRefused as refused:
             result.problems.append(Problem(SHEET, None, None, f"{unit.name}: {refused.message}"))
 

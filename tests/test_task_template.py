@@ -280,3 +280,28 @@ def test_a_file_uploaded_twice_has_nothing_to_save_the_second_time(client, finan
     result = response.context["result"]
     assert result.ok and result.rows == [] and result.task_rows == []
     assert "Không có gì để lưu" in response.content.decode()
+
+
+@pytest.mark.template_context
+def test_after_the_deadline_a_workbook_with_a_yearly_figure_and_a_task_is_refused_at_the_preview(client, open_year):
+    import datetime
+
+    from targets.models import Deadline, Measure
+
+    unit = Unit.objects.filter(tasks__isnull=False, assignments__measure__frequency=Measure.Frequency.YEARLY,
+                               kind="locality").distinct().order_by("code").first()
+    Deadline.objects.filter(campaign=open_year, quarter=4).update(due_on=datetime.date(2024, 1, 15))  # closed
+    yearly = Measure.objects.filter(assignments__unit=unit, frequency=Measure.Frequency.YEARLY, campaign=open_year).order_by("code")[0]
+    reporter = make_user("reporter-late", "reporter", units=[unit])
+    client.force_login(reporter)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 4})
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    next(r for r in ws.iter_rows(min_row=2) if r[0].value == yearly.code)[header.index("Giá trị")].value = 3
+    _header, rows = task_rows(wb)
+    write(wb, next(iter(rows)), "Hoàn thành nhiệm vụ", "Làm muộn.")
+    preview = client.post(reverse("upload"), {"file": as_upload(wb)})
+    html = preview.content.decode()
+    assert "token" not in preview.context  # said at once: nothing offered to save
+    assert "Kỳ báo cáo đã đóng ngày 15/01/2024" in html
