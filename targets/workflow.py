@@ -520,9 +520,9 @@ class Decision:
 
 
 def _mail_unit(unit: Unit, subject: str, letter: Callable[[str], str]) -> bool:
-    """E-mail the unit's members who have an address; False when none has. Members have no
+    """E-mail the unit's active members who have an address; False when none has. Members have no
     language of their own: the letter in Vietnamese, then in English."""
-    recipients = [m.email for m in unit.members.all() if m.email]
+    recipients = [m.email for m in unit.members.all() if m.email and m.is_active]  # not those who have left
     if not recipients:
         return False
     send_mail(subject, "\n\n---\n\n".join(letter(lang) for lang in ("vi", "en")), None, recipients)

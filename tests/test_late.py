@@ -245,6 +245,18 @@ def test_reminders_name_the_late_units_no_member_of_which_has_an_address(client,
     assert "Không cán bộ nào của Huyện Mèo Vạc" not in page
 
 
+def test_members_who_have_left_are_not_written_to(client, programme, reviewer):
+    from django.contrib.auth.models import User
+
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=timezone.localdate() - datetime.timedelta(days=1))
+    unit = Unit.objects.get(code="028")
+    User.objects.create_user(username="left", email="left@example.org", is_active=False).units.add(unit)  # deactivated
+    client.force_login(reviewer)
+    page = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"}, follow=True).content.decode()
+    assert "left@example.org" not in [r for m in mail.outbox for r in m.to]
+    assert f"Không cán bộ nào của {unit.name} có địa chỉ thư điện tử" in page
+
+
 def test_sorting_the_queue_by_completeness_puts_the_least_complete_report_first(client, demo, reviewer):
     from targets.models import Figure
 
