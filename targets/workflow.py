@@ -270,7 +270,10 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
     conflicts = []
     for entry in entries:
         theirs = current.get(entry.task.pk)
-        if (theirs is not None and entry.version != theirs.version) or (theirs is None and entry.version is not None):
+        stale = (theirs is not None and entry.version != theirs.version) or (theirs is None and entry.version is not None)
+        # Already what is saved (a double click, a file sent twice): nothing to write, no conflict, as for figures.
+        same = (theirs.verdict, theirs.narrative) == (entry.verdict, entry.narrative) if theirs is not None else entry.empty
+        if stale and not same:
             conflicts.append(TaskConflict(entry.task, theirs or TaskReport(task=entry.task, version=0), entry))
     if conflicts:
         transaction.set_rollback(True)

@@ -139,3 +139,20 @@ def test_a_unit_with_tasks_and_no_measures_reports_and_submits(client, open_year
     assert "Đã gửi để thẩm định." in html
     assert Submission.objects.get(unit=unit, quarter=2).state == "submitted"
     assert TaskReport.objects.filter(submission__unit=unit).count() == len(tasks)
+
+
+def test_a_double_click_on_save_is_no_conflict_with_oneself(finance, open_year):
+    from targets import workflow
+
+    unit, reporter = finance
+    task = _tasks(unit)[0]
+    # Both requests of the double click were made from the page as it was: no report yet.
+    for _click in (1, 2):
+        conflicts = workflow.save_task_reports(user=reporter, campaign=open_year, unit=unit, quarter=1, entries=[
+            workflow.TaskEntry(task=task, verdict="completed", narrative="Đã làm.", version=None)])
+        assert conflicts == []
+    report = TaskReport.objects.get(task=task)
+    assert (report.narrative, report.version) == ("Đã làm.", 1)
+    # A different text from the same stale page is still a conflict.
+    assert workflow.save_task_reports(user=reporter, campaign=open_year, unit=unit, quarter=1, entries=[
+        workflow.TaskEntry(task=task, verdict="completed", narrative="Khác.", version=None)])
