@@ -18,11 +18,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from targets import progress, scoring
+from targets import progress, scoring, versions
 from targets.models import (
     BlocMembership,
     Campaign,
@@ -274,6 +274,13 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
         record = ScoringScheme.objects.select_for_update(of=("self",)).filter(campaign=campaign).first()
         if record is None:
             raise NoScheme(_("The %(year)s programme has no scoring scheme.") % {"year": campaign.year})
+        # The programme's row, which a late yearly report reads under a share lock (workflow.yearly_still_open):
+        # a report sent meanwhile is among the pending ones below, and none can be sent after. The
+        # data version first, which any save takes at its first write, so that a save waiting
+        # for this row never holds what this closing waits for.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {versions.TABLE} FOR UPDATE")
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         if record.is_final:
             raise CannotClose(_("The year is already closed."))
         if not year_over(campaign):

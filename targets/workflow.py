@@ -112,8 +112,17 @@ def check_may_edit(user, *, campaign: Campaign, unit: Unit, quarter: int, submis
 
 def yearly_still_open(campaign: Campaign, quarter: int) -> bool:
     """Yearly figures (PCI, PAPI, the poverty rate…) come after the year: their unit may enter
-    them in Q4 after its deadline until an administrator closes the year."""
-    return quarter == 4 and not campaign.year_closed
+    them in Q4 after its deadline until an administrator closes the year.
+
+    Read as the database has it now, under a share lock of the programme's row, which closing the
+    year locks to write it (ranking.close_year): a late yearly report and the closing cannot both
+    pass, whichever comes first; not as the request loaded the programme."""
+    if quarter != 4:
+        return False
+    with connections[router.db_for_write(Campaign)].cursor() as cursor:
+        cursor.execute("SELECT year_closed FROM targets_campaign WHERE id = %s FOR SHARE", [campaign.pk])
+        row = cursor.fetchone()
+    return row is not None and not row[0]
 
 
 def _submission(campaign: Campaign, unit: Unit, quarter: int, lock: bool = False) -> Submission | None:

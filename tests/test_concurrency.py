@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from targets import workflow
-from targets.models import Deadline, Figure, Measure, Submission, Unit
+from targets.models import Campaign, Deadline, Figure, Measure, Submission, Unit
 from tests.conftest import make_user
 from tests.races import race
 
@@ -91,3 +91,75 @@ def test_an_upload_of_two_units_locks_both_reports_before_writing_so_a_page_save
     page.close()
     upload.join(20)
     assert outcome == [2] and Figure.objects.count() == 2
+
+
+def _in_thread(work):
+    """Run `work` in a thread with its own connection; (thread, outcome list: its result or its refusal)."""
+    import threading
+
+    from django.db import connection
+
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(work())
+        except Exception as error:  # the refusal is the outcome the test asserts
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _other_session():
+    import psycopg2
+    from django.db import connection
+
+    return psycopg2.connect(**connection.get_connection_params())
+
+
+def test_a_late_yearly_report_sent_while_the_year_is_being_closed_stops_the_closing(programme):
+    from targets import ranking
+
+    unit = Unit.objects.get(code="024")
+    report = Submission.objects.create(campaign=programme, unit=unit, quarter=4)
+    admin = make_user("boss", "admin", is_superuser=True)
+    # The unit's sending is under way (it read the year as open, and wrote), not yet committed.
+    sender = _other_session()
+    with sender.cursor() as cursor:
+        cursor.execute("SELECT year_closed FROM targets_campaign WHERE id = %s FOR SHARE", [programme.pk])
+        cursor.execute("UPDATE targets_submission SET state = 'submitted' WHERE id = %s", [report.pk])
+    closing, outcome = _in_thread(lambda: ranking.close_year(Campaign.objects.get(pk=programme.pk), admin))
+    closing.join(1)
+    assert closing.is_alive()  # waits for the sending to finish…
+    sender.commit()
+    sender.close()
+    closing.join(20)
+    assert isinstance(outcome[0], ranking.CannotClose) and "024" in str(outcome[0])  # …and then sees the report waiting
+    assert not Campaign.objects.get(pk=programme.pk).year_closed
+
+
+def test_a_late_yearly_report_sent_while_the_year_closes_is_refused(programme):
+    from targets import versions
+
+    unit = Unit.objects.get(code="024")
+    Deadline.objects.create(campaign=programme, quarter=4, due_on=datetime.date(2025, 1, 15))  # passed
+    reporter = make_user("late", "reporter", units=[unit])
+    yearly = Measure.objects.filter(assignments__unit=unit, frequency=Measure.Frequency.YEARLY, campaign=programme).first()
+    workflow.save_figures(user=reporter, campaign=programme, unit=unit, quarter=4, entries=[workflow.Entry(measure=yearly, value=Decimal(3))])
+    # The administrator's closing is under way (as ranking.close_year locks and writes), not yet committed.
+    closer = _other_session()
+    with closer.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {versions.TABLE} FOR UPDATE")
+        cursor.execute("UPDATE targets_campaign SET year_closed = true WHERE id = %s", [programme.pk])
+    sending, outcome = _in_thread(lambda: workflow.submit(user=reporter, campaign=Campaign.objects.get(pk=programme.pk), unit=unit, quarter=4))
+    sending.join(1)
+    assert sending.is_alive()
+    closer.commit()
+    closer.close()
+    sending.join(20)
+    assert isinstance(outcome[0], workflow.EntryRefused) and "15/01/2025" in outcome[0].message
+    assert Submission.objects.get(unit=unit, quarter=4).state == "draft"
