@@ -44,6 +44,7 @@ from targets.template_xlsx import (
     lock_sheet,
     start_sheet,
     stored_number,
+    unreadable,
 )
 
 TEMPLATE_VERSION = "emulation-pledges-v1"
@@ -156,7 +157,7 @@ def read_pledges(handle, size: int) -> PledgeResult:
         result.problems.append(refused.problem)
         return result
     except Exception as error:  # damaged or hostile XML: openpyxl and defusedxml raise many kinds
-        result.problems.append(Problem(_("File"), None, None, _("The workbook cannot be read: %(error)s.") % {"error": error.__class__.__name__}))
+        result.problems.append(unreadable(error))
         return result
     campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
     if campaign is None:

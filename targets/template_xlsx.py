@@ -13,6 +13,7 @@ a message, never a server error.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import time
 import zipfile
@@ -36,6 +37,8 @@ from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, Verdict
 from targets.numbers import excel_format, fits_a_double, format_exact, typed_decimals, unambiguous_text
 from targets.overview import figure_series, whole_year_to_date
+
+log = logging.getLogger(__name__)
 
 # v2: the year-to-date column and the instructions sheet; v3: the tasks sheet.
 TEMPLATE_VERSION = "emulation-template-v3"
@@ -290,6 +293,13 @@ class UploadResult:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+def unreadable(error: Exception) -> Problem:
+    """A workbook openpyxl could not read, said as a person can act on it (the error kept in the log)."""
+    log.warning("Unreadable workbook: %r", error)
+    return Problem(_("File"), None, None, _("The workbook cannot be read: the file is damaged or was not saved by Excel as a "
+                                            ".xlsx workbook. Download the template again, fill it in and save it in Excel."))
 
 
 def check_container(handle, size: int) -> str | None:
@@ -552,7 +562,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         result.problems.append(refused.problem)
         return result
     except Exception as error:  # damaged or hostile XML: openpyxl and defusedxml raise many kinds
-        result.problems.append(Problem(_("File"), None, None, _("The workbook cannot be read: %(error)s.") % {"error": error.__class__.__name__}))
+        result.problems.append(unreadable(error))
         return result
     meta, lines = sheet.meta, sheet.lines
     result.problems += sheet.problems

@@ -50,7 +50,16 @@ def test_an_entity_declaration_in_a_worksheet_is_refused(client, reporter):  # n
 def test_a_truncated_worksheet_is_refused(client, reporter):  # noqa: F811
     client.force_login(reporter)
     upload = rewritten(fill(download(client), {"3": 5}), {SHEET_PART: lambda data: data[: len(data) * 2 // 3]})
-    refused(client, upload, "Không đọc được bảng tính")
+    html = refused(client, upload, "Không đọc được bảng tính: tệp bị hỏng hoặc không được Excel lưu dưới dạng .xlsx. Hãy tải "
+                   "lại biểu mẫu, điền rồi lưu bằng Excel.")
+    assert "Error" not in html  # what a person can act on, not the name of a Python error
+
+
+def test_a_number_cell_holding_letters_is_a_damaged_file_not_a_python_error(client, reporter):  # noqa: F811
+    client.force_login(reporter)
+    upload = rewritten(fill(download(client), {"3": 5}), {SHEET_PART: lambda data: data.replace(b"<v>5</v>", b"<v>abc</v>", 1)})
+    html = refused(client, upload, "tệp bị hỏng hoặc không được Excel lưu dưới dạng .xlsx")
+    assert "ValueError" not in html
 
 
 def test_millions_of_tiny_shared_strings_are_refused_before_reading_them(client, reporter):  # noqa: F811

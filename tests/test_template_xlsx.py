@@ -161,6 +161,7 @@ def refused(client, upload, *fragments):
     for fragment in fragments:
         assert fragment in html, fragment
     assert not Figure.objects.exists()
+    return html
 
 
 def test_every_bad_row_is_listed_at_once_with_row_column_and_reason(client, reporter):
