@@ -68,3 +68,18 @@ def test_a_refused_upload_is_logged_with_who_and_why(client, reporter, caplog): 
     [record] = [r for r in caplog.records if r.name == "targets.upload"]
     assert "reporter-city" in record.getMessage() and "công thức" in record.getMessage()
     assert record.request_id not in ("", "-")
+
+
+@pytest.mark.template_context
+def test_a_person_keeps_a_few_previews_at_once_never_a_disk_full(client, reporter, uploads):  # noqa: F811
+    client.force_login(reporter)
+    tokens = []
+    for _upload in range(5):
+        tokens.append(preview(client))
+        for path in uploads.glob("*.xlsx"):  # each file older than the next
+            os.utime(path, (path.stat().st_atime, path.stat().st_mtime - 1))
+    assert len(list(uploads.glob("*.xlsx"))) == templates.PREVIEWS_PER_USER
+    # The newest still saves; the oldest says it has expired.
+    assert "Bản xem trước đã hết hạn" in client.post(reverse("upload"), {"token": tokens[0]}, follow=True).content.decode()
+    client.post(reverse("upload"), {"token": tokens[-1]})
+    assert Figure.objects.count() == 1

@@ -22,6 +22,9 @@ from targets.views.common import XLSX, campaign_or_404, quarter_param
 UPLOADS = Path(settings.BASE_DIR) / "var" / "uploads"
 # A preview can be confirmed for a day; then its file is deleted by the next upload (no cron needed).
 PREVIEW_SECONDS = 24 * 3600
+# Previews a person keeps at once (a few tabs); an older one is deleted by their next upload, so
+# nobody can fill the disk with files of up to MAX_UPLOAD_BYTES.
+PREVIEWS_PER_USER = 3
 log = logging.getLogger("targets.upload")
 
 
@@ -72,7 +75,8 @@ def upload(request):
             _log_refusal(request, result, f"{upload_file.name!r}, {upload_file.size} bytes")
         if result.ok and (result.rows or result.task_rows):
             UPLOADS.mkdir(parents=True, exist_ok=True)
-            name = f"{uuid.uuid4().hex}.xlsx"
+            _keep_fewer_previews(request.user)
+            name = f"{request.user.pk}-{uuid.uuid4().hex}.xlsx"
             upload_file.seek(0)
             with open(UPLOADS / name, "wb") as target:
                 for chunk in upload_file.chunks():
@@ -94,6 +98,18 @@ def _sweep() -> None:
                 path.unlink()
         except FileNotFoundError:
             pass  # another process swept it first
+
+
+def _keep_fewer_previews(user) -> None:
+    """Leave room for one more of `user`'s previews: their oldest go beyond PREVIEWS_PER_USER."""
+    def age(path):
+        try:
+            return path.stat().st_mtime
+        except FileNotFoundError:
+            return 0
+
+    for path in sorted(UPLOADS.glob(f"{user.pk}-*.xlsx"), key=age, reverse=True)[PREVIEWS_PER_USER - 1:]:
+        path.unlink(missing_ok=True)
 
 
 def _preview(request) -> Path | None:
