@@ -630,6 +630,26 @@ class Deadline(Rules, models.Model):
         return problems
 
 
+class Reminder(models.Model):
+    """A reminder e-mailed to a late unit: so that two secretaries (or a double click) do not send
+    the same letters twice in a day, and the queue says when the last ones went."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="reminders")
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=QUARTERS)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        indexes = [models.Index(fields=["campaign", "quarter", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.campaign.year} Q{self.quarter} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
 class Submission(models.Model):
     """One unit's quarterly report: the figures it holds move through the review workflow together."""
 

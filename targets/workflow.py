@@ -25,7 +25,7 @@ from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
 from targets import access, history, progress, services, validators
-from targets.models import Campaign, Figure, Measure, Submission, Task, TaskReport, Unit
+from targets.models import Campaign, Figure, Measure, Reminder, Submission, Task, TaskReport, Unit
 from targets.overview import submission_status
 
 State = Submission.State
@@ -493,33 +493,50 @@ class MailFailed(Exception):
 
 @dataclass(frozen=True)
 class Reminded:
-    """The late units e-mailed, and those no member of which has an address (told another way)."""
+    """The late units e-mailed, those no member of which has an address (told another way), and
+    those already reminded today (not written to again), with the last such reminder."""
 
     sent: int
     unreachable: list[Unit]
+    already: list[Unit] = field(default_factory=list)
+    last: Reminder | None = None
 
 
-def send_reminders(*, campaign: Campaign, quarter: int, today: datetime.date | None = None) -> Reminded:
-    """E-mail the members of late units (only them). Raises MailFailed, with the number e-mailed
-    before it, when the mail server fails."""
-    sent, unreachable = 0, []
-    late = late_units(campaign, quarter, today)
-    prefetch_related_objects([row["unit"] for row in late], "members")
-    for row in late:
-        unit, due = row["unit"], row["deadline"]
-        with override("vi"):
-            subject = _("[Emulation %(year)s] Reminder: quarter %(quarter)s report – %(unit)s") % {
-                "year": campaign.year, "quarter": progress.quarter_numeral(quarter, "vi"), "unit": unit.name}
-        try:
-            told = _mail_unit(unit, subject, lambda lang, unit=unit, due=due: _reminder(unit, campaign, quarter, due, lang))
-        except MAIL_ERRORS as problem:
-            log.warning("reminders stopped after %s units: %s", sent, problem)
-            raise MailFailed(sent) from problem
-        if told:
-            sent += 1
-        else:
-            unreachable.append(unit)
-    return Reminded(sent, unreachable)
+def send_reminders(*, campaign: Campaign, quarter: int, user=None, today: datetime.date | None = None) -> Reminded:
+    """E-mail the members of late units (only them), each unit once a day: under a lock for the
+    programme's quarter, a second sending (a double click, another secretary) finds the units
+    reminded today and leaves them. Raises MailFailed, with the number e-mailed before it (and
+    recorded), when the mail server fails."""
+    sent, unreachable, failure = 0, [], None
+    with transaction.atomic():
+        with connections[router.db_for_write(Reminder)].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [campaign.pk, quarter])
+        start_of_day = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+        earlier = {r.unit_id: r for r in Reminder.objects.filter(campaign=campaign, quarter=quarter, sent_at__gte=start_of_day)
+                   .select_related("sent_by").order_by("sent_at")}
+        late = late_units(campaign, quarter, today)
+        already = [row["unit"] for row in late if row["unit"].pk in earlier]
+        due = [row for row in late if row["unit"].pk not in earlier]
+        prefetch_related_objects([row["unit"] for row in due], "members")
+        for row in due:
+            unit, deadline = row["unit"], row["deadline"]
+            with override("vi"):
+                subject = _("[Emulation %(year)s] Reminder: quarter %(quarter)s report – %(unit)s") % {
+                    "year": campaign.year, "quarter": progress.quarter_numeral(quarter, "vi"), "unit": unit.name}
+            try:
+                told = _mail_unit(unit, subject, lambda lang, unit=unit, due=deadline: _reminder(unit, campaign, quarter, due, lang))
+            except MAIL_ERRORS as problem:
+                failure = problem  # those e-mailed so far stay recorded
+                break
+            if told:
+                sent += 1
+                Reminder.objects.create(campaign=campaign, quarter=quarter, unit=unit, sent_by=user)
+            else:
+                unreachable.append(unit)
+    if failure is not None:
+        log.warning("reminders stopped after %s units: %s", sent, failure)
+        raise MailFailed(sent) from failure
+    return Reminded(sent, unreachable, already, max(earlier.values(), key=lambda r: r.sent_at, default=None))
 
 
 @dataclass(frozen=True)

@@ -272,3 +272,34 @@ def test_the_queue_names_its_list_of_late_units_for_what_it_holds(client, demo, 
     queue = client.get(reverse("review"), {"year": 2024, "quarter": 3}).content.decode()
     listed = re.findall(r"<li>([0-9A-Z]+) – ", queue)
     assert f"Đã quá hạn mà chưa gửi ({len(listed)})" in queue  # the reports still owed; the late page also names those sent late
+
+
+def test_a_second_reminder_the_same_day_writes_to_nobody_again_and_the_queue_says_when(client, programme, reviewer):
+    from django.contrib.auth.models import User
+
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=timezone.localdate() - datetime.timedelta(days=1))
+    User.objects.create_user(username="nhaplieu.027", email="027@example.org").units.add(Unit.objects.get(code="027"))
+    client.force_login(reviewer)
+    client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"})
+    letters = len(mail.outbox)
+    assert letters >= 1
+    page = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"}, follow=True).content.decode()
+    assert len(mail.outbox) == letters  # a double click, another secretary: no second letter
+    assert f"{letters} đơn vị chậm báo cáo đã được nhắc trong hôm nay" in page and "bởi secretariat" in page
+    assert "Lần nhắc gần nhất:" in page and "mỗi đơn vị được nhắc nhiều nhất một lần mỗi ngày" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminders_at_the_same_moment_send_each_letter_once(programme):
+    from django.contrib.auth.models import User
+
+    from targets import workflow
+    from tests.races import race
+
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=timezone.localdate() - datetime.timedelta(days=1))
+    for code in ("027", "031"):
+        User.objects.create_user(username=f"nhaplieu.{code}", email=f"{code}@example.org").units.add(Unit.objects.get(code=code))
+    results, _refusals = race([lambda: workflow.send_reminders(campaign=programme, quarter=1)] * 2)
+    recipients = [r for m in mail.outbox for r in m.to]
+    assert sorted(recipients) == ["027@example.org", "031@example.org"]
+    assert sorted(r.sent for r in results) == [0, 2]

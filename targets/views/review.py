@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from targets import access, history, ranking, scoring, validators, workflow
-from targets.models import Campaign, Figure, MeasureAssignment, Submission, Task, TaskReport
+from targets.models import Campaign, Figure, MeasureAssignment, Reminder, Submission, Task, TaskReport
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
 from targets.views.common import as_id, programme_year, quarter_param
@@ -57,6 +59,7 @@ def queue(request):
         **year, "quarter": quarter, "quarters": (1, 2, 3, 4),
         "table": sorted_and_paginated(ReviewTable(submissions), request),
         "late": workflow.late_units(campaign, quarter),
+        "last_reminder": Reminder.objects.filter(campaign=campaign, quarter=quarter).select_related("sent_by").order_by("-sent_at").first(),
         "elsewhere": sorted((q, n) for q, n in waiting.items() if q != quarter),
         "approvable": quarter in waiting, "select_all": select_all,
     })
@@ -101,12 +104,18 @@ def _bulk(request, campaign, quarter):
     target = f"{reverse('review')}?year={campaign.year}&quarter={quarter}"
     if request.POST.get("action") == "remind":
         try:
-            reminded = workflow.send_reminders(campaign=campaign, quarter=quarter)
+            reminded = workflow.send_reminders(campaign=campaign, quarter=quarter, user=request.user)
         except workflow.MailFailed as failed:
             messages.error(request, _("The mail server did not answer: reminders went to %(count)s late units only; try again later.")
                            % {"count": failed.sent})
         else:
-            messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": reminded.sent})
+            if reminded.sent or not reminded.already:
+                messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": reminded.sent})
+            if reminded.already:
+                messages.info(request, _("%(count)s late units were already reminded today (last at %(when)s, by %(who)s): "
+                                         "they are not written to again.") % {
+                    "count": len(reminded.already), "when": date_format(timezone.localtime(reminded.last.sent_at), "SHORT_DATETIME_FORMAT"),
+                    "who": reminded.last.sent_by or "–"})
             for unit in reminded.unreachable:  # as after a return: no late unit is believed reminded when it was not
                 messages.warning(request, _("No member of %(unit)s has an e-mail address: tell its staff another way.") % {"unit": unit})
         return redirect(target)
