@@ -420,6 +420,9 @@ def test_a_closed_years_ranking_stays_as_it_was_closed_whatever_changes_afterwar
     assert closed[0][0][:3] == ("024", "18", 1) and closed[0][1][:3] == ("026", "10", 2)
     _change_what_the_ranking_reads(year)
     assert _ranking_as_read(client, users) == closed
+    # A unit's explanation says it stands as judged at the closing, whatever its pages say since.
+    explanation = login(client, users["viewer"]).get(reverse("ranking-unit", args=["024"]), {"year": 2024}).content.decode()
+    assert "năm đã được khóa sổ lúc" in explanation and "Kết quả giữ nguyên như khi chấm lúc đó" in explanation
     # The proposals are drafted from the ranking the council was given, too.
     login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
     flag = Proposal.objects.get(unit__code="024", kind="flag")

@@ -78,7 +78,7 @@ def unit_explanation(request, code: str):
         raise Http404(_("This unit is in no emulation bloc."))
     bloc, score = found
     return render(request, "targets/ranking_unit.html", {
-        **year, "result": result, "bloc": bloc, "score": score,
+        **year, "result": result, "bloc": bloc, "score": score, "record": ranking.scheme_record(campaign),
         "proposals": Proposal.objects.filter(campaign=campaign, unit__code=code),
     })
 
