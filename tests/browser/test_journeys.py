@@ -105,6 +105,13 @@ def test_a_reporter_enters_saves_submits_and_round_trips_the_template(page_facto
     page.goto(f"{live_server.url}/nhap-so-lieu/?quarter=1")
     check_page(page)
     page.get_by_label("Giá trị (tỷ đồng)").fill("650,5")
+    # Typed and not saved: leaving the page (here by the language switch) asks first; staying keeps the figure.
+    _open_menu(page, screen)
+    with page.expect_event("dialog") as leaving:
+        page.get_by_role("button", name="English").click(no_wait_after=True)
+    assert leaving.value.type == "beforeunload"
+    leaving.value.dismiss()
+    expect(page.get_by_label("Giá trị (tỷ đồng)")).to_have_value("650,5")
     page.get_by_role("button", name="Lưu nháp").click()
     expect(page.get_by_text("Đã lưu nháp (1 số liệu).")).to_be_visible()
     page.get_by_role("button", name="Lưu và gửi").click()
