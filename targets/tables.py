@@ -52,7 +52,10 @@ class SeriesTable(tables.Table):
         _label_ytd(self, measure)
 
     def render_ytd(self, value, record):
-        return verdict_label(record["verdict"]) if record["verdict"] else num(value, record["places"])
+        if record["verdict"]:
+            return verdict_label(record["verdict"])
+        # Marked as the sentence above the table and the by-unit table mark it.
+        return num(value, record["places"]) + (f" ({_('est.')})" if record["estimate"] else "")
 
     def render_percent(self, value, record):
         return pct(value, progress.percent_places(value))

@@ -339,3 +339,18 @@ def test_a_rate_known_for_an_earlier_quarter_says_so_in_the_indicator_pages_tabl
     # The first half's row holds Q1's figure beside last year's Q1 (58,9, not 59,6), and says so.
     row = next(r for r in table.split("<tr")[1:] if "6 tháng" in r)
     assert "6 tháng (Quý I)" in row and "59,2" in row and "58,9" in row and "59,6" not in row
+
+
+def test_the_indicator_pages_table_of_periods_marks_an_estimate_as_the_sentence_does(client, demo):
+    import re
+
+    from targets.models import Figure
+
+    Figure.objects.filter(measure__code="3", submission__unit__code="STC", submission__quarter=3).update(kind="estimate")
+    from tests.conftest import make_user
+
+    client.force_login(make_user("official-est", "viewer"))
+    page = client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 3}).content.decode()
+    nine_months = re.search(r'cell-name">9 tháng</td>(.*?)</tr>', page, re.S).group(1)
+    assert "(ước)" in nine_months
+    assert "(ước)" not in re.search(r'cell-name">Quý I</td>(.*?)</tr>', page, re.S).group(1)

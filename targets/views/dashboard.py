@@ -103,7 +103,7 @@ def _series_rows(m, series) -> list[dict]:
                 f" ({note})" if (note := progress.period_note(p, language())) else ""),
              "quarter": p.quarter, "ytd": p.verdict or p.ytd, "verdict": p.verdict, "expected": p.expected,
              "target": m.measure.target, "same_period": p.same_period, "percent": p.percent_of_plan,
-             "status": p.status, "places": p.places} for p in series]
+             "status": p.status, "places": p.places, "estimate": p.estimate} for p in series]
 
 
 def _number(value):
