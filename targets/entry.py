@@ -103,6 +103,9 @@ def read_number(measure: Measure, text: str, lang: str = "vi") -> Decimal:
     try:
         return parse_number(text, lang)
     except NumberFormatError as error:
+        if error.problem == error.OTHER_NOTATION and error.reading is not None and value_problems(measure, error.reading, lang):
+            # "2.5" for a count: the other notation's reading is no figure of this measure either, so it is not offered.
+            raise NumberFormatError(error.NOT_A_NUMBER, error.text, error.lang) from None
         if not error.ambiguous or value_problems(measure, error.value, lang):
             raise
         other = error.reading

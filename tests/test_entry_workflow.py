@@ -650,3 +650,11 @@ def test_a_note_in_several_lines_survives_the_entry_page_saved_untouched(client,
     client.post(reverse("entry"), {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()})
     figure = Figure.objects.get(measure=budget)
     assert (figure.note, figure.source, figure.version) == ("Dòng 1\nDòng 2", "Sở Tài chính\nCV 12", 1)
+
+
+def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, open_year):
+    killed = Measure.objects.get(campaign=open_year, code="14b")  # people killed: a count
+    errors = check_input(killed, text="2.5", lang="vi").errors
+    assert errors == ["«2.5» không phải là số theo định dạng tiếng Việt (dấu chấm phân cách hàng nghìn, dấu phẩy thập phân), ví dụ 1.234,5."]
+    # A measure with decimals is still offered the other reading.
+    assert "Nếu ý bạn là 2,5 hãy nhập 2,5." in check_input(Measure.objects.get(campaign=open_year, code="3"), text="2.5", lang="vi").errors[0]
