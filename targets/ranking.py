@@ -133,6 +133,18 @@ def members(campaign: Campaign) -> dict[int, list[tuple[Unit, int, int | None]]]
     return result
 
 
+def year_blocs(campaign: Campaign, record: ScoringScheme) -> list[tuple[object, list[Unit]]]:
+    """Each bloc of the year (a bloc, or the kept final ranking's) with its units, as the year's
+    ranking has them: once the year is closed (`record`), as it was closed, whatever units moved since."""
+    if record.final_ranking is not None:
+        kept = scoring.Ranking.from_data(record.final_ranking).blocs
+        units = Unit.objects.in_bulk([u.code for b in kept for u in b.units], field_name="code")
+        return [(b, sorted((units[u.code] for u in b.units if u.code in units), key=lambda u: u.code)) for b in kept]
+    by_bloc = members(campaign)
+    blocs = EmulationBloc.objects.filter(pk__in=by_bloc).order_by("code")
+    return [(bloc, sorted((unit for unit, _first, _last in by_bloc[bloc.pk]), key=lambda u: u.code)) for bloc in blocs]
+
+
 def build_ranking(campaign: Campaign) -> scoring.Ranking:
     record = scheme_record(campaign)
     if record.final_ranking is not None:

@@ -661,3 +661,16 @@ def test_the_provisional_banner_names_the_period_in_a_sentence_or_says_nothing_w
     Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=3, state="submitted")
     page = html_module.unescape(client.get(reverse("ranking"), {"year": 2024}).content.decode())
     assert "tính từ số liệu đã gửi và đã duyệt đến 9 tháng năm 2024;" in page
+
+
+def test_a_closed_years_registrations_keep_the_blocs_it_was_ranked_in(client, year, users):
+    from targets.models import EmulationBloc
+
+    close(year, users)
+    moved = Unit.objects.get(code="026")
+    moved.bloc = EmulationBloc.objects.create(code="KHOI-MOI", name="Khối mới")  # next year's arrangement
+    moved.save()
+    page = text(login(client, users["viewer"]).get(reverse("registrations"), {"year": 2024}))
+    assert "Khối mới" not in page  # no bloc of a later year in the closed one
+    districts = page[page.index('id="bloc-KHOI-HUYEN"'):]
+    assert "026 · " in districts[:districts.find("</section>")]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
 from targets.language import language
-from targets.models import Campaign, EmulationBloc, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme
+from targets.models import Campaign, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme
 from targets.views.common import XLSX, as_id, campaign_or_404, programme_year, spooled_download
 
 
@@ -162,8 +162,8 @@ def registrations(request):
     registered = {}
     for r in Registration.objects.filter(campaign=campaign):
         registered.setdefault(r.unit_id, []).append(scheme.title(r.title).label(language()) if scheme.title(r.title) else r.title)
-    blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in bloc.units.all() if u.is_active]}
-             for bloc in EmulationBloc.objects.prefetch_related("units").order_by("code")]
+    blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in units]}
+             for bloc, units in ranking.year_blocs(campaign, record)]
     return render(request, "targets/registrations.html", {**year, "blocs": blocs, "form": form, "editable": editable,
                                                            "until": scheme.registration_until, "record": record})
 
