@@ -1169,9 +1169,11 @@ class Proposal(models.Model):
 
     @classmethod
     def decision_gaps(cls, state: str, values) -> dict[str, str]:
-        """field → problem: a decided proposal needs the decision's number, date and signatory."""
+        """field → problem: a decided proposal needs the decision's number, date and signatory, and
+        one not decided has none (it would be dropped without a word)."""
         if state not in cls.DECIDED:
-            return {}
+            return {name: _("Only a decided proposal (awarded or not) carries the council's decision: choose that state, or "
+                            "leave this empty.") for name in cls.DECISION_FIELDS if values.get(name)}
         return {name: _("The council's decision needs its number, date and signatory.")
                 for name in cls.DECISION_FIELDS if not values.get(name)}
 

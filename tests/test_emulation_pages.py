@@ -299,7 +299,8 @@ def test_proposals_are_drafted_from_the_final_ranking_edited_with_a_reason_and_d
     assert (flag.state, flag.decision_number, flag.decision_date) == ("awarded", "123/QĐ-UBND", datetime.date(2025, 1, 20))
     assert flag.history.first().history_change_reason == "Hội đồng họp"
     assert flag.history.count() == 2
-    stale = text(client.post(reverse("proposals") + "?year=2024", {**form, "why": "lại", "state": "withdrawn"}, follow=True))
+    stale = text(client.post(reverse("proposals") + "?year=2024", {**form, "why": "lại", "state": "withdrawn", "decision_number": "",
+                                                                   "decision_date": "", "decided_by": ""}, follow=True))
     assert "Người khác vừa sửa đề nghị này" in stale
     flag.refresh_from_db()
     assert flag.state == "awarded"
@@ -674,3 +675,15 @@ def test_a_closed_years_registrations_keep_the_blocs_it_was_ranked_in(client, ye
     assert "Khối mới" not in page  # no bloc of a later year in the closed one
     districts = page[page.index('id="bloc-KHOI-HUYEN"'):]
     assert "026 · " in districts[:districts.find("</section>")]
+
+
+def test_a_decision_typed_on_a_proposal_not_decided_is_said_not_dropped(client, year, users):
+    close(year, users)
+    login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    flag = Proposal.objects.get(kind="flag", unit__code="024")
+    page = text(client.post(reverse("proposals") + "?year=2024", {
+        "proposal": flag.pk, "reason": "Dẫn đầu khối", "state": "proposed", "decision_number": "1/QĐ-UBND", "decision_date": "",
+        "decided_by": "", "why": "Trình Hội đồng", "version": flag.version}))
+    assert "Chỉ đề nghị đã có quyết định (được hoặc không được khen thưởng) mới ghi quyết định của Hội đồng" in page
+    flag.refresh_from_db()
+    assert (flag.state, flag.decision_number) == ("draft", "")
