@@ -601,3 +601,12 @@ def test_a_shared_task_says_each_units_period_where_they_differ(demo):
     rows = [[c.value for c in r] for r in _report(demo, 4).worksheets[0].iter_rows(min_row=exports.BODY_ROW)]
     row = next(r for r in rows if r[1] == task.title)
     assert row[10] == f"{first.short_name or first.name}: Cả năm\n{second.short_name or second.name}: 9 tháng"
+
+
+def test_the_raw_data_answers_an_unknown_format_or_unit_with_not_found_not_a_file(client, demo):
+    client.force_login(make_user("official", "viewer"))
+    url = reverse("exports:figures")
+    assert client.get(url, {"year": 2024, "format": "pdf"}).status_code == 404
+    assert client.get(url, {"year": 2024, "unit": "khong-co"}).status_code == 404
+    assert client.get(url, {"year": 2024, "format": "CSV"})["Content-Type"].startswith("text/csv")
+    assert client.get(url, {"year": 2024, "unit": "024"}).status_code == 200

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from targets import access, exports
 from targets.language import language
+from targets.models import Unit
 from targets.views.common import XLSX, campaign_or_404, quarter_param, spooled_download
 
 
@@ -44,9 +46,14 @@ def figures(request):
     rows = access.visible_figures(request.user, campaign)
     unit = request.GET.get("unit")
     if unit:
+        if not Unit.objects.filter(code=unit).exists():
+            raise Http404(_("Unknown unit."))  # not an empty file that reads as "no figures"
         rows = rows.filter(submission__unit__code=unit)
+    kind = (request.GET.get("format") or "xlsx").lower()
+    if kind not in ("xlsx", "csv"):
+        raise Http404(_("The raw data comes as xlsx or csv."))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if request.GET.get("format") == "csv":
+    if kind == "csv":
         response = StreamingHttpResponse(exports.raw_csv_lines(exports.raw_figures(rows), lang=lang),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="so-lieu-{campaign.year}-{stamp}.csv"'
