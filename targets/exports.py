@@ -353,7 +353,9 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         cell = _cell(ws, row, COL[key], value, BODY, Alignment(horizontal="right", vertical="top"))
         cell.number_format = number_format
     if measure.is_qualitative and p.verdict is not None:
-        _cell(ws, row, COL["actual"], progress.verdict_label(p.verdict, lang) + (" (*)" if marked else ""), BODY, CENTRE)
+        # Text takes no number format: the marks the numbers' formats carry are written out.
+        carried = f" ({progress.period_label(p.in_year.quarter, lang)})" if p.in_year is not None else ""
+        _cell(ws, row, COL["actual"], progress.verdict_label(p.verdict, lang) + (" (*)" if marked else "") + carried, BODY, CENTRE)
     _status_cell(ws.cell(row, COL["assessment"]), p.status, lang)
     if p.in_year is not None:  # no year figure yet: the latest in-year status, never a final verdict
         ws.cell(row, COL["assessment"]).value += f" ({_('no full-year figure yet')})"

@@ -556,7 +556,7 @@ def test_the_full_year_report_without_q4_figures_marks_what_it_carries(client, d
     defence = rows["15"]
     state = Figure.objects.get(measure__code="15", submission__quarter=3, submission__unit=defence_unit(demo)).submission.state
     assert state != "approved"
-    assert defence[5].value.endswith("(*)") and defence[10].value
+    assert defence[5].value.endswith("(*) (9 tháng)") and defence[10].value
     # The overview says the same of the figure it carries: its state.
     client.force_login(make_user("official", "viewer"))
     page = client.get(reverse("home"), {"year": 2024, "quarter": 4}).content.decode()
