@@ -144,6 +144,15 @@ def figure_series(figures, key=lambda figure: figure.measure_id) -> dict:
     return series
 
 
+def quarter_amount(measure: Measure, quarter: int, series: dict | None) -> Decimal | None:
+    """A unit's figure for `quarter` alone as the engine has it: the one typed, or the one its
+    years to date give (a unit that reports flows as years to date only). None before the first
+    quarter, or without one."""
+    if quarter < 1 or not series:
+        return None
+    return progress.evaluate(measure.spec(), quarter, **series).quarter_value
+
+
 def whole_year_to_date(measure: Measure, quarter: int, series: dict | None) -> Decimal | None:
     """A unit's year to date up to `quarter` where it is whole: none of its quarters lacks a figure
     (and it is not the nine months carried into the full year). None otherwise, and before the first quarter."""

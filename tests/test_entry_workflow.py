@@ -658,3 +658,16 @@ def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, op
     assert errors == ["«2.5» không phải là số theo định dạng tiếng Việt (dấu chấm phân cách hàng nghìn, dấu phẩy thập phân), ví dụ 1.234,5."]
     # A measure with decimals is still offered the other reading.
     assert "Nếu ý bạn là 2,5 hãy nhập 2,5." in check_input(Measure.objects.get(campaign=open_year, code="3"), text="2.5", lang="vi").errors[0]
+
+
+def test_a_unit_reporting_years_to_date_alone_is_checked_against_the_quarter_they_give(client, reporter, city, open_year):
+    budget = Measure.objects.get(campaign=open_year, code="3")
+    for quarter, cumulative in ((1, "50"), (2, "95.2")):  # the second quarter is 45,2, given by the two years to date
+        workflow.save_figures(user=reporter, campaign=open_year, unit=city, quarter=quarter,
+                              entries=[workflow.Entry(measure=budget, cumulative=Decimal(cumulative))])
+    client.force_login(reporter)
+    page = client.get(reverse("entry"), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Quý trước: 45,2" in " ".join(page.split())
+    response = post_entry(client, "024", 3, {}, **{field("3", "cumulative"): "150.500"})
+    assert "nghĩa là quý này 150.404,8, thay đổi 332.654 % so với quý trước (45,2)" in response.content.decode()
+    assert not Figure.objects.filter(submission__quarter=3).exists()

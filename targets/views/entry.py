@@ -15,7 +15,7 @@ from targets import access, progress, ranking, scoring, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit
-from targets.overview import figure_series, whole_year_to_date
+from targets.overview import figure_series, quarter_amount, whole_year_to_date
 from targets.templatetags.emulation import localized
 from targets.views.common import param, programme_year, quarter_param
 
@@ -80,7 +80,8 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
             "measure": m,
             "figure": own.get((m.pk, quarter)),
             "progress": now if now.in_year is None else None,
-            "previous": previous.value if previous else None,
+            # The quarter before as the engine has it, typed or given by two years to date: shown, and what a jump is measured from.
+            "previous": quarter_amount(m, quarter - 1, earlier.get(m.pk)),
             "previous_verdict": previous.verdict if previous else "",
             "so_far": whole_year_to_date(m, quarter - 1, earlier.get(m.pk)),
             # Only a target set for this unit: the province's target is the lead unit's alone; a
