@@ -163,3 +163,37 @@ def test_a_late_yearly_report_sent_while_the_year_closes_is_refused(programme):
     sending.join(20)
     assert isinstance(outcome[0], workflow.EntryRefused) and "15/01/2025" in outcome[0].message
     assert Submission.objects.get(unit=unit, quarter=4).state == "draft"
+
+
+def test_a_double_click_on_send_answers_the_second_click_with_the_report_as_sent(client, programme, open_unit, monkeypatch):
+    import re
+    import threading
+
+    from django.db import connection
+
+    from tests.test_entry_workflow import field, post_entry
+
+    reporter = make_user("clicker", "reporter", units=[open_unit])
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "33,3"})
+    real_save = workflow.save_figures
+
+    def first_click_lands_meanwhile(**kwargs):
+        # The first click's request sends the report (and commits) while this one is on its way.
+        def send():
+            workflow.submit(user=reporter, campaign=programme, unit=open_unit, quarter=1)
+            connection.close()
+
+        first = threading.Thread(target=send)
+        first.start()
+        first.join(20)
+        return real_save(**kwargs)
+
+    monkeypatch.setattr(workflow, "save_figures", first_click_lands_meanwhile)
+    response = post_entry(client, "024", 1, {"3": "33,4"}, action="submit", **{field("3", "version"): "1"})
+    html = " ".join(response.content.decode().split())
+    assert response.status_code == 403 and "Chưa lưu gì." in html
+    assert "Trạng thái: <strong>Đã gửi</strong>" in html  # the page as the report stands now, not as it was
+    assert re.search(r'<fieldset class="entry-row[^"]*" disabled', html)  # nothing left to send again
+    assert "<strong>33,4</strong>" in html  # what this click typed and did not save
+    assert Submission.objects.get().state == "submitted" and Figure.objects.get().value == Decimal("33.3")

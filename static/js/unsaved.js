@@ -5,6 +5,9 @@
   "use strict";
   var dirty = false;
   document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
+    // A page shown again after a post that saved nothing (a warning, an error, a conflict) holds
+    // unsaved values from the start.
+    if (form.hasAttribute("data-unsaved")) { dirty = true; }
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
     form.addEventListener("submit", function () { dirty = false; });

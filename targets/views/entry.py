@@ -128,17 +128,49 @@ def entry(request):
     campaign = year["campaign"]
     unit = _unit_for(request, units)
     quarter = quarter_param(request) or campaign.entry_quarter(unit)
+    data = request.POST if request.method == "POST" else None
+    page = _page(request.user, campaign, unit, quarter, data)
+    status = 200
+    if request.method == "POST":
+        try:
+            if page["refusal"]:
+                raise workflow.EntryRefused(page["refusal"], forbidden=True)
+            outcome = _post(request, campaign, unit, quarter, page["formset"], page["tasks"])
+        except workflow.EntryRefused as refused:
+            # Sent, approved or closed meanwhile (a colleague, a double click, the deadline): the
+            # page again as the report stands now, with why and what was typed and not saved.
+            page = _page(request.user, campaign, unit, quarter, data)
+            if page["refusal"] is None and not refused.forbidden:  # still open (nothing to send, say): as any message
+                messages.error(request, refused.message)
+            else:
+                messages.error(request, _("Nothing was saved."))
+                page["refusal"], status = page["refusal"] or refused.message, 403
+        else:
+            if outcome is None:
+                return redirect(f"{reverse('entry')}?year={campaign.year}&quarter={quarter}&unit={unit.code}")
+            page["conflicts"] = outcome
+    return render(request, "targets/entry.html", {
+        **page, "campaign": campaign, "unit": unit, "quarter": quarter, "units": units.order_by("kind", "code"),
+        "quarters": (1, 2, 3, 4), "deadline": campaign.deadline(quarter, unit), "campaigns": year["campaigns"],
+        "reason_limit": Figure._meta.get_field("reason").max_length,
+        # A page shown again (a warning, an error, a conflict) keeps what was ticked and typed below the
+        # figures, and asks before it is left: nothing in it is saved.
+        "posted": request.POST if request.method == "POST" else {},
+    }, status=status)
+
+
+def _page(user, campaign: Campaign, unit: Unit, quarter: int, data) -> dict:
+    """The entry page's report, rows and forms (bound to `data` when posted) as the report stands now."""
     submission = Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).select_related(
         "reviewed_by", "submitted_by").first()
     rows = _rows(campaign, unit, quarter)
-    refusal, only = _window(request.user, campaign, unit, quarter, submission, rows)
-    data = request.POST if request.method == "POST" else None
+    refusal, only = _window(user, campaign, unit, quarter, submission, rows)
     formset = EntryFormSet(data, rows=rows, lang=language(), prefix="figures")
     # A post without the task rows (a page opened before the unit had tasks) leaves its tasks alone.
     task_data = data if data is not None and "tasks-TOTAL_FORMS" in data else None
     tasks = TaskFormSet(task_data, rows=_task_rows(campaign, unit, submission), lang=language(), prefix="tasks")
     # Read before the fields are disabled, which hides what was sent: a post refused by the report's
-    # state (sent, approved or closed since the page was opened) shows it back, to be copied, not lost.
+    # state shows what differs from what is saved now, to be copied, not lost.
     unsaved = _typed(formset, tasks) if refusal and data is not None else []
     for form in formset:
         if refusal or (only is not None and form.row["measure"].pk not in only):
@@ -148,28 +180,8 @@ def entry(request):
         if refusal or only is not None:  # tasks are quarterly, never among the late yearly figures
             for field in form.fields.values():
                 field.disabled = True
-    conflicts, status = [], 200
-    if request.method == "POST":
-        try:
-            if refusal:
-                raise workflow.EntryRefused(refusal, forbidden=True)
-            outcome = _post(request, campaign, unit, quarter, formset, tasks)
-        except workflow.EntryRefused as refused:  # forbidden by the report's state, not by who one is: the page again
-            messages.error(request, _("Nothing was saved."))
-            unsaved = unsaved or _typed(formset, tasks)
-            refusal, status = refused.message, 403
-        else:
-            if outcome is None:
-                return redirect(f"{reverse('entry')}?year={campaign.year}&quarter={quarter}&unit={unit.code}")
-            conflicts = outcome
-    return render(request, "targets/entry.html", {
-        "campaign": campaign, "unit": unit, "quarter": quarter, "formset": formset, "tasks": tasks, "submission": submission,
-        "units": units.order_by("kind", "code"), "quarters": (1, 2, 3, 4), "refusal": refusal, "yearly_only": only is not None,
-        "deadline": campaign.deadline(quarter, unit), "conflicts": conflicts, "campaigns": year["campaigns"],
-        "reason_limit": Figure._meta.get_field("reason").max_length,
-        # A page shown again (a warning, an error, a conflict) keeps what was ticked and typed below the figures.
-        "posted": request.POST if request.method == "POST" else {}, "unsaved": unsaved,
-    }, status=status)
+    return {"submission": submission, "formset": formset, "tasks": tasks, "refusal": refusal, "yearly_only": only is not None,
+            "unsaved": unsaved, "conflicts": []}
 
 
 def _typed(formset, tasks) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -208,34 +220,30 @@ def _post(request, campaign, unit, quarter, formset, tasks):
             return []
     task_entries = tasks.entries() if tasks.is_bound else []
     submitting = request.POST.get("action") == "submit"
-    try:
-        # Figures, task reports and the sending together, or nothing: a report that cannot be sent
-        # (nothing left in it) keeps what was saved before, and the page its versions.
-        with transaction.atomic():
-            result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter,
-                                           entries=formset.entries(), reason=request.POST.get("reason", "").strip())
-            task_conflicts = [] if result.conflicts or not task_entries else workflow.save_task_reports(
-                user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=task_entries)
-            if result.conflicts or task_conflicts:
-                transaction.set_rollback(True)
-            elif submitting:
-                workflow.submit(user=request.user, campaign=campaign, unit=unit, quarter=quarter)
+    # Figures, task reports and the sending together, or nothing: a report that cannot be sent
+    # (nothing left in it) keeps what was saved before, and the page its versions. A refusal (sent,
+    # approved or closed meanwhile; nothing to send) goes up to entry(), which shows the page as
+    # the report stands now.
+    with transaction.atomic():
+        result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter,
+                                       entries=formset.entries(), reason=request.POST.get("reason", "").strip())
+        task_conflicts = [] if result.conflicts or not task_entries else workflow.save_task_reports(
+            user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=task_entries)
         if result.conflicts or task_conflicts:
-            messages.error(request, _("Nothing was saved: someone changed these figures after you opened the page. "
-                                      "Compare the values below and save again."))
-            return result.conflicts + task_conflicts
-        if submitting:
-            messages.success(request, _("Submitted for review."))
-        else:
-            messages.success(request, _("Saved as a draft (%(count)s figures).") % {"count": len(result.saved)})
-            if task_entries:
-                messages.success(request, _("Task reports saved: %(count)s.") % {"count": len(task_entries)})
-        if not_sent := formset.not_sent() + tasks.not_sent():
-            messages.info(request, _("The list changed since you opened the page: %(rows)s, not on your page, was left as it "
-                                     "was. Check it below.") % {"rows": ", ".join(not_sent)})
-    except workflow.EntryRefused as refused:
-        if refused.forbidden:
-            raise
-        messages.error(request, refused.message)
-        return []
+            transaction.set_rollback(True)
+        elif submitting:
+            workflow.submit(user=request.user, campaign=campaign, unit=unit, quarter=quarter)
+    if result.conflicts or task_conflicts:
+        messages.error(request, _("Nothing was saved: someone changed these figures after you opened the page. "
+                                  "Compare the values below and save again."))
+        return result.conflicts + task_conflicts
+    if submitting:
+        messages.success(request, _("Submitted for review."))
+    else:
+        messages.success(request, _("Saved as a draft (%(count)s figures).") % {"count": len(result.saved)})
+        if task_entries:
+            messages.success(request, _("Task reports saved: %(count)s.") % {"count": len(task_entries)})
+    if not_sent := formset.not_sent() + tasks.not_sent():
+        messages.info(request, _("The list changed since you opened the page: %(rows)s, not on your page, was left as it "
+                                 "was. Check it below.") % {"rows": ", ".join(not_sent)})
     return None

@@ -119,6 +119,12 @@ def test_a_reporter_enters_saves_submits_and_round_trips_the_template(page_facto
     expect(page.get_by_text("chưa có số liệu hoặc đánh giá (2.2, 2.4)")).to_be_visible()
     assert Submission.objects.get(unit=unit, quarter=1).state == "draft"
     check_page(page)
+    # Shown again with nothing saved, the page asks before it is left though nothing was typed since.
+    _open_menu(page, screen)
+    with page.expect_event("dialog") as leaving:
+        page.get_by_role("button", name="English").click(no_wait_after=True)
+    assert leaving.value.type == "beforeunload"
+    leaving.value.dismiss()
     for i in (0, 1):
         page.locator(f"select[name=tasks-{i}-verdict]").select_option("completed")
         page.locator(f"textarea[name=tasks-{i}-narrative]").fill("Đã triển khai theo kế hoạch của quý.")
