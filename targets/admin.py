@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import DecimalField
+from django.db.models import DecimalField, JSONField
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -393,10 +393,21 @@ class KeptOnceClosed:
         return OpenYearOnly
 
 
+class PrintableJSONField(forms.JSONField):
+    r"""JSON shown back as typed when it holds what is no character (a lone surrogate "\ud800",
+    refused on save): escaped, as the person wrote it, where it would not encode into a page."""
+
+    def prepare_value(self, value):
+        text = super().prepare_value(value)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) else text
+
+
 @admin.register(models.ScoringScheme)
 class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     """Admins edit the scheme as JSON (checked by targets.scoring.Scheme on save). The year is
     closed from the ranking page, which checks that the year's figures are approved."""
+
+    formfield_overrides = {JSONField: {"form_class": PrintableJSONField}}
 
     list_display = ("campaign", "ranking_final_at", "ranking_final_by")
     readonly_fields = ("ranking_final_at", "ranking_final_by")

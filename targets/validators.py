@@ -25,8 +25,9 @@ COMMENT = 4000
 LONG = 10000  # programme texts (a theme's description runs to 1,500)
 
 # C0 controls except tab, line feed and carriage return, DEL and the C1 controls: invisible,
-# they break exports and PostgreSQL refuses NUL outright.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# they break exports and PostgreSQL refuses NUL outright; and lone surrogates (a JSON "\ud800"),
+# which are no character at all and which no UTF-8 database can store.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # django-simple-history keeps a change's reason in a varchar(100): only short labels go there.
 HISTORY_REASON = 100

@@ -176,6 +176,9 @@ def test_a_scheme_with_an_invisible_character_or_an_endless_title_is_refused_nam
                                 "titles[0].name: tối đa 300 ký tự (hiện có 403).")
     record.refresh_from_db()
     assert record.data == before
+    # A lone surrogate ("\ud800" in the JSON) is no character: said the same way, not a server error.
+    response = admin_save(client, "scoringscheme", record.pk, data=json.dumps({**before, "note": "a\ud800b"}))
+    assert response.status_code == 200 and "note: hãy xóa các ký tự điều khiển vô hình" in errors(response)
 
 
 def test_malformed_json_is_refused_in_vietnamese(client, admin_user, programme):
