@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -243,7 +244,7 @@ class Unit(models.Model):
         AGENCY = "agency", _("Provincial agency")
         LOCALITY = "locality", _("District / city")
 
-    code = char_field(_("code"), 30, unique=True)
+    code = char_field(_("code"), 30, unique=True, validators=[limits.code_format])
     name = char_field(_("name"), 200)
     name_en = char_field(_("name (English)"), 200, blank=True)
     short_name = char_field(_("short name"), 100, blank=True)
@@ -265,6 +266,9 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["kind", "code"]
+        # "stc" beside "STC": one unit to a person reading a workbook or typing a username.
+        constraints = [models.UniqueConstraint(Lower("code"), name="unit_code_any_case",
+                                               violation_error_message=_("Another unit has this code in other letter case."))]
 
     def __str__(self) -> str:
         return self.name

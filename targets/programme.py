@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from targets.models import (
@@ -29,6 +30,7 @@ from targets.models import (
     Theme,
     Unit,
 )
+from targets.validators import code_format
 
 SUPPORTED_FORMAT = 1
 # The source named on last year's values that a programme file gives without naming one.
@@ -88,9 +90,13 @@ def _check(data: dict) -> list[str]:
         return errors
     unit_codes = [u.get("code") for u in data["units"]]
     bloc_codes = {b.get("code") for b in data.get("blocs", [])}
-    if len(unit_codes) != len(set(unit_codes)):
-        errors.append("Unit codes are not unique")
+    if len({str(code).lower() for code in unit_codes}) != len(unit_codes):
+        errors.append("Unit codes are not unique (in any letter case)")
     for unit in data["units"]:
+        try:
+            code_format(str(unit.get("code") or ""))
+        except ValidationError:
+            errors.append(f"Unit {unit.get('code')!r}: a code is letters without accents, digits, '.', '-' or '_' (it is in the site's addresses)")
         if unit.get("kind") not in Unit.Kind.values:
             errors.append(f"Unit {unit.get('code')}: kind must be one of {Unit.Kind.values}")
         if unit.get("bloc") and unit["bloc"] not in bloc_codes:

@@ -11,7 +11,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.text import Truncator
@@ -76,9 +76,16 @@ def text_field(verbose_name, max_length: int, **options) -> LinesField:
                       validators=[MaxLengthValidator(max_length), no_control_characters], **options)
 
 
-def char_field(verbose_name, max_length: int, **options) -> models.CharField:
+def char_field(verbose_name, max_length: int, validators=(), **options) -> models.CharField:
     """A one-line text field with its limit and no control characters."""
-    return models.CharField(verbose_name, max_length=max_length, validators=[no_control_characters], **options)
+    return models.CharField(verbose_name, max_length=max_length, validators=[no_control_characters, *validators], **options)
+
+
+# A unit's code is in the site's addresses (/don-vi/024/), its workbooks, the API's unit= and the
+# usernames made from it (nhaplieu.024): letters without accents, digits and . _ - only.
+code_format = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z", _("Use letters without accents, digits, “.”, “-” or “_”, "
+                                                                 "starting with a letter or digit: the code is part of the "
+                                                                 "site's addresses and of the workbooks."), code="code_format")
 
 
 def form_field(model, name: str, **options):

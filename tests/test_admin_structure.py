@@ -249,3 +249,18 @@ def test_a_unit_with_figures_of_a_measure_stays_among_its_reporting_units(boss, 
 
     response, _data = _edit(boss, reverse("admin:targets_measure_change", args=[budget.pk]), "measure_form", remove_other)
     assert response.status_code == 302, errors(response)
+
+
+@pytest.mark.parametrize("code, message", [
+    ("03/6", "Chỉ dùng chữ không dấu, chữ số, “.”, “-” hoặc “_”"),  # a "/" made the ranking page a server error
+    ("a b", "Chỉ dùng chữ không dấu, chữ số"),
+    ("stc", "Đã có đơn vị khác dùng mã này (khác chữ hoa, chữ thường)."),
+])
+def test_a_unit_code_the_site_cannot_link_to_or_another_units_in_other_case_is_refused(boss, programme, code, message):
+    from targets.models import Unit
+
+    before = Unit.objects.count()
+    url = reverse("admin:targets_unit_add")
+    page, _data = _edit(boss, url, "unit_form", lambda data: data.update(code=code, name="Huyện thử", kind="locality"))
+    assert page.status_code == 200 and message in errors(page)
+    assert Unit.objects.count() == before

@@ -209,3 +209,14 @@ def test_copying_a_year_without_its_full_year_figure_takes_no_nine_month_total_a
     budget = new.measures.get(code="3")
     assert (budget.same_period_q3, budget.same_period_q4, budget.previous_year) == (Decimal("1800"), None, None)
     assert (new.measures.get(code="16b").frequency, new.measures.get(code="16b").publication_month) == ("yearly", 5)
+
+
+def test_a_unit_code_the_site_cannot_link_to_or_a_code_twice_in_other_case_is_refused(db):
+    data = read_programme(PROGRAMME)
+    data["units"][0]["code"] = "03/6"
+    data["units"].append({**data["units"][1], "code": data["units"][1]["code"].lower()})
+    with pytest.raises(ProgrammeError) as error:
+        load_programme(data)
+    assert any(e.startswith("Unit '03/6': a code is letters without accents") for e in error.value.errors)
+    assert "Unit codes are not unique (in any letter case)" in error.value.errors
+    assert not Campaign.objects.exists()
