@@ -178,7 +178,9 @@ class Campaign(models.Model):
         rows = {(d.quarter, d.unit_id): d.due_on for d in self.deadlines.all()}
 
         def lookup(quarter: int, unit_id: int | None = None) -> datetime.date:
-            return rows.get((quarter, unit_id)) or rows.get((quarter, None)) or self.default_deadline(quarter)
+            everyone = rows.get((quarter, None)) or self.default_deadline(quarter)
+            # A unit's deadline is an extension: the programme's moved later since carries it too.
+            return max(rows.get((quarter, unit_id)) or everyone, everyone)
 
         return lookup
 

@@ -109,3 +109,12 @@ def test_the_entry_page_and_the_review_queue_read_the_deadlines_and_the_waiting_
         sql = [q["sql"] for q in captured.captured_queries]
         assert len([s for s in sql if 'FROM "targets_deadline"' in s]) == 1, (name, sql)
         assert len([s for s in sql if 'COUNT("targets_submission"."id")' in s]) == (name == "review"), (name, sql)
+
+
+def test_an_extension_is_never_earlier_than_the_programmes_deadline_moved_later_since(programme):
+    city, other = Unit.objects.get(code="024"), Unit.objects.get(code="026")
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=datetime.date(2026, 12, 10))
+    Deadline.objects.create(campaign=programme, quarter=1, unit=city, due_on=datetime.date(2026, 12, 20))  # ten days more
+    assert programme.deadline(1, city) == datetime.date(2026, 12, 20)
+    Deadline.objects.filter(unit=None, quarter=1).update(due_on=datetime.date(2026, 12, 31))  # everyone's moved later
+    assert programme.deadline(1, city) == programme.deadline(1, other) == datetime.date(2026, 12, 31)
