@@ -69,6 +69,21 @@ class TypedNumberField(forms.DecimalField):
 TYPED_NUMBERS = {DecimalField: {"form_class": TypedNumberField, "widget": TypedNumberInput}}
 
 
+class YearLabels:
+    """Every programme repeats its themes', indicators' and measures' numbers and names: a choice
+    of one says its year, or last year's is picked for this year's (models refuse the mix)."""
+
+    YEARED = ("theme", "indicator", "measure")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.YEARED and "queryset" not in kwargs:
+            kwargs["queryset"] = db_field.related_model.objects.select_related("campaign")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in self.YEARED:
+            field.label_from_instance = lambda obj: f"{obj.campaign.year} · {obj}"
+        return field
+
+
 class ThemeInline(admin.StackedInline):
     model = models.Theme
     extra = 0
@@ -150,7 +165,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(YearLabels, admin.ModelAdmin):
     list_display = ("__str__", "units", "is_active")
     list_filter = ("is_active", "theme__campaign", "theme__number")
     search_fields = ("title", "title_en")
@@ -191,7 +206,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(YearLabels, admin.ModelAdmin):
     list_display = ("number", "name", "theme", "lead_unit", "campaign")
     list_filter = ("campaign", "theme__number")
     search_fields = ("name", "official_text")
@@ -264,7 +279,7 @@ class MeasureForm(forms.ModelForm):
 
 
 @admin.register(models.Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(YearLabels, SimpleHistoryAdmin):
     form = MeasureForm
     list_display = ("code", "name", "unit", "target_shown", "comparison", "aggregation", "previous_year_shown", "campaign")
     formfield_overrides = TYPED_NUMBERS
@@ -284,7 +299,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.MeasureAssignment)
-class MeasureAssignmentAdmin(admin.ModelAdmin):
+class MeasureAssignmentAdmin(YearLabels, admin.ModelAdmin):
     list_display = ("measure", "unit", "role")
     actions = None  # removed one by one, each checked (has_delete_permission)
     list_filter = ("role", "measure__campaign", "unit__kind")

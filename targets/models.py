@@ -339,7 +339,7 @@ class Task(models.Model):
         return f"{self.theme.number}.{self.number}"
 
 
-class Indicator(models.Model):
+class Indicator(Rules, models.Model):
     """A numbered key indicator of the programme; its numbers are entered as measures."""
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="indicators")
@@ -365,6 +365,12 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
+
+    def rule_problems(self) -> dict[str, list[str]]:
+        # Under another year's theme, it is on no page of its own year's (a server error there).
+        if self.theme_id and self.campaign_id and self.theme.campaign_id != self.campaign_id:
+            return {"theme": [_("This theme belongs to another year's programme; choose one of this programme's.")]}
+        return {}
 
 
 class Measure(Rules, models.Model):
@@ -481,6 +487,8 @@ class Measure(Rules, models.Model):
         from targets.entry import value_problems
 
         problems: dict[str, list[str]] = {}
+        if self.indicator_id and self.campaign_id and self.indicator.campaign_id != self.campaign_id:
+            problems["indicator"] = [_("This indicator belongs to another year's programme; choose one of this programme's.")]
         # Its target and last year's values are numbers of the measure: the rule for its figures
         # (a percentage 0–100, an amount not negative…) is theirs, or the dashboards judge the
         # figures against a typo (a target of 600 %, of −2.460 billion).

@@ -264,3 +264,29 @@ def test_a_unit_code_the_site_cannot_link_to_or_another_units_in_other_case_is_r
     page, _data = _edit(boss, url, "unit_form", lambda data: data.update(code=code, name="Huyện thử", kind="locality"))
     assert page.status_code == 200 and message in errors(page)
     assert Unit.objects.count() == before
+
+
+def test_an_indicator_or_measure_is_not_put_under_another_years_theme_or_indicator(boss, programme):
+    from targets.models import Indicator
+    from targets.services import copy_campaign
+
+    next_year = copy_campaign(source_year=2024, target_year=2025)
+    last_years_theme = programme.themes.get(number=2)
+    page = boss.get(reverse("admin:targets_indicator_add")).content.decode()
+    assert f'<option value="{last_years_theme.pk}">2024 · ' in page  # the choices say their year
+
+    def indicator_under_last_years_theme(data):
+        data.update({"campaign": str(next_year.pk), "theme": str(last_years_theme.pk), "number": "21", "name": "Chỉ tiêu mới"})
+
+    response, _data = _edit(boss, reverse("admin:targets_indicator_add"), "indicator_form", indicator_under_last_years_theme)
+    assert "Nội dung thi đua này thuộc chương trình của năm khác" in errors(response)
+    assert not Indicator.objects.filter(number=21).exists()
+
+    def measure_under_next_years_indicator(data):
+        data.update({"campaign": str(programme.pk), "indicator": str(next_year.indicators.get(number=5).pk), "code": "5b", "order": "60",
+                     "name": "Xuất khẩu", "unit": "triệu USD", "value_kind": "amount", "target": "100", "comparison": "gte",
+                     "aggregation": "flow", "decimal_places": "1", "display_divisor": "1", "frequency": "quarterly"})
+
+    response, _data = _edit(boss, reverse("admin:targets_measure_add"), "measure_form", measure_under_next_years_indicator)
+    assert "Chỉ tiêu này thuộc chương trình của năm khác" in errors(response)
+    assert not Measure.objects.filter(code="5b").exists()
