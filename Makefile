@@ -34,10 +34,11 @@ install-test: $(VENV)/.installed-test
 messages: install
 	$(BIN)/python manage.py compile_translations
 
-# Database ready with the programme and demo data; safe to repeat (nothing is duplicated).
+# Database ready with the programme and demo data; safe to repeat (nothing is duplicated, and what
+# an admin changed since the programme was first loaded is kept: see load_programme --if-absent).
 setup: messages
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_programme $(PROGRAMME)
+	$(BIN)/python manage.py load_programme --if-absent $(PROGRAMME)
 	$(BIN)/python manage.py seed_demo --year 2024
 
 run: setup

@@ -61,3 +61,15 @@ def test_a_copied_programme_names_its_own_year_in_its_titles_and_theme_descripti
     assert copied.title.endswith("năm 2025") and first.title.endswith("năm 2025") and "the 2025 socio-economic" in first.title_en
     assert "kinh tế - xã hội năm 2025, với các chỉ tiêu" in first.description and "2024" not in first.description
     assert "giai đoạn 2023 - 2030" in third.description  # another period, not the programme's year
+
+
+def test_make_runs_programme_loading_keeps_what_an_admin_changed_since(programme):
+    from tests.conftest import PROGRAMME
+
+    Unit.objects.filter(code="024").update(name="Thành phố Hà Giang (đổi tên)")  # an admin's edit for the new year
+    out = io.StringIO()
+    call_command("load_programme", "--if-absent", str(PROGRAMME), stdout=out)
+    assert "is loaded already; left as it is" in out.getvalue()
+    assert Unit.objects.get(code="024").name == "Thành phố Hà Giang (đổi tên)"
+    call_command("load_programme", str(PROGRAMME), stdout=io.StringIO())  # asked for: updated from the file
+    assert Unit.objects.get(code="024").name == "Thành phố Hà Giang"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from targets.management.arguments import file_to_read
+from targets.models import Campaign
 from targets.programme import ProgrammeError, load_programme, read_programme
 
 
@@ -9,10 +10,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=file_to_read, help="programme file, e.g. fixtures/ha-giang-2024.json")
+        parser.add_argument("--if-absent", action="store_true",
+                            help="load the programme only if its year is not in the database yet (make run: what an "
+                                 "admin has changed since is kept, not reset to the file)")
 
-    def handle(self, *args, path, **options):
+    def handle(self, *args, path, if_absent=False, **options):
         try:
-            result = load_programme(read_programme(path))
+            data = read_programme(path)
+            year = data.get("campaign", {}).get("year") if isinstance(data, dict) and isinstance(data.get("campaign"), dict) else None
+            if if_absent and isinstance(year, int) and Campaign.objects.filter(year=year).exists():
+                self.stdout.write(f"The {year} programme is loaded already; left as it is (the admin's changes kept). "
+                                  f"To update it from the file: manage.py load_programme {path}")
+                return
+            result = load_programme(data)
         except ProgrammeError as exc:
             raise CommandError("Nothing was loaded:\n- " + "\n- ".join(exc.errors)) from None
         campaign = result.campaign
