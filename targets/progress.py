@@ -404,6 +404,11 @@ def evaluate(
     if quarter == 4 and not _has_figure(values, cumulative, verdicts, 4):
         latest = max((q for q in (1, 2, 3) if _has_figure(values, cumulative, verdicts, q)), default=None)
         if latest is not None:
+            # A flow carries the nine months' status, as the nine-month view says it: a unit that
+            # sent nothing after June is "no data" there, never "on track (first half)" for the
+            # year. A level (a rate, a score) carries its latest figure's.
+            if spec.aggregation is Aggregation.FLOW and spec.comparison is not Comparison.QUALITATIVE:
+                latest = 3
             in_year = evaluate(spec, latest, values, verdicts, cumulative, estimates, today)
             return replace(in_year, quarter=4, quarter_value=None, quarter_value_derived=False, in_year=in_year,
                            ytd_by_quarter={**in_year.ytd_by_quarter, **{q: None for q in range(latest + 1, 5)}})
@@ -574,7 +579,9 @@ def period_note(p: Progress, lang: str | None = None) -> str:
     all): the period it really is (a full year not yet reported carries the nine months', a rate
     not reported since the first half is the first half's), or the quarters without a figure."""
     if p.in_year is not None:
-        return period_label(p.in_year.quarter, lang)
+        # The period carried, and what it lacks itself ("9 tháng, thiếu số liệu quý III").
+        carried = period_label(p.in_year.quarter, lang)
+        return f"{carried}, {lacking}" if (lacking := period_note(p.in_year, lang)) else carried
     if p.ytd is not None and p.ytd_quarter not in (None, p.quarter):  # a level known for an earlier quarter only
         return period_label(p.ytd_quarter, lang)
     if p.missing_quarters and p.ytd is not None:

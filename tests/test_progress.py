@@ -20,6 +20,7 @@ from targets.progress import (
     Verdict,
     evaluate,
     period_label,
+    period_note,
     status_label,
     verdict_label,
     worst,
@@ -1078,3 +1079,14 @@ def test_a_figure_shown_in_millions_has_the_decimals_that_make_its_division_add_
     budget = MeasureSpec(code="4", comparison=GTE, aggregation=FLOW, target=D("3200000"), unit_vi="lượt khách",
                          display_divisor=D("1000000"), display_unit_vi="triệu lượt khách")
     assert "2,40 / 3,2 triệu lượt khách = 75,0 % kế hoạch" in evaluate(budget, 3, q("800000", "800000", "800000")).explanation("vi")
+
+
+def test_a_full_year_without_its_figure_carries_a_flows_nine_months_gap_included():
+    # Nothing sent after June: "no data" at nine months, and so for the year, never "on track (first half)".
+    nine = evaluate(spec(**BUDGET), 3, q("600", "700"))
+    year = evaluate(spec(**BUDGET), 4, q("600", "700"))
+    assert nine.status is NO_DATA and year.status is NO_DATA
+    assert (year.in_year.quarter, year.missing_quarters, year.ytd) == (3, (3,), D("1300"))
+    assert period_note(year, "vi") == "9 tháng, thiếu số liệu quý III"
+    # A level (a rate) still carries its latest figure's own period.
+    assert evaluate(spec(**COVER), 4, q("58", "59")).in_year.quarter == 2
