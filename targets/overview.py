@@ -62,7 +62,8 @@ class MeasureProgress:
 
     @property
     def state(self) -> str | None:
-        return self.figure.submission.state if self.figure else None
+        """The state of the report the period's status stands on (the carried one's, see `shown`)."""
+        return self.shown.submission.state if self.shown else None
 
 
 @dataclass

@@ -325,6 +325,8 @@ def test_the_full_year_view_never_says_not_met_from_nine_month_data(client, view
     data = client.get(reverse("api-progress"), {"year": 2024, "quarter": 4}, HTTP_AUTHORIZATION=f"Bearer {key}").json()
     trained = next(m for i in data["indicators"] for m in i["measures"] if m["code"] == "7")
     assert trained["status"] == "behind" and trained["year_figure_pending"] is True
+    # The report it is carried from: its period, state and kind, as the overview shows them.
+    assert (trained["carried_quarter"], trained["state"], trained["kind"]) == (3, "approved", "official")
     wb = exports.report_workbook(programme, 4, lang="vi")
     cells = [str(c.value) for r in wb.worksheets[0].iter_rows() for c in r if c.value is not None]
     row = next(i for i, text in enumerate(cells) if "Tỷ lệ lao động qua đào tạo" in text)

@@ -220,11 +220,13 @@ def _measure_progress(m) -> dict:
         "explanation_vi": p.explanation("vi"),
         "explanation_en": p.explanation("en"),
         "state": m.state,
-        "kind": m.figure.kind if m.figure else None,
+        "kind": m.shown.kind if m.shown else None,
         # Issue 12: what a reader must not take for a final, official, reported figure.
         "estimate": p.estimate,
         "quarter_value_derived": p.quarter_value_derived,
         "year_figure_pending": p.in_year is not None,
+        # The period the year to date covers when a full year carries an in-year one (3: nine months).
+        "carried_quarter": p.in_year.quarter if p.in_year is not None else None,
         "disagreements": [{"quarter": d.quarter, "reported_ytd": _decimal(d.reported), "from_quarters": _decimal(d.from_quarters)}
                           for d in p.disagreements],
     }
