@@ -482,11 +482,22 @@ class Measure(Rules, models.Model):
     # The measure's own numbers, each a figure of the measure (its target, last year's).
     BASELINES = ("previous_year", "same_period_q1", "same_period_q2", "same_period_q3", "same_period_q4")  # last year's
     NUMBERS = ("target", *BASELINES)
+    JUDGED = ("value_kind", "comparison", "aggregation")  # how figures are read, added up and judged
 
     def rule_problems(self) -> dict[str, list[str]]:
         from targets.entry import value_problems
 
         problems: dict[str, list[str]] = {}
+        # How approved figures are added up and judged is what the dashboards, reports and ranking
+        # of their year said: changed under them, last year's pages would say otherwise without a word.
+        if self.pk is not None and Figure.objects.filter(measure_id=self.pk, submission__state=Submission.State.APPROVED).exists():
+            stored = type(self).objects.filter(pk=self.pk).values(*self.JUDGED).first() or {}
+            for name in (name for name in self.JUDGED if name in stored and stored[name] != getattr(self, name)):
+                problems[name] = [_("The measure has approved figures: how they are added up and judged stays as it was. For "
+                                    "another way, make a new measure (e.g. in next year's programme).")]
+        if self.value_kind == self.ValueKind.PERCENT and self.aggregation == self.Aggregation.FLOW:
+            problems.setdefault("aggregation", []).append(_("A percentage is not added up over the quarters: choose the latest "
+                                                            "figure."))
         if self.indicator_id and self.campaign_id and self.indicator.campaign_id != self.campaign_id:
             problems["indicator"] = [_("This indicator belongs to another year's programme; choose one of this programme's.")]
         # Its target and last year's values are numbers of the measure: the rule for its figures

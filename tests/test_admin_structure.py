@@ -290,3 +290,17 @@ def test_an_indicator_or_measure_is_not_put_under_another_years_theme_or_indicat
     response, _data = _edit(boss, reverse("admin:targets_measure_add"), "measure_form", measure_under_next_years_indicator)
     assert "Chỉ tiêu này thuộc chương trình của năm khác" in errors(response)
     assert not Measure.objects.filter(code="5b").exists()
+
+
+def test_how_a_measure_with_approved_figures_is_judged_stays_as_it_was(boss, demo):
+    schools = Measure.objects.get(campaign=demo, code="10")  # a percentage, the latest figure counts
+    assert Figure.objects.filter(measure=schools, submission__state="approved").exists()
+    url = reverse("admin:targets_measure_change", args=[schools.pk])
+    page, _data = _edit(boss, url, "measure_form", lambda data: data.update(aggregation="flow"))
+    assert page.status_code == 200
+    assert "Chỉ số đã có số liệu được duyệt: cách cộng dồn và đánh giá giữ như cũ." in errors(page)
+    assert "Tỷ lệ phần trăm không cộng dồn qua các quý" in errors(page)
+    page, _data = _edit(boss, url, "measure_form", lambda data: data.update(comparison="lte"))
+    assert "Chỉ số đã có số liệu được duyệt" in errors(page)
+    schools.refresh_from_db()
+    assert (schools.aggregation, schools.comparison) == ("level", "gte")
