@@ -354,3 +354,15 @@ def test_the_indicator_pages_table_of_periods_marks_an_estimate_as_the_sentence_
     nine_months = re.search(r'cell-name">9 tháng</td>(.*?)</tr>', page, re.S).group(1)
     assert "(ước)" in nine_months
     assert "(ước)" not in re.search(r'cell-name">Quý I</td>(.*?)</tr>', page, re.S).group(1)
+
+
+def test_a_unit_that_owes_no_report_is_never_called_late(client, demo):
+    from targets.models import Unit
+    from tests.conftest import make_user
+
+    Unit.objects.create(code="036", name="Huyện Mới", kind="locality")  # created for next year: nothing of 2024 is its
+    client.force_login(make_user("official-late", "viewer"))
+    page = client.get(reverse("unit", args=["036"]), {"year": 2024, "quarter": 4}).content.decode()
+    assert "Đơn vị không phải gửi báo cáo quý trong năm này" in page and "Trễ hạn" not in page
+    owing = client.get(reverse("unit", args=["029"]), {"year": 2024, "quarter": 4}).content.decode()
+    assert "Trễ hạn" in owing or "Đúng hạn" in owing

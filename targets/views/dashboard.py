@@ -11,7 +11,7 @@ from targets import access, progress, ranking, timeliness
 from targets.language import language
 from targets.models import Campaign, Figure, MeasureAssignment, Submission, Unit
 from targets.numbers import places_to_tell_apart
-from targets.overview import cached_overview, submission_status, task_progress, unit_breakdown
+from targets.overview import cached_overview, owes_reports, submission_status, task_progress, unit_breakdown
 from targets.pagecache import cached_page
 from targets.tables import LateTable, SeriesTable, UnitBreakdownTable, sorted_and_paginated
 from targets.templatetags.emulation import localized, theme_label
@@ -187,7 +187,9 @@ def unit(request, code: str):
         period = _period(request)
         states = Submission.State.values if own else Submission.VISIBLE_STATES
         rows = unit_breakdown(period["campaign"], period["quarter"], states=states, units=[the_unit])
-        timeliness = submission_status(period["campaign"], 4, units=[the_unit])
+        # Only a unit that owes the year's reports can be late with them (as the late page has it).
+        owes = Unit.objects.filter(owes_reports(period["campaign"]), pk=the_unit.pk).exists()
+        timeliness = submission_status(period["campaign"], 4, units=[the_unit]) if owes else []
         pledges = ranking.pledge_progress(period["campaign"], [the_unit], period["quarter"], states).get(the_unit.pk, [])
         return localized(the_unit, "name"), "targets/unit.html", {**period, "unit": the_unit, "rows": rows, "timeliness": timeliness,
                                                                    "own": own, "pledges": pledges,
