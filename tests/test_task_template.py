@@ -305,3 +305,4 @@ def test_after_the_deadline_a_workbook_with_a_yearly_figure_and_a_task_is_refuse
     html = preview.content.decode()
     assert "token" not in preview.context  # said at once: nothing offered to save
     assert "Kỳ báo cáo đã đóng ngày 15/01/2024" in html
+    assert "Số liệu năm vẫn gửi được: hãy để trống các dòng nhiệm vụ của trang này." in html  # and how to send the rest
