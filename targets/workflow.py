@@ -104,8 +104,12 @@ def check_may_edit(user, *, campaign: Campaign, unit: Unit, quarter: int, submis
     # correction stays open to its unit until it is sent again, whatever the date.
     if today <= deadline or access.is_reviewer(user) or (submission is not None and submission.sent_back):
         return
-    if measures and yearly_still_open(campaign, quarter) and all(m.frequency == Measure.Frequency.YEARLY for m in measures):
-        return
+    if measures and all(m.frequency == Measure.Frequency.YEARLY for m in measures):
+        if yearly_still_open(campaign, quarter):
+            return
+        if quarter == 4:  # closed with the year: no extension opens it again
+            raise EntryRefused(_("The %(year)s programme's year is closed, so its yearly figures can no longer be sent; the "
+                                 "secretariat can still enter them.") % {"year": campaign.year})
     raise EntryRefused(_("The period closed on %(date)s; ask the secretariat for an extension.")
                        % {"date": _when(deadline)})
 
