@@ -406,7 +406,7 @@ def test_a_return_stands_when_the_unit_cannot_be_told_and_the_reviewer_is_asked_
     report = _sent(programme, "026")
     response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Thiếu số"}, follow=True)
     assert _notes(response) == ["Đã trả lại đơn vị kèm ý kiến của bạn.",
-                                "Không cán bộ nào của Huyện Đồng Văn có địa chỉ thư điện tử: vui lòng báo cho đơn vị bằng cách khác."]
+                                "Không cán bộ đang hoạt động nào của Huyện Đồng Văn có địa chỉ thư điện tử: vui lòng báo cho đơn vị bằng cách khác."]
     # The mail server does not answer: the return stands all the same, and the reviewer is told.
     make_user("reporter-city", "reporter", units=[Unit.objects.get(code="024")], email="city@example.org")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -241,8 +241,8 @@ def test_reminders_name_the_late_units_no_member_of_which_has_an_address(client,
     client.force_login(reviewer)
     page = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"}, follow=True).content.decode()
     assert "027@example.org" in [r for m in mail.outbox for r in m.to]
-    assert "Không cán bộ nào của Huyện Bắc Mê có địa chỉ thư điện tử: vui lòng báo cho đơn vị bằng cách khác." in page
-    assert "Không cán bộ nào của Huyện Mèo Vạc" not in page
+    assert "Không cán bộ đang hoạt động nào của Huyện Bắc Mê có địa chỉ thư điện tử: vui lòng báo cho đơn vị bằng cách khác." in page
+    assert "Không cán bộ đang hoạt động nào của Huyện Mèo Vạc" not in page
 
 
 def test_members_who_have_left_are_not_written_to(client, programme, reviewer):
@@ -254,7 +254,10 @@ def test_members_who_have_left_are_not_written_to(client, programme, reviewer):
     client.force_login(reviewer)
     page = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"}, follow=True).content.decode()
     assert "left@example.org" not in [r for m in mail.outbox for r in m.to]
-    assert f"Không cán bộ nào của {unit.name} có địa chỉ thư điện tử" in page
+    assert f"Không cán bộ đang hoạt động nào của {unit.name} có địa chỉ thư điện tử" in page
+    client.cookies["django_language"] = "en"  # the unit named in the page's language
+    page = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"}, follow=True).content.decode()
+    assert f"No active member of {unit.name_en} has an e-mail address" in page
 
 
 def test_sorting_the_queue_by_completeness_puts_the_least_complete_report_first(client, demo, reviewer):

@@ -19,6 +19,7 @@ from targets import access, history, ranking, scoring, validators, workflow
 from targets.models import Campaign, Figure, MeasureAssignment, Reminder, Submission, Task, TaskReport
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
+from targets.templatetags.emulation import localized
 from targets.views.common import as_id, programme_year, quarter_param
 
 
@@ -117,7 +118,7 @@ def _bulk(request, campaign, quarter):
                     "count": len(reminded.already), "when": date_format(timezone.localtime(reminded.last.sent_at), "SHORT_DATETIME_FORMAT"),
                     "who": reminded.last.sent_by or "–"})
             for unit in reminded.unreachable:  # as after a return: no late unit is believed reminded when it was not
-                messages.warning(request, _("No member of %(unit)s has an e-mail address: tell its staff another way.") % {"unit": unit})
+                _unreachable(request, unit)
         return redirect(target)
     ids = [i for i in map(as_id, request.POST.getlist("submission")) if i is not None]
     chosen = list(Submission.objects.filter(pk__in=ids, campaign=campaign).select_related("unit"))
@@ -168,13 +169,18 @@ def _report_page(request, report: Submission, form: DecisionForm):
     })
 
 
+def _unreachable(request, unit) -> None:
+    messages.warning(request, _("No active member of %(unit)s has an e-mail address: tell its staff another way.")
+                     % {"unit": localized(unit, "name")})
+
+
 def _say_if_not_told(request, decision: workflow.Decision) -> None:
-    unit = decision.submission.unit.name
+    unit = decision.submission.unit
     if decision.told is None:
         messages.warning(request, _("The mail server did not answer: %(unit)s was not told by e-mail; tell its staff another way.")
-                         % {"unit": unit})
+                         % {"unit": localized(unit, "name")})
     elif decision.told is False:
-        messages.warning(request, _("No member of %(unit)s has an e-mail address: tell its staff another way.") % {"unit": unit})
+        _unreachable(request, unit)
 
 
 @require_POST
