@@ -84,3 +84,18 @@ def test_the_command_issues_tokens_for_a_chosen_number_of_days(official, capsys)
 def test_revoking_a_malformed_token_id_is_a_404_not_a_500(client, official, value):
     client.force_login(official)
     assert client.post(reverse("profile"), {"action": "revoke", "token": value}).status_code == 404
+
+
+def test_the_account_pages_curl_line_can_be_pasted_into_a_shell(client, db):
+    import html
+    import re
+
+    from django.urls import reverse
+
+    from tests.conftest import make_user
+
+    client.force_login(make_user("official-curl", "viewer"))
+    page = html.unescape(client.get(reverse("profile")).content.decode())
+    line = page.split("<code>curl ", 1)[1].split("</code>", 1)[0]
+    # In quotes: unquoted, a shell ends the command at "&" and the API is asked for no quarter.
+    assert re.search(r'"https?://[^"\s]+/api/v1/progress/\?year=2024&quarter=3"$', line.strip()), line
