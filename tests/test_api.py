@@ -178,3 +178,16 @@ def test_a_nul_character_is_refused_in_english_json_like_every_api_error(client,
     assert response.json()["error"]["message"] == "The request holds a NUL character, which no field accepts."
     page = client.get("/?year=%00")  # a page answers in its own language
     assert page.status_code == 400 and "NUL" in page.content.decode() and "The request" not in page.content.decode()
+
+
+def test_figures_for_an_unknown_measure_or_unit_are_a_json_400_not_an_empty_page(client, demo):
+    from targets.models import ApiToken
+    from tests.conftest import make_user
+
+    key = ApiToken.issue(make_user("api-reader", "viewer"))[1]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    for params, message in (({"measure": "3a"}, "There is no measure '3a' in the 2024 programme."),
+                            ({"unit": "zz"}, "There is no unit 'zz'.")):
+        response = client.get(reverse("api-figures"), {"year": 2024, **params}, **auth)
+        assert response.status_code == 400 and response.json()["error"]["message"] == message
+    assert client.get(reverse("api-figures"), {"year": 2024, "measure": "3", "unit": "024"}, **auth).json()["count"] >= 1

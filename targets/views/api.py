@@ -239,10 +239,15 @@ def figures_view(request):
     quarter = _quarter(request, required=False)
     if quarter:
         figures = figures.filter(submission__quarter=quarter)
-    if request.GET.get("measure"):
-        figures = figures.filter(measure__code=request.GET["measure"])
-    if request.GET.get("unit"):
-        figures = figures.filter(submission__unit__code=request.GET["unit"])
+    # An unknown code is a mistake to be told, not an empty page read as "no figures".
+    if code := request.GET.get("measure"):
+        if not campaign.measures.filter(code=code).exists():
+            raise BadRequest(f"There is no measure {code!r} in the {campaign.year} programme.")
+        figures = figures.filter(measure__code=code)
+    if code := request.GET.get("unit"):
+        if not Unit.objects.filter(code=code).exists():
+            raise BadRequest(f"There is no unit {code!r}.")
+        figures = figures.filter(submission__unit__code=code)
     size = as_id(request.GET.get("page_size", str(PAGE_SIZE)))
     if size is None or not 1 <= size <= MAX_PAGE_SIZE:
         raise BadRequest(f"page_size must be between 1 and {MAX_PAGE_SIZE}.")
