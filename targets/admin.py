@@ -120,6 +120,12 @@ class EmulationBlocAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "name_en")
     search_fields = ("code", "name")
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a bloc would leave its units in none, in every year's ranking, and delete the
+        # memberships that keep a past year's: one in use is kept (its units move elsewhere first).
+        in_use = obj is not None and (obj.units.exists() or models.BlocMembership.objects.filter(bloc=obj).exists())
+        return super().has_delete_permission(request, obj) and not in_use
+
 
 @admin.register(models.Unit)
 class UnitAdmin(admin.ModelAdmin):
@@ -423,6 +429,12 @@ class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     closed from the ranking page, which checks that the year's figures are approved."""
 
     formfield_overrides = {JSONField: {"form_class": PrintableJSONField}}
+
+    def has_delete_permission(self, request, obj=None):
+        # A year with reports is ranked on its scheme: without it the ranking, registrations and
+        # proposals of that year are gone (and loading the programme again would bring the default back).
+        reported = obj is not None and models.Submission.objects.filter(campaign_id=obj.campaign_id).exists()
+        return super().has_delete_permission(request, obj) and not reported
 
     list_display = ("campaign", "ranking_final_at", "ranking_final_by")
     readonly_fields = ("ranking_final_at", "ranking_final_by")

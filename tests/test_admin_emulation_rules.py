@@ -222,3 +222,18 @@ def test_a_deduction_changed_in_the_admin_says_why_in_its_history(client, admin_
     assert "Hội đồng giảm mức trừ" in page
     # Saved unchanged, it asks nothing.
     assert admin_save(client, "scoreadjustment", deduction.pk).status_code == 302
+
+
+def test_a_bloc_in_use_or_a_reported_years_scheme_cannot_be_deleted(client, admin_user, demo):
+    from targets.models import EmulationBloc
+
+    client.force_login(admin_user)
+    bloc = EmulationBloc.objects.get(code="KHOI-HUYEN")
+    assert client.get(reverse("admin:targets_emulationbloc_delete", args=[bloc.pk])).status_code == 403  # its units keep it
+    assert client.post(reverse("admin:targets_emulationbloc_delete", args=[bloc.pk]), {"post": "yes"}).status_code == 403
+    record = ScoringScheme.objects.get(campaign=demo)
+    assert client.post(reverse("admin:targets_scoringscheme_delete", args=[record.pk]), {"post": "yes"}).status_code == 403
+    assert EmulationBloc.objects.filter(pk=bloc.pk).exists() and ScoringScheme.objects.filter(pk=record.pk).exists()
+    empty = EmulationBloc.objects.create(code="KHOI-TRONG", name="Khối trống")
+    client.post(reverse("admin:targets_emulationbloc_delete", args=[empty.pk]), {"post": "yes"})
+    assert not EmulationBloc.objects.filter(pk=empty.pk).exists()  # one no unit is in goes
