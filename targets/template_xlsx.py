@@ -700,19 +700,21 @@ def _check_period(result: UploadResult, *, campaign: Campaign, quarter: int, use
     for unit in units:
         measures = [row["entry"].measure for row in result.rows if row["unit"] == unit]
         check = dict(campaign=campaign, unit=unit, quarter=quarter, submission=reports.get(unit.pk))
-        try:
-            workflow.check_may_edit(user, **check, measures=measures)
-        except workflow.EntryRefused as refused:
-            result.problems.append(Problem(SHEET, None, None, f"{unit.name}: {refused.message}"))
-            continue
+        if measures:  # said on the sheet whose rows are refused
+            try:
+                workflow.check_may_edit(user, **check, measures=measures)
+            except workflow.EntryRefused as refused:
+                result.problems.append(Problem(SHEET, None, None, f"{unit.name}: {refused.message}"))
+                continue
         if not any(row["unit"] == unit for row in result.task_rows):
             continue
         try:  # only yearly figures may still come after the deadline; task reports are quarterly, as on the page
             workflow.check_may_edit(user, **check)
         except workflow.EntryRefused as refused:
-            result.problems.append(Problem(TASK_SHEET, None, None, _("%(unit)s: %(reason)s The yearly figures can still be sent: "
-                                                                     "leave the task rows of this sheet empty.") % {
-                "unit": unit.name, "reason": refused.message}))
+            # With figures the check above let through, how to send them is said too.
+            message = _("%(unit)s: %(reason)s The yearly figures can still be sent: leave the task rows of this sheet empty.") \
+                if measures else "%(unit)s: %(reason)s"
+            result.problems.append(Problem(TASK_SHEET, None, None, message % {"unit": unit.name, "reason": refused.message}))
 
 
 def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarter: int, user, lang: str) -> None:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from targets import workflow
-from targets.models import Figure, Task, TaskReport, Unit
+from targets.models import Figure, Submission, Task, TaskReport, Unit
 from tests.conftest import make_user
 
 BUDGET = "Quản lý và sử dụng ngân sách tiết kiệm, hiệu quả"
@@ -306,3 +306,19 @@ def test_after_the_deadline_a_workbook_with_a_yearly_figure_and_a_task_is_refuse
     assert "token" not in preview.context  # said at once: nothing offered to save
     assert "Kỳ báo cáo đã đóng ngày 15/01/2024" in html
     assert "Số liệu năm vẫn gửi được: hãy để trống các dòng nhiệm vụ của trang này." in html  # and how to send the rest
+
+
+@pytest.mark.template_context
+def test_task_rows_for_an_approved_report_are_refused_on_the_tasks_sheet_without_a_false_hint(client, finance, reviewer):
+    unit, reporter = finance
+    client.force_login(reporter)
+    wb = download(client)
+    task = budget_task(unit)
+    workflow.save_task_reports(user=reporter, campaign=task.theme.campaign, unit=unit, quarter=1,
+                               entries=[workflow.TaskEntry(task=task, verdict="completed", narrative="Đã làm.")])
+    workflow.submit(user=reporter, campaign=task.theme.campaign, unit=unit, quarter=1)
+    workflow.approve(user=reviewer, submissions=[Submission.objects.get(unit=unit, quarter=1)])
+    write(wb, task.code, "Hoàn thành tốt nhiệm vụ", "Sửa sau khi duyệt.")
+    html, saved = upload(client, wb)
+    assert saved is None and f"Nhiệm vụ: {unit.name}: Đã duyệt bởi" in html  # on the sheet whose rows are refused
+    assert "Số liệu năm vẫn gửi được" not in html
