@@ -99,3 +99,15 @@ def test_the_account_pages_curl_line_can_be_pasted_into_a_shell(client, db):
     line = page.split("<code>curl ", 1)[1].split("</code>", 1)[0]
     # In quotes: unquoted, a shell ends the command at "&" and the API is asked for no quarter.
     assert re.search(r'"https?://[^"\s]+/api/v1/progress/\?year=2024&quarter=3"$', line.strip()), line
+
+
+def test_a_token_sent_under_another_scheme_is_told_how_to_send_it(client, official):
+    from django.urls import reverse
+
+    from targets.models import ApiToken
+
+    key = ApiToken.issue(official)[1]
+    response = client.get(reverse("api-units"), HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "Send the token as 'Authorization: Bearer <token>', not 'Token'."
+    assert client.get(reverse("api-units"), HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200

@@ -51,8 +51,10 @@ def api_view(view):
         header = request.headers.get("Authorization", "")
         if header:
             scheme, _, key = header.partition(" ")
+            if scheme.lower() != "bearer":  # "Token …", "Basic …": said as what it is, not as a bad token
+                return _error(401, f"Send the token as 'Authorization: Bearer <token>', not {scheme!r}.")
             token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key.strip())).first() \
-                if scheme.lower() == "bearer" and key.strip() else None
+                if key.strip() else None
             if token is None or not token.user.is_active:
                 return _error(401, "Invalid or revoked token.")
             if token.is_expired():
