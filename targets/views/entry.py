@@ -139,7 +139,8 @@ def entry(request):
         except workflow.EntryRefused as refused:
             # Sent, approved or closed meanwhile (a colleague, a double click, the deadline): the
             # page again as the report stands now, with why and what was typed and not saved.
-            page = _page(request.user, campaign, unit, quarter, data)
+            if not page["refusal"]:  # found while saving: read again
+                page = _page(request.user, campaign, unit, quarter, data)
             if page["refusal"] is None and not refused.forbidden:  # still open (nothing to send, say): as any message
                 messages.error(request, refused.message)
             else:
