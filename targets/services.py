@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.db import transaction
 from django.db.models import Max
@@ -43,9 +44,12 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
     while target_year < plan_start:  # an earlier one, for a year entered afterwards
         plan_start, plan_end = plan_start - 5, plan_start - 1
 
+    # "… năm 2024" (in 2024, for 2024) in a title or a theme's description names the programme's own
+    # year; a period ("nhiệm kỳ 2020 - 2025"), a date ("10/01/2025") or a document's number does not.
+    own_year = re.compile(rf"(?<![\w/.\-–])((?:năm|in|for|of|year|the)\s+){source_year}(?![\w/\-–]|\.\d|\s*[-–]\s*\d)", re.IGNORECASE)
+
     def renamed(text: str) -> str:
-        # "… năm 2024" in a title or a theme's description names the programme's own year.
-        return text.replace(str(source_year), str(target_year))
+        return own_year.sub(rf"\g<1>{target_year}", text)
 
     target = Campaign.objects.create(
         province=source.province,

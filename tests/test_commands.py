@@ -61,6 +61,12 @@ def test_a_copied_programme_names_its_own_year_in_its_titles_and_theme_descripti
     assert copied.title.endswith("năm 2025") and first.title.endswith("năm 2025") and "the 2025 socio-economic" in first.title_en
     assert "kinh tế - xã hội năm 2025, với các chỉ tiêu" in first.description and "2024" not in first.description
     assert "giai đoạn 2023 - 2030" in third.description  # another period, not the programme's year
+    # A term ending in the year and a dated document keep their years; only the programme's own year moves.
+    third.description += " Thực hiện Nghị quyết nhiệm kỳ 2020 - 2025 và Kế hoạch số 15/KH-UBND ngày 10/01/2025 trong năm 2025."
+    third.save()
+    call_command("copy_campaign", "2025", "2026", stdout=io.StringIO())
+    text = Campaign.objects.get(year=2026).themes.get(number=3).description
+    assert text.endswith("nhiệm kỳ 2020 - 2025 và Kế hoạch số 15/KH-UBND ngày 10/01/2025 trong năm 2026.")
 
 
 def test_make_runs_programme_loading_keeps_what_an_admin_changed_since(programme):
