@@ -35,4 +35,6 @@ urlpatterns = [
     path("giao-uoc/", emulation.pledges, name="pledges"),
     path("giao-uoc/bieu-mau.xlsx", emulation.pledge_template, name="pledge-template"),
     path("api/v1/ranking/", api.ranking_view, name="api-ranking"),
+    # Last: any other address under /api/ answers in JSON, not with the site's HTML page.
+    path("api/<path:rest>/", api.not_found),  # with its slash: "/api/v1/progress" is still sent on to "/api/v1/progress/"
 ]

@@ -191,3 +191,11 @@ def test_figures_for_an_unknown_measure_or_unit_are_a_json_400_not_an_empty_page
         response = client.get(reverse("api-figures"), {"year": 2024, **params}, **auth)
         assert response.status_code == 400 and response.json()["error"]["message"] == message
     assert client.get(reverse("api-figures"), {"year": 2024, "measure": "3", "unit": "024"}, **auth).json()["count"] >= 1
+
+
+def test_an_address_under_the_api_that_is_none_of_its_endpoints_is_a_json_404(client, db):
+    for path in ("/api/v1/nothing/", "/api/v2/progress/", "/api/v1/nothing"):
+        response = client.get(path, follow=True)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", path
+        assert "There is no API endpoint" in response.json()["error"]["message"]
+    assert client.get("/api/v1/progress")["Location"] == "/api/v1/progress/"  # a missing slash is still sent on

@@ -35,6 +35,14 @@ class BadRequest(Exception):
     pass
 
 
+@csrf_exempt
+@login_not_required
+def not_found(request, rest: str = ""):
+    """An address under /api/ that is none of the API's: said in JSON, as its other errors."""
+    return _error(404, f"There is no API endpoint {request.path!r}; see the list in README.md (progress, figures, units, "
+                       f"measures, ranking under /api/v1/).")
+
+
 def api_view(view):
     """Token or session authentication, GET only, errors as JSON."""
 
