@@ -322,3 +322,16 @@ def test_task_rows_for_an_approved_report_are_refused_on_the_tasks_sheet_without
     html, saved = upload(client, wb)
     assert saved is None and f"Nhiệm vụ: {unit.name}: Đã duyệt bởi" in html  # on the sheet whose rows are refused
     assert "Số liệu năm vẫn gửi được" not in html
+
+
+@pytest.mark.template_context
+def test_the_preview_names_each_measure_and_titles_the_tasks_above_their_cards(client, finance):
+    unit, reporter = finance
+    client.force_login(reporter)
+    wb = download(client)
+    write(wb, budget_task(unit).code, "Hoàn thành nhiệm vụ", "Đã làm.")
+    ws = wb["Nhập liệu"]
+    ws.cell(2, [c.value for c in ws[1]].index("Giá trị") + 1, 100)
+    html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    assert '<td data-label="Chỉ số">3. Thu ngân sách nhà nước trên địa bàn</td>' in html  # not "3" alone on a phone
+    assert '<table class="table table-sm table-cards caption-top">' in html and '<td data-label="Đánh giá">' in html
