@@ -515,6 +515,13 @@ class Measure(Rules, models.Model):
             if not self.display_unit_en.strip() and (self.unit_en.strip() or self.name_en.strip()):
                 problems["display_unit_en"] = [_("The measure has English labels: name the English display unit too "
                                                  "(e.g. “million arrivals”).")]
+        # Assessed in words or in numbers, all through: a "≥ 5" target on a verdict, or a verdict
+        # asked for a number, is judged by nothing the pages could explain.
+        if self.is_qualitative != (self.value_kind == self.ValueKind.TEXT):
+            problems.setdefault("value_kind", []).append(_("A measure assessed in words takes the kind “assessment in words”, and "
+                                                           "only it does."))
+        if self.is_qualitative and self.target is not None:
+            problems.setdefault("target", []).append(_("A measure assessed in words has no target figure: leave it empty."))
         # A verdict in words has no figure to judge a pledge by (scoring.pledge_spec).
         if self.is_qualitative and self.pk is not None:
             pledged = self.pledges.count()

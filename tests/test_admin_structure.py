@@ -304,3 +304,14 @@ def test_how_a_measure_with_approved_figures_is_judged_stays_as_it_was(boss, dem
     assert "Chỉ số đã có số liệu được duyệt" in errors(page)
     schools.refresh_from_db()
     assert (schools.aggregation, schools.comparison) == ("level", "gte")
+
+
+def test_a_measure_is_assessed_in_words_or_in_numbers_all_through(boss, programme):
+    defence = Measure.objects.get(campaign=programme, code="15")  # assessed in words
+    url = reverse("admin:targets_measure_change", args=[defence.pk])
+    page, _data = _edit(boss, url, "measure_form", lambda data: data.update(target="5"))
+    assert "Chỉ số đánh giá bằng lời không có kế hoạch bằng số: hãy để trống." in errors(page)
+    page, _data = _edit(boss, url, "measure_form", lambda data: data.update(value_kind="count"))
+    assert "Chỉ số đánh giá bằng lời có loại giá trị “đánh giá bằng lời”" in errors(page)
+    defence.refresh_from_db()
+    assert (defence.target, defence.value_kind) == (None, "text")
