@@ -44,7 +44,7 @@ def test_cancelling_deletes_the_preview_and_saves_nothing(client, reporter, uplo
     assert "Đã huỷ tải lên" in page
     assert list(uploads.iterdir()) == [] and not Figure.objects.exists()
     response = client.post(reverse("upload"), {"token": token}, follow=True)  # the cancelled preview is gone for good
-    assert "hết hạn" in response.content.decode() and not Figure.objects.exists()
+    assert "Bản xem trước này không còn được giữ" in response.content.decode() and not Figure.objects.exists()
 
 
 @pytest.mark.template_context
@@ -80,6 +80,7 @@ def test_a_person_keeps_a_few_previews_at_once_never_a_disk_full(client, reporte
             os.utime(path, (path.stat().st_atime, path.stat().st_mtime - 1))
     assert len(list(uploads.glob("*.xlsx"))) == templates.PREVIEWS_PER_USER
     # The newest still saves; the oldest says it has expired.
-    assert "Bản xem trước đã hết hạn" in client.post(reverse("upload"), {"token": tokens[0]}, follow=True).content.decode()
+    assert "Bản xem trước này không còn được giữ: đã quá một ngày, hoặc đã có ba tệp mới hơn được tải lên." in client.post(
+        reverse("upload"), {"token": tokens[0]}, follow=True).content.decode()
     client.post(reverse("upload"), {"token": tokens[-1]})
     assert Figure.objects.count() == 1

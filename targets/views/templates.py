@@ -138,7 +138,8 @@ def _cancel(request):
 def _confirm(request):
     path = _preview(request)
     if path is None:
-        messages.error(request, _("The preview has expired; upload the file again."))
+        messages.error(request, _("This preview is no longer kept: it expired after a day, or three newer files were uploaded "
+                                  "since. Upload the file again."))
         return redirect("upload")
     with open(path, "rb") as handle:
         result = template_xlsx.read_upload(handle, path.stat().st_size, user=request.user)
