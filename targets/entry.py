@@ -26,6 +26,7 @@ from targets.numbers import (
     places_to_tell_apart,
     typed_decimals,
 )
+from targets.overview import no_figures
 
 JUMP_WARNING = Decimal("0.5")  # more than ±50 % from the previous quarter asks for confirmation
 MAX_DECIMALS = 6  # what the database stores
@@ -168,7 +169,7 @@ def disagreement_warnings(measure: Measure, quarter: int, earlier: dict | None, 
     quarters before (`earlier`, as overview.figure_series gives them), as the entry page says it."""
     if value is None or cumulative is None:
         return []
-    series = {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set(), **(earlier or {})}
+    series = earlier or no_figures()
     series = {**series, "values": {**series["values"], quarter: value}, "cumulative": {**series["cumulative"], quarter: cumulative}}
     found = [d for d in progress.evaluate(measure.spec(), quarter, **series).disagreements if d.quarter == quarter]
     lang = language(lang)

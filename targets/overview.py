@@ -135,12 +135,17 @@ def collect(figure: Figure, quarter: int, values: dict, verdicts: dict, cumulati
         estimates.add(quarter)
 
 
+def no_figures() -> dict:
+    """A series without a figure, as figure_series gives each group."""
+    return {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set()}
+
+
 def figure_series(figures, key=lambda figure: figure.measure_id) -> dict:
     """Figures grouped by `key` (their measure, unless asked otherwise), each group as the engine
     takes it: values, verdicts, years to date and estimates by quarter (figures' submissions loaded)."""
     series: dict = {}
     for f in figures:
-        keys = series.setdefault(key(f), {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set()})
+        keys = series.setdefault(key(f), no_figures())
         collect(f, f.submission.quarter, keys["values"], keys["verdicts"], keys["cumulative"], keys["estimates"])
     return series
 

@@ -15,7 +15,7 @@ from targets import access, progress, ranking, scoring, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit
-from targets.overview import figure_series, quarter_amount, whole_year_to_date
+from targets.overview import figure_series, no_figures, quarter_amount, whole_year_to_date
 from targets.templatetags.emulation import localized
 from targets.views.common import param, programme_year, quarter_param
 
@@ -69,12 +69,11 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
     earlier = figure_series(f for f in figures if f.submission.quarter < quarter)
     last_year = _last_year(campaign, unit, quarter, [a.measure for a in assignments])
     pledges = {p.measure_id: p for p in Pledge.objects.filter(unit=unit, measure__campaign=campaign)}
-    empty = {"values": {}, "verdicts": {}, "cumulative": {}, "estimates": set()}
     rows = []
     for a in assignments:
         m = a.measure
         lead = a.role == MeasureAssignment.Role.LEAD
-        now = progress.evaluate(m.spec(), quarter, **series.get(m.pk, empty))
+        now = progress.evaluate(m.spec(), quarter, **series.get(m.pk, no_figures()))
         previous = own.get((m.pk, quarter - 1))
         rows.append({
             "measure": m,
