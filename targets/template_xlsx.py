@@ -784,10 +784,21 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
             result.task_rows.append({"row": number, "unit": unit, "entry": entry, "verdict": dict(Verdict.choices).get(entry.verdict, "")})
 
 
+class Incomplete(workflow.EntryRefused):
+    """Reports to be sent lack figures or assessments, and sending them so was not asked for."""
+
+
+@dataclass
+class Saved:
+    figures: int = 0  # figures written or cleared
+    tasks: int = 0  # task reports written or cleared (one already as the file has it is not counted)
+
+
 @transaction.atomic
-def save_upload(result: UploadResult, *, user, submit: bool = False) -> int:
+def save_upload(result: UploadResult, *, user, submit: bool = False, send_incomplete: bool = False) -> Saved:
     """Save every unit's rows (and, with `submit`, send each unit's report for review, with the
-    entry page's rules); any refusal or conflict rolls everything back."""
+    entry page's rules: a report lacking a figure or an assessment is sent only with
+    `send_incomplete`); any refusal or conflict rolls everything back."""
     # The units with something to write; with `submit`, every unit the workbook holds, changed or not.
     units = result.units.values() if submit else dict.fromkeys(row["unit"] for row in result.rows + result.task_rows)
     by_unit: dict[Unit, list[workflow.Entry]] = {unit: [] for unit in units}
@@ -797,7 +808,8 @@ def save_upload(result: UploadResult, *, user, submit: bool = False) -> int:
     for row in result.task_rows:
         tasks_by_unit[row["unit"]].append(row["entry"])
     workflow.lock_reports(result.campaign, result.quarter, [unit for unit in by_unit if by_unit[unit] or tasks_by_unit[unit]])
-    saved = 0
+    saved = Saved()
+    incomplete = []
     for unit, entries in by_unit.items():
         if entries:
             outcome = workflow.save_figures(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter, entries=entries,
@@ -806,12 +818,18 @@ def save_upload(result: UploadResult, *, user, submit: bool = False) -> int:
                 codes = ", ".join(c.measure.code for c in outcome.conflicts)
                 raise workflow.EntryRefused(_("%(unit)s: measures %(codes)s were changed by someone else after the template was downloaded; download a new template.")
                                              % {"unit": unit.name, "codes": codes})
-            saved += len(outcome.saved)
-        conflicts = workflow.save_task_reports(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter,
-                                               entries=tasks_by_unit[unit])
-        if conflicts:
+            saved.figures += len(outcome.saved)
+        tasks = workflow.save_task_reports(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter,
+                                           entries=tasks_by_unit[unit])
+        if tasks.conflicts:
             raise workflow.EntryRefused(_("%(unit)s: tasks %(codes)s were changed by someone else after the template was downloaded; download a new template.")
-                                         % {"unit": unit.name, "codes": ", ".join(c.task.code for c in conflicts)})
-        if submit:
+                                         % {"unit": unit.name, "codes": ", ".join(c.task.code for c in tasks.conflicts)})
+        saved.tasks += tasks.saved
+        if submit and not send_incomplete and (lacking := workflow.lacking_from_report(result.campaign, unit, result.quarter)):
+            incomplete.append(f"{unit.name} ({', '.join(lacking)})")
+        elif submit:
             workflow.submit(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter)
+    if incomplete:
+        # As the entry page asks before sending a report the secretariat would find incomplete.
+        raise Incomplete(_("These reports lack a figure or an assessment: %(reports)s.") % {"reports": "; ".join(incomplete)})
     return saved

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
-from targets import access, history, progress, services, validators
-from targets.models import Campaign, Figure, Measure, Reminder, Submission, Task, TaskReport, Unit
+from targets import access, history, progress, ranking, scoring, services, validators
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Reminder, Submission, Task, TaskReport, Unit
 from targets.overview import submission_status
 
 State = Submission.State
@@ -256,14 +256,20 @@ class TaskConflict:
     mine: TaskEntry
 
 
+@dataclass
+class TaskSaveResult:
+    saved: int = 0  # reports written or cleared; one already as typed (a double click) is not counted
+    conflicts: list[TaskConflict] = field(default_factory=list)
+
+
 @transaction.atomic
 def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, entries: list[TaskEntry],
-                      today: datetime.date | None = None) -> list[TaskConflict]:
+                      today: datetime.date | None = None) -> TaskSaveResult:
     """Save a unit's words on its tasks for a quarter, under the same rules and row lock as its
-    figures (save_figures): nothing is saved if any report conflicts; returns the conflicts."""
+    figures (save_figures): nothing is saved if any report conflicts."""
     if not entries:
         # Nothing changed: nothing to check either (a late yearly figure is saved with the tasks' period closed).
-        return []
+        return TaskSaveResult()
     if not Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter).exists():
         Submission.objects.bulk_create([Submission(campaign=campaign, unit=unit, quarter=quarter)], ignore_conflicts=True)
     submission = _submission(campaign, unit, quarter, lock=True)
@@ -290,15 +296,15 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
             conflicts.append(TaskConflict(entry.task, theirs or TaskReport(task=entry.task, version=0), entry))
     if conflicts:
         transaction.set_rollback(True)
-        return conflicts
-    changed = False
+        return TaskSaveResult(conflicts=conflicts)
+    saved = 0
     for entry in entries:
         report = current.get(entry.task.pk)
         if entry.empty:
             if report is not None:
                 report._history_user = user
                 report.delete()  # kept in the history, like a cleared figure
-                changed = True
+                saved += 1
             continue
         if report is None:
             report = TaskReport(submission=submission, task=entry.task, version=0)
@@ -308,12 +314,27 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
         report.version += 1
         report._history_user = user
         report.save()
-        changed = True
-    if submission.state == State.RETURNED and changed:
+        saved += 1
+    if submission.state == State.RETURNED and saved:
         submission.state = State.DRAFT
         submission._change_reason = history.system_reason(history.CORRECTED)
         submission.save(update_fields=["state"])
-    return conflicts
+    return TaskSaveResult(saved=saved)
+
+
+def lacking_from_report(campaign: Campaign, unit: Unit, quarter: int) -> list[str]:
+    """The codes of what the unit's report of the quarter lacks to be complete (the ranking's rule,
+    scoring.expected_in_report), in the entry page's order: measures without a figure, then tasks
+    without an assessment."""
+    assigned = list(MeasureAssignment.objects.filter(unit=unit, measure__campaign=campaign)
+                    .order_by("measure__order", "measure__code").values_list("measure__code", flat=True))
+    tasks = [task.code for task in unit.tasks.filter(theme__campaign=campaign, theme__number__gte=2, is_active=True)
+             .select_related("theme").order_by("theme__number", "number")]
+    expected = scoring.expected_in_report(assigned, quarter, ranking.annual_measures(campaign), tasks)
+    report = Submission.objects.filter(campaign=campaign, unit=unit, quarter=quarter)
+    reported = {*Figure.objects.filter(submission__in=report).values_list("measure__code", flat=True),
+                *(r.task.code for r in TaskReport.objects.filter(submission__in=report).exclude(verdict="").select_related("task__theme"))}
+    return [code for code in dict.fromkeys([*assigned, *tasks]) if code in expected and code not in reported]
 
 
 def _check_texts(entries: list[Entry], reason: str) -> None:

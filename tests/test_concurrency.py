@@ -90,7 +90,7 @@ def test_an_upload_of_two_units_locks_both_reports_before_writing_so_a_page_save
     page.commit()
     page.close()
     upload.join(20)
-    assert outcome == [2] and Figure.objects.count() == 2
+    assert outcome == [template_xlsx.Saved(figures=2)] and Figure.objects.count() == 2
 
 
 def _in_thread(work):

@@ -146,11 +146,11 @@ def test_import_figures_can_submit_the_imported_reports(tmp_path, reviewer, open
     row[header.index("Giá trị")].value = 244.946
     wb.save(path)
     out = io.StringIO()
-    call_command("import_figures", str(path), "--user", reviewer.username, "--submit", stdout=out)
+    call_command("import_figures", str(path), "--user", reviewer.username, "--submit", "--send-incomplete", stdout=out)
     submission = Submission.objects.get(unit__code="024", quarter=1)
     assert submission.state == "submitted" and submission.submitted_by == reviewer
     assert Figure.objects.get(submission=submission).value == Decimal("244.946")
-    assert "Submitted for review: 024" in out.getvalue()
+    assert "Đã gửi để thẩm định: 024" in out.getvalue()
 
 
 def test_import_figures_of_a_workbook_as_saved_says_there_is_nothing_to_save_or_sends_it(tmp_path, reviewer, open_year):
@@ -162,12 +162,12 @@ def test_import_figures_of_a_workbook_as_saved_says_there_is_nothing_to_save_or_
                  "-o", str(path))
     out = io.StringIO()
     call_command("import_figures", str(path), "--user", reviewer.username, stdout=out)
-    assert out.getvalue().strip() == "Nothing to save: every figure and task report in the file is as already saved."
+    assert out.getvalue().strip() == "Không có gì để lưu: mọi số liệu và báo cáo nhiệm vụ trong tệp đều đã được lưu như vậy."
     assert Figure.objects.get().version == 1 and Submission.objects.get().state == "draft"
     # With --submit, the report the workbook holds is sent as it stands, as "Save and submit" would.
     out = io.StringIO()
-    call_command("import_figures", str(path), "--user", reviewer.username, "--submit", stdout=out)
-    assert "Saved 0 figures" in out.getvalue() and "Submitted for review: 024" in out.getvalue()
+    call_command("import_figures", str(path), "--user", reviewer.username, "--submit", "--send-incomplete", stdout=out)
+    assert "Đã lưu 0 số liệu" in out.getvalue() and "Đã gửi để thẩm định: 024" in out.getvalue()
     assert Submission.objects.get().state == "submitted" and Figure.objects.get().version == 1
 
 

@@ -77,7 +77,8 @@ def test_a_figure_cleared_and_a_report_sent_by_the_import_command_name_who_did_i
     wb.save(path)
     with pytest.raises(CommandError, match="accept-warnings"):  # deleting a saved figure is confirmed
         call_command("import_figures", str(path), "--user", reporter.username, "--submit", stdout=io.StringIO())
-    call_command("import_figures", str(path), "--user", reporter.username, "--submit", "--accept-warnings", stdout=io.StringIO())
+    call_command("import_figures", str(path), "--user", reporter.username, "--submit", "--accept-warnings", "--send-incomplete",
+                 stdout=io.StringIO())
     report = Submission.objects.get(unit=unit, quarter=1)
     assert set(report.history.values_list("history_user__username", flat=True)) == {reporter.username}
     assert set(Figure.history.filter(submission_id=report.pk).values_list("history_user__username", flat=True)) == {reporter.username}

@@ -46,6 +46,9 @@ def test_a_unit_reports_its_tasks_saves_submits_and_officials_read_them(client, 
     assert "Hoàn thành tốt nhiệm vụ" in page  # the drop-down speaks officials' words
     response = post(client, unit, 1, {budget.pk: ("completed_well", "Tiết kiệm 12 % chi thường xuyên.")})
     assert "Đã lưu báo cáo nhiệm vụ: 1." in response.content.decode()
+    # A double click's second post, from the same page: nothing written, and no "saved: 1" said of it.
+    again = post(client, unit, 1, {budget.pk: ("completed_well", "Tiết kiệm 12 % chi thường xuyên.")}).content.decode()
+    assert "Đã lưu báo cáo nhiệm vụ" not in again and "Đã lưu nháp (0 số liệu)." in again
     report = TaskReport.objects.get(task=budget, submission__unit=unit, submission__quarter=1)
     assert (report.verdict, report.narrative, report.entered_by, report.version) == (
         "completed_well", "Tiết kiệm 12 % chi thường xuyên.", reporter, 1)
@@ -147,12 +150,13 @@ def test_a_double_click_on_save_is_no_conflict_with_oneself(finance, open_year):
     unit, reporter = finance
     task = _tasks(unit)[0]
     # Both requests of the double click were made from the page as it was: no report yet.
-    for _click in (1, 2):
-        conflicts = workflow.save_task_reports(user=reporter, campaign=open_year, unit=unit, quarter=1, entries=[
+    # The second writes nothing and says so (the page and the upload count what was written).
+    for click, written in ((1, 1), (2, 0)):
+        result = workflow.save_task_reports(user=reporter, campaign=open_year, unit=unit, quarter=1, entries=[
             workflow.TaskEntry(task=task, verdict="completed", narrative="Đã làm.", version=None)])
-        assert conflicts == []
+        assert (result.conflicts, result.saved) == ([], written), click
     report = TaskReport.objects.get(task=task)
     assert (report.narrative, report.version) == ("Đã làm.", 1)
     # A different text from the same stale page is still a conflict.
     assert workflow.save_task_reports(user=reporter, campaign=open_year, unit=unit, quarter=1, entries=[
-        workflow.TaskEntry(task=task, verdict="completed", narrative="Khác.", version=None)])
+        workflow.TaskEntry(task=task, verdict="completed", narrative="Khác.", version=None)]).conflicts

@@ -112,7 +112,7 @@ def test_import_command_saves_task_reports_in_the_same_transaction_as_figures(fi
     wb.save(path)
     out = io.StringIO()
     call_command("import_figures", str(path), "--user", "reporter-stc", stdout=out)
-    assert "1 task reports" in out.getvalue()
+    assert "1 báo cáo nhiệm vụ" in out.getvalue()
     assert TaskReport.objects.get(task=budget_task(unit), submission__unit=unit).verdict == "completed"
     # Someone changes the report on the page meanwhile: the stale workbook is refused whole.
     workflow.save_task_reports(user=reporter, campaign=unit.tasks.first().theme.campaign, unit=unit, quarter=1, entries=[
@@ -280,6 +280,21 @@ def test_a_file_uploaded_twice_has_nothing_to_save_the_second_time(client, finan
     result = response.context["result"]
     assert result.ok and result.rows == [] and result.task_rows == []
     assert "Không có gì để lưu" in response.content.decode()
+
+
+def test_the_second_of_two_saves_of_one_preview_writes_nothing_and_counts_nothing(client, finance):
+    # A double click on "Save": both requests read the preview before either saved; the second
+    # waits for the first's locks, then finds every row as typed.
+    from targets import template_xlsx
+
+    unit, reporter = finance
+    client.force_login(reporter)
+    buffer = io.BytesIO()
+    _fill_a_figure(write(download(client), "2.2", "Hoàn thành nhiệm vụ", "Đã thực hiện.")).save(buffer)
+    result = template_xlsx.read_upload(io.BytesIO(buffer.getvalue()), len(buffer.getvalue()), user=reporter)
+    assert template_xlsx.save_upload(result, user=reporter) == template_xlsx.Saved(figures=1, tasks=1)
+    assert template_xlsx.save_upload(result, user=reporter) == template_xlsx.Saved(figures=0, tasks=0)
+    assert TaskReport.objects.get(submission__unit=unit).version == 1
 
 
 @pytest.mark.template_context

@@ -289,6 +289,28 @@ def test_commands_export_and_import_with_the_same_rules(reporter, tmp_path):
         call_command("import_figures", str(bad), "--user", "reporter-city")
 
 
+def test_import_submit_sends_an_incomplete_report_only_when_asked_and_says_what_it_did(reporter, tmp_path):
+    from targets import workflow
+
+    path = tmp_path / "mau.xlsx"
+    call_command("export_template", "--year", "2024", "--quarter", "1", "--unit", "024", "--user", "reporter-city", "-o", str(path))
+    fill(load_workbook(path), {"3": 50}).save(path)
+    unit = Unit.objects.get(code="024")
+    lacking = workflow.lacking_from_report(unit.tasks.first().theme.campaign, unit, 1)
+    assert "3" in lacking and len(lacking) > 1
+    # The entry page asks before sending a report the secretariat would find incomplete; so does the command.
+    with pytest.raises(CommandError) as refused:
+        call_command("import_figures", str(path), "--user", "reporter-city", "--submit")
+    message = str(refused.value)
+    assert message.startswith("Chưa lưu hay gửi gì: Các báo cáo này còn thiếu số liệu hoặc đánh giá:")
+    assert f"{unit.name} ({', '.join(c for c in lacking if c != '3')})" in message and "--send-incomplete" in message
+    assert not Figure.objects.exists() and not Submission.objects.filter(state=Submission.State.SUBMITTED).exists()
+    out = io.StringIO()
+    call_command("import_figures", str(path), "--user", "reporter-city", "--submit", "--send-incomplete", stdout=out)
+    assert out.getvalue().splitlines() == ["Đã lưu 1 số liệu và 0 báo cáo nhiệm vụ.", "Đã gửi để thẩm định: 024."]
+    assert Submission.objects.get(unit=unit, quarter=1).state == Submission.State.SUBMITTED
+
+
 def test_import_warnings_need_accepting(reporter, tmp_path, programme):
     path = tmp_path / "q1.xlsx"
     call_command("export_template", "--year", "2024", "--quarter", "1", "--user", "reporter-city", "-o", str(path))

@@ -227,8 +227,9 @@ def _post(request, campaign, unit, quarter, formset, tasks):
     with transaction.atomic():
         result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter,
                                        entries=formset.entries(), reason=request.POST.get("reason", "").strip())
-        task_conflicts = [] if result.conflicts or not task_entries else workflow.save_task_reports(
+        tasks_result = workflow.TaskSaveResult() if result.conflicts else workflow.save_task_reports(
             user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=task_entries)
+        task_conflicts = tasks_result.conflicts
         if result.conflicts or task_conflicts:
             transaction.set_rollback(True)
         elif submitting:
@@ -241,8 +242,8 @@ def _post(request, campaign, unit, quarter, formset, tasks):
         messages.success(request, _("Submitted for review."))
     else:
         messages.success(request, _("Saved as a draft (%(count)s figures).") % {"count": len(result.saved)})
-        if task_entries:
-            messages.success(request, _("Task reports saved: %(count)s.") % {"count": len(task_entries)})
+        if tasks_result.saved:
+            messages.success(request, _("Task reports saved: %(count)s.") % {"count": tasks_result.saved})
     if not_sent := formset.not_sent() + tasks.not_sent():
         messages.info(request, _("The list changed since you opened the page: %(rows)s, not on your page, was left as it "
                                  "was. Check it below.") % {"rows": ", ".join(not_sent)})

@@ -159,7 +159,7 @@ def _confirm(request):
         messages.error(request, refused.message)
         return render(request, "targets/upload.html", {"result": result})
     path.unlink(missing_ok=True)
-    messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved})
-    if result.task_rows:
-        messages.success(request, _("Saved %(count)s task reports from the workbook.") % {"count": len(result.task_rows)})
+    messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
+    if saved.tasks:
+        messages.success(request, _("Saved %(count)s task reports from the workbook.") % {"count": saved.tasks})
     return redirect("upload")

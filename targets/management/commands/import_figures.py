@@ -1,6 +1,6 @@
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from targets import template_xlsx, workflow
 from targets.management.arguments import file_to_read
@@ -15,26 +15,33 @@ class Command(BaseCommand):
         parser.add_argument("--accept-warnings", action="store_true", help="save despite soft warnings (listed anyway)")
         parser.add_argument("--submit", action="store_true",
                             help="send each imported unit's report for review, as the entry page's 'Save and submit' does")
+        parser.add_argument("--send-incomplete", action="store_true",
+                            help="with --submit: send reports that lack a figure or an assessment (the page's 'Send without them')")
 
-    def handle(self, *args, path, user, accept_warnings, submit, **options):
+    # What it says is in the site's language (LANGUAGE_CODE), as the reasons from the rules it applies are.
+    def handle(self, *args, path, user, accept_warnings, submit, send_incomplete, **options):
         account = get_user_model().objects.filter(username=user).first()
         if account is None:
-            raise CommandError(f"No user named {user!r}.")
+            raise CommandError(_("No user named %(name)s.") % {"name": repr(user)})
         with open(path, "rb") as handle:
             result = template_xlsx.read_upload(handle, path.stat().st_size, user=account)
         if not result.ok:
-            raise CommandError("Nothing was saved:\n- " + "\n- ".join(str(p) for p in result.problems))
+            raise CommandError(_("Nothing was saved:") + "\n- " + "\n- ".join(str(p) for p in result.problems))
         for warning in result.warnings:
-            self.stderr.write(f"Warning: {warning}")
+            self.stderr.write(_("Warning: %(warning)s") % {"warning": warning})
         if not (result.rows or result.task_rows or submit):
-            self.stdout.write("Nothing to save: every figure and task report in the file is as already saved.")
+            self.stdout.write(_("Nothing to save: every figure and task report in the file is as already saved."))
             return
         if result.warnings and not accept_warnings:
-            raise CommandError("Nothing was saved: confirm the warnings above with --accept-warnings.")
+            raise CommandError(_("Nothing was saved: confirm the warnings above with --accept-warnings."))
         try:
-            saved = template_xlsx.save_upload(result, user=account, submit=submit)
+            saved = template_xlsx.save_upload(result, user=account, submit=submit, send_incomplete=send_incomplete)
+        except template_xlsx.Incomplete as incomplete:
+            raise CommandError(_("Nothing was saved or sent: %(reason)s Fill them in, or send them as they are with "
+                                 "--send-incomplete.") % {"reason": incomplete.message}) from None
         except workflow.EntryRefused as refused:
-            raise CommandError(f"Nothing was saved: {refused.message}") from None
-        self.stdout.write(self.style.SUCCESS(f"Saved {saved} figures and {len(result.task_rows)} task reports."))
+            raise CommandError(_("Nothing was saved: %(reason)s") % {"reason": refused.message}) from None
+        self.stdout.write(self.style.SUCCESS(_("Saved %(figures)s figures and %(tasks)s task reports.") % {
+            "figures": saved.figures, "tasks": saved.tasks}))
         if submit:
-            self.stdout.write(self.style.SUCCESS(f"Submitted for review: {', '.join(sorted(result.units))}."))
+            self.stdout.write(self.style.SUCCESS(_("Submitted for review: %(units)s.") % {"units": ", ".join(sorted(result.units))}))
