@@ -54,12 +54,12 @@ def test_import_saves_every_pledge_and_a_second_run_changes_nothing(tmp_path, pr
         ("026", "14a"): ("12", "20/01/2024", ""),
     })
     call_command("import_pledges", str(path), "--user", admin_user.username)
-    assert "Saved 2 new and 0 changed pledges" in capsys.readouterr().out
+    assert "Đã lưu 2 giao ước mới và 0 giao ước thay đổi" in capsys.readouterr().out
     city = Pledge.objects.get(unit__code="024", measure__code="3")
     assert (city.target, city.signed_on, city.document, city.entered_by) == (D(250), datetime.date(2024, 1, 15), "Giao ước số 01/GƯTĐ", admin_user)
     assert city.history.first().history_change_reason == "Nhập từ biểu mẫu giao ước thi đua"
     call_command("import_pledges", str(path), "--user", admin_user.username)
-    assert "Saved 0 new and 0 changed pledges; 2 unchanged" in capsys.readouterr().out
+    assert "Đã lưu 0 giao ước mới và 0 giao ước thay đổi; 2 giao ước không đổi." in capsys.readouterr().out
     # The exported template carries the pledges back out.
     rows = {(r[0], r[2]): r for r in load_workbook(template(tmp_path, programme))[pledge_xlsx.SHEET].iter_rows(min_row=2, values_only=True)}
     assert rows[("024", "3")][6] == 250
@@ -129,7 +129,7 @@ def test_a_document_that_excel_made_a_number_or_a_date_is_kept_as_excel_shows_it
 
 def test_only_admins_import_pledges(tmp_path, programme, reviewer):
     path = fill(template(tmp_path, programme), {("024", "3"): (250, datetime.datetime(2024, 1, 15), "")})
-    with pytest.raises(CommandError, match="only admins enter pledges"):
+    with pytest.raises(CommandError, match="không phải quản trị; chỉ quản trị nhập giao ước thi đua"):
         call_command("import_pledges", str(path), "--user", reviewer.username)
     assert not Pledge.objects.exists()
 
@@ -203,7 +203,7 @@ def test_a_pledge_with_more_digits_than_a_number_cell_holds_goes_out_and_comes_b
     assert Pledge.objects.get().target == D("1234567890123.456789")
     capsys.readouterr()
     call_command("import_pledges", str(template(tmp_path, programme)), "--user", admin_user.username)  # exported and back, untouched
-    assert "Saved 0 new and 0 changed pledges; 1 unchanged" in capsys.readouterr().out
+    assert "Đã lưu 0 giao ước mới và 0 giao ước thay đổi; 1 giao ước không đổi" in capsys.readouterr().out
     assert Pledge.objects.get().target == D("1234567890123.456789")
 
 
@@ -238,7 +238,7 @@ def test_once_the_year_is_closed_pledges_are_refused_by_page_and_command(client,
     with open(path, "rb") as handle:
         refused = client.post(reverse("pledges"), {"year": 2024, "file": handle}, follow=True)
     assert "Năm đã khóa sổ: kết quả xếp hạng là chính thức, không thay đổi nữa." in refused.content.decode()
-    with pytest.raises(CommandError, match="Nothing was saved: .*khóa sổ"):
+    with pytest.raises(CommandError, match="Chưa lưu gì: .*khóa sổ"):
         call_command("import_pledges", str(path), "--user", admin_user.username)
     assert not Pledge.objects.exists()
 
