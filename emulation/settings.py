@@ -28,6 +28,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
 
 
+def env_int(name: str, default: int, what: str = "a whole number") -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be {what}, not {raw!r}") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be {what}, not {raw!r}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if not raw:
@@ -57,7 +70,7 @@ def parse_database_url(url: str) -> dict:
         "HOST": host,
         "PORT": str(parts.port or ""),
         "OPTIONS": options,
-        "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "0")),
+        "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 0, "a whole number of seconds"),
         "CONN_HEALTH_CHECKS": True,
     }
 
@@ -137,6 +150,11 @@ WSGI_APPLICATION = "emulation.wsgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if not DATABASE_URL:
+    # The embedded server is a developer's convenience: a production process started without the
+    # site's environment (a cron line, a shell where the env file was not read) must not quietly
+    # start an empty database of its own and back it up, restore into it or serve it.
+    if not DEBUG:
+        raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG is off (the embedded PostgreSQL is for development)")
     from emulation import embedded_db
 
     DATABASE_URL = embedded_db.database_url()
@@ -153,6 +171,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 # fail: pages are then built from PostgreSQL (targets/pagecache.py). Sessions always come from
 # PostgreSQL; signed-in users are cached under the users version that PostgreSQL moves.
 if os.environ.get("REDIS_URL"):
+    if urlsplit(os.environ["REDIS_URL"]).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"REDIS_URL must be a redis://, rediss:// or unix:// URL, not {os.environ['REDIS_URL']!r}")
     # Keys name the database they were computed from: two sites (or a benchmark's databases)
     # sharing one Redis must never serve each other's dashboards.
     _db = DATABASES["default"]
@@ -186,12 +206,12 @@ AUTHENTICATION_BACKENDS = [
     "targets.access.CachedUsersBackend",  # Django's ModelBackend; the user kept under the users version
 ]
 # Five wrong passwords for the same username from the same address lock it for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, "a whole number of minutes"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -217,14 +237,14 @@ STORAGES = {
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-PORT = int(os.environ.get("PORT", "8000"))
+PORT = env_int("PORT", 8000, "a port number")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "thidua@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, "a port number")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -253,6 +273,8 @@ def parse_admins(raw: str) -> list[tuple[str, str]]:
 ADMINS = parse_admins(os.environ.get("ADMINS", ""))
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {os.environ['LOG_LEVEL']!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -294,13 +316,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_HOURS", "8")) * 3600
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8, "a whole number of hours") * 3600
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     # Behind nginx terminating TLS: it sets X-Forwarded-Proto (see docs/deployment.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, "a whole number of seconds")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True

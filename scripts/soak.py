@@ -120,6 +120,12 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        # With DEBUG off the settings want the database named: the embedded one, started here.
+        sys.path.insert(0, str(ROOT))
+        from emulation import embedded_db
+
+        os.environ["DATABASE_URL"] = embedded_db.database_url()
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "soak-" + "x" * 60),
            "ALLOWED_HOSTS": HOST, "DEMO_MODE": "1", "SECURE_SSL_REDIRECT": "0", "AXES_FAILURE_LIMIT": "1000",
            # Several workers share their cache as in production (docs/deployment.md): the machine's Redis.

@@ -36,6 +36,26 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_a_bad_setting_stops_the_start_with_a_line_naming_it():
+    production = {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "x", "DATABASE_URL": database_url("postgres")}
+    cases = [
+        ({"CONN_MAX_AGE": "abc"}, "CONN_MAX_AGE must be a whole number of seconds, not 'abc'"),
+        ({"SESSION_HOURS": "8h"}, "SESSION_HOURS must be a whole number of hours, not '8h'"),
+        ({"EMAIL_PORT": "x"}, "EMAIL_PORT must be a port number, not 'x'"),
+        ({"AXES_FAILURE_LIMIT": "-3"}, "AXES_FAILURE_LIMIT must be a whole number, not '-3'"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not 'loud'"),
+        # The likely typo: no scheme. Accepted, it started and then every dashboard page was a 500.
+        ({"REDIS_URL": "127.0.0.1:6379/5"}, "REDIS_URL must be a redis://, rediss:// or unix:// URL, not '127.0.0.1:6379/5'"),
+        # A cron line without the site's environment would otherwise back up an empty embedded database.
+        ({"DATABASE_URL": ""}, "DATABASE_URL must be set when DEBUG is off (the embedded PostgreSQL is for development)"),
+    ]
+    for change, message in cases:
+        env = {**os.environ, **production, **change}
+        result = subprocess.run([sys.executable, "-c", "import emulation.settings"], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode != 0 and result.stderr.strip().splitlines()[-1].endswith(message), (change, result.stderr[-300:])
+
+
 def test_pages_send_a_strict_content_security_policy(client, programme, viewer):
     client.force_login(viewer)
     for url in (reverse("home"), reverse("indicator", args=[3]), reverse("login")):
