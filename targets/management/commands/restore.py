@@ -1,7 +1,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from targets.backup import BackupError, restore
+from targets.backup import BackupError, describe, restore
 from targets.management.arguments import file_to_read
 
 
@@ -14,11 +14,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, yes, **options):
         if not yes:
-            answer = input(f"This replaces everything in the database with {path}. Type 'yes' to continue: ")
+            answer = input(f"This replaces everything in the database {describe()} with {path}. Type 'yes' to continue: ")
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing was restored.")
         try:
             restore(path)
         except BackupError as error:
-            raise CommandError(f"Restore failed (the database is unchanged): {error}") from None
-        self.stdout.write(self.style.SUCCESS(f"Restored {path}"))
+            raise CommandError(f"Restore into {describe()} failed (the database is unchanged): {error}") from None
+        self.stdout.write(self.style.SUCCESS(f"Restored {path} into {describe()}"))
