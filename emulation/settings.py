@@ -281,6 +281,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "targets.logs.RequestIdFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "without_traceback": {"()": "targets.logs.WithoutTraceback"},
     },
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -295,6 +296,8 @@ LOGGING = {
         # 500s (with their traceback) and errors; 4xx answers are the access log's business.
         "django.request": {"handlers": ["stderr", "mail_admins"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["stderr", "mail_admins"], "level": "WARNING", "propagate": False},
+        # Any scanner reaching the server by its address sends a wrong Host: one line, not mailed.
+        "django.security.DisallowedHost": {"handlers": ["stderr"], "filters": ["without_traceback"], "propagate": False},
         "targets": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
     },
 }
@@ -316,6 +319,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "targets.views.system.csrf_failure"
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8, "a whole number of hours") * 3600
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:

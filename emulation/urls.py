@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("targets.urls")),
 ]
 
+handler400 = "targets.views.system.bad_request"
 handler500 = "targets.views.system.server_error"

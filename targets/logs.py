@@ -40,3 +40,12 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.request_id = _current.get()
         return True
+
+
+class WithoutTraceback(logging.Filter):
+    """For refusals that are the client's doing (a scanner's wrong Host): the line, not a
+    traceback of Django's own code under it."""
+
+    def filter(self, record):
+        record.exc_info = record.exc_text = None
+        return True

@@ -1,9 +1,14 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext_lazy
+
+
+outage_log = logging.getLogger("targets.outage")
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -39,8 +44,8 @@ class DatabaseUnavailableMiddleware:
 
         try:
             request.user.is_authenticated  # noqa: B018 (loads the session and the user now, inside this handler)
-        except (OperationalError, InterfaceError):
-            return unavailable(request)
+        except (OperationalError, InterfaceError) as error:
+            return unavailable(request, error)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
@@ -49,7 +54,7 @@ class DatabaseUnavailableMiddleware:
         if collided(exception):
             return collision(request)
         if isinstance(exception, OperationalError | InterfaceError):
-            return unavailable(request)
+            return unavailable(request, exception)
         return None
 
 
@@ -78,18 +83,27 @@ def collision(request):
     return HttpResponse(render_to_string("409.html", {"message": message, "back": "/" + request.get_full_path().lstrip("/")}), status=409)
 
 
-def unavailable(request):
-    """The 503 answer: JSON for the API, else the page. Rendered without the request's context
-    processors, which would try to load the user from the missing database again."""
+def unavailable(request, error: BaseException | None = None):
+    """The 503 answer: JSON for the API and the health check, else the page. Rendered without the
+    request's context processors, which would try to load the user from the missing database again.
+
+    An outage is logged as a warning with its reason, once per request, and not as a server error:
+    Django would log each 503 at ERROR (without the request id) and mail it to ADMINS, hundreds of
+    mails for one outage with a load balancer probing /healthz."""
     from django.http import HttpResponse, JsonResponse
     from django.template.loader import render_to_string
 
     if request.path.startswith("/api/"):
         response = JsonResponse({"error": {"status": 503, "message": "The database is unavailable; try again shortly."}},
                                 status=503)
+    elif request.path == "/healthz":
+        response = JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = "60"
+    reason = str(error).strip().splitlines()[0] if error is not None and str(error).strip() else type(error).__name__
+    outage_log.warning("Database unavailable, 503 for %s %s: %s", request.method, request.path, reason)
+    response._has_been_logged = True
     return response
 
 

@@ -86,3 +86,49 @@ def test_admins_come_from_the_environment():
     assert parse_admins("") == []
     with pytest.raises(Exception, match="ADMINS"):
         parse_admins("not an address")
+
+
+def _records(logger_name, monkeypatch):
+    """What reaches the named logger's handlers, each record with its request id."""
+    import logging
+
+    from targets.logs import RequestIdFilter
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger(logger_name)
+    monkeypatch.setattr(logger, "handlers", [*logger.handlers, handler])  # the list as it was comes back after the test
+    return records
+
+
+def test_a_database_outage_is_one_warning_with_its_reason_and_no_mail(db, settings, monkeypatch):
+    from django.db import OperationalError
+
+    settings.ADMINS = [("Quản trị", "admin@example.org")]
+    settings.DEBUG = False
+
+    class Gone:
+        def cursor(self):
+            raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused\n\tIs the server running?')
+
+    monkeypatch.setattr("targets.views.system.connection", Gone())
+    outage, errors = _records("targets.outage", monkeypatch), _records("django.request", monkeypatch)
+    response = Client().get(reverse("healthz"), HTTP_X_REQUEST_ID="lb-probe-1")
+    assert response.status_code == 503 and response.json() == {"status": "error", "database": "unreachable"}
+    # Not an ERROR mailed to ADMINS for every probe of a load balancer during an outage.
+    assert mail.outbox == [] and errors == []
+    [record] = outage
+    assert record.levelname == "WARNING" and record.request_id == "lb-probe-1"
+    assert record.getMessage() == ('Database unavailable, 503 for GET /healthz: connection to server at "127.0.0.1", '
+                                   'port 5432 failed: Connection refused')
+
+
+def test_a_wrong_host_is_one_line_without_traceback_and_no_mail(db, settings, monkeypatch):
+    settings.ADMINS = [("Quản trị", "admin@example.org")]
+    settings.DEBUG = False
+    refused = _records("django.security.DisallowedHost", monkeypatch)
+    assert Client(raise_request_exception=False).get("/", HTTP_HOST="scanner.example").status_code == 400
+    [record] = refused
+    assert "scanner.example" in record.getMessage() and record.exc_info is None and mail.outbox == []

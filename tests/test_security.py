@@ -114,3 +114,25 @@ def test_a_database_outage_shows_a_clear_503_page_and_the_api_says_so_in_json(cl
     assert response.status_code == 503 and "unavailable" in response.json()["error"]["message"]
     # The next request works again.
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_missing_page_an_expired_form_and_an_unreadable_request_are_said_in_the_sites_words(client, programme, viewer):
+    from django.test import Client
+
+    # Not Django's bare English pages ("Not Found", "CSRF verification failed … DEBUG=True").
+    for who in (None, viewer):
+        if who:
+            client.force_login(who)
+        response = client.get("/khong-ton-tai/")
+        page = response.content.decode()
+        assert response.status_code == 404 and "Không tìm thấy trang" in page and 'href="/"' in page
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(viewer)
+    response = strict.post(reverse("logout"), headers={"referer": "http://testserver/chi-tieu/3/"})
+    page = response.content.decode()
+    assert response.status_code == 403 and "Chưa lưu: trang đã hết hạn" in page and "DEBUG" not in page
+    assert 'href="http://testserver/chi-tieu/3/"' in page  # back to the page the form was on
+    response = strict.post(reverse("login"), {"username": "x"}, headers={"referer": "https://evil.example/"})
+    assert response.status_code == 403 and "evil.example" not in response.content.decode()
+    response = Client(raise_request_exception=False).get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400 and "Không đọc được yêu cầu" in response.content.decode()

@@ -20,14 +20,36 @@ def ping(request):
 def healthz(request):
     """For load balancers: the process answers and the database is reachable (else 503). A cache
     that does not answer leaves the site working from the database: "degraded", still 200."""
+    from targets.middleware import unavailable
+
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not healthy", whatever the driver raised
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    except Exception as error:  # any database failure means "not healthy", whatever the driver raised
+        return unavailable(request, error)
     if not cache_healthy():
         return JsonResponse({"status": "degraded", "cache": "unreachable"})
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request, exception):
+    """The 400 page (a wrong Host, a request too large to read), rendered without context
+    processors: it may come before the signed-in user is known."""
+    from django.template.loader import render_to_string
+
+    return HttpResponse(render_to_string("400.html"), status=400)
+
+
+def csrf_failure(request, reason=""):
+    """A form whose security token no longer checks (a page left open past a sign-out or a
+    restart of the browser): said in the site's words, with the way back, not Django's English page
+    that mentions DEBUG. Django has already logged the reason (django.security.csrf)."""
+    from django.shortcuts import render
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.META.get("HTTP_REFERER", "")
+    back = referer if url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()) else "/"
+    return render(request, "403_csrf.html", {"back": back}, status=403)
 
 
 def server_error(request):
@@ -46,5 +68,5 @@ def server_error(request):
     if collided(sys.exc_info()[1]):
         return collision(request)
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
-        return unavailable(request)
+        return unavailable(request, sys.exc_info()[1])
     return HttpResponse(render_to_string("500.html", {"request_id": logs.current()}), status=500)
