@@ -266,11 +266,12 @@ class CannotClose(Exception):
 
 def closes_from(campaign: Campaign) -> datetime.date:
     """The first day the year may be closed: a final ranking is of a whole year and cannot be
-    undone, so after the year and after the last deadline of its fourth-quarter reports (a unit's
-    extension included), when every report the ranking stands on is due."""
-    quarter4 = [d for d in campaign.deadlines.all() if d.quarter == 4]
-    programme_due = next((d.due_on for d in quarter4 if d.unit_id is None), campaign.default_deadline(4))
-    last_due = max([programme_due, *(d.due_on for d in quarter4)])
+    undone, so after the year and after the last deadline of its reports, when every report the
+    ranking stands on is due: the fourth quarter's, and any unit's extension of any quarter (a
+    district given until December for its third quarter would else be ranked without it)."""
+    deadlines = list(campaign.deadlines.all())
+    programme_due = next((d.due_on for d in deadlines if d.quarter == 4 and d.unit_id is None), campaign.default_deadline(4))
+    last_due = max([programme_due, *(d.due_on for d in deadlines)])
     return max(datetime.date(campaign.year + 1, 1, 1), last_due + datetime.timedelta(days=1))
 
 
@@ -297,7 +298,7 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
             raise CannotClose(_("The year is already closed."))
         if not year_over(campaign):
             raise CannotClose(_("%(year)s cannot be closed yet: its ranking can be made final from %(date)s, once the year "
-                                "is over and its fourth-quarter reports are due.")
+                                "is over and every report of it is due, units' extensions included.")
                               % {"year": campaign.year, "date": closes_from(campaign).strftime("%d/%m/%Y")})
         pending = list(Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
                        .select_related("unit").order_by("unit__code", "quarter"))

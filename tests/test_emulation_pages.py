@@ -626,11 +626,11 @@ def test_a_year_not_over_yet_is_not_closed(client, year, users):
     assert f'action="{reverse("ranking-close")}"' in client.get(reverse("ranking"), {"year": 2024}).content.decode()
     refused = text(client.post(reverse("ranking-close"), {"year": current.year, "confirm": "1"}, follow=True))
     assert (f"Chưa thể khóa sổ năm {current.year}: chỉ khóa sổ xếp hạng chính thức từ ngày 16/01/{current.year + 1}, khi đã "
-            "hết năm và đã qua hạn gửi báo cáo quý IV.") in refused  # the day after the fourth quarter's deadline, 15/01
+            "hết năm và đã qua hạn gửi mọi báo cáo của năm, kể cả các hạn gia hạn cho từng đơn vị.") in refused  # the day after the fourth quarter's deadline, 15/01
     assert not ScoringScheme.objects.get(campaign=current).is_final and not Campaign.objects.get(pk=current.pk).year_closed
 
 
-def test_a_year_is_not_closed_before_its_fourth_quarter_reports_are_due(client, year, users):
+def test_a_year_is_not_closed_before_its_fourth_quarter_reports_and_every_extension_are_due(client, year, users):
     import datetime
 
     from targets.models import Deadline, Unit
@@ -642,12 +642,18 @@ def test_a_year_is_not_closed_before_its_fourth_quarter_reports_are_due(client, 
     login(client, users["admin"])
     opens = (today + datetime.timedelta(days=61)).strftime("%d/%m/%Y")
     page = text(client.get(reverse("ranking"), {"year": 2024}))
-    assert f"Có thể khóa sổ năm từ ngày {opens}, khi đã hết năm và đã qua hạn gửi báo cáo quý IV." in page
+    assert f"Có thể khóa sổ năm từ ngày {opens}, khi đã hết năm và đã qua hạn gửi mọi báo cáo của năm, kể cả các hạn gia hạn cho từng đơn vị." in page
     assert f'action="{reverse("ranking-close")}"' not in client.get(reverse("ranking"), {"year": 2024}).content.decode()
     refused = text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))
     assert f"Chưa thể khóa sổ năm 2024: chỉ khóa sổ xếp hạng chính thức từ ngày {opens}" in refused
     assert not ScoringScheme.objects.get(campaign=year).is_final
     Deadline.objects.filter(campaign=year, quarter=4).update(due_on=today - datetime.timedelta(days=1))
+    # A district given until next week for its third quarter: the ranking would else stand without that report.
+    extension = Deadline.objects.create(campaign=year, quarter=3, unit=Unit.objects.get(code="035"), due_on=today + datetime.timedelta(days=7))
+    refused = text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))
+    assert f"chỉ khóa sổ xếp hạng chính thức từ ngày {(today + datetime.timedelta(days=8)).strftime('%d/%m/%Y')}" in refused
+    assert not ScoringScheme.objects.get(campaign=year).is_final
+    extension.delete()
     assert "Có thể khóa sổ năm từ ngày" not in text(client.get(reverse("ranking"), {"year": 2024}))
     client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"})
     assert ScoringScheme.objects.get(campaign=year).is_final
