@@ -253,8 +253,19 @@ class Progress:
     @property
     def percent_places(self) -> int:
         """Decimals for the percent of plan: one, or more where it would read 100,0 % although the
-        figure is not its target (2.459,96 of 2.460 is 99,998 %: not met)."""
-        return percent_places(self.percent_of_plan)
+        figure is not its target (2.459,96 of 2.460 is 99,998 %: not met), or read as the pace a
+        flow is judged against during the year although it is not (20,827 % of plan against a
+        pace of 20,833 %: at risk, never "20,8 %; expected pace 20,8 %")."""
+        return places_to_tell_apart(1, self.percent_of_plan, HUNDRED, self.pace_percent)
+
+    @property
+    def pace_percent(self) -> Decimal | None:
+        """During the year, the share of a flow's plan expected by now, in percent (what the
+        percent of plan is judged against); None at year end and for other measures."""
+        spec = self._spec
+        if self.is_year_end or spec is None or spec.aggregation is not Aggregation.FLOW or not spec.target:
+            return None
+        return seasonal_share(spec, self.quarter) * HUNDRED
 
     def _references(self) -> tuple[Decimal | None, ...]:
         target = self._spec.target if self._spec else None
@@ -682,10 +693,9 @@ def _explain(p: Progress, lang: str) -> str:
         text = f"{head}: {num(p.ytd)} / {planned(target)}{unit}"
         if p.percent_of_plan is not None:
             text += f" = {format_percent(p.percent_of_plan, p.percent_places, lang)} {_('of plan')}"
-        if not p.is_year_end and target != 0:
+        if p.pace_percent is not None:
             # The pace is a share of the plan; at year end it is the whole plan and goes unsaid.
-            share = seasonal_share(spec, p.quarter) * HUNDRED
-            text += f"; {_('expected pace')} {format_percent(share, 1, lang)}"
+            text += f"; {_('expected pace')} {format_percent(p.pace_percent, p.percent_places, lang)}"
         return f"{text} → {outcome}"
 
     # "Over 95 %" is met only above it: said, so that 95 against 95 reads as the miss it is.

@@ -330,6 +330,17 @@ def test_seasonal_pace_in_the_explanation():
     assert result.explanation("vi") == "Quý I: 500 / 2.460 tỷ đồng = 20,3 % kế hoạch; tiến độ cần đạt 20,0 % → đúng tiến độ"
 
 
+def test_a_percent_of_plan_just_short_of_the_pace_is_never_shown_as_the_pace():
+    # 512,35 of 2.460 is 20,827 % of plan; last year's first quarter was 500 of 2.400: a pace of 20,833 %.
+    result = evaluate(spec(**BUDGET, seasonal=True, same_period={1: "500", 2: "1100", 3: "1700", 4: "2400"}), 1, q("512.35"))
+    assert result.status is AT_RISK
+    assert result.explanation("vi") == ("Quý I: 512,35 / 2.460 tỷ đồng = 20,827 % kế hoạch; tiến độ cần đạt 20,833 % "
+                                        "→ có nguy cơ chậm")
+    # The same with an even pace: 614,9 of 2.460 is 24,996 %, a quarter of the plan 25 %.
+    flat = evaluate(spec(**BUDGET), 1, q("614.9"))
+    assert flat.status is AT_RISK and "= 24,996 % kế hoạch; tiến độ cần đạt 25,000 %" in flat.explanation("vi")
+
+
 def test_seasonal_is_ignored_for_levels():
     result = evaluate(spec(**COVER, seasonal=True, same_period=LAST_YEAR_BY_QUARTER), 1, at(1, "59.3"))
     assert result.expected == D("59.3")
