@@ -286,9 +286,10 @@ def _band(reference: Decimal) -> Decimal:
     return abs(reference) * AT_RISK_BAND
 
 
-def _pace_status(value: Decimal, expected: Decimal) -> Status:
-    """In-year status of a "more is better" figure against the expected pace."""
-    if value >= expected:
+def _pace_status(value: Decimal, expected: Decimal, strict: bool = False) -> Status:
+    """In-year status of a "more is better" figure against the expected pace; `strict` where the
+    pace is the line of a "more than" target itself, which a figure standing on it has not passed."""
+    if value > expected or (value == expected and not strict):
         return Status.ON_TRACK
     if expected - value <= _band(expected):
         return Status.AT_RISK
@@ -550,7 +551,8 @@ def _status(
         reached = _reached(ytd, comparison, target)
         if reached is not None:
             return reached
-        return Status.NOT_MET if year_end else _pace_status(ytd, expected)
+        # "More than 95 %" with 95 now: at risk during the year, as it is "not met" at its end.
+        return Status.NOT_MET if year_end else _pace_status(ytd, expected, strict=comparison is Comparison.GT and expected == target)
 
     if comparison is Comparison.LTE:  # `expected`: the ceiling, or a count's pace towards it (evaluate)
         if ytd <= expected:

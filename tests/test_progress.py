@@ -125,7 +125,8 @@ def test_gte_flow_figures_of_the_period():
         (FLOW, None, q("77", "77", "77", "78"), 4, MET),
         (FLOW, None, q("200", "200", "200", "200"), 4, MET),
         # level without baseline, target 95: the target itself is the pace
-        (LEVEL, None, at(2, "95"), 2, ON_TRACK),
+        # standing on the line of "more than 95" has not passed it: at risk, as it would be "not met" at year end
+        (LEVEL, None, at(2, "95"), 2, AT_RISK),
         (LEVEL, None, at(2, "95.1"), 2, MET),
         (LEVEL, None, at(2, "85.5"), 2, AT_RISK),          # short 9.5 = 10 % of 95
         (LEVEL, None, at(2, "85.4"), 2, BEHIND),
