@@ -172,6 +172,28 @@ def test_a_figure_of_an_earlier_quarter_says_which_with_that_quarters_same_perio
     assert (m["ytd"], m["ytd_quarter"], m["same_period"]) == ("59.2", 1, "58.9")
 
 
+def test_a_year_to_date_lacking_a_quarter_says_which_in_the_province_and_the_unit_view(client, programme, viewer):
+    from tests.test_ranking import pledge, send
+
+    # Tourists (a flow) of Q1 only, read for the half year: 853.629 is not the half year's figure.
+    unit = programme.measures.get(code="4").assignments.get(role="lead").unit.code
+    send(programme, unit, 1, {"4": "853629"})
+    pledge(programme, unit, "4", "3200000")
+    province = client.get(reverse("api-progress"), {"year": 2024, "quarter": 2}, **bearer(viewer)).json()
+    m = next(m for i in province["indicators"] for m in i["measures"] if m["code"] == "4")
+    assert (m["ytd"], m["missing_quarters"], m["status"]) == ("853629", [2], "no_data")
+    assert (m["year_figure_pending"], m["carried_quarter"]) == (False, None)
+    own = client.get(reverse("api-progress"), {"year": 2024, "quarter": 2, "unit": unit}, **bearer(viewer)).json()
+    [m] = [m for m in own["measures"] if m["code"] == "4"]
+    assert (m["missing_quarters"], m["status"], m["year_figure_pending"]) == ([2], "no_data", False)
+    # Full year without the year's figure: the unit's view says which in-year period it carries, as the province's does.
+    send(programme, unit, 2, {"4": "700000"})
+    send(programme, unit, 3, {"4": "900000"})
+    own = client.get(reverse("api-progress"), {"year": 2024, "quarter": 4, "unit": unit}, **bearer(viewer)).json()
+    [m] = [m for m in own["measures"] if m["code"] == "4"]
+    assert (m["missing_quarters"], m["year_figure_pending"], m["carried_quarter"]) == ([], True, 3)
+
+
 def test_a_nul_character_is_refused_in_english_json_like_every_api_error(client, demo, viewer):
     response = client.get("/api/v1/figures/?unit=%00", **bearer(viewer))
     assert response.status_code == 400

@@ -144,6 +144,7 @@ def _unit_progress_json(campaign: Campaign, quarter: int, code: str) -> str:
             "ytd": _decimal(r.progress.ytd), "expected": _decimal(r.progress.expected),
             "percent_of_plan": _decimal(r.progress.percent_of_plan), "status": r.progress.status.value,
             "estimate": r.progress.estimate,  # as in the province's progress: not a final, official figure
+            **_what_the_figure_covers(r.progress),
             "explanation_vi": r.progress.explanation("vi"), "explanation_en": r.progress.explanation("en"),
         } for r in rows],
     }, ensure_ascii=False)
@@ -205,6 +206,17 @@ def _progress_json(campaign: Campaign, quarter: int) -> str:
     }, ensure_ascii=False)
 
 
+def _what_the_figure_covers(p: progress.Progress) -> dict:
+    """What a client charting `ytd` must know not to take it for the whole period's: the quarters
+    it lacks (a half year of Q1 only is no half year; its status is then no_data), and, for a
+    full year without the year's figure, the in-year period it carries (3: nine months)."""
+    return {
+        "missing_quarters": list(p.missing_quarters),
+        "year_figure_pending": p.in_year is not None,
+        "carried_quarter": p.in_year.quarter if p.in_year is not None else None,
+    }
+
+
 def _measure_progress(m) -> dict:
     p, measure = m.progress, m.measure
     return {
@@ -234,9 +246,7 @@ def _measure_progress(m) -> dict:
         # Issue 12: what a reader must not take for a final, official, reported figure.
         "estimate": p.estimate,
         "quarter_value_derived": p.quarter_value_derived,
-        "year_figure_pending": p.in_year is not None,
-        # The period the year to date covers when a full year carries an in-year one (3: nine months).
-        "carried_quarter": p.in_year.quarter if p.in_year is not None else None,
+        **_what_the_figure_covers(p),
         "disagreements": [{"quarter": d.quarter, "reported_ytd": _decimal(d.reported), "from_quarters": _decimal(d.from_quarters)}
                           for d in p.disagreements],
     }
