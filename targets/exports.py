@@ -601,10 +601,10 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
 def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:
     ws = wb.create_sheet(pgettext("sheet", "Submissions"))
     headers = [_("Unit code"), _("Unit"), _("Quarter"), _("State"), _("Submitted at"), pgettext("workbook column", "Deadline"),
-               _("On time")]
+               _("On time"), _("First submitted at")]
     states, timeliness_labels = _state_labels(), _timeliness_labels()
     _titled_header(ws, _("SUBMISSIONS BY UNIT, %(period)s") % {"period": period.upper()}, headers,
-                   {"B": 40, "E": 18})
+                   {"B": 40, "E": 18, "H": 18})
     for r, row in enumerate(rows, start=4):
         ws.cell(r, 1, row["unit"].code)
         ws.cell(r, 2, _name(row["unit"], "name", lang))
@@ -615,7 +615,10 @@ def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) 
             cell.number_format = "dd/mm/yyyy hh:mm"
         ws.cell(r, 6, row["deadline"]).number_format = "dd/mm/yyyy"
         ws.cell(r, 7, timeliness_labels[row["timeliness"]])
-        for col in range(1, 8):
+        if row["first_submitted_at"]:  # sent on time, returned for a correction: what kept it on time
+            cell = ws.cell(r, 8, timezone.localtime(row["first_submitted_at"]).replace(tzinfo=None))
+            cell.number_format = "dd/mm/yyyy hh:mm"
+        for col in range(1, 9):
             ws.cell(r, col).font = BODY
     _print_setup(ws)
 

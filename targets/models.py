@@ -703,6 +703,9 @@ class Submission(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # When it was first sent: a report sent by its deadline stays on time when the secretariat
+    # returns it, or an admin reopens it, for a correction (targets/timeliness.py).
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -726,6 +729,13 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.campaign.year} Q{self.quarter} ({self.get_state_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.first_submitted_at is None and self.submitted_at is not None:
+            self.first_submitted_at = self.submitted_at  # whoever sends it (page, command, admin, test data)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "first_submitted_at"}
+        super().save(*args, **kwargs)
 
     @property
     def sent_back(self) -> bool:

@@ -303,10 +303,14 @@ def submission_status(campaign: Campaign, quarter: int, today: datetime.date | N
             due = deadline(q, unit.pk)
             sent = s.submitted_at if s and s.state in Submission.VISIBLE_STATES else None
             sent_on = timezone.localtime(sent).date() if sent else None
+            first = s.first_submitted_at if s else None
+            first_on = timezone.localtime(first).date() if first else None
             rows.append({"unit": unit, "quarter": q, "state": s.state if s else None, "submission": s,
                          "submitted_at": sent, "deadline": due,
-                         "timeliness": timeliness.timeliness(due, today, sent_on),
-                         "overdue": timeliness.overdue(due, today, sent_on)})
+                         # Shown where it is not the sending that stands: what kept it on time.
+                         "first_submitted_at": first if first and first_on != sent_on else None,
+                         "timeliness": timeliness.timeliness(due, today, sent_on, first_on),
+                         "overdue": timeliness.overdue(due, today, sent_on, first_on)})
     return rows
 
 

@@ -452,6 +452,7 @@ def test_the_progress_api_judges_a_unit_against_its_pledge(client, year, users):
         "unit": "tỷ đồng", "unit_en": "billion VND",
         "pledge": {"target": "250", "signed_on": "2024-01-15", "document": "GUTĐ 01/2024"}, "comparison": "gte",
         "ytd": "130", "expected": "125", "percent_of_plan": "52", "status": "on_track", "estimate": False,
+        "missing_quarters": [], "year_figure_pending": False, "carried_quarter": None,
         "explanation_vi": "6 tháng: 130,0 / 250 tỷ đồng = 52,0 % kế hoạch; tiến độ cần đạt 50,0 % → đúng tiến độ",
         "explanation_en": "First half: 130.0 / 250 billion VND = 52.0 % of plan; expected pace 50.0 % → on track",
     }]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from targets import timeliness
-from targets.models import Deadline, Submission, Unit
+from targets.models import Deadline, Figure, Measure, Submission, Unit
 from targets.overview import reporting_units
 from tests.conftest import make_user
 
@@ -51,7 +51,10 @@ def edges(programme):
     unit = {code: Unit.objects.get(code=code) for code in ("024", "026", "027", "028", "029", "030")}
     Submission.objects.create(campaign=programme, unit=unit["024"], quarter=1, state="submitted", submitted_at=_at(yesterday))
     Submission.objects.create(campaign=programme, unit=unit["026"], quarter=1, state="approved", submitted_at=_at(today))
-    Submission.objects.create(campaign=programme, unit=unit["027"], quarter=1, state="returned", submitted_at=_at(yesterday))
+    # Returned for a correction: 027 had first sent it after the deadline, 032 by it (so it stays on time).
+    Submission.objects.create(campaign=programme, unit=unit["027"], quarter=1, state="returned", submitted_at=_at(today))
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="032"), quarter=1, state="returned",
+                              submitted_at=_at(yesterday))
     Deadline.objects.create(campaign=programme, unit=unit["028"], quarter=1, due_on=today)  # extension: today is its deadline day
     Deadline.objects.create(campaign=programme, unit=unit["029"], quarter=1, due_on=today + datetime.timedelta(days=5))
     unit["030"].is_active = False  # a unit no longer reporting is nobody's late unit
@@ -71,7 +74,7 @@ def test_page_queue_reminders_and_workbook_agree_on_who_is_late(client, edges, r
     missing, sent_late = ("Chưa gửi", "Gửi trễ hạn") if lang == "vi" else ("Not submitted", "Submitted late")
     overdue = {code for code, text in on_page.items() if text.startswith(missing)}
     assert on_page["026"] == sent_late
-    assert {"024", "028", "029", "030"}.isdisjoint(on_page)
+    assert {"024", "028", "029", "030", "032"}.isdisjoint(on_page)
     assert {"027", "031"} <= overdue
 
     queue = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
@@ -86,6 +89,48 @@ def test_page_queue_reminders_and_workbook_agree_on_who_is_late(client, edges, r
     late_rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True) if row[6] == late_word}
     assert set(late_rows) == set(on_page)
     assert {code for code, row in late_rows.items() if row[4] is None} == overdue
+    returned = next(row for row in ws.iter_rows(min_row=4, values_only=True) if row[0] == "032")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    assert returned[3:] == ("Trả lại" if lang == "vi" else "Returned", None, datetime.datetime.combine(yesterday, datetime.time()),
+                            "Đúng hạn" if lang == "vi" else "On time", datetime.datetime.combine(yesterday, datetime.time(10)))
+
+
+def test_a_report_sent_on_time_stays_on_time_when_returned_or_reopened_for_a_correction(client, programme, reviewer, admin_user):
+    from targets import workflow
+    from targets.overview import submission_status
+
+    today = timezone.localdate()
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=today - datetime.timedelta(days=10))
+    unit = Unit.objects.get(code="024")
+    reporter = make_user("reporter-city", "reporter", units=[unit])
+    first = _at(today - datetime.timedelta(days=12))
+    report = Submission.objects.create(campaign=programme, unit=unit, quarter=1, state="submitted", submitted_by=reporter,
+                                       submitted_at=first)
+    Figure.objects.create(submission=report, measure=Measure.objects.get(campaign=programme, code="3"), value=500)
+    Deadline.objects.create(campaign=programme, unit=unit, quarter=1, due_on=today + datetime.timedelta(days=1))  # to correct it
+
+    def row():
+        return next(r for r in submission_status(programme, 1, units=[unit]) if r["quarter"] == 1)
+
+    # Returned after the deadline: the unit met it; the correction is the review queue's business, not the late list's.
+    workflow.return_for_correction(user=reviewer, submission=report, comment="Bổ sung nguồn số liệu.")
+    assert (row()["timeliness"], row()["overdue"], row()["first_submitted_at"]) == ("on_time", False, first)
+    client.force_login(reviewer)
+    assert "024 –" not in client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode()
+    workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
+    assert row()["timeliness"] == "on_time" and row()["submitted_at"] > first
+    # And after an admin reopens the approved report months later for the official figure.
+    workflow.approve(user=reviewer, submissions=[Submission.objects.get(pk=report.pk)])
+    workflow.reopen(user=admin_user, submission=Submission.objects.get(pk=report.pk), reason="Thay số ước tính bằng số chính thức.")
+    workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
+    assert row()["timeliness"] == "on_time"
+    page = table_rows(client.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 1}).content.decode().split("Tình hình báo cáo theo quý")[-1])
+    assert page[0][0] == "Quý I" and page[0][-1] == "Đúng hạn" and f"gửi lần đầu {timezone.localtime(first):%H:%M %d/%m/%Y}" in page[0][2]
+    # A report first sent after its deadline stays late, however often it is sent again.
+    late = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="026"), quarter=1, state="submitted",
+                                     submitted_at=_at(today - datetime.timedelta(days=5)))
+    workflow.return_for_correction(user=reviewer, submission=late, comment="Sai đơn vị tính.")
+    assert next(r for r in submission_status(programme, 1, units=[late.unit]))["timeliness"] == "late"
 
 
 def test_the_late_page_sorts_missing_reports_first_and_pages_through_them(client, edges, viewer):
@@ -155,7 +200,7 @@ def test_a_unit_that_reports_only_tasks_is_late_like_any_other(client, edges, re
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Tình hình báo cáo"]
     rows = {row[0]: row for row in ws.iter_rows(min_row=4, values_only=True)}
     yesterday = datetime.datetime.combine(timezone.localdate() - datetime.timedelta(days=1), datetime.time())
-    assert rows["SGTVT"][3:] == ("Chưa gửi", None, yesterday, "Trễ hạn")
+    assert rows["SGTVT"][3:] == ("Chưa gửi", None, yesterday, "Trễ hạn", None)
     assert "BTDKT" not in rows
 
 
@@ -306,3 +351,20 @@ def test_two_reminders_at_the_same_moment_send_each_letter_once(programme):
     recipients = [r for m in mail.outbox for r in m.to]
     assert sorted(recipients) == ["027@example.org", "031@example.org"]
     assert sorted(r.sent for r in results) == [0, 2]
+
+
+def test_reports_sent_before_the_first_sending_was_kept_get_it_from_their_history(programme):
+    import importlib
+
+    from django.db import connection
+
+    unit = Unit.objects.get(code="024")
+    report = Submission.objects.create(campaign=programme, unit=unit, quarter=1, state="submitted", submitted_at=_at(datetime.date(2024, 4, 12)))
+    report.state, report.submitted_at = "submitted", _at(datetime.date(2024, 5, 3))  # returned and sent again, late
+    report.save()
+    never = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="026"), quarter=1)
+    Submission.objects.update(first_submitted_at=None)  # as the rows stood before migration 0025
+    with connection.cursor() as cursor:
+        cursor.execute(importlib.import_module("targets.migrations.0025_first_submitted").Migration.backfill)
+    assert Submission.objects.get(pk=report.pk).first_submitted_at == _at(datetime.date(2024, 4, 12))
+    assert Submission.objects.get(pk=never.pk).first_submitted_at is None
