@@ -211,7 +211,11 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Proxies in front (nginx: 1). Failed sign-ins are counted per username and client address, and
+# behind a proxy every request comes from the proxy's: without this, five wrong passwords from
+# anywhere would hold the account for everyone (targets.access.client_ip).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "targets.access.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

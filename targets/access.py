@@ -20,6 +20,28 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
+def client_ip(request) -> str | None:
+    """The address a request came from, as the sign-in throttling counts it: with PROXY_COUNT
+    proxies in front, the address the outermost of them saw (each proxy appends the address it
+    was reached from to X-Forwarded-For, so the client's is PROXY_COUNT places from the end;
+    whatever a client wrote before it is not trusted). Without proxies, the connection's."""
+    import ipaddress
+
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR")
+    if settings.PROXY_COUNT <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < settings.PROXY_COUNT:
+        return remote  # not through the proxies (a request to the app server itself)
+    candidate = forwarded[-settings.PROXY_COUNT]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
 def roles(user) -> set[str]:
     """The user's roles; cached on the user object for the request."""
     if not user.is_authenticated:

@@ -84,6 +84,22 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(client, viewer, set
     assert "_auth_user_id" not in client.session
 
 
+def test_behind_the_proxy_one_clients_wrong_passwords_do_not_hold_the_account_for_another(client, viewer, settings):
+    from django.test import Client
+
+    settings.AXES_ENABLED = True
+    settings.PROXY_COUNT = 1  # nginx in front: every connection comes from 127.0.0.1
+    guesser = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.0.0.1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "official", "password": "wrong"}, **guesser)
+    assert client.post(reverse("login"), {"username": "official", "password": PASSWORD}, **guesser).status_code == 429
+    # The official, at another desk, signs in; an address the guesser writes first in the header changes nothing.
+    office = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.0.0.1, 10.0.0.2"}
+    assert Client().post(reverse("login"), {"username": "official", "password": PASSWORD}, **office).status_code == 302
+    spoofed = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.0.0.2, 10.0.0.1"}
+    assert Client().post(reverse("login"), {"username": "official", "password": PASSWORD}, **spoofed).status_code == 429
+
+
 def test_a_successful_login_resets_the_failure_count(client, viewer, settings):
     settings.AXES_ENABLED = True
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
