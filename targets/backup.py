@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -95,17 +96,38 @@ def backup(path: Path, alias: str = "default") -> Path:
 
 
 def restore(path: Path, alias: str = "default", database_name: str | None = None) -> None:
-    """Replace the database's contents with the backup (objects are dropped first)."""
+    """Replace the database's contents with the backup's, in one transaction: the schema is
+    emptied first, so a backup taken before an upgrade restores after it (tables a later release
+    added would else block pg_restore's own clean-up, or stay behind); any failure, a damaged
+    file included, leaves the database as it was."""
     if not path.exists():
         raise BackupError(f"No such backup file: {path}")
     database = connections[alias].settings_dict
-    tool = _tool("pg_restore", alias)
+    pg_restore, psql = _tool("pg_restore", alias), _tool("psql", alias)
     connections[alias].close()
-    result = subprocess.run([tool, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                             "--dbname", database_name or database["NAME"], str(path)],
-                            env=_env(database, database_name), capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BackupError(result.stderr.strip() or "pg_restore failed")
+    env = _env(database, database_name)
+    with tempfile.TemporaryFile() as script_errors, tempfile.TemporaryFile() as load_errors:
+        script = subprocess.Popen([pg_restore, "--no-owner", "--file=-", str(path)], env=env, stdout=subprocess.PIPE,
+                                  stderr=script_errors)
+        load = subprocess.Popen([psql, "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--file=-"], env=env,
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=load_errors)
+        try:
+            load.stdin.write(b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
+            shutil.copyfileobj(script.stdout, load.stdin)
+            script.wait()
+            # Committed only if pg_restore read the whole file: a damaged one ends its script early.
+            load.stdin.write(b"COMMIT;\n" if script.returncode == 0 else b"ROLLBACK;\n")
+            load.stdin.close()
+        except BrokenPipeError:  # psql stopped at an error (ON_ERROR_STOP): nothing was committed
+            script.kill()
+            script.wait()
+        load.wait()
+        for errors in (script_errors, load_errors):
+            errors.seek(0)
+        problem = script_errors.read().decode(errors="replace").strip() if script.returncode else ""
+        problem = problem or (load_errors.read().decode(errors="replace").strip() if load.returncode else "")
+    if script.returncode or load.returncode:
+        raise BackupError(problem or "pg_restore failed")
 
 
 def default_path() -> Path:

@@ -110,3 +110,29 @@ def test_tools_of_another_version_than_the_server_are_refused_before_anything_is
     assert f"runs PostgreSQL {server} and no pg_dump {server} was found" in str(refused.value)
     assert "(9)" in str(refused.value) and f"apt-get install postgresql-client-{server}" in str(refused.value)
     assert not (tmp_path / "x.dump").exists()
+
+
+def test_a_backup_from_before_an_upgrade_restores_after_it_and_a_damaged_one_changes_nothing(programme, tmp_path, fresh_database):
+    path = backup(tmp_path / "before-upgrade.dump")
+    restore(path, database_name=fresh_database)
+    with psycopg2.connect(**_dsn(fresh_database)) as conn, conn.cursor() as cur:
+        # What an upgrade's migration does: a new table pointing at an old one (pg_restore's own
+        # clean-up refused to drop targets_unit's key under it).
+        cur.execute("CREATE TABLE targets_newthing (id bigint PRIMARY KEY, unit_id bigint REFERENCES targets_unit(id))")
+        cur.execute("INSERT INTO targets_newthing SELECT id, id FROM targets_unit LIMIT 1")
+        cur.execute("DELETE FROM targets_figure")
+    conn.close()
+    restore(path, database_name=fresh_database)
+    with psycopg2.connect(**_dsn(fresh_database)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('targets_newthing')")
+        assert cur.fetchone() == (None,)  # as the backup had it
+        cur.execute("SELECT count(*) FROM targets_measure")
+        measures = cur.fetchone()[0]
+    conn.close()
+    assert measures == 25 and _rows(fresh_database) == _rows(connection.settings_dict["NAME"])
+    # Half a file (a copy cut short): refused, and the database keeps what it had.
+    damaged = tmp_path / "damaged.dump"
+    damaged.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(BackupError):
+        restore(damaged, database_name=fresh_database)
+    assert _rows(fresh_database) == _rows(connection.settings_dict["NAME"])
