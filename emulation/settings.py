@@ -84,6 +84,9 @@ if not SECRET_KEY:
     SECRET_KEY = "development-only-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+# The site's address with its port when it is not 443 (https://thidua.example.gov.vn:8443): forms
+# posted from it are otherwise refused as coming from elsewhere.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Demo mode allows `seed_demo` and shows the "demo data" banner; on by default only in DEBUG.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)

@@ -9,7 +9,7 @@ class TargetsConfig(AppConfig):
     def ready(self):
         from django.core.signals import request_finished, request_started
 
-        from targets import versions
+        from targets import checks, versions  # noqa: F401 (checks registers the deployment checks)
 
         # The data version is read once per request (targets.versions).
         request_started.connect(versions.request_started, dispatch_uid="versions-start")

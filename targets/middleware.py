@@ -83,7 +83,7 @@ def collision(request):
     return HttpResponse(render_to_string("409.html", {"message": message, "back": "/" + request.get_full_path().lstrip("/")}), status=409)
 
 
-def unavailable(request, error: BaseException | None = None):
+def unavailable(request, error: BaseException | str | None = None):
     """The 503 answer: JSON for the API and the health check, else the page. Rendered without the
     request's context processors, which would try to load the user from the missing database again.
 
@@ -101,7 +101,7 @@ def unavailable(request, error: BaseException | None = None):
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = "60"
-    reason = str(error).strip().splitlines()[0] if error is not None and str(error).strip() else type(error).__name__
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0] if error is not None else "no reason given"
     outage_log.warning("Database unavailable, 503 for %s %s: %s", request.method, request.path, reason)
     response._has_been_logged = True
     return response

@@ -113,7 +113,7 @@ def test_a_database_outage_is_one_warning_with_its_reason_and_no_mail(db, settin
         def cursor(self):
             raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused\n\tIs the server running?')
 
-    monkeypatch.setattr("targets.views.system.connection", Gone())
+    monkeypatch.setattr("targets.views.system.connections", {"default": Gone()})
     outage, errors = _records("targets.outage", monkeypatch), _records("django.request", monkeypatch)
     response = Client().get(reverse("healthz"), HTTP_X_REQUEST_ID="lb-probe-1")
     assert response.status_code == 503 and response.json() == {"status": "error", "database": "unreachable"}

@@ -22,11 +22,18 @@ def test_production_settings_pass_check_deploy_without_warnings():
         "SECRET_KEY": "k9#Qz!" + "x7Lm2Pw8Rt5Yv3Bn6Hj4Kd1Fs0Ga" * 3,
         "ALLOWED_HOSTS": "thidua.hagiang.gov.vn",
         "DATABASE_URL": database_url("postgres"),
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.hagiang.gov.vn",
     }
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+    # Without a mail server, reminders would be "sent" to gunicorn's output: said before going live.
+    del env["EMAIL_BACKEND"]
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert "targets.W001" in result.stderr + result.stdout and "EMAIL_BACKEND is django.core.mail.backends.console" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -108,10 +115,35 @@ def test_a_successful_login_resets_the_failure_count(client, viewer, settings):
 
 
 def test_healthz_says_503_when_the_database_is_unreachable(client, db):
-    with mock.patch("targets.views.system.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch("targets.views.system.connections", {"default": mock.Mock(**{"cursor.side_effect": OperationalError("down")})}):
         response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "unreachable"}
+
+
+def test_healthz_says_503_when_the_read_replica_is_unreachable(client, db, caplog):
+    from django.db import connections
+
+    # The primary answers; every dashboard read goes to the replica, which does not.
+    replica = mock.Mock(**{"cursor.side_effect": OperationalError('connection to server at "replica" failed')})
+    with mock.patch("targets.views.system.connections", {"default": connections["default"], "replica": replica}):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503 and response.json() == {"status": "error", "database": "unreachable"}
+
+
+def test_a_server_error_under_the_api_is_json_with_the_code_to_quote(client, db, viewer, monkeypatch):
+    from django.test import Client
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr("targets.views.api.Unit.objects", mock.Mock(**{"order_by.side_effect": broken, "filter.side_effect": broken,
+                                                                       "all.side_effect": broken}))
+    strict = Client(raise_request_exception=False)
+    strict.force_login(viewer)
+    response = strict.get(reverse("api-units"), HTTP_X_REQUEST_ID="api-500")
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response.json() == {"error": {"status": 500, "message": "Server error, recorded for the administrators; quote this code: api-500"}}
 
 
 def test_sessions_expire(settings):

@@ -1,7 +1,7 @@
 """Views for machines rather than people."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
@@ -22,11 +22,13 @@ def healthz(request):
     that does not answer leaves the site working from the database: "degraded", still 200."""
     from targets.middleware import unavailable
 
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as error:  # any database failure means "not healthy", whatever the driver raised
-        return unavailable(request, error)
+    # Every configured database: with a read replica down, every dashboard is a 503 though the primary answers.
+    for alias in connections:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception as error:  # any database failure means "not healthy", whatever the driver raised
+            return unavailable(request, error if alias == "default" else f"database {alias!r}: {error}")
     if not cache_healthy():
         return JsonResponse({"status": "degraded", "cache": "unreachable"})
     return JsonResponse({"status": "ok"})
@@ -69,4 +71,7 @@ def server_error(request):
         return collision(request)
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return unavailable(request, sys.exc_info()[1])
+    if request.path.startswith("/api/"):  # the API's errors are JSON, this one too
+        return JsonResponse({"error": {"status": 500, "message": "Server error, recorded for the administrators; quote "
+                                                                  f"this code: {logs.current()}"}}, status=500)
     return HttpResponse(render_to_string("500.html", {"request_id": logs.current()}), status=500)
