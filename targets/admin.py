@@ -469,8 +469,33 @@ class PledgeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+def _title_choices() -> list:
+    """The titles of each year's scoring scheme by their names, the latest year first: the admin
+    picks one, never types the scheme's code (that it is the programme's year's is checked on save)."""
+    from targets.scoring import SchemeError
+
+    choices = [("", "---------")]
+    for record in models.ScoringScheme.objects.select_related("campaign").order_by("-campaign__year"):
+        try:
+            titles = record.scheme().titles
+        except SchemeError:
+            continue  # a scheme that does not read offers nothing to register for
+        if titles:
+            choices.append((str(record.campaign.year), [(t.code, t.label(None)) for t in titles]))
+    return choices
+
+
+class RegistrationForm(forms.ModelForm):
+    title = forms.ChoiceField(label=_("Title"), choices=_title_choices)
+
+    class Meta:
+        model = models.Registration
+        fields = "__all__"
+
+
 @admin.register(models.Registration)
 class RegistrationAdmin(KeptOnceClosed, SimpleHistoryAdmin):
+    form = RegistrationForm
     list_display = ("unit", "campaign", "title", "registered_on")
     list_filter = ("campaign", "title", "unit__bloc")
     search_fields = ("unit__code", "unit__name")

@@ -114,12 +114,24 @@ def test_a_decided_proposal_keeps_the_rules_of_the_proposals_page(client, admin_
 
 
 def test_a_registration_is_for_a_title_of_the_scheme(client, admin_user, programme):
+    from targets.services import copy_campaign
+
     client.force_login(admin_user)
     dong_van = Unit.objects.get(code="026")
+    # Picked by its name under its year, never typed as the scheme's code.
+    page = client.get(reverse("admin:targets_registration_add")).content.decode()
+    assert '<label class="required" for="id_title">Danh hiệu:</label>' in page
+    assert '<optgroup label="2024">' in page and '<option value="co-thi-dua-ubnd-tinh">Cờ thi đua của UBND tỉnh</option>' in page
     response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinhX",
                           registered_on="01/02/2024")
-    assert response.status_code == 200
-    assert errors(response) == "Danh hiệu không hợp lệ."
+    assert response.status_code == 200 and "co-thi-dua-ubnd-tinhX" in errors(response)
+    # A title of another year's scheme, for this year's programme: refused.
+    later = copy_campaign(source_year=2024, target_year=2025)
+    later_scheme = later.scoring_scheme
+    later_scheme.data = {**later_scheme.data, "titles": [{"code": "moi-2025", "name": "Danh hiệu mới 2025"}], "flag_title": "moi-2025"}
+    later_scheme.save()
+    response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="moi-2025", registered_on="01/02/2024")
+    assert response.status_code == 200 and errors(response) == "Danh hiệu không hợp lệ."
     assert not Registration.objects.exists()
 
     response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",
