@@ -151,6 +151,15 @@ def period_phrase(quarter: int, year: int, lang: str | None = None) -> str:
         return _("%(period)s %(year)s") % {"period": PERIOD_NAMES[quarter], "year": year}
 
 
+def period_end_phrase(quarter: int, year: int, lang: str | None = None) -> str:
+    """A period's end after "up to": "9 tháng năm 2024", and "hết năm 2024" for the whole year
+    ("đến năm 2024" reads as "until the year 2024")."""
+    with override(language(lang)):
+        if quarter == 4:
+            return _("the end of %(year)s") % {"year": year}
+        return period_phrase(quarter, year, lang)
+
+
 def quarter_numeral(quarter: int, lang: str | None = None) -> str:
     """A quarter's number inside a sentence: "IV" in Vietnamese ("báo cáo quý IV năm 2024", as
     QUARTER_NAMES write it), "4" in English ("the report for quarter 4 of 2024")."""

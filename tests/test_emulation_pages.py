@@ -669,6 +669,9 @@ def test_the_provisional_banner_names_the_period_in_a_sentence_or_says_nothing_w
     Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=3, state="submitted")
     page = html_module.unescape(client.get(reverse("ranking"), {"year": 2024}).content.decode())
     assert "tính từ số liệu đã gửi và đã duyệt đến 9 tháng năm 2024;" in page
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=4, state="submitted")
+    page = html_module.unescape(client.get(reverse("ranking"), {"year": 2024}).content.decode())
+    assert "tính từ số liệu đã gửi và đã duyệt đến hết năm 2024;" in page
 
 
 def test_a_closed_years_registrations_keep_the_blocs_it_was_ranked_in(client, year, users):

@@ -272,7 +272,10 @@ def test_the_queue_names_the_other_quarters_where_reports_wait(client, programme
 def test_the_late_page_names_the_whole_year_once(client, programme, reviewer):
     client.force_login(reviewer)
     page = client.get(reverse("late"), {"year": 2024, "quarter": 4}).content.decode()
-    assert "Báo cáo quá hạn đến năm 2024" in page and "Cả năm năm" not in page
+    assert "Báo cáo quá hạn đến hết năm 2024" in page and "Cả năm năm" not in page
+    client.cookies["django_language"] = "en"
+    assert "Reports past their deadline up to the end of 2024" in client.get(reverse("late"), {"year": 2024, "quarter": 4}).content.decode()
+    client.cookies["django_language"] = "vi"
     assert "Báo cáo quá hạn đến 9 tháng năm 2024" in client.get(reverse("late"), {"year": 2024, "quarter": 3}).content.decode()
 
 

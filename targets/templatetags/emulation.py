@@ -205,6 +205,12 @@ def period_phrase(quarter, year):
 
 
 @register.filter
+def period_end_phrase(quarter, year):
+    """A period's end after "up to": "9 tháng năm 2024", "hết năm 2024" (progress.period_end_phrase)."""
+    return progress.period_end_phrase(int(quarter), int(year), language())
+
+
+@register.filter
 def quarter_title(quarter, year):
     """A quarter as the entry page names it: "Quý IV năm 2024" ("Cả năm" is the full-year view)."""
     return progress.quarter_title(int(quarter), int(year), language())
