@@ -490,7 +490,7 @@ class RegistrationForm(forms.ModelForm):
 
     class Meta:
         model = models.Registration
-        fields = "__all__"
+        fields = ("campaign", "unit", "title", "registered_on", "note")
 
 
 @admin.register(models.Registration)
@@ -501,6 +501,11 @@ class RegistrationAdmin(KeptOnceClosed, SimpleHistoryAdmin):
     search_fields = ("unit__code", "unit__name")
     list_select_related = ("unit", "campaign")
     autocomplete_fields = ("unit",)
+    readonly_fields = ("entered_by",)
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user  # as the registrations page records who entered it
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(models.BlocMembership)

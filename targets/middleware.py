@@ -7,7 +7,6 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-
 outage_log = logging.getLogger("targets.outage")
 
 

@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from targets import progress
@@ -263,7 +264,7 @@ class LateTable(tables.Table):
                            localized(unit, "name"))
 
     def render_quarter(self, value):
-        return progress.quarter_label(value)
+        return capfirst(progress.quarter_label(value))  # "Quý III", as every other table says
 
     def render_state(self, value, record):
         if not value:

@@ -137,7 +137,7 @@ def test_a_registration_is_for_a_title_of_the_scheme(client, admin_user, program
     response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",
                           registered_on="01/02/2024")
     assert response.status_code == 302
-    assert list(Registration.objects.values_list("title", flat=True)) == ["co-thi-dua-ubnd-tinh"]
+    assert list(Registration.objects.values_list("title", "entered_by__username")) == [("co-thi-dua-ubnd-tinh", admin_user.username)]
 
 
 # --- the scoring scheme's JSON (F8) ---------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_page_queue_reminders_and_workbook_agree_on_who_is_late(client, edges, r
     client.force_login(reviewer)
     client.cookies["django_language"] = lang
     page = client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode()
-    first = "quý I" if lang == "vi" else "Q1"  # the quarter as every page names it
+    first = "Quý I" if lang == "vi" else "Q1"  # the quarter as every page names it
     on_page = {cells[0].split(" – ")[0]: cells[3] for cells in table_rows(page) if cells[1] == first}
     missing, sent_late = ("Chưa gửi", "Gửi trễ hạn") if lang == "vi" else ("Not submitted", "Submitted late")
     overdue = {code for code, text in on_page.items() if text.startswith(missing)}
@@ -237,7 +237,7 @@ def test_the_day_after_a_deadline_the_late_page_and_the_queue_open_on_the_quarte
     html = client.get(reverse("late"), {"year": 2024}).content.decode()
     assert "Báo cáo quá hạn đến 9 tháng năm 2024" in html
     late = [cells for page in ("1", "2") for cells in table_rows(client.get(reverse("late"), {"year": 2024, "page": page}).content.decode())]
-    assert {cells[0].split(" – ")[0] for cells in late if cells[1] == "quý III" and cells[3] == "Chưa gửi"} == owing
+    assert {cells[0].split(" – ")[0] for cells in late if cells[1] == "Quý III" and cells[3] == "Chưa gửi"} == owing
 
     queue = client.get(reverse("review"), {"year": 2024}).content.decode()
     assert "Thẩm định · Quý III năm 2024" in queue
