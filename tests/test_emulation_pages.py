@@ -169,6 +169,7 @@ def test_the_secretariat_enters_a_bonus_and_the_ranking_follows(client, year, us
                                                         "points": "1,5", "reason": "Báo cáo sai số liệu"})
     page = text(client.get(reverse("adjustments"), {"year": 2024}))
     assert " · Nhập mới · 026 Điểm trừ -1,5 · Báo cáo sai số liệu" in page.split("Lịch sử", 1)[1]
+    assert "Báo cáo sai số liệu · Báo cáo sai số liệu" not in page  # the reason once, not again as the change's
     # The form's boxes look like the site's other forms, and say what they choose.
     form = removed.content.decode()
     assert re.search(r'<select [^>]*class="form-select"[^>]*id="id_unit"', form)
