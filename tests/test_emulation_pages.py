@@ -303,6 +303,9 @@ def test_proposals_are_drafted_from_the_final_ranking_edited_with_a_reason_and_d
     stale = text(client.post(reverse("proposals") + "?year=2024", {**form, "why": "lại", "state": "withdrawn", "decision_number": "",
                                                                    "decision_date": "", "decided_by": ""}, follow=True))
     assert "Người khác vừa sửa đề nghị này" in stale
+    # What was typed on the stale form is said, not lost: the page shows the proposal as it stands.
+    typed = stale.split("Những gì bạn đã nhập (chưa lưu): ", 1)[1].split("</", 1)[0]
+    assert "Dẫn đầu khối, hoàn thành vượt chỉ tiêu thu ngân sách" in typed and ": lại" in typed and "withdrawn" not in typed
     flag.refresh_from_db()
     assert flag.state == "awarded"
 

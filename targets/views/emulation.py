@@ -194,6 +194,13 @@ def proposals(request):
                                           "Reload the page."))
         except commendation.Refused as refused:
             messages.error(request, refused.message)
+            if request.POST.get("action") != "draft" and form.is_valid():
+                # The page shows the proposal as it stands now; what was typed is said, not lost.
+                shown = {name: dict(getattr(field, "choices", ())).get(form.data[name], form.data[name])
+                         for name, field in form.fields.items() if name != "version" and str(form.data.get(name, "")).strip()}
+                typed = "; ".join(f"{form.fields[name].label}: {value}" for name, value in shown.items())
+                if typed:
+                    messages.info(request, _("What you typed, not saved: %(typed)s") % {"typed": typed})
     rows = []
     for listed in commendation.proposals_as_ranked(campaign, ranking.cached_ranking(campaign), language()):
         p = listed.proposal
