@@ -573,7 +573,8 @@ def _status(
 
     # DECREASE / INCREASE against the same period last year: strictly better is required.
     if comparison is Comparison.DECREASE:
-        better, gap = ytd < expected, ytd - expected
+        # Kept at none, as last year (no road death): nothing is left to decrease; the best there is.
+        better, gap = ytd < expected or ytd == expected == 0, ytd - expected
     else:
         better, gap = ytd > expected, expected - ytd
     if better:
@@ -677,14 +678,13 @@ def _explain(p: Progress, lang: str) -> str:
             return f"{head}: {figure}; {_('no figure for the same period last year to compare with')} → {outcome}"
         label = _("last year") if p._same_period_is_last_year else _("same period last year")
         change = ""
-        if p.change_percent is not None:
-            if p.change_percent == 0:
-                change = f" ({_('unchanged')})"
-            else:
-                direction = _("down") if p.change_percent < 0 else _("up")
-                # Never "down 0,0 %": as many decimals as it takes to show the change is not nothing.
-                shown = places_to_tell_apart(1, p.change_percent, Decimal(0))
-                change = f" ({direction} {format_percent(abs(p.change_percent), shown, lang)})"
+        if p.ytd == p.same_period:  # 0 against 0 too, where no percentage can be had
+            change = f" ({_('unchanged') if not p._same_period_is_last_year else _('same as last year')})"
+        elif p.change_percent is not None:
+            direction = _("down") if p.change_percent < 0 else _("up")
+            # Never "down 0,0 %": as many decimals as it takes to show the change is not nothing.
+            shown = places_to_tell_apart(1, p.change_percent, Decimal(0))
+            change = f" ({direction} {format_percent(abs(p.change_percent), shown, lang)})"
         return f"{head}: {figure}, {label} {num(p.same_period)}{unit}{change} → {outcome}"
 
     if spec.target is None:

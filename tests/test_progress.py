@@ -488,6 +488,17 @@ def test_decrease(values, quarter, status):
     assert result.percent_of_plan is None
 
 
+def test_no_death_as_last_year_is_kept_not_at_risk_and_said_unchanged():
+    deaths = spec(**{**ACCIDENTS, "unit_vi": "người", "unit_en": "people"}, same_period={1: "0", 4: "0"}, previous_year="0")
+    in_year = evaluate(deaths, 1, q("0"))
+    assert in_year.status is ON_TRACK and in_year.explanation("vi") == "Quý I: 0 người, cùng kỳ 0 người (bằng cùng kỳ) → đúng tiến độ"
+    assert evaluate(deaths, 4, q("0", "0", "0", "0")).status is MET
+    assert evaluate(deaths, 1, q("1")).status is BEHIND  # one where there was none
+    # Compared with last year's whole year, it is said so.
+    same = evaluate(spec(**ACCIDENTS, previous_year="18"), 4, q("4", "5", "4", "5"))
+    assert "năm trước 18 vụ (bằng năm trước)" in same.explanation("vi")
+
+
 def test_decrease_percentages_against_the_same_period():
     result = evaluate(spec(**ACCIDENTS, same_period={3: "110"}), 3, q("30", "30", "35"))
     assert result.same_period == D("110")
@@ -528,7 +539,7 @@ def test_decrease_at_year_end_falls_back_to_last_years_actual():
 
 def test_decrease_with_zero_last_year():
     none_last_year = spec(**ACCIDENTS, same_period={2: "0"})
-    assert evaluate(none_last_year, 2, q("0", "0")).status is AT_RISK  # 0 is not fewer than 0
+    assert evaluate(none_last_year, 2, q("0", "0")).status is ON_TRACK  # kept at none: nothing is left to decrease
     assert evaluate(none_last_year, 2, q("0", "1")).status is BEHIND
     assert evaluate(none_last_year, 2, q("0", "1")).percent_of_same_period is None
 
