@@ -351,10 +351,11 @@ class FigureAdmin(ReadOnlyHistoryAdmin):
     list_display = ("measure", "submission", "value_shown", "verdict", "kind", "entered_by", "entered_at")
     value_shown = number_column("value", _("value"))
     estimate_value_shown = number_column("estimate_value", _("earlier estimate"))
+    estimate_cumulative_shown = number_column("estimate_cumulative", _("earlier estimate, year to date"))
     # The numbers as typed rather than Django's "650,500000" for a six-place column.
     fields = ("submission", "measure", "value_shown", "verdict", "narrative", "note", "source", "kind", "estimate_value_shown",
-              "entered_by", "on_behalf", "version")
-    readonly_fields = ("value_shown", "estimate_value_shown")
+              "estimate_cumulative_shown", "entered_by", "on_behalf", "version")
+    readonly_fields = ("value_shown", "estimate_value_shown", "estimate_cumulative_shown")
     list_filter = ("submission__campaign", "submission__quarter", "submission__state", "kind", "measure__code")
     search_fields = ("measure__code", "submission__unit__name", "note")
     list_select_related = ("measure", "submission__unit", "submission__campaign", "entered_by")

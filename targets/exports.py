@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from targets import progress, timeliness
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, Submission
-from targets.numbers import excel_format, fits_a_double, format_number, places_to_tell_apart, quantize
+from targets.numbers import excel_format, fits_a_double, places_to_tell_apart, quantize
 from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
 from targets.progress import Status, period_phrase
 
@@ -361,10 +361,9 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         ws.cell(row, COL["assessment"]).value += f" ({_('no full-year figure yet')})"
     shown = m.shown
     note = shown.narrative if (shown and measure.is_qualitative) else (shown.note if shown else "")
-    if shown and shown.estimate_value is not None:
+    if shown and shown.replaced_an_estimate:
         # The reader must see that the official figure replaced an estimate, and what it was.
-        replaced = _("The official figure has replaced the estimate (%(e)s).") % {
-            "e": format_number(shown.estimate_value, measure.decimal_places, lang)}
+        replaced = _("The official figure has replaced the estimate (%(e)s).") % {"e": shown.earlier_estimate(measure.decimal_places, lang)}
         note = f"{replaced} {note}".strip()
     _cell(ws, row, COL["notes"], _shorten(note))
     _box(ws, row)
@@ -630,12 +629,12 @@ RAW_FIELDS = (
     "measure__code", "measure__name", "measure__unit", "value", "verdict", "narrative", "note", "source", "kind",
     "submission__state", "entered_by__username", "entered_at", "submission__reviewed_by__username", "submission__reviewed_at",
     # A flow may be reported as its year-to-date only; an official figure keeps the estimate it replaced.
-    "cumulative", "estimate_value",
+    "cumulative", "estimate_value", "estimate_cumulative",
     # The English names, for the export in English (where a name has none, the Vietnamese one).
     "submission__unit__name_en", "measure__name_en", "measure__unit_en",
 )
 # Column widths of the raw xlsx, in characters (names and texts wide, codes and numbers narrow).
-RAW_WIDTHS = [7, 6, 10, 30, 9, 40, 12, 14, 18, 40, 30, 24, 12, 12, 16, 19, 16, 19, 14, 14]
+RAW_WIDTHS = [7, 6, 10, 30, 9, 40, 12, 14, 18, 40, 30, 24, 12, 12, 16, 19, 16, 19, 14, 14, 14]
 CHUNK = 5000
 
 
@@ -663,7 +662,7 @@ def raw_labels(lang: str) -> RawLabels:
             headers=[_("Year"), _("Quarter"), _("Unit code"), _("Unit"), _("Measure code"), pgettext("workbook column", "Measure"),
                      _("Unit of measure"), _("Value"), _("Assessment"), _("Narrative"), _("Note"), _("Source"), _("Kind"),
                      _("State"), _("Entered by"), _("Entered at"), _("Approved by"), _("Approved at"), _("Year to date"),
-                     pgettext("workbook column", "Earlier estimate")],
+                     pgettext("workbook column", "Earlier estimate"), _("Earlier estimate, year to date")],
             kinds={kind: str(label) for kind, label in Figure.Kind.choices},
             states=_state_labels(),
             verdicts={verdict: progress.verdict_label(verdict) for verdict in progress.Verdict},
@@ -673,7 +672,7 @@ def raw_labels(lang: str) -> RawLabels:
 
 def _raw_row(row: tuple, labels: RawLabels) -> list:
     (year, quarter, unit_code, unit_name, code, name, unit, value, verdict, narrative, note, source, kind, state,
-     entered_by, entered_at, approved_by, approved_at, cumulative, estimate, unit_name_en, name_en, unit_en) = row
+     entered_by, entered_at, approved_by, approved_at, cumulative, estimate, estimate_cumulative, unit_name_en, name_en, unit_en) = row
     approved = state == Submission.State.APPROVED
     if labels.english:
         unit_name, name, unit = unit_name_en or unit_name, name_en or name, unit_en or unit
@@ -682,7 +681,7 @@ def _raw_row(row: tuple, labels: RawLabels) -> list:
         labels.verdicts[verdict] if verdict else None, narrative or None,
         note or None, source or None, labels.kinds[kind], labels.states[state],
         entered_by, _naive(entered_at), approved_by if approved else None, _naive(approved_at) if approved else None,
-        cumulative, estimate,
+        cumulative, estimate, estimate_cumulative,
     ]
 
 

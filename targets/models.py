@@ -781,8 +781,11 @@ class Figure(models.Model):
     # The reporter's reason for the last change, kept whole in the history (its reason column holds 100 characters).
     reason = text_field(_("reason for the change"), limits.NOTE, blank=True)
     kind = models.CharField(_("kind of figure"), max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
-    # When an official figure replaces an estimate, the estimate stays visible beside it.
+    # When an official figure replaces an estimate, the estimate stays visible beside it, as it
+    # was reported: the quarter's own amount, the year to date (the one the dashboards judged), or both.
     estimate_value = models.DecimalField(_("earlier estimate"), max_digits=20, decimal_places=6, null=True, blank=True)
+    estimate_cumulative = models.DecimalField(_("earlier estimate, year to date"), max_digits=20, decimal_places=6, null=True,
+                                              blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -808,6 +811,25 @@ class Figure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure.code} / {self.submission}"
+
+    @property
+    def replaced_an_estimate(self) -> bool:
+        return self.estimate_value is not None or self.estimate_cumulative is not None
+
+    def earlier_estimate(self, places: int, lang: str | None = None) -> str:
+        """The estimate an official figure replaced, as it was reported, every digit: "600,0",
+        "lũy kế 1.900,0", or both ("600,0; lũy kế 1.900,0")."""
+        from django.utils.translation import override
+
+        from targets.language import language
+        from targets.numbers import format_exact
+
+        lang = language(lang)
+        parts = [format_exact(self.estimate_value, places, lang)] if self.estimate_value is not None else []
+        if self.estimate_cumulative is not None:
+            with override(lang):
+                parts.append(_("year to date %(value)s") % {"value": format_exact(self.estimate_cumulative, places, lang)})
+        return "; ".join(parts)
 
 
 class TaskReport(models.Model):

@@ -212,9 +212,9 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
             updated.append(figure)
         if figure.pk and figure.kind == Figure.Kind.ESTIMATE and entry.kind == Figure.Kind.OFFICIAL:
             # The official figure revises the estimate; keep both (the history keeps the rest).
-            figure.estimate_value = figure.value if figure.value is not None else figure.cumulative
+            figure.estimate_value, figure.estimate_cumulative = figure.value, figure.cumulative
         elif entry.kind == Figure.Kind.ESTIMATE:
-            figure.estimate_value = None  # an estimate again: no official figure has replaced it
+            figure.estimate_value = figure.estimate_cumulative = None  # an estimate again: no official figure has replaced it
         figure.value, figure.cumulative, figure.verdict, figure.narrative = entry.value, entry.cumulative, entry.verdict, entry.narrative
         figure.note, figure.source, figure.kind, figure.reason = entry.note, entry.source, entry.kind, reason
         figure.entered_by, figure.on_behalf, figure.entered_at = user, on_behalf, now
@@ -354,18 +354,18 @@ def _update_figures(figures: list[Figure]) -> None:
     from psycopg2.extras import execute_values
 
     rows = [(f.pk, f.value, f.cumulative, f.verdict, f.narrative, f.note, f.source, f.reason, f.kind, f.estimate_value,
-             f.entered_by_id, f.on_behalf, f.entered_at, f.version) for f in figures]
+             f.estimate_cumulative, f.entered_by_id, f.on_behalf, f.entered_at, f.version) for f in figures]
     with connections[router.db_for_write(Figure)].cursor() as cursor:
         execute_values(cursor.cursor, f"""
             UPDATE {Figure._meta.db_table} AS f SET value = v.value, cumulative = v.cumulative, verdict = v.verdict,
                    narrative = v.narrative, note = v.note, source = v.source, reason = v.reason, kind = v.kind,
-                   estimate_value = v.estimate_value, entered_by_id = v.entered_by_id, on_behalf = v.on_behalf,
-                   entered_at = v.entered_at, version = v.version
+                   estimate_value = v.estimate_value, estimate_cumulative = v.estimate_cumulative,
+                   entered_by_id = v.entered_by_id, on_behalf = v.on_behalf, entered_at = v.entered_at, version = v.version
             FROM (VALUES %s) AS v(id, value, cumulative, verdict, narrative, note, source, reason, kind, estimate_value,
-                                  entered_by_id, on_behalf, entered_at, version)
+                                  estimate_cumulative, entered_by_id, on_behalf, entered_at, version)
             WHERE f.id = v.id""", rows,
-            template="(%s::bigint, %s::numeric, %s::numeric, %s, %s, %s, %s, %s, %s, %s::numeric, %s::integer, %s::boolean, "
-                     "%s::timestamptz, %s::integer)")
+            template="(%s::bigint, %s::numeric, %s::numeric, %s, %s, %s, %s, %s, %s, %s::numeric, %s::numeric, %s::integer, "
+                     "%s::boolean, %s::timestamptz, %s::integer)")
 
 
 def differs(figure: Figure, entry: Entry) -> bool:

@@ -334,16 +334,43 @@ def test_the_full_year_view_never_says_not_met_from_nine_month_data(client, view
     assert any("chưa có số cả năm" in text for text in cells[row: row + 10])
 
 
+def test_an_estimate_of_a_year_to_date_is_kept_as_reported_when_the_official_one_replaces_it(client, finance, viewer):
+    # Nine months estimated as 600 for the quarter and 1.900 since January; the official year to date is 1.905.
+    client.force_login(finance)
+    post_page(client, "STC", 1, {("3", "value"): "650"}, action="submit")
+    post_page(client, "STC", 2, {("3", "value"): "650"}, action="submit")
+    post_page(client, "STC", 3, {("3", "value"): "600", ("3", "cumulative"): "1.900", ("3", "kind"): "estimate"},
+              action="submit", confirm="1")
+    figure = Figure.objects.get(submission__quarter=3)
+    Submission.objects.filter(pk=figure.submission_id).update(state="returned")
+    post_page(client, "STC", 3, {("3", "value"): "600", ("3", "cumulative"): "1.905", ("3", "kind"): "official"},
+              action="submit", confirm="1")
+    figure.refresh_from_db()
+    assert (figure.estimate_value, figure.estimate_cumulative, figure.kind) == (Decimal("600"), Decimal("1900"), "official")
+    client.force_login(viewer)
+    Submission.objects.filter(pk=figure.submission_id).update(state="approved")
+    html = client.get(reverse("submission", args=[figure.submission_id])).content.decode()
+    assert "Số ước tính trước đó: 600,0; lũy kế 1.900,0" in html  # what the dashboards judged was the 1.900
+    key = ApiToken.issue(viewer)[1]
+    data = client.get(reverse("api-figures"), {"year": 2024, "quarter": 3, "unit": "STC", "measure": "3"},
+                      HTTP_AUTHORIZATION=f"Bearer {key}").json()
+    assert (data["results"][0]["estimate_value"], data["results"][0]["estimate_cumulative"]) == ("600", "1900")
+    # An estimate given as a year to date alone (tourists, 2.400.000) is kept as that, not as a quarter's amount.
+    approved("SVHTTDL", 3, **{"4": {"cumulative": Decimal("2410500"), "estimate_cumulative": Decimal("2400000")}})
+    tourists = Figure.objects.get(measure__code="4")
+    assert (tourists.estimate_value, tourists.earlier_estimate(0, "vi")) == (None, "lũy kế 2.400.000")
+
+
 def test_the_raw_data_export_keeps_a_reported_year_to_date_and_the_replaced_estimate(tmp_path, programme):
     approved("STC", 3, **{"3": {"cumulative": Decimal("1900.25")}})
     approved("STC", 1, **{"3": {"value": Decimal("520"), "estimate_value": Decimal("500")}})
     path = tmp_path / "raw.xlsx"
     exports.write_raw_xlsx(exports.raw_figures(Figure.objects.all()), path)
     rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
-    assert rows[0][-2:] == ("Lũy kế từ đầu năm", "Số ước trước đó")
+    assert rows[0][-3:] == ("Lũy kế từ đầu năm", "Số ước trước đó", "Số ước trước đó, lũy kế")
     by_quarter = {row[1]: row for row in rows[1:]}
-    assert by_quarter[3][7] is None and Decimal(str(by_quarter[3][-2])) == Decimal("1900.25")
-    assert Decimal(str(by_quarter[1][-1])) == Decimal("500")
+    assert by_quarter[3][7] is None and Decimal(str(by_quarter[3][-3])) == Decimal("1900.25")
+    assert Decimal(str(by_quarter[1][-2])) == Decimal("500") and by_quarter[1][-1] is None
 
 
 def test_the_official_workbook_says_when_an_official_figure_replaced_an_estimate(programme):

@@ -44,6 +44,12 @@ def exact_num(value, places=0):
 
 
 @register.filter
+def earlier_estimate(figure, places=0):
+    """The estimate an official figure replaced: its quarter's amount, its year to date, or both."""
+    return figure.earlier_estimate(int(places), language())
+
+
+@register.filter
 def figure_change(record):
     """A figure history record's change, every digit as typed (targets.history)."""
     return history.figure_change(record)
