@@ -214,6 +214,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# Its log line names the account and the address (Django never logs a password): an operator asked
+# to free an account, or watching one being guessed at, must see which and from where.
+AXES_SENSITIVE_PARAMETERS = []
 # Proxies in front (nginx: 1). Failed sign-ins are counted per username and client address, and
 # behind a proxy every request comes from the proxy's: without this, five wrong passwords from
 # anywhere would hold the account for everyone (targets.access.client_ip).
@@ -291,7 +294,8 @@ LOGGING = {
         "without_traceback": {"()": "targets.logs.WithoutTraceback"},
     },
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # With the offset: gunicorn's own lines are in UTC, the site's in TIME_ZONE.
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s", "datefmt": "%Y-%m-%d %H:%M:%S%z"},
     },
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "filters": ["request_id"], "formatter": "line"},

@@ -81,11 +81,21 @@ def test_no_template_has_inline_script_or_style():
         assert not re.search(r"\son[a-z]+=", text), f"inline event handler in {path}"
 
 
-def test_repeated_failed_logins_lock_the_account_for_a_while(client, viewer, settings):
+def test_repeated_failed_logins_lock_the_account_for_a_while(client, viewer, settings, monkeypatch):
+    import logging
+
     settings.AXES_ENABLED = True
+    logged = []
+    handler = logging.Handler()
+    handler.emit = logged.append
+    logger = logging.getLogger("axes.handlers.database")
+    monkeypatch.setattr(logger, "handlers", [*logger.handlers, handler])
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": "official", "password": "wrong"})
-    response = client.post(reverse("login"), {"username": "official", "password": PASSWORD})
+        client.post(reverse("login"), {"username": "official", "password": "wrong"}, REMOTE_ADDR="10.1.2.3")
+    # The operator asked to free the account sees which, and from where; never a password.
+    [line] = [r.getMessage() for r in logged if "Locking out" in r.getMessage()]
+    assert 'username: "official"' in line and 'ip_address: "10.1.2.3"' in line and "wrong" not in line
+    response = client.post(reverse("login"), {"username": "official", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 429
     assert "bị khóa trong 15 phút" in response.content.decode()
     assert "_auth_user_id" not in client.session
