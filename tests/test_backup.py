@@ -70,9 +70,17 @@ def test_restoring_a_missing_file_says_so(db, tmp_path):
         restore(tmp_path / "nothing.dump")
 
 
-def test_a_backup_is_its_owners_only_names_the_database_and_leaves_sessions_out(programme, tmp_path, fresh_database, client, viewer):
+def test_a_backup_is_its_owners_only_names_the_database_and_leaves_sessions_out(programme, tmp_path, fresh_database, client, viewer,
+                                                                                 monkeypatch):
     import io
+    import logging
     import stat
+
+    logged = []
+    handler = logging.Handler()
+    handler.emit = logged.append
+    operations = logging.getLogger("targets.operations")
+    monkeypatch.setattr(operations, "handlers", [*operations.handlers, handler])
 
     from django.contrib.sessions.models import Session
     from django.core.management import call_command
@@ -83,6 +91,7 @@ def test_a_backup_is_its_owners_only_names_the_database_and_leaves_sessions_out(
     path = tmp_path / "emulation.dump"
     call_command("backup", "-o", str(path), stdout=out)
     assert out.getvalue().startswith(f"Backup of {connection.settings_dict['NAME']} on ")
+    assert [r.getMessage() for r in logged] == [f"Backup of {connection.settings_dict['NAME']} on {out.getvalue().split(' on ')[1].split(' written')[0]} written to {tmp_path / 'emulation.dump'}"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     folder = backup(tmp_path / "nightly" / "emulation.dump").parent  # a folder it makes is its owner's too
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -54,6 +54,16 @@ def test_seeding_twice_adds_nothing(demo):
     assert (User.objects.count(), Submission.objects.count(), Figure.objects.count()) == counts
 
 
+def test_seed_demo_writes_nothing_into_a_real_sites_database(programme, settings):
+    from tests.conftest import make_user
+
+    settings.DEMO_MODE = True  # a shell where DEBUG was left at its default, pointed at production
+    make_user("nguyenvana", "reviewer")
+    with pytest.raises(CommandError, match="none of the demo's \\(nguyenvana\\): it looks like a real site's"):
+        call_command("seed_demo", "--year", "2024")
+    assert list(User.objects.values_list("username", flat=True)) == ["nguyenvana"] and not Figure.objects.exists()
+
+
 def test_seed_demo_refuses_outside_demo_mode(programme, settings):
     settings.DEMO_MODE = False
     with pytest.raises(CommandError, match="only runs in demo mode"):

@@ -1,4 +1,6 @@
 
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 
 from targets.backup import BackupError, backup, default_path, describe
@@ -16,4 +18,6 @@ class Command(BaseCommand):
             path = backup(output or default_path())
         except BackupError as error:
             raise CommandError(f"Backup of {describe()} failed: {error}") from None
+        # In the site's log too: when the last backup was taken is an operator's question.
+        logging.getLogger("targets.operations").info("Backup of %s written to %s", describe(), path)
         self.stdout.write(self.style.SUCCESS(f"Backup of {describe()} written to {path} (readable by its owner only)"))

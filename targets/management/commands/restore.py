@@ -1,4 +1,7 @@
 
+import getpass
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 
 from targets.backup import BackupError, describe, restore
@@ -21,4 +24,6 @@ class Command(BaseCommand):
             restore(path)
         except BackupError as error:
             raise CommandError(f"Restore into {describe()} failed (the database is unchanged): {error}") from None
+        # Who put the database back to which day is kept where the site's other events are.
+        logging.getLogger("targets.operations").warning("Restored %s into %s (by %s)", path, describe(), getpass.getuser())
         self.stdout.write(self.style.SUCCESS(f"Restored {path} into {describe()}"))

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from targets.demo import DEMO_PASSWORD, demo_accounts, seed_demo
@@ -17,6 +18,14 @@ class Command(BaseCommand):
         campaign = Campaign.objects.filter(year=year).first()
         if campaign is None:
             raise CommandError(f"There is no programme for {year}; load it first with load_programme.")
+        # A shell where DEBUG (and so demo mode) was left at its default, pointed at a real
+        # database: no superuser with the password printed in the README is planted beside real
+        # users. A database seeded before (a developer's, with accounts of their own) is a demo one.
+        demo = {username for username, _role, _unit in demo_accounts(campaign)}
+        accounts = set(User.objects.values_list("username", flat=True))
+        if accounts and not accounts & demo:
+            raise CommandError(f"This database has accounts and none of the demo's ({', '.join(sorted(accounts)[:5])}): it looks "
+                               "like a real site's, so no demo accounts or invented figures are written to it.")
         created = seed_demo(campaign)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data for {year}: {created['users']} new accounts, {created['reports']} new quarterly reports, "
