@@ -682,6 +682,24 @@ class Reminder(models.Model):
         return f"{self.unit.code} {self.campaign.year} Q{self.quarter} {self.sent_at:%Y-%m-%d %H:%M}"
 
 
+class UploadPreview(models.Model):
+    """An uploaded workbook waiting for its uploader to confirm the preview: kept in the database,
+    so that any app server behind the load balancer can confirm it (a file on the disk of the one
+    that took the upload could be confirmed there only)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    name = char_field(_("file name"), 255)
+    content = models.BinaryField(_("workbook"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("upload preview")
+        verbose_name_plural = _("upload previews")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.name} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Submission(models.Model):
     """One unit's quarterly report: the figures it holds move through the review workflow together."""
 

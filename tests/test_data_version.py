@@ -7,9 +7,9 @@ from django.db import connection, transaction
 from targets import versions
 from targets.models import Figure, Measure
 
-# Tables whose rows no cached page shows: tokens, unit membership (asked per request, outside the
+# Tables whose rows no cached page shows: tokens, upload previews, unit membership (asked per request, outside the
 # cache), and the histories no dashboard lists.
-NOT_SHOWN = {"targets_apitoken", "targets_unit_members", "targets_historicalmeasure", "targets_historicalsubmission",
+NOT_SHOWN = {"targets_apitoken", "targets_unit_members", "targets_uploadpreview", "targets_historicalmeasure", "targets_historicalsubmission",
              "targets_historicaltaskreport",
              # The emulation's histories: listed only on the secretariat's pages, which are never cached.
              "targets_historicalscoringscheme", "targets_historicalpledge", "targets_historicalregistration",

@@ -1,23 +1,17 @@
-"""Upload previews: deleted when confirmed or cancelled, abandoned ones gone after a day without
-any cron job; refused uploads leave a line in the log."""
+"""Upload previews: kept in the database (any app server confirms them), deleted when confirmed
+or cancelled, abandoned ones gone after a day without any cron job; refused uploads leave a line
+in the log."""
 
+import datetime
 import logging
-import os
-import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from targets.models import Figure
+from targets.models import Figure, UploadPreview
 from targets.views import templates
 from tests.test_template_xlsx import as_upload, download, fill, reporter  # noqa: F401 (fixture)
-
-
-@pytest.fixture(autouse=True)
-def uploads(tmp_path, monkeypatch):
-    folder = tmp_path / "uploads"
-    monkeypatch.setattr(templates, "UPLOADS", folder)
-    return folder
 
 
 def preview(client):
@@ -27,37 +21,42 @@ def preview(client):
 
 
 @pytest.mark.template_context
-def test_confirming_saves_and_deletes_the_preview(client, reporter, uploads):  # noqa: F811
+def test_confirming_saves_and_deletes_the_preview(client, reporter):  # noqa: F811
+    from django.test import Client
+
     client.force_login(reporter)
     token = preview(client)
-    assert len(list(uploads.iterdir())) == 1
-    client.post(reverse("upload"), {"token": token})
+    assert UploadPreview.objects.count() == 1
+    # Confirmed through another app server (any process: the preview is in the database).
+    other = Client()
+    other.force_login(reporter)
+    other.post(reverse("upload"), {"token": token})
     assert Figure.objects.count() == 1
-    assert list(uploads.iterdir()) == []
+    assert not UploadPreview.objects.exists()
 
 
 @pytest.mark.template_context
-def test_cancelling_deletes_the_preview_and_saves_nothing(client, reporter, uploads):  # noqa: F811
+def test_cancelling_deletes_the_preview_and_saves_nothing(client, reporter):  # noqa: F811
     client.force_login(reporter)
     token = preview(client)
     page = client.post(reverse("upload"), {"token": token, "action": "cancel"}, follow=True).content.decode()
     assert "Đã huỷ tải lên" in page
-    assert list(uploads.iterdir()) == [] and not Figure.objects.exists()
+    assert not UploadPreview.objects.exists() and not Figure.objects.exists()
     response = client.post(reverse("upload"), {"token": token}, follow=True)  # the cancelled preview is gone for good
     assert "Bản xem trước này không còn được giữ" in response.content.decode() and not Figure.objects.exists()
 
 
 @pytest.mark.template_context
-def test_abandoned_previews_are_deleted_after_a_day_by_the_next_upload(client, reporter, uploads):  # noqa: F811
+def test_abandoned_previews_are_deleted_after_a_day_by_the_next_upload(client, reporter):  # noqa: F811
+    from tests.conftest import make_user
+
     client.force_login(reporter)
-    uploads.mkdir()
-    old, recent = uploads / "old.xlsx", uploads / "recent.xlsx"
-    for path, hours in ((old, 25), (recent, 23)):
-        path.write_bytes(b"x")
-        moment = time.time() - hours * 3600
-        os.utime(path, (moment, moment))
+    someone = make_user("someone-else", "reporter")
+    old, recent = (UploadPreview.objects.create(user=someone, name=name, content=b"x",
+                                                created_at=timezone.now() - datetime.timedelta(hours=hours))
+                   for name, hours in (("old.xlsx", 25), ("recent.xlsx", 23)))
     preview(client)
-    assert not old.exists() and recent.exists()
+    assert set(UploadPreview.objects.exclude(user=reporter).values_list("name", flat=True)) == {"recent.xlsx"}
 
 
 def test_a_refused_upload_is_logged_with_who_and_why(client, reporter, caplog):  # noqa: F811
@@ -71,14 +70,10 @@ def test_a_refused_upload_is_logged_with_who_and_why(client, reporter, caplog): 
 
 
 @pytest.mark.template_context
-def test_a_person_keeps_a_few_previews_at_once_never_a_disk_full(client, reporter, uploads):  # noqa: F811
+def test_a_person_keeps_a_few_previews_at_once_never_a_disk_full(client, reporter):  # noqa: F811
     client.force_login(reporter)
-    tokens = []
-    for _upload in range(5):
-        tokens.append(preview(client))
-        for path in uploads.glob("*.xlsx"):  # each file older than the next
-            os.utime(path, (path.stat().st_atime, path.stat().st_mtime - 1))
-    assert len(list(uploads.glob("*.xlsx"))) == templates.PREVIEWS_PER_USER
+    tokens = [preview(client) for _upload in range(5)]
+    assert UploadPreview.objects.filter(user=reporter).count() == templates.PREVIEWS_PER_USER
     # The newest still saves; the oldest says it has expired.
     assert "Bản xem trước này không còn được giữ: đã quá một ngày, hoặc đã có ba tệp mới hơn được tải lên." in client.post(
         reverse("upload"), {"token": tokens[0]}, follow=True).content.decode()

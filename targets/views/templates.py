@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
+import datetime
+import io
 import logging
-import time
-import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from targets import access, template_xlsx, workflow
+from targets.models import UploadPreview
 from targets.views.common import XLSX, campaign_or_404, quarter_param
 
-UPLOADS = Path(settings.BASE_DIR) / "var" / "uploads"
-# A preview can be confirmed for a day; then its file is deleted by the next upload (no cron needed).
+# A preview can be confirmed for a day; then it is deleted by the next upload (no cron needed).
 PREVIEW_SECONDS = 24 * 3600
 # Previews a person keeps at once (a few tabs); an older one is deleted by their next upload, so
-# nobody can fill the disk with files of up to MAX_UPLOAD_BYTES.
+# nobody can fill the database with files of up to MAX_UPLOAD_BYTES.
 PREVIEWS_PER_USER = 3
 log = logging.getLogger("targets.upload")
 
@@ -74,14 +73,10 @@ def upload(request):
         if not result.ok:
             _log_refusal(request, result, f"{upload_file.name!r}, {upload_file.size} bytes")
         if result.ok and (result.rows or result.task_rows):
-            UPLOADS.mkdir(parents=True, exist_ok=True)
             _keep_fewer_previews(request.user)
-            name = f"{request.user.pk}-{uuid.uuid4().hex}.xlsx"
             upload_file.seek(0)
-            with open(UPLOADS / name, "wb") as target:
-                for chunk in upload_file.chunks():
-                    target.write(chunk)
-            context["token"] = signing.dumps({"file": name, "user": request.user.pk}, salt="upload")
+            kept = UploadPreview.objects.create(user=request.user, name=upload_file.name[:255], content=upload_file.read())
+            context["token"] = signing.dumps({"preview": kept.pk, "user": request.user.pk}, salt="upload")
         elif result.ok and result.units:
             messages.info(request, _("Nothing to save: every figure and task report in the file is as already saved."))
         elif result.ok:
@@ -91,35 +86,24 @@ def upload(request):
 
 def _sweep() -> None:
     """Delete previews older than PREVIEW_SECONDS, abandoned by people who never confirmed."""
-    limit = time.time() - PREVIEW_SECONDS
-    for path in UPLOADS.glob("*.xlsx") if UPLOADS.is_dir() else ():
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except FileNotFoundError:
-            pass  # another process swept it first
+    UploadPreview.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(seconds=PREVIEW_SECONDS)).delete()
 
 
 def _keep_fewer_previews(user) -> None:
     """Leave room for one more of `user`'s previews: their oldest go beyond PREVIEWS_PER_USER."""
-    def age(path):
-        try:
-            return path.stat().st_mtime
-        except FileNotFoundError:
-            return 0
-
-    for path in sorted(UPLOADS.glob(f"{user.pk}-*.xlsx"), key=age, reverse=True)[PREVIEWS_PER_USER - 1:]:
-        path.unlink(missing_ok=True)
+    kept = UploadPreview.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)
+    UploadPreview.objects.filter(pk__in=list(kept[PREVIEWS_PER_USER - 1:])).delete()
 
 
-def _preview(request) -> Path | None:
-    """The preview file the form's signed token names, if it is this user's and still there."""
+def _preview(request) -> UploadPreview | None:
+    """The preview the form's signed token names, if it is this user's and still kept."""
     try:
         data = signing.loads(request.POST["token"], salt="upload", max_age=PREVIEW_SECONDS)
     except signing.BadSignature:
         return None
-    path = UPLOADS / Path(str(data.get("file", ""))).name
-    return path if data.get("user") == request.user.pk and path.is_file() else None
+    if data.get("user") != request.user.pk or not isinstance(data.get("preview"), int):
+        return None
+    return UploadPreview.objects.filter(pk=data["preview"], user=request.user).first()
 
 
 def _log_refusal(request, result, what: str) -> None:
@@ -128,24 +112,24 @@ def _log_refusal(request, result, what: str) -> None:
 
 
 def _cancel(request):
-    path = _preview(request)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    kept = _preview(request)
+    if kept is not None:
+        kept.delete()
     messages.info(request, _("Upload cancelled; nothing was saved."))
     return redirect("upload")
 
 
 def _confirm(request):
-    path = _preview(request)
-    if path is None:
+    kept = _preview(request)
+    if kept is None:
         messages.error(request, _("This preview is no longer kept: it expired after a day, or three newer files were uploaded "
                                   "since. Upload the file again."))
         return redirect("upload")
-    with open(path, "rb") as handle:
-        result = template_xlsx.read_upload(handle, path.stat().st_size, user=request.user)
+    content = bytes(kept.content)
+    result = template_xlsx.read_upload(io.BytesIO(content), len(content), user=request.user)
     if not result.ok:
-        path.unlink(missing_ok=True)
-        _log_refusal(request, result, f"preview {path.name}")
+        kept.delete()
+        _log_refusal(request, result, f"preview {kept.name!r}")
         return render(request, "targets/upload.html", {"result": result})
     if result.warnings and not request.POST.get("confirm"):
         messages.warning(request, _("Nothing was saved yet: check the warnings listed (unusual figures, figures to be deleted), "
@@ -154,11 +138,11 @@ def _confirm(request):
     try:
         saved = template_xlsx.save_upload(result, user=request.user)
     except workflow.EntryRefused as refused:
-        path.unlink(missing_ok=True)  # figures changed since: the file must be downloaded again
-        log.warning("Upload refused for %s (preview %s): %s", request.user.get_username(), path.name, refused.message)
+        kept.delete()  # figures changed since: the file must be downloaded again
+        log.warning("Upload refused for %s (preview %r): %s", request.user.get_username(), kept.name, refused.message)
         messages.error(request, refused.message)
         return render(request, "targets/upload.html", {"result": result})
-    path.unlink(missing_ok=True)
+    UploadPreview.objects.filter(pk=kept.pk).delete()
     messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
     if saved.tasks:
         messages.success(request, _("Saved %(count)s task reports from the workbook.") % {"count": saved.tasks})
