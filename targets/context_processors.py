@@ -1,11 +1,13 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from targets import access
 
 
 def site(request):
     """What every page's frame needs: the user's name and roles, and whether this is demo data."""
-    user = request.user
+    # A page rendered before authentication ran (a 404 of the development server's static files) has no user yet.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "user_name": user.get_username(),
         "demo_mode": settings.DEMO_MODE,
