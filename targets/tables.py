@@ -10,8 +10,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from targets import progress
+from targets.language import language
 from targets.models import Figure, MeasureAssignment, Submission
-from targets.numbers import DASH
+from targets.numbers import DASH, format_exact
 from targets.templatetags.emulation import localized, num, pct, state_label, status_icon, status_label, verdict_label
 
 
@@ -145,7 +146,13 @@ class UnitBreakdownTable(tables.Table):
         return format_html("{} ({})", link, _("province figure")) if record["lead"] else link
 
     def render_quarter_value(self, record):
-        return num(record["progress"].quarter_value, record["places"])
+        result = record["progress"]
+        if result.quarter_value is not None and result.quarter_value_derived:
+            # Not reported but worked out from two reported years to date: said, and with every digit,
+            # so that the column still adds up to what was reported (722,15, not 722,2).
+            return format_html("{} <small>({})</small>", format_exact(result.quarter_value, record["measure_places"], language()),
+                               _("from the year to date"))
+        return num(result.quarter_value, record["places"])
 
     def render_target(self, record):
         return num(record["target"], record["places"])

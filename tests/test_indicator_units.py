@@ -326,3 +326,17 @@ def test_the_units_chart_leaves_the_province_total_to_the_chart_above_and_marks_
     chart = units_chart(page(official, budget, quarter=3), budget)
     assert not any(label.startswith("Sở Tài chính") for label in chart["labels"])  # the lead unit: the province's 1.659,5
     assert "Quản Bạ (thiếu số liệu quý III)" in chart["labels"]  # its six months, not drawn as nine
+
+
+def test_a_quarter_worked_out_from_two_years_to_date_is_marked_with_every_digit(official, programme):
+    from tests.test_ranking import send
+
+    budget = Measure.objects.get(campaign=programme, code="3")
+    lead = budget.assignments.get(role="lead").unit.code
+    send(programme, lead, 1, {"3": "512.35"})
+    second = send(programme, lead, 2, {})
+    Figure.objects.create(submission=second, measure=budget, cumulative=Decimal("1234.5"))  # the half year's total alone
+    html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 2}).content.decode()
+    [row] = [r for r in by_unit(html, budget) if r["code"] == lead]
+    # 1.234,5 less 512,35: not reported, and not rounded to 722,2 (512,35 + 722,2 is not the 1.234,5 reported).
+    assert row["Số liệu quý"] == "722,15 (tính từ lũy kế)"
