@@ -99,7 +99,9 @@ class FigureForm(forms.Form):
             self.fields["value"] = FigureNumberField(measure=m, lang=lang, label=_("Value (%(unit)s)") % {"unit": unit})
             if m.aggregation == Measure.Aggregation.FLOW:
                 self.fields["cumulative"] = FigureNumberField(measure=m, lang=lang, label=_("Year to date"))
-            self.fields["kind"] = _model_field("kind", required=False, widget=forms.Select(attrs={"class": "form-select"}))
+        # A verdict may be an estimate too (the template takes one): shown and kept, never turned
+        # official by a save that did not offer the choice.
+        self.fields["kind"] = _model_field("kind", required=False, widget=forms.Select(attrs={"class": "form-select"}))
         # Boxes that keep line breaks: a note written in several lines (in the Excel template) would
         # lose them in a one-line input, which browsers strip of line breaks, and the page's next
         # save would rewrite it.

@@ -382,3 +382,20 @@ def test_the_official_workbook_says_when_an_official_figure_replaced_an_estimate
                    (isinstance(r[1].value, str) and r[1].value.startswith(("Thu ngân sách", "State budget revenue"))))
         notes = [c.value for c in row if isinstance(c.value, str) and words in c.value]
         assert notes, [c.value for c in row]
+
+
+def test_a_verdict_given_as_an_estimate_stays_one_when_its_words_are_changed(client, open_year):
+    # Defence and military tasks (measure 15), assessed in words: an estimate in the third quarter.
+    defence = Measure.objects.get(code="15")
+    unit = defence.assignments.get(role="lead").unit
+    client.force_login(make_user("reporter-defence", "reporter", units=[unit]))
+    post_page(client, unit.code, 3, {("15", "verdict"): "completed_well", ("15", "narrative"): "Ước hoàn thành tốt.",
+                                    ("15", "kind"): "estimate"})
+    assert Figure.objects.get(measure=defence).kind == "estimate"
+    # The page offers the kind beside the assessment; a change of words alone keeps it an estimate.
+    assert 'name="figures-' in page(client, unit.code, 3) and "Ước tính" in page(client, unit.code, 3)
+    post_page(client, unit.code, 3, {("15", "narrative"): "Ước hoàn thành tốt; đã diễn tập khu vực phòng thủ."})
+    figure = Figure.objects.get(measure=defence)
+    assert (figure.narrative, figure.kind) == ("Ước hoàn thành tốt; đã diễn tập khu vực phòng thủ.", "estimate")
+    post_page(client, unit.code, 3, {("15", "kind"): "official"})
+    assert Figure.objects.get(measure=defence).kind == "official"
