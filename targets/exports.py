@@ -588,10 +588,13 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
             elif note := progress.period_note(p, lang):  # an earlier period's figure says which, as in the report
                 marks += f' "({note})"'
             ws.cell(r, 8, p.ytd).number_format = fmt + marks
-        ws.cell(r, 9, states.get(row["state"], _("Not submitted")) if row["state"] else _("Not submitted"))
+        # The state of the report the figure is in; a unit whose report holds no figure for this
+        # measure has none to give a state of ("not submitted" said of a report sent and approved).
+        ws.cell(r, 9, states[row["state"]] if row["state"] else pgettext("report state", "No figure"))
         if row["pledge"] is not None:  # the unit's own target, and its figures judged against it
             ws.cell(r, 11, row["pledge"].target).number_format = fmt
-            ws.cell(r, 12, progress.status_label(pledged.status, lang))
+            carried = f" ({_('no full-year figure yet')})" if pledged.in_year is not None else ""  # as on the report sheet
+            ws.cell(r, 12, progress.status_label(pledged.status, lang) + carried)
         for col in range(1, 13):
             ws.cell(r, col).font = BODY
     _print_setup(ws)

@@ -287,6 +287,19 @@ def test_a_districts_cumulative_with_a_missing_quarter_is_marked(demo):
     assert city[9].value == "chưa đủ quý: quý I"
 
 
+def test_the_by_unit_sheet_never_calls_a_sent_report_not_submitted_and_marks_carried_verdicts(demo):
+    # The city's second-quarter report was sent and approved; it holds no budget figure.
+    Figure.objects.filter(measure__code="3", submission__unit__code="024", submission__quarter=2).delete()
+    assert Submission.objects.get(unit__code="024", quarter=2).state == "approved"
+    ws = _report(demo, 2)["Chi tiết theo đơn vị"]
+    city = next([c.value for c in r] for r in ws.iter_rows(min_row=4) if r[0].value == "3" and r[3].value == "024")
+    assert city[8] == "Chưa có số liệu"
+    # The full year without the year's figures: the verdict against the pledge is the nine months', and says so.
+    ws = _report(demo, 4)["Chi tiết theo đơn vị"]
+    pledged = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[10].value is not None]
+    assert pledged and all(row[11].endswith("(chưa có số cả năm)") for row in pledged)
+
+
 def test_completeness_sheet_says_who_was_late(demo):
     ws = _report(demo, 3)["Tình hình báo cáo"]
     assert ws["A1"].value == "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ 9 THÁNG NĂM 2024"
