@@ -75,6 +75,11 @@ class IndicatorProgress:
     def status(self) -> Status:
         return progress.worst(m.progress.status for m in self.measures)
 
+    @property
+    def carried(self) -> bool:
+        """A full-year status standing on an in-year one for want of the year's figure (Progress.in_year)."""
+        return any(m.progress.in_year is not None for m in self.measures)
+
 
 @dataclass
 class TaskProgress:

@@ -59,6 +59,15 @@ def test_a_full_year_without_its_figure_is_no_point_of_the_series(official, demo
     assert periods == ["Quý I", "6 tháng", "9 tháng"]
 
 
+def test_the_theme_page_says_when_a_full_year_status_is_the_nine_months(official, demo):
+    # No full-year figure yet in the demo: every indicator's status at "Cả năm" stands on nine months.
+    html = official.get(reverse("theme", args=[1]), {"year": 2024, "quarter": 4}).content.decode()
+    listed = html.split('<ul class="list-unstyled">', 1)[1].split("</ul>", 1)[0].split("<li")
+    budget = next(line for line in listed if 'href="/chi-tieu/3/' in line)
+    assert "(chưa có số cả năm)" in budget
+    assert "(chưa có số cả năm)" not in official.get(reverse("theme", args=[1]), {"year": 2024, "quarter": 3}).content.decode()
+
+
 def test_districts_sum_disagreeing_with_the_province_is_flagged(official, demo):
     html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 1}).content.decode()
     assert "Tổng số liệu các huyện là" in html
