@@ -508,6 +508,7 @@ class Bar(StrEnum):
     PART_YEAR = "part_year"
     LEFT_BLOC = "left_bloc"
     NO_REPORT = "no_report"
+    NO_YEAR_END_REPORT = "no_year_end_report"
     NOTHING_TO_SCORE = "nothing_to_score"
 
 
@@ -521,6 +522,7 @@ BAR_LABELS = {
     Bar.PART_YEAR: pgettext_lazy("flag condition", "In the bloc only from %(detail)s, not the whole year"),
     Bar.LEFT_BLOC: pgettext_lazy("flag condition", "Left the bloc after %(detail)s"),
     Bar.NO_REPORT: pgettext_lazy("flag condition", "No report sent for the period"),
+    Bar.NO_YEAR_END_REPORT: pgettext_lazy("flag condition", "The fourth-quarter (full-year) report was not sent"),
     Bar.NOTHING_TO_SCORE: pgettext_lazy("flag condition", "No measure, pledge or task of the programme is assigned to the unit: nothing to score"),
 }
 
@@ -674,6 +676,10 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
     owed = [r for r in unit.reports if r.quarter >= unit.joined_quarter]
     if owed and not any(r.sent for r in owed):
         bars.append(Barring(Bar.NO_REPORT))
+    elif period_quarter == 4 and any(r.quarter == 4 and not r.sent for r in owed):
+        # The year's ranking with the year's own report missing, once it was due: the flag is not
+        # proposed on three quarters' words (a certificate may still be: it bars the flag only).
+        bars.append(Barring(Bar.NO_YEAR_END_REPORT))
     if not unit.owes_reports and not unit.measures:
         # A bloc member left out of the programme's assignments (a set-up gap, or a unit the
         # programme does not concern) would otherwise stand "eligible" on its adjustments alone.

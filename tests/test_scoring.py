@@ -328,7 +328,7 @@ def test_no_eligible_unit_means_no_flag_and_units_that_left_get_nothing():
 
 def test_a_unit_that_sent_no_report_is_barred_from_the_flag_and_gets_no_certificate():
     nothing = [QuarterReport(q, sent=False, on_time=False) for q in (1, 2, 3, 4)]
-    one = [QuarterReport(1, sent=True, on_time=False), *nothing[1:]]
+    one = [*nothing[:3], QuarterReport(4, sent=True, on_time=False)]
     # Nobody in the bloc reported: everyone shares the first rank at no points, and nobody is proposed.
     no_minimum = Scheme.from_dict({**SCHEME_DATA, "flag_min_score": None})  # as Hà Giang's scheme
     bloc = ranked(unit("A", reports=nothing), unit("B", reports=nothing), unit("C", reports=nothing), scheme=no_minimum)
@@ -345,6 +345,18 @@ def test_a_unit_that_sent_no_report_is_barred_from_the_flag_and_gets_no_certific
     joined = [*nothing[:2], QuarterReport(3, sent=True, on_time=True), nothing[3]]
     assert Bar.NO_REPORT not in [b.reason for b in score_unit(unit("J", reports=joined, joined_quarter=3), SCHEME).bars]
     assert Bar.NO_REPORT in [b.reason for b in score_unit(unit("J", reports=joined, joined_quarter=4), SCHEME).bars]
+
+
+def test_the_years_ranking_proposes_no_flag_for_a_unit_that_did_not_send_the_year_end_report():
+    three = [QuarterReport(q, sent=True, on_time=True) for q in (1, 2, 3)]
+    bloc = ranked(bonus("A", 30, reports=[*three, QuarterReport(4, sent=False, on_time=False)]),
+                  bonus("B", 20, reports=[*three, QuarterReport(4, sent=True, on_time=True)]), bonus("C", 5, reports=three))
+    assert [b.reason for b in bloc.unit("A").bars] == [Bar.NO_YEAR_END_REPORT]
+    assert bloc.unit("A").bars[0].text("vi") == "Chưa gửi báo cáo quý IV (cả năm)"
+    # A certificate it may still have: the flag goes to the next, who sent it.
+    assert [(p.unit, p.kind) for p in draft_proposals(bloc, SCHEME)][:2] == [("B", ProposalKind.FLAG), ("A", ProposalKind.CERTIFICATE)]
+    # During the year (the third quarter's ranking) nothing of the kind is asked.
+    assert Bar.NO_YEAR_END_REPORT not in [b.reason for b in score_unit(unit("A", reports=three), SCHEME, period_quarter=3).bars]
 
 
 def test_a_unit_given_nothing_to_score_is_barred_from_the_flag_and_gets_no_certificate():
