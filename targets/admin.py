@@ -323,6 +323,21 @@ class DeadlineAdmin(admin.ModelAdmin):
     list_filter = ("campaign", "quarter")
     list_select_related = ("campaign", "unit")
 
+    def save_model(self, request, obj, form, change):
+        # A deadline moved earlier makes reports already sent before it late, and costs their units
+        # their on-time points: done if meant, but said, with the units.
+        from targets.overview import submission_status
+
+        def late(campaign):
+            return {row["unit"].code for row in submission_status(campaign, obj.quarter) if row["quarter"] == obj.quarter
+                    and row["submission"] is not None and row["timeliness"] == "late"}
+
+        before = late(obj.campaign)
+        super().save_model(request, obj, form, change)
+        if now_late := sorted(late(obj.campaign) - before):
+            messages.warning(request, _("Reports already sent became late with this deadline: %(units)s. Their units lose "
+                                        "their on-time points for the quarter.") % {"units": ", ".join(now_late)})
+
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     """Figures change through the entry and review pages, which keep the workflow's rules;

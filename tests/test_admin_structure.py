@@ -187,6 +187,21 @@ def test_a_units_deadline_extends_the_programmes_and_is_for_a_unit_that_reports(
     assert programme.deadline(2, city).isoformat() == "2024-07-31"
 
 
+def test_a_deadline_moved_earlier_says_which_reports_already_sent_became_late(boss, demo):
+    from targets.models import Deadline
+
+    # The demo's third-quarter reports were sent on 12/10/2024, three days before the default 15/10.
+    add = reverse("admin:targets_deadline_add")
+    response = boss.post(add, {"campaign": demo.pk, "quarter": 3, "due_on": "10/10/2024"}, follow=True)
+    page = response.content.decode()
+    assert "Các báo cáo đã gửi trở thành trễ hạn theo hạn mới này: 024, 026," in page
+    # Moved later again: nothing turns late, nothing is said.
+    deadline = Deadline.objects.get(campaign=demo, quarter=3, unit=None)
+    url = reverse("admin:targets_deadline_change", args=[deadline.pk])
+    response, _data = _edit(boss, url, "deadline_form", lambda data: data.update(due_on="20/10/2024"))
+    assert "trở thành trễ hạn" not in boss.get(response["Location"]).content.decode()
+
+
 def test_deactivating_a_unit_that_reported_says_what_it_does_to_the_years_ranking(boss, demo):
     finance = Unit.objects.get(code="STC")
     url = reverse("admin:targets_unit_change", args=[finance.pk])
