@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from targets.access import Role
 from targets.models import (
@@ -102,13 +103,15 @@ def seed_demo(campaign: Campaign, quarters=(1, 2, 3)) -> dict[str, int]:
             submission = _demo_submission(campaign, unit, quarter, reporter, reviewer)
             created["reports"] += 1
             figures = [f for a in unit_assignments if (f := _demo_figure(submission, a, reporter)) is not None]
-            Figure.objects.bulk_create(figures)
+            # With their history, as entered by the unit's reporter before sending: a correction
+            # then reads "old → new" on the history pages, as with figures entered on the site.
+            entered = submission.submitted_at or timezone.now()
+            bulk_create_with_history(figures, Figure, default_user=reporter, default_date=entered)
             created["figures"] += len(figures)
-            TaskReport.objects.bulk_create(
+            bulk_create_with_history([
                 TaskReport(submission=submission, task=task, verdict=_demo_task_verdict(unit, task, quarter), entered_by=reporter,
                            narrative=f"[Demo] {unit.short_name or unit.name}: triển khai nhiệm vụ «{task.title}» theo kế hoạch quý {quarter}.")
-                for task in tasks_of.get(unit.pk, [])
-            )
+                for task in tasks_of.get(unit.pk, [])], TaskReport, default_user=reporter, default_date=entered)
     _demo_emulation(campaign)
     return created
 
@@ -124,12 +127,17 @@ def _demo_submission(campaign, unit, quarter, reporter, reviewer) -> Submission:
     state = Submission.State.APPROVED if quarter < 3 else Submission.State.SUBMITTED
     if quarter == 3 and unit.code in DRAFT_UNITS_Q3:
         return Submission.objects.create(campaign=campaign, unit=unit, quarter=quarter, state=Submission.State.DRAFT)
-    return Submission.objects.create(
+    submission = Submission(
         campaign=campaign, unit=unit, quarter=quarter, state=state,
         submitted_by=reporter, submitted_at=submitted,
         reviewed_by=reviewer if state == Submission.State.APPROVED else None,
         reviewed_at=submitted + datetime.timedelta(days=2) if state == Submission.State.APPROVED else None,
     )
+    # Its history as of when it was sent (or approved), by whom, not the moment the demo was seeded.
+    submission._history_user = reviewer if state == Submission.State.APPROVED else reporter
+    submission._history_date = submission.reviewed_at or submitted
+    submission.save()
+    return submission
 
 
 def _demo_figure(submission: Submission, assignment: MeasureAssignment, reporter) -> Figure | None:

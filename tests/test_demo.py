@@ -79,3 +79,20 @@ def test_the_demo_keeps_the_last_quarter_open_for_entry(demo):
 
     assert demo.deadline(4) > timezone.localdate()
     assert demo.deadline(3) == datetime.date(2024, 10, 15)
+
+
+def test_the_demo_figures_and_reports_have_their_history_as_entered_and_sent(demo):
+    from targets import history as history_words
+
+    # Each figure entered by its unit's reporter when the report was sent, so a correction reads "old → new".
+    assert Figure.history.count() == Figure.objects.count() > 0
+    figure = Figure.objects.select_related("submission__unit").filter(value__isnull=False).first()
+    [record] = figure.history.all()
+    assert record.history_user.username == f"nhaplieu.{figure.submission.unit.code.lower()}"
+    assert record.history_date == figure.submission.submitted_at
+    figure.value += 1
+    figure.save()
+    latest = history_words.with_previous(figure.history.order_by("history_date"))[0]
+    assert "→" in history_words.figure_change(latest)
+    report = figure.submission
+    assert report.history.get().history_date in (report.submitted_at, report.reviewed_at)
