@@ -51,6 +51,13 @@ END $$;
 DROP_USERS_SQL = f"DROP FUNCTION {USERS_FUNCTION}() CASCADE; ALTER TABLE {TABLE} DROP COLUMN users;"
 
 
+# Migration 0028: the site's own identity, drawn at random once per database. Two sites set up the
+# same way (each its local "127.0.0.1:5432/emulation", the same table oids and similar numbers)
+# sharing one Redis would otherwise read each other's pages.
+CREATE_SITE_SQL = f"ALTER TABLE {TABLE} ADD COLUMN site uuid NOT NULL DEFAULT gen_random_uuid();"
+DROP_SITE_SQL = f"ALTER TABLE {TABLE} DROP COLUMN site;"
+
+
 def track_sql(*tables: str, function: str = FUNCTION) -> tuple[str, str]:
     """SQL that makes writes to `tables` move the data version (or the users version, with
     `function=USERS_FUNCTION`), and SQL that undoes it. A table that a page shows, added later, is
@@ -66,29 +73,29 @@ _request = Local()  # the versions as read by the current request, by database; 
 
 
 def key() -> str:
-    """The data version as a cache key part, `<table oid>.<number>`; read once per request, from
-    where the dashboards read their rows (a replica, when there is one): a lagging replica then
-    shows an older version with its older rows, never a newer version with them."""
+    """The data version as a cache key part, `<site>.<table oid>.<number>`; read once per request,
+    from where the dashboards read their rows (a replica, when there is one): a lagging replica
+    then shows an older version with its older rows, never a newer version with them."""
     from targets.models import Figure
 
-    oid, data, _users = _read(router.db_for_read(Figure))
-    return f"{oid}.{data}"
+    site, oid, data, _users = _read(router.db_for_read(Figure))
+    return f"{site}.{oid}.{data}"
 
 
 def users_key() -> str:
     """The users version as a cache key part: moved by any change to a user, a group or a membership."""
     from django.contrib.auth import get_user_model
 
-    oid, _data, users = _read(router.db_for_read(get_user_model()))
-    return f"{oid}.{users}"
+    site, oid, _data, users = _read(router.db_for_read(get_user_model()))
+    return f"{site}.{oid}.{users}"
 
 
-def _read(alias: str) -> tuple[int, int, int]:
+def _read(alias: str) -> tuple[str, int, int, int]:
     memo = getattr(_request, "rows", None)
     if memo is not None and alias in memo:
         return memo[alias]
     with connections[alias].cursor() as cursor:
-        cursor.execute(f"SELECT tableoid, version, users FROM {TABLE}")
+        cursor.execute(f"SELECT site, tableoid, version, users FROM {TABLE}")
         row = cursor.fetchone()
     if memo is not None:  # inside a request: kept for the rest of it
         memo[alias] = row

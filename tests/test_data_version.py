@@ -91,8 +91,22 @@ def test_other_connections_see_the_new_version_only_with_the_new_rows(programme)
             cursor.execute(f"SELECT version FROM {versions.TABLE}")
             before = cursor.fetchone()[0]
             Measure.objects.filter(code="3").update(target=1)  # uncommitted: the test's transaction
-            assert versions.key().split(".")[1] != str(before)
+            assert versions.key().split(".")[-1] != str(before)
             cursor.execute(f"SELECT version FROM {versions.TABLE}")
             assert cursor.fetchone()[0] == before
     finally:
         other.close()
+
+
+def test_two_databases_set_up_alike_never_share_a_cache_key(db):
+    # Two sites each on their own "127.0.0.1:5432/emulation", sharing one Redis, likely have the same
+    # table oids and close version numbers; each draws its own identity when it is set up, and every
+    # key names it.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT site FROM {versions.TABLE}")
+        [site] = cursor.fetchone()
+        assert versions.key().startswith(f"{site}.") and versions.users_key().startswith(f"{site}.")
+        cursor.execute(versions.DROP_SITE_SQL + versions.CREATE_SITE_SQL)  # the same migration, as on another site
+        cursor.execute(f"SELECT site FROM {versions.TABLE}")
+        [other] = cursor.fetchone()
+    assert other != site
