@@ -131,6 +131,26 @@ def test_healthz_says_503_when_the_database_is_unreachable(client, db):
     assert response.json() == {"status": "error", "database": "unreachable"}
 
 
+def test_healthz_keeps_a_half_installed_release_out_of_service(client, db, settings, tmp_path, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    from targets.views import system
+
+    monkeypatch.setattr(system, "_release_ready", False)
+    # Migrations not run: the database answers, and every sign-in would be a 500.
+    with monkeypatch.context() as patched:
+        patched.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("targets", "0099_next")])
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503 and response.json() == {"status": "error", "release": "migrations not applied: run manage.py migrate"}
+    # Static files not collected (DEBUG off): every page would be a 500.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503 and response.json()["release"] == "static files not collected: run manage.py collectstatic"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    assert client.get(reverse("healthz")).json() == {"status": "ok"}
+
+
 def test_healthz_says_503_when_the_read_replica_is_unreachable(client, db, caplog):
     from django.db import connections
 

@@ -29,9 +29,37 @@ def healthz(request):
                 cursor.execute("SELECT 1")
         except Exception as error:  # any database failure means "not healthy", whatever the driver raised
             return unavailable(request, error if alias == "default" else f"database {alias!r}: {error}")
+    if problem := release_problem():
+        return JsonResponse({"status": "error", "release": problem}, status=503)
     if not cache_healthy():
         return JsonResponse({"status": "degraded", "cache": "unreachable"})
     return JsonResponse({"status": "ok"})
+
+
+_release_ready = False  # once so, so for the life of the process: a new release is a new process
+
+
+def release_problem() -> str | None:
+    """What keeps this release from serving pages though the database answers: migrations not run
+    (every sign-in a 500) or static files not collected (every page a 500). Checked until it
+    passes once, so that a load balancer keeps a half-installed server out of service."""
+    global _release_ready
+    if _release_ready:
+        return None
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections["default"])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return "migrations not applied: run manage.py migrate"
+    if not settings.DEBUG:
+        try:
+            staticfiles_storage.url("css/app.css")
+        except ValueError:
+            return "static files not collected: run manage.py collectstatic"
+    _release_ready = True
+    return None
 
 
 def bad_request(request, exception):
