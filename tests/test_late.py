@@ -79,6 +79,9 @@ def test_page_queue_reminders_and_workbook_agree_on_who_is_late(client, edges, r
 
     queue = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
     assert set(re.findall(r"<li>([0-9A-Z]+) – ", queue)) == overdue
+    # Worded as the late page words it: one state, one phrase.
+    queued = {code: text.rsplit(", ", 1)[1] for code, text in re.findall(r"<li>([0-9A-Z]+) – ([^<]*)</li>", queue)}
+    assert queued["027"] == on_page["027"] and queued["031"] == on_page["031"]
 
     client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"})
     assert {r.split("@")[0] for m in mail.outbox for r in m.to} == overdue
