@@ -22,4 +22,10 @@
     apply();
   });
   apply();
+  // A form sent back with mistakes: the first field to correct gets the focus, so a keyboard or
+  // screen-reader user lands on it rather than at the top of a long page (the alert says why).
+  document.addEventListener("DOMContentLoaded", function () {
+    var first = document.querySelector("main [aria-invalid=true]");
+    if (first) { first.focus({preventScroll: true}); first.scrollIntoView({block: "center"}); }
+  });
 })();

@@ -112,6 +112,12 @@ def test_a_reporter_enters_saves_submits_and_round_trips_the_template(page_facto
     assert leaving.value.type == "beforeunload"
     leaving.value.dismiss()
     expect(page.get_by_label("Giá trị (tỷ đồng)")).to_have_value("650,5")
+    # A figure the page cannot read: nothing saved, and the keyboard lands on the field to correct.
+    page.get_by_label("Giá trị (tỷ đồng)").fill("650,5,1")
+    page.get_by_role("button", name="Lưu nháp").click()
+    expect(page.get_by_text("Chưa lưu gì: hãy sửa các ô được đánh dấu bên dưới.")).to_be_visible()
+    expect(page.get_by_label("Giá trị (tỷ đồng)")).to_be_focused()
+    page.get_by_label("Giá trị (tỷ đồng)").fill("650,5")
     page.get_by_role("button", name="Lưu nháp").click()
     expect(page.get_by_text("Đã lưu nháp (1 số liệu).")).to_be_visible()
     page.get_by_role("button", name="Lưu và gửi").click()
