@@ -38,6 +38,9 @@ class FigureNumberField(forms.Field):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.measure, self.lang = measure, lang
+        if measure.value_kind == Measure.ValueKind.RATE:
+            # A rate may be negative (GRDP growth -1,5), and a phone's decimal keypad (iOS) has no minus.
+            self.widget.attrs["inputmode"] = "text"
 
     def prepare_value(self, value):
         # Every digit of the stored figure (10.17 stays 10,17 at one display decimal), written so

@@ -399,3 +399,17 @@ def test_a_verdict_given_as_an_estimate_stays_one_when_its_words_are_changed(cli
     assert (figure.narrative, figure.kind) == ("Ước hoàn thành tốt; đã diễn tập khu vực phòng thủ.", "estimate")
     post_page(client, unit.code, 3, {("15", "kind"): "official"})
     assert Figure.objects.get(measure=defence).kind == "official"
+
+
+def test_a_rate_that_may_be_negative_is_typed_on_a_keyboard_with_a_minus(client, open_year):
+    # GRDP growth (measure 1) may be -1,5; a phone's decimal keypad (iOS) has no minus key.
+    growth = Measure.objects.get(code="1")
+    unit = growth.assignments.get(role="lead").unit
+    client.force_login(make_user("reporter-stats", "reporter", units=[unit]))
+    import re
+
+    html = page(client, unit.code, 4)
+    rows = {int(pk): i for i, pk in re.findall(r'name="figures-(\d+)-measure" value="(\d+)"', html)}
+    boxes = {i: tag for tag, i in re.findall(r'(<input[^>]*name="figures-(\d+)-value"[^>]*>)', html)}
+    assert 'inputmode="text"' in boxes[rows[growth.pk]]
+    assert 'inputmode="decimal"' in boxes[rows[Measure.objects.get(code="2").pk]]
