@@ -11,11 +11,15 @@ remote_apply) removes the delay, as docs/deployment.md explains.
 from django.db import connections
 
 REPLICA_APPS = {"targets"}
+# Not dashboard data, read right after it is written, perhaps by another app server: an upload's
+# preview confirmed (a lagging replica said "no longer kept"), an API token just issued or revoked.
+PRIMARY_ONLY = {"uploadpreview", "apitoken"}
 
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        dashboard_data = model._meta.app_label in REPLICA_APPS and not model._meta.model_name.startswith("historical")
+        name = model._meta.model_name
+        dashboard_data = model._meta.app_label in REPLICA_APPS and not name.startswith("historical") and name not in PRIMARY_ONLY
         if dashboard_data and not connections["default"].in_atomic_block:
             return "replica"
         return "default"

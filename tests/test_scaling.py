@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from emulation.db_router import ReplicaRouter
-from targets.models import Figure, Measure, Submission
+from targets.models import ApiToken, Figure, Measure, Submission, UploadPreview
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -27,6 +27,8 @@ def test_dashboard_reads_go_to_the_replica_and_writes_to_the_primary(transaction
     assert router.db_for_read(Measure) == "replica"
     assert router.db_for_read(User) == "default"  # sessions and logins stay on the primary
     assert router.db_for_read(Figure.history.model) == "default"
+    # Read right after they are written, perhaps on another app server: never a lagging copy.
+    assert router.db_for_read(UploadPreview) == "default" and router.db_for_read(ApiToken) == "default"
     assert router.db_for_write(Figure) == "default"
     assert router.allow_migrate("replica", "targets") is False
     with transaction.atomic():
