@@ -1,5 +1,7 @@
 """Views for machines rather than people."""
 
+import logging
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connections
 from django.http import HttpResponse, JsonResponse
@@ -30,7 +32,11 @@ def healthz(request):
         except Exception as error:  # any database failure means "not healthy", whatever the driver raised
             return unavailable(request, error if alias == "default" else f"database {alias!r}: {error}")
     if problem := release_problem():
-        return JsonResponse({"status": "error", "release": problem}, status=503)
+        response = JsonResponse({"status": "error", "release": problem}, status=503)
+        # Said once per probe as a warning, not a server error mailed to ADMINS at every probe.
+        logging.getLogger("targets.outage").warning("Release not ready, 503 for /healthz: %s", problem)
+        response._has_been_logged = True
+        return response
     if not cache_healthy():
         return JsonResponse({"status": "degraded", "cache": "unreachable"})
     return JsonResponse({"status": "ok"})
