@@ -324,17 +324,27 @@ class DeadlineAdmin(admin.ModelAdmin):
     list_select_related = ("campaign", "unit")
 
     def save_model(self, request, obj, form, change):
-        # A deadline moved earlier makes reports already sent before it late, and costs their units
-        # their on-time points: done if meant, but said, with the units.
+        self._saying_who_turns_late(request, obj, lambda: super(DeadlineAdmin, self).save_model(request, obj, form, change))
+
+    def delete_model(self, request, obj):
+        # A unit's extension taken away moves its deadline back to the programme's, earlier.
+        self._saying_who_turns_late(request, obj, lambda: super(DeadlineAdmin, self).delete_model(request, obj))
+
+    def _saying_who_turns_late(self, request, obj, change) -> None:
+        """A deadline moved earlier makes reports already sent before it late, and costs their
+        units their on-time points: done if meant, but said, with the units."""
         from targets.overview import submission_status
 
-        def late(campaign):
-            return {row["unit"].code for row in submission_status(campaign, obj.quarter) if row["quarter"] == obj.quarter
-                    and row["submission"] is not None and row["timeliness"] == "late"}
+        campaign, quarter = obj.campaign, obj.quarter
 
-        before = late(obj.campaign)
-        super().save_model(request, obj, form, change)
-        if now_late := sorted(late(obj.campaign) - before):
+        def sent_late():
+            return {row["unit"].code for row in submission_status(campaign, quarter) if row["quarter"] == quarter
+                    and row["submission"] is not None and row["submission"].first_submitted_at is not None
+                    and row["timeliness"] == "late"}
+
+        before = sent_late()
+        change()
+        if now_late := sorted(sent_late() - before):
             messages.warning(request, _("Reports already sent became late with this deadline: %(units)s. Their units lose "
                                         "their on-time points for the quarter.") % {"units": ", ".join(now_late)})
 
