@@ -36,6 +36,7 @@ from targets.numbers import quantize
 from targets.overview import reporting_units
 
 DEMO_PASSWORD = "ThiDua@2024"
+DEMO_ADMIN = "quantri"
 DEMO_SOURCE = "Số liệu minh họa (demo), không phải số liệu chính thức"
 DEMO_BASELINE_SOURCE = "Số liệu minh họa (demo) cho năm trước, không phải số liệu công bố"
 # Quarter states in the demo: Q1 and Q2 approved, Q3 mostly submitted, a few units behind.
@@ -54,7 +55,7 @@ def _jitter(*parts: str, spread: str = "0.15") -> Decimal:
 def demo_accounts(campaign: Campaign) -> list[tuple[str, str, str]]:
     """(username, role, unit code or '') for the README and the `make run` banner: a reporter for
     every unit that owes the programme its reports, those that report only tasks included."""
-    accounts = [("quantri", Role.ADMIN, ""), ("thamdinh", Role.REVIEWER, ""), ("lanhdao", Role.VIEWER, "")]
+    accounts = [(DEMO_ADMIN, Role.ADMIN, ""), ("thamdinh", Role.REVIEWER, ""), ("lanhdao", Role.VIEWER, "")]
     for unit in reporting_units(campaign):
         accounts.append((f"nhaplieu.{unit.code.lower()}", Role.REPORTER, unit.code))
     return accounts
@@ -241,7 +242,7 @@ def _demo_emulation(campaign: Campaign) -> None:
     if record is None:
         return
     scheme = record.scheme()
-    admin = User.objects.filter(username="quantri").first()
+    admin = User.objects.filter(username=DEMO_ADMIN).first()
     reviewer = User.objects.filter(username="thamdinh").first()
     existing = set(Pledge.objects.filter(measure__campaign=campaign).values_list("unit_id", "measure_id"))
     pledges = []

@@ -55,13 +55,16 @@ def test_seeding_twice_adds_nothing(demo):
 
 
 def test_seed_demo_writes_nothing_into_a_real_sites_database(programme, settings):
-    from tests.conftest import make_user
+    from tests.conftest import PASSWORD, make_user
 
     settings.DEMO_MODE = True  # a shell where DEBUG was left at its default, pointed at production
     make_user("nguyenvana", "reviewer")
-    with pytest.raises(CommandError, match="none of the demo's \\(nguyenvana\\): it looks like a real site's"):
+    # Its real admin happens to bear the demo's name ("quantri" is Vietnamese for "admin").
+    make_user("quantri", "admin", is_superuser=True, is_staff=True)
+    with pytest.raises(CommandError, match="no demo admin with the demo's password: it looks like a real site's"):
         call_command("seed_demo", "--year", "2024")
-    assert list(User.objects.values_list("username", flat=True)) == ["nguyenvana"] and not Figure.objects.exists()
+    assert sorted(User.objects.values_list("username", flat=True)) == ["nguyenvana", "quantri"] and not Figure.objects.exists()
+    assert User.objects.get(username="quantri").check_password(PASSWORD)  # untouched
 
 
 def test_seed_demo_refuses_outside_demo_mode(programme, settings):
