@@ -112,7 +112,9 @@ def restore(path: Path, alias: str = "default", database_name: str | None = None
         load = subprocess.Popen([psql, "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--file=-"], env=env,
                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=load_errors)
         try:
-            load.stdin.write(b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
+            # The schema as PostgreSQL makes it (15 and later): owned by the database's owner, usable by every role.
+            load.stdin.write(b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public AUTHORIZATION pg_database_owner;\n"
+                             b"GRANT USAGE ON SCHEMA public TO PUBLIC;\n")
             shutil.copyfileobj(script.stdout, load.stdin)
             script.wait()
             # Committed only if pg_restore read the whole file: a damaged one ends its script early.

@@ -139,6 +139,12 @@ def test_a_backup_from_before_an_upgrade_restores_after_it_and_a_damaged_one_cha
         measures = cur.fetchone()[0]
     conn.close()
     assert measures == 25 and _rows(fresh_database) == _rows(connection.settings_dict["NAME"])
+    with psycopg2.connect(**_dsn(fresh_database)) as conn, conn.cursor() as cur:
+        # The schema as PostgreSQL made it: a read-only role (monitoring, reports) keeps its access after a restore.
+        cur.execute("SELECT nspowner::regrole::text, nspacl::text FROM pg_namespace WHERE nspname = 'public'")
+        owner, acl = cur.fetchone()
+    conn.close()
+    assert owner == "pg_database_owner" and "=U/pg_database_owner" in acl
     # Half a file (a copy cut short): refused, and the database keeps what it had.
     damaged = tmp_path / "damaged.dump"
     damaged.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
