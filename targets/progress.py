@@ -707,6 +707,8 @@ def _explain(p: Progress, lang: str) -> str:
         if p.pace_percent is not None:
             # The pace is a share of the plan; at year end it is the whole plan and goes unsaid.
             text += f"; {_('expected pace')} {format_percent(p.pace_percent, p.percent_places, lang)}"
+        if spec.comparison is Comparison.GT:  # "more than": 100 % of it is the miss it is, said so
+            text += f" ({_('target over')} {planned(target)}{unit})"
         return f"{text} → {outcome}"
 
     # "Over 95 %" is met only above it: said, so that 95 against 95 reads as the miss it is.

@@ -155,6 +155,12 @@ def test_at_least_and_more_than_differ_only_on_the_target(comparison, value, sta
     assert evaluate(spec(comparison, LEVEL, "95"), 4, at(4, value)).status is status
 
 
+def test_a_flow_on_the_line_of_more_than_says_the_target_is_over_it():
+    result = evaluate(spec(GT, FLOW, "1000", unit_vi="tỷ đồng"), 4, q("250", "250", "250", "250"))
+    assert result.status is NOT_MET
+    assert result.explanation("vi") == "Cả năm: 1.000 / 1.000 tỷ đồng = 100,0 % kế hoạch (kế hoạch trên 1.000 tỷ đồng) → không đạt"
+
+
 # --- gte, level ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
