@@ -75,18 +75,26 @@ class Verdict(models.TextChoices):
 
 
 class CampaignQuerySet(models.QuerySet):
+    def listed(self) -> CampaignQuerySet:
+        """The programmes, each saying whether any of its reports was sent (`reported`): what
+        pick_campaign opens on when no year is asked for. One query, as listing them was."""
+        sent = Submission.objects.filter(campaign=models.OuterRef("pk"), state__in=Submission.VISIBLE_STATES)
+        return self.annotate(reported=models.Exists(sent))
+
     def for_year(self, year) -> Campaign | None:
-        """The programme of `year` (text from a request is fine), the newest when no year is
-        given, None when there is none or the year is not a number."""
-        return pick_campaign(self.all(), year)
+        """The programme of `year` (text from a request is fine), by default the one pick_campaign
+        opens on, None when there is none or the year is not a number."""
+        return pick_campaign(self.listed(), year)
 
 
 def pick_campaign(campaigns, year) -> Campaign | None:
     """From programmes listed newest first (a province has one a year, so a handful), the one of
-    `year`, the newest when no year is given, None when there is none."""
+    `year`; when no year is given, the newest with a report sent (CampaignQuerySet.listed), else
+    the newest: next year's programme, set up in November, leaves this year's pages as they were
+    until its first report comes in. None when there is none."""
     text = str(year or "").strip()
     if not text:
-        return next(iter(campaigns), None)
+        return next((c for c in campaigns if getattr(c, "reported", False)), None) or next(iter(campaigns), None)
     return next((c for c in campaigns if str(c.year) == text), None)
 
 

@@ -112,9 +112,10 @@ def test_last_year_values_an_admin_entered_from_a_publication_are_kept(reviewer,
 
 def test_the_review_queue_reaches_last_years_reports_from_its_year_picker(client, reviewer, next_year):
     client.force_login(reviewer)
+    # 2025 is set up but nothing is reported in it yet: the queue opens on 2024, where the reports wait.
     page = client.get("/tham-dinh/").content.decode()
     form = page.split('<select class="form-select" id="year" name="year">', 1)[1].split("</select>", 1)[0]
-    assert '<option value="2025" selected>2025</option>' in form and '<option value="2024" >2024</option>' in form
+    assert '<option value="2024" selected>2024</option>' in form and '<option value="2025" >2025</option>' in form
     waiting = Submission.objects.filter(campaign__year=2024, quarter=3, state="submitted").select_related("unit").first()
     assert waiting.unit.code in client.get("/tham-dinh/", {"year": 2024, "quarter": 3}).content.decode()
 

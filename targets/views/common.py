@@ -25,9 +25,10 @@ def param(request, name: str) -> str:
 
 
 def campaign_or_404(request, campaigns=None) -> Campaign:
-    """The programme of ?year= (or the form's year), the newest when none is given; among
-    `campaigns` (newest first) when the page lists them anyway."""
-    campaign = pick_campaign(Campaign.objects.all() if campaigns is None else campaigns, param(request, "year"))
+    """The programme of ?year= (or the form's year); when none is given, the newest with a report
+    sent (pick_campaign); among `campaigns` (newest first, CampaignQuerySet.listed) when the page
+    lists them anyway."""
+    campaign = pick_campaign(Campaign.objects.listed() if campaigns is None else campaigns, param(request, "year"))
     if campaign is None:
         raise Http404(_("There is no emulation programme for that year."))
     return campaign
@@ -37,7 +38,7 @@ def programme_year(request, campaigns=None) -> dict:
     """The programme of ?year= (or the form's year) and every programme, newest first, which the
     year picker lists (templates/targets/_period_picker.html): one query serves both. `campaigns`,
     when given, is that query with what the page reads of each (its deadlines, say) prefetched."""
-    campaigns = list(Campaign.objects.all() if campaigns is None else campaigns)
+    campaigns = list(Campaign.objects.listed() if campaigns is None else campaigns)
     return {"campaign": campaign_or_404(request, campaigns), "campaigns": campaigns}
 
 

@@ -111,7 +111,7 @@ def ranking_export(request):
 @require_http_methods(["GET", "POST"])
 def adjustments(request):
     _secretariat(request)
-    year = programme_year(request)
+    year = programme_year(request, Campaign.objects.all())  # the year being set up: the newest
     campaign = year["campaign"]
     form, remove = AdjustmentForm(), WhyForm()
     if request.method == "POST":
@@ -141,7 +141,7 @@ def adjustments(request):
 @require_http_methods(["GET", "POST"])
 def registrations(request):
     _require(access.sees_rankings(request.user), _("Officials, the secretariat and admins see the registrations."))
-    year = programme_year(request)
+    year = programme_year(request, Campaign.objects.all())  # the year being set up: the newest
     campaign = year["campaign"]
     record = ranking.scheme_record(campaign)
     scheme = record.scheme()
@@ -215,7 +215,7 @@ def proposals(request):
 @require_http_methods(["GET", "POST"])
 def pledges(request):
     _require(access.is_admin(request.user), _("Only admins enter pledges."))
-    year = programme_year(request)
+    year = programme_year(request, Campaign.objects.all())  # the year being set up: the newest
     campaign = year["campaign"]
     form, result = PledgeUploadForm(), None
     if request.method == "POST":
@@ -245,7 +245,7 @@ def pledges(request):
 @require_safe
 def pledge_template(request):
     _require(access.is_admin(request.user), _("Only admins enter pledges."))
-    campaign = campaign_or_404(request)
+    campaign = campaign_or_404(request, Campaign.objects.all())  # the year being set up: the newest
     response = HttpResponse(content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="giao-uoc-thi-dua-{campaign.year}.xlsx"'
     pledge_xlsx.build_template(campaign).save(response)

@@ -39,7 +39,7 @@ def _require_reviewer(user) -> None:
 def queue(request):
     _require_reviewer(request.user)
     # Deadlines (the late units, the quarter to open) come with the programmes, in one query.
-    year = programme_year(request, Campaign.objects.prefetch_related("deadlines"))
+    year = programme_year(request, Campaign.objects.listed().prefetch_related("deadlines"))
     campaign = year["campaign"]
     waiting = campaign.waiting_for_review()
     quarter = quarter_param(request) or campaign.review_quarter(waiting=waiting)
