@@ -75,27 +75,68 @@ class Verdict(models.TextChoices):
 
 
 class CampaignQuerySet(models.QuerySet):
-    def listed(self) -> CampaignQuerySet:
-        """The programmes, each saying whether any of its reports was sent (`reported`): what
-        pick_campaign opens on when no year is asked for. One query, as listing them was."""
-        sent = Submission.objects.filter(campaign=models.OuterRef("pk"), state__in=Submission.VISIBLE_STATES)
-        return self.annotate(reported=models.Exists(sent))
-
     def for_year(self, year) -> Campaign | None:
-        """The programme of `year` (text from a request is fine), by default the one pick_campaign
-        opens on, None when there is none or the year is not a number."""
-        return pick_campaign(self.listed(), year)
+        """The programme of `year` (text from a request is fine), by default the current one
+        (current_campaign), None when there is none or the year is not a number."""
+        return pick_campaign(self.all(), year)
 
 
-def pick_campaign(campaigns, year) -> Campaign | None:
+def pick_campaign(campaigns, year, *, default=None) -> Campaign | None:
     """From programmes listed newest first (a province has one a year, so a handful), the one of
-    `year`; when no year is given, the newest with a report sent (CampaignQuerySet.listed), else
-    the newest: next year's programme, set up in November, leaves this year's pages as they were
-    until its first report comes in. None when there is none."""
+    `year`; when no year is given, `default(campaigns)`, by default current_campaign. None when
+    there is none."""
     text = str(year or "").strip()
     if not text:
-        return next((c for c in campaigns if getattr(c, "reported", False)), None) or next(iter(campaigns), None)
+        return (default or current_campaign)(list(campaigns))
     return next((c for c in campaigns if str(c.year) == text), None)
+
+
+def current_campaign(campaigns, today: datetime.date | None = None) -> Campaign | None:
+    """The programme a page opens on when no year is asked for: the newest whose year has begun;
+    until that year's first-quarter reports are due, the year before while it is not closed (its
+    fourth-quarter reports, their review, its closing and its proposals are those months' work).
+    A programme set up ahead for next year waits for its year. By the calendar, never moved by a
+    report sent early."""
+    today = today or timezone.localdate()
+    campaigns = list(campaigns)
+    begun = [c for c in campaigns if c.year <= today.year]
+    if not begun:
+        return campaigns[-1] if campaigns else None  # all ahead (a site set up in December): the nearest
+    current = begun[0]
+    before = next((c for c in begun if c.year == current.year - 1), None)
+    if before is not None and not before.year_closed and today <= current.default_deadline(1):
+        return before
+    return current
+
+
+def entry_campaign(campaigns, unit: Unit, today: datetime.date | None = None) -> Campaign | None:
+    """The programme a unit's entry page opens on: the newest whose year has begun, or the year
+    before while it is not closed and the unit still has work there: a report sent back to it, or
+    its fourth quarter still being collected (until the unit's deadline). So in January a unit
+    lands on last year's fourth quarter, in February on the new year's first."""
+    today = today or timezone.localdate()
+    campaigns = list(campaigns)
+    begun = [c for c in campaigns if c.year <= today.year]
+    if not begun:
+        return campaigns[-1] if campaigns else None
+    newest = begun[0]
+    before = next((c for c in begun if c.year == newest.year - 1), None)
+    if before is not None and not before.year_closed and (today <= before.deadline(4, unit) or before.sent_back_quarter(unit)):
+        return before
+    return newest
+
+
+def review_campaign(campaigns, today: datetime.date | None = None) -> Campaign | None:
+    """The programme the review queue opens on: the oldest with a report waiting for review
+    (work for the secretariat, however old: review_quarter), else the current one."""
+    campaigns = list(campaigns)
+    waiting = set(Submission.objects.filter(state=Submission.State.SUBMITTED).values_list("campaign_id", flat=True).distinct())
+    return next((c for c in reversed(campaigns) if c.pk in waiting), None) or current_campaign(campaigns, today)
+
+
+def newest_campaign(campaigns) -> Campaign | None:
+    """The newest programme: what the pages that set a year up (pledges, registrations, bonuses) open on."""
+    return next(iter(campaigns), None)
 
 
 class Campaign(models.Model):
@@ -203,8 +244,12 @@ class Campaign(models.Model):
         """Where a unit's entry page opens: the earliest quarter whose report was sent back for
         correction (open to the unit whatever the date, and returned mostly after the deadline,
         when the quarter being collected is already the next one), else the quarter being collected."""
+        return self.sent_back_quarter(unit) or self.open_quarter(unit, today)
+
+    def sent_back_quarter(self, unit: Unit) -> int | None:
+        """The earliest quarter whose report was sent back to `unit` and not sent again."""
         returned = self.submissions.filter(unit=unit, state__in=(Submission.State.RETURNED, Submission.State.DRAFT)).order_by("quarter")
-        return next((s.quarter for s in returned if s.sent_back), None) or self.open_quarter(unit, today)
+        return next((s.quarter for s in returned if s.sent_back), None)
 
     def due_quarter(self, today: datetime.date | None = None) -> int:
         """The latest quarter whose deadline has passed (1 before any): the late-reports page opens

@@ -118,6 +118,10 @@ def test_the_review_queue_reaches_last_years_reports_from_its_year_picker(client
     assert '<option value="2024" selected>2024</option>' in form and '<option value="2025" >2025</option>' in form
     waiting = Submission.objects.filter(campaign__year=2024, quarter=3, state="submitted").select_related("unit").first()
     assert waiting.unit.code in client.get("/tham-dinh/", {"year": 2024, "quarter": 3}).content.decode()
+    # Opened on 2025, the queue still names last year's reports waiting, with the way to them.
+    count = Submission.objects.filter(campaign__year=2024, quarter=3, state="submitted").count()
+    page = client.get("/tham-dinh/", {"year": 2025, "quarter": 1}).content.decode()
+    assert f'<a href="?year=2024&amp;quarter=3">Quý III năm 2024 ({count})</a>' in page
 
 
 def test_the_secretariat_is_told_a_unit_is_no_longer_active_not_that_it_is_another_units(client, reviewer, next_year):
@@ -162,3 +166,34 @@ def test_last_years_values_from_a_programme_file_or_typed_in_the_admin_are_not_r
     _approved_again(reviewer, admin_user, Unit.objects.get(code="STC"), 3, {})
     assert Measure.objects.get(pk=budget.pk).same_period_q3 == Decimal("1602.3")
     assert Measure.objects.get(pk=doctors.pk).same_period_q1 == Decimal("9.75")
+
+
+def test_the_year_a_page_opens_on_follows_the_calendar_and_the_work_left_in_the_year_before(programme):
+    from django.utils import timezone
+
+    from targets.models import Campaign, current_campaign, entry_campaign, newest_campaign, review_campaign
+
+    day = datetime.date
+    copy_campaign(source_year=2024, target_year=2025)  # the programme's deadlines: the default 15th after each quarter
+    both = list(Campaign.objects.all())  # 2025, then 2024
+    city = Unit.objects.get(code="024")
+    # November 2024, 2025 set up ahead: every page stays on 2024.
+    assert current_campaign(both, day(2024, 11, 26)).year == 2024 and entry_campaign(both, city, day(2024, 11, 26)).year == 2024
+    # January 2025: the fourth-quarter reports, their review and the year's closing are 2024's work.
+    assert current_campaign(both, day(2025, 1, 10)).year == 2024 and entry_campaign(both, city, day(2025, 1, 10)).year == 2024
+    # February: units enter 2025's first quarter; the dashboards stay on 2024 until that quarter is due…
+    assert entry_campaign(both, city, day(2025, 2, 10)).year == 2025 and current_campaign(both, day(2025, 2, 10)).year == 2024
+    # …or until 2024 is closed.
+    Campaign.objects.filter(year=2024).update(year_closed=True)
+    both = list(Campaign.objects.all())
+    assert current_campaign(both, day(2025, 2, 10)).year == 2025
+    Campaign.objects.filter(year=2024).update(year_closed=False)
+    both = list(Campaign.objects.all())
+    assert current_campaign(both, day(2025, 4, 16)).year == 2025
+    # A 2024 report sent back to the unit in February: its entry page opens on it.
+    report = Submission.objects.create(campaign=programme, unit=city, quarter=4, state="returned", submitted_at=timezone.now())
+    assert entry_campaign(both, city, day(2025, 2, 10)).year == 2024
+    # The queue opens where a report waits, however old; the pages that set a year up on the newest.
+    report.state = "submitted"
+    report.save()
+    assert review_campaign(both, day(2025, 4, 20)).year == 2024 and newest_campaign(both).year == 2025

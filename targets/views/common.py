@@ -24,22 +24,23 @@ def param(request, name: str) -> str:
     return (request.POST.get(name) if request.method == "POST" else None) or request.GET.get(name, "")
 
 
-def campaign_or_404(request, campaigns=None) -> Campaign:
-    """The programme of ?year= (or the form's year); when none is given, the newest with a report
-    sent (pick_campaign); among `campaigns` (newest first, CampaignQuerySet.listed) when the page
-    lists them anyway."""
-    campaign = pick_campaign(Campaign.objects.listed() if campaigns is None else campaigns, param(request, "year"))
+def campaign_or_404(request, campaigns=None, *, default=None) -> Campaign:
+    """The programme of ?year= (or the form's year); when none is given, `default(campaigns)`, by
+    default the current one (models.current_campaign); among `campaigns` (newest first) when the
+    page lists them anyway."""
+    campaign = pick_campaign(Campaign.objects.all() if campaigns is None else campaigns, param(request, "year"), default=default)
     if campaign is None:
         raise Http404(_("There is no emulation programme for that year."))
     return campaign
 
 
-def programme_year(request, campaigns=None) -> dict:
+def programme_year(request, campaigns=None, *, default=None) -> dict:
     """The programme of ?year= (or the form's year) and every programme, newest first, which the
     year picker lists (templates/targets/_period_picker.html): one query serves both. `campaigns`,
-    when given, is that query with what the page reads of each (its deadlines, say) prefetched."""
-    campaigns = list(Campaign.objects.listed() if campaigns is None else campaigns)
-    return {"campaign": campaign_or_404(request, campaigns), "campaigns": campaigns}
+    when given, is that query with what the page reads of each (its deadlines, say) prefetched;
+    `default` chooses when no year is asked for (campaign_or_404)."""
+    campaigns = list(Campaign.objects.all() if campaigns is None else campaigns)
+    return {"campaign": campaign_or_404(request, campaigns, default=default), "campaigns": campaigns}
 
 
 def quarter_param(request) -> int | None:

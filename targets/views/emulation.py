@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
 from targets.language import language
-from targets.models import Campaign, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme
+from targets.models import Campaign, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme, newest_campaign
 from targets.views.common import XLSX, as_id, campaign_or_404, programme_year, spooled_download
 
 
@@ -111,7 +111,7 @@ def ranking_export(request):
 @require_http_methods(["GET", "POST"])
 def adjustments(request):
     _secretariat(request)
-    year = programme_year(request, Campaign.objects.all())  # the year being set up: the newest
+    year = programme_year(request, default=newest_campaign)  # the year being set up
     campaign = year["campaign"]
     form, remove = AdjustmentForm(), WhyForm()
     if request.method == "POST":
@@ -141,7 +141,7 @@ def adjustments(request):
 @require_http_methods(["GET", "POST"])
 def registrations(request):
     _require(access.sees_rankings(request.user), _("Officials, the secretariat and admins see the registrations."))
-    year = programme_year(request, Campaign.objects.all())  # the year being set up: the newest
+    year = programme_year(request, default=newest_campaign)  # the year being set up
     campaign = year["campaign"]
     record = ranking.scheme_record(campaign)
     scheme = record.scheme()
@@ -215,7 +215,7 @@ def proposals(request):
 @require_http_methods(["GET", "POST"])
 def pledges(request):
     _require(access.is_admin(request.user), _("Only admins enter pledges."))
-    year = programme_year(request, Campaign.objects.all())  # the year being set up: the newest
+    year = programme_year(request, default=newest_campaign)  # the year being set up
     campaign = year["campaign"]
     form, result = PledgeUploadForm(), None
     if request.method == "POST":
@@ -245,7 +245,7 @@ def pledges(request):
 @require_safe
 def pledge_template(request):
     _require(access.is_admin(request.user), _("Only admins enter pledges."))
-    campaign = campaign_or_404(request, Campaign.objects.all())  # the year being set up: the newest
+    campaign = campaign_or_404(request, default=newest_campaign)  # the year being set up
     response = HttpResponse(content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="giao-uoc-thi-dua-{campaign.year}.xlsx"'
     pledge_xlsx.build_template(campaign).save(response)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from targets import access, progress, ranking, scoring, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
-from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, entry_campaign
 from targets.overview import figure_series, no_figures, quarter_amount, whole_year_to_date
 from targets.templatetags.emulation import localized
 from targets.views.common import param, programme_year, quarter_param
@@ -123,9 +123,9 @@ def entry(request):
         raise PermissionDenied(_("Only reporters and the secretariat enter figures."))
     # The page reads deadlines up to three times (where it opens, whether it is open, the one it
     # shows): they come with the programmes, in one query.
-    year = programme_year(request, Campaign.objects.prefetch_related("deadlines"))
-    campaign = year["campaign"]
     unit = _unit_for(request, units)
+    year = programme_year(request, Campaign.objects.prefetch_related("deadlines"), default=lambda listed: entry_campaign(listed, unit))
+    campaign = year["campaign"]
     quarter = quarter_param(request) or campaign.entry_quarter(unit)
     data = request.POST if request.method == "POST" else None
     page = _page(request.user, campaign, unit, quarter, data)
