@@ -1,6 +1,7 @@
 """What a person does, in a real browser: an official on a phone, a reporter entering figures."""
 
 import datetime
+import re
 
 import pytest
 
@@ -66,3 +67,26 @@ def test_a_reporter_enters_saves_and_submits_and_the_overview_changes(page_facto
     log_in(official, live_server, "official", PASSWORD)
     official.goto(f"{live_server.url}/?year=2024&quarter=1")
     assert official.get_by_text("Quý I: 650,5 / 2.460 tỷ đồng = 26,4 % kế hoạch").is_visible()
+
+
+def test_a_reporter_choosing_another_year_lands_on_its_open_quarter_not_the_same_closed_one(page_factory, live_server, programme):
+    from targets.services import copy_campaign
+
+    nxt = copy_campaign(source_year=2024, target_year=2025)
+    for q in (1, 2, 3, 4):  # 2025 collects its second quarter; 2024's are all past
+        Deadline.objects.update_or_create(campaign=nxt, quarter=q, unit=None,
+                                          defaults={"due_on": datetime.date(2020, 1, 1) if q == 1 else datetime.date(2099, 1, 1)})
+    make_user("reporter-city", "reporter", units=[Unit.objects.get(code="024")])
+    page = page_factory(width=1280, height=900)
+    log_in(page, live_server, "reporter-city", PASSWORD)
+    page.goto(f"{live_server.url}/nhap-so-lieu/?year=2024&quarter=1")
+    page.select_option("#year", "2025")
+    page.locator("form:has(#year) button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*year=2025$"))
+    assert "quarter=" not in page.url and page.locator("#quarter").input_value() == "2"
+    # Choosing both still opens both.
+    page.select_option("#year", "2024")
+    page.select_option("#quarter", "3")
+    page.locator("form:has(#year) button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*year=2024&quarter=3$"))
+    assert page.locator("#quarter").input_value() == "3"
