@@ -226,13 +226,15 @@ def pledges(request):
             if result.ok and not result.rows:
                 messages.error(request, _("The file has no pledged figures."))
             elif result.ok:
+                # The workbook says its year, which may not be the one the page shows: every answer names it.
                 try:
                     created, updated = pledge_xlsx.save_pledges(result, user=request.user)
                 except commendation.Refused as refused:
-                    messages.error(request, refused.message)
+                    messages.error(request, _("The workbook's pledges are for %(year)s: %(reason)s") % {
+                        "year": result.campaign.year, "reason": refused.message})
                 else:
-                    messages.success(request, _("Saved %(created)s new and %(updated)s changed pledges.") % {
-                        "created": created, "updated": updated})
+                    messages.success(request, _("Saved %(created)s new and %(updated)s changed pledges for %(year)s.") % {
+                        "created": created, "updated": updated, "year": result.campaign.year})
                     return redirect(f"{request.path}?year={result.campaign.year}")
     # What is stored, so an admin sees what an upload changed; numbers as the measure shows them.
     stored = Pledge.objects.filter(measure__campaign=campaign).select_related("unit", "measure").order_by(
