@@ -134,6 +134,13 @@ def review_campaign(campaigns, today: datetime.date | None = None) -> Campaign |
     return next((c for c in reversed(campaigns) if c.pk in waiting), None) or current_campaign(campaigns, today)
 
 
+def proposals_campaign(campaigns, today: datetime.date | None = None) -> Campaign | None:
+    """The programme the proposals page opens on: proposals are drafted from a closed year's final
+    ranking and decided months into the next, so the newest closed year, else the current one."""
+    campaigns = list(campaigns)
+    return next((c for c in campaigns if c.year_closed), None) or current_campaign(campaigns, today)
+
+
 def newest_campaign(campaigns) -> Campaign | None:
     """The newest programme: what the pages that set a year up (pledges, registrations, bonuses) open on."""
     return next(iter(campaigns), None)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
 from targets.language import language
-from targets.models import Campaign, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme, newest_campaign
+from targets.models import Campaign, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme, newest_campaign, proposals_campaign
 from targets.views.common import XLSX, as_id, campaign_or_404, programme_year, spooled_download
 
 
@@ -171,7 +171,7 @@ def registrations(request):
 @require_http_methods(["GET", "POST"])
 def proposals(request):
     _secretariat(request)
-    year = programme_year(request)
+    year = programme_year(request, default=proposals_campaign)  # a closed year's, decided months later
     campaign = year["campaign"]
     failed: dict[int, ProposalForm] = {}
     if request.method == "POST":
