@@ -126,12 +126,20 @@ def entry_campaign(campaigns, unit: Unit, today: datetime.date | None = None) ->
     return newest
 
 
-def review_campaign(campaigns, today: datetime.date | None = None) -> Campaign | None:
+def reports_waiting_for_review() -> dict[tuple[int, int], int]:
+    """How many reports wait for review, by (year, quarter), every programme's: one query."""
+    return {(year, quarter): count for year, quarter, count in
+            Submission.objects.filter(state=Submission.State.SUBMITTED).order_by()
+            .values_list("campaign__year", "quarter").annotate(count=models.Count("id"))}
+
+
+def review_campaign(campaigns, waiting: dict[tuple[int, int], int], today: datetime.date | None = None) -> Campaign | None:
     """The programme the review queue opens on: the oldest with a report waiting for review
-    (work for the secretariat, however old: review_quarter), else the current one."""
+    (work for the secretariat, however old: review_quarter), else the current one. `waiting`:
+    reports_waiting_for_review()."""
     campaigns = list(campaigns)
-    waiting = set(Submission.objects.filter(state=Submission.State.SUBMITTED).values_list("campaign_id", flat=True).distinct())
-    return next((c for c in reversed(campaigns) if c.pk in waiting), None) or current_campaign(campaigns, today)
+    years = {year for year, _quarter in waiting}
+    return next((c for c in reversed(campaigns) if c.year in years), None) or current_campaign(campaigns, today)
 
 
 def proposals_campaign(campaigns, today: datetime.date | None = None) -> Campaign | None:
@@ -269,14 +277,10 @@ class Campaign(models.Model):
     def review_quarter(self, today: datetime.date | None = None, waiting: dict[int, int] | None = None) -> int:
         """Where the review queue opens: the earliest quarter with a report waiting for review (work
         for the secretariat, however old), else the latest whose deadline has passed, whose late
-        units it chases (due_quarter). `waiting`: waiting_for_review(), where the caller has it."""
-        waiting = self.waiting_for_review() if waiting is None else waiting
+        units it chases (due_quarter). `waiting`: its reports waiting, by quarter, where the caller has them."""
+        if waiting is None:
+            waiting = {q: n for (year, q), n in reports_waiting_for_review().items() if year == self.year}
         return min(waiting, default=None) or self.due_quarter(today)
-
-    def waiting_for_review(self) -> dict[int, int]:
-        """How many reports wait for review, by quarter."""
-        return dict(self.submissions.filter(state=Submission.State.SUBMITTED).order_by()
-                    .values_list("quarter").annotate(count=models.Count("id")))
 
     def latest_quarter(self) -> int:
         """The latest quarter with a submitted or approved report (1 before any): what the

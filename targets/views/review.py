@@ -8,7 +8,6 @@ from collections import defaultdict
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from targets import access, history, ranking, scoring, validators, workflow
-from targets.models import Campaign, Figure, MeasureAssignment, Reminder, Submission, Task, TaskReport, review_campaign
+from targets.models import (
+    Campaign,
+    Figure,
+    MeasureAssignment,
+    Reminder,
+    Submission,
+    Task,
+    TaskReport,
+    reports_waiting_for_review,
+    review_campaign,
+)
 from targets.overview import unit_breakdown
 from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
 from targets.templatetags.emulation import localized
@@ -40,9 +49,10 @@ def _require_reviewer(user) -> None:
 def queue(request):
     _require_reviewer(request.user)
     # Deadlines (the late units, the quarter to open) come with the programmes, in one query.
-    year = programme_year(request, Campaign.objects.prefetch_related("deadlines"), default=review_campaign)
+    everywhere = reports_waiting_for_review()
+    year = programme_year(request, Campaign.objects.prefetch_related("deadlines"), default=lambda listed: review_campaign(listed, everywhere))
     campaign = year["campaign"]
-    waiting = campaign.waiting_for_review()
+    waiting = {q: n for (y, q), n in everywhere.items() if y == campaign.year}
     quarter = quarter_param(request) or campaign.review_quarter(waiting=waiting)
     if request.method == "POST":
         return _bulk(request, campaign, quarter)
@@ -63,9 +73,7 @@ def queue(request):
         "late": workflow.late_units(campaign, quarter),
         "last_reminder": Reminder.objects.filter(campaign=campaign, quarter=quarter).select_related("sent_by").order_by("-sent_at").first(),
         # Reports waiting elsewhere, other years' too (last year's fourth quarter in April).
-        "elsewhere": [*sorted((campaign.year, q, n) for q, n in waiting.items() if q != quarter),
-                      *Submission.objects.filter(state=Submission.State.SUBMITTED).exclude(campaign=campaign).order_by()
-                      .values_list("campaign__year", "quarter").annotate(count=Count("id")).order_by("campaign__year", "quarter")],
+        "elsewhere": sorted((y, q, n) for (y, q), n in everywhere.items() if (y, q) != (campaign.year, quarter)),
         "approvable": quarter in waiting, "select_all": select_all,
     })
 
