@@ -91,39 +91,38 @@ def pick_campaign(campaigns, year, *, default=None) -> Campaign | None:
     return next((c for c in campaigns if str(c.year) == text), None)
 
 
-def current_campaign(campaigns, today: datetime.date | None = None) -> Campaign | None:
-    """The programme a page opens on when no year is asked for: the newest whose year has begun;
-    until that year's first-quarter reports are due, the year before while it is not closed (its
-    fourth-quarter reports, their review, its closing and its proposals are those months' work).
-    A programme set up ahead for next year waits for its year. By the calendar, never moved by a
-    report sent early."""
-    today = today or timezone.localdate()
+def _this_year_and_last(campaigns, today: datetime.date) -> tuple[Campaign | None, Campaign | None]:
+    """Of programmes listed newest first: the newest whose year has begun (a programme set up
+    ahead for next year waits for its year; when all are ahead, the nearest), and the year
+    before it when that one is not closed, still with work in it."""
     campaigns = list(campaigns)
     begun = [c for c in campaigns if c.year <= today.year]
     if not begun:
-        return campaigns[-1] if campaigns else None  # all ahead (a site set up in December): the nearest
-    current = begun[0]
-    before = next((c for c in begun if c.year == current.year - 1), None)
-    if before is not None and not before.year_closed and today <= current.default_deadline(1):
-        return before
-    return current
+        return (campaigns[-1] if campaigns else None), None
+    before = next((c for c in begun if c.year == begun[0].year - 1 and not c.year_closed), None)
+    return begun[0], before
+
+
+def current_campaign(campaigns, today: datetime.date | None = None) -> Campaign | None:
+    """The programme a page opens on when no year is asked for: this year's; until its
+    first-quarter reports are due, last year's while it is not closed (its fourth-quarter reports,
+    their review, its closing and its proposals are those months' work). By the calendar, never
+    moved by a report sent early."""
+    today = today or timezone.localdate()
+    current, before = _this_year_and_last(campaigns, today)
+    return before if before is not None and today <= current.default_deadline(1) else current
 
 
 def entry_campaign(campaigns, unit: Unit, today: datetime.date | None = None) -> Campaign | None:
-    """The programme a unit's entry page opens on: the newest whose year has begun, or the year
-    before while it is not closed and the unit still has work there: a report sent back to it, or
-    its fourth quarter still being collected (until the unit's deadline). So in January a unit
-    lands on last year's fourth quarter, in February on the new year's first."""
+    """The programme a unit's entry page opens on: this year's, or last year's while it is not
+    closed and the unit still has work there: a report sent back to it, or its fourth quarter still
+    being collected (until the unit's deadline). So in January a unit lands on last year's fourth
+    quarter, in February on the new year's first."""
     today = today or timezone.localdate()
-    campaigns = list(campaigns)
-    begun = [c for c in campaigns if c.year <= today.year]
-    if not begun:
-        return campaigns[-1] if campaigns else None
-    newest = begun[0]
-    before = next((c for c in begun if c.year == newest.year - 1), None)
-    if before is not None and not before.year_closed and (today <= before.deadline(4, unit) or before.sent_back_quarter(unit)):
+    current, before = _this_year_and_last(campaigns, today)
+    if before is not None and (today <= before.deadline(4, unit) or before.sent_back_quarter(unit)):
         return before
-    return newest
+    return current
 
 
 def reports_waiting_for_review() -> dict[tuple[int, int], int]:

@@ -20,8 +20,9 @@ def ping(request):
 @login_not_required
 @require_safe
 def healthz(request):
-    """For load balancers: the process answers and the database is reachable (else 503). A cache
-    that does not answer leaves the site working from the database: "degraded", still 200."""
+    """For load balancers: the process answers, every database (the replica too) is reachable and
+    the release is whole (else 503). A cache that does not answer leaves the site working from the
+    database: "degraded", still 200."""
     from targets.middleware import unavailable
 
     # Every configured database: with a read replica down, every dashboard is a 503 though the primary answers.
