@@ -100,6 +100,11 @@ def check_may_edit(user, *, campaign: Campaign, unit: Unit, quarter: int, submis
                            % {"when": _when(submission.submitted_at)})
     deadline = campaign.deadline(quarter, unit)
     today = today or timezone.localdate()
+    if campaign.year > today.year:
+        # A programme set up ahead: a report of a year not begun is a mistake (last year's fourth
+        # quarter typed into next year's first), never a figure anyone publishes.
+        raise EntryRefused(_("The %(year)s programme's year has not begun: its reports are entered from January %(year)s.")
+                           % {"year": campaign.year})
     # The secretariat may still enter late figures on a unit's behalf; a report returned for
     # correction stays open to its unit until it is sent again, whatever the date.
     if today <= deadline or access.is_reviewer(user) or (submission is not None and submission.sent_back):

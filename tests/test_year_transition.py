@@ -209,3 +209,21 @@ def test_the_year_a_page_opens_on_follows_the_calendar_and_the_work_left_in_the_
     assert proposals_campaign(both, day(2025, 6, 1)).year == 2025  # 2024 not closed yet: nothing else to show
     Campaign.objects.filter(year=2024).update(year_closed=True)
     assert proposals_campaign(list(Campaign.objects.all()), day(2025, 6, 1)).year == 2024
+
+
+def test_no_report_is_entered_for_a_programme_whose_year_has_not_begun(client, programme):
+    from django.utils import timezone
+
+    from targets import workflow
+
+    ahead = copy_campaign(source_year=2024, target_year=timezone.localdate().year + 1)  # set up in November
+    city = Unit.objects.get(code="024")
+    reporter = make_user("reporter-city", "reporter", units=[city])
+    budget = ahead.measures.get(code="3")
+    # Last year's fourth quarter typed into next year's first, by mistake: refused, and said why.
+    with pytest.raises(workflow.EntryRefused, match=f"Năm của chương trình {ahead.year} chưa bắt đầu"):
+        workflow.save_figures(user=reporter, campaign=ahead, unit=city, quarter=1, entries=[workflow.Entry(measure=budget, value=Decimal(5))])
+    client.force_login(reporter)
+    page = client.get("/nhap-so-lieu/", {"year": ahead.year, "quarter": 1, "unit": "024"}).content.decode()
+    assert f"Năm của chương trình {ahead.year} chưa bắt đầu" in page
+    assert not Figure.objects.filter(submission__campaign=ahead).exists()
