@@ -142,7 +142,7 @@ def _confirm(request):
         log.warning("Upload refused for %s (preview %r): %s", request.user.get_username(), kept.name, refused.message)
         messages.error(request, refused.message)
         return render(request, "targets/upload.html", {"result": result})
-    UploadPreview.objects.filter(pk=kept.pk).delete()
+    kept.delete()
     messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
     if saved.tasks:
         messages.success(request, _("Saved %(count)s task reports from the workbook.") % {"count": saved.tasks})
