@@ -702,3 +702,11 @@ def test_a_decision_typed_on_a_proposal_not_decided_is_said_not_dropped(client, 
     assert "Chỉ đề nghị đã có quyết định (được hoặc không được khen thưởng) mới ghi quyết định của Hội đồng" in page
     flag.refresh_from_db()
     assert (flag.state, flag.decision_number) == ("draft", "")
+
+
+def test_a_new_years_ranking_tells_an_admin_which_earlier_year_is_still_to_close(client, two_years, users):
+    page = text(login(client, users["admin"]).get(reverse("ranking")))  # 2025, the current year
+    assert 'Chưa khóa sổ: <a href="?year=2024">xếp hạng năm 2024</a>.' in page
+    assert "Chưa khóa sổ:" not in text(login(client, users["viewer"]).get(reverse("ranking")))  # closing is the admins'
+    Campaign.objects.filter(year=2024).update(year_closed=True)
+    assert "Chưa khóa sổ:" not in text(login(client, users["admin"]).get(reverse("ranking")))

@@ -59,8 +59,10 @@ def ranking_page(request):
                  for u in b.units],
     } for b in blocs]
     may_close = access.is_admin(request.user) and ranking.year_over(campaign)
+    # Opened on a new year while an earlier one still waits to be closed: said, with the way to it.
+    unclosed = [c for c in year["campaigns"] if c.year < campaign.year and not c.year_closed] if access.is_admin(request.user) else []
     return render(request, "targets/ranking.html", {
-        **year, "result": result, "sections": sections, "all_blocs": result.blocs,
+        **year, "result": result, "sections": sections, "all_blocs": result.blocs, "unclosed": unclosed,
         "chosen": chosen, "record": ranking.scheme_record(campaign), "may_close": may_close,
         # Until then, an admin is told from when the year can be closed.
         "closes_from": ranking.closes_from(campaign) if access.is_admin(request.user) and not may_close else None,
