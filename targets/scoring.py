@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import itertools
 import types
 import typing
@@ -800,6 +801,11 @@ def _to_data(value):
     return value  # str (the enums included), int, bool, None
 
 
+# A kept ranking is read back on every ranking page; resolving the dataclasses' hints (strings, as
+# `from __future__ import annotations` leaves them) each time was most of that reading.
+_hints = functools.cache(typing.get_type_hints)
+
+
 def _from_data(kind, data):
     """`data` as a `kind`, led by the dataclasses' type hints (the inverse of _to_data)."""
     if typing.get_origin(kind) in (typing.Union, types.UnionType):  # "X | None"
@@ -809,7 +815,7 @@ def _from_data(kind, data):
     if typing.get_origin(kind) is tuple:
         return tuple(_from_data(typing.get_args(kind)[0], v) for v in data)
     if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
+        hints = _hints(kind)
         # A field added since the ranking was kept takes its default.
         return kind(**{f.name: _from_data(hints[f.name], data[f.name]) for f in dataclasses.fields(kind) if f.name in data})
     return kind(data)  # Decimal from its text, the enums from their values, str, int, bool
