@@ -134,6 +134,12 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "name_en", "short_name")
     filter_horizontal = ("members",)
 
+    def get_changeform_initial_data(self, request):
+        # A unit is added when a year is set up: the newest programme's, so the years before it
+        # keep their rankings (Unit.since_year).
+        newest = models.newest_campaign(models.Campaign.objects.order_by("-year"))
+        return {"since_year": newest.year if newest else None, **super().get_changeform_initial_data(request)}
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change or not ({"is_active", "bloc"} & set(form.changed_data)):

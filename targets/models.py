@@ -326,6 +326,14 @@ class Unit(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="units",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Unit.bloc is the unit's bloc of the moment, and a year without bloc memberships of its own
+    # ranks its bloc's units (ranking.members): a district set up for next year would otherwise
+    # appear, with nothing to score, in this year's ranking.
+    since_year = models.PositiveSmallIntegerField(
+        _("in the programmes from"), null=True, blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The first programme year the unit takes part in: the rankings of earlier years do not list it. "
+                    "Empty: every year."))
 
     class Meta:
         verbose_name = _("unit")

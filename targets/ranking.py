@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,7 +129,8 @@ def members(campaign: Campaign) -> dict[int, list[tuple[Unit, int, int | None]]]
     placed = {m.unit_id for m in explicit}
     for m in explicit:
         result[m.bloc_id].append((m.unit, m.from_quarter, m.to_quarter if m.to_quarter < 4 else None))
-    for unit in Unit.objects.filter(bloc__isnull=False, is_active=True).exclude(pk__in=placed):
+    in_the_year = Q(since_year__isnull=True) | Q(since_year__lte=campaign.year)
+    for unit in Unit.objects.filter(in_the_year, bloc__isnull=False, is_active=True).exclude(pk__in=placed):
         result[unit.bloc_id].append((unit, 1, None))
     return result
 

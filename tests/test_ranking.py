@@ -10,6 +10,7 @@ from django.utils import timezone
 from targets import commendation, ranking
 from targets.models import (
     BlocMembership,
+    Campaign,
     EmulationBloc,
     Figure,
     Measure,
@@ -274,3 +275,22 @@ def test_the_pledge_sheet_leaves_a_year_to_date_with_quarters_missing_out_and_ro
     missing = rows[("027", "3")]
     assert [c.value for c in missing[6:9]] == [None, None, "Chưa có số liệu"] and "thiếu số liệu" in missing[9].value
     assert rows[("028", "3")][7].value == D("102.9") and rows[("028", "3")][7].number_format == "#,##0.0"  # 72 of 70, as printed
+
+
+def test_a_district_added_for_next_year_is_not_in_this_years_ranking(districts, client, admin_user):
+    """Setting up 2025 (a new district in the districts' bloc) leaves the 2024 ranking as it was."""
+    from targets.services import copy_campaign
+
+    before = ranking.build_ranking(districts).to_data()
+    copy_campaign(source_year=2024, target_year=2025)
+    client.force_login(admin_user)
+    add = client.get("/admin/targets/unit/add/")
+    assert b'name="since_year" value="2025"' in add.content  # the year being set up, offered
+    bloc = EmulationBloc.objects.get(code="KHOI-HUYEN")
+    response = client.post("/admin/targets/unit/add/", {"code": "036", "name": "Huyện Phó Bảng", "kind": "locality",
+                                                        "bloc": bloc.pk, "is_active": "on", "since_year": "2025"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ranking.build_ranking(districts).to_data() == before
+    assert client.get("/api/v1/ranking/", {"year": 2024}).content.decode().count('"036"') == 0
+    new_year = next(b for b in ranking.build_ranking(Campaign.objects.get(year=2025)).blocs if b.code == "KHOI-HUYEN")
+    assert "nothing_to_score" in [b.reason for b in new_year.unit("036").bars]  # listed, so the admin sees what it lacks
