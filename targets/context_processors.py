@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from targets import access
 
@@ -15,4 +18,18 @@ def site(request):
         "user_is_reviewer": access.is_reviewer(user),
         "user_is_reporter": access.is_reporter(user),
         "user_sees_rankings": access.sees_rankings(user),
+        "page_address": page_address(request),
     }
+
+
+def page_address(request) -> str:
+    """Where the language switch brings the person back: this page. A page shown in answer to a
+    form (a refused return of a report, a refused save) may be at an address that takes only that
+    form (a 405 when asked for again), so it is the page the form was sent from."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()

@@ -34,10 +34,11 @@ State = Submission.State
 class EntryRefused(Exception):
     """A change that is not allowed; `message` is for the user, `forbidden` means HTTP 403."""
 
-    def __init__(self, message: str, forbidden: bool = False):
+    def __init__(self, message: str, forbidden: bool = False, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.forbidden = forbidden
+        self.field = field  # the form field the message is about, where there is one (shown beside it)
 
 
 @dataclass
@@ -421,10 +422,10 @@ def _check_state(submission: Submission, allowed: tuple[str, ...]) -> None:
 def _check_comment(text: str, required: str) -> str:
     text = text.strip()
     if not text:
-        raise EntryRefused(required)
+        raise EntryRefused(required, field="comment")
     found = validators.problems(Submission, {"review_comment": text})
     if found:
-        raise EntryRefused(" ".join(found))
+        raise EntryRefused(" ".join(found), field="comment")
     return text
 
 

@@ -317,9 +317,18 @@ def test_returning_needs_a_comment_and_only_admins_reopen(client, reporter, revi
     post_entry(client, "024", 1, {"3": "50"}, action="submit")
     submission = Submission.objects.get()
     client.force_login(reviewer)
-    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": " "})
+    page = client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": " "},
+                       HTTP_REFERER=f"http://testserver/bao-cao/{submission.pk}/")
     submission.refresh_from_db()
     assert submission.state == "submitted"
+    # Said beside the comment box, which a keyboard or screen reader is taken to (aria-invalid).
+    html = page.content.decode()
+    assert re.search(r'<textarea[^>]*aria-invalid="true"[^>]*aria-describedby="id_comment_error"', html) or \
+        re.search(r'<textarea[^>]*aria-describedby="id_comment_error"[^>]*aria-invalid="true"', html), html
+    assert 'id="id_comment_error" role="alert">Hãy ghi rõ nội dung cần sửa' in html
+    assert "<title>Thành phố Hà Giang · Quý I năm 2024 · Báo cáo quý" in html  # each report's tab says which
+    # The language switch comes back to the report, not to the address that only takes the form (405).
+    assert f'name="next" value="/bao-cao/{submission.pk}/"' in html
     client.post(reverse("submission-decide", args=[submission.pk]), {"action": "approve"})
     assert client.post(reverse("submission-decide", args=[submission.pk]), {"action": "reopen", "comment": "x"}).status_code == 403
     client.force_login(admin_user)

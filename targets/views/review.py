@@ -203,9 +203,8 @@ def decide(request, pk: int):
     action = request.POST.get("action")
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        # The page again with the comment as typed: a comment too long is cut by its writer, not lost.
-        for error in form.errors.get("comment", []):
-            messages.error(request, error)
+        # The page again with the comment as typed, its error beside it: a comment too long is cut
+        # by its writer, not lost.
         return _report_page(request, report, form)
     text = form.cleaned_data["comment"]
     try:
@@ -225,7 +224,10 @@ def decide(request, pk: int):
     except workflow.EntryRefused as refused:
         if refused.forbidden:
             raise PermissionDenied(refused.message) from None
-        messages.error(request, refused.message)
+        if refused.field in form.fields:
+            form.add_error(refused.field, refused.message)  # beside the comment box, which gets the focus
+        else:
+            messages.error(request, refused.message)
         report.refresh_from_db()  # as it stands now, with the comment kept to send again
         return _report_page(request, report, form)
     return redirect("submission", pk=report.pk)
