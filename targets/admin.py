@@ -203,11 +203,24 @@ class TaskAdmin(YearLabels, admin.ModelAdmin):
         self.message_user(request, _("%(count)d tasks retired.") % {"count": len(tasks)})
 
 
+class MeasureFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        # Codes are one in any letter case (the database's rule): two rows given "3B" and "3b" in
+        # one save are said here, where the database would end the save with a server error.
+        super().clean()
+        codes = [f.cleaned_data["code"] for f in self.forms
+                 if getattr(f, "cleaned_data", None) and f.cleaned_data.get("code") and not f.cleaned_data.get("DELETE")]
+        if twice := sorted({c for c in codes if sum(o.lower() == c.lower() for o in codes) > 1}):
+            raise forms.ValidationError(_("Two measures of the table have the code %(codes)s (in any letter case): a code is one "
+                                          "measure's.") % {"codes": ", ".join(twice)})
+
+
 class MeasureInline(admin.TabularInline):
     """The indicator's measures, each linked to its own page. A measure is added there (the link
     under the table), where all of its settings are: this table shows a few of them only."""
 
     model = models.Measure
+    formset = MeasureFormSet
     extra = 0
     formfield_overrides = TYPED_NUMBERS
     fields = ("code", "name", "unit", "target", "comparison", "aggregation")

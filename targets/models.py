@@ -513,7 +513,10 @@ class Measure(Rules, models.Model):
         verbose_name_plural = _("measures")
         ordering = ["campaign", "order", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "code"], name="measure_code_unique"),
+            # "3B" beside "3b": one measure to a reporter reading a workbook or an API user (as unit codes).
+            models.UniqueConstraint(F("campaign"), Lower("code"), name="measure_code_any_case",
+                                    violation_error_message=_("The programme has a measure with this code already, in this or "
+                                                              "other letter case.")),
             models.CheckConstraint(
                 condition=Q(target__isnull=False) | ~Q(comparison__in=["gte", "gt", "lte"]),
                 name="measure_target_required",

@@ -140,8 +140,8 @@ def _check(data: dict) -> list[str]:
                         errors.append(f"{where}: unknown unit {code!r}")
                 if not m.get("lead_unit"):
                     errors.append(f"{where}: lead_unit is required")
-    if len(codes) != len(set(codes)):
-        errors.append("Measure codes are not unique")
+    if len({str(code).lower() for code in codes}) != len(codes):
+        errors.append("Measure codes are not unique (in any letter case)")
     errors += _check_scoring(data.get("scoring"), set(codes))
     if len(numbers) != len(set(numbers)):
         errors.append("Indicator numbers are not unique")

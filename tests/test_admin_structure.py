@@ -133,7 +133,31 @@ def test_a_measure_code_taken_in_the_programme_is_said_in_the_indicators_table(b
 
     response, _data = _edit(boss, url, "indicator_form", duplicate)
     assert response.status_code == 200, errors(response)
-    assert "Chỉ số với thông tin Chương trình và Mã đã tồn tại" in errors(response)
+    assert "Chương trình đã có chỉ số với mã này" in errors(response)
+    assert Measure.objects.filter(campaign=programme, code="14b").exists()
+
+
+@pytest.mark.parametrize("first, second", [("14B", "14b"), ("14X", "14x")])
+def test_a_measure_code_in_other_letter_case_is_the_same_code(boss, programme, first, second):
+    """"14A" beside "14a" would be two measures a workbook, the API and the report tell apart by case."""
+    accidents = programme.indicators.get(number=14)
+    url = reverse("admin:targets_indicator_change", args=[accidents.pk])
+
+    def in_other_case(data):
+        rows = [i for i in range(int(data["measures-TOTAL_FORMS"])) if data[f"measures-{i}-code"] in ("14b", "14c")]
+        data[f"measures-{rows[0]}-code"], data[f"measures-{rows[1]}-code"] = first, second
+
+    response, _data = _edit(boss, url, "indicator_form", in_other_case)
+    assert response.status_code == 200, errors(response)  # said, not a server error
+    assert (f"Hai chỉ số trong bảng cùng có mã {first}" in errors(response)) or ("Chương trình đã có chỉ số với mã này" in errors(response))
+    assert set(Measure.objects.filter(campaign=programme, indicator=accidents).values_list("code", flat=True)) == {"14a", "14b", "14c"}
+
+    def taken_in_other_case(data):
+        row = next(i for i in range(int(data["measures-TOTAL_FORMS"])) if data[f"measures-{i}-code"] == "14b")
+        data[f"measures-{row}-code"] = "14A"
+
+    response, _data = _edit(boss, url, "indicator_form", taken_in_other_case)
+    assert "Chương trình đã có chỉ số với mã này" in errors(response)
     assert Measure.objects.filter(campaign=programme, code="14b").exists()
 
 
