@@ -29,8 +29,10 @@ FORMAT_NAMES = {
 }
 EXAMPLES = {"vi": "1.234,5", "en": "1,234.5"}
 
-# Spaces people paste in from Word or Excel, including the no-break kinds used for grouping.
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]")
+# Spaces people paste in from Word or Excel, including the no-break kinds used for grouping, and
+# the invisible marks a copy from a web page or a PDF carries (zero-width space and joiners,
+# word joiner, byte-order mark, direction marks): "12" with one of them is still 12.
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b-\u200f\u2060\ufeff]")
 # A minus sign copied from a typeset document is still a minus sign.
 _MINUS = "\u2212"
 

@@ -16,6 +16,7 @@ import datetime
 import logging
 import re
 import time
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -87,8 +88,14 @@ def task_verdict_words() -> dict[str, str]:
 def read_word(cell, words: dict[str, str]) -> str | None:
     """The value of a word typed in a cell of words, whatever its case and spacing ("hoàn thành tốt
     nhiệm vụ "); None when it is none of them. An assessment reads in either sheet's words."""
-    typed = " ".join(str(cell).split()).casefold()
-    return next((value for word, value in words.items() if word.casefold() == typed), None)
+    typed = _same_letters(" ".join(str(cell).split()))
+    return next((value for word, value in words.items() if _same_letters(word) == typed), None)
+
+
+def _same_letters(text: str) -> str:
+    # Vietnamese typed in "Unicode tổ hợp" (Unikey) or pasted from a Mac or a PDF carries its
+    # accents as separate marks: composed first, "Hoàn thành" reads as the word it looks like.
+    return unicodedata.normalize("NFC", text).casefold()
 
 
 def choose_one(words) -> str:

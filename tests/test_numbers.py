@@ -131,6 +131,8 @@ def test_format_percent_has_a_space_before_the_sign(value, places, vi, en):
         ("1\u00a0234,5", "1234.5"),  # no-break space
         ("1\u202f234,5", "1234.5"),  # narrow no-break space
         ("1\t234", "1234"),
+        ("\u200b12", "12"),  # a zero-width space pasted from a web page
+        ("\ufeff57,25\u200e", "57.25"),  # a byte-order mark and a direction mark from a PDF
     ],
 )
 def test_parse_vietnamese(text, value):

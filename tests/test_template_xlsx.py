@@ -526,6 +526,23 @@ def test_an_unknown_kind_of_figure_is_said_in_its_own_column_with_the_words_to_c
 
 
 
+@pytest.mark.template_context
+def test_words_typed_with_separate_accent_marks_read_as_the_words_they_look_like(client, reporter):
+    """Unikey's "Unicode tổ hợp", or text pasted from a Mac or a PDF, puts each accent after its letter."""
+    import unicodedata
+
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 10})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Loại số liệu")].value = unicodedata.normalize("NFD", "Ước tính")
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert "Hãy chọn một trong" not in response.content.decode()
+    client.post(reverse("upload"), {"token": response.context["token"]})
+    assert Figure.objects.get(measure__code="3").kind == "estimate"
+
+
 def test_the_instructions_name_the_quarter_as_the_pages_do(client, reporter):
     client.force_login(reporter)
     assert download(client)["Hướng dẫn"]["A1"].value == "Biểu mẫu nhập số liệu Quý I năm 2024"
