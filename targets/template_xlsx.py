@@ -654,15 +654,16 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         row_problems += [Problem(SHEET, number, "Giá trị" if not assignment.measure.is_qualitative else "Đánh giá", e)
                          for e in checked.errors]
         cumulative = None
+        ytd_warnings: list[str] = []  # about the year to date: said in its column
         if measure.aggregation == Measure.Aggregation.FLOW and not measure.is_qualitative:
             ytd_text, ytd_exact = numbers[CUMULATIVE]
             ytd = check_input(measure, text=ytd_text, value=ytd_exact, lang="vi", words=lang)
             row_problems += [Problem(SHEET, number, CUMULATIVE, e) for e in ytd.errors]
             cumulative = ytd.value
             if checked.value is None and cumulative is not None:
-                checked.warnings += year_to_date_warnings(measure, cumulative, whole_year_to_date(measure, quarter - 1, earlier.get(key)),
-                                                          previous, lang)
-            checked.warnings += disagreement_warnings(measure, quarter, earlier.get(key), checked.value, cumulative, lang)
+                ytd_warnings += year_to_date_warnings(measure, cumulative, whole_year_to_date(measure, quarter - 1, earlier.get(key)),
+                                                      previous, lang)
+            ytd_warnings += disagreement_warnings(measure, quarter, earlier.get(key), checked.value, cumulative, lang)
         version = get("Phiên bản")
         for column, name in TEXT_COLUMNS.items():
             row_problems += [Problem(SHEET, number, column, p) for p in validators.problems(Figure, {name: cell_text(get(column))})]
@@ -673,6 +674,9 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             measure=assignment.measure, value=checked.value, cumulative=cumulative, verdict=checked.verdict, narrative=narrative.strip(),
             note=cell_text(get("Ghi chú")).strip(), source=cell_text(get("Nguồn")).strip(), kind=kind,
             version=cell_version(version))
+        if (lost := entry.words_without_figure) is not None:
+            result.problems.append(Problem(SHEET, number, "Ghi chú" if lost == "note" else "Nguồn", workflow.words_without_figure_message()))
+            continue
         result.units[assignment.unit.code] = assignment.unit
         # Judged against the figure the workbook showed (its version; none when the row came empty),
         # as the entry page and the tasks sheet judge theirs: a row left as downloaded is not
@@ -685,6 +689,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         if figure is not None and not workflow.differs(figure, entry):
             continue  # as saved already (a file uploaded twice): nothing to write either
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
+        result.warnings += [Problem(SHEET, number, CUMULATIVE, w) for w in ytd_warnings]
         if entry.empty and figure is not None:
             # Cells cleared, as "clear contents" over a block does: the saved figure would go, which is confirmed like a jump.
             held = figure.value if figure.value is not None else figure.cumulative  # a flow may hold its year to date only
@@ -797,7 +802,8 @@ class Incomplete(workflow.EntryRefused):
 
 @dataclass
 class Saved:
-    figures: int = 0  # figures written or cleared
+    figures: int = 0  # figures written
+    removed: int = 0  # saved figures deleted (their rows cleared)
     tasks: int = 0  # task reports written or cleared (one already as the file has it is not counted)
 
 
@@ -826,6 +832,7 @@ def save_upload(result: UploadResult, *, user, submit: bool = False, send_incomp
                 raise workflow.EntryRefused(_("%(unit)s: measures %(codes)s were changed by someone else after the template was downloaded; download a new template.")
                                              % {"unit": unit.name, "codes": codes})
             saved.figures += len(outcome.saved)
+            saved.removed += outcome.removed
         tasks = workflow.save_task_reports(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter,
                                            entries=tasks_by_unit[unit])
         if tasks.conflicts:

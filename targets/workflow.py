@@ -59,6 +59,19 @@ class Entry:
     def empty(self) -> bool:
         return self.value is None and self.cumulative is None and not self.verdict
 
+    @property
+    def words_without_figure(self) -> str | None:
+        """Which of a note and a source is typed on a row without a figure: a figure carries them,
+        so without one they would be lost (None when there is no such text)."""
+        if self.empty:
+            return "note" if self.note else "source" if self.source else None
+        return None
+
+
+def words_without_figure_message() -> str:
+    return _("A note or a source goes with a figure: type the figure, or clear the note and the source (clearing all three "
+             "deletes a saved figure).")
+
 
 @dataclass
 class Conflict:

@@ -585,6 +585,7 @@ def test_a_year_to_date_typed_alone_in_the_workbook_is_checked_on_the_quarter_it
     html = response.content.decode()
     assert ("Số lũy kế từ đầu năm (150.500,0) nghĩa là quý này 150.404,8, thay đổi 332.654 % so với quý trước (45,2); "
             "hãy kiểm tra và xác nhận.") in html
+    assert f"dòng {row[0].row}, cột «Lũy kế từ đầu năm»" in html and "cột «Giá trị»" not in html  # the column typed in
     unconfirmed = client.post(reverse("upload"), {"token": response.context["token"]})
     assert "Chưa lưu: hãy kiểm tra các cảnh báo" in unconfirmed.content.decode()
     assert not Figure.objects.filter(submission__quarter=3).exists()
@@ -608,3 +609,33 @@ def test_the_preview_says_a_year_to_date_that_does_not_add_up_with_the_quarters(
     response = client.post(reverse("upload"), {"file": as_upload(wb)})
     assert "6 tháng: số lũy kế báo cáo (171,8) khác tổng số các quý (95,3)." in response.content.decode()
     assert "Chưa lưu: hãy kiểm tra các cảnh báo" in client.post(reverse("upload"), {"token": response.context["token"]}).content.decode()
+
+
+@pytest.mark.template_context
+def test_a_note_without_a_figure_is_refused_not_dropped_and_a_cleared_figure_is_counted(client, reporter):
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=budget, value=Decimal("57.25"), note="lần 1")])
+    client.force_login(reporter)
+    wb = download(client)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    rows["4"][header.index("Ghi chú")].value = "Chỉ tiêu công bố hằng năm, chưa có số liệu"  # no figure on the row
+    rows["3"][header.index("Giá trị")].value = None  # the figure cleared, its note kept
+    html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    said = "Ghi chú và nguồn đi kèm một số liệu: hãy nhập số liệu, hoặc xóa ghi chú và nguồn"
+    assert "Chưa lưu gì" in html and "Không có gì để lưu" not in html
+    assert f"dòng {rows['4'][0].row}, cột «Ghi chú»: {said}" in html and f"dòng {rows['3'][0].row}, cột «Ghi chú»: {said}" in html
+    assert Figure.objects.get(measure=budget).note == "lần 1"
+    # The figure and its note both cleared: deleted, and said so.
+    rows["4"][header.index("Ghi chú")].value = None
+    rows["3"][header.index("Ghi chú")].value = None
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    saved = client.post(reverse("upload"), {"token": response.context["token"], "confirm": "1"}, follow=True).content.decode()
+    assert "Đã xóa 1 số liệu đã lưu có dòng được để trống." in saved
+    assert not Figure.objects.filter(measure=budget).exists()

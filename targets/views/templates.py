@@ -144,6 +144,8 @@ def _confirm(request):
         return render(request, "targets/upload.html", {"result": result})
     kept.delete()
     messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
+    if saved.removed:
+        messages.success(request, _("Deleted %(count)s saved figures whose rows were cleared.") % {"count": saved.removed})
     if saved.tasks:
         messages.success(request, _("Saved %(count)s task reports from the workbook.") % {"count": saved.tasks})
     return redirect("upload")

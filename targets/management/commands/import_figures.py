@@ -43,5 +43,7 @@ class Command(BaseCommand):
             raise CommandError(_("Nothing was saved: %(reason)s") % {"reason": refused.message}) from None
         self.stdout.write(self.style.SUCCESS(_("Saved %(figures)s figures and %(tasks)s task reports.") % {
             "figures": saved.figures, "tasks": saved.tasks}))
+        if saved.removed:
+            self.stdout.write(self.style.SUCCESS(_("Deleted %(count)s saved figures whose rows were cleared.") % {"count": saved.removed}))
         if submit:
             self.stdout.write(self.style.SUCCESS(_("Submitted for review: %(units)s.") % {"units": ", ".join(sorted(result.units))}))
