@@ -301,6 +301,11 @@ class UploadResult:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def units_written(self) -> list[Unit]:
+        """The units the file writes to (a whole province's workbook with one row changed: that row's unit)."""
+        return sorted({row["unit"] for row in self.rows + self.task_rows}, key=lambda u: (u.kind, u.code))
+
 
 def unreadable(error: Exception) -> Problem:
     """A workbook openpyxl could not read, said as a person can act on it (the error kept in the log)."""
@@ -793,7 +798,13 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
         entry = form.entry() if form.touched() else None
         # Changed from what the workbook showed, and not as saved already (a file uploaded twice).
         if entry is not None and (stored is None or (stored.verdict, stored.narrative) != (entry.verdict, entry.narrative)):
-            result.task_rows.append({"row": number, "unit": unit, "entry": entry, "verdict": dict(Verdict.choices).get(entry.verdict, "")})
+            if entry.empty and stored is not None:
+                # Cells cleared: the saved report (a quarter's narrative) would go, which is confirmed as a figure's deletion is.
+                result.warnings.append(Problem(TASK_SHEET, number, "Đánh giá", _("The row is empty: the saved report on task %(task)s "
+                                                                                "(%(verdict)s) will be deleted.") % {
+                    "task": task.code, "verdict": stored.get_verdict_display() or _("not assessed")}))
+            result.task_rows.append({"row": number, "unit": unit, "entry": entry, "saved": stored,
+                                     "verdict": dict(Verdict.choices).get(entry.verdict, "")})
 
 
 class Incomplete(workflow.EntryRefused):

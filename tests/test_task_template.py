@@ -350,3 +350,37 @@ def test_the_preview_names_each_measure_and_titles_the_tasks_above_their_cards(c
     html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
     assert '<td data-label="Chỉ số">3. Thu ngân sách nhà nước trên địa bàn</td>' in html  # not "3" alone on a phone
     assert '<table class="table table-sm table-cards caption-top">' in html and '<td data-label="Đánh giá">' in html
+
+
+@pytest.mark.template_context
+def test_a_cleared_task_row_shows_what_is_saved_asks_before_deleting_it_and_says_it_deleted(client, finance):
+    unit, reporter = finance
+    client.force_login(reporter)
+    upload(client, write(download(client), "2.2", "Hoàn thành tốt nhiệm vụ", "Tiết kiệm 12 % chi thường xuyên."))
+    header, rows = task_rows(wb := download(client))
+    number = rows["2.2"][0].row
+    response = client.post(reverse("upload"), {"file": as_upload(write(wb, "2.2"))})
+    preview = response.content.decode()
+    # The saved report beside the file's empty row, marked to be deleted and asked about.
+    assert "Tiết kiệm 12 % chi thường xuyên." in preview and "sẽ bị xóa" in preview
+    assert f"Nhiệm vụ, dòng {number}, cột «Đánh giá»: Dòng để trống: báo cáo đã lưu của nhiệm vụ 2.2 (Hoàn thành tốt nhiệm vụ) sẽ bị xóa." in preview
+    assert 'name="confirm"' in preview
+    refused = client.post(reverse("upload"), {"token": response.context["token"]}).content.decode()
+    assert TaskReport.objects.filter(task=budget_task(unit), submission__unit=unit).exists(), refused
+    saved = client.post(reverse("upload"), {"token": response.context["token"], "confirm": "1"}, follow=True).content.decode()
+    assert not TaskReport.objects.filter(task=budget_task(unit), submission__unit=unit).exists()
+    assert "Đã lưu 0 số liệu" not in saved  # only a task report was in the file
+
+
+@pytest.mark.template_context
+def test_the_preview_names_the_units_it_writes_to_not_every_unit_of_the_workbook(client, open_year, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1})
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("Mã đơn vị")].value == "024" and r[0].value == "3")
+    row[header.index("Giá trị")].value = 50
+    preview = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    heading = preview.split("<h2", 2)[1].split("</h2>")[0]
+    assert "Thành phố Hà Giang" in heading and "Sở Tài chính" not in heading and "Huyện Đồng Văn" not in heading

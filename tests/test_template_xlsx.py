@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -499,7 +500,8 @@ def test_the_preview_names_the_period_and_shows_what_is_saved_now_and_a_cleared_
     response = client.post(reverse("upload"), {"file": as_upload(wb)})
     page = " ".join(html_module.unescape(response.content.decode()).split())
     assert "Xem trước · Quý I năm 2024 · Thành phố Hà Giang" in page  # what the file writes to, before saving
-    assert '<td data-label="Đang lưu">50.002</td> <td data-label="Trong tệp"><strong>sẽ xóa</strong></td>' in page
+    assert re.search(r'<td data-label="Đang lưu">50\.002 <small class="d-block text-muted">Chính thức</small></td> '
+                     r'<td data-label="Trong tệp"><strong>sẽ xóa</strong></td>', page), page
     assert '<td data-label="Đang lưu">–</td> <td data-label="Trong tệp">100,3</td> <td data-label="Loại số liệu">Chính thức</td>' in page
     assert "Dòng để trống: số liệu đã lưu của chỉ tiêu 4 (50.002) sẽ bị xóa." in page
     # Deleting a saved figure is confirmed like an unusual figure.
@@ -639,3 +641,22 @@ def test_a_note_without_a_figure_is_refused_not_dropped_and_a_cleared_figure_is_
     saved = client.post(reverse("upload"), {"token": response.context["token"], "confirm": "1"}, follow=True).content.decode()
     assert "Đã xóa 1 số liệu đã lưu có dòng được để trống." in saved
     assert not Figure.objects.filter(measure=budget).exists()
+
+
+def test_a_row_changing_only_its_kind_or_words_shows_the_saved_ones_beside_the_files(client, reporter):
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=budget, value=Decimal("152"), note="Theo Sở Tài chính", source="Báo cáo 12/BC-STC")])
+    client.force_login(reporter)
+    wb = download(client)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Loại số liệu")].value = "Ước tính"
+    html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    saved_cell = html.split('data-label="Đang lưu">', 1)[1].split("</td>", 1)[0]
+    assert "152" in saved_cell and "Chính thức" in saved_cell and "Theo Sở Tài chính" in saved_cell and "Báo cáo 12/BC-STC" in saved_cell

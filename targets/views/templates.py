@@ -143,7 +143,8 @@ def _confirm(request):
         messages.error(request, refused.message)
         return render(request, "targets/upload.html", {"result": result})
     kept.delete()
-    messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
+    if saved.figures or not (saved.tasks or saved.removed):  # "0 figures saved" only when nothing was
+        messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
     if saved.removed:
         messages.success(request, _("Deleted %(count)s saved figures whose rows were cleared.") % {"count": saved.removed})
     if saved.tasks:
