@@ -320,13 +320,18 @@ def check_container(handle, size: int) -> str | None:
         return _("The file is too large (%(size)s MB); at most %(limit)s MB.") % {"size": size // 1024 // 1024, "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
     handle.seek(0)
     if not zipfile.is_zipfile(handle):
-        return _("The file is not an Excel workbook (.xlsx).")
+        handle.seek(0)
+        if handle.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # the old binary format, which Excel still opens
+            return _("The file is an Excel 97–2003 workbook (.xls): open it in Excel or LibreOffice and save it as an “Excel "
+                     "Workbook (.xlsx)”, then upload that file.")
+        return _("The file is not an Excel workbook (.xlsx): upload the template saved as an “Excel Workbook (.xlsx)”.")
     handle.seek(0)
     try:
         with zipfile.ZipFile(handle) as archive:
             names = archive.namelist()
             if "xl/workbook.xml" not in names:
-                return _("The file is not an Excel workbook (.xlsx).")
+                # An OpenDocument spreadsheet (.ods) is a zip too.
+                return _("The file is not an Excel workbook (.xlsx): upload the template saved as an “Excel Workbook (.xlsx)”.")
             if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
                 return _("The workbook is too large once unpacked; use the template downloaded from the system.")
             if _links_outside(archive):
@@ -444,9 +449,13 @@ def cell_problem(cell) -> str | None:
                  "number.") % {"kept": format_exact(number, 0, "vi")}
     sections = [re.sub(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]', "", section) for section in sections]  # what formats the digits
     if any("%" in section for section in sections):
-        return _("The cell is formatted as a percentage: Excel keeps the %(shown)s %% it shows as %(kept)s. Type %(shown)s, "
-                 "without the %% sign, in a cell formatted as a number.") % {
-            "shown": unambiguous_text(number * 100, "vi"), "kept": format_exact(number, 0, "vi")}
+        # Two ways to get there: "7,5%" typed (Excel keeps 0,075), or the % button pressed over a typed
+        # 57,5 (Excel shows 5750 %). Both readings are given; the person knows which they meant.
+        return _("The cell is formatted as a percentage: it shows %(shown)s %% and Excel keeps %(kept)s. Remove the "
+                 "percentage format (format the cell as a number) and type the figure itself: %(type_shown)s if you typed "
+                 "“%(shown)s%%”, or %(type_kept)s if the %% format was applied over it.") % {
+            "shown": format_exact(number * 100, 0, "vi"), "kept": format_exact(number, 0, "vi"),
+            "type_shown": unambiguous_text(number * 100, "vi"), "type_kept": unambiguous_text(number, "vi")}
     if scale := next(filter(None, (re.search(r"[0#?.](,+)[^0#?]*$", section) for section in sections)), None):
         return _("The cell's format shows the number divided by %(factor)s: Excel keeps %(kept)s. Type the figure in the "
                  "measure's unit, in a cell formatted as a number.") % {
@@ -543,8 +552,11 @@ def _read_workbook(handle) -> _Sheet:
         if SHEET not in wb.sheetnames or META_SHEET not in wb.sheetnames:
             raise Refused(Problem(_("File"), None, None, _("This is not the system's entry template (the “%(sheet)s” sheet is missing).") % {"sheet": SHEET}))
         meta = {row[0]: row[1] for row in wb[META_SHEET].iter_rows(max_row=10, max_col=2, values_only=True) if row and row[0]}
-        if meta.get("template") != TEMPLATE_VERSION or TASK_SHEET not in wb.sheetnames:
+        if meta.get("template") != TEMPLATE_VERSION:
             raise Refused(Problem(META_SHEET, None, None, _("The template is outdated or was altered; download a new one.")))
+        if TASK_SHEET not in wb.sheetnames:  # deleted by a unit with no task to report: named, it is put back
+            raise Refused(Problem(_("File"), None, None, _("The “%(sheet)s” sheet is missing: download a new template and keep "
+                                                           "that sheet, even with nothing written in it.") % {"sheet": TASK_SHEET}))
         problems: list[Problem] = []
         lines = [(number, by_name, (str(by_name.get("Mã đơn vị") or ""), str(by_name.get("Mã chỉ tiêu") or "")))
                  for number, by_name in _read_rows(wb[SHEET], SHEET, COLUMNS, budget, problems)]
@@ -606,6 +618,11 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             continue
         seen[key] = number
         assignment = assignments.get(key)
+        if assignment is None and not (key[0].strip() and key[1].strip()):
+            # A row added by hand (a total under the figures): nothing says whose figure it would be.
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("The row has no unit or measure code: a row added to "
+                                                                          "the template (a total, say) is not read; delete it.")))
+            continue
         if assignment is None:
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("Unit %(unit)s does not report measure %(measure)s.") % {"unit": key[0], "measure": key[1]}))
             continue

@@ -166,9 +166,16 @@ def test_a_figure_typed_with_a_percent_sign_is_refused_never_stored_a_hundred_ti
     response = client.post(reverse("upload"), {"file": SimpleUploadedFile("mau.xlsx", buffer.getvalue())})
     assert "token" not in response.context
     assert [(p.column, p.reason) for p in response.context["result"].problems] == [
-        ("Giá trị", "Ô được định dạng phần trăm: Excel lưu 7,5 % hiển thị trong ô thành 0,075. "
-                    "Hãy nhập 7,5, không có dấu %, vào ô định dạng số.")]
+        ("Giá trị", "Ô được định dạng phần trăm: ô hiển thị 7,5 % còn Excel lưu 0,075. Hãy bỏ định dạng phần trăm (định dạng ô "
+                    "là số) và nhập chính số liệu: 7,5 nếu đã gõ “7,5%”, hoặc 0,0750 nếu định dạng % được áp lên số đã gõ.")]
     assert not Figure.objects.exists()
+    # The % button pressed over a typed 57,5 (Excel shows 5750 %): the reading that fits is offered too.
+    cell.value = 57.5
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = client.post(reverse("upload"), {"file": SimpleUploadedFile("mau.xlsx", buffer.getvalue())})
+    assert "ô hiển thị 5.750 % còn Excel lưu 57,5" in response.content.decode()
+    assert "hoặc 57,5 nếu định dạng % được áp lên số đã gõ" in response.content.decode()
     # A format that only prints a "%" after the number keeps the number typed.
     cell.value, cell.number_format = 7.5, '#,##0.0" %"'
     upload(client, wb)
@@ -198,16 +205,16 @@ def test_more_decimals_than_are_stored_name_the_number_the_cell_holds(client, re
 
 
 @pytest.mark.parametrize("value, number_format, refused", [
-    (0.075, "0.0%", "Excel lưu 7,5 % hiển thị trong ô thành 0,075"),
+    (0.075, "0.0%", "ô hiển thị 7,5 % còn Excel lưu 0,075"),
     (1234567, "#,##0,", "hiển thị số đã chia cho 1.000: Excel lưu 1.234.567"),
     (2460000000, "0.0,,", "hiển thị số đã chia cho 1.000.000: Excel lưu 2.460.000.000"),
-    (-0.5, "0.0;-0.0%", "Excel lưu -50 % hiển thị trong ô thành -0,5"),  # the negative numbers' section
+    (-0.5, "0.0;-0.0%", "ô hiển thị -50 % còn Excel lưu -0,5"),  # the negative numbers' section
     (2.5, "0.0;-0.0%", None),  # a positive number shows as kept
     (7.5, '0.0"%"', None), (7.5, "0.0\\%", None),  # a % printed after the number, not a percentage
     (1234567, "#,##0", None), (1234567, '#,##0_);[Red](#,##0)', None), (1234567, '#,##0," nghìn"', "chia cho 1.000"),
     (1234567, "General", None), ("7,5%", "@", None),  # text is read by the parser, which says what to type
     # Sections chosen by a condition: any of them may show the number.
-    (5000, '[<1000]0;#,##0,"k"', "chia cho 1.000"), (0.5, "[>=1]0;0%", "Excel lưu 50 % hiển thị trong ô thành 0,5"),
+    (5000, '[<1000]0;#,##0,"k"', "chia cho 1.000"), (0.5, "[>=1]0;0%", "ô hiển thị 50 % còn Excel lưu 0,5"),
     (123, ";;;", "Định dạng của ô làm ẩn số: Excel lưu 123."),
     # Excel's "Comma Style" (the accounting format): zero shows as "-", which is zero.
     *((value, '_(* #,##0.00_);_(* \\(#,##0.00\\);_(* "-"??_);_(@_)', None) for value in (0, 1234.5, -12)),

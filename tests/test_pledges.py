@@ -220,7 +220,7 @@ def test_a_pledge_typed_with_a_percent_sign_is_refused_never_read_a_hundred_time
     with pytest.raises(CommandError) as refused:
         call_command("import_pledges", str(path), "--user", admin_user.username)
     assert str(refused.value).count("Giao ước, dòng") == 1
-    assert "Ô được định dạng phần trăm: Excel lưu 60 % hiển thị trong ô thành 0,6. Hãy nhập 60" in str(refused.value)
+    assert "Ô được định dạng phần trăm: ô hiển thị 60 % còn Excel lưu 0,6. Hãy bỏ định dạng phần trăm" in str(refused.value)
     assert not Pledge.objects.exists()
     wb[pledge_xlsx.SHEET].cell(rows[("024", "10")], COL["Chỉ tiêu giao ước"]).value = 60
     wb[pledge_xlsx.SHEET].cell(rows[("024", "10")], COL["Chỉ tiêu giao ước"]).number_format = "0"

@@ -182,7 +182,7 @@ def test_an_english_page_lists_the_problems_in_english_with_the_templates_own_na
             "A percentage must be between 0 and 100.", "A count must be a whole number, 0 or more.",
             "The cell holds a formula; type its value, not a formula.")
     html = client.post(reverse("upload"), {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")}).content.decode()
-    assert "File: The file is not an Excel workbook (.xlsx)." in html
+    assert "File: The file is not an Excel workbook (.xlsx): upload the template saved as an “Excel Workbook (.xlsx)”." in html
     assert "dòng" not in html and "Tệp" not in html
 
 
@@ -242,7 +242,29 @@ def test_an_edited_template_or_wrong_version_is_refused(client, reporter):
 
 def test_not_an_xlsx_is_refused(client, reporter):
     client.force_login(reporter)
-    refused(client, SimpleUploadedFile("x.xlsx", b"just text"), "không phải là bảng tính Excel")
+    refused(client, SimpleUploadedFile("x.xlsx", b"just text"), "không phải là bảng tính Excel (.xlsx): hãy tải lên biểu mẫu được lưu thành")
+    # Excel 97–2003 (an OLE2 file), which Excel itself opens: said what it is and how to save it.
+    refused(client, SimpleUploadedFile("mau.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504),
+            "Tệp là bảng tính Excel 97–2003 (.xls): hãy mở tệp bằng Excel hoặc LibreOffice, lưu thành “Excel Workbook (.xlsx)”")
+    ods = io.BytesIO()
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    refused(client, SimpleUploadedFile("mau.ods", ods.getvalue()), "hãy tải lên biểu mẫu được lưu thành “Excel Workbook (.xlsx)”")
+
+
+def test_a_deleted_tasks_sheet_and_a_total_row_added_by_hand_are_named_as_such(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 10})
+    del wb["Nhiệm vụ"]
+    refused(client, as_upload(wb), "Thiếu trang «Nhiệm vụ»: hãy tải biểu mẫu mới và giữ nguyên trang đó")
+    wb = fill(download(client), {"3": 10})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    total = ws.max_row + 1
+    ws.cell(total, header.index("Tên chỉ tiêu") + 1 if "Tên chỉ tiêu" in header else 2).value = "Tổng cộng"
+    ws.cell(total, header.index("Giá trị") + 1).value = 99
+    refused(client, as_upload(wb), f"dòng {total}, cột «Mã chỉ tiêu»: Dòng không có mã đơn vị hoặc mã chỉ tiêu: dòng tự thêm")
 
 
 def test_a_zip_bomb_is_refused_without_opening_it(client, reporter):
