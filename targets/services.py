@@ -96,10 +96,11 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         MeasureAssignment.objects.bulk_create(
             MeasureAssignment(measure=measure, unit_id=a.unit_id, role=a.role) for a in assignments if a.measure_id == old_pk
         )
-    Deadline.objects.bulk_create(
-        Deadline(campaign=target, quarter=d.quarter, unit=None, due_on=_shift_year(d.due_on, target_year - source_year))
-        for d in source.deadlines.filter(unit__isnull=True)
-    )
+    deadlines = [Deadline(campaign=target, quarter=d.quarter, unit=None, due_on=_shift_year(d.due_on, target_year - source_year))
+                 for d in source.deadlines.filter(unit__isnull=True)]
+    # A date the admin would refuse (a last quarter kept open for months, as the demo does) is not
+    # copied: the quarter takes the default deadline, which copy_campaign's command says.
+    Deadline.objects.bulk_create(d for d in deadlines if not d.rule_problems())
     _copy_scoring_scheme(source, target, target_year - source_year)
     sync_last_year(source)
     return target

@@ -54,6 +54,23 @@ def test_copying_a_programme_names_the_units_no_longer_active_that_it_still_assi
     assert "no longer active" not in quiet.getvalue()
 
 
+def test_a_deadline_the_admin_would_refuse_is_not_copied_and_the_quarter_takes_the_default(programme):
+    import datetime
+
+    from targets.models import Deadline
+
+    # The demo keeps 2024's last quarter open for months: a year later the date is past what a deadline of 2025 may be.
+    Deadline.objects.create(campaign=programme, quarter=4, due_on=datetime.date(2027, 2, 25))
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=datetime.date(2024, 4, 20))
+    out = io.StringIO()
+    call_command("copy_campaign", "2024", "2025", stdout=out)
+    copied = Campaign.objects.get(year=2025)
+    assert dict(copied.deadlines.values_list("quarter", "due_on")) == {1: datetime.date(2025, 4, 20)}
+    assert all(not d.rule_problems() for d in copied.deadlines.all())
+    assert copied.deadline(4) == datetime.date(2026, 1, 15)
+    assert "The Q4 deadline of 2024, a year later, falls outside the dates a deadline may have; Q4 2025 is due on the default 15/01/2026." in out.getvalue()
+
+
 def test_a_copied_programme_names_its_own_year_in_its_titles_and_theme_descriptions(programme):
     call_command("copy_campaign", "2024", "2025", stdout=io.StringIO())
     copied = Campaign.objects.get(year=2025)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from targets.models import Unit
+from targets.models import Deadline, Unit
 from targets.services import CopyError, copy_campaign
 
 
@@ -22,6 +22,11 @@ class Command(BaseCommand):
             f"{campaign.themes.count()} themes, {campaign.indicators.count()} indicators, "
             f"{campaign.measures.count()} measures. Review its number, dates and targets in the admin."
         ))
+        copied = set(campaign.deadlines.filter(unit__isnull=True).values_list("quarter", flat=True))
+        for quarter in sorted(set(Deadline.objects.filter(campaign__year=source_year, unit__isnull=True).values_list("quarter", flat=True)) - copied):
+            self.stdout.write(self.style.WARNING(
+                f"The Q{quarter} deadline of {source_year}, a year later, falls outside the dates a deadline may have; "
+                f"Q{quarter} {target_year} is due on the default {campaign.default_deadline(quarter):%d/%m/%Y}. Set it in the admin."))
         # Copied as they were: a unit retired since would be owed reports it will never send.
         retired = (Unit.objects.filter(is_active=False).filter(
             Q(assignments__measure__campaign=campaign) | Q(tasks__theme__campaign=campaign) | Q(led_indicators__campaign=campaign))
