@@ -118,9 +118,12 @@ def entry_campaign(campaigns, unit: Unit, today: datetime.date | None = None) ->
     closed and the unit still has work there: a report sent back to it, or its fourth quarter still
     being collected (until the unit's deadline). So in January a unit lands on last year's fourth
     quarter, in February on the new year's first."""
+    from targets.overview import owes_reports
+
     today = today or timezone.localdate()
     current, before = _this_year_and_last(campaigns, today)
-    if before is not None and (today <= before.deadline(4, unit) or before.sent_back_quarter(unit)):
+    if (before is not None and (today <= before.deadline(4, unit) or before.sent_back_quarter(unit))
+            and Unit.objects.filter(owes_reports(before), pk=unit.pk).exists()):  # a unit new this year owes last year nothing
         return before
     return current
 

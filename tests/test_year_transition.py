@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 
-from targets.models import Deadline, Figure, Submission, Unit
+from targets.models import Deadline, Figure, Measure, MeasureAssignment, Submission, Unit
 from targets.services import copy_campaign
 from tests.conftest import make_user
 
@@ -189,6 +189,10 @@ def test_the_year_a_page_opens_on_follows_the_calendar_and_the_work_left_in_the_
     assert current_campaign(both, day(2024, 11, 26)).year == 2024 and entry_campaign(both, city, day(2024, 11, 26)).year == 2024
     # January 2025: the fourth-quarter reports, their review and the year's closing are 2024's work.
     assert current_campaign(both, day(2025, 1, 10)).year == 2024 and entry_campaign(both, city, day(2025, 1, 10)).year == 2024
+    # …not for a district set up for 2025, which owes 2024 nothing: its entry page opens on 2025.
+    new_district = Unit.objects.create(code="036", name="Huyện Phó Bảng", kind="locality", since_year=2025)
+    MeasureAssignment.objects.create(measure=Measure.objects.get(campaign__year=2025, code="3"), unit=new_district)
+    assert entry_campaign(both, new_district, day(2025, 1, 10)).year == 2025
     # February: units enter 2025's first quarter; the dashboards stay on 2024 until that quarter is due…
     assert entry_campaign(both, city, day(2025, 2, 10)).year == 2025 and current_campaign(both, day(2025, 2, 10)).year == 2024
     # …or until 2024 is closed.
