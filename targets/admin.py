@@ -322,6 +322,17 @@ class MeasureAdmin(YearLabels, SimpleHistoryAdmin):
                                   "same_period_q4", "baseline_source")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A year copied from the last keeps last year's wording, which quotes last year's target:
+        # the pages would print both, the new target in the table and the old one in the words.
+        old = form.initial.get("target")
+        if (change and "target" in form.changed_data and old is not None and obj.indicator_id
+                and numbers.mentions(obj.indicator.official_text, old)):
+            messages.warning(request, _("The official wording of indicator %(number)s still says %(old)s, the target before this "
+                                        "change: if the programme changed it, change the wording too (Admin → Indicators).") % {
+                "number": obj.indicator.number, "old": numbers.format_exact(old, 0, "vi")})
+
 
 @admin.register(models.MeasureAssignment)
 class MeasureAssignmentAdmin(YearLabels, admin.ModelAdmin):

@@ -245,3 +245,10 @@ def parse_number(text: str, lang: str) -> Decimal:
         # Percent measures have "%" as their unit already; the figure is the bare number.
         raise NumberFormatError(NumberFormatError.PERCENT_SIGN, shown, lang, bare=bare)
     raise NumberFormatError(NumberFormatError.NOT_A_NUMBER, shown, lang)
+
+
+def mentions(text: str, value: Decimal) -> bool:
+    """Whether `text` (an official wording) writes `value` as a Vietnamese document does: "đạt
+    2.460 tỷ đồng" mentions 2460, "tăng 7,5%" mentions 7.5; "12.460" and "2.4601" do not mention 2460."""
+    said = re.escape(format_exact(value, 0, "vi"))
+    return re.search(rf"(?<![\d.,]){said}(?!\d|[.,]\d)", text or "") is not None

@@ -366,3 +366,21 @@ def test_a_measure_is_assessed_in_words_or_in_numbers_all_through(boss, programm
     assert "Chỉ số đánh giá bằng lời có loại giá trị “đánh giá bằng lời”" in errors(page)
     defence.refresh_from_db()
     assert (defence.target, defence.value_kind) == (None, "text")
+
+
+def test_a_target_changed_under_an_official_wording_that_quotes_the_old_one_is_pointed_out(boss, programme):
+    budget = Measure.objects.get(campaign=programme, code="3")
+    url = reverse("admin:targets_measure_change", args=[budget.pk])
+
+    def new_target(data):
+        data["target"] = "2750"
+
+    response, _data = _edit(boss, url, "measure_form", new_target)
+    assert response.status_code == 302, errors(response)
+    page = boss.get(response["Location"]).content.decode()
+    assert "Nguyên văn của chỉ tiêu 3 vẫn ghi 2.460, là kế hoạch trước khi sửa" in page
+    # A change the wording does not quote (it names no figure) is saved without a word.
+    budget.indicator.official_text = "(3) Thu ngân sách nhà nước trên địa bàn"
+    budget.indicator.save()
+    response, _data = _edit(boss, url, "measure_form", lambda data: data.update(target="2800"))
+    assert "vẫn ghi" not in boss.get(response["Location"]).content.decode()

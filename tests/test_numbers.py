@@ -378,3 +378,17 @@ def test_format_exact_shows_every_digit_of_what_will_be_stored(value, places, vi
     from targets.numbers import format_exact
 
     assert format_exact(D(value) if value is not None else None, places, "vi") == vi
+
+
+@pytest.mark.parametrize("text, value, said", [
+    ("(3) Thu ngân sách nhà nước trên địa bàn đạt 2.460 tỷ đồng", "2460", True),
+    ("Tăng trưởng GRDP đạt 7,5%", "7.5", True),
+    ("đạt 12.460 tỷ đồng", "2460", False),
+    ("đạt 2.4601 tỷ đồng", "2.46", False),
+    ("đạt 7,55%", "7.5", False),
+    ("", "1", False),
+])
+def test_an_official_wording_mentions_a_target_as_a_vietnamese_document_writes_it(text, value, said):
+    from targets.numbers import mentions
+
+    assert mentions(text, D(value)) is said
