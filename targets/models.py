@@ -412,6 +412,14 @@ class Task(models.Model):
         """The task as every page, workbook and message names it: its theme's number and its own ("2.3")."""
         return f"{self.theme.number}.{self.number}"
 
+    def clean(self):
+        super().clean()
+        # Theme I is the twenty indicators, reported as figures: a task there is printed in the
+        # indicators' table and never counted in a report's completeness.
+        if self.theme_id and self.theme.number < 2:
+            raise ValidationError({"theme": _("Tasks belong to themes II to VI; theme I is reported through its indicators' "
+                                              "figures.")})
+
 
 class Indicator(Rules, models.Model):
     """A numbered key indicator of the programme; its numbers are entered as measures."""

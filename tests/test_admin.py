@@ -25,6 +25,18 @@ def test_an_admin_retires_tasks_and_edits_their_responsible_units(client, admin_
     assert set(task.responsible_units.values_list("code", flat=True)) == {"SNV", "STTTT"}
 
 
+def test_a_task_under_theme_one_is_refused_with_the_reason(client, admin_user, programme):
+    client.force_login(admin_user)
+    data = {"number": 1, "title": "Nhiệm vụ ở nội dung Một là", "title_en": "", "is_active": "on",
+            "responsible_units": [Unit.objects.get(code="024").pk]}
+    response = client.post(reverse("admin:targets_task_add"), {**data, "theme": programme.themes.get(number=1).pk})
+    assert response.status_code == 200
+    assert "Nhiệm vụ thuộc các nội dung II đến VI; nội dung I được báo cáo bằng số liệu các chỉ tiêu." in response.content.decode()
+    assert not Task.objects.filter(theme__number=1).exists()
+    response = client.post(reverse("admin:targets_task_add"), {**data, "theme": programme.themes.get(number=2).pk, "number": 99})
+    assert response.status_code == 302
+
+
 def test_non_admins_cannot_reach_the_task_admin(client, viewer, programme):
     client.force_login(viewer)
     response = client.get(reverse("admin:targets_task_changelist"))
