@@ -102,6 +102,8 @@ class FigureForm(forms.Form):
             self.fields["value"] = FigureNumberField(measure=m, lang=lang, label=_("Value (%(unit)s)") % {"unit": unit})
             if m.aggregation == Measure.Aggregation.FLOW:
                 self.fields["cumulative"] = FigureNumberField(measure=m, lang=lang, label=_("Year to date"))
+                # Beside a year to date, what the first box holds, read with it (aria-describedby, entry.html).
+                self.fields["value"].help_text = _("Quarter's own figure")
         # A verdict may be an estimate too (the template takes one): shown and kept, never turned
         # official by a save that did not offer the choice.
         self.fields["kind"] = _model_field("kind", required=False, widget=forms.Select(attrs={"class": "form-select"}))
@@ -111,6 +113,7 @@ class FigureForm(forms.Form):
         self.fields["note"] = _model_field("note", widget=forms.Textarea(attrs={**text, "rows": 1}))
         self.fields["source"] = _model_field("source", form_class=validators.Lines, widget=forms.Textarea(attrs={**text, "rows": 1}))
         self.warnings: list[str] = []
+        self.warned = self.warned_id = ""  # the box the warnings are about, and its id on the page (clean)
 
     def clean(self):
         data = super().clean()
@@ -119,9 +122,16 @@ class FigureForm(forms.Form):
             for problem in verdict_problems(data.get("verdict", ""), data.get("narrative", ""), self.lang):
                 self.add_error("verdict", problem)
         elif data.get("value") is not None and self.touched():
-            self.warnings = jump_warnings(m, data["value"], self.row["previous"], self.lang)
+            self.warnings, self.warned = jump_warnings(m, data["value"], self.row["previous"], self.lang), "value"
         elif data.get("cumulative") is not None and self.touched():
             self.warnings = year_to_date_warnings(m, data["cumulative"], self.row["so_far"], self.row["previous"], self.lang)
+            self.warned = "cumulative"
+        if self.warnings:
+            # The warnings, read with the box they are about (entry.html: "<id>_warning"). A description
+            # set on the widget replaces Django's own, so its ids are kept (the box parsed: no error).
+            bound = self[self.warned]
+            self.warned_id = bound.auto_id
+            self.fields[self.warned].widget.attrs["aria-describedby"] = " ".join(filter(None, [bound.aria_describedby, f"{bound.auto_id}_warning"]))
         return data
 
     def touched(self) -> bool:

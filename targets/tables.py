@@ -225,18 +225,19 @@ class ReviewTable(tables.Table):
         '{% load i18n %}{% if record.state == "submitted" %}<input class="form-check-input" type="checkbox" name="submission" '
         'value="{{ record.pk }}" id="s{{ record.pk }}"{% if record.selected %} checked{% endif %} aria-label="{% translate \'Select\' %} {{ record.unit.name }}">{% endif %}',
         verbose_name=_("Select"), orderable=False, attrs={"th": {"class": "visually-hidden-focusable"}})
-    unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__kind", "unit__code"))
-    state = tables.Column(verbose_name=_("State"), order_by=("state_rank", "unit__kind", "unit__code"))
+    unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__kind", "unit__code"), attrs={"td": {"class": "cell-name"}})
+    state = tables.Column(**_labelled(_("State")), order_by=("state_rank", "unit__kind", "unit__code"))
     completeness = tables.TemplateColumn(
         '{{ record.filled }}/{{ record.expected }}{% for measure, found in record.disagreements %}'
         '{% include "targets/_disagreements.html" with disagreements=found places=measure.decimal_places code=measure.code %}'
-        '{% endfor %}', verbose_name=_("Completeness"), order_by=("-lacking", "unit__kind", "unit__code"))
-    submitted_at = tables.DateTimeColumn(verbose_name=_("Submitted"), short=True)
+        '{% endfor %}', **_labelled(_("Completeness")), order_by=("-lacking", "unit__kind", "unit__code"))
+    submitted_at = tables.DateTimeColumn(**_labelled(_("Submitted")), short=True)
 
     class Meta:
         orderable = True
         order_by = ("state",)
-        attrs = {"class": "table table-sm align-middle"}
+        # On a phone each report is a card (app.css), as the other tables: nothing to scroll sideways.
+        attrs = {"class": "table table-sm align-middle table-cards"}
         empty_text = _("No report for this quarter yet.")
 
     def render_unit(self, record):

@@ -22,10 +22,32 @@
     apply();
   });
   apply();
+  // A table still wider than its box (a phone, a long word) scrolls sideways in it: the box is then
+  // a Tab stop named after its table (its caption, else the heading above it), so a keyboard can
+  // scroll it and a screen reader says what it holds. Boxes that say so themselves are left alone.
+  function scrollBoxes() {
+    document.querySelectorAll("main .table-responsive:not([tabindex])").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth + 1) { return; }
+      var caption = box.querySelector("caption"), heading = box.previousElementSibling;
+      var name = caption ? caption.textContent : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "");
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      if (name.trim()) { box.setAttribute("aria-label", name.trim()); }
+    });
+  }
+  window.addEventListener("load", scrollBoxes);
+  window.addEventListener("resize", scrollBoxes);
   // A form sent back with mistakes: the first field to correct gets the focus, so a keyboard or
   // screen-reader user lands on it rather than at the top of a long page (the alert says why).
+  // Without mistakes, a page sent back for a box to tick (data-autofocus: confirming unusual figures,
+  // sending without the missing ones) lands on that box, whose description says why; and a page
+  // back from an action (data-focus-message) on the message saying what came of it.
   document.addEventListener("DOMContentLoaded", function () {
-    var first = document.querySelector("main [aria-invalid=true]");
+    var first = document.querySelector("main [aria-invalid=true]") || document.querySelector("main [data-autofocus]");
+    if (!first && document.querySelector("main [data-focus-message]")) {
+      first = document.querySelector("main > .alert");
+      if (first) { first.tabIndex = -1; }
+    }
     if (first) { first.focus({preventScroll: true}); first.scrollIntoView({block: "center"}); }
   });
 })();

@@ -4,6 +4,7 @@ reopen (admins), late units and reminders; and the history of a quarterly report
 from __future__ import annotations
 
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -114,7 +115,9 @@ def _disagreements(campaign, quarter: int, unit_ids) -> dict[int, list]:
 
 
 def _bulk(request, campaign, quarter):
-    target = f"{reverse('review')}?year={campaign.year}&quarter={quarter}"
+    # Back to the queue sorted as it was (the form posts to the page's own address), so the rows stay in place.
+    kept = {"sort": request.GET["sort"]} if request.GET.get("sort") else {}
+    target = f"{reverse('review')}?{urlencode({'year': campaign.year, 'quarter': quarter, **kept})}"
     if request.POST.get("action") == "remind":
         try:
             reminded = workflow.send_reminders(campaign=campaign, quarter=quarter, user=request.user)
