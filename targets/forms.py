@@ -126,6 +126,9 @@ class FigureForm(forms.Form):
         elif data.get("cumulative") is not None and self.touched():
             self.warnings = year_to_date_warnings(m, data["cumulative"], self.row["so_far"], self.row["previous"], self.lang)
             self.warned = "cumulative"
+        if not self.errors and (lost := self.entry().words_without_figure):
+            # Saved, the row would keep nothing of them (a figure carries its note): said, and kept on the page.
+            self.add_error(lost, workflow.words_without_figure_message())
         if self.warnings:
             # The warnings, read with the box they are about (entry.html: "<id>_warning"). A description
             # set on the widget replaces Django's own, so its ids are kept (the box parsed: no error).

@@ -300,6 +300,23 @@ def test_the_period_closes_at_the_deadline_unless_extended(client, reporter, pro
     assert post_entry(client, "024", 1, {"3": "50"}).status_code == 302
 
 
+def test_a_note_typed_without_a_figure_is_said_and_kept_on_the_page_not_dropped(client, reporter):
+    client.force_login(reporter)
+    note = "Chỉ tiêu công bố hằng năm, chưa có số liệu"
+    response = post_entry(client, "024", 1, {"3": "50"}, **{field("6", "note"): note})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Ghi chú và nguồn đi kèm một số liệu: hãy nhập số liệu" in html
+    assert note in html  # still in its box, to be kept once the figure is typed
+    assert not Figure.objects.exists()  # nothing half-saved
+    # A saved figure cleared with its note kept: said too; cleared with its note, deleted.
+    post_entry(client, "024", 1, {"3": "50"}, **{field("3", "note"): "lần 1"})
+    assert Figure.objects.get(measure__code="3").note == "lần 1"
+    refused = post_entry(client, "024", 1, {"3": ""}, **{field("3", "note"): "lần 1", field("3", "version"): "1"})
+    assert "Ghi chú và nguồn đi kèm một số liệu" in refused.content.decode() and Figure.objects.filter(measure__code="3").exists()
+    post_entry(client, "024", 1, {"3": ""}, **{field("3", "version"): "1"})
+    assert not Figure.objects.filter(measure__code="3").exists()
+
+
 def test_an_official_figure_revises_an_estimate_and_both_are_kept(client, reporter):
     client.force_login(reporter)
     post_entry(client, "024", 1, {"3": "50"}, **{field("3", "kind"): "estimate"})
