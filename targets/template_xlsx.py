@@ -706,6 +706,14 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         shown = figure = stored.get(key)
         if figure is not None and entry.version != figure.version:
             shown = shown_before.get(key)
+        if (shown is None or workflow.differs(shown, entry)) and workflow.conflicts(figure, entry):
+            # Changed in the file, and changed on the web (or by another upload) since the download:
+            # said here, with what is saved now, rather than refused after the person confirms.
+            result.problems.append(Problem(SHEET, number, "Giá trị", _(
+                "Measure %(measure)s was changed after this template was downloaded (saved now: %(saved)s); download a new "
+                "template, or leave this row as it was downloaded.") % {
+                "measure": measure.code, "saved": _saved_words(figure, measure, lang)}))
+            continue
         if entry.empty if shown is None else not workflow.differs(shown, entry):
             continue  # as the workbook showed it: nothing to write, nor to confirm
         if figure is not None and not workflow.differs(figure, entry):
@@ -824,6 +832,15 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
                                      "verdict": dict(Verdict.choices).get(entry.verdict, "")})
 
 
+def _saved_words(figure: Figure | None, measure: Measure, lang: str) -> str:
+    if figure is None:
+        return _("nothing, it was deleted")
+    if figure.verdict:
+        return figure.get_verdict_display()
+    held = figure.value if figure.value is not None else figure.cumulative  # a flow may hold its year to date only
+    return format_exact(held, measure.decimal_places, lang)
+
+
 class Incomplete(workflow.EntryRefused):
     """Reports to be sent lack figures or assessments, and sending them so was not asked for."""
 
@@ -857,14 +874,14 @@ def save_upload(result: UploadResult, *, user, submit: bool = False, send_incomp
                                             reason=history.system_reason(history.UPLOADED))
             if outcome.conflicts:
                 codes = ", ".join(c.measure.code for c in outcome.conflicts)
-                raise workflow.EntryRefused(_("%(unit)s: measures %(codes)s were changed by someone else after the template was downloaded; download a new template.")
+                raise workflow.EntryRefused(_("%(unit)s: measures %(codes)s were changed after the template was downloaded (on the web or by another upload); download a new template.")
                                              % {"unit": unit.name, "codes": codes})
             saved.figures += len(outcome.saved)
             saved.removed += outcome.removed
         tasks = workflow.save_task_reports(user=user, campaign=result.campaign, unit=unit, quarter=result.quarter,
                                            entries=tasks_by_unit[unit])
         if tasks.conflicts:
-            raise workflow.EntryRefused(_("%(unit)s: tasks %(codes)s were changed by someone else after the template was downloaded; download a new template.")
+            raise workflow.EntryRefused(_("%(unit)s: tasks %(codes)s were changed after the template was downloaded (on the web or by another upload); download a new template.")
                                          % {"unit": unit.name, "codes": ", ".join(c.task.code for c in tasks.conflicts)})
         saved.tasks += tasks.saved
         if submit and not send_incomplete and (lacking := workflow.lacking_from_report(result.campaign, unit, result.quarter)):

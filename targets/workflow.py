@@ -73,6 +73,15 @@ def words_without_figure_message() -> str:
              "deletes a saved figure).")
 
 
+def conflicts(theirs: Figure | None, entry: Entry) -> bool:
+    """Whether saving `entry` would overwrite a change made since its page or workbook was read:
+    the stored figure `theirs` is at another version and says something else (a row that says what
+    is stored already is no conflict, whatever version it was read at), or it was deleted since."""
+    if theirs is not None:
+        return entry.version != theirs.version and differs(theirs, entry)
+    return entry.version is not None and not entry.empty
+
+
 @dataclass
 class Conflict:
     measure: Measure
@@ -195,12 +204,8 @@ def save_figures(*, user, campaign: Campaign, unit: Unit, quarter: int, entries:
     result = SaveResult(submission)
     for entry in entries:
         theirs = current.get(entry.measure.pk)
-        # A row that says what is stored already is no conflict, whatever version it was read at.
-        if theirs is not None and entry.version != theirs.version and differs(theirs, entry):
-            result.conflicts.append(Conflict(entry.measure, theirs, entry))
-        elif theirs is None and entry.version is not None and not entry.empty:
-            # The page showed a figure that someone has deleted since: treat as a conflict too.
-            result.conflicts.append(Conflict(entry.measure, Figure(measure=entry.measure, version=0), entry))
+        if conflicts(theirs, entry):
+            result.conflicts.append(Conflict(entry.measure, theirs or Figure(measure=entry.measure, version=0), entry))
     if result.conflicts:
         transaction.set_rollback(True)
         return result

@@ -119,7 +119,7 @@ def test_import_command_saves_task_reports_in_the_same_transaction_as_figures(fi
         workflow.TaskEntry(task=budget_task(unit), verdict="completed_well", narrative="Bản mới.", version=1)])
     wb = write(load_workbook(path), "2.2", "Chưa hoàn thành nhiệm vụ", "Bản cũ.")
     wb.save(path)
-    with pytest.raises(CommandError, match=r"nhiệm vụ 2\.2 đã được người khác sửa sau khi tải biểu mẫu"):
+    with pytest.raises(CommandError, match=r"nhiệm vụ 2\.2 đã được sửa sau khi tải biểu mẫu"):
         call_command("import_figures", str(path), "--user", "reporter-stc")
     assert TaskReport.objects.get(task=budget_task(unit), submission__unit=unit).narrative == "Bản mới."
 

@@ -480,7 +480,7 @@ def test_a_version_cell_altered_by_hand_never_lets_a_stale_row_overwrite_a_newer
     row[header.index("Phiên bản")].value = garbled  # the page's version was 2; this cell no longer says which
     path = tmp_path / "mau.xlsx"
     wb.save(path)
-    with pytest.raises(CommandError, match=r"chỉ tiêu 3 đã được người khác sửa sau khi tải biểu mẫu"):
+    with pytest.raises(CommandError, match=r"Chỉ tiêu 3 đã được sửa sau khi tải biểu mẫu này \(đang lưu: 200,0\)"):
         call_command("import_figures", str(path), "--user", reporter.username)
     assert Figure.objects.get(measure=budget).value == 200
 
@@ -682,3 +682,20 @@ def test_a_row_changing_only_its_kind_or_words_shows_the_saved_ones_beside_the_f
     html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
     saved_cell = html.split('data-label="Đang lưu">', 1)[1].split("</td>", 1)[0]
     assert "152" in saved_cell and "Chính thức" in saved_cell and "Theo Sở Tài chính" in saved_cell and "Báo cáo 12/BC-STC" in saved_cell
+
+
+def test_a_row_changed_on_the_web_since_the_download_is_said_at_the_preview_with_what_is_saved(client, reporter):
+    """Not after the person confirmed the preview: then the whole upload was refused, blaming "someone else"."""
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    client.force_login(reporter)
+    old = download(client)  # no figure of measure 3 yet
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=50)])
+    html = client.post(reverse("upload"), {"file": as_upload(fill(old, {"3": 55, "4": 20000}))}).content.decode()
+    assert "Chưa lưu gì" in html
+    assert "Chỉ tiêu 3 đã được sửa sau khi tải biểu mẫu này (đang lưu: 50,0); hãy tải biểu mẫu mới, hoặc để nguyên dòng này" in html
+    assert "người khác" not in html and 'name="token"' not in html
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": 50}
