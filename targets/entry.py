@@ -36,7 +36,8 @@ MESSAGES = {
     "percent": gettext_lazy("A percentage must be between 0 and 100."),
     "count": gettext_lazy("A count must be a whole number, 0 or more."),
     "negative": gettext_lazy("The value cannot be negative."),
-    "decimals": gettext_lazy("At most 6 decimal places: %(value)s has %(count)s."),
+    "decimals": gettext_lazy("At most 6 decimal places: %(value)s has %(count)s. Type the figure rounded to the decimals "
+                             "you report (a number copied from a calculation keeps all its digits; in Excel, ROUND)."),
     "too_big": gettext_lazy("The value is too large."),
     "verdict": gettext_lazy("Choose an assessment."),
     "bad_verdict": gettext_lazy("Unknown assessment."),

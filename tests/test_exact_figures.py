@@ -199,9 +199,13 @@ def test_more_decimals_than_are_stored_name_the_number_the_cell_holds(client, re
                 data = data.replace(b"<v>0.3</v>", b"<v>0.30000000000000004</v>")
             target.writestr(item, data)
     response = client.post(reverse("upload"), {"file": SimpleUploadedFile("mau.xlsx", pasted.getvalue())})
-    assert [p.reason for p in response.context["result"].problems] == ["Tối đa 6 chữ số thập phân: 0,30000000000000004 có 17."]
+    assert [p.reason for p in response.context["result"].problems] == [
+        "Tối đa 6 chữ số thập phân: 0,30000000000000004 có 17. Hãy nhập số liệu đã làm tròn đến số chữ số thập phân cần báo cáo "
+        "(số sao chép từ một phép tính giữ mọi chữ số của nó; trong Excel, dùng hàm ROUND)."]
     typed = check_input(Measure.objects.get(code="3"), text="1,1234567", lang="vi")
-    assert typed.errors == ["Tối đa 6 chữ số thập phân: 1,1234567 có 7."]
+    assert typed.errors == [
+        "Tối đa 6 chữ số thập phân: 1,1234567 có 7. Hãy nhập số liệu đã làm tròn đến số chữ số thập phân cần báo cáo "
+        "(số sao chép từ một phép tính giữ mọi chữ số của nó; trong Excel, dùng hàm ROUND)."]
 
 
 @pytest.mark.parametrize("value, number_format, refused", [
