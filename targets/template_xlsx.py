@@ -739,6 +739,7 @@ def _check_period(result: UploadResult, *, campaign: Campaign, quarter: int, use
     rather than after "save" (which checks it again, under the report's lock)."""
     units = dict.fromkeys(row["unit"] for row in result.rows + result.task_rows)
     reports = {s.unit_id: s for s in Submission.objects.filter(campaign=campaign, quarter=quarter, unit__in=units)}
+    before = len(result.problems)
     for unit in units:
         measures = [row["entry"].measure for row in result.rows if row["unit"] == unit]
         check = dict(campaign=campaign, unit=unit, quarter=quarter, submission=reports.get(unit.pk))
@@ -757,6 +758,11 @@ def _check_period(result: UploadResult, *, campaign: Campaign, quarter: int, use
             message = _("%(unit)s: %(reason)s The yearly figures can still be sent: leave the task rows of this sheet empty.") \
                 if measures else "%(unit)s: %(reason)s"
             result.problems.append(Problem(TASK_SHEET, None, None, message % {"unit": unit.name, "reason": refused.message}))
+    if len(result.problems) > before:
+        # A template kept from an earlier quarter, filled in for this one: the quarter it is for comes first.
+        result.problems.insert(before, Problem(_("File"), None, None, _(
+            "The file is the template of %(period)s; if you meant another quarter, download that quarter's template.") % {
+            "period": progress.quarter_title(quarter, campaign.year, language())}))
 
 
 def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarter: int, user, lang: str) -> None:

@@ -292,6 +292,9 @@ def test_a_locked_period_is_refused_for_the_whole_file(client, reporter, program
     response = client.post(reverse("upload"), {"file": as_upload(wb)})
     # Said with the preview, before anything is offered for saving.
     assert "Kỳ báo cáo đã đóng" in response.content.decode() and "token" not in response.context
+    # A template kept from that quarter and filled in for another: the quarter it is for is said first.
+    assert ("Tệp: Tệp là biểu mẫu của Quý I năm 2024; nếu cần báo cáo quý khác, hãy tải biểu mẫu của quý đó."
+            in response.content.decode())
     assert not Figure.objects.exists()
 
 
