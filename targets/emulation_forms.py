@@ -18,7 +18,7 @@ def bloc_units():
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, unit):
-        return f"{unit.code} · {unit.short_name or unit.name}"
+        return f"{unit.code} · {unit.list_name(language())}"
 
 
 class StyledForm(forms.Form):

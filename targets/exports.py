@@ -386,10 +386,10 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
     task, reports = task_row.task, task_row.reports
     _cell(ws, row, COL["stt"], str(task.number), BODY, CENTRE)
     _cell(ws, row, COL["indicator"], _name(task, "title", lang))
-    _merged(ws, row, *TASK_UNITS, ", ".join(_unit_label(u, lang) for u in task_row.units))
+    _merged(ws, row, *TASK_UNITS, ", ".join(u.list_name(lang) for u in task_row.units))
     if len(reports) > 1:
         each = min(max(NARRATIVE_CHARS // len(reports), UNIT_NARRATIVE_CHARS), ROW_NARRATIVE_CHARS // len(reports))
-        narrative = "\n".join(f"{_unit_label(r.submission.unit, lang)}: {_shorten(r.narrative, each)}"
+        narrative = "\n".join(f"{r.submission.unit.list_name(lang)}: {_shorten(r.narrative, each)}"
                               for r in reports)
     else:
         narrative = _shorten(reports[0].narrative, NARRATIVE_CHARS) if reports else None
@@ -407,16 +407,12 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
     if len(periods) == 1:
         _cell(ws, row, COL["notes"], progress.period_label(periods.pop(), lang))
     elif periods:
-        _cell(ws, row, COL["notes"], "\n".join(f"{_unit_label(r.submission.unit, lang)}: {progress.period_label(r.submission.quarter, lang)}"
+        _cell(ws, row, COL["notes"], "\n".join(f"{r.submission.unit.list_name(lang)}: {progress.period_label(r.submission.quarter, lang)}"
                                                for r in reports))
     _box(ws, row)
 
 
 VERDICT_ORDER = [progress.Verdict.COMPLETED_WELL, progress.Verdict.COMPLETED, progress.Verdict.NOT_COMPLETED]
-
-
-def _unit_label(unit, lang: str) -> str:
-    return (unit.name_en or unit.name) if lang == "en" else (unit.short_name or unit.name)
 
 
 def _shorten(text: str | None, limit: int = NARRATIVE_CHARS) -> str | None:

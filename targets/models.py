@@ -349,6 +349,10 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def list_name(self, lang: str) -> str:
+        """The unit as lists and tables name it: its short name in Vietnamese, its English name in English."""
+        return (self.name_en or self.name) if lang == "en" else (self.short_name or self.name)
+
     def clean(self):
         super().clean()
         # Up the chain of parents: a unit met again is a loop, which no province's structure has.

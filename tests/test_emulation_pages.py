@@ -710,3 +710,15 @@ def test_a_new_years_ranking_tells_an_admin_which_earlier_year_is_still_to_close
     assert "Chưa khóa sổ:" not in text(login(client, users["viewer"]).get(reverse("ranking")))  # closing is the admins'
     Campaign.objects.filter(year=2024).update(year_closed=True)
     assert "Chưa khóa sổ:" not in text(login(client, users["admin"]).get(reverse("ranking")))
+
+
+def test_in_english_the_bonuses_page_names_units_in_english_and_each_remove_box_says_which_entry(client, year, users):
+    login(client, users["reviewer"])
+    client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "bonus", "points": "2",
+                                                        "reason": "Cờ thi đua của Chính phủ 2023"})
+    city = Unit.objects.get(code="024")
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("adjustments"), {"year": 2024}).content.decode()
+    dong_van = Unit.objects.get(code="026")
+    assert f"026 · {dong_van.name_en}" in page and f"024 · {city.name_en}" in page  # the table and the unit select
+    assert f'<span class="visually-hidden">: {dong_van.name_en}, Cờ thi đua của Chính phủ 2023</span>' in page

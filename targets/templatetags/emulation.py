@@ -168,10 +168,8 @@ def verdict_label(verdict):
 
 @register.filter
 def unit_label(unit):
-    """A unit as lists name it: its short name in Vietnamese, its English name in English."""
-    if language() == "en":
-        return unit.name_en or unit.name
-    return unit.short_name or unit.name
+    """A unit as lists name it (Unit.list_name), in the page's language."""
+    return unit.list_name(language())
 
 
 @register.filter
