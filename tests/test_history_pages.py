@@ -57,8 +57,9 @@ def test_a_year_to_date_an_estimate_made_official_a_note_and_an_entry_on_the_uni
     workflow.submit(user=reporter, campaign=open_year, unit=unit, quarter=1)  # the indicator page shows what was sent
     client.force_login(reviewer)
     indicator = html.unescape(client.get(reverse("indicator", args=[4]), {"year": 2024, "quarter": 1}).content.decode())
-    assert "secretariat · 024 4 Quý 1: lũy kế 52.000 (nhập thay đơn vị)" in indicator
-    assert "reporter-city · 024 4 Quý 1: lũy kế 50.000 (Ước tính)" in indicator
+    # Named as the pages name them: the unit and the measure by their names, the quarter as "Quý I".
+    assert "secretariat · TP Hà Giang · 4. Số lượt khách du lịch · Quý I: lũy kế 52.000 (nhập thay đơn vị)" in indicator
+    assert "reporter-city · TP Hà Giang · 4. Số lượt khách du lịch · Quý I: lũy kế 50.000 (Ước tính)" in indicator
 
 
 def test_a_figure_cleared_and_a_report_sent_by_the_import_command_name_who_did_it(client, city, open_year, reviewer, tmp_path):

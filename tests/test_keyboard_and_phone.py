@@ -297,6 +297,9 @@ def test_on_an_english_phone_the_queue_is_cards_and_the_report_history_can_be_sc
     assert not [box for box in page.evaluate(SCROLL_BOXES) if box["wider"]]
     assert page.locator("main table tbody tr").first.evaluate("row => getComputedStyle(row).display") == "flex"
     assert page.locator("main table tbody tr td[data-label=Completeness]").first.is_visible()
+    # The box to tick is a finger's target (WCAG 2.5.8: at least 24 px), not 16 px beside the unit's link.
+    box = page.locator("main table tbody input[name=submission]").first.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box
 
     report = Submission.objects.filter(campaign=demo, quarter=3).exclude(state="draft").order_by("pk").first()
     page.goto(f"{live_server.url}/bao-cao/{report.pk}/")
