@@ -103,6 +103,25 @@ class CampaignAdmin(admin.ModelAdmin):
                                            "report_recipients_en")}),
     )
 
+    actions = ["copy_to_next_year"]
+
+    @admin.action(description=_("Set up the next year from this programme (structure, targets, deadlines; no figures)"))
+    def copy_to_next_year(self, request, queryset):
+        # As `manage.py copy_campaign`, for an admin without a shell: one programme, into the year after it.
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one programme to copy."), messages.ERROR)
+            return
+        source = queryset.get()
+        try:
+            campaign = services.copy_campaign(source_year=source.year, target_year=source.year + 1)
+        except services.CopyError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        done, notes = services.after_copy(campaign, source.year)
+        self.message_user(request, done, messages.SUCCESS)
+        for note in notes:
+            self.message_user(request, note, messages.WARNING)
+
     def get_readonly_fields(self, request, obj=None):
         # A programme with a scoring scheme closes its year on the ranking page, where closing also
         # makes the ranking final (ranking.close_year): ticking the box here alone would close
@@ -203,6 +222,18 @@ class TaskAdmin(YearLabels, admin.ModelAdmin):
         self.message_user(request, _("%(count)d tasks retired.") % {"count": len(tasks)})
 
 
+def say_if_the_wording_quotes_the_old_target(request, form) -> None:
+    """A year copied from the last keeps last year's wording, which quotes last year's target: the
+    pages would print both, the new target in the table and the old one in the words. Said wherever
+    a target is changed (the measure's page, the indicator's table of measures)."""
+    measure, old = form.instance, form.initial.get("target")
+    if ("target" in form.changed_data and old is not None and measure.indicator_id
+            and numbers.mentions(measure.indicator.official_text, old)):
+        messages.warning(request, _("The official wording of indicator %(number)s still says %(old)s, the target before this "
+                                    "change: if the programme changed it, change the wording too (Admin → Indicators).") % {
+            "number": measure.indicator.number, "old": numbers.format_exact(old, 0, "vi")})
+
+
 class MeasureFormSet(forms.BaseInlineFormSet):
     def clean(self):
         # Codes are one in any letter case (the database's rule): two rows given "3B" and "3b" in
@@ -238,6 +269,13 @@ class IndicatorAdmin(YearLabels, admin.ModelAdmin):
     list_select_related = ("theme", "lead_unit", "campaign")
     inlines = [MeasureInline]
     readonly_fields = ("new_measure",)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is models.Measure:
+            for measure_form in formset.forms:
+                if measure_form.instance.pk is not None and measure_form not in formset.deleted_forms:
+                    say_if_the_wording_quotes_the_old_target(request, measure_form)
 
     @admin.display(description=_("New measure"))
     def new_measure(self, obj):
@@ -324,14 +362,8 @@ class MeasureAdmin(YearLabels, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # A year copied from the last keeps last year's wording, which quotes last year's target:
-        # the pages would print both, the new target in the table and the old one in the words.
-        old = form.initial.get("target")
-        if (change and "target" in form.changed_data and old is not None and obj.indicator_id
-                and numbers.mentions(obj.indicator.official_text, old)):
-            messages.warning(request, _("The official wording of indicator %(number)s still says %(old)s, the target before this "
-                                        "change: if the programme changed it, change the wording too (Admin → Indicators).") % {
-                "number": obj.indicator.number, "old": numbers.format_exact(old, 0, "vi")})
+        if change:
+            say_if_the_wording_quotes_the_old_target(request, form)
 
 
 @admin.register(models.MeasureAssignment)

@@ -28,8 +28,11 @@ def page_address(request) -> str:
     form (a 405 when asked for again), so it is the page the form was sent from."""
     if request.method in ("GET", "HEAD"):
         return request.get_full_path()
+    if named := getattr(request, "page_address", None):  # a view that knows its page names it (a refused return: the report's)
+        return named
     referer = request.META.get("HTTP_REFERER", "")
     if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         parts = urlsplit(referer)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        if parts.path != request.path:  # sent again from the page the form came back on: that is this very address
+            return parts.path + (f"?{parts.query}" if parts.query else "")
     return request.get_full_path()

@@ -121,9 +121,10 @@ class FigureForm(forms.Form):
         if m.is_qualitative and "narrative" not in self.errors:  # an over-long narrative is not a missing one
             for problem in verdict_problems(data.get("verdict", ""), data.get("narrative", ""), self.lang):
                 self.add_error("verdict", problem)
-        elif data.get("value") is not None and self.touched():
+        # Warned of a figure typed, not of one saved already whose note or kind alone changes (it was confirmed then).
+        elif data.get("value") is not None and "value" in self.changed_data:
             self.warnings, self.warned = jump_warnings(m, data["value"], self.row["previous"], self.lang), "value"
-        elif data.get("cumulative") is not None and self.touched():
+        elif data.get("cumulative") is not None and "cumulative" in self.changed_data:
             self.warnings = year_to_date_warnings(m, data["cumulative"], self.row["so_far"], self.row["previous"], self.lang)
             self.warned = "cumulative"
         if not self.errors and (lost := self.entry().words_without_figure):

@@ -355,6 +355,12 @@ class Unit(models.Model):
 
     def clean(self):
         super().clean()
+        # A unit that reported in a year took part in it: "from" a later year would drop it from
+        # that year's ranking unnoticed.
+        if self.pk and self.since_year and (earlier := sorted(set(Submission.objects.filter(
+                unit=self, campaign__year__lt=self.since_year).values_list("campaign__year", flat=True)))):
+            raise ValidationError({"since_year": _("The unit has reports in %(years)s: it takes part from %(first)s at the latest.") % {
+                "years": ", ".join(map(str, earlier)), "first": earlier[0]}})
         # Up the chain of parents: a unit met again is a loop, which no province's structure has.
         seen, parent = {self.pk}, self.parent
         while parent is not None:
@@ -421,8 +427,8 @@ class Task(models.Model):
         # Theme I is the twenty indicators, reported as figures: a task there is printed in the
         # indicators' table and never counted in a report's completeness.
         if self.theme_id and self.theme.number < 2:
-            raise ValidationError({"theme": _("Tasks belong to themes II to VI; theme I is reported through its indicators' "
-                                              "figures.")})
+            # Not tied to the theme field: in the theme's own table of tasks that field is hidden.
+            raise ValidationError(_("Tasks belong to themes II to VI; theme I is reported through its indicators' figures."))
 
 
 class Indicator(Rules, models.Model):

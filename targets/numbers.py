@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from targets.language import language
+from targets.validators import INVISIBLE
 
 DASH = "–"  # en dash: "no figure", as printed reports show it
 
@@ -30,9 +31,9 @@ FORMAT_NAMES = {
 EXAMPLES = {"vi": "1.234,5", "en": "1,234.5"}
 
 # Spaces people paste in from Word or Excel, including the no-break kinds used for grouping, and
-# the invisible marks a copy from a web page or a PDF carries (zero-width space and joiners,
-# word joiner, byte-order mark, direction marks): "12" with one of them is still 12.
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b-\u200f\u2060\ufeff]")
+# the invisible marks a copy from a web page or a PDF carries (validators.INVISIBLE): "12" with
+# one of them is still 12.
+_SPACES = re.compile(rf"[\s\u00a0\u2007\u202f{INVISIBLE}]")
 # A minus sign copied from a typeset document is still a minus sign.
 _MINUS = "\u2212"
 
@@ -247,8 +248,14 @@ def parse_number(text: str, lang: str) -> Decimal:
     raise NumberFormatError(NumberFormatError.NOT_A_NUMBER, shown, lang)
 
 
+# How a programme writes large figures in words: "3,2 triệu lượt khách" is 3.200.000.
+_SCALE_WORDS = ((Decimal(10) ** 9, "tỷ"), (Decimal(10) ** 6, "triệu"), (Decimal(10) ** 3, "nghìn"))
+
+
 def mentions(text: str, value: Decimal) -> bool:
     """Whether `text` (an official wording) writes `value` as a Vietnamese document does: "đạt
-    2.460 tỷ đồng" mentions 2460, "tăng 7,5%" mentions 7.5; "12.460" and "2.4601" do not mention 2460."""
-    said = re.escape(format_exact(value, 0, "vi"))
-    return re.search(rf"(?<![\d.,]){said}(?!\d|[.,]\d)", text or "") is not None
+    2.460 tỷ đồng" mentions 2460, "tăng 7,5%" mentions 7.5, "3,2 triệu lượt khách" 3200000;
+    "12.460" and "2.4601" do not mention 2460, nor an indicator's own number "(12)" 12."""
+    said = [re.escape(format_exact(value, 0, "vi"))]
+    said += [re.escape(format_exact(value / scale, 0, "vi")) + rf"\s*{word}" for scale, word in _SCALE_WORDS if abs(value) >= scale]
+    return any(re.search(rf"(?<![\d.,(]){s}(?!\d|[.,]\d)", text or "") for s in said)

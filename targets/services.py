@@ -6,10 +6,11 @@ import datetime
 import re
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
 
-from targets import history
-from targets.models import Campaign, Deadline, Indicator, Measure, MeasureAssignment, ScoringScheme, Submission, Task, Theme
+from targets import history, progress
+from targets.models import Campaign, Deadline, Indicator, Measure, MeasureAssignment, ScoringScheme, Submission, Task, Theme, Unit
 from targets.overview import build_overview
 
 # How the official report is headed and signed carries over to the next year.
@@ -32,12 +33,12 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
     """
     source = Campaign.objects.filter(year=source_year).first()
     if source is None:
-        raise CopyError(f"There is no programme for {source_year}.")
+        raise CopyError(_("There is no programme for %(year)s.") % {"year": source_year})
     if Campaign.objects.filter(year=target_year).exists():
-        raise CopyError(f"A programme for {target_year} already exists.")
+        raise CopyError(_("A programme for %(year)s already exists.") % {"year": target_year})
 
     if not 1900 <= target_year <= 2999:
-        raise CopyError(f"{target_year} is not a programme year.")
+        raise CopyError(_("%(year)s is not a programme year.") % {"year": target_year})
     plan_start, plan_end = source.plan_start, source.plan_end
     while target_year > plan_end:  # the next five-year plan
         plan_start, plan_end = plan_end + 1, plan_end + 5
@@ -104,6 +105,31 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
     _copy_scoring_scheme(source, target, target_year - source_year)
     sync_last_year(source)
     return target
+
+
+def after_copy(campaign: Campaign, source_year: int) -> tuple[str, list[str]]:
+    """What copy_campaign did, and what the admin is to see to next, in the site's words: the
+    command and the admin's "copy to the next year" say the same."""
+    done = _("Created the %(year)s programme from %(source)s: %(themes)s themes, %(indicators)s indicators, %(measures)s "
+             "measures. Review its number, dates and targets in the admin.") % {
+        "year": campaign.year, "source": source_year, "themes": campaign.themes.count(),
+        "indicators": campaign.indicators.count(), "measures": campaign.measures.count()}
+    notes = []
+    copied = set(campaign.deadlines.filter(unit__isnull=True).values_list("quarter", flat=True))
+    for quarter in sorted(set(Deadline.objects.filter(campaign__year=source_year, unit__isnull=True).values_list("quarter", flat=True))
+                          - copied):
+        notes.append(_("The %(quarter)s deadline of %(source)s, a year later, falls outside the dates a deadline may have; "
+                       "%(quarter)s %(year)s is due on the default %(date)s. Set it in the admin.") % {
+            "quarter": progress.quarter_label(quarter), "source": source_year, "year": campaign.year,
+            "date": campaign.default_deadline(quarter).strftime("%d/%m/%Y")})
+    # Copied as they were: a unit retired since would be owed reports it will never send.
+    retired = (Unit.objects.filter(is_active=False).filter(
+        Q(assignments__measure__campaign=campaign) | Q(tasks__theme__campaign=campaign) | Q(led_indicators__campaign=campaign))
+        .distinct().order_by("code").values_list("code", flat=True))
+    if retired:
+        notes.append(_("Units no longer active still report in %(year)s: %(units)s. Give their measures, tasks and indicators "
+                       "to other units in the admin, or make them active again.") % {"year": campaign.year, "units": ", ".join(retired)})
+    return done, notes
 
 
 def last_year_source(year: int) -> str:

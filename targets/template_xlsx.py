@@ -414,7 +414,8 @@ def cell_text(value) -> str:
     number = cell_number(value)
     if number is not None:
         return format_exact(number, 0, "vi").replace(".", "")  # every digit, no thousands dots: as typed
-    return str(value)
+    # A cell that shows nothing (a zero-width space left by a copy) is an empty cell.
+    return "" if validators.shows_nothing(str(value)) else str(value)
 
 
 def cell_version(value) -> int | None:
@@ -613,16 +614,16 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     seen: dict[tuple[str, str], int] = {}
     for number, by_name, key in lines:
         get = by_name.get
+        if not (key[0].strip() and key[1].strip()):
+            # A row added by hand (a total under the figures, a note below it): nothing says whose figure it would be.
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("The row has no unit or measure code: a row added to "
+                                                                          "the template (a total, say) is not read; delete it.")))
+            continue
         if key in seen:  # two figures for one measure: neither is guessed to be the one meant
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("The same unit and measure as row %(row)s.") % {"row": seen[key]}))
             continue
         seen[key] = number
         assignment = assignments.get(key)
-        if assignment is None and not (key[0].strip() and key[1].strip()):
-            # A row added by hand (a total under the figures): nothing says whose figure it would be.
-            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("The row has no unit or measure code: a row added to "
-                                                                          "the template (a total, say) is not read; delete it.")))
-            continue
         if assignment is None:
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("Unit %(unit)s does not report measure %(measure)s.") % {"unit": key[0], "measure": key[1]}))
             continue
@@ -648,7 +649,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
                 cell = None
             elif column == CUMULATIVE and cell not in (None, "") and measure.aggregation != Measure.Aggregation.FLOW:
                 row_problems.append(Problem(SHEET, number, column, _("A level measure has no year-to-date figure; type it in the “%(column)s” column.") % {"column": "Giá trị"}))
-            numbers[column] = ("" if cell is None or exact is not None else str(cell), exact)
+            numbers[column] = ("" if cell is None or exact is not None else cell_text(cell), exact)
         text, exact = numbers["Giá trị"]
         verdict_word = get("Đánh giá") or ""
         # What a row of the other kind carries is not dropped without a word.
@@ -718,6 +719,9 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             continue  # as the workbook showed it: nothing to write, nor to confirm
         if figure is not None and not workflow.differs(figure, entry):
             continue  # as saved already (a file uploaded twice): nothing to write either
+        if figure is not None and (figure.value, figure.cumulative) == (entry.value, entry.cumulative):
+            # Only its words or its kind change: the figure itself was checked, and confirmed, when it was saved.
+            checked.warnings, ytd_warnings = [], []
         result.warnings += [Problem(SHEET, number, "Giá trị", w) for w in checked.warnings]
         result.warnings += [Problem(SHEET, number, CUMULATIVE, w) for w in ytd_warnings]
         if entry.empty and figure is not None:
@@ -855,6 +859,7 @@ class Incomplete(workflow.EntryRefused):
 class Saved:
     figures: int = 0  # figures written
     removed: int = 0  # saved figures deleted (their rows cleared)
+    tasks_removed: int = 0  # saved task reports deleted
     tasks: int = 0  # task reports written or cleared (one already as the file has it is not counted)
 
 
@@ -889,7 +894,8 @@ def save_upload(result: UploadResult, *, user, submit: bool = False, send_incomp
         if tasks.conflicts:
             raise workflow.EntryRefused(_("%(unit)s: tasks %(codes)s were changed after the template was downloaded (on the web or by another upload); download a new template.")
                                          % {"unit": unit.name, "codes": ", ".join(c.task.code for c in tasks.conflicts)})
-        saved.tasks += tasks.saved
+        saved.tasks += tasks.saved - tasks.removed
+        saved.tasks_removed += tasks.removed
         if submit and not send_incomplete and (lacking := workflow.lacking_from_report(result.campaign, unit, result.quarter)):
             incomplete.append(f"{unit.name} ({', '.join(lacking)})")
         elif submit:

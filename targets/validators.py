@@ -17,6 +17,16 @@ from django.utils.deconstruct import deconstructible
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+# Marks that show nothing (zero-width space and joiners, direction marks, word joiner, byte-order
+# mark, soft hyphen): a copy from a web page or a PDF leaves them in what looks like an empty box.
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+_NOTHING_SHOWN = re.compile(rf"[\s{INVISIBLE}]*")
+
+
+def shows_nothing(text: str | None) -> bool:
+    """Whether `text` is empty to the eye: spaces and invisible marks only."""
+    return _NOTHING_SHOWN.fullmatch(text or "") is not None
+
 # Limits, in characters. Comments and narratives are as long as people write them: a few thousand.
 NAME = 100
 SHORT = 300

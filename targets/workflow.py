@@ -284,6 +284,7 @@ class TaskConflict:
 class TaskSaveResult:
     saved: int = 0  # reports written or cleared; one already as typed (a double click) is not counted
     conflicts: list[TaskConflict] = field(default_factory=list)
+    removed: int = 0  # of them, cleared
 
 
 @transaction.atomic
@@ -321,7 +322,7 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
     if conflicts:
         transaction.set_rollback(True)
         return TaskSaveResult(conflicts=conflicts)
-    saved = 0
+    saved = removed = 0
     for entry in entries:
         report = current.get(entry.task.pk)
         if entry.empty:
@@ -329,6 +330,7 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
                 report._history_user = user
                 report.delete()  # kept in the history, like a cleared figure
                 saved += 1
+                removed += 1
             continue
         if report is None:
             report = TaskReport(submission=submission, task=entry.task, version=0)
@@ -343,7 +345,7 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
         submission.state = State.DRAFT
         submission._change_reason = history.system_reason(history.CORRECTED)
         submission.save(update_fields=["state"])
-    return TaskSaveResult(saved=saved)
+    return TaskSaveResult(saved=saved, removed=removed)
 
 
 def lacking_from_report(campaign: Campaign, unit: Unit, quarter: int) -> list[str]:
@@ -439,7 +441,7 @@ def _check_state(submission: Submission, allowed: tuple[str, ...]) -> None:
 
 def _check_comment(text: str, required: str) -> str:
     text = text.strip()
-    if not text:
+    if validators.shows_nothing(text):  # a zero-width space alone is no comment the unit could read
         raise EntryRefused(required, field="comment")
     found = validators.problems(Submission, {"review_comment": text})
     if found:

@@ -384,3 +384,61 @@ def test_a_target_changed_under_an_official_wording_that_quotes_the_old_one_is_p
     budget.indicator.save()
     response, _data = _edit(boss, url, "measure_form", lambda data: data.update(target="2800"))
     assert "vẫn ghi" not in boss.get(response["Location"]).content.decode()
+
+
+def test_the_upgrade_names_measure_codes_that_differ_only_in_case_rather_than_failing_half_way(programme):
+    """Before migration 0030 the admin took "14A" beside "14a"; the upgrade says which to rename."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    step = importlib.import_module("targets.migrations.0030_measure_code_any_case")
+    step.refuse_codes_in_two_cases(apps, None)  # nothing to say of the programme as shipped
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX measure_code_any_case")  # as the database was before (rolled back with the test)
+    Measure.objects.filter(campaign=programme, code="14b").update(code="14A")
+    with pytest.raises(RuntimeError, match=r"Measure codes differing only in letter case: 2024: 14A, 14a\. Rename one"):
+        step.refuse_codes_in_two_cases(apps, None)
+
+
+def test_a_unit_that_reported_in_a_year_cannot_be_said_to_take_part_only_from_a_later_one(boss, demo):
+    """Else it would drop out of that year's open ranking unnoticed."""
+    from targets.models import Unit
+
+    quan_ba = Unit.objects.get(code="029")
+    url = reverse("admin:targets_unit_change", args=[quan_ba.pk])
+    response, _data = _edit(boss, url, "unit_form", lambda data: data.update(since_year="2025"))
+    assert response.status_code == 200
+    assert "Đơn vị đã có báo cáo năm 2024: đơn vị tham gia chương trình muộn nhất từ năm 2024." in errors(response)
+    assert Unit.objects.get(pk=quan_ba.pk).since_year is None
+
+
+def test_a_target_changed_in_the_indicators_table_of_measures_is_pointed_out_too(boss, programme):
+    tourists = programme.indicators.get(number=4)  # "(4) Thu hút 3,2 triệu lượt khách du lịch"
+    url = reverse("admin:targets_indicator_change", args=[tourists.pk])
+
+    def new_target(data):
+        row = next(i for i in range(int(data["measures-TOTAL_FORMS"])) if data[f"measures-{i}-code"] == "4")
+        data[f"measures-{row}-target"] = "3500000"
+
+    response, _data = _edit(boss, url, "indicator_form", new_target)
+    assert response.status_code == 302, errors(response)
+    assert "Nguyên văn của chỉ tiêu 4 vẫn ghi 3.200.000, là kế hoạch trước khi sửa" in boss.get(response["Location"]).content.decode()
+
+
+def test_a_task_under_theme_one_from_the_themes_own_table_is_refused_with_the_reason_shown(boss, programme):
+    from targets.models import Task
+
+    theme = programme.themes.get(number=1)
+    url = reverse("admin:targets_theme_change", args=[theme.pk])
+
+    def add_a_task(data):
+        row = int(data["tasks-TOTAL_FORMS"])
+        data.update({"tasks-TOTAL_FORMS": str(row + 1), f"tasks-{row}-number": "1", f"tasks-{row}-title": "Nhiệm vụ ở nội dung Một là",
+                     f"tasks-{row}-is_active": "on", f"tasks-{row}-theme": str(theme.pk)})
+
+    response, _data = _edit(boss, url, "theme_form", add_a_task)
+    assert response.status_code == 200
+    assert "Nhiệm vụ thuộc các nội dung II đến VI; nội dung I được báo cáo bằng số liệu các chỉ tiêu." in response.content.decode()
+    assert not Task.objects.filter(theme=theme).exists()

@@ -40,7 +40,7 @@ def test_copying_a_programme_to_an_earlier_year_or_no_year_is_said_or_done(progr
     earlier = Campaign.objects.get(year=2019)
     assert (earlier.plan_start, earlier.plan_end) == (2016, 2020)
     for year in ("0", "40000"):
-        with pytest.raises(CommandError, match=f"{year} is not a programme year"):
+        with pytest.raises(CommandError, match=f"{year} không phải là năm của một chương trình"):
             call_command("copy_campaign", "2024", year)
 
 
@@ -48,10 +48,10 @@ def test_copying_a_programme_names_the_units_no_longer_active_that_it_still_assi
     Unit.objects.filter(code="STC").update(is_active=False)  # retired after 2024, still the lead of budget revenue
     out = io.StringIO()
     call_command("copy_campaign", "2024", "2025", stdout=out)
-    assert "Units no longer active still report in 2025: STC." in out.getvalue()
+    assert "Các đơn vị đã ngừng hoạt động vẫn được giao báo cáo năm 2025: STC." in out.getvalue()
     Unit.objects.filter(code="STC").update(is_active=True)
     call_command("copy_campaign", "2024", "2026", stdout=(quiet := io.StringIO()))
-    assert "no longer active" not in quiet.getvalue()
+    assert "ngừng hoạt động" not in quiet.getvalue()
 
 
 def test_a_deadline_the_admin_would_refuse_is_not_copied_and_the_quarter_takes_the_default(programme):
@@ -68,7 +68,8 @@ def test_a_deadline_the_admin_would_refuse_is_not_copied_and_the_quarter_takes_t
     assert dict(copied.deadlines.values_list("quarter", "due_on")) == {1: datetime.date(2025, 4, 20)}
     assert all(not d.rule_problems() for d in copied.deadlines.all())
     assert copied.deadline(4) == datetime.date(2026, 1, 15)
-    assert "The Q4 deadline of 2024, a year later, falls outside the dates a deadline may have; Q4 2025 is due on the default 15/01/2026." in out.getvalue()
+    assert ("Hạn báo cáo quý IV năm 2024, lùi một năm, nằm ngoài khoảng ngày cho phép; quý IV năm 2025 lấy hạn mặc định 15/01/2026."
+            in out.getvalue())
 
 
 def test_a_copied_programme_names_its_own_year_in_its_titles_and_theme_descriptions(programme):
@@ -96,3 +97,20 @@ def test_make_runs_programme_loading_keeps_what_an_admin_changed_since(programme
     assert Unit.objects.get(code="024").name == "Thành phố Hà Giang (đổi tên)"
     call_command("load_programme", str(PROGRAMME), stdout=io.StringIO())  # asked for: updated from the file
     assert Unit.objects.get(code="024").name == "Thành phố Hà Giang"
+
+
+def test_an_admin_sets_up_the_next_year_from_the_programme_list_without_a_shell(client, admin_user, programme):
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    url = reverse("admin:targets_campaign_changelist")
+    assert "Lập chương trình năm sau từ chương trình này" in client.get(url).content.decode()
+    page = client.post(url, {"action": "copy_to_next_year", "_selected_action": [programme.pk]}, follow=True).content.decode()
+    assert "Đã tạo chương trình năm 2025 từ năm 2024" in page
+    copied = Campaign.objects.get(year=2025)
+    assert copied.measures.count() == programme.measures.count() and not copied.submissions.exists()
+    # Again: said, nothing made twice.
+    again = client.post(url, {"action": "copy_to_next_year", "_selected_action": [programme.pk]}, follow=True).content.decode()
+    assert "Đã có chương trình năm 2025." in again and Campaign.objects.filter(year=2025).count() == 1
+    both = client.post(url, {"action": "copy_to_next_year", "_selected_action": [programme.pk, copied.pk]}, follow=True)
+    assert "Hãy chọn một chương trình để sao chép." in both.content.decode() and not Campaign.objects.filter(year=2026).exists()

@@ -59,7 +59,7 @@ def test_the_indicator_pages_periods_tell_a_figure_from_its_target(client, progr
     page = text(client.get(reverse("indicator", args=[10]), {"year": 2024, "quarter": 1}))
     assert "Quý I 59,05 59,10 — 59,10 99,9 % ⚠ Có nguy cơ chậm" in page  # the periods' table
     assert "(số liệu toàn tỉnh) 59,05 59,05 59,10 99,9 %" in page  # the units' table
-    assert "SGDDT 10 Quý 1: 59,05" in page  # the change history: the stored digits
+    assert "10. Tỷ lệ trường học đạt chuẩn quốc gia · Quý I: 59,05" in page  # the change history: the stored digits
 
 
 def test_the_report_by_unit_tells_a_pledge_apart_and_marks_an_estimate(client, programme, viewer, admin_user):

@@ -338,14 +338,22 @@ def test_returning_needs_a_comment_and_only_admins_reopen(client, reporter, revi
                        HTTP_REFERER=f"http://testserver/bao-cao/{submission.pk}/")
     submission.refresh_from_db()
     assert submission.state == "submitted"
+    # A zero-width space pasted alone is no comment the unit could read either.
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": "\u200b "})
+    submission.refresh_from_db()
+    assert submission.state == "submitted"
     # Said beside the comment box, which a keyboard or screen reader is taken to (aria-invalid).
     html = page.content.decode()
     assert re.search(r'<textarea[^>]*aria-invalid="true"[^>]*aria-describedby="id_comment_error"', html) or \
         re.search(r'<textarea[^>]*aria-describedby="id_comment_error"[^>]*aria-invalid="true"', html), html
     assert 'id="id_comment_error" role="alert">Hãy ghi rõ nội dung cần sửa' in html
     assert "<title>Thành phố Hà Giang · Quý I năm 2024 · Báo cáo quý" in html  # each report's tab says which
-    # The language switch comes back to the report, not to the address that only takes the form (405).
+    # The language switch comes back to the report, not to the address that only takes the form (405),
+    # however the browser sent the form: again from the refusal, or without a Referer.
     assert f'name="next" value="/bao-cao/{submission.pk}/"' in html
+    for referer in ({"HTTP_REFERER": f"http://testserver/bao-cao/{submission.pk}/xu-ly/"}, {}):
+        again = client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": " "}, **referer)
+        assert f'name="next" value="/bao-cao/{submission.pk}/"' in again.content.decode()
     client.post(reverse("submission-decide", args=[submission.pk]), {"action": "approve"})
     assert client.post(reverse("submission-decide", args=[submission.pk]), {"action": "reopen", "comment": "x"}).status_code == 403
     client.force_login(admin_user)
@@ -697,3 +705,13 @@ def test_a_unit_reporting_years_to_date_alone_is_checked_against_the_quarter_the
     response = post_entry(client, "024", 3, {}, **{field("3", "cumulative"): "150.500"})
     assert "nghĩa là quý này 150.404,8, thay đổi 332.654 % so với quý trước (45,2)" in response.content.decode()
     assert not Figure.objects.filter(submission__quarter=3).exists()
+
+
+def test_a_note_changed_under_a_figure_saved_already_asks_nothing_of_the_figure(client, reporter):
+    """The jump from the previous quarter was confirmed when the figure was saved; a note alone changes now."""
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"})
+    post_entry(client, "024", 2, {"3": "500"}, confirm="1")  # ten times the first quarter, confirmed
+    response = post_entry(client, "024", 2, {"3": "500"}, **{field("3", "note"): "Theo Kho bạc", field("3", "version"): "1"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Figure.objects.get(measure__code="3", submission__quarter=2).note == "Theo Kho bạc"

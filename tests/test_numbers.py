@@ -387,6 +387,8 @@ def test_format_exact_shows_every_digit_of_what_will_be_stored(value, places, vi
     ("đạt 2.4601 tỷ đồng", "2.46", False),
     ("đạt 7,55%", "7.5", False),
     ("", "1", False),
+    ("(4) Thu hút 3,2 triệu lượt khách du lịch", "3200000", True),  # in words, as programmes write large figures
+    ("(12) Tỷ lệ che phủ rừng đạt 59,3%", "12", False),  # the indicator's own number
 ])
 def test_an_official_wording_mentions_a_target_as_a_vietnamese_document_writes_it(text, value, said):
     from targets.numbers import mentions

@@ -184,9 +184,9 @@ def test_copy_campaign_copies_structure_and_targets_without_figures(programme, d
     assert [u.code for u in Task.objects.get(theme__campaign=new, theme__number=2, number=2).responsible_units.all()] == ["STC"]
     assert new.report_signature == programme.report_signature
 
-    with pytest.raises(CopyError, match="already exists"):
+    with pytest.raises(CopyError, match="Đã có chương trình năm 2025"):
         copy_campaign(source_year=2024, target_year=2025)
-    with pytest.raises(CommandError, match="no programme for 2019"):
+    with pytest.raises(CommandError, match="Không có chương trình năm 2019"):
         call_command("copy_campaign", "2019", "2020")
 
 

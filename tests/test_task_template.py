@@ -370,6 +370,7 @@ def test_a_cleared_task_row_shows_what_is_saved_asks_before_deleting_it_and_says
     saved = client.post(reverse("upload"), {"token": response.context["token"], "confirm": "1"}, follow=True).content.decode()
     assert not TaskReport.objects.filter(task=budget_task(unit), submission__unit=unit).exists()
     assert "Đã lưu 0 số liệu" not in saved  # only a task report was in the file
+    assert "Đã xóa 1 báo cáo nhiệm vụ đã lưu có dòng được để trống." in saved and "Đã lưu 1 báo cáo nhiệm vụ" not in saved
 
 
 @pytest.mark.template_context

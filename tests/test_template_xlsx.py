@@ -264,7 +264,25 @@ def test_a_deleted_tasks_sheet_and_a_total_row_added_by_hand_are_named_as_such(c
     total = ws.max_row + 1
     ws.cell(total, header.index("Tên chỉ tiêu") + 1 if "Tên chỉ tiêu" in header else 2).value = "Tổng cộng"
     ws.cell(total, header.index("Giá trị") + 1).value = 99
-    refused(client, as_upload(wb), f"dòng {total}, cột «Mã chỉ tiêu»: Dòng không có mã đơn vị hoặc mã chỉ tiêu: dòng tự thêm")
+    ws.cell(total + 1, 2).value = "Ghi chú: số liệu ước"  # and a line under it
+    html = refused(client, as_upload(wb), f"dòng {total}, cột «Mã chỉ tiêu»: Dòng không có mã đơn vị hoặc mã chỉ tiêu: dòng tự thêm",
+                   f"dòng {total + 1}, cột «Mã chỉ tiêu»: Dòng không có mã đơn vị hoặc mã chỉ tiêu: dòng tự thêm")
+    assert "Trùng với dòng" not in html
+
+
+@pytest.mark.template_context
+def test_cells_holding_only_invisible_marks_are_empty_cells(client, reporter):
+    """What a copy from a web page leaves in a cell that looks empty: nothing to read, nothing refused."""
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 10, "4": "\u200b"})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "6")
+    row[header.index("Ghi chú")].value = " \u2060\ufeff"
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert "Chưa lưu gì" not in response.content.decode()
+    client.post(reverse("upload"), {"token": response.context["token"]})
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": Decimal("10")}
 
 
 def test_a_zip_bomb_is_refused_without_opening_it(client, reporter):
@@ -702,3 +720,24 @@ def test_a_row_changed_on_the_web_since_the_download_is_said_at_the_preview_with
     assert "Chỉ tiêu 3 đã được sửa sau khi tải biểu mẫu này (đang lưu: 50,0); hãy tải biểu mẫu mới, hoặc để nguyên dòng này" in html
     assert "người khác" not in html and 'name="token"' not in html
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": 50}
+
+
+@pytest.mark.template_context
+def test_a_row_changing_only_its_note_asks_nothing_of_its_figure(client, reporter):
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=50)])
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=2, entries=[workflow.Entry(measure=budget, value=500)])
+    client.force_login(reporter)
+    wb = download(client, quarter=2)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Ghi chú")].value = "Theo Kho bạc"
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert 'name="confirm"' not in response.content.decode()  # the tenfold jump was the saved figure's, confirmed then
+    client.post(reverse("upload"), {"token": response.context["token"]})
+    assert Figure.objects.get(measure=budget, submission__quarter=2).note == "Theo Kho bạc"

@@ -4,6 +4,22 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 
+def refuse_codes_in_two_cases(apps, schema_editor):
+    """Before this rule the admin took "14a" beside "14A": named, to be renamed, rather than an
+    IntegrityError from the index half-way through an upgrade."""
+    from django.db.models import Count
+    from django.db.models.functions import Lower
+
+    Measure = apps.get_model("targets", "Measure")
+    clashes = (Measure.objects.values("campaign__year", code_lower=Lower("code")).annotate(n=Count("id")).filter(n__gt=1)
+               .order_by("campaign__year", "code_lower"))
+    if clashes:
+        found = "; ".join(f"{c['campaign__year']}: " + ", ".join(sorted(Measure.objects.filter(
+            campaign__year=c["campaign__year"], code__iexact=c["code_lower"]).values_list("code", flat=True))) for c in clashes)
+        raise RuntimeError(f"Measure codes differing only in letter case: {found}. Rename one of each (Admin → Measures) "
+                           "with the previous release, then run the upgrade again.")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -11,6 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_codes_in_two_cases, migrations.RunPython.noop),
         migrations.RemoveConstraint(
             model_name='measure',
             name='measure_code_unique',

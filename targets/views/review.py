@@ -203,6 +203,7 @@ def decide(request, pk: int):
     """Approve, return with a comment, or reopen (admins) one report."""
     _require_reviewer(request.user)
     report = get_object_or_404(Submission.objects.select_related("unit", "campaign", "submitted_by", "reviewed_by"), pk=pk)
+    request.page_address = reverse("submission", args=[report.pk])  # this address takes only the form (context_processors)
     action = request.POST.get("action")
     form = DecisionForm(request.POST)
     if not form.is_valid():

@@ -143,10 +143,12 @@ def _confirm(request):
         messages.error(request, refused.message)
         return render(request, "targets/upload.html", {"result": result})
     kept.delete()
-    if saved.figures or not (saved.tasks or saved.removed):  # "0 figures saved" only when nothing was
+    if saved.figures or not (saved.tasks or saved.removed or saved.tasks_removed):  # "0 figures saved" only when nothing was
         messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
     if saved.removed:
         messages.success(request, _("Deleted %(count)s saved figures whose rows were cleared.") % {"count": saved.removed})
     if saved.tasks:
         messages.success(request, _("Saved %(count)s task reports from the workbook.") % {"count": saved.tasks})
+    if saved.tasks_removed:
+        messages.success(request, _("Deleted %(count)s saved task reports whose rows were cleared.") % {"count": saved.tasks_removed})
     return redirect("upload")

@@ -45,5 +45,8 @@ class Command(BaseCommand):
             "figures": saved.figures, "tasks": saved.tasks}))
         if saved.removed:
             self.stdout.write(self.style.SUCCESS(_("Deleted %(count)s saved figures whose rows were cleared.") % {"count": saved.removed}))
+        if saved.tasks_removed:
+            self.stdout.write(self.style.SUCCESS(_("Deleted %(count)s saved task reports whose rows were cleared.") % {
+                "count": saved.tasks_removed}))
         if submit:
             self.stdout.write(self.style.SUCCESS(_("Submitted for review: %(units)s.") % {"units": ", ".join(sorted(result.units))}))
