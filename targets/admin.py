@@ -148,8 +148,8 @@ class EmulationBlocAdmin(admin.ModelAdmin):
 
 @admin.register(models.Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "bloc", "parent", "is_active")
-    list_filter = ("kind", "bloc", "is_active")
+    list_display = ("code", "name", "kind", "bloc", "parent", "is_active", "since_year")
+    list_filter = ("kind", "bloc", "is_active", "since_year")
     search_fields = ("code", "name", "name_en", "short_name")
     filter_horizontal = ("members",)
 

@@ -118,7 +118,7 @@ def after_copy(campaign: Campaign, source_year: int) -> tuple[str, list[str]]:
     copied = set(campaign.deadlines.filter(unit__isnull=True).values_list("quarter", flat=True))
     for quarter in sorted(set(Deadline.objects.filter(campaign__year=source_year, unit__isnull=True).values_list("quarter", flat=True))
                           - copied):
-        notes.append(_("The %(quarter)s deadline of %(source)s, a year later, falls outside the dates a deadline may have; "
+        notes.append(_("The %(quarter)s deadline of %(source)s, moved to %(year)s, falls outside the dates a deadline may have; "
                        "%(quarter)s %(year)s is due on the default %(date)s. Set it in the admin.") % {
             "quarter": progress.quarter_label(quarter), "source": source_year, "year": campaign.year,
             "date": campaign.default_deadline(quarter).strftime("%d/%m/%Y")})

@@ -727,8 +727,8 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         if entry.empty and figure is not None:
             # Cells cleared, as "clear contents" over a block does: the saved figure would go, which is confirmed like a jump.
             held = figure.value if figure.value is not None else figure.cumulative  # a flow may hold its year to date only
-            result.warnings.append(Problem(SHEET, number, "Giá trị", _("The row is empty: the saved figure of measure %(measure)s "
-                                                                      "(%(value)s) will be deleted.") % {
+            result.warnings.append(Problem(SHEET, number, "Đánh giá" if measure.is_qualitative else "Giá trị", _(
+                "The row is empty: the saved figure of measure %(measure)s (%(value)s) will be deleted.") % {
                 "measure": measure.code, "value": format_exact(held, measure.decimal_places, lang) if held is not None
                 else figure.get_verdict_display()}))
         result.rows.append({"row": number, "unit": assignment.unit, "entry": entry, "saved": figure})

@@ -69,8 +69,8 @@ class Entry:
 
 
 def words_without_figure_message() -> str:
-    return _("A note or a source goes with a figure: type the figure, or clear the note and the source (clearing all three "
-             "deletes a saved figure).")
+    return _("A note or a source goes with a figure: type the figure, or clear the note and the source (clearing the whole "
+             "row deletes a saved figure).")
 
 
 def conflicts(theirs: Figure | None, entry: Entry) -> bool:

@@ -68,7 +68,7 @@ def test_a_deadline_the_admin_would_refuse_is_not_copied_and_the_quarter_takes_t
     assert dict(copied.deadlines.values_list("quarter", "due_on")) == {1: datetime.date(2025, 4, 20)}
     assert all(not d.rule_problems() for d in copied.deadlines.all())
     assert copied.deadline(4) == datetime.date(2026, 1, 15)
-    assert ("Hạn báo cáo quý IV năm 2024, lùi một năm, nằm ngoài khoảng ngày cho phép; quý IV năm 2025 lấy hạn mặc định 15/01/2026."
+    assert ("Hạn báo cáo quý IV năm 2024, chuyển sang năm 2025, nằm ngoài khoảng ngày cho phép; quý IV năm 2025 lấy hạn mặc định 15/01/2026."
             in out.getvalue())
 
 
