@@ -118,7 +118,7 @@ def read_number(measure: Measure, text: str, lang: str = "vi") -> Decimal:
 
 def check_input(measure: Measure, *, text: str = "", value: Decimal | None = None, verdict: str = "", narrative: str = "",
                 kind: str = Figure.Kind.OFFICIAL, previous: Decimal | None = None, lang: str = "vi",
-                words: str | None = None) -> Checked:
+                words: str | None = None, earlier_quarter: int | None = None) -> Checked:
     """Check one measure's input: typed `text` in `lang`'s notation, or an exact `value` (a number
     cell of a workbook, which is a number already and never goes through the text parser). The
     messages are in `words` (by default `lang`): an upload reads the template's Vietnamese
@@ -144,7 +144,7 @@ def check_input(measure: Measure, *, text: str = "", value: Decimal | None = Non
     if result.errors:
         return result
     result.value = value
-    result.warnings += jump_warnings(measure, value, previous, lang)
+    result.warnings += jump_warnings(measure, value, previous, lang, earlier_quarter)
     return result
 
 
@@ -152,16 +152,21 @@ def _jumps(value: Decimal, previous: Decimal | None) -> bool:
     return previous is not None and previous != 0 and abs(value - previous) > abs(previous) * JUMP_WARNING
 
 
-def jump_warnings(measure: Measure, value: Decimal, previous: Decimal | None, lang: str = "vi") -> list[str]:
-    """A soft warning when `value` moves more than JUMP_WARNING from the previous quarter."""
+def jump_warnings(measure: Measure, value: Decimal, previous: Decimal | None, lang: str = "vi",
+                  earlier_quarter: int | None = None) -> list[str]:
+    """A soft warning when `value` moves more than JUMP_WARNING from the previous quarter, or from
+    `earlier_quarter`'s figure (`previous`) where the quarters between have none."""
     if not _jumps(value, previous):
         return []
     lang = language(lang)
     change = (value - previous) / abs(previous) * 100
     places = places_to_tell_apart(measure.decimal_places, previous, value)
+    words = {"change": format_percent(change, 0, lang), "previous": format_number(previous, places, lang)}
     with override(lang):
-        return [_("Changes by %(change)s from the previous quarter (%(previous)s); check it and confirm.") % {
-            "change": format_percent(change, 0, lang), "previous": format_number(previous, places, lang)}]
+        if earlier_quarter is not None:
+            return [_("Changes by %(change)s from %(quarter)s (%(previous)s), the last quarter with a figure; check it and "
+                      "confirm.") % {**words, "quarter": progress.quarter_label(earlier_quarter, lang)}]
+        return [_("Changes by %(change)s from the previous quarter (%(previous)s); check it and confirm.") % words]
 
 
 def disagreement_warnings(measure: Measure, quarter: int, earlier: dict | None, value: Decimal | None, cumulative: Decimal | None,

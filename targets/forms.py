@@ -123,7 +123,8 @@ class FigureForm(forms.Form):
                 self.add_error("verdict", problem)
         # Warned of a figure typed, not of one saved already whose note or kind alone changes (it was confirmed then).
         elif data.get("value") is not None and "value" in self.changed_data:
-            self.warnings, self.warned = jump_warnings(m, data["value"], self.row["previous"], self.lang), "value"
+            self.warnings, self.warned = jump_warnings(m, data["value"], self.row["previous"], self.lang,
+                                                       self.row.get("previous_quarter")), "value"
         elif data.get("cumulative") is not None and "cumulative" in self.changed_data:
             self.warnings = year_to_date_warnings(m, data["cumulative"], self.row["so_far"], self.row["previous"], self.lang)
             self.warned = "cumulative"

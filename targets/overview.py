@@ -164,6 +164,16 @@ def quarter_amount(measure: Measure, quarter: int, series: dict | None) -> Decim
     return progress.evaluate(measure.spec(), quarter, **series).quarter_value
 
 
+def last_known_quarter(measure: Measure, quarter: int, series: dict | None) -> tuple[Decimal | None, int | None]:
+    """The unit's figure for the latest quarter before `quarter` that has one, and that quarter:
+    what a new figure is checked against, so that a fourth quarter typed a thousand times too big
+    after a third quarter never sent is still questioned. (None, None) without one."""
+    for earlier in range(quarter - 1, 0, -1):
+        if (amount := quarter_amount(measure, earlier, series)) is not None:
+            return amount, earlier
+    return None, None
+
+
 def whole_year_to_date(measure: Measure, quarter: int, series: dict | None) -> Decimal | None:
     """A unit's year to date up to `quarter` where it is whole: none of its quarters lacks a figure
     (and it is not the nine months carried into the full year). None otherwise, and before the first quarter."""

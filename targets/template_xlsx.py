@@ -37,7 +37,7 @@ from targets.forms import TaskForm
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, Verdict
 from targets.numbers import excel_format, fits_a_double, format_exact, typed_decimals, unambiguous_text
-from targets.overview import figure_series, quarter_amount, whole_year_to_date
+from targets.overview import figure_series, last_known_quarter, whole_year_to_date
 
 log = logging.getLogger(__name__)
 
@@ -671,9 +671,11 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             row_problems.append(Problem(SHEET, number, "Loại số liệu", choose_one(KIND_WORDS)))
             kind = Figure.Kind.OFFICIAL
         narrative = cell_text(get("Thuyết minh"))
-        previous = quarter_amount(measure, quarter - 1, earlier.get(key))  # typed, or given by two years to date
+        # The quarter before (typed, or given by two years to date), else the last one with a figure, as the entry page.
+        previous, previous_quarter = last_known_quarter(measure, quarter, earlier.get(key))
         checked = check_input(assignment.measure, text=text, value=exact, verdict=verdict, narrative=narrative, kind=kind,
-                              previous=previous, lang="vi", words=lang)
+                              previous=previous, lang="vi", words=lang,
+                              earlier_quarter=previous_quarter if previous_quarter != quarter - 1 else None)
         row_problems += [Problem(SHEET, number, "Giá trị" if not assignment.measure.is_qualitative else "Đánh giá", e)
                          for e in checked.errors]
         cumulative = None

@@ -715,3 +715,13 @@ def test_a_note_changed_under_a_figure_saved_already_asks_nothing_of_the_figure(
     response = post_entry(client, "024", 2, {"3": "500"}, **{field("3", "note"): "Theo Kho bạc", field("3", "version"): "1"})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Figure.objects.get(measure__code="3", submission__quarter=2).note == "Theo Kho bạc"
+
+
+def test_a_figure_after_a_quarter_without_one_is_checked_against_the_last_quarter_with_one(client, reporter):
+    """"1.234" typed for 1,234 after a third quarter never sent: a thousandfold quarter is still questioned."""
+    client.force_login(reporter)
+    post_entry(client, "024", 2, {"3": "85,8"})
+    page = post_entry(client, "024", 4, {"3": "1.234"}).content.decode()
+    assert "Thay đổi 1.338 % so với quý II (85,8), quý gần nhất có số liệu; hãy kiểm tra và xác nhận." in page
+    assert not Figure.objects.filter(submission__quarter=4).exists()  # not saved until confirmed
+    assert "Quý II (quý gần nhất có số liệu): 85,8" in page

@@ -741,3 +741,16 @@ def test_a_row_changing_only_its_note_asks_nothing_of_its_figure(client, reporte
     assert 'name="confirm"' not in response.content.decode()  # the tenfold jump was the saved figure's, confirmed then
     client.post(reverse("upload"), {"token": response.context["token"]})
     assert Figure.objects.get(measure=budget, submission__quarter=2).note == "Theo Kho bạc"
+
+
+def test_an_upload_after_a_quarter_without_a_figure_is_checked_against_the_last_quarter_with_one(client, reporter):
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=2, entries=[workflow.Entry(measure=budget, value=Decimal("85.8"))])
+    client.force_login(reporter)
+    html = client.post(reverse("upload"), {"file": as_upload(fill(download(client, quarter=4), {"3": "1.234"}))}).content.decode()
+    assert "Thay đổi 1.338 % so với quý II (85,8), quý gần nhất có số liệu; hãy kiểm tra và xác nhận." in html
+    assert 'name="confirm"' in html

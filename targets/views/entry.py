@@ -15,7 +15,7 @@ from targets import access, progress, ranking, scoring, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, entry_campaign
-from targets.overview import figure_series, no_figures, quarter_amount, whole_year_to_date
+from targets.overview import figure_series, last_known_quarter, no_figures, whole_year_to_date
 from targets.templatetags.emulation import localized
 from targets.views.common import param, programme_year, quarter_param
 
@@ -75,12 +75,15 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
         lead = a.role == MeasureAssignment.Role.LEAD
         now = progress.evaluate(m.spec(), quarter, **series.get(m.pk, no_figures()))
         previous = own.get((m.pk, quarter - 1))
+        # The quarter before as the engine has it (typed, or given by two years to date), else the
+        # last one with a figure: shown, and what a jump is measured from.
+        last_amount, last_quarter = last_known_quarter(m, quarter, earlier.get(m.pk))
         rows.append({
             "measure": m,
             "figure": own.get((m.pk, quarter)),
             "progress": now if now.in_year is None else None,
-            # The quarter before as the engine has it, typed or given by two years to date: shown, and what a jump is measured from.
-            "previous": quarter_amount(m, quarter - 1, earlier.get(m.pk)),
+            "previous": last_amount,
+            "previous_quarter": last_quarter if last_quarter != quarter - 1 else None,
             "previous_verdict": previous.verdict if previous else "",
             "so_far": whole_year_to_date(m, quarter - 1, earlier.get(m.pk)),
             # Only a target set for this unit: the province's target is the lead unit's alone; a
