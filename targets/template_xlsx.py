@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 from defusedxml import ElementTree as SafeTree
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
@@ -596,6 +597,13 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     if campaign is None or quarter not in (1, 2, 3, 4):
         result.problems.append(Problem(META_SHEET, None, None, _("The template names an invalid year or quarter.")))
         return result
+    # Codes are one in any letter case (and a space typed after one is no part of it): "14A" is
+    # measure 14a, " 027" unit 027, as the database's rules have them.
+    typed_units = {key[0].strip().lower() for _n, _v, key in lines}
+    units_by_case = dict(Unit.objects.annotate(typed=Lower("code")).filter(typed__in=typed_units).values_list("typed", "code"))
+    measures_by_case = {code.lower(): code for code in Measure.objects.filter(campaign=campaign).values_list("code", flat=True)}
+    lines = [(number, by_name, (units_by_case.get(unit.strip().lower(), unit), measures_by_case.get(code.strip().lower(), code)))
+             for number, by_name, (unit, code) in lines]
     # First the rows (bounded by MAX_ROWS), then the programme's data for just the units they
     # name: a region's workbook covers a few of its thousand units.
     unit_codes = {key[0] for _n, _v, key in lines}

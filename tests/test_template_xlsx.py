@@ -754,3 +754,17 @@ def test_an_upload_after_a_quarter_without_a_figure_is_checked_against_the_last_
     html = client.post(reverse("upload"), {"file": as_upload(fill(download(client, quarter=4), {"3": "1.234"}))}).content.decode()
     assert "Thay đổi 1.338 % so với quý II (85,8), quý gần nhất có số liệu; hãy kiểm tra và xác nhận." in html
     assert 'name="confirm"' in html
+
+
+@pytest.mark.template_context
+def test_codes_typed_in_another_letter_case_or_with_a_space_read_as_the_codes_they_are(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"14a": 3})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "14a")
+    row[header.index("Mã chỉ tiêu")].value, row[header.index("Mã đơn vị")].value = "14A", "024 "
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert "Chưa lưu gì" not in response.content.decode(), response.content.decode()[-3000:]
+    client.post(reverse("upload"), {"token": response.context["token"]})
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"14a": Decimal("3")}
