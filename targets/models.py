@@ -228,6 +228,14 @@ class Campaign(models.Model):
         # (left to the database, it was a server error).
         super().validate_constraints(exclude=set(exclude or ()) - {"year"})
 
+    def clean(self):
+        super().clean()
+        # A programme is issued late in the year before, or early in its own: a date after its year
+        # (2030 for 2025) is a typing error, printed on every page and report heading.
+        if self.year and self.issued_on and not self.year - 1 <= self.issued_on.year <= self.year:
+            raise ValidationError({"issued_on": _("A programme for %(year)s is issued in %(before)s or %(year)s.") % {
+                "year": self.year, "before": self.year - 1}})
+
     def default_deadline(self, quarter: int) -> datetime.date:
         """The 15th day of the month after the quarter (Q4 → 15 January of next year)."""
         month = quarter * 3 + 1

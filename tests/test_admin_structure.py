@@ -442,3 +442,13 @@ def test_a_task_under_theme_one_from_the_themes_own_table_is_refused_with_the_re
     assert response.status_code == 200
     assert "Nhiệm vụ thuộc các nội dung II đến VI; nội dung I được báo cáo bằng số liệu các chỉ tiêu." in response.content.decode()
     assert not Task.objects.filter(theme=theme).exists()
+
+
+def test_an_issue_date_after_the_programmes_year_is_refused_as_a_typing_error(boss, programme):
+    url = reverse("admin:targets_campaign_change", args=[programme.pk])
+    response, _data = _edit(boss, url, "campaign_form", lambda data: data.update({"issued_on": "01/01/2030"}))
+    assert response.status_code == 200
+    assert "Chương trình năm 2024 được ban hành trong năm 2023 hoặc năm 2024." in errors(response)
+    assert Campaign.objects.get(pk=programme.pk).issued_on.year == 2023
+    response, _data = _edit(boss, url, "campaign_form", lambda data: data.update({"issued_on": "15/01/2024"}))
+    assert response.status_code == 302, errors(response)

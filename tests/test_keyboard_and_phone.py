@@ -312,3 +312,14 @@ def test_on_an_english_phone_the_queue_is_cards_and_the_report_history_can_be_sc
     history = page.locator("main .table-responsive", has=page.locator("caption", has_text="History of the figures"))
     assert not history.evaluate("box => box.scrollWidth > box.clientWidth + 1")
     assert history.locator("tbody tr").first.evaluate("row => getComputedStyle(row).display") == "flex"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_switching_language_keeps_the_place_on_a_long_page(page_factory, live_server, demo, viewer):
+    page = page_factory(**PHONE)
+    log_in(page, live_server, "official", PASSWORD)
+    page.goto(f"{live_server.url}/chi-tieu/3/?year=2024&quarter=3#by-unit-3")
+    page.locator("[data-language-switch] button[name=language]").click()
+    page.wait_for_url(re.compile(r".*#by-unit-3$"))
+    assert page.locator("html").get_attribute("lang") == "en" and page.url.endswith("/chi-tieu/3/?year=2024&quarter=3#by-unit-3")

@@ -22,6 +22,12 @@
     apply();
   });
   apply();
+  // The language switch comes back to the same place on the page (an indicator's table of units,
+  // #by-unit-3), not to the top of a long page: the browser never sends the #fragment itself.
+  document.addEventListener("submit", function (event) {
+    var next = event.target.matches("[data-language-switch]") && event.target.querySelector("input[name=next]");
+    if (next && location.hash && next.value.indexOf("#") < 0) { next.value += location.hash; }
+  });
   // A table still wider than its box (a phone, a long word) scrolls sideways in it: the box is then
   // a Tab stop named after its table (its caption, else the heading above it), so a keyboard can
   // scroll it and a screen reader says what it holds. Boxes that say so themselves are left alone.
