@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets import models, numbers, services
+from targets import models, numbers, progress, services
 from targets.emulation_forms import why_field
 from targets.language import language
 
@@ -209,7 +209,25 @@ class TaskAdmin(YearLabels, admin.ModelAdmin):
 
     @admin.display(description=_("responsible units"))
     def units(self, task):
-        return ", ".join(u.short_name or u.name for u in task.responsible_units.all())
+        return ", ".join(u.list_name(language()) for u in task.responsible_units.all())
+
+    def save_related(self, request, form, formsets, change):
+        before = set(form.instance.responsible_units.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        # A task given to a unit is expected in its reports, the ones it sent already included: they
+        # become incomplete and lose their completeness points until the task is assessed. Done if
+        # meant, but said, with the reports, as a deadline moved earlier is.
+        task = form.instance
+        added = set(task.responsible_units.values_list("pk", flat=True)) - before
+        if not (added and task.is_active and task.theme.number >= 2):
+            return
+        sent = (models.Submission.objects.filter(campaign_id=task.theme.campaign_id, unit__in=added,
+                                                 state__in=models.Submission.VISIBLE_STATES)
+                .select_related("unit").order_by("unit__code", "quarter"))
+        if sent:
+            messages.warning(request, _("Reports already sent now lack this task, and their completeness points, until it is "
+                                        "assessed: %(reports)s. Return a report for its unit to assess the task.") % {
+                "reports": ", ".join(f"{s.unit.code} {progress.quarter_label(s.quarter)}" for s in sent)})
 
     @admin.action(description=_("Retire the selected tasks"))
     def retire(self, request, queryset):

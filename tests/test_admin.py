@@ -207,3 +207,18 @@ def test_the_admins_history_pages_speak_vietnamese(client, admin_user, programme
     for word in ("Người thay đổi", "Lý do thay đổi", "Tạo mới"):
         assert word in page
     assert "Changed by" not in page and "Change reason" not in page
+
+
+def test_giving_a_task_to_a_unit_that_sent_reports_says_which_reports_it_makes_incomplete(client, admin_user, demo):
+    from targets.models import Submission
+
+    client.force_login(admin_user)
+    city = Unit.objects.get(code="024")
+    sent = Submission.objects.filter(campaign=demo, unit=city, state__in=Submission.VISIBLE_STATES).order_by("quarter")
+    assert sent.exists()
+    response = client.post(reverse("admin:targets_task_add"), {
+        "theme": demo.themes.get(number=2).pk, "number": 99, "title": "Xây dựng bộ máy mới", "title_en": "", "is_active": "on",
+        "responsible_units": [city.pk]}, follow=True)
+    page = response.content.decode()
+    quarters = ", ".join(f"024 {q}" for q in ("quý I", "quý II", "quý III")[:sent.count()])
+    assert f"Các báo cáo đã gửi nay thiếu nhiệm vụ này và mất điểm đầy đủ cho đến khi nhiệm vụ được đánh giá: {quarters}." in page
