@@ -1179,8 +1179,10 @@ class Registration(models.Model):
         record = ScoringScheme.objects.filter(campaign=campaign).first()
         if record is None:
             return _("The %(year)s programme has no scoring scheme.") % {"year": campaign.year}
-        if record.scheme().title(title) is None:
-            return _("Unknown title.")
+        scheme = record.scheme()
+        if scheme.title(title) is None:  # another year's title, or none: the year's own are named
+            return _("This is not a title of the %(year)s programme, whose titles are: %(titles)s.") % {
+                "year": campaign.year, "titles": ", ".join(t.label(None) for t in scheme.titles) or "–"}
         return None
 
     def clean(self):

@@ -67,6 +67,7 @@ COLUMNS = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Mã đơn vị
            "Đánh giá", "Thuyết minh", "Ghi chú", "Nguồn", "Loại số liệu", "Phiên bản"]
 ADMIN_COLUMN = "Cùng kỳ năm trước"
 INPUTS = {"Giá trị", "Đánh giá", "Thuyết minh", "Ghi chú", "Nguồn", "Loại số liệu"}
+# The short words templates offered before they used the page's (task_verdict_words): still read.
 VERDICT_WORDS = {label: value for value, label in (
     ("completed_well", "Hoàn thành tốt"), ("completed", "Hoàn thành"), ("not_completed", "Không hoàn thành"))}
 TEXT_COLUMNS = {"Thuyết minh": "narrative", "Ghi chú": "note", "Nguồn": "source"}  # column → Figure field
@@ -117,7 +118,9 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
     # A unit's own target is its emulation pledge; the province's target and last year's figure are
     # the lead unit's alone, never shown as a district's.
     pledges = {(p.unit_id, p.measure_id): p.target for p in Pledge.objects.filter(measure__campaign=campaign, unit__in=units)}
-    verdict_list = DataValidation(type="list", formula1='"' + ",".join(VERDICT_WORDS) + '"', allow_blank=True)
+    # An assessment in the entry page's words, in both sheets: one vocabulary for one assessment.
+    verdict_words = task_verdict_words()
+    verdict_list = DataValidation(type="list", formula1='"' + ",".join(verdict_words) + '"', allow_blank=True)
     kind_list = DataValidation(type="list", formula1='"' + ",".join(KIND_WORDS) + '"', allow_blank=True)
     ws.add_data_validation(verdict_list)
     ws.add_data_validation(kind_list)
@@ -127,7 +130,7 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
         target = m.target if lead else pledges.get((a.unit_id, a.measure_id))
         values = [m.code, m.name, m.unit, a.unit.code, a.unit.name, campaign.year, quarter, target,
                   stored_number(f.value) if f else None, stored_number(f.cumulative) if f else None,
-                  next((w for w, v in VERDICT_WORDS.items() if f and v == f.verdict), None),
+                  next((w for w, v in verdict_words.items() if f and v == f.verdict), None),
                   f.narrative if f else None, f.note if f else None, f.source if f else None,
                   next((w for w, v in KIND_WORDS.items() if v == (f.kind if f else Figure.Kind.OFFICIAL))),
                   f.version if f else None]
@@ -672,7 +675,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         # stand-in lets the row's other cells be checked, once each (the row is refused anyway).
         verdict = read_word(verdict_word, VERDICT_WORDS | task_verdict_words()) if verdict_word not in (None, "") else ""
         if verdict is None:
-            row_problems.append(Problem(SHEET, number, "Đánh giá", choose_one(VERDICT_WORDS)))
+            row_problems.append(Problem(SHEET, number, "Đánh giá", choose_one(task_verdict_words())))
             verdict = Verdict.COMPLETED
         kind = read_word(get("Loại số liệu") or "Chính thức", KIND_WORDS)
         if kind is None:

@@ -131,7 +131,9 @@ def test_a_registration_is_for_a_title_of_the_scheme(client, admin_user, program
     later_scheme.data = {**later_scheme.data, "titles": [{"code": "moi-2025", "name": "Danh hiệu mới 2025"}], "flag_title": "moi-2025"}
     later_scheme.save()
     response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="moi-2025", registered_on="01/02/2024")
-    assert response.status_code == 200 and errors(response) == "Danh hiệu không hợp lệ."
+    assert response.status_code == 200 and errors(response) == (
+        "Đây không phải là danh hiệu của chương trình năm 2024; các danh hiệu của chương trình: Cờ thi đua của UBND tỉnh, "
+        "Tập thể lao động xuất sắc, Tập thể lao động tiên tiến.")
     assert not Registration.objects.exists()
 
     response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",

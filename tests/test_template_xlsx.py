@@ -96,7 +96,7 @@ def test_qualitative_rows_have_a_verdict_drop_down(client, admin_user, open_year
     response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": ["BCHQS"]})
     ws = load_workbook(io.BytesIO(response.content))["Nhập liệu"]
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation]
-    assert '"Hoàn thành tốt,Hoàn thành,Không hoàn thành"' in lists
+    assert '"Hoàn thành tốt nhiệm vụ,Hoàn thành nhiệm vụ,Chưa hoàn thành nhiệm vụ"' in lists  # the entry page's words
 
 
 def test_each_cell_that_cannot_be_read_is_said_once_with_what_to_do(client, reporter):
