@@ -222,3 +222,14 @@ def test_giving_a_task_to_a_unit_that_sent_reports_says_which_reports_it_makes_i
     page = response.content.decode()
     quarters = ", ".join(f"024 {q}" for q in ("quý I", "quý II", "quý III")[:sent.count()])
     assert f"Các báo cáo đã gửi nay thiếu nhiệm vụ này và mất điểm đầy đủ cho đến khi nhiệm vụ được đánh giá: {quarters}." in page
+
+
+def test_the_admin_speaks_vietnamese_where_django_and_django_axes_leave_english(client, admin_user, programme):
+    client.force_login(admin_user)
+    index = client.get("/admin/").content.decode()
+    assert "Bỏ qua, đến nội dung chính" in index and "Skip to main content" not in index
+    assert "lần thử đăng nhập" in index.lower() and "Access attempts" not in index
+    add_user = client.get("/admin/auth/user/add/").content.decode()
+    assert "Đăng nhập bằng mật khẩu" in add_user and "Password-based authentication" not in add_user
+    refused = client.post(reverse("admin:targets_task_add"), {"number": "", "title": ""}).content.decode()
+    assert "<title>Lỗi:" in refused and "Error:" not in refused
