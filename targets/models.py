@@ -721,7 +721,9 @@ class Deadline(Rules, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.campaign.year} Q{self.quarter}: {self.due_on}"
+        # As the admin's messages name it, in the page's words and date order: "2025 · quý I · 31/03/2025".
+        unit = f" · {self.unit.code}" if self.unit_id else ""
+        return f"{self.campaign.year} · {progress.quarter_label(self.quarter)} · {self.due_on:%d/%m/%Y}{unit}"
 
     # A quarter's entry may close in its last month, with estimates for the days left (Decree
     # 09/2019/NĐ-CP closes a quarter's figures on the 14th of that month), not before: an earlier
@@ -782,7 +784,7 @@ class Reminder(models.Model):
         indexes = [models.Index(fields=["campaign", "quarter", "sent_at"])]
 
     def __str__(self) -> str:
-        return f"{self.unit.code} {self.campaign.year} Q{self.quarter} {self.sent_at:%Y-%m-%d %H:%M}"
+        return f"{self.unit.code} · {self.campaign.year} · {progress.quarter_label(self.quarter)} · {timezone.localtime(self.sent_at):%d/%m/%Y %H:%M}"
 
 
 class UploadPreview(models.Model):
@@ -849,7 +851,7 @@ class Submission(models.Model):
         indexes = [models.Index(fields=["campaign", "quarter", "state"], name="submission_period_state")]
 
     def __str__(self) -> str:
-        return f"{self.unit.code} {self.campaign.year} Q{self.quarter} ({self.get_state_display()})"
+        return f"{self.unit.code} · {self.campaign.year} · {progress.quarter_label(self.quarter)} ({self.get_state_display()})"
 
     def save(self, *args, **kwargs):
         if self.first_submitted_at is None and self.submitted_at is not None:
@@ -1214,7 +1216,8 @@ class BlocMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit.code} {self.campaign.year}: {self.bloc.code} Q{self.from_quarter}–Q{self.to_quarter}"
+        return (f"{self.unit.code} · {self.campaign.year} · {self.bloc.code} · "
+                f"{progress.quarter_label(self.from_quarter)}–{progress.quarter_label(self.to_quarter)}")
 
     def clean(self):
         """A unit is in one bloc at a time: its memberships of a year do not share a quarter, or the

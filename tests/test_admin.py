@@ -233,3 +233,17 @@ def test_the_admin_speaks_vietnamese_where_django_and_django_axes_leave_english(
     assert "Đăng nhập bằng mật khẩu" in add_user and "Password-based authentication" not in add_user
     refused = client.post(reverse("admin:targets_task_add"), {"number": "", "title": ""}).content.decode()
     assert "<title>Lỗi:" in refused and "Error:" not in refused
+
+
+def test_the_admin_names_deadlines_and_reports_in_the_sites_words_and_date_order(client, admin_user, programme):
+    import datetime
+
+    from targets.models import Deadline, Submission
+
+    deadline = Deadline.objects.create(campaign=programme, quarter=1, due_on=datetime.date(2024, 4, 20))
+    report = Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=1)
+    assert str(deadline) == "2024 · quý I · 20/04/2024"
+    assert str(report) == "024 · 2024 · quý I (Nháp)"
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:targets_deadline_changelist")).content.decode()
+    assert "2024 · quý I · 20/04/2024" in page and "Q1" not in page
