@@ -63,7 +63,8 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         slogan=renamed(source.slogan),
         plan_start=plan_start,
         plan_end=plan_end,
-        source=f"Copied from the {source_year} programme {source.number}",
+        source=_("Copied from the %(year)s programme %(number)s; replace with the new programme's document.") % {
+            "year": source_year, "number": source.number},
         **{name: getattr(source, name) for name in REPORT_FIELDS},
     )
     themes = {}

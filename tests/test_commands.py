@@ -75,6 +75,8 @@ def test_a_deadline_the_admin_would_refuse_is_not_copied_and_the_quarter_takes_t
 def test_a_copied_programme_names_its_own_year_in_its_titles_and_theme_descriptions(programme):
     call_command("copy_campaign", "2024", "2025", stdout=io.StringIO())
     copied = Campaign.objects.get(year=2025)
+    # What it was copied from, in the site's words, as the admin will read it.
+    assert copied.source == "Sao chép từ chương trình năm 2024 số 322/CTr-UBND; hãy thay bằng văn bản của chương trình mới."
     first, third = copied.themes.get(number=1), copied.themes.get(number=3)
     assert copied.title.endswith("năm 2025") and first.title.endswith("năm 2025") and "the 2025 socio-economic" in first.title_en
     assert "kinh tế - xã hội năm 2025, với các chỉ tiêu" in first.description and "2024" not in first.description
