@@ -353,9 +353,12 @@ class MeasureForm(forms.ModelForm):
         campaign = cleaned.get("campaign")
         system = campaign is not None and source == services.last_year_source(campaign.year - 1)
         if typed and (not source or system):
+            # Said before the source is given: with it, the measure's last-year values are all the admin's (one
+            # source for the five), and those the approvals filled stop following them.
             self.add_error("baseline_source", _("You typed last year's values: say where they come from (e.g. the provincial "
                                                 "statistical yearbook), or they would be replaced by the approved figures of "
-                                                "the year before."))
+                                                "the year before. With a source, all of this measure's last-year values stay as "
+                                                "they are here and no longer follow those approvals: fill in each one you have."))
         return cleaned
 
 

@@ -162,6 +162,8 @@ def test_last_years_values_from_a_programme_file_or_typed_in_the_admin_are_not_r
     url = f"/admin/targets/measure/{doctors.pk}/change/"
     page = html.unescape(client.post(url, _measure_form(doctors, same_period_q1="9,75")).content.decode())
     assert "Bạn đã nhập số liệu năm trước: hãy ghi nguồn" in page
+    # Said before the source is given: with one, the approvals no longer fill the measure's other values.
+    assert "Khi có nguồn, mọi số liệu năm trước của chỉ số này giữ nguyên như ở đây và không còn theo số liệu được duyệt nữa" in page
     assert client.post(url, _measure_form(doctors, same_period_q1="9,75", baseline_source="Niên giám 2024")).status_code == 302
     _approved_again(reviewer, admin_user, Unit.objects.get(code="STC"), 3, {})
     assert Measure.objects.get(pk=budget.pk).same_period_q3 == Decimal("1602.3")
