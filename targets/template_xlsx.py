@@ -739,11 +739,9 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         result.warnings += [Problem(SHEET, number, CUMULATIVE, w) for w in ytd_warnings]
         if entry.empty and figure is not None:
             # Cells cleared, as "clear contents" over a block does: the saved figure would go, which is confirmed like a jump.
-            held = figure.value if figure.value is not None else figure.cumulative  # a flow may hold its year to date only
             result.warnings.append(Problem(SHEET, number, "Đánh giá" if measure.is_qualitative else "Giá trị", _(
                 "The row is empty: the saved figure of measure %(measure)s (%(value)s) will be deleted.") % {
-                "measure": measure.code, "value": format_exact(held, measure.decimal_places, lang) if held is not None
-                else figure.get_verdict_display()}))
+                "measure": measure.code, "value": _saved_words(figure, measure, lang)}))
         result.rows.append({"row": number, "unit": assignment.unit, "entry": entry, "saved": figure})
     _read_tasks(result, sheet.task_lines, campaign=campaign, quarter=quarter, user=user, lang=lang)
     _check_period(result, campaign=campaign, quarter=quarter, user=user)
@@ -856,6 +854,7 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
 
 
 def _saved_words(figure: Figure | None, measure: Measure, lang: str) -> str:
+    """A saved figure as the preview's messages quote it: its assessment, or its number with every digit."""
     if figure is None:
         return _("nothing, it was deleted")
     if figure.verdict:
