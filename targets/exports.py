@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -222,6 +223,7 @@ def _official_report(overview: Overview, lang: str, tasks: dict[int, list[TaskPr
             row += 1
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
     ws.freeze_panes = f"C{BODY_ROW}"
+    _fit_number_columns(ws, (COL[key] for key in ("actual_last_year", "target", "actual", "same_period")), BODY_ROW, row)
     row = _footnotes(ws, row + 1, notes, lang)
     _signature(ws, row + 1, campaign, heading, lang)
     _fit_row_heights(ws)
@@ -308,6 +310,28 @@ def _provisional(m) -> bool:
     yet approved by the secretariat: marked (*) in the report."""
     figure = m.shown
     return m.progress.estimate or (figure is not None and figure.submission.state != Submission.State.APPROVED)
+
+
+def _shown_length(value, number_format: str) -> int:
+    """About how many characters a number cell prints: its digits, grouped, with the format's
+    decimals, and the words the format adds ("(*)", "(9 tháng)", "≤ ")."""
+    section = number_format.split(";")[0]
+    words = re.findall(r'"([^"]*)"', section)
+    decimals = re.search(r"\.(0+)", re.sub(r'"[^"]*"', "", section))
+    return len(f"{Decimal(str(value)):,.{len(decimals.group(1)) if decimals else 0}f}") + sum(len(w) + 1 for w in words)
+
+
+def _fit_number_columns(ws: Worksheet, columns: Iterable[int], first_row: int, last_row: int) -> None:
+    """A figure with its marks ("2.364.380 (*) (Nine months)") is one line in a number cell, which
+    cannot wrap: a column narrower than it prints "###". Each number column is made as wide as its
+    longest figure (the page is fitted to its width when printed)."""
+    for column in columns:
+        letter = get_column_letter(column)
+        cells = (c for (c,) in ws.iter_rows(min_row=first_row, max_row=last_row, min_col=column, max_col=column))
+        longest = max((_shown_length(c.value, c.number_format) for c in cells
+                       if isinstance(c.value, int | float | Decimal) and not isinstance(c.value, bool)), default=0)
+        # Times New Roman at 12 points is wider than the width unit (a digit of the default font), plus the margins.
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width, longest * 1.15 + 2)
 
 
 def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, notes: Footnotes) -> None:
@@ -593,6 +617,7 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
             ws.cell(r, 12, progress.status_label(pledged.status, lang) + carried)
         for col in range(1, 13):
             ws.cell(r, col).font = BODY
+    _fit_number_columns(ws, (7, 8, 11), 4, 3 + len(rows))
     _print_setup(ws)
 
 

@@ -103,3 +103,14 @@ def test_the_overlap_check_catches_a_row_too_short_for_its_text(tmp_path):
     ws.row_dimensions[1].height = 15
     ws["A2"] = "hàng sau"
     assert _overlapping_words(_render(workbook, tmp_path))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_year_report_before_its_year_figures_prints_every_figure_with_its_marks(demo, tmp_path, lang):
+    """No fourth quarter yet: each figure is the nine months' with "(9 tháng)" after it, in a number
+    cell that cannot wrap; a column too narrow for it prints "###" where the figure should be."""
+    pdf = _render(exports.report_workbook(demo, 4, lang=lang), tmp_path)
+    text = _text(pdf)
+    assert "###" not in text
+    assert ("(9 tháng)" if lang == "vi" else "(Nine months)") in text
+    assert not _overlapping_words(pdf)
