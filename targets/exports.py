@@ -226,7 +226,7 @@ def _official_report(overview: Overview, lang: str, tasks: dict[int, list[TaskPr
     _fit_number_columns(ws, (COL[key] for key in ("actual_last_year", "target", "actual", "same_period")), BODY_ROW, row)
     row = _footnotes(ws, row + 1, notes, lang)
     _signature(ws, row + 1, campaign, heading, lang)
-    _fit_row_heights(ws)
+    fit_row_heights(ws)
     _print_setup(ws)
     period = period_phrase(quarter, campaign.year, lang)
     if breakdown is not None:
@@ -494,7 +494,7 @@ def _box(ws: Worksheet, row: int, columns: int = LAST) -> None:
         ws.cell(row, col).border = BOX
 
 
-def _fit_row_heights(ws: Worksheet) -> None:
+def fit_row_heights(ws: Worksheet) -> None:
     """Set each row tall enough for its wrapped text, merged cells included.
 
     Neither Excel nor LibreOffice grows a row with merged or pre-sized cells when it opens the

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import commendation, scoring
-from targets.exports import BOX, as_text
+from targets.exports import BOX, as_text, fit_row_heights
 from targets.models import Campaign, Proposal
 from targets.numbers import excel_format, quantize
 from targets.progress import percent_places, period_label, status_label
@@ -197,6 +197,9 @@ def _signature(ws: Worksheet, row: int, columns: int) -> None:
 
 
 def _print_setup(ws: Worksheet, header_row: int) -> None:
+    # Rows as tall as their wrapped notes, as the report's: a note's second line printed in the next
+    # unit's row would name a fault of the wrong unit.
+    fit_row_heights(ws)
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE

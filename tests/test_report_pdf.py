@@ -114,3 +114,12 @@ def test_the_year_report_before_its_year_figures_prints_every_figure_with_its_ma
     assert "###" not in text
     assert ("(9 tháng)" if lang == "vi" else "(Nine months)") in text
     assert not _overlapping_words(pdf)
+
+
+def test_the_ranking_workbook_prints_each_note_inside_its_own_units_row(demo, tmp_path):
+    """A wrapped note's second line printed in the next row would name a fault of the next unit."""
+    from targets import ranking, ranking_xlsx
+
+    pdf = _render(ranking_xlsx.ranking_workbook(demo, ranking.build_ranking(demo), lang="vi"), tmp_path)
+    assert "Không đăng ký danh hiệu" in _text(pdf)
+    assert not _overlapping_words(pdf)
