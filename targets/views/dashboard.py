@@ -150,7 +150,7 @@ def _chart_label(row) -> str:
 
 def _chart_name(unit) -> str:
     # The short Vietnamese names ("TP Hà Giang") have no English form: English pages take the table's names.
-    return localized(unit, "name") if language() == "en" else (unit.short_name or unit.name)
+    return unit.list_name(language())
 
 
 def _mismatch(m, units) -> dict | None:
