@@ -31,7 +31,7 @@ from targets import progress, timeliness
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, Submission
 from targets.numbers import excel_format, fits_a_double, places_to_tell_apart, quantize
-from targets.overview import Overview, TaskProgress, build_overview, submission_status, task_progress, unit_breakdown
+from targets.overview import Overview, TaskProgress, build_overview, judged, judged_target, submission_status, task_progress, unit_breakdown
 from targets.progress import Status, period_phrase
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
@@ -380,9 +380,7 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         # Text takes no number format: the marks the numbers' formats carry are written out.
         carried = f" ({progress.period_label(p.in_year.quarter, lang)})" if p.in_year is not None else ""
         _cell(ws, row, COL["actual"], progress.verdict_label(p.verdict, lang) + (" (*)" if marked else "") + carried, BODY, CENTRE)
-    _status_cell(ws.cell(row, COL["assessment"]), p.status, lang)
-    if p.in_year is not None:  # no year figure yet: the latest in-year status, never a final verdict
-        ws.cell(row, COL["assessment"]).value += f" ({_('no full-year figure yet')})"
+    _judged_cell(ws.cell(row, COL["assessment"]), p, lang)
     shown = m.shown
     note = shown.narrative if (shown and measure.is_qualitative) else (shown.note if shown else "")
     if shown and shown.replaced_an_estimate:
@@ -489,6 +487,14 @@ def _status_cell(cell, status: Status, lang: str) -> None:
     cell.alignment = CENTRE
 
 
+def _judged_cell(cell, p: progress.Progress, lang: str) -> None:
+    """A measure's status as the report writes it, on the report sheet and the by-unit sheet alike:
+    a full year with no year figure yet is the latest in-year status, never a final verdict, and says so."""
+    _status_cell(cell, p.status, lang)
+    if p.in_year is not None:
+        cell.value += f" ({_('no full-year figure yet')})"
+
+
 def _box(ws: Worksheet, row: int, columns: int = LAST) -> None:
     for col in range(1, columns + 1):
         ws.cell(row, col).border = BOX
@@ -580,15 +586,17 @@ def _titled_header(ws: Worksheet, title: str, headers: list[str], widths: dict[s
 def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:
     ws = wb.create_sheet(pgettext("sheet", "By unit"))
     headers = [_("Measure code"), _("Indicator"), _("Unit of measure"), _("Unit code"), _("Unit"), _("Role"),
-               _("Quarter figure"), _("Period to date"), _("State"), _("Notes"), _("Emulation pledge"), _("Against the pledge")]
+               _("Quarter figure"), _("Period to date"), _("State"), _("Notes"), _("Target or pledge"), _("Status")]
     states = _state_labels()
     _titled_header(ws, _("FIGURES BY UNIT, %(period)s") % {"period": period.upper()}, headers,
                    {"B": 45, "E": 35, "H": 18, "J": 24, "K": 16, "L": 20})
     for r, row in enumerate(rows, start=4):
         a, p = row["assignment"], row["progress"]
-        pledged = row["pledge_progress"] if row["pledge"] is not None else None
-        # Enough decimals to tell the figure from each target it is judged against (59,05 / 59,1).
-        fmt = excel_format(max(p.places, pledged.places if pledged else 0))
+        # One rule with the report sheet and the pages (overview.judged): the lead unit against the
+        # province's target, so that its status is the report sheet's; another unit against its pledge.
+        own, target = judged(row), judged_target(row)
+        # Enough decimals to tell the figure from the target it is judged against (59,05 / 59,1).
+        fmt = excel_format(max(p.places, own.places if own else 0))
         ws.cell(r, 1, a.measure.code)
         ws.cell(r, 2, _name(a.measure, "name", lang))
         ws.cell(r, 3, _name(a.measure, "unit", lang))
@@ -611,13 +619,17 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         # The state of the report the figure is in; a unit whose report holds no figure for this
         # measure has none to give a state of ("not submitted" said of a report sent and approved).
         ws.cell(r, 9, states[row["state"]] if row["state"] else pgettext("report state", "No figure"))
-        if row["pledge"] is not None:  # the unit's own target, and its figures judged against it
-            ws.cell(r, 11, row["pledge"].target).number_format = fmt
-            carried = f" ({_('no full-year figure yet')})" if pledged.in_year is not None else ""  # as on the report sheet
-            ws.cell(r, 12, progress.status_label(pledged.status, lang) + carried)
-        for col in range(1, 13):
-            ws.cell(r, col).font = BODY
+        if target is not None:
+            ws.cell(r, 11, target).number_format = fmt
+        for col in range(1, 12):
+            cell = ws.cell(r, col)
+            cell.font = BODY
+            # Names and notes wrap within their column, never cut at the next one; numbers stay on one line.
+            cell.alignment = WRAP if isinstance(cell.value, str) else Alignment(vertical="top")
+        if own is not None:  # the words and colour of the report sheet's assessment
+            _judged_cell(ws.cell(r, 12), own, lang)
     _fit_number_columns(ws, (7, 8, 11), 4, 3 + len(rows))
+    fit_row_heights(ws)
     _print_setup(ws)
 
 

@@ -299,6 +299,28 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
     return rows
 
 
+def judged(row: dict) -> progress.Progress | None:
+    """What a unit's figures are judged by (a row of `unit_breakdown` with pledges): the lead unit's
+    against the province's target, another unit's against its own pledge; a verdict needs no
+    target. None: the unit pledged nothing, and the province's target is not its own. The one rule
+    of the indicator pages and the report's by-unit sheet: the lead unit's row never disagrees with
+    the province's status."""
+    if row["assignment"].role == MeasureAssignment.Role.LEAD or row["assignment"].measure.is_qualitative:
+        return row["progress"]
+    return row["pledge_progress"]
+
+
+def judged_target(row: dict) -> Decimal | None:
+    """The target `judged` sets a row's figures against: the province's for the lead unit, the unit's
+    pledge for another; None for a verdict in words, or a unit that pledged nothing."""
+    a = row["assignment"]
+    if a.measure.is_qualitative:
+        return None
+    if a.role == MeasureAssignment.Role.LEAD:
+        return a.measure.target
+    return row["pledge"].target if row["pledge"] is not None else None
+
+
 def submission_status(campaign: Campaign, quarter: int, today: datetime.date | None = None, units=None) -> list[dict]:
     """Which unit submitted which quarter, when, and whether on time (targets/timeliness.py): for
     every active reporting unit of the campaign, or for the given units. A row is `overdue` when

@@ -13,6 +13,7 @@ from targets import progress
 from targets.language import language
 from targets.models import Figure, MeasureAssignment, Submission
 from targets.numbers import DASH, format_exact
+from targets.overview import judged, judged_target  # the one rule a unit's figures are judged by
 from targets.templatetags.emulation import localized, num, pct, state_label, status_icon, status_label, verdict_label
 
 
@@ -68,15 +69,6 @@ class SeriesTable(tables.Table):
 
 # --- the indicator page's units ---------------------------------------------------------------
 
-def judged(row: dict) -> progress.Progress | None:
-    """What a unit's figures are judged by (a row of overview.unit_breakdown): the lead unit's
-    against the province's target, another unit's against its own pledge; a verdict needs no
-    target. None: the unit pledged nothing, and the province's target is not its own."""
-    if row["assignment"].role == MeasureAssignment.Role.LEAD or row["assignment"].measure.is_qualitative:
-        return row["progress"]
-    return row["pledge_progress"]
-
-
 def _last_if_none(value):
     """A sort key putting missing values after every number (before them in descending order)."""
     return (value is None, value if value is not None else 0)
@@ -128,7 +120,7 @@ class UnitBreakdownTable(tables.Table):
     def _record(row: dict, measure) -> dict:
         unit, own, result = row["assignment"].unit, judged(row), row["progress"]
         lead = row["assignment"].role == MeasureAssignment.Role.LEAD
-        target = measure.target if lead else (row["pledge"].target if row["pledge"] is not None else None)
+        target = judged_target(row)
         percent = own.percent_of_plan if own else None
         # A verdict sorts like a number: the better, the higher.
         ytd = Decimal(VERDICT_ORDER.index(result.verdict)) if result.verdict is not None else result.ytd

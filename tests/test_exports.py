@@ -294,10 +294,70 @@ def test_the_by_unit_sheet_never_calls_a_sent_report_not_submitted_and_marks_car
     ws = _report(demo, 2)["Chi tiết theo đơn vị"]
     city = next([c.value for c in r] for r in ws.iter_rows(min_row=4) if r[0].value == "3" and r[3].value == "024")
     assert city[8] == "Chưa có số liệu"
-    # The full year without the year's figures: the verdict against the pledge is the nine months', and says so.
+    # The full year without the year's figures: the verdict against the target or pledge is the nine
+    # months', and says so (a unit with no figure at all has "no data", which needs no such mark).
     ws = _report(demo, 4)["Chi tiết theo đơn vị"]
-    pledged = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[10].value is not None]
+    pledged = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[10].value is not None and r[7].value is not None]
     assert pledged and all(row[11].endswith("(chưa có số cả năm)") for row in pledged)
+
+
+def test_the_by_unit_sheet_judges_the_lead_unit_as_the_report_sheet_does_and_other_units_by_their_pledge(demo):
+    """One workbook, one verdict: the lead unit's row is judged against the province's target, as
+    the report sheet judges the measure, even when the lead unit signed a pledge of its own that
+    would give another status; every other unit is judged against its own pledge."""
+    budget = Measure.objects.get(campaign=demo, code="3")
+    lead = budget.assignments.get(role="lead").unit
+    series = {q: Figure.objects.get(measure=budget, submission__unit=lead, submission__quarter=q).value for q in (1, 2, 3)}
+    province = build_overview(demo, 3).measures[2]
+    assert province.measure == budget
+    # A pledge far below the province's target: judged against it, the lead unit would have exceeded.
+    pledge = Pledge.objects.update_or_create(unit=lead, measure=budget, defaults={"target": budget.target / 10, "signed_on": datetime.date(2024, 1, 15)})[0]
+    assert progress.evaluate(pledge.spec(), 3, series).status != province.progress.status
+    wb = _report(demo, 3)
+    report_status = _rows_by_code(wb.worksheets[0])["3"][9].value
+    assert report_status == status_label(province.progress.status, "vi")
+    ws = wb["Chi tiết theo đơn vị"]
+    assert [c.value for c in ws[3]][10:] == ["Kế hoạch hoặc giao ước", "Đánh giá"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[0].value == "3"]
+    lead_row = next(r for r in rows if r[3] == lead.code)
+    assert lead_row[5] == "Chủ trì"
+    assert lead_row[11] == report_status and Decimal(str(lead_row[10])) == budget.target
+    # The city against its own pledge, in the report sheet's words and colours.
+    city = Pledge.objects.get(unit__code="024", measure=budget)
+    own = {q: Figure.objects.get(measure=budget, submission__unit__code="024", submission__quarter=q).value for q in (1, 2, 3)}
+    city_row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "3" and r[3].value == "024")
+    expected = progress.evaluate(city.spec(), 3, own).status
+    assert Decimal(str(city_row[10].value)) == city.target and city_row[11].value == status_label(expected, "vi")
+    assert city_row[11].fill.fgColor.rgb.endswith(exports.STATUS_FILLS[expected])
+    # A unit that pledged nothing has no target of its own and is judged by nothing.
+    unpledged = [r for r in rows if r[5] != "Chủ trì" and not Pledge.objects.filter(unit__code=r[3], measure=budget).exists()]
+    Pledge.objects.filter(unit__code="026", measure=budget).delete()
+    row = next([c.value for c in r] for r in _report(demo, 3)["Chi tiết theo đơn vị"].iter_rows(min_row=4)
+               if r[0].value == "3" and r[3].value == "026")
+    assert row[10] is None and row[11] is None
+    assert all(r[10] is None and r[11] is None for r in unpledged)
+
+
+def test_the_by_unit_sheet_says_a_full_year_status_stands_on_the_nine_months_as_the_report_sheet_does(demo):
+    wb = _report(demo, 4)
+    report = _rows_by_code(wb.worksheets[0])["3"][9].value
+    assert report.endswith("(chưa có số cả năm)")
+    lead = next(r for r in wb["Chi tiết theo đơn vị"].iter_rows(min_row=4) if r[0].value == "3" and r[5].value == "Chủ trì")
+    assert lead[11].value == report
+
+
+def test_the_by_unit_sheet_wraps_long_names_in_rows_tall_enough_for_them(demo):
+    ws = _report(demo, 3)["Chi tiết theo đơn vị"]
+    checked = 0
+    for row in ws.iter_rows(min_row=4):
+        for cell in (row[1], row[4]):  # the indicator and the unit
+            assert cell.alignment.wrap_text, cell.coordinate
+            width = ws.column_dimensions[cell.column_letter].width
+            lines = exports.text_lines(cell.value, width)
+            if lines > 1:
+                assert (ws.row_dimensions[cell.row].height or 0) >= exports.LINE_HEIGHT * lines, cell.value
+                checked += 1
+    assert checked >= 10
 
 
 def test_completeness_sheet_says_who_was_late(demo):

@@ -123,3 +123,27 @@ def test_the_ranking_workbook_prints_each_note_inside_its_own_units_row(demo, tm
     pdf = _render(ranking_xlsx.ranking_workbook(demo, ranking.build_ranking(demo), lang="vi"), tmp_path)
     assert "Không đăng ký danh hiệu" in _text(pdf)
     assert not _overlapping_words(pdf)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_by_unit_sheet_prints_every_unit_and_indicator_name_whole(demo, tmp_path, lang):
+    """Long agency names (column E) and indicators (column B) wrap in rows tall enough for them, never
+    cut at the next column."""
+    from targets.models import MeasureAssignment
+
+    workbook = exports.report_workbook(demo, 3, lang=lang)
+    for sheet in list(workbook.worksheets):
+        if sheet.title != ("Chi tiết theo đơn vị" if lang == "vi" else "By unit"):
+            workbook.remove(sheet)
+    pdf = _render(workbook, tmp_path)
+    text = _text(pdf)
+    assignments = MeasureAssignment.objects.filter(measure__campaign=demo).select_related("unit", "measure")
+    units = {exports._name(a.unit, "name", lang) for a in assignments}
+    longest = max(units, key=len)
+    assert len(longest) > 40  # wider than its column: it must wrap
+    assert all(word in text for word in longest.split())
+    names = units | {exports._name(a.measure, "name", lang) for a in assignments}
+    missing = [name for name in names if re.sub(r"\s+", " ", name) not in text]
+    assert not missing, f"not printed whole: {missing}"
+    assert "###" not in text
+    assert not _overlapping_words(pdf)

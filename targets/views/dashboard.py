@@ -62,7 +62,7 @@ def indicator(request, number: int):
         if row is None:
             raise Http404(_("No such indicator."))
         measures = [m.measure for m in row.measures]
-        # With each unit's pledge: its own target, which its figures are judged against (tables.judged).
+        # With each unit's pledge: its own target, which its figures are judged against (overview.judged).
         breakdown = unit_breakdown(campaign, quarter, measures=measures, pledges=True)
         sections = []
         for m in row.measures:
