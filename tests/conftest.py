@@ -35,6 +35,11 @@ def pytest_configure(config):
     # `make soak`) each time a test client builds its middleware: 60 ms a test. Looking files up
     # when asked, as under DEBUG, serves the same files without that.
     settings.WHITENOISE_AUTOREFRESH = True
+    # A test database is thrown away: a commit need not wait for PostgreSQL to flush its log to
+    # disk (the live-server, browser and thread tests commit thousands of times). What a commit
+    # makes visible, and when, is unchanged; only a crash of the server could lose the last ones.
+    options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 def pytest_collection_finish(session):
