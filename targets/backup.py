@@ -60,11 +60,11 @@ def _tool(name: str, alias: str) -> str:
 
 
 def describe(alias: str = "default") -> str:
-    """The database as an operator recognises it: "emulation on 127.0.0.1:5432"."""
+    """The database as an operator recognises it, in any language: "emulation (127.0.0.1:5432)"."""
     database = connections[alias].settings_dict
     host = database.get("HOST") or "localhost"
     where = f"{host}:{database['PORT']}" if database.get("PORT") and not host.startswith("/") else host
-    return f"{database['NAME']} on {where}"
+    return f"{database['NAME']} ({where})"
 
 
 def _env(database: dict, name: str | None = None) -> dict:

@@ -20,18 +20,18 @@ WRITERS = [
 
 @pytest.mark.parametrize("command, args", WRITERS)
 def test_a_file_to_write_in_a_missing_folder_or_naming_a_folder_is_said(programme, admin_user, tmp_path, command, args):
-    with pytest.raises(CommandError, match=r"no such folder"):
+    with pytest.raises(CommandError, match=r"khong-co: không có thư mục này"):
         call_command(command, *args, "-o", str(tmp_path / "khong-co" / "out.xlsx"))
-    with pytest.raises(CommandError, match=r"is a folder; name the file to write"):
+    with pytest.raises(CommandError, match=r"là một thư mục; hãy ghi cả tên tệp cần tạo"):
         call_command(command, *args, "-o", str(tmp_path))
 
 
 @pytest.mark.parametrize("command, args", [("load_programme", []), ("import_figures", ["--user", "administrator"]),
                                            ("import_pledges", ["--user", "administrator"]), ("restore", ["--yes"])])
 def test_a_file_to_read_that_is_missing_or_a_folder_is_said(programme, admin_user, tmp_path, command, args):
-    with pytest.raises(CommandError, match=r"khong-co.xlsx: no such file"):
+    with pytest.raises(CommandError, match=r"khong-co.xlsx: không có tệp này"):
         call_command(command, str(tmp_path / "khong-co.xlsx"), *args)
-    with pytest.raises(CommandError, match=r"is a folder, not a file"):
+    with pytest.raises(CommandError, match=r"là một thư mục, không phải tệp"):
         call_command(command, str(tmp_path), *args)
 
 
@@ -95,7 +95,7 @@ def test_make_runs_programme_loading_keeps_what_an_admin_changed_since(programme
     Unit.objects.filter(code="024").update(name="Thành phố Hà Giang (đổi tên)")  # an admin's edit for the new year
     out = io.StringIO()
     call_command("load_programme", "--if-absent", str(PROGRAMME), stdout=out)
-    assert "is loaded already; left as it is" in out.getvalue()
+    assert "Chương trình năm 2024 đã được nạp; giữ nguyên" in out.getvalue()
     assert Unit.objects.get(code="024").name == "Thành phố Hà Giang (đổi tên)"
     call_command("load_programme", str(PROGRAMME), stdout=io.StringIO())  # asked for: updated from the file
     assert Unit.objects.get(code="024").name == "Thành phố Hà Giang"
@@ -116,3 +116,28 @@ def test_an_admin_sets_up_the_next_year_from_the_programme_list_without_a_shell(
     assert "Đã có chương trình năm 2025." in again and Campaign.objects.filter(year=2025).count() == 1
     both = client.post(url, {"action": "copy_to_next_year", "_selected_action": [programme.pk, copied.pk]}, follow=True)
     assert "Hãy chọn một chương trình để sao chép." in both.content.decode() and not Campaign.objects.filter(year=2026).exists()
+
+
+def test_the_commands_speak_the_sites_language(programme, admin_user, tmp_path):
+    """What an operator reads from the commands is in the site's language, as the pages are."""
+    out = io.StringIO()
+    call_command("export_report", "--year", "2024", "--quarter", "1", "-o", str(tmp_path / "bao-cao.xlsx"), stdout=out)
+    assert out.getvalue() == f"Đã ghi tệp {tmp_path / 'bao-cao.xlsx'}\n"
+    call_command("export_figures", "--year", "2024", "--format", "csv", "-o", str(tmp_path / "so-lieu.csv"), stdout=out)
+    assert f"Đã ghi 0 số liệu vào {tmp_path / 'so-lieu.csv'}" in out.getvalue()
+    call_command("export_ranking", "--year", "2024", "-o", str(tmp_path / "xep-hang.xlsx"), stdout=out)
+    assert f"Đã ghi tệp {tmp_path / 'xep-hang.xlsx'} (kết quả xếp hạng tạm tính)." in out.getvalue()
+    call_command("check_programme", "--year", "2024", stdout=out)
+    assert "6 nội dung thi đua, 20 chỉ tiêu, 25 chỉ số." in out.getvalue()
+    for command, args in [("export_report", ["--quarter", "1"]), ("export_figures", []), ("export_ranking", []),
+                          ("export_template", ["--quarter", "1", "--user", "administrator"]), ("export_pledge_template", []),
+                          ("check_programme", [])]:
+        with pytest.raises(CommandError, match=r"^Không có chương trình năm 1999\.$"):
+            call_command(command, "--year", "1999", *args, *([] if command == "check_programme" else ["-o", str(tmp_path / "x.xlsx")]))
+    with pytest.raises(CommandError, match=r"^Không có đơn vị mã: khong-co\.$"):
+        call_command("export_pledge_template", "--year", "2024", "--unit", "khong-co", "-o", str(tmp_path / "x.xlsx"))
+    with pytest.raises(CommandError, match=r"^--days phải từ 1 đến 1825\.$"):
+        call_command("issue_token", "administrator", "--days", "0")
+    with pytest.raises(CommandError, match=r"^Chưa nạp gì:\n- "):
+        (tmp_path / "hong.json").write_text("{", encoding="utf-8")
+        call_command("load_programme", str(tmp_path / "hong.json"))

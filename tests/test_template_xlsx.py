@@ -323,7 +323,7 @@ def test_commands_export_and_import_with_the_same_rules(reporter, tmp_path):
     wb.save(path)
     call_command("import_figures", str(path), "--user", "reporter-city")
     assert Figure.objects.get().value == Decimal("50")
-    with pytest.raises(CommandError, match="may not enter figures for: 026"):
+    with pytest.raises(CommandError, match="reporter-city không được nhập số liệu cho: 026"):
         call_command("export_template", "--year", "2024", "--quarter", "1", "--unit", "026", "--user", "reporter-city", "-o", str(path))
     wb = fill(load_workbook(path), {"3": 500})
     wb["Nhập liệu"]["O2"].value = None

@@ -2,6 +2,7 @@
 import logging
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from targets.backup import BackupError, backup, default_path, describe
 from targets.management.arguments import file_to_write
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         try:
             path = backup(output or default_path())
         except BackupError as error:
-            raise CommandError(f"Backup of {describe()} failed: {error}") from None
+            raise CommandError(_("Backup of %(database)s failed: %(error)s") % {"database": describe(), "error": error}) from None
         # In the site's log too: when the last backup was taken is an operator's question.
         logging.getLogger("targets.operations").info("Backup of %s written to %s", describe(), path)
-        self.stdout.write(self.style.SUCCESS(f"Backup of {describe()} written to {path} (readable by its owner only)"))
+        self.stdout.write(self.style.SUCCESS(_("Backup of %(database)s written to %(path)s (readable by its owner only)") % {
+            "database": describe(), "path": path}))

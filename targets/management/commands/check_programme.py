@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
-from targets.models import Campaign
+from targets.management.arguments import campaign_of
 from targets.overview import build_overview
 
 
@@ -11,11 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
 
     def handle(self, *args, year, **options):
-        campaign = Campaign.objects.filter(year=year).first()
-        if campaign is None:
-            raise CommandError(f"No programme for {year}.")
+        campaign = campaign_of(year)
         overview = build_overview(campaign, 4)
-        self.stdout.write(
-            f"{campaign}: {len(overview.themes)} themes, {len(overview.indicators)} indicators, "
-            f"{len(overview.measures)} measures."
-        )
+        self.stdout.write(_("%(programme)s: %(themes)s themes, %(indicators)s indicators, %(measures)s measures.") % {
+            "programme": campaign, "themes": len(overview.themes), "indicators": len(overview.indicators),
+            "measures": len(overview.measures)})

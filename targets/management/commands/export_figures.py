@@ -1,8 +1,9 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from targets import exports
-from targets.management.arguments import file_to_write
-from targets.models import Campaign, Figure
+from targets.management.arguments import campaign_of, file_to_write
+from targets.models import Figure
 
 
 class Command(BaseCommand):
@@ -15,8 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, type=file_to_write)
 
     def handle(self, *args, year, format, lang, output, **options):
-        if not Campaign.objects.filter(year=year).exists():
-            raise CommandError(f"There is no programme for {year}.")
+        campaign_of(year)
         rows = exports.raw_figures(Figure.objects.filter(submission__campaign__year=year))
         if format == "csv":
             count = -1  # the header line
@@ -26,4 +26,4 @@ class Command(BaseCommand):
                     count += 1
         else:
             count = exports.write_raw_xlsx(rows, output, lang=lang)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {count} figures to {output}"))
+        self.stdout.write(self.style.SUCCESS(_("Wrote %(count)s figures to %(path)s") % {"count": count, "path": output}))

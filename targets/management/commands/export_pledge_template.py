@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from targets import pledge_xlsx
-from targets.management.arguments import file_to_write
-from targets.models import Campaign, Unit
+from targets.management.arguments import campaign_of, file_to_write, wrote
+from targets.models import Unit
 
 
 class Command(BaseCommand):
@@ -14,14 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, type=file_to_write)
 
     def handle(self, *args, year, unit, output, **options):
-        campaign = Campaign.objects.filter(year=year).first()
-        if campaign is None:
-            raise CommandError(f"There is no programme for {year}.")
+        campaign = campaign_of(year)
         units = None
         if unit:
             units = Unit.objects.filter(code__in=unit)
             unknown = set(unit) - set(units.values_list("code", flat=True))
             if unknown:
-                raise CommandError(f"Unknown units: {', '.join(sorted(unknown))}.")
+                raise CommandError(_("Unknown units: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
         pledge_xlsx.build_template(campaign, units).save(output)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {output}"))
+        self.stdout.write(self.style.SUCCESS(wrote(output)))

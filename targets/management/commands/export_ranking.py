@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from targets import ranking, ranking_xlsx
-from targets.management.arguments import file_to_write
-from targets.models import Campaign
+from targets.management.arguments import campaign_of, file_to_write
 
 
 class Command(BaseCommand):
@@ -14,13 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, type=file_to_write)
 
     def handle(self, *args, year, lang, output, **options):
-        campaign = Campaign.objects.filter(year=year).first()
-        if campaign is None:
-            raise CommandError(f"There is no programme for {year}.")
+        campaign = campaign_of(year)
         try:
             result = ranking.build_ranking(campaign)
         except ranking.NoScheme as missing:
             raise CommandError(str(missing)) from None
         ranking_xlsx.ranking_workbook(campaign, result, lang=lang).save(output)
-        kind = "final" if result.final else "provisional"
-        self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({kind} ranking)."))
+        kind = _("Final ranking") if result.final else _("Provisional ranking")
+        self.stdout.write(self.style.SUCCESS(_("Wrote %(path)s (%(what)s).") % {"path": output, "what": kind.lower()}))

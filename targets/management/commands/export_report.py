@@ -1,8 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from targets import exports
-from targets.management.arguments import file_to_write
-from targets.models import Campaign
+from targets.management.arguments import campaign_of, file_to_write, wrote
 
 
 class Command(BaseCommand):
@@ -15,8 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, type=file_to_write, help="path of the .xlsx to write")
 
     def handle(self, *args, year, quarter, lang, output, **options):
-        campaign = Campaign.objects.filter(year=year).first()
-        if campaign is None:
-            raise CommandError(f"There is no programme for {year}.")
+        campaign = campaign_of(year)
         exports.report_workbook(campaign, quarter, lang=lang).save(output)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {output}"))
+        self.stdout.write(self.style.SUCCESS(wrote(output)))

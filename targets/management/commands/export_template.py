@@ -1,9 +1,9 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from targets import access, template_xlsx
-from targets.management.arguments import file_to_write
-from targets.models import Campaign
+from targets.management.arguments import campaign_of, file_to_write, wrote
 
 
 class Command(BaseCommand):
@@ -19,17 +19,15 @@ class Command(BaseCommand):
     def handle(self, *args, year, quarter, unit, user, output, **options):
         account = get_user_model().objects.filter(username=user).first()
         if account is None:
-            raise CommandError(f"No user named {user!r}.")
-        campaign = Campaign.objects.filter(year=year).first()
-        if campaign is None:
-            raise CommandError(f"There is no programme for {year}.")
+            raise CommandError(_("No user named %(name)s.") % {"name": repr(user)})
+        campaign = campaign_of(year)
         units = access.editable_units(account)
         if unit:
             refused = set(unit) - set(units.filter(code__in=unit).values_list("code", flat=True))
             if refused:
-                raise CommandError(f"{user} may not enter figures for: {', '.join(sorted(refused))}.")
+                raise CommandError(_("%(user)s may not enter figures for: %(units)s.") % {"user": user, "units": ", ".join(sorted(refused))})
             units = units.filter(code__in=unit)
         if not units.exists():
-            raise CommandError(f"{user} may not enter figures for any unit.")
+            raise CommandError(_("%(user)s may not enter figures for any unit.") % {"user": user})
         template_xlsx.build_template(campaign=campaign, quarter=quarter, units=units, user=account).save(output)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {output}"))
+        self.stdout.write(self.style.SUCCESS(wrote(output)))

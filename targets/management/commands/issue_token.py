@@ -3,6 +3,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from targets.models import ApiToken
 
@@ -17,9 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, name, days, **options):
         if not 1 <= days <= 5 * 365:
-            raise CommandError("--days must be between 1 and 1825.")
+            raise CommandError(_("--days must be between 1 and %(most)s.") % {"most": 5 * 365})
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"No user named {username!r}.")
+            raise CommandError(_("No user named %(name)s.") % {"name": repr(username)})
         _token, key = ApiToken.issue(user, name, expires_at=timezone.now() + datetime.timedelta(days=days))
         self.stdout.write(key)

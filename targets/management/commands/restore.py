@@ -3,6 +3,7 @@ import getpass
 import logging
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from targets.backup import BackupError, describe, restore
 from targets.management.arguments import file_to_read
@@ -17,13 +18,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, yes, **options):
         if not yes:
-            answer = input(f"This replaces everything in the database {describe()} with {path}. Type 'yes' to continue: ")
+            answer = input(_("This replaces everything in the database %(database)s with %(path)s. Type 'yes' to continue: ")
+                           % {"database": describe(), "path": path})
             if answer.strip().lower() != "yes":
-                raise CommandError("Nothing was restored.")
+                raise CommandError(_("Nothing was restored."))
         try:
             restore(path)
         except BackupError as error:
-            raise CommandError(f"Restore into {describe()} failed (the database is unchanged): {error}") from None
+            raise CommandError(_("Restore into %(database)s failed (the database is unchanged): %(error)s") % {
+                "database": describe(), "error": error}) from None
         # Who put the database back to which day is kept where the site's other events are.
         logging.getLogger("targets.operations").warning("Restored %s into %s (by %s)", path, describe(), getpass.getuser())
-        self.stdout.write(self.style.SUCCESS(f"Restored {path} into {describe()}"))
+        self.stdout.write(self.style.SUCCESS(_("Restored %(path)s into %(database)s") % {"path": path, "database": describe()}))
