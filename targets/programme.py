@@ -50,10 +50,18 @@ class LoadResult:
     campaign: Campaign | None = None
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    # The rows this load created: completing one (a unit's parent, a task's units, given after it)
+    # is part of creating it, not an update of something that was there before.
+    new: set = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
+
+    def touched(self, obj) -> None:
+        """`obj` was changed: an update, unless this load created it."""
+        if (obj._meta.model_name, obj.pk) not in self.new:
+            self.updated[obj._meta.model_name] += 1
 
 
 def read_programme(path: str | Path) -> dict:
@@ -154,13 +162,15 @@ def _upsert(model, result: LoadResult, lookup: dict, values: dict):
     label = model._meta.model_name
     if obj is None:
         result.created[label] += 1
-        return model.objects.create(**lookup, **values)
+        obj = model.objects.create(**lookup, **values)
+        result.new.add((label, obj.pk))
+        return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
         obj.save(update_fields=changed)
-        result.updated[label] += 1
+        result.touched(obj)
     return obj
 
 
@@ -289,7 +299,7 @@ def _responsible(task: Task, codes: list[str], units: dict, result: LoadResult) 
     wanted = {units[code].pk for code in codes}
     if set(task.responsible_units.values_list("pk", flat=True)) != wanted:
         task.responsible_units.set(wanted)
-        result.updated["task"] += 1
+        result.touched(task)
 
 
 def _assign(measure: Measure, m: dict, units: dict, result: LoadResult) -> None:
