@@ -19,8 +19,10 @@ JSON, parsed by Scheme.from_dict); this module only says how the data is applied
 - units are ranked by score within their bloc; equal scores share a rank and the next rank
   is skipped (1, 1, 3); a unit that left the bloc during the year is listed, not ranked;
 - conditions bar a unit from the flag without changing its score or rank: a key measure not
-  met, not registered for the flag, a score under the minimum, a barring deduction, part of
-  the year outside the bloc, no report sent for the period;
+  met (during the year: behind its pace, or without the figure due for the period judged; a
+  yearly figure not yet published bars nothing), not registered for the flag, a score under
+  the minimum, a barring deduction, part of the year outside the bloc, no report sent for the
+  period;
 - proposals come from a final ranking only: the flag for the best-ranked unit that no
   condition bars (all of them when several share that rank: the council decides), then
   certificates of merit for the next ranked units that sent a report, as many as the scheme
@@ -503,6 +505,7 @@ class Bar(StrEnum):
     KEY_MEASURE_NOT_MET = "key_measure_not_met"
     KEY_MEASURE_BEHIND = "key_measure_behind"  # during the year: "not met" is said of a year figure only
     KEY_MEASURE_NO_FIGURE = "key_measure_no_figure"  # at year end: not shown to be met
+    KEY_MEASURE_NOT_REPORTED = "key_measure_not_reported"  # during the year: its figure was due and is missing
     NOT_REGISTERED = "not_registered"
     BELOW_MIN_SCORE = "below_min_score"
     BARRING_DEDUCTION = "barring_deduction"
@@ -517,6 +520,7 @@ BAR_LABELS = {
     Bar.KEY_MEASURE_NOT_MET: pgettext_lazy("flag condition", "Key measure %(detail)s not met"),
     Bar.KEY_MEASURE_BEHIND: pgettext_lazy("flag condition", "Key measure %(detail)s behind its pace (provisional)"),
     Bar.KEY_MEASURE_NO_FIGURE: pgettext_lazy("flag condition", "Key measure %(detail)s has no year figure"),
+    Bar.KEY_MEASURE_NOT_REPORTED: pgettext_lazy("flag condition", "Key measure %(detail)s: no figure for the period (provisional)"),
     Bar.NOT_REGISTERED: pgettext_lazy("flag condition", "Not registered for “%(detail)s”"),
     Bar.BELOW_MIN_SCORE: pgettext_lazy("flag condition", "Score under the minimum of %(detail)s"),
     Bar.BARRING_DEDUCTION: pgettext_lazy("flag condition", "Deduction for a fault: %(detail)s"),
@@ -632,8 +636,14 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
             bars.append(Barring(Bar.KEY_MEASURE_NOT_MET if status in YEAR_END and not m.in_year else Bar.KEY_MEASURE_BEHIND, m.code))
         elif m.code in scheme.key_measures and outcome is Outcome.NO_FIGURE and final:
             # The flag goes to a unit that meets the conditions: a key measure it never reported
-            # for the year is not one it met. (During the year a figure not yet sent bars nothing.)
+            # for the year is not one it met.
             bars.append(Barring(Bar.KEY_MEASURE_NO_FIGURE, m.code))
+        elif m.code in scheme.key_measures and status is Status.NO_DATA:
+            # During the year too: a figure that was due for the period judged and was not sent
+            # is not a key measure on track. Else a unit that kept its lagging figure to itself
+            # would stand eligible where one that sent it honestly is barred. A yearly figure not
+            # yet published (awaited) is not due: it bars nothing.
+            bars.append(Barring(Bar.KEY_MEASURE_NOT_REPORTED, m.code))
     for t in unit.tasks:
         if t.verdict is None:
             verdict_vi, verdict_en, points = words(WORDS["not_assessed"], "vi"), words(WORDS["not_assessed"], "en"), ZERO

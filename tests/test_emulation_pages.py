@@ -722,3 +722,27 @@ def test_in_english_the_bonuses_page_names_units_in_english_and_each_remove_box_
     dong_van = Unit.objects.get(code="026")
     assert f"026 · {dong_van.name_en}" in page and f"024 · {city.name_en}" in page  # the table and the unit select
     assert f'<span class="visually-hidden">: {dong_van.name_en}, Cờ thi đua của Chính phủ 2023</span>' in page
+
+
+def test_during_the_year_a_unit_that_did_not_send_its_key_figures_is_not_called_eligible(client, demo, viewer):
+    # The demo's provisional ranking (nine months): two districts sent no third-quarter report, so
+    # their key measures (3: budget revenue, 11) have no figure for the period. Not sending must not
+    # pay: they are barred, provisionally, as a district that sent an honest lagging figure is.
+    silent = Unit.objects.get(code="033")
+    login(client, viewer)
+    body = text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}))
+    row = next(r for r in body.split("<tr>") if f"<td>{silent.name}</td>" in r)
+    assert "Đủ điều kiện" not in row
+    assert "<li>Chỉ tiêu chủ yếu 3 chưa có số liệu của kỳ (tạm tính)</li>" in row
+    assert "<li>Chỉ tiêu chủ yếu 11 chưa có số liệu của kỳ (tạm tính)</li>" in row
+    # The API and the workbook say the same; the score and rank are what they were (a bar changes neither).
+    api = client.get(reverse("api-ranking"), {"year": 2024}).json()
+    unit = next(u for b in api["blocs"] for u in b["units"] if u["code"] == "033")
+    assert api["provisional"] is True and unit["eligible_for_flag"] is False
+    assert [b["reason"] for b in unit["bars"]] == ["key_measure_not_reported", "key_measure_not_reported"]
+    assert unit["bars"][0]["text_en"] == "Key measure 3: no figure for the period (provisional)"
+    assert (unit["score"], unit["rank"]) == ("13", 9)
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
+    [listed] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == silent.name]
+    assert listed[4] == "Không"
+    assert listed[5] == "Chỉ tiêu chủ yếu 3 chưa có số liệu của kỳ (tạm tính); Chỉ tiêu chủ yếu 11 chưa có số liệu của kỳ (tạm tính)"

@@ -221,15 +221,68 @@ def test_a_key_measure_not_met_bars_the_flag_but_keeps_the_points_and_rank():
     assert score.score == D(16)
 
 
-def test_a_key_measure_without_a_figure_bars_the_flag_only_at_year_end():
-    during = score_unit(unit("A", measure("3", Status.NO_DATA), adjustments=[Adjustment(D(20), "b")]), SCHEME)
-    assert during.bars == ()  # not sent yet: nothing to hold against the unit
-    # The year closed without its year figure (none at all, or only the nine months'): not shown to be met.
-    for status, in_year in ((Status.NO_DATA, False), (Status.ON_TRACK, True)):
+def test_a_key_measure_without_a_figure_bars_the_flag_at_year_end():
+    # The year closed without its year figure (none at all, only the nine months', or a yearly
+    # figure never published): not shown to be met.
+    for status, in_year in ((Status.NO_DATA, False), (Status.ON_TRACK, True), (Status.AWAITED, False)):
         final = score_unit(unit("A", measure("3", status, in_year=in_year), adjustments=[Adjustment(D(20), "b")]), SCHEME, final=True)
         assert [b.reason for b in final.bars] == [Bar.KEY_MEASURE_NO_FIGURE]
         assert final.bars[0].text("vi") == "Chỉ tiêu chủ yếu 3 không có số liệu cả năm"
         assert final.bars[0].text("en") == "Key measure 3 has no year figure"
+
+
+def test_during_the_year_a_key_measure_whose_figure_is_due_and_missing_bars_the_flag_provisionally():
+    # Not reporting must not pay: a unit that kept its key figure to itself is not "eligible"
+    # where one that sent an honest lagging figure is barred.
+    silent = unit("A", measure("3", Status.NO_DATA), adjustments=[Adjustment(D(20), "b")])
+    during = score_unit(silent, SCHEME)
+    assert [b.reason for b in during.bars] == [Bar.KEY_MEASURE_NOT_REPORTED]
+    assert during.bars[0].text("vi") == "Chỉ tiêu chủ yếu 3 chưa có số liệu của kỳ (tạm tính)"
+    assert during.bars[0].text("en") == "Key measure 3: no figure for the period (provisional)"
+    # A bar never changes the score: the line scores "no figure" as before, and the bonus stands.
+    assert during.score == SCHEME.measure_points[Outcome.NO_FIGURE] + D(20) == D(20)
+    honest = unit("B", measure("3", Status.BEHIND), adjustments=[Adjustment(D(20), "b")])
+    bloc = ranked(silent, honest, final=False)
+    assert [(u.code, u.rank, u.score, u.eligible_for_flag) for u in bloc.units] == [("A", 1, D(20), False), ("B", 1, D(20), False)]
+    assert [b.reason for b in bloc.unit("B").bars] == [Bar.KEY_MEASURE_BEHIND]
+
+
+def test_during_the_year_a_key_measure_in_its_nine_months_without_data_bars_provisionally():
+    # The fourth quarter's view before the year is closed: the nine months had no figure either.
+    during = score_unit(unit("A", measure("3", Status.NO_DATA, in_year=True), adjustments=[Adjustment(D(20), "b")]), SCHEME)
+    assert [b.reason for b in during.bars] == [Bar.KEY_MEASURE_NOT_REPORTED]
+
+
+def test_during_the_year_a_yearly_key_measure_still_awaited_bars_nothing():
+    # A figure published once a year is not due before the year is over: nothing to hold against the unit.
+    scheme = Scheme.from_dict({**SCHEME_DATA, "key_measures": ["3", "6"]})
+    awaited = score_unit(unit("A", measure("6", Status.AWAITED), measure("3", Status.MET),
+                              adjustments=[Adjustment(D(20), "b")]), scheme)
+    assert awaited.bars == () and awaited.eligible_for_flag is False  # not ranked yet: score_unit ranks nothing
+    assert ranked(unit("A", measure("6", Status.AWAITED), measure("3", Status.MET), adjustments=[Adjustment(D(20), "b")]),
+                  final=False, scheme=scheme).units[0].eligible_for_flag
+    # Once the year is closed without it, it bars the flag (as any key measure without a year figure).
+    final = score_unit(unit("A", measure("6", Status.AWAITED), measure("3", Status.MET), adjustments=[Adjustment(D(20), "b")]),
+                       scheme, final=True)
+    assert [b.reason for b in final.bars] == [Bar.KEY_MEASURE_NO_FIGURE]
+
+
+def test_during_the_year_a_measure_that_is_not_key_bars_nothing_without_its_figure():
+    score = score_unit(unit("A", measure("4", Status.NO_DATA), adjustments=[Adjustment(D(20), "b")]), SCHEME)
+    assert score.bars == ()
+
+
+def test_a_kept_ranking_reads_back_its_bars_old_and_new():
+    import json
+
+    # Kept rankings are JSON: a bar's value is read back as the enum, whichever bars it holds.
+    bloc = ranked(unit("A", measure("3", Status.NO_DATA), adjustments=[Adjustment(D(20), "b")]),
+                  unit("B", measure("3", Status.BEHIND), adjustments=[Adjustment(D(20), "b")]), final=False)
+    kept = Ranking(year=2024, final=False, quarter=2, blocs=(bloc,)).to_data()
+    assert kept["blocs"][0]["units"][0]["bars"][0]["reason"] == "key_measure_not_reported"
+    again = Ranking.from_data(json.loads(json.dumps(kept)))
+    assert again == Ranking(year=2024, final=False, quarter=2, blocs=(bloc,))
+    assert again.blocs[0].unit("A").bars[0].text("en") == "Key measure 3: no figure for the period (provisional)"
 
 
 def test_not_registered_for_the_flag_bars_it():
