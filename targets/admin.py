@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import DecimalField, JSONField
 from django.urls import reverse
 from django.utils.html import format_html
@@ -84,14 +86,76 @@ class YearLabels:
         return field
 
 
-class ThemeInline(admin.StackedInline):
+class KeptOnceClosed:
+    """A closed year's rows (Campaign.is_closed: its entry closed, or its ranking made final) are
+    shown, no longer added, changed or deleted, by anyone, superusers included: the final ranking is
+    kept as it was closed (targets.ranking), and what explains it and the year's signed report (the
+    programme, its themes, tasks, indicators, measures and their targets, reporting units, deadlines,
+    scheme, pledges, registrations, blocs, bonuses and deductions) must not drift from them. The page
+    says why at its top. A new row for a closed year is refused by its model's clean
+    (models.refuse_if_closed), with the same words. `campaign` is the path from the row to its programme."""
+
+    campaign = "campaign"
+
+    def _closed(self, obj) -> bool:
+        campaign = models.campaign_along(obj, self.campaign)
+        return campaign is not None and campaign.is_closed()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._closed(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._closed(obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Said above the read-only page: why it has no save or delete button.
+        if request.method == "GET" and (obj := self.get_object(request, unquote(object_id))) is not None:
+            campaign = models.campaign_along(obj, self.campaign)
+            if campaign is not None and (problem := campaign.closed_problem()):
+                messages.warning(request, problem)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return refuse_revert_unless_changeable(self, request, object_id) or super().history_form_view(
+            request, object_id, version_id, extra_context)
+
+
+def refuse_revert_unless_changeable(model_admin, request, object_id) -> None:
+    """simple_history's page of a past version saves what is posted to it (a revert) on the view
+    permission alone: refused where the row cannot be changed."""
+    if request.method == "POST" and not model_admin.has_change_permission(request, model_admin.get_object(request, unquote(object_id))):
+        raise PermissionDenied
+
+
+class KeptOnceClosedInline:
+    """A closed year's rows in the table of their page (the programme's themes, an indicator's
+    measures…): shown, none added, changed or deleted. `campaign`: the path from the page's row."""
+
+    campaign = "campaign"
+
+    def _closed(self, parent) -> bool:
+        campaign = models.campaign_along(parent, self.campaign)
+        return campaign is not None and campaign.is_closed()
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self._closed(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._closed(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._closed(obj)
+
+
+class ThemeInline(KeptOnceClosedInline, admin.StackedInline):
     model = models.Theme
+    campaign = ""
     extra = 0
     fields = ("number", "ordinal", "title", "title_en", "description")
 
 
 @admin.register(models.Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(KeptOnceClosed, admin.ModelAdmin):
     list_display = ("year", "number", "province", "issued_on", "plan_start", "plan_end", "year_closed")
     search_fields = ("number", "title", "slogan")
     inlines = [ThemeInline]
@@ -104,6 +168,14 @@ class CampaignAdmin(admin.ModelAdmin):
     )
 
     actions = ["copy_to_next_year"]
+    campaign = ""  # the row is the programme
+
+    def has_change_permission(self, request, obj=None):
+        # A year closed by its box alone (no scoring scheme) is reopened here, by unticking it: its
+        # page stays a form, with that box the only field (get_readonly_fields).
+        if obj is not None and obj.reopenable():
+            return super(KeptOnceClosed, self).has_change_permission(request, obj)
+        return super().has_change_permission(request, obj)
 
     @admin.action(description=_("Set up the next year from this programme (structure, targets, deadlines; no figures)"))
     def copy_to_next_year(self, request, queryset):
@@ -131,6 +203,10 @@ class CampaignAdmin(admin.ModelAdmin):
         # Once units have reported, the year is what their figures are of: changed, a year's
         # figures would be shown as another year's.
         reported = obj is not None and obj.submissions.exists()
+        if obj is not None and obj.is_closed():
+            # Closed: what the signed report is headed and signed with stays; the box reopens it (has_change_permission).
+            return tuple(name for _title, options in self.fieldsets for name in options["fields"]
+                         if name != "year_closed" or closes_with_ranking)
         return ("year_closed",) * closes_with_ranking + ("year",) * reported
 
 
@@ -181,7 +257,7 @@ class UnitAdmin(admin.ModelAdmin):
                 "its bloc of %(years)s under Admin → Bloc memberships.") % {"unit": obj.name, "years": ", ".join(map(str, years))})
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(KeptOnceClosedInline, admin.TabularInline):
     model = models.Task
     extra = 0
     fields = ("number", "title", "title_en", "is_active")
@@ -189,14 +265,15 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(models.Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(KeptOnceClosed, admin.ModelAdmin):
     list_display = ("number", "ordinal", "title", "campaign")
     list_filter = ("campaign",)
     inlines = [TaskInline]
 
 
 @admin.register(models.Task)
-class TaskAdmin(YearLabels, admin.ModelAdmin):
+class TaskAdmin(KeptOnceClosed, YearLabels, admin.ModelAdmin):
+    campaign = "theme__campaign"
     list_display = ("__str__", "units", "is_active")
     list_filter = ("is_active", "theme__campaign", "theme__number")
     search_fields = ("title", "title_en")
@@ -233,7 +310,11 @@ class TaskAdmin(YearLabels, admin.ModelAdmin):
     def retire(self, request, queryset):
         # Retired, not deleted: their reports stay in the history (Task.is_active). Saved one by one
         # so that the cached dashboards hear of it (targets/signals.py).
-        tasks = list(queryset.filter(is_active=True))
+        tasks = list(queryset.filter(is_active=True).select_related("theme__campaign"))
+        closed = {t.theme.campaign for t in tasks if t.theme.campaign.is_closed()}
+        for campaign in sorted(closed, key=lambda c: c.year):
+            self.message_user(request, campaign.closed_problem(), messages.WARNING)
+        tasks = [t for t in tasks if t.theme.campaign not in closed]
         for task in tasks:
             task.is_active = False
             task.save(update_fields=["is_active"])
@@ -264,7 +345,7 @@ class MeasureFormSet(forms.BaseInlineFormSet):
                                           "measure's.") % {"codes": ", ".join(twice)})
 
 
-class MeasureInline(admin.TabularInline):
+class MeasureInline(KeptOnceClosedInline, admin.TabularInline):
     """The indicator's measures, each linked to its own page. A measure is added there (the link
     under the table), where all of its settings are: this table shows a few of them only."""
 
@@ -280,7 +361,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(YearLabels, admin.ModelAdmin):
+class IndicatorAdmin(KeptOnceClosed, YearLabels, admin.ModelAdmin):
     list_display = ("number", "name", "theme", "lead_unit", "campaign")
     list_filter = ("campaign", "theme__number")
     search_fields = ("name", "official_text")
@@ -335,7 +416,7 @@ class AssignmentFormSet(forms.BaseInlineFormSet):
             self.forms = forms_
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(KeptOnceClosedInline, admin.TabularInline):
     model = models.MeasureAssignment
     formset = AssignmentFormSet
     extra = 0
@@ -363,7 +444,7 @@ class MeasureForm(forms.ModelForm):
 
 
 @admin.register(models.Measure)
-class MeasureAdmin(YearLabels, SimpleHistoryAdmin):
+class MeasureAdmin(KeptOnceClosed, YearLabels, SimpleHistoryAdmin):
     form = MeasureForm
     list_display = ("code", "name", "unit", "target_shown", "comparison", "aggregation", "previous_year_shown", "campaign")
     formfield_overrides = TYPED_NUMBERS
@@ -388,7 +469,8 @@ class MeasureAdmin(YearLabels, SimpleHistoryAdmin):
 
 
 @admin.register(models.MeasureAssignment)
-class MeasureAssignmentAdmin(YearLabels, admin.ModelAdmin):
+class MeasureAssignmentAdmin(KeptOnceClosed, YearLabels, admin.ModelAdmin):
+    campaign = "measure__campaign"
     list_display = ("measure", "unit", "role")
     actions = None  # removed one by one, each checked (has_delete_permission)
     list_filter = ("role", "measure__campaign", "unit__kind")
@@ -401,7 +483,7 @@ class MeasureAssignmentAdmin(YearLabels, admin.ModelAdmin):
 
 
 @admin.register(models.Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(KeptOnceClosed, admin.ModelAdmin):
     list_display = ("campaign", "quarter", "unit", "due_on")
     list_filter = ("campaign", "quarter")
     list_select_related = ("campaign", "unit")
@@ -445,6 +527,10 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return refuse_revert_unless_changeable(self, request, object_id) or super().history_form_view(
+            request, object_id, version_id, extra_context)
+
 
 @admin.register(models.Submission)
 class SubmissionAdmin(ReadOnlyHistoryAdmin):
@@ -484,43 +570,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 # --- the emulation: pledges, registration, scoring, proposals ---------------------------------
-
-
-class KeptOnceClosed:
-    """What a closed year's final ranking was judged on (its scheme, pledges, registrations, blocs,
-    bonuses and deductions) is shown, no longer added, changed or deleted: the ranking is kept as it was
-    closed (targets.ranking), and what explains it must not drift from it. `campaign` is the path
-    from the row to its programme."""
-
-    campaign = "campaign"
-
-    def _closed(self, start, steps=None) -> bool:
-        """Whether the programme reached from `start` along `steps` (by default the `campaign` path) is closed."""
-        for step in self.campaign.split("__") if steps is None else steps:
-            start = getattr(start, step) if start is not None else None
-        return start is not None and models.ScoringScheme.objects.filter(campaign=start, ranking_final_at__isnull=False).exists()
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not self._closed(obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self._closed(obj)
-
-    def get_form(self, request, obj=None, **kwargs):
-        # A new row for a closed year is refused by the form, with its message: the add page
-        # cannot know the year before the form is filled in.
-        form = super().get_form(request, obj, **kwargs)
-        closed = self._closed
-        field, *rest = self.campaign.split("__")
-
-        class OpenYearOnly(form):
-            def clean(self):
-                data = super().clean()
-                if closed(data.get(field), rest):
-                    raise forms.ValidationError(_("The year is closed: the ranking is final and no longer changes."))
-                return data
-
-        return OpenYearOnly
 
 
 class PrintableJSONField(forms.JSONField):

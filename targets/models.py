@@ -13,7 +13,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -236,6 +236,28 @@ class Campaign(models.Model):
             raise ValidationError({"issued_on": _("A programme for %(year)s is issued in %(before)s or %(year)s.") % {
                 "year": self.year, "before": self.year - 1}})
 
+    def is_closed(self) -> bool:
+        """Whether the year is closed: entry closed (year_closed), or its ranking made final, which
+        ranking.close_year does with it. What decided the year's ranking and signed report (its
+        programme, themes, tasks, indicators, measures, deadlines, scheme, pledges, blocs…) is then
+        kept as it was: the admin shows it, read-only (targets.admin.KeptOnceClosed)."""
+        return self.year_closed or ScoringScheme.objects.filter(campaign_id=self.pk, ranking_final_at__isnull=False).exists()
+
+    def reopenable(self) -> bool:
+        """A year closed by the programme's own box (it has no scoring scheme), which the admin unticks
+        to reopen it; a year closed with its ranking (ranking.close_year) stays closed."""
+        return self.year_closed and not ScoringScheme.objects.filter(campaign_id=self.pk).exists()
+
+    def closed_problem(self) -> str | None:
+        """Why a row of this year can no longer be added, changed or deleted: None while the year is open."""
+        if not self.is_closed():
+            return None
+        text = str(_("%(year)s is closed: its ranking and its signed report stand on what is written here, which can "
+                     "therefore no longer be changed.") % {"year": self.year})
+        if self.reopenable():
+            text += " " + str(_("To change it, reopen the year first: untick “year closed” on the programme's page."))
+        return text
+
     def default_deadline(self, quarter: int) -> datetime.date:
         """The 15th day of the month after the quarter (Q4 → 15 January of next year)."""
         month = quarter * 3 + 1
@@ -378,6 +400,41 @@ class Unit(models.Model):
             parent = parent.parent
 
 
+def campaign_along(start, path: str):
+    """The programme reached from `start` along `path` ("measure__campaign"; "" for a programme
+    itself), or None where a step leads nowhere (an add page, a row without it)."""
+    for step in filter(None, path.split("__")):
+        if start is None:
+            return None
+        try:
+            start = getattr(start, step)
+        except ObjectDoesNotExist:
+            return None
+    return start
+
+
+def closed_year_problem(instance: models.Model, path: str = "campaign") -> str | None:
+    """Why `instance`, a row of a year's programme (`path`: the lookup from it to its Campaign), may
+    not be saved: added to a closed year, changed in one, or moved into or out of one
+    (Campaign.closed_problem). Saved unchanged, it passes. For any form; the admin shows such rows read-only."""
+    model = type(instance)
+    fields = [f.attname for f in model._meta.concrete_fields]
+    stored = model.objects.filter(pk=instance.pk).values(*fields, path).first() if instance.pk is not None else None
+    if stored is not None and all(stored[f] == getattr(instance, f) for f in fields):
+        return None
+    campaign = campaign_along(instance, path)
+    ids = {c for c in (stored[path] if stored else None, campaign.pk if campaign is not None else None) if c is not None}
+    for closed in Campaign.objects.filter(pk__in=ids).order_by("year"):
+        if problem := closed.closed_problem():
+            return problem
+    return None
+
+
+def refuse_if_closed(instance: models.Model, path: str = "campaign") -> None:
+    if problem := closed_year_problem(instance, path):
+        raise ValidationError(problem, code="year_closed")
+
+
 class Theme(models.Model):
     """One of a programme's emulation contents ("Một là" … "Sáu là")."""
 
@@ -400,6 +457,10 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    def clean(self):
+        super().clean()
+        refuse_if_closed(self)
 
 
 class Task(models.Model):
@@ -432,6 +493,7 @@ class Task(models.Model):
 
     def clean(self):
         super().clean()
+        refuse_if_closed(self, "theme__campaign")
         # Theme I is the twenty indicators, reported as figures: a task there is printed in the
         # indicators' table and never counted in a report's completeness.
         if self.theme_id and self.theme.number < 2:
@@ -471,6 +533,10 @@ class Indicator(Rules, models.Model):
         if self.theme_id and self.campaign_id and self.theme.campaign_id != self.campaign_id:
             return {"theme": [_("This theme belongs to another year's programme; choose one of this programme's.")]}
         return {}
+
+    def clean(self):
+        super().clean()
+        refuse_if_closed(self)
 
 
 class Measure(Rules, models.Model):
@@ -564,6 +630,11 @@ class Measure(Rules, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.name}"
+
+    def clean(self):
+        super().clean()
+        # A closed year's target, last year's values, rules…: what its ranking and signed report stand on.
+        refuse_if_closed(self)
 
     def validate_constraints(self, exclude=None):
         # The indicator's table of measures leaves the programme off its rows: a code the programme
@@ -684,6 +755,10 @@ class MeasureAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.measure.code} – {self.unit.code} ({self.get_role_display()})"
 
+    def clean(self):
+        super().clean()
+        refuse_if_closed(self, "measure__campaign")
+
     def removal_problem(self) -> str | None:
         """Why the unit cannot stop reporting the measure: its figures or pledge would vanish from
         the entry and indicator pages, yet stay in its reports, exports and score."""
@@ -731,6 +806,10 @@ class Deadline(Rules, models.Model):
     # unit late. Nor later than two years after the programme's year: yearly figures (PCI, PAPI)
     # come the next year, and a date beyond is a typo that keeps the quarter open for good.
     YEARS_AFTER = 2
+
+    def clean(self):
+        super().clean()
+        refuse_if_closed(self)
 
     def allowed_dates(self) -> tuple[datetime.date, datetime.date]:
         year = self.campaign.year
@@ -1072,6 +1151,7 @@ class ScoringScheme(models.Model):
     def clean(self):
         from targets import scoring
 
+        refuse_if_closed(self)
         codes = Measure.objects.filter(campaign_id=self.campaign_id).values_list("code", flat=True) if self.campaign_id else None
         try:
             scheme = scoring.Scheme.from_dict(self.data, measure_codes=codes)
@@ -1121,6 +1201,10 @@ class Pledge(Rules, models.Model):
         from targets.scoring import pledge_spec
 
         return pledge_spec(self.measure.spec(), self.target)
+
+    def clean(self):
+        super().clean()
+        refuse_if_closed(self, "measure__campaign")
 
     @staticmethod
     def signed_on_problem(year: int, signed_on: datetime.date) -> str | None:
@@ -1188,6 +1272,7 @@ class Registration(models.Model):
         return None
 
     def clean(self):
+        refuse_if_closed(self)
         if self.campaign_id and self.title and (problem := self.title_problem(self.campaign, self.title)):
             raise ValidationError({"title": problem})
 
@@ -1223,6 +1308,7 @@ class BlocMembership(models.Model):
         """A unit is in one bloc at a time: its memberships of a year do not share a quarter, or the
         ranking would rank it in two blocs (targets.ranking.members). The quarters' order is the
         database's check too; said here beside the last quarter's field."""
+        refuse_if_closed(self)
         if self.from_quarter and self.to_quarter and self.from_quarter > self.to_quarter:
             raise ValidationError({"to_quarter": _("The last quarter cannot come before the first quarter.")})
         if not (self.campaign_id and self.unit_id and self.from_quarter and self.to_quarter):
@@ -1291,6 +1377,7 @@ class ScoreAdjustment(models.Model):
         return None
 
     def clean(self):
+        refuse_if_closed(self)
         errors = {}
         if self.points is not None and (problem := self.points_problem(self.points)):
             errors["points"] = problem

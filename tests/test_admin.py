@@ -133,7 +133,7 @@ def test_what_a_closed_years_ranking_was_judged_on_is_shown_but_no_longer_change
     assert promise.target == 250 and Registration.objects.filter(pk=registration.pk).exists()
     # Nor is a new one added: the form says why.
     added = add_registration("026")
-    assert added.status_code == 200 and "Năm đã khóa sổ" in added.content.decode()
+    assert added.status_code == 200 and "Năm 2024 đã khóa sổ" in added.content.decode()
     assert Registration.objects.count() == 2
 
 
@@ -247,3 +247,136 @@ def test_the_admin_names_deadlines_and_reports_in_the_sites_words_and_date_order
     client.force_login(admin_user)
     page = client.get(reverse("admin:targets_deadline_changelist")).content.decode()
     assert "2024 · quý I · 20/04/2024" in page and "Q1" not in page
+
+
+# --- a closed year's programme is kept as its ranking and signed report were decided ----------------
+
+
+def _closed(programme, admin_user):
+    from targets import ranking
+
+    ranking.close_year(programme, admin_user)
+
+
+def test_a_closed_years_measure_is_shown_read_only_with_why_and_a_post_changes_nothing(client, admin_user, programme):
+    from decimal import Decimal
+
+    from targets import services
+    from targets.models import Measure
+
+    budget = Measure.objects.get(campaign=programme, code="3")
+    _closed(programme, admin_user)
+    client.force_login(admin_user)  # a superuser: closing the year is the point
+    url = reverse("admin:targets_measure_change", args=[budget.pk])
+    assert client.post(url, _measure_form(budget, target="9999")).status_code == 403
+    budget.refresh_from_db()
+    assert budget.target == Decimal("2460")
+    page = client.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Năm 2024 đã khóa sổ" in text and "không sửa được nữa" in text
+    assert 'name="_save"' not in text and 'name="_continue"' not in text and "deletelink" not in text
+    assert 'name="target"' not in text and 'name="assignments-0-unit"' not in text  # its reporting units too
+    assert client.post(reverse("admin:targets_measure_delete", args=[budget.pk]), {"post": "yes"}).status_code == 403
+    # Nor through the page of a past version (simple_history saves what is posted there).
+    version = budget.history.earliest().history_id
+    assert client.post(reverse("admin:targets_measure_simple_history", args=[budget.pk, version]),
+                       _measure_form(budget, target="9999")).status_code == 403
+    # Nor a new measure for the year.
+    added = client.post(reverse("admin:targets_measure_add"), _measure_form(budget, code="3x", target="1"))
+    assert added.status_code == 200 and "Năm 2024 đã khóa sổ" in added.content.decode()
+    budget.refresh_from_db()
+    assert budget.target == Decimal("2460") and not Measure.objects.filter(code="3x").exists()
+
+    # The next year, open, is edited as ever.
+    services.copy_campaign(source_year=2024, target_year=2025)
+    next_budget = Measure.objects.get(campaign__year=2025, code="3")
+    next_url = reverse("admin:targets_measure_change", args=[next_budget.pk])
+    next_page = client.get(next_url).content.decode()
+    assert 'name="_save"' in next_page and "đã khóa sổ" not in next_page
+    assert client.post(next_url, _measure_form(next_budget, target="2600")).status_code == 302
+    next_budget.refresh_from_db()
+    assert next_budget.target == Decimal("2600")
+
+
+def test_what_else_decided_a_closed_year_is_shown_read_only_too(client, admin_user, programme):
+    from targets.models import Campaign, Deadline, Indicator, Measure, MeasureAssignment, Task, Theme
+
+    deadline = Deadline.objects.create(campaign=programme, quarter=4, due_on="2025-01-10")
+    task = Task.objects.filter(theme__campaign=programme, theme__number=5).first()
+    rows = {
+        "campaign": programme, "theme": Theme.objects.get(campaign=programme, number=5), "task": task,
+        "indicator": Indicator.objects.get(campaign=programme, number=3), "deadline": deadline,
+        "measureassignment": MeasureAssignment.objects.filter(measure__campaign=programme).first(),
+    }
+    client.force_login(admin_user)
+    for model, row in rows.items():
+        assert 'name="_save"' in client.get(reverse(f"admin:targets_{model}_change", args=[row.pk])).content.decode(), model
+    _closed(programme, admin_user)
+    before = {model: list(type(row).objects.filter(pk=row.pk).values()) for model, row in rows.items()}
+    for model, row in rows.items():
+        page = client.get(reverse(f"admin:targets_{model}_change", args=[row.pk]))
+        text = page.content.decode()
+        assert page.status_code == 200 and "Năm 2024 đã khóa sổ" in text and 'name="_save"' not in text, model
+        assert client.post(reverse(f"admin:targets_{model}_change", args=[row.pk]), {}).status_code == 403, model
+        assert client.post(reverse(f"admin:targets_{model}_delete", args=[row.pk]), {"post": "yes"}).status_code == 403, model
+    # The tables of a page (the programme's themes, a theme's tasks, an indicator's measures) take no new or changed row.
+    assert 'name="themes-0-title"' not in client.get(reverse("admin:targets_campaign_change", args=[programme.pk])).content.decode()
+    assert 'name="tasks-0-title"' not in client.get(reverse("admin:targets_theme_change", args=[rows["theme"].pk])).content.decode()
+    assert 'name="measures-0-target"' not in client.get(
+        reverse("admin:targets_indicator_change", args=[rows["indicator"].pk])).content.decode()
+    # Nor does a list's action: deleting, or retiring a task.
+    measures = Measure.objects.filter(campaign=programme)
+    count = measures.count()
+    client.post(reverse("admin:targets_measure_changelist"),
+                {"action": "delete_selected", "_selected_action": [m.pk for m in measures[:2]], "post": "yes"})
+    client.post(reverse("admin:targets_task_changelist"), {"action": "retire", "_selected_action": [task.pk]})
+    added = client.post(reverse("admin:targets_deadline_add"), {"campaign": programme.pk, "quarter": 3, "due_on": "20/10/2024"})
+    assert added.status_code == 200 and "Năm 2024 đã khóa sổ" in added.content.decode()
+    assert {model: list(type(row).objects.filter(pk=row.pk).values()) for model, row in rows.items()} == before
+    assert measures.count() == count and Deadline.objects.count() == 1 and Campaign.objects.filter(pk=programme.pk).exists()
+
+
+def test_a_year_closed_by_its_box_alone_is_reopened_there_and_is_then_edited_again(client, admin_user, programme):
+    # Without a scoring scheme the programme's box closes the year and reopens it: the only field left on its page.
+    from decimal import Decimal
+
+    from targets.models import Campaign, Measure, ScoringScheme
+
+    ScoringScheme.objects.filter(campaign=programme).delete()
+    Campaign.objects.filter(pk=programme.pk).update(year_closed=True)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    client.force_login(admin_user)
+    measure_page = client.get(reverse("admin:targets_measure_change", args=[budget.pk])).content.decode()
+    assert "Năm 2024 đã khóa sổ" in measure_page and "mở lại năm" in measure_page and 'name="_save"' not in measure_page
+    assert client.post(reverse("admin:targets_measure_change", args=[budget.pk]), _measure_form(budget, target="1")).status_code == 403
+    change = reverse("admin:targets_campaign_change", args=[programme.pk])
+    page = client.get(change).content.decode()
+    assert 'name="year_closed"' in page and 'name="_save"' in page
+    assert 'name="slogan"' not in page and 'name="report_signer"' not in page  # what the signed report is headed with stays
+    # The box unticked, with the other fields typed anew: the year reopens, nothing else changes.
+    response = client.post(change, {"slogan": "Khác", "report_signer": "Người khác", "themes-TOTAL_FORMS": "0",
+                                    "themes-INITIAL_FORMS": "0"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    programme.refresh_from_db()
+    assert not programme.year_closed and programme.slogan != "Khác" and programme.report_signer != "Người khác"
+    assert client.post(reverse("admin:targets_measure_change", args=[budget.pk]),
+                       _measure_form(budget, target="2500")).status_code == 302
+    budget.refresh_from_db()
+    assert budget.target == Decimal("2500")
+
+
+def test_a_closed_years_target_is_refused_by_the_model_too_whatever_the_form(admin_user, programme):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from targets.models import Measure, Pledge, Unit
+
+    budget = Measure.objects.get(campaign=programme, code="3")
+    _closed(programme, admin_user)
+    budget.full_clean()  # unchanged, it passes
+    budget.target = 9999
+    with pytest.raises(ValidationError, match="đã khóa sổ|is closed"):
+        budget.full_clean()
+    with pytest.raises(ValidationError, match="đã khóa sổ|is closed"):
+        Pledge(unit=Unit.objects.get(code="024"), measure=Measure.objects.get(campaign=programme, code="3"), target=1).full_clean()
