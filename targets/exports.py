@@ -13,7 +13,7 @@ import csv
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import progress, timeliness
@@ -145,9 +146,11 @@ def report_heading(campaign: Campaign, lang: str) -> dict:
             province = campaign.province
             issuer, signature = campaign.report_issuer, campaign.report_signature
             place, body = province, campaign.issuing_body
-        issuer = issuer or _("PEOPLE'S COMMITTEE\nOF %(province)s PROVINCE") % {"province": province.upper()}
+        committee = _("PEOPLE'S COMMITTEE\nOF %(province)s PROVINCE") % {"province": province.upper()}
         return {
-            "issuer": [line.strip() for line in issuer.splitlines() if line.strip()],
+            "issuer": [line.strip() for line in (issuer or committee).splitlines() if line.strip()],
+            # The provincial People's Committee on one line: the body over a council of the province.
+            "committee": " ".join(line.strip() for line in committee.splitlines()),
             "number": _("No.: …/%(code)s") % {"code": campaign.report_code},
             "place": place, "body": body,
             "signature": [line.strip() for line in signature.splitlines() if line.strip()],
@@ -184,49 +187,18 @@ def _official_report(overview: Overview, lang: str, tasks: dict[int, list[TaskPr
     wb = Workbook()
     ws = wb.active
     ws.title = pgettext("sheet", "Report")
-    for number, (_key, width) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(number)].width = width
-
-    _report_head(ws, overview, heading, lang)
-    _report_header(ws, campaign.year, quarter, lang)
     notes = Footnotes()
-    row = BODY_ROW
-    for number, theme_row in enumerate(overview.themes):
-        title = _name(theme_row.theme, "title", lang)
-        if lang == "vi" and theme_row.theme.ordinal:
-            title = f"{theme_row.theme.ordinal}, {title[0].lower()}{title[1:]}"
-        _merged(ws, row, 2, LAST, title, BODY_BOLD)
-        _cell(ws, row, 1, ROMAN[number] if number < len(ROMAN) else str(number + 1), BODY_BOLD, CENTRE)
-        _box(ws, row)
-        row += 1
-        for indicator_row in theme_row.indicators:
-            measures = indicator_row.measures
-            if len(measures) == 1:
-                _measure_row(ws, row, str(indicator_row.indicator.number), _name(indicator_row.indicator, "name", lang),
-                             measures[0], lang, notes)
-                row += 1
-                continue
-            _cell(ws, row, 1, str(indicator_row.indicator.number), BODY, CENTRE)
-            _cell(ws, row, 2, _name(indicator_row.indicator, "name", lang), BODY_BOLD, WRAP)
-            _status_cell(ws.cell(row, COL["assessment"]), indicator_row.status, lang)
-            _box(ws, row)
-            row += 1
-            for m in measures:
-                _measure_row(ws, row, m.measure.code, f"– {_name(m.measure, 'name', lang)}", m, lang, notes)
-                row += 1
-        theme_tasks = (tasks or {}).get(theme_row.theme.pk, [])
-        if theme_tasks:
-            _task_header(ws, row, lang)
-            row += 1
-        for task_row in theme_tasks:
-            _task_row(ws, row, task_row, lang, notes)
-            row += 1
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
+    entries = _report_entries(overview, tasks or {}, lang, notes)
+    # Laid out twice: first on a scratch sheet, to learn each row's height once the number columns
+    # have their widths; then on the report sheet, with the pages cut where those heights say.
+    probe = wb.create_sheet("probe")
+    measured = _lay_out(probe, overview, heading, lang, entries, notes, None)
+    wb.remove(probe)
+    for number in range(1, LAST + 1):
+        letter = get_column_letter(number)
+        ws.column_dimensions[letter].width = probe.column_dimensions[letter].width
+    _lay_out(ws, overview, heading, lang, entries, notes, measured)
     ws.freeze_panes = f"C{BODY_ROW}"
-    _fit_number_columns(ws, (COL[key] for key in ("actual_last_year", "target", "actual", "same_period")), BODY_ROW, row)
-    row = _footnotes(ws, row + 1, notes, lang)
-    _signature(ws, row + 1, campaign, heading, lang)
-    fit_row_heights(ws)
     _print_setup(ws)
     period = period_phrase(quarter, campaign.year, lang)
     if breakdown is not None:
@@ -234,6 +206,168 @@ def _official_report(overview: Overview, lang: str, tasks: dict[int, list[TaskPr
     if completeness is not None:
         _completeness_sheet(wb, completeness, lang, period)
     return wb
+
+
+# --- the report's pages ---------------------------------------------------------------------
+# The report holds two tables with different columns: the indicators (STT · Chỉ tiêu · ĐVT · the
+# figures · So sánh · Đánh giá · Ghi chú) and, under each of themes II–VI, its tasks (STT · Nhiệm vụ ·
+# Đơn vị chủ trì · Kết quả thực hiện · Đánh giá · Ghi chú). A sheet repeats one range of rows as print
+# titles on every page, so print titles would set the indicators' header over pages of tasks. The
+# report is kept one sheet, in the order it is read and signed (heading, tables, footnotes, signature),
+# so that printing the sheet prints the whole document; it sets no print titles, and cuts the pages
+# itself (manual row breaks), writing at the top of each page the header of the table that continues
+# on it: every printed page carries the header of what is on it, and only that.
+#
+# Where to cut is worked out from the rows' heights (they are written: fit_row_heights) and the page's
+# printable height at the scale that fitting the width sets. That scale depends on the width unit, the
+# digit width of the workbook's default font (Calibri 11: 7 pixels in Excel); a program that lacks the
+# font uses a wider one (LibreOffice without Carlito: DejaVu Sans), which makes the scale smaller and
+# the page hold more. The narrowest unit is assumed, so that no program's page holds less than planned
+# and none breaks a page before ours (which would leave a page without its header): where the font is
+# missing, a page ends somewhat above its bottom margin.
+
+A4_SHORT, A4_LONG = 8.27 * 72, 11.69 * 72  # points
+SIDE_MARGIN, TOP_MARGIN = 0.4, 0.6  # inches
+DIGIT_PIXELS = 7  # Calibri 11, the default font's digit: Excel's column width unit
+PAGE_SLACK = 0.96  # rounding of row heights and of the scale by the program that prints
+
+
+def page_capacity(ws: Worksheet, columns: int) -> float:
+    """How many points of the sheet's row heights one A4 landscape page holds, fitted to its width."""
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or 9 for c in range(1, columns + 1)) * DIGIT_PIXELS * 0.75
+    scale = min(1.0, (A4_LONG - 2 * 72 * SIDE_MARGIN) / width)
+    return (A4_SHORT - 2 * 72 * TOP_MARGIN) / scale * PAGE_SLACK
+
+
+@dataclass
+class _Entry:
+    """One piece of the report's table: a theme's title, a table's header (one or two rows) or a row."""
+
+    kind: str  # "theme", "header" or "row"
+    table: str | None  # "indicators" or "tasks"; None for a theme's title
+    write: Callable[[Worksheet, int], None]
+    rows: int = 1
+
+
+def _report_entries(overview: Overview, tasks: dict[int, list[TaskProgress]], lang: str, notes: Footnotes) -> list[_Entry]:
+    """The table by theme: indicators of theme I, tasks of themes II–VI, each table under its own header."""
+    campaign = overview.campaign
+    entries: list[_Entry] = []
+    table = "indicators"  # whose header is above (the one under the document's heading)
+    for number, theme_row in enumerate(overview.themes):
+        title = _name(theme_row.theme, "title", lang)
+        if lang == "vi" and theme_row.theme.ordinal:
+            title = f"{theme_row.theme.ordinal}, {title[0].lower()}{title[1:]}"
+        roman = ROMAN[number] if number < len(ROMAN) else str(number + 1)
+        entries.append(_Entry("theme", None, lambda ws, row, roman=roman, title=title: _theme_row(ws, row, roman, title)))
+        if theme_row.indicators and table != "indicators":  # indicators after another theme's tasks: their header again
+            entries.append(_Entry("header", "indicators", lambda ws, row: _report_header(ws, row, campaign.year, overview.quarter, lang), 2))
+            table = "indicators"
+        for indicator_row in theme_row.indicators:
+            indicator, measures = indicator_row.indicator, indicator_row.measures
+            if len(measures) == 1:
+                entries.append(_Entry("row", "indicators", lambda ws, row, i=indicator, m=measures[0]: _measure_row(
+                    ws, row, str(i.number), _name(i, "name", lang), m, lang, notes)))
+                continue
+            entries.append(_Entry("row", "indicators", lambda ws, row, i=indicator_row: _indicator_row(ws, row, i, lang)))
+            for m in measures:
+                entries.append(_Entry("row", "indicators", lambda ws, row, m=m: _measure_row(
+                    ws, row, m.measure.code, f"– {_name(m.measure, 'name', lang)}", m, lang, notes)))
+        theme_tasks = tasks.get(theme_row.theme.pk, [])
+        if theme_tasks:
+            entries.append(_Entry("header", "tasks", lambda ws, row: _task_header(ws, row, lang)))
+            table = "tasks"
+        for task_row in theme_tasks:
+            entries.append(_Entry("row", "tasks", lambda ws, row, t=task_row: _task_row(ws, row, t, lang, notes)))
+    return entries
+
+
+def _lay_out(ws: Worksheet, overview: Overview, heading: dict, lang: str, entries: list[_Entry], notes: Footnotes,
+             measured: dict | None) -> dict:
+    """Write the report on `ws`. Without `measured`, in one run as on the screen, fitting the number
+    columns, and return the heights it took; with it, cutting the pages where those heights say and
+    writing the header of the table that continues at the top of each new page."""
+    campaign, quarter = overview.campaign, overview.quarter
+    if measured is None:
+        for number, (_key, width) in enumerate(COLUMNS, start=1):
+            ws.column_dimensions[get_column_letter(number)].width = width
+    _report_head(ws, overview, heading, lang)
+    _report_header(ws, HEADER_ROW, campaign.year, quarter, lang)
+    headers = {
+        "indicators": lambda row: _report_header(ws, row, campaign.year, quarter, lang),
+        "tasks": lambda row: _task_header(ws, row, lang),
+    }
+    capacity = page_capacity(ws, LAST) if measured else None
+    used = sum(measured["rows"][r] for r in range(1, BODY_ROW)) if measured else 0.0
+    fresh = True  # nothing on the page yet but its header
+    starts = []
+    row, i = BODY_ROW, 0
+    while i < len(entries):
+        group = _kept_together(entries, i)
+        if measured:
+            need = sum(measured["entries"][k] for k in group)
+            if used + need > capacity and not fresh:
+                ws.row_breaks.append(Break(id=row - 1))
+                used = 0.0
+                if not any(entries[k].kind == "header" for k in group):
+                    table = next((e.table for e in entries[i:] if e.kind == "row"), None)
+                    if table:
+                        headers[table](row)
+                        row += 2 if table == "indicators" else 1
+                        used += measured["headers"][table]
+            used += need
+            fresh = False
+        for k in group:
+            starts.append(row)
+            entries[k].write(ws, row)
+            row += entries[k].rows
+        i = group[-1] + 1
+    end = row
+    if measured is None:
+        _fit_number_columns(ws, (COL[key] for key in ("actual_last_year", "target", "actual", "same_period")), BODY_ROW, end)
+    elif used + measured["closing"] > capacity and not fresh:
+        # The footnotes and the signature block together, at the top of a page rather than cut apart.
+        ws.row_breaks.append(Break(id=end - 1))
+        row = end - 1
+    row = _footnotes(ws, row + 1, notes, lang)
+    last = _signature(ws, row + 1, campaign, heading, lang)
+    fit_row_heights(ws)
+
+    def height(r: int) -> float:
+        return ws.row_dimensions[r].height or LINE_HEIGHT  # a row left to the program: one line, at most
+
+    tasks_header = next((starts[k] for k, e in enumerate(entries) if e.kind == "header" and e.table == "tasks"), None)
+    return {
+        "rows": {r: height(r) for r in range(1, BODY_ROW)},
+        "entries": [sum(height(r) for r in range(start, start + e.rows)) for start, e in zip(starts, entries, strict=True)],
+        "headers": {"indicators": height(HEADER_ROW) + height(HEADER_ROW + 1),
+                    "tasks": height(tasks_header) if tasks_header else LINE_HEIGHT},
+        "closing": sum(height(r) for r in range(end, last + 1)),
+    }
+
+
+def _kept_together(entries: list[_Entry], i: int) -> list[int]:
+    """A theme's title stays with its table's header and first row, a header with its first row."""
+    group = [i]
+    while entries[group[-1]].kind in ("theme", "header") and group[-1] + 1 < len(entries):
+        if entries[group[-1]].kind == "theme" and entries[group[-1] + 1].kind == "theme":
+            break  # a theme with nothing under it
+        group.append(group[-1] + 1)
+    return group
+
+
+def _theme_row(ws: Worksheet, row: int, roman: str, title: str) -> None:
+    _merged(ws, row, 2, LAST, title, BODY_BOLD)
+    _cell(ws, row, 1, roman, BODY_BOLD, CENTRE)
+    _box(ws, row)
+
+
+def _indicator_row(ws: Worksheet, row: int, indicator_row, lang: str) -> None:
+    """An indicator of several measures: its name and overall status, its measures in the rows under it."""
+    _cell(ws, row, 1, str(indicator_row.indicator.number), BODY, CENTRE)
+    _cell(ws, row, 2, _name(indicator_row.indicator, "name", lang), BODY_BOLD, WRAP)
+    _status_cell(ws.cell(row, COL["assessment"]), indicator_row.status, lang)
+    _box(ws, row)
 
 
 class Footnotes:
@@ -259,9 +393,10 @@ def _merged(ws: Worksheet, row: int, first: int, last: int, value, font: Font = 
     return _cell(ws, row, first, value, font, alignment or WRAP)
 
 
-def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) -> None:
-    campaign = overview.campaign
-    left, right = (1, 3), (4, LAST)
+def document_head(ws: Worksheet, heading: dict, left: tuple[int, int], right: tuple[int, int]) -> None:
+    """The top of an official document (Decree 30/2020/NĐ-CP), shared by the report and the ranking:
+    the issuing body's lines and "Số: …" under them on the left (columns `left`), the national motto
+    and "<place>, ngày … tháng … năm …", left for the office to fill, on the right; rows 1 to 4."""
     issuer = heading["issuer"]
     for i, line in enumerate(issuer[:3]):  # e.g. "ỦY BAN NHÂN DÂN" / "TỈNH HÀ GIANG"
         _merged(ws, 1 + i, *left, line, _font(12 if i < len(issuer) - 1 else 13, bold=True), CENTRE)
@@ -270,6 +405,11 @@ def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) ->
     _merged(ws, 2, *right, _("Independence - Freedom - Happiness"), _font(13, bold=True, underline="single"), CENTRE)
     _merged(ws, 4, *right, _("%(place)s, …… (day) …… (month) …… (year)") % {"place": heading["place"]},
             _font(13, italic=True), CENTRE)
+
+
+def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) -> None:
+    campaign = overview.campaign
+    document_head(ws, heading, (1, 3), (4, LAST))
     _merged(ws, 5, 1, LAST, _("REPORT"), _font(14, bold=True), CENTRE)
     _merged(ws, 6, 1, LAST, _("Results of the emulation targets and tasks, %(period)s") % {
         "period": period_phrase(overview.quarter, campaign.year, lang)}, _font(14, bold=True), CENTRE)
@@ -277,7 +417,7 @@ def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) ->
         "number": campaign.number, "date": _date(campaign.issued_on), "body": heading["body"]}, _font(13, italic=True), CENTRE)
 
 
-def _report_header(ws: Worksheet, year: int, quarter: int, lang: str) -> None:
+def _report_header(ws: Worksheet, row: int, year: int, quarter: int, lang: str) -> None:
     """Two header rows with the years in them; "So sánh (%)" spans TH/KH and TH/cùng kỳ."""
     this, last = period_phrase(quarter, year, lang), period_phrase(quarter, year - 1, lang)
     titles = {
@@ -288,14 +428,14 @@ def _report_header(ws: Worksheet, year: int, quarter: int, lang: str) -> None:
         "assessment": _("Assessment"), "notes": _("Notes"),
     }
     for key, text in titles.items():
-        ws.merge_cells(start_row=HEADER_ROW, start_column=COL[key], end_row=HEADER_ROW + 1, end_column=COL[key])
-        _header_cell(ws.cell(HEADER_ROW, COL[key]), text)
-    ws.merge_cells(start_row=HEADER_ROW, start_column=COL["vs_target"], end_row=HEADER_ROW, end_column=COL["vs_same"])
-    _header_cell(ws.cell(HEADER_ROW, COL["vs_target"]), _("Comparison (%)"))
-    _header_cell(ws.cell(HEADER_ROW + 1, COL["vs_target"]), pgettext("workbook column", "Actual / target"))
-    _header_cell(ws.cell(HEADER_ROW + 1, COL["vs_same"]), _("Actual / same period"))
-    for row in (HEADER_ROW, HEADER_ROW + 1):
-        _box(ws, row)
+        ws.merge_cells(start_row=row, start_column=COL[key], end_row=row + 1, end_column=COL[key])
+        _header_cell(ws.cell(row, COL[key]), text)
+    ws.merge_cells(start_row=row, start_column=COL["vs_target"], end_row=row, end_column=COL["vs_same"])
+    _header_cell(ws.cell(row, COL["vs_target"]), _("Comparison (%)"))
+    _header_cell(ws.cell(row + 1, COL["vs_target"]), pgettext("workbook column", "Actual / target"))
+    _header_cell(ws.cell(row + 1, COL["vs_same"]), _("Actual / same period"))
+    for r in (row, row + 1):
+        _box(ws, r)
 
 
 def _header_cell(cell, text: str) -> None:
@@ -464,7 +604,7 @@ def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str) -> int:
     return row
 
 
-def _signature(ws: Worksheet, row: int, campaign: Campaign, heading: dict, lang: str) -> None:
+def _signature(ws: Worksheet, row: int, campaign: Campaign, heading: dict, lang: str) -> int:
     """"Nơi nhận:" and its list bottom left; the signature block of the issuing body bottom right."""
     left, right = (1, 5), (8, LAST)
     listed = (lang == "en" and campaign.report_recipients_en) or campaign.report_recipients
@@ -478,6 +618,7 @@ def _signature(ws: Worksheet, row: int, campaign: Campaign, heading: dict, lang:
     # Room to sign and stamp, then the signatory's name.
     name_row = row + max(len(heading["signature"]) + 4, len(recipients) + 1)
     _merged(ws, name_row, *right, campaign.report_signer or "", _font(13, bold=True), CENTRE)
+    return name_row
 
 
 def _status_cell(cell, status: Status, lang: str) -> None:
@@ -556,8 +697,8 @@ def _print_setup(ws: Worksheet) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
+    ws.page_margins.top = ws.page_margins.bottom = TOP_MARGIN
     ws.oddFooter.center.text = _("Page &P of &N")
     ws.oddFooter.center.font = FONT
 

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import commendation, scoring
-from targets.exports import BOX, as_text, fit_row_heights
+from targets.exports import BOX, as_text, document_head, fit_row_heights, report_heading
 from targets.models import Campaign, Proposal
 from targets.numbers import excel_format, quantize
 from targets.progress import percent_places, period_label, status_label
@@ -145,7 +145,6 @@ def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: 
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     last = get_column_letter(len(widths))
-    split = get_column_letter(2)
 
     def line(row: int, columns: str, text: str, font: Font) -> None:
         first, end = columns.split(":")
@@ -153,13 +152,13 @@ def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: 
         cell = ws[f"{first}{row}"]
         cell.value, cell.font, cell.alignment = text, font, CENTRE
 
-    after = get_column_letter(3)
-    line(1, f"A:{split}", f"{_('EMULATION AND COMMENDATION COUNCIL')}\n{campaign.province.upper()}", _font(bold=True))
-    ws.row_dimensions[1].height = 32
-    line(2, f"A:{split}", _("No.: …/%(code)s") % {"code": "BC-HĐTĐKT"}, _font())
-    line(1, f"{after}:{last}", _("SOCIALIST REPUBLIC OF VIET NAM"), _font(bold=True))
-    line(2, f"{after}:{last}", _("Independence - Freedom - Happiness"), _font(bold=True, underline="single"))
-    line(3, f"{after}:{last}", _("…, date …"), _font(italic=True))
+    # The council's documents are headed as the province's official report is (the same code): the
+    # provincial People's Committee over the council, the number, the motto, and the province's town
+    # in "Hà Giang, ngày … tháng … năm …". The issuing body is one cell of two lines, on row 1.
+    heading = report_heading(campaign, lang)
+    heading["issuer"] = [f"{heading['committee']}\n{_('EMULATION AND COMMENDATION COUNCIL')}"]
+    heading["number"] = _("No.: …/%(code)s") % {"code": "BC-HĐTĐKT"}
+    document_head(ws, heading, (1, 2), (3, len(widths)))
     line(5, f"A:{last}", title % {"year": campaign.year}, _font(bold=True, size=14))
     line(6, f"A:{last}", _("(Emulation programme No. %(number)s of %(date)s)") % {
         "number": campaign.number, "date": campaign.issued_on.strftime("%d/%m/%Y")}, _font(italic=True))

@@ -93,7 +93,9 @@ def test_table_header_names_the_years_and_spans_the_comparison(demo):
     assert [c.value for c in ws[exports.HEADER_ROW + 1]][7:9] == ["TH/KH", "TH/cùng kỳ"]
     assert "H9:I9" in {str(r) for r in ws.merged_cells.ranges}
     assert ws.freeze_panes == "C11"
-    assert ws.print_title_rows == "$9:$10"
+    # No print titles: they would repeat the indicators' header over the pages of tasks. The pages are
+    # cut by the report, each new one starting with the header of its table (test_report_pdf).
+    assert ws.print_title_rows is None and ws.row_breaks.brk
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
@@ -683,3 +685,41 @@ def test_the_raw_data_answers_an_unknown_format_or_unit_with_not_found_not_a_fil
     assert client.get(url, {"year": 2024, "unit": "khong-co"}).status_code == 404
     assert client.get(url, {"year": 2024, "format": "CSV"})["Content-Type"].startswith("text/csv")
     assert client.get(url, {"year": 2024, "unit": "024"}).status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_each_page_of_the_report_starts_with_the_header_of_the_table_it_continues(demo, lang):
+    from targets.models import Task
+
+    ws = _report(demo, 3, lang).worksheets[0]
+    with translation.override(lang):
+        indicators, tasks = exports._("Indicator, task"), exports._("Task")
+    titles = {exports._name(t, "title", lang) for t in Task.objects.filter(theme__campaign=demo)}
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert len(breaks) >= 3
+    for last in breaks:
+        if str(ws.cell(last + 1, 1).value).startswith("("):
+            continue  # the footnotes and the signature block, kept together on the last page
+        top = [ws.cell(last + 1, 2).value, ws.cell(last + 2, 2).value]
+        first_row = last + 1 if top[0] in (indicators, tasks) else last + 2  # a theme's title, then its header
+        assert ws.cell(first_row, 1).value == ("STT" if lang == "vi" else "No."), (last, top)
+        # The header is that of the rows under it: tasks under "Nhiệm vụ", indicators under "Chỉ tiêu, nhiệm vụ".
+        header = ws.cell(first_row, 2).value
+        under = ws.cell(first_row + (2 if header == indicators else 1), 2).value
+        assert header in (indicators, tasks)
+        assert (under in titles) == (header == tasks), (last, header, under)
+
+
+def test_the_ranking_workbook_is_headed_by_the_province_and_its_place_as_the_report_is(demo):
+    from targets import ranking, ranking_xlsx
+
+    for lang, issuer, place in (
+        ("vi", "ỦY BAN NHÂN DÂN TỈNH HÀ GIANG\nHỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", "Hà Giang, ngày …… tháng …… năm ……"),
+        ("en", "PEOPLE'S COMMITTEE OF HA GIANG PROVINCE\nEMULATION AND COMMENDATION COUNCIL", "Ha Giang, …… (day) …… (month) …… (year)"),
+    ):
+        workbook = ranking_xlsx.ranking_workbook(demo, ranking.build_ranking(demo), lang=lang)
+        for ws in workbook.worksheets[:2]:  # the ranking and the proposals
+            assert ws["A1"].value == issuer and ws["A1"].font.name == "Times New Roman" and ws["A1"].font.b
+            assert ws["C4"].value == place and ws["C4"].font.i
+        report = exports.report_workbook(demo, 3, lang=lang).worksheets[0]
+        assert report["D4"].value == place  # the same line, from the same code

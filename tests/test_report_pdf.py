@@ -147,3 +147,54 @@ def test_the_by_unit_sheet_prints_every_unit_and_indicator_name_whole(demo, tmp_
     assert not missing, f"not printed whole: {missing}"
     assert "###" not in text
     assert not _overlapping_words(pdf)
+
+
+
+def _pages(pdf) -> list[str]:
+    count = len(_page_sizes(pdf))
+    return [re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-raw", "-f", str(p), "-l", str(p), str(pdf), "-"], check=True,
+                                                capture_output=True, text=True).stdout) for p in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_each_printed_page_of_the_report_carries_the_header_of_the_table_on_it_and_no_other(demo, tmp_path, lang):
+    """The indicators' columns (figures, "So sánh (%)") and the tasks' (units, "Kết quả thực hiện")
+    differ: a page of tasks under the indicators' header reads its columns wrongly. Each page with task
+    rows prints the tasks' header; the indicators' header is printed only on pages with indicator rows."""
+    from django.utils import translation
+
+    workbook = exports.report_workbook(demo, 3, lang=lang)
+    for sheet in workbook.worksheets[1:]:
+        workbook.remove(sheet)
+    pages = _pages(_render(workbook, tmp_path))
+    with translation.override(lang):
+        indicators_header, tasks_header = exports._("Comparison (%)"), exports._("Results (summary)")
+    indicators = []
+    for indicator in demo.indicators.prefetch_related("measures"):
+        measures = list(indicator.measures.all())
+        indicators += [exports._name(m, "name", lang) for m in measures] if len(measures) > 1 else [exports._name(indicator, "name", lang)]
+    tasks = [exports._name(t, "title", lang) for t in Task.objects.filter(theme__campaign=demo, is_active=True)]
+
+    def on(page, names):
+        return [name for name in names if re.sub(r"\s+", " ", name) in page]
+
+    with_tasks = [number for number, page in enumerate(pages, start=1) if on(page, tasks)]
+    with_indicators = [number for number, page in enumerate(pages, start=1) if on(page, indicators)]
+    assert len(with_tasks) >= 3 and with_indicators  # the demo's tasks fill several pages
+    assert [n for n in with_tasks if tasks_header not in pages[n - 1]] == [], "a page of tasks without their header"
+    headed = [number for number, page in enumerate(pages, start=1) if indicators_header in page]
+    assert headed == with_indicators, "the indicators' header over a page without indicators"
+    assert set(with_tasks) - set(with_indicators), "no page of tasks alone: the check above proves nothing"
+    # Every indicator and task still printed whole, once.
+    assert sorted(name for page in pages for name in on(page, indicators + tasks)) == sorted(indicators + tasks)
+
+
+def test_the_printed_ranking_is_headed_by_the_province_and_its_place(demo, tmp_path):
+    """As the official report: the provincial People's Committee over the council that issues it, and
+    the province's town on the line of the date, left to fill."""
+    from targets import ranking, ranking_xlsx
+
+    first = _pages(_render(ranking_xlsx.ranking_workbook(demo, ranking.build_ranking(demo), lang="vi"), tmp_path))[0]
+    assert "ỦY BAN NHÂN DÂN TỈNH HÀ GIANG HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG" in first
+    assert "Hà Giang, ngày …… tháng …… năm ……" in first
+    assert "Số: …/BC-HĐTĐKT" in first and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
