@@ -1439,9 +1439,11 @@ class Proposal(models.Model):
 
     @staticmethod
     def decision_date_problem(date: datetime.date | None, year: int | None) -> str | None:
-        """The council decides on the year's emulation from its start on, and not in the future."""
-        if date and year and not (datetime.date(year, 1, 1) <= date <= timezone.localdate()):
-            return _("The decision date must be between 01/01/%(year)s and today.") % {"year": year}
+        """The council decides on the year's emulation once the year is over (proposals come from the
+        final ranking, which is closed after the year: ranking.year_over), and not in the future."""
+        if date and year and not (datetime.date(year + 1, 1, 1) <= date <= timezone.localdate()):
+            return _("The decision on the %(year)s emulation is dated from 01/01/%(next)s, after the year it judges, to today.") % {
+                "year": year, "next": year + 1}
         return None
 
     @classmethod

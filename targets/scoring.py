@@ -771,9 +771,13 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme) -> list[DraftProposal]
             if u.rank > cutoff:
                 break
             points_vi, points_en = points_text(u.score, "vi"), points_text(u.score, "en")
+            # What bars it from the flag is said to the council with the proposal (e.g. the year's
+            # own report never sent): a certificate is proposed on its rank, not on a clean record.
+            barred_vi = f"; không đủ điều kiện đề nghị Cờ thi đua: {'; '.join(b.text('vi') for b in u.bars)}" if u.bars else ""
+            barred_en = f"; not eligible for the flag: {'; '.join(b.text('en') for b in u.bars)}" if u.bars else ""
             proposals.append(DraftProposal(u.code, ProposalKind.CERTIFICATE, u.rank, u.score,
-                                           f"Hạng {u.rank} của khối, {points_vi} điểm",
-                                           f"Rank {u.rank} in the bloc, {points_en} points"))
+                                           f"Hạng {u.rank} của khối, {points_vi} điểm{barred_vi}",
+                                           f"Rank {u.rank} in the bloc, {points_en} points{barred_en}"))
     return proposals
 
 

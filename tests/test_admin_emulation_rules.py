@@ -100,7 +100,7 @@ def test_a_decided_proposal_keeps_the_rules_of_the_proposals_page(client, admin_
                           rank="0", score="-5", decision_date="01/01/1990")
     assert response.status_code == 200
     shown = errors(response)
-    assert "Ngày quyết định phải từ 01/01/2024 đến hôm nay." in shown
+    assert "Quyết định khen thưởng thi đua năm 2024 phải đề ngày từ 01/01/2025 (sau năm được đánh giá) đến hôm nay." in shown
     assert shown.count("Quyết định của Hội đồng cần có số, ngày và người ký.") == 2  # number and signatory
     assert "Điểm của đề nghị không thể âm." in shown
     assert "Hạng từ 1 trở lên." in shown

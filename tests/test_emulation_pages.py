@@ -332,9 +332,10 @@ def test_a_decision_date_outside_the_year_and_today_and_a_stale_form_are_said(cl
     flag = Proposal.objects.get(kind="flag", unit__code="024")
     form = {"proposal": flag.pk, "reason": "Dẫn đầu khối", "state": "awarded", "decision_number": "1/QĐ-UBND",
             "decided_by": "Chủ tịch UBND tỉnh", "why": "Hội đồng họp", "version": flag.version}
-    for date in ("2099-01-01", "2023-12-31"):
+    # Dated in the year it judges (the ranking it rests on closes after it), before it, or ahead.
+    for date in ("2099-01-01", "2023-12-31", "2024-03-01", "2024-12-31"):
         page = text(client.post(reverse("proposals") + "?year=2024", {**form, "decision_date": date}))
-        assert "Ngày quyết định phải từ 01/01/2024 đến hôm nay." in page, date
+        assert "Quyết định khen thưởng thi đua năm 2024 phải đề ngày từ 01/01/2025 (sau năm được đánh giá) đến hôm nay." in page, date
         assert "Quyết định của Hội đồng cần có số, ngày và người ký." not in page, date  # all three were given
     for stale in ({"version": ""}, {"version": "abc"}, {"proposal": "999999", "why": ""}):
         page = text(client.post(reverse("proposals") + "?year=2024", {**form, "decision_date": "2025-01-20", **stale}, follow=True))

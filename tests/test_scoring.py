@@ -408,6 +408,11 @@ def test_the_years_ranking_proposes_no_flag_for_a_unit_that_did_not_send_the_yea
     assert bloc.unit("A").bars[0].text("vi") == "Chưa gửi báo cáo quý IV (cả năm)"
     # A certificate it may still have: the flag goes to the next, who sent it.
     assert [(p.unit, p.kind) for p in draft_proposals(bloc, SCHEME)][:2] == [("B", ProposalKind.FLAG), ("A", ProposalKind.CERTIFICATE)]
+    # …and the council reads, with the proposal, what kept it from the flag.
+    certificate = draft_proposals(bloc, SCHEME)[1]
+    assert certificate.reason_vi == "Hạng 1 của khối, 34,5 điểm; không đủ điều kiện đề nghị Cờ thi đua: Chưa gửi báo cáo quý IV (cả năm)"
+    assert certificate.reason_en == ("Rank 1 in the bloc, 34.5 points; not eligible for the flag: "
+                                     "The fourth-quarter (full-year) report was not sent")
     # During the year (the third quarter's ranking) nothing of the kind is asked.
     assert Bar.NO_YEAR_END_REPORT not in [b.reason for b in score_unit(unit("A", reports=three), SCHEME, period_quarter=3).bars]
 
