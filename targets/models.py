@@ -383,8 +383,22 @@ class Unit(models.Model):
         """The unit as lists and tables name it: its short name in Vietnamese, its English name in English."""
         return (self.name_en or self.name) if lang == "en" else (self.short_name or self.name)
 
+    def kept_under_old_code(self) -> list[int]:
+        """The closed years whose kept final ranking names this unit by the code it had before this
+        edit (empty when the code is unchanged): their pages find the unit by that code."""
+        self.kept_code = Unit.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        if self.kept_code is None or self.kept_code == self.code:
+            return []
+        kept = ScoringScheme.objects.filter(final_ranking__isnull=False).values_list("campaign__year", "final_ranking")
+        return sorted(year for year, data in kept
+                      if any(u.get("code") == self.kept_code for bloc in data.get("blocs", []) for u in bloc.get("units", [])))
+
     def clean(self):
         super().clean()
+        if self.pk and (years := self.kept_under_old_code()):
+            raise ValidationError({"code": _("The final ranking of %(years)s lists this unit under its code %(code)s: with another code "
+                                             "the unit would fall out of that year's ranking pages, registrations and proposals. "
+                                             "Keep the code.") % {"years": ", ".join(map(str, years)), "code": self.kept_code}})
         # A unit that reported in a year took part in it: "from" a later year would drop it from
         # that year's ranking unnoticed.
         if self.pk and self.since_year and (earlier := sorted(set(Submission.objects.filter(

@@ -747,3 +747,23 @@ def test_during_the_year_a_unit_that_did_not_send_its_key_figures_is_not_called_
     [listed] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == silent.name]
     assert listed[4] == "Không"
     assert listed[5] == "Chỉ tiêu chủ yếu 3 chưa có số liệu của kỳ (tạm tính); Chỉ tiêu chủ yếu 11 chưa có số liệu của kỳ (tạm tính)"
+
+
+def test_a_unit_named_in_a_closed_years_ranking_keeps_its_code(client, year, users):
+    from tests.test_admin_emulation_rules import admin_save, errors
+
+    close(year, users)
+    city = Unit.objects.get(code="024")
+    client.force_login(users["admin"])
+    response = admin_save(client, "unit", city.pk, code="024X", name="Thành phố Hà Giang (mới)")
+    assert response.status_code == 200
+    assert ("Kết quả xếp hạng chính thức năm 2024 ghi đơn vị này với mã 024: đổi mã thì đơn vị sẽ không còn trên các trang "
+            "xếp hạng, đăng ký danh hiệu và đề nghị khen thưởng của năm đó. Hãy giữ mã cũ.") in errors(response)
+    assert Unit.objects.get(pk=city.pk).code == "024"
+    # Its name may change (the kept ranking shows the name it was ranked under); so may a unit's code
+    # that no closed ranking names.
+    assert admin_save(client, "unit", city.pk, name="Thành phố Hà Giang (mới)").status_code == 302
+    unranked = Unit.objects.create(code="MOI", name="Đơn vị mới thành lập", kind=city.kind)
+    response = admin_save(client, "unit", unranked.pk, code=f"{unranked.code}-2")
+    assert response.status_code == 302, errors(response)
+    assert Unit.objects.get(pk=unranked.pk).code == f"{unranked.code}-2"
