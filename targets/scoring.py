@@ -116,8 +116,11 @@ def pledge_spec(spec: MeasureSpec, target: Decimal) -> MeasureSpec:
                   Comparison.GT: Comparison.GTE}.get(spec.comparison, spec.comparison)
     if comparison is Comparison.QUALITATIVE:
         raise ValueError(f"measure {spec.code} is assessed in words and takes no pledged figure")
+    # Said in the unit it was signed in, as the pledge workbook, the entry page and the indicator
+    # page's units show it (171.472 / 241.613 lượt khách), not in the province's display unit
+    # (0,1715 / 0,2416 triệu), which would make a district's figures unrecognisable.
     return dataclasses.replace(spec, comparison=comparison, target=Decimal(target), previous_year=None, same_period={},
-                               seasonal=False)
+                               seasonal=False, display_divisor=Decimal(1))
 
 
 # --- the scheme --------------------------------------------------------------------------------

@@ -450,6 +450,15 @@ def test_a_pledge_replaces_the_target_and_drops_the_province_baselines():
     assert evaluate(own, 2, {1: D(60), 2: D(60)}).status is Status.AT_RISK  # 120 against a pace of 125
 
 
+def test_a_pledge_is_explained_in_the_unit_it_was_signed_in_not_the_provinces_display_unit():
+    # The province's tourists are shown in millions (3,2 triệu lượt khách); Đồng Văn signed 241.613 visitors.
+    tourists = MeasureSpec(code="4", comparison=Comparison.GTE, aggregation=Aggregation.FLOW, target=D(3200000), unit_vi="lượt khách",
+                           display_divisor=D(1000000), display_unit_vi="triệu lượt khách")
+    own = evaluate(pledge_spec(tourists, D(241613)), 3, {1: D(50000), 2: D(60295), 3: D(61177)})
+    assert own.explanation("vi") == ("9 tháng: 171.472 / 241.613 lượt khách = 71,0 % kế hoạch; tiến độ cần đạt 75,0 % "
+                                     "→ có nguy cơ chậm")
+
+
 def test_a_year_on_year_measure_pledged_as_a_number_is_judged_against_it():
     accidents = MeasureSpec(code="14a", comparison=Comparison.DECREASE, aggregation=Aggregation.FLOW, target=None)
     own = pledge_spec(accidents, D(20))
