@@ -756,6 +756,10 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme) -> list[DraftProposal]
         leaders = [u for u in eligible if u.rank == best]
         tie_vi = f"; đồng hạng với {len(leaders) - 1} đơn vị khác, Hội đồng quyết định" if len(leaders) > 1 else ""
         tie_en = f"; tied with {len(leaders) - 1} other unit(s), the council decides" if len(leaders) > 1 else ""
+        # Units of the same rank that a condition bars: the council is told the rank is shared.
+        if barred := [u for u in ranked if u.rank == best and not u.eligible_for_flag]:
+            tie_vi += f"; cùng hạng {best} có {len(barred)} đơn vị không đủ điều kiện ({', '.join(u.name for u in barred)})"
+            tie_en += f"; {len(barred)} unit(s) of the same rank not eligible ({', '.join(u.label('en') for u in barred)})"
         for u in leaders:
             flagged.add(u.code)
             points_vi, points_en = points_text(u.score, "vi"), points_text(u.score, "en")

@@ -433,6 +433,16 @@ def test_a_unit_given_nothing_to_score_is_barred_from_the_flag_and_gets_no_certi
         assert Bar.NOTHING_TO_SCORE not in [b.reason for b in score_unit(something, SCHEME).bars]
 
 
+def test_a_flag_proposed_at_a_rank_shared_with_a_barred_unit_says_so():
+    # The city and Mèo Vạc both lead with 87 points; the city did not register for the flag.
+    bloc = ranked(bonus("024", 87, registered=()), bonus("030", 87), bonus("B", 20))
+    flag = draft_proposals(bloc, SCHEME)[0]
+    assert (flag.unit, flag.kind, flag.rank) == ("030", ProposalKind.FLAG, 1)
+    assert flag.reason_vi == ("Dẫn đầu khối trong các đơn vị đủ điều kiện: hạng 1, 87 điểm; "
+                              "cùng hạng 1 có 1 đơn vị không đủ điều kiện (Đơn vị 024)")
+    assert flag.reason_en.endswith("; 1 unit(s) of the same rank not eligible (Đơn vị 024)")
+
+
 def test_proposals_come_from_a_final_ranking_only():
     with pytest.raises(NotFinal):
         draft_proposals(ranked(bonus("A", 30), final=False), SCHEME)
