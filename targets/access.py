@@ -124,3 +124,21 @@ def sees_rankings(user) -> bool:
 def sees_score_of(user, unit_code: str) -> bool:
     """Whether the user may see a unit's score and its explanation."""
     return sees_rankings(user) or (is_reporter(user) and user.units.filter(code=unit_code).exists())
+
+
+def visible_proposals(user, proposals):
+    """The commendation proposals (a queryset) the user may see. Until the council decides, a proposal
+    is the secretariat's and admins' working paper: its state, its reason, whether there is one at
+    all. Others see only the council's decisions (awarded or not, with number and date): officials
+    every unit's, as they see every ranking but not the proposals page; reporters their own units'.
+    The unit's explanation page and the ranking API both ask this."""
+    from targets.models import Proposal
+
+    if is_reviewer(user):
+        return proposals
+    decided = proposals.filter(state__in=Proposal.DECIDED)
+    if sees_rankings(user):
+        return decided
+    if is_reporter(user):
+        return decided.filter(unit__in=user.units.all())
+    return decided.none()

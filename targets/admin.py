@@ -1,17 +1,25 @@
+import copy
+import datetime
+import json
+import re
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.db.models import DecimalField, JSONField
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import DecimalField
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets import models, numbers, progress, services
+from targets import models, numbers, progress, scoring, services
+from targets import validators as limits
 from targets.emulation_forms import why_field
 from targets.language import language
 
@@ -572,21 +580,377 @@ class ApiTokenAdmin(admin.ModelAdmin):
 # --- the emulation: pledges, registration, scoring, proposals ---------------------------------
 
 
-class PrintableJSONField(forms.JSONField):
-    r"""JSON shown back as typed when it holds what is no character (a lone surrogate "\ud800",
-    refused on save): escaped, as the person wrote it, where it would not encode into a page."""
+class OpenChoiceField(forms.ChoiceField):
+    """A choice whose value the scoring scheme checks (Scheme.from_dict), not the form: a flag
+    title removed from the titles is said in the scheme's words, not as "not a valid choice"."""
 
-    def prepare_value(self, value):
-        text = super().prepare_value(value)
-        return text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) else text
+    def valid_value(self, value):
+        return True
+
+
+class OpenMultipleChoiceField(forms.MultipleChoiceField):
+    """Measure codes ticked in a list, checked against the programme by the scheme (as OpenChoiceField)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value):
+        return True
+
+
+def _points_field(label, required: bool = True, help_text=""):
+    return TypedNumberField(label=label, required=required, help_text=help_text)
+
+
+def _free_text(field: forms.CharField, limit: int | None = None) -> forms.CharField:
+    """A text the scheme checks (length, control characters): the limit shown, Django's own
+    null-character check left to the scheme, so that it is said once, in its words."""
+    field.validators = []
+    if limit:
+        field.widget.attrs["maxlength"] = str(limit)
+    return field
+
+
+def _as_decimal(value):
+    """A stored amount of points as a Decimal (never through a float), or None when it is none."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _stored_points(value):
+    """What a points box shows of a stored amount: the number, or the text as stored when it is none."""
+    number = _as_decimal(value)
+    return number if number is not None or value is None else str(value)
+
+
+def _titles_text(titles) -> str:
+    lines = []
+    for title in titles if isinstance(titles, list) else []:
+        if isinstance(title, Mapping):
+            parts = [str(title.get("code", "")), str(title.get("name", ""))]
+            if title.get("name_en"):
+                parts.append(str(title["name_en"]))
+            lines.append(" | ".join(parts))
+    return "\n".join(lines)
+
+
+def _titles_of_text(text: str, stored) -> list[dict]:
+    """The titles typed one a line, "code | name | English name": a title's other keys, as stored
+    under its code, are kept."""
+    kept = {str(t.get("code")): t for t in stored if isinstance(t, Mapping)} if isinstance(stored, list) else {}
+    titles = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        code, name, name_en = ([part.strip() for part in line.split("|", 2)] + ["", ""])[:3]
+        title = {**kept.get(code, {}), "code": code, "name": name}
+        if name_en or "name_en" in title:
+            title["name_en"] = name_en
+        titles.append(title)
+    return titles
+
+
+# The scheme's keys each box edits ("measure_points.met"), by the box's name: a problem the scheme
+# names by its key is shown at its box.
+SCHEME_BOXES = {
+    **{f"measure_{o.value}": f"measure_points.{o.value}" for o in scoring.Outcome},
+    **{f"task_{v.value}": f"task_points.{v.value}" for v in progress.Verdict},
+    **{f"reporting_{name}": f"reporting_points.{name}" for name in scoring.EARNED["reporting_points"]},
+    **{key: key for key in ("key_measures", "annual_measures", "titles", "flag_title", "flag_min_score",
+                            "flag_requires_full_year", "certificates", "registration_until", "note")},
+}
+# The tables of points and their levels, as the scheme reads them.
+SCHEME_TABLES = {"measure_points": [o.value for o in scoring.Outcome], "task_points": [v.value for v in progress.Verdict],
+                 "reporting_points": list(scoring.EARNED["reporting_points"])}
+
+
+def unknown_scheme_keys(data) -> list[str]:
+    """What a scheme saved before its keys were checked may hold that no scheme reads (a misspelt
+    "certificate"): kept as it is until the admin says to drop it."""
+    if not isinstance(data, Mapping):
+        return []
+    unknown = [str(key) for key in data if key not in scoring.SCHEME_KEYS]
+    for table, names in SCHEME_TABLES.items():
+        if isinstance(data.get(table), Mapping):
+            unknown += [f"{table}.{key}" for key in data[table] if key not in names]
+    return sorted(unknown)
+
+
+class ScoringSchemeForm(forms.ModelForm):
+    """The scheme's JSON (ScoringScheme.data) as boxes in the admin's words: the verdicts named as
+    the ranking names them, measures ticked by their names, dates and numbers typed as on every
+    page. The JSON is built from the boxes; the scheme's own check (Scheme.from_dict, in the model's
+    clean) decides, its problems shown at their box. What no box shows (a title's other keys) is kept
+    as it was, and a value left as it was is kept as it was written."""
+
+    measure_exceeded = _points_field(scoring.OUTCOME_LABELS[scoring.Outcome.EXCEEDED])
+    measure_met = _points_field(scoring.OUTCOME_LABELS[scoring.Outcome.MET])
+    measure_not_met = _points_field(scoring.OUTCOME_LABELS[scoring.Outcome.NOT_MET],
+                                    help_text=_("May be negative: a penalty."))
+    measure_no_figure = _points_field(scoring.OUTCOME_LABELS[scoring.Outcome.NO_FIGURE],
+                                      help_text=_("May be negative: a penalty."))
+    task_completed_well = _points_field(progress.VERDICT_NAMES[progress.Verdict.COMPLETED_WELL])
+    task_completed = _points_field(progress.VERDICT_NAMES[progress.Verdict.COMPLETED])
+    task_not_completed = _points_field(progress.VERDICT_NAMES[progress.Verdict.NOT_COMPLETED],
+                                       help_text=_("May be negative: a penalty."))
+    reporting_on_time = _points_field(_("Report sent on time"), required=False, help_text=_("Each quarter; empty: 0."))
+    reporting_complete = _points_field(_("Report complete"), required=False, help_text=_("Each quarter; empty: 0."))
+    key_measures = OpenMultipleChoiceField(
+        label=_("Key measures"), required=False,
+        help_text=_("A unit that does not meet one of them is not proposed for the flag."))
+    annual_measures = OpenMultipleChoiceField(
+        label=_("Measures published once a year"), required=False,
+        help_text=_("Not expected in a quarter's report before the fourth: the report is complete without them."))
+    titles = _free_text(forms.CharField(
+        label=_("Titles units register for"), required=False, strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_("One a line: code | name | English name (the English name may be left out). The code is what "
+                    "registrations keep: change it only before units register.")))
+    flag_title = OpenChoiceField(
+        label=_("Title the flag goes with"), required=False,
+        help_text=_("Only a unit registered for it is proposed for the flag. A title added above can be chosen here "
+                    "once the page is saved."))
+    flag_min_score = _points_field(_("Minimum score for the flag"), required=False, help_text=_("Empty: no minimum."))
+    flag_requires_full_year = forms.BooleanField(label=_("The flag only for units in the bloc the whole year"),
+                                                 required=False)
+    certificates = forms.IntegerField(label=_("Certificates of merit per bloc"))
+    registration_until = forms.DateField(label=_("Units register for titles until"), required=False,
+                                         widget=AdminDateWidget, help_text=_("Empty: no deadline."))
+    note = _free_text(forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+    ), limits.NOTE)
+    forget_unknown = forms.BooleanField(label=_("Remove what no scheme reads"), required=False)
+
+    class Meta:
+        model = models.ScoringScheme
+        fields = ("campaign",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.data if isinstance(self.instance.data, Mapping) else {}
+        for name, values in self._initial_of(stored).items():
+            self.initial.setdefault(name, values)
+        choices = self._measure_choices(stored)
+        self.fields["key_measures"].choices = self.fields["annual_measures"].choices = choices
+        titles = _titles_of_text(self.initial.get("titles", ""), stored.get("titles"))
+        if self.is_bound:  # the titles typed, offered for the flag when the page is shown again
+            titles += _titles_of_text(self.data.get(self.add_prefix("titles"), ""), [])
+        offered = {}
+        for title in titles:
+            offered.setdefault(title["code"], title["name"] or title["code"])
+        if (flag := self.initial.get("flag_title")) and flag not in offered:
+            offered[flag] = flag
+        self.fields["flag_title"].choices = [("", _("(none: no title needed)")), *offered.items()]
+        self.fields["note"].help_text = _("At most %(max)s characters.") % {
+            "max": numbers.format_number(Decimal(limits.NOTE), 0, language())}
+        if unknown := unknown_scheme_keys(stored):
+            self.fields["forget_unknown"].help_text = _(
+                "The scheme holds %(keys)s, which no scheme reads (saved before they were checked): it cannot be saved "
+                "with them. Tick to remove them.") % {"keys": ", ".join(unknown)}
+
+    @staticmethod
+    def _initial_of(data: Mapping) -> dict:
+        initial = {}
+        for table, names in SCHEME_TABLES.items():
+            given = data.get(table) if isinstance(data.get(table), Mapping) else {}
+            prefix = table.split("_")[0]
+            for name in names:
+                if name in given:
+                    initial[f"{prefix}_{name}"] = _stored_points(given[name])
+        for key in ("key_measures", "annual_measures"):
+            if isinstance(data.get(key), list):
+                initial[key] = [str(code) for code in data[key]]
+        initial["titles"] = _titles_text(data.get("titles"))
+        initial["flag_title"] = str(data.get("flag_title") or "")
+        initial["flag_min_score"] = _stored_points(data.get("flag_min_score"))
+        initial["flag_requires_full_year"] = data.get("flag_requires_full_year", True)
+        initial["certificates"] = data.get("certificates", 0)
+        until = data.get("registration_until")
+        try:
+            initial["registration_until"] = datetime.date.fromisoformat(until) if until else None
+        except (TypeError, ValueError):
+            initial["registration_until"] = str(until)
+        initial["note"] = str(data.get("note") or "")
+        return initial
+
+    def _measure_choices(self, data: Mapping) -> list:
+        """The programme's measures (on the add page, every year's, the newest's names), and any
+        code the scheme names that is none of them, for the scheme to say so."""
+        measures = models.Measure.objects.order_by("-campaign__year", "order", "code")
+        if self.instance.campaign_id is not None:
+            measures = measures.filter(campaign_id=self.instance.campaign_id)
+        choices = {}
+        for code, name in measures.values_list("code", "name"):
+            choices.setdefault(code, f"{code} · {name}")
+        for key in ("key_measures", "annual_measures"):
+            for code in data.get(key) if isinstance(data.get(key), list) else []:
+                choices.setdefault(str(code), str(code))
+        return list(choices.items())
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = self.instance.data if isinstance(self.instance.data, Mapping) else {}
+        self.instance.data = self.scheme_data(stored, cleaned)
+        return cleaned
+
+    def scheme_data(self, stored: Mapping, cleaned: dict) -> dict:
+        """The scheme's JSON: the stored one with what the boxes changed. A box refused (a number
+        mistyped) leaves its value as stored; one left as it was keeps how it was written."""
+        data = copy.deepcopy(dict(stored))
+
+        def typed(name):
+            return name in cleaned  # a box refused is not in it
+
+        def put(key, value, same) -> None:
+            if key in data and same(data[key]) or key not in data and same(_ABSENT):
+                return
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+
+        def same_points(new):
+            return lambda old: _as_decimal(None if old is _ABSENT else old) == new and (
+                new is not None or old in (_ABSENT, None, ""))
+
+        for table, names in SCHEME_TABLES.items():
+            given = data.get(table)
+            if given is not None and not isinstance(given, Mapping):
+                given = None  # not a table: written anew from the boxes
+            points = dict(given or {})
+            prefix = table.split("_")[0]
+            for name in names:
+                box = f"{prefix}_{name}"
+                if not typed(box):
+                    continue
+                new = cleaned[box]
+                if name in points and same_points(new)(points[name]) or name not in points and new is None:
+                    continue
+                if new is None:
+                    points.pop(name, None)
+                else:
+                    points[name] = str(new)
+            if points != (given or {}):
+                data[table] = points
+        for key in ("key_measures", "annual_measures"):
+            if typed(key):
+                order = [code for code, _label in self.fields[key].choices]
+                new = sorted(cleaned[key], key=lambda code: (order.index(code) if code in order else len(order), code))
+                put(key, new, lambda old, new=new: isinstance(old, list) and set(map(str, old)) == set(new) and len(old) == len(new)
+                    or old is _ABSENT and not new)
+        if typed("titles"):
+            new = _titles_of_text(cleaned["titles"].replace("\r\n", "\n"), stored.get("titles"))
+            put("titles", new, lambda old: old == new or old is _ABSENT and not new)
+        if typed("flag_title"):
+            new = cleaned["flag_title"] or None
+            put("flag_title", new, lambda old: (None if old is _ABSENT else old or None) == new)
+        if typed("flag_min_score"):
+            new = cleaned["flag_min_score"]
+            put("flag_min_score", None if new is None else str(new), same_points(new))
+        if typed("flag_requires_full_year"):
+            new = cleaned["flag_requires_full_year"]
+            put("flag_requires_full_year", new, lambda old: (True if old is _ABSENT else old) is new)
+        if typed("certificates"):
+            new = cleaned["certificates"]
+            put("certificates", new, lambda old: type(0 if old is _ABSENT else old) is int and (0 if old is _ABSENT else old) == new)
+        if typed("registration_until"):
+            new = cleaned["registration_until"]
+            put("registration_until", new.isoformat() if new else None,
+                lambda old: (old in (_ABSENT, None, "") and new is None) or (new is not None and old == new.isoformat()))
+        if typed("note"):
+            # Kept as stored when only the spaces around it differ (a text box trims them).
+            new = cleaned["note"].replace("\r\n", "\n")
+            put("note", new or None, lambda old: str(old if old not in (_ABSENT, None) else "").strip() == new)
+        if cleaned.get("forget_unknown"):
+            for key in unknown_scheme_keys(data):
+                table, _dot, name = key.partition(".")
+                if name and table in SCHEME_TABLES and isinstance(data.get(table), Mapping):
+                    data[table] = {k: v for k, v in data[table].items() if k != name}
+                else:
+                    data.pop(key, None)
+        return data
+
+    def _update_errors(self, errors):
+        # The model's clean says the scheme's problems under "data", each naming its key first
+        # ("measure_points.met: …", as Scheme.from_dict words them): shown at that key's box, the
+        # rest (points out of order, unknown keys, a closed year) at the top of the page.
+        if hasattr(errors, "error_dict") and "data" in errors.error_dict:
+            placed: dict = {}
+            for error in errors.error_dict.pop("data"):
+                for message in error.messages:
+                    head = message.split(":", 1)[0].strip()
+                    key = re.split(r"[\[]", head)[0] if head.startswith("titles") else head
+                    box = next((name for name, scheme_key in SCHEME_BOXES.items() if scheme_key == key), None)
+                    placed.setdefault(box or NON_FIELD_ERRORS, []).append(message)
+            for box, messages_ in placed.items():
+                errors.error_dict.setdefault(box, []).extend(ValidationError(m) for m in messages_)
+        super()._update_errors(errors)
+
+
+_ABSENT = object()  # a key the stored scheme does not have
+
+
+def _scheme_box_display(name: str):
+    """A box of the scheme's form shown on the read-only page of a closed year: what it holds."""
+    field = ScoringSchemeForm.base_fields[name]
+
+    def shown(admin_self, obj):
+        value = ScoringSchemeForm._initial_of(obj.data if isinstance(obj.data, Mapping) else {}).get(name)
+        if isinstance(value, bool):
+            return pgettext("scheme box", "Yes") if value else pgettext("scheme box", "No")
+        if isinstance(value, Decimal):
+            return exact_number(value)
+        if isinstance(value, datetime.date):
+            return value.strftime("%d/%m/%Y")
+        if isinstance(value, list):
+            return ", ".join(value) or "–"
+        return value if value not in (None, "") else "–"
+
+    shown.short_description = field.label
+    return shown
 
 
 @admin.register(models.ScoringScheme)
 class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
-    """Admins edit the scheme as JSON (checked by targets.scoring.Scheme on save). The year is
-    closed from the ranking page, which checks that the year's figures are approved."""
+    """Admins edit the scheme in boxes (ScoringSchemeForm), checked by targets.scoring.Scheme on
+    save; the JSON it makes is shown, read only. The year is closed from the ranking page, which
+    checks that the year's figures are approved."""
 
-    formfield_overrides = {JSONField: {"form_class": PrintableJSONField}}
+    form = ScoringSchemeForm
+    BOXES = (
+        (_("Points for each pledged measure, by its verdict"),
+         {"fields": tuple(f"measure_{o.value}" for o in scoring.Outcome)}),
+        (_("Points for each task of themes II–VI, by its assessment"),
+         {"fields": tuple(f"task_{v.value}" for v in progress.Verdict)}),
+        (_("Points for each quarter's report"), {"fields": ("reporting_on_time", "reporting_complete")}),
+        (_("Key measures and measures published once a year"), {"fields": ("key_measures", "annual_measures")}),
+        (_("Titles, the flag and certificates"),
+         {"fields": ("titles", "flag_title", "flag_min_score", "flag_requires_full_year", "certificates",
+                     "registration_until")}),
+        (_("Note"), {"fields": ("note",)}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        forget = ("forget_unknown",) * bool(obj is not None and unknown_scheme_keys(obj.data) and self.has_change_permission(request, obj))
+        return (
+            (None, {"fields": ("campaign", *forget)}),
+            *self.BOXES,
+            (_("Year closed"), {"fields": ("ranking_final_at", "ranking_final_by")}),
+            (_("The scheme as saved (JSON, read only)"), {"classes": ("collapse",), "fields": ("data_shown",)}),
+        )
+
+    @admin.display(description=_("scheme"))
+    def data_shown(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        # As typed when it holds what is no character (a lone surrogate saved before it was refused):
+        # escaped, where it would not encode into a page.
+        text = json.dumps(obj.data, ensure_ascii=False, indent=2).encode("utf-8", "backslashreplace").decode("utf-8")
+        return format_html("<pre>{}</pre>", text)
 
     def has_delete_permission(self, request, obj=None):
         # A year with reports is ranked on its scheme: without it the ranking, registrations and
@@ -595,8 +959,13 @@ class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj) and not reported
 
     list_display = ("campaign", "ranking_final_at", "ranking_final_by")
-    readonly_fields = ("ranking_final_at", "ranking_final_by")
+    readonly_fields = ("ranking_final_at", "ranking_final_by", "data_shown")
     list_select_related = ("campaign", "ranking_final_by")
+
+
+# A closed year's page shows the boxes read only: each says what it holds.
+for _name in SCHEME_BOXES:
+    setattr(ScoringSchemeAdmin, _name, _scheme_box_display(_name))
 
 
 @admin.register(models.Pledge)

@@ -598,6 +598,11 @@ class BlocRanking:
     def unit(self, code: str) -> UnitScore | None:
         return next((u for u in self.units if u.code == code), None)
 
+    @property
+    def ranked_count(self) -> int:
+        """How many units the bloc ranks ("rank N of M"): not those listed after leaving it."""
+        return sum(1 for u in self.units if u.ranked)
+
 
 # --- scoring -------------------------------------------------------------------------------------
 

@@ -162,7 +162,9 @@ def ranking_view(request):
     except ranking.NoScheme as missing:
         raise BadRequest(str(missing)) from None
     own = None if access.sees_rankings(request.user) else set(request.user.units.values_list("code", flat=True))
-    proposals = {p.unit.code: p for p in Proposal.objects.filter(campaign=campaign).select_related("unit").order_by("kind")}
+    # Drafts are the secretariat's working papers: others get only what the council decided.
+    shown = access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign))
+    proposals = {p.unit.code: p for p in shown.select_related("unit").order_by("kind")}
     blocs = []
     for bloc in result.blocs:
         units = [u for u in bloc.units if own is None or u.code in own]

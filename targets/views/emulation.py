@@ -81,7 +81,8 @@ def unit_explanation(request, code: str):
     bloc, score = found
     return render(request, "targets/ranking_unit.html", {
         **year, "result": result, "bloc": bloc, "score": score, "record": ranking.scheme_record(campaign),
-        "proposals": Proposal.objects.filter(campaign=campaign, unit__code=code),
+        # A draft is the secretariat's working paper: others see only what the council decided.
+        "proposals": access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign, unit__code=code)),
     })
 
 
