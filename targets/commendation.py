@@ -120,14 +120,15 @@ class Listed:
     unit: str
 
 
-def proposals_as_ranked(campaign: Campaign, result: scoring.Ranking, lang: str) -> list[Listed]:
-    """The campaign's proposals in the ranking's order of blocs, each under the bloc and name its
-    unit was ranked with: after the close a unit may be renamed or move bloc, and the proposals
-    stay what the council was given (the page and the workbook alike)."""
+def proposals_as_ranked(campaign: Campaign, result: scoring.Ranking, lang: str, proposals=None) -> list[Listed]:
+    """The campaign's proposals (or those of `proposals`, a queryset of them) in the ranking's order
+    of blocs, each under the bloc and name its unit was ranked with: after the close a unit may be
+    renamed or move bloc, and the proposals stay what the council was given (the page and the workbook alike)."""
     order = {bloc.code: i for i, bloc in enumerate(result.blocs)}
     english = language(lang) == "en"
     listed = []
-    for p in Proposal.objects.filter(campaign=campaign).select_related("unit__bloc", "changed_by"):
+    proposals = Proposal.objects.filter(campaign=campaign) if proposals is None else proposals
+    for p in proposals.select_related("unit__bloc", "changed_by"):
         if place := result.of_unit(p.unit.code):
             listed.append((order[place[0].code], Listed(p, place[0].label(lang), place[1].label(lang))))
         else:  # not in the ranking (entered in the admin): where the unit stands now

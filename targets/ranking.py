@@ -14,6 +14,7 @@ a ranking the council has been given.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -166,11 +167,12 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
     figures, reported = _figures(campaign, quarter, states, units)
     pledges = pledge_progress(campaign, units, quarter, states, figures)
 
-    latest_task: dict[tuple[int, int], TaskReport] = {}
+    # Each unit's task reports by quarter: the latest one up to a quarter is the task's assessment then.
+    task_reports: dict[tuple[int, int], list[TaskReport]] = defaultdict(list)
     for report in (TaskReport.objects.filter(submission__campaign=campaign, submission__quarter__lte=quarter,
                                              submission__state__in=states, submission__unit__in=units, task__theme__number__gte=2)
                    .select_related("task__theme", "submission").order_by("submission__quarter")):
-        latest_task[(report.submission.unit_id, report.task_id)] = report
+        task_reports[(report.submission.unit_id, report.task_id)].append(report)
         if report.verdict:  # an assessed task, as a complete report carries it
             reported[(report.submission.unit_id, report.submission.quarter)].add(report.task.code)
     # Every active task a unit is responsible for is scored, reported or not: a task it never
@@ -181,13 +183,20 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
     answers_for: dict[int, list[str]] = defaultdict(list)  # the task codes each unit's complete report assesses
     for (unit_id, _task_id), task in sorted(owed.items(), key=lambda kv: (kv[1].theme.number, kv[1].number)):
         answers_for[unit_id].append(task.code)
-    for key, report in latest_task.items():
-        owed.setdefault(key, report.task)
-    tasks: dict[int, list[scoring.TaskResult]] = defaultdict(list)
+    for key, rows in task_reports.items():
+        owed.setdefault(key, rows[-1].task)
+    scored_tasks: dict[int, list[tuple[int, Task]]] = defaultdict(list)
     for (unit_id, task_id), task in sorted(owed.items(), key=lambda kv: (kv[1].theme.number, kv[1].number)):
-        report = latest_task.get((unit_id, task_id))
-        tasks[unit_id].append(scoring.TaskResult(task.code, task.title, task.title_en or task.title,
-                                                 progress.Verdict(report.verdict) if report and report.verdict else None))
+        scored_tasks[unit_id].append((task_id, task))
+
+    def tasks_of(unit_id: int, until: int) -> tuple[scoring.TaskResult, ...]:
+        """The unit's tasks, each with its latest assessment reported up to the quarter `until`."""
+        results = []
+        for task_id, task in scored_tasks.get(unit_id, []):
+            report = next((r for r in reversed(task_reports.get((unit_id, task_id), [])) if r.submission.quarter <= until), None)
+            results.append(scoring.TaskResult(task.code, task.title, task.title_en or task.title,
+                                              progress.Verdict(report.verdict) if report and report.verdict else None))
+        return tuple(results)
 
     assigned: dict[int, set[str]] = defaultdict(set)
     for unit_id, code in MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=units).values_list("unit_id", "measure__code"):
@@ -213,40 +222,66 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
     for unit_id, title in Registration.objects.filter(campaign=campaign, unit__in=units).values_list("unit_id", "title"):
         registered[unit_id].add(title)
 
+    # A unit that left a bloc before the period judged is listed there (not ranked) with what it
+    # earned there only, as a unit that joined a bloc is scored there on its reports from joining:
+    # its reports of its quarters in the bloc, its pledges and tasks as they stood at its last
+    # quarter there (an in-year status, scored as the provisional ranking of that quarter scored
+    # it), and none of the year's bonuses and deductions, which count where it is ranked. Else one
+    # unit would stand in two blocs with points for the same quarters.
+    measures_at: dict[int, dict[int, tuple[scoring.MeasureResult, ...]]] = {
+        quarter: {unit_id: _measure_results(rows) for unit_id, rows in pledges.items()}}
+    for last in {last for rows in by_bloc.values() for _u, first, last in rows if last is not None and first <= last < quarter}:
+        left = [u for rows in by_bloc.values() for u, first, until in rows if until == last and first <= last]
+        measures_at[last] = {unit_id: _measure_results(rows)
+                             for unit_id, rows in pledge_progress(campaign, left, last, states, figures).items()}
+    placed_in_period = {u.pk for rows in by_bloc.values() for u, first, last in rows
+                        if first <= quarter and (last is None or last >= quarter)}
+
     blocs = []
     for bloc in EmulationBloc.objects.filter(pk__in=by_bloc.keys()).order_by("code"):
-        inputs = []
+        scores = []
         for unit, first, last in by_bloc[bloc.pk]:
             if first > quarter:
                 continue  # it joins the bloc after the period judged: not in it yet
-            measures = tuple(
-                scoring.MeasureResult(
-                    code=p.pledge.measure.code,
-                    label_vi=f"{p.pledge.measure.code}. {p.pledge.measure.name}",
-                    label_en=f"{p.pledge.measure.code}. {p.pledge.measure.name_en or p.pledge.measure.name}",
-                    status=p.progress.status,
-                    in_year=p.progress.in_year is not None,
-                    explanation_vi=p.progress.explanation("vi"),
-                    explanation_en=p.progress.explanation("en"),
-                    name_vi=p.pledge.measure.name,
-                    name_en=p.pledge.measure.name_en or p.pledge.measure.name,
-                    unit_vi=p.pledge.measure.unit,
-                    unit_en=p.pledge.measure.unit_en or p.pledge.measure.unit,
-                    places=p.pledge.measure.decimal_places,
-                    target=p.pledge.target,
-                    # A year to date with quarters missing is no year to date (the explanation says which).
-                    actual=None if p.progress.missing_quarters else p.progress.ytd,
-                    percent=None if p.progress.missing_quarters else p.progress.percent_of_plan,
-                ) for p in pledges.get(unit.pk, []))
-            inputs.append(scoring.UnitInput(
-                code=unit.code, name=unit.name, measures=measures, tasks=tuple(tasks.get(unit.pk, [])),
-                reports=tuple(reports.get(unit.pk, [])), adjustments=tuple(adjustments.get(unit.pk, [])),
+            gone = last is not None and last < quarter
+            until = last if gone else quarter
+            entry = scoring.UnitInput(
+                code=unit.code, name=unit.name, measures=measures_at.get(until, {}).get(unit.pk, ()),
+                tasks=tasks_of(unit.pk, until),
+                reports=tuple(r for r in reports.get(unit.pk, []) if r.quarter <= until),
+                adjustments=() if gone and unit.pk in placed_in_period else tuple(adjustments.get(unit.pk, [])),
                 registered=frozenset(registered.get(unit.pk, set())), joined_quarter=first, left_quarter=last,
                 name_en=unit.name_en, owes_reports=unit.pk in owes,
-            ))
-        blocs.append(scoring.rank_bloc(bloc.code, bloc.name, inputs, scheme, final=final, period_quarter=quarter,
-                                       name_en=bloc.name_en))
+            )
+            score = scoring.score_unit(entry, scheme, final=final and not gone, period_quarter=quarter)
+            # The pledge sheet lists each unit's progress once, over the period judged (ranking_xlsx).
+            scores.append(dataclasses.replace(score, pledges=measures_at[quarter].get(unit.pk, ())) if gone else score)
+        blocs.append(scoring.BlocRanking(code=bloc.code, name=bloc.name, name_en=bloc.name_en, final=final,
+                                         units=scoring.rank(scores)))
     return scoring.Ranking(year=campaign.year, final=final, quarter=quarter, blocs=tuple(blocs), reported=latest is not None)
+
+
+def _measure_results(rows: list[PledgeProgress]) -> tuple[scoring.MeasureResult, ...]:
+    """A unit's pledges as the scoring engine takes them, each judged by the progress engine."""
+    return tuple(
+        scoring.MeasureResult(
+            code=p.pledge.measure.code,
+            label_vi=f"{p.pledge.measure.code}. {p.pledge.measure.name}",
+            label_en=f"{p.pledge.measure.code}. {p.pledge.measure.name_en or p.pledge.measure.name}",
+            status=p.progress.status,
+            in_year=p.progress.in_year is not None,
+            explanation_vi=p.progress.explanation("vi"),
+            explanation_en=p.progress.explanation("en"),
+            name_vi=p.pledge.measure.name,
+            name_en=p.pledge.measure.name_en or p.pledge.measure.name,
+            unit_vi=p.pledge.measure.unit,
+            unit_en=p.pledge.measure.unit_en or p.pledge.measure.unit,
+            places=p.pledge.measure.decimal_places,
+            target=p.pledge.target,
+            # A year to date with quarters missing is no year to date (the explanation says which).
+            actual=None if p.progress.missing_quarters else p.progress.ytd,
+            percent=None if p.progress.missing_quarters else p.progress.percent_of_plan,
+        ) for p in rows)
 
 
 def code_order(code: str) -> tuple[int, str]:
@@ -279,6 +314,51 @@ def closes_from(campaign: Campaign) -> datetime.date:
 
 def year_over(campaign: Campaign) -> bool:
     return timezone.localdate() >= closes_from(campaign)
+
+
+@dataclass
+class Readiness:
+    """What a final ranking would stand on if the year were closed now (close_readiness)."""
+
+    open_from: datetime.date  # closes_from()
+    over: bool  # year_over(): the year may be closed from today
+    pending: list[Submission]  # reports awaiting review or returned: close_year refuses while any is
+    units: int  # the units whose reports are scored (in a bloc of the year, owing reports)
+    approved: list[Unit]  # of them, those whose fourth-quarter (full-year) report is approved
+    awaiting: list[Unit]  # sent and awaiting review, or returned: among `pending`
+    not_sent: list[Unit]  # no fourth-quarter report sent at all: ranked without it
+    pledges: int  # pledged measures to be scored
+    estimates: int  # of them, judged on a year figure that is an estimate ("ước")
+    no_year_figure: int  # of them, with no approved year figure: scored as "no figure"
+
+    @property
+    def blocked(self) -> bool:
+        return not self.over or bool(self.pending)
+
+
+def close_readiness(campaign: Campaign) -> Readiness:
+    """Before the irreversible close, what the final ranking would rest on: the reports that bar
+    closing (close_year refuses while any report awaits review or was returned), the units whose
+    full-year report is missing or not approved, and the pledged measures that would be judged on
+    an estimate or without a year figure. Information only: close_year still decides, under its locks."""
+    pending = list(Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
+                   .select_related("unit").order_by("unit__code", "quarter"))
+    in_blocs = {u.pk for rows in members(campaign).values() for u, _first, _last in rows}
+    owing = list(Unit.objects.filter(owes_reports(campaign), pk__in=in_blocs).order_by("code"))
+    year_end = dict(Submission.objects.filter(campaign=campaign, quarter=4, unit__in=owing).values_list("unit_id", "state"))
+    approved = [u for u in owing if year_end.get(u.pk) == Submission.State.APPROVED]
+    awaiting = [u for u in owing if year_end.get(u.pk) in (Submission.State.SUBMITTED, Submission.State.RETURNED)]
+    not_sent = [u for u in owing if year_end.get(u.pk) in (None, Submission.State.DRAFT)]
+    # The pledges as the final ranking would judge them: the approved figures of the whole year.
+    judged = [p.progress for rows in pledge_progress(campaign, Unit.objects.filter(pk__in=in_blocs), 4,
+                                                     (Submission.State.APPROVED,)).values() for p in rows]
+    no_year_figure = [scoring.outcome_of(p.status, final=True, in_year=p.in_year is not None) is scoring.Outcome.NO_FIGURE
+                      for p in judged]
+    estimates = [p.estimate and not missing for p, missing in zip(judged, no_year_figure, strict=True)]
+    open_from = closes_from(campaign)
+    return Readiness(open_from=open_from, over=timezone.localdate() >= open_from, pending=pending, units=len(owing),
+                     approved=approved, awaiting=awaiting, not_sent=not_sent, pledges=len(judged),
+                     estimates=sum(estimates), no_year_figure=sum(no_year_figure))
 
 
 def close_year(campaign: Campaign, user) -> ScoringScheme:

@@ -32,13 +32,14 @@ def _font(**extra) -> Font:
     return Font(name=FONT, **extra)
 
 
-def ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, *, lang: str = "vi") -> Workbook:
-    """The workbook in `lang` (gettext, like every page), whatever the language of the request."""
+def ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, *, lang: str = "vi", proposals=None) -> Workbook:
+    """The workbook in `lang` (gettext, like every page), whatever the language of the request.
+    `proposals`: those its reader may see (access.visible_proposals); by default all of the year's."""
     with translation.override(lang):
-        return _ranking_workbook(campaign, ranking, lang)
+        return _ranking_workbook(campaign, ranking, lang, proposals)
 
 
-def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -> Workbook:
+def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, proposals) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Ranking")
@@ -75,7 +76,7 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str) -
     _headers(ps, row, [_("No."), _("Unit"), _("Emulation bloc"), _("Commendation"), _("Achievement"), _("Rank"),
                        pgettext("workbook column", "Score"), _("State"), _("Decision")])
     row += 1
-    proposals = commendation.proposals_as_ranked(campaign, ranking, lang)
+    proposals = commendation.proposals_as_ranked(campaign, ranking, lang, proposals)
     kinds = {kind: str(label) for kind, label in Proposal.Kind.choices}
     states = {state: str(label) for state, label in Proposal.State.choices}
     for index, listed in enumerate(proposals, start=1):

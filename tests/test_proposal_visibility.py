@@ -150,3 +150,31 @@ def test_rank_of_counts_the_units_ranked_not_one_listed_after_leaving_the_bloc(c
     assert "xếp thứ 1/10" in text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024}))
     client.cookies["django_language"] = "en"
     assert "rank 1 of 10" in text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024}, HTTP_ACCEPT_LANGUAGE="en"))
+
+
+# --- the workbook -----------------------------------------------------------------------------------
+
+
+def _proposal_rows(client, user) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, user)
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
+    return [row for row in workbook["Đề nghị khen thưởng"].iter_rows(values_only=True) if row[1] and isinstance(row[0], int)]
+
+
+def test_an_officials_copy_of_the_ranking_workbook_lists_decisions_only(client, proposals, users):  # noqa: F811
+    official = _proposal_rows(client, users["viewer"])
+    assert [(row[1], row[7]) for row in official] == [("Thành phố Hà Giang", "Được khen thưởng")]
+    assert SECRET not in str(official)
+    secretariat = _proposal_rows(client, users["reviewer"])
+    assert len(secretariat) > 1 and any(row[4] == SECRET and row[7] == "Dự thảo" for row in secretariat)
+
+
+def test_the_ranking_page_shows_officials_decisions_only(client, proposals, users):  # noqa: F811
+    official = text(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024}))
+    assert "Cờ thi đua của UBND tỉnh (Được khen thưởng)" in official and "Dự thảo" not in official
+    secretariat = text(login(client, users["reviewer"]).get(reverse("ranking"), {"year": 2024}))
+    assert "(Dự thảo)" in secretariat

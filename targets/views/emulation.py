@@ -49,21 +49,28 @@ def ranking_page(request):
     blocs = [b for b in result.blocs if not chosen or b.code == chosen]
     if chosen and not blocs:
         raise Http404(_("No such emulation bloc."))
-    proposals = {(p.unit.code, p.kind): p for p in Proposal.objects.filter(campaign=campaign).select_related("unit")}
+    shown = access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign))  # drafts: the secretariat's only
+    proposals = {(p.unit.code, p.kind): p for p in shown.select_related("unit")}
     sections = [{
         "bloc": b,
         "chart": {"type": "bar", "title": b.label(language()), "labels": [u.label(language()) for u in b.units if u.ranked],
                   "datasets": [{"label": _("Score"), "data": [str(u.score) for u in b.units if u.ranked]}]},
         "chart_id": f"ranking-{b.code}",
-        "rows": [{"u": u, "proposals": [proposals[k] for k in ((u.code, "flag"), (u.code, "certificate")) if k in proposals]}
+        # A unit that left the bloc is listed with its score for its quarters here, explained on the row.
+        "rows": [{"u": u, "proposals": [proposals[k] for k in ((u.code, "flag"), (u.code, "certificate")) if k in proposals],
+                  "left": any(bar.reason == "left_bloc" for bar in u.bars)}
                  for u in b.units],
     } for b in blocs]
+    record = ranking.scheme_record(campaign)
     may_close = access.is_admin(request.user) and ranking.year_over(campaign)
+    # Before the irreversible close, the admin is told what the final ranking would rest on, and
+    # what bars closing (then no close button): close_year still decides when the form is sent.
+    readiness = ranking.close_readiness(campaign) if may_close and not record.is_final else None
     # Opened on a new year while an earlier one still waits to be closed: said, with the way to it.
     unclosed = [c for c in year["campaigns"] if c.year < campaign.year and not c.year_closed] if access.is_admin(request.user) else []
     return render(request, "targets/ranking.html", {
         **year, "result": result, "sections": sections, "all_blocs": result.blocs, "unclosed": unclosed,
-        "chosen": chosen, "record": ranking.scheme_record(campaign), "may_close": may_close,
+        "chosen": chosen, "record": record, "may_close": may_close, "readiness": readiness,
         # Until then, an admin is told from when the year can be closed.
         "closes_from": ranking.closes_from(campaign) if access.is_admin(request.user) and not may_close else None,
     })
@@ -107,7 +114,9 @@ def ranking_export(request):
     _require(access.sees_rankings(request.user), _("Officials, the secretariat and admins see the rankings."))
     campaign = campaign_or_404(request)
     lang = language(request.GET.get("lang") or None)
-    workbook = ranking_xlsx.ranking_workbook(campaign, _ranking(campaign), lang=lang)
+    # Drafts are the secretariat's working papers: an official's copy lists only what the council decided.
+    shown = access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign))
+    workbook = ranking_xlsx.ranking_workbook(campaign, _ranking(campaign), lang=lang, proposals=shown)
     return spooled_download(workbook.save, f"xep-hang-thi-dua-{campaign.year}{'-en' if lang == 'en' else ''}.xlsx", XLSX)
 
 

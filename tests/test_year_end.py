@@ -1,0 +1,155 @@
+"""The end of the year from the outside: before the irreversible close the admin is told what the
+final ranking would rest on and what bars closing; a unit that left a bloc during the year is
+listed there with the score of its quarters there only, the same on the page, in the API and in
+the workbook, and as kept once the year is closed."""
+
+import html
+import io
+import re
+from decimal import Decimal as D
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets.models import BlocMembership, EmulationBloc, Figure, ScoreAdjustment, ScoringScheme, Submission, Unit
+from tests import test_emulation_pages as pages
+from tests.test_emulation_pages import login, text
+from tests.test_ranking import send
+
+# The emulation pages' 2024 year and users (fixtures).
+_year_rows, year, users = pages._year_rows, pages.year, pages.users
+
+
+def _close_form(page: str) -> bool:
+    return f'action="{reverse("ranking-close")}"' in page
+
+
+# --- (1) before closing: what the final ranking would rest on --------------------------------------
+
+
+def test_before_closing_the_page_lists_the_blocking_reports_and_offers_no_close(client, year, users):
+    send(year, "027", 4, {"3": "1"}, state=Submission.State.SUBMITTED)
+    send(year, "028", 2, {"3": "1"}, state=Submission.State.RETURNED)
+    page = login(client, users["admin"]).get(reverse("ranking"), {"year": 2024})
+    raw, body = page.content.decode(), html.unescape(text(page))
+    assert "Chưa thể khóa sổ năm." in body
+    assert "2 báo cáo đang chờ thẩm định hoặc bị trả lại" in body
+    assert re.search(r"027 · [^·<]+ · Quý IV · Đã gửi", body)
+    assert re.search(r"028 · [^·<]+ · Quý II · Trả lại", body)
+    assert not _close_form(raw)  # no close button while closing would be refused
+    assert "Số liệu cả năm đã được duyệt" not in body
+    # Closing is still decided on submit, as before.
+    refused = text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))
+    assert "Còn báo cáo chờ thẩm định hoặc bị trả lại: 027 quý IV, 028 quý II." in refused
+    assert not ScoringScheme.objects.get(campaign=year).is_final
+
+
+def test_before_closing_the_page_counts_missing_year_end_reports_and_estimates(client, year, users):
+    owing = Unit.objects.filter(code__in=["024", "026"])
+    # Đồng Văn's year figure is an estimate ("ước"): it would be judged on it.
+    Figure.objects.filter(submission__unit__code="026", submission__quarter=4).update(kind=Figure.Kind.ESTIMATE)
+    page = login(client, users["admin"]).get(reverse("ranking"), {"year": 2024})
+    raw, body = page.content.decode(), html.unescape(text(page))
+    from targets import ranking
+
+    readiness = ranking.close_readiness(year)
+    assert {u.code for u in readiness.approved} == {u.code for u in owing}
+    assert readiness.units > 2 and len(readiness.not_sent) == readiness.units - 2 and not readiness.awaiting
+    assert f"báo cáo quý IV (cả năm) đã được duyệt: 2/{readiness.units} đơn vị;" in body
+    assert f"chưa gửi báo cáo quý IV: {readiness.units - 2} đơn vị, vẫn được xếp hạng khi thiếu báo cáo này: 027, 028, 029" in body
+    assert ("chỉ tiêu giao ước được chấm điểm: 2, trong đó 1 chấm trên số ước tính và 0 chưa có số liệu cả năm được duyệt "
+            "(chấm là “chưa có số liệu”).") in body
+    # Nothing blocks: the close form is there, and its checkbox confirms what the admin read, asserting nothing else.
+    assert _close_form(raw) and "Chưa thể khóa sổ năm." not in body
+    assert ("Tôi đã xem các số liệu trên; khóa sổ năm 2024 (không thể hoàn tác). Kết quả xếp hạng trở thành chính thức, "
+            "điểm thưởng, điểm trừ và đăng ký thi đua không thay đổi nữa.") in body
+    assert "Số liệu cả năm đã được duyệt" not in body
+    # Only admins are told, and only while the year is open.
+    assert "Trước khi khóa sổ năm 2024" in body
+    assert "Trước khi khóa sổ năm" not in text(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024}))
+    login(client, users["admin"]).post(reverse("ranking-close"), {"year": 2024, "confirm": "1"})
+    closed = text(client.get(reverse("ranking"), {"year": 2024}))
+    assert "Trước khi khóa sổ năm" not in closed and not _close_form(closed)
+
+
+# --- (2) a unit that left a bloc during the year ---------------------------------------------------------
+
+
+def _move_city(programme):
+    """Hà Giang city in the districts' bloc for Q1–Q2, in the economic bloc from Q3, with a bonus of the year."""
+    city = Unit.objects.get(code="024")
+    BlocMembership.objects.create(campaign=programme, unit=city, bloc=EmulationBloc.objects.get(code="KHOI-HUYEN"), to_quarter=2)
+    BlocMembership.objects.create(campaign=programme, unit=city, bloc=EmulationBloc.objects.get(code="KHOI-KT"), from_quarter=3)
+    ScoreAdjustment.objects.create(campaign=programme, unit=city, kind="bonus", points=D(3), reason="Bằng khen của Thủ tướng",
+                                   evidence="QĐ 1/QĐ-TTg")
+
+
+def _api_entries(client):
+    data = client.get(reverse("api-ranking"), {"year": 2024}).json()
+    return {b["code"]: next(u for u in b["units"] if u["code"] == "024") for b in data["blocs"] if any(u["code"] == "024" for u in b["units"])}
+
+
+def _workbook_scores(client):
+    book = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
+    sheet, bloc, scores = book["Xếp hạng"], None, {}
+    for row in sheet.iter_rows(values_only=True):
+        if isinstance(row[0], str) and row[1] and row[0].strip("IVXLC") == "":
+            bloc = row[1]
+        elif isinstance(row[0], int) and row[1] == "Thành phố Hà Giang":
+            scores[bloc] = (D(str(row[2])), row[3])
+    return scores
+
+
+def _check_left_entry(client):
+    entries = _api_entries(client)
+    old, new = entries["KHOI-HUYEN"], entries["KHOI-KT"]
+    assert old["rank"] is None and new["rank"] is not None
+    assert [b["reason"] for b in old["bars"]].count("left_bloc") == 1
+    # Its score in the old bloc is of its quarters there: its Q1–Q2 reports, its pledge as at Q2, no bonus of the year.
+    assert D(old["score"]) == sum(D(line["points"]) for line in old["lines"])
+    report_quarters = {line["item"] for line in old["lines"] if line["kind"] in ("on_time", "complete")}
+    assert report_quarters == {"1", "2"}
+    assert not [line for line in old["lines"] if line["kind"] in ("bonus", "deduction")]
+    measure = next(line for line in old["lines"] if line["kind"] == "measure")
+    assert "6 tháng" in measure["note"], measure["note"]
+    # In the new bloc: its reports from Q3, the year's pledge and the bonus, as before.
+    assert {line["item"] for line in new["lines"] if line["kind"] in ("on_time", "complete")} == {"3", "4"}
+    assert [line["points"] for line in new["lines"] if line["kind"] == "bonus"] == ["3"]
+    assert D(old["score"]) != D(new["score"])
+    return old, new
+
+
+def test_a_unit_that_left_a_bloc_is_listed_there_with_its_score_of_its_quarters_there(client, year, users):
+    _move_city(year)
+    login(client, users["viewer"])
+    old, new = _check_left_entry(client)
+    page = text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}))
+    row = page[page.index("<td>Thành phố Hà Giang</td>"):]
+    row = row[:row.index("</details>") + len("</details>")]
+    assert re.search(r"<td>Thành phố Hà Giang</td> <td>" + re.escape(old["score"]) + "</td>", page)
+    assert "Đã ra khỏi khối sau quý II" in row
+    details = row[row.index("<details>"):row.index("</details>")]
+    points = [D(p.replace(",", ".")) for p in re.findall(r'<td>(-?[\d,]+)</td></tr>', details)]
+    assert points[-1] == D(old["score"]) and sum(points[:-1]) == D(old["score"])
+    assert "Báo cáo quý III" not in details and "Báo cáo quý II đúng hạn" in details
+    # The workbook lists the same two scores.
+    scores = _workbook_scores(client)
+    assert scores["Khối các huyện, thành phố"] == (D(old["score"]), "Không xếp hạng")
+    assert [s for bloc, s in scores.items() if bloc != "Khối các huyện, thành phố"] == [(D(new["score"]), new["rank"])]
+
+
+def test_the_left_units_entry_reads_back_the_same_once_the_year_is_closed(client, year, users):
+    _move_city(year)
+    login(client, users["viewer"])
+    before = client.get(reverse("api-ranking"), {"year": 2024}).json()["blocs"]
+    login(client, users["admin"]).post(reverse("ranking-close"), {"year": 2024, "confirm": "1"})
+    assert ScoringScheme.objects.get(campaign=year).is_final
+    login(client, users["viewer"])
+    old, new = _check_left_entry(client)
+    # The final ranking judges the year: the old bloc's entry still stands as of Q2 (its quarters there).
+    after = client.get(reverse("api-ranking"), {"year": 2024}).json()["blocs"]
+    old_before = next(u for b in before if b["code"] == "KHOI-HUYEN" for u in b["units"] if u["code"] == "024")
+    assert old["score"] == old_before["score"] and old["lines"] == old_before["lines"]
+    # Stays as kept whatever changes afterwards.
+    ScoreAdjustment.objects.create(campaign=year, unit=Unit.objects.get(code="024"), kind="bonus", points=D(7), reason="Sau khóa sổ")
+    assert client.get(reverse("api-ranking"), {"year": 2024}).json()["blocs"] == after
