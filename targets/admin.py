@@ -1081,6 +1081,12 @@ class ScoreAdjustmentAdmin(KeepsWhy, KeptOnceClosed, SimpleHistoryAdmin):
 
 @admin.register(models.Proposal)
 class ProposalAdmin(KeepsWhy, SimpleHistoryAdmin):
+    """A proposal the proposals page did not draft (one the council asks for, say) is added here.
+    Its rank and score are never typed: they are the unit's in the year's kept final ranking, as
+    on every drafted proposal, so that the list given to the council cannot contradict the ranking.
+    A flag for a unit the ranking bars, or a second flag in a bloc, is saved with a warning (the
+    council may decide so) naming what it goes against."""
+
     form = ChangeWhyForm
     formfield_overrides = TYPED_NUMBERS
     list_display = ("unit", "campaign", "kind", "state", "rank", "score", "decision_number", "decision_date")
@@ -1088,3 +1094,24 @@ class ProposalAdmin(KeepsWhy, SimpleHistoryAdmin):
     search_fields = ("unit__code", "unit__name", "decision_number")
     list_select_related = ("unit", "campaign")
     autocomplete_fields = ("unit",)
+    readonly_fields = ("rank", "score")
+
+    def save_model(self, request, obj, form, change):
+        record = models.ScoringScheme.objects.filter(campaign_id=obj.campaign_id).first()
+        place = (scoring.Ranking.from_data(record.final_ranking).of_unit(obj.unit.code)
+                 if record is not None and record.final_ranking is not None and obj.unit_id else None)
+        obj.rank, obj.score = (place[1].rank, place[1].score) if place else (None, None)
+        if place is None:
+            self.message_user(request, _("The unit is not in a final ranking of %(year)s: the proposal has no rank or score.") % {
+                "year": obj.campaign.year}, messages.WARNING)
+        elif obj.kind == models.Proposal.Kind.FLAG:
+            bloc, score = place
+            if score.bars:
+                self.message_user(request, _("The final ranking bars %(unit)s from the flag: %(bars)s.") % {
+                    "unit": score.label(language()), "bars": "; ".join(bar.text(language()) for bar in score.bars)}, messages.WARNING)
+            others = models.Proposal.objects.filter(campaign=obj.campaign, kind=obj.kind, unit__code__in=[
+                u.code for u in bloc.units if u.code != obj.unit.code]).exclude(pk=obj.pk).select_related("unit")
+            if others:
+                self.message_user(request, _("%(bloc)s already has a flag proposal: %(units)s.") % {
+                    "bloc": bloc.label(language()), "units": ", ".join(p.unit.name for p in others)}, messages.WARNING)
+        super().save_model(request, obj, form, change)

@@ -7,12 +7,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from targets import ranking
 from targets.models import BlocMembership, EmulationBloc, Proposal, Registration, ScoreAdjustment, ScoringScheme, Unit
 from targets.scoring import Outcome
 from tests.formdata import form_data
+from tests.test_emulation_pages import _year_rows, users, year  # noqa: F401 (fixtures)
 
 
 def admin_save(client, model: str, pk=None, **changes):
@@ -99,20 +101,44 @@ def test_a_decided_proposal_keeps_the_rules_of_the_proposals_page(client, admin_
     client.force_login(admin_user)
     dong_van = Unit.objects.get(code="026")
     response = admin_save(client, "proposal", campaign=programme.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
-                          rank="0", score="-5", decision_date="01/01/1990")
+                          decision_date="01/01/1990")
     assert response.status_code == 200
     shown = errors(response)
     assert "Quyết định khen thưởng thi đua năm 2024 phải đề ngày từ 01/01/2025 (sau năm được đánh giá) đến hôm nay." in shown
     assert shown.count("Quyết định của Hội đồng cần có số, ngày và người ký.") == 2  # number and signatory
-    assert "Điểm của đề nghị không thể âm." in shown
-    assert "Hạng từ 1 trở lên." in shown
     assert not Proposal.objects.exists()
 
     response = admin_save(client, "proposal", campaign=programme.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
-                          rank="1", score="52", decision_date="15/01/2025", decision_number="12/QĐ-UBND",
-                          decided_by="Chủ tịch UBND tỉnh")
+                          decision_date="15/01/2025", decision_number="12/QĐ-UBND", decided_by="Chủ tịch UBND tỉnh")
     assert response.status_code == 302
     assert Proposal.objects.get().decision_number == "12/QĐ-UBND"
+
+
+def test_a_proposal_added_in_the_admin_takes_its_rank_and_score_from_the_final_ranking_never_typed(client, year, users):  # noqa: F811
+    from tests.test_emulation_pages import close
+
+    close(year, users)
+    client.force_login(users["admin"])
+    page = client.get(reverse("admin:targets_proposal_add")).content.decode()
+    assert 'name="rank"' not in page and 'name="score"' not in page  # shown, not typed
+    from targets.scoring import Ranking
+
+    kept = Ranking.from_data(ScoringScheme.objects.get(campaign=year).final_ranking)
+    last = next(b for b in kept.blocs if b.code == "KHOI-HUYEN").units[-1]  # the bloc's last, barred
+    assert last.bars
+    unit = Unit.objects.get(code=last.code)
+    response = admin_save(client, "proposal", campaign=year.pk, unit=unit.pk, kind="flag", reason="Dẫn đầu khối", state="draft",
+                          rank="1", score="100")
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(unit=unit)
+    assert (proposal.rank, proposal.score) == (last.rank, last.score) and (proposal.rank, proposal.score) != (1, 100)
+    shown = " ".join(str(m) for m in get_messages(client.get(response.url).wsgi_request))
+    assert f"Kết quả xếp hạng chính thức không cho {unit.name} được đề nghị Cờ thi đua: {last.bars[0].text('vi')}" in shown
+    response = admin_save(client, "proposal", campaign=year.pk, unit=Unit.objects.get(code="024").pk, kind="flag",
+                          reason="Dẫn đầu khối", state="draft")
+    assert response.status_code == 302
+    shown = " ".join(str(m) for m in get_messages(client.get(response.url).wsgi_request))
+    assert f"Khối các huyện, thành phố đã có đề nghị Cờ thi đua: {unit.name}." in shown
 
 
 def test_a_registration_is_for_a_title_of_the_scheme(client, admin_user, programme):
