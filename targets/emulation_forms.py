@@ -62,6 +62,11 @@ class AdjustmentForm(StyledForm):
             raise forms.ValidationError(problem)
         return value
 
+    def clean_evidence(self):
+        if problem := ScoreAdjustment.evidence_problem(self.cleaned_data["evidence"]):
+            raise forms.ValidationError(problem)
+        return self.cleaned_data["evidence"]
+
     def clean(self):
         data = super().clean()
         if problem := ScoreAdjustment.bars_flag_problem(data.get("kind"), data.get("bars_flag")):

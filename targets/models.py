@@ -1385,6 +1385,13 @@ class ScoreAdjustment(models.Model):
         return None
 
     @classmethod
+    def evidence_problem(cls, evidence: str) -> str | None:
+        # The council checks each bonus and deduction against the document it rests on.
+        if not (evidence or "").strip():
+            return _("Give the document it rests on (number and date): the council checks each bonus and deduction against it.")
+        return None
+
+    @classmethod
     def bars_flag_problem(cls, kind: str, bars_flag: bool) -> str | None:
         if bars_flag and kind == cls.Kind.BONUS:
             return _("Only a deduction for a fault bars the unit from the flag.")
@@ -1397,6 +1404,8 @@ class ScoreAdjustment(models.Model):
             errors["points"] = problem
         if problem := self.bars_flag_problem(self.kind, self.bars_flag):
             errors["bars_flag"] = problem
+        if problem := self.evidence_problem(self.evidence):
+            errors["evidence"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -89,10 +89,11 @@ def test_a_bonus_keeps_the_rules_of_the_bonuses_page(client, admin_user, program
     shown = errors(response)
     assert "Điểm phải lớn hơn 0, tối đa 100, nhiều nhất hai chữ số thập phân." in shown
     assert "Chỉ khoản trừ điểm do vi phạm mới làm đơn vị không được xét cờ." in shown
+    assert "Hãy ghi văn bản làm căn cứ (số, ngày): Hội đồng đối chiếu từng khoản điểm thưởng, điểm trừ với văn bản đó." in shown
     assert not ScoreAdjustment.objects.filter(unit=dong_van).exists()
 
     response = admin_save(client, "scoreadjustment", campaign=programme.pk, unit=dong_van.pk, kind="deduction", points="2,5",
-                          reason="Vi phạm", bars_flag="on")
+                          reason="Vi phạm", evidence="KL 3/TTr", bars_flag="on")
     assert response.status_code == 302
     assert list(ScoreAdjustment.objects.filter(unit=dong_van).values_list("kind", "bars_flag")) == [("deduction", True)]
 
@@ -381,7 +382,7 @@ def test_a_deduction_changed_in_the_admin_says_why_in_its_history(client, admin_
     client.force_login(admin_user)
     dong_van = Unit.objects.get(code="026")
     assert admin_save(client, "scoreadjustment", campaign=programme.pk, unit=dong_van.pk, kind="deduction", points="3",
-                      reason="Vi phạm quy định báo cáo").status_code == 302
+                      reason="Vi phạm quy định báo cáo", evidence="CV 2/SNV").status_code == 302
     deduction = ScoreAdjustment.objects.get()
     refused = admin_save(client, "scoreadjustment", deduction.pk, points="2")
     assert "Hãy ghi lý do sửa: lý do được lưu trong lịch sử." in errors(refused)

@@ -148,6 +148,13 @@ def test_a_reporter_does_not_see_another_units_score_on_its_page(client, year, u
 
 def test_the_secretariat_enters_a_bonus_and_the_ranking_follows(client, year, users):
     login(client, users["reviewer"])
+    # Without the document it rests on, nothing is added, and what was typed stays on the page.
+    response = client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "bonus",
+                                                                   "points": "12,5", "reason": "Cờ thi đua của Chính phủ 2023",
+                                                                   "evidence": "  "})
+    assert ("Hãy ghi văn bản làm căn cứ (số, ngày): Hội đồng đối chiếu từng khoản điểm thưởng, điểm trừ với văn bản đó."
+            in text(response))
+    assert "Cờ thi đua của Chính phủ 2023" in text(response) and not ScoreAdjustment.objects.exists()
     response = client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "bonus",
                                                                    "points": "12,5", "reason": "Cờ thi đua của Chính phủ 2023",
                                                                    "evidence": "QĐ 1/QĐ-TTg"}, follow=True)
@@ -166,7 +173,7 @@ def test_the_secretariat_enters_a_bonus_and_the_ranking_follows(client, year, us
     assert "Created" not in history and "Deleted" not in history
     # A deduction reads with its sign in the history as in the table above it.
     client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "deduction",
-                                                        "points": "1,5", "reason": "Báo cáo sai số liệu"})
+                                                        "points": "1,5", "reason": "Báo cáo sai số liệu", "evidence": "KL 3/TTr"})
     page = text(client.get(reverse("adjustments"), {"year": 2024}))
     assert " · Nhập mới · 026 Điểm trừ -1,5 · Báo cáo sai số liệu" in page.split("Lịch sử", 1)[1]
     assert "Báo cáo sai số liệu · Báo cáo sai số liệu" not in page  # the reason once, not again as the change's
@@ -316,7 +323,8 @@ def test_a_bonus_cannot_bar_the_flag_and_the_same_entry_sent_twice_counts_once(c
     city = Unit.objects.get(code="024").pk
     barring = text(client.post(url, {"unit": city, "kind": "bonus", "points": "5", "reason": "Thưởng thành tích", "bars_flag": "on"}))
     assert "Chỉ khoản trừ điểm do vi phạm mới làm đơn vị không được xét cờ." in barring and not ScoreAdjustment.objects.exists()
-    form = {"unit": Unit.objects.get(code="026").pk, "kind": "bonus", "points": "12,5", "reason": "Cờ thi đua của Chính phủ 2023"}
+    form = {"unit": Unit.objects.get(code="026").pk, "kind": "bonus", "points": "12,5", "reason": "Cờ thi đua của Chính phủ 2023",
+            "evidence": "QĐ 1/QĐ-TTg"}
     client.post(url, form)
     again = text(client.post(url, form, follow=True))  # a double click
     assert "Huyện Đồng Văn đã có một khoản điểm thưởng với lý do này; chưa thêm gì." in again
@@ -719,7 +727,7 @@ def test_a_new_years_ranking_tells_an_admin_which_earlier_year_is_still_to_close
 def test_in_english_the_bonuses_page_names_units_in_english_and_each_remove_box_says_which_entry(client, year, users):
     login(client, users["reviewer"])
     client.post(reverse("adjustments") + "?year=2024", {"unit": Unit.objects.get(code="026").pk, "kind": "bonus", "points": "2",
-                                                        "reason": "Cờ thi đua của Chính phủ 2023"})
+                                                        "reason": "Cờ thi đua của Chính phủ 2023", "evidence": "QĐ 1/QĐ-TTg"})
     city = Unit.objects.get(code="024")
     client.cookies["django_language"] = "en"
     page = client.get(reverse("adjustments"), {"year": 2024}).content.decode()
