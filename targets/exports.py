@@ -13,6 +13,7 @@ import csv
 import datetime
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -306,7 +307,10 @@ def _lay_out(ws: Worksheet, overview: Overview, heading: dict, lang: str, entrie
         group = _kept_together(entries, i)
         if measured:
             need = sum(measured["entries"][k] for k in group)
-            if used + need > capacity and not fresh:
+            # The table's last rows go with the footnotes and the signature: a signed page is never
+            # one without a row of the report above the signature.
+            closing = measured["closing"] if group[-1] == len(entries) - 1 else 0.0
+            if used + need + closing > capacity and not fresh:
                 ws.row_breaks.append(Break(id=row - 1))
                 used = 0.0
                 if not any(entries[k].kind == "header" for k in group):
@@ -730,7 +734,10 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
                _("Quarter figure"), _("Period to date"), _("State"), _("Notes"), _("Target or pledge"), _("Status")]
     states = _state_labels()
     _titled_header(ws, _("FIGURES BY UNIT, %(period)s") % {"period": period.upper()}, headers,
-                   {"B": 45, "E": 35, "H": 18, "J": 24, "K": 16, "L": 20})
+                   {"B": 45, "E": 35, "F": 15, "H": 18, "J": 24, "K": 16, "L": 20})
+    # Named as the report sheet names them: an indicator of one measure by the indicator's name.
+    measures = {row["assignment"].measure.pk: row["assignment"].measure for row in rows}
+    alone = Counter(m.indicator_id for m in measures.values())
     for r, row in enumerate(rows, start=4):
         a, p = row["assignment"], row["progress"]
         # One rule with the report sheet and the pages (overview.judged): the lead unit against the
@@ -739,7 +746,7 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         # Enough decimals to tell the figure from the target it is judged against (59,05 / 59,1).
         fmt = excel_format(max(p.places, own.places if own else 0))
         ws.cell(r, 1, a.measure.code)
-        ws.cell(r, 2, _name(a.measure, "name", lang))
+        ws.cell(r, 2, _name(a.measure.indicator, "name", lang) if alone[a.measure.indicator_id] == 1 else _name(a.measure, "name", lang))
         ws.cell(r, 3, _name(a.measure, "unit", lang))
         ws.cell(r, 4, a.unit.code)
         ws.cell(r, 5, _name(a.unit, "name", lang))

@@ -362,6 +362,23 @@ def test_the_by_unit_sheet_wraps_long_names_in_rows_tall_enough_for_them(demo):
     assert checked >= 10
 
 
+def test_the_by_unit_sheet_names_each_line_as_the_report_sheet_does_and_keeps_short_rows_on_one_line(demo):
+    workbook = _report(demo, 3)
+    report = [row[1] for row in workbook["Báo cáo"].iter_rows(min_row=11, values_only=True) if row[1]]
+    by_unit = workbook["Chi tiết theo đơn vị"]
+    names = {row[1].value for row in by_unit.iter_rows(min_row=4)}
+    # GRDP, an indicator of one measure: its name on the report sheet, not its measure's.
+    assert "Tăng trưởng tổng sản phẩm trên địa bàn tỉnh (GRDP)" in names
+    assert "Tốc độ tăng trưởng tổng sản phẩm trên địa bàn tỉnh (GRDP)" not in names
+    assert names <= {re.sub(r"^– ", "", name) for name in report}, names - set(report)
+    # A district's row whose words fit their columns is one line high ("Số liệu riêng" fits its column).
+    short = [row for row in by_unit.iter_rows(min_row=4)
+             if all(exports.text_lines(c.value, by_unit.column_dimensions[c.column_letter].width) == 1
+                    for c in row if isinstance(c.value, str))]
+    assert short and all((by_unit.row_dimensions[row[0].row].height or exports.LINE_HEIGHT) <= exports.LINE_HEIGHT for row in short)
+    assert any(row[5].value == "Số liệu riêng" for row in short)
+
+
 def test_completeness_sheet_says_who_was_late(demo):
     ws = _report(demo, 3)["Tình hình báo cáo"]
     assert ws["A1"].value == "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ 9 THÁNG NĂM 2024"

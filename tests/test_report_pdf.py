@@ -142,7 +142,9 @@ def test_the_by_unit_sheet_prints_every_unit_and_indicator_name_whole(demo, tmp_
     longest = max(units, key=len)
     assert len(longest) > 40  # wider than its column: it must wrap
     assert all(word in text for word in longest.split())
-    names = units | {exports._name(a.measure, "name", lang) for a in assignments}
+    singles = {i.pk for i in demo.indicators.all() if i.measures.count() == 1}  # named as on the report sheet
+    names = units | {exports._name(a.measure.indicator if a.measure.indicator_id in singles else a.measure, "name", lang)
+                     for a in assignments}
     missing = [name for name in names if re.sub(r"\s+", " ", name) not in text]
     assert not missing, f"not printed whole: {missing}"
     assert "###" not in text
@@ -187,6 +189,8 @@ def test_each_printed_page_of_the_report_carries_the_header_of_the_table_on_it_a
     assert set(with_tasks) - set(with_indicators), "no page of tasks alone: the check above proves nothing"
     # Every indicator and task still printed whole, once.
     assert sorted(name for page in pages for name in on(page, indicators + tasks)) == sorted(indicators + tasks)
+    # The signature is printed under rows of the report, never alone on the last page.
+    assert on(pages[-1], tasks), "the footnotes and signature alone on the last page"
 
 
 def test_the_printed_ranking_is_headed_by_the_province_and_its_place(demo, tmp_path):
