@@ -1079,6 +1079,27 @@ class ScoreAdjustmentAdmin(KeepsWhy, KeptOnceClosed, SimpleHistoryAdmin):
     autocomplete_fields = ("unit",)
 
 
+class ProposalForm(ChangeWhyForm):
+    """A proposal's page remembers the version it showed: saved over a change made meanwhile (on the
+    proposals page, or by another admin), it is refused, as the proposals page refuses it
+    (commendation.update_proposal), decided under the row's lock (the admin's save is one transaction)."""
+
+    seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            now = models.Proposal.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if now is not None and cleaned.get("seen") != now:
+                raise ValidationError(_("Someone else changed this proposal after you opened it: nothing was saved. Reload the page "
+                                        "to see it as it stands now."))
+        return cleaned
+
+
 @admin.register(models.Proposal)
 class ProposalAdmin(KeepsWhy, SimpleHistoryAdmin):
     """A proposal the proposals page did not draft (one the council asks for, say) is added here.
@@ -1087,16 +1108,20 @@ class ProposalAdmin(KeepsWhy, SimpleHistoryAdmin):
     A flag for a unit the ranking bars, or a second flag in a bloc, is saved with a warning (the
     council may decide so) naming what it goes against."""
 
-    form = ChangeWhyForm
+    form = ProposalForm
     formfield_overrides = TYPED_NUMBERS
     list_display = ("unit", "campaign", "kind", "state", "rank", "score", "decision_number", "decision_date")
     list_filter = ("campaign", "kind", "state")
     search_fields = ("unit__code", "unit__name", "decision_number")
     list_select_related = ("unit", "campaign")
     autocomplete_fields = ("unit",)
-    readonly_fields = ("rank", "score")
+    readonly_fields = ("rank", "score", "version", "changed_by")
 
     def save_model(self, request, obj, form, change):
+        # Who changed it last, and a new version: a proposals page opened before is then refused.
+        obj.changed_by = request.user
+        if change:
+            obj.version += 1
         record = models.ScoringScheme.objects.filter(campaign_id=obj.campaign_id).first()
         place = (scoring.Ranking.from_data(record.final_ranking).of_unit(obj.unit.code)
                  if record is not None and record.final_ranking is not None and obj.unit_id else None)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 
 from targets import ranking
@@ -408,3 +409,35 @@ def test_a_bloc_in_use_or_a_reported_years_scheme_cannot_be_deleted(client, admi
     empty = EmulationBloc.objects.create(code="KHOI-TRONG", name="Khối trống")
     client.post(reverse("admin:targets_emulationbloc_delete", args=[empty.pk]), {"post": "yes"})
     assert not EmulationBloc.objects.filter(pk=empty.pk).exists()  # one no unit is in goes
+
+
+def test_a_proposal_saved_in_the_admin_over_a_change_made_meanwhile_is_refused_and_moves_its_version(client, year, users):  # noqa: F811
+    from tests.test_emulation_pages import close, login
+
+    close(year, users)
+    login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    proposal = Proposal.objects.get(unit__code="024", kind="flag")
+    client.force_login(users["admin"])
+    url = reverse("admin:targets_proposal_change", args=[proposal.pk])
+    page = client.get(url).content.decode()
+    assert 'name="version"' not in page and 'name="changed_by"' not in page  # kept by the site, not typed
+    stale = form_data(page, "proposal_form")
+    # Meanwhile the secretariat edits it on the proposals page.
+    other = Client()
+    login(other, users["reviewer"]).post(reverse("proposals") + "?year=2024", {
+        "proposal": proposal.pk, "reason": "Dẫn đầu khối, sửa trên trang đề nghị", "state": "draft", "why": "Sửa lý do",
+        "version": proposal.version})
+    assert Proposal.objects.get(pk=proposal.pk).reason == "Dẫn đầu khối, sửa trên trang đề nghị"
+    response = client.post(url, {**stale, "reason": "Lý do của quản trị", "why": "Sửa", "_save": "Lưu"})
+    assert response.status_code == 200
+    assert "Đề nghị này đã được người khác sửa sau khi bạn mở trang: chưa lưu gì." in errors(response)
+    assert Proposal.objects.get(pk=proposal.pk).reason == "Dẫn đầu khối, sửa trên trang đề nghị"
+    # Saved from a fresh page, it moves the version: a proposals page opened before is refused in turn.
+    before = Proposal.objects.get(pk=proposal.pk).version
+    assert admin_save(client, "proposal", proposal.pk, reason="Lý do của quản trị", why="Sửa").status_code == 302
+    saved = Proposal.objects.get(pk=proposal.pk)
+    assert (saved.reason, saved.version, saved.changed_by) == ("Lý do của quản trị", before + 1, users["admin"])
+    refused = login(other, users["reviewer"]).post(reverse("proposals") + "?year=2024", {
+        "proposal": proposal.pk, "reason": "Ghi đè", "state": "draft", "why": "Sửa", "version": before}, follow=True)
+    assert "Người khác vừa sửa đề nghị này; đây là nội dung hiện tại." in refused.content.decode()
+    assert Proposal.objects.get(pk=proposal.pk).reason == "Lý do của quản trị"
