@@ -141,3 +141,14 @@ def test_the_commands_speak_the_sites_language(programme, admin_user, tmp_path):
     with pytest.raises(CommandError, match=r"^Chưa nạp gì:\n- "):
         (tmp_path / "hong.json").write_text("{", encoding="utf-8")
         call_command("load_programme", str(tmp_path / "hong.json"))
+
+
+def test_restore_asked_with_nobody_to_answer_restores_nothing_and_says_so(programme, tmp_path, monkeypatch):
+    """Run from a script or a cron line without --yes: no one types "yes", so nothing is restored,
+    said in one line (not an EOFError traceback)."""
+    backup = tmp_path / "sao-luu.dump"
+    backup.write_bytes(b"not read")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(CommandError, match=r"^Chưa khôi phục gì\.$"):
+        call_command("restore", str(backup))
+    assert Campaign.objects.filter(year=2024).exists()

@@ -18,8 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, yes, **options):
         if not yes:
-            answer = input(_("This replaces everything in the database %(database)s with %(path)s. Type 'yes' to continue: ")
-                           % {"database": describe(), "path": path})
+            try:
+                answer = input(_("This replaces everything in the database %(database)s with %(path)s. Type 'yes' to continue: ")
+                               % {"database": describe(), "path": path})
+            except EOFError:  # nobody to answer (a script, a cron line): that is no "yes"
+                answer = ""
             if answer.strip().lower() != "yes":
                 raise CommandError(_("Nothing was restored."))
         try:
