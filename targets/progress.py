@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override, pgettext_lazy
+from django.utils.translation import gettext_lazy, override, pgettext, pgettext_lazy
 
 from targets.language import language
 from targets.numbers import format_number, format_percent, places_to_tell_apart, quantize
@@ -200,6 +200,9 @@ class MeasureSpec:
     frequency: Frequency = Frequency.QUARTERLY
     # (month, year) in which a yearly figure is expected to be published, e.g. (5, 2025).
     publication: tuple[int, int] | None = None
+    # Explanations only: the target is a unit's emulation pledge (scoring.pledge_spec), called so
+    # ("= 71,0 % giao ước"), never the province's plan, whose own verdict may differ.
+    pledged: bool = False
 
 
 @dataclass(frozen=True)
@@ -703,7 +706,7 @@ def _explain(p: Progress, lang: str) -> str:
             places = _places_that_divide(places, p.ytd / divisor, target / divisor, p.percent_of_plan, p.percent_places)
         text = f"{head}: {num(p.ytd)} / {planned(target)}{unit}"
         if p.percent_of_plan is not None:
-            text += f" = {format_percent(p.percent_of_plan, p.percent_places, lang)} {_('of plan')}"
+            text += f" = {format_percent(p.percent_of_plan, p.percent_places, lang)} {pgettext('explanation', 'of the pledge') if spec.pledged else _('of plan')}"
         if p.pace_percent is not None:
             # The pace is a share of the plan; at year end it is the whole plan and goes unsaid.
             text += f"; {_('expected pace')} {format_percent(p.pace_percent, p.percent_places, lang)}"
@@ -712,7 +715,7 @@ def _explain(p: Progress, lang: str) -> str:
         return f"{text} → {outcome}"
 
     # "Over 95 %" is met only above it: said, so that 95 against 95 reads as the miss it is.
-    label = _("target over") if spec.comparison is Comparison.GT else _("target")
+    label = _("target over") if spec.comparison is Comparison.GT else pgettext("explanation", "pledge") if spec.pledged else _("target")
     note = "; ".join(filter(None, [older, f"{label} {planned(target)}{unit}"]))
     text = f"{head}: {figure} ({note})"
     if not p.is_year_end and p.expected is not None and p.expected != target:

@@ -106,7 +106,7 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
     figures, pledges and statuses the final ranking stands on, whatever was corrected since."""
     ws = wb.create_sheet(pgettext("sheet", "Pledges"))
     _headers(ws, 1, [_("Unit code"), _("Unit"), _("Measure code"), pgettext("workbook column", "Measure"), _("Unit of measure"),
-                     _("Pledge"), _("Actual, year to date"), _("% of pledge"), _("Status"), _("Explanation")])
+                     _("Pledge"), _("Actual, year to date"), _("% of pledge"), _("Status against the pledge"), _("Explanation")])
     for i, width in enumerate([10, 34, 10, 44, 14, 14, 14, 10, 16, 60], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     english = lang == "en"

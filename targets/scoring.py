@@ -39,6 +39,7 @@ import dataclasses
 import datetime
 import functools
 import itertools
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -50,8 +51,9 @@ from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
 from targets import validators as limits
 from targets.language import language
-from targets.numbers import format_number
-from targets.progress import Comparison, MeasureSpec, Status, Verdict, quarter_label, status_label, verdict_label
+from targets.numbers import format_number, unambiguous_text
+from targets.progress import (VERDICT_NAMES, Comparison, MeasureSpec, Status, Verdict, quarter_label, status_label,
+                              verdict_label)
 
 ZERO = Decimal(0)
 
@@ -120,7 +122,7 @@ def pledge_spec(spec: MeasureSpec, target: Decimal) -> MeasureSpec:
     # page's units show it (171.472 / 241.613 lượt khách), not in the province's display unit
     # (0,1715 / 0,2416 triệu), which would make a district's figures unrecognisable.
     return dataclasses.replace(spec, comparison=comparison, target=Decimal(target), previous_year=None, same_period={},
-                               seasonal=False, display_divisor=Decimal(1))
+                               seasonal=False, display_divisor=Decimal(1), pledged=True)
 
 
 # --- the scheme --------------------------------------------------------------------------------
@@ -139,44 +141,119 @@ class Title:
 
 
 class SchemeError(Exception):
-    """The scheme data is not usable; each problem a full sentence naming its key (SCHEME_PROBLEMS).
-    `errors` in English (the programme file's loader, logs); `messages()` in the active language
-    where the message is translated (the admin)."""
+    """The scheme data is not usable: its problems (SchemeProblem), each a full sentence naming its
+    key. `errors` in English (the programme file's loader, logs); `messages()` in the active language
+    where the message is translated; the admin says each at its box, in its own words
+    (SchemeProblem.sentence)."""
 
-    def __init__(self, problems: list[tuple]):
-        self.problems = problems  # (message, its values)
-        self.errors = [words(message, "en", **values) for message, values in problems]
+    def __init__(self, problems: list[SchemeProblem]):
+        self.problems = problems
+        with override("en"):
+            self.errors = [p.message() for p in problems]
         super().__init__("\n".join(self.errors))
 
     def messages(self) -> list[str]:
-        return [str(message) % values if values else str(message) for message, values in self.problems]
+        return [p.message() for p in self.problems]
 
 
-# The scheme's problems, each naming the key it is about (the JSON's own English names).
+@dataclass(frozen=True)
+class SchemeProblem:
+    """One problem of a scheme: its sentence (SCHEME_PROBLEMS[name]), the key it is about
+    ("measure_points.met", "titles[3].name"; "" for the scheme as a whole) and its values.
+
+    The programme file is JSON, so its loader names the key and quotes the values as JSON has them
+    (message()); the admin shows each problem at the box of its key, which names it already, with
+    the values in the page's notation and the verdicts in the ranking's words (sentence(words=True)).
+    One sentence for both, so they cannot drift apart."""
+
+    name: str
+    key: str = ""
+    values: Mapping = field(default_factory=dict)
+
+    def sentence(self, *, words: bool = False) -> str:
+        """The problem without its key, in the active language."""
+        text = SCHEME_PROBLEMS[self.name]
+        if not self.values:
+            return str(text)
+        return str(text) % {name: value.said(words) if isinstance(value, _Said) else value for name, value in self.values.items()}
+
+    def message(self) -> str:
+        """The problem after its key: "measure_points.met: -5 is negative; …"."""
+        return f"{self.key}: {self.sentence()}" if self.key else self.sentence()
+
+
+class _Said:
+    """A value of a problem, said as the JSON has it, or in the admin's words."""
+
+    def said(self, words: bool) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class _Value(_Said):
+    """A value as read from the JSON: repr() for the programme file ('8.5', 'khong-co'); in the
+    admin a number in the page's notation (8,5), a text in quotes («khong-co»)."""
+
+    value: object
+    quoted: bool = True  # in the JSON's notation: a number read (Decimal) is said as it is
+
+    def said(self, words: bool) -> str:
+        if not words:
+            return repr(self.value) if self.quoted else str(self.value)
+        if isinstance(self.value, (int, float, Decimal, str)) and not isinstance(self.value, bool):
+            try:
+                number = Decimal(str(self.value))
+            except (InvalidOperation, ValueError):
+                number = None
+            if number is not None and number.is_finite():
+                return unambiguous_text(number, language())
+        return f"«{self.value}»"
+
+
+@dataclass(frozen=True)
+class _Level(_Said):
+    """A level of a table of points with its points: "met (8)", in the admin "Đạt (8)"."""
+
+    table: str
+    level: str
+    points: Decimal
+
+    def said(self, words: bool) -> str:
+        if not words:
+            return f"{self.level} ({self.points})"
+        label = OUTCOME_LABELS[Outcome(self.level)] if self.table == "measure_points" else VERDICT_NAMES[Verdict(self.level)]
+        return f"{label} ({unambiguous_text(self.points, language())})"
+
+
+# The scheme's problems, each a sentence about one key (SchemeProblem says the key before it).
 SCHEME_PROBLEMS = {
     "object": gettext_lazy("The scoring scheme must be a JSON object."),
-    "not_number": gettext_lazy("%(key)s: %(value)s is not a number of points."),
-    "not_finite": gettext_lazy("%(key)s: %(value)s is not a finite number."),
-    "table": gettext_lazy("%(key)s: give the points for each of %(names)s."),
-    "unknown_keys": gettext_lazy("%(key)s: unknown %(unknown)s; expected %(names)s."),
-    "missing": gettext_lazy("%(key)s: missing %(names)s."),
-    "reporting": gettext_lazy("reporting_points: expected on_time and complete."),
-    "title": gettext_lazy("titles[%(index)s]: each title needs a code and a name."),
-    "title_codes": gettext_lazy("titles: codes must be unique."),
-    "flag_title": gettext_lazy("flag_title: %(value)s is not one of the titles."),
-    "certificates": gettext_lazy("certificates: a whole number, 0 or more."),
-    "date": gettext_lazy("registration_until: %(value)s is not a date (YYYY-MM-DD)."),
-    "codes": gettext_lazy("%(key)s: a list of measure codes."),
-    "points_range": gettext_lazy("%(key)s: %(value)s is out of range: between -%(max)s and %(max)s, with at most two decimals."),
-    "negative": gettext_lazy("%(key)s: %(value)s is negative; the points a unit earns are 0 or more."),
-    "order": gettext_lazy("%(key)s: %(better)s earns fewer points than %(worse)s."),
-    "certificates_max": gettext_lazy("certificates: %(value)s is too many; at most %(max)s a bloc."),
-    "boolean": gettext_lazy("%(key)s: true or false (without quotes), not %(value)s."),
-    "unknown_measure": gettext_lazy("%(key)s: %(value)s is not a measure of the programme."),
+    "not_number": gettext_lazy("%(value)s is not a number of points."),
+    "not_finite": gettext_lazy("%(value)s is not a finite number."),
+    "table": gettext_lazy("give the points for each of %(names)s."),
+    "unknown_keys": gettext_lazy("unknown %(unknown)s; expected %(names)s."),
+    "missing": gettext_lazy("missing %(names)s."),
+    "reporting": gettext_lazy("expected on_time and complete."),
+    "title": gettext_lazy("each title needs a code and a name."),
+    "title_code": gettext_lazy("the code %(value)s: use letters without accents, digits, “-” or “_”."),
+    "title_codes": gettext_lazy("the code %(value)s is already a title's code (letter case aside): codes must be unique."),
+    "flag_title": gettext_lazy("%(value)s is not one of the titles."),
+    "certificates": gettext_lazy("a whole number, 0 or more."),
+    "date": gettext_lazy("%(value)s is not a date (YYYY-MM-DD)."),
+    "codes": gettext_lazy("a list of measure codes."),
+    "points_range": gettext_lazy("%(value)s is out of range: between -%(max)s and %(max)s, with at most two decimals."),
+    "negative": gettext_lazy("%(value)s is negative; the points a unit earns are 0 or more."),
+    "order": gettext_lazy("%(better)s earns fewer points than %(worse)s."),
+    "certificates_max": gettext_lazy("%(value)s is too many; at most %(max)s a bloc."),
+    "boolean": gettext_lazy("true or false (without quotes), not %(value)s."),
+    "unknown_measure": gettext_lazy("%(value)s is not a measure of the programme."),
     "unknown_top": gettext_lazy("Unknown keys %(unknown)s; a scheme has %(names)s."),
-    "control": gettext_lazy("%(key)s: remove the invisible control characters (e.g. pasted from another program)."),
-    "too_long": gettext_lazy("%(key)s: at most %(max)s characters (it has %(count)s)."),
+    "control": gettext_lazy("remove the invisible control characters (e.g. pasted from another program)."),
+    "too_long": gettext_lazy("at most %(max)s characters (it has %(count)s)."),
 }
+# A title's code is kept by registrations and said in the proposals' files: letters without
+# accents, digits, "-" and "_" (as a unit's code, targets.validators.code_format).
+TITLE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # What a scheme says ("note" is a free comment): a key misspelt ("certificate") would otherwise be
 # ignored in silence and its default used, on a ranking the council is given.
 SCHEME_KEYS = ("note", "measure_points", "task_points", "reporting_points", "key_measures", "titles", "flag_title",
@@ -236,13 +313,14 @@ class Scheme:
         be misread with: a boolean in quotes, negative points earned, a better verdict earning fewer
         points, absurd amounts. A scheme saved before those rules is read with strict=False
         (ScoringScheme.scheme()), as it was then, until it is next edited."""
-        problems: list[tuple] = []
+        problems: list[SchemeProblem] = []
+        refused: set[str] = set()  # the numbers refused: read as 0, not compared with the others
 
-        def problem(name: str, **values) -> None:
-            problems.append((SCHEME_PROBLEMS[name], values))
+        def problem(name: str, key: str = "", **values) -> None:
+            problems.append(SchemeProblem(name, key, values))
 
         if not isinstance(data, Mapping):
-            raise SchemeError([(SCHEME_PROBLEMS["object"], {})])
+            raise SchemeError([SchemeProblem("object")])
         for where, text in _texts(data) if strict else ():
             # PostgreSQL's JSON cannot hold NUL; a title's name is printed on pages and proposals.
             if limits.has_control_characters(text):
@@ -256,14 +334,17 @@ class Scheme:
             try:
                 number = Decimal(str(value))
             except (InvalidOperation, ValueError):
-                problem("not_number", key=where, value=repr(value))
+                problem("not_number", key=where, value=_Value(value))
+                refused.add(where)
                 return ZERO
             if not number.is_finite():
-                problem("not_finite", key=where, value=repr(value))
+                problem("not_finite", key=where, value=_Value(value))
+                refused.add(where)
                 return ZERO
             if strict and (abs(number) > limit or -number.as_tuple().exponent > 2):
-                problem("points_range", key=where, value=repr(value), max=limit)
-                return ZERO  # refused: said once, not again as out of order
+                problem("points_range", key=where, value=_Value(value), max=limit)
+                refused.add(where)
+                return ZERO  # refused: said once, not again as out of order (it is not 0)
             return number
 
         def table(key: str, kinds) -> dict:
@@ -286,11 +367,13 @@ class Scheme:
                 return
             for name in EARNED[key]:
                 if values[name] < 0:
-                    problem("negative", key=f"{key}.{name}", value=format(values[name]))
+                    problem("negative", key=f"{key}.{name}", value=_Value(values[name], quoted=False))
             order = ORDER.get(key, ())
             for better, worse in itertools.pairwise(order):
+                if {f"{key}.{better}", f"{key}.{worse}"} & refused:
+                    continue
                 if values[better] < values[worse] and values[better] >= 0:
-                    problem("order", key=key, better=f"{better} ({values[better]})", worse=f"{worse} ({values[worse]})")
+                    problem("order", key=key, better=_Level(key, better, values[better]), worse=_Level(key, worse, values[worse]))
 
         measure_points = table("measure_points", list(Outcome))
         earned("measure_points", {k.value: v for k, v in measure_points.items()})
@@ -298,7 +381,7 @@ class Scheme:
         earned("task_points", {k.value: v for k, v in task_points.items()})
         reporting = data.get("reporting_points") or {}
         if not isinstance(reporting, Mapping):
-            problem("reporting")
+            problem("reporting", key="reporting_points")
             reporting = {}
         elif strict and (unknown := set(map(str, reporting)) - set(EARNED["reporting_points"])):
             problem("unknown_keys", key="reporting_points", unknown=", ".join(sorted(unknown)), names="on_time, complete")
@@ -306,34 +389,42 @@ class Scheme:
         complete = points(reporting.get("complete", 0), "reporting_points.complete")
         earned("reporting_points", {"on_time": on_time, "complete": complete})
         titles = []
+        seen = set()
         for i, t in enumerate(data.get("titles") or []):
             if not isinstance(t, Mapping) or not t.get("code") or not t.get("name"):
-                problem("title", index=i)
+                problem("title", key=f"titles[{i}]")
                 continue
-            titles.append(Title(code=str(t["code"]), name=str(t["name"]), name_en=str(t.get("name_en", ""))))
-        if len({t.code for t in titles}) != len(titles):
-            problem("title_codes")
+            title = Title(code=str(t["code"]), name=str(t["name"]), name_en=str(t.get("name_en", "")))
+            # Strict: two codes differing only in letter case are one title to a person. A scheme
+            # saved before is read with the rule it was saved with (the same code twice).
+            same = title.code.lower() if strict else title.code
+            if strict and not TITLE_CODE.fullmatch(title.code):
+                problem("title_code", key=f"titles[{i}].code", value=_Value(title.code))
+            elif same in seen:
+                problem("title_codes", key=f"titles[{i}].code", value=_Value(title.code))
+            seen.add(same)
+            titles.append(title)
         flag_title = data.get("flag_title") or None
         if flag_title is not None and flag_title not in {t.code for t in titles}:
-            problem("flag_title", value=repr(flag_title))
+            problem("flag_title", key="flag_title", value=_Value(flag_title))
         certificates = data.get("certificates", 0)
         if not isinstance(certificates, int) or isinstance(certificates, bool) or certificates < 0:
-            problem("certificates")
+            problem("certificates", key="certificates")
             certificates = 0
         elif strict and certificates > MAX_CERTIFICATES:
-            problem("certificates_max", value=certificates, max=MAX_CERTIFICATES)
+            problem("certificates_max", key="certificates", value=certificates, max=MAX_CERTIFICATES)
         minimum = data.get("flag_min_score")
         full_year = data.get("flag_requires_full_year", True)
         if not isinstance(full_year, bool):
             if strict:
-                problem("boolean", key="flag_requires_full_year", value=repr(full_year))
+                problem("boolean", key="flag_requires_full_year", value=_Value(full_year))
             full_year = bool(full_year)
         until = data.get("registration_until")
         if until:
             try:
                 until = datetime.date.fromisoformat(str(until))
             except ValueError:
-                problem("date", value=repr(until))
+                problem("date", key="registration_until", value=_Value(until))
                 until = None
         known = None if measure_codes is None else set(measure_codes)
         lists = {}
@@ -345,7 +436,7 @@ class Scheme:
             if known is not None:
                 for code in value:
                     if code not in known:
-                        problem("unknown_measure", key=key, value=repr(code))
+                        problem("unknown_measure", key=key, value=_Value(code))
             lists[key] = frozenset(value)
         scheme = cls(
             measure_points=measure_points,

@@ -131,7 +131,7 @@ def test_the_unit_page_shows_rank_score_and_progress_against_the_pledge(client, 
     body = text(login(client, users["viewer"]).get(reverse("unit", args=["026"]), {"year": 2024, "quarter": 4}))
     assert "Điểm <strong>10</strong>" in body and "xếp thứ 2/11" in body
     assert "Tiến độ so với giao ước của đơn vị" in body
-    assert "Cả năm: 80,0 / 100 tỷ đồng = 80,0 % kế hoạch → không đạt" in body
+    assert "Cả năm: 80,0 / 100 tỷ đồng = 80,0 % giao ước → không đạt" in body
     # Two tables, two targets: each says which one its statuses are judged against.
     assert body.count(">Đánh giá theo giao ước</th>") == 1 and body.count(">Đánh giá theo kế hoạch tỉnh</th>") == 1
 
@@ -394,8 +394,8 @@ def test_the_ranking_api_gives_each_bloc_with_scores_lines_and_proposals(client,
     assert city["lines"][0] == {"kind": "measure", "item": "3", "label": "3. Thu ngân sách nhà nước trên địa bàn",
                                 "label_en": "3. State budget revenue in the province", "verdict": "Vượt kế hoạch",
                                 "verdict_en": "Exceeded", "points": "10",
-                                "note": "Cả năm: 260,0 / 250 tỷ đồng = 104,0 % kế hoạch → vượt kế hoạch",
-                                "note_en": "Full year: 260.0 / 250 billion VND = 104.0 % of plan → exceeded"}
+                                "note": "Cả năm: 260,0 / 250 tỷ đồng = 104,0 % giao ước → vượt kế hoạch",
+                                "note_en": "Full year: 260.0 / 250 billion VND = 104.0 % of the pledge → exceeded"}
     assert city["proposal"] is None  # a draft is the secretariat's until the council decides (access.visible_proposals)
     assert {b["code"] for b in data["blocs"]} == {"KHOI-HUYEN", "KHOI-KT", "KHOI-VX-NC"}
     mine = login(client, users["reviewer"]).get(reverse("api-ranking"), {"year": 2024}).json()
@@ -469,8 +469,8 @@ def test_the_progress_api_judges_a_unit_against_its_pledge(client, year, users):
         "pledge": {"target": "250", "signed_on": "2024-01-15", "document": "GUTĐ 01/2024"}, "comparison": "gte",
         "ytd": "130", "expected": "125", "percent_of_plan": "52", "status": "on_track", "estimate": False,
         "missing_quarters": [], "year_figure_pending": False, "carried_quarter": None,
-        "explanation_vi": "6 tháng: 130,0 / 250 tỷ đồng = 52,0 % kế hoạch; tiến độ cần đạt 50,0 % → đúng tiến độ",
-        "explanation_en": "First half: 130.0 / 250 billion VND = 52.0 % of plan; expected pace 50.0 % → on track",
+        "explanation_vi": "6 tháng: 130,0 / 250 tỷ đồng = 52,0 % giao ước; tiến độ cần đạt 50,0 % → đúng tiến độ",
+        "explanation_en": "First half: 130.0 / 250 billion VND = 52.0 % of the pledge; expected pace 50.0 % → on track",
     }]
     assert client.get(reverse("api-progress"), {"year": 2024, "quarter": 2, "unit": "XX"}).status_code == 400
     # An estimate says so, as in the province's progress.

@@ -97,7 +97,7 @@ def test_each_district_is_scored_on_its_own_pledge_and_its_reports(districts):
     city, dong_van = bloc.unit("024"), bloc.unit("026")
     # City: 260 of a pledged 250 → exceeded, 10; four reports on time, 4 × 2; none complete (it sent only measure 3).
     assert city.lines[0].verdict("vi") == "Vượt kế hoạch" and city.lines[0].points == D(10)
-    assert city.lines[0].note("vi") == "Cả năm: 260,0 / 250 tỷ đồng = 104,0 % kế hoạch → vượt kế hoạch"
+    assert city.lines[0].note("vi") == "Cả năm: 260,0 / 250 tỷ đồng = 104,0 % giao ước → vượt kế hoạch"
     assert city.score == D(18) and city.rank == 1
     # Đồng Văn: 80 of a pledged 100 → not met, 2; Q2 late → three reports on time, 3 × 2.
     assert dong_van.score == D(8) and dong_van.rank == 2

@@ -465,7 +465,7 @@ def test_a_pledge_is_explained_in_the_unit_it_was_signed_in_not_the_provinces_di
     tourists = MeasureSpec(code="4", comparison=Comparison.GTE, aggregation=Aggregation.FLOW, target=D(3200000), unit_vi="lượt khách",
                            display_divisor=D(1000000), display_unit_vi="triệu lượt khách")
     own = evaluate(pledge_spec(tourists, D(241613)), 3, {1: D(50000), 2: D(60295), 3: D(61177)})
-    assert own.explanation("vi") == ("9 tháng: 171.472 / 241.613 lượt khách = 71,0 % kế hoạch; tiến độ cần đạt 75,0 % "
+    assert own.explanation("vi") == ("9 tháng: 171.472 / 241.613 lượt khách = 71,0 % giao ước; tiến độ cần đạt 75,0 % "
                                      "→ có nguy cơ chậm")
 
 
