@@ -270,10 +270,14 @@ def _report_entries(overview: Overview, tasks: dict[int, list[TaskProgress]], la
                 entries.append(_Entry("row", "indicators", lambda ws, row, i=indicator, m=measures[0]: _measure_row(
                     ws, row, str(i.number), _name(i, "name", lang), m, lang, notes)))
                 continue
-            entries.append(_Entry("row", "indicators", lambda ws, row, i=indicator_row: _indicator_row(ws, row, i, lang)))
-            for m in measures:
-                entries.append(_Entry("row", "indicators", lambda ws, row, m=m: _measure_row(
-                    ws, row, m.measure.code, f"– {_name(m.measure, 'name', lang)}", m, lang, notes)))
+            # An indicator of several measures is one piece: its row and its measures' rows on one page
+            # ("9b" never starts a page without the indicator it belongs to).
+            def indicator_with_measures(ws, row, i=indicator_row, measures=measures):
+                _indicator_row(ws, row, i, lang)
+                for offset, m in enumerate(measures, start=1):
+                    _measure_row(ws, row + offset, m.measure.code, f"– {_name(m.measure, 'name', lang)}", m, lang, notes)
+
+            entries.append(_Entry("row", "indicators", indicator_with_measures, 1 + len(measures)))
         theme_tasks = tasks.get(theme_row.theme.pk, [])
         if theme_tasks:
             entries.append(_Entry("header", "tasks", lambda ws, row: _task_header(ws, row, lang)))

@@ -189,6 +189,12 @@ def test_each_printed_page_of_the_report_carries_the_header_of_the_table_on_it_a
     assert set(with_tasks) - set(with_indicators), "no page of tasks alone: the check above proves nothing"
     # Every indicator and task still printed whole, once.
     assert sorted(name for page in pages for name in on(page, indicators + tasks)) == sorted(indicators + tasks)
+    # An indicator of several measures is printed with all of its measures on one page.
+    for indicator in demo.indicators.prefetch_related("measures"):
+        measures = [exports._name(m, "name", lang) for m in indicator.measures.all()]
+        if len(measures) > 1:
+            pages_of = {n for n, page in enumerate(pages, start=1) if on(page, measures)}
+            assert len(pages_of) == 1 and on(pages[pages_of.pop() - 1], [exports._name(indicator, "name", lang)]), indicator
     # The signature is printed under rows of the report, never alone on the last page.
     assert on(pages[-1], tasks), "the footnotes and signature alone on the last page"
 
