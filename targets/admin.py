@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import DecimalField
 from django.urls import reverse
 from django.utils.html import format_html
@@ -610,6 +611,42 @@ def _free_text(field: forms.CharField, limit: int | None = None) -> forms.CharFi
     return field
 
 
+class WholeNumberField(TypedNumberField):
+    """A whole number typed as the other boxes' numbers ("2" or "2,0"), said in the scheme's words
+    when it is not one."""
+
+    widget = TypedNumberInput
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=TypedNumberInput({"inputmode": "numeric"}), **kwargs)
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise forms.ValidationError(_capitalised(scoring.SchemeProblem("certificates").sentence(words=True)), code="invalid")
+        return number
+
+    def clean(self, value):
+        number = super().clean(value)
+        return None if number is None else int(number)
+
+
+class PageStamp(forms.CharField):
+    """The scheme as the page showed it (its JSON, hidden): a box is changed when what is posted
+    differs from what the page showed, not from what is stored now (someone may have saved since)."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _as_decimal(value):
     """A stored amount of points as a Decimal (never through a float), or None when it is none."""
     if value is None or value == "" or isinstance(value, bool):
@@ -717,13 +754,14 @@ class ScoringSchemeForm(forms.ModelForm):
     flag_min_score = _points_field(_("Minimum score for the flag"), required=False, help_text=_("Empty: no minimum."))
     flag_requires_full_year = forms.BooleanField(label=_("The flag only for units in the bloc the whole year"),
                                                  required=False)
-    certificates = forms.IntegerField(label=_("Certificates of merit per bloc"))
+    certificates = WholeNumberField(label=_("Certificates of merit per bloc"))
     registration_until = forms.DateField(label=_("Units register for titles until"), required=False,
                                          widget=AdminDateWidget, help_text=_("Empty: no deadline."))
     note = _free_text(forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
     ), limits.NOTE)
     forget_unknown = forms.BooleanField(label=_("Remove what no scheme reads"), required=False)
+    shown = PageStamp(required=False)
 
     class Meta:
         model = models.ScoringScheme
@@ -732,16 +770,22 @@ class ScoringSchemeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         stored = self.instance.data if isinstance(self.instance.data, Mapping) else {}
-        for name, values in self._initial_of(stored).items():
+        self.initial["shown"] = json.dumps(stored)
+        # The boxes' initial values are what the page showed (Django's changed_data compares what is
+        # posted with them): on a save, the scheme of the page's stamp, stored since maybe changed.
+        shown = self._page_scheme() if self.is_bound else None
+        for name, values in self._initial_of(stored if shown is None else shown).items():
             self.initial.setdefault(name, values)
+        self._title_lines: list[int] | None = None  # the line of each title typed, when the titles were
         choices = self._measure_choices(stored)
         self.fields["key_measures"].choices = self.fields["annual_measures"].choices = choices
         titles = _titles_of_text(self.initial.get("titles", ""), stored.get("titles"))
         if self.is_bound:  # the titles typed, offered for the flag when the page is shown again
             titles += _titles_of_text(self.data.get(self.add_prefix("titles"), ""), [])
         offered = {}
+        english = language() == "en"
         for title in titles:
-            offered.setdefault(title["code"], title["name"] or title["code"])
+            offered.setdefault(title["code"], english and title.get("name_en") or title["name"] or title["code"])
         if (flag := self.initial.get("flag_title")) and flag not in offered:
             offered[flag] = flag
         self.fields["flag_title"].choices = [("", _("(none: no title needed)")), *offered.items()]
@@ -751,6 +795,17 @@ class ScoringSchemeForm(forms.ModelForm):
             self.fields["forget_unknown"].help_text = _(
                 "The scheme holds %(keys)s, which no scheme reads (saved before they were checked): it cannot be saved "
                 "with them. Tick to remove them.") % {"keys": ", ".join(unknown)}
+
+    def _page_scheme(self) -> Mapping | None:
+        """The scheme as the page being saved showed it, None without the page's stamp (a form
+        posted otherwise: its boxes are compared with the scheme stored)."""
+        if self.instance.pk is None:
+            return None
+        try:
+            shown = json.loads(self.data.get(self.add_prefix("shown")) or "")
+        except (TypeError, ValueError):
+            return None
+        return shown if isinstance(shown, Mapping) else None
 
     @staticmethod
     def _initial_of(data: Mapping) -> dict:
@@ -784,26 +839,75 @@ class ScoringSchemeForm(forms.ModelForm):
         if self.instance.campaign_id is not None:
             measures = measures.filter(campaign_id=self.instance.campaign_id)
         choices = {}
-        for code, name in measures.values_list("code", "name"):
-            choices.setdefault(code, f"{code} · {name}")
+        english = language() == "en"
+        for code, name, name_en in measures.values_list("code", "name", "name_en"):
+            choices.setdefault(code, f"{code} · {english and name_en or name}")
         for key in ("key_measures", "annual_measures"):
             for code in data.get(key) if isinstance(data.get(key), list) else []:
                 choices.setdefault(str(code), str(code))
         return list(choices.items())
 
+    def clean_titles(self):
+        # A "|" in a name would be split off into the English name without a word.
+        text = self.cleaned_data["titles"]
+        problems = [ValidationError(_("Line %(line)s: a title is written code | name | English name; a name cannot "
+                                      "hold “|”.") % {"line": number})
+                    for number, line in enumerate((text or "").splitlines(), 1) if line.count("|") > 2]
+        if problems:
+            raise ValidationError(problems)
+        return text
+
+    def changed_boxes(self) -> list[str]:
+        """The boxes the person changed on the page (changed_data: posted against what the page
+        showed), a text box's line ends and surrounding spaces aside."""
+        changed = []
+        for name in self.changed_data:
+            if name not in SCHEME_BOXES:
+                continue
+            if name in ("titles", "note"):
+                posted = str(self.data.get(self.add_prefix(name)) or "").replace("\r\n", "\n")
+                shown = str(self.initial.get(name) or "")
+                if (_titles_of_text(posted, []) == _titles_of_text(shown, []) if name == "titles"
+                        else posted.strip() == shown.strip()):
+                    continue
+            changed.append(name)
+        return changed
+
     def clean(self):
         cleaned = super().clean()
         stored = self.instance.data if isinstance(self.instance.data, Mapping) else {}
-        self.instance.data = self.scheme_data(stored, cleaned)
+        if self.instance.pk is not None:
+            # Decided under the row's lock (the admin saves in one transaction): a save made since
+            # the page was opened is seen, and no other is made until this one is done.
+            rows = models.ScoringScheme.objects.filter(pk=self.instance.pk)
+            if transaction.get_connection(rows.db).in_atomic_block:
+                rows = rows.select_for_update()
+            row = rows.values("data", "ranking_final_at", "ranking_final_by", "final_ranking").first()
+            if row is not None:
+                stored = row["data"] if isinstance(row["data"], Mapping) else {}
+                for name in ("ranking_final_at", "final_ranking"):
+                    setattr(self.instance, name, row[name])
+                self.instance.ranking_final_by_id = row["ranking_final_by"]
+        now = self._initial_of(stored)
+        conflicts = [name for name in self.changed_boxes()
+                     if name in cleaned and not _same_box(now.get(name), self.initial.get(name))]
+        for name in conflicts:
+            self.add_error(name, _("Someone else changed this box after you opened the page: nothing was saved. Reload "
+                                   "the page to see the scheme as it stands now."))
+        if not conflicts:
+            self.instance.data = self.scheme_data(stored, cleaned)
         return cleaned
 
     def scheme_data(self, stored: Mapping, cleaned: dict) -> dict:
         """The scheme's JSON: the stored one with what the boxes changed. A box refused (a number
         mistyped) leaves its value as stored; one left as it was keeps how it was written."""
         data = copy.deepcopy(dict(stored))
+        changed = set(self.changed_boxes())
 
         def typed(name):
-            return name in cleaned  # a box refused is not in it
+            # Changed on the page (what was left as the page showed it keeps what is stored now,
+            # saved meanwhile or not), and not refused (a box refused is not in cleaned).
+            return name in cleaned and name in changed
 
         def put(key, value, same) -> None:
             if key in data and same(data[key]) or key not in data and same(_ABSENT):
@@ -843,6 +947,7 @@ class ScoringSchemeForm(forms.ModelForm):
                 put(key, new, lambda old, new=new: isinstance(old, list) and set(map(str, old)) == set(new) and len(old) == len(new)
                     or old is _ABSENT and not new)
         if typed("titles"):
+            self._title_lines = [number for number, line in enumerate(cleaned["titles"].splitlines(), 1) if line.strip()]
             new = _titles_of_text(cleaned["titles"].replace("\r\n", "\n"), stored.get("titles"))
             put("titles", new, lambda old: old == new or old is _ABSENT and not new)
         if typed("flag_title"):
@@ -875,20 +980,60 @@ class ScoringSchemeForm(forms.ModelForm):
         return data
 
     def _update_errors(self, errors):
-        # The model's clean says the scheme's problems under "data", each naming its key first
-        # ("measure_points.met: …", as Scheme.from_dict words them): shown at that key's box, the
-        # rest (points out of order, unknown keys, a closed year) at the top of the page.
+        # The model's clean says the scheme's problems under "data", each after its key, as the
+        # programme file's loader says them ("measure_points.met: …"). Here each is said at its
+        # box, which names it already, in the box's words (Scheme.from_dict's SchemeProblem): a
+        # title by its line; the rest (points out of order, unknown keys, a closed year) at the
+        # top of the page. The model's own checks name a box's key first: said without it.
         if hasattr(errors, "error_dict") and "data" in errors.error_dict:
             placed: dict = {}
-            for error in errors.error_dict.pop("data"):
-                for message in error.messages:
-                    head = message.split(":", 1)[0].strip()
-                    key = re.split(r"[\[]", head)[0] if head.startswith("titles") else head
-                    box = next((name for name, scheme_key in SCHEME_BOXES.items() if scheme_key == key), None)
-                    placed.setdefault(box or NON_FIELD_ERRORS, []).append(message)
+            given = [message for error in errors.error_dict.pop("data") for message in error.messages]
+            said = set()
+            for problem in self._scheme_problems():
+                if problem.message() not in given:
+                    continue
+                said.add(problem.message())
+                box, message = self._box_of(problem.key), _capitalised(problem.sentence(words=True))
+                if box == "titles" and (line := re.match(r"titles\[(\d+)\]", problem.key)):
+                    index = int(line.group(1))
+                    number = self._title_lines[index] if self._title_lines and index < len(self._title_lines) else index + 1
+                    message = _("Line %(line)s: %(problem)s") % {"line": number, "problem": problem.sentence(words=True)}
+                elif box is None and problem.name != "order":  # the key names what no box shows
+                    message = problem.message()
+                placed.setdefault(box or NON_FIELD_ERRORS, []).append(message)
+            for message in given:
+                if message in said:
+                    continue
+                head, colon, rest = message.partition(":")
+                box = self._box_of(head.strip()) if colon else None
+                placed.setdefault(box or NON_FIELD_ERRORS, []).append(_capitalised(rest.strip()) if box else message)
             for box, messages_ in placed.items():
                 errors.error_dict.setdefault(box, []).extend(ValidationError(m) for m in messages_)
         super()._update_errors(errors)
+
+    @staticmethod
+    def _box_of(key: str) -> str | None:
+        """The box that edits the scheme's `key` ("measure_points.met", a title's "titles[3].name")."""
+        key = re.split(r"\[", key)[0] if key.startswith("titles[") else key
+        return next((name for name, scheme_key in SCHEME_BOXES.items() if scheme_key == key), None)
+
+    def _scheme_problems(self) -> list:
+        """The problems Scheme.from_dict finds in the scheme about to be saved, as the model's clean
+        checks it."""
+        codes = (models.Measure.objects.filter(campaign_id=self.instance.campaign_id).values_list("code", flat=True)
+                 if self.instance.campaign_id else None)
+        try:
+            scoring.Scheme.from_dict(self.instance.data, measure_codes=codes)
+        except scoring.SchemeError as error:
+            return error.problems
+        return []
+
+
+def _same_box(now, shown) -> bool:
+    """A box's value in the scheme stored now is the one the page showed (ticked codes in any order)."""
+    if isinstance(now, list) and isinstance(shown, list):
+        return sorted(now) == sorted(shown)
+    return now == shown or now in (None, "") and shown in (None, "")
 
 
 _ABSENT = object()  # a key the stored scheme does not have
@@ -936,8 +1081,9 @@ class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         forget = ("forget_unknown",) * bool(obj is not None and unknown_scheme_keys(obj.data) and self.has_change_permission(request, obj))
+        stamp = ("shown",) * bool(obj is not None and self.has_change_permission(request, obj))  # hidden
         return (
-            (None, {"fields": ("campaign", *forget)}),
+            (None, {"fields": ("campaign", *forget, *stamp)}),
             *self.BOXES,
             (_("Year closed"), {"fields": ("ranking_final_at", "ranking_final_by")}),
             (_("The scheme as saved (JSON, read only)"), {"classes": ("collapse",), "fields": ("data_shown",)}),
@@ -1092,6 +1238,11 @@ class ProposalForm(ChangeWhyForm):
 
     def clean(self):
         cleaned = super().clean()
+        campaign = cleaned.get("campaign")
+        if campaign is not None and not models.ScoringScheme.objects.filter(campaign=campaign, final_ranking__isnull=False).exists():
+            # Its rank and score are the final ranking's: before it there are none to give it.
+            raise ValidationError(_("Proposals come from the final ranking: close the %(year)s year from the ranking page first.") % {
+                "year": campaign.year})
         if self.instance.pk is not None:
             now = models.Proposal.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if now is not None and cleaned.get("seen") != now:

@@ -99,21 +99,28 @@ def test_a_bonus_keeps_the_rules_of_the_bonuses_page(client, admin_user, program
     assert list(ScoreAdjustment.objects.filter(unit=dong_van).values_list("kind", "bars_flag")) == [("deduction", True)]
 
 
-def test_a_decided_proposal_keeps_the_rules_of_the_proposals_page(client, admin_user, programme):
-    client.force_login(admin_user)
+def test_a_decided_proposal_keeps_the_rules_of_the_proposals_page(client, year, users):  # noqa: F811
+    from tests.test_emulation_pages import close
+
+    # Before the year is closed there is no final ranking to propose from.
+    client.force_login(users["admin"])
+    response = admin_save(client, "proposal", campaign=year.pk, unit=Unit.objects.get(code="026").pk, kind="flag", reason="x",
+                          state="draft")
+    assert "Đề nghị khen thưởng lập từ kết quả xếp hạng chính thức: hãy khóa sổ năm 2024 ở trang xếp hạng trước." in errors(response)
+    close(year, users)
     dong_van = Unit.objects.get(code="026")
-    response = admin_save(client, "proposal", campaign=programme.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
+    response = admin_save(client, "proposal", campaign=year.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
                           decision_date="01/01/1990")
     assert response.status_code == 200
     shown = errors(response)
     assert "Quyết định khen thưởng thi đua năm 2024 phải đề ngày từ 01/01/2025 (sau năm được đánh giá) đến hôm nay." in shown
     assert shown.count("Quyết định của Hội đồng cần có số, ngày và người ký.") == 2  # number and signatory
-    assert not Proposal.objects.exists()
+    assert not Proposal.objects.filter(unit__code="026").exists()
 
-    response = admin_save(client, "proposal", campaign=programme.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
+    response = admin_save(client, "proposal", campaign=year.pk, unit=dong_van.pk, kind="flag", reason="x", state="awarded",
                           decision_date="15/01/2025", decision_number="12/QĐ-UBND", decided_by="Chủ tịch UBND tỉnh")
     assert response.status_code == 302
-    assert Proposal.objects.get().decision_number == "12/QĐ-UBND"
+    assert Proposal.objects.get(unit__code="026").decision_number == "12/QĐ-UBND"
 
 
 def test_a_proposal_added_in_the_admin_takes_its_rank_and_score_from_the_final_ranking_never_typed(client, year, users):  # noqa: F811
@@ -273,28 +280,26 @@ def test_a_point_typed_in_the_other_notation_is_refused_with_how_to_type_it(clie
 
 
 @pytest.mark.parametrize("change, message", [
-    # The scheme's own words (Scheme.from_dict), at the box they are about or above the form.
-    ({"measure_exceeded": "5"}, "measure_points: exceeded (5) được ít điểm hơn met (8)."),
+    # The scheme's own words (Scheme.from_dict), at the box they are about (which names it: no
+    # JSON key before them, a title by its line) or above the form, the verdicts as the ranking says them.
+    ({"measure_exceeded": "5"}, "Vượt kế hoạch (5) được ít điểm hơn Đạt (8)."),
     ({"measure_exceeded": "-10", "measure_met": "-8"},
-     "measure_points.exceeded: -10 là số âm; điểm đơn vị đạt được phải từ 0 trở lên. | "
-     "measure_points.met: -8 là số âm; điểm đơn vị đạt được phải từ 0 trở lên."),
-    ({"reporting_on_time": "-2"}, "reporting_points.on_time: -2 là số âm; điểm đơn vị đạt được phải từ 0 trở lên."),
+     "-10 là số âm; điểm đơn vị đạt được phải từ 0 trở lên. | -8 là số âm; điểm đơn vị đạt được phải từ 0 trở lên."),
+    ({"reporting_on_time": "-2"}, "-2 là số âm; điểm đơn vị đạt được phải từ 0 trở lên."),
     ({"task_not_completed": "2000"},
-     "task_points.not_completed: '2000' nằm ngoài khoảng cho phép: từ -1000 đến 1000, nhiều nhất hai chữ số thập phân."),
-    ({"measure_no_figure": "-0,125"}, "measure_points.no_figure: '-0.125' nằm ngoài khoảng cho phép: từ -1000 đến 1000, "
-                               "nhiều nhất hai chữ số thập phân."),
-    ({"flag_title": "khong-co"}, "flag_title: 'khong-co' không phải là một trong các danh hiệu."),
-    ({"certificates": str(10**12)}, "certificates: 1000000000000 là quá nhiều; mỗi khối nhiều nhất 100."),
-    ({"certificates": "-1"}, "certificates: một số nguyên, từ 0 trở lên."),
-    ({"key_measures": ["3", "6", "1l"]}, "key_measures: '1l' không phải là mã chỉ tiêu đo của chương trình."),
-    ({"titles": "co-thi-dua-ubnd-tinh | Cờ\n | Không mã"},
-     "titles[1]: mỗi danh hiệu cần có mã (code) và tên (name)."),
-    ({"titles": "co-thi-dua-ubnd-tinh | Cờ " + "x" * 400}, "titles[0].name: tối đa 300 ký tự (hiện có 403)."),
-    ({"note": "a\x00b"}, "note: hãy xóa các ký tự điều khiển vô hình (ví dụ do dán từ chương trình khác)."),
+     "2.000 nằm ngoài khoảng cho phép: từ -1.000 đến 1.000, nhiều nhất hai chữ số thập phân."),
+    ({"measure_no_figure": "-0,125"}, "-0,125 nằm ngoài khoảng cho phép: từ -1.000 đến 1.000, nhiều nhất hai chữ số thập phân."),
+    ({"flag_title": "khong-co"}, "«khong-co» không phải là một trong các danh hiệu."),
+    ({"certificates": str(10**12)}, "1.000.000.000.000 là quá nhiều; mỗi khối nhiều nhất 100."),
+    ({"certificates": "-1"}, "Một số nguyên, từ 0 trở lên."),
+    ({"key_measures": ["3", "6", "1l"]}, "«1l» không phải là mã chỉ tiêu đo của chương trình."),
+    ({"titles": "co-thi-dua-ubnd-tinh | Cờ\n | Không mã"}, "Dòng 2: mỗi danh hiệu cần có mã và tên."),
+    ({"titles": "co-thi-dua-ubnd-tinh | Cờ " + "x" * 400}, "Dòng 1: tối đa 300 ký tự (hiện có 403)."),
+    ({"note": "a\x00b"}, "Hãy xóa các ký tự điều khiển vô hình (ví dụ do dán từ chương trình khác)."),
     # What only the programme knows: its year, and which measures are pledged.
     ({"registration_until": "31/03/2025"},
-     "registration_until: ngày 31/03/2025 không thuộc năm 2023 hoặc 2024, khi các đơn vị đăng ký thi đua năm 2024."),
-    ({"key_measures": ["3", "15"]}, "key_measures: 15 được đánh giá bằng lời, không có giao ước nên không bao giờ loại được "
+     "Ngày 31/03/2025 không thuộc năm 2023 hoặc 2024, khi các đơn vị đăng ký thi đua năm 2024."),
+    ({"key_measures": ["3", "15"]}, "15 được đánh giá bằng lời, không có giao ước nên không bao giờ loại được "
                                     "đơn vị nào; hãy chọn các chỉ tiêu có số liệu."),
 ])
 def test_a_scheme_the_ranking_would_misread_is_refused_in_the_schemes_words(client, admin_user, programme, change, message):
