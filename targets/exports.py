@@ -535,6 +535,8 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         # The reader must see that the official figure replaced an estimate, and what it was.
         replaced = _("The official figure has replaced the estimate (%(e)s).") % {"e": shown.earlier_estimate(measure.decimal_places, lang)}
         note = f"{replaced} {note}".strip()
+    if p.status is Status.AWAITED and not note:  # when the figure is to be expected, as the dashboards say
+        note = p.explanation(lang)
     _cell(ws, row, COL["notes"], _shorten(note))
     _box(ws, row)
 

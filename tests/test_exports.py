@@ -740,3 +740,14 @@ def test_the_ranking_workbook_is_headed_by_the_province_and_its_place_as_the_rep
             assert ws["C4"].value == place and ws["C4"].font.i
         report = exports.report_workbook(demo, 3, lang=lang).worksheets[0]
         assert report["D4"].value == place  # the same line, from the same code
+
+
+def test_a_yearly_measure_not_yet_published_says_when_it_is_expected_in_the_notes(programme):
+    from targets.models import Indicator
+
+    ws = _report(programme, 2)["Báo cáo"]
+    assert Indicator.objects.get(campaign=programme, number=16).measures.count() == 3  # PAR Index, PCI, PAPI
+    for code in ("16a", "16b", "16c"):  # each measure's row, under the indicator's
+        row = next(r for r in ws.iter_rows(min_row=11) if r[0].value == code)
+        assert row[exports.COL["assessment"] - 1].value == "Chờ công bố"
+        assert row[exports.COL["notes"] - 1].value == "6 tháng: công bố hằng năm, dự kiến tháng 5/2025"
