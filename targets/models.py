@@ -202,7 +202,7 @@ class Campaign(models.Model):
     # them after the Q4 deadline until an administrator closes the year.
     year_closed = models.BooleanField(
         _("year closed"), default=False,
-        help_text=_("Once closed, only the secretariat can still enter the year's late figures."),
+        help_text=_("Once closed, none of the year's reports is entered, sent, approved, returned or reopened any more: its ranking and signed report stand as they were."),
     )
 
     objects = CampaignQuerySet.as_manager()

@@ -17,8 +17,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
+from targets import versions
 from targets.models import (
     Campaign,
     EmulationBloc,
@@ -181,6 +182,7 @@ def load_programme(data: dict) -> LoadResult:
         raise ProgrammeError(errors)
     result = LoadResult()
     c = data["campaign"]
+    _refuse_if_closed(c["year"])
     result.campaign = campaign = _upsert(Campaign, result, {"year": c["year"]}, {
         "province": c["province"],
         "province_code": c.get("province_code", ""),
@@ -198,7 +200,7 @@ def load_programme(data: dict) -> LoadResult:
         for b in data.get("blocs", [])
     }
     units = {}
-    for u in data["units"]:
+    for u in data["units"]:  # the province's units, every year's: renamed from an open year's file (_refuse_if_closed)
         units[u["code"]] = _upsert(Unit, result, {"code": u["code"]}, {
             "name": u["name"],
             "name_en": u.get("name_en", ""),
@@ -238,6 +240,23 @@ def load_programme(data: dict) -> LoadResult:
                 _assign(measure, m, units, result)
     _load_scoring(data.get("scoring"), campaign, result)
     return result
+
+
+def _refuse_if_closed(year) -> None:
+    """A closed year's programme (Campaign.is_closed) is kept as it was closed: its final ranking
+    and its signed report stand on its themes, tasks, indicators, measures and targets, which the
+    admin no longer changes either (targets.admin.KeptOnceClosed). So its file is refused whole,
+    nothing written. Units and blocs are the province's, not a year's: a file for an open year
+    may still rename them (a unit's name is what it is called now, on every year's pages).
+
+    Decided under the locks closing the year takes (ranking.close_year), in its order: the data
+    version, which every write takes anyway, then the programme's row; a load and a closing cannot
+    both pass."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {versions.TABLE} FOR UPDATE")
+    closed = Campaign.objects.select_for_update().filter(year=year).first()
+    if closed is not None and (problem := closed.closed_problem()):
+        raise ProgrammeError([problem])
 
 
 def _check_scoring(scoring_data, measure_codes: set[str]) -> list[str]:

@@ -393,8 +393,8 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
         record.ranking_final_by = user
         record.final_ranking = judge(campaign, record).to_data()
         record.save()
-        # One "close the year" for the whole product: entry of late yearly figures closes too
-        # (Campaign.year_closed, issue 12); the secretariat can still enter them.
+        # One "close the year" for the whole product: entry closes too (Campaign.year_closed), for
+        # everyone (workflow.refuse_if_year_closed): late yearly figures are entered before the close.
         if not campaign.year_closed:
             campaign.year_closed = True
             campaign.save(update_fields=["year_closed"])

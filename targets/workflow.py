@@ -115,6 +115,7 @@ def check_may_edit(user, *, campaign: Campaign, unit: Unit, quarter: int, submis
     if not (access.is_reviewer(user) or (access.is_reporter(user) and user.units.filter(pk=unit.pk).exists())):
         raise EntryRefused(_("These figures belong to another unit (%(unit)s); you can only enter your own unit's.")
                            % {"unit": unit.name}, forbidden=True)
+    refuse_if_year_closed(campaign)
     if submission is not None and submission.state == State.APPROVED:
         raise EntryRefused(_("Approved by %(who)s on %(when)s; ask the secretariat to reopen it.")
                            % {"who": submission.reviewed_by or "?", "when": _when(submission.reviewed_at)})
@@ -132,14 +133,30 @@ def check_may_edit(user, *, campaign: Campaign, unit: Unit, quarter: int, submis
     # correction stays open to its unit until it is sent again, whatever the date.
     if today <= deadline or access.is_reviewer(user) or (submission is not None and submission.sent_back):
         return
-    if measures and all(m.frequency == Measure.Frequency.YEARLY for m in measures):
-        if yearly_still_open(campaign, quarter):
-            return
-        if quarter == 4:  # closed with the year: no extension opens it again
-            raise EntryRefused(_("The %(year)s programme's year is closed, so its yearly figures can no longer be sent; the "
-                                 "secretariat can still enter them.") % {"year": campaign.year})
+    # A closed year was refused above (refuse_if_year_closed), so no extension opens its fourth quarter again.
+    if measures and all(m.frequency == Measure.Frequency.YEARLY for m in measures) and yearly_still_open(campaign, quarter):
+        return
     raise EntryRefused(_("The period closed on %(date)s; ask the secretariat for an extension.")
                        % {"date": _when(deadline)})
+
+
+def refuse_if_year_closed(campaign: Campaign) -> None:
+    """Once the year is closed (Campaign.is_closed: ranking.close_year, or the programme's "year
+    closed" box), its final ranking and its signed report stand on its reports as they were then:
+    none of them is entered, sent, approved, returned or reopened again, by anyone (the secretariat
+    and administrators included; a yearly figure published later is entered before the close, which
+    waits for it). Raises EntryRefused with Campaign.closed_problem's words.
+
+    Decided under a key-share lock of the programme's row, which closing the year locks FOR UPDATE
+    (ranking.close_year), taken by every caller after the report's own row lock: a change and the
+    closing cannot both pass, whichever comes first. A key-share lock stands in no ordinary
+    update's way (an admin editing the programme, tests/test_lock_scope.py), only in closing's.
+    Read as the database has it then, not as the request loaded the programme."""
+    with connections[router.db_for_write(Campaign)].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM targets_campaign WHERE id = %s FOR KEY SHARE", [campaign.pk])
+    stored = Campaign.objects.filter(pk=campaign.pk).first()
+    if stored is not None and (problem := stored.closed_problem()):
+        raise EntryRefused(problem)
 
 
 def yearly_still_open(campaign: Campaign, quarter: int) -> bool:
@@ -459,6 +476,8 @@ def approve(*, user, submissions: list[Submission]) -> int:
     """Approve several units' submitted reports at once; all or none."""
     _require_reviewer(user)
     locked = _locked(submissions)
+    for campaign in Campaign.objects.filter(pk__in={s.campaign_id for s in locked}).order_by("pk"):
+        refuse_if_year_closed(campaign)
     for submission in locked:
         _check_state(submission, (State.SUBMITTED,))
     now = timezone.now()
@@ -487,6 +506,7 @@ def _return(*, user, submission: Submission, comment: str) -> Submission:
     _require_reviewer(user)
     comment = _check_comment(comment, _("Say what needs correcting: a comment is required to return a report."))
     [submission] = _locked([submission])
+    refuse_if_year_closed(submission.campaign)
     _check_state(submission, (State.SUBMITTED,))
     submission.state = State.RETURNED
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()
@@ -511,6 +531,7 @@ def _reopen(*, user, submission: Submission, reason: str) -> Submission:
         raise EntryRefused(_("Only an administrator can reopen an approved report."), forbidden=True)
     reason = _check_comment(reason, _("A reason is required to reopen an approved report."))
     [submission] = _locked([submission])
+    refuse_if_year_closed(submission.campaign)
     if submission.state != State.APPROVED:
         raise EntryRefused(_("Only approved reports can be reopened; %(unit)s's report is %(state)s now.")
                            % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})

@@ -154,6 +154,7 @@ def test_a_late_yearly_report_sent_while_the_year_closes_is_refused(programme):
     closer = _other_session()
     with closer.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {versions.TABLE} FOR UPDATE")
+        cursor.execute("SELECT 1 FROM targets_campaign WHERE id = %s FOR UPDATE", [programme.pk])
         cursor.execute("UPDATE targets_campaign SET year_closed = true WHERE id = %s", [programme.pk])
     sending, outcome = _in_thread(lambda: workflow.submit(user=reporter, campaign=Campaign.objects.get(pk=programme.pk), unit=unit, quarter=4))
     sending.join(1)

@@ -68,6 +68,9 @@ def queue(request):
         s.lacking = s.expected - s.filled  # sorting by completeness puts the report that lacks the most first
         s.disagreements = disagreements.get(s.unit_id, [])
         s.state_rank = STATE_ORDER.index(s.state)
+    # A closed year's reports are not approved (workflow.refuse_if_year_closed): reports waiting in
+    # it (a year closed by its box) get no button, the reason instead.
+    closed = campaign.closed_problem() if quarter in waiting else None
     return render(request, "targets/review.html", {
         **year, "quarter": quarter, "quarters": (1, 2, 3, 4),
         "table": sorted_and_paginated(ReviewTable(submissions), request),
@@ -75,7 +78,7 @@ def queue(request):
         "last_reminder": Reminder.objects.filter(campaign=campaign, quarter=quarter).select_related("sent_by").order_by("-sent_at").first(),
         # Reports waiting elsewhere, other years' too (last year's fourth quarter in April).
         "elsewhere": sorted((y, q, n) for (y, q), n in everywhere.items() if (y, q) != (campaign.year, quarter)),
-        "approvable": quarter in waiting, "select_all": select_all,
+        "approvable": quarter in waiting and not closed, "select_all": select_all, "closed": closed,
     })
 
 
@@ -171,14 +174,18 @@ def _report_page(request, report: Submission, form: DecisionForm):
     # the year-to-date figures that do not add up.
     expected, reported = _expected_and_reported(report.campaign, report.quarter)
     missing = expected[report.unit_id] - reported[report.pk]
+    # A closed year's reports are neither reviewed nor reopened (workflow.refuse_if_year_closed): no
+    # button that would be refused, and the reason said instead.
+    closed = report.campaign.closed_problem() if access.is_reviewer(user) else None
     return render(request, "targets/submission.html", {
         "expected": len(expected[report.unit_id]), "filled": len(expected[report.unit_id]) - len(missing),
         "missing": ", ".join(sorted(missing, key=ranking.code_order)),
         "disagreements": _disagreements(report.campaign, report.quarter, [report.unit_id]).get(report.unit_id, []),
         "report": report, "figures": figures, "figure_history": figure_history, "task_history": task_history,
         "state_history": state_history,
-        "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED,
-        "may_reopen": access.is_admin(user) and report.state == Submission.State.APPROVED,
+        "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED and not closed,
+        "may_reopen": access.is_admin(user) and report.state == Submission.State.APPROVED and not closed,
+        "closed": closed,
         "task_reports": report.task_reports.select_related("task__theme").order_by("task__theme__number", "task__number"),
         "form": form,
     })

@@ -1,0 +1,234 @@
+"""A closed year stays as it was closed, from the outside: its final ranking and its signed report
+stand on its reports and its programme, so none of its reports is reopened, entered (page, Excel
+upload, import_figures), sent, returned or approved, by anyone, and load_programme no longer
+rewrites its programme; each refusal in the closed year's words, nothing saved. An open year's
+programme still loads."""
+
+import io
+import json
+import re
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from targets import exports, workflow
+from targets.models import Campaign, Figure, Measure, ScoringScheme, Submission, Theme, Unit
+from tests.conftest import PROGRAMME, make_user
+from tests.test_emulation_pages import _year_rows, close, login, text, users, year  # noqa: F401 (fixtures)
+from tests.test_template_xlsx import as_upload, fill
+
+CLOSED = "Năm 2024 đã khóa sổ"
+
+
+def _signed_report(campaign) -> list:
+    """Every cell of the year's official report (Q4, the whole year), every sheet."""
+    wb = exports.report_workbook(campaign, 4, lang="vi")
+    return [(ws.title, [tuple(row) for row in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
+
+
+def _reports(campaign) -> list:
+    """The year's reports and figures as stored: state, version, who decided, each figure."""
+    return [(s.unit.code, s.quarter, s.state, s.version, s.reviewed_by_id, s.review_comment,
+             sorted((f.measure.code, f.value, f.version) for f in s.figures.select_related("measure")))
+            for s in Submission.objects.filter(campaign=campaign).select_related("unit").order_by("unit__code", "quarter")]
+
+
+def _report(code, quarter):
+    return Submission.objects.get(unit__code=code, quarter=quarter, campaign__year=2024)
+
+
+@pytest.fixture
+def closed(year, users):  # noqa: F811
+    close(year, users)
+    assert Campaign.objects.get(pk=year.pk).is_closed()
+    return year
+
+
+def test_an_approved_report_of_a_closed_year_is_not_reopened_and_the_signed_report_stays(client, closed, users):  # noqa: F811
+    report = _report("024", 3)
+    before, stored = _signed_report(closed), _reports(closed)
+    login(client, users["admin"])
+    page = text(client.get(reverse("submission", args=[report.pk])))
+    assert CLOSED in page and 'value="reopen"' not in page  # no button that would be refused; the reason instead
+    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "reopen", "comment": "Sai số liệu quý III"})
+    assert response.status_code == 200 and CLOSED in text(response)
+    assert _report("024", 3).state == "approved"
+    assert _reports(closed) == stored and _signed_report(closed) == before
+
+
+def test_a_report_left_waiting_in_a_closed_year_is_neither_approved_nor_returned(client, closed, users):  # noqa: F811
+    # A report sent before the rule (or in a year closed by its box) that still waits for review.
+    Submission.objects.filter(pk=_report("024", 3).pk).update(state="submitted")
+    report = _report("024", 3)
+    before, stored = _signed_report(closed), _reports(closed)
+    login(client, users["reviewer"])
+    page = text(client.get(reverse("submission", args=[report.pk])))
+    assert CLOSED in page and 'value="approve"' not in page and 'value="return"' not in page
+    for action in ("approve", "return"):
+        response = client.post(reverse("submission-decide", args=[report.pk]), {"action": action, "comment": "Sửa lại quý III"})
+        assert response.status_code == 200 and CLOSED in text(response), action
+    queue = reverse("review") + "?year=2024&quarter=3"
+    assert 'value="approve"' not in text(client.get(queue)) and CLOSED in text(client.get(queue))
+    response = client.post(queue, {"year": 2024, "quarter": 3, "submission": [report.pk]}, follow=True)
+    assert f"Chưa duyệt báo cáo nào: {CLOSED}" in text(response)
+    assert _report("024", 3).state == "submitted"
+    assert _reports(closed) == stored and _signed_report(closed) == before
+
+
+def test_a_returned_report_of_a_closed_year_is_no_longer_open_to_anyone(client, closed, users):  # noqa: F811
+    from tests.test_entry_workflow import post_entry
+
+    # Returned, a report used to stay open to its unit "whatever the date": not once its year is closed.
+    Submission.objects.filter(pk=_report("024", 3).pk).update(state="returned")
+    before, stored = _signed_report(closed), _reports(closed)
+    for who in ("reporter", "reviewer", "admin"):
+        login(client, users[who])
+        page = text(client.get(reverse("entry"), {"unit": "024", "year": 2024, "quarter": 3}))
+        assert CLOSED in page, who
+        response = post_entry(client, "024", 3, {"3": "999"})
+        assert response.status_code == 403 and CLOSED in text(response), who
+        response = post_entry(client, "024", 3, {}, action="submit")
+        assert response.status_code == 403, who
+    assert _report("024", 3).state == "returned"
+    assert _reports(closed) == stored and _signed_report(closed) == before
+
+
+def test_the_secretariat_no_longer_enters_a_closed_years_figures(closed, users):  # noqa: F811
+    unit = Unit.objects.get(code="SLDTBXH")
+    yearly = Measure.objects.get(campaign=closed, code="6")  # the poverty rate, published in spring: entered before the close
+    count = Submission.objects.count()
+    for who in ("reviewer", "admin"):
+        with pytest.raises(workflow.EntryRefused) as refused:
+            workflow.save_figures(user=users[who], campaign=closed, unit=unit, quarter=4,
+                                  entries=[workflow.Entry(measure=yearly, value=Decimal("4.6"))])
+        assert refused.value.message.startswith(CLOSED)
+    assert Submission.objects.count() == count and not Figure.objects.filter(measure=yearly).exists()
+
+
+def _template(client, user, unit, quarter):
+    login(client, user)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": quarter, "unit": unit})
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content))
+
+
+def test_an_upload_for_a_closed_year_is_refused_at_the_preview_and_at_the_save(client, year, users):  # noqa: F811
+    # Previewed while the year is open; saved after it was closed: refused under the report's lock.
+    wb = fill(_template(client, users["reviewer"], "SLDTBXH", 3), {"7": 61})
+    preview = client.post(reverse("upload"), {"file": as_upload(wb)})
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    close(year, users)
+    before, stored = _signed_report(year), _reports(year)
+    response = client.post(reverse("upload"), {"token": token}, follow=True)
+    assert CLOSED in text(response)
+    # Previewed now: refused with the preview, nothing offered for saving.
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert CLOSED in text(response) and 'name="token"' not in response.content.decode()
+    assert not Submission.objects.filter(unit__code="SLDTBXH").exists()
+    assert _reports(year) == stored and _signed_report(year) == before
+
+
+def test_import_figures_into_a_closed_year_is_refused(client, tmp_path, closed, users):  # noqa: F811
+    Submission.objects.filter(pk=_report("024", 3).pk).update(state="returned")
+    path = tmp_path / "mau.xlsx"
+    fill(_template(client, users["reporter"], "024", 3), {"3": 999}).save(path)
+    before, stored = _signed_report(closed), _reports(closed)
+    for who in ("r", "s"):  # the unit's reporter, the secretariat
+        with pytest.raises(CommandError) as refused:
+            call_command("import_figures", str(path), "--user", who, "--accept-warnings", "--submit", "--send-incomplete",
+                         stdout=io.StringIO(), stderr=io.StringIO())
+        assert CLOSED in str(refused.value), who
+    assert _reports(closed) == stored and _signed_report(closed) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reopening_while_the_year_is_being_closed_waits_and_is_refused(programme):
+    import psycopg2
+    from django.db import connection
+
+    from targets import versions
+
+    unit = Unit.objects.get(code="024")
+    report = Submission.objects.create(campaign=programme, unit=unit, quarter=3, state="approved")
+    admin = make_user("boss", "admin", is_superuser=True)
+    # The administrator's closing is under way (as ranking.close_year locks and writes), not yet committed.
+    closer = psycopg2.connect(**connection.get_connection_params())
+    with closer.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {versions.TABLE} FOR UPDATE")
+        cursor.execute("SELECT 1 FROM targets_campaign WHERE id = %s FOR UPDATE", [programme.pk])
+        cursor.execute("UPDATE targets_scoringscheme SET ranking_final_at = now() WHERE campaign_id = %s", [programme.pk])
+        cursor.execute("UPDATE targets_campaign SET year_closed = true WHERE id = %s", [programme.pk])
+    outcome = []
+
+    def reopen():
+        try:
+            outcome.append(workflow.reopen(user=admin, submission=Submission.objects.get(pk=report.pk), reason="Sai số"))
+        except Exception as error:  # the refusal is the outcome asserted
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    reopening = threading.Thread(target=reopen)
+    reopening.start()
+    reopening.join(1)
+    assert reopening.is_alive()  # waits for the closing to finish…
+    closer.commit()
+    closer.close()
+    reopening.join(20)
+    assert isinstance(outcome[0], workflow.EntryRefused) and CLOSED in outcome[0].message  # …and then sees the year closed
+    assert Submission.objects.get(pk=report.pk).state == "approved"
+
+
+# --- load_programme --------------------------------------------------------------------------------
+
+def _edited_file(tmp_path):
+    """The shipped file with theme 1's title, measure 1's target and a unit's name changed."""
+    data = json.loads(PROGRAMME.read_text(encoding="utf-8"))
+    data["themes"][0]["title"] = "Tiêu đề đã đổi"
+    data["themes"][0]["indicators"][0]["measures"][0]["target"] = 7.51
+    data["units"][0]["name"] = "Văn phòng UBND tỉnh (tên mới)"
+    path = tmp_path / "programme.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _programme_rows(campaign):
+    return (list(Theme.objects.filter(campaign=campaign).order_by("number").values_list("title", flat=True)),
+            list(Measure.objects.filter(campaign=campaign).order_by("code").values_list("code", "target")),
+            list(Unit.objects.order_by("code").values_list("code", "name")))
+
+
+def test_load_programme_refuses_a_closed_year_and_writes_nothing(tmp_path, closed):
+    path = _edited_file(tmp_path)
+    before, rows = _signed_report(closed), _programme_rows(closed)
+    with pytest.raises(CommandError) as refused:
+        call_command("load_programme", str(path), stdout=io.StringIO())
+    assert CLOSED in str(refused.value)
+    assert _programme_rows(closed) == rows and _signed_report(closed) == before
+    # --if-absent still leaves a year that is there as it is, closed or not, and says so.
+    out = io.StringIO()
+    call_command("load_programme", str(path), "--if-absent", stdout=out)
+    assert "2024" in out.getvalue() and _programme_rows(closed) == rows
+
+
+def test_load_programme_refuses_a_year_closed_by_its_box_and_says_how_to_reopen_it(tmp_path, programme):
+    ScoringScheme.objects.filter(campaign=programme).delete()  # a programme without a scheme closes with its box
+    Campaign.objects.filter(pk=programme.pk).update(year_closed=True)
+    rows = _programme_rows(programme)
+    with pytest.raises(CommandError) as refused:
+        call_command("load_programme", str(_edited_file(tmp_path)), stdout=io.StringIO())
+    assert CLOSED in str(refused.value) and "bỏ chọn" in str(refused.value)
+    assert _programme_rows(programme) == rows and not ScoringScheme.objects.filter(campaign=programme).exists()
+
+
+def test_load_programme_still_updates_an_open_year_and_renames_units(tmp_path, programme):
+    out = io.StringIO()
+    call_command("load_programme", str(_edited_file(tmp_path)), stdout=out)
+    assert Theme.objects.get(campaign=programme, number=1).title == "Tiêu đề đã đổi"
+    assert Measure.objects.get(campaign=programme, code="1").target == Decimal("7.51")
+    # Units are the province's, not a year's: an open year's file renames them.
+    assert Unit.objects.get(code="VPUBND").name == "Văn phòng UBND tỉnh (tên mới)"
