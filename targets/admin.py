@@ -203,6 +203,14 @@ class CampaignAdmin(KeptOnceClosed, admin.ModelAdmin):
         for note in notes:
             self.message_user(request, note, messages.WARNING)
 
+    def save_model(self, request, obj, form, change):
+        if change and "year_closed" in form.changed_data and obj.year_closed:
+            # Closing by the box locks the programme's row as ranking.close_year does: a report being
+            # saved or sent meanwhile holds a key-share lock on it (workflow.refuse_if_year_closed), so
+            # the one waits for the other and a report never lands in a year just closed.
+            models.Campaign.objects.select_for_update().filter(pk=obj.pk).first()
+        super().save_model(request, obj, form, change)
+
     def get_readonly_fields(self, request, obj=None):
         # A programme with a scoring scheme closes its year on the ranking page, where closing also
         # makes the ranking final (ranking.close_year): ticking the box here alone would close
@@ -989,6 +997,7 @@ class ScoringSchemeForm(forms.ModelForm):
             placed: dict = {}
             given = [message for error in errors.error_dict.pop("data") for message in error.messages]
             said = set()
+            lines = []  # a title's problems, by its line
             for problem in self._scheme_problems():
                 if problem.message() not in given:
                     continue
@@ -997,8 +1006,9 @@ class ScoringSchemeForm(forms.ModelForm):
                 if box == "titles" and (line := re.match(r"titles\[(\d+)\]", problem.key)):
                     index = int(line.group(1))
                     number = self._title_lines[index] if self._title_lines and index < len(self._title_lines) else index + 1
-                    message = _("Line %(line)s: %(problem)s") % {"line": number, "problem": problem.sentence(words=True)}
-                elif box is None and problem.name != "order":  # the key names what no box shows
+                    lines.append((number, _("Line %(line)s: %(problem)s") % {"line": number, "problem": problem.sentence(words=True)}))
+                    continue
+                if box is None and problem.name != "order":  # the key names what no box shows
                     message = problem.message()
                 placed.setdefault(box or NON_FIELD_ERRORS, []).append(message)
             for message in given:
@@ -1007,6 +1017,8 @@ class ScoringSchemeForm(forms.ModelForm):
                 head, colon, rest = message.partition(":")
                 box = self._box_of(head.strip()) if colon else None
                 placed.setdefault(box or NON_FIELD_ERRORS, []).append(_capitalised(rest.strip()) if box else message)
+            if lines:
+                placed["titles"] = [message for _line, message in sorted(lines)] + placed.get("titles", [])
             for box, messages_ in placed.items():
                 errors.error_dict.setdefault(box, []).extend(ValidationError(m) for m in messages_)
         super()._update_errors(errors)

@@ -51,9 +51,8 @@ from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
 from targets import validators as limits
 from targets.language import language
-from targets.numbers import format_number, unambiguous_text
-from targets.progress import (VERDICT_NAMES, Comparison, MeasureSpec, Status, Verdict, quarter_label, status_label,
-                              verdict_label)
+from targets.numbers import format_number, typed_decimals
+from targets.progress import VERDICT_NAMES, Comparison, MeasureSpec, Status, Verdict, quarter_label, status_label, verdict_label
 
 ZERO = Decimal(0)
 
@@ -195,18 +194,20 @@ class _Value(_Said):
     admin a number in the page's notation (8,5), a text in quotes («khong-co»)."""
 
     value: object
-    quoted: bool = True  # in the JSON's notation: a number read (Decimal) is said as it is
+    quoted: bool = True  # in the JSON's notation: a number the scheme counted with is said as it is
+    number: bool = False  # an amount of points: its text ("8.5") said as a number in the admin
 
     def said(self, words: bool) -> str:
         if not words:
             return repr(self.value) if self.quoted else str(self.value)
-        if isinstance(self.value, (int, float, Decimal, str)) and not isinstance(self.value, bool):
+        amount = None
+        if isinstance(self.value, (int, Decimal)) and not isinstance(self.value, bool) or self.number:
             try:
-                number = Decimal(str(self.value))
+                amount = Decimal(str(self.value))
             except (InvalidOperation, ValueError):
-                number = None
-            if number is not None and number.is_finite():
-                return unambiguous_text(number, language())
+                pass
+        if amount is not None and amount.is_finite():
+            return format_number(amount, typed_decimals(amount), language())
         return f"«{self.value}»"
 
 
@@ -222,7 +223,7 @@ class _Level(_Said):
         if not words:
             return f"{self.level} ({self.points})"
         label = OUTCOME_LABELS[Outcome(self.level)] if self.table == "measure_points" else VERDICT_NAMES[Verdict(self.level)]
-        return f"{label} ({unambiguous_text(self.points, language())})"
+        return f"{label} ({format_number(self.points, typed_decimals(self.points), language())})"
 
 
 # The scheme's problems, each a sentence about one key (SchemeProblem says the key before it).
@@ -334,15 +335,15 @@ class Scheme:
             try:
                 number = Decimal(str(value))
             except (InvalidOperation, ValueError):
-                problem("not_number", key=where, value=_Value(value))
+                problem("not_number", key=where, value=_Value(value, number=True))
                 refused.add(where)
                 return ZERO
             if not number.is_finite():
-                problem("not_finite", key=where, value=_Value(value))
+                problem("not_finite", key=where, value=_Value(value, number=True))
                 refused.add(where)
                 return ZERO
             if strict and (abs(number) > limit or -number.as_tuple().exponent > 2):
-                problem("points_range", key=where, value=_Value(value), max=limit)
+                problem("points_range", key=where, value=_Value(value, number=True), max=_Value(limit, quoted=False))
                 refused.add(where)
                 return ZERO  # refused: said once, not again as out of order (it is not 0)
             return number
@@ -412,7 +413,7 @@ class Scheme:
             problem("certificates", key="certificates")
             certificates = 0
         elif strict and certificates > MAX_CERTIFICATES:
-            problem("certificates_max", key="certificates", value=certificates, max=MAX_CERTIFICATES)
+            problem("certificates_max", key="certificates", value=_Value(certificates, quoted=False), max=MAX_CERTIFICATES)
         minimum = data.get("flag_min_score")
         full_year = data.get("flag_requires_full_year", True)
         if not isinstance(full_year, bool):

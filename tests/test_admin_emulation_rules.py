@@ -446,3 +446,142 @@ def test_a_proposal_saved_in_the_admin_over_a_change_made_meanwhile_is_refused_a
         "proposal": proposal.pk, "reason": "Ghi đè", "state": "draft", "why": "Sửa", "version": before}, follow=True)
     assert "Người khác vừa sửa đề nghị này; đây là nội dung hiện tại." in refused.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).reason == "Lý do của quản trị"
+
+
+# --- the scoring scheme: pages opened before another admin saved, its words (probe 2, F1–F7) ---------
+
+
+def scheme_page(client, record) -> dict:
+    """The scheme's page as a browser would send it back untouched (every ticked measure)."""
+    page = client.get(reverse("admin:targets_scoringscheme_change", args=[record.pk])).content.decode()
+    data = form_data(page, "scoringscheme_form")
+    for name in ("key_measures", "annual_measures"):
+        data[name] = re.findall(rf'<input type="checkbox" name="{name}" value="([^"]*)"[^>]*checked', page)
+    return {**data, "_save": "Lưu"}
+
+
+def test_a_page_opened_before_another_admin_saved_keeps_their_change_and_refuses_a_box_both_changed(
+        client, admin_user, programme):
+    import json
+
+    client.force_login(admin_user)
+    other = Client()
+    other.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    url = reverse("admin:targets_scoringscheme_change", args=[record.pk])
+    stale = scheme_page(client, record)  # A opens the page
+    assert scheme_save(other, record, measure_met="9").status_code == 302  # B changes "Đạt" 8 → 9
+    # A, on the page opened before, changes only the note: B's 9 stands.
+    response = client.post(url, {**stale, "note": "Ghi chú của A"})
+    assert response.status_code == 302, errors(response)
+    record.refresh_from_db()
+    assert (record.data["measure_points"]["met"], record.data["note"]) == ("9", "Ghi chú của A")
+
+    # A box both changed: refused, nothing saved, A told to reload.
+    stale = scheme_page(client, record)
+    assert scheme_save(other, record, measure_met="7").status_code == 302
+    before = copy.deepcopy(ScoringScheme.objects.get(pk=record.pk).data)
+    response = client.post(url, {**stale, "measure_met": "6", "note": "Lần hai"})
+    assert response.status_code == 200
+    assert errors(response) == ("Ô này đã được người khác sửa sau khi bạn mở trang: chưa lưu gì. Hãy tải lại trang để xem "
+                                "thang điểm hiện tại.")
+    record.refresh_from_db()
+    assert record.data == before and record.data["measure_points"]["met"] == "7"
+    # Reloaded, the page saves; and an untouched save still leaves the JSON as it was, to the letter.
+    assert scheme_save(client, record, measure_met="6").status_code == 302
+    record.refresh_from_db()
+    assert record.data["measure_points"]["met"] == "6"
+    before = copy.deepcopy(record.data)
+    assert scheme_save(client, record).status_code == 302
+    record.refresh_from_db()
+    assert json.dumps(record.data) == json.dumps(before)  # keys in the same order too
+
+
+def test_a_schemes_problems_are_said_at_their_box_without_the_jsons_keys(client, admin_user, programme):
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    before = copy.deepcopy(record.data)
+    # A refused number is not also read as 0 and said to be out of order.
+    response = scheme_save(client, record, measure_met="99999999999999999999")
+    assert errors(response) == ("99.999.999.999.999.999.999 nằm ngoài khoảng cho phép: từ -1.000 đến 1.000, nhiều nhất hai "
+                                "chữ số thập phân.")
+    # Titles by their line on the page, counted from 1, blank lines included.
+    response = scheme_save(client, record, titles="co-thi-dua-ubnd-tinh | Cờ\n\n | Không mã\nx | " + "y" * 301)
+    assert errors(response) == "Dòng 3: mỗi danh hiệu cần có mã và tên. Dòng 4: tối đa 300 ký tự (hiện có 301)."
+    shown = errors(scheme_save(client, record, task_completed_well="3", measure_not_met="9"))
+    assert shown == ("Đạt (8) được ít điểm hơn Không đạt (9). "
+                     "Hoàn thành tốt nhiệm vụ (3) được ít điểm hơn Hoàn thành nhiệm vụ (4).")
+    assert not re.search(r"measure_points|task_points|titles\[|flag_title|certificates:|'", shown)
+    record.refresh_from_db()
+    assert record.data == before
+
+
+def test_a_programme_files_scheme_problems_keep_the_jsons_keys():
+    from targets.scoring import Scheme, SchemeError
+
+    with pytest.raises(SchemeError) as problem:
+        Scheme.from_dict({"measure_points": {"exceeded": "5", "met": "8", "not_met": "2000", "no_figure": "0"},
+                          "task_points": {"completed_well": "5", "completed": "4", "not_completed": "0"},
+                          "titles": [{"code": "a", "name": "A"}, {"name": "B"}], "flag_title": "b"})
+    assert problem.value.errors == [
+        "measure_points.not_met: '2000' is out of range: between -1000 and 1000, with at most two decimals.",
+        "measure_points: exceeded (5) earns fewer points than met (8).",
+        "titles[1]: each title needs a code and a name.",
+        "flag_title: 'b' is not one of the titles."]
+
+
+def test_a_title_line_with_a_bar_in_its_name_is_refused_not_split(client, admin_user, programme):
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    before = copy.deepcopy(record.data)
+    titles = "co-thi-dua-ubnd-tinh | Cờ thi đua của UBND tỉnh\nnew | Danh hiệu A|B | Title A|B"
+    response = scheme_save(client, record, titles=titles)
+    assert response.status_code == 200
+    assert errors(response) == ("Dòng 2: mỗi danh hiệu ghi là mã | tên | tên tiếng Anh; tên không được chứa dấu “|”.")
+    record.refresh_from_db()
+    assert record.data == before
+
+
+@pytest.mark.parametrize("line, message", [
+    ("mã có dấu | Tên", "Dòng 4: mã «mã có dấu»: chỉ dùng chữ cái không dấu, chữ số, “-” hoặc “_”."),
+    ("ma co space | Tên", "Dòng 4: mã «ma co space»: chỉ dùng chữ cái không dấu, chữ số, “-” hoặc “_”."),
+    ("x<b>y</b> | Tên", "Dòng 4: mã «x<b>y</b>»: chỉ dùng chữ cái không dấu, chữ số, “-” hoặc “_”."),
+    ("TAP-THE-LDXS | Tên", "Dòng 4: mã «TAP-THE-LDXS» đã là mã của một danh hiệu khác (kể cả khi chỉ khác chữ hoa, chữ "
+                          "thường): các mã không được trùng nhau."),
+])
+def test_a_title_code_is_letters_without_accents_digits_and_dashes_unique_in_any_case(client, admin_user, programme,
+                                                                                     line, message):
+    from targets.admin import ScoringSchemeForm
+
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    before = copy.deepcopy(record.data)
+    response = scheme_save(client, record, titles=ScoringSchemeForm._initial_of(before)["titles"] + "\n" + line)
+    assert response.status_code == 200
+    assert errors(response) == message
+    record.refresh_from_db()
+    assert record.data == before
+
+
+def test_certificates_are_typed_as_the_other_numbers(client, admin_user, programme):
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    response = scheme_save(client, record, certificates="2,5")
+    assert response.status_code == 200 and errors(response) == "Một số nguyên, từ 0 trở lên."
+    response = scheme_save(client, record, certificates="2.5")
+    assert response.status_code == 200 and "Nếu ý bạn là 2,5 hãy nhập 2,5." in errors(response)
+    assert scheme_save(client, record, certificates="3,0").status_code == 302
+    record.refresh_from_db()
+    assert record.data["certificates"] == 3
+
+
+def test_the_english_scheme_page_names_measures_and_titles_in_english(client, admin_user, programme):
+    from django.conf import settings
+
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    record = ScoringScheme.objects.get(campaign=programme)
+    page = html.unescape(client.get(reverse("admin:targets_scoringscheme_change", args=[record.pk])).content.decode())
+    ticked = re.findall(r'<input type="checkbox" name="key_measures" value="3"[^>]*checked>\s*([^<]*)<', page)
+    assert [label.strip() for label in ticked] == ["3 · State budget revenue in the province"]
+    assert '<option value="co-thi-dua-ubnd-tinh" selected>Provincial emulation flag</option>' in page

@@ -505,3 +505,23 @@ def test_a_final_ranking_is_kept_as_json_and_reads_back_the_same():
     a, b, c = back.blocs[0].units
     assert (a.score, a.rank, b.bars[0].reason, c.rank) == (D("8.5"), 1, Bar.KEY_MEASURE_NOT_MET, None)
     assert kept.to_data()["blocs"][0]["units"][0]["lines"][-1]["points"] == "2.5"  # exact text, never a float
+
+
+def test_a_title_code_is_letters_without_accents_digits_and_dashes_unique_in_any_case_from_now_on():
+    titles = [{"code": "flag", "name": "Cờ"}, {"code": "FLAG", "name": "Cờ 2"}, {"code": "mã có dấu", "name": "X"}]
+    with pytest.raises(SchemeError) as problem:
+        Scheme.from_dict({**SCHEME_DATA, "titles": titles})
+    assert problem.value.errors == [
+        "titles[1].code: the code 'FLAG' is already a title's code (letter case aside): codes must be unique.",
+        "titles[2].code: the code 'mã có dấu': use letters without accents, digits, “-” or “_”."]
+    # A scheme saved before is read as it was (only the same code twice is refused there).
+    assert [t.code for t in Scheme.from_dict({**SCHEME_DATA, "titles": titles}, strict=False).titles] == ["flag", "FLAG", "mã có dấu"]
+    with pytest.raises(SchemeError):
+        Scheme.from_dict({**SCHEME_DATA, "titles": titles[:1] * 2}, strict=False)
+
+
+def test_a_refused_number_is_said_once_not_also_out_of_order():
+    with pytest.raises(SchemeError) as problem:
+        Scheme.from_dict({**SCHEME_DATA, "measure_points": {"exceeded": "6", "met": "1e40", "not_met": "2", "no_figure": "0"}})
+    assert problem.value.errors == [
+        "measure_points.met: '1e40' is out of range: between -1000 and 1000, with at most two decimals."]
