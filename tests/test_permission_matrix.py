@@ -84,7 +84,7 @@ EXPECTED = {
         "post": _everyone(405),
     },
     "ranking-close": {
-        "get": _everyone(405),
+        "get": _everyone(302, anonymous=302),  # to the ranking page (which asks for a sign-in), not a bare 405
         "post": {"anonymous": LOGIN, "viewer": 403, "reporter_a": 403, "reporter_b": 403, "reviewer": 403, "admin": 302},
     },
     # An empty form is answered with the form and its errors again.

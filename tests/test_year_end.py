@@ -34,8 +34,8 @@ def test_before_closing_the_page_lists_the_blocking_reports_and_offers_no_close(
     raw, body = page.content.decode(), html.unescape(text(page))
     assert "Chưa thể khóa sổ năm." in body
     assert "2 báo cáo đang chờ thẩm định hoặc bị trả lại" in body
-    assert re.search(r"027 · [^·<]+ · Quý IV · Đã gửi", body)
-    assert re.search(r"028 · [^·<]+ · Quý II · Trả lại", body)
+    assert re.search(r"027 · [^·<]+ · Quý IV</a> · Đã gửi", body)  # each linked to its report
+    assert re.search(r"028 · [^·<]+ · Quý II</a> · Trả lại", body)
     assert not _close_form(raw)  # no close button while closing would be refused
     assert "Số liệu cả năm đã được duyệt" not in body
     # Closing is still decided on submit, as before.
@@ -129,8 +129,10 @@ def test_a_unit_that_left_a_bloc_is_listed_there_with_its_score_of_its_quarters_
     assert re.search(r"<td>Thành phố Hà Giang</td> <td>" + re.escape(old["score"]) + "</td>", page)
     assert "Đã ra khỏi khối sau quý II" in row
     details = row[row.index("<details>"):row.index("</details>")]
-    points = [D(p.replace(",", ".")) for p in re.findall(r'<td>(-?[\d,]+)</td></tr>', details)]
-    assert points[-1] == D(old["score"]) and sum(points[:-1]) == D(old["score"])
+    # Each line says what its number is (a list, not a table in the row's phone card), then the score.
+    points = [D(p.replace(",", ".")) for p in re.findall(r'· (-?[\d,]+) điểm</li>', details)]
+    assert points and sum(points) == D(old["score"])
+    assert re.search(r"Điểm: " + re.escape(old["score"]) + r"</li>", details)
     assert "Báo cáo quý III" not in details and "Báo cáo quý II đúng hạn" in details
     # The workbook lists the same two scores.
     scores = _workbook_scores(client)
@@ -153,3 +155,25 @@ def test_the_left_units_entry_reads_back_the_same_once_the_year_is_closed(client
     # Stays as kept whatever changes afterwards.
     ScoreAdjustment.objects.create(campaign=year, unit=Unit.objects.get(code="024"), kind="bonus", points=D(7), reason="Sau khóa sổ")
     assert client.get(reverse("api-ranking"), {"year": 2024}).json()["blocs"] == after
+
+
+def test_the_blocked_close_links_each_report_to_review_and_is_no_alarm(client, year, users):
+    from targets.models import Submission
+
+    admin = users["admin"]
+    login(client, admin)
+    pending = Submission.objects.filter(campaign=year, state__in=("submitted", "returned")).first()
+    if pending is None:
+        pending = Submission.objects.filter(campaign=year).first()
+        Submission.objects.filter(pk=pending.pk).update(state="submitted")
+    from unittest import mock
+
+    with mock.patch("targets.ranking.year_over", return_value=True):
+        html = client.get(reverse("ranking"), {"year": 2024}).content.decode()
+    block = html[html.index('id="close-readiness"'):]
+    block = block[:block.index("</section>")]
+    assert 'role="alert"' not in block  # read with the page, not announced over it
+    assert f'href="{reverse("submission", args=[pending.pk])}"' in block and f'href="{reverse("review")}?year=2024"' in block
+    # A reload of the closing address after the close: the ranking page, not a bare 405.
+    response = client.get(reverse("ranking-close"), {"year": 2024})
+    assert response.status_code == 302 and response.url == f"{reverse('ranking')}?year=2024"

@@ -93,8 +93,10 @@ def unit_explanation(request, code: str):
     })
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close_year(request):
+    if request.method == "GET":  # a reload or a bookmark after closing: the ranking page, not a bare 405
+        return redirect(f"{reverse('ranking')}?{request.GET.urlencode()}")
     _require(access.is_admin(request.user), _("Only admins close the year."))
     campaign = campaign_or_404(request)
     if not request.POST.get("confirm"):
