@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
