@@ -581,6 +581,8 @@ def send_reminders(*, campaign: Campaign, quarter: int, user=None, today: dateti
     recorded), when the mail server fails."""
     sent, unreachable, failure = 0, [], None
     with transaction.atomic():
+        # A closed year's late units can send nothing any more: no one is asked to.
+        refuse_if_year_closed(campaign)
         with connections[router.db_for_write(Reminder)].cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [campaign.pk, quarter])
         start_of_day = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))

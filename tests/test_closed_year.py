@@ -232,3 +232,14 @@ def test_load_programme_still_updates_an_open_year_and_renames_units(tmp_path, p
     assert Measure.objects.get(campaign=programme, code="1").target == Decimal("7.51")
     # Units are the province's, not a year's: an open year's file renames them.
     assert Unit.objects.get(code="VPUBND").name == "Văn phòng UBND tỉnh (tên mới)"
+
+
+def test_a_closed_years_late_units_are_not_reminded(client, closed, users, mailoutbox):  # noqa: F811
+    from targets.models import Reminder
+
+    login(client, users["reviewer"])
+    page = text(client.get(reverse("review"), {"year": 2024, "quarter": 4}))
+    assert CLOSED in page and 'value="remind"' not in page  # the reason, not a button that asks for what cannot come
+    response = client.post(reverse("review") + "?year=2024&quarter=4", {"year": 2024, "quarter": 4, "action": "remind"}, follow=True)
+    assert CLOSED in text(response)
+    assert not Reminder.objects.exists() and not mailoutbox

@@ -68,9 +68,9 @@ def queue(request):
         s.lacking = s.expected - s.filled  # sorting by completeness puts the report that lacks the most first
         s.disagreements = disagreements.get(s.unit_id, [])
         s.state_rank = STATE_ORDER.index(s.state)
-    # A closed year's reports are not approved (workflow.refuse_if_year_closed): reports waiting in
-    # it (a year closed by its box) get no button, the reason instead.
-    closed = campaign.closed_problem() if quarter in waiting else None
+    # A closed year's reports are neither approved nor sent any more (workflow.refuse_if_year_closed):
+    # reports waiting in it (a year closed by its box) get no button, late units no reminder; the reason instead.
+    closed = campaign.closed_problem()
     return render(request, "targets/review.html", {
         **year, "quarter": quarter, "quarters": (1, 2, 3, 4),
         "table": sorted_and_paginated(ReviewTable(submissions), request),
@@ -127,6 +127,8 @@ def _bulk(request, campaign, quarter):
         except workflow.MailFailed as failed:
             messages.error(request, _("The mail server did not answer: reminders went to %(count)s late units only; try again later.")
                            % {"count": failed.sent})
+        except workflow.EntryRefused as refused:  # the year is closed
+            messages.error(request, refused.message)
         else:
             if reminded.sent or not reminded.already:
                 messages.success(request, _("Reminders sent to %(count)s late units.") % {"count": reminded.sent})
