@@ -751,3 +751,18 @@ def test_a_yearly_measure_not_yet_published_says_when_it_is_expected_in_the_note
         row = next(r for r in ws.iter_rows(min_row=11) if r[0].value == code)
         assert row[exports.COL["assessment"] - 1].value == "Chờ công bố"
         assert row[exports.COL["notes"] - 1].value == "6 tháng: công bố hằng năm, dự kiến tháng 5/2025"
+
+
+def test_the_by_unit_sheet_prints_a_target_with_the_direction_it_is_judged_in(demo):
+    ws = _report(demo, 3)["Chi tiết theo đơn vị"]
+    formats = {}
+    for row in ws.iter_rows(min_row=4):
+        if row[10].value is not None:
+            formats.setdefault((row[0].value, row[5].value), row[10].number_format)
+    # Population growth "at most" (≤), the province's security "over 95 %" (>), budget revenue at least (no sign).
+    lead, own = "Chủ trì", "Số liệu riêng"
+    assert formats[("8", lead)].startswith('"≤ "')
+    assert formats[("13", lead)].startswith('"> "')
+    assert not formats[("3", lead)].startswith('"')
+    # A district's "more than" pledge is kept by reaching it: no strict sign on its own row.
+    assert all(not f.startswith('"> "') for (code, role), f in formats.items() if role == own)
