@@ -177,3 +177,17 @@ def test_the_blocked_close_links_each_report_to_review_and_is_no_alarm(client, y
     # A reload of the closing address after the close: the ranking page, not a bare 405.
     response = client.get(reverse("ranking-close"), {"year": 2024})
     assert response.status_code == 302 and response.url == f"{reverse('ranking')}?year=2024"
+
+
+def test_a_moved_units_page_says_where_it_is_also_listed_and_with_what(client, year, users):
+    _move_city(year)
+    login(client, users["viewer"])
+    old, _new = _check_left_entry(client)
+    page = html.unescape(text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024})))
+    assert (f"Đơn vị còn được ghi tên (không xếp hạng) trong Khối các huyện, thành phố, khối đã rời: {old['score']} điểm "
+            "cho các quý ở khối đó.") in page
+    assert f'href="{reverse("ranking")}?year=2024&bloc=KHOI-HUYEN"' in page
+    # The unit's own reporter sees the sentence; the ranking page it links to is not theirs.
+    login(client, users["reporter"])
+    page = html.unescape(text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024})))
+    assert "khối đã rời" in page and "bloc=KHOI-HUYEN" not in page
