@@ -811,7 +811,7 @@ class ScoringSchemeForm(forms.ModelForm):
             return None
         try:
             shown = json.loads(self.data.get(self.add_prefix("shown")) or "")
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):  # not what the page wrote (nested past Python's depth too)
             return None
         return shown if isinstance(shown, Mapping) else None
 

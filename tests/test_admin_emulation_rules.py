@@ -585,3 +585,14 @@ def test_the_english_scheme_page_names_measures_and_titles_in_english(client, ad
     ticked = re.findall(r'<input type="checkbox" name="key_measures" value="3"[^>]*checked>\s*([^<]*)<', page)
     assert [label.strip() for label in ticked] == ["3 · State budget revenue in the province"]
     assert '<option value="co-thi-dua-ubnd-tinh" selected>Provincial emulation flag</option>' in page
+
+
+@pytest.mark.parametrize("stamp", ["[" * 100000, "{", "null", '"x"', "1e999"], ids=["deep", "cut", "null", "text", "huge"])
+def test_a_scheme_page_posted_with_a_stamp_it_did_not_write_is_still_answered(client, admin_user, programme, stamp):
+    # The hidden copy of the scheme as the page showed it, replaced by anything: compared with the
+    # stored scheme instead, never a server error (a JSON nested past Python's depth was one).
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    response = admin_save(client, "scoringscheme", record.pk, shown=stamp, note="Ghi chú của kỳ họp")
+    assert response.status_code == 302
+    assert ScoringScheme.objects.get(pk=record.pk).data["note"] == "Ghi chú của kỳ họp"
