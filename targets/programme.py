@@ -71,6 +71,8 @@ def read_programme(path: str | Path) -> dict:
             return json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ProgrammeError([f"{path} is not a valid UTF-8 JSON programme file: {exc}"]) from None
+    except RecursionError:  # lists or objects nested deeper than Python reads: no programme is
+        raise ProgrammeError([f"{path} is not a valid JSON programme file: it is nested too deep"]) from None
 
 
 def _decimal(value, where: str, errors: list[str]) -> Decimal | None:

@@ -152,3 +152,10 @@ def test_restore_asked_with_nobody_to_answer_restores_nothing_and_says_so(progra
     with pytest.raises(CommandError, match=r"^Chưa khôi phục gì\.$"):
         call_command("restore", str(backup))
     assert Campaign.objects.filter(year=2024).exists()
+
+
+def test_a_programme_file_nested_too_deep_is_refused_in_one_line(db, tmp_path):
+    deep = tmp_path / "sau.json"
+    deep.write_text("[" * 100000, encoding="utf-8")
+    with pytest.raises(CommandError, match=r"^Chưa nạp gì:\n- .*nested too deep"):
+        call_command("load_programme", str(deep))
