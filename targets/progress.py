@@ -672,7 +672,10 @@ def _explain(p: Progress, lang: str) -> str:
     if p.ytd is None:
         return f"{head}: {_('no figure yet')}"
 
-    figure = f"{num(p.ytd)}{unit}"
+    # A whole count ("5 người") is shown whole: the decimals that tell it from a pace of 5,3 are the
+    # pace's to show, and "5,0 người" reads as a count that could have been 5,2.
+    whole = spec.decimal_places == 0 and divisor == 1 and p.ytd == p.ytd.to_integral_value()
+    figure = f"{format_number(p.ytd, 0, lang) if whole else num(p.ytd)}{unit}"
     older = _older(p, lang, bracket=False)
 
     if spec.comparison in (Comparison.DECREASE, Comparison.INCREASE):

@@ -1119,3 +1119,12 @@ def test_a_full_year_without_its_figure_carries_a_flows_nine_months_gap_included
     assert period_note(year, "vi") == "9 tháng, thiếu số liệu quý III"
     # A level (a rate) still carries its latest figure's own period.
     assert evaluate(spec(**COVER), 4, q("58", "59")).in_year.quarter == 2
+
+
+def test_a_whole_count_is_explained_whole_beside_a_pace_with_decimals():
+    # Deaths in traffic accidents, at most 7 in the year: 5 after nine months against a pace of 5,25.
+    deaths = MeasureSpec(code="14b", comparison=Comparison.LTE, aggregation=Aggregation.FLOW, target=D(7),
+                         unit_vi="người", unit_en="people")
+    p = evaluate(deaths, 3, {1: D(2), 2: D(1), 3: D(2)})
+    assert p.explanation("vi") == "9 tháng: 5 người (không vượt quá 7 người; tiến độ cần đạt 5,3 người) → đúng tiến độ"
+    assert p.explanation("en") == "Nine months: 5 people (at most 7 people; expected pace 5.3 people) → on track"
