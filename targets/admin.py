@@ -95,20 +95,25 @@ class YearLabels:
         return field
 
 
-class KeptOnceClosed:
-    """A closed year's rows (Campaign.is_closed: its entry closed, or its ranking made final) are
-    shown, no longer added, changed or deleted, by anyone, superusers included: the final ranking is
-    kept as it was closed (targets.ranking), and what explains it and the year's signed report (the
-    programme, its themes, tasks, indicators, measures and their targets, reporting units, deadlines,
-    scheme, pledges, registrations, blocs, bonuses and deductions) must not drift from them. The page
-    says why at its top. A new row for a closed year is refused by its model's clean
-    (models.refuse_if_closed), with the same words. `campaign` is the path from the row to its programme."""
+class _OfAYear:
+    """A row of a year's programme: `campaign` is the path from the row (or, for an inline, from its
+    page's row) to its programme."""
 
     campaign = "campaign"
 
     def _closed(self, obj) -> bool:
         campaign = models.campaign_along(obj, self.campaign)
         return campaign is not None and campaign.is_closed()
+
+
+class KeptOnceClosed(_OfAYear):
+    """A closed year's rows (Campaign.is_closed: its entry closed, or its ranking made final) are
+    shown, no longer added, changed or deleted, by anyone, superusers included: the final ranking is
+    kept as it was closed (targets.ranking), and what explains it and the year's signed report (the
+    programme, its themes, tasks, indicators, measures and their targets, reporting units, deadlines,
+    scheme, pledges, registrations, blocs, bonuses and deductions) must not drift from them. The page
+    says why at its top. A new row for a closed year is refused by its model's clean
+    (models.refuse_if_closed), with the same words."""
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not self._closed(obj)
@@ -136,15 +141,9 @@ def refuse_revert_unless_changeable(model_admin, request, object_id) -> None:
         raise PermissionDenied
 
 
-class KeptOnceClosedInline:
+class KeptOnceClosedInline(_OfAYear):
     """A closed year's rows in the table of their page (the programme's themes, an indicator's
-    measures…): shown, none added, changed or deleted. `campaign`: the path from the page's row."""
-
-    campaign = "campaign"
-
-    def _closed(self, parent) -> bool:
-        campaign = models.campaign_along(parent, self.campaign)
-        return campaign is not None and campaign.is_closed()
+    measures…): shown, none added, changed or deleted."""
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and not self._closed(obj)

@@ -42,7 +42,7 @@ import itertools
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -811,12 +811,6 @@ def rank(scores: Iterable[UnitScore]) -> tuple[UnitScore, ...]:
         position = 1 + sum(1 for other in ranked if other.score > s.score)
         result.append(dataclasses.replace(s, rank=position))
     return (*result, *(dataclasses.replace(s, rank=None) for s in sorted(left, key=lambda s: s.code)))
-
-
-def rank_bloc(code: str, name: str, units: Sequence[UnitInput], scheme: Scheme, *, final: bool,
-              period_quarter: int = 4, name_en: str = "") -> BlocRanking:
-    return BlocRanking(code=code, name=name, name_en=name_en, final=final,
-                       units=rank(score_unit(u, scheme, final=final, period_quarter=period_quarter) for u in units))
 
 
 # --- proposals -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from targets.progress import Aggregation, Comparison, MeasureSpec, Status, Verdi
 from targets.scoring import (
     Adjustment,
     Bar,
+    BlocRanking,
     LineKind,
     MeasureResult,
     NotFinal,
@@ -28,7 +29,7 @@ from targets.scoring import (
     draft_proposals,
     outcome_of,
     pledge_spec,
-    rank_bloc,
+    rank,
     score_unit,
 )
 
@@ -304,6 +305,12 @@ def test_a_barring_deduction_bars_the_flag():
 
 
 # --- ranking, ties, joining and leaving ------------------------------------------------------------
+
+
+def rank_bloc(code, name, units, scheme, *, final, period_quarter=4):
+    """A bloc ranked as targets.ranking.judge ranks it: each unit scored, then ranked."""
+    return BlocRanking(code=code, name=name, final=final,
+                       units=rank(score_unit(u, scheme, final=final, period_quarter=period_quarter) for u in units))
 
 
 def ranked(*units, final=True, scheme=SCHEME):
