@@ -484,7 +484,7 @@ def _fit_number_columns(ws: Worksheet, columns: Iterable[int], first_row: int, l
 
 def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, notes: Footnotes) -> None:
     measure, p = m.measure, m.progress
-    fmt = excel_format(p.places)  # enough decimals to tell the figure from its target
+    fmt = excel_format(p.places, lang)  # enough decimals to tell the figure from its target
     lower_is_better = measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
     above = measure.comparison == Measure.Comparison.GT  # "over 95 %": met only above the target
     _cell(ws, row, COL["stt"], number, BODY, CENTRE)
@@ -513,14 +513,14 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     for key, value, number_format in (
         # Last year's actual with the decimals that tell it from this year's target: 45,698 is not the 45,7 planned.
         ("actual_last_year", measure.previous_year, excel_format(max(p.places, places_to_tell_apart(
-            measure.decimal_places, measure.previous_year, measure.target)))),
-        ("target", measure.target, ('"≤ "' if lower_is_better else '"> "' if above else "") + fmt),
+            measure.decimal_places, measure.previous_year, measure.target)), lang)),
+        ("target", measure.target, excel_format(p.places, lang, '"≤ "' if lower_is_better else '"> "' if above else "")),
         ("actual", p.ytd, actual_fmt),
         ("same_period", p.same_period, same_fmt),
         # Rounded as displayed, so that the value a reader copies is the one printed; never to
         # 100,0 beside "not met" (progress.percent_places).
-        ("vs_target", _rounded_percent(p.percent_of_plan), excel_format(progress.percent_places(p.percent_of_plan))),
-        ("vs_same", _rounded_percent(p.percent_of_same_period), excel_format(progress.percent_places(p.percent_of_same_period))),
+        ("vs_target", _rounded_percent(p.percent_of_plan), excel_format(progress.percent_places(p.percent_of_plan), lang)),
+        ("vs_same", _rounded_percent(p.percent_of_same_period), excel_format(progress.percent_places(p.percent_of_same_period), lang)),
     ):
         cell = _cell(ws, row, COL[key], value, BODY, Alignment(horizontal="right", vertical="top"))
         cell.number_format = number_format
@@ -750,7 +750,8 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         # province's target, so that its status is the report sheet's; another unit against its pledge.
         own, target = judged(row), judged_target(row)
         # Enough decimals to tell the figure from the target it is judged against (59,05 / 59,1).
-        fmt = excel_format(max(p.places, own.places if own else 0))
+        places = max(p.places, own.places if own else 0)
+        fmt = excel_format(places, lang)
         ws.cell(r, 1, a.measure.code)
         ws.cell(r, 2, _name(a.measure.indicator, "name", lang) if alone[a.measure.indicator_id] == 1 else _name(a.measure, "name", lang))
         ws.cell(r, 3, _name(a.measure, "unit", lang))
@@ -777,7 +778,7 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
             lower = a.measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
             # A pledge of "more than" is kept by reaching it (scoring.pledge_spec): only the province's is strict.
             above = a.measure.comparison == Measure.Comparison.GT and a.role == "lead"
-            ws.cell(r, 11, target).number_format = ('"≤ "' if lower else '"> "' if above else "") + fmt
+            ws.cell(r, 11, target).number_format = excel_format(places, lang, '"≤ "' if lower else '"> "' if above else "")
         for col in range(1, 12):
             cell = ws.cell(r, col)
             cell.font = BODY

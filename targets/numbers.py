@@ -47,10 +47,19 @@ def quantize(value: Decimal, places: int) -> Decimal:
         return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def excel_format(places: int) -> str:
-    """The spreadsheet number format of a figure shown with `places` decimals ("#,##0.0"); Excel and
-    LibreOffice show it in the reader's own separators."""
-    return "#,##0" + ("." + "0" * places if places else "")
+# The locale a number format names ("[$-42A]#,##0.0"). LibreOffice prints a number in the separators
+# of the locale its format names, whatever the printing machine's own: the Vietnamese report prints
+# 2.460,5 on any machine, not 2,460.5. Excel takes the separators from Windows' regional settings
+# whatever the format says (docs/deployment.md).
+EXCEL_LOCALES = {"vi": "[$-42A]", "en": "[$-409]"}
+
+
+def excel_format(places: int, lang: str | None, before: str = "") -> str:
+    """The spreadsheet number format of a figure shown with `places` decimals in the separators of
+    `lang` ("[$-42A]#,##0.0": 2.460,5), with the words `before` it ('"≤ "'). Without a language, the
+    reader's own separators: the templates people type figures into, which LibreOffice would also
+    read typed numbers in the named locale's separators."""
+    return EXCEL_LOCALES.get(lang, "") + before + "#,##0" + ("." + "0" * places if places else "")
 
 
 def typed_decimals(value: Decimal) -> int:

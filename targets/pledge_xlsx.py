@@ -71,7 +71,7 @@ def build_template(campaign: Campaign, units=None) -> Workbook:
         m, p = a.measure, pledges.get((a.unit_id, a.measure_id))
         append_row(ws, [a.unit.code, a.unit.name, m.code, m.name, m.unit, m.target, stored_number(p.target) if p else None,
                         p.signed_on if p else None, p.document if p else None])
-        fmt = excel_format(m.decimal_places)
+        fmt = excel_format(m.decimal_places, None)
         for name in ("Kế hoạch của tỉnh", "Chỉ tiêu giao ước"):
             ws.cell(row_number, COLUMNS.index(name) + 1).number_format = fmt
         ws.cell(row_number, COLUMNS.index("Ngày ký") + 1).number_format = "dd/mm/yyyy"

@@ -24,7 +24,6 @@ from targets.numbers import excel_format, quantize
 from targets.progress import percent_places, period_label, status_label
 
 FONT = "Times New Roman"
-SCORE_FORMAT = "#,##0.00"
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -63,7 +62,7 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
                 cell = as_text(ws.cell(row, col, value))
                 cell.font = _font()
                 cell.alignment = WRAP if col in (2, 6) else CENTRE
-            ws.cell(row, 3).number_format = SCORE_FORMAT
+            ws.cell(row, 3).number_format = excel_format(2, lang)
             _box(ws, row, len(widths))
             row += 1
     _signature(ws, row + 1, len(widths))
@@ -89,7 +88,7 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
             cell = as_text(ps.cell(row, col, value))
             cell.font = _font()
             cell.alignment = WRAP if col in (2, 3, 5, 9) else CENTRE
-        ps.cell(row, 7).number_format = SCORE_FORMAT
+        ps.cell(row, 7).number_format = excel_format(2, lang)
         _box(ps, row, len(widths))
         row += 1
     if not proposals:
@@ -130,8 +129,8 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
                 cell = as_text(ws.cell(row, col, value))
                 cell.font = _font()
                 cell.alignment = WRAP if col in (2, 4, 10) else CENTRE
-            ws.cell(row, 6).number_format = ws.cell(row, 7).number_format = excel_format(m.places)
-            ws.cell(row, 8).number_format = excel_format(percent_places(m.percent))
+            ws.cell(row, 6).number_format = ws.cell(row, 7).number_format = excel_format(m.places, lang)
+            ws.cell(row, 8).number_format = excel_format(percent_places(m.percent), lang)
             _box(ws, row, len(values))
             row += 1
     _print_setup(ws, 1)

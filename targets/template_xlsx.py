@@ -139,7 +139,7 @@ def build_template(*, campaign: Campaign, quarter: int, units, user) -> Workbook
         append_row(ws, values)
         # Every decimal a stored figure has shows in its cell: 244,946 shown as 244,9 would be "corrected".
         stored = [v for v in (f.value, f.cumulative) if v is not None] if f else []
-        fmt = excel_format(max([m.decimal_places, *(typed_decimals(v.normalize()) for v in stored)]))
+        fmt = excel_format(max([m.decimal_places, *(typed_decimals(v.normalize()) for v in stored)]), None)
         for name in ("Kế hoạch", "Giá trị", CUMULATIVE, ADMIN_COLUMN):
             if name in columns:
                 ws.cell(row_number, columns.index(name) + 1).number_format = fmt

@@ -49,8 +49,8 @@ def test_a_percent_of_plan_just_short_of_100_never_reads_100(client, budget_just
     assert "2.459,96" in home and "(99,998 %)" in home and "(100,0 %)" not in home
     assert "= 99,998 % kế hoạch" in text(client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 4}))
     row = next(r for r in report(client, 4).worksheets[0].iter_rows() if r[0].value == "3")
-    percent = next(c for c in row if c.value is not None and c.number_format.startswith("#,##0.0") and 99 < c.value < 100)
-    assert (percent.value, percent.number_format) == (99.998, "#,##0.000")
+    percent = next(c for c in row if c.value is not None and c.number_format.startswith("[$-42A]#,##0.0") and 99 < c.value < 100)
+    assert (percent.value, percent.number_format) == (99.998, "[$-42A]#,##0.000")
 
 
 def test_the_indicator_pages_periods_tell_a_figure_from_its_target(client, programme, viewer):
@@ -69,8 +69,8 @@ def test_the_report_by_unit_tells_a_pledge_apart_and_marks_an_estimate(client, p
     client.force_login(viewer)
     ws = report(client, 1)["Chi tiết theo đơn vị"]
     row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "10" and r[3].value == "024")
-    assert row[7].value == 59.05 and row[7].number_format == '#,##0.00 "(ước)"'
-    assert row[10].value == 59.1 and row[10].number_format == "#,##0.00"
+    assert row[7].value == 59.05 and row[7].number_format == '[$-42A]#,##0.00 "(ước)"'
+    assert row[10].value == 59.1 and row[10].number_format == "[$-42A]#,##0.00"
     unit_page = text(client.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 1}))
     assert "59,05 % (ước)" in unit_page
 

@@ -172,23 +172,23 @@ def test_numbers_are_numbers_with_number_formats_and_statuses_are_coloured(demo)
     budget = rows["3"]
     assert isinstance(budget[5].value, (int, float))
     # The demo's nine-month figures are estimates, and only submitted: still numbers, marked (*).
-    assert budget[5].number_format == '#,##0.0 "(*)"'
-    assert budget[7].number_format == "#,##0.0"
+    assert budget[5].number_format == '[$-42A]#,##0.0 "(*)"'
+    assert budget[7].number_format == "[$-42A]#,##0.0"
     assert budget[4].value == 2460
     assert budget[9].fill.fgColor.rgb.endswith(exports.STATUS_FILLS[build_overview(demo, 3).measures[2].progress.status])
-    assert rows["4"][5].number_format.startswith("#,##0 ")
+    assert rows["4"][5].number_format.startswith("[$-42A]#,##0 ")
 
 
 def test_lower_is_better_measures_say_so(demo):
     ws = _report(demo, 3).worksheets[0]
     population = _rows_by_code(ws)["8"]
-    assert population[4].number_format == '"≤ "#,##0.00'
+    assert population[4].number_format == '[$-42A]"≤ "#,##0.00'
     assert "(≤) Chỉ tiêu càng thấp càng tốt: đạt khi thực hiện không vượt kế hoạch." in _texts(ws)
 
 
 def test_approved_figures_carry_no_estimate_mark(demo):
     ws = _report(demo, 2).worksheets[0]
-    assert _rows_by_code(ws)["3"][5].number_format == "#,##0.0"  # Q1 and Q2 are approved official figures
+    assert _rows_by_code(ws)["3"][5].number_format == "[$-42A]#,##0.0"  # Q1 and Q2 are approved official figures
 
 
 def test_row_heights_fit_their_wrapped_text(demo):
@@ -607,7 +607,7 @@ def test_a_rate_known_for_an_earlier_quarter_only_says_so_and_is_compared_with_t
     # Its own period's figure is compared with its own period's.
     send(programme, lead, 2, {"12": "59.4"})
     row = _rows_by_code(_report(programme, 2).worksheets[0])["12"]
-    assert (row[5].value, row[6].value, row[6].number_format) == (59.4, 59.6, "#,##0.0")
+    assert (row[5].value, row[6].value, row[6].number_format) == (59.4, 59.6, "[$-42A]#,##0.0")
 
 
 def test_a_task_many_units_answer_for_keeps_a_readable_start_of_each_within_one_printable_row(demo):
@@ -668,13 +668,13 @@ def test_last_years_actual_shows_the_decimals_that_tell_it_from_the_target(demo)
     # 2024 ended at 1,304 % against "at most 1,3": printed "1,30" beside "≤ 1,30" it would look met.
     Measure.objects.filter(campaign=demo, code="8").update(previous_year=Decimal("1.304"), target=Decimal("1.3"))
     births = _rows_by_code(_report(demo, 3).worksheets[0])["8"]
-    assert Decimal(str(births[3].value)) == Decimal("1.304") and births[3].number_format == "#,##0.000"
+    assert Decimal(str(births[3].value)) == Decimal("1.304") and births[3].number_format == "[$-42A]#,##0.000"
 
 
 def test_a_more_than_target_is_printed_and_explained_as_such(demo):
     ws = _report(demo, 3).worksheets[0]
     security = _rows_by_code(ws)["13"]
-    assert security[4].number_format.startswith('"> "')
+    assert security[4].number_format.startswith('[$-42A]"> "')
     assert "(>) Chỉ đạt khi vượt trên kế hoạch: bằng kế hoạch là chưa đạt." in _texts(ws)
 
 
@@ -758,7 +758,7 @@ def test_the_by_unit_sheet_prints_a_target_with_the_direction_it_is_judged_in(de
     formats = {}
     for row in ws.iter_rows(min_row=4):
         if row[10].value is not None:
-            formats.setdefault((row[0].value, row[5].value), row[10].number_format)
+            formats.setdefault((row[0].value, row[5].value), row[10].number_format.removeprefix("[$-42A]"))
     # Population growth "at most" (≤), the province's security "over 95 %" (>), budget revenue at least (no sign).
     lead, own = "Chủ trì", "Số liệu riêng"
     assert formats[("8", lead)].startswith('"≤ "')

@@ -259,7 +259,7 @@ def test_the_pledge_sheet_leaves_a_year_to_date_with_quarters_missing_out_and_ro
     rows = {(r[0].value, r[2].value): r for r in sheet.iter_rows(min_row=2)}
     missing = rows[("027", "3")]
     assert [c.value for c in missing[6:9]] == [None, None, "Chưa có số liệu"] and "thiếu số liệu" in missing[9].value
-    assert rows[("028", "3")][7].value == D("102.9") and rows[("028", "3")][7].number_format == "#,##0.0"  # 72 of 70, as printed
+    assert rows[("028", "3")][7].value == D("102.9") and rows[("028", "3")][7].number_format == "[$-42A]#,##0.0"  # 72 of 70, as printed
 
 
 def test_a_district_added_for_next_year_is_not_in_this_years_ranking(districts, client, admin_user):
