@@ -88,7 +88,11 @@ def csv_text(value):
     return value
 
 
-def _name(obj, field: str, lang: str) -> str:
+def _name(obj, field: str, lang: str, campaign: Campaign | None = None) -> str:
+    """`obj`'s `field` in `lang`. A unit's with the report's `campaign`: a closed year names it as it
+    was closed (Campaign.unit_name), whatever it was renamed since."""
+    if campaign is not None:
+        return (campaign.unit_name(obj, f"{field}_en") if lang == "en" else "") or campaign.unit_name(obj, field)
     if lang == "en":
         return getattr(obj, f"{field}_en", "") or getattr(obj, field)
     return getattr(obj, field)
@@ -205,7 +209,7 @@ def _official_report(overview: Overview, lang: str, tasks: dict[int, list[TaskPr
     if breakdown is not None:
         _breakdown_sheet(wb, breakdown, lang, period)
     if completeness is not None:
-        _completeness_sheet(wb, completeness, lang, period)
+        _completeness_sheet(wb, completeness, lang, period, campaign)
     return wb
 
 
@@ -283,7 +287,7 @@ def _report_entries(overview: Overview, tasks: dict[int, list[TaskProgress]], la
             entries.append(_Entry("header", "tasks", lambda ws, row: _task_header(ws, row, lang)))
             table = "tasks"
         for task_row in theme_tasks:
-            entries.append(_Entry("row", "tasks", lambda ws, row, t=task_row: _task_row(ws, row, t, lang, notes)))
+            entries.append(_Entry("row", "tasks", lambda ws, row, t=task_row: _task_row(ws, row, t, lang, notes, campaign)))
     return entries
 
 
@@ -454,10 +458,15 @@ def _header_cell(cell, text: str) -> None:
 
 
 def _provisional(m) -> bool:
-    """An estimate stands in the year-to-date (the engine says so), or the period's figure is not
-    yet approved by the secretariat: marked (*) in the report."""
-    figure = m.shown
-    return m.progress.estimate or (figure is not None and figure.submission.state != Submission.State.APPROVED)
+    """Whether the report sheet marks a measure's figure (*): `provisional`, of the figure it stands on."""
+    return provisional(m.progress, m.state)
+
+
+def provisional(p: progress.Progress, state: str | None) -> bool:
+    """An estimate stands in the year-to-date (the engine says so), or the figure it stands on (its
+    report's `state`) is not yet approved by the secretariat: marked (*) and explained under the
+    table, on the report sheet and the by-unit sheet alike."""
+    return p.estimate or (state is not None and state != Submission.State.APPROVED)
 
 
 def _shown_length(value, number_format: str) -> int:
@@ -553,15 +562,15 @@ def _task_header(ws: Worksheet, row: int, lang: str) -> None:
     _box(ws, row)
 
 
-def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes: Footnotes) -> None:
+def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes: Footnotes, campaign: Campaign) -> None:
     """STT, the task, its responsible units, the start of their narrative, the assessment."""
     task, reports = task_row.task, task_row.reports
     _cell(ws, row, COL["stt"], str(task.number), BODY, CENTRE)
     _cell(ws, row, COL["indicator"], _name(task, "title", lang))
-    _merged(ws, row, *TASK_UNITS, ", ".join(u.list_name(lang) for u in task_row.units))
+    _merged(ws, row, *TASK_UNITS, ", ".join(u.list_name(lang, campaign) for u in task_row.units))
     if len(reports) > 1:
         each = min(max(NARRATIVE_CHARS // len(reports), UNIT_NARRATIVE_CHARS), ROW_NARRATIVE_CHARS // len(reports))
-        narrative = "\n".join(f"{r.submission.unit.list_name(lang)}: {_shorten(r.narrative, each)}"
+        narrative = "\n".join(f"{r.submission.unit.list_name(lang, campaign)}: {_shorten(r.narrative, each)}"
                               for r in reports)
     else:
         narrative = _shorten(reports[0].narrative, NARRATIVE_CHARS) if reports else None
@@ -579,7 +588,7 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
     if len(periods) == 1:
         _cell(ws, row, COL["notes"], progress.period_label(periods.pop(), lang))
     elif periods:
-        _cell(ws, row, COL["notes"], "\n".join(f"{r.submission.unit.list_name(lang)}: {progress.period_label(r.submission.quarter, lang)}"
+        _cell(ws, row, COL["notes"], "\n".join(f"{r.submission.unit.list_name(lang, campaign)}: {progress.period_label(r.submission.quarter, lang)}"
                                                for r in reports))
     _box(ws, row)
 
@@ -597,7 +606,9 @@ def _rounded_percent(value: Decimal | None) -> Decimal | None:
     return None if value is None else quantize(value, progress.percent_places(value))
 
 
-def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str) -> int:
+def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str, last: int = LAST) -> int:
+    """The explanations of the marks the table above used, one a row across columns 1 to `last`,
+    from `row`; the row after them. The same words under the report and the by-unit tables."""
     lines = []
     if notes.estimate:
         lines.append(_("(*) Estimated or not yet reviewed."))
@@ -609,7 +620,7 @@ def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str) -> int:
         lines.append(_("(!) The year to date lacks the figures of: %(quarters)s.") % {
             "quarters": ", ".join(progress.quarter_label(q) for q in sorted(notes.missing))})
     for line in lines:
-        _merged(ws, row, 1, LAST, line, _font(11, italic=True))
+        _merged(ws, row, 1, last, line, _font(11, italic=True))
         row += 1
     return row
 
@@ -744,28 +755,38 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
     # Named as the report sheet names them: an indicator of one measure by the indicator's name.
     measures = {row["assignment"].measure.pk: row["assignment"].measure for row in rows}
     alone = Counter(m.indicator_id for m in measures.values())
+    states_shown = _states_shown(rows)
+    notes = Footnotes()
     for r, row in enumerate(rows, start=4):
         a, p = row["assignment"], row["progress"]
         # One rule with the report sheet and the pages (overview.judged): the lead unit against the
         # province's target, so that its status is the report sheet's; another unit against its pledge.
         own, target = judged(row), judged_target(row)
-        # Enough decimals to tell the figure from the target it is judged against (59,05 / 59,1).
-        places = max(p.places, own.places if own else 0)
+        # The measure's decimals, or more where they would make the figure look equal to the target
+        # printed beside it (59,05 / 59,1); never raised for a pace or a same period this sheet does
+        # not print (a count of 5 people is "5", not "5,0").
+        places = places_to_tell_apart(a.measure.decimal_places, p.ytd, target)
         fmt = excel_format(places, lang)
+        # The report sheet's (*), by the same rule, for the figure the year to date stands on.
+        marked = (p.ytd is not None or p.verdict is not None) and provisional(p, states_shown[r - 4])
+        notes.estimate |= marked
         ws.cell(r, 1, a.measure.code)
         ws.cell(r, 2, _name(a.measure.indicator, "name", lang) if alone[a.measure.indicator_id] == 1 else _name(a.measure, "name", lang))
         ws.cell(r, 3, _name(a.measure, "unit", lang))
         ws.cell(r, 4, a.unit.code)
-        ws.cell(r, 5, _name(a.unit, "name", lang))
+        ws.cell(r, 5, _name(a.unit, "name", lang, a.measure.campaign))
         ws.cell(r, 6, _("Lead") if a.role == "lead" else pgettext("unit role", "Own breakdown"))
         ws.cell(r, 7, p.quarter_value).number_format = fmt
         if a.measure.is_qualitative and p.verdict:
-            ws.cell(r, 8, progress.verdict_label(p.verdict, lang))
+            # Text takes no number format: the mark is written out, as on the report sheet.
+            ws.cell(r, 8, progress.verdict_label(p.verdict, lang) + (" (*)" if marked else ""))
         else:
-            # An estimate and a cumulative with a quarter missing are never shown as final and complete.
-            marks = f' "({_("est.")})"' if p.estimate else ""
+            # An estimate, a figure not yet approved and a cumulative with a quarter missing are
+            # never shown as final and complete.
+            marks = ' "(*)"' if marked else ""
             if p.ytd is not None and p.missing_quarters:
                 marks += ' "(!)"'
+                notes.missing.update(p.missing_quarters)
                 ws.cell(r, 10, _("quarters missing: %(quarters)s") % {
                     "quarters": ", ".join(progress.quarter_label(q) for q in p.missing_quarters)})
             elif note := progress.period_note(p, lang):  # an earlier period's figure says which, as in the report
@@ -778,6 +799,8 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
             lower = a.measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
             # A pledge of "more than" is kept by reaching it (scoring.pledge_spec): only the province's is strict.
             above = a.measure.comparison == Measure.Comparison.GT and a.role == "lead"
+            notes.lower |= lower
+            notes.above |= above
             ws.cell(r, 11, target).number_format = excel_format(places, lang, '"≤ "' if lower else '"> "' if above else "")
         for col in range(1, 12):
             cell = ws.cell(r, col)
@@ -787,11 +810,39 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         if own is not None:  # the words and colour of the report sheet's assessment
             _judged_cell(ws.cell(r, 12), own, lang)
     _fit_number_columns(ws, (7, 8, 11), 4, 3 + len(rows))
+    # What the marks mean, under the table as under the report sheet's (a blank row between: no
+    # part of the filtered data).
+    _footnotes(ws, 5 + len(rows), notes, lang, len(headers))
     fit_row_heights(ws)
     _print_setup(ws)
 
 
-def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:
+def _states_shown(rows: list[dict]) -> list[str | None]:
+    """The state of the report each by-unit row's year to date stands on, as the report sheet takes
+    it (`MeasureProgress.shown`): the period's own figure's, or, where the figure is an earlier
+    quarter's (a full year carrying the nine months', a level known for an earlier quarter only),
+    that quarter's. None: no such figure. One query for the earlier quarters' of all rows."""
+    states: list[str | None] = [row["state"] for row in rows]
+    wanted = {}
+    for i, row in enumerate(rows):
+        p = row["progress"].in_year or row["progress"]
+        quarter = p.ytd_quarter or p.quarter
+        if quarter != row["progress"].quarter:
+            wanted[(row["assignment"].measure_id, row["assignment"].unit_id, quarter)] = i
+            states[i] = None
+    if wanted:
+        found = Figure.objects.filter(
+            measure_id__in={m for m, _u, _q in wanted}, submission__unit_id__in={u for _m, u, _q in wanted},
+            submission__quarter__in={q for _m, _u, q in wanted}, submission__state__in=Submission.VISIBLE_STATES,
+            submission__campaign=rows[0]["assignment"].measure.campaign_id,
+        ).values_list("measure_id", "submission__unit_id", "submission__quarter", "submission__state")
+        for measure, unit, quarter, state in found:
+            if (measure, unit, quarter) in wanted:
+                states[wanted[measure, unit, quarter]] = state
+    return states
+
+
+def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str, campaign: Campaign) -> None:
     ws = wb.create_sheet(pgettext("sheet", "Submissions"))
     headers = [_("Unit code"), _("Unit"), _("Quarter"), _("State"), _("Submitted at"), pgettext("workbook column", "Deadline"),
                _("On time"), _("First submitted at")]
@@ -800,7 +851,7 @@ def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) 
                    {"B": 40, "E": 18, "H": 18})
     for r, row in enumerate(rows, start=4):
         ws.cell(r, 1, row["unit"].code)
-        ws.cell(r, 2, _name(row["unit"], "name", lang))
+        ws.cell(r, 2, _name(row["unit"], "name", lang, campaign))
         ws.cell(r, 3, row["quarter"])
         ws.cell(r, 4, states[row["state"]] if row["state"] else _("Not submitted"))
         if row["submitted_at"]:

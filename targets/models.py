@@ -204,6 +204,10 @@ class Campaign(models.Model):
         _("year closed"), default=False,
         help_text=_("Once closed, none of the year's reports is entered, sent, approved, returned or reopened any more: its ranking and signed report stand as they were."),
     )
+    # Units belong to the province, not to a year, and districts and agencies get renamed and
+    # merged: a closed year's signed report and pages name its units as they were named when it was
+    # closed (unit_name). {unit id: [name, name_en, short_name]}, kept by keep_unit_names.
+    kept_unit_names = models.JSONField(_("unit names as the year was closed"), default=dict, blank=True, editable=False)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -221,6 +225,17 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.year})"
+
+    def save(self, *args, **kwargs):
+        # Closed by its box (the admin) as by ranking.close_year, the year keeps its units' names;
+        # reopened (reopenable), it names them as they are, until it is closed again.
+        if self.year_closed and not self.kept_unit_names:
+            self.keep_unit_names()
+        elif not self.year_closed and self.kept_unit_names and not self.is_closed():
+            self.kept_unit_names = {}
+        if kwargs.get("update_fields") is not None and "year_closed" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "kept_unit_names"}
+        super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None):
         # The admin leaves the year off its form once the programme has reports, while the plan
@@ -242,6 +257,26 @@ class Campaign(models.Model):
         programme, themes, tasks, indicators, measures, deadlines, scheme, pledges, blocs…) is then
         kept as it was: the admin shows it, read-only (targets.admin.KeptOnceClosed)."""
         return self.year_closed or ScoringScheme.objects.filter(campaign_id=self.pk, ranking_final_at__isnull=False).exists()
+
+    KEPT_NAME_FIELDS = ("name", "name_en", "short_name")
+
+    def keep_unit_names(self, codes=()) -> None:
+        """Keep, as they are now, the names of the units the year involves (its reports, assignments,
+        tasks, pledges, bloc memberships, and the units `codes` names: its final ranking's), in
+        kept_unit_names; not saved. A name kept already stays: it is the one of the year's first close."""
+        involved = Q(code__in=list(codes))
+        for model, path in ((Submission, "campaign"), (MeasureAssignment, "measure__campaign"), (Pledge, "measure__campaign"),
+                            (Task.responsible_units.through, "task__theme__campaign"), (BlocMembership, "campaign")):
+            involved |= Q(pk__in=model.objects.filter(**{path: self.pk}).values("unit_id"))
+        names = Unit.objects.filter(involved).values_list("pk", *self.KEPT_NAME_FIELDS)
+        self.kept_unit_names = {**{str(pk): list(kept) for pk, *kept in names}, **self.kept_unit_names}
+
+    def unit_name(self, unit: Unit, field: str = "name") -> str:
+        """The unit's `field` (name, name_en or short_name) in this year: as it was when the year was
+        closed (kept_unit_names), whatever it was renamed since; else as it is now. The one lookup of
+        a unit's name for a year's report and pages."""
+        kept = self.kept_unit_names.get(str(unit.pk))
+        return kept[self.KEPT_NAME_FIELDS.index(field)] if kept is not None else getattr(unit, field)
 
     def reopenable(self) -> bool:
         """A year closed by the programme's own box (it has no scoring scheme), which the admin unticks
@@ -379,9 +414,13 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def list_name(self, lang: str) -> str:
-        """The unit as lists and tables name it: its short name in Vietnamese, its English name in English."""
-        return (self.name_en or self.name) if lang == "en" else (self.short_name or self.name)
+    def list_name(self, lang: str, campaign: Campaign | None = None) -> str:
+        """The unit as lists and tables name it: its short name in Vietnamese, its English name in
+        English; in `campaign`'s year when given (a closed year's as it was closed: Campaign.unit_name)."""
+        def name(field: str) -> str:
+            return campaign.unit_name(self, field) if campaign is not None else getattr(self, field)
+
+        return (name("name_en") or name("name")) if lang == "en" else (name("short_name") or name("name"))
 
     def kept_under_old_code(self) -> list[int]:
         """The closed years whose kept final ranking names this unit by the code it had before this

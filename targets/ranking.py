@@ -395,7 +395,10 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
         record.save()
         # One "close the year" for the whole product: entry closes too (Campaign.year_closed), for
         # everyone (workflow.refuse_if_year_closed): late yearly figures are entered before the close.
-        if not campaign.year_closed:
-            campaign.year_closed = True
-            campaign.save(update_fields=["year_closed"])
+        # Its units' names are kept as they are now (Campaign.unit_name), the ranking's with them: a
+        # unit renamed or merged later never renames it in this year's signed report.
+        campaign.refresh_from_db(fields=["year_closed", "kept_unit_names"])  # as locked above
+        campaign.keep_unit_names(u["code"] for bloc in record.final_ranking.get("blocs", []) for u in bloc.get("units", []))
+        campaign.year_closed = True
+        campaign.save(update_fields=["year_closed", "kept_unit_names"])
     return record

@@ -243,3 +243,91 @@ def test_a_closed_years_late_units_are_not_reminded(client, closed, users, mailo
     response = client.post(reverse("review") + "?year=2024&quarter=4", {"year": 2024, "quarter": 4, "action": "remind"}, follow=True)
     assert CLOSED in text(response)
     assert not Reminder.objects.exists() and not mailoutbox
+
+
+# --- units renamed after the close ---------------------------------------------------------------
+
+OLD = {"vi": ("Thành phố Hà Giang", "TP Hà Giang"), "en": ("Ha Giang City", "Ha Giang City")}
+NEW = {"vi": ("Thành phố Phố Cáo", "TP Phố Cáo"), "en": ("Pho Cao City", "Pho Cao City")}
+
+
+def _rename_city(name="Thành phố Phố Cáo", name_en="Pho Cao City", short_name="TP Phố Cáo"):
+    """Hà Giang city renamed (districts and agencies are, and merged), as the admin's unit page saves it."""
+    city = Unit.objects.get(code="024")
+    city.name, city.name_en, city.short_name = name, name_en, short_name
+    city.save()
+
+
+def _sheets(campaign, lang) -> dict[str, str]:
+    """Each sheet of the year's signed report (Q4), opened as downloaded: its cells' texts, one per line."""
+    buffer = io.BytesIO()
+    exports.report_workbook(campaign, 4, lang=lang).save(buffer)
+    wb = load_workbook(buffer)
+    return {ws.title: "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+            for ws in wb.worksheets}
+
+
+def _names_city(campaign, lang, names) -> None:
+    """The report sheet names the city among a task's units (its short name in Vietnamese); the
+    by-unit and submissions sheets by its full name."""
+    name, short = names[lang]
+    report, by_unit, submissions = _sheets(campaign, lang).values()
+    assert short in report and name in by_unit and name in submissions, lang
+    other = (NEW if names is OLD else OLD)[lang]
+    assert not any(n in sheet for n in set(other) for sheet in (report, by_unit, submissions)), lang
+
+
+def test_a_unit_renamed_after_the_close_keeps_its_name_in_the_closed_years_report(closed):
+    before = {lang: _signed_report(closed) if lang == "vi" else _sheets(closed, lang) for lang in ("vi", "en")}
+    _rename_city()
+    closed = Campaign.objects.get(pk=closed.pk)
+    for lang in ("vi", "en"):
+        _names_city(closed, lang, OLD)
+    assert _signed_report(closed) == before["vi"] and _sheets(closed, "en") == before["en"]
+
+
+def test_an_open_years_report_names_a_unit_as_it_is_now(year):  # noqa: F811
+    _rename_city()
+    for lang in ("vi", "en"):
+        _names_city(Campaign.objects.get(pk=year.pk), lang, NEW)
+
+
+def test_a_unit_renamed_before_the_close_is_kept_under_the_name_it_had_then(year, users):  # noqa: F811
+    _rename_city()
+    close(year, users)
+    _rename_city("Thành phố Hà Giang", "Ha Giang City", "TP Hà Giang")  # renamed back after the close
+    for lang in ("vi", "en"):
+        _names_city(Campaign.objects.get(pk=year.pk), lang, NEW)
+
+
+def test_a_year_closed_by_its_box_keeps_its_names_until_it_is_reopened(programme):
+    ScoringScheme.objects.filter(campaign=programme).delete()  # a programme without a scheme closes with its box
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=1, state="approved")
+    programme.year_closed = True
+    programme.save()  # as the admin's box saves it
+    _rename_city()
+    _names_city(Campaign.objects.get(pk=programme.pk), "vi", OLD)
+    programme = Campaign.objects.get(pk=programme.pk)
+    programme.year_closed = False  # reopened: the year is worked on again, under the unit's name of now
+    programme.save()
+    _names_city(Campaign.objects.get(pk=programme.pk), "vi", NEW)
+
+
+def test_a_closed_years_unit_page_heads_the_unit_as_the_year_was_closed(client, closed, users):  # noqa: F811
+    _rename_city()
+    login(client, users["viewer"])
+    page = text(client.get(reverse("unit", args=["024"]), {"year": 2024}))
+    assert "<h1 class=\"h3\">Thành phố Hà Giang <small" in page and "Phố Cáo" not in page
+    Campaign.objects.filter(pk=closed.pk).update(year_closed=False, kept_unit_names={})  # as an open year
+    assert "<h1 class=\"h3\">Thành phố Phố Cáo <small" in text(client.get(reverse("unit", args=["024"]), {"year": 2024}))
+
+
+def test_a_year_closed_before_names_were_kept_keeps_them_from_the_migration_on(closed):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Campaign.objects.filter(pk=closed.pk).update(kept_unit_names={})  # closed before migration 0032
+    import_module("targets.migrations.0032_kept_unit_names").keep_closed_years_names(apps, None)
+    _rename_city()
+    _names_city(Campaign.objects.get(pk=closed.pk), "vi", OLD)

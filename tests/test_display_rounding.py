@@ -69,10 +69,74 @@ def test_the_report_by_unit_tells_a_pledge_apart_and_marks_an_estimate(client, p
     client.force_login(viewer)
     ws = report(client, 1)["Chi tiết theo đơn vị"]
     row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "10" and r[3].value == "024")
-    assert row[7].value == 59.05 and row[7].number_format == '[$-42A]#,##0.00 "(ước)"'
+    # The report sheet's mark for a provisional figure, explained under the table as under its.
+    assert row[7].value == 59.05 and row[7].number_format == '[$-42A]#,##0.00 "(*)"'
     assert row[10].value == 59.1 and row[10].number_format == "[$-42A]#,##0.00"
+    assert "(*) Số liệu ước tính hoặc chưa được thẩm định." in footnotes(ws)
     unit_page = text(client.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 1}))
     assert "59,05 % (ước)" in unit_page
+
+
+def footnotes(ws) -> list[str]:
+    """The lines under a sheet's table that explain its marks."""
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and re.match(r"\([*!≤>]\) ", c.value)]
+
+
+def by_unit(ws, code, unit_code):
+    return next(r for r in ws.iter_rows(min_row=4) if r[0].value == code and r[3].value == unit_code)
+
+
+def test_the_by_unit_sheet_prints_a_whole_count_against_a_whole_target_without_decimals(client, programme, viewer, admin_user):
+    # A district pledged 21 criteria (a count, no decimals) and met 5 in the first quarter: its pace
+    # of 5,25 is on no sheet, and raised no decimals where the figure stands beside its target.
+    Pledge.objects.create(unit=Unit.objects.get(code="024"), measure=Measure.objects.get(code="11"), target=Decimal("21"),
+                          signed_on=datetime.date(2024, 1, 15), entered_by=admin_user)
+    put(programme, "024", "11", "5")
+    client.force_login(viewer)
+    row = by_unit(report(client, 1)["Chi tiết theo đơn vị"], "11", "024")
+    assert (row[6].value, row[6].number_format) == (5, "[$-42A]#,##0")
+    assert (row[7].value, row[7].number_format) == (5, "[$-42A]#,##0")
+    assert (row[10].value, row[10].number_format) == (21, "[$-42A]#,##0")
+
+
+def test_the_by_unit_sheet_marks_and_explains_a_figure_not_yet_approved_as_the_report_sheet_does(client, programme, viewer):
+    """One mark, one meaning in the workbook: (*) is an estimate or a figure the secretariat has not
+    approved yet, on the report sheet and the by-unit sheet, explained under each table."""
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="SGDDT"), quarter=3, state=Submission.State.SUBMITTED)
+    put(programme, "SGDDT", "10", "60", quarter=3)  # sent, not yet approved
+    put(programme, "024", "10", "58", quarter=3)  # approved
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="TTT"), quarter=3, state=Submission.State.SUBMITTED)
+    put(programme, "TTT", "17", None, quarter=3, verdict="completed")  # a verdict in words, sent
+    client.force_login(viewer)
+    for quarter in (3, 4):  # the full year, without its figure, stands on the nine months' figure
+        wb = report(client, quarter)
+        actual = next(r for r in wb["Báo cáo"].iter_rows() if r[0].value == "10")[5]
+        assert actual.number_format.startswith('[$-42A]#,##0.0 "(*)"')
+        ws = wb["Chi tiết theo đơn vị"]
+        assert by_unit(ws, "10", "SGDDT")[7].number_format.startswith('[$-42A]#,##0.0 "(*)"'), quarter
+        assert "(*)" not in by_unit(ws, "10", "024")[7].number_format
+        verdict = next(r for r in wb["Báo cáo"].iter_rows() if r[0].value == "17")[5].value
+        assert verdict.startswith("Hoàn thành nhiệm vụ (*)") and by_unit(ws, "17", "TTT")[7].value.startswith("Hoàn thành nhiệm vụ (*)")
+        explained = "(*) Số liệu ước tính hoặc chưa được thẩm định."
+        assert explained in footnotes(wb["Báo cáo"]) and explained in footnotes(ws)
+    ws = report(client, 3)["Chi tiết theo đơn vị"]
+    last = max(r[0].row for r in ws.iter_rows(min_row=4) if r[0].value and not r[0].value.startswith("("))
+    assert ws.cell(last + 2, 1).value == explained  # under the table, a blank row between
+    # In the sheet's language, with the report sheet's words.
+    from targets import exports
+
+    english = exports.report_workbook(programme, 3, lang="en")
+    assert "(*) Estimated or not yet reviewed." in footnotes(english["By unit"])
+
+
+def test_the_by_unit_sheet_explains_a_year_to_date_missing_a_quarter(client, programme, viewer):
+    put(programme, "024", "3", "50", quarter=2)  # the city's first quarter never came
+    client.force_login(viewer)
+    ws = report(client, 2)["Chi tiết theo đơn vị"]
+    assert by_unit(ws, "3", "024")[7].number_format.endswith('"(!)"')
+    assert "(!) Lũy kế còn thiếu số liệu của quý: quý I." in footnotes(ws)
+    # No mark used, no explanation: every figure is official and approved.
+    assert not any(line.startswith("(*)") for line in footnotes(ws))
 
 
 def test_sums_that_disagree_by_less_than_a_shown_decimal_say_both_numbers(client, programme, viewer):

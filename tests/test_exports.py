@@ -45,6 +45,14 @@ def _rows_by_code(ws):
     return rows
 
 
+def _unit_rows(ws):
+    """The rows of the by-unit table: from under its header to the blank row above its footnotes."""
+    for row in ws.iter_rows(min_row=4):
+        if row[0].value is None:
+            return
+        yield row
+
+
 def _texts(ws):
     return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
 
@@ -351,7 +359,7 @@ def test_the_by_unit_sheet_says_a_full_year_status_stands_on_the_nine_months_as_
 def test_the_by_unit_sheet_wraps_long_names_in_rows_tall_enough_for_them(demo):
     ws = _report(demo, 3)["Chi tiết theo đơn vị"]
     checked = 0
-    for row in ws.iter_rows(min_row=4):
+    for row in _unit_rows(ws):
         for cell in (row[1], row[4]):  # the indicator and the unit
             assert cell.alignment.wrap_text, cell.coordinate
             width = ws.column_dimensions[cell.column_letter].width
@@ -366,13 +374,13 @@ def test_the_by_unit_sheet_names_each_line_as_the_report_sheet_does_and_keeps_sh
     workbook = _report(demo, 3)
     report = [row[1] for row in workbook["Báo cáo"].iter_rows(min_row=11, values_only=True) if row[1]]
     by_unit = workbook["Chi tiết theo đơn vị"]
-    names = {row[1].value for row in by_unit.iter_rows(min_row=4)}
+    names = {row[1].value for row in _unit_rows(by_unit)}
     # GRDP, an indicator of one measure: its name on the report sheet, not its measure's.
     assert "Tăng trưởng tổng sản phẩm trên địa bàn tỉnh (GRDP)" in names
     assert "Tốc độ tăng trưởng tổng sản phẩm trên địa bàn tỉnh (GRDP)" not in names
     assert names <= {re.sub(r"^– ", "", name) for name in report}, names - set(report)
     # A district's row whose words fit their columns is one line high ("Số liệu riêng" fits its column).
-    short = [row for row in by_unit.iter_rows(min_row=4)
+    short = [row for row in _unit_rows(by_unit)
              if all(exports.text_lines(c.value, by_unit.column_dimensions[c.column_letter].width) == 1
                     for c in row if isinstance(c.value, str))]
     assert short and all((by_unit.row_dimensions[row[0].row].height or exports.LINE_HEIGHT) <= exports.LINE_HEIGHT for row in short)

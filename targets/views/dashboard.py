@@ -185,6 +185,10 @@ def unit(request, code: str):
     def build():
         the_unit = get_object_or_404(Unit.objects.select_related("bloc"), code=code)
         period = _period(request)
+        # A closed year's page heads the unit as its signed report names it: as it was when the year
+        # was closed (Campaign.unit_name), whatever it was renamed since. Never saved.
+        for field in Campaign.KEPT_NAME_FIELDS:
+            setattr(the_unit, field, period["campaign"].unit_name(the_unit, field))
         states = Submission.State.values if own else Submission.VISIBLE_STATES
         rows = unit_breakdown(period["campaign"], period["quarter"], states=states, units=[the_unit])
         # Only a unit that owes the year's reports can be late with them (as the late page has it).
