@@ -784,6 +784,8 @@ class ScoringSchemeForm(forms.ModelForm):
         for name, values in self._initial_of(stored if shown is None else shown).items():
             self.initial.setdefault(name, values)
         self._title_lines: list[int] | None = None  # the line of each title typed, when the titles were
+        # Set by clean(): the save would store the scheme as it stands (ScoringSchemeAdmin writes nothing).
+        self.nothing_changed = False
         choices = self._measure_choices(stored)
         self.fields["key_measures"].choices = self.fields["annual_measures"].choices = choices
         titles = _titles_of_text(self.initial.get("titles", ""), stored.get("titles"))
@@ -903,6 +905,9 @@ class ScoringSchemeForm(forms.ModelForm):
                                    "the page to see the scheme as it stands now."))
         if not conflicts:
             self.instance.data = self.scheme_data(stored, cleaned)
+            # Compared as JSON text, keys sorted: 1 and true, or 8 and "8", are not the same scheme.
+            self.nothing_changed = (self.instance.pk is not None and "campaign" not in self.changed_data
+                                    and json.dumps(self.instance.data, sort_keys=True) == json.dumps(stored, sort_keys=True))
         return cleaned
 
     def scheme_data(self, stored: Mapping, cleaned: dict) -> dict:
@@ -1109,6 +1114,27 @@ class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
         text = json.dumps(obj.data, ensure_ascii=False, indent=2).encode("utf-8", "backslashreplace").decode("utf-8")
         return format_html("<pre>{}</pre>", text)
 
+    def save_model(self, request, obj, form, change):
+        # A page saved untouched writes nothing: no new version in the scheme's history (which
+        # would say the scheme was changed at that time) and no line in the admin's log.
+        obj._nothing_changed = change and form.nothing_changed
+        if not obj._nothing_changed:
+            super().save_model(request, obj, form, change)
+
+    def log_change(self, request, obj, message):
+        if not getattr(obj, "_nothing_changed", False):
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        # "Save": back to the list, told nothing changed (Django's "Save and continue" and "Save and
+        # add another" keep their own words).
+        if getattr(obj, "_nothing_changed", False) and not {"_continue", "_addanother", "_saveasnew", "_popup"} & set(request.POST):
+            self.message_user(request, _("Nothing was changed: the %(name)s “%(obj)s” is as it was.") % {
+                "name": obj._meta.verbose_name, "obj": obj}, messages.INFO)
+            return self.response_post_save_change(request, obj)
+        return super().response_change(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         # A year with reports is ranked on its scheme: without it the ranking, registrations and
         # proposals of that year are gone (and loading the programme again would bring the default back).
@@ -1175,6 +1201,13 @@ class RegistrationForm(forms.ModelForm):
     class Meta:
         model = models.Registration
         fields = ("campaign", "unit", "title", "registered_on", "note")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("registered_on"):
+            # Not a date: said once, not also judged by the model's rules as the day it defaults to.
+            self.instance.registered_on = None
+        return cleaned
 
 
 @admin.register(models.Registration)

@@ -156,12 +156,30 @@ def newest_campaign(campaigns) -> Campaign | None:
     return next(iter(campaigns), None)
 
 
+# The years a programme can be for, in the admin and when a year is copied (services.copy_campaign):
+# a year mistyped (224, 20244) would set up a programme no page offers and a five-year plan of
+# centuries.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def programme_year_problem(year: int) -> str | None:
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return _("%(year)s is not a programme year: a programme is for a year from %(first)s to %(last)s.") % {
+        "year": year, "first": FIRST_YEAR, "last": LAST_YEAR}
+
+
+def validate_programme_year(year: int) -> None:
+    if problem := programme_year_problem(year):
+        raise ValidationError(problem, code="programme_year")
+
+
 class Campaign(models.Model):
     """One year's emulation programme of a province (e.g. No. 322/CTr-UBND for 2024)."""
 
     province = char_field(_("province"), 100)
     province_code = char_field(_("province code"), 10, blank=True)
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True, validators=[validate_programme_year])
     number = char_field(_("programme number"), 50)
     issued_on = models.DateField(_("issued on"))
     issuing_body = char_field(_("issuing body"), 200)
@@ -1287,7 +1305,7 @@ class Pledge(Rules, models.Model):
         return problems
 
 
-class Registration(models.Model):
+class Registration(Rules, models.Model):
     """A unit's registration for an emulation title of the year (a code of the scheme's titles)."""
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="registrations")
@@ -1323,6 +1341,26 @@ class Registration(models.Model):
             return _("This is not a title of the %(year)s programme, whose titles are: %(titles)s.") % {
                 "year": campaign.year, "titles": ", ".join(t.label(None) for t in scheme.titles) or "–"}
         return None
+
+    @staticmethod
+    def date_problem(campaign: Campaign, date: datetime.date, today: datetime.date | None = None) -> str | None:
+        """Units register at the start of the programme's year, sometimes in late December of the
+        year before (as ScoringScheme.clean's registration deadline), and a registration is entered
+        once it was made: a date to come, or of another year, is a mistyped one."""
+        today = today or timezone.localdate()
+        if date > today:
+            return _("%(date)s is after today (%(today)s): enter the date the unit registered.") % {
+                "date": date.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")}
+        if not campaign.year - 1 <= date.year <= campaign.year:
+            return _("%(date)s is not in %(last)s or %(year)s, when units register for the %(year)s emulation.") % {
+                "date": date.strftime("%d/%m/%Y"), "last": campaign.year - 1, "year": campaign.year}
+        return None
+
+    def rule_problems(self) -> dict[str, list[str]]:
+        # Checked with the fields (Rules): a date mistyped is said once, not also judged as the default day.
+        if self.campaign_id and self.registered_on and (problem := self.date_problem(self.campaign, self.registered_on)):
+            return {"registered_on": [problem]}
+        return {}
 
     def clean(self):
         refuse_if_closed(self)

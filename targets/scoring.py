@@ -244,6 +244,8 @@ SCHEME_PROBLEMS = {
     "codes": gettext_lazy("a list of measure codes."),
     "points_range": gettext_lazy("%(value)s is out of range: between -%(max)s and %(max)s, with at most two decimals."),
     "negative": gettext_lazy("%(value)s is negative; the points a unit earns are 0 or more."),
+    "min_score_negative": gettext_lazy("%(value)s is negative; the minimum score for the flag is 0 or more."),
+    "score_range": gettext_lazy("%(value)s is out of range: between 0 and %(max)s, with at most two decimals."),
     "order": gettext_lazy("%(better)s earns fewer points than %(worse)s."),
     "certificates_max": gettext_lazy("%(value)s is too many; at most %(max)s a bloc."),
     "boolean": gettext_lazy("true or false (without quotes), not %(value)s."),
@@ -311,9 +313,9 @@ class Scheme:
 
         `measure_codes`: the programme's measures, which key_measures and annual_measures must name.
         `strict` (the default, for what is about to be saved) also refuses what the scheme would
-        be misread with: a boolean in quotes, negative points earned, a better verdict earning fewer
-        points, absurd amounts. A scheme saved before those rules is read with strict=False
-        (ScoringScheme.scheme()), as it was then, until it is next edited."""
+        be misread with: a boolean in quotes, negative points earned or a negative minimum score, a
+        better verdict earning fewer points, absurd amounts. A scheme saved before those rules is
+        read with strict=False (ScoringScheme.scheme()), as it was then, until it is next edited."""
         problems: list[SchemeProblem] = []
         refused: set[str] = set()  # the numbers refused: read as 0, not compared with the others
 
@@ -331,7 +333,9 @@ class Scheme:
         if strict and (unknown := set(map(str, data)) - set(SCHEME_KEYS)):
             problem("unknown_top", unknown=", ".join(sorted(unknown)), names=", ".join(SCHEME_KEYS))
 
-        def points(value, where: str, limit: Decimal = MAX_ITEM_POINTS) -> Decimal:
+        def points(value, where: str, limit: Decimal = MAX_ITEM_POINTS, *, score: bool = False) -> Decimal:
+            # `score`: a score to reach (the flag's minimum), 0 or more: a negative one would bar
+            # no unit while the page shows a rule, and its range is said from 0.
             try:
                 number = Decimal(str(value))
             except (InvalidOperation, ValueError):
@@ -342,8 +346,13 @@ class Scheme:
                 problem("not_finite", key=where, value=_Value(value, number=True))
                 refused.add(where)
                 return ZERO
+            if strict and score and number < 0:
+                problem("min_score_negative", key=where, value=_Value(number, quoted=False))
+                refused.add(where)
+                return ZERO
             if strict and (abs(number) > limit or -number.as_tuple().exponent > 2):
-                problem("points_range", key=where, value=_Value(value, number=True), max=_Value(limit, quoted=False))
+                problem("score_range" if score else "points_range", key=where, value=_Value(value, number=True),
+                        max=_Value(limit, quoted=False))
                 refused.add(where)
                 return ZERO  # refused: said once, not again as out of order (it is not 0)
             return number
@@ -446,7 +455,7 @@ class Scheme:
             complete_points=complete,
             key_measures=lists["key_measures"],
             flag_title=flag_title,
-            flag_min_score=points(minimum, "flag_min_score", MAX_SCORE) if minimum not in (None, "") else None,
+            flag_min_score=points(minimum, "flag_min_score", MAX_SCORE, score=True) if minimum not in (None, "") else None,
             flag_requires_full_year=full_year,
             certificates=certificates,
             annual_measures=lists["annual_measures"],

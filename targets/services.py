@@ -10,7 +10,19 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from targets import history, progress
-from targets.models import Campaign, Deadline, Indicator, Measure, MeasureAssignment, ScoringScheme, Submission, Task, Theme, Unit
+from targets.models import (
+    Campaign,
+    Deadline,
+    Indicator,
+    Measure,
+    MeasureAssignment,
+    ScoringScheme,
+    Submission,
+    Task,
+    Theme,
+    Unit,
+    programme_year_problem,
+)
 from targets.overview import build_overview
 
 # How the official report is headed and signed carries over to the next year.
@@ -37,8 +49,8 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
     if Campaign.objects.filter(year=target_year).exists():
         raise CopyError(_("A programme for %(year)s already exists.") % {"year": target_year})
 
-    if not 1900 <= target_year <= 2999:
-        raise CopyError(_("%(year)s is not a programme year.") % {"year": target_year})
+    if problem := programme_year_problem(target_year):  # the bounds of the programme's own year box
+        raise CopyError(str(problem))
     plan_start, plan_end = source.plan_start, source.plan_end
     while target_year > plan_end:  # the next five-year plan
         plan_start, plan_end = plan_end + 1, plan_end + 5

@@ -179,6 +179,32 @@ def test_a_registration_is_for_a_title_of_the_scheme(client, admin_user, program
     assert list(Registration.objects.values_list("title", "entered_by__username")) == [("co-thi-dua-ubnd-tinh", admin_user.username)]
 
 
+def test_a_registration_date_is_in_the_programmes_year_or_the_year_before_never_to_come(client, admin_user, programme):
+    import datetime
+
+    from django.utils import timezone
+
+    client.force_login(admin_user)
+    dong_van = Unit.objects.get(code="026")
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    for typed, message in [
+        (f"{tomorrow:%d/%m/%Y}", f"Ngày {tomorrow:%d/%m/%Y} là sau hôm nay ({today:%d/%m/%Y}): hãy nhập ngày đơn vị đã đăng ký."),
+        ("15/12/2022", "Ngày 15/12/2022 không thuộc năm 2023 hoặc 2024, khi các đơn vị đăng ký thi đua năm 2024."),
+        ("10/01/2025", "Ngày 10/01/2025 không thuộc năm 2023 hoặc 2024, khi các đơn vị đăng ký thi đua năm 2024."),
+        ("31/02/2024", "Nhập một ngày hợp lệ."),  # not a date: said once, not also judged as another day
+    ]:
+        response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",
+                              registered_on=typed)
+        assert response.status_code == 200 and errors(response) == message, typed
+    assert not Registration.objects.exists()
+    # Late in December of the year before, as units sometimes register: recorded.
+    response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",
+                          registered_on="28/12/2023")
+    assert response.status_code == 302, errors(response)
+    assert list(Registration.objects.values_list("registered_on", flat=True)) == [datetime.date(2023, 12, 28)]
+
+
 # --- the scoring scheme, in boxes (F8) ----------------------------------------------------------------
 
 
@@ -266,6 +292,31 @@ def test_the_boxes_save_the_schemes_json_exactly_and_keep_the_rest(client, admin
     assert record.data["flag_title"] == "moi"
 
 
+def test_a_scheme_saved_untouched_writes_nothing_and_says_so(client, admin_user, programme):
+    from django.contrib.admin.models import LogEntry
+
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    versions, before = record.history.count(), copy.deepcopy(record.data)
+    # Saved as the page showed it (the note retyped with a space after it too): no new version in
+    # the scheme's history, nothing in the admin's log, and the admin is told nothing changed.
+    response = scheme_save(client, record, note=ScoringScheme.objects.get(pk=record.pk).data.get("note", "") + " ")
+    assert response.status_code == 302, errors(response)
+    assert [str(m) for m in get_messages(client.get(response.url).wsgi_request)] == [
+        "Không có thay đổi nào: thang điểm thi đua “2024” được giữ nguyên."]
+    record.refresh_from_db()
+    assert record.data == before
+    assert record.history.count() == versions and not LogEntry.objects.exists()
+
+    # A change is saved as before: one new version, said changed.
+    response = scheme_save(client, record, measure_met="9")
+    assert response.status_code == 302, errors(response)
+    assert "đã được thay đổi thành công" in " ".join(str(m) for m in get_messages(client.get(response.url).wsgi_request))
+    record.refresh_from_db()
+    assert record.data["measure_points"]["met"] == "9"
+    assert record.history.count() == versions + 1 and LogEntry.objects.count() == 1
+
+
 def test_a_point_typed_in_the_other_notation_is_refused_with_how_to_type_it(client, admin_user, programme):
     client.force_login(admin_user)
     record = ScoringScheme.objects.get(campaign=programme)
@@ -292,6 +343,9 @@ def test_a_point_typed_in_the_other_notation_is_refused_with_how_to_type_it(clie
     ({"flag_title": "khong-co"}, "«khong-co» không phải là một trong các danh hiệu."),
     ({"certificates": str(10**12)}, "1.000.000.000.000 là quá nhiều; mỗi khối nhiều nhất 100."),
     ({"certificates": "-1"}, "Một số nguyên, từ 0 trở lên."),
+    ({"flag_min_score": "-5"}, "-5 là số âm; điểm tối thiểu để được đề nghị Cờ thi đua phải từ 0 trở lên."),
+    ({"flag_min_score": "-0,5"}, "-0,5 là số âm; điểm tối thiểu để được đề nghị Cờ thi đua phải từ 0 trở lên."),
+    ({"flag_min_score": "200000"}, "200.000 nằm ngoài khoảng cho phép: từ 0 đến 100.000, nhiều nhất hai chữ số thập phân."),
     ({"key_measures": ["3", "6", "1l"]}, "«1l» không phải là mã chỉ tiêu đo của chương trình."),
     ({"titles": "co-thi-dua-ubnd-tinh | Cờ\n | Không mã"}, "Dòng 2: mỗi danh hiệu cần có mã và tên."),
     ({"titles": "co-thi-dua-ubnd-tinh | Cờ " + "x" * 400}, "Dòng 1: tối đa 300 ký tự (hiện có 403)."),

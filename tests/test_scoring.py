@@ -532,3 +532,18 @@ def test_a_refused_number_is_said_once_not_also_out_of_order():
         Scheme.from_dict({**SCHEME_DATA, "measure_points": {"exceeded": "6", "met": "1e40", "not_met": "2", "no_figure": "0"}})
     assert problem.value.errors == [
         "measure_points.met: '1e40' is out of range: between -1000 and 1000, with at most two decimals."]
+
+
+@pytest.mark.parametrize("minimum, message", [
+    ("-5", "flag_min_score: -5 is negative; the minimum score for the flag is 0 or more."),
+    (-0.5, "flag_min_score: -0.5 is negative; the minimum score for the flag is 0 or more."),
+    ("100001", "flag_min_score: '100001' is out of range: between 0 and 100000, with at most two decimals."),
+])
+def test_a_negative_minimum_score_for_the_flag_is_refused(minimum, message):
+    # A minimum under 0 bars no unit while the ranking page says a minimum applies.
+    with pytest.raises(SchemeError) as problem:
+        Scheme.from_dict({**SCHEME_DATA, "flag_min_score": minimum})
+    assert problem.value.errors == [message]
+    # 0 is a minimum (a unit with a negative score is barred); a scheme saved before is read as it was.
+    assert Scheme.from_dict({**SCHEME_DATA, "flag_min_score": "0"}).flag_min_score == D(0)
+    assert Scheme.from_dict({**SCHEME_DATA, "flag_min_score": "-5"}, strict=False).flag_min_score == D(-5)

@@ -233,3 +233,33 @@ def test_no_report_is_entered_for_a_programme_whose_year_has_not_begun(client, p
     page = client.get("/nhap-so-lieu/", {"year": ahead.year, "quarter": 1, "unit": "024"}).content.decode()
     assert f"Năm của chương trình {ahead.year} chưa bắt đầu" in page
     assert not Figure.objects.filter(submission__campaign=ahead).exists()
+
+
+@pytest.mark.parametrize("year", [1999, 2101, 2999])
+def test_a_programme_is_copied_only_into_a_year_the_programmes_own_year_box_takes(programme, year):
+    from targets.models import Campaign
+    from targets.services import CopyError
+
+    with pytest.raises(CopyError) as refused:
+        copy_campaign(source_year=2024, target_year=year)
+    assert str(refused.value) == (f"{year} không phải là năm của một chương trình: chương trình là của một năm từ 2000 "
+                                  "đến 2100.")
+    assert not Campaign.objects.filter(year=year).exists()
+
+
+def test_the_programmes_year_box_takes_the_years_a_programme_is_copied_into(client, admin_user, programme):
+    from targets.models import Campaign
+    from tests.test_admin_emulation_rules import admin_save, errors
+
+    client.force_login(admin_user)
+    for year in (1999, 2101):  # its five-year plan and date of issue with it: only the year is refused
+        response = admin_save(client, "campaign", programme.pk, year=str(year), plan_start=str(year - 4), plan_end=str(year),
+                              issued_on=f"15/12/{year - 1}")
+        assert response.status_code == 200
+        assert errors(response) == f"{year} không phải là năm của một chương trình: chương trình là của một năm từ 2000 đến 2100."
+    assert Campaign.objects.get(pk=programme.pk).year == 2024
+    # The bounds themselves are years: copied into, the year box keeps them.
+    assert copy_campaign(source_year=2024, target_year=2100).year == 2100
+    response = admin_save(client, "campaign", programme.pk, year="2000", plan_start="1996", plan_end="2000", issued_on="15/12/1999")
+    assert response.status_code == 302, errors(response)
+    assert Campaign.objects.get(pk=programme.pk).year == 2000
