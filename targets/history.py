@@ -22,12 +22,13 @@ CORRECTED = gettext_noop("Corrected after return")
 SUBMITTED = gettext_noop("Submitted for review")
 APPROVED = gettext_noop("Approved")
 RETURNED = gettext_noop("Returned for correction")
+RETURNED_UNSENT = gettext_noop("Returned for correction, not counted as sent")
 REOPENED = gettext_noop("Reopened")
 LAST_YEAR = gettext_noop("Last year's approved figures")
 DRAFTED = gettext_noop("Drafted from the final ranking")
 PLEDGES_ENTERED = gettext_noop("Entered from the pledge template")
 UPLOADED = gettext_noop("Uploaded from the Excel template")
-SYSTEM_REASONS = (CLEARED, CORRECTED, SUBMITTED, APPROVED, RETURNED, REOPENED, LAST_YEAR, DRAFTED, PLEDGES_ENTERED, UPLOADED)
+SYSTEM_REASONS = (CLEARED, CORRECTED, SUBMITTED, APPROVED, RETURNED, RETURNED_UNSENT, REOPENED, LAST_YEAR, DRAFTED, PLEDGES_ENTERED, UPLOADED)
 
 
 def system_reason(reason: str) -> str:

@@ -977,7 +977,9 @@ class Submission(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # When it was first sent: a report sent by its deadline stays on time when the secretariat
-    # returns it, or an admin reopens it, for a correction (targets/timeliness.py).
+    # returns it, or an admin reopens it, for a correction (targets/timeliness.py); unless the
+    # secretariat returns it as not counted as sent (workflow.return_for_correction), which empties
+    # this, so that its next sending decides.
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
@@ -1004,8 +1006,11 @@ class Submission(models.Model):
         return f"{self.unit.code} · {self.campaign.year} · {progress.quarter_label(self.quarter)} ({self.get_state_display()})"
 
     def save(self, *args, **kwargs):
-        if self.first_submitted_at is None and self.submitted_at is not None:
-            self.first_submitted_at = self.submitted_at  # whoever sends it (page, command, admin, test data)
+        # Whoever sends it (page, command, admin, test data). Not when a report returned as not
+        # counted as sent (or its correction, a draft again) is saved: the sending it holds does not count.
+        sent = self.state in self.VISIBLE_STATES or self._state.adding
+        if self.first_submitted_at is None and self.submitted_at is not None and sent:
+            self.first_submitted_at = self.submitted_at
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "first_submitted_at"}
         super().save(*args, **kwargs)

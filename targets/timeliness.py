@@ -7,7 +7,9 @@ A report first sent by its deadline stays on time when the secretariat returns i
 reopens it, for a correction: the unit met the deadline, and the correction is asked of it
 afterwards (returned after the deadline, it would else become late, and lose its on-time points
 in the emulation, for having been asked to correct it). Its correction is the review queue's
-business, not the late list's.
+business, not the late list's. Unless the secretariat returns it as not counted as sent (a report
+sent nearly empty on the deadline day, to be filled in weeks later): then its next sending decides
+(workflow.return_for_correction).
 """
 
 from __future__ import annotations

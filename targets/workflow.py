@@ -494,15 +494,20 @@ def approve(*, user, submissions: list[Submission]) -> int:
     return len(locked)
 
 
-def return_for_correction(*, user, submission: Submission, comment: str) -> Decision:
+def return_for_correction(*, user, submission: Submission, comment: str, counts_as_sent: bool = True) -> Decision:
     """Send a submitted report back to its unit; the comment (as long as the reviewer writes it)
-    is kept in the report and its history, and the unit's members are told by e-mail."""
-    submission = _return(user=user, submission=submission, comment=comment)
-    return Decision(submission, _tell_sent_back(submission))
+    is kept in the report and its history, and the unit's members are told by e-mail.
+
+    A report sent by its deadline stays on time while it is corrected (targets/timeliness.py). Not
+    when the secretariat says it does not count as sent (`counts_as_sent=False`: a report sent
+    nearly empty on the last day, to be filled in weeks later): its next sending then decides
+    whether it is on time, in the late list, the reminders and the emulation's points."""
+    submission = _return(user=user, submission=submission, comment=comment, counts_as_sent=counts_as_sent)
+    return Decision(submission, _tell_sent_back(submission, counts_as_sent))
 
 
 @transaction.atomic
-def _return(*, user, submission: Submission, comment: str) -> Submission:
+def _return(*, user, submission: Submission, comment: str, counts_as_sent: bool) -> Submission:
     _require_reviewer(user)
     comment = _check_comment(comment, _("Say what needs correcting: a comment is required to return a report."))
     [submission] = _locked([submission])
@@ -511,8 +516,10 @@ def _return(*, user, submission: Submission, comment: str) -> Submission:
     submission.state = State.RETURNED
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()
     submission.review_comment = comment
+    if not counts_as_sent:
+        submission.first_submitted_at = None  # its history keeps when it was sent
     submission.version += 1
-    submission._change_reason = history.system_reason(history.RETURNED)
+    submission._change_reason = history.system_reason(history.RETURNED if counts_as_sent else history.RETURNED_UNSENT)
     submission._history_user = user
     submission.save()
     return submission
@@ -632,7 +639,7 @@ def _mail_unit(unit: Unit, subject: str, letter: Callable[[str], str]) -> bool:
     return True
 
 
-def _tell_sent_back(submission: Submission) -> bool | None:
+def _tell_sent_back(submission: Submission, counts_as_sent: bool = True) -> bool | None:
     # After the decision is committed: a mail server down never undoes a return.
     unit, campaign = submission.unit, submission.campaign
     with override("vi"):
@@ -641,10 +648,13 @@ def _tell_sent_back(submission: Submission) -> bool | None:
 
     def letter(lang: str) -> str:
         with override(lang):
-            return _("Dear %(unit)s,\n\nYour unit's report for quarter %(quarter)s of %(year)s was sent back for correction:\n\n"
+            text = _("Dear %(unit)s,\n\nYour unit's report for quarter %(quarter)s of %(year)s was sent back for correction:\n\n"
                      "%(comment)s\n\nPlease correct it and send it again in the system.\n\nThe Emulation and Commendation Board") % {
                 "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": progress.quarter_numeral(submission.quarter, lang),
                 "year": campaign.year, "comment": submission.review_comment}
+            if not counts_as_sent:
+                text += "\n\n" + _("The report as it was sent does not count as sent: it will be on time or late by the day you send it again.")
+            return text
 
     try:
         return _mail_unit(unit, subject, letter)

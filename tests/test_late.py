@@ -136,6 +136,46 @@ def test_a_report_sent_on_time_stays_on_time_when_returned_or_reopened_for_a_cor
     assert next(r for r in submission_status(programme, 1, units=[late.unit]))["timeliness"] == "late"
 
 
+def test_a_report_returned_as_not_counted_as_sent_is_late_again_until_sent_again(client, programme, reviewer):
+    """Sent nearly empty on the deadline day, to be filled in weeks later: the secretariat returns it
+    as not counted as sent, and its next sending decides (the late list, the reminders, the points)."""
+    from targets import workflow
+    from targets.overview import submission_status
+
+    today = timezone.localdate()
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=today - datetime.timedelta(days=10))
+    unit = Unit.objects.get(code="024")
+    reporter = make_user("reporter-city", "reporter", units=[unit], email="city@example.vn")
+    first = _at(today - datetime.timedelta(days=10))
+    report = Submission.objects.create(campaign=programme, unit=unit, quarter=1, state="submitted", submitted_by=reporter,
+                                       submitted_at=first)
+    Figure.objects.create(submission=report, measure=Measure.objects.get(campaign=programme, code="3"), value=1)
+
+    def row():
+        return next(r for r in submission_status(programme, 1, units=[unit]) if r["quarter"] == 1)
+
+    client.force_login(reviewer)
+    page = client.get(reverse("submission", args=[report.pk])).content.decode()
+    assert "Không tính là đã gửi" in page
+    response = client.post(reverse("submission-decide", args=[report.pk]),
+                           {"action": "return", "comment": "Báo cáo chưa có số liệu.", "unsent": "on"}, follow=True)
+    assert "báo cáo không được tính là đã gửi" in response.content.decode()
+    assert "không được tính là đã gửi" in mail.outbox[-1].body
+    assert (row()["timeliness"], row()["overdue"]) == ("late", True)
+    assert "024 –" in client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode()
+    assert "024" in [r["unit"].code for r in workflow.late_units(programme, 1)]
+    history = client.get(reverse("submission", args=[report.pk])).content.decode()
+    assert "Trả lại để chỉnh sửa, không tính là đã gửi: Báo cáo chưa có số liệu." in history
+    # Its correction saved as a draft is still not sent; sent again, now, it is late for good (the
+    # emulation's on-time points read the same rows: ranking.build_ranking).
+    workflow.save_figures(user=reporter, campaign=programme, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=Measure.objects.get(campaign=programme, code="3"), value=500)])
+    assert (row()["timeliness"], row()["overdue"]) == ("late", True)
+    workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
+    assert (row()["timeliness"], row()["overdue"], row()["first_submitted_at"]) == ("late", False, None)
+    assert Submission.objects.get(pk=report.pk).first_submitted_at > first
+
+
 def test_the_late_page_sorts_missing_reports_first_and_pages_through_them(client, edges, viewer):
     client.force_login(viewer)
     # Quarter 2 was due yesterday too: every active unit but 026, which sent quarter 1 late, is late twice.

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from targets import access, history, ranking, scoring, validators, workflow
@@ -39,6 +40,10 @@ class DecisionForm(forms.Form):
 
     comment = validators.form_field(Submission, "review_comment", required=False,
                                     widget=forms.Textarea(attrs={"class": "form-control mb-2", "rows": 3}))
+    # With a return only (workflow.return_for_correction).
+    unsent = forms.BooleanField(required=False, label=gettext_lazy("Do not count it as sent: it will be on time or late by the "
+                                                                    "day the unit sends it again"),
+                                widget=forms.CheckboxInput(attrs={"class": "form-check-input", "aria-describedby": "unsent-help"}))
 
 
 def _require_reviewer(user) -> None:
@@ -225,8 +230,10 @@ def decide(request, pk: int):
             workflow.approve(user=request.user, submissions=[report])
             messages.success(request, _("Approved."))
         elif action == "return":
-            decision = workflow.return_for_correction(user=request.user, submission=report, comment=text)
-            messages.success(request, _("Returned to the unit with your comment."))
+            counts_as_sent = not form.cleaned_data["unsent"]
+            decision = workflow.return_for_correction(user=request.user, submission=report, comment=text, counts_as_sent=counts_as_sent)
+            messages.success(request, _("Returned to the unit with your comment.") if counts_as_sent else
+                             _("Returned to the unit with your comment; the report does not count as sent."))
             _say_if_not_told(request, decision)
         elif action == "reopen":
             decision = workflow.reopen(user=request.user, submission=report, reason=text)
