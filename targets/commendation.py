@@ -74,16 +74,20 @@ def registration_open(scheme: scoring.Scheme, today: datetime.date) -> bool:
 
 
 @transaction.atomic
-def set_registration(campaign: Campaign, *, unit: Unit, title: str, registered: bool, user, today: datetime.date) -> None:
+def set_registration(campaign: Campaign, *, unit: Unit, title: str, registered: bool, user, today: datetime.date,
+                     registered_on: datetime.date | None = None) -> None:
+    """Register `unit` for `title` on the day `registered_on` (today when None), or withdraw it."""
     record = _open_scheme(campaign)
     scheme = record.scheme()
     if not registration_open(scheme, today):
         raise Refused(_("Registration closed on %(date)s.") % {"date": scheme.registration_until.strftime("%d/%m/%Y")})
     if problem := Registration.title_problem(campaign, title):
         raise Refused(str(problem))
+    if registered and (problem := Registration.date_problem(campaign, registered_on, today)):
+        raise Refused(problem)
     existing = Registration.objects.select_for_update(of=("self",)).filter(campaign=campaign, unit=unit, title=title).first()
     if registered and existing is None:
-        Registration.objects.create(campaign=campaign, unit=unit, title=title, registered_on=today, entered_by=user)
+        Registration.objects.create(campaign=campaign, unit=unit, title=title, registered_on=registered_on or today, entered_by=user)
     elif not registered and existing is not None:
         existing.delete()
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from targets.language import language
-from targets.models import Proposal, ScoreAdjustment, Unit
+from targets.models import Proposal, Registration, ScoreAdjustment, Unit
 from targets.numbers import NumberFormatError, parse_number
 from targets.validators import HISTORY_REASON, form_field, no_control_characters
 
@@ -88,11 +88,23 @@ class RegistrationForm(StyledForm):
     title = forms.ChoiceField(label=_("Title"), choices=())
     registered = forms.TypedChoiceField(label=_("Action"), coerce=lambda v: v == "1",
                                         choices=[("1", _("Register")), ("0", _("Withdraw the registration"))])
+    # Registrations are often made on paper and entered later: the day the unit registered.
+    registered_on = forms.DateField(label=_("Registered on"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                                    help_text=_("The day the unit registered; empty: today."),
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
-    def __init__(self, *args, titles=(), lang="vi", **kwargs):
+    def __init__(self, *args, titles=(), lang="vi", campaign=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = bloc_units()
         self.fields["title"].choices = [(t.code, t.label(lang)) for t in titles]
+        self.campaign, self.today = campaign, today
+
+    def clean(self):
+        data = super().clean()
+        if data.get("registered") and "registered_on" not in self.errors:
+            if problem := Registration.date_problem(self.campaign, data.get("registered_on"), self.today):
+                self.add_error("registered_on", problem)
+        return data
 
 
 class ProposalForm(StyledForm):

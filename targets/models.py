@@ -1348,11 +1348,17 @@ class Registration(Rules, models.Model):
         return None
 
     @staticmethod
-    def date_problem(campaign: Campaign, date: datetime.date, today: datetime.date | None = None) -> str | None:
+    def date_problem(campaign: Campaign, date: datetime.date | None, today: datetime.date | None = None) -> str | None:
         """Units register at the start of the programme's year, sometimes in late December of the
         year before (as ScoringScheme.clean's registration deadline), and a registration is entered
-        once it was made: a date to come, or of another year, is a mistyped one."""
+        once it was made: a date to come, or of another year, is a mistyped one. No date: entered as
+        registered today (the registrations page), which must be such a day too."""
         today = today or timezone.localdate()
+        if date is None:
+            if campaign.year - 1 <= today.year <= campaign.year:
+                return None
+            return _("Type the day the unit registered: today (%(today)s) is not in %(last)s or %(year)s, when units register "
+                     "for the %(year)s emulation.") % {"today": today.strftime("%d/%m/%Y"), "last": campaign.year - 1, "year": campaign.year}
         if date > today:
             return _("%(date)s is after today (%(today)s): enter the date the unit registered.") % {
                 "date": date.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")}

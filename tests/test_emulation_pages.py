@@ -236,8 +236,16 @@ def test_once_the_year_is_closed_bonuses_no_longer_change(client, year, users):
 def test_the_secretariat_registers_units_until_the_date(client, year, users):
     login(client, users["reviewer"])
     dong_van = Unit.objects.get(code="026")
-    client.post(reverse("registrations") + "?year=2024", {"unit": dong_van.pk, "title": FLAG, "registered": "1"})
-    assert Registration.objects.filter(unit=dong_van, title=FLAG).exists()
+    # Entered after 2024 (today), a registration says the day it was made; today would be no day of 2024's.
+    page = text(client.post(reverse("registrations") + "?year=2024", {"unit": dong_van.pk, "title": FLAG, "registered": "1"}))
+    assert "Nhập ngày đơn vị đăng ký: hôm nay (" in page and "không thuộc năm 2023 hoặc 2024" in page
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    page = text(client.post(reverse("registrations") + "?year=2024", {"unit": dong_van.pk, "title": FLAG, "registered": "1",
+                                                                      "registered_on": tomorrow.isoformat()}))
+    assert f"Ngày {tomorrow:%d/%m/%Y} là sau hôm nay" in page
+    assert not Registration.objects.filter(unit=dong_van).exists()
+    client.post(reverse("registrations") + "?year=2024", {"unit": dong_van.pk, "title": FLAG, "registered": "1", "registered_on": "2024-01-12"})
+    assert Registration.objects.get(unit=dong_van, title=FLAG).registered_on == datetime.date(2024, 1, 12)
     body = text(client.get(reverse("registrations"), {"year": 2024}))
     assert "026 · Huyện Đồng Văn</td><td>Cờ thi đua của UBND tỉnh" in body.replace("</td> <td>", "</td><td>")
     record = ScoringScheme.objects.get(campaign=year)

@@ -50,7 +50,7 @@ ROUTES = {
     "ranking-close": ({}, ["POST"], ["year"]),
     "ranking-export": ({}, ["GET"], ["year", "lang"]),
     "adjustments": ({}, ["GET", "POST"], ["year", "unit", "kind", "points", "reason", "evidence", "bars_flag", "remove", "why"]),
-    "registrations": ({}, ["GET", "POST"], ["year", "unit", "title", "registered"]),
+    "registrations": ({}, ["GET", "POST"], ["year", "unit", "title", "registered", "registered_on"]),
     "proposals": ({}, ["GET", "POST"], ["year", "action", "proposal", "reason", "state", "decision_number", "decision_date",
                                         "decided_by", "why", "version"]),
     "pledges": ({}, ["GET", "POST"], ["year", "file"]),
@@ -61,7 +61,7 @@ ROUTES = {
 # sent with POST, not also with GET, where the view never looks at them; this halves the sweep.
 POST_ONLY = {"username", "password", "action", "token", "name", "expires_on", "reason", "confirm", "send_incomplete", "VALUE", "VERDICT", "NOTE",
              "SOURCE", "KIND", "VERSION", "submission", "comment", "kind", "points", "evidence", "bars_flag", "remove", "why",
-             "title", "registered", "proposal", "state", "decision_number", "decision_date", "decided_by", "version", "file"}
+             "title", "registered", "registered_on", "proposal", "state", "decision_number", "decision_date", "decided_by", "version", "file"}
 ENTRY_FIELDS = {"VALUE": "value", "VERDICT": "verdict", "NOTE": "note", "SOURCE": "source", "KIND": "kind", "VERSION": "version"}
 MALFORMED = ["abc", "-1", "²", "99999999999999999999999", "1.5", "", "a\x00b", "<b>'\"%", "x" * 5000, ["1", "2"]]
 PATH_VALUES = {"number": ["0", "99999999999999999999"], "code": ["khong-co", "a%00b", "x" * 300],

@@ -163,10 +163,10 @@ def registrations(request):
     scheme = record.scheme()
     today = timezone.localdate()
     editable = access.is_reviewer(request.user) and not record.is_final and commendation.registration_open(scheme, today)
-    form = RegistrationForm(titles=scheme.titles, lang=language())
+    form = RegistrationForm(titles=scheme.titles, lang=language(), campaign=campaign, today=today)
     if request.method == "POST":
         _secretariat(request)
-        form = RegistrationForm(request.POST, titles=scheme.titles, lang=language())
+        form = RegistrationForm(request.POST, titles=scheme.titles, lang=language(), campaign=campaign, today=today)
         if form.is_valid():
             try:
                 commendation.set_registration(campaign, user=request.user, today=today, **form.cleaned_data)
