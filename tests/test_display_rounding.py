@@ -134,7 +134,7 @@ def test_the_by_unit_sheet_explains_a_year_to_date_missing_a_quarter(client, pro
     client.force_login(viewer)
     ws = report(client, 2)["Chi tiết theo đơn vị"]
     assert by_unit(ws, "3", "024")[7].number_format.endswith('"(!)"')
-    assert "(!) Lũy kế còn thiếu số liệu của quý: quý I." in footnotes(ws)
+    assert "(!) Lũy kế còn thiếu số liệu của: quý I." in footnotes(ws)
     # No mark used, no explanation: every figure is official and approved.
     assert not any(line.startswith("(*)") for line in footnotes(ws))
 
