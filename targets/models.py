@@ -296,6 +296,19 @@ class Campaign(models.Model):
         kept = self.kept_unit_names.get(str(unit.pk))
         return kept[self.KEPT_NAME_FIELDS.index(field)] if kept is not None else getattr(unit, field)
 
+    def as_closed(self, units) -> list[Unit]:
+        """The units, as a list, their instances named as this year names them (unit_name): a closed
+        year's as they were when it was closed. Where a year's unit rows are built (overview), so that
+        every page naming them (tables, charts, headings, through list_name or localized) says what
+        the signed report says. For showing only: an instance so renamed is NEVER saved (it would
+        give the unit back its old name)."""
+        units = list(units)
+        if self.kept_unit_names:  # an open year keeps none: its units are named as they are
+            for unit in units:
+                for field in self.KEPT_NAME_FIELDS:
+                    setattr(unit, field, self.unit_name(unit, field))
+        return units
+
     def reopenable(self) -> bool:
         """A year closed by the programme's own box (it has no scoring scheme), which the admin unticks
         to reopen it; a year closed with its ranking (ranking.close_year) stays closed."""

@@ -191,6 +191,7 @@ def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
     by_theme = {t.theme.pk: t for t in themes}
     indicators = {}
     for indicator in campaign.indicators.select_related("lead_unit", "theme").order_by("number"):
+        campaign.as_closed([indicator.lead_unit] if indicator.lead_unit else [])  # its page names it (Campaign.as_closed)
         row = IndicatorProgress(indicator)
         indicators[indicator.pk] = row
         by_theme[indicator.theme_id].indicators.append(row)
@@ -234,8 +235,9 @@ def task_progress(campaign: Campaign, quarter: int, states=Submission.VISIBLE_ST
     for (task_id, _unit), report in sorted(latest.items(), key=lambda kv: (kv[1].submission.unit.kind, kv[1].submission.unit.code)):
         by_task[task_id].append(report)
     themes: dict[int, list[TaskProgress]] = defaultdict(list)
+    campaign.as_closed(report.submission.unit for report in latest.values())  # named as the year names them
     for task in tasks:
-        themes[task.theme_id].append(TaskProgress(task, list(task.responsible_units.all()), by_task[task.pk]))
+        themes[task.theme_id].append(TaskProgress(task, campaign.as_closed(task.responsible_units.all()), by_task[task.pk]))
     return themes
 
 
@@ -284,6 +286,8 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         if f.submission.quarter == quarter:
             own[key] = f
     rows, today = [], timezone.localdate()
+    assignments = list(assignments)
+    campaign.as_closed(a.unit for a in assignments)  # a closed year's units named as it was closed (Campaign.as_closed)
     for a in sorted(assignments, key=lambda a: (a.measure.order, a.role != "lead", a.unit.code)):
         key = (a.measure_id, a.unit_id)
         series = (values[key], verdicts[key], cumulative[key], estimates[key], today)
@@ -323,8 +327,9 @@ def judged_target(row: dict) -> Decimal | None:
 
 def submission_status(campaign: Campaign, quarter: int, today: datetime.date | None = None, units=None) -> list[dict]:
     """Which unit submitted which quarter, when, and whether on time (targets/timeliness.py): for
-    every active reporting unit of the campaign, or for the given units. A row is `overdue` when
-    its report is late and still missing."""
+    every unit that owes the campaign its reports (reporting_units), or for the given units, named
+    as the year names them (Campaign.as_closed). A row is `overdue` when its report is late and
+    still missing."""
     today = today or timezone.localdate()
     deadline = campaign.deadline_table()
     submissions = Submission.objects.filter(campaign=campaign, quarter__lte=quarter)
@@ -332,6 +337,7 @@ def submission_status(campaign: Campaign, quarter: int, today: datetime.date | N
         units = reporting_units(campaign)
     else:
         submissions = submissions.filter(unit__in=units)
+    units = campaign.as_closed(units)
     submissions = {(s.unit_id, s.quarter): s for s in submissions}
     rows = []
     for unit in units:
@@ -362,8 +368,14 @@ def owes_reports(campaign: Campaign) -> Q:
 
 
 def reporting_units(campaign: Campaign):
-    """The active units that owe the campaign a quarterly report, in the order pages list them."""
-    return Unit.objects.filter(owes_reports(campaign), is_active=True).order_by("kind", "code")
+    """The units that owe the campaign a quarterly report, in the order pages list them. An open
+    year's active ones: a unit deactivated (merged away) no longer reports. A closed year's, every
+    one that owed it, deactivated since or not: its signed report (the submissions sheet) and late
+    page list the units it had, as they were (Campaign.as_closed)."""
+    units = Unit.objects.filter(owes_reports(campaign))
+    if not campaign.is_closed():
+        units = units.filter(is_active=True)
+    return units.order_by("kind", "code")
 
 
 # --- caching -------------------------------------------------------------------------------

@@ -331,3 +331,56 @@ def test_a_year_closed_before_names_were_kept_keeps_them_from_the_migration_on(c
     import_module("targets.migrations.0032_kept_unit_names").keep_closed_years_names(apps, None)
     _rename_city()
     _names_city(Campaign.objects.get(pk=closed.pk), "vi", OLD)
+
+
+def _units_chart(page) -> list[str]:
+    """The labels of the indicator page's chart by unit."""
+    found = re.search(r'<script id="units-\d+" type="application/json">(.*?)</script>', page.content.decode())
+    return json.loads(found.group(1))["labels"]
+
+
+def test_a_closed_years_pages_name_units_as_the_year_was_closed(client, closed, users):  # noqa: F811
+    _rename_city()
+    meo_vac = Unit.objects.get(code="027")  # late with its first quarter's report
+    meo_vac.name = "Huyện Mèo Vạc Mới"
+    meo_vac.save()
+    login(client, users["viewer"])
+    indicator = client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 4})
+    assert "TP Hà Giang" in _units_chart(indicator)
+    assert ">Thành phố Hà Giang</a>" in text(indicator) and "Phố Cáo" not in text(indicator)  # the table, the history
+    late = text(client.get(reverse("late"), {"year": 2024, "quarter": 1}))
+    assert "027 – Huyện Mèo Vạc</a>" in late and "Mèo Vạc Mới" not in late
+    theme = text(client.get(reverse("theme", args=[2]), {"year": 2024, "quarter": 4}))
+    assert ">TP Hà Giang</a>" in theme and "Phố Cáo" not in theme  # the units responsible for a task
+    login(client, users["reviewer"])
+    report = text(client.get(reverse("submission", args=[_report("024", 3).pk])))
+    assert '<h1 class="h3">Thành phố Hà Giang ·' in report and "Phố Cáo" not in report
+
+    Campaign.objects.filter(pk=closed.pk).update(year_closed=False, kept_unit_names={})  # as an open year
+    login(client, users["viewer"])
+    indicator = client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 4})
+    assert "TP Phố Cáo" in _units_chart(indicator) and ">Thành phố Phố Cáo</a>" in text(indicator)
+    assert "027 – Huyện Mèo Vạc Mới</a>" in text(client.get(reverse("late"), {"year": 2024, "quarter": 1}))
+
+
+def _merge_away(code="027"):
+    """A district merged into another after the year: the admin deactivates it."""
+    unit = Unit.objects.get(code=code)
+    unit.is_active = False
+    unit.save()
+
+
+def test_a_unit_deactivated_after_the_close_stays_in_the_closed_years_report_and_late_page(client, closed, users):  # noqa: F811
+    before = _sheets(closed, "vi")
+    _merge_away()
+    submissions = _sheets(Campaign.objects.get(pk=closed.pk), "vi")
+    assert "Huyện Mèo Vạc" in list(submissions.values())[2] and submissions == before  # the units the year had
+    login(client, users["viewer"])
+    assert "027 – Huyện Mèo Vạc</a>" in text(client.get(reverse("late"), {"year": 2024, "quarter": 1}))
+
+
+def test_a_unit_deactivated_in_an_open_year_no_longer_owes_its_reports(client, year, users):  # noqa: F811
+    _merge_away()
+    assert "Huyện Mèo Vạc" not in list(_sheets(Campaign.objects.get(pk=year.pk), "vi").values())[2]
+    login(client, users["viewer"])
+    assert "Mèo Vạc" not in text(client.get(reverse("late"), {"year": 2024, "quarter": 1}))

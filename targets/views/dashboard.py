@@ -86,9 +86,10 @@ def indicator(request, number: int):
             })
         notes = [b for b in breakdown if b["figure"] is not None and (b["figure"].note or b["figure"].narrative)]
         # Like the figures themselves, their history shows once the unit has sent them in.
-        history = (Figure.history.filter(measure__in=measures, submission__campaign=campaign,
-                                         submission__state__in=Submission.VISIBLE_STATES)
-                   .select_related("history_user", "submission__unit", "measure").order_by("-history_date")[:30])
+        history = list(Figure.history.filter(measure__in=measures, submission__campaign=campaign,
+                                              submission__state__in=Submission.VISIBLE_STATES)
+                       .select_related("history_user", "submission__unit", "measure").order_by("-history_date")[:30])
+        campaign.as_closed(h.submission.unit for h in history)  # its units named as the by-unit table names them
         title = f"{row.indicator.number}. {localized(row.indicator, 'name')}"
         return title, "targets/indicator.html", {**period, "row": row, "sections": sections, "notes": notes, "history": history}
 
@@ -186,9 +187,8 @@ def unit(request, code: str):
         the_unit = get_object_or_404(Unit.objects.select_related("bloc"), code=code)
         period = _period(request)
         # A closed year's page heads the unit as its signed report names it: as it was when the year
-        # was closed (Campaign.unit_name), whatever it was renamed since. Never saved.
-        for field in Campaign.KEPT_NAME_FIELDS:
-            setattr(the_unit, field, period["campaign"].unit_name(the_unit, field))
+        # was closed (Campaign.as_closed), whatever it was renamed since. Never saved.
+        period["campaign"].as_closed([the_unit])
         states = Submission.State.values if own else Submission.VISIBLE_STATES
         rows = unit_breakdown(period["campaign"], period["quarter"], states=states, units=[the_unit])
         # Only a unit that owes the year's reports can be late with them (as the late page has it).

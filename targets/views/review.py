@@ -184,6 +184,7 @@ def _report_page(request, report: Submission, form: DecisionForm):
     # A closed year's reports are neither reviewed nor reopened (workflow.refuse_if_year_closed): no
     # button that would be refused, and the reason said instead.
     closed = report.campaign.closed_problem() if access.is_reviewer(user) else None
+    report.campaign.as_closed([report.unit])  # headed as the year's signed report names the unit; never saved
     return render(request, "targets/submission.html", {
         "expected": len(expected[report.unit_id]), "filled": len(expected[report.unit_id]) - len(missing),
         "missing": ", ".join(sorted(missing, key=ranking.code_order)),
