@@ -1035,6 +1035,12 @@ class Submission(models.Model):
         return self.state == self.State.RETURNED or (self.state == self.State.DRAFT and self.submitted_at is not None)
 
     @property
+    def not_counted_as_sent(self) -> bool:
+        """Returned as not counted as sent (workflow.return_for_correction) and not sent again: the
+        sending it still holds is no sending, as the late list and the ranking have it."""
+        return self.sent_back and self.first_submitted_at is None
+
+    @property
     def comment_label(self) -> str:
         """What the reviewer's comment is to the unit: the one to act on now, or the last one kept for the record."""
         return _("Reviewer's comment") if self.sent_back else _("Comment when it was last returned")

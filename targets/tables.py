@@ -5,6 +5,8 @@ from decimal import Decimal
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -238,6 +240,13 @@ class ReviewTable(tables.Table):
 
     def render_state(self, record):
         return record.get_state_display()
+
+    def render_submitted_at(self, value, record):
+        # A sending the secretariat does not count (returned as not counted as sent) says so.
+        shown = date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        if record.not_counted_as_sent:
+            return format_html("{} – {}", shown, _("returned as not counted as sent"))
+        return shown
 
 
 class LateTable(tables.Table):

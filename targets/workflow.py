@@ -646,15 +646,20 @@ def _tell_sent_back(submission: Submission, counts_as_sent: bool = True) -> bool
         subject = _("[Emulation %(year)s] Quarter %(quarter)s report sent back for correction – %(unit)s") % {
             "year": campaign.year, "quarter": progress.quarter_numeral(submission.quarter, "vi"), "unit": unit.name}
 
+    due = campaign.deadline(submission.quarter, unit)
+
     def letter(lang: str) -> str:
         with override(lang):
-            text = _("Dear %(unit)s,\n\nYour unit's report for quarter %(quarter)s of %(year)s was sent back for correction:\n\n"
-                     "%(comment)s\n\nPlease correct it and send it again in the system.\n\nThe Emulation and Commendation Board") % {
+            unsent = ""
+            if not counts_as_sent:  # what the return means for its timeliness, by the unit's deadline
+                unsent = (_("The report as it was sent does not count as sent: send it again by %(date)s to be on time.")
+                          if timezone.localdate() <= due else
+                          _("The report as it was sent does not count as sent: it is late since its deadline (%(date)s) until "
+                            "you send it again.")) % {"date": due.strftime("%d/%m/%Y")}
+            return _("Dear %(unit)s,\n\nYour unit's report for quarter %(quarter)s of %(year)s was sent back for correction:\n\n"
+                     "%(comment)s\n\nPlease correct it and send it again in the system.%(unsent)s\n\nThe Emulation and Commendation Board") % {
                 "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": progress.quarter_numeral(submission.quarter, lang),
-                "year": campaign.year, "comment": submission.review_comment}
-            if not counts_as_sent:
-                text += "\n\n" + _("The report as it was sent does not count as sent: it will be on time or late by the day you send it again.")
-            return text
+                "year": campaign.year, "comment": submission.review_comment, "unsent": f" {unsent}" if unsent else ""}
 
     try:
         return _mail_unit(unit, subject, letter)

@@ -157,10 +157,20 @@ def test_a_report_returned_as_not_counted_as_sent_is_late_again_until_sent_again
     client.force_login(reviewer)
     page = client.get(reverse("submission", args=[report.pk])).content.decode()
     assert "Không tính là đã gửi" in page
+    # Ticked, or commented, and approved by a click on the wrong button: refused, what was typed kept.
+    wrong = client.post(reverse("submission-decide", args=[report.pk]),
+                        {"action": "approve", "comment": "Báo cáo chưa có số liệu.", "unsent": "on"}).content.decode()
+    assert "Ô này chỉ dùng khi “Trả lại để chỉnh sửa”" in wrong and "Duyệt báo cáo không kèm ý kiến" in wrong
+    assert "Báo cáo chưa có số liệu.</textarea>" in wrong and Submission.objects.get(pk=report.pk).state == "submitted"
     response = client.post(reverse("submission-decide", args=[report.pk]),
                            {"action": "return", "comment": "Báo cáo chưa có số liệu.", "unsent": "on"}, follow=True)
     assert "báo cáo không được tính là đã gửi" in response.content.decode()
-    assert "không được tính là đã gửi" in mail.outbox[-1].body
+    letter = mail.outbox[-1].body
+    # Before the signature, and true to the deadline already past: late until sent again.
+    assert letter.index("báo cáo bị tính là trễ hạn từ sau hạn gửi") < letter.index("Ban Thi đua - Khen thưởng")
+    # The page and the queue no longer show the sending as one.
+    assert "đã trả lại, không tính là đã gửi" in client.get(reverse("submission", args=[report.pk])).content.decode()
+    assert "đã trả lại, không tính là đã gửi" in client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
     assert (row()["timeliness"], row()["overdue"]) == ("late", True)
     assert "024 –" in client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode()
     assert "024" in [r["unit"].code for r in workflow.late_units(programme, 1)]

@@ -226,6 +226,14 @@ def decide(request, pk: int):
         # by its writer, not lost.
         return _report_page(request, report, form)
     text = form.cleaned_data["comment"]
+    if action == "approve" and (form.cleaned_data["unsent"] or text):
+        # What was ticked or typed belongs to a return: approving would drop it unsaid (a click on
+        # the wrong button). Said at its box, with what was typed kept.
+        if form.cleaned_data["unsent"]:
+            form.add_error("unsent", _("This box goes with “Return for correction”: untick it to approve the report."))
+        if text:
+            form.add_error("comment", _("An approval carries no comment: return the report with it, or clear it to approve."))
+        return _report_page(request, report, form)
     try:
         if action == "approve":
             workflow.approve(user=request.user, submissions=[report])
