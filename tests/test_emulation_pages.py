@@ -134,6 +134,10 @@ def test_the_unit_page_shows_rank_score_and_progress_against_the_pledge(client, 
     assert "Cả năm: 80,0 / 100 tỷ đồng = 80,0 % giao ước → không đạt" in body
     # Two tables, two targets: each says which one its statuses are judged against.
     assert body.count(">Đánh giá theo giao ước</th>") == 1 and body.count(">Đánh giá theo kế hoạch tỉnh</th>") == 1
+    # Officials see sent figures, as the score counts them; the secretariat also unsent ones, and is told so.
+    assert "Gồm cả số liệu của các báo cáo chưa gửi" not in body
+    secretariat = text(login(client, users["reviewer"]).get(reverse("unit", args=["026"]), {"year": 2024, "quarter": 4}))
+    assert "Gồm cả số liệu của các báo cáo chưa gửi (bản nháp, báo cáo bị trả lại)" in secretariat
 
 
 def test_a_reporter_does_not_see_another_units_score_on_its_page(client, year, users):
