@@ -75,21 +75,41 @@ def registration_open(scheme: scoring.Scheme, today: datetime.date) -> bool:
 
 @transaction.atomic
 def set_registration(campaign: Campaign, *, unit: Unit, title: str, registered: bool, user, today: datetime.date,
-                     registered_on: datetime.date | None = None) -> None:
-    """Register `unit` for `title` on the day `registered_on` (today when None), or withdraw it."""
+                     registered_on: datetime.date | None = None) -> tuple[bool, str]:
+    """Register `unit` for `title` on the day `registered_on` (today when None), or withdraw it.
+    Registering again with a date corrects the day recorded (a registration entered from paper with
+    a mistyped day); without one, it stays. A withdrawal takes no date. Returns whether anything was
+    written, and what the secretariat is told."""
     record = _open_scheme(campaign)
     scheme = record.scheme()
     if not registration_open(scheme, today):
         raise Refused(_("Registration closed on %(date)s.") % {"date": scheme.registration_until.strftime("%d/%m/%Y")})
     if problem := Registration.title_problem(campaign, title):
         raise Refused(str(problem))
-    if registered and (problem := Registration.date_problem(campaign, registered_on, today)):
+    if registered and registered_on is not None and (problem := Registration.date_problem(campaign, registered_on, today)):
         raise Refused(problem)
+    words = {"unit": f"{unit.code} · {unit.list_name(language())}", "title": scheme.title(title).label(language())}
     existing = Registration.objects.select_for_update(of=("self",)).filter(campaign=campaign, unit=unit, title=title).first()
-    if registered and existing is None:
-        Registration.objects.create(campaign=campaign, unit=unit, title=title, registered_on=registered_on or today, entered_by=user)
-    elif not registered and existing is not None:
+    if not registered:
+        if existing is None:
+            return False, _("%(unit)s had not registered for %(title)s: nothing to withdraw.") % words
         existing.delete()
+        return True, _("The registration of %(unit)s for %(title)s is withdrawn.") % words
+    if existing is None:
+        # No date: registered today, which must be a day of the registrations too.
+        if registered_on is None and (problem := Registration.date_problem(campaign, None, today)):
+            raise Refused(problem)
+        created = Registration.objects.create(campaign=campaign, unit=unit, title=title, registered_on=registered_on or today,
+                                              entered_by=user)
+        return True, _("%(unit)s is registered for %(title)s on %(date)s.") % {**words, "date": created.registered_on.strftime("%d/%m/%Y")}
+    if registered_on is None or registered_on == existing.registered_on:
+        return False, _("%(unit)s was already registered for %(title)s on %(date)s; nothing changed.") % {
+            **words, "date": existing.registered_on.strftime("%d/%m/%Y")}
+    old = existing.registered_on
+    existing.registered_on = registered_on
+    existing.save(update_fields=["registered_on"])  # a save, not an update(): the history keeps both days
+    return True, _("The registration date of %(unit)s for %(title)s is corrected from %(old)s to %(new)s.") % {
+        **words, "old": old.strftime("%d/%m/%Y"), "new": registered_on.strftime("%d/%m/%Y")}
 
 
 @transaction.atomic

@@ -90,7 +90,8 @@ class RegistrationForm(StyledForm):
                                         choices=[("1", _("Register")), ("0", _("Withdraw the registration"))])
     # Registrations are often made on paper and entered later: the day the unit registered.
     registered_on = forms.DateField(label=_("Registered on"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                                    help_text=_("The day the unit registered; empty: today."),
+                                    help_text=_("The day the unit registered; empty: today. Typed again for a title registered already, it "
+                                                "corrects the day recorded; a withdrawal takes no date."),
                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, titles=(), lang="vi", campaign=None, today=None, **kwargs):
@@ -101,8 +102,14 @@ class RegistrationForm(StyledForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("registered") and "registered_on" not in self.errors:
-            if problem := Registration.date_problem(self.campaign, data.get("registered_on"), self.today):
+        if data.get("registered") is False:
+            # A withdrawal takes no date: whatever the box holds, even no date at all, is not part of it.
+            self._errors.pop("registered_on", None)
+            data["registered_on"] = None
+        elif data.get("registered") and data.get("registered_on") is not None:
+            # A typed day is judged at its box; no day is today's, judged by set_registration only when
+            # it registers anew (registering again without a day keeps the day recorded).
+            if problem := Registration.date_problem(self.campaign, data["registered_on"], self.today):
                 self.add_error("registered_on", problem)
         return data
 

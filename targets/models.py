@@ -1369,21 +1369,24 @@ class Registration(Rules, models.Model):
     @staticmethod
     def date_problem(campaign: Campaign, date: datetime.date | None, today: datetime.date | None = None) -> str | None:
         """Units register at the start of the programme's year, sometimes in late December of the
-        year before (as ScoringScheme.clean's registration deadline), and a registration is entered
-        once it was made: a date to come, or of another year, is a mistyped one. No date: entered as
-        registered today (the registrations page), which must be such a day too."""
+        year before: a registration is dated from 1 December of the year before to 31 December of
+        the programme's year, and is entered once it was made: a date to come, or out of that span,
+        is a mistyped one. No date: entered as registered today (the registrations page), which must
+        be such a day too. One rule for the registrations page, set_registration and the admin."""
         today = today or timezone.localdate()
+        first, last = datetime.date(campaign.year - 1, 12, 1), datetime.date(campaign.year, 12, 31)
+        span = {"first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y"), "year": campaign.year}
         if date is None:
-            if campaign.year - 1 <= today.year <= campaign.year:
+            if first <= today <= last:
                 return None
-            return _("Type the day the unit registered: today (%(today)s) is not in %(last)s or %(year)s, when units register "
-                     "for the %(year)s emulation.") % {"today": today.strftime("%d/%m/%Y"), "last": campaign.year - 1, "year": campaign.year}
+            return _("Type the day the unit registered: today (%(today)s) is not between %(first)s and %(last)s, when units "
+                     "register for the %(year)s emulation.") % {"today": today.strftime("%d/%m/%Y"), **span}
         if date > today:
             return _("%(date)s is after today (%(today)s): enter the date the unit registered.") % {
                 "date": date.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")}
-        if not campaign.year - 1 <= date.year <= campaign.year:
-            return _("%(date)s is not in %(last)s or %(year)s, when units register for the %(year)s emulation.") % {
-                "date": date.strftime("%d/%m/%Y"), "last": campaign.year - 1, "year": campaign.year}
+        if not first <= date <= last:
+            return _("%(date)s is not between %(first)s and %(last)s, when units register for the %(year)s emulation.") % {
+                "date": date.strftime("%d/%m/%Y"), **span}
         return None
 
     def rule_problems(self) -> dict[str, list[str]]:

@@ -179,7 +179,7 @@ def test_a_registration_is_for_a_title_of_the_scheme(client, admin_user, program
     assert list(Registration.objects.values_list("title", "entered_by__username")) == [("co-thi-dua-ubnd-tinh", admin_user.username)]
 
 
-def test_a_registration_date_is_in_the_programmes_year_or_the_year_before_never_to_come(client, admin_user, programme):
+def test_a_registration_is_dated_from_december_of_the_year_before_to_the_programmes_year_never_to_come(client, admin_user, programme):
     import datetime
 
     from django.utils import timezone
@@ -190,19 +190,22 @@ def test_a_registration_date_is_in_the_programmes_year_or_the_year_before_never_
     tomorrow = today + datetime.timedelta(days=1)
     for typed, message in [
         (f"{tomorrow:%d/%m/%Y}", f"Ngày {tomorrow:%d/%m/%Y} là sau hôm nay ({today:%d/%m/%Y}): hãy nhập ngày đơn vị đã đăng ký."),
-        ("15/12/2022", "Ngày 15/12/2022 không thuộc năm 2023 hoặc 2024, khi các đơn vị đăng ký thi đua năm 2024."),
-        ("10/01/2025", "Ngày 10/01/2025 không thuộc năm 2023 hoặc 2024, khi các đơn vị đăng ký thi đua năm 2024."),
+        ("15/12/2022", "Ngày 15/12/2022 không nằm trong khoảng từ 01/12/2023 đến 31/12/2024, khi các đơn vị đăng ký thi đua năm 2024."),
+        ("10/01/2025", "Ngày 10/01/2025 không nằm trong khoảng từ 01/12/2023 đến 31/12/2024, khi các đơn vị đăng ký thi đua năm 2024."),
+        # The year before, but before December: no registration for 2024 is made then.
+        ("15/02/2023", "Ngày 15/02/2023 không nằm trong khoảng từ 01/12/2023 đến 31/12/2024, khi các đơn vị đăng ký thi đua năm 2024."),
+        ("30/11/2023", "Ngày 30/11/2023 không nằm trong khoảng từ 01/12/2023 đến 31/12/2024, khi các đơn vị đăng ký thi đua năm 2024."),
         ("31/02/2024", "Nhập một ngày hợp lệ."),  # not a date: said once, not also judged as another day
     ]:
         response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",
                               registered_on=typed)
         assert response.status_code == 200 and errors(response) == message, typed
     assert not Registration.objects.exists()
-    # Late in December of the year before, as units sometimes register: recorded.
+    # From 1 December of the year before, as units sometimes register: recorded.
     response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",
-                          registered_on="28/12/2023")
+                          registered_on="01/12/2023")
     assert response.status_code == 302, errors(response)
-    assert list(Registration.objects.values_list("registered_on", flat=True)) == [datetime.date(2023, 12, 28)]
+    assert list(Registration.objects.values_list("registered_on", flat=True)) == [datetime.date(2023, 12, 1)]
 
 
 # --- the scoring scheme, in boxes (F8) ----------------------------------------------------------------

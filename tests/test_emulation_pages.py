@@ -242,7 +242,7 @@ def test_the_secretariat_registers_units_until_the_date(client, year, users):
     dong_van = Unit.objects.get(code="026")
     # Entered after 2024 (today), a registration says the day it was made; today would be no day of 2024's.
     page = text(client.post(reverse("registrations") + "?year=2024", {"unit": dong_van.pk, "title": FLAG, "registered": "1"}))
-    assert "Nhập ngày đơn vị đăng ký: hôm nay (" in page and "không thuộc năm 2023 hoặc 2024" in page
+    assert "Nhập ngày đơn vị đăng ký: hôm nay (" in page and "không nằm trong khoảng từ 01/12/2023 đến 31/12/2024" in page
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     page = text(client.post(reverse("registrations") + "?year=2024", {"unit": dong_van.pk, "title": FLAG, "registered": "1",
                                                                       "registered_on": tomorrow.isoformat()}))
@@ -258,6 +258,66 @@ def test_the_secretariat_registers_units_until_the_date(client, year, users):
     refused = client.post(reverse("registrations") + "?year=2024", {"unit": dong_van.pk, "title": FLAG, "registered": "0"}, follow=True)
     assert "Đã hết hạn đăng ký từ ngày 31/03/2024." in text(refused)
     assert Registration.objects.filter(unit=dong_van).exists()
+
+
+def register(client, unit, registered="1", **more):
+    """Press Save on the registrations page of 2024 for the flag; the page that follows, as read."""
+    data = {"unit": unit.pk, "title": FLAG, "registered": registered, **more}
+    return text(client.post(reverse("registrations") + "?year=2024", data, follow=True)).replace("</td> <td>", "</td><td>")
+
+
+def test_registering_again_with_another_day_corrects_the_day_shown_and_kept_in_the_history(client, year, users):
+    login(client, users["reviewer"])
+    dong_van = Unit.objects.get(code="026")
+    page = register(client, dong_van, registered_on="05/01/2024")
+    assert "026 · Đồng Văn đăng ký Cờ thi đua của UBND tỉnh ngày 05/01/2024." in page
+    assert "026 · Huyện Đồng Văn</td><td>Cờ thi đua của UBND tỉnh (05/01/2024)</td>" in page  # the day, as entered, in the table
+    # A day mistyped on entry is corrected by registering again with the right one.
+    page = register(client, dong_van, registered_on="20/01/2024")
+    assert "Đã sửa ngày đăng ký Cờ thi đua của UBND tỉnh của 026 · Đồng Văn từ 05/01/2024 thành 20/01/2024." in page
+    assert "Đã lưu." not in page and "Cờ thi đua của UBND tỉnh (20/01/2024)" in page and "05/01/2024)" not in page
+    registration = Registration.objects.get(unit=dong_van, title=FLAG)
+    assert registration.registered_on == datetime.date(2024, 1, 20)
+    assert [h.registered_on for h in registration.history.order_by("history_date")] == [datetime.date(2024, 1, 5), datetime.date(2024, 1, 20)]
+    # Again without a day (the box left empty), or with the same day: the day recorded stays, and the page says so.
+    for again in ({}, {"registered_on": "20/01/2024"}):
+        page = register(client, dong_van, **again)
+        assert "026 · Đồng Văn đã đăng ký Cờ thi đua của UBND tỉnh ngày 20/01/2024; không có gì thay đổi." in page, again
+        assert "Đã lưu." not in page
+    assert registration.history.count() == 2
+    assert Registration.objects.get(unit=dong_van, title=FLAG).registered_on == datetime.date(2024, 1, 20)
+
+
+def test_a_registration_is_dated_from_the_first_of_december_of_the_year_before(client, year, users):
+    login(client, users["reviewer"])
+    dong_van = Unit.objects.get(code="026")
+    for typed in ("15/02/2023", "30/11/2023", "01/01/2025"):
+        page = register(client, dong_van, registered_on=typed)
+        assert (f"Ngày {typed} không nằm trong khoảng từ 01/12/2023 đến 31/12/2024, khi các đơn vị đăng ký thi đua năm 2024."
+                in page), typed
+    assert not Registration.objects.filter(unit=dong_van).exists()
+    page = register(client, dong_van, registered_on="01/12/2023")
+    assert "Cờ thi đua của UBND tỉnh (01/12/2023)" in page
+    # Nor is a registered day corrected to one out of that span.
+    page = register(client, dong_van, registered_on="15/02/2023")
+    assert "Ngày 15/02/2023 không nằm trong khoảng" in page
+    assert Registration.objects.get(unit=dong_van).registered_on == datetime.date(2023, 12, 1)
+
+
+def test_a_withdrawal_takes_no_date_and_says_when_there_was_nothing_to_withdraw(client, year, users):
+    login(client, users["reviewer"])
+    city, dong_van = Unit.objects.get(code="024"), Unit.objects.get(code="026")
+    # Whatever the date box holds is no part of a withdrawal: neither refused nor read.
+    page = register(client, city, registered="0", registered_on="abc")
+    assert "Nhập một ngày hợp lệ." not in page
+    assert "Đã rút đăng ký Cờ thi đua của UBND tỉnh của 024 · TP Hà Giang." in page
+    assert not Registration.objects.filter(unit=city).exists()
+    # A title never registered: nothing is withdrawn, and the page does not say it saved anything.
+    written = Registration.history.count()
+    page = register(client, dong_van, registered="0", registered_on="2030-01-01")
+    assert "026 · Đồng Văn chưa đăng ký Cờ thi đua của UBND tỉnh: không có đăng ký nào để rút." in page
+    assert "Đã lưu." not in page and "Đã rút" not in page
+    assert Registration.history.count() == written and not Registration.objects.filter(unit=dong_van).exists()
 
 
 def test_viewers_read_the_registrations_but_cannot_change_them(client, year, users):

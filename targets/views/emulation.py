@@ -169,15 +169,17 @@ def registrations(request):
         form = RegistrationForm(request.POST, titles=scheme.titles, lang=language(), campaign=campaign, today=today)
         if form.is_valid():
             try:
-                commendation.set_registration(campaign, user=request.user, today=today, **form.cleaned_data)
+                changed, said = commendation.set_registration(campaign, user=request.user, today=today, **form.cleaned_data)
             except commendation.Refused as refused:
                 messages.error(request, refused.message)
             else:
-                messages.success(request, _("Saved."))
+                # Nothing written (already so, or nothing to withdraw) is said as such, not as saved.
+                (messages.success if changed else messages.info)(request, said)
                 return redirect(f"{request.path}?year={campaign.year}")
     registered = {}
     for r in Registration.objects.filter(campaign=campaign):
-        registered.setdefault(r.unit_id, []).append(scheme.title(r.title).label(language()) if scheme.title(r.title) else r.title)
+        label = scheme.title(r.title).label(language()) if scheme.title(r.title) else r.title
+        registered.setdefault(r.unit_id, []).append({"label": label, "on": r.registered_on})
     blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in units]}
              for bloc, units in ranking.year_blocs(campaign, record)]
     return render(request, "targets/registrations.html", {**year, "blocs": blocs, "form": form, "editable": editable,
