@@ -1255,10 +1255,11 @@ class ScoringScheme(models.Model):
         if self.campaign_id is not None:
             # What the scheme's form cannot know: the programme's year, and which measures can be pledged.
             problems = []
-            year, until = self.campaign.year, scheme.registration_until
-            if until is not None and not year - 1 <= until.year <= year:
-                problems.append(_("registration_until: %(date)s is not in %(last)s or %(year)s, when units register for the "
-                                  "%(year)s emulation.") % {"date": until.strftime("%d/%m/%Y"), "last": year - 1, "year": year})
+            until, (first, last) = scheme.registration_until, registration_span(self.campaign.year)
+            if until is not None and not first <= until <= last:  # else registration would close before any day it is made
+                problems.append(_("registration_until: %(date)s is not between %(first)s and %(last)s, when units register for "
+                                  "the %(year)s emulation.") % {"date": until.strftime("%d/%m/%Y"), "first": first.strftime("%d/%m/%Y"),
+                                                                 "last": last.strftime("%d/%m/%Y"), "year": self.campaign.year})
             words = sorted(Measure.objects.filter(campaign_id=self.campaign_id, code__in=scheme.key_measures,
                                                   comparison=Measure.Comparison.QUALITATIVE).values_list("code", flat=True))
             if words:
@@ -1329,6 +1330,12 @@ class Pledge(Rules, models.Model):
         return problems
 
 
+def registration_span(year: int) -> tuple[datetime.date, datetime.date]:
+    """The days units register for the `year` emulation on: at the start of the year, sometimes in
+    late December of the year before (a registration's day, the scheme's registration deadline)."""
+    return datetime.date(year - 1, 12, 1), datetime.date(year, 12, 31)
+
+
 class Registration(Rules, models.Model):
     """A unit's registration for an emulation title of the year (a code of the scheme's titles)."""
 
@@ -1374,7 +1381,7 @@ class Registration(Rules, models.Model):
         is a mistyped one. No date: entered as registered today (the registrations page), which must
         be such a day too. One rule for the registrations page, set_registration and the admin."""
         today = today or timezone.localdate()
-        first, last = datetime.date(campaign.year - 1, 12, 1), datetime.date(campaign.year, 12, 31)
+        first, last = registration_span(campaign.year)
         span = {"first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y"), "year": campaign.year}
         if date is None:
             if first <= today <= last:

@@ -355,7 +355,10 @@ def test_a_point_typed_in_the_other_notation_is_refused_with_how_to_type_it(clie
     ({"note": "a\x00b"}, "Hãy xóa các ký tự điều khiển vô hình (ví dụ do dán từ chương trình khác)."),
     # What only the programme knows: its year, and which measures are pledged.
     ({"registration_until": "31/03/2025"},
-     "Ngày 31/03/2025 không thuộc năm 2023 hoặc 2024, khi các đơn vị đăng ký thi đua năm 2024."),
+     "Ngày 31/03/2025 không nằm trong khoảng từ 01/12/2023 đến 31/12/2024, khi các đơn vị đăng ký thi đua năm 2024."),
+    # Before the first day a unit may register on: registration would be closed before it opens.
+    ({"registration_until": "15/11/2023"},
+     "Ngày 15/11/2023 không nằm trong khoảng từ 01/12/2023 đến 31/12/2024, khi các đơn vị đăng ký thi đua năm 2024."),
     ({"key_measures": ["3", "15"]}, "15 được đánh giá bằng lời, không có giao ước nên không bao giờ loại được "
                                     "đơn vị nào; hãy chọn các chỉ tiêu có số liệu."),
 ])
