@@ -390,6 +390,8 @@ class Footnotes:
         self.lower = False
         self.above = False
         self.missing: set[int] = set()
+        # The quarters each row lacks are named in its own notes (the by-unit sheet), not in the footnote.
+        self.missing_in_notes = False
 
 
 def _cell(ws: Worksheet, row: int, col: int, value, font: Font = BODY, alignment: Alignment = WRAP):
@@ -469,6 +471,39 @@ def provisional(p: progress.Progress, state: str | None) -> bool:
     return p.estimate or (state is not None and state != Submission.State.APPROVED)
 
 
+def covered_period(p: progress.Progress) -> int | None:
+    """The year-to-date period (its last quarter) a row's figure is of where it is not the row's own
+    period, None where it is: the one a full year without its figure carries (for a flow, up to its
+    last quarter with a figure: a unit that sent nothing after June has a first half's sum, never
+    "9 tháng"), or a level's or verdict's earlier quarter. Printed "(6 tháng)" beside the figure on
+    the report sheet and the by-unit sheet alike."""
+    carried = p.in_year
+    if carried is None:
+        return p.ytd_quarter if p.ytd_quarter not in (None, p.quarter) else None
+    if carried.ytd_quarter is not None:  # a level or a verdict: its latest quarter's
+        return carried.ytd_quarter
+    return max((q for q in range(1, carried.quarter + 1) if q not in carried.missing_quarters), default=carried.quarter)
+
+
+def lacking_quarters(p: progress.Progress) -> tuple[int, ...]:
+    """The quarters of a row's own period its figure lacks where it is marked (!): the engine's
+    missing quarters, and, in a full year carrying such a sum, the quarters after the period it
+    carries too (a first half's sum read for the year lacks the third quarter and the fourth)."""
+    if p.ytd is None or not p.missing_quarters:
+        return ()
+    after = range(p.in_year.quarter + 1, p.quarter + 1) if p.in_year is not None else ()
+    return tuple(sorted({*p.missing_quarters, *after}))
+
+
+def verdict_words(p: progress.Progress, marked: bool, lang: str) -> str:
+    """A verdict in words with the marks a figure's number format carries, written out (text takes
+    no number format): (*) and the period it is of where not the row's own, e.g. "Hoàn thành nhiệm
+    vụ (*) (9 tháng)", on the report sheet and the by-unit sheet alike."""
+    covered = covered_period(p)
+    return (progress.verdict_label(p.verdict, lang) + (" (*)" if marked else "")
+            + (f" ({progress.period_label(covered, lang)})" if covered is not None else ""))
+
+
 def _shown_length(value, number_format: str) -> int:
     """About how many characters a number cell prints: its digits, grouped, with the format's
     decimals, and the words the format adds ("(*)", "(9 tháng)", "≤ ")."""
@@ -502,17 +537,17 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     marked = (p.ytd is not None or p.verdict is not None) and _provisional(m)
     missing = p.ytd is not None and bool(p.missing_quarters)
     notes.estimate |= marked
-    notes.missing.update(p.missing_quarters if missing else ())
+    notes.missing.update(lacking_quarters(p))
     notes.lower |= lower_is_better
     notes.above |= above
     actual_fmt = fmt + (' "(*)"' if marked else "") + (' "(!)"' if missing else "")
     same_fmt = fmt
     if p.in_year is not None:
-        # The full year asked for, but only in-year figures exist: say which period they are, and
-        # of the same period last year they are set against.
-        in_year = f' "({progress.period_label(p.in_year.quarter, lang)})"'
-        actual_fmt += in_year
-        same_fmt += in_year
+        # The full year asked for, but only in-year figures exist: say which period they are (the
+        # sum's own, a first half where the third quarter is missing: covered_period), and of the
+        # same period last year they are set against.
+        actual_fmt += f' "({progress.period_label(covered_period(p), lang)})"'
+        same_fmt += f' "({progress.period_label(p.in_year.quarter, lang)})"'
     elif p.ytd_quarter not in (None, p.quarter):
         # A level measure known for an earlier quarter only: its figure and the same period last
         # year it is compared with are both that quarter's (progress.evaluate), and say so.
@@ -535,8 +570,7 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         cell.number_format = number_format
     if measure.is_qualitative and p.verdict is not None:
         # Text takes no number format: the marks the numbers' formats carry are written out.
-        carried = f" ({progress.period_label(p.in_year.quarter, lang)})" if p.in_year is not None else ""
-        _cell(ws, row, COL["actual"], progress.verdict_label(p.verdict, lang) + (" (*)" if marked else "") + carried, BODY, CENTRE)
+        _cell(ws, row, COL["actual"], verdict_words(p, marked, lang), BODY, CENTRE)
     _judged_cell(ws.cell(row, COL["assessment"]), p, lang)
     shown = m.shown
     note = shown.narrative if (shown and measure.is_qualitative) else (shown.note if shown else "")
@@ -616,7 +650,9 @@ def _footnotes(ws: Worksheet, row: int, notes: Footnotes, lang: str, last: int =
         lines.append(_("(≤) Lower is better: met while the actual stays at or below the target."))
     if notes.above:
         lines.append(_("(>) Met only above the target: reaching it exactly is not enough."))
-    if notes.missing:
+    if notes.missing and notes.missing_in_notes:
+        lines.append(_("(!) The year to date lacks the figures of the quarters named in the Notes column."))
+    elif notes.missing:
         lines.append(_("(!) The year to date lacks the figures of: %(quarters)s.") % {
             "quarters": ", ".join(progress.quarter_label(q) for q in sorted(notes.missing))})
     for line in lines:
@@ -762,35 +798,47 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         # One rule with the report sheet and the pages (overview.judged): the lead unit against the
         # province's target, so that its status is the report sheet's; another unit against its pledge.
         own, target = judged(row), judged_target(row)
+        # A lead unit's "lower / higher than last year" has no numeric target: its status is judged
+        # against the same period last year, which the report sheet prints in its "Cùng kỳ" column and
+        # this sheet in the target's, with the words that say so.
+        compared = (p.same_period if target is None and a.role == "lead" and p.ytd is not None
+                    and a.measure.comparison in (Measure.Comparison.DECREASE, Measure.Comparison.INCREASE) else None)
         # The measure's decimals, or more where they would make the figure look equal to the target
         # printed beside it (59,05 / 59,1); never raised for a pace or a same period this sheet does
         # not print (a count of 5 people is "5", not "5,0").
-        places = places_to_tell_apart(a.measure.decimal_places, p.ytd, target)
+        places = places_to_tell_apart(a.measure.decimal_places, p.ytd, target if target is not None else compared)
         fmt = excel_format(places, lang)
         # The report sheet's (*), by the same rule, for the figure the year to date stands on.
         marked = (p.ytd is not None or p.verdict is not None) and provisional(p, states_shown[r - 4])
-        notes.estimate |= marked
+        # And for the quarter's own figure, by the same rule: an estimate, or its report not approved.
+        figure = row["figure"]
+        quarter_marked = p.quarter_value is not None and figure is not None and (
+            figure.kind == Figure.Kind.ESTIMATE or row["state"] != Submission.State.APPROVED)
+        notes.estimate |= marked or quarter_marked
         ws.cell(r, 1, a.measure.code)
         ws.cell(r, 2, _name(a.measure.indicator, "name", lang) if alone[a.measure.indicator_id] == 1 else _name(a.measure, "name", lang))
         ws.cell(r, 3, _name(a.measure, "unit", lang))
         ws.cell(r, 4, a.unit.code)
         ws.cell(r, 5, _name(a.unit, "name", lang, a.measure.campaign))
         ws.cell(r, 6, _("Lead") if a.role == "lead" else pgettext("unit role", "Own breakdown"))
-        ws.cell(r, 7, p.quarter_value).number_format = fmt
+        ws.cell(r, 7, p.quarter_value).number_format = fmt + (' "(*)"' if quarter_marked else "")
         if a.measure.is_qualitative and p.verdict:
-            # Text takes no number format: the mark is written out, as on the report sheet.
-            ws.cell(r, 8, progress.verdict_label(p.verdict, lang) + (" (*)" if marked else ""))
+            # Text takes no number format: the marks are written out, in the report sheet's words.
+            ws.cell(r, 8, verdict_words(p, marked, lang))
         else:
             # An estimate, a figure not yet approved and a cumulative with a quarter missing are
             # never shown as final and complete.
             marks = ' "(*)"' if marked else ""
-            if p.ytd is not None and p.missing_quarters:
+            if lacking := lacking_quarters(p):
+                # Which quarters this row's period lacks, here: units may lack different ones.
                 marks += ' "(!)"'
-                notes.missing.update(p.missing_quarters)
+                notes.missing.update(lacking)
+                notes.missing_in_notes = True
                 ws.cell(r, 10, _("quarters missing: %(quarters)s") % {
-                    "quarters": ", ".join(progress.quarter_label(q) for q in p.missing_quarters)})
-            elif note := progress.period_note(p, lang):  # an earlier period's figure says which, as in the report
-                marks += f' "({note})"'
+                    "quarters": ", ".join(progress.quarter_label(q) for q in lacking)})
+            if p.ytd is not None and (covered := covered_period(p)) is not None:
+                # An earlier period's figure says which, as in the report: the one the sum covers.
+                marks += f' "({progress.period_label(covered, lang)})"'
             ws.cell(r, 8, p.ytd).number_format = fmt + marks
         # The state of the report the figure is in; a unit whose report holds no figure for this
         # measure has none to give a state of ("not submitted" said of a report sent and approved).
@@ -802,6 +850,12 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
             notes.lower |= lower
             notes.above |= above
             ws.cell(r, 11, target).number_format = excel_format(places, lang, '"≤ "' if lower else '"> "' if above else "")
+        elif compared is not None:
+            # The report sheet's same period, with its period where it is not the row's own.
+            of = p.in_year.quarter if p.in_year is not None else p.ytd_quarter if p.ytd_quarter not in (None, p.quarter) else None
+            words = _("same period last year")
+            ws.cell(r, 11, compared).number_format = fmt + f' "({words})"' + (
+                f' "({progress.period_label(of, lang)})"' if of is not None else "")
         for col in range(1, 12):
             cell = ws.cell(r, col)
             cell.font = BODY

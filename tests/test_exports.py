@@ -774,3 +774,83 @@ def test_the_by_unit_sheet_prints_a_target_with_the_direction_it_is_judged_in(de
     assert not formats[("3", lead)].startswith('"')
     # A district's "more than" pledge is kept by reaching it: no strict sign on its own row.
     assert all(not f.startswith('"> "') for (code, role), f in formats.items() if role == own)
+
+
+def _by_unit_row(ws, code, unit_code):
+    return next(r for r in _unit_rows(ws) if r[0].value == code and r[3].value == unit_code)
+
+
+def _sheet_notes(ws):
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and re.match(r"\([*!≤>]\) ", c.value)]
+
+
+def test_a_full_year_row_says_its_sum_is_a_first_half_and_lacks_the_third_and_fourth_quarters(demo):
+    """The year report without its figures carries the nine months; a unit that sent nothing after
+    June has only the first half's sum: it says "(6 tháng)", never passes for nine months, and names
+    the quarters its year lacks on its own row, on both sheets alike."""
+    # Quản Bạ (029) sent its first and second quarters only (its third is a draft); the province's
+    # finance (the lead) loses its third too.
+    assert not Figure.objects.filter(measure__code="3", submission__unit__code="029", submission__quarter=3,
+                                     submission__state__in=Submission.VISIBLE_STATES).exists()
+    Figure.objects.filter(measure__code="3", submission__unit__code="STC", submission__quarter=3).delete()
+    wb = _report(demo, 4)
+    ws = wb["Chi tiết theo đơn vị"]
+    district = _by_unit_row(ws, "3", "029")
+    h1 = sum(Figure.objects.get(measure__code="3", submission__unit__code="029", submission__quarter=q).value for q in (1, 2))
+    assert Decimal(str(district[7].value)) == h1
+    assert district[7].number_format == '[$-42A]#,##0.0 "(!)" "(6 tháng)"'
+    assert district[9].value == "chưa đủ quý: quý III, quý IV"
+    # A neighbour with its nine months says so.
+    assert _by_unit_row(ws, "3", "024")[7].number_format.endswith('"(9 tháng)"')
+    # The footnote sends the reader to each row's own quarters.
+    assert "(!) Lũy kế còn thiếu số liệu của các quý nêu ở cột Ghi chú." in _sheet_notes(ws)
+    # The lead unit's row and the report sheet print the same first half for the province.
+    lead = _by_unit_row(ws, "3", "STC")
+    report = _rows_by_code(wb["Báo cáo"])["3"][exports.COL["actual"] - 1]
+    assert report.value == lead[7].value
+    assert report.number_format == lead[7].number_format == '[$-42A]#,##0.0 "(!)" "(6 tháng)"'
+    assert lead[9].value == "chưa đủ quý: quý III, quý IV"
+    assert "(!) Lũy kế còn thiếu số liệu của: quý III, quý IV." in _sheet_notes(wb["Báo cáo"])
+
+
+def test_a_carried_verdict_says_its_period_on_both_sheets(demo):
+    wb = _report(demo, 4)
+    report = _rows_by_code(wb["Báo cáo"])["15"][exports.COL["actual"] - 1].value
+    by_unit = _by_unit_row(wb["Chi tiết theo đơn vị"], "15", "BCHQS")[7].value
+    assert by_unit == report
+    assert by_unit in ("Hoàn thành nhiệm vụ (*) (9 tháng)", "Hoàn thành tốt nhiệm vụ (*) (9 tháng)")
+    english = _report(demo, 4, lang="en")
+    assert _by_unit_row(english["By unit"], "15", "BCHQS")[7].value in ("Completed (*) (Nine months)", "Completed well (*) (Nine months)")
+
+
+def test_the_quarter_figure_is_marked_as_its_year_to_date_is_when_not_yet_reviewed(demo):
+    ws = _report(demo, 3)["Chi tiết theo đơn vị"]
+    statistics = _by_unit_row(ws, "1", "CTK")  # the third quarter's report: sent, not yet approved
+    assert Submission.objects.get(unit__code="CTK", quarter=3, campaign=demo).state == Submission.State.SUBMITTED
+    assert statistics[6].value == statistics[7].value
+    assert statistics[6].number_format == statistics[7].number_format == '[$-42A]#,##0.00 "(*)"'
+    # Approved, official: no mark on either.
+    Submission.objects.filter(unit__code="CTK", quarter=3, campaign=demo).update(state=Submission.State.APPROVED)
+    Figure.objects.filter(submission__unit__code="CTK", measure__code="1").update(kind=Figure.Kind.OFFICIAL)
+    statistics = _by_unit_row(_report(demo, 3)["Chi tiết theo đơn vị"], "1", "CTK")
+    assert statistics[6].number_format == "[$-42A]#,##0.00"
+    # An estimate in an approved report is marked too.
+    Figure.objects.filter(submission__unit__code="CTK", submission__quarter=3, measure__code="1").update(kind=Figure.Kind.ESTIMATE)
+    statistics = _by_unit_row(_report(demo, 3)["Chi tiết theo đơn vị"], "1", "CTK")
+    assert statistics[6].number_format == '[$-42A]#,##0.00 "(*)"'
+
+
+@pytest.mark.parametrize("quarter, period", [(3, ""), (4, ' "(9 tháng)"')])
+def test_a_same_period_measure_prints_what_its_status_is_judged_against(demo, quarter, period):
+    """14a–14c (fewer accidents than last year) have no numeric target: the lead unit's status is
+    judged against the same period last year, which stands in the target column, as the report
+    sheet's "Cùng kỳ" column shows it."""
+    wb = _report(demo, quarter)
+    report = _rows_by_code(wb["Báo cáo"])
+    ws = wb["Chi tiết theo đơn vị"]
+    for code in ("14a", "14b", "14c"):
+        same = report[code][exports.COL["same_period"] - 1]
+        row = _by_unit_row(ws, code, "CA")
+        assert same.value is not None and row[10].value == same.value
+        assert row[10].number_format == '[$-42A]#,##0 "(cùng kỳ)"' + period
+        assert row[11].value == report[code][exports.COL["assessment"] - 1].value
