@@ -899,7 +899,7 @@ def _states_shown(rows: list[dict]) -> list[str | None]:
 def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str, campaign: Campaign) -> None:
     ws = wb.create_sheet(pgettext("sheet", "Submissions"))
     headers = [_("Unit code"), _("Unit"), _("Quarter"), _("State"), _("Submitted at"), pgettext("workbook column", "Deadline"),
-               _("On time"), _("First submitted at")]
+               _("On time or late"), _("First submitted at")]
     states, timeliness_labels = _state_labels(), _timeliness_labels()
     _titled_header(ws, _("SUBMISSIONS BY UNIT, %(period)s") % {"period": period.upper()}, headers,
                    {"B": 40, "E": 18, "H": 18})

@@ -639,6 +639,16 @@ def _mail_unit(unit: Unit, subject: str, letter: Callable[[str], str]) -> bool:
     return True
 
 
+def not_counted_words(due: datetime.date, today: datetime.date) -> str:
+    """What a return not counted as sent means for the report, by its unit's deadline: the letter
+    and the entry page say it alike."""
+    if today <= due:
+        return _("The report as it was sent does not count as sent: send it again by %(date)s for it to be on time.") % {
+            "date": due.strftime("%d/%m/%Y")}
+    return _("The report as it was sent does not count as sent, and its deadline (%(date)s) has passed: it will count as "
+             "sent late, on the day you send it again.") % {"date": due.strftime("%d/%m/%Y")}
+
+
 def _tell_sent_back(submission: Submission, counts_as_sent: bool = True) -> bool | None:
     # After the decision is committed: a mail server down never undoes a return.
     unit, campaign = submission.unit, submission.campaign
@@ -650,12 +660,7 @@ def _tell_sent_back(submission: Submission, counts_as_sent: bool = True) -> bool
 
     def letter(lang: str) -> str:
         with override(lang):
-            unsent = ""
-            if not counts_as_sent:  # what the return means for its timeliness, by the unit's deadline
-                unsent = (_("The report as it was sent does not count as sent: send it again by %(date)s to be on time.")
-                          if timezone.localdate() <= due else
-                          _("The report as it was sent does not count as sent: it is late since its deadline (%(date)s) until "
-                            "you send it again.")) % {"date": due.strftime("%d/%m/%Y")}
+            unsent = "" if counts_as_sent else not_counted_words(due, timezone.localdate())
             return _("Dear %(unit)s,\n\nYour unit's report for quarter %(quarter)s of %(year)s was sent back for correction:\n\n"
                      "%(comment)s\n\nPlease correct it and send it again in the system.%(unsent)s\n\nThe Emulation and Commendation Board") % {
                 "unit": unit.name_en or unit.name if lang == "en" else unit.name, "quarter": progress.quarter_numeral(submission.quarter, lang),

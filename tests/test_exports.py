@@ -266,7 +266,7 @@ def test_a_workbook_is_in_the_language_asked_for_whatever_the_page_is_in(demo):
         assert translation.get_language() == "en"
     with translation.override("vi"):
         ws = _report(demo, 2, lang="en")["Submissions"]
-        assert [c.value for c in ws[3]] == ["Unit code", "Unit", "Quarter", "State", "Submitted at", "Deadline", "On time", "First submitted at"]
+        assert [c.value for c in ws[3]] == ["Unit code", "Unit", "Quarter", "State", "Submitted at", "Deadline", "On time or late", "First submitted at"]
         assert translation.get_language() == "vi"
 
 

@@ -15,6 +15,7 @@ from targets import timeliness
 from targets.models import Deadline, Figure, Measure, Submission, Unit
 from targets.overview import reporting_units
 from tests.conftest import make_user
+from tests.formdata import form_data
 
 TODAY = datetime.date(2024, 4, 16)
 
@@ -166,8 +167,10 @@ def test_a_report_returned_as_not_counted_as_sent_is_late_again_until_sent_again
                            {"action": "return", "comment": "Báo cáo chưa có số liệu.", "unsent": "on"}, follow=True)
     assert "báo cáo không được tính là đã gửi" in response.content.decode()
     letter = mail.outbox[-1].body
-    # Before the signature, and true to the deadline already past: late until sent again.
-    assert letter.index("báo cáo bị tính là trễ hạn từ sau hạn gửi") < letter.index("Ban Thi đua - Khen thưởng")
+    # Before the signature, and true to the deadline already past: it will be sent late, whenever sent.
+    due = f"{today - datetime.timedelta(days=10):%d/%m/%Y}"
+    late_words = f"đã quá hạn gửi ({due}): báo cáo sẽ được tính là gửi trễ hạn, vào ngày đơn vị gửi lại."
+    assert letter.index(late_words) < letter.index("Ban Thi đua - Khen thưởng")
     # The page and the queue no longer show the sending as one.
     assert "đã trả lại, không tính là đã gửi" in client.get(reverse("submission", args=[report.pk])).content.decode()
     assert "đã trả lại, không tính là đã gửi" in client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
@@ -176,12 +179,18 @@ def test_a_report_returned_as_not_counted_as_sent_is_late_again_until_sent_again
     assert "024" in [r["unit"].code for r in workflow.late_units(programme, 1)]
     history = client.get(reverse("submission", args=[report.pk])).content.decode()
     assert "Trả lại để chỉnh sửa, không tính là đã gửi: Báo cáo chưa có số liệu." in history
-    # Its correction saved as a draft is still not sent; sent again, now, it is late for good (the
-    # emulation's on-time points read the same rows: ranking.build_ranking).
-    workflow.save_figures(user=reporter, campaign=programme, unit=unit, quarter=1,
-                          entries=[workflow.Entry(measure=Measure.objects.get(campaign=programme, code="3"), value=500)])
-    assert (row()["timeliness"], row()["overdue"]) == ("late", True)
-    workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
+    # The unit reads the same on its entry page, and its page shows the sending that does not count.
+    client.force_login(reporter)
+    entry = client.get(reverse("entry"), {"year": 2024, "quarter": 1, "unit": "024"}).content.decode()
+    assert late_words in entry
+    unit_page = client.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 1}).content.decode()
+    assert f"đã gửi {timezone.localtime(first):%H:%M %d/%m/%Y}, bị trả lại, không tính là đã gửi" in unit_page
+    assert ">Đúng hạn/trễ hạn</th>" in unit_page
+    # Sent again from the entry page: told at once that it counts as sent late.
+    sent = client.post(reverse("entry"), {**form_data(entry), "action": "submit", "send_incomplete": "1"}, follow=True).content.decode()
+    assert f"Đã gửi sau hạn ({due}): báo cáo được tính là gửi trễ hạn." in sent
+    assert Submission.objects.get(pk=report.pk).state == "submitted"
+    # Sent again, it is late for good (the emulation's on-time points read the same rows: ranking.build_ranking).
     assert (row()["timeliness"], row()["overdue"], row()["first_submitted_at"]) == ("late", False, None)
     assert Submission.objects.get(pk=report.pk).first_submitted_at > first
 

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from targets import access, progress, ranking, scoring, workflow
+from targets import access, progress, ranking, scoring, timeliness, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, entry_campaign
@@ -152,9 +153,13 @@ def entry(request):
             if outcome is None:
                 return redirect(f"{reverse('entry')}?year={campaign.year}&quarter={quarter}&unit={unit.code}")
             page["conflicts"] = outcome
+    deadline, submission = campaign.deadline(quarter, unit), page["submission"]
     return render(request, "targets/entry.html", {
         **page, "campaign": campaign, "unit": unit, "quarter": quarter, "units": units.order_by("kind", "code"),
-        "quarters": (1, 2, 3, 4), "deadline": campaign.deadline(quarter, unit), "campaigns": year["campaigns"],
+        "quarters": (1, 2, 3, 4), "deadline": deadline, "campaigns": year["campaigns"],
+        # Returned as not counted as sent: what that means for it now (the letter's words).
+        "not_counted": workflow.not_counted_words(deadline, timezone.localdate())
+        if submission is not None and submission.not_counted_as_sent else "",
         "reason_limit": Figure._meta.get_field("reason").max_length,
         # A page shown again (a warning, an error, a conflict) keeps what was ticked and typed below the
         # figures, and asks before it is left: nothing in it is saved.
@@ -243,6 +248,13 @@ def _post(request, campaign, unit, quarter, formset, tasks):
         return result.conflicts + task_conflicts
     if submitting:
         messages.success(request, _("Submitted for review."))
+        # Sent after its deadline (and not kept on time by an earlier sending): the unit is told now,
+        # not at the year's ranking.
+        sent = Submission.objects.get(campaign=campaign, unit=unit, quarter=quarter)
+        due, today = campaign.deadline(quarter, unit), timezone.localdate()
+        if timeliness.timeliness(due, today, today, timezone.localtime(sent.first_submitted_at).date()) == timeliness.LATE:
+            messages.warning(request, _("Sent after its deadline (%(date)s): the report counts as sent late.") % {
+                "date": due.strftime("%d/%m/%Y")})
     else:
         messages.success(request, _("Saved as a draft (%(count)s figures).") % {"count": len(result.saved)})
         if tasks_result.saved:

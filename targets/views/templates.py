@@ -11,7 +11,9 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -145,6 +147,10 @@ def _confirm(request):
     kept.delete()
     if saved.figures or not (saved.tasks or saved.removed or saved.tasks_removed):  # "0 figures saved" only when nothing was
         messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
+    # An upload saves drafts: sending stays the entry page's (after a look at what was saved).
+    if saved.figures or saved.removed or saved.tasks or saved.tasks_removed:
+        address = f"{reverse('entry')}?year={result.campaign.year}&quarter={result.quarter}"
+        messages.info(request, format_html(_("Saved, not sent: check the report and send it on <a href=\"{}\">the entry page</a>."), address))
     if saved.removed:
         messages.success(request, _("Deleted %(count)s saved figures whose rows were cleared.") % {"count": saved.removed})
     if saved.tasks:
