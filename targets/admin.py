@@ -1118,7 +1118,9 @@ class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
         # A page saved untouched writes nothing: no new version in the scheme's history (which
         # would say the scheme was changed at that time) and no line in the admin's log.
         obj._nothing_changed = change and form.nothing_changed
-        if not obj._nothing_changed:
+        if obj._nothing_changed:
+            request.unchanged_scheme = obj  # said so by message_user
+        else:
             super().save_model(request, obj, form, change)
 
     def log_change(self, request, obj, message):
@@ -1126,14 +1128,14 @@ class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
             return super().log_change(request, obj, message)
         return None
 
-    def response_change(self, request, obj):
-        # "Save": back to the list, told nothing changed (Django's "Save and continue" and "Save and
-        # add another" keep their own words).
-        if getattr(obj, "_nothing_changed", False) and not {"_continue", "_addanother", "_saveasnew", "_popup"} & set(request.POST):
-            self.message_user(request, _("Nothing was changed: the %(name)s “%(obj)s” is as it was.") % {
-                "name": obj._meta.verbose_name, "obj": obj}, messages.INFO)
-            return self.response_post_save_change(request, obj)
-        return super().response_change(request, obj)
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # Saved untouched: Django's "changed successfully", whichever button was pressed (each goes
+        # where Django sends it), says what happened instead.
+        obj = getattr(request, "unchanged_scheme", None)
+        if obj is not None and level == messages.SUCCESS:
+            message, level = _("Nothing was changed: the %(name)s “%(obj)s” is as it was.") % {
+                "name": obj._meta.verbose_name, "obj": obj}, messages.INFO
+        return super().message_user(request, message, level, *args, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         # A year with reports is ranked on its scheme: without it the ranking, registrations and

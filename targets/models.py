@@ -1396,9 +1396,20 @@ class Registration(Rules, models.Model):
                 "date": date.strftime("%d/%m/%Y"), **span}
         return None
 
+    def date_to_judge(self) -> bool:
+        """Whether the date rule (date_problem) is to be judged on this save: for a new row, or when
+        its day or programme is set or changed. A row stored before the rule (dated the day it was
+        entered, in a later year) keeps its day when only its note or title is edited: refusing the
+        day nobody touched would leave the row with no edit at all."""
+        if self.pk is None:
+            return True
+        stored = Registration.objects.filter(pk=self.pk).values_list("campaign_id", "registered_on").first()
+        return stored != (self.campaign_id, self.registered_on)
+
     def rule_problems(self) -> dict[str, list[str]]:
         # Checked with the fields (Rules): a date mistyped is said once, not also judged as the default day.
-        if self.campaign_id and self.registered_on and (problem := self.date_problem(self.campaign, self.registered_on)):
+        if (self.campaign_id and self.registered_on and self.date_to_judge()
+                and (problem := self.date_problem(self.campaign, self.registered_on))):
             return {"registered_on": [problem]}
         return {}
 

@@ -208,6 +208,40 @@ def test_a_registration_is_dated_from_december_of_the_year_before_to_the_program
     assert list(Registration.objects.values_list("registered_on", flat=True)) == [datetime.date(2023, 12, 1)]
 
 
+def test_a_registration_stored_before_the_date_rule_is_edited_its_day_judged_once_it_or_the_programme_changes(
+        client, admin_user, programme):
+    import datetime
+
+    from targets.services import copy_campaign
+
+    client.force_login(admin_user)
+    # Stored as the registrations page did before the rule: dated the day it was entered, a year later.
+    legacy = Registration.objects.create(campaign=programme, unit=Unit.objects.get(code="026"), title="co-thi-dua-ubnd-tinh",
+                                         registered_on=datetime.date(2025, 3, 1))
+    # Only its note changed: saved, its day kept (not refused at the date box nobody touched).
+    response = admin_save(client, "registration", legacy.pk, note="Đã nộp bản giấy")
+    assert response.status_code == 302, errors(response)
+    legacy.refresh_from_db()
+    assert (legacy.note, legacy.registered_on) == ("Đã nộp bản giấy", datetime.date(2025, 3, 1))
+    # Its day typed again, to another day out of the span: judged, refused at the box.
+    response = admin_save(client, "registration", legacy.pk, registered_on="02/03/2025")
+    assert response.status_code == 200 and errors(response) == (
+        "Ngày 02/03/2025 không nằm trong khoảng từ 01/12/2023 đến 31/12/2024, khi các đơn vị đăng ký thi đua năm 2024.")
+    # Corrected to a day of the span: saved.
+    response = admin_save(client, "registration", legacy.pk, registered_on="15/01/2024")
+    assert response.status_code == 302, errors(response)
+    legacy.refresh_from_db()
+    assert legacy.registered_on == datetime.date(2024, 1, 15)
+
+    # Moved to another programme with its day kept: judged by that programme's span.
+    later = copy_campaign(source_year=2024, target_year=2026)
+    response = admin_save(client, "registration", legacy.pk, campaign=later.pk)
+    assert response.status_code == 200 and errors(response) == (
+        "Ngày 15/01/2024 không nằm trong khoảng từ 01/12/2025 đến 31/12/2026, khi các đơn vị đăng ký thi đua năm 2026.")
+    legacy.refresh_from_db()
+    assert (legacy.campaign_id, legacy.registered_on) == (programme.pk, datetime.date(2024, 1, 15))
+
+
 # --- the scoring scheme, in boxes (F8) ----------------------------------------------------------------
 
 
@@ -318,6 +352,25 @@ def test_a_scheme_saved_untouched_writes_nothing_and_says_so(client, admin_user,
     record.refresh_from_db()
     assert record.data["measure_points"]["met"] == "9"
     assert record.history.count() == versions + 1 and LogEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize("button", ["_continue", "_addanother"])
+def test_a_scheme_saved_untouched_with_another_button_says_nothing_changed_and_goes_where_the_button_goes(
+        client, admin_user, programme, button):
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    versions = record.history.count()
+    data = scheme_page(client, record)
+    data.pop("_save")
+    data[button] = "Lưu"
+    response = client.post(reverse("admin:targets_scoringscheme_change", args=[record.pk]), data)
+    assert response.status_code == 302, errors(response)
+    assert response.url == {"_continue": reverse("admin:targets_scoringscheme_change", args=[record.pk]),
+                            "_addanother": reverse("admin:targets_scoringscheme_add")}[button]
+    # Not Django's "… được chỉnh sửa thành công": nothing was written.
+    assert [str(m) for m in get_messages(client.get(response.url).wsgi_request)] == [
+        "Không có thay đổi nào: thang điểm thi đua “2024” được giữ nguyên."]
+    assert record.history.count() == versions
 
 
 def test_a_point_typed_in_the_other_notation_is_refused_with_how_to_type_it(client, admin_user, programme):
