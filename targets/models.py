@@ -1035,6 +1035,12 @@ class Submission(models.Model):
         return self.state == self.State.RETURNED or (self.state == self.State.DRAFT and self.submitted_at is not None)
 
     @property
+    def earlier_sending_counts(self) -> bool:
+        """A sending before the one it holds counts (it was returned without "not counted as sent"):
+        whatever becomes of this one, the report is on time or late by that one (timeliness.py)."""
+        return self.first_submitted_at is not None and self.submitted_at is not None and self.first_submitted_at < self.submitted_at
+
+    @property
     def not_counted_as_sent(self) -> bool:
         """Returned as not counted as sent (workflow.return_for_correction) and not sent again: the
         sending it still holds is no sending, as the late list and the ranking have it."""

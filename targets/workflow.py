@@ -466,20 +466,31 @@ def _check_comment(text: str, required: str) -> str:
     return text
 
 
+def _check_version(submission: Submission, seen: int | None) -> None:
+    """A decision is taken on the report as its reviewer read it: one sent again (or returned, or
+    corrected) since the page was opened is another report, which they have not read. Under the
+    report's row lock; `seen` None: no page to compare with (a command, a test)."""
+    if seen is not None and submission.version != seen:
+        raise EntryRefused(_("%(unit)s's report changed after you opened the page (it is %(state)s now): reload the page and "
+                             "read it again before deciding.") % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})
+
+
 def _require_reviewer(user) -> None:
     if not access.is_reviewer(user):
         raise EntryRefused(_("Only the emulation secretariat reviews submissions."), forbidden=True)
 
 
 @transaction.atomic
-def approve(*, user, submissions: list[Submission]) -> int:
-    """Approve several units' submitted reports at once; all or none."""
+def approve(*, user, submissions: list[Submission], seen: dict[int, int | None] | None = None) -> int:
+    """Approve several units' submitted reports at once; all or none. `seen`: the version of each
+    report as the page showed it (_check_version)."""
     _require_reviewer(user)
     locked = _locked(submissions)
     for campaign in Campaign.objects.filter(pk__in={s.campaign_id for s in locked}).order_by("pk"):
         refuse_if_year_closed(campaign)
     for submission in locked:
         _check_state(submission, (State.SUBMITTED,))
+        _check_version(submission, (seen or {}).get(submission.pk))
     now = timezone.now()
     for submission in locked:
         submission.state = State.APPROVED
@@ -494,25 +505,33 @@ def approve(*, user, submissions: list[Submission]) -> int:
     return len(locked)
 
 
-def return_for_correction(*, user, submission: Submission, comment: str, counts_as_sent: bool = True) -> Decision:
+def return_for_correction(*, user, submission: Submission, comment: str, counts_as_sent: bool = True,
+                          seen: int | None = None) -> Decision:
     """Send a submitted report back to its unit; the comment (as long as the reviewer writes it)
     is kept in the report and its history, and the unit's members are told by e-mail.
 
     A report sent by its deadline stays on time while it is corrected (targets/timeliness.py). Not
     when the secretariat says it does not count as sent (`counts_as_sent=False`: a report sent
     nearly empty on the last day, to be filled in weeks later): its next sending then decides
-    whether it is on time, in the late list, the reminders and the emulation's points."""
-    submission = _return(user=user, submission=submission, comment=comment, counts_as_sent=counts_as_sent)
+    whether it is on time, in the late list, the reminders and the emulation's points. Not when an
+    earlier sending counts already (returned before without the box): the report stays on time by
+    it, and the box is refused rather than undo a sending another decision counted.
+    `seen`: the report's version as the page showed it (_check_version)."""
+    submission = _return(user=user, submission=submission, comment=comment, counts_as_sent=counts_as_sent, seen=seen)
     return Decision(submission, _tell_sent_back(submission, counts_as_sent))
 
 
 @transaction.atomic
-def _return(*, user, submission: Submission, comment: str, counts_as_sent: bool) -> Submission:
+def _return(*, user, submission: Submission, comment: str, counts_as_sent: bool, seen: int | None) -> Submission:
     _require_reviewer(user)
     comment = _check_comment(comment, _("Say what needs correcting: a comment is required to return a report."))
     [submission] = _locked([submission])
     refuse_if_year_closed(submission.campaign)
     _check_state(submission, (State.SUBMITTED,))
+    _check_version(submission, seen)
+    if not counts_as_sent and submission.earlier_sending_counts:
+        raise EntryRefused(_("An earlier sending of this report (%(date)s) counts already: the report stays on time by it. Return "
+                             "it without this box.") % {"date": _when(submission.first_submitted_at)})
     submission.state = State.RETURNED
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()
     submission.review_comment = comment
@@ -525,15 +544,15 @@ def _return(*, user, submission: Submission, comment: str, counts_as_sent: bool)
     return submission
 
 
-def reopen(*, user, submission: Submission, reason: str) -> Decision:
+def reopen(*, user, submission: Submission, reason: str, seen: int | None = None) -> Decision:
     """Admins only: unlock an approved report, with the reason kept in its history; the unit's
     members are told by e-mail, as of a return."""
-    submission = _reopen(user=user, submission=submission, reason=reason)
+    submission = _reopen(user=user, submission=submission, reason=reason, seen=seen)
     return Decision(submission, _tell_sent_back(submission))
 
 
 @transaction.atomic
-def _reopen(*, user, submission: Submission, reason: str) -> Submission:
+def _reopen(*, user, submission: Submission, reason: str, seen: int | None) -> Submission:
     if not access.is_admin(user):
         raise EntryRefused(_("Only an administrator can reopen an approved report."), forbidden=True)
     reason = _check_comment(reason, _("A reason is required to reopen an approved report."))
@@ -542,6 +561,7 @@ def _reopen(*, user, submission: Submission, reason: str) -> Submission:
     if submission.state != State.APPROVED:
         raise EntryRefused(_("Only approved reports can be reopened; %(unit)s's report is %(state)s now.")
                            % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})
+    _check_version(submission, seen)
     submission.state = State.RETURNED
     # The report's last decision is now the admin's: the page names who reopened it beside the reason.
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()

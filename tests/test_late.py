@@ -195,6 +195,71 @@ def test_a_report_returned_as_not_counted_as_sent_is_late_again_until_sent_again
     assert Submission.objects.get(pk=report.pk).first_submitted_at > first
 
 
+def test_a_decision_from_a_page_opened_before_the_report_was_sent_again_is_refused(client, programme, reviewer):
+    """Reviewer A opens a nearly empty report; B returns it, the unit fills it in and sends it again;
+    A's return "not counted as sent" (or approval) from the page still showing the first sending
+    would land on a report A never read: refused, what A typed kept."""
+    from targets import workflow
+
+    for q in (1, 2, 3, 4):
+        Deadline.objects.create(campaign=programme, quarter=q, due_on=datetime.date(2099, 1, 1))
+    unit = Unit.objects.get(code="024")
+    reporter = make_user("reporter-city", "reporter", units=[unit])
+    measure = Measure.objects.get(campaign=programme, code="3")
+    workflow.save_figures(user=reporter, campaign=programme, unit=unit, quarter=1, entries=[workflow.Entry(measure=measure, value=1)])
+    report = workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
+    client.force_login(make_user("reviewer-a", "reviewer"))
+    page_a = client.get(reverse("submission", args=[report.pk])).content.decode()
+    queue_a = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    workflow.return_for_correction(user=reviewer, submission=report, comment="Thiếu số liệu.")
+    workflow.save_figures(user=reporter, campaign=programme, unit=unit, quarter=1, entries=[workflow.Entry(measure=measure, value=60)])
+    workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
+    first = Submission.objects.get(pk=report.pk).first_submitted_at
+
+    for action in ("return", "approve"):
+        data = {**form_data(page_a, "decide"), "action": action, "comment": "Báo cáo gần như trống." if action == "return" else ""}
+        if action == "return":
+            data["unsent"] = "on"
+        refused = client.post(reverse("submission-decide", args=[report.pk]), data, follow=True).content.decode()
+        assert "Báo cáo của Thành phố Hà Giang đã thay đổi sau khi anh/chị mở trang" in refused, action
+        assert action == "approve" or "Báo cáo gần như trống.</textarea>" in refused  # what A typed, kept
+        stored = Submission.objects.get(pk=report.pk)
+        assert (stored.state, stored.first_submitted_at) == ("submitted", first)
+    # From the queue opened before: nothing approved, the unit named.
+    bulk = client.post(reverse("review") + "?year=2024&quarter=1", {**form_data(queue_a, "approve"), "submission": report.pk},
+                       follow=True).content.decode()
+    assert "Chưa duyệt báo cáo nào" in bulk and Submission.objects.get(pk=report.pk).state == "submitted"
+    # Read again, decided.
+    fresh = client.get(reverse("submission", args=[report.pk])).content.decode()
+    client.post(reverse("submission-decide", args=[report.pk]), {**form_data(fresh, "decide"), "action": "approve"})
+    assert Submission.objects.get(pk=report.pk).state == "approved"
+
+
+def test_not_counted_as_sent_is_refused_where_an_earlier_sending_counts(client, programme, reviewer):
+    """Sent by its deadline and returned for a correction (that sending counts), then sent again: a
+    return "not counted as sent" of the new sending would undo the one another decision counted."""
+    from targets import workflow
+
+    today = timezone.localdate()
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=today - datetime.timedelta(days=10))
+    unit = Unit.objects.get(code="024")
+    reporter = make_user("reporter-city", "reporter", units=[unit])
+    first = _at(today - datetime.timedelta(days=12))
+    report = Submission.objects.create(campaign=programme, unit=unit, quarter=1, state="submitted", submitted_by=reporter,
+                                       submitted_at=first)
+    Figure.objects.create(submission=report, measure=Measure.objects.get(campaign=programme, code="3"), value=500)
+    workflow.return_for_correction(user=reviewer, submission=report, comment="Bổ sung nguồn.")
+    workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
+    client.force_login(reviewer)
+    page = client.get(reverse("submission", args=[report.pk])).content.decode()
+    assert 'name="unsent"' not in page  # no box that could not be used
+    refused = client.post(reverse("submission-decide", args=[report.pk]),
+                          {**form_data(page, "decide"), "action": "return", "comment": "Sai.", "unsent": "on"}).content.decode()
+    assert "Một lần gửi trước của báo cáo này" in refused
+    assert Submission.objects.get(pk=report.pk).state == "submitted"
+    assert Submission.objects.get(pk=report.pk).first_submitted_at == first
+
+
 def test_the_late_page_sorts_missing_reports_first_and_pages_through_them(client, edges, viewer):
     client.force_login(viewer)
     # Quarter 2 was due yesterday too: every active unit but 026, which sent quarter 1 late, is late twice.

@@ -40,6 +40,8 @@ class DecisionForm(forms.Form):
 
     comment = validators.form_field(Submission, "review_comment", required=False,
                                     widget=forms.Textarea(attrs={"class": "form-control mb-2", "rows": 3}))
+    # The report's version as the page showed it: a decision is on what the reviewer read (workflow._check_version).
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # With a return only (workflow.return_for_correction).
     unsent = forms.BooleanField(required=False, label=gettext_lazy("Do not count it as sent: it will be on time or late by the "
                                                                     "day the unit sends it again"),
@@ -150,8 +152,9 @@ def _bulk(request, campaign, quarter):
     if not chosen:
         messages.error(request, _("Tick at least one report to approve."))
         return redirect(target)
+    seen = {s.pk: as_id(request.POST.get(f"version-{s.pk}")) for s in chosen}
     try:
-        count = workflow.approve(user=request.user, submissions=chosen)
+        count = workflow.approve(user=request.user, submissions=chosen, seen=seen)
     except workflow.EntryRefused as refused:  # all or none: say that the others were not approved either
         messages.error(request, _("Nothing was approved: %(reason)s") % {"reason": refused.message})
         return redirect(target)
@@ -223,9 +226,11 @@ def decide(request, pk: int):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         # The page again with the comment as typed, its error beside it: a comment too long is cut
-        # by its writer, not lost.
+        # by its writer, not lost. A version no page wrote has no box to be said at.
+        if "version" in form.errors:
+            messages.error(request, _("This page is out of date: reload it, read the report again and decide."))
         return _report_page(request, report, form)
-    text = form.cleaned_data["comment"]
+    text, seen = form.cleaned_data["comment"], form.cleaned_data["version"]
     if action == "approve" and (form.cleaned_data["unsent"] or text):
         # What was ticked or typed belongs to a return: approving would drop it unsaid (a click on
         # the wrong button). Said at its box, with what was typed kept.
@@ -236,16 +241,17 @@ def decide(request, pk: int):
         return _report_page(request, report, form)
     try:
         if action == "approve":
-            workflow.approve(user=request.user, submissions=[report])
+            workflow.approve(user=request.user, submissions=[report], seen={report.pk: seen})
             messages.success(request, _("Approved."))
         elif action == "return":
             counts_as_sent = not form.cleaned_data["unsent"]
-            decision = workflow.return_for_correction(user=request.user, submission=report, comment=text, counts_as_sent=counts_as_sent)
+            decision = workflow.return_for_correction(user=request.user, submission=report, comment=text, counts_as_sent=counts_as_sent,
+                                                      seen=seen)
             messages.success(request, _("Returned to the unit with your comment.") if counts_as_sent else
                              _("Returned to the unit with your comment; the report does not count as sent."))
             _say_if_not_told(request, decision)
         elif action == "reopen":
-            decision = workflow.reopen(user=request.user, submission=report, reason=text)
+            decision = workflow.reopen(user=request.user, submission=report, reason=text, seen=seen)
             messages.success(request, _("Reopened; the unit can correct its figures."))
             _say_if_not_told(request, decision)
         else:
