@@ -150,6 +150,9 @@ def test_upload_previews_then_saves_every_row(client, reporter):
     token = response.context["token"]
     response = client.post(reverse("upload"), {"token": token}, follow=True)
     assert "Đã lưu 3 số liệu từ bảng tính." in response.content.decode()
+    # Saved is not sent: said, with the way to the entry page where the report is sent.
+    assert ('Đã lưu, chưa gửi: hãy kiểm tra và gửi báo cáo tại <a href="/nhap-so-lieu/?year=2024&amp;quarter=1">trang nhập số liệu</a>.'
+            in response.content.decode())
     values = dict(Figure.objects.values_list("measure__code", "value"))
     assert values == {"3": Decimal("123.5"), "4": Decimal("45000"), "11": Decimal("12")}
     assert Submission.objects.get().state == "draft"
