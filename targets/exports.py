@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import progress, timeliness
 from targets.language import language
-from targets.models import Campaign, Figure, Measure, Submission
+from targets.models import Campaign, Figure, Measure, Submission, Unit
 from targets.numbers import excel_format, fits_a_double, places_to_tell_apart, quantize
 from targets.overview import Overview, TaskProgress, build_overview, judged, judged_target, submission_status, task_progress, unit_breakdown
 from targets.progress import Status, period_phrase
@@ -938,10 +938,33 @@ CHUNK = 5000
 
 
 def raw_figures(queryset) -> Iterator[tuple]:
-    """Rows of the long-format raw data, streamed from the database in chunks (no model objects)."""
-    return queryset.order_by("submission__quarter", "submission__unit__code", "measure__order").values_list(
-        *RAW_FIELDS
+    """Rows of the long-format raw data, streamed from the database in chunks (no model objects). A
+    closed year's units are named as it was closed (Campaign.unit_name), as its signed report and
+    pages name them, whatever they were renamed since."""
+    rows = queryset.order_by("submission__quarter", "submission__unit__code", "measure__order").values_list(
+        *RAW_FIELDS, "submission__campaign_id", "submission__unit_id"
     ).iterator(chunk_size=CHUNK)
+    return _named_as_closed(rows)
+
+
+_RAW_NAME, _RAW_NAME_EN = RAW_FIELDS.index("submission__unit__name"), RAW_FIELDS.index("submission__unit__name_en")
+
+
+def _named_as_closed(rows: Iterator[tuple]) -> Iterator[tuple]:
+    # Each year read once, each unit's kept names looked up once: not a query, nor a lookup, per row
+    # of a million. The rows come back as RAW_FIELDS, without the two ids read for this.
+    campaigns: dict[int, Campaign] = {}
+    names: dict[tuple[int, int], tuple[str, str]] = {}
+    for *row, campaign_id, unit_id in rows:
+        if campaign_id not in campaigns:
+            campaigns[campaign_id] = Campaign.objects.only("kept_unit_names").get(pk=campaign_id)
+        campaign = campaigns[campaign_id]
+        if campaign.kept_unit_names:  # an open year keeps none: its units as they are
+            if (campaign_id, unit_id) not in names:
+                unit = Unit(pk=unit_id, name=row[_RAW_NAME], name_en=row[_RAW_NAME_EN])  # to name, never saved
+                names[campaign_id, unit_id] = (campaign.unit_name(unit), campaign.unit_name(unit, "name_en"))
+            row[_RAW_NAME], row[_RAW_NAME_EN] = names[campaign_id, unit_id]
+        yield tuple(row)
 
 
 @dataclass(frozen=True)

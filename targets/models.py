@@ -281,13 +281,20 @@ class Campaign(models.Model):
     def keep_unit_names(self, codes=()) -> None:
         """Keep, as they are now, the names of the units the year involves (its reports, assignments,
         tasks, pledges, bloc memberships, and the units `codes` names: its final ranking's), in
-        kept_unit_names; not saved. A name kept already stays: it is the one of the year's first close."""
+        kept_unit_names, with whether each was active (still reporting) then: [name, name_en,
+        short_name, active]; not saved. A name kept already stays: it is the one of the year's first close."""
         involved = Q(code__in=list(codes))
         for model, path in ((Submission, "campaign"), (MeasureAssignment, "measure__campaign"), (Pledge, "measure__campaign"),
                             (Task.responsible_units.through, "task__theme__campaign"), (BlocMembership, "campaign")):
             involved |= Q(pk__in=model.objects.filter(**{path: self.pk}).values("unit_id"))
-        names = Unit.objects.filter(involved).values_list("pk", *self.KEPT_NAME_FIELDS)
+        names = Unit.objects.filter(involved).values_list("pk", *self.KEPT_NAME_FIELDS, "is_active")
         self.kept_unit_names = {**{str(pk): list(kept) for pk, *kept in names}, **self.kept_unit_names}
+
+    def units_kept_active(self) -> list[int]:
+        """The units this closed year kept (keep_unit_names) that were active when it was closed: the
+        ones that still reported then, deactivated since or not (overview.reporting_units). An entry
+        kept without the flag (migration 0032's, of a year closed before it was kept) counts as active."""
+        return [int(pk) for pk, kept in self.kept_unit_names.items() if len(kept) <= len(self.KEPT_NAME_FIELDS) or kept[-1]]
 
     def unit_name(self, unit: Unit, field: str = "name") -> str:
         """The unit's `field` (name, name_en or short_name) in this year: as it was when the year was

@@ -369,12 +369,16 @@ def owes_reports(campaign: Campaign) -> Q:
 
 def reporting_units(campaign: Campaign):
     """The units that owe the campaign a quarterly report, in the order pages list them. An open
-    year's active ones: a unit deactivated (merged away) no longer reports. A closed year's, every
-    one that owed it, deactivated since or not: its signed report (the submissions sheet) and late
-    page list the units it had, as they were (Campaign.as_closed)."""
+    year's active ones: a unit deactivated (merged away) no longer reports. A closed year's, those
+    active when it was closed (Campaign.units_kept_active), deactivated since or not: its signed
+    report (the submissions sheet) and late page list the units it had, as they were
+    (Campaign.as_closed), and never add one that had stopped reporting before the close (its open
+    year's pages had left it out). A closed year without kept names: every one that owed it."""
     units = Unit.objects.filter(owes_reports(campaign))
     if not campaign.is_closed():
         units = units.filter(is_active=True)
+    elif campaign.kept_unit_names:
+        units = units.filter(pk__in=campaign.units_kept_active())
     return units.order_by("kind", "code")
 
 

@@ -384,3 +384,55 @@ def test_a_unit_deactivated_in_an_open_year_no_longer_owes_its_reports(client, y
     assert "Huyện Mèo Vạc" not in list(_sheets(Campaign.objects.get(pk=year.pk), "vi").values())[2]
     login(client, users["viewer"])
     assert "Mèo Vạc" not in text(client.get(reverse("late"), {"year": 2024, "quarter": 1}))
+
+
+def test_a_unit_deactivated_before_the_close_stays_out_of_the_closed_years_report_and_late_page(client, year, users):  # noqa: F811
+    # Mèo Vạc (027), late with its reports, merged away while the year is open: the year's pages no
+    # longer list it; closing the year must not bring it back, late for every quarter, into the signed report.
+    _merge_away()
+    login(client, users["viewer"])
+    assert "Mèo Vạc" not in text(client.get(reverse("late"), {"year": 2024, "quarter": 4}))
+    close(year, users)
+    closed = Campaign.objects.get(pk=year.pk)
+    submissions = list(_sheets(closed, "vi").values())[2]
+    assert "Huyện Mèo Vạc" not in submissions and "Thành phố Hà Giang" in submissions  # the units reporting when it closed
+    assert "Mèo Vạc" not in text(client.get(reverse("late"), {"year": 2024, "quarter": 4}))
+    # A unit deactivated after the close stays in it, as one kept before names carried the flag (migration 0032).
+    _merge_away("024")
+    assert "Thành phố Hà Giang" in list(_sheets(Campaign.objects.get(pk=year.pk), "vi").values())[2]
+    Campaign.objects.filter(pk=year.pk).update(kept_unit_names={pk: kept[:3] for pk, kept in closed.kept_unit_names.items()})
+    assert "Huyện Mèo Vạc" in list(_sheets(Campaign.objects.get(pk=year.pk), "vi").values())[2]
+
+
+def _closed_year_pages(client, users) -> dict[str, str]:  # noqa: F811
+    """What the review queue, registrations, pledges, API (figures, a unit's progress) and raw
+    figures export of 2024 say."""
+    login(client, users["admin"])
+    api_figures = client.get(reverse("api-figures"), {"year": 2024, "unit": "024"}).json()["results"]
+    api_unit = client.get(reverse("api-progress"), {"year": 2024, "quarter": 4, "unit": "024"}).json()["unit"]
+    raw = {lang: b"".join(client.get(reverse("exports:figures"), {"year": 2024, "unit": "024", "format": "csv", "lang": lang})
+                          .streaming_content).decode() for lang in ("vi", "en")}
+    return {
+        "queue": text(client.get(reverse("review"), {"year": 2024, "quarter": 3})),
+        "registrations": text(client.get(reverse("registrations"), {"year": 2024})),
+        "pledges": text(client.get(reverse("pledges"), {"year": 2024})),
+        "api": json.dumps([f["unit_name"] for f in api_figures] + [api_unit["name"], api_unit["name_en"]], ensure_ascii=False),
+        "raw": raw["vi"], "raw_en": raw["en"],
+    }
+
+
+def test_a_closed_years_queue_registrations_pledges_api_and_raw_export_name_units_as_the_year_was_closed(client, closed, users):  # noqa: F811
+    _rename_city()
+    pages = _closed_year_pages(client, users)
+    assert "024 – Thành phố Hà Giang</a>" in pages["queue"]
+    assert "024 · Thành phố Hà Giang</td>" in pages["registrations"] and "024 · Thành phố Hà Giang</td>" in pages["pledges"]
+    assert json.loads(pages["api"]) and set(json.loads(pages["api"])) == {"Thành phố Hà Giang", "Ha Giang City"}
+    assert ",024,Thành phố Hà Giang," in pages["raw"] and ",024,Ha Giang City," in pages["raw_en"]
+    for page, said in pages.items():
+        assert "Phố Cáo" not in said and "Pho Cao" not in said, page
+
+    Campaign.objects.filter(pk=closed.pk).update(year_closed=False, kept_unit_names={})  # as an open year: names of now
+    pages = _closed_year_pages(client, users)
+    assert "024 – Thành phố Phố Cáo</a>" in pages["queue"] and "024 · Thành phố Phố Cáo</td>" in pages["registrations"]
+    assert "024 · Thành phố Phố Cáo</td>" in pages["pledges"] and set(json.loads(pages["api"])) == {"Thành phố Phố Cáo", "Pho Cao City"}
+    assert ",024,Thành phố Phố Cáo," in pages["raw"] and ",024,Pho Cao City," in pages["raw_en"]

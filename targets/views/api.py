@@ -135,7 +135,8 @@ def _unit_progress_json(campaign: Campaign, quarter: int, code: str) -> str:
     return json.dumps({
         "campaign": _campaign_json(campaign),
         "period": {"quarter": quarter, "label_vi": progress.period_label(quarter, "vi"), "label_en": progress.period_label(quarter, "en")},
-        "unit": {"code": unit.code, "name": unit.name, "name_en": unit.name_en},
+        # A closed year names the unit as it was closed (Campaign.unit_name), as its signed report does.
+        "unit": {"code": unit.code, "name": campaign.unit_name(unit), "name_en": campaign.unit_name(unit, "name_en")},
         "measures": [{
             "code": r.pledge.measure.code, "name": r.pledge.measure.name, "name_en": r.pledge.measure.name_en,
             "unit": r.pledge.measure.unit, "unit_en": r.pledge.measure.unit_en,
@@ -287,7 +288,7 @@ def figures_view(request):
         "pages": paginator.num_pages,
         "results": [{
             "year": campaign.year, "quarter": f.submission.quarter,
-            "unit": f.submission.unit.code, "unit_name": f.submission.unit.name,
+            "unit": f.submission.unit.code, "unit_name": campaign.unit_name(f.submission.unit),  # a closed year's as at its close
             "measure": f.measure.code, "value": _decimal(f.value), "cumulative": _decimal(f.cumulative), "verdict": f.verdict or None,
             "narrative": f.narrative, "note": f.note, "source": f.source, "kind": f.kind,
             "estimate_value": _decimal(f.estimate_value), "estimate_cumulative": _decimal(f.estimate_cumulative),

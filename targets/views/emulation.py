@@ -180,7 +180,8 @@ def registrations(request):
     for r in Registration.objects.filter(campaign=campaign):
         label = scheme.title(r.title).label(language()) if scheme.title(r.title) else r.title
         registered.setdefault(r.unit_id, []).append({"label": label, "on": r.registered_on})
-    blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in units]}
+    # A closed year's units named as it was closed (Campaign.as_closed), as its ranking names them; never saved.
+    blocs = [{"bloc": bloc, "units": [{"unit": u, "titles": registered.get(u.pk, [])} for u in campaign.as_closed(units)]}
              for bloc, units in ranking.year_blocs(campaign, record)]
     return render(request, "targets/registrations.html", {**year, "blocs": blocs, "form": form, "editable": editable,
                                                            "until": scheme.registration_until, "record": record})
@@ -255,8 +256,9 @@ def pledges(request):
                         "created": created, "updated": updated, "year": result.campaign.year})
                     return redirect(f"{request.path}?year={result.campaign.year}")
     # What is stored, so an admin sees what an upload changed; numbers as the measure shows them.
-    stored = Pledge.objects.filter(measure__campaign=campaign).select_related("unit", "measure").order_by(
-        "unit__kind", "unit__code", "measure__order")
+    stored = list(Pledge.objects.filter(measure__campaign=campaign).select_related("unit", "measure").order_by(
+        "unit__kind", "unit__code", "measure__order"))
+    campaign.as_closed(p.unit for p in stored)  # a closed year's units named as it was closed; never saved
     closed = ScoringScheme.objects.filter(campaign=campaign, ranking_final_at__isnull=False).exists()
     return render(request, "targets/pledges.html", {**year, "form": form, "result": result, "pledges": stored,
                                                     "closed": closed})

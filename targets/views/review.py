@@ -65,6 +65,7 @@ def queue(request):
     if request.method == "POST":
         return _bulk(request, campaign, quarter)
     submissions = list(Submission.objects.filter(campaign=campaign, quarter=quarter).select_related("unit", "submitted_by", "reviewed_by"))
+    campaign.as_closed(s.unit for s in submissions)  # a closed year's units named as its signed report names them; never saved
     expected, reported = _expected_and_reported(campaign, quarter)
     disagreements = _disagreements(campaign, quarter, [s.unit_id for s in submissions])
     select_all = request.GET.get("select") == "all"  # every report waiting for review ticked, to approve at once
