@@ -538,8 +538,9 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     missing = p.ytd is not None and bool(p.missing_quarters)
     notes.estimate |= marked
     notes.missing.update(lacking_quarters(p))
-    notes.lower |= lower_is_better
-    notes.above |= above
+    # Explained where a target carries the mark: 14a–c, judged against last year, print none.
+    notes.lower |= lower_is_better and measure.target is not None
+    notes.above |= above and measure.target is not None
     actual_fmt = fmt + (' "(*)"' if marked else "") + (' "(!)"' if missing else "")
     same_fmt = fmt
     if p.in_year is not None:

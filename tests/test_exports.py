@@ -194,6 +194,15 @@ def test_lower_is_better_measures_say_so(demo):
     assert "(≤) Chỉ tiêu càng thấp càng tốt: đạt khi thực hiện không vượt kế hoạch." in _texts(ws)
 
 
+def test_the_lower_is_better_mark_is_explained_only_where_a_target_carries_it(demo):
+    # Without a ceiling to print, "fewer than last year" measures (14a–c) carry no "≤ ": no footnote
+    # for it, once no measure with a ceiling is left.
+    Measure.objects.filter(campaign=demo, comparison=Measure.Comparison.LTE).update(comparison=Measure.Comparison.GTE)
+    assert Measure.objects.filter(campaign=demo, comparison=Measure.Comparison.DECREASE).exists()
+    texts = _texts(_report(demo, 3).worksheets[0])
+    assert not any(t.startswith("(≤)") for t in texts)
+
+
 def test_approved_figures_carry_no_estimate_mark(demo):
     ws = _report(demo, 2).worksheets[0]
     assert _rows_by_code(ws)["3"][5].number_format == "[$-42A]#,##0.0"  # Q1 and Q2 are approved official figures
