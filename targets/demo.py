@@ -246,8 +246,11 @@ def _demo_emulation(campaign: Campaign) -> None:
     reviewer = User.objects.filter(username="thamdinh").first()
     existing = set(Pledge.objects.filter(measure__campaign=campaign).values_list("unit_id", "measure_id"))
     pledges = []
+    # A yearly measure has no demo figure to pledge near, but a key one is pledged all the same: a
+    # unit that reports a key measure and has no pledge for it is barred from the flag (scoring).
+    unpledged = ANNUAL_CODES - scheme.key_measures
     for a in (MeasureAssignment.objects.filter(measure__campaign=campaign, unit__bloc__isnull=False)
-              .exclude(measure__comparison__in=["qualitative", "increase"]).exclude(measure__code__in=ANNUAL_CODES)
+              .exclude(measure__comparison__in=["qualitative", "increase"]).exclude(measure__code__in=unpledged)
               .select_related("measure", "unit")):
         target = _demo_pledge_target(a.measure, a)
         if target is not None and (a.unit_id, a.measure_id) not in existing:

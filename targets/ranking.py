@@ -201,6 +201,12 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
     assigned: dict[int, set[str]] = defaultdict(set)
     for unit_id, code in MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=units).values_list("unit_id", "measure__code"):
         assigned[unit_id].add(code)
+    # The key measures each unit reports and could pledge (scoring.UnitInput.assigned): one without
+    # a pledge bars the flag. A measure assessed in words is never pledged (Pledge.rule_problems).
+    to_pledge: dict[int, set[str]] = defaultdict(set)
+    for unit_id, code in (MeasureAssignment.objects.filter(measure__campaign=campaign, measure__code__in=scheme.key_measures, unit__in=units)
+                          .exclude(measure__comparison=Measure.Comparison.QUALITATIVE).values_list("unit_id", "measure__code")):
+        to_pledge[unit_id].add(code)
     reports: dict[int, list[scoring.QuarterReport]] = defaultdict(list)
     # Every unit that owes a report is scored on it, one with tasks and no figures included.
     owing = list(Unit.objects.filter(owes_reports(campaign), pk__in={u.pk for u in units}))
@@ -251,7 +257,7 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
                 reports=tuple(r for r in reports.get(unit.pk, []) if r.quarter <= until),
                 adjustments=() if gone and unit.pk in placed_in_period else tuple(adjustments.get(unit.pk, [])),
                 registered=frozenset(registered.get(unit.pk, set())), joined_quarter=first, left_quarter=last,
-                name_en=unit.name_en, owes_reports=unit.pk in owes,
+                name_en=unit.name_en, owes_reports=unit.pk in owes, assigned=frozenset(to_pledge.get(unit.pk, ())),
             )
             score = scoring.score_unit(entry, scheme, final=final and not gone, period_quarter=quarter)
             # The pledge sheet lists each unit's progress once, over the period judged (ranking_xlsx).

@@ -550,6 +550,9 @@ class UnitInput:
     left_quarter: int | None = None  # the last quarter it belonged to the bloc, when it left
     name_en: str = ""
     owes_reports: bool = True  # it reports a measure or answers for a task (overview.owes_reports)
+    # The measures it reports (MeasureAssignment) that a pledge can be signed for (not assessed in
+    # words): a key measure among them without a pledge bars the flag (Bar.KEY_MEASURE_NOT_PLEDGED).
+    assigned: frozenset[str] = frozenset()
 
 
 # --- what comes out -----------------------------------------------------------------------------
@@ -610,6 +613,7 @@ class Bar(StrEnum):
     KEY_MEASURE_BEHIND = "key_measure_behind"  # during the year: "not met" is said of a year figure only
     KEY_MEASURE_NO_FIGURE = "key_measure_no_figure"  # at year end: not shown to be met
     KEY_MEASURE_NOT_REPORTED = "key_measure_not_reported"  # during the year: its figure was due and is missing
+    KEY_MEASURE_NOT_PLEDGED = "key_measure_not_pledged"  # it reports the key measure and signed no pledge for it
     NOT_REGISTERED = "not_registered"
     BELOW_MIN_SCORE = "below_min_score"
     BARRING_DEDUCTION = "barring_deduction"
@@ -625,6 +629,7 @@ BAR_LABELS = {
     Bar.KEY_MEASURE_BEHIND: pgettext_lazy("flag condition", "Key measure %(detail)s behind its pace (provisional)"),
     Bar.KEY_MEASURE_NO_FIGURE: pgettext_lazy("flag condition", "Key measure %(detail)s has no year figure"),
     Bar.KEY_MEASURE_NOT_REPORTED: pgettext_lazy("flag condition", "Key measure %(detail)s: no figure for the period (provisional)"),
+    Bar.KEY_MEASURE_NOT_PLEDGED: pgettext_lazy("flag condition", "No emulation pledge for key measure %(detail)s"),
     Bar.NOT_REGISTERED: pgettext_lazy("flag condition", "Not registered for “%(detail)s”"),
     Bar.BELOW_MIN_SCORE: pgettext_lazy("flag condition", "Score under the minimum of %(detail)s"),
     Bar.BARRING_DEDUCTION: pgettext_lazy("flag condition", "Deduction for a fault: %(detail)s"),
@@ -753,6 +758,15 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
             # would stand eligible where one that sent it honestly is barred. A yearly figure not
             # yet published (awaited) is not due: it bars nothing.
             bars.append(Barring(Bar.KEY_MEASURE_NOT_REPORTED, m.code))
+    # Key measures are judged against the unit's own pledge: one it reports and never pledged
+    # (none signed, or not yet entered) cannot be judged at all, so it is not a condition met.
+    # Else a unit would stand eligible until its pledge is entered, and the one that signed an
+    # ambitious pledge and fell short would be barred where the one that signed none is not.
+    # During the year as at its end; a key measure the unit does not report bars nothing.
+    pledged = {m.code for m in unit.measures}
+    for code in sorted(scheme.key_measures & unit.assigned - pledged,
+                       key=lambda c: (int("".join(ch for ch in c if ch.isdigit()) or 0), c)):  # 3 before 11
+        bars.append(Barring(Bar.KEY_MEASURE_NOT_PLEDGED, code))
     for t in unit.tasks:
         if t.verdict is None:
             verdict_vi, verdict_en, points = words(WORDS["not_assessed"], "vi"), words(WORDS["not_assessed"], "en"), ZERO

@@ -29,9 +29,11 @@ def _emulation_year():
         send(programme, "024", q, {"3": city})
         send(programme, "026", q, {"3": dong_van})
     Registration.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), title=FLAG)
-    # Registration stays open in the tests (the fixture's 31 March 2024 has long passed).
+    # Registration stays open in the tests (the fixture's 31 March 2024 has long passed). The
+    # flag is keyed on budget revenue alone, the one measure pledged here: a key measure a unit
+    # reports and never pledged (6, 11 of the programme) would bar it (Bar.KEY_MEASURE_NOT_PLEDGED).
     record = ScoringScheme.objects.get(campaign=programme)
-    record.data = {**record.data, "registration_until": "2099-12-31"}
+    record.data = {**record.data, "registration_until": "2099-12-31", "key_measures": ["3"]}
     record.save()
 
 
@@ -830,6 +832,33 @@ def test_during_the_year_a_unit_that_did_not_send_its_key_figures_is_not_called_
     [listed] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == silent.name]
     assert listed[4] == "Không"
     assert listed[5] == "Chỉ tiêu chủ yếu 3 chưa có số liệu của kỳ (tạm tính); Chỉ tiêu chủ yếu 11 chưa có số liệu của kỳ (tạm tính)"
+
+
+def test_a_unit_without_a_pledge_for_a_key_measure_it_reports_is_not_called_eligible(client, year, users):
+    # The programme keys the flag on budget revenue (3) and new-rural criteria (11), which every
+    # district reports; Hà Giang city's pledge for 3 was never entered. Before, the ranking called
+    # it "Đủ điều kiện": no pledge, nothing judged, nothing barring it.
+    record = ScoringScheme.objects.get(campaign=year)
+    record.data = {**record.data, "key_measures": ["3", "11"]}
+    record.save()
+    Pledge.objects.filter(unit__code="024").delete()
+    city = Unit.objects.get(code="024")
+    login(client, users["viewer"])
+    body = text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}))
+    row = next(r for r in body.split("<tr>") if f"<td>{city.name}</td>" in r)
+    assert "Đủ điều kiện" not in row
+    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3</li>" in row
+    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 11</li>" in row
+    explained = text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024}))
+    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3</li>" in explained
+    client.cookies["django_language"] = "en"
+    english = text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024}, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "<li>No emulation pledge for key measure 3</li>" in english
+    del client.cookies["django_language"]
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
+    [listed] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == city.name]
+    assert listed[4] == "Không"
+    assert listed[5] == "Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3; Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 11"
 
 
 def test_a_unit_named_in_a_closed_years_ranking_keeps_its_code(client, year, users):

@@ -286,6 +286,32 @@ def test_a_kept_ranking_reads_back_its_bars_old_and_new():
     assert again.blocs[0].unit("A").bars[0].text("en") == "Key measure 3: no figure for the period (provisional)"
 
 
+def test_a_key_measure_the_unit_reports_and_never_pledged_bars_the_flag_during_the_year_and_at_its_end():
+    # Key measures are judged against the unit's own pledge: one it reports (assigned) with no
+    # pledge cannot be judged, so it is no condition met. Not pledging must not pay.
+    for final in (False, True):
+        silent = unit("A", measure("4", Status.EXCEEDED), adjustments=[Adjustment(D(20), "b")], assigned=frozenset({"3", "4"}))
+        score = score_unit(silent, SCHEME, final=final)
+        assert [b.reason for b in score.bars] == [Bar.KEY_MEASURE_NOT_PLEDGED]
+        assert score.bars[0].text("vi") == "Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3"
+        assert score.bars[0].text("en") == "No emulation pledge for key measure 3"
+        assert score.score == D(26)  # 6 + 20: a bar changes no points
+        bloc = ranked(silent, final=final)
+        assert (bloc.units[0].rank, bloc.units[0].eligible_for_flag) == (1, False)
+    # Pledged, it is judged as any key measure; not reported by the unit, it bars nothing.
+    pledged = unit("A", measure("3", Status.MET), measure("4", Status.EXCEEDED), adjustments=[Adjustment(D(20), "b")],
+                   assigned=frozenset({"3", "4"}))
+    elsewhere = unit("B", measure("4", Status.EXCEEDED), adjustments=[Adjustment(D(20), "b")], assigned=frozenset({"4"}))
+    assert [(u.code, u.bars, u.eligible_for_flag) for u in ranked(pledged, elsewhere).units] == [("A", (), True), ("B", (), True)]
+
+
+def test_a_bar_for_each_key_measure_not_pledged_in_the_programmes_order():
+    scheme = Scheme.from_dict({**SCHEME_DATA, "key_measures": ["11", "3", "6"]})
+    score = score_unit(unit("A", adjustments=[Adjustment(D(20), "b")], assigned=frozenset({"11", "3", "4"})), scheme)
+    assert [b.text("vi") for b in score.bars] == ["Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3",
+                                                  "Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 11"]
+
+
 def test_not_registered_for_the_flag_bars_it():
     score = score_unit(unit("A", measure("4", Status.EXCEEDED), adjustments=[Adjustment(D(10), "b")], registered=("ldxs",)), SCHEME)
     assert [b.text("en") for b in score.bars] == ["Not registered for “Provincial emulation flag”"]  # the title's English name
