@@ -116,7 +116,7 @@ def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=Non
     # pledge is refused on entry (Pledge.rule_problems), and one from before is left out, not a crash.
     pledges = (Pledge.objects.filter(measure__campaign=campaign, unit__in=units)
                .exclude(measure__comparison=Measure.Comparison.QUALITATIVE)
-               .select_related("measure__indicator", "unit").order_by("unit_id", "measure__order"))
+               .select_related("measure__indicator", "measure__campaign", "unit").order_by("unit_id", "measure__order"))
     for pledge in pledges:
         own = figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter)
         result[pledge.unit_id].append(PledgeProgress(pledge, own))
