@@ -427,8 +427,9 @@ def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) ->
     _merged(ws, 5, 1, LAST, _("REPORT"), _font(14, bold=True), CENTRE)
     _merged(ws, 6, 1, LAST, _("Results of the emulation targets and tasks, %(period)s") % {
         "period": period_phrase(overview.quarter, campaign.year, lang)}, _font(14, bold=True), CENTRE)
-    _merged(ws, 7, 1, LAST, _("(Under Programme No. %(number)s of %(date)s of the %(body)s)") % {
-        "number": campaign.number, "date": _date(campaign.issued_on), "body": heading["body"]}, _font(13, italic=True), CENTRE)
+    _merged(ws, 7, 1, LAST, _("(Under %(document)s of the %(body)s)") % {
+        "document": campaign.document_words(_("Programme No. %(number)s of %(date)s"), _date), "body": heading["body"]},
+        _font(13, italic=True), CENTRE)
 
 
 def _report_header(ws: Worksheet, row: int, year: int, quarter: int, lang: str) -> None:

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -242,7 +243,7 @@ class Campaign(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} ({self.year})"
+        return f"{self.number} ({self.year})" if self.has_document() else str(self.document_words())
 
     def save(self, *args, **kwargs):
         # Closed by its box (the admin) as by ranking.close_year, the year keeps its units' names;
@@ -268,6 +269,22 @@ class Campaign(models.Model):
         if self.year and self.issued_on and not self.year - 1 <= self.issued_on.year <= self.year:
             raise ValidationError({"issued_on": _("A programme for %(year)s is issued in %(before)s or %(year)s.") % {
                 "year": self.year, "before": self.year - 1}})
+
+    def has_document(self) -> bool:
+        """Whether the programme's document has been entered: a programme set up ahead for next year
+        (services.copy_campaign) has no number until the admin enters the one issued."""
+        return bool(self.number.strip())
+
+    def document_words(self, words=None, day=None) -> str:
+        """The programme's document as a page or report cites it: `words` (translated, with
+        %(number)s and %(date)s; by default "Chương trình số 322/CTr-UBND (26/12/2023)"), its date as
+        `day` writes it (by default the language's short date). Before the admin has entered the
+        document of a programme set up ahead, everywhere "Chương trình thi đua năm 2025 (chưa có số,
+        ngày ban hành)": a page or a signed report never cites a document that does not exist."""
+        if not self.has_document():
+            return _("Emulation programme of %(year)s (number and date of issue not yet entered)") % {"year": self.year}
+        return (words or _("Programme No. %(number)s (%(date)s)")) % {
+            "number": self.number, "date": (day or (lambda value: date_format(value, "SHORT_DATE_FORMAT")))(self.issued_on)}
 
     def is_closed(self) -> bool:
         """Whether the year is closed: entry closed (year_closed), or its ranking made final, which

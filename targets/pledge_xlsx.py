@@ -25,7 +25,7 @@ from targets import validators as limits
 from targets.commendation import lock_open_year
 from targets.entry import check_input
 from targets.language import language
-from targets.models import Campaign, MeasureAssignment, Pledge
+from targets.models import Campaign, MeasureAssignment, Pledge, Unit
 from targets.numbers import excel_format
 from targets.template_xlsx import (
     MAX_CELLS,
@@ -75,6 +75,8 @@ def build_template(campaign: Campaign, units=None) -> Workbook:
         for name in ("Kế hoạch của tỉnh", "Chỉ tiêu giao ước"):
             ws.cell(row_number, COLUMNS.index(name) + 1).number_format = fmt
         ws.cell(row_number, COLUMNS.index("Ngày ký") + 1).number_format = "dd/mm/yyyy"
+        for name in ("Mã đơn vị", "Mã chỉ tiêu"):  # Text: Excel keeps "030" as typed, not the number 30
+            ws.cell(row_number, COLUMNS.index(name) + 1).number_format = TEXT_FORMAT
         ws.cell(row_number, COLUMNS.index("Văn bản giao ước") + 1).number_format = TEXT_FORMAT
         for name in INPUTS:
             ws.cell(row_number, COLUMNS.index(name) + 1).protection = Protection(locked=False)
@@ -105,6 +107,38 @@ def _date(value, problems: list[Problem], row: int) -> datetime.date | None:
     except ValueError:
         problems.append(Problem(SHEET, row, "Ngày ký", _("The signing date must be a date (dd/mm/yyyy).")))
         return None
+
+
+def _typed_code(value) -> str:
+    """A code cell as typed: text without the spaces around it (" 024 " is 024), a number that
+    Excel made of a code as its digits (30, 1.1)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return repr(value) if isinstance(value, float) else str(value)
+    return cell_text(value).strip()
+
+
+def _known_codes(value, codes: dict[str, str]) -> tuple[str, list[str]]:
+    """(the code as typed, the known codes it can be). `codes`: the known codes by their lower case
+    (a code is one in any letter case, as the database's rules have it: "14A" is 14a). A whole
+    number is a code of digits that Excel turned into a number, its leading zeros dropped (30 for
+    030): it is the codes of digits of that value, taken only when there is one (30 and 030 both
+    known: neither is guessed)."""
+    typed = _typed_code(value)
+    number = cell_number(value)
+    if number is not None and number == number.to_integral_value():
+        return typed, sorted(code for code in codes.values() if code.isascii() and code.isdigit() and int(code) == number)
+    found = codes.get(typed.lower())
+    return typed, [found] if found is not None else []
+
+
+def _code_problem(typed: str, found: list[str], unknown: str) -> str | None:
+    """Why a typed code names no one unit or measure, or None."""
+    if len(found) > 1:
+        return _("Excel turned the code into the number %(number)s, which could be %(codes)s: format the cell as Text "
+                 "and type the code again.") % {"number": typed, "codes": ", ".join(found)}
+    return unknown if not found else None
 
 
 def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
@@ -164,11 +198,27 @@ def read_pledges(handle, size: int) -> PledgeResult:
         result.problems.append(Problem(META_SHEET, None, None, _("The template names an invalid year.")))
         return result
     assignments = {(a.unit.code, a.measure.code): a for a in _assignments(campaign)}
+    unit_codes = {code.lower(): code for code in Unit.objects.values_list("code", flat=True)}
+    measure_codes = {code.lower(): code for code in campaign.measures.values_list("code", flat=True)}
     seen: dict[tuple[str, str], int] = {}
     for number, by_name in lines:
         get = by_name.get
         problems = []
-        key = (str(get("Mã đơn vị") or ""), str(get("Mã chỉ tiêu") or ""))
+        (unit, units), (measure, measures) = _known_codes(get("Mã đơn vị"), unit_codes), _known_codes(get("Mã chỉ tiêu"), measure_codes)
+        if not (unit and measure):
+            # A row added by hand (a total under the pledges, a note): nothing says whose pledge it would be.
+            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu" if unit else "Mã đơn vị", _(
+                "The row has no unit or measure code: a row added to the template (a total, say) is not read; delete it.")))
+            continue
+        # Said as it is, never as "unit 30 does not report measure 3" for a unit that does not exist.
+        unknown = [Problem(SHEET, number, column, problem) for column, problem in (
+            ("Mã đơn vị", _code_problem(unit, units, _("Unit code “%(code)s” is not in the list of units.") % {"code": unit})),
+            ("Mã chỉ tiêu", _code_problem(measure, measures, _("Measure code “%(code)s” is not in the %(year)s programme.") % {
+                "code": measure, "year": campaign.year}))) if problem]
+        if unknown:
+            result.problems += unknown
+            continue
+        key = (units[0], measures[0])
         assignment = assignments.get(key)
         if assignment is None:
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("Unit %(unit)s pledges no figure for measure %(measure)s (it does not report it, or it is judged in words).")

@@ -160,8 +160,8 @@ def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: 
     heading["number"] = _("No.: …/%(code)s") % {"code": "BC-HĐTĐKT"}
     document_head(ws, heading, (1, 2), (3, len(widths)))
     line(5, f"A:{last}", title % {"year": campaign.year}, _font(bold=True, size=14))
-    line(6, f"A:{last}", _("(Emulation programme No. %(number)s of %(date)s)") % {
-        "number": campaign.number, "date": campaign.issued_on.strftime("%d/%m/%Y")}, _font(italic=True))
+    line(6, f"A:{last}", _("(Under %(document)s)") % {"document": campaign.document_words(
+        _("Emulation programme No. %(number)s of %(date)s"), lambda day: day.strftime("%d/%m/%Y"))}, _font(italic=True))
     status = _("Final results") if ranking.final else _("PROVISIONAL results up to %(period)s, not final") % {
         "period": period_label(ranking.quarter, lang)}
     line(7, f"A:{last}", status, _font(bold=True, color="000000" if ranking.final else "B02A37"))

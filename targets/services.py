@@ -68,7 +68,10 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         province=source.province,
         province_code=source.province_code,
         year=target_year,
-        number=source.number,
+        # The new year's programme is not issued yet: no number (pages and reports then say so,
+        # Campaign.document_words) rather than last year's number under a date moved a year, which
+        # names a document that does not exist. The date, required, waits for the admin with it.
+        number="",
         issued_on=_shift_year(source.issued_on, target_year - source_year),
         issuing_body=source.issuing_body,
         title=renamed(source.title),
@@ -76,7 +79,7 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         plan_start=plan_start,
         plan_end=plan_end,
         source=_("Copied from the %(year)s programme %(number)s; replace with the new programme's document.") % {
-            "year": source_year, "number": source.number},
+            "year": source_year, "number": source.number or "–"},
         **{name: getattr(source, name) for name in REPORT_FIELDS},
     )
     themes = {}
@@ -124,7 +127,8 @@ def after_copy(campaign: Campaign, source_year: int) -> tuple[str, list[str]]:
     """What copy_campaign did, and what the admin is to see to next, in the site's words: the
     command and the admin's "copy to the next year" say the same."""
     done = _("Created the %(year)s programme from %(source)s: %(themes)s themes, %(indicators)s indicators, %(measures)s "
-             "measures. Review its number, dates and targets in the admin.") % {
+             "measures. Once the %(year)s programme is issued, enter its number and date of issue in the admin (until then "
+             "the pages and reports say it has none), and review its deadlines and targets.") % {
         "year": campaign.year, "source": source_year, "themes": campaign.themes.count(),
         "indicators": campaign.indicators.count(), "measures": campaign.measures.count()}
     notes = []

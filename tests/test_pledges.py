@@ -257,3 +257,44 @@ def test_the_pledge_page_lists_what_is_stored_and_once_closed_takes_no_upload(cl
     ranking.close_year(programme, admin_user)
     closed = client.get(reverse("pledges"), {"year": 2024}).content.decode()
     assert "Năm đã khóa sổ" in closed and 'type="file"' not in closed
+
+
+def test_unit_and_measure_codes_are_read_as_typed_and_an_unknown_code_is_named_as_unknown(tmp_path, programme, admin_user):
+    from targets.models import Unit
+
+    path = template(tmp_path, programme)
+    ws = load_workbook(path)[pledge_xlsx.SHEET]
+    # Excel keeps a code typed over the template as text: "030", never the number 30.
+    assert {(ws.cell(2, COL[name]).number_format) for name in ("Mã đơn vị", "Mã chỉ tiêu")} == {"@"}
+    path = fill(path, {("024", "3"): (250, "15/01/2024", ""), ("030", "3"): (100, "15/01/2024", ""),
+                       ("026", "14a"): (12, "20/01/2024", ""), ("027", "3"): (90, "15/01/2024", "")})
+
+    def codes(changes: dict):
+        """changes: (unit code, measure code) of a row → (what is typed over its unit code, over its measure code)."""
+        wb = load_workbook(path)
+        for row in wb[pledge_xlsx.SHEET].iter_rows(min_row=2):
+            if (key := (row[0].value, row[2].value)) in changes:
+                row[0].value, row[2].value = changes[key]
+        changed = tmp_path / "sua.xlsx"
+        wb.save(changed)
+        with open(changed, "rb") as handle:
+            return changed, [(p.row, p.column, p.reason) for p in pledge_xlsx.read_pledges(handle, changed.stat().st_size).problems]
+
+    rows = {(r[0].value, r[2].value): r[0].row for r in ws.iter_rows(min_row=2)}
+    changed, problems = codes({("024", "3"): (" 024 ", " 3 "), ("030", "3"): (30, 3),  # a stray space; 030 made a number
+                               ("026", "14a"): ("999", "14A"), ("027", "3"): ("027", "99")})
+    assert problems == [
+        (rows[("026", "14a")], "Mã đơn vị", "Mã đơn vị “999” không có trong danh sách đơn vị."),
+        (rows[("027", "3")], "Mã chỉ tiêu", "Mã chỉ tiêu “99” không có trong chương trình năm 2024."),
+    ]
+    # 30 is 030 while no other code reads as 30; with 0030 too, it is neither, and the row says why.
+    Unit.objects.create(code="0030", name="Đơn vị thử", kind="locality")
+    _changed, problems = codes({("030", "3"): (30, 3)})
+    assert problems == [(rows[("030", "3")], "Mã đơn vị", "Excel đã đổi mã thành số 30, có thể là mã 0030, 030: hãy định dạng ô "
+                                                           "là Văn bản (Text) và gõ lại mã.")]
+    Unit.objects.filter(code="0030").delete()
+    changed, problems = codes({("024", "3"): (" 024 ", " 3 "), ("030", "3"): (30.0, 3)})
+    assert problems == []
+    call_command("import_pledges", str(changed), "--user", admin_user.username)
+    assert {(p.unit.code, p.measure.code): p.target for p in Pledge.objects.all()} == {
+        ("024", "3"): D(250), ("030", "3"): D(100), ("026", "14a"): D(12), ("027", "3"): D(90)}

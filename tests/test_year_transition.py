@@ -263,3 +263,56 @@ def test_the_programmes_year_box_takes_the_years_a_programme_is_copied_into(clie
     response = admin_save(client, "campaign", programme.pk, year="2000", plan_start="1996", plan_end="2000", issued_on="15/12/1999")
     assert response.status_code == 302, errors(response)
     assert Campaign.objects.get(pk=programme.pk).year == 2000
+
+
+def test_a_programme_set_up_for_next_year_cites_no_document_until_the_admin_enters_the_one_issued(client, admin_user, next_year):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from targets import exports
+    from tests.test_admin_emulation_rules import admin_save, errors
+
+    def home(year):
+        return html.unescape(client.get("/", {"year": year}).content.decode())
+
+    def report_line():
+        return exports.report_workbook(next_year, 1).worksheets[0]["A7"].value
+
+    def ranking_line():
+        response = client.get(reverse("ranking-export"), {"year": 2025})
+        return load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Xếp hạng"]["A6"].value
+
+    client.force_login(admin_user)
+    # 2024's document is No. 322/CTr-UBND of 26/12/2023; "322/CTr-UBND of 26/12/2024" would be one nobody issued.
+    pending = "Chương trình thi đua năm 2025 (chưa có số, ngày ban hành)"
+    page = home(2025)
+    assert f"Ủy ban nhân dân tỉnh Hà Giang · {pending}" in page
+    assert "322/CTr-UBND" not in page and "26/12/2024" not in page
+    assert report_line() == f"(Theo {pending} của Ủy ban nhân dân tỉnh Hà Giang)"
+    assert ranking_line() == f"(Theo {pending})"
+    assert "Chương trình số 322/CTr-UBND (26/12/2023)" in home(2024)  # last year's, as issued
+
+    # Issued: the admin enters its number and date, and every page and report cites it.
+    response = admin_save(client, "campaign", next_year.pk, number="15/CTr-UBND", issued_on="20/12/2024")
+    assert response.status_code == 302, errors(response)
+    next_year.refresh_from_db()
+    page = home(2025)
+    assert "Ủy ban nhân dân tỉnh Hà Giang · Chương trình số 15/CTr-UBND (20/12/2024)" in page and pending not in page
+    assert report_line() == "(Theo Chương trình số 15/CTr-UBND ngày 20/12/2024 của Ủy ban nhân dân tỉnh Hà Giang)"
+    assert ranking_line() == "(Theo Chương trình thi đua số 15/CTr-UBND ngày 20/12/2024)"
+
+
+def test_copying_a_programme_tells_the_admin_to_enter_the_new_programmes_number_and_date(client, admin_user, programme):
+    from django.urls import reverse
+
+    from targets.models import Campaign
+
+    client.force_login(admin_user)
+    url = reverse("admin:targets_campaign_changelist")
+    page = html.unescape(client.post(url, {"action": "copy_to_next_year", "_selected_action": [programme.pk]}, follow=True)
+                         .content.decode())
+    assert ("Khi chương trình năm 2025 được ban hành, hãy nhập số và ngày ban hành của chương trình trong trang quản trị "
+            "(đến lúc đó các trang và báo cáo ghi là chưa có số, ngày ban hành)") in page
+    assert Campaign.objects.get(year=2025).number == ""  # not 2024's number
