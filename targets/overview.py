@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from targets import progress, timeliness
@@ -380,6 +380,40 @@ def reporting_units(campaign: Campaign):
     elif campaign.kept_unit_names:
         units = units.filter(pk__in=campaign.units_kept_active())
     return units.order_by("kind", "code")
+
+
+def unsent_reports(unit: Unit, campaigns, today: datetime.date | None = None, shown: tuple[int, int] | None = None) -> list[dict]:
+    """The unit's reports it owes and has not sent, in its open years (not closed: Campaign.is_closed),
+    oldest first, but the one `shown` ((year, quarter)): missing after their deadline, drafts, and
+    reports returned to it. So that a reporter whom the entry page opens on the quarter being
+    collected learns that last year's fourth quarter (or an older draft) is still owed: the year-end
+    report the flag needs. Each: campaign, quarter, state (None: not started), deadline (the unit's,
+    Campaign.deadline_table) and late, by the one rule of the late page (timeliness, as
+    submission_status has it). `campaigns`: the programmes, their deadlines prefetched; two queries
+    in all, however many years."""
+    today = today or timezone.localdate()
+    listed = {c.pk: c for c in campaigns}
+    # Open (Campaign.is_closed's rule, for every year in one query) and owed (owes_reports: a unit
+    # new this year owes last year nothing).
+    owed = set(Campaign.objects.filter(pk__in=listed, year_closed=False)
+               .exclude(scoring_scheme__ranking_final_at__isnull=False)
+               .filter(Exists(Unit.objects.filter(owes_reports(OuterRef(OuterRef("pk"))), pk=unit.pk)))
+               .values_list("pk", flat=True))
+    submissions = {(s.campaign_id, s.quarter): s for s in Submission.objects.filter(unit=unit, campaign__in=owed)}
+    rows = []
+    for campaign in sorted((listed[pk] for pk in owed), key=lambda c: c.year):
+        deadline = campaign.deadline_table()
+        for quarter in (1, 2, 3, 4):
+            s = submissions.get((campaign.pk, quarter))
+            if (campaign.year, quarter) == shown or (s is not None and s.state in Submission.VISIBLE_STATES):
+                continue
+            due = deadline(quarter, unit.pk)
+            first = s.first_submitted_at if s else None  # a report returned after a sending in time stays on time
+            late = timeliness.timeliness(due, today, None, timezone.localtime(first).date() if first else None) == timeliness.LATE
+            if s is not None or late:  # a report not begun is owed once its deadline has passed
+                rows.append({"campaign": campaign, "quarter": quarter, "state": s.state if s else None, "deadline": due,
+                             "late": late})
+    return rows
 
 
 # --- caching -------------------------------------------------------------------------------

@@ -765,6 +765,19 @@ def test_the_provisional_banner_names_the_period_in_a_sentence_or_says_nothing_w
     assert "tính từ số liệu đã gửi và đã duyệt đến hết năm 2024;" in page
 
 
+def test_the_unit_page_ranks_no_one_before_any_report_of_the_year_is_sent(client, two_years, users):
+    # 2025 just copied: no unit has sent a report of it, so every one would be "1st of 11" at no points.
+    _last_year, current = two_years
+    body = text(login(client, users["viewer"]).get(reverse("unit", args=["026"]), {"year": 2025}))
+    standing = re.search(r'<p class="lead" id="standing">(.*?)</p>', body).group(1)
+    assert "Tạm tính" in standing and "chưa đơn vị nào gửi báo cáo của năm." in standing  # the ranking page's words
+    assert "xếp thứ" not in standing and "Điểm" not in standing
+    # The first report sent, the unit page ranks again, as the ranking page does.
+    send(current, "024", 1, {"3": "60"})
+    body = text(client.get(reverse("unit", args=["026"]), {"year": 2025}))
+    assert "xếp thứ 2/11" in body and "chưa đơn vị nào gửi báo cáo" not in body
+
+
 def test_a_closed_years_registrations_keep_the_blocs_it_was_ranked_in(client, year, users):
     from targets.models import EmulationBloc
 

@@ -316,3 +316,79 @@ def test_copying_a_programme_tells_the_admin_to_enter_the_new_programmes_number_
     assert ("Khi chương trình năm 2025 được ban hành, hãy nhập số và ngày ban hành của chương trình trong trang quản trị "
             "(đến lúc đó các trang và báo cáo ghi là chưa có số, ngày ban hành)") in page
     assert Campaign.objects.get(year=2025).number == ""  # not 2024's number
+
+
+def _page_text(response) -> str:
+    import re
+
+    """The page as read: inline tags dropped, block ones (list items, paragraphs…) a space."""
+    body = re.sub(r"</?(?:li|p|div|ul|h\d|br|option|label|td|th)\b[^>]*>", " ", response.content.decode())
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", body)))
+
+
+def test_the_entry_page_lists_the_units_other_reports_still_owed_whichever_year_it_opens_on(client, demo):
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from targets.models import Campaign
+    from targets.overview import unsent_reports
+
+    Deadline.objects.filter(campaign=demo).delete()  # the default deadlines: 2024's fourth quarter due 15/01/2025
+    copy_campaign(source_year=2024, target_year=2025)
+    quan_ba = Unit.objects.get(code="029")  # the demo's: 2024 Q1–Q2 approved, Q3 a draft never sent
+    client.force_login(make_user("reporter-029", "reporter", units=[quan_ba]))
+
+    def entry_page(day, **params):
+        with mock.patch("django.utils.timezone.localdate", return_value=day):
+            response = client.get("/nhap-so-lieu/", params)
+        assert response.status_code == 200
+        return response
+
+    def link(year, quarter):
+        return f'href="/nhap-so-lieu/?year={year}&amp;quarter={quarter}&amp;unit=029"'
+
+    # 10 January: the page opens on 2024's fourth quarter, and says the third is still a draft, late.
+    response = entry_page(datetime.date(2025, 1, 10))
+    page = _page_text(response)
+    assert "Nhập số liệu: Huyện Quản Bạ · Quý IV năm 2024" in page
+    assert "Báo cáo khác chưa gửi Quý III năm 2024: Nháp · Hạn báo cáo: 15/10/2024 · Trễ hạn" in page
+    assert link(2024, 3) in response.content.decode() and "Quý I năm 2025:" not in page
+    # 16 January: it opens on 2025's first quarter; 2024's fourth, never begun, is now late too.
+    response = entry_page(datetime.date(2025, 1, 16))
+    page = _page_text(response)
+    assert "Nhập số liệu: Huyện Quản Bạ · Quý I năm 2025" in page
+    assert ("Báo cáo khác chưa gửi Quý III năm 2024: Nháp · Hạn báo cáo: 15/10/2024 · Trễ hạn "
+            "Quý IV năm 2024: Chưa nhập · Hạn báo cáo: 15/01/2025 · Trễ hạn") in page
+    assert link(2024, 4) in response.content.decode()
+    # A report first sent in time and returned for a correction is owed again, but not late (the late page's rule).
+    sent = timezone.make_aware(datetime.datetime(2024, 10, 14, 9))
+    Submission.objects.filter(campaign=demo, unit=quan_ba, quarter=3).update(state="returned", submitted_at=sent, first_submitted_at=sent)
+    page = _page_text(entry_page(datetime.date(2025, 2, 10), year=2025, quarter=1, unit="029"))
+    assert "Quý III năm 2024: Trả lại · Hạn báo cáo: 15/10/2024 Quý IV năm 2024: Chưa nhập" in page
+    page = _page_text(entry_page(datetime.date(2025, 2, 10)))  # the page opens on the report returned to it
+    assert "Nhập số liệu: Huyện Quản Bạ · Quý III năm 2024" in page and "Báo cáo khác chưa gửi Quý IV năm 2024: Chưa nhập" in page
+    # Two years of reports in two queries, however many years there are.
+    campaigns = list(Campaign.objects.prefetch_related("deadlines"))
+    with CaptureQueriesContext(connection) as queries:
+        assert len(unsent_reports(quan_ba, campaigns, datetime.date(2025, 2, 10))) == 2
+    assert len(queries) == 2
+    # A district set up for 2025 owes 2024 nothing: only its own year's missing reports.
+    new_district = Unit.objects.create(code="036", name="Huyện Phó Bảng", kind="locality", since_year=2025)
+    MeasureAssignment.objects.create(measure=Measure.objects.get(campaign__year=2025, code="3"), unit=new_district)
+    assert [(r["campaign"].year, r["quarter"], r["late"]) for r in unsent_reports(new_district, campaigns, datetime.date(2025, 5, 1))] == [
+        (2025, 1, True)]
+    # Once they are sent, or their year is closed, the page says nothing more.
+    Submission.objects.filter(campaign=demo, unit=quan_ba, quarter=3).update(state="submitted")
+    Submission.objects.create(campaign=demo, unit=quan_ba, quarter=4, state="submitted", submitted_at=sent)
+    assert "Báo cáo khác chưa gửi" not in _page_text(entry_page(datetime.date(2025, 2, 10)))
+    Submission.objects.filter(campaign=demo, unit=quan_ba, quarter=4).delete()
+    assert "Quý IV năm 2024: Chưa nhập" in _page_text(entry_page(datetime.date(2025, 2, 10)))
+    # October: 2024's fourth quarter and 2025's first three all missing; a phone page lists three, and says how many more.
+    page = _page_text(entry_page(datetime.date(2025, 10, 20), year=2025, quarter=4, unit="029"))
+    assert ("Quý IV năm 2024: Chưa nhập · Hạn báo cáo: 15/01/2025 · Trễ hạn Quý I năm 2025: Chưa nhập · Hạn báo cáo: 15/04/2025 · "
+            "Trễ hạn Quý II năm 2025: Chưa nhập · Hạn báo cáo: 15/07/2025 · Trễ hạn và 1 báo cáo khác") in page
+    Campaign.objects.filter(pk=demo.pk).update(year_closed=True)
+    assert "Báo cáo khác chưa gửi" not in _page_text(entry_page(datetime.date(2025, 2, 10)))

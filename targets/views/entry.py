@@ -16,7 +16,7 @@ from targets import access, progress, ranking, scoring, timeliness, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, entry_campaign
-from targets.overview import figure_series, last_known_quarter, no_figures, whole_year_to_date
+from targets.overview import figure_series, last_known_quarter, no_figures, unsent_reports, whole_year_to_date
 from targets.templatetags.emulation import localized
 from targets.views.common import param, programme_year, quarter_param
 
@@ -120,6 +120,9 @@ def _window(user, campaign, unit, quarter, submission, rows) -> tuple[str | None
         return None, {m.pk for m in yearly}
 
 
+UNSENT_LISTED = 3  # the other reports still owed listed on the entry page; beyond, how many more
+
+
 @require_http_methods(["GET", "POST"])
 def entry(request):
     units = access.editable_units(request.user)
@@ -154,7 +157,11 @@ def entry(request):
                 return redirect(f"{reverse('entry')}?year={campaign.year}&quarter={quarter}&unit={unit.code}")
             page["conflicts"] = outcome
     deadline, submission = campaign.deadline(quarter, unit), page["submission"]
+    # The unit's other reports still owed (last year's fourth quarter, once the page has moved on to
+    # the new year; an old draft): a few lines on a phone page, the oldest first.
+    unsent = unsent_reports(unit, year["campaigns"], shown=(campaign.year, quarter))
     return render(request, "targets/entry.html", {
+        "unsent": unsent[:UNSENT_LISTED], "unsent_more": len(unsent) - UNSENT_LISTED,
         **page, "campaign": campaign, "unit": unit, "quarter": quarter, "units": units.order_by("kind", "code"),
         "quarters": (1, 2, 3, 4), "deadline": deadline, "campaigns": year["campaigns"],
         # Returned as not counted as sent: what that means for it now (the letter's words).
