@@ -392,3 +392,10 @@ def test_the_entry_page_lists_the_units_other_reports_still_owed_whichever_year_
             "Trễ hạn Quý II năm 2025: Chưa nhập · Hạn báo cáo: 15/07/2025 · Trễ hạn và 1 báo cáo khác") in page
     Campaign.objects.filter(pk=demo.pk).update(year_closed=True)
     assert "Báo cáo khác chưa gửi" not in _page_text(entry_page(datetime.date(2025, 2, 10)))
+
+
+def test_the_api_gives_no_document_for_a_programme_set_up_ahead(client, next_year):
+    client.force_login(make_user("official-api", "viewer"))
+    programme = client.get("/api/v1/progress/", {"year": 2025, "quarter": 1}).json()["campaign"]
+    assert (programme["number"], programme["issued_on"]) == (None, None)  # not 2024's date moved a year
+    assert client.get("/api/v1/progress/", {"year": 2024, "quarter": 1}).json()["campaign"]["number"] == "322/CTr-UBND"

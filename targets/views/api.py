@@ -109,8 +109,10 @@ def _quarter(request, required: bool = True) -> int | None:
 
 
 def _campaign_json(campaign: Campaign) -> dict:
-    return {"year": campaign.year, "number": campaign.number, "province": campaign.province,
-            "issued_on": campaign.issued_on.isoformat(), "slogan": campaign.slogan}
+    # A programme set up ahead has no document yet (Campaign.document_words): null, not a date moved a year.
+    issued = campaign.has_document()
+    return {"year": campaign.year, "number": campaign.number if issued else None, "province": campaign.province,
+            "issued_on": campaign.issued_on.isoformat() if issued else None, "slogan": campaign.slogan}
 
 
 @api_view
