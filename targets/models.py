@@ -181,7 +181,10 @@ class Campaign(models.Model):
     province = char_field(_("province"), 100)
     province_code = char_field(_("province code"), 10, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), unique=True, validators=[validate_programme_year])
-    number = char_field(_("programme number"), 50)
+    # Empty while a year set up ahead (services.copy_campaign) waits for its programme to be issued:
+    # its targets and tasks are prepared meanwhile, and pages cite no document (document_words).
+    number = char_field(_("programme number"), 50, blank=True,
+                        help_text=_("Empty until the programme is issued: pages and reports then say it has no number yet."))
     issued_on = models.DateField(_("issued on"))
     issuing_body = char_field(_("issuing body"), 200)
     title = text_field(_("title"), limits.NOTE)

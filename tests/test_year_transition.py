@@ -294,6 +294,10 @@ def test_a_programme_set_up_for_next_year_cites_no_document_until_the_admin_ente
     assert ranking_line() == f"(Theo {pending})"
     assert "Chương trình số 322/CTr-UBND (26/12/2023)" in home(2024)  # last year's, as issued
 
+    # Prepared before it is issued: its page saves without a number (its targets and themes are on it).
+    response = admin_save(client, "campaign", next_year.pk, slogan="Đoàn kết, sáng tạo, về đích 2025")
+    assert response.status_code == 302, errors(response)
+    assert f"Ủy ban nhân dân tỉnh Hà Giang · {pending}" in home(2025)
     # Issued: the admin enters its number and date, and every page and report cites it.
     response = admin_save(client, "campaign", next_year.pk, number="15/CTr-UBND", issued_on="20/12/2024")
     assert response.status_code == 302, errors(response)
