@@ -188,7 +188,7 @@ def load_programme(data: dict) -> LoadResult:
     result.campaign = campaign = _upsert(Campaign, result, {"year": c["year"]}, {
         "province": c["province"],
         "province_code": c.get("province_code", ""),
-        "number": c["number"],
+        "number": c.get("number") or "",  # not issued yet: none (Campaign.document_words)
         "issued_on": datetime.date.fromisoformat(c["issued_on"]),
         "issuing_body": c["issuing_body"],
         "title": c["title"],

@@ -336,10 +336,7 @@ class Readiness:
     pledges: int  # pledged measures to be scored
     estimates: int  # of them, judged on a year figure that is an estimate ("ước")
     no_year_figure: int  # of them, with no approved year figure: scored as "no figure"
-
-    @property
-    def blocked(self) -> bool:
-        return not self.over or bool(self.pending)
+    document: str | None = None  # document_problem(): close_year refuses while the programme has no number
 
 
 def close_readiness(campaign: Campaign) -> Readiness:
@@ -364,7 +361,16 @@ def close_readiness(campaign: Campaign) -> Readiness:
     open_from = closes_from(campaign)
     return Readiness(open_from=open_from, over=timezone.localdate() >= open_from, pending=pending, units=len(owing),
                      approved=approved, awaiting=awaiting, not_sent=not_sent, pledges=len(judged),
-                     estimates=sum(estimates), no_year_figure=sum(no_year_figure))
+                     estimates=sum(estimates), no_year_figure=sum(no_year_figure), document=document_problem(campaign))
+
+
+def document_problem(campaign: Campaign) -> str | None:
+    """A year is closed on its programme's document: the signed report and the final ranking cite
+    it, and once closed it can no longer be entered (the programme is read-only)."""
+    if campaign.has_document():
+        return None
+    return _("Enter the %(year)s programme's number and date of issue first (Admin → Programmes): the signed report and the "
+             "final ranking cite them, and once the year is closed they can no longer be entered.") % {"year": campaign.year}
 
 
 def close_year(campaign: Campaign, user) -> ScoringScheme:
@@ -381,13 +387,15 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
         # for this row never holds what this closing waits for.
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {versions.TABLE} FOR UPDATE")
-        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         if record.is_final:
             raise CannotClose(_("The year is already closed."))
         if not year_over(campaign):
             raise CannotClose(_("%(year)s cannot be closed yet: its ranking can be made final from %(date)s, once the year "
                                 "is over and every report of it is due, units' extensions included.")
                               % {"year": campaign.year, "date": closes_from(campaign).strftime("%d/%m/%Y")})
+        if problem := document_problem(locked):
+            raise CannotClose(problem)
         pending = list(Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
                        .select_related("unit").order_by("unit__code", "quarter"))
         if pending:

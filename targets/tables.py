@@ -218,7 +218,7 @@ class ReviewTable(tables.Table):
     select = tables.TemplateColumn(
         '{% load i18n %}{% if record.state == "submitted" %}<input class="form-check-input" type="checkbox" name="submission" '
         'value="{{ record.pk }}" id="s{{ record.pk }}"{% if record.selected %} checked{% endif %} aria-label="{% translate \'Select\' %} {{ record.unit.name }}">'
-        # The version the row showed: a report sent again since is not approved unread (workflow._check_version).
+        # The version the row showed: a report sent again since is not approved unread (workflow.check_version).
         '<input type="hidden" name="version-{{ record.pk }}" value="{{ record.version }}">{% endif %}',
         verbose_name=_("Select"), orderable=False, attrs={"th": {"class": "visually-hidden-focusable"}})
     unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__kind", "unit__code"), attrs={"td": {"class": "cell-name"}})

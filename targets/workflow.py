@@ -25,6 +25,7 @@ from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
 from targets import access, history, progress, ranking, scoring, services, validators
+from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Reminder, Submission, Task, TaskReport, Unit
 from targets.overview import submission_status
 
@@ -466,13 +467,18 @@ def _check_comment(text: str, required: str) -> str:
     return text
 
 
-def _check_version(submission: Submission, seen: int | None) -> None:
+def _unit_name(unit: Unit) -> str:
+    # In the page's language: an English page says "Meo Vac District's report", not the Vietnamese name.
+    return unit.name_en if language() == "en" and unit.name_en else unit.name
+
+
+def check_version(submission: Submission, seen: int | None) -> None:
     """A decision is taken on the report as its reviewer read it: one sent again (or returned, or
     corrected) since the page was opened is another report, which they have not read. Under the
     report's row lock; `seen` None: no page to compare with (a command, a test)."""
     if seen is not None and submission.version != seen:
         raise EntryRefused(_("%(unit)s's report changed after you opened the page (it is %(state)s now): reload the page and "
-                             "read it again before deciding.") % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})
+                             "read it again before deciding.") % {"unit": _unit_name(submission.unit), "state": submission.get_state_display().lower()})
 
 
 def _require_reviewer(user) -> None:
@@ -483,14 +489,14 @@ def _require_reviewer(user) -> None:
 @transaction.atomic
 def approve(*, user, submissions: list[Submission], seen: dict[int, int | None] | None = None) -> int:
     """Approve several units' submitted reports at once; all or none. `seen`: the version of each
-    report as the page showed it (_check_version)."""
+    report as the page showed it (check_version)."""
     _require_reviewer(user)
     locked = _locked(submissions)
     for campaign in Campaign.objects.filter(pk__in={s.campaign_id for s in locked}).order_by("pk"):
         refuse_if_year_closed(campaign)
     for submission in locked:
         _check_state(submission, (State.SUBMITTED,))
-        _check_version(submission, (seen or {}).get(submission.pk))
+        check_version(submission, (seen or {}).get(submission.pk))
     now = timezone.now()
     for submission in locked:
         submission.state = State.APPROVED
@@ -516,7 +522,7 @@ def return_for_correction(*, user, submission: Submission, comment: str, counts_
     whether it is on time, in the late list, the reminders and the emulation's points. Not when an
     earlier sending counts already (returned before without the box): the report stays on time by
     it, and the box is refused rather than undo a sending another decision counted.
-    `seen`: the report's version as the page showed it (_check_version)."""
+    `seen`: the report's version as the page showed it (check_version)."""
     submission = _return(user=user, submission=submission, comment=comment, counts_as_sent=counts_as_sent, seen=seen)
     return Decision(submission, _tell_sent_back(submission, counts_as_sent))
 
@@ -528,7 +534,7 @@ def _return(*, user, submission: Submission, comment: str, counts_as_sent: bool,
     [submission] = _locked([submission])
     refuse_if_year_closed(submission.campaign)
     _check_state(submission, (State.SUBMITTED,))
-    _check_version(submission, seen)
+    check_version(submission, seen)
     if not counts_as_sent and submission.earlier_sending_counts:
         raise EntryRefused(_("An earlier sending of this report (%(date)s) counts already: the report stays on time by it. Return "
                              "it without this box.") % {"date": _when(submission.first_submitted_at)})
@@ -561,7 +567,7 @@ def _reopen(*, user, submission: Submission, reason: str, seen: int | None) -> S
     if submission.state != State.APPROVED:
         raise EntryRefused(_("Only approved reports can be reopened; %(unit)s's report is %(state)s now.")
                            % {"unit": submission.unit.name, "state": submission.get_state_display().lower()})
-    _check_version(submission, seen)
+    check_version(submission, seen)
     submission.state = State.RETURNED
     # The report's last decision is now the admin's: the page names who reopened it beside the reason.
     submission.reviewed_by, submission.reviewed_at = user, timezone.now()

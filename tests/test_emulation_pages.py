@@ -351,6 +351,13 @@ def test_only_admins_close_the_year_and_only_on_approved_figures(client, year, u
     Submission.objects.filter(pk__in=[s.pk for s in many]).update(state=Submission.State.APPROVED)
     pending.state = Submission.State.APPROVED
     pending.save()
+    # Not on a programme without its number: the signed report cites it, and a closed programme is read-only.
+    Campaign.objects.filter(pk=year.pk).update(number="")
+    page = text(client.get(reverse("ranking"), {"year": 2024}))
+    assert "Hãy nhập số và ngày ban hành của chương trình năm 2024 trước" in page and "Khóa sổ năm: chốt kết quả xếp hạng" not in page
+    refused = text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))
+    assert "Hãy nhập số và ngày ban hành của chương trình năm 2024 trước" in refused and not Campaign.objects.get(pk=year.pk).is_closed()
+    Campaign.objects.filter(pk=year.pk).update(number="322/CTr-UBND")
     closed = text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))
     assert "Đã khóa sổ năm 2024" in closed and "Kết quả xếp hạng chính thức" in closed
 

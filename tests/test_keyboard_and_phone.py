@@ -323,3 +323,34 @@ def test_switching_language_keeps_the_place_on_a_long_page(page_factory, live_se
     page.locator("[data-language-switch] button[name=language]").click()
     page.wait_for_url(re.compile(r".*#by-unit-3$"))
     assert page.locator("html").get_attribute("lang") == "en" and page.url.endswith("/chi-tieu/3/?year=2024&quarter=3#by-unit-3")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_entry_pages_other_reports_pass_the_checks_and_a_refused_decision_gets_the_focus(page_factory, live_server, open_demo, reviewer):
+    """Probe 16: the links of "Báo cáo khác chưa gửi" were too pale on its yellow box (axe), and a
+    decision refused because the report changed left the keyboard at the top, the message unread."""
+    from playwright.sync_api import expect  # only where chromium is (tests/browser/conftest.py)
+
+    from targets import workflow
+
+    unit = Unit.objects.get(code="024")
+    make_user("reporter-city", "reporter", units=[unit])
+    Submission.objects.filter(campaign=open_demo, unit=unit, quarter=3).update(state=Submission.State.SUBMITTED)
+    workflow.return_for_correction(user=reviewer, submission=Submission.objects.get(campaign=open_demo, unit=unit, quarter=3),
+                                   comment="Gần như trống.", counts_as_sent=False)
+    page = page_factory(**PHONE)
+    log_in(page, live_server, "reporter-city", PASSWORD)
+    page.goto(f"{live_server.url}/nhap-so-lieu/?year=2024&quarter=4&unit=024")
+    expect(page.locator("#unsent a").first).to_have_text("Quý III năm 2024")
+    check_page(page)
+
+    waiting = Submission.objects.filter(campaign=open_demo, quarter=3, state=Submission.State.SUBMITTED).exclude(unit=unit).first()
+    reviewing = page_factory(**DESKTOP)
+    log_in(reviewing, live_server, "secretariat", PASSWORD)
+    reviewing.goto(f"{live_server.url}/bao-cao/{waiting.pk}/")
+    Submission.objects.filter(pk=waiting.pk).update(version=waiting.version + 1)  # sent again behind the open page
+    reviewing.get_by_role("button", name="Duyệt").click()
+    expect(reviewing.locator("main > .alert").first).to_be_focused()
+    expect(reviewing.locator("main > .alert").first).to_contain_text("đã thay đổi sau khi anh/chị mở trang")
+    check_page(reviewing)

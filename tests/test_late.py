@@ -162,6 +162,8 @@ def test_a_report_returned_as_not_counted_as_sent_is_late_again_until_sent_again
     wrong = client.post(reverse("submission-decide", args=[report.pk]),
                         {"action": "approve", "comment": "Báo cáo chưa có số liệu.", "unsent": "on"}).content.decode()
     assert "Ô này chỉ dùng khi “Trả lại để chỉnh sửa”" in wrong and "Duyệt báo cáo không kèm ý kiến" in wrong
+    # The box's refusal is read with it: its description names the help and the error under it.
+    assert 'aria-describedby="id_unsent_helptext id_unsent_error"' in wrong and 'id="id_unsent_error"' in wrong
     assert "Báo cáo chưa có số liệu.</textarea>" in wrong and Submission.objects.get(pk=report.pk).state == "submitted"
     response = client.post(reverse("submission-decide", args=[report.pk]),
                            {"action": "return", "comment": "Báo cáo chưa có số liệu.", "unsent": "on"}, follow=True)
@@ -184,7 +186,7 @@ def test_a_report_returned_as_not_counted_as_sent_is_late_again_until_sent_again
     entry = client.get(reverse("entry"), {"year": 2024, "quarter": 1, "unit": "024"}).content.decode()
     assert late_words in entry
     unit_page = client.get(reverse("unit", args=["024"]), {"year": 2024, "quarter": 1}).content.decode()
-    assert f"đã gửi {timezone.localtime(first):%H:%M %d/%m/%Y}, bị trả lại, không tính là đã gửi" in unit_page
+    assert f">{timezone.localtime(first):%H:%M %d/%m/%Y}, bị trả lại, không tính là đã gửi" in unit_page
     assert ">Đúng hạn/trễ hạn</th>" in unit_page
     # Sent again from the entry page: told at once that it counts as sent late.
     sent = client.post(reverse("entry"), {**form_data(entry), "action": "submit", "send_incomplete": "1"}, follow=True).content.decode()
@@ -225,6 +227,16 @@ def test_a_decision_from_a_page_opened_before_the_report_was_sent_again_is_refus
         assert action == "approve" or "Báo cáo gần như trống.</textarea>" in refused  # what A typed, kept
         stored = Submission.objects.get(pk=report.pk)
         assert (stored.state, stored.first_submitted_at) == ("submitted", first)
+    # A page shown again for another fault (a comment too long) says first that the report changed,
+    # and then carries its new version: only a reviewer told of the change decides on it.
+    too_long = client.post(reverse("submission-decide", args=[report.pk]),
+                           {**form_data(page_a, "decide"), "action": "return", "comment": "x" * 5000, "unsent": "on"}).content.decode()
+    assert "Báo cáo của Thành phố Hà Giang đã thay đổi sau khi anh/chị mở trang" in too_long
+    assert f'name="version" value="{Submission.objects.get(pk=report.pk).version}"' in too_long
+    # A version no page writes, in the queue: nothing approved.
+    odd = client.post(reverse("review") + "?year=2024&quarter=1", {"action": "approve", "submission": report.pk,
+                                                                   f"version-{report.pk}": "-1"}, follow=True).content.decode()
+    assert "Chưa duyệt báo cáo nào: trang này đã cũ" in odd and Submission.objects.get(pk=report.pk).state == "submitted"
     # From the queue opened before: nothing approved, the unit named.
     bulk = client.post(reverse("review") + "?year=2024&quarter=1", {**form_data(queue_a, "approve"), "submission": report.pk},
                        follow=True).content.decode()

@@ -65,6 +65,19 @@ def test_a_task_naming_an_unknown_unit_is_refused_and_nothing_is_loaded(db):
     assert not Campaign.objects.exists()
 
 
+@pytest.mark.parametrize("number", [None, "absent"])
+def test_a_programme_file_not_yet_issued_loads_without_a_number(db, number):
+    # Next year's file is written before its programme is issued: no number, or null.
+    data = read_programme(PROGRAMME)
+    if number == "absent":
+        del data["campaign"]["number"]
+    else:
+        data["campaign"]["number"] = None
+    load_programme(data)
+    campaign = Campaign.objects.get()
+    assert campaign.number == "" and campaign.document_words() == "Chương trình thi đua năm 2024 (chưa có số, ngày ban hành)"
+
+
 @pytest.mark.parametrize(
     "code, unit, target, comparison, aggregation",
     [

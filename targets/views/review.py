@@ -40,12 +40,16 @@ class DecisionForm(forms.Form):
 
     comment = validators.form_field(Submission, "review_comment", required=False,
                                     widget=forms.Textarea(attrs={"class": "form-control mb-2", "rows": 3}))
-    # The report's version as the page showed it: a decision is on what the reviewer read (workflow._check_version).
+    # The report's version as the page showed it: a decision is on what the reviewer read (workflow.check_version).
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # With a return only (workflow.return_for_correction).
+    # Its help text as Django names it (id_unsent_helptext), so that an error under it is described too.
     unsent = forms.BooleanField(required=False, label=gettext_lazy("Do not count it as sent: it will be on time or late by the "
                                                                     "day the unit sends it again"),
-                                widget=forms.CheckboxInput(attrs={"class": "form-check-input", "aria-describedby": "unsent-help"}))
+                                help_text=gettext_lazy("When returning a report that was not a real report (nearly empty, or "
+                                                       "another quarter's): without this, a report sent by its deadline stays on "
+                                                       "time while it is corrected."),
+                                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
 
 
 def _require_reviewer(user) -> None:
@@ -153,7 +157,11 @@ def _bulk(request, campaign, quarter):
     if not chosen:
         messages.error(request, _("Tick at least one report to approve."))
         return redirect(target)
-    seen = {s.pk: as_id(request.POST.get(f"version-{s.pk}")) for s in chosen}
+    posted = {s.pk: request.POST.get(f"version-{s.pk}", "") for s in chosen}
+    seen = {pk: as_id(value) for pk, value in posted.items()}
+    if any(value and seen[pk] is None for pk, value in posted.items()):  # no page writes such a version
+        messages.error(request, _("Nothing was approved: this page is out of date; reload it and tick the reports again."))
+        return redirect(target)
     try:
         count = workflow.approve(user=request.user, submissions=chosen, seen=seen)
     except workflow.EntryRefused as refused:  # all or none: say that the others were not approved either
@@ -225,6 +233,14 @@ def decide(request, pk: int):
     request.page_address = reverse("submission", args=[report.pk])  # this address takes only the form (context_processors)
     action = request.POST.get("action")
     form = DecisionForm(request.POST)
+    # A page opened before the report changed is said so first, whatever else is wrong with what was
+    # posted: the page shown again carries the report's new version, so only a reviewer told of the
+    # change decides on it (the decision itself is checked again under the row lock).
+    try:
+        workflow.check_version(report, as_id(request.POST.get("version")))
+    except workflow.EntryRefused as changed:
+        messages.error(request, changed.message)
+        return _report_page(request, report, form)
     if not form.is_valid():
         # The page again with the comment as typed, its error beside it: a comment too long is cut
         # by its writer, not lost. A version no page wrote has no box to be said at.
