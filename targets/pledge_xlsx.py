@@ -109,14 +109,18 @@ def _date(value, problems: list[Problem], row: int) -> datetime.date | None:
         return None
 
 
+CODE_QUOTED = 40  # codes are 30 characters at most: what a message quotes of one typed longer
+
+
 def _typed_code(value) -> str:
-    """A code cell as typed: text without the spaces around it (" 024 " is 024), a number that
-    Excel made of a code as its digits (30, 1.1)."""
+    """A code cell as typed: text without the spaces and invisible marks around it (" 024 " and a
+    zero-width space pasted from a web page are 024), a number that Excel made of a code as its
+    digits (30, 1.1); at most a code's length and a little, as a message quotes it."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return repr(value) if isinstance(value, float) else str(value)
-    return cell_text(value).strip()
+    return cell_text(value).strip(" \t\r\n" + limits.INVISIBLE)
 
 
 def _known_codes(value, codes: dict[str, str]) -> tuple[str, list[str]]:
@@ -126,6 +130,7 @@ def _known_codes(value, codes: dict[str, str]) -> tuple[str, list[str]]:
     030): it is the codes of digits of that value, taken only when there is one (30 and 030 both
     known: neither is guessed)."""
     typed = _typed_code(value)
+    typed = typed if len(typed) <= CODE_QUOTED else typed[:CODE_QUOTED] + "…"
     number = cell_number(value)
     if number is not None and number == number.to_integral_value():
         return typed, sorted(code for code in codes.values() if code.isascii() and code.isdigit() and int(code) == number)

@@ -293,6 +293,9 @@ def test_unit_and_measure_codes_are_read_as_typed_and_an_unknown_code_is_named_a
     assert problems == [(rows[("030", "3")], "Mã đơn vị", "Excel đã đổi mã thành số 30, có thể là mã 0030, 030: hãy định dạng ô "
                                                            "là Văn bản (Text) và gõ lại mã.")]
     Unit.objects.filter(code="0030").delete()
+    # A zero-width space pasted with a code is no part of it; a code typed absurdly long is quoted short.
+    _changed, problems = codes({("024", "3"): ("\u200b024", "3"), ("030", "3"): ("9" * 300, "3")})
+    assert problems == [(rows[("030", "3")], "Mã đơn vị", f"Mã đơn vị “{'9' * 40}…” không có trong danh sách đơn vị.")]
     changed, problems = codes({("024", "3"): (" 024 ", " 3 "), ("030", "3"): (30.0, 3)})
     assert problems == []
     call_command("import_pledges", str(changed), "--user", admin_user.username)
