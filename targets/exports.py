@@ -232,7 +232,7 @@ def _official_report(overview: Overview, lang: str, tasks: dict[int, list[TaskPr
 # missing, a page ends somewhat above its bottom margin.
 
 A4_SHORT, A4_LONG = 8.27 * 72, 11.69 * 72  # points
-SIDE_MARGIN, TOP_MARGIN = 0.4, 0.6  # inches
+SIDE_MARGIN, TOP_MARGIN, FOOTER_MARGIN = 0.4, 0.6, 0.2  # inches
 DIGIT_PIXELS = 7  # Calibri 11, the default font's digit: Excel's column width unit
 PAGE_SLACK = 0.96  # rounding of row heights and of the scale by the program that prints
 
@@ -758,6 +758,9 @@ def _print_setup(ws: Worksheet) -> None:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
     ws.page_margins.top = ws.page_margins.bottom = TOP_MARGIN
+    # The page number's line sits between the footer margin and the bottom one: at Excel's 0.5 in
+    # under a 0.6 in bottom, a 12-point line was cut in half.
+    ws.page_margins.footer = FOOTER_MARGIN
     ws.oddFooter.center.text = _("Page &P of &N")
     ws.oddFooter.center.font = FONT
 
@@ -920,6 +923,8 @@ def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str, 
             cell.number_format = "dd/mm/yyyy hh:mm"
         for col in range(1, 9):
             ws.cell(r, col).font = BODY
+        ws.cell(r, 2).alignment = WRAP  # a long agency name wraps in its column, never cut at the next one
+    fit_row_heights(ws)
     _print_setup(ws)
 
 

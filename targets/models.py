@@ -282,10 +282,10 @@ class Campaign(models.Model):
         """The programme's document as a page or report cites it: `words` (translated, with
         %(number)s and %(date)s; by default "Chương trình số 322/CTr-UBND (26/12/2023)"), its date as
         `day` writes it (by default the language's short date). Before the admin has entered the
-        document of a programme set up ahead, everywhere "Chương trình thi đua năm 2025 (chưa có số,
-        ngày ban hành)": a page or a signed report never cites a document that does not exist."""
+        document of a programme set up ahead, everywhere "Chương trình thi đua năm 2025, chưa có số và
+        ngày ban hành": a page or a signed report never cites a document that does not exist."""
         if not self.has_document():
-            return _("Emulation programme of %(year)s (number and date of issue not yet entered)") % {"year": self.year}
+            return _("Emulation programme of %(year)s, number and date of issue not yet entered") % {"year": self.year}
         return (words or _("Programme No. %(number)s (%(date)s)")) % {
             "number": self.number, "date": (day or (lambda value: date_format(value, "SHORT_DATE_FORMAT")))(self.issued_on)}
 

@@ -156,6 +156,24 @@ def test_the_by_unit_sheet_prints_every_unit_and_indicator_name_whole(demo, tmp_
 
 
 
+def test_the_submissions_sheet_prints_every_units_name_whole_and_every_page_its_number(demo, tmp_path):
+    """Agency names ("… Department of Agriculture and Rural Development") were cut at the next
+    column; the page number's line was cut in half under the bottom margin."""
+    from targets.overview import reporting_units
+
+    workbook = exports.report_workbook(demo, 3, lang="en")
+    for sheet in list(workbook.worksheets):
+        assert (sheet.page_margins.bottom - sheet.page_margins.footer) * 72 >= 2 * 12  # points: room for a 12-point line
+        if sheet.title != "Submissions":
+            workbook.remove(sheet)
+    text = _text(_render(workbook, tmp_path))
+    names = {exports._name(u, "name", "en") for u in reporting_units(demo)}
+    assert max(len(n) for n in names) > 45  # wider than the column: it must wrap
+    missing = [name for name in names if re.sub(r"\s+", " ", name) not in text]
+    assert not missing, f"not printed whole: {missing}"
+    assert "Page 1 of" in text
+
+
 def _pages(pdf) -> list[str]:
     count = len(_page_sizes(pdf))
     return [re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-raw", "-f", str(p), "-l", str(p), str(pdf), "-"], check=True,
