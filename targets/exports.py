@@ -848,6 +848,8 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         # The state of the report the figure is in; a unit whose report holds no figure for this
         # measure has none to give a state of ("not submitted" said of a report sent and approved).
         ws.cell(r, 9, states[row["state"]] if row["state"] else pgettext("report state", "No figure"))
+        if p.status is Status.AWAITED and ws.cell(r, 10).value is None:  # when it is to be expected, as the report sheet says
+            ws.cell(r, 10, p.explanation(lang))
         if target is not None:  # with the report sheet's "≤ " / "> ": the direction a verdict is judged in
             lower = a.measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
             # A pledge of "more than" is kept by reaching it (scoring.pledge_spec): only the province's is strict.

@@ -863,3 +863,11 @@ def test_a_same_period_measure_prints_what_its_status_is_judged_against(demo, qu
         assert same.value is not None and row[10].value == same.value
         assert row[10].number_format == '[$-42A]#,##0 "(cùng kỳ)"' + period
         assert row[11].value == report[code][exports.COL["assessment"] - 1].value
+
+
+def test_the_by_unit_sheet_says_when_a_yearly_figure_not_yet_published_is_expected(demo):
+    # Not "no figure" from a dozen districts that failed to report: published yearly, as the report sheet says.
+    ws = _report(demo, 3)["Chi tiết theo đơn vị"]
+    yearly = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0] == "6"]
+    assert len(yearly) > 5
+    assert all(r[9] and "công bố hằng năm, dự kiến tháng" in r[9] for r in yearly), [r[9] for r in yearly]
