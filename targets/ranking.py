@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from targets import progress, scoring, versions
+from targets.language import language
 from targets.models import (
     BlocMembership,
     Campaign,
@@ -156,10 +157,11 @@ def build_ranking(campaign: Campaign) -> scoring.Ranking:
     return judge(campaign, record)
 
 
-def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
-    """The ranking from the figures, pledges and reports as they stand now, final if `record` is."""
+def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = None) -> scoring.Ranking:
+    """The ranking from the figures, pledges and reports as they stand now, final if `record` is.
+    `final=True` judges it as closing the year now would, without closing it (close_readiness)."""
     scheme = record.scheme()
-    final = record.is_final
+    final = record.is_final if final is None else final
     latest, states = period_of(campaign, final)
     quarter = latest or 1
     by_bloc = members(campaign)
@@ -261,7 +263,8 @@ def judge(campaign: Campaign, record: ScoringScheme) -> scoring.Ranking:
             )
             score = scoring.score_unit(entry, scheme, final=final and not gone, period_quarter=quarter)
             # The pledge sheet lists each unit's progress once, over the period judged (ranking_xlsx).
-            scores.append(dataclasses.replace(score, pledges=measures_at[quarter].get(unit.pk, ())) if gone else score)
+            scores.append(dataclasses.replace(score, pledges=tuple(scoring.as_ranked(m, final=final)
+                                                                   for m in measures_at[quarter].get(unit.pk, ()))) if gone else score)
         blocs.append(scoring.BlocRanking(code=bloc.code, name=bloc.name, name_en=bloc.name_en, final=final,
                                          units=scoring.rank(scores)))
     return scoring.Ranking(year=campaign.year, final=final, quarter=quarter, blocs=tuple(blocs), reported=latest is not None)
@@ -323,6 +326,16 @@ def year_over(campaign: Campaign) -> bool:
 
 
 @dataclass
+class FlagLoss:
+    """A unit the ranking as it stands calls eligible for the flag, and that closing the year now
+    would bar (close_readiness)."""
+
+    code: str
+    name: str
+    reasons: list[str]  # what the final ranking would say bars it, in the active language
+
+
+@dataclass
 class Readiness:
     """What a final ranking would stand on if the year were closed now (close_readiness)."""
 
@@ -337,13 +350,16 @@ class Readiness:
     estimates: int  # of them, judged on a year figure that is an estimate ("ước")
     no_year_figure: int  # of them, with no approved year figure: scored as "no figure"
     document: str | None = None  # document_problem(): close_year refuses while the programme has no number
+    losing: list[FlagLoss] = field(default_factory=list)  # eligible now, barred from the flag once closed
 
 
-def close_readiness(campaign: Campaign) -> Readiness:
+def close_readiness(campaign: Campaign, current: scoring.Ranking | None = None) -> Readiness:
     """Before the irreversible close, what the final ranking would rest on: the reports that bar
     closing (close_year refuses while any report awaits review or was returned), the units whose
-    full-year report is missing or not approved, and the pledged measures that would be judged on
-    an estimate or without a year figure. Information only: close_year still decides, under its locks."""
+    full-year report is missing or not approved, the pledged measures that would be judged on
+    an estimate or without a year figure, and the units the ranking as it stands (`current`, by
+    default the cached one) calls eligible for the flag that the final ranking would bar.
+    Information only: close_year still decides, under its locks."""
     pending = list(Submission.objects.filter(campaign=campaign, state__in=(Submission.State.SUBMITTED, Submission.State.RETURNED))
                    .select_related("unit").order_by("unit__code", "quarter"))
     in_blocs = {u.pk for rows in members(campaign).values() for u, _first, _last in rows}
@@ -353,15 +369,38 @@ def close_readiness(campaign: Campaign) -> Readiness:
     awaiting = [u for u in owing if year_end.get(u.pk) in (Submission.State.SUBMITTED, Submission.State.RETURNED)]
     not_sent = [u for u in owing if year_end.get(u.pk) in (None, Submission.State.DRAFT)]
     # The pledges as the final ranking would judge them: the approved figures of the whole year.
-    judged = [p.progress for rows in pledge_progress(campaign, Unit.objects.filter(pk__in=in_blocs), 4,
-                                                     (Submission.State.APPROVED,)).values() for p in rows]
+    pledged = [p for rows in pledge_progress(campaign, Unit.objects.filter(pk__in=in_blocs), 4,
+                                             (Submission.State.APPROVED,)).values() for p in rows]
+    judged = [p.progress for p in pledged]
     no_year_figure = [scoring.outcome_of(p.status, final=True, in_year=p.in_year is not None) is scoring.Outcome.NO_FIGURE
                       for p in judged]
     estimates = [p.estimate and not missing for p, missing in zip(judged, no_year_figure, strict=True)]
+    # Closing changes who may have the flag, not only the points: during the year a yearly key
+    # figure not yet published bars nothing, once the year is closed it is a key measure with no
+    # year figure (scoring.score_unit). The final ranking is judged as closing now would judge it,
+    # nothing kept, and each unit it would bar that the ranking as it stands calls eligible is
+    # named with its bars; an awaited figure with when it was expected, the remedy being to enter
+    # it (its report reopened by an admin) before closing.
+    final = judge(campaign, scheme_record(campaign), final=True)
+    current = cached_ranking(campaign) if current is None else current
+    awaited = {(p.pledge.unit.code, p.pledge.measure.code): progress.awaited_text(p.pledge.spec())
+               for p in pledged if p.progress.status is progress.Status.AWAITED}
+    losing = []
+    for bloc in final.blocs:
+        now = next((b for b in current.blocs if b.code == bloc.code), None)
+        for unit in bloc.units:
+            before = now.unit(unit.code) if now is not None else None
+            if before is None or not before.eligible_for_flag or unit.eligible_for_flag:
+                continue
+            reasons = [f"{b.text(language())} ({awaited[unit.code, b.detail]})"
+                       if b.reason is scoring.Bar.KEY_MEASURE_NO_FIGURE and (unit.code, b.detail) in awaited else b.text(language())
+                       for b in unit.bars]
+            losing.append(FlagLoss(unit.code, unit.label(language()), reasons))
     open_from = closes_from(campaign)
     return Readiness(open_from=open_from, over=timezone.localdate() >= open_from, pending=pending, units=len(owing),
                      approved=approved, awaiting=awaiting, not_sent=not_sent, pledges=len(judged),
-                     estimates=sum(estimates), no_year_figure=sum(no_year_figure), document=document_problem(campaign))
+                     estimates=sum(estimates), no_year_figure=sum(no_year_figure), document=document_problem(campaign),
+                     losing=losing)
 
 
 def document_problem(campaign: Campaign) -> str | None:

@@ -119,11 +119,13 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
             # A final ranking scores no year figure as "no figure": the sheet says so too, not the in-year status
             # and figures (which the explanation still gives, with their period).
             no_year_figure = ranking.final and m.in_year
+            # Its status as scored: a yearly figure still awaited at the close will never come (scoring.as_ranked).
+            scored_without = ranking.final and scoring.outcome_of(m.status, final=True, in_year=m.in_year) is scoring.Outcome.NO_FIGURE
             values = [unit.code, unit.label(lang), m.code, m.name_en if english else m.name_vi, m.unit_en if english else m.unit_vi,
                       m.target, None if no_year_figure else m.actual,
                       # Rounded as printed, as the official report's percentages are: the value a reader copies.
                       None if no_year_figure or m.percent is None else quantize(m.percent, percent_places(m.percent)),
-                      scoring.words(scoring.WORDS["no_year_figure"], lang).capitalize() if no_year_figure else status_label(m.status, lang),
+                      scoring.words(scoring.WORDS["no_year_figure"], lang).capitalize() if scored_without else status_label(m.status, lang),
                       m.explanation_en if english else m.explanation_vi]
             for col, value in enumerate(values, start=1):
                 cell = as_text(ws.cell(row, col, value))

@@ -52,7 +52,17 @@ from django.utils.translation import gettext_lazy, override, pgettext_lazy
 from targets import validators as limits
 from targets.language import language
 from targets.numbers import format_number, typed_decimals
-from targets.progress import VERDICT_NAMES, Comparison, MeasureSpec, Status, Verdict, quarter_label, status_label, verdict_label
+from targets.progress import (
+    VERDICT_NAMES,
+    Comparison,
+    MeasureSpec,
+    Status,
+    Verdict,
+    period_label,
+    quarter_label,
+    status_label,
+    verdict_label,
+)
 
 ZERO = Decimal(0)
 
@@ -578,6 +588,7 @@ WORDS = {
     "missing": pgettext_lazy("score line", "Lacks: %(codes)s"),
     "not_assessed": pgettext_lazy("score line", "Not assessed"),
     "no_year_figure": pgettext_lazy("score line", "no full-year figure"),
+    "none_when_closed": pgettext_lazy("score line", "no full-year figure was approved before the year was closed"),
     "scored_as": pgettext_lazy("score line", "provisional, scored as %(outcome)s"),
 }
 
@@ -725,11 +736,24 @@ def _measure_verdict(status: Status, outcome: Outcome, final: bool, in_year: boo
     text = words(OUTCOME_LABELS[outcome], lang)
     if (status in YEAR_END and not (final and in_year)) or status is Status.NO_DATA:
         return text
+    if final:
+        # A yearly figure awaited too: once the year is closed none can come ("awaited" would say one will).
+        return f"{text} ({words(WORDS['no_year_figure'], lang)})"
     if status is Status.AWAITED:
         return f"{text} ({status_label(status, lang).lower()})"
-    if final:
-        return f"{text} ({words(WORDS['no_year_figure'], lang)})"
     return f"{status_label(status, lang)} ({words(WORDS['scored_as'], lang, outcome=text.lower())})"
+
+
+def as_ranked(m: MeasureResult, *, final: bool) -> MeasureResult:
+    """The pledged measure in the words of the ranking it is in. A final ranking is judged once
+    the year is closed, when nothing more can be entered: a yearly figure still awaited then
+    ("published yearly, expected February 2025") will never count, so its explanation says there
+    is no full-year figure, as its verdict and its flag condition do (outcome_of). A provisional
+    ranking keeps "awaited"."""
+    if not final or Status(m.status) is not Status.AWAITED:
+        return m
+    vi, en = (f"{period_label(4, lang)}: {words(WORDS['none_when_closed'], lang)}" for lang in ("vi", "en"))
+    return dataclasses.replace(m, explanation_vi=vi, explanation_en=en)
 
 
 def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_quarter: int = 4) -> UnitScore:
@@ -740,7 +764,8 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
     """
     lines: list[Line] = []
     bars: list[Barring] = []
-    for m in unit.measures:
+    measures = tuple(as_ranked(m, final=final) for m in unit.measures)
+    for m in measures:
         status = Status(m.status)
         outcome = outcome_of(status, final=final, in_year=m.in_year)
         verdict_vi, verdict_en = (_measure_verdict(status, outcome, final, m.in_year, lang) for lang in ("vi", "en"))
@@ -819,7 +844,7 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
         # programme does not concern) would otherwise stand "eligible" on its adjustments alone.
         bars.append(Barring(Bar.NOTHING_TO_SCORE))
     return UnitScore(code=unit.code, name=unit.name, name_en=unit.name_en, lines=tuple(lines), bars=tuple(bars),
-                     pledges=unit.measures)
+                     pledges=measures)
 
 
 def rank(scores: Iterable[UnitScore]) -> tuple[UnitScore, ...]:

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from targets.models import BlocMembership, EmulationBloc, Figure, ScoreAdjustment, ScoringScheme, Submission, Unit
 from tests import test_emulation_pages as pages
-from tests.test_emulation_pages import login, text
+from tests.test_emulation_pages import close, login, text
 from tests.test_ranking import send
 
 # The emulation pages' 2024 year and users (fixtures).
@@ -191,3 +191,112 @@ def test_a_moved_units_page_says_where_it_is_also_listed_and_with_what(client, y
     login(client, users["reporter"])
     page = html.unescape(text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024})))
     assert "khối đã rời" in page and "bloc=KHOI-HUYEN" not in page
+
+
+# --- (3) a yearly key figure still awaited when the year is closed ------------------------------------
+
+FEBRUARY = __import__("datetime").date(2025, 2, 10)  # the year over, the poverty rate expected this month
+
+
+def _awaiting_the_poverty_rate(programme):
+    """Hà Giang city pledged the yearly poverty-rate reduction (6), a key measure, published in
+    February: none of its reports has the figure yet."""
+    from tests.test_ranking import pledge
+
+    record = ScoringScheme.objects.get(campaign=programme)
+    record.data = {**record.data, "key_measures": ["3", "6"]}
+    record.save()
+    pledge(programme, "024", "6", "4.85")
+
+
+def _read(response) -> str:
+    """The page as read: tags dropped, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(response.content.decode()))).replace(" :", ":")
+
+
+def _pledge_rows(client, lang="vi"):
+    response = client.get(reverse("ranking-export"), {"year": 2024, "lang": lang})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return {(r[0], r[2]): r for r in book.worksheets[2].iter_rows(min_row=2, values_only=True)}
+
+
+def test_before_closing_the_admin_is_told_which_units_the_close_would_bar_from_the_flag(client, year, users):
+    from unittest import mock
+
+    _awaiting_the_poverty_rate(year)
+    login(client, users["admin"])
+    with mock.patch("django.utils.timezone.localdate", return_value=FEBRUARY):
+        page = client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"})
+        client.cookies["django_language"] = "en"
+        english = _read(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}, HTTP_ACCEPT_LANGUAGE="en"))
+        del client.cookies["django_language"]
+    # The ranking as it stands calls the city eligible: a yearly figure not yet published bars nothing.
+    row = next(r for r in html.unescape(text(page)).split("<tr>") if "<td>Thành phố Hà Giang</td>" in r)
+    assert "Đủ điều kiện" in row
+    body = _read(page)
+    box = body[body.index("Trước khi khóa sổ năm 2024"):]
+    box = box[:box.index("Khóa sổ năm: chốt kết quả xếp hạng") + 40]
+    assert ("Nếu khóa sổ năm bây giờ, các đơn vị sau đang đủ điều kiện đề nghị Cờ thi đua sẽ không còn đủ điều kiện: "
+            "024 Thành phố Hà Giang: Chỉ tiêu chủ yếu 6 không có số liệu cả năm (công bố hằng năm, dự kiến tháng 2/2025)") in box
+    assert "Đồng Văn" not in box  # barred already: the close changes nothing for it
+    assert "Trước khi khóa sổ, hãy chờ các số liệu công bố hằng năm còn đang chờ" in box
+    assert box.index("Thành phố Hà Giang") < box.index("Khóa sổ năm: chốt kết quả xếp hạng")  # before the button
+    assert ("If the year were closed now, these units, eligible for the flag in the ranking as it stands, would no longer be: "
+            "024 Ha Giang City: Key measure 6 has no year figure (published yearly, expected February 2025)") in english
+    # It said what the close does: the final ranking bars the city for that very reason.
+    close(year, users)
+    closed = html.unescape(text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"})))
+    row = next(r for r in closed.split("<tr>") if "<td>Thành phố Hà Giang</td>" in r)
+    assert "Đủ điều kiện" not in row and "Chỉ tiêu chủ yếu 6 không có số liệu cả năm" in row
+
+
+def test_the_warning_goes_once_the_awaited_figure_is_entered_and_the_close_then_keeps_the_flag(client, year, users):
+    from unittest import mock
+
+    from targets.models import Measure
+
+    _awaiting_the_poverty_rate(year)
+    login(client, users["admin"])
+    warning = "các đơn vị sau đang đủ điều kiện đề nghị Cờ thi đua sẽ không còn đủ điều kiện"
+    with mock.patch("django.utils.timezone.localdate", return_value=FEBRUARY):
+        assert f"{warning}: 024 Thành phố Hà Giang" in _read(client.get(reverse("ranking"), {"year": 2024}))
+        # The remedy the box points to: the figure added to the city's full-year report, approved again.
+        report = Submission.objects.get(campaign=year, unit__code="024", quarter=4)
+        Figure.objects.create(submission=report, measure=Measure.objects.get(campaign=year, code="6"), value=D("5.1"))
+        body = _read(client.get(reverse("ranking"), {"year": 2024}))
+        assert "Trước khi khóa sổ năm 2024" in body and warning not in body
+        close(year, users)
+    closed = html.unescape(text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"})))
+    row = next(r for r in closed.split("<tr>") if "<td>Thành phố Hà Giang</td>" in r)
+    assert "Đủ điều kiện" in row
+
+
+def test_once_closed_an_awaited_yearly_figure_is_said_to_be_missing_not_expected(client, year, users):
+    from unittest import mock
+
+    _awaiting_the_poverty_rate(year)
+    login(client, users["admin"])
+    with mock.patch("django.utils.timezone.localdate", return_value=FEBRUARY):
+        # Provisional: awaited, with when it is expected.
+        page = html.unescape(text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024})))
+        assert "Chưa có số liệu (chờ công bố)" in page and "Cả năm: công bố hằng năm, dự kiến tháng 2/2025" in page
+        assert _pledge_rows(client)["024", "6"][8] == "Chờ công bố"
+        close(year, users)
+        page = html.unescape(text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024})))
+        api = client.get(reverse("api-ranking"), {"year": 2024}).json()
+        rows, rows_en = _pledge_rows(client), _pledge_rows(client, "en")
+    # Final: one reading on the page, its verdict and note as its flag condition, no figure still expected.
+    line = page[page.index("6. Mức giảm tỷ lệ hộ nghèo"):]
+    line = line[:line.index("</tr>")]
+    assert "Chưa có số liệu (chưa có số liệu cả năm)" in line
+    assert "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm" in line
+    assert "chờ công bố" not in page.lower() and "dự kiến tháng 2/2025" not in page
+    assert "<li>Chỉ tiêu chủ yếu 6 không có số liệu cả năm</li>" in page
+    [city] = [u for b in api["blocs"] for u in b["units"] if u["code"] == "024"]
+    [measure] = [m for m in city["lines"] if m["kind"] == "measure" and m["item"] == "6"]
+    assert (measure["verdict"], measure["note"]) == ("Chưa có số liệu (chưa có số liệu cả năm)",
+                                                     "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm")
+    assert (measure["verdict_en"], measure["note_en"]) == ("No figure (no full-year figure)",
+                                                           "Full year: no full-year figure was approved before the year was closed")
+    assert rows["024", "6"][8:] == ("Chưa có số liệu cả năm", "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm")
+    assert rows_en["024", "6"][8:] == ("No full-year figure", "Full year: no full-year figure was approved before the year was closed")

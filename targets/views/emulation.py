@@ -65,7 +65,7 @@ def ranking_page(request):
     may_close = access.is_admin(request.user) and ranking.year_over(campaign)
     # Before the irreversible close, the admin is told what the final ranking would rest on, and
     # what bars closing (then no close button): close_year still decides when the form is sent.
-    readiness = ranking.close_readiness(campaign) if may_close and not record.is_final else None
+    readiness = ranking.close_readiness(campaign, result) if may_close and not record.is_final else None
     # Opened on a new year while an earlier one still waits to be closed: said, with the way to it.
     unclosed = [c for c in year["campaigns"] if c.year < campaign.year and not c.year_closed] if access.is_admin(request.user) else []
     return render(request, "targets/ranking.html", {
