@@ -136,6 +136,8 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
             _box(ws, row, len(values))
             row += 1
     _print_setup(ws, 1)
+    # Printed on its own pages after the ranking's: each says what it is, of which year, and whether final.
+    ws.oddHeader.center.text = "&B" + _("PROGRESS AGAINST THE EMULATION PLEDGES, %(year)s") % {"year": ranking.year} + " – " + _status(ranking, lang)
 
 
 def _roman(number: int) -> str:
@@ -164,10 +166,13 @@ def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: 
     line(5, f"A:{last}", title % {"year": campaign.year}, _font(bold=True, size=14))
     line(6, f"A:{last}", _("(Under %(document)s)") % {"document": campaign.document_words(
         _("Emulation programme No. %(number)s of %(date)s"), lambda day: day.strftime("%d/%m/%Y"))}, _font(italic=True))
-    status = _("Final results") if ranking.final else _("PROVISIONAL results up to %(period)s, not final") % {
-        "period": period_label(ranking.quarter, lang)}
-    line(7, f"A:{last}", status, _font(bold=True, color="000000" if ranking.final else "B02A37"))
+    line(7, f"A:{last}", _status(ranking, lang), _font(bold=True, color="000000" if ranking.final else "B02A37"))
     return 9
+
+
+def _status(ranking: scoring.Ranking, lang: str) -> str:
+    return _("Final results") if ranking.final else _("PROVISIONAL results up to %(period)s, not final") % {
+        "period": period_label(ranking.quarter, lang)}
 
 
 def _headers(ws: Worksheet, row: int, headers: list[str]) -> None:

@@ -226,7 +226,11 @@ def test_the_printed_ranking_is_headed_by_the_province_and_its_place(demo, tmp_p
     the province's town on the line of the date, left to fill."""
     from targets import ranking, ranking_xlsx
 
-    first = _pages(_render(ranking_xlsx.ranking_workbook(demo, ranking.build_ranking(demo), lang="vi"), tmp_path))[0]
+    pages = _pages(_render(ranking_xlsx.ranking_workbook(demo, ranking.build_ranking(demo), lang="vi"), tmp_path))
+    first = pages[0]
+    # The pledge sheet's own pages (after the ranking's) each say what they are, the year, and that it is provisional.
+    pledges = [page for page in pages if "Đánh giá theo giao ước" in page]
+    assert pledges and all("TIẾN ĐỘ THỰC HIỆN GIAO ƯỚC THI ĐUA NĂM 2024 – Kết quả TẠM TÍNH đến 9 tháng" in page for page in pledges)
     assert "ỦY BAN NHÂN DÂN TỈNH HÀ GIANG HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG" in first
     assert "Hà Giang, ngày …… tháng …… năm ……" in first
     assert "Số: …/BC-HĐTĐKT" in first and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
