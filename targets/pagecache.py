@@ -64,11 +64,13 @@ def release() -> str:
 
 
 def get_or_build(key: str, build: Callable[[], object], version: str | None = None, shared: bool = True):
-    """The value cached under `key` with this release and `version` (the data version unless
-    another is given), else what `build` returns, kept for the next request. A failing shared
+    """The value cached under `key` with this release, `version` (the data version unless
+    another is given) and the day, else what `build` returns, kept for the next request. A failing shared
     cache costs a build, never an error page. `shared=False` keeps the value in this process's
     memory only, never in Redis."""
-    key = f"{key}:{release()}:{version or versions.key()}"
+    # And the day: what is shown depends on it as well as on the rows (a yearly figure is awaited
+    # until its month, a report is due after its deadline), and no write marks a new day.
+    key = f"{key}:{release()}:{version or versions.key()}:{timezone.localdate().isoformat()}"
     # With Redis, each process also keeps what it served in its own memory (the "local" cache):
     # the keys name the version, so that copy is as right as Redis's, and costs no round trip.
     local = caches["local"] if "local" in settings.CACHES else None

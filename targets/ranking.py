@@ -381,7 +381,10 @@ def close_readiness(campaign: Campaign, current: scoring.Ranking | None = None) 
     # nothing kept, and each unit it would bar that the ranking as it stands calls eligible is
     # named with its bars; an awaited figure with when it was expected, the remedy being to enter
     # it (its report reopened by an admin) before closing.
-    final = judge(campaign, scheme_record(campaign), final=True)
+    from targets.pagecache import get_or_build
+
+    # Cached as the ranking is (the admin's ranking page asks for it at each visit).
+    final = get_or_build(f"emulation:ranking-if-closed:{campaign.pk}", lambda: judge(campaign, scheme_record(campaign), final=True))
     current = cached_ranking(campaign) if current is None else current
     awaited = {(p.pledge.unit.code, p.pledge.measure.code): progress.awaited_text(p.pledge.spec())
                for p in pledged if p.progress.status is progress.Status.AWAITED}

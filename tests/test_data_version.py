@@ -110,3 +110,28 @@ def test_two_databases_set_up_alike_never_share_a_cache_key(db):
         cursor.execute(f"SELECT site FROM {versions.TABLE}")
         [other] = cursor.fetchone()
     assert other != site
+
+
+def test_a_cached_overview_or_ranking_is_built_again_on_a_new_day_with_no_write(demo):
+    """What the pages show depends on the day as well as the rows (a yearly figure is awaited until
+    the month it is expected, a report is due after its deadline): a value cached under the data
+    version alone stayed as built on a day no one wrote anything."""
+    import datetime
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from targets import progress
+    from targets.overview import cached_overview
+
+    cache.clear()
+    yearly = next(m for m in demo.measures.all() if m.code == "6")
+    month, year = yearly.spec().publication
+
+    def status(day):
+        with mock.patch("django.utils.timezone.localdate", return_value=day):
+            row = next(m for m in cached_overview(demo, 4).measures if m.measure.code == "6")
+            return row.progress.status
+
+    assert status(datetime.date(year, month, 1) - datetime.timedelta(days=1)) is progress.Status.AWAITED
+    assert status(datetime.date(year, month, 28) + datetime.timedelta(days=10)) is not progress.Status.AWAITED
