@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
@@ -382,38 +383,86 @@ def reporting_units(campaign: Campaign):
     return units.order_by("kind", "code")
 
 
-def unsent_reports(unit: Unit, campaigns, today: datetime.date | None = None, shown: tuple[int, int] | None = None) -> list[dict]:
+def unsent_reports(unit: Unit, campaigns, today: datetime.date | None = None, shown: tuple[int, int] | None = None,
+                   collected: bool = False) -> list[dict]:
     """The unit's reports it owes and has not sent, in its open years (not closed: Campaign.is_closed),
-    oldest first, but the one `shown` ((year, quarter)): missing after their deadline, drafts, and
-    reports returned to it. So that a reporter whom the entry page opens on the quarter being
-    collected learns that last year's fourth quarter (or an older draft) is still owed: the year-end
-    report the flag needs. Each: campaign, quarter, state (None: not started), deadline (the unit's,
-    Campaign.deadline_table) and late, by the one rule of the late page (timeliness, as
-    submission_status has it). `campaigns`: the programmes, their deadlines prefetched; two queries
-    in all, however many years."""
+    but the one `shown` ((year, quarter)): missing after their deadline, drafts, and reports returned
+    to it. So that a reporter whom the entry page opens on the quarter being collected learns that
+    last year's fourth quarter (or an older draft) is still owed: the year-end report the flag needs.
+    The current year's first (the year of the quarter being collected, what the emulation scores
+    now), then the older years', newest first, each year's quarters in order: an old year an
+    administrator left unclosed must not bury this year's under "and 8 more". `collected`: also the
+    quarter being collected, not begun yet, when it is not `shown`: a reporter working through an
+    old year's list is told that this one is open too. Each: campaign, quarter, state (None: not
+    started), deadline (the unit's, Campaign.deadline_table), late, by the one rule of the late page
+    (timeliness, as submission_status has it), and open (the quarter being collected: never late).
+    `campaigns`: the programmes, their deadlines prefetched; two queries in all, however many years."""
     today = today or timezone.localdate()
+    [(_, reports)] = _unit_reports(Unit.objects.filter(pk=unit.pk), campaigns, today)
+    now = _collected_quarter(reports, today)
+    rows = [r for r in reports if (r["campaign"].year, r["quarter"]) != shown and (
+        r["owed"] or (collected and r is now and r["state"] not in Submission.VISIBLE_STATES))]
+    years = sorted({r["campaign"].year for r in reports if r["campaign"].year <= today.year}, reverse=True)
+    current = now["campaign"].year if now is not None else (years[0] if years else None)
+    for r in rows:
+        r["open"] = r is now
+
+    def order(r):  # this year, then the older ones newest first, then a programme set up ahead
+        year = r["campaign"].year
+        return (0 if year == current else 1 if current is None or year < current else 2, -year, r["quarter"])
+
+    return [{key: r[key] for key in ("campaign", "quarter", "state", "deadline", "late", "open")} for r in sorted(rows, key=order)]
+
+
+def units_owing(units, campaigns, today: datetime.date | None = None) -> list[tuple[Unit, int]]:
+    """Of `units` (a queryset, in its order), those owing reports (unsent_reports' rule, none shown,
+    the quarter being collected not counted until it is late or begun) and how many: for a reporter
+    of several units, on the entry page of one. Two queries for all of them, none without a unit."""
+    today = today or timezone.localdate()
+    counts = [(u, sum(r["owed"] for r in rows)) for u, rows in _unit_reports(units, campaigns, today)]
+    return [(u, count) for u, count in counts if count]
+
+
+def _unit_reports(units, campaigns, today: datetime.date) -> list[tuple[Unit, list[dict]]]:
+    """Each of `units` (a queryset, in its order) with every quarter of every open year it owes
+    (owes_reports: a unit new this year owes last year nothing), oldest first: its campaign,
+    quarter, state (None: not started), deadline (the unit's), late (the late page's rule) and owed
+    (unsent_reports' rule). Two queries: the units with the years each owes, and their reports."""
     listed = {c.pk: c for c in campaigns}
-    # Open (Campaign.is_closed's rule, for every year in one query) and owed (owes_reports: a unit
-    # new this year owes last year nothing).
-    owed = set(Campaign.objects.filter(pk__in=listed, year_closed=False)
-               .exclude(scoring_scheme__ranking_final_at__isnull=False)
-               .filter(Exists(Unit.objects.filter(owes_reports(OuterRef(OuterRef("pk"))), pk=unit.pk)))
-               .values_list("pk", flat=True))
-    submissions = {(s.campaign_id, s.quarter): s for s in Submission.objects.filter(unit=unit, campaign__in=owed)}
-    rows = []
-    for campaign in sorted((listed[pk] for pk in owed), key=lambda c: c.year):
-        deadline = campaign.deadline_table()
-        for quarter in (1, 2, 3, 4):
-            s = submissions.get((campaign.pk, quarter))
-            if (campaign.year, quarter) == shown or (s is not None and s.state in Submission.VISIBLE_STATES):
-                continue
-            due = deadline(quarter, unit.pk)
-            first = s.first_submitted_at if s else None  # a report returned after a sending in time stays on time
-            late = timeliness.timeliness(due, today, None, timezone.localtime(first).date() if first else None) == timeliness.LATE
-            if s is not None or late:  # a report not begun is owed once its deadline has passed
+    # Open (Campaign.is_closed's rule, for every year at once) and owed, for every unit in one query.
+    open_owed = (Campaign.objects.filter(pk__in=listed, year_closed=False).exclude(scoring_scheme__ranking_final_at__isnull=False)
+                 .filter(Exists(Unit.objects.filter(owes_reports(OuterRef(OuterRef("pk"))), pk=OuterRef(OuterRef("pk")))))
+                 .order_by().values("pk"))
+    units = list(units.annotate(years=ArraySubquery(open_owed)))
+    submissions = {(s.unit_id, s.campaign_id, s.quarter): s for s in Submission.objects.filter(
+        unit__in=[u.pk for u in units], campaign__in={pk for u in units for pk in u.years})} if units else {}
+    reports = []
+    for unit in units:
+        rows = []
+        reports.append((unit, rows))
+        for campaign in sorted((listed[pk] for pk in unit.years), key=lambda c: c.year):
+            deadline = campaign.deadline_table()
+            for quarter in (1, 2, 3, 4):
+                s = submissions.get((unit.pk, campaign.pk, quarter))
+                due = deadline(quarter, unit.pk)
+                first = s.first_submitted_at if s else None  # a report returned after a sending in time stays on time
+                late = timeliness.timeliness(due, today, None, timezone.localtime(first).date() if first else None) == timeliness.LATE
+                unsent = s is None or s.state not in Submission.VISIBLE_STATES
                 rows.append({"campaign": campaign, "quarter": quarter, "state": s.state if s else None, "deadline": due,
-                             "late": late})
-    return rows
+                             "late": late, "owed": unsent and (s is not None or late)})  # not begun: owed once late
+    return reports
+
+
+def _collected_quarter(reports: list[dict], today: datetime.date) -> dict | None:
+    """Of a unit's reports (_unit_reports), the quarter being collected: as Campaign.open_quarter has
+    it, in this year's programme, the first whose deadline (the unit's, with its extension) has not
+    passed; but last year's fourth while it is open and not yet due (in January, where
+    entry_campaign opens). None once this year's are all due, or when the unit owes no year begun."""
+    years = sorted({r["campaign"].year for r in reports if r["campaign"].year <= today.year}, reverse=True)
+    if not years:
+        return None
+    return next((r for r in reports if today <= r["deadline"] and (
+        r["campaign"].year == years[0] or (r["campaign"].year == years[0] - 1 and r["quarter"] == 4))), None)
 
 
 # --- caching -------------------------------------------------------------------------------

@@ -374,7 +374,10 @@ def test_the_entry_page_lists_the_units_other_reports_still_owed_whichever_year_
     page = _page_text(entry_page(datetime.date(2025, 2, 10), year=2025, quarter=1, unit="029"))
     assert "Quý III năm 2024: Trả lại · Hạn báo cáo: 15/10/2024 Quý IV năm 2024: Chưa nhập" in page
     page = _page_text(entry_page(datetime.date(2025, 2, 10)))  # the page opens on the report returned to it
-    assert "Nhập số liệu: Huyện Quản Bạ · Quý III năm 2024" in page and "Báo cáo khác chưa gửi Quý IV năm 2024: Chưa nhập" in page
+    assert "Nhập số liệu: Huyện Quản Bạ · Quý III năm 2024" in page
+    # ... and the box names the quarter being collected first, open, then last year's fourth.
+    assert ("Báo cáo khác chưa gửi Quý I năm 2025: Chưa nhập · Hạn báo cáo: 15/04/2025 · Quý đang mở "
+            "Quý IV năm 2024: Chưa nhập · Hạn báo cáo: 15/01/2025 · Trễ hạn") in page
     # Two years of reports in two queries, however many years there are.
     campaigns = list(Campaign.objects.prefetch_related("deadlines"))
     with CaptureQueriesContext(connection) as queries:
@@ -391,12 +394,104 @@ def test_the_entry_page_lists_the_units_other_reports_still_owed_whichever_year_
     assert "Báo cáo khác chưa gửi" not in _page_text(entry_page(datetime.date(2025, 2, 10)))
     Submission.objects.filter(campaign=demo, unit=quan_ba, quarter=4).delete()
     assert "Quý IV năm 2024: Chưa nhập" in _page_text(entry_page(datetime.date(2025, 2, 10)))
-    # October: 2024's fourth quarter and 2025's first three all missing; a phone page lists three, and says how many more.
-    page = _page_text(entry_page(datetime.date(2025, 10, 20), year=2025, quarter=4, unit="029"))
-    assert ("Quý IV năm 2024: Chưa nhập · Hạn báo cáo: 15/01/2025 · Trễ hạn Quý I năm 2025: Chưa nhập · Hạn báo cáo: 15/04/2025 · "
-            "Trễ hạn Quý II năm 2025: Chưa nhập · Hạn báo cáo: 15/07/2025 · Trễ hạn và 1 báo cáo khác") in page
+    # October: 2024's fourth quarter and 2025's first three all missing; a phone page lists three, this year's
+    # first, and says how many more, linked to the unit's page of the year that holds them.
+    response = entry_page(datetime.date(2025, 10, 20), year=2025, quarter=4, unit="029")
+    assert ("Quý I năm 2025: Chưa nhập · Hạn báo cáo: 15/04/2025 · Trễ hạn Quý II năm 2025: Chưa nhập · Hạn báo cáo: 15/07/2025 · "
+            "Trễ hạn Quý III năm 2025: Chưa nhập · Hạn báo cáo: 15/10/2025 · Trễ hạn và 1 báo cáo khác (năm 2024)") in _page_text(response)
+    assert '<a class="alert-link" href="/don-vi/029/?year=2024">và 1 báo cáo khác</a>' in response.content.decode()
     Campaign.objects.filter(pk=demo.pk).update(year_closed=True)
     assert "Báo cáo khác chưa gửi" not in _page_text(entry_page(datetime.date(2025, 2, 10)))
+
+
+def _frozen_entry_page(client, day, **params):
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.localdate", return_value=day):
+        response = client.get("/nhap-so-lieu/", params)
+    assert response.status_code == 200
+    return response
+
+
+def test_the_entry_pages_other_reports_put_this_years_first_and_link_the_rest_to_the_units_page_of_their_year(client, demo):
+    """Probe 17 F4: 2024 left unclosed, copied to 2025 and 2026: in October 2026 the box listed 2024's first and
+    hid this year's under "và 8 báo cáo khác", which led nowhere."""
+    from unittest import mock
+
+    Deadline.objects.filter(campaign=demo).delete()  # the default deadlines (the 15th after each quarter)
+    copy_campaign(source_year=2024, target_year=2025)
+    copy_campaign(source_year=2024, target_year=2026)
+    client.force_login(make_user("reporter-029", "reporter", units=[Unit.objects.get(code="029")]))  # 2024 Q3 a draft, Q4 missing
+    response = _frozen_entry_page(client, datetime.date(2026, 10, 20))
+    page = _page_text(response)
+    assert "Nhập số liệu: Huyện Quản Bạ · Quý IV năm 2026" in page
+    assert ("Báo cáo khác chưa gửi Quý I năm 2026: Chưa nhập · Hạn báo cáo: 15/04/2026 · Trễ hạn "
+            "Quý II năm 2026: Chưa nhập · Hạn báo cáo: 15/07/2026 · Trễ hạn Quý III năm 2026: Chưa nhập · Hạn báo cáo: 15/10/2026 · Trễ hạn "
+            "và 6 báo cáo khác: năm 2025 (4), năm 2024 (2)") in page
+    body = response.content.decode()
+    assert '<a class="alert-link" href="/don-vi/029/?year=2025">năm 2025</a>' in body
+    assert '<a class="alert-link" href="/don-vi/029/?year=2024">năm 2024</a>' in body
+    # Where the link leads: the unit's quarters of that year, each with its state and whether it is late.
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2026, 10, 20)):
+        unit_page = _page_text(client.get("/don-vi/029/", {"year": 2025}))
+    assert ("Quý I – 15/04/2025 Trễ hạn Quý II – 15/07/2025 Trễ hạn Quý III – 15/10/2025 Trễ hạn "
+            "Quý IV – 15/01/2026 Trễ hạn") in unit_page
+
+
+def test_the_entry_page_opened_on_an_old_returned_report_names_the_quarter_being_collected_with_its_extension(client, demo):
+    """Probe 17 F5: opened on last year's report returned to the unit, the box said nothing of this year's
+    quarter being collected."""
+    Deadline.objects.filter(campaign=demo).delete()
+    next_year = copy_campaign(source_year=2024, target_year=2025)
+    quan_ba = Unit.objects.get(code="029")
+    Deadline.objects.create(campaign=next_year, quarter=1, unit=quan_ba, due_on=datetime.date(2025, 5, 31))  # an extension
+    returned = datetime.datetime(2024, 10, 20, 9, tzinfo=datetime.UTC)
+    Submission.objects.filter(campaign=demo, unit=quan_ba, quarter=3).update(state="returned", submitted_at=returned, first_submitted_at=None)
+    client.force_login(make_user("reporter-029", "reporter", units=[quan_ba]))
+    page = _page_text(_frozen_entry_page(client, datetime.date(2025, 5, 10)))
+    assert "Nhập số liệu: Huyện Quản Bạ · Quý III năm 2024" in page  # where the page opens: the report sent back
+    assert ("Báo cáo khác chưa gửi Quý I năm 2025: Chưa nhập · Hạn báo cáo: 31/05/2025 · Quý đang mở "
+            "Quý IV năm 2024: Chưa nhập · Hạn báo cáo: 15/01/2025 · Trễ hạn") in page
+    # Not on its own page; and once sent, no longer named.
+    page = _page_text(_frozen_entry_page(client, datetime.date(2025, 5, 10), year=2025, quarter=1, unit="029"))
+    assert "Quý I năm 2025:" not in page and "Quý III năm 2024: Trả lại · Hạn báo cáo: 15/10/2024 · Trễ hạn" in page
+    Submission.objects.create(campaign=next_year, unit=quan_ba, quarter=1, state="submitted", submitted_at=returned)
+    page = _page_text(_frozen_entry_page(client, datetime.date(2025, 5, 10)))
+    assert "Quý đang mở" not in page and "Báo cáo khác chưa gửi Quý IV năm 2024: Chưa nhập" in page
+
+
+def test_a_reporter_of_several_units_is_told_which_other_units_owe_reports(client, demo, reviewer):
+    """Probe 17 F6: a reporter of two units saw only the selected unit's reports owed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from targets.models import Campaign
+    from targets.overview import owes_reports
+
+    Deadline.objects.filter(campaign=demo).delete()
+    copy_campaign(source_year=2024, target_year=2025)
+    quan_ba, city = Unit.objects.get(code="029"), Unit.objects.get(code="024")
+    free = Unit.objects.exclude(owes_reports(demo)).filter(is_active=True).order_by("code").first()  # owes no report
+    Submission.objects.filter(campaign=demo, unit=city, quarter=3).update(state="submitted")
+    client.force_login(make_user("reporter-two", "reporter", units=[quan_ba, city, free]))
+    with CaptureQueriesContext(connection) as three:
+        response = _frozen_entry_page(client, datetime.date(2025, 2, 10), unit="029")
+    page, body = _page_text(response), response.content.decode()
+    assert "Đơn vị khác của anh/chị còn báo cáo chưa gửi (số báo cáo): 024 (1)" in page  # its 2024 Q4, never sent
+    assert '<a class="alert-link" href="/nhap-so-lieu/?unit=024">024</a>' in body and f"?unit={free.code}\"" not in body
+    page = _page_text(_frozen_entry_page(client, datetime.date(2025, 2, 10), unit="024"))
+    assert "Đơn vị khác của anh/chị còn báo cáo chưa gửi (số báo cáo): 029 (2)" in page  # 2024 Q3 a draft, Q4 never sent
+    # Two queries for all the other units, however many.
+    client.force_login(make_user("reporter-one-more", "reporter", units=[quan_ba, city]))
+    with CaptureQueriesContext(connection) as two:
+        _frozen_entry_page(client, datetime.date(2025, 2, 10), unit="029")
+    assert len(three) == len(two)
+    # A reporter of one unit, and the secretariat (it enters for every unit: the late page lists them), get no such line.
+    client.force_login(make_user("reporter-029", "reporter", units=[quan_ba]))
+    assert "Đơn vị khác của anh/chị" not in _page_text(_frozen_entry_page(client, datetime.date(2025, 2, 10)))
+    client.force_login(reviewer)
+    assert "Đơn vị khác của anh/chị" not in _page_text(_frozen_entry_page(client, datetime.date(2025, 2, 10), unit="029"))
+    assert Campaign.objects.filter(year_closed=False).count() == 2
 
 
 def test_the_api_gives_no_document_for_a_programme_set_up_ahead(client, next_year):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,7 +18,7 @@ from targets import access, progress, ranking, scoring, timeliness, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, entry_campaign
-from targets.overview import figure_series, last_known_quarter, no_figures, unsent_reports, whole_year_to_date
+from targets.overview import figure_series, last_known_quarter, no_figures, units_owing, unsent_reports, whole_year_to_date
 from targets.templatetags.emulation import localized
 from targets.views.common import param, programme_year, quarter_param
 
@@ -123,6 +125,14 @@ def _window(user, campaign, unit, quarter, submission, rows) -> tuple[str | None
 UNSENT_LISTED = 3  # the other reports still owed listed on the entry page; beyond, how many more
 
 
+def _unsent_more(rest: list[dict]) -> list[tuple[int, int]]:
+    """The reports owed beyond those listed, as (year, how many), in the list's order. The box links
+    each year to the unit's page for it (/don-vi/<code>/?year=), not to the late page: that one lists
+    one quarter of every unit, where a reporter would look for its own among forty; the unit's page
+    gives each quarter of its year, its state and whether it was late, each to be opened from there."""
+    return list(Counter(r["campaign"].year for r in rest).items())
+
+
 @require_http_methods(["GET", "POST"])
 def entry(request):
     units = access.editable_units(request.user)
@@ -158,10 +168,16 @@ def entry(request):
             page["conflicts"] = outcome
     deadline, submission = campaign.deadline(quarter, unit), page["submission"]
     # The unit's other reports still owed (last year's fourth quarter, once the page has moved on to
-    # the new year; an old draft): a few lines on a phone page, the oldest first.
-    unsent = unsent_reports(unit, year["campaigns"], shown=(campaign.year, quarter))
+    # the new year; an old draft), this year's first, and the quarter being collected when the page
+    # opens on another: a few lines on a phone page.
+    unsent = unsent_reports(unit, year["campaigns"], shown=(campaign.year, quarter), collected=True)
     return render(request, "targets/entry.html", {
-        "unsent": unsent[:UNSENT_LISTED], "unsent_more": len(unsent) - UNSENT_LISTED,
+        "unsent": unsent[:UNSENT_LISTED], "unsent_more": _unsent_more(unsent[UNSENT_LISTED:]),
+        "unsent_more_count": max(len(unsent) - UNSENT_LISTED, 0),
+        # A reporter of several units: which others owe reports, in one line (two queries for all).
+        # Not the secretariat's: it enters for every unit, and the late page lists them.
+        "others_owing": [] if access.is_reviewer(request.user) else units_owing(
+            units.exclude(pk=unit.pk).order_by("kind", "code"), year["campaigns"]),
         **page, "campaign": campaign, "unit": unit, "quarter": quarter, "units": units.order_by("kind", "code"),
         "quarters": (1, 2, 3, 4), "deadline": deadline, "campaigns": year["campaigns"],
         # Returned as not counted as sent: what that means for it now (the letter's words).
