@@ -351,6 +351,9 @@ class Readiness:
     no_year_figure: int  # of them, with no approved year figure: scored as "no figure"
     document: str | None = None  # document_problem(): close_year refuses while the programme has no number
     losing: list[FlagLoss] = field(default_factory=list)  # eligible now, barred from the flag once closed
+    # Units with a report of an earlier quarter never sent (missing, or left as a draft), each with
+    # those quarters in words ("quý III (nháp)"): ranked without those reports' points.
+    earlier_not_sent: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def close_readiness(campaign: Campaign, current: scoring.Ranking | None = None) -> Readiness:
@@ -399,11 +402,20 @@ def close_readiness(campaign: Campaign, current: scoring.Ranking | None = None) 
                        if b.reason is scoring.Bar.KEY_MEASURE_NO_FIGURE and (unit.code, b.detail) in awaited else b.text(language())
                        for b in unit.bars]
             losing.append(FlagLoss(unit.code, unit.label(language()), reasons))
+    # The fourth quarter is said above; an earlier quarter's report never sent (missing, or a draft)
+    # costs its on-time and complete points too, by the one rule of sent and due (submission_status,
+    # as the ranking reads it). A returned one is among `pending`; one not yet due is not missing.
+    earlier: dict[str, list[str]] = {}
+    for row in submission_status(campaign, 3, units=owing):
+        if row["submitted_at"] is None and row["state"] != Submission.State.RETURNED and row["timeliness"] != "open":
+            quarter = progress.quarter_label(row["quarter"], language())
+            earlier.setdefault(row["unit"].code, []).append(
+                _("%(quarter)s (draft)") % {"quarter": quarter} if row["state"] == Submission.State.DRAFT else quarter)
     open_from = closes_from(campaign)
     return Readiness(open_from=open_from, over=timezone.localdate() >= open_from, pending=pending, units=len(owing),
                      approved=approved, awaiting=awaiting, not_sent=not_sent, pledges=len(judged),
                      estimates=sum(estimates), no_year_figure=sum(no_year_figure), document=document_problem(campaign),
-                     losing=losing)
+                     losing=losing, earlier_not_sent=list(earlier.items()))
 
 
 def document_problem(campaign: Campaign) -> str | None:

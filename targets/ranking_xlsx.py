@@ -56,7 +56,10 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
         row += 1
         for index, unit in enumerate(bloc.units, start=1):
             notes = "; ".join(b.text(lang) for b in unit.bars)
-            values = [index, unit.label(lang), unit.score, unit.rank if unit.ranked else _("Not ranked"),
+            # Before any report of the year (Ranking.reported) every unit would be "first" at no
+            # points: both cells left empty, as the page shows neither.
+            values = [index, unit.label(lang), unit.score if ranking.reported else None,
+                      None if not ranking.reported else unit.rank if unit.ranked else _("Not ranked"),
                       pgettext("eligible", "Yes") if unit.eligible_for_flag else pgettext("eligible", "No"), notes]
             for col, value in enumerate(values, start=1):
                 cell = as_text(ws.cell(row, col, value))

@@ -625,6 +625,8 @@ class Bar(StrEnum):
     KEY_MEASURE_NO_FIGURE = "key_measure_no_figure"  # at year end: not shown to be met
     KEY_MEASURE_NOT_REPORTED = "key_measure_not_reported"  # during the year: its figure was due and is missing
     KEY_MEASURE_NOT_PLEDGED = "key_measure_not_pledged"  # it reports the key measure and signed no pledge for it
+    # During the year the same, provisional: the pledge may still be entered (as BEHIND is to NOT_MET).
+    KEY_MEASURE_NOT_PLEDGED_YET = "key_measure_not_pledged_yet"
     NOT_REGISTERED = "not_registered"
     BELOW_MIN_SCORE = "below_min_score"
     BARRING_DEDUCTION = "barring_deduction"
@@ -641,6 +643,7 @@ BAR_LABELS = {
     Bar.KEY_MEASURE_NO_FIGURE: pgettext_lazy("flag condition", "Key measure %(detail)s has no year figure"),
     Bar.KEY_MEASURE_NOT_REPORTED: pgettext_lazy("flag condition", "Key measure %(detail)s: no figure for the period (provisional)"),
     Bar.KEY_MEASURE_NOT_PLEDGED: pgettext_lazy("flag condition", "No emulation pledge for key measure %(detail)s"),
+    Bar.KEY_MEASURE_NOT_PLEDGED_YET: pgettext_lazy("flag condition", "No emulation pledge for key measure %(detail)s (provisional)"),
     Bar.NOT_REGISTERED: pgettext_lazy("flag condition", "Not registered for “%(detail)s”"),
     Bar.BELOW_MIN_SCORE: pgettext_lazy("flag condition", "Score under the minimum of %(detail)s"),
     Bar.BARRING_DEDUCTION: pgettext_lazy("flag condition", "Deduction for a fault: %(detail)s"),
@@ -791,7 +794,7 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
     pledged = {m.code for m in unit.measures}
     for code in sorted(scheme.key_measures & unit.assigned - pledged,
                        key=lambda c: (int("".join(ch for ch in c if ch.isdigit()) or 0), c)):  # 3 before 11
-        bars.append(Barring(Bar.KEY_MEASURE_NOT_PLEDGED, code))
+        bars.append(Barring(Bar.KEY_MEASURE_NOT_PLEDGED if final else Bar.KEY_MEASURE_NOT_PLEDGED_YET, code))
     for t in unit.tasks:
         if t.verdict is None:
             verdict_vi, verdict_en, points = words(WORDS["not_assessed"], "vi"), words(WORDS["not_assessed"], "en"), ZERO

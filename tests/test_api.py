@@ -221,3 +221,18 @@ def test_an_address_under_the_api_that_is_none_of_its_endpoints_is_a_json_404(cl
         assert response.status_code == 404 and response["Content-Type"] == "application/json", path
         assert "There is no API endpoint" in response.json()["error"]["message"]
     assert client.get("/api/v1/progress")["Location"] == "/api/v1/progress/"  # a missing slash is still sent on
+
+
+def test_the_ranking_before_any_report_of_the_year_has_no_rank_nor_score(client, programme, viewer):
+    from tests.test_ranking import send
+
+    # No unit has sent a report of the year: every unit would be "1st" at no points. Null, as the page shows neither.
+    data = client.get(reverse("api-ranking"), {"year": 2024}, **bearer(viewer)).json()
+    assert data["reported"] is False and data["provisional"] is True
+    units = [u for b in data["blocs"] for u in b["units"]]
+    assert units and all(u["rank"] is None and u["score"] is None for u in units)
+    assert all(u["bars"] for u in units)  # what bars the flag is still said
+    send(programme, "024", 1, {"3": "60"})
+    data = client.get(reverse("api-ranking"), {"year": 2024}, **bearer(viewer)).json()
+    city = next(u for b in data["blocs"] for u in b["units"] if u["code"] == "024")
+    assert data["reported"] is True and city["rank"] == 1 and city["score"] is not None

@@ -785,6 +785,37 @@ def test_the_unit_page_ranks_no_one_before_any_report_of_the_year_is_sent(client
     assert "xếp thứ 2/11" in body and "chưa đơn vị nào gửi báo cáo" not in body
 
 
+def test_the_ranking_ranks_no_one_and_shows_no_points_before_any_report_of_the_year(client, two_years, users):
+    # 2025 just copied: no unit has sent a report of it, so every one would be "1st" at no points,
+    # as the unit page already does not say. The page, its chart, the API and the workbook agree.
+    _last_year, current = two_years
+    login(client, users["viewer"])
+    page = client.get(reverse("ranking"), {"year": 2025, "bloc": "KHOI-HUYEN"})
+    raw, body = page.content.decode(), text(page)
+    assert "chưa đơn vị nào gửi báo cáo của năm. Thứ hạng và điểm được hiển thị từ khi có báo cáo đầu tiên được gửi." in body
+    assert 'data-chart="ranking-KHOI-HUYEN"' not in raw and 'id="ranking-KHOI-HUYEN"' not in raw  # no chart, no chart data
+    assert ">Xếp hạng</th>" not in body and ">Điểm</th>" not in body
+    city = Unit.objects.get(code="024")
+    row = next(r for r in body.split("<tr>") if f"<td>{city.name}</td>" in r)
+    assert not row.startswith("<td>1</td>") and "<td>0</td>" not in row
+    assert "<li>Không gửi báo cáo nào trong kỳ</li>" in row  # the bars are facts: still listed
+    explained = text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2025}))
+    lead = re.search(r'<p class="lead">(.*?)</p>', explained).group(1)
+    assert "xếp thứ" not in lead and "Điểm" not in lead
+    api = client.get(reverse("api-ranking"), {"year": 2025}).json()
+    assert api["reported"] is False
+    assert {(u["rank"], u["score"]) for b in api["blocs"] for u in b["units"]} == {(None, None)}
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2025}).streaming_content)))
+    [listed] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == city.name]
+    assert (listed[2], listed[3]) == (None, None)
+    # The first report sent, all rank again.
+    send(current, "024", 1, {"3": "60"})
+    page = client.get(reverse("ranking"), {"year": 2025, "bloc": "KHOI-HUYEN"})
+    assert 'id="ranking-KHOI-HUYEN"' in page.content.decode() and f"<td>1</td> <td>{city.name}</td>" in text(page)
+    api = client.get(reverse("api-ranking"), {"year": 2025}).json()
+    assert api["reported"] is True and next(u for b in api["blocs"] for u in b["units"] if u["code"] == "024")["rank"] == 1
+
+
 def test_a_closed_years_registrations_keep_the_blocs_it_was_ranked_in(client, year, users):
     from targets.models import EmulationBloc
 
@@ -867,18 +898,24 @@ def test_a_unit_without_a_pledge_for_a_key_measure_it_reports_is_not_called_elig
     body = text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}))
     row = next(r for r in body.split("<tr>") if f"<td>{city.name}</td>" in r)
     assert "Đủ điều kiện" not in row
-    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3</li>" in row
-    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 11</li>" in row
+    # During the year the pledge may still be entered: provisional, as the other in-year bars say.
+    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3 (tạm tính)</li>" in row
+    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 11 (tạm tính)</li>" in row
     explained = text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024}))
-    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3</li>" in explained
+    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3 (tạm tính)</li>" in explained
     client.cookies["django_language"] = "en"
     english = text(client.get(reverse("ranking-unit", args=["024"]), {"year": 2024}, HTTP_ACCEPT_LANGUAGE="en"))
-    assert "<li>No emulation pledge for key measure 3</li>" in english
+    assert "<li>No emulation pledge for key measure 3 (provisional)</li>" in english
     del client.cookies["django_language"]
     workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
     [listed] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == city.name]
     assert listed[4] == "Không"
-    assert listed[5] == "Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3; Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 11"
+    assert listed[5] == "Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3 (tạm tính); Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 11 (tạm tính)"
+    # Once the year is closed no pledge can be entered any more: final, no "(tạm tính)".
+    close(year, users)
+    row = next(r for r in text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"})).split("<tr>")
+               if f"<td>{city.name}</td>" in r)
+    assert "<li>Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3</li>" in row and "tạm tính" not in row
 
 
 def test_a_unit_named_in_a_closed_years_ranking_keeps_its_code(client, year, users):

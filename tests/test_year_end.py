@@ -300,3 +300,20 @@ def test_once_closed_an_awaited_yearly_figure_is_said_to_be_missing_not_expected
                                                            "Full year: no full-year figure was approved before the year was closed")
     assert rows["024", "6"][8:] == ("Chưa có số liệu cả năm", "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm")
     assert rows_en["024", "6"][8:] == ("No full-year figure", "Full year: no full-year figure was approved before the year was closed")
+
+
+def test_before_closing_the_box_names_the_units_with_an_earlier_quarter_not_sent(client, year, users):
+    # Hà Giang city's third-quarter report went back to a draft and was never sent again; 027 never
+    # sent Q1–Q3. Both are ranked without those reports' points: the box says so, by unit and quarter.
+    Submission.objects.filter(campaign=year, unit__code="024", quarter=3).update(state=Submission.State.DRAFT, submitted_at=None)
+    body = html.unescape(text(login(client, users["admin"]).get(reverse("ranking"), {"year": 2024})))
+    line = body[body.index("chưa gửi báo cáo của quý trước"):]
+    line = line[:line.index("</li>")]
+    assert line.startswith("chưa gửi báo cáo của quý trước (chưa có hoặc còn là bản nháp): ")
+    assert "vẫn được xếp hạng nhưng không có điểm của các báo cáo này: 024 quý III (nháp); 027 quý I, quý II, quý III; 028 " in line
+    assert " 026 " not in line  # it sent every quarter
+    # Information only: nothing blocks, the close form is there.
+    assert _close_form(client.get(reverse("ranking"), {"year": 2024}).content.decode())
+    client.cookies["django_language"] = "en"
+    english = html.unescape(text(client.get(reverse("ranking"), {"year": 2024}, HTTP_ACCEPT_LANGUAGE="en")))
+    assert "ranked without those reports' points: 024 Q3 (draft); 027 Q1, Q2, Q3; 028 " in english

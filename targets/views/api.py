@@ -172,14 +172,18 @@ def ranking_view(request):
     for bloc in result.blocs:
         units = [u for u in bloc.units if own is None or u.code in own]
         if units:
-            blocs.append({"code": bloc.code, "name": bloc.name, "units": [_unit_score(u, proposals.get(u.code)) for u in units]})
+            blocs.append({"code": bloc.code, "name": bloc.name,
+                          "units": [_unit_score(u, proposals.get(u.code), result.reported) for u in units]})
+    # "reported": false before any unit has sent a report of the year, when every unit would be
+    # "first" at no points: score and rank are null then, as the ranking page shows neither.
     return JsonResponse({"campaign": _campaign_json(campaign), "provisional": not result.final, "quarter": result.quarter,
-                         "blocs": blocs}, json_dumps_params={"ensure_ascii": False})
+                         "reported": result.reported, "blocs": blocs}, json_dumps_params={"ensure_ascii": False})
 
 
-def _unit_score(u, proposal) -> dict:
+def _unit_score(u, proposal, reported: bool) -> dict:
     return {
-        "code": u.code, "name": u.name, "score": _decimal(u.score), "rank": u.rank, "eligible_for_flag": u.eligible_for_flag,
+        "code": u.code, "name": u.name, "score": _decimal(u.score) if reported else None, "rank": u.rank if reported else None,
+        "eligible_for_flag": u.eligible_for_flag,
         "bars": [{"reason": b.reason.value, "text_vi": b.text("vi"), "text_en": b.text("en")} for b in u.bars],
         "lines": [{"kind": line.kind.value, "item": line.item, "label": line.label_vi, "label_en": line.label_en,
                    "verdict": line.verdict_vi, "verdict_en": line.verdict_en, "points": _decimal(line.points),
