@@ -185,7 +185,8 @@ class Campaign(models.Model):
     # its targets and tasks are prepared meanwhile, and pages cite no document (document_words).
     number = char_field(_("programme number"), 50, blank=True,
                         help_text=_("Empty until the programme is issued: pages and reports then say it has no number yet."))
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(_("issued on"), null=True, blank=True,
+                                 help_text=_("Entered with the number, once the programme is issued."))
     issuing_body = char_field(_("issuing body"), 200)
     title = text_field(_("title"), limits.NOTE)
     slogan = text_field(_("slogan"), limits.NOTE, blank=True)
@@ -272,11 +273,17 @@ class Campaign(models.Model):
         if self.year and self.issued_on and not self.year - 1 <= self.issued_on.year <= self.year:
             raise ValidationError({"issued_on": _("A programme for %(year)s is issued in %(before)s or %(year)s.") % {
                 "year": self.year, "before": self.year - 1}})
+        # One document: its number and its date go together (a number under no date, or a date of
+        # no number, is half a citation on every heading).
+        if self.number.strip() and self.issued_on is None:
+            raise ValidationError({"issued_on": _("Enter the date the programme was issued, with its number.")})
+        if self.issued_on is not None and not self.number.strip():
+            raise ValidationError({"number": _("Enter the programme's number, with its date of issue.")})
 
     def has_document(self) -> bool:
         """Whether the programme's document has been entered: a programme set up ahead for next year
         (services.copy_campaign) has no number until the admin enters the one issued."""
-        return bool(self.number.strip())
+        return bool(self.number.strip()) and self.issued_on is not None
 
     def document_words(self, words=None, day=None) -> str:
         """The programme's document as a page or report cites it: `words` (translated, with

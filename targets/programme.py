@@ -189,7 +189,7 @@ def load_programme(data: dict) -> LoadResult:
         "province": c["province"],
         "province_code": c.get("province_code", ""),
         "number": c.get("number") or "",  # not issued yet: none (Campaign.document_words)
-        "issued_on": datetime.date.fromisoformat(c["issued_on"]),
+        "issued_on": datetime.date.fromisoformat(c["issued_on"]) if c.get("issued_on") else None,  # with its number
         "issuing_body": c["issuing_body"],
         "title": c["title"],
         "slogan": c.get("slogan", ""),

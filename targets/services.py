@@ -70,9 +70,9 @@ def copy_campaign(*, source_year: int, target_year: int) -> Campaign:
         year=target_year,
         # The new year's programme is not issued yet: no number (pages and reports then say so,
         # Campaign.document_words) rather than last year's number under a date moved a year, which
-        # names a document that does not exist. The date, required, waits for the admin with it.
+        # names a document that does not exist. Its date is entered with it.
         number="",
-        issued_on=_shift_year(source.issued_on, target_year - source_year),
+        issued_on=None,
         issuing_body=source.issuing_body,
         title=renamed(source.title),
         slogan=renamed(source.slogan),

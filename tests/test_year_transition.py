@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 
-from targets.models import Deadline, Figure, Measure, MeasureAssignment, Submission, Unit
+from targets.models import Campaign, Deadline, Figure, Measure, MeasureAssignment, Submission, Unit
 from targets.services import copy_campaign
 from tests.conftest import make_user
 
@@ -299,6 +299,12 @@ def test_a_programme_set_up_for_next_year_cites_no_document_until_the_admin_ente
     response = admin_save(client, "campaign", next_year.pk, slogan="Đoàn kết, sáng tạo, về đích 2025")
     assert response.status_code == 302, errors(response)
     assert f"Ủy ban nhân dân tỉnh Hà Giang · {pending}" in home(2025)
+    # No date of issue is guessed from last year's; a number without its date, or the reverse, is half a citation.
+    assert Campaign.objects.get(pk=next_year.pk).issued_on is None
+    response = admin_save(client, "campaign", next_year.pk, number="15/CTr-UBND")
+    assert "Hãy nhập ngày ban hành chương trình cùng với số của chương trình." in errors(response)
+    response = admin_save(client, "campaign", next_year.pk, issued_on="20/12/2024")
+    assert "Hãy nhập số của chương trình cùng với ngày ban hành." in errors(response)
     # Issued: the admin enters its number and date, and every page and report cites it.
     response = admin_save(client, "campaign", next_year.pk, number="15/CTr-UBND", issued_on="20/12/2024")
     assert response.status_code == 302, errors(response)
