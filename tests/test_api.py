@@ -236,3 +236,9 @@ def test_the_ranking_before_any_report_of_the_year_has_no_rank_nor_score(client,
     data = client.get(reverse("api-ranking"), {"year": 2024}, **bearer(viewer)).json()
     city = next(u for b in data["blocs"] for u in b["units"] if u["code"] == "024")
     assert data["reported"] is True and city["rank"] == 1 and city["score"] is not None
+    # A quarter is not a parameter of the ranking (answered with another period, unsaid, before); a bloc is.
+    refused = client.get(reverse("api-ranking"), {"year": 2024, "quarter": 1}, **bearer(viewer))
+    assert refused.status_code == 400 and "takes no quarter" in refused.json()["error"]["message"]
+    assert client.get(reverse("api-ranking"), {"year": 2024, "bloc": "NOPE"}, **bearer(viewer)).status_code == 400
+    one = client.get(reverse("api-ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}, **bearer(viewer)).json()
+    assert [b["code"] for b in one["blocs"]] == ["KHOI-HUYEN"]

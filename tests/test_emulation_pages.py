@@ -783,6 +783,13 @@ def test_the_unit_page_ranks_no_one_before_any_report_of_the_year_is_sent(client
     send(current, "024", 1, {"3": "60"})
     body = text(client.get(reverse("unit", args=["026"]), {"year": 2025}))
     assert "xếp thứ 2/11" in body and "chưa đơn vị nào gửi báo cáo" not in body
+    # The score says the period it is judged up to, which need not be the table's below it.
+    assert "số liệu đến Quý I năm 2025" in re.search(r'<p class="lead" id="standing">(.*?)</p>', body, re.S).group(1)
+    explanation = text(client.get(reverse("ranking-unit", args=["026"]), {"year": 2025}))
+    assert "<tfoot>" in explanation
+    # Before any report, the explanation shows no total score either.
+    Submission.objects.filter(campaign=current).delete()
+    assert "<tfoot>" not in text(client.get(reverse("ranking-unit", args=["026"]), {"year": 2025}))
 
 
 def test_the_ranking_ranks_no_one_and_shows_no_points_before_any_report_of_the_year(client, two_years, users):

@@ -160,16 +160,21 @@ def ranking_view(request):
     from targets.models import Proposal
 
     campaign = _campaign(request)
+    if "quarter" in request.GET:  # else ?quarter=1 would be answered with another period, unsaid
+        raise BadRequest("The ranking takes no quarter: it is judged up to the latest quarter with reports sent (its \"quarter\").")
     try:
         result = ranking.cached_ranking(campaign)
     except ranking.NoScheme as missing:
         raise BadRequest(str(missing)) from None
+    chosen = request.GET.get("bloc", "")
+    if chosen and chosen not in {b.code for b in result.blocs}:
+        raise BadRequest(f"There is no bloc {chosen[:40]!r} in {campaign.year}; the blocs are: {', '.join(b.code for b in result.blocs)}.")
     own = None if access.sees_rankings(request.user) else set(request.user.units.values_list("code", flat=True))
     # Drafts are the secretariat's working papers: others get only what the council decided.
     shown = access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign))
     proposals = {p.unit.code: p for p in shown.select_related("unit").order_by("kind")}
     blocs = []
-    for bloc in result.blocs:
+    for bloc in (b for b in result.blocs if not chosen or b.code == chosen):
         units = [u for u in bloc.units if own is None or u.code in own]
         if units:
             blocs.append({"code": bloc.code, "name": bloc.name,

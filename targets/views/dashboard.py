@@ -203,15 +203,16 @@ def unit(request, code: str):
 
 
 def _standing(campaign, code: str):
-    """(bloc ranking, unit score, whether any unit has sent a report of the year) of the unit in the
-    campaign's ranking, None without a scheme or a bloc. Before any report is sent every unit shares
-    the first rank at no points: the page says so (Ranking.reported), as the ranking page does."""
+    """(bloc ranking, unit score, whether any unit has sent a report of the year, the quarter it is
+    judged up to) of the unit in the campaign's ranking, None without a scheme or a bloc. Before any
+    report is sent every unit shares the first rank at no points: the page says so
+    (Ranking.reported), as the ranking page does."""
     try:
         result = ranking.cached_ranking(campaign)
     except ranking.NoScheme:
         return None
     place = result.of_unit(code)
-    return (*place, result.reported) if place is not None else None
+    return (*place, result.reported, result.quarter) if place is not None else None
 
 
 @require_safe
