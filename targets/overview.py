@@ -184,6 +184,24 @@ def whole_year_to_date(measure: Measure, quarter: int, series: dict | None) -> D
     return p.ytd if not p.missing_quarters and p.in_year is None else None
 
 
+def final_year_of(campaign: Campaign):
+    """progress.final_year for `campaign`: a closed year's full year without its figure is "no
+    data" for good. Whether the year is closed (Campaign.is_closed, one query) is asked once, and
+    only once a full year lacks its figure: other periods, and a ranking whose year figures are all
+    in, cost no query more (tests count them)."""
+    closed: bool | None = None
+
+    def final(p: progress.Progress) -> progress.Progress:
+        nonlocal closed
+        if not progress.without_year_figure(p):
+            return p
+        if closed is None:
+            closed = campaign.is_closed()
+        return progress.final_year(p, closed)
+
+    return final
+
+
 def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_STATES) -> Overview:
     """Evaluate every measure of the campaign for quarter 1..4 (Quý I, 6 tháng, 9 tháng, cả năm)."""
     if quarter not in (1, 2, 3, 4):
@@ -212,9 +230,10 @@ def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
             last_updated = figure.entered_at
 
     today = timezone.localdate()
+    final = final_year_of(campaign)
     for measure in campaign.measures.all():
         key = measure.pk
-        result = progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today)
+        result = final(progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today))
         indicators[measure.indicator_id].measures.append(MeasureProgress(
             measure, result, figures[key].get(quarter), values[key], verdicts[key], cumulative[key], estimates[key], today,
             figures[key]))
@@ -289,10 +308,11 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
     rows, today = [], timezone.localdate()
     assignments = list(assignments)
     campaign.as_closed(a.unit for a in assignments)  # a closed year's units named as it was closed (Campaign.as_closed)
+    final = final_year_of(campaign)
     for a in sorted(assignments, key=lambda a: (a.measure.order, a.role != "lead", a.unit.code)):
         key = (a.measure_id, a.unit_id)
         series = (values[key], verdicts[key], cumulative[key], estimates[key], today)
-        result = progress.evaluate(a.measure.spec(), quarter, *series)
+        result = final(progress.evaluate(a.measure.spec(), quarter, *series))
         pledge = None
         # A verdict in words has no figure to pledge (pledge_xlsx): such a row is never judged by one.
         if pledges and a.own_pledge_id is not None and not a.measure.is_qualitative:
@@ -300,7 +320,7 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
             pledge = Pledge(pk=a.own_pledge_id, unit=a.unit, measure=a.measure, target=a.own_pledge_target)
         figure = own.get(key)
         rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None,
-                     "pledge": pledge, "pledge_progress": progress.evaluate(pledge.spec(), quarter, *series) if pledge else None})
+                     "pledge": pledge, "pledge_progress": final(progress.evaluate(pledge.spec(), quarter, *series)) if pledge else None})
     return rows
 
 

@@ -244,6 +244,9 @@ class Progress:
     # Full-year view without the year's figure: the status is the latest in-year one (in_year),
     # never a final "not met" from nine-month data.
     in_year: Progress | None = field(default=None, compare=False)
+    # A closed year's full year without its figure (final_year): "no data" for good, never the
+    # in-year status nor "awaited", as the final ranking scores it.
+    closed: bool = False
     # What the explanation needs beyond the public figures; not part of equality.
     _spec: MeasureSpec | None = field(default=None, repr=False, compare=False)
     _same_period_is_last_year: bool = field(default=False, repr=False, compare=False)
@@ -528,6 +531,23 @@ def evaluate(
     )
 
 
+def without_year_figure(p: Progress) -> bool:
+    """A full year without the year's figure: the in-year status carried, a yearly figure awaited,
+    or nothing at all."""
+    return p.quarter == 4 and (p.in_year is not None or (p.ytd is None and p.verdict is None))
+
+
+def final_year(p: Progress, closed: bool) -> Progress:
+    """The full year of a year that is `closed` (Campaign.is_closed) as it stands for good: without
+    the year's figure (without_year_figure) it is "no data", as the final ranking scores it
+    (scoring.outcome_of), since no figure can come any more. The in-year figures stay (`in_year`),
+    shown for what they are. Any other period, an open year, and a full year with its figure: `p`
+    as it is."""
+    if not closed or not without_year_figure(p):
+        return p
+    return replace(p, status=Status.NO_DATA, closed=True)
+
+
 def _not_due(spec: MeasureSpec, quarter: int, today: datetime.date | None = None) -> bool:
     """No figure is expected yet: a yearly measure's comes after the year (by the end of its
     publication month), a half-yearly one's with the half-year and the year."""
@@ -630,6 +650,14 @@ def _explain(p: Progress, lang: str) -> str:
     spec = p._spec
     head = period_label(p.quarter, lang)
     outcome = status_label(p.status, lang).lower()
+    if p.closed:
+        # The final ranking's words (scoring.as_ranked); then the in-year figures as such, without
+        # their in-year status ("→ đúng tiến độ"), which the year's "no data" replaces.
+        text = f"{head}: {pgettext('score line', 'no full-year figure was approved before the year was closed')}"
+        if p.in_year is not None:
+            carried = _explain(p.in_year, lang).removesuffix(f" → {status_label(p.in_year.status, lang).lower()}")
+            text += f"; {carried}"
+        return text
     if p.status is Status.AWAITED:
         return f"{head}: {awaited_text(spec, lang)}"
     if p.in_year is not None:

@@ -42,7 +42,7 @@ from targets.models import (
     TaskReport,
     Unit,
 )
-from targets.overview import collect, owes_reports, submission_status
+from targets.overview import collect, final_year_of, owes_reports, submission_status
 
 
 class NoScheme(Exception):
@@ -108,8 +108,10 @@ def _figures(campaign: Campaign, quarter: int, states, units) -> tuple[dict, dic
 
 
 def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=None) -> dict[int, list[PledgeProgress]]:
-    """unit id → each of its pledges with the unit's own figures judged against it."""
+    """unit id → each of its pledges with the unit's own figures judged against it; a closed year's
+    full year as it stands for good (progress.final_year), as its final ranking scores it."""
     units = list(units)
+    final = final_year_of(campaign)
     if figures is None:
         figures, _reported = _figures(campaign, quarter, states, units)
     result: dict[int, list[PledgeProgress]] = defaultdict(list)
@@ -119,7 +121,7 @@ def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=Non
                .exclude(measure__comparison=Measure.Comparison.QUALITATIVE)
                .select_related("measure__indicator", "measure__campaign", "unit").order_by("unit_id", "measure__order"))
     for pledge in pledges:
-        own = figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter)
+        own = final(figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter))
         result[pledge.unit_id].append(PledgeProgress(pledge, own))
     return result
 

@@ -436,3 +436,129 @@ def test_a_closed_years_queue_registrations_pledges_api_and_raw_export_name_unit
     assert "024 – Thành phố Phố Cáo</a>" in pages["queue"] and "024 · Thành phố Phố Cáo</td>" in pages["registrations"]
     assert "024 · Thành phố Phố Cáo</td>" in pages["pledges"] and set(json.loads(pages["api"])) == {"Thành phố Phố Cáo", "Pho Cao City"}
     assert ",024,Thành phố Phố Cáo," in pages["raw"] and ",024,Pho Cao City," in pages["raw_en"]
+
+
+
+# --- a closed year's full year: final statuses on every page and the API --------------------------
+
+FEBRUARY = __import__("datetime").date(2025, 2, 10)  # the year over, its yearly figures not all published
+
+
+def _without_a_full_year_figure(programme):
+    """The finance department's budget revenue (3, the province figure) on track after nine months
+    (2.100 of 2.460, pace 75 %), its full year never sent; the city pledged tourist arrivals (4), on
+    track after nine months (180.000 of 200.000), and the yearly poverty-rate reduction (6), published
+    after the year: neither has a full-year figure."""
+    from tests.test_ranking import pledge, send
+
+    for q in (1, 2, 3):
+        send(programme, "STC", q, {"3": "700"})
+        Figure.objects.create(submission=_report("024", q), measure=Measure.objects.get(campaign=programme, code="4"),
+                              value=Decimal("60000"))
+    pledge(programme, "024", "4", "200000")
+    pledge(programme, "024", "6", "4.85")
+
+
+def _read(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).strip()
+
+
+def _counts(home: str) -> dict[str, int]:
+    """The home page's counters of indicators by status, as read: {"Đúng tiến độ": 1, …}."""
+    counts = home[home.index('class="status-counts'):]
+    counts = _read(counts[:counts.index("</ul>")].split(">", 1)[1])
+    return {label.strip(" ➜✔★…◷▼⚠✖"): int(n) for label, n in re.findall(r"([^:\d]+): (\d+)", counts)}
+
+
+def _pledge_row(unit_page: str, code: str) -> str:
+    """The unit page's row of its pledge for measure `code`, as read."""
+    table = unit_page[unit_page.index('id="pledge-progress"'):]
+    table = table[:table.index("</table>")]
+    return next(_read(row) for row in table.split("<tr>") if row.startswith(f"<td>{code}</td>"))
+
+
+def _period(client, quarter: int) -> dict:
+    """What a viewer reads of a period of 2024: the home page's counters and indicator 3's row, the
+    city's pledge rows, indicator 6's page and the API's statuses, province and city."""
+    period = {"year": 2024, "quarter": quarter}
+    home = text(client.get(reverse("home"), period))
+    unit = text(client.get(reverse("unit", args=["024"]), period))
+    indicator = _read(text(client.get(reverse("indicator", args=[6]), period)))
+    api = client.get("/api/v1/progress/", period).json()
+    api_unit = client.get("/api/v1/progress/", {**period, "unit": "024"}).json()
+    province = {m["code"]: m for i in api["indicators"] for m in i["measures"]}
+    return {
+        "counts": _counts(home), "3": next(_read(r) for r in home.split("<tr>") if "Thu ngân sách nhà nước trên địa bàn</a>" in r),
+        "pledge 4": _pledge_row(unit, "4"), "pledge 6": _pledge_row(unit, "6"),
+        "indicator 6": indicator[indicator.index("Báo cáo chính thức (Excel)") - 40:indicator.index("Báo cáo chính thức (Excel)")],
+        "api": {i["number"]: i["status"] for i in api["indicators"] if i["number"] in (3, 6)},
+        "api 3": (province["3"]["status"], province["3"]["explanation_vi"], province["3"]["explanation_en"]),
+        "api unit": {m["code"]: (m["status"], m["explanation_vi"]) for m in api_unit["measures"]},
+    }
+
+
+NOT_APPROVED = "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm"
+
+
+@pytest.fixture
+def full_year(client, year, users):  # noqa: F811
+    """(the open year's full year, the closed year's, the closed year's nine months) as a viewer reads
+    them, the day the year is closed."""
+    from unittest import mock
+
+    _without_a_full_year_figure(year)
+    login(client, users["viewer"])
+    with mock.patch("django.utils.timezone.localdate", return_value=FEBRUARY):
+        open_year = _period(client, 4)
+        close(year, users)  # the same day: what was cached for the open year is not served
+        return open_year, _period(client, 4), _period(client, 3)
+
+
+def test_an_open_years_full_year_and_a_closed_years_nine_months_still_carry_the_in_year_status(full_year):
+    """Open: the full year carries the nine months' status, and the poverty rate is awaited."""
+    open_year, _closed, nine_months = full_year
+    assert open_year["counts"]["Đúng tiến độ"] == 1 and open_year["counts"]["Chờ công bố"] == 2
+    assert "Đúng tiến độ Cả năm: chưa có số cả năm; 9 tháng: 2.100,0 / 2.460 tỷ đồng" in open_year["3"]
+    assert "Đúng tiến độ Cả năm: chưa có số cả năm; 9 tháng: 180.000 / 200.000 lượt khách" in open_year["pledge 4"]
+    assert "Chờ công bố Cả năm: công bố hằng năm, dự kiến tháng 2/2025" in open_year["pledge 6"]
+    assert "Chờ công bố" in open_year["indicator 6"]
+    assert open_year["api"] == {3: "on_track", 6: "awaited"}
+    assert open_year["api unit"]["4"][0] == "on_track" and open_year["api unit"]["6"][0] == "awaited"
+    # The closed year's nine months are what they were.
+    assert nine_months["api"][3] == "on_track" and nine_months["api unit"]["4"][0] == "on_track"
+    assert "Đúng tiến độ 9 tháng: 180.000 / 200.000 lượt khách" in nine_months["pledge 4"]
+
+
+# Closed: no full-year figure will ever come. The year's status says so, as the final ranking scores
+# it, with the nine months' figures shown as what they are, without their in-year status.
+
+
+def test_a_closed_years_home_page_counts_a_full_year_without_its_figure_as_no_figure(full_year):
+    open_year, closed, _nine_months = full_year
+    assert closed["counts"]["Đúng tiến độ"] == 0 and closed["counts"]["Chờ công bố"] == 0
+    assert closed["counts"]["Chưa có số liệu"] == open_year["counts"]["Chưa có số liệu"] + 3
+    assert (f"Chưa có số liệu {NOT_APPROVED}; 9 tháng: 2.100,0 / 2.460 tỷ đồng = 85,4 % kế hoạch; tiến độ cần đạt 75,0 %"
+            in closed["3"]) and "→" not in closed["3"]
+
+
+def test_a_closed_years_pledge_table_says_no_figure_for_a_pledge_without_its_full_year_figure(full_year):
+    _open_year, closed, _nine_months = full_year
+    assert (f"Chưa có số liệu {NOT_APPROVED}; 9 tháng: 180.000 / 200.000 lượt khách = 90,0 % giao ước; tiến độ cần đạt 75,0 %"
+            in closed["pledge 4"]) and "Đúng tiến độ" not in closed["pledge 4"]
+    assert closed["pledge 6"].endswith(f"Chưa có số liệu {NOT_APPROVED}") and "dự kiến" not in closed["pledge 6"]
+
+
+def test_a_closed_years_indicator_page_no_longer_awaits_a_yearly_figure(full_year):
+    _open_year, closed, _nine_months = full_year
+    assert "Chưa có số liệu" in closed["indicator 6"] and "Chờ công bố" not in closed["indicator 6"]
+
+
+def test_a_closed_years_progress_api_says_no_data_for_a_full_year_without_its_figure(full_year):
+    _open_year, closed, _nine_months = full_year
+    assert closed["api"] == {3: "no_data", 6: "no_data"}
+    assert closed["api 3"][0] == "no_data" and closed["api 3"][1].startswith(f"{NOT_APPROVED}; 9 tháng: 2.100,0")
+    assert closed["api 3"][2].startswith("Full year: no full-year figure was approved before the year was closed; Nine months: 2,100.0")
+    assert closed["api unit"]["4"] == ("no_data", f"{NOT_APPROVED}; 9 tháng: 180.000 / 200.000 lượt khách = 90,0 % giao ước; "
+                                                  "tiến độ cần đạt 75,0 %")
+    assert closed["api unit"]["6"] == ("no_data", NOT_APPROVED)
+    assert closed["api unit"]["3"][0] == "exceeded"  # the city's full year was sent: judged on it, as before
