@@ -79,7 +79,7 @@ class IndicatorProgress:
     @property
     def carried(self) -> bool:
         """A full-year status standing on an in-year one for want of the year's figure (Progress.in_year)."""
-        return any(m.progress.in_year is not None for m in self.measures)
+        return any(m.progress.carried for m in self.measures)
 
 
 @dataclass

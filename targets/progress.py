@@ -251,6 +251,12 @@ class Progress:
     _spec: MeasureSpec | None = field(default=None, repr=False, compare=False)
     _same_period_is_last_year: bool = field(default=False, repr=False, compare=False)
 
+    @property
+    def carried(self) -> bool:
+        """The full-year status stands on an in-year one for want of the year's figure (in_year),
+        to be replaced by the year's: never in a closed year, whose full year is final (final_year)."""
+        return self.in_year is not None and not self.closed
+
     def explanation(self, lang: str | None = None) -> str:
         """One sentence saying how the status was reached, in `lang` ("vi" or "en"; the active
         language when None)."""

@@ -161,7 +161,7 @@ class UnitBreakdownTable(tables.Table):
         badge = format_html('<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>', judged.status.value,
                             status_icon(judged.status), status_label(judged.status))
         # A full year not yet reported is judged on the nine months: say so beside the status.
-        return format_html("{} ({})", badge, progress.period_note(judged)) if judged.in_year is not None else badge
+        return format_html("{} ({})", badge, progress.period_note(judged)) if judged.carried else badge
 
     def render_state(self, record):
         figure = record["figure"]

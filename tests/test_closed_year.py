@@ -487,7 +487,9 @@ def _period(client, quarter: int) -> dict:
     api = client.get("/api/v1/progress/", period).json()
     api_unit = client.get("/api/v1/progress/", {**period, "unit": "024"}).json()
     province = {m["code"]: m for i in api["indicators"] for m in i["measures"]}
+    theme = text(client.get(reverse("theme", args=[1]), period))
     return {
+        "carried": (province["3"]["year_figure_pending"], "chưa có số cả năm" in theme),
         "counts": _counts(home), "3": next(_read(r) for r in home.split("<tr>") if "Thu ngân sách nhà nước trên địa bàn</a>" in r),
         "pledge 4": _pledge_row(unit, "4"), "pledge 6": _pledge_row(unit, "6"),
         "indicator 6": indicator[indicator.index("Báo cáo chính thức (Excel)") - 40:indicator.index("Báo cáo chính thức (Excel)")],
@@ -523,6 +525,7 @@ def test_an_open_years_full_year_and_a_closed_years_nine_months_still_carry_the_
     assert "Chờ công bố Cả năm: công bố hằng năm, dự kiến tháng 2/2025" in open_year["pledge 6"]
     assert "Chờ công bố" in open_year["indicator 6"]
     assert open_year["api"] == {3: "on_track", 6: "awaited"}
+    assert open_year["carried"] == (True, True)  # the API and the theme page: the year's figure is still to come
     assert open_year["api unit"]["4"][0] == "on_track" and open_year["api unit"]["6"][0] == "awaited"
     # The closed year's nine months are what they were.
     assert nine_months["api"][3] == "on_track" and nine_months["api unit"]["4"][0] == "on_track"
@@ -556,6 +559,7 @@ def test_a_closed_years_indicator_page_no_longer_awaits_a_yearly_figure(full_yea
 def test_a_closed_years_progress_api_says_no_data_for_a_full_year_without_its_figure(full_year):
     _open_year, closed, _nine_months = full_year
     assert closed["api"] == {3: "no_data", 6: "no_data"}
+    assert closed["carried"] == (False, False)  # nothing pending any more, on the theme page as in the API
     assert closed["api 3"][0] == "no_data" and closed["api 3"][1].startswith(f"{NOT_APPROVED}; 9 tháng: 2.100,0")
     assert closed["api 3"][2].startswith("Full year: no full-year figure was approved before the year was closed; Nine months: 2,100.0")
     assert closed["api unit"]["4"] == ("no_data", f"{NOT_APPROVED}; 9 tháng: 180.000 / 200.000 lượt khách = 90,0 % giao ước; "

@@ -226,7 +226,7 @@ def _what_the_figure_covers(p: progress.Progress) -> dict:
     full year without the year's figure, the in-year period it carries (3: nine months)."""
     return {
         "missing_quarters": list(p.missing_quarters),
-        "year_figure_pending": p.in_year is not None,
+        "year_figure_pending": p.carried,  # never in a closed year: its full year is final
         "carried_quarter": p.in_year.quarter if p.in_year is not None else None,
     }
 
