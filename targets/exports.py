@@ -88,11 +88,7 @@ def csv_text(value):
     return value
 
 
-def _name(obj, field: str, lang: str, campaign: Campaign | None = None) -> str:
-    """`obj`'s `field` in `lang`. A unit's with the report's `campaign`: a closed year names it as it
-    was closed (Campaign.unit_name), whatever it was renamed since."""
-    if campaign is not None:
-        return (campaign.unit_name(obj, f"{field}_en") if lang == "en" else "") or campaign.unit_name(obj, field)
+def _name(obj, field: str, lang: str) -> str:
     if lang == "en":
         return getattr(obj, f"{field}_en", "") or getattr(obj, field)
     return getattr(obj, field)
@@ -209,7 +205,7 @@ def _official_report(overview: Overview, lang: str, tasks: dict[int, list[TaskPr
     if breakdown is not None:
         _breakdown_sheet(wb, breakdown, lang, period)
     if completeness is not None:
-        _completeness_sheet(wb, completeness, lang, period, campaign)
+        _completeness_sheet(wb, completeness, lang, period)
     return wb
 
 
@@ -287,7 +283,7 @@ def _report_entries(overview: Overview, tasks: dict[int, list[TaskProgress]], la
             entries.append(_Entry("header", "tasks", lambda ws, row: _task_header(ws, row, lang)))
             table = "tasks"
         for task_row in theme_tasks:
-            entries.append(_Entry("row", "tasks", lambda ws, row, t=task_row: _task_row(ws, row, t, lang, notes, campaign)))
+            entries.append(_Entry("row", "tasks", lambda ws, row, t=task_row: _task_row(ws, row, t, lang, notes)))
     return entries
 
 
@@ -598,15 +594,15 @@ def _task_header(ws: Worksheet, row: int, lang: str) -> None:
     _box(ws, row)
 
 
-def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes: Footnotes, campaign: Campaign) -> None:
+def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes: Footnotes) -> None:
     """STT, the task, its responsible units, the start of their narrative, the assessment."""
     task, reports = task_row.task, task_row.reports
     _cell(ws, row, COL["stt"], str(task.number), BODY, CENTRE)
     _cell(ws, row, COL["indicator"], _name(task, "title", lang))
-    _merged(ws, row, *TASK_UNITS, ", ".join(u.list_name(lang, campaign) for u in task_row.units))
+    _merged(ws, row, *TASK_UNITS, ", ".join(u.list_name(lang) for u in task_row.units))
     if len(reports) > 1:
         each = min(max(NARRATIVE_CHARS // len(reports), UNIT_NARRATIVE_CHARS), ROW_NARRATIVE_CHARS // len(reports))
-        narrative = "\n".join(f"{r.submission.unit.list_name(lang, campaign)}: {_shorten(r.narrative, each)}"
+        narrative = "\n".join(f"{r.submission.unit.list_name(lang)}: {_shorten(r.narrative, each)}"
                               for r in reports)
     else:
         narrative = _shorten(reports[0].narrative, NARRATIVE_CHARS) if reports else None
@@ -624,7 +620,7 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
     if len(periods) == 1:
         _cell(ws, row, COL["notes"], progress.period_label(periods.pop(), lang))
     elif periods:
-        _cell(ws, row, COL["notes"], "\n".join(f"{r.submission.unit.list_name(lang, campaign)}: {progress.period_label(r.submission.quarter, lang)}"
+        _cell(ws, row, COL["notes"], "\n".join(f"{r.submission.unit.list_name(lang)}: {progress.period_label(r.submission.quarter, lang)}"
                                                for r in reports))
     _box(ws, row)
 
@@ -824,7 +820,7 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         ws.cell(r, 2, _name(a.measure.indicator, "name", lang) if alone[a.measure.indicator_id] == 1 else _name(a.measure, "name", lang))
         ws.cell(r, 3, _name(a.measure, "unit", lang))
         ws.cell(r, 4, a.unit.code)
-        ws.cell(r, 5, _name(a.unit, "name", lang, a.measure.campaign))
+        ws.cell(r, 5, _name(a.unit, "name", lang))
         ws.cell(r, 6, _("Lead") if a.role == "lead" else pgettext("unit role", "Own breakdown"))
         ws.cell(r, 7, p.quarter_value).number_format = fmt + (' "(*)"' if quarter_marked else "")
         if a.measure.is_qualitative and p.verdict:
@@ -903,7 +899,7 @@ def _states_shown(rows: list[dict]) -> list[str | None]:
     return states
 
 
-def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str, campaign: Campaign) -> None:
+def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:
     ws = wb.create_sheet(pgettext("sheet", "Submissions"))
     headers = [_("Unit code"), _("Unit"), _("Quarter"), _("State"), _("Submitted at"), pgettext("workbook column", "Deadline"),
                _("On time or late"), _("First submitted at")]
@@ -912,7 +908,7 @@ def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str, 
                    {"B": 40, "E": 18, "H": 18})
     for r, row in enumerate(rows, start=4):
         ws.cell(r, 1, row["unit"].code)
-        ws.cell(r, 2, _name(row["unit"], "name", lang, campaign))
+        ws.cell(r, 2, _name(row["unit"], "name", lang))
         ws.cell(r, 3, row["quarter"])
         ws.cell(r, 4, states[row["state"]] if row["state"] else _("Not submitted"))
         if row["submitted_at"]:

@@ -229,7 +229,7 @@ class Campaign(models.Model):
     )
     # Units belong to the province, not to a year, and districts and agencies get renamed and
     # merged: a closed year's signed report and pages name its units as they were named when it was
-    # closed (unit_name). {unit id: [name, name_en, short_name]}, kept by keep_unit_names.
+    # closed (unit_name). {unit id: [name, name_en, short_name, active then]}, kept by keep_unit_names.
     kept_unit_names = models.JSONField(_("unit names as the year was closed"), default=dict, blank=True, editable=False)
 
     objects = CampaignQuerySet.as_manager()
@@ -479,13 +479,10 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def list_name(self, lang: str, campaign: Campaign | None = None) -> str:
+    def list_name(self, lang: str) -> str:
         """The unit as lists and tables name it: its short name in Vietnamese, its English name in
-        English; in `campaign`'s year when given (a closed year's as it was closed: Campaign.unit_name)."""
-        def name(field: str) -> str:
-            return campaign.unit_name(self, field) if campaign is not None else getattr(self, field)
-
-        return (name("name_en") or name("name")) if lang == "en" else (name("short_name") or name("name"))
+        English (a closed year's rows name their units as it was closed: Campaign.as_closed)."""
+        return (self.name_en or self.name) if lang == "en" else (self.short_name or self.name)
 
     def kept_under_old_code(self) -> list[int]:
         """The closed years whose kept final ranking names this unit by the code it had before this
