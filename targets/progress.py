@@ -348,7 +348,8 @@ def _percent(value: Decimal | None, base: Decimal | None) -> Decimal | None:
     return value / base * HUNDRED
 
 
-def _qualitative(spec: MeasureSpec, quarter: int, verdicts: Mapping[int, Verdict | str | None] | None) -> Progress:
+def _qualitative(spec: MeasureSpec, quarter: int, verdicts: Mapping[int, Verdict | str | None] | None,
+                 estimates: Iterable[int]) -> Progress:
     latest = max((q for q in range(1, quarter + 1) if verdicts and verdicts.get(q)), default=None)
     verdict = Verdict(verdicts[latest]) if latest is not None else None
     year_end = quarter == 4
@@ -362,7 +363,7 @@ def _qualitative(spec: MeasureSpec, quarter: int, verdicts: Mapping[int, Verdict
         quarter=quarter, quarter_value=None, ytd=None, ytd_quarter=latest, expected=None,
         percent_of_plan=None, same_period=None, percent_of_same_period=None, change_percent=None,
         status=status, verdict=verdict, missing_quarters=(), ytd_by_quarter={}, is_year_end=year_end,
-        _spec=spec,
+        estimate=latest in set(estimates), _spec=spec,  # an assessment given as an estimate ("ước") is one
     )
 
 
@@ -446,7 +447,7 @@ def evaluate(
             return replace(in_year, quarter=4, quarter_value=None, quarter_value_derived=False, in_year=in_year,
                            ytd_by_quarter={**in_year.ytd_by_quarter, **{q: None for q in range(latest + 1, 5)}})
     if spec.comparison is Comparison.QUALITATIVE:
-        return _qualitative(spec, quarter, verdicts)
+        return _qualitative(spec, quarter, verdicts, estimates)
 
     period = range(1, quarter + 1)
     known = _known(values, period)

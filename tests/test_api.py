@@ -242,3 +242,15 @@ def test_the_ranking_before_any_report_of_the_year_has_no_rank_nor_score(client,
     assert client.get(reverse("api-ranking"), {"year": 2024, "bloc": "NOPE"}, **bearer(viewer)).status_code == 400
     one = client.get(reverse("api-ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}, **bearer(viewer)).json()
     assert [b["code"] for b in one["blocs"]] == ["KHOI-HUYEN"]
+
+
+def test_an_assessment_given_as_an_estimate_says_so_as_a_figure_does(client, programme, viewer):
+    # Defence (15) is assessed in words; its lead unit gives the quarter's assessment as an estimate ("ước").
+    from tests.test_ranking import send
+
+    report = send(programme, "BCHQS", 1, {})
+    Figure.objects.create(submission=report, measure=programme.measures.get(code="15"), verdict="completed", kind=Figure.Kind.ESTIMATE)
+    data = client.get(reverse("api-progress"), {"year": 2024, "quarter": 1}, **bearer(viewer)).json()
+    m = next(m for i in data["indicators"] for m in i["measures"] if m["code"] == "15")
+    assert (m["kind"], m["estimate"], m["status"]) == ("estimate", True, "met")
+    assert "Quý I (ước):" in m["explanation_vi"] and "(estimate)" in m["explanation_en"]
