@@ -151,13 +151,21 @@ def period_phrase(quarter: int, year: int, lang: str | None = None) -> str:
         return _("%(period)s %(year)s") % {"period": PERIOD_NAMES[quarter], "year": year}
 
 
+# A period's end inside a sentence, after "up to" / "đến": not the names of PERIOD_NAMES, which head
+# a column ("up to Nine months" in English, "đến Quý I" in Vietnamese); "đến năm 2024" would read as
+# "until the year 2024".
+PERIOD_ENDS = {
+    1: pgettext_lazy("after up to", "Q1 %(year)s"),
+    2: pgettext_lazy("after up to", "the first half of %(year)s"),
+    3: pgettext_lazy("after up to", "the first nine months of %(year)s"),
+    4: pgettext_lazy("after up to", "the end of %(year)s"),
+}
+
+
 def period_end_phrase(quarter: int, year: int, lang: str | None = None) -> str:
-    """A period's end after "up to": "9 tháng năm 2024", and "hết năm 2024" for the whole year
-    ("đến năm 2024" reads as "until the year 2024")."""
+    """A period's end after "up to": "9 tháng năm 2024", "hết năm 2024"; "the first nine months of 2024"."""
     with override(language(lang)):
-        if quarter == 4:
-            return _("the end of %(year)s") % {"year": year}
-        return period_phrase(quarter, year, lang)
+        return str(PERIOD_ENDS[quarter]) % {"year": year}
 
 
 def quarter_numeral(quarter: int, lang: str | None = None) -> str:

@@ -21,7 +21,7 @@ from targets import commendation, scoring
 from targets.exports import BOX, as_text, document_head, fit_row_heights, report_heading
 from targets.models import Campaign, Proposal
 from targets.numbers import excel_format, quantize
-from targets.progress import percent_places, period_label, status_label
+from targets.progress import percent_places, period_end_phrase, status_label
 
 FONT = "Times New Roman"
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -175,7 +175,7 @@ def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: 
 
 def _status(ranking: scoring.Ranking, lang: str) -> str:
     return _("Final results") if ranking.final else _("PROVISIONAL results up to %(period)s, not final") % {
-        "period": period_label(ranking.quarter, lang)}
+        "period": period_end_phrase(ranking.quarter, ranking.year, lang)}
 
 
 def _headers(ws: Worksheet, row: int, headers: list[str]) -> None:

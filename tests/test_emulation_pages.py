@@ -595,7 +595,7 @@ def test_the_ranking_workbook_button_in_english_marks_a_provisional_ranking(clie
     response = login(client, users["viewer"]).get(reverse("ranking-export"), {"year": 2024, "lang": "en"})
     assert response["Content-Disposition"].endswith('filename="xep-hang-thi-dua-2024-en.xlsx"')
     wb = load_workbook(__import__("io").BytesIO(b"".join(response.streaming_content)))
-    assert wb["Ranking"]["A7"].value.startswith("PROVISIONAL results up to Full year")
+    assert wb["Ranking"]["A7"].value == "PROVISIONAL results up to the end of 2024, not final"
     assert login(client, users["reporter"]).get(reverse("ranking-export")).status_code == 403
 
 
@@ -784,7 +784,7 @@ def test_the_unit_page_ranks_no_one_before_any_report_of_the_year_is_sent(client
     body = text(client.get(reverse("unit", args=["026"]), {"year": 2025}))
     assert "xếp thứ 2/11" in body and "chưa đơn vị nào gửi báo cáo" not in body
     # The score says the period it is judged up to, which need not be the table's below it.
-    assert "số liệu đến Quý I năm 2025" in re.search(r'<p class="lead" id="standing">(.*?)</p>', body, re.S).group(1)
+    assert "số liệu đến quý I năm 2025" in re.search(r'<p class="lead" id="standing">(.*?)</p>', body, re.S).group(1)
     explanation = text(client.get(reverse("ranking-unit", args=["026"]), {"year": 2025}))
     assert "<tfoot>" in explanation
     # Before any report, the explanation shows no total score either.

@@ -416,6 +416,12 @@ def test_the_late_page_names_the_whole_year_once(client, programme, reviewer):
     assert "Reports past their deadline up to the end of 2024" in client.get(reverse("late"), {"year": 2024, "quarter": 4}).content.decode()
     client.cookies["django_language"] = "vi"
     assert "Báo cáo quá hạn đến 9 tháng năm 2024" in client.get(reverse("late"), {"year": 2024, "quarter": 3}).content.decode()
+    # Inside a sentence a period is not a column's heading: "quý I", "the first nine months of 2024".
+    assert "Báo cáo quá hạn đến quý I năm 2024" in client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode()
+    client.cookies["django_language"] = "en"
+    for quarter, period in ((1, "Q1 2024"), (2, "the first half of 2024"), (3, "the first nine months of 2024")):
+        page = client.get(reverse("late"), {"year": 2024, "quarter": quarter}).content.decode()
+        assert f"Reports past their deadline up to {period}" in page
 
 
 def test_reminders_name_the_late_units_no_member_of_which_has_an_address(client, programme, reviewer):
