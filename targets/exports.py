@@ -158,8 +158,8 @@ def report_heading(campaign: Campaign, lang: str) -> dict:
         }
 
 
-def _date(value: datetime.date) -> str:
-    """"5 March 2024" in English, "05/03/2024" in Vietnamese."""
+def report_date(value: datetime.date) -> str:
+    """A date in a report's text: "5 March 2024" in English, "05/03/2024" in Vietnamese."""
     return date_format(value, pgettext("report date", "j F Y"))
 
 
@@ -424,7 +424,7 @@ def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) ->
     _merged(ws, 6, 1, LAST, _("Results of the emulation targets and tasks, %(period)s") % {
         "period": period_phrase(overview.quarter, campaign.year, lang)}, _font(14, bold=True), CENTRE)
     _merged(ws, 7, 1, LAST, _("(Under %(document)s of the %(body)s)") % {
-        "document": campaign.document_words(_("Programme No. %(number)s of %(date)s"), _date), "body": heading["body"]},
+        "document": campaign.document_words(_("Programme No. %(number)s of %(date)s"), report_date), "body": heading["body"]},
         _font(13, italic=True), CENTRE)
 
 

@@ -596,6 +596,8 @@ def test_the_ranking_workbook_button_in_english_marks_a_provisional_ranking(clie
     assert response["Content-Disposition"].endswith('filename="xep-hang-thi-dua-2024-en.xlsx"')
     wb = load_workbook(__import__("io").BytesIO(b"".join(response.streaming_content)))
     assert wb["Ranking"]["A7"].value == "PROVISIONAL results up to the end of 2024, not final"
+    # Its programme's date of issue as the English report writes it, not the Vietnamese 26/12/2023.
+    assert wb["Ranking"]["A6"].value == "(Under Emulation programme No. 322/CTr-UBND of 26 December 2023)"
     assert login(client, users["reporter"]).get(reverse("ranking-export")).status_code == 403
 
 
