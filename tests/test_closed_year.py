@@ -566,3 +566,15 @@ def test_a_closed_years_progress_api_says_no_data_for_a_full_year_without_its_fi
                                                   "tiến độ cần đạt 75,0 %")
     assert closed["api unit"]["6"] == ("no_data", NOT_APPROVED)
     assert closed["api unit"]["3"][0] == "exceeded"  # the city's full year was sent: judged on it, as before
+
+
+def test_a_closed_years_bonuses_and_deductions_name_the_unit_as_the_year_was_closed(client, year, users):  # noqa: F811
+    from targets.models import ScoreAdjustment
+
+    ScoreAdjustment.objects.create(campaign=year, unit=Unit.objects.get(code="024"), kind="bonus", points=Decimal(10),
+                                   reason="Cờ thi đua của Bộ")
+    close(year, users)
+    _rename_city()
+    login(client, users["reviewer"])
+    page = text(client.get(reverse("adjustments"), {"year": 2024}))
+    assert "024 · TP Hà Giang" in page and "Phố Cáo" not in page

@@ -148,7 +148,9 @@ def adjustments(request):
                     return redirect(f"{request.path}?year={campaign.year}")
         except commendation.Refused as refused:
             messages.error(request, refused.message)
-    rows = ScoreAdjustment.objects.filter(campaign=campaign).select_related("unit__bloc", "entered_by").order_by("unit__bloc__code", "unit__code", "pk")
+    rows = list(ScoreAdjustment.objects.filter(campaign=campaign).select_related("unit__bloc", "entered_by")
+                .order_by("unit__bloc__code", "unit__code", "pk"))
+    campaign.as_closed(a.unit for a in rows)  # a closed year's units named as its ranking names them; never saved
     history = ScoreAdjustment.history.filter(campaign=campaign).select_related("unit", "history_user").order_by("-history_date")[:50]
     return render(request, "targets/adjustments.html", {**year, "rows": rows, "form": form, "remove": remove,
                                                         "history": history, "record": ranking.scheme_record(campaign)})
