@@ -46,7 +46,7 @@ def test_a_unit_that_reports_only_tasks_is_scored_on_its_reports_like_any_other(
                if line.kind in ("on_time", "complete")]
     assert reports == [
         ("on_time", "1", "Có", D(2)), ("complete", "1", "Có", D(1)),
-        ("on_time", "2", "Muộn", D(0)), ("complete", "2", "Có", D(1)),  # complete: it owes no figure
+        ("on_time", "2", "Trễ hạn", D(0)), ("complete", "2", "Có", D(1)),  # complete: it owes no figure
         ("on_time", "3", "Chưa gửi", D(0)), ("complete", "3", "Chưa gửi", D(0)),
         ("on_time", "4", "Có", D(2)), ("complete", "4", "Có", D(1)),
     ]
