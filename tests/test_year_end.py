@@ -42,6 +42,13 @@ def test_before_closing_the_page_lists_the_blocking_reports_and_offers_no_close(
     refused = text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))
     assert "Còn báo cáo chờ thẩm định hoặc bị trả lại: 027 quý IV, 028 quý II." in refused
     assert not ScoringScheme.objects.get(campaign=year).is_final
+    # Without the programme's number too: the page says both at once, not one to fix before learning the next.
+    from targets.models import Campaign
+
+    Campaign.objects.filter(pk=year.pk).update(number="")
+    body = html.unescape(text(client.get(reverse("ranking"), {"year": 2024})))
+    assert "Hãy nhập số và ngày ban hành của chương trình năm 2024 trước" in body
+    assert "2 báo cáo đang chờ thẩm định hoặc bị trả lại" in body and re.search(r"027 · [^·<]+ · Quý IV</a> · Đã gửi", body)
 
 
 def test_before_closing_the_page_counts_missing_year_end_reports_and_estimates(client, year, users):
