@@ -240,8 +240,13 @@ def test_the_ranking_before_any_report_of_the_year_has_no_rank_nor_score(client,
     refused = client.get(reverse("api-ranking"), {"year": 2024, "quarter": 1}, **bearer(viewer))
     assert refused.status_code == 400 and "takes no quarter" in refused.json()["error"]["message"]
     assert client.get(reverse("api-ranking"), {"year": 2024, "bloc": "NOPE"}, **bearer(viewer)).status_code == 400
-    one = client.get(reverse("api-ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}, **bearer(viewer)).json()
-    assert [b["code"] for b in one["blocs"]] == ["KHOI-HUYEN"]
+    one = client.get(reverse("api-ranking"), {"year": 2024, "bloc": "khoi-huyen"}, **bearer(viewer)).json()
+    assert [b["code"] for b in one["blocs"]] == ["KHOI-HUYEN"]  # a code in any case, as measure codes
+    # One unit, as the progress API takes it: its bloc with it alone, its rank in the bloc; an unknown one refused.
+    own = client.get(reverse("api-ranking"), {"year": 2024, "unit": "024"}, **bearer(viewer)).json()
+    assert [(b["code"], [(u["code"], u["rank"]) for u in b["units"]]) for b in own["blocs"]] == [("KHOI-HUYEN", [("024", 1)])]
+    refused = client.get(reverse("api-ranking"), {"year": 2024, "unit": "999"}, **bearer(viewer))
+    assert refused.status_code == 400 and "'999' is in no bloc" in refused.json()["error"]["message"]
 
 
 def test_an_assessment_given_as_an_estimate_says_so_as_a_figure_does(client, programme, viewer):

@@ -55,7 +55,7 @@ ROUTES = {
                                         "decided_by", "why", "version"]),
     "pledges": ({}, ["GET", "POST"], ["year", "file"]),
     "pledge-template": ({}, ["GET"], ["year"]),
-    "api-ranking": ({}, ["GET"], ["year", "quarter", "bloc"]),
+    "api-ranking": ({}, ["GET"], ["year", "quarter", "bloc", "unit"]),
 }
 # Fields that views read from a posted form only (a form bound to request.POST, request.POST.get):
 # sent with POST, not also with GET, where the view never looks at them; this halves the sweep.

@@ -166,16 +166,24 @@ def ranking_view(request):
         result = ranking.cached_ranking(campaign)
     except ranking.NoScheme as missing:
         raise BadRequest(str(missing)) from None
+    # Codes in any case, as measure and pledge codes are read; an unknown one is said, never answered with everything.
+    codes = {b.code.casefold(): b.code for b in result.blocs}
     chosen = request.GET.get("bloc", "")
-    if chosen and chosen not in {b.code for b in result.blocs}:
+    if chosen and chosen.casefold() not in codes:
         raise BadRequest(f"There is no bloc {chosen[:40]!r} in {campaign.year}; the blocs are: {', '.join(b.code for b in result.blocs)}.")
+    chosen = codes.get(chosen.casefold(), "")
+    unit = request.GET.get("unit", "")
+    ranked = {u.code.casefold(): u.code for b in result.blocs for u in b.units}
+    if unit and unit.casefold() not in ranked:
+        raise BadRequest(f"Unit {unit[:40]!r} is in no bloc of the {campaign.year} ranking.")
+    unit = ranked.get(unit.casefold(), "")
     own = None if access.sees_rankings(request.user) else set(request.user.units.values_list("code", flat=True))
     # Drafts are the secretariat's working papers: others get only what the council decided.
     shown = access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign))
     proposals = {p.unit.code: p for p in shown.select_related("unit").order_by("kind")}
     blocs = []
     for bloc in (b for b in result.blocs if not chosen or b.code == chosen):
-        units = [u for u in bloc.units if own is None or u.code in own]
+        units = [u for u in bloc.units if (own is None or u.code in own) and (not unit or u.code == unit)]
         if units:
             blocs.append({"code": bloc.code, "name": bloc.name,
                           "units": [_unit_score(u, proposals.get(u.code), result.reported) for u in units]})
