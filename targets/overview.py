@@ -123,6 +123,12 @@ class Overview:
         return {status: counts.get(status, 0) for status in progress.SEVERITY}
 
     @property
+    def carried_count(self) -> int:
+        """Indicators whose full-year status stands on an in-year one for want of the year's figure
+        (IndicatorProgress.carried): the counts above count them under that status."""
+        return sum(1 for i in self.indicators if i.carried)
+
+    @property
     def completeness(self) -> tuple[int, int]:
         """(measures with a province figure for the period's quarter, all measures)."""
         measures = self.measures

@@ -68,6 +68,24 @@ def test_the_theme_page_says_when_a_full_year_status_is_the_nine_months(official
     assert "(chưa có số cả năm)" not in official.get(reverse("theme", args=[1]), {"year": 2024, "quarter": 3}).content.decode()
 
 
+def test_the_overview_says_how_many_full_year_statuses_stand_on_an_earlier_period(official, demo):
+    # The counters at "Cả năm" count each indicator under its status, which without the year's figure is
+    # the nine months': the page says how many, and each such row says so, as the theme page does.
+    from targets.models import Campaign
+    from targets.overview import build_overview
+
+    overview = build_overview(Campaign.objects.get(year=2024), 4)
+    carried = [i for i in overview.indicators if i.carried]
+    assert 0 < len(carried) < len(overview.indicators)
+    html = official.get(reverse("home"), {"year": 2024, "quarter": 4}).content.decode()
+    assert f"Trong đó {len(carried)} chỉ tiêu chưa có số liệu cả năm: trạng thái là của kỳ gần nhất có số liệu." in html
+    rows = html.split("<tbody>", 1)[1].split("<tr>")
+    budget = next(row for row in rows if 'href="/chi-tieu/3/' in row)
+    assert "(chưa có số cả năm)" in budget.split('class="cell-status"', 1)[1].split("</td>", 1)[0]
+    nine_months = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    assert "Trong đó" not in nine_months and "(chưa có số cả năm)" not in nine_months
+
+
 def test_a_programme_set_up_ahead_leaves_the_pages_on_the_current_year_whatever_is_sent_early(official, demo):
     from django.utils import timezone
 
