@@ -33,6 +33,7 @@ from targets.template_xlsx import (
     MAX_READ_SECONDS,
     MAX_ROWS,
     TEXT_FORMAT,
+    Codes,
     Problem,
     Refused,
     add_meta,
@@ -41,6 +42,8 @@ from targets.template_xlsx import (
     cell_problem,
     cell_text,
     check_container,
+    code_problem,
+    known_codes,
     lock_sheet,
     start_sheet,
     stored_number,
@@ -109,43 +112,6 @@ def _date(value, problems: list[Problem], row: int) -> datetime.date | None:
         return None
 
 
-CODE_QUOTED = 40  # codes are 30 characters at most: what a message quotes of one typed longer
-
-
-def _typed_code(value) -> str:
-    """A code cell as typed: text without the spaces and invisible marks around it (" 024 " and a
-    zero-width space pasted from a web page are 024), a number that Excel made of a code as its
-    digits (30, 1.1); at most a code's length and a little, as a message quotes it."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return repr(value) if isinstance(value, float) else str(value)
-    return cell_text(value).strip(" \t\r\n" + limits.INVISIBLE)
-
-
-def _known_codes(value, codes: dict[str, str]) -> tuple[str, list[str]]:
-    """(the code as typed, the known codes it can be). `codes`: the known codes by their lower case
-    (a code is one in any letter case, as the database's rules have it: "14A" is 14a). A whole
-    number is a code of digits that Excel turned into a number, its leading zeros dropped (30 for
-    030): it is the codes of digits of that value, taken only when there is one (30 and 030 both
-    known: neither is guessed)."""
-    typed = _typed_code(value)
-    typed = typed if len(typed) <= CODE_QUOTED else typed[:CODE_QUOTED] + "…"
-    number = cell_number(value)
-    if number is not None and number == number.to_integral_value():
-        return typed, sorted(code for code in codes.values() if code.isascii() and code.isdigit() and int(code) == number)
-    found = codes.get(typed.lower())
-    return typed, [found] if found is not None else []
-
-
-def _code_problem(typed: str, found: list[str], unknown: str) -> str | None:
-    """Why a typed code names no one unit or measure, or None."""
-    if len(found) > 1:
-        return _("Excel turned the code into the number %(number)s, which could be %(codes)s: format the cell as Text "
-                 "and type the code again.") % {"number": typed, "codes": ", ".join(found)}
-    return unknown if not found else None
-
-
 def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
     """(meta, rows, problems): everything openpyxl reads, bounded in rows, columns, cells and time
     like the figure upload's reader, and the workbook closed whatever happens."""
@@ -203,13 +169,13 @@ def read_pledges(handle, size: int) -> PledgeResult:
         result.problems.append(Problem(META_SHEET, None, None, _("The template names an invalid year.")))
         return result
     assignments = {(a.unit.code, a.measure.code): a for a in _assignments(campaign)}
-    unit_codes = {code.lower(): code for code in Unit.objects.values_list("code", flat=True)}
-    measure_codes = {code.lower(): code for code in campaign.measures.values_list("code", flat=True)}
+    unit_codes = Codes.of(list(Unit.objects.values_list("code", flat=True)))
+    measure_codes = Codes.of(list(campaign.measures.values_list("code", flat=True)))
     seen: dict[tuple[str, str], int] = {}
     for number, by_name in lines:
         get = by_name.get
         problems = []
-        (unit, units), (measure, measures) = _known_codes(get("Mã đơn vị"), unit_codes), _known_codes(get("Mã chỉ tiêu"), measure_codes)
+        (unit, units), (measure, measures) = known_codes(get("Mã đơn vị"), unit_codes), known_codes(get("Mã chỉ tiêu"), measure_codes)
         if not (unit and measure):
             # A row added by hand (a total under the pledges, a note): nothing says whose pledge it would be.
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu" if unit else "Mã đơn vị", _(
@@ -217,8 +183,8 @@ def read_pledges(handle, size: int) -> PledgeResult:
             continue
         # Said as it is, never as "unit 30 does not report measure 3" for a unit that does not exist.
         unknown = [Problem(SHEET, number, column, problem) for column, problem in (
-            ("Mã đơn vị", _code_problem(unit, units, _("Unit code “%(code)s” is not in the list of units.") % {"code": unit})),
-            ("Mã chỉ tiêu", _code_problem(measure, measures, _("Measure code “%(code)s” is not in the %(year)s programme.") % {
+            ("Mã đơn vị", code_problem(unit, units, _("Unit code “%(code)s” is not in the list of units.") % {"code": unit})),
+            ("Mã chỉ tiêu", code_problem(measure, measures, _("Measure code “%(code)s” is not in the %(year)s programme.") % {
                 "code": measure, "year": campaign.year}))) if problem]
         if unknown:
             result.problems += unknown

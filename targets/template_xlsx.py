@@ -23,7 +23,6 @@ from decimal import Decimal, InvalidOperation
 
 from defusedxml import ElementTree as SafeTree
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
@@ -422,6 +421,65 @@ def cell_text(value) -> str:
     return "" if validators.shows_nothing(str(value)) else str(value)
 
 
+CODE_QUOTED = 40  # codes are 30 characters at most: what a message quotes of one typed longer
+_DIGITS = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # a code Excel may make a number: 030, 2.10
+_AROUND = re.compile(rf"^[\s{validators.INVISIBLE}]+|[\s{validators.INVISIBLE}]+$")
+
+
+def typed_code(value) -> str:
+    """A code cell as typed: text without the spaces and invisible marks around it (" 024 ", a
+    non-breaking space and a zero-width space pasted from a web page: 024), a number that Excel
+    made of a code as its digits (30, 2.1); at most a code's length and a little, as a message
+    quotes it."""
+    if isinstance(value, float) and value.is_integer():
+        typed = str(int(value))
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        typed = repr(value) if isinstance(value, float) else str(value)
+    else:
+        typed = _AROUND.sub("", cell_text(value))
+    return typed if len(typed) <= CODE_QUOTED else typed[:CODE_QUOTED] + "…"
+
+
+@dataclass(frozen=True)
+class Codes:
+    """The known codes of units, measures or tasks: by their lower case (a code is one in any letter
+    case, as the database's rules have it: "14A" is 14a) and, those made of digits, by their value
+    (what Excel makes of them: 030 and 30 are 30, 2.1 and 2.10 are 2.1)."""
+
+    by_case: dict[str, str]
+    by_number: dict[Decimal, list[str]]
+
+    @classmethod
+    def of(cls, codes) -> Codes:
+        by_number: dict[Decimal, list[str]] = {}
+        for code in sorted(codes):
+            if _DIGITS.fullmatch(code):
+                by_number.setdefault(Decimal(code), []).append(code)
+        return cls({code.lower(): code for code in codes}, by_number)
+
+
+def known_codes(value, codes: Codes) -> tuple[str, list[str]]:
+    """(the code as typed, the known codes it can be): the one rule of every upload (figures, tasks,
+    pledges). A number cell is a code of digits that Excel turned into a number, its leading zeros
+    (30 for 030) or its last ones (2.1 for task 2.10) dropped: it is the codes of digits of that
+    value, taken only when there is one (030 and 0030 both known, or tasks 2.1 and 2.10: neither is
+    guessed)."""
+    typed = typed_code(value)
+    number = cell_number(value)
+    if number is not None:
+        return typed, list(codes.by_number.get(number, []))
+    found = codes.by_case.get(typed.lower())
+    return typed, [found] if found is not None else []
+
+
+def code_problem(typed: str, found: list[str], unknown: str) -> str | None:
+    """Why a typed code names no one unit, measure or task (`unknown` when it names none), or None."""
+    if len(found) > 1:
+        return _("Excel turned the code into the number %(number)s, which could be %(codes)s: format the cell as Text "
+                 "and type the code again.") % {"number": typed, "codes": ", ".join(found)}
+    return unknown if not found else None
+
+
 def cell_version(value) -> int | None:
     """The version a row of the template showed (its locked "Phiên bản" column): a whole number.
     A cell altered by hand (2.5, TRUE, text) says no version, never a nearby one, so a changed row
@@ -487,7 +545,7 @@ class Refused(Exception):
 @dataclass
 class _Sheet:
     meta: dict
-    lines: list  # (row number, {column name: value}, (unit code, measure code)) of the non-empty rows
+    lines: list  # (row number, {column name: value}) of the non-empty rows
     problems: list[Problem]
     task_lines: list = field(default_factory=list)  # (row number, {column name: value}) on the tasks sheet
 
@@ -563,8 +621,7 @@ def _read_workbook(handle) -> _Sheet:
             raise Refused(Problem(_("File"), None, None, _("The “%(sheet)s” sheet is missing: download a new template and keep "
                                                            "that sheet, even with nothing written in it.") % {"sheet": TASK_SHEET}))
         problems: list[Problem] = []
-        lines = [(number, by_name, (str(by_name.get("Mã đơn vị") or ""), str(by_name.get("Mã chỉ tiêu") or "")))
-                 for number, by_name in _read_rows(wb[SHEET], SHEET, COLUMNS, budget, problems)]
+        lines = _read_rows(wb[SHEET], SHEET, COLUMNS, budget, problems)
         task_lines = _read_rows(wb[TASK_SHEET], TASK_SHEET, TASK_COLUMNS, budget, problems)
         return _Sheet(meta, lines, problems, task_lines)
     finally:
@@ -593,23 +650,35 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     except Exception as error:  # damaged or hostile XML: openpyxl and defusedxml raise many kinds
         result.problems.append(unreadable(error))
         return result
-    meta, lines = sheet.meta, sheet.lines
+    meta = sheet.meta
     result.problems += sheet.problems
     campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
     quarter = meta.get("quarter")
     if campaign is None or quarter not in (1, 2, 3, 4):
         result.problems.append(Problem(META_SHEET, None, None, _("The template names an invalid year or quarter.")))
         return result
-    # Codes are one in any letter case (and a space typed after one is no part of it): "14A" is
-    # measure 14a, " 027" unit 027, as the database's rules have them.
-    typed_units = {key[0].strip().lower() for _n, _v, key in lines}
-    units_by_case = dict(Unit.objects.annotate(typed=Lower("code")).filter(typed__in=typed_units).values_list("typed", "code"))
-    measures_by_case = {code.lower(): code for code in Measure.objects.filter(campaign=campaign).values_list("code", flat=True)}
-    lines = [(number, by_name, (units_by_case.get(unit.strip().lower(), unit), measures_by_case.get(code.strip().lower(), code)))
-             for number, by_name, (unit, code) in lines]
+    # Codes read as typed, by the pledge upload's rule (known_codes): "14A" is measure 14a, " 027"
+    # unit 027, and 27, what Excel makes of a typed 027, is 027 too. A code that names no one unit
+    # or measure is said as typed, on its row, where the row's other checks would come.
+    known_units = Codes.of(list(Unit.objects.values_list("code", flat=True)))
+    known_measures = Codes.of(list(Measure.objects.filter(campaign=campaign).values_list("code", flat=True)))
+    lines, code_problems = [], {}
+    for number, by_name in sheet.lines:
+        unit, units = known_codes(by_name.get("Mã đơn vị"), known_units)
+        code, measures = known_codes(by_name.get("Mã chỉ tiêu"), known_measures)
+        lines.append((number, by_name, (units[0] if len(units) == 1 else unit, measures[0] if len(measures) == 1 else code)))
+        if not (unit and code):
+            # A row added by hand (a total under the figures, a note below it): nothing says whose figure it would be.
+            code_problems[number] = [Problem(SHEET, number, "Mã chỉ tiêu", _(
+                "The row has no unit or measure code: a row added to the template (a total, say) is not read; delete it."))]
+            continue
+        code_problems[number] = [Problem(SHEET, number, column, problem) for column, problem in (
+            ("Mã đơn vị", code_problem(unit, units, _("Unit code “%(code)s” is not in the list of units.") % {"code": unit})),
+            ("Mã chỉ tiêu", code_problem(code, measures, _("Measure code “%(code)s” is not in the %(year)s programme.") % {
+                "code": code, "year": campaign.year}))) if problem]
     # First the rows (bounded by MAX_ROWS), then the programme's data for just the units they
     # name: a region's workbook covers a few of its thousand units.
-    unit_codes = {key[0] for _n, _v, key in lines}
+    unit_codes = {key[0] for number, _v, key in lines if not code_problems[number]}
     assignments = {(a.unit.code, a.measure.code): a for a in MeasureAssignment.objects.filter(
         measure__campaign=campaign, unit__code__in=unit_codes).select_related("unit", "measure")}
     editable = set(access.editable_units(user).filter(code__in=unit_codes).values_list("code", flat=True))
@@ -625,10 +694,8 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     seen: dict[tuple[str, str], int] = {}
     for number, by_name, key in lines:
         get = by_name.get
-        if not (key[0].strip() and key[1].strip()):
-            # A row added by hand (a total under the figures, a note below it): nothing says whose figure it would be.
-            result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("The row has no unit or measure code: a row added to "
-                                                                          "the template (a total, say) is not read; delete it.")))
+        if code_problems[number]:
+            result.problems += code_problems[number]
             continue
         if key in seen:  # two figures for one measure: neither is guessed to be the one meant
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("The same unit and measure as row %(row)s.") % {"row": seen[key]}))
@@ -783,10 +850,29 @@ def _check_period(result: UploadResult, *, campaign: Campaign, quarter: int, use
 def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarter: int, user, lang: str) -> None:
     """Check the tasks sheet's rows with the entry page's form (TaskForm) and the report's own
     limits; keep the rows whose words differ from the report the workbook showed."""
-    unit_codes = {str(by_name.get("Mã đơn vị") or "") for _n, by_name in lines}
+    tasks = {t.code: t for t in Task.objects.filter(theme__campaign=campaign).select_related("theme")}
+    # Codes read as the figures' sheet reads them (known_codes): 2.2 that Excel made a number is task
+    # 2.2, " stc" unit STC. A code that names no one unit or task is said as typed, on its row.
+    known_units, known_tasks = Codes.of(list(Unit.objects.values_list("code", flat=True))), Codes.of(list(tasks))
+    keys: dict[int, tuple[str, Task]] = {}
+    code_problems: dict[int, list[Problem]] = {}
+    for number, by_name in lines:
+        unit_typed, found_units = known_codes(by_name.get("Mã đơn vị"), known_units)
+        task_typed, found_tasks = known_codes(by_name.get("Mã nhiệm vụ"), known_tasks)
+        if not (unit_typed and task_typed):
+            code_problems[number] = [Problem(TASK_SHEET, number, "Mã nhiệm vụ", _(
+                "The row has no unit or task code: a row added to the template is not read; delete it."))]
+            continue
+        code_problems[number] = [Problem(TASK_SHEET, number, column, problem) for column, problem in (
+            ("Mã đơn vị", code_problem(unit_typed, found_units, _("Unit code “%(code)s” is not in the list of units.") % {
+                "code": unit_typed})),
+            ("Mã nhiệm vụ", code_problem(task_typed, found_tasks, _("Task code “%(code)s” is not in the %(year)s programme.") % {
+                "code": task_typed, "year": campaign.year}))) if problem]
+        if not code_problems[number]:
+            keys[number] = (found_units[0], tasks[found_tasks[0]])
+    unit_codes = {code for code, _task in keys.values()}
     units = {u.code: u for u in Unit.objects.filter(code__in=unit_codes)}
     editable = set(access.editable_units(user).filter(code__in=unit_codes).values_list("code", flat=True))
-    tasks = {t.code: t for t in Task.objects.filter(theme__campaign=campaign).select_related("theme")}
     responsible = set(Task.responsible_units.through.objects.filter(
         unit__code__in=unit_codes, task__theme__campaign=campaign, task__is_active=True).values_list("unit__code", "task_id"))
     reports = {(r.submission.unit.code, r.task_id): r for r in TaskReport.objects.filter(
@@ -794,24 +880,26 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
     ).select_related("submission__unit")}
     words = task_verdict_words()
     versions = {}
-    for _n, by_name in reversed(lines):  # of two rows for one unit and task, the first is the one read
-        if (task := tasks.get(str(by_name.get("Mã nhiệm vụ") or "").strip())) is not None:
-            versions[(str(by_name.get("Mã đơn vị") or ""), task.pk)] = cell_version(by_name.get("Phiên bản"))
+    for number, by_name in reversed(lines):  # of two rows for one unit and task, the first is the one read
+        if number in keys:
+            versions[(keys[number][0], keys[number][1].pk)] = cell_version(by_name.get("Phiên bản"))
     shown_before = history.as_shown(reports, versions)
     seen: dict[tuple[str, int], int] = {}
     for number, by_name in lines:
         get = by_name.get
-        code, unit = str(get("Mã đơn vị") or ""), units.get(str(get("Mã đơn vị") or ""))
-        task = tasks.get(str(get("Mã nhiệm vụ") or "").strip())
-        if task is not None and (code, task.pk) in seen:
+        if code_problems[number]:
+            result.problems += code_problems[number]
+            continue
+        code, task = keys[number]
+        unit = units[code]
+        if (code, task.pk) in seen:
             result.problems.append(Problem(TASK_SHEET, number, "Mã nhiệm vụ", _("The same unit and task as row %(row)s.") % {
                 "row": seen[(code, task.pk)]}))
             continue
-        if task is not None:
-            seen[(code, task.pk)] = number
-        if unit is None or task is None or (code, task.pk) not in responsible:
+        seen[(code, task.pk)] = number
+        if (code, task.pk) not in responsible:
             result.problems.append(Problem(TASK_SHEET, number, "Mã nhiệm vụ", _("Task %(task)s is not reported by %(unit)s.") % {
-                "task": task or get("Mã nhiệm vụ"), "unit": unit.name if unit else code}))
+                "task": task, "unit": unit.name}))
             continue
         if code not in editable:
             result.problems.append(Problem(TASK_SHEET, number, "Mã đơn vị", _("The task report belongs to another unit (%(unit)s).") % {"unit": unit.name}))

@@ -771,3 +771,80 @@ def test_codes_typed_in_another_letter_case_or_with_a_space_read_as_the_codes_th
     assert "Chưa lưu gì" not in response.content.decode(), response.content.decode()[-3000:]
     client.post(reverse("upload"), {"token": response.context["token"]})
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"14a": Decimal("3")}
+
+
+@pytest.mark.template_context
+def test_codes_that_excel_made_numbers_or_that_carry_invisible_marks_read_as_the_codes_they_are(client, reporter):
+    # Excel makes a unit code typed as "024" the number 24 (and measure "3" the number 3); a code
+    # pasted from a web page brings spaces and a zero-width space with it.
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 250, "14a": 3})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    rows["3"][header.index("Mã đơn vị")].value, rows["3"][header.index("Mã chỉ tiêu")].value = 24, 3
+    rows["14a"][header.index("Mã đơn vị")].value = " 024\u200b"
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert "Chưa lưu gì" not in response.content.decode(), response.content.decode()[-3000:]
+    assert [(row["unit"].code, row["entry"].measure.code) for row in response.context["result"].rows] == [("024", "3"), ("024", "14a")]
+    client.post(reverse("upload"), {"token": response.context["token"]})
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": Decimal("250"), "14a": Decimal("3")}
+    assert set(Figure.objects.values_list("submission__unit__code", flat=True)) == {"024"}
+
+
+def test_an_unknown_or_ambiguous_code_is_named_as_typed_with_its_row(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 250, "4": 45000, "14a": 3})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    rows["3"][header.index("Mã đơn vị")].value = 25  # there is no unit 025
+    rows["4"][header.index("Mã chỉ tiêu")].value = " 99\u200b"
+    line = {code: row[0].row for code, row in rows.items()}
+    html = refused(client, as_upload(wb), f"dòng {line['3']}, cột «Mã đơn vị»: Mã đơn vị “25” không có trong danh sách đơn vị.",
+                   f"dòng {line['4']}, cột «Mã chỉ tiêu»: Mã chỉ tiêu “99” không có trong chương trình năm 2024.")
+    assert html.count(f"dòng {line['3']},") == html.count(f"dòng {line['4']},") == 1  # not also "does not report"
+    client.cookies["django_language"] = "en"
+    refused(client, as_upload(wb), f"Nhập liệu, row {line['3']}, column “Mã đơn vị”: Unit code “25” is not in the list of units.",
+            f"Nhập liệu, row {line['4']}, column “Mã chỉ tiêu”: Measure code “99” is not in the 2024 programme.")
+    # 24 is 024 only while no other code reads as 24: with 0024 too, neither is guessed.
+    Unit.objects.create(code="0024", name="Đơn vị thử", kind="locality")
+    client.cookies["django_language"] = "vi"
+    wb = fill(download(client), {"3": 250})
+    ws = wb["Nhập liệu"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Mã đơn vị")].value = 24
+    refused(client, as_upload(wb), f"dòng {row[0].row}, cột «Mã đơn vị»: Excel đã đổi mã thành số 24, có thể là mã 0024, 024: "
+                                   "hãy định dạng ô là Văn bản (Text) và gõ lại mã.")
+
+
+@pytest.mark.template_context
+def test_task_codes_and_unit_codes_on_the_tasks_sheet_read_as_typed(client, open_year):
+    from targets.models import Task, TaskReport
+
+    finance = Unit.objects.get(code="STC")
+    client.force_login(make_user("reporter-stc", "reporter", units=[finance]))
+    wb = download(client)
+    ws = wb["Nhiệm vụ"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "2.2")
+    # Task 2.2 that Excel made the number 2.2, unit STC typed in small letters with invisible marks around it.
+    for column, value in {"Mã nhiệm vụ": 2.2, "Mã đơn vị": "\u00a0stc\u200b", "Đánh giá": "Hoàn thành nhiệm vụ",
+                          "Thuyết minh": "Đã rà soát chi thường xuyên."}.items():
+        row[header.index(column)].value = value
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert "Chưa lưu gì" not in response.content.decode(), response.content.decode()[-3000:]
+    client.post(reverse("upload"), {"token": response.context["token"]})
+    task = Task.objects.get(theme__number=2, number=2)
+    assert TaskReport.objects.get(task=task, submission__unit=finance).verdict == "completed"
+    # 2.1 made a number could be task 2.1 or 2.10: neither is guessed. An unknown code is named as typed.
+    assert Task.objects.filter(theme__number=2, number=10).exists()
+    row[header.index("Mã nhiệm vụ")].value, row[header.index("Thuyết minh")].value = 2.1, "Khác."
+    other = next(r for r in ws.iter_rows(min_row=2) if r[0].value not in ("2.2", None) and r[0].row != row[0].row)
+    other[header.index("Mã đơn vị")].value, other[header.index("Đánh giá")].value = "STC9", "Hoàn thành nhiệm vụ"
+    other[header.index("Thuyết minh")].value = "Có."
+    html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    assert (f"Nhiệm vụ, dòng {row[0].row}, cột «Mã nhiệm vụ»: Excel đã đổi mã thành số 2.1, có thể là mã 2.1, 2.10: hãy định "
+            "dạng ô là Văn bản (Text) và gõ lại mã.") in html
+    assert f"Nhiệm vụ, dòng {other[0].row}, cột «Mã đơn vị»: Mã đơn vị “STC9” không có trong danh sách đơn vị." in html
+    assert TaskReport.objects.get(task=task, submission__unit=finance).narrative == "Đã rà soát chi thường xuyên."
