@@ -792,7 +792,6 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
     # Named as the report sheet names them: an indicator of one measure by the indicator's name.
     measures = {row["assignment"].measure.pk: row["assignment"].measure for row in rows}
     alone = Counter(m.indicator_id for m in measures.values())
-    states_shown = _states_shown(rows)
     notes = Footnotes()
     for r, row in enumerate(rows, start=4):
         a, p = row["assignment"], row["progress"]
@@ -809,8 +808,8 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         # not print (a count of 5 people is "5", not "5,0").
         places = places_to_tell_apart(a.measure.decimal_places, p.ytd, target if target is not None else compared)
         fmt = excel_format(places, lang)
-        # The report sheet's (*), by the same rule, for the figure the year to date stands on.
-        marked = (p.ytd is not None or p.verdict is not None) and provisional(p, states_shown[r - 4])
+        # The report sheet's (*), by the same rule (overview.state_shown), for the figures the year to date is made of.
+        marked = (p.ytd is not None or p.verdict is not None) and provisional(p, row["state_shown"])
         # And for the quarter's own figure, by the same rule: an estimate, or its report not approved.
         figure = row["figure"]
         quarter_marked = p.quarter_value is not None and figure is not None and (
@@ -872,31 +871,6 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
     _footnotes(ws, 5 + len(rows), notes, lang, len(headers))
     fit_row_heights(ws)
     _print_setup(ws)
-
-
-def _states_shown(rows: list[dict]) -> list[str | None]:
-    """The state of the report each by-unit row's year to date stands on, as the report sheet takes
-    it (`MeasureProgress.shown`): the period's own figure's, or, where the figure is an earlier
-    quarter's (a full year carrying the nine months', a level known for an earlier quarter only),
-    that quarter's. None: no such figure. One query for the earlier quarters' of all rows."""
-    states: list[str | None] = [row["state"] for row in rows]
-    wanted = {}
-    for i, row in enumerate(rows):
-        p = row["progress"].in_year or row["progress"]
-        quarter = p.ytd_quarter or p.quarter
-        if quarter != row["progress"].quarter:
-            wanted[(row["assignment"].measure_id, row["assignment"].unit_id, quarter)] = i
-            states[i] = None
-    if wanted:
-        found = Figure.objects.filter(
-            measure_id__in={m for m, _u, _q in wanted}, submission__unit_id__in={u for _m, u, _q in wanted},
-            submission__quarter__in={q for _m, _u, q in wanted}, submission__state__in=Submission.VISIBLE_STATES,
-            submission__campaign=rows[0]["assignment"].measure.campaign_id,
-        ).values_list("measure_id", "submission__unit_id", "submission__quarter", "submission__state")
-        for measure, unit, quarter, state in found:
-            if (measure, unit, quarter) in wanted:
-                states[wanted[measure, unit, quarter]] = state
-    return states
 
 
 def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:

@@ -47,9 +47,9 @@ class MeasureProgress:
 
     @property
     def shown(self) -> Figure | None:
-        """The figure the period's status stands on, whose state and notes go with it: the period's
-        own, else the one it carries (the nine months' in a full year not yet reported, a rate's
-        latest quarter)."""
+        """The figure the period's status stands on, whose notes go with it: the period's own, else
+        the one it carries (the nine months' in a full year not yet reported, a rate's latest
+        quarter). Its state is not always the figure's shown: a sum of quarters takes all of theirs (`state`)."""
         p = self.progress.in_year or self.progress
         return self.figures.get(p.ytd_quarter or p.quarter)
 
@@ -63,8 +63,9 @@ class MeasureProgress:
 
     @property
     def state(self) -> str | None:
-        """The state of the report the period's status stands on (the carried one's, see `shown`)."""
-        return self.shown.submission.state if self.shown else None
+        """The state of the figure shown, as the reports of the figures it is made of give it
+        (`state_shown`): a sum of quarters is not approved while one of them is not."""
+        return state_shown(self.progress, {q: f.submission.state for q, f in self.figures.items()})
 
 
 @dataclass
@@ -145,6 +146,21 @@ def collect(figure: Figure, quarter: int, values: dict, verdicts: dict, cumulati
         verdicts[quarter] = progress.Verdict(figure.verdict)
     if figure.kind == Figure.Kind.ESTIMATE:
         estimates.add(quarter)
+
+
+# The least advanced first: a figure made of several reports' figures is as far as the least of them.
+_STATE_ORDER = (Submission.State.DRAFT, Submission.State.RETURNED, Submission.State.SUBMITTED, Submission.State.APPROVED)
+
+
+def state_shown(p: progress.Progress, states: dict[int, str]) -> str | None:
+    """The state of the figure `p` shows (its year to date, a level's latest figure, a verdict; the
+    in-year one a full year carries), given `states`, quarter → the state of the report holding the
+    unit's figure of that quarter: approved only where every figure it is made of
+    (Progress.stands_on) is, else the least advanced of their reports' (a first half's sum of an
+    approved first quarter and a second only sent is "submitted", marked (*) as not yet reviewed).
+    None: no such figure. The one rule for the pages, the API and both sheets of the report."""
+    found = [states[q] for q in p.stands_on if q in states]
+    return min(found, key=lambda s: _STATE_ORDER.index(s) if s in _STATE_ORDER else -1, default=None)
 
 
 def no_figures() -> dict:
@@ -306,9 +322,11 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
     cumulative: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     estimates: dict[tuple[int, int], set[int]] = defaultdict(set)
     own: dict[tuple[int, int], Figure] = {}
+    reports: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)  # quarter → the state of its figure's report
     for f in figures:
         key = (f.measure_id, f.submission.unit_id)
         collect(f, f.submission.quarter, values[key], verdicts[key], cumulative[key], estimates[key])
+        reports[key][f.submission.quarter] = f.submission.state
         if f.submission.quarter == quarter:
             own[key] = f
     rows, today = [], timezone.localdate()
@@ -326,6 +344,8 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
             pledge = Pledge(pk=a.own_pledge_id, unit=a.unit, measure=a.measure, target=a.own_pledge_target)
         figure = own.get(key)
         rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None,
+                     # The state of the year to date's figures (state_shown), as the measure's on the pages.
+                     "state_shown": state_shown(result, reports[key]),
                      "pledge": pledge, "pledge_progress": final(progress.evaluate(pledge.spec(), quarter, *series)) if pledge else None})
     return rows
 

@@ -249,6 +249,10 @@ class Progress:
     disagreements: tuple[Disagreement, ...] = ()
     # An estimate ("ước") stands in the year-to-date.
     estimate: bool = False
+    # The quarters whose figures the year-to-date (a level's latest figure, a verdict) is made of: a
+    # flow's quarters added up from its last reported cumulative on. Any of them an estimate
+    # (`estimate`) or in a report not yet approved (overview.state_shown) marks it (*).
+    stands_on: tuple[int, ...] = ()
     # Full-year view without the year's figure: the status is the latest in-year one (in_year),
     # never a final "not met" from nine-month data.
     in_year: Progress | None = field(default=None, compare=False)
@@ -371,6 +375,7 @@ def _qualitative(spec: MeasureSpec, quarter: int, verdicts: Mapping[int, Verdict
         quarter=quarter, quarter_value=None, ytd=None, ytd_quarter=latest, expected=None,
         percent_of_plan=None, same_period=None, percent_of_same_period=None, change_percent=None,
         status=status, verdict=verdict, missing_quarters=(), ytd_by_quarter={}, is_year_end=year_end,
+        stands_on=(latest,) if latest is not None else (),
         estimate=latest in set(estimates), _spec=spec,  # an assessment given as an estimate ("ước") is one
     )
 
@@ -472,6 +477,7 @@ def evaluate(
     derived = False
     disagreements: tuple[Disagreement, ...] = ()
     is_estimate = False
+    stands_on: tuple[int, ...] = ()
     if spec.aggregation is Aggregation.FLOW:
         reported = _known(cumulative, period)
         by_quarter, amounts, disagreements = _flow_ytd(period, known, reported)
@@ -485,12 +491,14 @@ def evaluate(
             quarter_value, derived = amounts[quarter], True
         # Only the figures the year-to-date stands on: a reported cumulative supersedes what came before it.
         anchor = max(reported, default=1)
-        is_estimate = any(q in estimates for q in period if q >= anchor and (q in known or q in reported))
+        stands_on = tuple(q for q in period if q >= anchor and (q in known or q in reported))
+        is_estimate = any(q in estimates for q in stands_on)
     else:
         by_quarter = {q: known.get(q) for q in period}
         if known:
             ytd_quarter = max(known)
             ytd = known[ytd_quarter]
+            stands_on = (ytd_quarter,)
             is_estimate = ytd_quarter in estimates
 
     # A level measure's latest figure may be of an earlier quarter than the period (a rate known for
@@ -541,6 +549,7 @@ def evaluate(
         quarter_value_derived=derived,
         disagreements=disagreements,
         estimate=is_estimate,
+        stands_on=stands_on,
         _spec=spec,
         _same_period_is_last_year=from_last_year,
     )

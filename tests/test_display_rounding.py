@@ -154,3 +154,44 @@ def test_sums_that_disagree_by_less_than_a_shown_decimal_say_both_numbers(client
     assert "các huyện là 100,04, nhưng số liệu toàn tỉnh là 100,00" in q1
     q2 = text(client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 2}))
     assert "(200,04)" in q2 and "(200,00)" in q2
+
+
+def _sent(campaign, user, unit_code, code, quarter, value):
+    """A unit's figure saved and sent (workflow), not yet reviewed."""
+    from targets import workflow
+
+    unit = Unit.objects.get(code=unit_code)
+    workflow.save_figures(user=user, campaign=campaign, unit=unit, quarter=quarter,
+                          entries=[workflow.Entry(measure=Measure.objects.get(campaign=campaign, code=code), value=Decimal(value))])
+    return workflow.submit(user=user, campaign=campaign, unit=unit, quarter=quarter)
+
+
+@pytest.mark.parametrize("unreviewed", [1, 2])
+def test_a_sum_of_quarters_is_marked_while_any_quarter_it_adds_is_not_yet_approved(client, programme, viewer, admin_user,
+                                                                                  reviewer, unreviewed):
+    """The budget revenue (3, a flow) after nine months with no third quarter sent: its year to date
+    is the first half's sum, and one of the two reports it adds is only sent, not reviewed. The
+    figure is marked (*) wherever it is shown, never read as final (and the API says "submitted")."""
+    from targets import workflow
+
+    reports = {q: _sent(programme, admin_user, "STC", "3", q, "600") for q in (1, 2)}
+    workflow.approve(user=reviewer, submissions=[reports[q] for q in (1, 2) if q != unreviewed])
+    client.force_login(viewer)
+    for quarter in (2, 3, 4):  # the first half itself, the nine months and the full year that have only its sum
+        wb = report(client, quarter)
+        actual = next(r for r in wb["Báo cáo"].iter_rows() if r[0].value == "3")[5]
+        assert actual.value == 1200 and '"(*)"' in actual.number_format, (quarter, actual.number_format)
+        assert '"(*)"' in by_unit(wb["Chi tiết theo đơn vị"], "3", "STC")[7].number_format, quarter
+        assert "(*) Số liệu ước tính hoặc chưa được thẩm định." in footnotes(wb["Báo cáo"])
+        api = client.get(reverse("api-progress"), {"year": 2024, "quarter": quarter}).json()
+        budget = next(m for i in api["indicators"] for m in i["measures"] if m["code"] == "3")
+        assert budget["ytd"] == "1200" and budget["state"] == "submitted", (quarter, budget)
+        # The overview's badge beside the indicator says the same: sent, not yet reviewed.
+        home = client.get(reverse("home"), {"year": 2024, "quarter": quarter}).content.decode()
+        row = next(r for r in home.split("<tr>") if 'href="/chi-tieu/3/' in r)
+        assert '<span class="badge text-bg-light border">Đã gửi</span>' in row and "Đã duyệt" not in row, quarter
+    # Once both are approved the sum is final: no mark.
+    workflow.approve(user=reviewer, submissions=[reports[unreviewed]])
+    wb = report(client, 3)
+    assert '"(*)"' not in next(r for r in wb["Báo cáo"].iter_rows() if r[0].value == "3")[5].number_format
+    assert '"(*)"' not in by_unit(wb["Chi tiết theo đơn vị"], "3", "STC")[7].number_format

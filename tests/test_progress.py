@@ -1098,6 +1098,20 @@ def test_an_estimate_superseded_by_a_later_official_cumulative_is_not_marked():
     assert evaluate(spec(**REVENUE), 3, {4: D("1")}, cumulative={2: D("1100")}, estimates={1}).estimate is False
 
 
+def test_a_year_to_date_names_the_quarters_whose_figures_it_is_made_of():
+    # What marks it (*) while any of their reports is not yet approved (overview.state_shown).
+    assert evaluate(spec(**REVENUE), 3, {1: D("500"), 2: D("600")}).stands_on == (1, 2)  # a first half's sum, Q3 missing
+    assert evaluate(spec(**REVENUE), 3, {1: D("500"), 3: D("600")}).stands_on == (1, 3)
+    # A reported cumulative stands for the quarters before it.
+    assert evaluate(spec(**REVENUE), 3, {1: D("500"), 3: D("700")}, cumulative={2: D("1100")}).stands_on == (2, 3)
+    # The full year without its figure carries the nine months' quarters.
+    assert evaluate(spec(**REVENUE), 4, {1: D("500"), 2: D("600")}).stands_on == (1, 2)
+    # A level, a verdict: its latest figure alone; nothing, nothing.
+    assert evaluate(spec(GTE, LEVEL, "60"), 3, {1: D("50"), 2: D("58")}).stands_on == (2,)
+    assert evaluate(spec(QUALITATIVE, target=None), 3, {}, verdicts={1: Verdict.COMPLETED}).stands_on == (1,)
+    assert evaluate(spec(**REVENUE), 2, {}).stands_on == ()
+
+
 def test_a_figure_shown_in_millions_has_the_decimals_that_make_its_division_add_up():
     # A district's tourist arrivals against its pledge: 215.948 of 282.063 is 76,6 %; "0,22 / 0,28" would read as 78,6 %.
     arrivals = MeasureSpec(code="4", comparison=GTE, aggregation=FLOW, target=D("282063"), unit_vi="lượt khách",
