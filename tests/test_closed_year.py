@@ -520,7 +520,7 @@ def test_an_open_years_full_year_and_a_closed_years_nine_months_still_carry_the_
     """Open: the full year carries the nine months' status, and the poverty rate is awaited."""
     open_year, _closed, nine_months = full_year
     assert open_year["counts"]["Đúng tiến độ"] == 1 and open_year["counts"]["Chờ công bố"] == 2
-    assert "Đúng tiến độ Cả năm: chưa có số cả năm; 9 tháng: 2.100,0 / 2.460 tỷ đồng" in open_year["3"]
+    assert "Đúng tiến độ (chưa có số cả năm) Cả năm: chưa có số cả năm; 9 tháng: 2.100,0 / 2.460 tỷ đồng" in open_year["3"]
     assert "Đúng tiến độ Cả năm: chưa có số cả năm; 9 tháng: 180.000 / 200.000 lượt khách" in open_year["pledge 4"]
     assert "Chờ công bố Cả năm: công bố hằng năm, dự kiến tháng 2/2025" in open_year["pledge 6"]
     assert "Chờ công bố" in open_year["indicator 6"]
