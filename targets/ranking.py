@@ -107,11 +107,17 @@ def _figures(campaign: Campaign, quarter: int, states, units) -> tuple[dict, dic
     return figures, reported
 
 
-def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=None) -> dict[int, list[PledgeProgress]]:
+def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=None, *, final: bool = False) -> dict[int, list[PledgeProgress]]:
     """unit id → each of its pledges with the unit's own figures judged against it; a closed year's
-    full year as it stands for good (progress.final_year), as its final ranking scores it."""
+    full year as it stands for good (progress.final_year), as its final ranking scores it.
+
+    `final`: judged for a final ranking, the year as closed, whether it is yet or not: close_year
+    judges the ranking it keeps before the close is recorded, and close_readiness as closing would.
+    Else a full year that carries an in-year status for want of its figure would keep it ("9 tháng:
+    … → đúng tiến độ") in the explanation of a verdict it does not decide. A yearly figure awaited
+    stays so here: scoring.as_ranked says it in the final ranking's words."""
     units = list(units)
-    final = final_year_of(campaign)
+    closed = (lambda p: progress.final_year(p, True) if p.in_year is not None else p) if final else final_year_of(campaign)
     if figures is None:
         figures, _reported = _figures(campaign, quarter, states, units)
     result: dict[int, list[PledgeProgress]] = defaultdict(list)
@@ -121,7 +127,7 @@ def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=Non
                .exclude(measure__comparison=Measure.Comparison.QUALITATIVE)
                .select_related("measure__indicator", "measure__campaign", "unit").order_by("unit_id", "measure__order"))
     for pledge in pledges:
-        own = final(figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter))
+        own = closed(figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter))
         result[pledge.unit_id].append(PledgeProgress(pledge, own))
     return result
 
@@ -169,7 +175,7 @@ def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = Non
     by_bloc = members(campaign)
     units = [u for rows in by_bloc.values() for u, _f, _l in rows]
     figures, reported = _figures(campaign, quarter, states, units)
-    pledges = pledge_progress(campaign, units, quarter, states, figures)
+    pledges = pledge_progress(campaign, units, quarter, states, figures, final=final)
 
     # Each unit's task reports by quarter: the latest one up to a quarter is the task's assessment then.
     task_reports: dict[tuple[int, int], list[TaskReport]] = defaultdict(list)

@@ -55,7 +55,9 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
         _box(ws, row, len(widths))
         row += 1
         for index, unit in enumerate(bloc.units, start=1):
-            notes = "; ".join(b.text(lang) for b in unit.bars)
+            # Why a unit is not ranked first (scoring.UNRANKED), beside its "Not ranked"; then the other conditions.
+            why = unit.unranked_because if not unit.ranked else None
+            notes = "; ".join(b.text(lang) for b in sorted(unit.bars, key=lambda b: b != why))
             # Before any report of the year (Ranking.reported) every unit would be "first" at no
             # points: both cells left empty, as the page shows neither.
             values = [index, unit.label(lang), unit.score if ranking.reported else None,

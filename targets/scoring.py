@@ -17,7 +17,8 @@ JSON, parsed by Scheme.from_dict); this module only says how the data is applied
 - the secretariat's bonuses and deductions are added as they are, each with its reason;
 - the score is the sum of these lines, nothing else, so the explanation always adds up;
 - units are ranked by score within their bloc; equal scores share a rank and the next rank
-  is skipped (1, 1, 3); a unit that left the bloc during the year is listed, not ranked;
+  is skipped (1, 1, 3); a unit that left the bloc during the year is listed, not ranked, and so is
+  a member the programme gives nothing to be scored on (its bonuses alone would rank it);
 - conditions bar a unit from the flag without changing its score or rank: a key measure not
   met (during the year: behind its pace, or without the figure due for the period judged; a
   yearly figure not yet published bars nothing), not registered for the flag, a score under
@@ -637,6 +638,11 @@ class Bar(StrEnum):
     NOTHING_TO_SCORE = "nothing_to_score"
 
 
+# What keeps a unit out of its bloc's ranking (listed after the ranked units, scoring.rank): its
+# quarters in the bloc ended, or the programme gave it nothing to be scored on.
+UNRANKED = (Bar.LEFT_BLOC, Bar.NOTHING_TO_SCORE)
+
+
 BAR_LABELS = {
     Bar.KEY_MEASURE_NOT_MET: pgettext_lazy("flag condition", "Key measure %(detail)s not met"),
     Bar.KEY_MEASURE_BEHIND: pgettext_lazy("flag condition", "Key measure %(detail)s behind its pace (provisional)"),
@@ -678,7 +684,7 @@ class UnitScore:
     name: str
     lines: tuple[Line, ...]
     bars: tuple[Barring, ...]
-    rank: int | None = None  # None: not ranked (left the bloc)
+    rank: int | None = None  # None: not ranked (unranked_because)
     name_en: str = ""
     pledges: tuple[MeasureResult, ...] = ()  # the pledged measures as judged, numbers included
 
@@ -693,6 +699,11 @@ class UnitScore:
     @property
     def ranked(self) -> bool:
         return self.rank is not None
+
+    @property
+    def unranked_because(self) -> Barring | None:
+        """What keeps it out of the bloc's ranking (UNRANKED), said where its rank would be."""
+        return next((b for b in self.bars if b.reason in UNRANKED), None)
 
     @property
     def eligible_for_flag(self) -> bool:
@@ -720,7 +731,7 @@ class BlocRanking:
 
     @property
     def ranked_count(self) -> int:
-        """How many units the bloc ranks ("rank N of M"): not those listed after leaving it."""
+        """How many units the bloc ranks ("rank N of M"): not those listed unranked (UnitScore.unranked_because)."""
         return sum(1 for u in self.units if u.ranked)
 
 
@@ -737,7 +748,9 @@ def _measure_verdict(status: Status, outcome: Outcome, final: bool, in_year: boo
     During the year the in-year status is the verdict, and the points level it earns is named
     after it: "met" and "not met" are said of a year figure only (DESIGN.md)."""
     text = words(OUTCOME_LABELS[outcome], lang)
-    if (status in YEAR_END and not (final and in_year)) or status is Status.NO_DATA:
+    # A final ranking's full year without its figure is "no data" for good (progress.final_year),
+    # with the in-year figures it lacked the year's for (`in_year`): said as without the year figure.
+    if (status in YEAR_END or status is Status.NO_DATA) and not (final and in_year):
         return text
     if final:
         # A yearly figure awaited too: once the year is closed none can come ("awaited" would say one will).
@@ -853,15 +866,17 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
 def rank(scores: Iterable[UnitScore]) -> tuple[UnitScore, ...]:
     """Competition ranking: equal scores share a rank and the next rank is skipped (1, 1, 3).
 
-    Units that left the bloc are kept, unranked, after the ranked ones."""
+    Units that left the bloc, and units given nothing to be scored on, are kept, unranked, after
+    the ranked ones: a bonus alone (a flag of a ministry) would else put a unit the programme does
+    not concern first of a bloc whose members worked all year."""
     scores = list(scores)
-    left = [s for s in scores if any(b.reason is Bar.LEFT_BLOC for b in s.bars)]
-    ranked = sorted((s for s in scores if s not in left), key=lambda s: (-s.score, s.code))
+    unranked = [s for s in scores if s.unranked_because is not None]
+    ranked = sorted((s for s in scores if s not in unranked), key=lambda s: (-s.score, s.code))
     result = []
     for s in ranked:
         position = 1 + sum(1 for other in ranked if other.score > s.score)
         result.append(dataclasses.replace(s, rank=position))
-    return (*result, *(dataclasses.replace(s, rank=None) for s in sorted(left, key=lambda s: s.code)))
+    return (*result, *(dataclasses.replace(s, rank=None) for s in sorted(unranked, key=lambda s: s.code)))
 
 
 # --- proposals -------------------------------------------------------------------------------------

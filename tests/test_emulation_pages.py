@@ -103,6 +103,41 @@ def test_the_ranking_page_in_english(client, year, users):
     assert "<td>Ha Giang City</td>" in body and "Districts and city" in body and "Thành phố Hà Giang" not in body
 
 
+def test_a_unit_given_nothing_to_score_is_listed_not_ranked_with_why_on_the_page_workbook_and_api(client, year, users):
+    # Customs sits in the economic bloc and the programme gives it nothing to be scored on: a
+    # ministry's flag (+10) would make it first of a bloc whose members report all year.
+    ScoreAdjustment.objects.create(campaign=year, unit=Unit.objects.get(code="CHQ"), kind="bonus", points=D(10),
+                                   reason="Cờ thi đua của Bộ Tài chính")
+    why = "Đơn vị không được giao chỉ tiêu, giao ước hay nhiệm vụ nào của chương trình: không có gì để chấm điểm"
+    login(client, users["viewer"])
+    body = text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-KT"}))
+    rows = body[body.index("<tbody>"):].split("<tr>")
+    [customs] = [r for r in rows if "<td>Cục Hải quan tỉnh Hà Giang</td>" in r]
+    assert f'<span class="text-muted">Không xếp hạng: {why}</span>' in customs
+    assert "<td>1</td> <td>Cục Hải quan tỉnh Hà Giang</td>" not in customs
+    assert rows[-1] is customs or "Không xếp hạng" in rows[-1]  # listed after the ranked units
+    # Its own page: not ranked, why, and its bonus still in its explanation.
+    unit_page = text(client.get(reverse("ranking-unit", args=["CHQ"]), {"year": 2024}))
+    assert f"Không xếp hạng: {why}" in unit_page and "xếp thứ" not in unit_page
+    assert "Cờ thi đua của Bộ Tài chính</td><td>10</td>" in unit_page
+    assert f"Không xếp hạng: {why}" in text(client.get(reverse("unit", args=["CHQ"]), {"year": 2024}))  # its dashboard page too
+    # "Rank N of M" counts the ranked units only.
+    from targets import ranking
+
+    economic = next(b for b in ranking.build_ranking(year).blocs if b.code == "KHOI-KT")
+    ranked = [u for u in economic.units if u.ranked]
+    assert "CHQ" not in {u.code for u in ranked} and economic.ranked_count == len(ranked) < len(economic.units)
+    first = text(client.get(reverse("ranking-unit", args=[ranked[0].code]), {"year": 2024}))
+    assert f"xếp thứ {ranked[0].rank}/{len(ranked)}" in first
+    # The workbook: not ranked, the reason first in its notes; the API: no rank, the reason among the bars.
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
+    [row] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == "Cục Hải quan tỉnh Hà Giang"]
+    assert (row[2], row[3]) == (10, "Không xếp hạng") and row[5].startswith(f"{why}; ")  # then: not registered for the flag
+    api = client.get(reverse("api-ranking"), {"year": 2024, "bloc": "KHOI-KT"}).json()
+    [listed] = [u for b in api["blocs"] for u in b["units"] if u["code"] == "CHQ"]
+    assert listed["rank"] is None and "nothing_to_score" in [b["reason"] for b in listed["bars"]]
+
+
 @pytest.mark.parametrize("role, status", [("viewer", 200), ("reviewer", 200), ("admin", 200), ("reporter", 403)])
 def test_who_sees_the_ranking_page(client, year, users, role, status):
     assert login(client, users[role]).get(reverse("ranking")).status_code == status

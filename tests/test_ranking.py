@@ -155,7 +155,8 @@ def test_a_bloc_member_the_programme_gives_nothing_to_score_says_so_and_is_never
     Registration.objects.create(campaign=districts, unit=customs, title=FLAG)
     result = ranking.build_ranking(districts)
     economic = next(b for b in result.blocs if b.unit("CHQ") is not None)
-    assert economic.unit("CHQ").rank == 1 and economic.unit("CHQ").score == D(90)
+    # Listed, not ranked (its bonus alone would put it first), its bonus still explained.
+    assert economic.unit("CHQ").rank is None and economic.unit("CHQ").score == D(90)
     assert [b.text("vi") for b in economic.unit("CHQ").bars] == [
         "Đơn vị không được giao chỉ tiêu, giao ước hay nhiệm vụ nào của chương trình: không có gì để chấm điểm"]
     # So are the other bloc members the programme leaves out, and only they.
@@ -245,10 +246,12 @@ def test_in_a_final_ranking_in_year_figures_under_a_ceiling_or_above_a_level_sco
     ranking.close_year(districts, admin_user)
     final = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("027")
     lines = {line.item: line for line in final.lines}
-    # Both score nothing; the accidents, not sent after June, are "no data" as their nine months are.
+    # Both score nothing, for want of a full-year figure (the accidents were not sent after June either).
     assert (lines["10"].verdict("vi"), lines["10"].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0))
-    assert (lines["14a"].verdict("vi"), lines["14a"].points) == ("Chưa có số liệu", D(0))
-    assert "chưa có số cả năm" in lines["14a"].note_vi  # what the figures were, said beside it
+    assert (lines["14a"].verdict("vi"), lines["14a"].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0))
+    # What the figures were, said beside it, without the in-year status that decides nothing ("→ đạt").
+    assert lines["10"].note_vi == "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm; 6 tháng: 60,0 % (giao ước 59 %)"
+    assert lines["14a"].note_vi == "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm; 9 tháng: thiếu số liệu quý III"
     # The workbook's pledge sheet says what the score says, not the in-year status and figures.
     from targets.ranking_xlsx import ranking_workbook
 

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from targets.progress import Aggregation, Comparison, MeasureSpec, Status, Verdict, evaluate
+from targets.progress import Aggregation, Comparison, MeasureSpec, Status, Verdict, evaluate, final_year
 from targets.scoring import (
     Adjustment,
     Bar,
@@ -456,7 +456,7 @@ def test_a_unit_given_nothing_to_score_is_barred_from_the_flag_and_gets_no_certi
     # alone would lead the bloc, but it has shown nothing of the programme.
     idle = unit("I", adjustments=(Adjustment(D(40), "Cờ của Bộ", "QĐ 12"),), owes_reports=False)
     bloc = ranked(idle, bonus("A", 30), bonus("B", 20))
-    assert [(u.code, u.rank) for u in bloc.units] == [("I", 1), ("A", 2), ("B", 3)]
+    assert [(u.code, u.rank) for u in bloc.units] == [("A", 1), ("B", 2), ("I", None)]  # not ranked (next test)
     assert [b.reason for b in bloc.unit("I").bars] == [Bar.NOTHING_TO_SCORE]
     assert bloc.unit("I").bars[0].text("vi") == ("Đơn vị không được giao chỉ tiêu, giao ước hay nhiệm vụ nào của chương trình: "
                                                  "không có gì để chấm điểm")
@@ -465,6 +465,45 @@ def test_a_unit_given_nothing_to_score_is_barred_from_the_flag_and_gets_no_certi
     # A pledge is something to score, even without a report owed; so is a report owed before any is due.
     for something in (unit("P", measure("3", "met"), owes_reports=False), unit("R")):
         assert Bar.NOTHING_TO_SCORE not in [b.reason for b in score_unit(something, SCHEME).bars]
+
+
+def test_a_unit_given_nothing_to_score_is_listed_unranked_after_the_ranked_with_why_and_its_bonus_explained():
+    # Customs sits in the economic bloc with a ministry's flag (+10) and nothing of the programme to
+    # be scored on: 10 points would put it first above the units that worked all year.
+    customs = unit("CHQ", adjustments=(Adjustment(D(10), "Cờ thi đua của Bộ Tài chính", "QĐ 7"),), owes_reports=False)
+    worked = unit("A", measure("4", Status.MET), reports=[QuarterReport(4, sent=True, on_time=True)])  # 5 + 1 + 0.5
+    bloc = ranked(customs, worked, unit("B", measure("4", Status.NOT_MET)))  # 0
+    assert [(u.code, u.rank) for u in bloc.units] == [("A", 1), ("B", 2), ("CHQ", None)]
+    assert bloc.ranked_count == 2  # "rank 2 of 2" for B, not "of 3"
+    listed = bloc.unit("CHQ")
+    assert not listed.ranked and not listed.eligible_for_flag
+    assert listed.unranked_because.reason is Bar.NOTHING_TO_SCORE
+    assert listed.unranked_because.text("vi") == ("Đơn vị không được giao chỉ tiêu, giao ước hay nhiệm vụ nào của chương trình: "
+                                                  "không có gì để chấm điểm")
+    # Its bonus is still in its explanation, which still adds up.
+    assert [(line.kind, line.item, line.points) for line in listed.lines] == [(LineKind.BONUS, "Cờ thi đua của Bộ Tài chính", D(10))]
+    assert listed.score == D(10)
+    # A unit ranked has no such reason; one that left the bloc is unranked for leaving it.
+    assert bloc.unit("A").unranked_because is None
+    gone = ranked(unit("L", measure("4", Status.MET), left_quarter=2), worked).unit("L")
+    assert (gone.rank, gone.unranked_because.reason) == (None, Bar.LEFT_BLOC)
+
+
+def test_a_final_ranking_explains_a_pledge_without_its_year_figure_by_that_not_by_its_nine_month_pace():
+    # Revenue pledged at 250; three quarters sent (60 + 70 + 60 = 190, on track for nine months), no year figure.
+    spec = pledge_spec(MeasureSpec(code="3", unit_vi="tỷ đồng", unit_en="billion VND", target=D(250), comparison=Comparison.GTE,
+                                   aggregation=Aggregation.FLOW), D(250))
+    carried = evaluate(spec, 4, {1: D(60), 2: D(70), 3: D(60)})
+    assert carried.in_year is not None and carried.status is Status.ON_TRACK
+    closed = final_year(carried, True)  # as the final ranking judges it (ranking.pledge_progress(final=True))
+    m = measure("3", closed.status, in_year=closed.in_year is not None,
+                explanation_vi=closed.explanation("vi"), explanation_en=closed.explanation("en"))
+    [line] = score_unit(unit("A", m), SCHEME, final=True).lines
+    # What decides the verdict, said once in the verdict and first in its note: no full-year figure.
+    assert (line.verdict_vi, line.verdict_en) == ("Chưa có số liệu (chưa có số liệu cả năm)", "No figure (no full-year figure)")
+    assert line.note_en.startswith("Full year: no full-year figure was approved before the year was closed; Nine months: ")
+    assert "on track" not in line.note_en.lower() and "đúng tiến độ" not in line.note_vi.lower()
+    assert line.points == SCHEME.measure_points[Outcome.NO_FIGURE]
 
 
 def test_a_flag_proposed_at_a_rank_shared_with_a_barred_unit_says_so():

@@ -309,6 +309,22 @@ def test_once_closed_an_awaited_yearly_figure_is_said_to_be_missing_not_expected
     assert rows_en["024", "6"][8:] == ("No full-year figure", "Full year: no full-year figure was approved before the year was closed")
 
 
+def test_once_closed_a_pledge_without_its_year_figure_is_explained_by_that_not_by_its_nine_month_pace(client, year, users):
+    # Hà Giang city's full-year report came without its revenue figure: nine months of 190 against
+    # its pledge of 250 were on track, and decide nothing once the year is closed.
+    Figure.objects.filter(submission__unit__code="024", submission__quarter=4, measure__code="3").delete()
+    close(year, users)
+    page = html.unescape(text(login(client, users["viewer"]).get(reverse("ranking-unit", args=["024"]), {"year": 2024})))
+    line = page[page.index("3. Thu ngân sách nhà nước trên địa bàn"):]
+    line = line[:line.index("</tr>")]
+    assert "<td>Chưa có số liệu (chưa có số liệu cả năm)</td><td>0</td>" in line
+    assert ("Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm; 9 tháng: 190,0 / 250 tỷ đồng = 76,0 % giao ước"
+            in line)
+    assert "đúng tiến độ" not in line  # the nine months' status, which no longer decides anything
+    rows = _pledge_rows(client)
+    assert rows["024", "3"][8] == "Chưa có số liệu cả năm" and "đúng tiến độ" not in rows["024", "3"][9]
+
+
 def test_before_closing_the_box_names_the_units_with_an_earlier_quarter_not_sent(client, year, users):
     # Hà Giang city's third-quarter report went back to a draft and was never sent again; 027 never
     # sent Q1–Q3. Both are ranked without those reports' points: the box says so, by unit and quarter.
