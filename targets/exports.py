@@ -424,8 +424,16 @@ def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) ->
     _merged(ws, 6, 1, LAST, _("Results of the emulation targets and tasks, %(period)s") % {
         "period": period_phrase(overview.quarter, campaign.year, lang)}, _font(14, bold=True), CENTRE)
     _merged(ws, 7, 1, LAST, _("(Under %(document)s of the %(body)s)") % {
-        "document": campaign.document_words(_("Programme No. %(number)s of %(date)s"), report_date), "body": heading["body"]},
-        _font(13, italic=True), CENTRE)
+        "document": campaign.document_words(_("Programme No. %(number)s of %(date)s"), report_date), "body": heading["body"]}
+        if campaign.has_document() else unnumbered_citation(campaign, heading), _font(13, italic=True), CENTRE)
+
+
+def unnumbered_citation(campaign: Campaign, heading: dict) -> str:
+    """How a workbook (the report, the ranking) cites a programme whose number and date are not entered
+    yet: by its year and its issuer, then that it has none ("of the Committee" never dangles after
+    "not yet entered")."""
+    return _("(Under the %(year)s emulation programme of the %(body)s, number and date of issue not yet entered)") % {
+        "year": campaign.year, "body": heading["body"]}
 
 
 def _report_header(ws: Worksheet, row: int, year: int, quarter: int, lang: str) -> None:

@@ -273,17 +273,40 @@ class Campaign(models.Model):
         if self.year and self.issued_on and not self.year - 1 <= self.issued_on.year <= self.year:
             raise ValidationError({"issued_on": _("A programme for %(year)s is issued in %(before)s or %(year)s.") % {
                 "year": self.year, "before": self.year - 1}})
+        # A number of invisible marks only (a zero-width space pasted from Word or Zalo) looks like an
+        # empty box, yet would be cited ("Chương trình số ​ (10/01/2025)"): said, not kept.
+        if self.number.strip() and not self._has_number():
+            raise ValidationError({"number": _("The programme number shows no character (only spaces or invisible marks, "
+                                               "as pasted from another program): type its number, or leave the box empty "
+                                               "until the programme is issued.")})
         # One document: its number and its date go together (a number under no date, or a date of
         # no number, is half a citation on every heading).
-        if self.number.strip() and self.issued_on is None:
+        if self._has_number() and self.issued_on is None:
             raise ValidationError({"issued_on": _("Enter the date the programme was issued, with its number.")})
-        if self.issued_on is not None and not self.number.strip():
+        if self.issued_on is not None and not self._has_number():
             raise ValidationError({"number": _("Enter the programme's number, with its date of issue.")})
+        # Closed by its box (the admin), as by the ranking page (ranking.close_year), only on its
+        # document: once closed, the number and date can no longer be entered.
+        if self.year_closed and (problem := self.closing_problem()) and not (
+                self.pk and Campaign.objects.filter(pk=self.pk, year_closed=True).exists()):
+            raise ValidationError({"year_closed": problem})
+
+    def _has_number(self) -> bool:
+        return not limits.shows_nothing(self.number)
+
+    def closing_problem(self) -> str | None:
+        """Why the year cannot be closed yet, on its document: the signed report and the final ranking
+        cite it, and once closed it can no longer be entered (the programme is read-only). The one rule
+        of the ranking page's close (ranking.document_problem) and of the admin's "year closed" box."""
+        if self.has_document():
+            return None
+        return _("Enter the %(year)s programme's number and date of issue first (Admin → Programmes): the signed report and "
+                 "the final ranking cite them, and once the year is closed they can no longer be entered.") % {"year": self.year}
 
     def has_document(self) -> bool:
         """Whether the programme's document has been entered: a programme set up ahead for next year
         (services.copy_campaign) has no number until the admin enters the one issued."""
-        return bool(self.number.strip()) and self.issued_on is not None
+        return self._has_number() and self.issued_on is not None
 
     def document_words(self, words=None, day=None) -> str:
         """The programme's document as a page or report cites it: `words` (translated, with

@@ -428,11 +428,9 @@ def close_readiness(campaign: Campaign, current: scoring.Ranking | None = None) 
 
 def document_problem(campaign: Campaign) -> str | None:
     """A year is closed on its programme's document: the signed report and the final ranking cite
-    it, and once closed it can no longer be entered (the programme is read-only)."""
-    if campaign.has_document():
-        return None
-    return _("Enter the %(year)s programme's number and date of issue first (Admin → Programmes): the signed report and the "
-             "final ranking cite them, and once the year is closed they can no longer be entered.") % {"year": campaign.year}
+    it, and once closed it can no longer be entered (the programme is read-only). The rule of the
+    admin's "year closed" box too (Campaign.closing_problem)."""
+    return campaign.closing_problem()
 
 
 def close_year(campaign: Campaign, user) -> ScoringScheme:

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import commendation, scoring
-from targets.exports import BOX, as_text, document_head, fit_row_heights, report_date, report_heading
+from targets.exports import BOX, as_text, document_head, fit_row_heights, report_date, report_heading, unnumbered_citation
 from targets.models import Campaign, Proposal
 from targets.numbers import excel_format, quantize
 from targets.progress import percent_places, period_end_phrase, status_label
@@ -170,7 +170,8 @@ def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: 
     document_head(ws, heading, (1, 2), (3, len(widths)))
     line(5, f"A:{last}", title % {"year": campaign.year}, _font(bold=True, size=14))
     line(6, f"A:{last}", _("(Under %(document)s)") % {"document": campaign.document_words(
-        _("Emulation programme No. %(number)s of %(date)s"), report_date)}, _font(italic=True))
+        _("Emulation programme No. %(number)s of %(date)s"), report_date)} if campaign.has_document()
+        else unnumbered_citation(campaign, heading), _font(italic=True))
     line(7, f"A:{last}", _status(ranking, lang), _font(bold=True, color="000000" if ranking.final else "B02A37"))
     return 9
 

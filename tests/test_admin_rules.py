@@ -218,3 +218,35 @@ def test_a_pledge_in_the_admin_keeps_the_pledge_workbooks_rules(client, admin_us
     page = client.get(reverse("admin:targets_pledge_add")).content.decode()
     assert f'value="{budget.pk}"' in page
     assert f'value="{Measure.objects.get(campaign=programme, code="15").pk}"' not in page
+
+
+# --- the programme's "year closed" box (A11) --------------------------------------------------------
+
+
+def test_the_year_closed_box_closes_a_year_only_with_its_programmes_number_and_date_as_the_ranking_page(client, admin_user, programme):
+    from targets.models import Campaign, ScoringScheme
+    from tests.test_admin_emulation_rules import admin_save, errors
+
+    # Once closed, the programme's number and date are read-only: a year closed without them would cite
+    # "chưa có số và ngày ban hành" on its signed report for good.
+    Campaign.objects.filter(pk=programme.pk).update(number="", issued_on=None)
+    client.force_login(admin_user)
+    message = ("Hãy nhập số và ngày ban hành của chương trình năm 2024 trước (Quản trị → Chương trình): báo cáo ký ban hành và "
+               "kết quả xếp hạng chính thức đều dẫn số, ngày này, và sau khi khóa sổ năm thì không thể nhập được nữa.")
+    # The ranking page refuses its close so…
+    refused = page_text(client.post(reverse("ranking-close"), {"year": 2024, "confirm": "1"}, follow=True))
+    assert message in refused and not ScoringScheme.objects.get(campaign=programme).is_final
+    # …and the box of a programme without a scoring scheme (its only close) with the same words.
+    ScoringScheme.objects.filter(campaign=programme).delete()
+    response = admin_save(client, "campaign", programme.pk, year_closed="on")
+    assert response.status_code == 200
+    assert errors(response) == message
+    assert not Campaign.objects.get(pk=programme.pk).year_closed
+    # A number without a date is no document either.
+    response = admin_save(client, "campaign", programme.pk, year_closed="on", number="322/CTr-UBND", issued_on="")
+    assert response.status_code == 200 and message not in errors(response)
+    assert not Campaign.objects.get(pk=programme.pk).year_closed
+    # Entered in the same form as the box is ticked, the document closes the year with it.
+    response = admin_save(client, "campaign", programme.pk, year_closed="on", number="322/CTr-UBND", issued_on="26/12/2023")
+    assert response.status_code == 302, errors(response)
+    assert Campaign.objects.get(pk=programme.pk).year_closed

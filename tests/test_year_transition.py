@@ -4,6 +4,7 @@ its late figures. What last year means on each page of the new year."""
 import datetime
 import html
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -277,12 +278,12 @@ def test_a_programme_set_up_for_next_year_cites_no_document_until_the_admin_ente
     def home(year):
         return html.unescape(client.get("/", {"year": year}).content.decode())
 
-    def report_line():
-        return exports.report_workbook(next_year, 1).worksheets[0]["A7"].value
+    def report_line(lang="vi"):
+        return exports.report_workbook(next_year, 1, lang=lang).worksheets[0]["A7"].value
 
-    def ranking_line():
-        response = client.get(reverse("ranking-export"), {"year": 2025})
-        return load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Xếp hạng"]["A6"].value
+    def ranking_line(lang="vi"):
+        response = client.get(reverse("ranking-export"), {"year": 2025, **({"lang": lang} if lang != "vi" else {})})
+        return load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]["A6"].value
 
     client.force_login(admin_user)
     # 2024's document is No. 322/CTr-UBND of 26/12/2023; "322/CTr-UBND of 26/12/2024" would be one nobody issued.
@@ -291,8 +292,13 @@ def test_a_programme_set_up_for_next_year_cites_no_document_until_the_admin_ente
     page = home(2025)
     assert f"Ủy ban nhân dân tỉnh Hà Giang · {pending}" in page
     assert "322/CTr-UBND" not in page and "26/12/2024" not in page
-    assert report_line() == f"(Theo {pending} của Ủy ban nhân dân tỉnh Hà Giang)"
-    assert ranking_line() == f"(Theo {pending})"
+    # Both workbooks cite it by its year and its issuer, then say it has no number yet: the issuer never
+    # dangles after "chưa có số và ngày ban hành" ("…not yet entered of the … Committee").
+    unnumbered = "(Theo Chương trình thi đua năm 2025 của Ủy ban nhân dân tỉnh Hà Giang, chưa có số và ngày ban hành)"
+    assert report_line() == ranking_line() == unnumbered
+    unnumbered_en = ("(Under the 2025 emulation programme of the Ha Giang Provincial People's Committee, "
+                     "number and date of issue not yet entered)")
+    assert report_line("en") == ranking_line("en") == unnumbered_en
     assert "Chương trình số 322/CTr-UBND (26/12/2023)" in home(2024)  # last year's, as issued
 
     # Prepared before it is issued: its page saves without a number (its targets and themes are on it).
@@ -313,6 +319,38 @@ def test_a_programme_set_up_for_next_year_cites_no_document_until_the_admin_ente
     assert "Ủy ban nhân dân tỉnh Hà Giang · Chương trình số 15/CTr-UBND (20/12/2024)" in page and pending not in page
     assert report_line() == "(Theo Chương trình số 15/CTr-UBND ngày 20/12/2024 của Ủy ban nhân dân tỉnh Hà Giang)"
     assert ranking_line() == "(Theo Chương trình thi đua số 15/CTr-UBND ngày 20/12/2024)"
+
+
+def test_a_programme_number_that_shows_nothing_is_no_number(client, admin_user, next_year):
+    # A zero-width space pasted from Word or Zalo looks like an empty box: pages would cite
+    # "Chương trình số ​ (10/01/2025)", and the year could be closed on it.
+    from django.urls import reverse
+
+    from tests.test_admin_emulation_rules import admin_save, errors
+
+    def page(name, year=2025):
+        text = re.sub(r"<[^>]+>", "", client.get(reverse(name), {"year": year}).content.decode())
+        return " ".join(html.unescape(text).split())
+
+    client.force_login(admin_user)
+    refused = ("Số chương trình không có ký tự nào nhìn thấy được (chỉ có dấu cách hoặc ký tự ẩn, thường do sao chép từ "
+               "chương trình khác): hãy gõ số chương trình, hoặc để trống cho đến khi chương trình được ban hành.")
+    for number, issued_on in (("\u200b", "10/01/2025"), ("\u200b", ""), (" \ufeff\u2060 ", "10/01/2025")):
+        response = admin_save(client, "campaign", next_year.pk, number=number, issued_on=issued_on)
+        assert response.status_code == 200
+        assert errors(response) == refused
+    assert Campaign.objects.get(pk=next_year.pk).number == ""
+    # One stored before the rule is no number: nothing cites it, and the year is not closed on it.
+    Campaign.objects.filter(pk=next_year.pk).update(number="\u200b", issued_on=datetime.date(2025, 1, 10))
+    home = page("home")
+    assert "Ủy ban nhân dân tỉnh Hà Giang · Chương trình thi đua năm 2025, chưa có số và ngày ban hành" in home
+    assert "Chương trình số" not in home and "10/01/2025" not in home
+    Deadline.objects.filter(campaign=next_year).update(due_on=datetime.date.today() - datetime.timedelta(days=1))  # closable
+    assert "Chưa thể khóa sổ năm. Hãy nhập số và ngày ban hành của chương trình năm 2025 trước" in page("ranking")
+    # A number that shows something is a number.
+    response = admin_save(client, "campaign", next_year.pk, number="15/CTr-UBND", issued_on="20/12/2024")
+    assert response.status_code == 302, errors(response)
+    assert "Chương trình số 15/CTr-UBND (20/12/2024)" in page("home")
 
 
 def test_copying_a_programme_tells_the_admin_to_enter_the_new_programmes_number_and_date(client, admin_user, programme):
