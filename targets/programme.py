@@ -31,7 +31,7 @@ from targets.models import (
     Theme,
     Unit,
 )
-from targets.validators import code_format
+from targets.validators import code_format, shows_nothing
 
 SUPPORTED_FORMAT = 1
 # The source named on last year's values that a programme file gives without naming one.
@@ -89,6 +89,25 @@ def _decimal(value, where: str, errors: list[str]) -> Decimal | None:
     return result
 
 
+def _check_document(campaign: dict) -> list[str]:
+    """The programme's number and date of issue, as the admin's form takes them (Campaign.clean):
+    both or neither (a programme set up ahead is not issued yet), a number that shows a character
+    (not one of invisible marks pasted from another program), a date that is one."""
+    number, issued_on = campaign.get("number") or "", campaign.get("issued_on")
+    errors = []
+    if not isinstance(number, str) or (number and shows_nothing(number)):
+        errors.append(f"Programme number {number!r}: it shows no character; leave it out until the programme is issued")
+        number = ""
+    if issued_on:
+        try:
+            datetime.date.fromisoformat(str(issued_on))
+        except ValueError:
+            errors.append(f"Programme date of issue {issued_on!r}: a date is written YYYY-MM-DD")
+    if bool(number.strip()) != bool(issued_on) and not errors:
+        errors.append("The programme's number and its date of issue (issued_on) go together: give both, or neither")
+    return errors
+
+
 def _check(data: dict) -> list[str]:
     """Structural checks done before anything is written, so a bad file changes nothing."""
     errors: list[str] = []
@@ -99,6 +118,7 @@ def _check(data: dict) -> list[str]:
             errors.append(f"Missing section {key!r}")
     if errors:
         return errors
+    errors += _check_document(data["campaign"])
     unit_codes = [u.get("code") for u in data["units"]]
     bloc_codes = {b.get("code") for b in data.get("blocs", [])}
     if len({str(code).lower() for code in unit_codes}) != len(unit_codes):

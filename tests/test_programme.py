@@ -70,12 +70,28 @@ def test_a_programme_file_not_yet_issued_loads_without_a_number(db, number):
     # Next year's file is written before its programme is issued: no number, or null.
     data = read_programme(PROGRAMME)
     if number == "absent":
-        del data["campaign"]["number"]
+        del data["campaign"]["number"], data["campaign"]["issued_on"]
     else:
-        data["campaign"]["number"] = None
+        data["campaign"]["number"] = data["campaign"]["issued_on"] = None
     load_programme(data)
     campaign = Campaign.objects.get()
     assert campaign.number == "" and campaign.document_words() == "Chương trình thi đua năm 2024, chưa có số và ngày ban hành"
+
+
+@pytest.mark.parametrize("number, issued_on, error", [
+    ("\u200b", "2023-12-26", r"Programme number '\u200b': it shows no character; leave it out until the programme is issued"),
+    ("322/CTr-UBND", None, "The programme's number and its date of issue (issued_on) go together: give both, or neither"),
+    (None, "2023-12-26", "The programme's number and its date of issue (issued_on) go together: give both, or neither"),
+    ("322/CTr-UBND", "26/12/2023", "Programme date of issue '26/12/2023': a date is written YYYY-MM-DD"),
+])
+def test_a_programme_file_with_half_a_document_or_an_invisible_number_is_refused_and_nothing_is_loaded(db, number, issued_on, error):
+    # As the admin's form refuses them (Campaign.clean): the file said so, never stored to be cited on every heading.
+    data = read_programme(PROGRAMME)
+    data["campaign"]["number"], data["campaign"]["issued_on"] = number, issued_on
+    with pytest.raises(ProgrammeError) as refused:
+        load_programme(data)
+    assert error in refused.value.errors
+    assert not Campaign.objects.exists()
 
 
 @pytest.mark.parametrize(
