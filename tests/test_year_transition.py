@@ -405,6 +405,15 @@ def test_the_entry_page_lists_the_units_other_reports_still_owed_whichever_year_
     assert "Nhập số liệu: Huyện Quản Bạ · Quý IV năm 2024" in page
     assert "Báo cáo khác chưa gửi Quý III năm 2024: Nháp · Hạn báo cáo: 15/10/2024 · Trễ hạn" in page
     assert link(2024, 3) in response.content.decode() and "Quý I năm 2025:" not in page
+    # The template without a year or quarter (the upload page's "the open quarter" button) is the one the entry page opens on.
+    def template_name(day):
+        from django.urls import reverse
+
+        with mock.patch("django.utils.timezone.localdate", return_value=day):
+            return client.get(reverse("template-download"))["Content-Disposition"]
+
+    assert template_name(datetime.date(2025, 1, 10)).endswith('filename="bieu-mau-2024-q4-029.xlsx"')
+    assert template_name(datetime.date(2025, 1, 16)).endswith('filename="bieu-mau-2025-q1-029.xlsx"')
     # 16 January: it opens on 2025's first quarter; 2024's fourth, never begun, is now late too.
     response = entry_page(datetime.date(2025, 1, 16))
     page = _page_text(response)

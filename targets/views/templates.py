@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from targets import access, template_xlsx, workflow
-from targets.models import UploadPreview
+from targets.models import UploadPreview, entry_campaign
 from targets.views.common import XLSX, campaign_or_404, quarter_param
 
 # A preview can be confirmed for a day; then it is deleted by the next upload (no cron needed).
@@ -37,7 +37,6 @@ def _require_entry_role(user):
 @require_safe
 def download(request):
     _require_entry_role(request.user)
-    campaign = campaign_or_404(request)
     units = access.editable_units(request.user)
     codes = request.GET.getlist("unit")
     if codes:
@@ -48,6 +47,9 @@ def download(request):
     first = units.first()
     if first is None:
         raise PermissionDenied(_("Your account is not attached to any unit; ask an administrator."))
+    # Without a year, the one the entry page opens on for the unit (last year's while its fourth
+    # quarter is still collected or a report is sent back to it), not the calendar's.
+    campaign = campaign_or_404(request, default=lambda listed: entry_campaign(listed, first))
     quarter = quarter_param(request) or campaign.entry_quarter(first)
     workbook = template_xlsx.build_template(campaign=campaign, quarter=quarter, units=units, user=request.user)
     response = HttpResponse(content_type=XLSX)
