@@ -787,6 +787,8 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         shown = figure = stored.get(key)
         if figure is not None and entry.version != figure.version:
             shown = shown_before.get(key)
+        if entry.version is None and entry.empty:
+            continue  # came empty (no version) and left so: as downloaded, whatever the web holds now
         if (shown is None or workflow.differs(shown, entry)) and workflow.conflicts(figure, entry):
             # Changed in the file, and changed on the web (or by another upload) since the download:
             # said here, with what is saved now, rather than refused after the person confirms.
@@ -905,9 +907,11 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
             result.problems.append(Problem(TASK_SHEET, number, "Mã đơn vị", _("The task report belongs to another unit (%(unit)s).") % {"unit": unit.name}))
             continue
         version = cell_version(get("Phiên bản"))
-        # Judged against the report the workbook showed (its version), not the one stored now: a row
-        # left as it was is not written, and a row changed since the download is a conflict when saved.
-        shown = stored = reports.get((code, task.pk))
+        # Judged against the report the workbook showed (its version; none when the row came empty),
+        # not the one stored now, as the figures' sheet: a row left as it was is not written, and a
+        # row changed over a report changed since the download is a conflict, said here.
+        stored = reports.get((code, task.pk))
+        shown = stored if version is not None else None
         if stored is not None and version is not None and version != stored.version:
             shown = shown_before.get((code, task.pk))
         typed = get("Đánh giá")
@@ -930,6 +934,14 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
             continue
         result.units[unit.code] = unit
         entry = form.entry() if form.touched() else None
+        if entry is not None and _task_conflicts(stored, entry):
+            # Changed in the file, and on the web (or by another upload) since the download, by
+            # save_task_reports' rule: said here, with what is saved now, not refused after "save".
+            result.problems.append(Problem(TASK_SHEET, number, "Đánh giá", _(
+                "Task %(task)s was changed after this template was downloaded (saved now: %(saved)s); download a new "
+                "template, or leave this row as it was downloaded.") % {"task": task.code, "saved": (
+                    stored.get_verdict_display() or _("not assessed")) if stored is not None else _("nothing, it was deleted")}))
+            continue
         # Changed from what the workbook showed, and not as saved already (a file uploaded twice).
         if entry is not None and (stored is None or (stored.verdict, stored.narrative) != (entry.verdict, entry.narrative)):
             if entry.empty and stored is not None:
@@ -939,6 +951,14 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
                     "task": task.code, "verdict": stored.get_verdict_display() or _("not assessed")}))
             result.task_rows.append({"row": number, "unit": unit, "entry": entry, "saved": stored,
                                      "verdict": dict(Verdict.choices).get(entry.verdict, "")})
+
+
+def _task_conflicts(theirs: TaskReport | None, entry: workflow.TaskEntry) -> bool:
+    """Whether saving `entry` would overwrite a report changed (or deleted) since the workbook was
+    downloaded, by save_task_reports' rule: one already as the row says is no conflict."""
+    if theirs is not None:
+        return entry.version != theirs.version and (theirs.verdict, theirs.narrative) != (entry.verdict, entry.narrative)
+    return entry.version is not None and not entry.empty
 
 
 def _saved_words(figure: Figure | None, measure: Measure, lang: str) -> str:

@@ -114,12 +114,12 @@ def test_import_command_saves_task_reports_in_the_same_transaction_as_figures(fi
     call_command("import_figures", str(path), "--user", "reporter-stc", stdout=out)
     assert "1 báo cáo nhiệm vụ" in out.getvalue()
     assert TaskReport.objects.get(task=budget_task(unit), submission__unit=unit).verdict == "completed"
-    # Someone changes the report on the page meanwhile: the stale workbook is refused whole.
+    # Someone changes the report on the page meanwhile: the stale workbook is refused whole, its row named.
     workflow.save_task_reports(user=reporter, campaign=unit.tasks.first().theme.campaign, unit=unit, quarter=1, entries=[
         workflow.TaskEntry(task=budget_task(unit), verdict="completed_well", narrative="Bản mới.", version=1)])
     wb = write(load_workbook(path), "2.2", "Chưa hoàn thành nhiệm vụ", "Bản cũ.")
     wb.save(path)
-    with pytest.raises(CommandError, match=r"nhiệm vụ 2\.2 đã được sửa sau khi tải biểu mẫu"):
+    with pytest.raises(CommandError, match=r"Nhiệm vụ, dòng 2, cột «Đánh giá»: Nhiệm vụ 2\.2 đã được sửa sau khi tải biểu mẫu"):
         call_command("import_figures", str(path), "--user", "reporter-stc")
     assert TaskReport.objects.get(task=budget_task(unit), submission__unit=unit).narrative == "Bản mới."
 
@@ -327,12 +327,13 @@ def test_after_the_deadline_a_workbook_with_a_yearly_figure_and_a_task_is_refuse
 def test_task_rows_for_an_approved_report_are_refused_on_the_tasks_sheet_without_a_false_hint(client, finance, reviewer):
     unit, reporter = finance
     client.force_login(reporter)
-    wb = download(client)
     task = budget_task(unit)
     workflow.save_task_reports(user=reporter, campaign=task.theme.campaign, unit=unit, quarter=1,
                                entries=[workflow.TaskEntry(task=task, verdict="completed", narrative="Đã làm.")])
     workflow.submit(user=reporter, campaign=task.theme.campaign, unit=unit, quarter=1)
     workflow.approve(user=reviewer, submissions=[Submission.objects.get(unit=unit, quarter=1)])
+    # Downloaded once approved (one downloaded before would be a conflict on its row, as on the figures sheet).
+    wb = download(client)
     write(wb, task.code, "Hoàn thành tốt nhiệm vụ", "Sửa sau khi duyệt.")
     html, saved = upload(client, wb)
     assert saved is None and f"Nhiệm vụ: {unit.name}: Đã duyệt bởi" in html  # on the sheet whose rows are refused
@@ -372,6 +373,52 @@ def test_a_cleared_task_row_shows_what_is_saved_asks_before_deleting_it_and_says
     assert "Đã lưu 0 số liệu" not in saved  # only a task report was in the file
     assert "Đã xóa 1 báo cáo nhiệm vụ đã lưu có dòng được để trống." in saved and "Đã lưu 1 báo cáo nhiệm vụ" not in saved
 
+
+
+def _saved_on_the_web(unit, reporter, narrative="Trên trang web", version=None):
+    task = budget_task(unit)
+    outcome = workflow.save_task_reports(user=reporter, campaign=task.theme.campaign, unit=unit, quarter=1, entries=[
+        workflow.TaskEntry(task=task, verdict="completed", narrative=narrative, version=version)])
+    assert not outcome.conflicts
+
+
+@pytest.mark.template_context
+def test_a_task_row_that_came_empty_and_was_written_on_the_web_since_is_kept_when_left_empty(client, finance):
+    """As on the figures sheet: the row left as downloaded is not announced as a deletion, nor blocks the upload."""
+    unit, reporter = finance
+    client.force_login(reporter)
+    old = download(client)  # task 2.2 not reported yet: its row comes empty
+    _saved_on_the_web(unit, reporter)
+    response = client.post(reverse("upload"), {"file": as_upload(_fill_a_figure(old))})
+    preview = response.content.decode()
+    assert "sẽ xóa" not in preview and "sẽ bị xóa" not in preview and "Trên trang web" not in preview
+    assert response.context["result"].task_rows == []
+    saved = client.post(reverse("upload"), {"token": response.context["token"]}, follow=True).content.decode()
+    assert "Đã lưu 1 số liệu từ bảng tính." in saved and "đã được sửa sau khi tải" not in saved
+    assert Figure.objects.get(submission__unit=unit, submission__quarter=1, measure__code="3").value == 500
+    report = TaskReport.objects.get(task=budget_task(unit), submission__unit=unit, submission__quarter=1)
+    assert (report.verdict, report.narrative, report.version) == ("completed", "Trên trang web", 1)
+
+
+@pytest.mark.template_context
+@pytest.mark.parametrize("before", [None, "Từ lần tải"])
+def test_a_task_row_changed_in_the_file_over_a_report_changed_on_the_web_since_is_said_at_the_preview(client, finance, before):
+    """Not shown as a plain change and refused only after "Save": said on its row, with what is saved now."""
+    unit, reporter = finance
+    client.force_login(reporter)
+    if before:
+        _saved_on_the_web(unit, reporter, narrative=before)
+    old = download(client)
+    number = task_rows(old)[1]["2.2"][0].row
+    _saved_on_the_web(unit, reporter, version=1 if before else None)
+    response = client.post(reverse("upload"), {"file": as_upload(_fill_a_figure(
+        write(old, "2.2", "Hoàn thành tốt nhiệm vụ", "Từ Excel")))})
+    preview = response.content.decode()
+    assert "Chưa lưu gì" in preview and 'name="token"' not in preview
+    assert (f"Nhiệm vụ, dòng {number}, cột «Đánh giá»: Nhiệm vụ 2.2 đã được sửa sau khi tải biểu mẫu này "
+            "(đang lưu: Hoàn thành nhiệm vụ); hãy tải biểu mẫu mới, hoặc để nguyên dòng này như khi tải về.") in preview
+    report = TaskReport.objects.get(task=budget_task(unit), submission__unit=unit, submission__quarter=1)
+    assert report.narrative == "Trên trang web" and not Figure.objects.filter(submission__unit=unit).exists()
 
 @pytest.mark.template_context
 def test_the_preview_names_the_units_it_writes_to_not_every_unit_of_the_workbook(client, open_year, admin_user):

@@ -726,6 +726,26 @@ def test_a_row_changed_on_the_web_since_the_download_is_said_at_the_preview_with
 
 
 @pytest.mark.template_context
+def test_a_row_that_came_empty_and_was_filled_on_the_web_since_is_kept_when_left_empty(client, reporter):
+    """One person types on the web, another fills the Excel: the row the second left as it came
+    (empty) is neither a conflict nor written; the colleague's figure stays."""
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    client.force_login(reporter)
+    old = download(client)  # no figure of measure 3 yet: its row comes empty, without a version
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=40)])
+    response = client.post(reverse("upload"), {"file": as_upload(fill(old, {"4": 50000}))})  # only arrivals typed
+    html = response.content.decode()
+    assert "Chưa lưu gì" not in html and "đã được sửa sau khi tải" not in html and "sẽ bị xóa" not in html
+    saved = client.post(reverse("upload"), {"token": response.context["token"]}, follow=True).content.decode()
+    assert "Đã lưu 1 số liệu từ bảng tính." in saved
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": 40, "4": 50000}
+
+
+@pytest.mark.template_context
 def test_a_row_changing_only_its_note_asks_nothing_of_its_figure(client, reporter):
     from targets import workflow
     from targets.models import Campaign, Measure
