@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Protection
@@ -26,7 +27,7 @@ from targets.commendation import lock_open_year
 from targets.entry import check_input
 from targets.language import language
 from targets.models import Campaign, MeasureAssignment, Pledge, Unit
-from targets.numbers import excel_format
+from targets.numbers import excel_format, format_exact
 from targets.template_xlsx import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -36,11 +37,13 @@ from targets.template_xlsx import (
     Codes,
     Problem,
     Refused,
+    _merged_rows,
     add_meta,
     append_row,
     cell_number,
     cell_problem,
     cell_text,
+    cell_version,
     check_container,
     code_problem,
     known_codes,
@@ -50,11 +53,11 @@ from targets.template_xlsx import (
     unreadable,
 )
 
-TEMPLATE_VERSION = "emulation-pledges-v1"
+TEMPLATE_VERSION = "emulation-pledges-v2"  # v2: the locked «Phiên bản» column
 SHEET = "Giao ước"
 META_SHEET = "_meta"
 COLUMNS = ["Mã đơn vị", "Đơn vị", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch của tỉnh", "Chỉ tiêu giao ước",
-           "Ngày ký", "Văn bản giao ước"]
+           "Ngày ký", "Văn bản giao ước", "Phiên bản"]
 INPUTS = ("Chỉ tiêu giao ước", "Ngày ký", "Văn bản giao ước")
 
 
@@ -65,15 +68,24 @@ def _assignments(campaign: Campaign, units=None):
     return rows.filter(unit__in=units) if units is not None else rows
 
 
+def _versions(pledges) -> dict[int, int]:
+    """Each pledge's version: its latest history record (a pledge has no version field). The template
+    carries it in its locked «Phiên bản» column, as the figure template carries a figure's version, so
+    that an upload knows what each row showed when it was downloaded."""
+    return dict(Pledge.history.filter(id__in=[p.pk for p in pledges]).values("id").annotate(latest=Max("history_id"))
+                .values_list("id", "latest"))
+
+
 def build_template(campaign: Campaign, units=None) -> Workbook:
     wb = Workbook()
     ws = wb.active
     start_sheet(ws, SHEET, COLUMNS)
     pledges = {(p.unit_id, p.measure_id): p for p in Pledge.objects.filter(measure__campaign=campaign)}
+    versions = _versions(pledges.values())
     for row_number, a in enumerate(_assignments(campaign, units), start=2):
         m, p = a.measure, pledges.get((a.unit_id, a.measure_id))
         append_row(ws, [a.unit.code, a.unit.name, m.code, m.name, m.unit, m.target, stored_number(p.target) if p else None,
-                        p.signed_on if p else None, p.document if p else None])
+                        p.signed_on if p else None, p.document if p else None, versions.get(p.pk) if p else None])
         fmt = excel_format(m.decimal_places, None)
         for name in ("Kế hoạch của tỉnh", "Chỉ tiêu giao ước"):
             ws.cell(row_number, COLUMNS.index(name) + 1).number_format = fmt
@@ -83,7 +95,7 @@ def build_template(campaign: Campaign, units=None) -> Workbook:
         ws.cell(row_number, COLUMNS.index("Văn bản giao ước") + 1).number_format = TEXT_FORMAT
         for name in INPUTS:
             ws.cell(row_number, COLUMNS.index(name) + 1).protection = Protection(locked=False)
-    lock_sheet(ws, [10, 28, 10, 50, 14, 16, 16, 12, 30])
+    lock_sheet(ws, [10, 28, 10, 50, 14, 16, 16, 12, 30, 10])
     add_meta(wb, META_SHEET, {"template": TEMPLATE_VERSION, "year": campaign.year})
     return wb
 
@@ -144,6 +156,11 @@ def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
             problems += [Problem(SHEET, number, header[c.column - 1] if c.column <= len(header) else None, why)
                          for c in cells if c.value is not None and (why := cell_problem(c))]
             lines.append((number, by_name))
+        # As in the figure upload: Excel keeps a merge's value in its first cell only, which would read
+        # as the other rows' documents or dates cleared.
+        problems += [Problem(SHEET, min_row, None, _("Cells %(cells)s are merged: each row needs its own cells. Unmerge them and "
+                                                     "upload again.") % {"cells": cells})
+                     for cells, min_row in _merged_rows(wb[SHEET])]
         return meta, lines, problems
     finally:
         wb.close()
@@ -219,9 +236,54 @@ def read_pledges(handle, size: int) -> PledgeResult:
         problems += [Problem(SHEET, number, "Văn bản giao ước", p) for p in limits.problems(Pledge, {"document": document})]
         result.problems += problems
         if not problems:
-            result.rows.append({"row": number, "assignment": assignment, "target": target, "signed_on": signed_on, "document": document})
+            result.rows.append({"row": number, "assignment": assignment, "target": target, "signed_on": signed_on, "document": document,
+                                "version": cell_version(get("Phiên bản"))})
     result.campaign = campaign
+    _check_since_download(result)
     return result
+
+
+def _values(pledge) -> tuple:
+    return (pledge.target, pledge.signed_on, pledge.document)
+
+
+def _shown(values: tuple | None, measure) -> str:
+    if values is None:
+        return _("no pledge")
+    target, signed_on, document = values
+    return "; ".join(filter(None, (f"{format_exact(target, measure.decimal_places, language())} {measure.unit}".strip(), signed_on.strftime("%d/%m/%Y"), document)))
+
+
+def _check_since_download(result: PledgeResult) -> None:
+    """A row left as it was downloaded is not written: it cannot undo a change made since (another
+    upload, the admin). A row changed in the file over a pledge also changed since is a problem
+    naming both, never written over it. What a row showed is the pledge's history record at the
+    row's «Phiên bản»; a version altered by hand shows nothing, so such a row changed over a pledge
+    stored since is refused too."""
+    if not result.rows:
+        return
+    stored = {(p.unit_id, p.measure_id): p for p in Pledge.objects.filter(measure__campaign=result.campaign)}
+    now = _versions(stored.values())
+    shown = {(r.unit_id, r.measure_id, r.history_id): r
+             for r in Pledge.history.filter(history_id__in={row["version"] for row in result.rows} - {None})}
+    for row in result.rows:
+        a = row["assignment"]
+        pledge, values = stored.get((a.unit_id, a.measure_id)), (row["target"], row["signed_on"], row["document"])
+        if pledge is not None and _values(pledge) == values:
+            continue  # nothing to write
+        record = shown.get((a.unit_id, a.measure_id, row["version"]))
+        as_downloaded = _values(record) if record is not None else None
+        if as_downloaded is not None and as_downloaded == values:
+            row["as_downloaded"] = True  # left as it was: the pledge stored since stands
+            continue
+        version_now = now.get(pledge.pk) if pledge is not None else None
+        if version_now == row["version"] or (record is not None and pledge is not None and _values(pledge) == as_downloaded):
+            continue  # not changed since the download
+        result.problems.append(Problem(SHEET, row["row"], None, _(
+            "Unit %(unit)s's pledge for measure %(measure)s was changed after this template was downloaded: the file says "
+            "%(file)s, stored now: %(stored)s. Download the template again and make the change there.") % {
+                "unit": a.unit.code, "measure": a.measure.code, "file": _shown(values, a.measure),
+                "stored": _shown(_values(pledge) if pledge is not None else None, a.measure)}))
 
 
 @transaction.atomic
@@ -231,6 +293,8 @@ def save_pledges(result: PledgeResult, *, user) -> tuple[int, int]:
     lock_open_year(result.campaign)
     created = updated = 0
     for row in result.rows:
+        if row.get("as_downloaded"):
+            continue  # left as downloaded: a pledge changed since is not put back (_check_since_download)
         a = row["assignment"]
         values = {"target": row["target"], "signed_on": row["signed_on"], "document": row["document"]}
         pledge = Pledge.objects.select_for_update(of=("self",)).filter(unit=a.unit, measure=a.measure).first()

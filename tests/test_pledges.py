@@ -301,3 +301,65 @@ def test_unit_and_measure_codes_are_read_as_typed_and_an_unknown_code_is_named_a
     call_command("import_pledges", str(changed), "--user", admin_user.username)
     assert {(p.unit.code, p.measure.code): p.target for p in Pledge.objects.all()} == {
         ("024", "3"): D(250), ("030", "3"): D(100), ("026", "14a"): D(12), ("027", "3"): D(90)}
+
+
+def test_a_merged_document_cell_is_refused_by_its_range_and_nothing_is_saved(tmp_path, programme, admin_user):
+    # One decision signs a unit's pledges, so people merge «Văn bản giao ước» over the unit's rows;
+    # Excel keeps the text in the first cell only, which would read as the other rows' documents cleared.
+    for measure in ("3", "14a"):
+        pledge(programme, "024", measure, "250")
+    path = template(tmp_path, programme)
+    wb = load_workbook(path)
+    ws = wb[pledge_xlsx.SHEET]
+    rows = sorted(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == "024")
+    column = COL["Văn bản giao ước"]
+    ws.merge_cells(start_row=rows[0], start_column=column, end_row=rows[-1], end_column=column)
+    ws.cell(rows[0], column).value = "QĐ 55/QĐ-UBND"
+    wb.save(path)
+    with pytest.raises(CommandError) as refused:
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert f"Các ô I{rows[0]}:I{rows[-1]} đang được gộp" in str(refused.value)
+    assert set(Pledge.objects.values_list("document", flat=True)) == {"GUTĐ 01/2024"}
+
+
+def test_an_older_copy_of_the_template_never_puts_back_a_pledge_changed_since(tmp_path, programme, admin_user, capsys):
+    for code in ("024", "026"):
+        pledge(programme, code, "3", "244.5")
+    downloaded = template(tmp_path, programme)
+    first, second = tmp_path / "mot.xlsx", tmp_path / "hai.xlsx"
+    first.write_bytes(downloaded.read_bytes())
+    second.write_bytes(downloaded.read_bytes())  # a colleague holding the same download
+    signed = datetime.datetime(2024, 1, 15)
+    call_command("import_pledges", str(fill(first, {("024", "3"): ("244,75", signed, "GUTĐ 01/2024")})), "--user", admin_user.username)
+    call_command("import_pledges", str(fill(second, {("026", "3"): (260, signed, "GUTĐ 01/2024")})), "--user", admin_user.username)
+    assert "Đã lưu 0 giao ước mới và 1 giao ước thay đổi" in capsys.readouterr().out.splitlines()[-1]
+    assert dict(Pledge.objects.values_list("unit__code", "target")) == {"024": D("244.75"), "026": D(260)}
+
+
+def test_a_row_changed_over_a_pledge_changed_since_the_download_is_refused_and_named(tmp_path, programme, admin_user):
+    for code in ("024", "026"):
+        pledge(programme, code, "3", "244.5")
+    path = template(tmp_path, programme)
+    changed = Pledge.objects.get(unit__code="024")
+    changed.target = D("250")  # changed in /admin/ after the download
+    changed.save()
+    signed = datetime.datetime(2024, 1, 15)
+    fill(path, {("024", "3"): (245, signed, "GUTĐ 01/2024"), ("026", "3"): (260, signed, "GUTĐ 01/2024")})
+    row = next(r[0].row for r in load_workbook(path)[pledge_xlsx.SHEET].iter_rows(min_row=2) if (r[0].value, r[2].value) == ("024", "3"))
+    with pytest.raises(CommandError) as refused:
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert (f"Giao ước, dòng {row}: Giao ước của đơn vị 024 cho chỉ tiêu 3 đã được sửa sau khi tải biểu mẫu này: tệp ghi 245,0 tỷ đồng; "
+            "15/01/2024; GUTĐ 01/2024, đang lưu 250,0 tỷ đồng; 15/01/2024; GUTĐ 01/2024. Hãy tải lại biểu mẫu rồi sửa trên bản mới.") in str(refused.value)
+    assert dict(Pledge.objects.values_list("unit__code", "target")) == {"024": D(250), "026": D("244.5")}
+
+
+def test_a_template_from_before_the_version_column_is_refused(tmp_path, programme, admin_user):
+    path = fill(template(tmp_path, programme), {("024", "3"): (250, datetime.datetime(2024, 1, 15), "")})
+    wb = load_workbook(path)
+    assert wb[pledge_xlsx.SHEET].cell(1, len(pledge_xlsx.COLUMNS)).value == "Phiên bản"
+    wb[pledge_xlsx.SHEET].delete_cols(len(pledge_xlsx.COLUMNS))
+    wb[pledge_xlsx.META_SHEET]["B1"] = "emulation-pledges-v1"
+    wb.save(path)
+    with pytest.raises(CommandError, match="Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."):
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert not Pledge.objects.exists()
