@@ -457,9 +457,17 @@ def _check_state(submission: Submission, allowed: tuple[str, ...]) -> None:
                            % {"unit": submission.unit.name, "state": submission.get_state_display().lower(), "who": who})
 
 
+def no_comment(text: str | None) -> bool:
+    """Whether a decision's comment box says nothing: empty, spaces (a non-breaking one too) and
+    invisible marks only (a zero-width space, joiner or word joiner, a byte-order mark: paste
+    artefacts in a box that looks empty). The one rule for every decision: such a box neither
+    returns nor reopens a report, nor keeps one from being approved."""
+    return validators.shows_nothing(text)
+
+
 def _check_comment(text: str, required: str) -> str:
     text = text.strip()
-    if validators.shows_nothing(text):  # a zero-width space alone is no comment the unit could read
+    if no_comment(text):  # a zero-width space alone is no comment the unit could read
         raise EntryRefused(required, field="comment")
     found = validators.problems(Submission, {"review_comment": text})
     if found:

@@ -54,7 +54,8 @@ def test_an_approved_report_of_a_closed_year_is_not_reopened_and_the_signed_repo
     login(client, users["admin"])
     page = text(client.get(reverse("submission", args=[report.pk])))
     assert CLOSED in page and 'value="reopen"' not in page  # no button that would be refused; the reason instead
-    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "reopen", "comment": "Sai số liệu quý III"})
+    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "reopen", "comment": "Sai số liệu quý III",
+                                                                            "version": report.version})
     assert response.status_code == 200 and CLOSED in text(response)
     assert _report("024", 3).state == "approved"
     assert _reports(closed) == stored and _signed_report(closed) == before
@@ -69,11 +70,13 @@ def test_a_report_left_waiting_in_a_closed_year_is_neither_approved_nor_returned
     page = text(client.get(reverse("submission", args=[report.pk])))
     assert CLOSED in page and 'value="approve"' not in page and 'value="return"' not in page
     for action in ("approve", "return"):
-        response = client.post(reverse("submission-decide", args=[report.pk]), {"action": action, "comment": "Sửa lại quý III"})
+        response = client.post(reverse("submission-decide", args=[report.pk]), {"action": action, "comment": "Sửa lại quý III",
+                                                                                "version": report.version})
         assert response.status_code == 200 and CLOSED in text(response), action
     queue = reverse("review") + "?year=2024&quarter=3"
     assert 'value="approve"' not in text(client.get(queue)) and CLOSED in text(client.get(queue))
-    response = client.post(queue, {"year": 2024, "quarter": 3, "submission": [report.pk]}, follow=True)
+    response = client.post(queue, {"year": 2024, "quarter": 3, "submission": [report.pk], f"version-{report.pk}": report.version},
+                           follow=True)
     assert f"Chưa duyệt báo cáo nào: {CLOSED}" in text(response)
     assert _report("024", 3).state == "submitted"
     assert _reports(closed) == stored and _signed_report(closed) == before

@@ -108,7 +108,8 @@ def test_round_trip_enter_submit_return_fix_resubmit_approve(client, reporter, r
     assert submission.state == "submitted"
 
     client.force_login(reviewer)
-    response = client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": "Số 3 chưa khớp Sở Tài chính"})
+    response = client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": "Số 3 chưa khớp Sở Tài chính",
+                                                                                "version": submission.version})
     submission.refresh_from_db()
     assert submission.state == "returned" and submission.review_comment == "Số 3 chưa khớp Sở Tài chính"
 
@@ -125,7 +126,8 @@ def test_round_trip_enter_submit_return_fix_resubmit_approve(client, reporter, r
     assert "Ý kiến khi trả lại lần trước: Số 3" in client.get(reverse("submission", args=[submission.pk])).content.decode()
 
     client.force_login(reviewer)
-    response = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": [submission.pk]})
+    response = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": [submission.pk],
+                                               f"version-{submission.pk}": submission.version})
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.state == "approved" and submission.reviewed_by == reviewer
@@ -334,12 +336,12 @@ def test_returning_needs_a_comment_and_only_admins_reopen(client, reporter, revi
     post_entry(client, "024", 1, {"3": "50"}, action="submit")
     submission = Submission.objects.get()
     client.force_login(reviewer)
-    page = client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": " "},
+    page = client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": " ", "version": 2},
                        HTTP_REFERER=f"http://testserver/bao-cao/{submission.pk}/")
     submission.refresh_from_db()
     assert submission.state == "submitted"
     # A zero-width space pasted alone is no comment the unit could read either.
-    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": "\u200b "})
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": "\u200b ", "version": 2})
     submission.refresh_from_db()
     assert submission.state == "submitted"
     # Said beside the comment box, which a keyboard or screen reader is taken to (aria-invalid).
@@ -352,12 +354,12 @@ def test_returning_needs_a_comment_and_only_admins_reopen(client, reporter, revi
     # however the browser sent the form: again from the refusal, or without a Referer.
     assert f'name="next" value="/bao-cao/{submission.pk}/"' in html
     for referer in ({"HTTP_REFERER": f"http://testserver/bao-cao/{submission.pk}/xu-ly/"}, {}):
-        again = client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": " "}, **referer)
+        again = client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": " ", "version": 2}, **referer)
         assert f'name="next" value="/bao-cao/{submission.pk}/"' in again.content.decode()
-    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "approve"})
-    assert client.post(reverse("submission-decide", args=[submission.pk]), {"action": "reopen", "comment": "x"}).status_code == 403
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "approve", "version": 2})
+    assert client.post(reverse("submission-decide", args=[submission.pk]), {"action": "reopen", "comment": "x", "version": 3}).status_code == 403
     client.force_login(admin_user)
-    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "reopen", "comment": "Sai số liệu quý I"})
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "reopen", "comment": "Sai số liệu quý I", "version": 3})
     submission.refresh_from_db()
     assert submission.state == "returned"
     assert submission.history.first().review_comment == "Sai số liệu quý I"
@@ -414,8 +416,8 @@ def test_a_unit_is_told_by_email_when_its_report_is_sent_back_with_the_comment(c
                                                                                  admin_user, programme):
     report = _sent(programme)
     client.force_login(reviewer)
-    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Số 3 chưa khớp Sở Tài chính"},
-                           follow=True)
+    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Số 3 chưa khớp Sở Tài chính",
+                                                                            "version": report.version}, follow=True)
     assert _notes(response) == ["Đã trả lại đơn vị kèm ý kiến của bạn."]
     [letter] = mail.outbox
     assert letter.to == ["city@example.org"]  # the unit's members only
@@ -428,7 +430,8 @@ def test_a_unit_is_told_by_email_when_its_report_is_sent_back_with_the_comment(c
     # An approved report reopened by an administrator is sent back too, with the reason.
     approved = _sent(programme, "026", state="approved")
     client.force_login(admin_user)
-    client.post(reverse("submission-decide", args=[approved.pk]), {"action": "reopen", "comment": "Cục Thống kê công bố số chính thức"})
+    client.post(reverse("submission-decide", args=[approved.pk]), {"action": "reopen", "comment": "Cục Thống kê công bố số chính thức",
+                                                                    "version": approved.version})
     assert mail.outbox[-1].to == ["dv@example.org"] and "Cục Thống kê công bố số chính thức" in mail.outbox[-1].body
 
 
@@ -438,7 +441,8 @@ def test_a_return_stands_when_the_unit_cannot_be_told_and_the_reviewer_is_asked_
     # Nobody of Đồng Văn has an address.
     client.force_login(reviewer)
     report = _sent(programme, "026")
-    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Thiếu số"}, follow=True)
+    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Thiếu số",
+                                                                            "version": report.version}, follow=True)
     assert _notes(response) == ["Đã trả lại đơn vị kèm ý kiến của bạn.",
                                 "Không cán bộ đang hoạt động nào của Huyện Đồng Văn có địa chỉ thư điện tử: vui lòng báo cho đơn vị bằng cách khác."]
     # The mail server does not answer: the return stands all the same, and the reviewer is told.
@@ -446,7 +450,8 @@ def test_a_return_stands_when_the_unit_cannot_be_told_and_the_reviewer_is_asked_
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
     report = _sent(programme, "024")
-    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Sai số"}, follow=True)
+    response = client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Sai số",
+                                                                            "version": report.version}, follow=True)
     report.refresh_from_db()
     assert response.status_code == 200 and report.state == "returned" and report.review_comment == "Sai số"
     assert _notes(response)[1] == ("Máy chủ thư không phản hồi: chưa báo được cho Thành phố Hà Giang qua thư điện tử; "
@@ -576,7 +581,9 @@ def test_a_bulk_approval_refused_for_one_report_says_none_was_approved(client, r
     city, dong_van = (Submission.objects.get(unit__code=code, quarter=1) for code in ("024", "026"))
     workflow.return_for_correction(user=reviewer, submission=Submission.objects.get(pk=city.pk), comment="Sai")  # meanwhile
     client.force_login(reviewer)
-    page = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": [city.pk, dong_van.pk]},
+    page = client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": [city.pk, dong_van.pk],
+                                           # the versions the queue showed, before the return
+                                           f"version-{city.pk}": city.version, f"version-{dong_van.pk}": dong_van.version},
                        follow=True)
     assert Submission.objects.get(pk=dong_van.pk).state == "submitted"  # all or none
     assert "Chưa duyệt báo cáo nào: Báo cáo của Thành phố Hà Giang đang ở trạng thái trả lại" in page.content.decode()
@@ -632,7 +639,8 @@ def test_the_secretariat_ticks_every_report_waiting_with_one_link_and_approves_t
     page = client.get(reverse("review") + link).content.decode()
     assert ticked(page) == {dong_van.pk} and "Bỏ chọn tất cả" in page
     assert "quarter=1" in link and "year=2024" in link  # the same quarter, ticked
-    client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": sorted(ticked(page))})
+    shown = dict(re.findall(r'name="(version-\d+)" value="(\d+)"', page))  # each ticked row's version, as the page posts it
+    client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "approve", "submission": sorted(ticked(page)), **shown})
     assert Submission.objects.get(pk=dong_van.pk).state == "approved" and Submission.objects.get(pk=city.pk).state == "returned"
     # Nothing left to approve: no link to tick.
     assert "Chọn tất cả" not in client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
@@ -725,3 +733,123 @@ def test_a_figure_after_a_quarter_without_one_is_checked_against_the_last_quarte
     assert "Thay đổi 1.338 % so với quý II (85,8), quý gần nhất có số liệu; hãy kiểm tra và xác nhận." in page
     assert not Figure.objects.filter(submission__quarter=4).exists()  # not saved until confirmed
     assert "Quý II (quý gần nhất có số liệu): 85,8" in page
+
+
+def _page(response) -> str:
+    import html as html_module
+
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())  # the text a reader sees
+
+
+def _decision_box(response) -> str:
+    """What the page's decision form holds in its comment box (the box an admin reopens with, or a reviewer returns with)."""
+    from tests.formdata import form_data
+
+    return form_data(response.content.decode(), "decide").get("comment", "")
+
+
+NOT_SENT = "Ý kiến của bạn, chưa được gửi: "
+LONG_COMMENT = "Chỉ tiêu 3 chưa khớp số liệu của Sở Tài chính; đề nghị đơn vị đối chiếu lại và ghi rõ nguồn số liệu quý I."
+
+
+@pytest.fixture
+def sent(client, reporter):
+    client.force_login(reporter)
+    post_entry(client, "024", 1, {"3": "50"}, action="submit")
+    return Submission.objects.get()
+
+
+@pytest.mark.parametrize("who", ["reviewer", "admin"])
+@pytest.mark.parametrize("timing", ["stale page", "decided while posting"])
+def test_a_comment_typed_on_a_report_someone_else_decided_meanwhile_is_shown_as_not_sent(client, sent, reviewer, admin_user,
+                                                                                         monkeypatch, who, timing):
+    """A10: the report approved by another while the comment was typed, whether before the page was sent
+    (the page's version is old) or while it was (the decision waited on the report's row lock): the
+    comment is shown, said to be not sent, and never waits in the reopen reason's box to be sent as one."""
+    from tests.formdata import form_data
+
+    user = reviewer if who == "reviewer" else admin_user
+    other = make_user("secretariat-b", "reviewer")
+    client.force_login(user)
+    data = form_data(client.get(reverse("submission", args=[sent.pk])).content.decode(), "decide")
+    if timing == "stale page":
+        workflow.approve(user=other, submissions=[Submission.objects.get(pk=sent.pk)])
+    else:
+        original = workflow.return_for_correction
+
+        def approved_meanwhile(**kwargs):
+            workflow.approve(user=other, submissions=[Submission.objects.get(pk=sent.pk)])
+            return original(**kwargs)
+
+        monkeypatch.setattr(workflow, "return_for_correction", approved_meanwhile)
+    response = client.post(reverse("submission-decide", args=[sent.pk]), {**data, "comment": LONG_COMMENT, "action": "return"})
+    page = _page(response)
+    assert Submission.objects.get(pk=sent.pk).state == "approved"
+    assert "Thành phố Hà Giang" in page and "đã duyệt" in page
+    assert NOT_SENT + LONG_COMMENT in page
+    assert LONG_COMMENT not in _decision_box(response)  # the admin's reopen box is empty: nothing sent by one click
+    if who == "admin":
+        assert "Lý do mở lại" in page
+
+
+def test_a_comment_typed_on_a_report_sent_again_meanwhile_is_shown_as_not_sent(client, sent, reporter, reviewer):
+    """The report returned and sent again while the page was open: still waiting for review, but another
+    report; what was typed about the old one is said to be not sent (and kept in the same decision's box)."""
+    from tests.formdata import form_data
+
+    client.force_login(reviewer)
+    data = form_data(client.get(reverse("submission", args=[sent.pk])).content.decode(), "decide")
+    other = make_user("secretariat-b", "reviewer")
+    workflow.return_for_correction(user=other, submission=Submission.objects.get(pk=sent.pk), comment="Sai số")
+    workflow.submit(user=reporter, campaign=sent.campaign, unit=sent.unit, quarter=1)
+    response = client.post(reverse("submission-decide", args=[sent.pk]), {**data, "comment": LONG_COMMENT, "action": "return"})
+    page = _page(response)
+    assert "đã thay đổi sau khi anh/chị mở trang" in page
+    assert NOT_SENT + LONG_COMMENT in page
+    assert _decision_box(response).strip() == LONG_COMMENT
+    assert Submission.objects.get(pk=sent.pk).state == "submitted"
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_a_decision_posted_without_the_pages_version_is_refused_as_out_of_date(client, sent, reviewer, version):
+    """A1: a post without the version (a page cached from before the check, a hand-made post) is not
+    applied unchecked: refused as a page out of date, with what was typed kept."""
+    client.force_login(reviewer)
+    posted = {"action": "return", "comment": LONG_COMMENT} if version is None else \
+        {"action": "return", "comment": LONG_COMMENT, "version": version}
+    page = _page(client.post(reverse("submission-decide", args=[sent.pk]), posted))
+    assert "Trang này đã cũ: hãy tải lại trang, đọc lại báo cáo rồi quyết định." in page
+    assert LONG_COMMENT in page
+    approve = {"action": "approve"} if version is None else {"action": "approve", "version": version}
+    page = _page(client.post(reverse("submission-decide", args=[sent.pk]), approve))
+    assert "Trang này đã cũ" in page
+    assert Submission.objects.get(pk=sent.pk).state == "submitted"
+
+
+def test_a_bulk_approval_without_a_reports_version_approves_nothing(client, sent, reviewer):
+    client.force_login(reviewer)
+    queue = reverse("review") + "?year=2024&quarter=1"
+    response = client.post(queue, {"action": "approve", "submission": [sent.pk]}, follow=True)
+    assert "Chưa duyệt báo cáo nào: trang này đã cũ; hãy tải lại trang và đánh dấu lại các báo cáo." in _page(response)
+    assert Submission.objects.get(pk=sent.pk).state == "submitted"
+    # The queue as the page posts it approves.
+    client.post(queue, {"action": "approve", "submission": [sent.pk], f"version-{sent.pk}": sent.version})
+    assert Submission.objects.get(pk=sent.pk).state == "approved"
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00a0", " \u200b\u00a0\n"])
+def test_a_comment_box_that_shows_nothing_is_empty_to_approve_and_to_return(client, sent, reviewer, blank):
+    """A2: one rule: a box holding only invisible marks is no comment, so it neither returns nor blocks approving."""
+    from tests.formdata import form_data
+
+    client.force_login(reviewer)
+    data = form_data(client.get(reverse("submission", args=[sent.pk])).content.decode(), "decide")
+    page = _page(client.post(reverse("submission-decide", args=[sent.pk]), {**data, "comment": blank, "action": "return"}))
+    assert "Hãy ghi rõ nội dung cần sửa" in page
+    assert Submission.objects.get(pk=sent.pk).state == "submitted"
+    page = _page(client.post(reverse("submission-decide", args=[sent.pk]), {**data, "comment": blank, "action": "approve"}, follow=True))
+    assert "Duyệt báo cáo không kèm ý kiến" not in page
+    assert "Đã duyệt." in page
+    assert Submission.objects.get(pk=sent.pk).state == "approved"
+    # The rule itself, in the domain layer: whitespace and invisible marks are nothing; any visible character is something.
+    assert workflow.no_comment(blank) and not workflow.no_comment(f"{blank}Sai số")

@@ -99,7 +99,7 @@ def test_a_report_returned_after_its_deadline_stays_open_until_sent_again(client
     client.force_login(reviewer)
     review_page = client.get(reverse("submission", args=[submission.pk])).content.decode()
     assert "Trả lại sẽ mở lại việc nhập số liệu cho đơn vị, kể cả khi đã quá hạn" in review_page
-    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": "Sửa số 3"})
+    client.post(reverse("submission-decide", args=[submission.pk]), {"action": "return", "comment": "Sửa số 3", "version": submission.version})
 
     client.force_login(reporter)
     assert post_page(client, "024", 1, {("3", "value"): "55"}).status_code == 302  # corrected as a draft

@@ -174,7 +174,8 @@ def test_approving_from_a_sorted_queue_comes_back_sorted_with_the_message_to_foc
     client.force_login(reviewer)
     waiting = Submission.objects.filter(campaign=demo, quarter=3, state="submitted").order_by("unit__code").first()
     url = f"{reverse('review')}?year=2024&quarter=3&sort=unit"
-    response = client.post(url, {"year": 2024, "quarter": 3, "action": "approve", **({"submission": waiting.pk} if chosen else {})})
+    ticked = {"submission": waiting.pk, f"version-{waiting.pk}": waiting.version} if chosen else {}
+    response = client.post(url, {"year": 2024, "quarter": 3, "action": "approve", **ticked})
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('review')}?year=2024&quarter=3&sort=unit"
     page = client.get(response["Location"]).content.decode()

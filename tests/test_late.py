@@ -160,13 +160,15 @@ def test_a_report_returned_as_not_counted_as_sent_is_late_again_until_sent_again
     assert "Không tính là đã gửi" in page
     # Ticked, or commented, and approved by a click on the wrong button: refused, what was typed kept.
     wrong = client.post(reverse("submission-decide", args=[report.pk]),
-                        {"action": "approve", "comment": "Báo cáo chưa có số liệu.", "unsent": "on"}).content.decode()
+                        {"action": "approve", "comment": "Báo cáo chưa có số liệu.", "unsent": "on",
+                         "version": report.version}).content.decode()
     assert "Ô này chỉ dùng khi “Trả lại để chỉnh sửa”" in wrong and "Duyệt báo cáo không kèm ý kiến" in wrong
     # The box's refusal is read with it: its description names the help and the error under it.
     assert 'aria-describedby="id_unsent_helptext id_unsent_error"' in wrong and 'id="id_unsent_error"' in wrong
     assert "Báo cáo chưa có số liệu.</textarea>" in wrong and Submission.objects.get(pk=report.pk).state == "submitted"
     response = client.post(reverse("submission-decide", args=[report.pk]),
-                           {"action": "return", "comment": "Báo cáo chưa có số liệu.", "unsent": "on"}, follow=True)
+                           {"action": "return", "comment": "Báo cáo chưa có số liệu.", "unsent": "on", "version": report.version},
+                           follow=True)
     assert "báo cáo không được tính là đã gửi" in response.content.decode()
     letter = mail.outbox[-1].body
     # Before the signature, and true to the deadline already past: it will be sent late, whenever sent.

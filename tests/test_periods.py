@@ -60,7 +60,8 @@ def test_a_report_returned_after_its_deadline_is_where_the_units_entry_page_open
     unit = Unit.objects.get(code="024")
     report = Submission.objects.create(campaign=q2_open, unit=unit, quarter=1, state="submitted", submitted_at=timezone.now())
     client.force_login(reviewer)
-    client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Chỉ tiêu 3 thiếu nguồn"})
+    client.post(reverse("submission-decide", args=[report.pk]), {"action": "return", "comment": "Chỉ tiêu 3 thiếu nguồn",
+                                                                 "version": report.version})
     client.force_login(make_user("reporter-city", "reporter", units=[unit]))
     response = client.get(reverse("entry"), {"year": 2024})
     assert response.context["quarter"] == 1  # quarter 1's deadline has passed: quarter 2 is being collected

@@ -29,7 +29,10 @@ def submitted(client, reporter):  # noqa: F811
 
 
 def decide(client, submission, action, comment=""):
-    return client.post(reverse("submission-decide", args=[submission.pk]), {"action": action, "comment": comment}, follow=True)
+    """As the report's page posts it: with the report's version the page shows."""
+    version = Submission.objects.get(pk=submission.pk).version
+    return client.post(reverse("submission-decide", args=[submission.pk]), {"action": action, "comment": comment, "version": version},
+                       follow=True)
 
 
 def test_a_long_return_comment_is_kept_whole_and_shown_in_the_history(client, submitted, reviewer):
@@ -248,11 +251,13 @@ def test_a_comment_the_box_took_is_taken_whatever_the_browser_sends_for_its_line
 def test_a_return_comment_refused_because_someone_approved_first_is_shown_back_not_lost(client, submitted, reviewer, admin_user):
     from targets import workflow
 
+    shown = Submission.objects.get(pk=submitted.pk).version  # the page the reviewer types on
     workflow.approve(user=admin_user, submissions=[Submission.objects.get(pk=submitted.pk)])  # meanwhile
     client.force_login(reviewer)
-    page = client.post(reverse("submission-decide", args=[submitted.pk]), {"action": "return", "comment": "Dòng 1\r\nDòng 2"})
+    page = client.post(reverse("submission-decide", args=[submitted.pk]), {"action": "return", "comment": "Dòng 1\r\nDòng 2",
+                                                                           "version": shown})
     html = page.content.decode()
-    assert "đang ở trạng thái đã duyệt" in html
+    assert "đã thay đổi sau khi anh/chị mở trang (hiện ở trạng thái đã duyệt)" in html
     assert "Ý kiến của bạn, chưa được gửi:" in html and "Dòng 1<br>Dòng 2" in html
 
 

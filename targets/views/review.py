@@ -157,9 +157,10 @@ def _bulk(request, campaign, quarter):
     if not chosen:
         messages.error(request, _("Tick at least one report to approve."))
         return redirect(target)
-    posted = {s.pk: request.POST.get(f"version-{s.pk}", "") for s in chosen}
-    seen = {pk: as_id(value) for pk, value in posted.items()}
-    if any(value and seen[pk] is None for pk, value in posted.items()):  # no page writes such a version
+    seen = {s.pk: as_id(request.POST.get(f"version-{s.pk}")) for s in chosen}
+    # A report ticked without the version its row showed (a page from before the check, a post made by
+    # hand; or one no page writes) is on a page older than it: nothing approved unchecked.
+    if any(version is None for version in seen.values()):
         messages.error(request, _("Nothing was approved: this page is out of date; reload it and tick the reports again."))
         return redirect(target)
     try:
@@ -178,7 +179,12 @@ def submission(request, pk: int):
     return _report_page(request, report, DecisionForm())
 
 
-def _report_page(request, report: Submission, form: DecisionForm):
+def _report_page(request, report: Submission, form: DecisionForm, *, posted: tuple[str | None, int | None] | None = None):
+    """`posted`: a decision refused, as (its action, the report's version its page showed). On a report
+    changed since (decided or sent again meanwhile, or a page without its version), or with a box now
+    for another decision, what was typed is shown apart, said to be not sent. It stays in the box, its
+    error beside it, only where the box is for the same decision; never in another's (an approved
+    report's reopening reason, one click from sending a return's comment as one)."""
     user = request.user
     own = user.units.filter(pk=report.unit_id).exists()
     if not (access.is_reviewer(user) or own or (report.state in Submission.VISIBLE_STATES and access.roles(user))):
@@ -197,15 +203,25 @@ def _report_page(request, report: Submission, form: DecisionForm):
     # button that would be refused, and the reason said instead.
     closed = report.campaign.closed_problem() if access.is_reviewer(user) else None
     report.campaign.as_closed([report.unit])  # headed as the year's signed report names the unit; never saved
+    may_review = access.is_reviewer(user) and report.state == Submission.State.SUBMITTED and not closed
+    may_reopen = access.is_admin(user) and report.state == Submission.State.APPROVED and not closed
+    unsent = ""
+    if posted is not None:
+        action, seen = posted
+        box = "reopen" if may_reopen else "review" if may_review else None
+        same_box = box == ("reopen" if action == "reopen" else "review")
+        if seen != report.version or not same_box:
+            typed = form.data.get("comment", "")
+            unsent = "" if workflow.no_comment(typed) else typed.replace("\r\n", "\n")
+        if not same_box:
+            form = DecisionForm()
     return render(request, "targets/submission.html", {
         "expected": len(expected[report.unit_id]), "filled": len(expected[report.unit_id]) - len(missing),
         "missing": ", ".join(sorted(missing, key=ranking.code_order)),
         "disagreements": _disagreements(report.campaign, report.quarter, [report.unit_id]).get(report.unit_id, []),
         "report": report, "figures": figures, "figure_history": figure_history, "task_history": task_history,
         "state_history": state_history,
-        "may_review": access.is_reviewer(user) and report.state == Submission.State.SUBMITTED and not closed,
-        "may_reopen": access.is_admin(user) and report.state == Submission.State.APPROVED and not closed,
-        "closed": closed,
+        "may_review": may_review, "may_reopen": may_reopen, "closed": closed, "unsent": unsent,
         "task_reports": report.task_reports.select_related("task__theme").order_by("task__theme__number", "task__number"),
         "form": form,
     })
@@ -232,30 +248,38 @@ def decide(request, pk: int):
     report = get_object_or_404(Submission.objects.select_related("unit", "campaign", "submitted_by", "reviewed_by"), pk=pk)
     request.page_address = reverse("submission", args=[report.pk])  # this address takes only the form (context_processors)
     action = request.POST.get("action")
+    if action not in ("approve", "return", "reopen"):  # no button of the page posts it: nothing to decide, nor typed to keep
+        messages.error(request, _("Unknown action."))
+        return redirect("submission", pk=report.pk)
     form = DecisionForm(request.POST)
+    form.is_valid()  # what was typed, read whatever is refused below: shown back, never lost (_report_page)
+    seen = as_id(request.POST.get("version"))
+    posted = (action, seen)
     # A page opened before the report changed is said so first, whatever else is wrong with what was
     # posted: the page shown again carries the report's new version, so only a reviewer told of the
-    # change decides on it (the decision itself is checked again under the row lock).
+    # change decides on it (the decision itself is checked again under the row lock). A post without
+    # the version (a page from before the check, one made by hand; or a version no page writes) is
+    # from a page older than the report: never a decision applied unchecked.
     try:
-        workflow.check_version(report, as_id(request.POST.get("version")))
+        if seen is None:
+            raise workflow.EntryRefused(_("This page is out of date: reload it, read the report again and decide."))
+        workflow.check_version(report, seen)
     except workflow.EntryRefused as changed:
         messages.error(request, changed.message)
-        return _report_page(request, report, form)
+        return _report_page(request, report, form, posted=posted)
     if not form.is_valid():
         # The page again with the comment as typed, its error beside it: a comment too long is cut
-        # by its writer, not lost. A version no page wrote has no box to be said at.
-        if "version" in form.errors:
-            messages.error(request, _("This page is out of date: reload it, read the report again and decide."))
-        return _report_page(request, report, form)
-    text, seen = form.cleaned_data["comment"], form.cleaned_data["version"]
-    if action == "approve" and (form.cleaned_data["unsent"] or text):
+        # by its writer, not lost.
+        return _report_page(request, report, form, posted=posted)
+    text = form.cleaned_data["comment"]
+    if action == "approve" and (form.cleaned_data["unsent"] or not workflow.no_comment(text)):
         # What was ticked or typed belongs to a return: approving would drop it unsaid (a click on
         # the wrong button). Said at its box, with what was typed kept.
         if form.cleaned_data["unsent"]:
             form.add_error("unsent", _("This box goes with “Return for correction”: untick it to approve the report."))
-        if text:
+        if not workflow.no_comment(text):
             form.add_error("comment", _("An approval carries no comment: return the report with it, or clear it to approve."))
-        return _report_page(request, report, form)
+        return _report_page(request, report, form, posted=posted)
     try:
         if action == "approve":
             workflow.approve(user=request.user, submissions=[report], seen={report.pk: seen})
@@ -271,8 +295,6 @@ def decide(request, pk: int):
             decision = workflow.reopen(user=request.user, submission=report, reason=text, seen=seen)
             messages.success(request, _("Reopened; the unit can correct its figures."))
             _say_if_not_told(request, decision)
-        else:
-            messages.error(request, _("Unknown action."))
     except workflow.EntryRefused as refused:
         if refused.forbidden:
             raise PermissionDenied(refused.message) from None
@@ -280,6 +302,6 @@ def decide(request, pk: int):
             form.add_error(refused.field, refused.message)  # beside the comment box, which gets the focus
         else:
             messages.error(request, refused.message)
-        report.refresh_from_db()  # as it stands now, with the comment kept to send again
-        return _report_page(request, report, form)
+        report.refresh_from_db()  # as it stands now, with the comment kept to send again, or shown as not sent
+        return _report_page(request, report, form, posted=posted)
     return redirect("submission", pk=report.pk)
