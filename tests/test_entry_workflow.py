@@ -804,7 +804,7 @@ def test_a_comment_typed_on_a_report_sent_again_meanwhile_is_shown_as_not_sent(c
     workflow.submit(user=reporter, campaign=sent.campaign, unit=sent.unit, quarter=1)
     response = client.post(reverse("submission-decide", args=[sent.pk]), {**data, "comment": LONG_COMMENT, "action": "return"})
     page = _page(response)
-    assert "đã thay đổi sau khi anh/chị mở trang" in page
+    assert "đã thay đổi sau khi bạn mở trang" in page
     assert NOT_SENT + LONG_COMMENT in page
     assert _decision_box(response).strip() == LONG_COMMENT
     assert Submission.objects.get(pk=sent.pk).state == "submitted"

@@ -353,5 +353,5 @@ def test_the_entry_pages_other_reports_pass_the_checks_and_a_refused_decision_ge
     Submission.objects.filter(pk=waiting.pk).update(version=waiting.version + 1)  # sent again behind the open page
     reviewing.get_by_role("button", name="Duyệt").click()
     expect(reviewing.locator("main > .alert").first).to_be_focused()
-    expect(reviewing.locator("main > .alert").first).to_contain_text("đã thay đổi sau khi anh/chị mở trang")
+    expect(reviewing.locator("main > .alert").first).to_contain_text("đã thay đổi sau khi bạn mở trang")
     check_page(reviewing)

@@ -225,7 +225,7 @@ def test_a_decision_from_a_page_opened_before_the_report_was_sent_again_is_refus
         if action == "return":
             data["unsent"] = "on"
         refused = client.post(reverse("submission-decide", args=[report.pk]), data, follow=True).content.decode()
-        assert "Báo cáo của Thành phố Hà Giang đã thay đổi sau khi anh/chị mở trang" in refused, action
+        assert "Báo cáo của Thành phố Hà Giang đã thay đổi sau khi bạn mở trang" in refused, action
         assert action == "approve" or "Báo cáo gần như trống.</textarea>" in refused  # what A typed, kept
         stored = Submission.objects.get(pk=report.pk)
         assert (stored.state, stored.first_submitted_at) == ("submitted", first)
@@ -233,7 +233,7 @@ def test_a_decision_from_a_page_opened_before_the_report_was_sent_again_is_refus
     # and then carries its new version: only a reviewer told of the change decides on it.
     too_long = client.post(reverse("submission-decide", args=[report.pk]),
                            {**form_data(page_a, "decide"), "action": "return", "comment": "x" * 5000, "unsent": "on"}).content.decode()
-    assert "Báo cáo của Thành phố Hà Giang đã thay đổi sau khi anh/chị mở trang" in too_long
+    assert "Báo cáo của Thành phố Hà Giang đã thay đổi sau khi bạn mở trang" in too_long
     assert f'name="version" value="{Submission.objects.get(pk=report.pk).version}"' in too_long
     # A version no page writes, in the queue: nothing approved.
     odd = client.post(reverse("review") + "?year=2024&quarter=1", {"action": "approve", "submission": report.pk,

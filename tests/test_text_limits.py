@@ -257,7 +257,7 @@ def test_a_return_comment_refused_because_someone_approved_first_is_shown_back_n
     page = client.post(reverse("submission-decide", args=[submitted.pk]), {"action": "return", "comment": "Dòng 1\r\nDòng 2",
                                                                            "version": shown})
     html = page.content.decode()
-    assert "đã thay đổi sau khi anh/chị mở trang (hiện ở trạng thái đã duyệt)" in html
+    assert "đã thay đổi sau khi bạn mở trang (hiện ở trạng thái đã duyệt)" in html
     assert "Ý kiến của bạn, chưa được gửi:" in html and "Dòng 1<br>Dòng 2" in html
 
 

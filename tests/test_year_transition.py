@@ -530,10 +530,10 @@ def test_a_reporter_of_several_units_is_told_which_other_units_owe_reports(clien
     with CaptureQueriesContext(connection) as three:
         response = _frozen_entry_page(client, datetime.date(2025, 2, 10), unit="029")
     page, body = _page_text(response), response.content.decode()
-    assert "Đơn vị khác của anh/chị còn báo cáo chưa gửi (số báo cáo): 024 (1)" in page  # its 2024 Q4, never sent
+    assert "Đơn vị khác của bạn còn báo cáo chưa gửi (số báo cáo): 024 (1)" in page  # its 2024 Q4, never sent
     assert '<a class="alert-link" href="/nhap-so-lieu/?unit=024">024</a>' in body and f"?unit={free.code}\"" not in body
     page = _page_text(_frozen_entry_page(client, datetime.date(2025, 2, 10), unit="024"))
-    assert "Đơn vị khác của anh/chị còn báo cáo chưa gửi (số báo cáo): 029 (2)" in page  # 2024 Q3 a draft, Q4 never sent
+    assert "Đơn vị khác của bạn còn báo cáo chưa gửi (số báo cáo): 029 (2)" in page  # 2024 Q3 a draft, Q4 never sent
     # Two queries for all the other units, however many.
     client.force_login(make_user("reporter-one-more", "reporter", units=[quan_ba, city]))
     with CaptureQueriesContext(connection) as two:
@@ -541,9 +541,9 @@ def test_a_reporter_of_several_units_is_told_which_other_units_owe_reports(clien
     assert len(three) == len(two)
     # A reporter of one unit, and the secretariat (it enters for every unit: the late page lists them), get no such line.
     client.force_login(make_user("reporter-029", "reporter", units=[quan_ba]))
-    assert "Đơn vị khác của anh/chị" not in _page_text(_frozen_entry_page(client, datetime.date(2025, 2, 10)))
+    assert "Đơn vị khác của bạn" not in _page_text(_frozen_entry_page(client, datetime.date(2025, 2, 10)))
     client.force_login(reviewer)
-    assert "Đơn vị khác của anh/chị" not in _page_text(_frozen_entry_page(client, datetime.date(2025, 2, 10), unit="029"))
+    assert "Đơn vị khác của bạn" not in _page_text(_frozen_entry_page(client, datetime.date(2025, 2, 10), unit="029"))
     assert Campaign.objects.filter(year_closed=False).count() == 2
 
 
