@@ -818,10 +818,9 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         fmt = excel_format(places, lang)
         # The report sheet's (*), by the same rule (overview.state_shown), for the figures the year to date is made of.
         marked = (p.ytd is not None or p.verdict is not None) and provisional(p, row["state_shown"])
-        # And for the quarter's own figure, by the same rule: an estimate, or its report not approved.
-        figure = row["figure"]
-        quarter_marked = p.quarter_value is not None and figure is not None and (
-            figure.kind == Figure.Kind.ESTIMATE or row["state"] != Submission.State.APPROVED)
+        # And for the quarter's own figure, by the same rule: an estimate, or a report it is made of
+        # not approved (one derived from two years to date is made of both's).
+        quarter_marked = p.quarter_value is not None and (row["quarter_estimate"] or row["quarter_state"] != Submission.State.APPROVED)
         notes.estimate |= marked or quarter_marked
         ws.cell(r, 1, a.measure.code)
         ws.cell(r, 2, _name(a.measure.indicator, "name", lang) if alone[a.measure.indicator_id] == 1 else _name(a.measure, "name", lang))

@@ -159,7 +159,12 @@ def state_shown(p: progress.Progress, states: dict[int, str]) -> str | None:
     (Progress.stands_on) is, else the least advanced of their reports' (a first half's sum of an
     approved first quarter and a second only sent is "submitted", marked (*) as not yet reviewed).
     None: no such figure. The one rule for the pages, the API and both sheets of the report."""
-    found = [states[q] for q in p.stands_on if q in states]
+    return least_state(p.stands_on, states)
+
+
+def least_state(quarters, states: dict[int, str]) -> str | None:
+    """The least advanced of the reports (`states`, quarter → state) holding the figures of `quarters`."""
+    found = [states[q] for q in quarters if q in states]
     return min(found, key=lambda s: _STATE_ORDER.index(s) if s in _STATE_ORDER else -1, default=None)
 
 
@@ -346,6 +351,9 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         rows.append({"assignment": a, "progress": result, "figure": figure, "state": figure.submission.state if figure else None,
                      # The state of the year to date's figures (state_shown), as the measure's on the pages.
                      "state_shown": state_shown(result, reports[key]),
+                     # And of the quarter's own figure, which one derived from two years to date stands on both.
+                     "quarter_state": least_state(result.quarter_stands_on, reports[key]),
+                     "quarter_estimate": any(q in estimates[key] for q in result.quarter_stands_on),
                      "pledge": pledge, "pledge_progress": final(progress.evaluate(pledge.spec(), quarter, *series)) if pledge else None})
     return rows
 

@@ -253,6 +253,9 @@ class Progress:
     # flow's quarters added up from its last reported cumulative on. Any of them an estimate
     # (`estimate`) or in a report not yet approved (overview.state_shown) marks it (*).
     stands_on: tuple[int, ...] = ()
+    # The same for the quarter's own figure: the quarter's, or, derived from two years to date (its
+    # own less the one before it), those both stand on.
+    quarter_stands_on: tuple[int, ...] = ()
     # Full-year view without the year's figure: the status is the latest in-year one (in_year),
     # never a final "not met" from nine-month data.
     in_year: Progress | None = field(default=None, compare=False)
@@ -457,7 +460,7 @@ def evaluate(
             if spec.aggregation is Aggregation.FLOW and spec.comparison is not Comparison.QUALITATIVE:
                 latest = 3
             in_year = evaluate(spec, latest, values, verdicts, cumulative, estimates, today)
-            return replace(in_year, quarter=4, quarter_value=None, quarter_value_derived=False, in_year=in_year,
+            return replace(in_year, quarter=4, quarter_value=None, quarter_value_derived=False, quarter_stands_on=(), in_year=in_year,
                            ytd_by_quarter={**in_year.ytd_by_quarter, **{q: None for q in range(latest + 1, 5)}})
     if spec.comparison is Comparison.QUALITATIVE:
         return _qualitative(spec, quarter, verdicts, estimates)
@@ -478,6 +481,7 @@ def evaluate(
     disagreements: tuple[Disagreement, ...] = ()
     is_estimate = False
     stands_on: tuple[int, ...] = ()
+    quarter_stands_on: tuple[int, ...] = (quarter,) if quarter_value is not None else ()
     if spec.aggregation is Aggregation.FLOW:
         reported = _known(cumulative, period)
         by_quarter, amounts, disagreements = _flow_ytd(period, known, reported)
@@ -493,6 +497,9 @@ def evaluate(
         anchor = max(reported, default=1)
         stands_on = tuple(q for q in period if q >= anchor and (q in known or q in reported))
         is_estimate = any(q in estimates for q in stands_on)
+        if derived:
+            before = max((q for q in reported if q < quarter), default=1)
+            quarter_stands_on = (*(q for q in range(1, quarter) if q >= before and (q in known or q in reported)), quarter)
     else:
         by_quarter = {q: known.get(q) for q in period}
         if known:
@@ -550,6 +557,7 @@ def evaluate(
         disagreements=disagreements,
         estimate=is_estimate,
         stands_on=stands_on,
+        quarter_stands_on=quarter_stands_on,
         _spec=spec,
         _same_period_is_last_year=from_last_year,
     )

@@ -195,3 +195,25 @@ def test_a_sum_of_quarters_is_marked_while_any_quarter_it_adds_is_not_yet_approv
     wb = report(client, 3)
     assert '"(*)"' not in next(r for r in wb["Báo cáo"].iter_rows() if r[0].value == "3")[5].number_format
     assert '"(*)"' not in by_unit(wb["Chi tiết theo đơn vị"], "3", "STC")[7].number_format
+
+
+def test_a_quarter_figure_derived_from_two_years_to_date_is_marked_while_the_earlier_one_is_not_approved(
+        client, programme, viewer, admin_user, reviewer):
+    """The budget revenue's third quarter, sent as its nine months' year to date only (1.800), is that
+    less the first half's (600 + 600): made of the second quarter's figure too, which is only sent. The
+    by-unit sheet's quarter column marks it (*), as the year to date's, never as final."""
+    from targets import workflow
+
+    first = _sent(programme, admin_user, "STC", "3", 1, "600")
+    _sent(programme, admin_user, "STC", "3", 2, "600")
+    unit, measure = Unit.objects.get(code="STC"), Measure.objects.get(campaign=programme, code="3")
+    workflow.save_figures(user=admin_user, campaign=programme, unit=unit, quarter=3,
+                          entries=[workflow.Entry(measure=measure, cumulative=Decimal("1800"))])
+    third = workflow.submit(user=admin_user, campaign=programme, unit=unit, quarter=3)
+    workflow.approve(user=reviewer, submissions=[first, third])
+    client.force_login(viewer)
+    row = by_unit(report(client, 3)["Chi tiết theo đơn vị"], "3", "STC")
+    assert row[6].value == 600 and '"(*)"' in row[6].number_format
+    workflow.approve(user=reviewer, submissions=[Submission.objects.get(unit=unit, quarter=2)])
+    row = by_unit(report(client, 3)["Chi tiết theo đơn vị"], "3", "STC")
+    assert row[6].value == 600 and '"(*)"' not in row[6].number_format
