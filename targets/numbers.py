@@ -34,6 +34,13 @@ EXAMPLES = {"vi": "1.234,5", "en": "1,234.5"}
 # the invisible marks a copy from a web page or a PDF carries (validators.INVISIBLE): "12" with
 # one of them is still 12.
 _SPACES = re.compile(rf"[\s\u00a0\u2007\u202f{INVISIBLE}]")
+# A space between two digits groups thousands only in a number's whole part, in groups of three
+# ("1 234 567,5"). Anywhere else ("45 6", "1 23 456", "12,3 4") it is refused, never dropped:
+# "45 6" may be a slip for 45,6 as well as 456.
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_SPACE = r"[\s\u00a0\u2007\u202f]+"
+_SPACED_DIGITS = re.compile(rf"[0-9]+(?:{_SPACE}[0-9]+)+")
+_GROUPED_BY_SPACES = re.compile(rf"[1-9][0-9]{{0,2}}(?:{_SPACE}[0-9]{{3}})+")
 # A minus sign copied from a typeset document is still a minus sign.
 _MINUS = "\u2212"
 
@@ -133,13 +140,14 @@ def format_percent(value: Decimal | None, places: int, lang: str) -> str:
 class NumberFormatError(ValueError):
     """Text that is not a number in the page's language (`lang`).
 
-    `problem` says why (EMPTY, AMBIGUOUS, OTHER_NOTATION, PERCENT_SIGN, NOT_A_NUMBER); message()
+    `problem` says why (EMPTY, AMBIGUOUS, OTHER_NOTATION, PERCENT_SIGN, SPACES, NOT_A_NUMBER); message()
     words it in any language, with numbers in that language's notation. `reading` is the value
     the text would have in the other language's notation, or None if it is not a number there
     either.
     """
 
     EMPTY, AMBIGUOUS, OTHER_NOTATION, PERCENT_SIGN, NOT_A_NUMBER = "empty", "ambiguous", "other_notation", "percent_sign", "not_a_number"
+    SPACES = "spaces"  # spaces between digits that do not group thousands: "45 6"
 
     def __init__(self, problem: str, text: str = "", lang: str = "vi", reading: Decimal | None = None,
                  value: Decimal | None = None, bare: Decimal | None = None):
@@ -176,6 +184,10 @@ class NumberFormatError(ValueError):
             if self.problem == self.PERCENT_SIGN:
                 return _("“%(text)s”: type the number without the %% sign, e.g. %(bare)s.") % {
                     "text": self.text, "bare": _as_typed(self.bare, self.lang)}
+            if self.problem == self.SPACES:
+                return _("“%(text)s”: the spaces do not separate thousands (groups of three digits), so the number is "
+                         "unclear. Type it without spaces, in %(format)s, e.g. %(example)s.") % {
+                    "text": self.text, "format": FORMAT_NAMES[self.lang], "example": EXAMPLES[self.lang]}
             return _("“%(text)s” is not a number in %(format)s, e.g. %(example)s.") % {
                 "text": self.text, "format": FORMAT_NAMES[self.lang], "example": EXAMPLES[self.lang]}
 
@@ -196,6 +208,15 @@ def _pattern(group: str, point: str) -> re.Pattern[str]:
 
 
 _PATTERNS = {lang: _pattern(*seps) for lang, seps in SEPARATORS.items()}
+
+
+def _spaces_group_thousands(text: str) -> bool:
+    """Whether every space between two digits of `text` separates groups of three digits of its
+    first run of digits, the whole part: "1 234,5" and "- 1 234" yes; "45 6", "0 123", "12,345 678" no."""
+    text = _INVISIBLE.sub("", text)
+    first = re.search("[0-9]", text)
+    return all(run.start() == first.start() and _GROUPED_BY_SPACES.fullmatch(run.group())
+               for run in _SPACED_DIGITS.finditer(text))
 
 
 def _read(text: str, lang: str) -> Decimal | None:
@@ -229,8 +250,10 @@ def unambiguous_text(value: Decimal, lang: str) -> str:
 def parse_number(text: str, lang: str) -> Decimal:
     """Read a number typed in `lang`'s notation, strictly; raise NumberFormatError otherwise.
 
-    Spaces anywhere are ignored, a leading "+" or "-" is allowed. Thousands separators must
-    stand between groups of exactly three digits; at most one decimal mark, after them.
+    A leading "+" or "-" is allowed. Thousands separators must stand between groups of exactly
+    three digits; at most one decimal mark, after them. A space (of any kind) between digits is a
+    thousands separator in the same way ("1 234,5"), and text where it is not ("45 6") is refused;
+    spaces elsewhere ("- 1,2", " 45,6 ") are ignored.
     Text that means different numbers in the two notations ("1.234": 1234 in Vietnamese,
     1.234 in English) is refused as ambiguous, with both readings, never guessed; "1,234.5"
     or "12.34" on a Vietnamese page are refused with the English reading in the message.
@@ -241,6 +264,8 @@ def parse_number(text: str, lang: str) -> Decimal:
     cleaned = _SPACES.sub("", text or "").replace(_MINUS, "-")
     if not cleaned:
         raise NumberFormatError(NumberFormatError.EMPTY, shown, lang)
+    if not _spaces_group_thousands(text):
+        raise NumberFormatError(NumberFormatError.SPACES, shown, lang)
 
     value = _read(cleaned, lang)
     reading = _read(cleaned, other)

@@ -338,6 +338,93 @@ def test_a_percent_sign_after_a_number_of_the_other_notation_gives_the_general_m
     assert error.message_vi.startswith("«75.2%» không phải là số")
 
 
+# --- parse_number: spaces inside a number ----------------------------------------------------
+
+# The spaces people group digits with: ordinary, no-break, narrow no-break, thin.
+GROUPING_SPACES = [" ", "\u00a0", "\u202f", "\u2009"]
+
+
+@pytest.mark.parametrize("space", GROUPING_SPACES)
+@pytest.mark.parametrize(
+    "text, lang, value",
+    [
+        ("1 234", "vi", "1234"),
+        ("52 345", "vi", "52345"),
+        ("1 234 567,5", "vi", "1234567.5"),
+        ("1 234,5", "vi", "1234.5"),
+        ("-1 234,5", "vi", "-1234.5"),
+        ("- 1 234,5", "vi", "-1234.5"),
+        ("123 456 789", "vi", "123456789"),
+        ("1 234.5", "en", "1234.5"),
+        ("52 345", "en", "52345"),
+    ],
+)
+def test_a_space_between_groups_of_three_digits_is_a_thousands_separator(text, lang, value, space):
+    result = parse_number(text.replace(" ", space), lang)
+    assert result == D(value) and str(result) == value
+
+
+@pytest.mark.parametrize("space", GROUPING_SPACES)
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("45 6", "vi"),  # a slip for 45,6: never read as 456
+        ("1 23 456", "vi"),  # a group of two in the middle
+        ("12 34", "vi"),
+        ("1 2345", "vi"),  # a group of four
+        ("1234 567", "vi"),  # four digits before the first space
+        ("0 123", "vi"),  # 0 123 is no grouping of 123, as 0.123 is not
+        ("45,6 7", "vi"),  # after the decimal mark
+        ("1 234,567 8", "vi"),
+        ("12,345 678", "vi"),
+        ("1.234 567", "vi"),  # spaces and dots both grouping the same number
+        ("-45 6", "vi"),
+        ("45 6", "en"),
+        ("1 23 456.5", "en"),
+        ("45.6 7", "en"),
+    ],
+)
+def test_a_space_that_does_not_group_thousands_is_refused_never_dropped(text, lang, space):
+    typed = text.replace(" ", space)
+    error = refused(typed, lang)
+    assert error.problem == NumberFormatError.SPACES
+    assert error.reading is None and not error.ambiguous
+    assert error.message_vi.startswith(f"«{typed}»: dấu cách không phân cách hàng nghìn")
+    assert error.message_en.startswith(f"“{typed}”: the spaces do not separate thousands")
+
+
+def test_the_space_message_says_how_to_type_the_number():
+    error = refused("45 6", "vi")
+    assert error.message_vi == (
+        "«45 6»: dấu cách không phân cách hàng nghìn (nhóm ba chữ số) nên không rõ là số nào. Hãy nhập số không có "
+        "dấu cách, theo định dạng tiếng Việt (dấu chấm phân cách hàng nghìn, dấu phẩy thập phân), ví dụ 1.234,5."
+    )
+    assert error.message_en == (
+        "“45 6”: the spaces do not separate thousands (groups of three digits), so the number is unclear. Type it "
+        "without spaces, in Vietnamese format (dot for thousands, comma for decimals), e.g. 1.234,5."
+    )
+    assert refused("45 6", "en").message_en.endswith("in English format (comma for thousands, point for decimals), e.g. 1,234.5.")
+
+
+@pytest.mark.parametrize(
+    "text, lang, problem",
+    [
+        ("1 234.5", "vi", NumberFormatError.OTHER_NOTATION),  # grouped by spaces, English decimal point: as before
+        ("1 234,5", "en", NumberFormatError.OTHER_NOTATION),
+        ("1 234", "vi", None),  # no ambiguity: a space is no decimal mark in either notation
+        ("75,2 %", "vi", NumberFormatError.PERCENT_SIGN),  # a space before the sign is no grouping
+        ("1 234,5 %", "vi", NumberFormatError.PERCENT_SIGN),
+        ("12 %x", "vi", NumberFormatError.NOT_A_NUMBER),
+        ("4\u200b56", "vi", None),  # an invisible mark is not a space the person saw
+    ],
+)
+def test_spaces_that_group_thousands_leave_the_other_rules_as_they_were(text, lang, problem):
+    if problem is None:
+        parse_number(text, lang)
+    else:
+        assert refused(text, lang).problem == problem
+
+
 # --- places_to_tell_apart --------------------------------------------------------------------
 
 
@@ -394,3 +481,39 @@ def test_an_official_wording_mentions_a_target_as_a_vietnamese_document_writes_i
     from targets.numbers import mentions
 
     assert mentions(text, D(value)) is said
+
+
+# --- the entry page: a space that groups no thousands is refused there too ---------------------
+# (needs the database, unlike the rest of this file)
+
+
+@pytest.mark.parametrize("text, value", [("45 6", None), ("45\u00a06", None), ("1 234,5", "1234.5"), ("52\u202f345", "52345")])
+def test_the_entry_check_reads_spaces_only_as_thousands(db, programme, text, value):
+    from targets.entry import check_input
+    from targets.models import Measure
+
+    checked = check_input(Measure.objects.get(code="3"), text=text, lang="vi")
+    if value is None:
+        assert not checked.ok and checked.value is None
+        assert checked.errors == [refused(text, "vi").message_vi]
+    else:
+        assert checked.ok and checked.value == D(value)
+
+
+def test_a_figure_typed_with_a_stray_space_on_the_entry_page_is_refused_and_not_stored(client, open_year):
+    from django.urls import reverse
+
+    from targets.models import Figure, Measure, Unit
+    from tests.conftest import make_user
+    from tests.formdata import form_data
+
+    client.force_login(make_user("reporter-city", "reporter", units=[Unit.objects.get(code="024")]))
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1, "unit": "024"}).content.decode())
+    pk = str(Measure.objects.get(code="3").pk)
+    prefix = next(k.rsplit("measure", 1)[0] for k, v in data.items() if k.endswith("measure") and v == pk)
+    data[prefix + "value"] = "45 6"
+    data["action"] = "save"
+    response = client.post(reverse("entry"), data)
+    assert response.status_code == 200
+    assert "«45 6»: dấu cách không phân cách hàng nghìn" in response.content.decode()
+    assert not Figure.objects.filter(measure__code="3").exists()

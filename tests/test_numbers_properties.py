@@ -45,3 +45,24 @@ def test_a_single_group_separator_is_always_ambiguous(head, tail):
         assert error.reading == Decimal(f"{head}.{tail:03d}")
     else:
         raise AssertionError(f"{text} was read silently")
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.sampled_from(["vi", "en"]), st.sampled_from([" ", "\u00a0", "\u202f", "\u2009"]))
+def test_a_number_grouped_by_spaces_reads_back(value, lang, space):
+    group, _ = {"vi": (".", ","), "en": (",", ".")}[lang]
+    text = format_number(Decimal(value), 0, lang).replace(group, space)
+    assert parse_number(text, lang) == value
+
+
+@given(st.integers(min_value=10, max_value=10**12), st.data(), st.sampled_from(["vi", "en"]))
+def test_a_space_slipped_into_a_number_never_gives_another_number(value, data, lang):
+    digits = str(value)
+    at = data.draw(st.integers(min_value=1, max_value=len(digits) - 1))
+    text = digits[:at] + " " + digits[at:]
+    groups_thousands = len(digits) - at == 3 and at <= 3
+    try:
+        result = parse_number(text, lang)
+    except NumberFormatError as error:
+        assert not groups_thousands and error.problem == NumberFormatError.SPACES
+    else:
+        assert groups_thousands and result == value
