@@ -66,20 +66,30 @@ def with_previous(records) -> list:
     return result[::-1]
 
 
-def as_shown(stored: dict, versions: dict) -> dict:
+def as_shown(stored: dict, versions: dict, *, gone=None, key=None) -> dict:
     """For each key whose stored object (a figure, a task report) is no longer at the version a
     workbook showed (`versions`, None where it showed none), that version from the history (None
-    where there is none): one query for the whole workbook, not one for each changed row."""
+    where there is none): one query for the whole workbook, not one for each changed row.
+
+    An object deleted since (a key with a version but nothing stored) is found, when `gone` is
+    given, among `gone(keys)`: the history records of those keys, each keyed by `key(record)`."""
     wanted = {key: (stored[key].pk, version) for key, version in versions.items()
               if key in stored and version is not None and version != stored[key].version}
-    if not wanted:
-        return {}
-    history = type(next(iter(stored.values()))).history
-    found = {}
-    for record in history.filter(id__in={pk for pk, _v in wanted.values()}, version__in={v for _pk, v in wanted.values()}
-                                 ).order_by("history_date"):
-        found[(record.id, record.version)] = record  # the latest record of a version, as it was last shown
-    return {key: found.get(pair) for key, pair in wanted.items()}
+    deleted = {k: version for k, version in versions.items() if k not in stored and version is not None} if gone else {}
+    shown: dict = {}
+    if wanted:
+        history = type(next(iter(stored.values()))).history
+        found = {}
+        for record in history.filter(id__in={pk for pk, _v in wanted.values()}, version__in={v for _pk, v in wanted.values()}
+                                     ).order_by("history_date"):
+            found[(record.id, record.version)] = record  # the latest record of a version, as it was last shown
+        shown = {k: found.get(pair) for k, pair in wanted.items()}
+    if deleted:
+        shown.update(dict.fromkeys(deleted))
+        for record in gone(set(deleted)).filter(version__in=set(deleted.values())).order_by("history_date"):
+            if deleted.get(key(record)) == record.version:
+                shown[key(record)] = record  # the latest record of that version (its deletion holds what it held)
+    return shown
 
 
 def _number(value, record, lang: str) -> str:

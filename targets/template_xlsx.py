@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import ElementTree as SafeTree
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -35,7 +35,7 @@ from targets.entry import check_input, disagreement_warnings, year_to_date_warni
 from targets.exports import as_text
 from targets.forms import TaskForm
 from targets.language import language
-from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, Verdict
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, Verdict, entry_campaign
 from targets.numbers import excel_format, fits_a_double, format_exact, typed_decimals, unambiguous_text
 from targets.overview import figure_series, last_known_quarter, whole_year_to_date
 
@@ -297,6 +297,8 @@ class UploadResult:
     rows: list[dict] = field(default_factory=list)  # unit, entry, row number: the preview
     task_rows: list[dict] = field(default_factory=list)  # unit, entry (a TaskEntry), row number: the rows a person changed
     units: dict[str, Unit] = field(default_factory=dict)  # every unit with a valid row, changed or not (sent with --submit)
+    not_read: dict[Unit, int] = field(default_factory=dict)  # rows of units the person does not enter figures for: not read (_note_not_read)
+    notes: list[str] = field(default_factory=list)  # said beside the preview or the refusal, blocking nothing
     campaign: Campaign | None = None
     quarter: int | None = None
 
@@ -564,7 +566,8 @@ def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: lis
     rows = ws.iter_rows(max_col=MAX_COLUMNS, values_only=False)
     header = [c.value for c in next(rows, [])]
     if header[: len(columns)] != columns:
-        raise Refused(Problem(name, 1, None, _("The header row was altered; download a new template.")))
+        raise Refused(Problem(name, 1, None, _("The header row was altered (%(columns)s); download a new template.") % {
+            "columns": header_changes(header, columns)}))
     col = {}
     for i, title in enumerate(header):
         if title:
@@ -589,6 +592,27 @@ def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: lis
                                                 "upload again.") % {"cells": cells})
                  for cells, min_row in _merged_rows(ws)]
     return lines
+
+
+HEADER_CHANGES_SAID = 3  # a column inserted shifts every one after it: the first few say what happened
+
+
+def header_changes(header: list, columns: list[str]) -> str:
+    """Which header cells differ from the template's, as Excel names the columns: "column I: “Ghi
+    chú của tôi” instead of “Giá trị”" (a trailing space shows as typed, inside the quotes)."""
+    changes = []
+    for i, expected in enumerate(columns):
+        found = header[i] if i < len(header) else None
+        if found == expected:
+            continue
+        letter = get_column_letter(i + 1)
+        if found in (None, ""):
+            changes.append(_("column %(letter)s: empty instead of “%(expected)s”") % {"letter": letter, "expected": expected})
+        else:
+            changes.append(_("column %(letter)s: “%(found)s” instead of “%(expected)s”") % {
+                "letter": letter, "found": str(found)[:CODE_QUOTED], "expected": expected})
+    said = changes[:HEADER_CHANGES_SAID]
+    return "; ".join(said + (["…"] if len(changes) > len(said) else []))
 
 
 def _merged_rows(ws) -> list[tuple[str, int]]:
@@ -652,6 +676,8 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         return result
     meta = sheet.meta
     result.problems += sheet.problems
+    # Rows whose figure was set aside as unreadable (a formula): its words are not a second problem.
+    set_aside = {p.row for p in sheet.problems if p.sheet == SHEET and p.column in ("Giá trị", CUMULATIVE, "Đánh giá")}
     campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
     quarter = meta.get("quarter")
     if campaign is None or quarter not in (1, 2, 3, 4):
@@ -690,7 +716,13 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
         submission__campaign=campaign, submission__quarter=quarter, submission__unit__code__in=unit_codes,
     ).select_related("submission__unit", "measure")}
     # The figures as the workbook showed them, where changed since (reversed: of two rows for one key, the first is read).
-    shown_before = history.as_shown(stored, {key: cell_version(by_name.get("Phiên bản")) for _n, by_name, key in reversed(lines)})
+    # Figures deleted since the download too: a row left as it showed one is not a conflict.
+    shown_before = history.as_shown(
+        stored, {key: cell_version(by_name.get("Phiên bản")) for _n, by_name, key in reversed(lines)},
+        gone=lambda keys: Figure.history.filter(
+            submission__campaign=campaign, submission__quarter=quarter, submission__unit__code__in={k[0] for k in keys},
+            measure__code__in={k[1] for k in keys}).select_related("submission__unit", "measure"),
+        key=lambda record: (record.submission.unit.code, record.measure.code))
     seen: dict[tuple[str, str], int] = {}
     for number, by_name, key in lines:
         get = by_name.get
@@ -706,7 +738,9 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             result.problems.append(Problem(SHEET, number, "Mã chỉ tiêu", _("Unit %(unit)s does not report measure %(measure)s.") % {"unit": key[0], "measure": key[1]}))
             continue
         if key[0] not in editable:
-            result.problems.append(Problem(SHEET, number, "Mã đơn vị", _("The figures belong to another unit (%(unit)s).") % {"unit": assignment.unit.name}))
+            # Another unit's row (its template, the province's): not read, nor compared with what that
+            # unit saved, which the person may not see; counted in one line (_note_not_read).
+            result.not_read[assignment.unit] = result.not_read.get(assignment.unit, 0) + 1
             continue
         if get("Năm") != campaign.year or get("Quý") != quarter:
             result.problems.append(Problem(SHEET, number, "Quý", _("The year or quarter differs from the template's.")))
@@ -778,15 +812,17 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             note=cell_text(get("Ghi chú")).strip(), source=cell_text(get("Nguồn")).strip(), kind=kind,
             version=cell_version(version))
         if (lost := entry.words_without_figure) is not None:
-            result.problems.append(Problem(SHEET, number, "Ghi chú" if lost == "note" else "Nguồn", workflow.words_without_figure_message()))
+            if number not in set_aside:
+                result.problems.append(Problem(SHEET, number, "Ghi chú" if lost == "note" else "Nguồn",
+                                               workflow.words_without_figure_message()))
             continue
         result.units[assignment.unit.code] = assignment.unit
         # Judged against the figure the workbook showed (its version; none when the row came empty),
         # as the entry page and the tasks sheet judge theirs: a row left as downloaded is not
         # written, nor refused, over a change made on the web since.
         shown = figure = stored.get(key)
-        if figure is not None and entry.version != figure.version:
-            shown = shown_before.get(key)
+        if entry.version != (figure.version if figure is not None else None):
+            shown = shown_before.get(key)  # changed, or deleted, since the download
         if entry.version is None and entry.empty:
             continue  # came empty (no version) and left so: as downloaded, whatever the web holds now
         if (shown is None or workflow.differs(shown, entry)) and workflow.conflicts(figure, entry):
@@ -799,8 +835,8 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             continue
         if entry.empty if shown is None else not workflow.differs(shown, entry):
             continue  # as the workbook showed it: nothing to write, nor to confirm
-        if figure is not None and not workflow.differs(figure, entry):
-            continue  # as saved already (a file uploaded twice): nothing to write either
+        if figure is not None and not workflow.differs(figure, entry) or figure is None and entry.empty:
+            continue  # as saved already (a file uploaded twice, a row cleared as on the web): nothing to write either
         if figure is not None and (figure.value, figure.cumulative) == (entry.value, entry.cumulative):
             # Only its words or its kind change: the figure itself was checked, and confirmed, when it was saved.
             checked.warnings, ytd_warnings = [], []
@@ -813,6 +849,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
                 "measure": measure.code, "value": _saved_words(figure, measure, lang)}))
         result.rows.append({"row": number, "unit": assignment.unit, "entry": entry, "saved": figure})
     _read_tasks(result, sheet.task_lines, campaign=campaign, quarter=quarter, user=user, lang=lang)
+    _note_not_read(result)
     _check_period(result, campaign=campaign, quarter=quarter, user=user)
     result.campaign, result.quarter = campaign, quarter
     return result
@@ -824,6 +861,7 @@ def _check_period(result: UploadResult, *, campaign: Campaign, quarter: int, use
     units = dict.fromkeys(row["unit"] for row in result.rows + result.task_rows)
     reports = {s.unit_id: s for s in Submission.objects.filter(campaign=campaign, quarter=quarter, unit__in=units)}
     before = len(result.problems)
+    refused_units = []
     for unit in units:
         measures = [row["entry"].measure for row in result.rows if row["unit"] == unit]
         check = dict(campaign=campaign, unit=unit, quarter=quarter, submission=reports.get(unit.pk))
@@ -832,6 +870,7 @@ def _check_period(result: UploadResult, *, campaign: Campaign, quarter: int, use
                 workflow.check_may_edit(user, **check, measures=measures)
             except workflow.EntryRefused as refused:
                 result.problems.append(Problem(SHEET, None, None, f"{unit.name}: {refused.message}"))
+                refused_units.append(unit)
                 continue
         if not any(row["unit"] == unit for row in result.task_rows):
             continue
@@ -842,11 +881,35 @@ def _check_period(result: UploadResult, *, campaign: Campaign, quarter: int, use
             message = _("%(unit)s: %(reason)s The yearly figures can still be sent: leave the task rows of this sheet empty.") \
                 if measures else "%(unit)s: %(reason)s"
             result.problems.append(Problem(TASK_SHEET, None, None, message % {"unit": unit.name, "reason": refused.message}))
-    if len(result.problems) > before:
-        # A template kept from an earlier quarter, filled in for this one: the quarter it is for comes first.
+            refused_units.append(unit)
+    if any(_entry_period(unit) != (campaign.year, quarter) for unit in refused_units):
+        # A template kept from an earlier quarter, filled in for this one: the quarter it is for comes
+        # first; not for the quarter the unit's entry page opens on (its report sent, say), which is the one meant.
         result.problems.insert(before, Problem(_("File"), None, None, _(
             "The file is the template of %(period)s; if you meant another quarter, download that quarter's template.") % {
             "period": progress.quarter_title(quarter, campaign.year, language())}))
+
+
+NOT_READ_NAMED = 8  # units named in the line about rows not read; the others counted
+
+
+def _note_not_read(result: UploadResult) -> None:
+    """One line for every row left as downloaded for units the person does not enter figures for
+    (another unit's template, the secretariat's whole-province one), not one refusal each."""
+    if not result.not_read:
+        return
+    units = sorted(result.not_read, key=lambda u: (u.kind, u.code))
+    named = [f"{u.name} ({result.not_read[u]})" for u in units[:NOT_READ_NAMED]]
+    if len(units) > NOT_READ_NAMED:
+        named.append(pgettext("units", "%(count)s more") % {"count": len(units) - NOT_READ_NAMED})
+    result.notes.append(_("Rows of units you do not enter figures for were not read: nothing of them is saved. Units (rows): "
+                          "%(units)s.") % {"units": ", ".join(named)})
+
+
+def _entry_period(unit: Unit) -> tuple[int, int] | None:
+    """(year, quarter) the unit's entry page opens on (models.entry_campaign, Campaign.entry_quarter)."""
+    campaign = entry_campaign(Campaign.objects.all(), unit)
+    return (campaign.year, campaign.entry_quarter(unit)) if campaign is not None else None
 
 
 def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarter: int, user, lang: str) -> None:
@@ -885,7 +948,10 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
     for number, by_name in reversed(lines):  # of two rows for one unit and task, the first is the one read
         if number in keys:
             versions[(keys[number][0], keys[number][1].pk)] = cell_version(by_name.get("Phiên bản"))
-    shown_before = history.as_shown(reports, versions)
+    shown_before = history.as_shown(reports, versions, gone=lambda keys: TaskReport.history.filter(
+        submission__campaign=campaign, submission__quarter=quarter, submission__unit__code__in={k[0] for k in keys},
+        task_id__in={k[1] for k in keys}).select_related("submission__unit"),
+        key=lambda record: (record.submission.unit.code, record.task_id))
     seen: dict[tuple[str, int], int] = {}
     for number, by_name in lines:
         get = by_name.get
@@ -903,8 +969,8 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
             result.problems.append(Problem(TASK_SHEET, number, "Mã nhiệm vụ", _("Task %(task)s is not reported by %(unit)s.") % {
                 "task": task, "unit": unit.name}))
             continue
-        if code not in editable:
-            result.problems.append(Problem(TASK_SHEET, number, "Mã đơn vị", _("The task report belongs to another unit (%(unit)s).") % {"unit": unit.name}))
+        if code not in editable:  # another unit's row: not read, counted (as on the figures' sheet)
+            result.not_read[unit] = result.not_read.get(unit, 0) + 1
             continue
         version = cell_version(get("Phiên bản"))
         # Judged against the report the workbook showed (its version; none when the row came empty),
@@ -912,8 +978,8 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
         # row changed over a report changed since the download is a conflict, said here.
         stored = reports.get((code, task.pk))
         shown = stored if version is not None else None
-        if stored is not None and version is not None and version != stored.version:
-            shown = shown_before.get((code, task.pk))
+        if version is not None and (stored is None or version != stored.version):
+            shown = shown_before.get((code, task.pk))  # changed, or deleted, since the download
         typed = get("Đánh giá")
         verdict = read_word(typed, words | VERDICT_WORDS) if typed not in (None, "") else ""
         if verdict is None:  # one message with the words to choose, not the form's two
@@ -940,10 +1006,12 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
             result.problems.append(Problem(TASK_SHEET, number, "Đánh giá", _(
                 "Task %(task)s was changed after this template was downloaded (saved now: %(saved)s); download a new "
                 "template, or leave this row as it was downloaded.") % {"task": task.code, "saved": (
-                    stored.get_verdict_display() or _("not assessed")) if stored is not None else _("nothing, it was deleted")}))
+                    stored.get_verdict_display() or _("not assessed")) if stored is not None else _("nothing, the task report was deleted")}))
             continue
-        # Changed from what the workbook showed, and not as saved already (a file uploaded twice).
-        if entry is not None and (stored is None or (stored.verdict, stored.narrative) != (entry.verdict, entry.narrative)):
+        # Changed from what the workbook showed, and not as saved already (a file uploaded twice, a
+        # row cleared as it was on the web).
+        if entry is not None and (stored is None and not entry.empty or stored is not None and (
+                stored.verdict, stored.narrative) != (entry.verdict, entry.narrative)):
             if entry.empty and stored is not None:
                 # Cells cleared: the saved report (a quarter's narrative) would go, which is confirmed as a figure's deletion is.
                 result.warnings.append(Problem(TASK_SHEET, number, "Đánh giá", _("The row is empty: the saved report on task %(task)s "

@@ -185,7 +185,7 @@ def test_another_units_task_is_refused(client, finance):
     wb = write(download(client), "2.2", "Hoàn thành nhiệm vụ", "Lời của đơn vị khác.",
                **{"Mã nhiệm vụ": f"{other.theme.number}.{other.number}", "Mã đơn vị": owner.code})
     html, saved = upload(client, wb)
-    assert saved is None and f"Báo cáo nhiệm vụ thuộc đơn vị khác ({owner.name})." in html
+    assert saved is None and f"Không đọc các dòng của những đơn vị bạn không nhập số liệu: không lưu gì từ các dòng này. Đơn vị (số dòng): {owner.name} (1)." in html
     assert not TaskReport.objects.exists()
 
 
@@ -419,6 +419,30 @@ def test_a_task_row_changed_in_the_file_over_a_report_changed_on_the_web_since_i
             "(đang lưu: Hoàn thành nhiệm vụ); hãy tải biểu mẫu mới, hoặc để nguyên dòng này như khi tải về.") in preview
     report = TaskReport.objects.get(task=budget_task(unit), submission__unit=unit, submission__quarter=1)
     assert report.narrative == "Trên trang web" and not Figure.objects.filter(submission__unit=unit).exists()
+
+@pytest.mark.template_context
+def test_a_task_row_that_came_with_a_report_deleted_on_the_web_since_is_no_conflict_when_left_as_downloaded(client, finance):
+    """As on the figures sheet; a row changed over the deleted report is a conflict worded for a task report."""
+    unit, reporter = finance
+    client.force_login(reporter)
+    _saved_on_the_web(unit, reporter, narrative="Từ lần tải")
+    old = download(client)  # task 2.2 comes with its report, version 1
+    number = task_rows(old)[1]["2.2"][0].row
+    task = budget_task(unit)
+    workflow.save_task_reports(user=reporter, campaign=task.theme.campaign, unit=unit, quarter=1,
+                               entries=[workflow.TaskEntry(task=task, verdict="", narrative="", version=1)])  # cleared on the page
+    assert not TaskReport.objects.exists()
+    response = client.post(reverse("upload"), {"file": as_upload(_fill_a_figure(old))})
+    preview = response.content.decode()
+    assert "Chưa lưu gì" not in preview and "đã bị xóa" not in preview and response.context["result"].task_rows == []
+    saved = client.post(reverse("upload"), {"token": response.context["token"]}, follow=True).content.decode()
+    assert "Đã lưu 1 số liệu từ bảng tính." in saved and not TaskReport.objects.exists()
+    preview = client.post(reverse("upload"), {"file": as_upload(write(old, "2.2", "Hoàn thành tốt nhiệm vụ", "Từ Excel"))}
+                          ).content.decode()
+    assert (f"Nhiệm vụ, dòng {number}, cột «Đánh giá»: Nhiệm vụ 2.2 đã được sửa sau khi tải biểu mẫu này "
+            "(đang lưu: không có, báo cáo nhiệm vụ đã bị xóa)") in preview
+    assert not TaskReport.objects.exists()
+
 
 @pytest.mark.template_context
 def test_the_preview_names_the_units_it_writes_to_not_every_unit_of_the_workbook(client, open_year, admin_user):

@@ -116,6 +116,17 @@ def test_each_cell_that_cannot_be_read_is_said_once_with_what_to_do(client, repo
     assert not Figure.objects.exists()
 
 
+def test_a_refused_formula_is_not_said_again_as_a_note_without_its_figure(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": "=1+2"})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Ghi chú")].value = "Số ước của Chi cục Thuế"
+    html = refused(client, as_upload(wb), f"dòng {row[0].row}, cột «Giá trị»: Ô chứa công thức")
+    assert html.count(f"dòng {row[0].row},") == 1 and "Ghi chú và nguồn đi kèm" not in html
+
+
 def test_a_number_on_a_row_assessed_in_words_and_a_verdict_on_a_number_row_are_not_dropped(client, admin_user, open_year):
     client.force_login(admin_user)
     response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": ["BCHQS", "024"]})
@@ -223,14 +234,77 @@ def test_a_column_added_under_a_templates_heading_is_not_read_in_its_place(clien
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": Decimal("250")}
 
 
-def test_rows_of_another_unit_are_refused(client, reporter):
+def test_rows_of_another_unit_are_not_read_and_said(client, reporter):
     client.force_login(reporter)
     wb = download(client)
     ws = wb["Nhập liệu"]
     ws.protection.sheet = False
     ws.cell(2, 4).value = "026"
     ws.cell(2, 9).value = 5
-    refused(client, as_upload(wb), "Số liệu thuộc đơn vị khác (Huyện Đồng Văn)")
+    html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    assert ("Không đọc các dòng của những đơn vị bạn không nhập số liệu: không lưu gì từ các dòng này. "
+            "Đơn vị (số dòng): Huyện Đồng Văn (1).") in html
+    assert not Figure.objects.exists()
+
+
+@pytest.mark.template_context
+def test_other_units_rows_left_as_downloaded_are_not_read_and_said_once(client, reporter, admin_user):
+    """The secretariat's template of several units, or a neighbour's, filled by a reporter of one:
+    the rows of units not theirs are counted in one line, not refused one by one, and never read,
+    changed or not: neither written, nor compared with what that unit saved (which the reporter may
+    not see: a refusal of changed rows only would tell a guess of its figure right from wrong)."""
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    other = Unit.objects.get(code="026")
+    workflow.save_figures(user=admin_user, campaign=campaign, unit=other, quarter=1,
+                          entries=[workflow.Entry(measure=Measure.objects.get(campaign=campaign, code="3"), value=40)])
+    client.force_login(admin_user)
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": ["024", "026"]})
+    shared = response.content
+    rows = [r for r in load_workbook(io.BytesIO(shared))["Nhập liệu"].iter_rows(min_row=2, values_only=True) if r[3] == "026"]
+    tasks = [r for r in load_workbook(io.BytesIO(shared))["Nhiệm vụ"].iter_rows(min_row=2, values_only=True) if r[2] == "026"]
+    client.force_login(reporter)
+    wb = load_workbook(io.BytesIO(shared))
+    ws = wb["Nhập liệu"]
+    for row in ws.iter_rows(min_row=2):
+        if row[3].value == "024" and row[0].value == "3":
+            row[8].value = 55
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    html = response.content.decode()
+    assert "thuộc đơn vị khác" not in html and "token" in response.context
+    assert (f"Không đọc các dòng của những đơn vị bạn không nhập số liệu: không lưu gì từ các dòng này. "
+            f"Đơn vị (số dòng): Huyện Đồng Văn ({len(rows) + len(tasks)}).") in html
+    client.post(reverse("upload"), {"token": response.context["token"]})
+    assert dict(Figure.objects.values_list("submission__unit__code", "value")) == {"024": 55, "026": 40}
+    # A row of the other unit changed, to its saved figure or to another: the same line, nothing else
+    # said of it, nothing of it saved.
+    for typed in (40, 41):
+        wb = load_workbook(io.BytesIO(shared))
+        changed = next(row for row in wb["Nhập liệu"].iter_rows(min_row=2) if row[3].value == "026" and row[0].value == "3")
+        changed[8].value = typed
+        html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+        assert "thuộc đơn vị khác" not in html and f"Huyện Đồng Văn ({len(rows) + len(tasks)})" in html
+        assert Figure.objects.get(submission__unit=other).value == 40
+
+
+def test_an_altered_header_is_named_by_its_column_what_was_expected_and_what_is_found(client, reporter):
+    client.force_login(reporter)
+    wb = download(client)
+    ws = wb["Nhập liệu"]
+    ws.insert_cols(9)  # a helper column before «Giá trị»
+    ws.cell(1, 9).value = "Ghi chú của tôi"
+    refused(client, as_upload(wb), "Nhập liệu, dòng 1: Dòng tiêu đề đã bị sửa (cột I: «Ghi chú của tôi» thay cho «Giá trị»; "
+                                   "cột J: «Giá trị» thay cho «Lũy kế từ đầu năm»; cột K: «Lũy kế từ đầu năm» thay cho «Đánh giá»; "
+                                   "…); hãy tải biểu mẫu mới.")
+    wb = download(client)
+    wb["Nhập liệu"].cell(1, 9).value = "Giá trị "  # retyped with a trailing space
+    wb["Nhiệm vụ"].cell(1, 6).value = None
+    refused(client, as_upload(wb), "Nhập liệu, dòng 1: Dòng tiêu đề đã bị sửa (cột I: «Giá trị » thay cho «Giá trị»)")
+    wb = download(client)
+    wb["Nhiệm vụ"].cell(1, 6).value = None
+    refused(client, as_upload(wb), "Nhiệm vụ, dòng 1: Dòng tiêu đề đã bị sửa (cột F: để trống thay cho «Thuyết minh»)")
 
 
 def test_an_edited_template_or_wrong_version_is_refused(client, reporter):
@@ -317,6 +391,25 @@ def test_a_locked_period_is_refused_for_the_whole_file(client, reporter, program
     assert ("Tệp: Tệp là biểu mẫu của Quý I năm 2024; nếu cần báo cáo quý khác, hãy tải biểu mẫu của quý đó."
             in response.content.decode())
     assert not Figure.objects.exists()
+
+
+@pytest.mark.template_context
+def test_a_refused_upload_of_the_quarter_being_collected_gives_only_the_reports_state(client, reporter, programme):
+    # The quarter the entry page opens on, already sent: no "if you meant another quarter" before the real reason.
+    from targets import workflow
+    from targets.models import Measure
+
+    client.force_login(reporter)
+    unit = Unit.objects.get(code="024")
+    workflow.save_figures(user=reporter, campaign=programme, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=Measure.objects.get(campaign=programme, code="4"), value=50000)])
+    workflow.submit(user=reporter, campaign=programme, unit=unit, quarter=1)
+    assert programme.entry_quarter(unit) == 1
+    response = client.post(reverse("upload"), {"file": as_upload(fill(download(client), {"3": 10}))})
+    html = response.content.decode()
+    assert "đang chờ thẩm định" in html and "token" not in response.context
+    assert "hãy tải biểu mẫu của quý đó" not in html
+    assert not Figure.objects.filter(measure__code="3").exists()
 
 
 def test_commands_export_and_import_with_the_same_rules(reporter, tmp_path):
@@ -743,6 +836,34 @@ def test_a_row_that_came_empty_and_was_filled_on_the_web_since_is_kept_when_left
     saved = client.post(reverse("upload"), {"token": response.context["token"]}, follow=True).content.decode()
     assert "Đã lưu 1 số liệu từ bảng tính." in saved
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": 40, "4": 50000}
+
+
+@pytest.mark.template_context
+def test_a_row_that_came_with_a_figure_deleted_on_the_web_since_is_no_conflict_when_left_as_downloaded(client, reporter):
+    """The figure deleted on the page after the download: its row, untouched in the file, neither
+    blocks the upload nor puts the figure back; a row changed over it is still a conflict."""
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=40)])
+    client.force_login(reporter)
+    old = download(client)  # measure 3 comes with 40, version 1
+    outcome = workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1,
+                                    entries=[workflow.Entry(measure=budget, version=1)])  # cleared on the page
+    assert outcome.removed == 1 and not Figure.objects.exists()
+    response = client.post(reverse("upload"), {"file": as_upload(fill(old, {"4": 50000}))})
+    html = response.content.decode()
+    assert "Chưa lưu gì" not in html and "đã bị xóa" not in html and "sẽ bị xóa" not in html
+    assert [row["entry"].measure.code for row in response.context["result"].rows] == ["4"]
+    saved = client.post(reverse("upload"), {"token": response.context["token"]}, follow=True).content.decode()
+    assert "Đã lưu 1 số liệu từ bảng tính." in saved
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"4": 50000}
+    row = next(r[0].row for r in old["Nhập liệu"].iter_rows(min_row=2) if r[0].value == "3")
+    html = client.post(reverse("upload"), {"file": as_upload(fill(old, {"3": 45}))}).content.decode()
+    assert (f"Nhập liệu, dòng {row}, cột «Giá trị»: Chỉ tiêu 3 đã được sửa sau khi tải biểu mẫu này (đang lưu: không có, "
+            "số liệu đã bị xóa)") in html
 
 
 @pytest.mark.template_context

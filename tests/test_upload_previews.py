@@ -79,3 +79,23 @@ def test_a_person_keeps_a_few_previews_at_once_never_a_disk_full(client, reporte
         reverse("upload"), {"token": tokens[0]}, follow=True).content.decode()
     client.post(reverse("upload"), {"token": tokens[-1]})
     assert Figure.objects.count() == 1
+
+
+@pytest.mark.template_context
+def test_a_double_click_on_save_says_the_file_is_saved_never_0_figures(client, reporter):  # noqa: F811
+    client.force_login(reporter)
+    token = preview(client)
+    first = client.post(reverse("upload"), {"token": token}, follow=True).content.decode()
+    assert "Đã lưu 1 số liệu từ bảng tính." in first
+    # The second click, after the first is done: what was saved, and where to send it.
+    second = client.post(reverse("upload"), {"token": token}, follow=True).content.decode()
+    assert "Đã lưu 0" not in second and "không còn được giữ" not in second
+    assert "Tệp này đã được lưu: mọi số liệu và báo cáo nhiệm vụ trong tệp đều đã được lưu như vậy." in second
+    assert "Đã lưu 1 số liệu từ bảng tính." in second and "trang nhập số liệu" in second
+    # The second click while the first's preview is still kept (both at work at once): saved, never "0".
+    tokens = [client.post(reverse("upload"), {"file": as_upload(fill(download(client), {"3": 7}))}).context["token"]
+              for _click in range(2)]
+    client.post(reverse("upload"), {"token": tokens[0]})
+    second = client.post(reverse("upload"), {"token": tokens[1]}, follow=True).content.decode()
+    assert "Đã lưu 0" not in second and "Tệp này đã được lưu" in second
+    assert Figure.objects.get().value == 7 and not UploadPreview.objects.exists()

@@ -99,15 +99,47 @@ def _keep_fewer_previews(user) -> None:
     UploadPreview.objects.filter(pk__in=list(kept[PREVIEWS_PER_USER - 1:])).delete()
 
 
-def _preview(request) -> UploadPreview | None:
-    """The preview the form's signed token names, if it is this user's and still kept."""
+def _preview_id(request) -> int | None:
+    """The preview the form's signed token names, if the token is this user's."""
     try:
         data = signing.loads(request.POST["token"], salt="upload", max_age=PREVIEW_SECONDS)
     except signing.BadSignature:
         return None
     if data.get("user") != request.user.pk or not isinstance(data.get("preview"), int):
         return None
-    return UploadPreview.objects.filter(pk=data["preview"], user=request.user).first()
+    return data["preview"]
+
+
+def _preview(request) -> UploadPreview | None:
+    """The preview the form's signed token names, if it is this user's and still kept."""
+    pk = _preview_id(request)
+    return UploadPreview.objects.filter(pk=pk, user=request.user).first() if pk is not None else None
+
+
+# The previews this browser saved last (their id → what was saved and where to send it), so that a
+# second click on "Save" says the file is saved rather than "0 figures" or "no longer kept".
+SAVED_KEY = "uploads_saved"
+SAVED_KEPT = 5
+
+
+def _remember_saved(request, pk: int, lines: list[str], result) -> None:
+    saved = dict(list(request.session.get(SAVED_KEY, {}).items())[-(SAVED_KEPT - 1):])
+    saved[str(pk)] = {"lines": [str(line) for line in lines], "year": result.campaign.year, "quarter": result.quarter}
+    request.session[SAVED_KEY] = saved
+
+
+def _already_saved(request, year: int, quarter: int, lines=()):
+    """The answer to a file confirmed again once saved (a double click): saved, with what, never "0"."""
+    messages.info(request, _("This file is already saved: every figure and task report in it is as saved now."))
+    for line in lines:
+        messages.success(request, line)
+    _entry_link(request, year, quarter)
+    return redirect("upload")
+
+
+def _entry_link(request, year: int, quarter: int) -> None:
+    address = f"{reverse('entry')}?year={year}&quarter={quarter}"
+    messages.info(request, format_html(_("Saved, not sent: check the report and send it on <a href=\"{}\">the entry page</a>."), address))
 
 
 def _log_refusal(request, result, what: str) -> None:
@@ -125,6 +157,9 @@ def _cancel(request):
 
 def _confirm(request):
     kept = _preview(request)
+    done = request.session.get(SAVED_KEY, {}).get(str(_preview_id(request)))
+    if kept is None and done:  # saved by the first click of a double one
+        return _already_saved(request, done["year"], done["quarter"], done["lines"])
     if kept is None:
         messages.error(request, _("This preview is no longer kept: it expired after a day, or three newer files were uploaded "
                                   "since. Upload the file again."))
@@ -135,6 +170,9 @@ def _confirm(request):
         kept.delete()
         _log_refusal(request, result, f"preview {kept.name!r}")
         return render(request, "targets/upload.html", {"result": result})
+    if not (result.rows or result.task_rows):  # saved meanwhile (the first click of a double one, still at work)
+        kept.delete()
+        return _already_saved(request, result.campaign.year, result.quarter)
     if result.warnings and not request.POST.get("confirm"):
         messages.warning(request, _("Nothing was saved yet: check the warnings listed (unusual figures, figures to be deleted), "
                                     "tick the confirmation and save again."))
@@ -146,17 +184,23 @@ def _confirm(request):
         log.warning("Upload refused for %s (preview %r): %s", request.user.get_username(), kept.name, refused.message)
         messages.error(request, refused.message)
         return render(request, "targets/upload.html", {"result": result})
+    pk = kept.pk
     kept.delete()
-    if saved.figures or not (saved.tasks or saved.removed or saved.tasks_removed):  # "0 figures saved" only when nothing was
-        messages.success(request, _("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
-    # An upload saves drafts: sending stays the entry page's (after a look at what was saved).
-    if saved.figures or saved.removed or saved.tasks or saved.tasks_removed:
-        address = f"{reverse('entry')}?year={result.campaign.year}&quarter={result.quarter}"
-        messages.info(request, format_html(_("Saved, not sent: check the report and send it on <a href=\"{}\">the entry page</a>."), address))
+    if not (saved.figures or saved.removed or saved.tasks or saved.tasks_removed):
+        # Read before the first click's save was committed: it wrote everything; never "0 figures saved".
+        return _already_saved(request, result.campaign.year, result.quarter)
+    lines = []
+    if saved.figures:
+        lines.append(_("Saved %(count)s figures from the workbook.") % {"count": saved.figures})
     if saved.removed:
-        messages.success(request, _("Deleted %(count)s saved figures whose rows were cleared.") % {"count": saved.removed})
+        lines.append(_("Deleted %(count)s saved figures whose rows were cleared.") % {"count": saved.removed})
     if saved.tasks:
-        messages.success(request, _("Saved %(count)s task reports from the workbook.") % {"count": saved.tasks})
+        lines.append(_("Saved %(count)s task reports from the workbook.") % {"count": saved.tasks})
     if saved.tasks_removed:
-        messages.success(request, _("Deleted %(count)s saved task reports whose rows were cleared.") % {"count": saved.tasks_removed})
+        lines.append(_("Deleted %(count)s saved task reports whose rows were cleared.") % {"count": saved.tasks_removed})
+    _remember_saved(request, pk, lines, result)
+    for line in lines:
+        messages.success(request, line)
+    # An upload saves drafts: sending stays the entry page's (after a look at what was saved).
+    _entry_link(request, result.campaign.year, result.quarter)
     return redirect("upload")
