@@ -23,6 +23,7 @@ from openpyxl.styles import Protection
 
 from targets import history
 from targets import validators as limits
+from targets.commendation import Refused as YearRefused
 from targets.commendation import lock_open_year
 from targets.entry import check_input
 from targets.language import language
@@ -103,12 +104,33 @@ def build_template(campaign: Campaign, units=None) -> Workbook:
 @dataclass
 class PledgeResult:
     problems: list[Problem] = field(default_factory=list)
-    rows: list[dict] = field(default_factory=list)  # row, assignment, target, signed_on, document
+    # row, assignment, target, signed_on, document, version; then (_check_since_download) stored: what
+    # is stored now (None: no pledge), as_downloaded: left as downloaded over a pledge changed since.
+    rows: list[dict] = field(default_factory=list)
     campaign: Campaign | None = None
+    # Said, not refused: a row cleared over a stored pledge, which an upload never deletes.
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def changes(self) -> list[dict]:
+        """The rows an upload writes (a pledge created or changed): what its preview lists."""
+        return [row for row in self.rows if not row.get("as_downloaded") and row.get("stored") != _row_values(row)]
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.rows) - len(self.changes)
+
+
+class ChangedSince(YearRefused):
+    """Found again under the save's lock: a pledge changed between the preview and its "Save"."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(" ".join(str(p) for p in problems))
+        self.problems = problems
 
 
 def _date(value, problems: list[Problem], row: int) -> datetime.date | None:
@@ -152,10 +174,13 @@ def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
             values += [None] * (len(COLUMNS) - len(values))
             by_name = dict(zip(COLUMNS, values, strict=True))
             if all(by_name[name] in (None, "") for name in INPUTS):
-                continue  # nothing pledged on this row
-            problems += [Problem(SHEET, number, header[c.column - 1] if c.column <= len(header) else None, why)
-                         for c in cells if c.value is not None and (why := cell_problem(c))]
-            lines.append((number, by_name))
+                lines.append((number, by_name, None))  # nothing pledged on this row (read_pledges: kept, or cleared)
+                continue
+            refused = {c.column: why for c in cells if c.value is not None and (why := cell_problem(c))}
+            problems += [Problem(SHEET, number, header[column - 1] if column <= len(header) else None, why)
+                         for column, why in refused.items()]
+            # As in the figure upload: a refused cell is said once, not read again ("not a number" after "a formula").
+            lines.append((number, by_name, {COLUMNS[column - 1] for column in refused if column <= len(COLUMNS)}))
         # As in the figure upload: Excel keeps a merge's value in its first cell only, which would read
         # as the other rows' documents or dates cleared.
         problems += [Problem(SHEET, min_row, None, _("Cells %(cells)s are merged: each row needs its own cells. Unmerge them and "
@@ -189,9 +214,13 @@ def read_pledges(handle, size: int) -> PledgeResult:
     unit_codes = Codes.of(list(Unit.objects.values_list("code", flat=True)))
     measure_codes = Codes.of(list(campaign.measures.values_list("code", flat=True)))
     seen: dict[tuple[str, str], int] = {}
-    for number, by_name in lines:
+    cleared = []
+    for number, by_name, refused in lines:
         get = by_name.get
         problems = []
+        if refused is None:
+            cleared.append((number, by_name))
+            continue
         (unit, units), (measure, measures) = known_codes(get("Mã đơn vị"), unit_codes), known_codes(get("Mã chỉ tiêu"), measure_codes)
         if not (unit and measure):
             # A row added by hand (a total under the pledges, a note): nothing says whose pledge it would be.
@@ -220,7 +249,9 @@ def read_pledges(handle, size: int) -> PledgeResult:
         cell = get("Chỉ tiêu giao ước")
         exact = cell_number(cell)
         target = None
-        if cell in (None, ""):
+        if "Chỉ tiêu giao ước" in refused:
+            pass  # said once, by _read_workbook
+        elif cell in (None, ""):
             problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", _("The pledged figure is missing.")))
         elif exact is None and isinstance(cell, bool | int | float | Decimal):
             problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", _("The value is not a number.")))
@@ -229,22 +260,47 @@ def read_pledges(handle, size: int) -> PledgeResult:
                                   words=language())
             problems += [Problem(SHEET, number, "Chỉ tiêu giao ước", e) for e in checked.errors]
             target = checked.value
-        signed_on = _date(get("Ngày ký"), problems, number)
+        signed_on = None if "Ngày ký" in refused else _date(get("Ngày ký"), problems, number)
         if signed_on is not None and (problem := Pledge.signed_on_problem(campaign.year, signed_on)):
             problems.append(Problem(SHEET, number, "Ngày ký", problem))
-        document = cell_text(get("Văn bản giao ước")).strip()
+        document = "" if "Văn bản giao ước" in refused else cell_text(get("Văn bản giao ước")).strip()
         problems += [Problem(SHEET, number, "Văn bản giao ước", p) for p in limits.problems(Pledge, {"document": document})]
         result.problems += problems
-        if not problems:
+        if not problems and not refused:
             result.rows.append({"row": number, "assignment": assignment, "target": target, "signed_on": signed_on, "document": document,
                                 "version": cell_version(get("Phiên bản"))})
     result.campaign = campaign
-    _check_since_download(result)
+    result.problems += _check_since_download(result.rows, campaign)
+    result.notes = _cleared(cleared, campaign, assignments, unit_codes, measure_codes)
     return result
+
+
+def _cleared(cleared, campaign: Campaign, assignments, unit_codes: Codes, measure_codes: Codes) -> list[Problem]:
+    """A row that showed a pledge (it has a «Phiên bản») whose three cells were cleared: the pledge
+    stays, and the person is told so and where a pledge is deleted, never left with "0 changed"."""
+    found = {}
+    for number, by_name in cleared:
+        (_unit, units), (_measure, measures) = (known_codes(by_name.get("Mã đơn vị"), unit_codes),
+                                                known_codes(by_name.get("Mã chỉ tiêu"), measure_codes))
+        if cell_version(by_name.get("Phiên bản")) is not None and len(units) == 1 and len(measures) == 1:
+            if (a := assignments.get((units[0], measures[0]))) is not None:
+                found[(a.unit_id, a.measure_id)] = (number, a)
+    if not found:
+        return []
+    stored = {(p.unit_id, p.measure_id): p for p in Pledge.objects.filter(measure__campaign=campaign)}
+    return [Problem(SHEET, number, None, _(
+        "The row was cleared, but unit %(unit)s's pledge for measure %(measure)s (%(stored)s) stays stored: clearing a row "
+        "does not delete a pledge. A pledge is deleted on the admin site (Administration › Emulation pledges).") % {
+            "unit": a.unit.code, "measure": a.measure.code, "stored": _shown(_values(stored[key]), a.measure)})
+        for key, (number, a) in sorted(found.items(), key=lambda item: item[1][0]) if key in stored]
 
 
 def _values(pledge) -> tuple:
     return (pledge.target, pledge.signed_on, pledge.document)
+
+
+def _row_values(row: dict) -> tuple:
+    return (row["target"], row["signed_on"], row["document"])
 
 
 def _shown(values: tuple | None, measure) -> str:
@@ -254,21 +310,28 @@ def _shown(values: tuple | None, measure) -> str:
     return "; ".join(filter(None, (f"{format_exact(target, measure.decimal_places, language())} {measure.unit}".strip(), signed_on.strftime("%d/%m/%Y"), document)))
 
 
-def _check_since_download(result: PledgeResult) -> None:
+def _check_since_download(rows: list[dict], campaign: Campaign, *, lock: bool = False) -> list[Problem]:
     """A row left as it was downloaded is not written: it cannot undo a change made since (another
     upload, the admin). A row changed in the file over a pledge also changed since is a problem
     naming both, never written over it. What a row showed is the pledge's history record at the
     row's «Phiên bản»; a version altered by hand shows nothing, so such a row changed over a pledge
-    stored since is refused too."""
-    if not result.rows:
-        return
-    stored = {(p.unit_id, p.measure_id): p for p in Pledge.objects.filter(measure__campaign=result.campaign)}
+    stored since is refused too. Each row is told what is stored now (row["stored"], the preview's
+    "saved now"). Run at the preview, and again by save_pledges under its lock (lock=True: the
+    pledges read are locked until the save ends). Rows without a "version" (built by code, not
+    read from a template) are not checked."""
+    rows = [row for row in rows if "version" in row]
+    if not rows:
+        return []
+    pledges = Pledge.objects.filter(measure__campaign=campaign)
+    stored = {(p.unit_id, p.measure_id): p for p in (pledges.select_for_update(of=("self",)) if lock else pledges)}
     now = _versions(stored.values())
     shown = {(r.unit_id, r.measure_id, r.history_id): r
-             for r in Pledge.history.filter(history_id__in={row["version"] for row in result.rows} - {None})}
-    for row in result.rows:
+             for r in Pledge.history.filter(history_id__in={row["version"] for row in rows} - {None})}
+    problems = []
+    for row in rows:
         a = row["assignment"]
-        pledge, values = stored.get((a.unit_id, a.measure_id)), (row["target"], row["signed_on"], row["document"])
+        pledge, values = stored.get((a.unit_id, a.measure_id)), _row_values(row)
+        row["stored"], row["as_downloaded"] = (_values(pledge) if pledge is not None else None), False
         if pledge is not None and _values(pledge) == values:
             continue  # nothing to write
         record = shown.get((a.unit_id, a.measure_id, row["version"]))
@@ -279,18 +342,29 @@ def _check_since_download(result: PledgeResult) -> None:
         version_now = now.get(pledge.pk) if pledge is not None else None
         if version_now == row["version"] or (record is not None and pledge is not None and _values(pledge) == as_downloaded):
             continue  # not changed since the download
-        result.problems.append(Problem(SHEET, row["row"], None, _(
+        problems.append(Problem(SHEET, row["row"], None, _(
             "Unit %(unit)s's pledge for measure %(measure)s was changed after this template was downloaded: the file says "
             "%(file)s, stored now: %(stored)s. Download the template again and make the change there.") % {
                 "unit": a.unit.code, "measure": a.measure.code, "file": _shown(values, a.measure),
                 "stored": _shown(_values(pledge) if pledge is not None else None, a.measure)}))
+    return problems
+
+
+def check_open_year(campaign: Campaign) -> None:
+    """Refused (commendation.Refused) once the year is closed: said at the preview, not only after "Save"."""
+    with transaction.atomic():
+        lock_open_year(campaign)
 
 
 @transaction.atomic
 def save_pledges(result: PledgeResult, *, user) -> tuple[int, int]:
     """Create or update each pledge; (created, updated). A row equal to the stored pledge is not saved
-    again. Refused (commendation.Refused) once the year is closed: the final ranking stands on them."""
+    again. Refused (commendation.Refused) once the year is closed: the final ranking stands on them.
+    Under that lock, every pledge is checked again against the template as downloaded
+    (_check_since_download): one changed since the preview refuses the whole save (ChangedSince)."""
     lock_open_year(result.campaign)
+    if problems := _check_since_download(result.rows, result.campaign, lock=True):
+        raise ChangedSince(problems)
     created = updated = 0
     for row in result.rows:
         if row.get("as_downloaded"):

@@ -53,7 +53,7 @@ ROUTES = {
     "registrations": ({}, ["GET", "POST"], ["year", "unit", "title", "registered", "registered_on"]),
     "proposals": ({}, ["GET", "POST"], ["year", "action", "proposal", "reason", "state", "decision_number", "decision_date",
                                         "decided_by", "why", "version"]),
-    "pledges": ({}, ["GET", "POST"], ["year", "file"]),
+    "pledges": ({}, ["GET", "POST"], ["year", "file", "token", "action"]),
     "pledge-template": ({}, ["GET"], ["year"]),
     "api-ranking": ({}, ["GET"], ["year", "quarter", "bloc", "unit"]),
 }

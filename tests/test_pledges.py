@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from targets import pledge_xlsx
-from targets.models import Pledge
+from targets.models import Pledge, UploadPreview
 from tests.conftest import PASSWORD, make_user
 from tests.test_ranking import pledge
 
@@ -37,6 +38,28 @@ def fill(path, rows: dict):
             ws.cell(row[0].row, COL["Văn bản giao ước"], document)
     wb.save(path)
     return path
+
+
+def token_of(response) -> str:
+    found = re.search(r'name="token" value="([^"]+)"', response.content.decode())
+    assert found, "no preview to save"
+    return found.group(1)
+
+
+def downloaded(client, tmp_path, name="t.xlsx"):
+    path = tmp_path / name
+    path.write_bytes(client.get(reverse("pledge-template"), {"year": 2024}).content)
+    return path
+
+
+def post_file(client, path):
+    with open(path, "rb") as handle:
+        return client.post(reverse("pledges"), {"year": 2024, "file": handle})
+
+
+def text_of(response) -> str:
+    """The page's words, tags and spacing left out."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def test_the_template_lists_every_unit_and_figure_measure_it_reports(tmp_path, programme):
@@ -82,7 +105,8 @@ def test_every_problem_is_listed_and_nothing_is_saved(tmp_path, programme, admin
     assert "Thiếu chỉ tiêu giao ước." in text and "Văn bản: Giá trị này chỉ có tối đa 200 kí tự (hiện có 201)" in text
     assert "Ngày ký phải là ngày (dd/mm/yyyy)." in text
     assert "Ô chứa công thức" in text
-    assert text.count("Giao ước, dòng") == 7  # the formula is also not a number
+    assert text.count("Giao ước, dòng") == 6  # the formula said once, not also "not a number"
+    assert "không phải là số" not in text
     assert not Pledge.objects.exists()
 
 
@@ -154,7 +178,9 @@ def test_the_upload_page_saves_for_admins_and_lists_problems(client, tmp_path, p
     assert "Tỷ lệ phần trăm phải từ 0 đến 100." in refused.content.decode()
     fill(path, {("024", "10"): (65, datetime.datetime(2024, 1, 15), "")})
     with open(path, "rb") as handle:
-        saved = client.post(reverse("pledges"), {"year": 2024, "file": handle}, follow=True)
+        preview = client.post(reverse("pledges"), {"year": 2024, "file": handle})
+    assert not Pledge.objects.exists()  # a preview first
+    saved = client.post(reverse("pledges"), {"year": 2024, "token": token_of(preview), "action": "save"}, follow=True)
     assert "Đã lưu 1 giao ước mới và 0 giao ước thay đổi cho năm 2024." in saved.content.decode()
     assert Pledge.objects.get().target == D(65)
 
@@ -362,4 +388,109 @@ def test_a_template_from_before_the_version_column_is_refused(tmp_path, programm
     wb.save(path)
     with pytest.raises(CommandError, match="Biểu mẫu đã cũ hoặc bị sửa; hãy tải biểu mẫu mới."):
         call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert not Pledge.objects.exists()
+
+
+def test_an_upload_lists_each_pledge_it_creates_or_changes_and_saves_them_only_on_save(client, tmp_path, programme, admin_user):
+    for code in ("024", "026"):
+        pledge(programme, code, "3", "244.5")
+    client.force_login(admin_user)
+    signed = datetime.datetime(2024, 1, 15)
+    path = fill(downloaded(client, tmp_path), {("024", "3"): (245, datetime.datetime(2024, 2, 1), "GUTĐ 02/2024"),
+                                               ("027", "3"): (90, signed, "GUTĐ 03/2024")})
+    preview = post_file(client, path)
+    page = text_of(preview)
+    assert "Xem trước: các giao ước năm 2024 mà tệp sẽ tạo mới hoặc thay đổi" in page
+    assert ("024 · Thành phố Hà Giang 3. " in page and "244,5 tỷ đồng 15/01/2024 · GUTĐ 01/2024 245,0 tỷ đồng 01/02/2024 · GUTĐ 02/2024" in page)
+    assert "chưa có giao ước 90,0 tỷ đồng 15/01/2024 · GUTĐ 03/2024" in page  # 027: created
+    assert "Số dòng trong tệp giữ nguyên: 1." in page  # 026, as stored: counted, not listed
+    assert page.count("244,5 tỷ đồng 15/01/2024") == 3  # 024 "saved now"; 024 and 026 in the stored list below
+    # Nothing is saved before "Save".
+    assert dict(Pledge.objects.values_list("unit__code", "target")) == {"024": D("244.5"), "026": D("244.5")}
+    saved = client.post(reverse("pledges"), {"year": 2024, "token": token_of(preview), "action": "save"}, follow=True)
+    assert "Đã lưu 1 giao ước mới và 1 giao ước thay đổi cho năm 2024." in saved.content.decode()
+    assert {p.unit.code: (p.target, p.signed_on, p.document) for p in Pledge.objects.all()} == {
+        "024": (D(245), datetime.date(2024, 2, 1), "GUTĐ 02/2024"), "026": (D("244.5"), datetime.date(2024, 1, 15), "GUTĐ 01/2024"),
+        "027": (D(90), datetime.date(2024, 1, 15), "GUTĐ 03/2024")}
+    assert not UploadPreview.objects.exists()
+
+
+def test_cancel_discards_the_previewed_file_and_saves_nothing(client, tmp_path, programme, admin_user):
+    pledge(programme, "024", "3", "244.5")
+    client.force_login(admin_user)
+    preview = post_file(client, fill(downloaded(client, tmp_path), {("024", "3"): (245, datetime.datetime(2024, 1, 15), "")}))
+    token = token_of(preview)
+    cancelled = client.post(reverse("pledges"), {"year": 2024, "token": token, "action": "cancel"}, follow=True)
+    assert "Đã huỷ tải lên; chưa lưu gì." in cancelled.content.decode()
+    assert Pledge.objects.get().target == D("244.5") and not UploadPreview.objects.exists()
+    again = client.post(reverse("pledges"), {"year": 2024, "token": token, "action": "save"}, follow=True)
+    assert "Bản xem trước này không còn được giữ" in again.content.decode()
+    assert Pledge.objects.get().target == D("244.5")
+
+
+def test_a_pledge_changed_between_the_preview_and_save_refuses_the_save_and_nothing_is_saved(client, tmp_path, programme, admin_user):
+    pledge(programme, "024", "3", "244.5")
+    client.force_login(admin_user)
+    signed = datetime.datetime(2024, 1, 15)
+    path = fill(downloaded(client, tmp_path), {("024", "3"): (245, signed, "GUTĐ 01/2024"), ("027", "3"): (90, signed, "")})
+    preview = post_file(client, path)
+    assert "244,5 tỷ đồng" in text_of(preview)
+    changed = Pledge.objects.get(unit__code="024")
+    changed.target = D("250")  # in /admin/, while the preview is open
+    changed.save()
+    refused = client.post(reverse("pledges"), {"year": 2024, "token": token_of(preview), "action": "save"}, follow=True)
+    page = text_of(refused)
+    assert "Chưa lưu gì." in page
+    assert ("Giao ước của đơn vị 024 cho chỉ tiêu 3 đã được sửa sau khi tải biểu mẫu này: tệp ghi 245,0 tỷ đồng; 15/01/2024; "
+            "GUTĐ 01/2024, đang lưu 250,0 tỷ đồng; 15/01/2024; GUTĐ 01/2024.") in page
+    assert 'name="token"' not in refused.content.decode()  # no "Save" for it any more
+    assert dict(Pledge.objects.values_list("unit__code", "target")) == {"024": D(250)}  # 027 not created either
+    assert not UploadPreview.objects.exists()
+
+
+def test_the_save_checks_every_pledge_again_under_its_lock(tmp_path, programme, admin_user):
+    # The same check save_pledges runs inside its transaction, whoever calls it (page or command).
+    pledge(programme, "024", "3", "244.5")
+    path = fill(template(tmp_path, programme), {("024", "3"): (245, datetime.datetime(2024, 1, 15), "GUTĐ 01/2024")})
+    with open(path, "rb") as handle:
+        result = pledge_xlsx.read_pledges(handle, path.stat().st_size)
+    assert result.ok and [r["assignment"].unit.code for r in result.rows] == ["024"]
+    changed = Pledge.objects.get()
+    changed.target = D(250)  # between the read (the preview) and the save
+    changed.save()
+    with pytest.raises(pledge_xlsx.ChangedSince) as refused:
+        pledge_xlsx.save_pledges(result, user=admin_user)
+    assert [p.row for p in refused.value.problems] == [result.rows[0]["row"]]
+    assert Pledge.objects.get().target == D(250)
+
+
+def test_a_cleared_row_says_its_pledge_is_kept_and_where_a_pledge_is_deleted(client, tmp_path, programme, admin_user):
+    pledge(programme, "024", "3", "87")
+    client.force_login(admin_user)
+    path = downloaded(client, tmp_path)
+    wb = load_workbook(path)
+    row = next(r[0].row for r in wb[pledge_xlsx.SHEET].iter_rows(min_row=2) if (r[0].value, r[2].value) == ("024", "3"))
+    for name in pledge_xlsx.INPUTS:  # its three cells cleared
+        wb[pledge_xlsx.SHEET].cell(row, COL[name]).value = None
+    wb.save(path)
+    page = text_of(post_file(client, path))
+    assert (f"Giao ước, dòng {row}: Dòng đã được xóa trắng, nhưng giao ước của đơn vị 024 cho chỉ tiêu 3 (87,0 tỷ đồng; 15/01/2024; "
+            "GUTĐ 01/2024) vẫn được giữ: xóa trắng một dòng không xóa giao ước. Muốn xóa giao ước, hãy xóa trong trang quản trị") in page
+    assert "Xóa giao ước trong trang quản trị" in page
+    assert "Không có gì để lưu: trong tệp không có giao ước nào mới hoặc thay đổi." in page
+    assert "Đã lưu 0 giao ước" not in page and "Tệp không có chỉ tiêu giao ước nào" not in page
+    assert Pledge.objects.get().target == D(87)
+    with translation.override("en"), open(path, "rb") as handle:
+        notes = [str(n) for n in pledge_xlsx.read_pledges(handle, path.stat().st_size).notes]
+    assert notes == [f"Giao ước, row {row}: The row was cleared, but unit 024's pledge for measure 3 (87.0 tỷ đồng; 15/01/2024; "
+                     "GUTĐ 01/2024) stays stored: clearing a row does not delete a pledge. A pledge is deleted on the admin site "
+                     "(Administration › Emulation pledges)."]
+
+
+def test_a_refused_formula_is_said_once(client, tmp_path, programme, admin_user):
+    client.force_login(admin_user)
+    path = fill(downloaded(client, tmp_path), {("024", "3"): ("=F7*1.1", datetime.datetime(2024, 1, 15), "")})
+    page = text_of(post_file(client, path))
+    assert page.count("Giao ước, dòng") == 1
+    assert "Ô chứa công thức" in page and "không phải là số" not in page and "Thiếu chỉ tiêu giao ước" not in page
     assert not Pledge.objects.exists()

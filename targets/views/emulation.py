@@ -7,7 +7,10 @@ targets.commendation (what is written); these views check who asks and hand over
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +22,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
 from targets.language import language
-from targets.models import Campaign, Pledge, Proposal, Registration, ScoreAdjustment, ScoringScheme, newest_campaign, proposals_campaign
+from targets.models import (
+    Campaign,
+    Pledge,
+    Proposal,
+    Registration,
+    ScoreAdjustment,
+    ScoringScheme,
+    UploadPreview,
+    newest_campaign,
+    proposals_campaign,
+)
 from targets.views.common import XLSX, as_id, campaign_or_404, programme_year, spooled_download
+from targets.views.templates import PREVIEW_SECONDS, _keep_fewer_previews, _sweep
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -233,37 +247,112 @@ def proposals(request):
                                                        "record": ranking.scheme_record(campaign)})
 
 
+# The pledge upload keeps its file as the figure upload does (UploadPreview, the same sweep and
+# per-person limit), under its own salt: a token of one upload is never confirmed by the other.
+PLEDGE_PREVIEW_SALT = "pledge-upload"
+
+
 @require_http_methods(["GET", "POST"])
 def pledges(request):
     _require(access.is_admin(request.user), _("Only admins enter pledges."))
     year = programme_year(request, default=newest_campaign)  # the year being set up
     campaign = year["campaign"]
-    form, result = PledgeUploadForm(), None
-    if request.method == "POST":
+    form, result, token = PledgeUploadForm(), None, None
+    if request.method == "POST" and request.POST.get("token"):
+        _sweep()
+        kept = _pledge_preview(request)
+        if request.POST.get("action") == "cancel":
+            if kept is not None:
+                kept.delete()
+            messages.info(request, _("Upload cancelled; nothing was saved."))
+            return redirect(f"{request.path}?year={campaign.year}")
+        if kept is None:
+            messages.error(request, _("This preview is no longer kept: it expired after a day, or three newer files were uploaded "
+                                      "since. Upload the file again."))
+            return redirect(f"{request.path}?year={campaign.year}")
+        result, saved = _save_previewed(request, kept)
+        if saved:
+            return redirect(f"{request.path}?year={result.campaign.year}")
+    elif request.method == "POST":
         form = PledgeUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             result = pledge_xlsx.read_pledges(upload, upload.size)
-            if result.ok and not result.rows:
-                messages.error(request, _("The file has no pledged figures."))
-            elif result.ok:
-                # The workbook says its year, which may not be the one the page shows: every answer names it.
-                try:
-                    created, updated = pledge_xlsx.save_pledges(result, user=request.user)
-                except commendation.Refused as refused:
-                    messages.error(request, _("The workbook's pledges are for %(year)s: %(reason)s") % {
-                        "year": result.campaign.year, "reason": refused.message})
-                else:
-                    messages.success(request, _("Saved %(created)s new and %(updated)s changed pledges for %(year)s.") % {
-                        "created": created, "updated": updated, "year": result.campaign.year})
-                    return redirect(f"{request.path}?year={result.campaign.year}")
+            token = _preview_upload(request, upload, result)
     # What is stored, so an admin sees what an upload changed; numbers as the measure shows them.
     stored = list(Pledge.objects.filter(measure__campaign=campaign).select_related("unit", "measure").order_by(
         "unit__kind", "unit__code", "measure__order"))
     campaign.as_closed(p.unit for p in stored)  # a closed year's units named as it was closed; never saved
     closed = ScoringScheme.objects.filter(campaign=campaign, ranking_final_at__isnull=False).exists()
     return render(request, "targets/pledges.html", {**year, "form": form, "result": result, "pledges": stored,
-                                                    "closed": closed})
+                                                    "closed": closed, "token": token})
+
+
+def _year_refused(request, result, refused) -> None:
+    # The workbook says its year, which may not be the one the page shows: every answer names it.
+    messages.error(request, _("The workbook's pledges are for %(year)s: %(reason)s") % {
+        "year": result.campaign.year, "reason": refused.message})
+
+
+def _preview_upload(request, upload, result) -> str | None:
+    """Nothing saved yet: the file kept for "Save" and its token, when it creates or changes a pledge."""
+    if not result.ok:
+        return None
+    if not result.changes:
+        if result.rows or result.notes:
+            messages.info(request, _("Nothing to save: no pledge in the file is new or changed."))
+        else:
+            messages.error(request, _("The file has no pledged figures."))
+        return None
+    try:
+        pledge_xlsx.check_open_year(result.campaign)  # said now, not after "Save"
+    except commendation.Refused as refused:
+        _year_refused(request, result, refused)
+        result.rows = []  # no preview of what cannot be saved
+        return None
+    _sweep()
+    _keep_fewer_previews(request.user)
+    upload.seek(0)
+    kept = UploadPreview.objects.create(user=request.user, name=upload.name[:255], content=upload.read())
+    return signing.dumps({"preview": kept.pk, "user": request.user.pk}, salt=PLEDGE_PREVIEW_SALT)
+
+
+def _pledge_preview(request) -> UploadPreview | None:
+    """The kept pledge file the form's signed token names, if it is this user's and still kept."""
+    try:
+        data = signing.loads(request.POST["token"], salt=PLEDGE_PREVIEW_SALT, max_age=PREVIEW_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("user") != request.user.pk or not isinstance(data.get("preview"), int):
+        return None
+    return UploadPreview.objects.filter(pk=data["preview"], user=request.user).first()
+
+
+def _save_previewed(request, kept: UploadPreview):
+    """(result, saved): the kept file read again and saved; its pledges are checked once more against
+    the download under the save's lock, and one changed since the preview refuses it all. The kept
+    file goes either way: refused, it must be downloaded and filled in again."""
+    content = bytes(kept.content)
+    result = pledge_xlsx.read_pledges(io.BytesIO(content), len(content))
+    try:
+        if not result.ok:
+            return result, False
+        try:
+            created, updated = pledge_xlsx.save_pledges(result, user=request.user)
+        except pledge_xlsx.ChangedSince as changed:
+            result.problems = changed.problems
+            return result, False
+        except commendation.Refused as refused:
+            _year_refused(request, result, refused)
+            return None, False
+    finally:
+        kept.delete()
+    if created or updated:
+        messages.success(request, _("Saved %(created)s new and %(updated)s changed pledges for %(year)s.") % {
+            "created": created, "updated": updated, "year": result.campaign.year})
+    else:  # written meanwhile, as the file says (a double click on "Save")
+        messages.info(request, _("Nothing to save: no pledge in the file is new or changed."))
+    return result, True
 
 
 @require_safe
