@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from targets import previews
 from targets.models import Figure, UploadPreview
-from targets.views import templates
 from tests.test_template_xlsx import as_upload, download, fill, reporter  # noqa: F401 (fixture)
 
 
@@ -73,7 +73,7 @@ def test_a_refused_upload_is_logged_with_who_and_why(client, reporter, caplog): 
 def test_a_person_keeps_a_few_previews_at_once_never_a_disk_full(client, reporter):  # noqa: F811
     client.force_login(reporter)
     tokens = [preview(client) for _upload in range(5)]
-    assert UploadPreview.objects.filter(user=reporter).count() == templates.PREVIEWS_PER_USER
+    assert UploadPreview.objects.filter(user=reporter).count() == previews.PREVIEWS_PER_USER
     # The newest still saves; the oldest says it has expired.
     assert "Bản xem trước này không còn được giữ: đã quá một ngày, hoặc đã có ba tệp mới hơn được tải lên." in client.post(
         reverse("upload"), {"token": tokens[0]}, follow=True).content.decode()

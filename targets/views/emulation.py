@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from targets import access, commendation, pledge_xlsx, ranking, ranking_xlsx
+from targets import access, commendation, pledge_xlsx, previews, ranking, ranking_xlsx
 from targets.emulation_forms import AdjustmentForm, PledgeUploadForm, ProposalForm, RegistrationForm, WhyForm
 from targets.language import language
 from targets.models import (
@@ -34,7 +33,6 @@ from targets.models import (
     proposals_campaign,
 )
 from targets.views.common import XLSX, as_id, campaign_or_404, programme_year, spooled_download
-from targets.views.templates import PREVIEW_SECONDS, _keep_fewer_previews, _sweep
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -259,8 +257,8 @@ def pledges(request):
     campaign = year["campaign"]
     form, result, token = PledgeUploadForm(), None, None
     if request.method == "POST" and request.POST.get("token"):
-        _sweep()
-        kept = _pledge_preview(request)
+        previews.sweep()
+        kept = previews.kept(request.POST.get("token"), request.user, PLEDGE_PREVIEW_SALT)
         if request.POST.get("action") == "cancel":
             if kept is not None:
                 kept.delete()
@@ -310,22 +308,8 @@ def _preview_upload(request, upload, result) -> str | None:
         _year_refused(request, result, refused)
         result.rows = []  # no preview of what cannot be saved
         return None
-    _sweep()
-    _keep_fewer_previews(request.user)
-    upload.seek(0)
-    kept = UploadPreview.objects.create(user=request.user, name=upload.name[:255], content=upload.read())
-    return signing.dumps({"preview": kept.pk, "user": request.user.pk}, salt=PLEDGE_PREVIEW_SALT)
-
-
-def _pledge_preview(request) -> UploadPreview | None:
-    """The kept pledge file the form's signed token names, if it is this user's and still kept."""
-    try:
-        data = signing.loads(request.POST["token"], salt=PLEDGE_PREVIEW_SALT, max_age=PREVIEW_SECONDS)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("user") != request.user.pk or not isinstance(data.get("preview"), int):
-        return None
-    return UploadPreview.objects.filter(pk=data["preview"], user=request.user).first()
+    previews.sweep()
+    return previews.keep(request.user, upload, PLEDGE_PREVIEW_SALT)
 
 
 def _save_previewed(request, kept: UploadPreview):

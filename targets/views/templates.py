@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import datetime
 import io
 import logging
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from targets import access, template_xlsx, workflow
+from targets import access, previews, template_xlsx, workflow
 from targets.models import UploadPreview, entry_campaign
 from targets.views.common import XLSX, campaign_or_404, quarter_param
 
-# A preview can be confirmed for a day; then it is deleted by the next upload (no cron needed).
-PREVIEW_SECONDS = 24 * 3600
-# Previews a person keeps at once (a few tabs); an older one is deleted by their next upload, so
-# nobody can fill the database with files of up to MAX_UPLOAD_BYTES.
-PREVIEWS_PER_USER = 3
+SALT = "upload"  # the figure upload's preview tokens (targets.previews)
 log = logging.getLogger("targets.upload")
 
 
@@ -64,7 +57,7 @@ def upload(request):
     _require_entry_role(request.user)
     context = {}
     if request.method == "POST":
-        _sweep()
+        previews.sweep()
     if request.method == "POST" and request.POST.get("token"):
         return _cancel(request) if request.POST.get("action") == "cancel" else _confirm(request)
     if request.method == "POST":
@@ -77,10 +70,7 @@ def upload(request):
         if not result.ok:
             _log_refusal(request, result, f"{upload_file.name!r}, {upload_file.size} bytes")
         if result.ok and (result.rows or result.task_rows):
-            _keep_fewer_previews(request.user)
-            upload_file.seek(0)
-            kept = UploadPreview.objects.create(user=request.user, name=upload_file.name[:255], content=upload_file.read())
-            context["token"] = signing.dumps({"preview": kept.pk, "user": request.user.pk}, salt="upload")
+            context["token"] = previews.keep(request.user, upload_file, SALT)
         elif result.ok and result.units:
             messages.info(request, _("Nothing to save: every figure and task report in the file is as already saved."))
         elif result.ok:
@@ -88,32 +78,12 @@ def upload(request):
     return render(request, "targets/upload.html", context)
 
 
-def _sweep() -> None:
-    """Delete previews older than PREVIEW_SECONDS, abandoned by people who never confirmed."""
-    UploadPreview.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(seconds=PREVIEW_SECONDS)).delete()
-
-
-def _keep_fewer_previews(user) -> None:
-    """Leave room for one more of `user`'s previews: their oldest go beyond PREVIEWS_PER_USER."""
-    kept = UploadPreview.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)
-    UploadPreview.objects.filter(pk__in=list(kept[PREVIEWS_PER_USER - 1:])).delete()
-
-
 def _preview_id(request) -> int | None:
-    """The preview the form's signed token names, if the token is this user's."""
-    try:
-        data = signing.loads(request.POST["token"], salt="upload", max_age=PREVIEW_SECONDS)
-    except signing.BadSignature:
-        return None
-    if data.get("user") != request.user.pk or not isinstance(data.get("preview"), int):
-        return None
-    return data["preview"]
+    return previews.preview_id(request.POST.get("token"), request.user, SALT)
 
 
 def _preview(request) -> UploadPreview | None:
-    """The preview the form's signed token names, if it is this user's and still kept."""
-    pk = _preview_id(request)
-    return UploadPreview.objects.filter(pk=pk, user=request.user).first() if pk is not None else None
+    return previews.kept(request.POST.get("token"), request.user, SALT)
 
 
 # The previews this browser saved last (their id → what was saved and where to send it), so that a
