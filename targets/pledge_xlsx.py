@@ -38,7 +38,6 @@ from targets.template_xlsx import (
     Codes,
     Problem,
     Refused,
-    _merged_rows,
     add_meta,
     append_row,
     cell_number,
@@ -49,6 +48,7 @@ from targets.template_xlsx import (
     code_problem,
     known_codes,
     lock_sheet,
+    merged_rows,
     start_sheet,
     stored_number,
     unreadable,
@@ -185,7 +185,7 @@ def _read_workbook(handle) -> tuple[dict, list, list[Problem]]:
         # as the other rows' documents or dates cleared.
         problems += [Problem(SHEET, min_row, None, _("Cells %(cells)s are merged: each row needs its own cells. Unmerge them and "
                                                      "upload again.") % {"cells": cells})
-                     for cells, min_row in _merged_rows(wb[SHEET])]
+                     for cells, min_row in merged_rows(wb[SHEET])]
         return meta, lines, problems
     finally:
         wb.close()

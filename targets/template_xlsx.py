@@ -590,7 +590,7 @@ def _read_rows(ws, name: str, columns: list[str], budget: _Budget, problems: lis
         lines.append((number, {title: values[i] if i < len(values) else None for title, i in col.items()}))
     problems += [Problem(name, min_row, None, _("Cells %(cells)s are merged: each row needs its own cells. Unmerge them and "
                                                 "upload again.") % {"cells": cells})
-                 for cells, min_row in _merged_rows(ws)]
+                 for cells, min_row in merged_rows(ws)]
     return lines
 
 
@@ -615,7 +615,7 @@ def header_changes(header: list, columns: list[str]) -> str:
     return "; ".join(said + (["…"] if len(changes) > len(said) else []))
 
 
-def _merged_rows(ws) -> list[tuple[str, int]]:
+def merged_rows(ws) -> list[tuple[str, int]]:
     """(range, first row) of each merge that reaches below the header. Excel keeps a merge's first
     value and empties its other cells, which would read as figures cleared; openpyxl does not list
     merges of a read-only sheet, so they are found in the sheet's XML, read in chunks."""
