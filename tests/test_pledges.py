@@ -464,7 +464,7 @@ def test_the_save_checks_every_pledge_again_under_its_lock(tmp_path, programme, 
     assert Pledge.objects.get().target == D(250)
 
 
-def test_a_cleared_row_says_its_pledge_is_kept_and_where_a_pledge_is_deleted(client, tmp_path, programme, admin_user):
+def test_a_cleared_row_says_its_pledge_is_kept_and_where_a_pledge_is_deleted(client, tmp_path, programme, admin_user, capsys):
     pledge(programme, "024", "3", "87")
     client.force_login(admin_user)
     path = downloaded(client, tmp_path)
@@ -485,6 +485,10 @@ def test_a_cleared_row_says_its_pledge_is_kept_and_where_a_pledge_is_deleted(cli
     assert notes == [f"Giao ước, row {row}: The row was cleared, but unit 024's pledge for measure 3 (87.0 tỷ đồng; 15/01/2024; "
                      "GUTĐ 01/2024) stays stored: clearing a row does not delete a pledge. A pledge is deleted on the admin site "
                      "(Administration › Emulation pledges)."]
+    # The import command says it too, as the page does.
+    with pytest.raises(CommandError, match="tệp không có chỉ tiêu giao ước nào"):
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert "vẫn được giữ: xóa trắng một dòng không xóa giao ước" in capsys.readouterr().err
 
 
 def test_a_refused_formula_is_said_once(client, tmp_path, programme, admin_user):

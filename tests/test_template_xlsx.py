@@ -248,7 +248,7 @@ def test_rows_of_another_unit_are_not_read_and_said(client, reporter):
 
 
 @pytest.mark.template_context
-def test_other_units_rows_left_as_downloaded_are_not_read_and_said_once(client, reporter, admin_user):
+def test_other_units_rows_left_as_downloaded_are_not_read_and_said_once(client, reporter, admin_user, tmp_path, capsys):
     """The secretariat's template of several units, or a neighbour's, filled by a reporter of one:
     the rows of units not theirs are counted in one line, not refused one by one, and never read,
     changed or not: neither written, nor compared with what that unit saved (which the reporter may
@@ -287,6 +287,11 @@ def test_other_units_rows_left_as_downloaded_are_not_read_and_said_once(client, 
         html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
         assert "thuộc đơn vị khác" not in html and f"Huyện Đồng Văn ({len(rows) + len(tasks)})" in html
         assert Figure.objects.get(submission__unit=other).value == 40
+    # The import command says the same line.
+    path = tmp_path / "shared.xlsx"
+    path.write_bytes(shared)
+    call_command("import_figures", str(path), "--user", reporter.username)
+    assert f"Đơn vị (số dòng): Huyện Đồng Văn ({len(rows) + len(tasks)})." in capsys.readouterr().out
 
 
 def test_an_altered_header_is_named_by_its_column_what_was_expected_and_what_is_found(client, reporter):

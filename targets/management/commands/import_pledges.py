@@ -25,6 +25,8 @@ class Command(BaseCommand):
             result = pledge_xlsx.read_pledges(handle, path.stat().st_size)
         if not result.ok:
             raise CommandError(_("Nothing was saved:") + "\n- " + "\n- ".join(str(p) for p in result.problems))
+        for note in result.notes:  # a row cleared over a stored pledge, which stays (as the page says)
+            self.stderr.write(_("Warning: %(warning)s") % {"warning": note})
         if not result.rows:
             raise CommandError(_("Nothing was saved: the file has no pledged figures."))
         try:
