@@ -256,7 +256,7 @@ def _demo_emulation(campaign: Campaign) -> None:
         if target is not None and (a.unit_id, a.measure_id) not in existing:
             pledges.append(Pledge(unit=a.unit, measure=a.measure, target=target, signed_on=datetime.date(campaign.year, 1, 15),
                                   document=DEMO_PLEDGE_DOCUMENT.format(year=campaign.year), entered_by=admin))
-    Pledge.objects.bulk_create(pledges)
+    bulk_create_with_history(pledges, Pledge, default_user=admin)  # with their history, as entered pledges have (pledge template's «Phiên bản»)
     for unit in Unit.objects.filter(bloc__isnull=False, is_active=True):
         titles = [t.code for t in scheme.titles if t.code != scheme.flag_title][:1]  # e.g. Tập thể lao động xuất sắc
         if scheme.flag_title and _jitter("flag", unit.code) > Decimal("0.9"):

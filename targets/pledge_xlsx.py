@@ -72,9 +72,12 @@ def _assignments(campaign: Campaign, units=None):
 def _versions(pledges) -> dict[int, int]:
     """Each pledge's version: its latest history record (a pledge has no version field). The template
     carries it in its locked «Phiên bản» column, as the figure template carries a figure's version, so
-    that an upload knows what each row showed when it was downloaded."""
-    return dict(Pledge.history.filter(id__in=[p.pk for p in pledges]).values("id").annotate(latest=Max("history_id"))
-                .values_list("id", "latest"))
+    that an upload knows what each row showed when it was downloaded. A pledge stored without a
+    history record (written in bulk, before its history was kept) is version 0: a row showed one,
+    never "no pledge", so one deleted since is a change since the download, not a row to create."""
+    latest = dict(Pledge.history.filter(id__in=[p.pk for p in pledges]).values("id").annotate(latest=Max("history_id"))
+                  .values_list("id", "latest"))
+    return {p.pk: latest.get(p.pk, 0) for p in pledges}
 
 
 def build_template(campaign: Campaign, units=None) -> Workbook:

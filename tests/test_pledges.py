@@ -12,7 +12,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from targets import pledge_xlsx
-from targets.models import Pledge, UploadPreview
+from targets.models import Measure, Pledge, Unit, UploadPreview
 from tests.conftest import PASSWORD, make_user
 from tests.test_ranking import pledge
 
@@ -498,3 +498,19 @@ def test_a_refused_formula_is_said_once(client, tmp_path, programme, admin_user)
     assert page.count("Giao ước, dòng") == 1
     assert "Ô chứa công thức" in page and "không phải là số" not in page and "Thiếu chỉ tiêu giao ước" not in page
     assert not Pledge.objects.exists()
+
+
+def test_a_pledge_stored_without_its_history_and_deleted_since_the_download_is_not_put_back(tmp_path, programme, admin_user):
+    # A pledge written in bulk (before its history was kept) had no version to show: its row said "no
+    # pledge", and one deleted after the download was created again by a file that left its row as it was.
+    Pledge.objects.bulk_create([Pledge(unit=Unit.objects.get(code=code), measure=Measure.objects.get(campaign=programme, code="3"),
+                                       target=D("244.5"), signed_on=datetime.date(2024, 1, 15), document="GUTĐ 01/2024")
+                                for code in ("024", "026")])
+    path = template(tmp_path, programme)
+    Pledge.objects.filter(unit__code="024").delete()  # deleted in /admin/ after the download
+    fill(path, {("026", "3"): (260, datetime.datetime(2024, 1, 15), "GUTĐ 01/2024")})
+    row = next(r[0].row for r in load_workbook(path)[pledge_xlsx.SHEET].iter_rows(min_row=2) if (r[0].value, r[2].value) == ("024", "3"))
+    with pytest.raises(CommandError) as refused:
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert f"Giao ước, dòng {row}: Giao ước của đơn vị 024 cho chỉ tiêu 3 đã được sửa sau khi tải biểu mẫu này" in str(refused.value)
+    assert dict(Pledge.objects.values_list("unit__code", "target")) == {"026": D("244.5")}
