@@ -71,8 +71,9 @@ def as_shown(stored: dict, versions: dict, *, gone=None, key=None) -> dict:
     workbook showed (`versions`, None where it showed none), that version from the history (None
     where there is none): one query for the whole workbook, not one for each changed row.
 
-    An object deleted since (a key with a version but nothing stored) is found, when `gone` is
-    given, among `gone(keys)`: the history records of those keys, each keyed by `key(record)`."""
+    An object deleted since (a key with a version but nothing stored, or one stored again since, whose
+    own history has no such version) is found, when `gone` is given, among `gone(keys)`: the history
+    records of those keys, each keyed by `key(record)`."""
     wanted = {key: (stored[key].pk, version) for key, version in versions.items()
               if key in stored and version is not None and version != stored[key].version}
     deleted = {k: version for k, version in versions.items() if k not in stored and version is not None} if gone else {}
@@ -84,11 +85,14 @@ def as_shown(stored: dict, versions: dict, *, gone=None, key=None) -> dict:
                                      ).order_by("history_date"):
             found[(record.id, record.version)] = record  # the latest record of a version, as it was last shown
         shown = {k: found.get(pair) for k, pair in wanted.items()}
+        if gone:  # deleted and entered again since: the version shown is the deleted one's
+            deleted.update({k: versions[k] for k, record in shown.items() if record is None})
     if deleted:
         shown.update(dict.fromkeys(deleted))
         for record in gone(set(deleted)).filter(version__in=set(deleted.values())).order_by("history_date"):
-            if deleted.get(key(record)) == record.version:
-                shown[key(record)] = record  # the latest record of that version (its deletion holds what it held)
+            k = key(record)
+            if deleted.get(k) == record.version and (k not in stored or record.id != stored[k].pk):
+                shown[k] = record  # the latest record of that version (its deletion holds what it held)
     return shown
 
 

@@ -869,6 +869,12 @@ def test_a_row_that_came_with_a_figure_deleted_on_the_web_since_is_no_conflict_w
     html = client.post(reverse("upload"), {"file": as_upload(fill(old, {"3": 45}))}).content.decode()
     assert (f"Nhập liệu, dòng {row}, cột «Giá trị»: Chỉ tiêu 3 đã được sửa sau khi tải biểu mẫu này (đang lưu: không có, "
             "số liệu đã bị xóa)") in html
+    # Entered again on the page since (a new figure, its version going on from the deleted one's): the
+    # row as downloaded (40, version 1) still blocks nothing and puts nothing back.
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=50)])
+    html = client.post(reverse("upload"), {"file": as_upload(fill(old, {"3": 40}))}).content.decode()  # 4 as saved above
+    assert "Chưa lưu gì" not in html and "đã được sửa sau khi tải" not in html
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": 50, "4": 50000}
 
 
 @pytest.mark.template_context
