@@ -5,9 +5,11 @@ carries. Each kind of upload signs with its own salt: a token of one is never co
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from targets.models import UploadPreview
 
@@ -33,18 +35,52 @@ def keep(user, upload_file, salt: str) -> str:
     return signing.dumps({"preview": preview.pk, "user": user.pk}, salt=salt)
 
 
-def preview_id(token: str | None, user, salt: str) -> int | None:
-    """The preview `token` names, if it is signed with `salt`, `user`'s and not older than PREVIEW_SECONDS."""
+# The previews this browser saved last (their id → what was saved and where it goes), so that a
+# second click on "Save", or "Cancel" after "Save" (the Back button), says the file is saved
+# rather than "no longer kept" or "nothing was saved". Both uploads share it: preview ids are one
+# table's, a token names one only under its upload's salt.
+SAVED_KEY = "uploads_saved"
+SAVED_KEPT = 5
+
+
+def remember_saved(session, pk: int, lines, **where) -> None:
+    """Note in `session` that preview `pk` was saved: the lines said then, and where (year, quarter)."""
+    saved = dict(list(session.get(SAVED_KEY, {}).items())[-(SAVED_KEPT - 1):])
+    saved[str(pk)] = {"lines": [str(line) for line in lines], **where}
+    session[SAVED_KEY] = saved
+
+
+@dataclass
+class Posted:
+    """What a token posted back to an upload page names, for this person and this upload."""
+    preview: UploadPreview | None = None  # still kept: to save or cancel
+    saved: dict | None = None  # saved already from this browser: remember_saved's lines and where
+    foreign: bool = False  # another person's preview, or the other upload's (or no token at all)
+
+
+def posted(token: str | None, user, salt: str, session) -> Posted:
+    """The preview `token` names, if `user`'s and of the upload signing with `salt`; else why not:
+    saved already, another's (never "expired" for it), or neither (expired or replaced: not kept)."""
     try:
         data = signing.loads(token or "", salt=salt, max_age=PREVIEW_SECONDS)
-    except signing.BadSignature:
-        return None
+    except signing.SignatureExpired:
+        return Posted()
+    except signing.BadSignature:  # signed for another upload (another salt), or not a token
+        return Posted(foreign=True)
     if not isinstance(data, dict) or data.get("user") != user.pk or not isinstance(data.get("preview"), int):
-        return None
-    return data["preview"]
+        return Posted(foreign=True)
+    return Posted(preview=UploadPreview.objects.filter(pk=data["preview"], user=user).first(),
+                  saved=session.get(SAVED_KEY, {}).get(str(data["preview"])))
 
 
-def kept(token: str | None, user, salt: str) -> UploadPreview | None:
-    """The preview `token` names, if it is `user`'s and still kept."""
-    pk = preview_id(token, user, salt)
-    return UploadPreview.objects.filter(pk=pk, user=user).first() if pk is not None else None
+def foreign_message() -> str:
+    return _("This preview was not made by you on this page: nothing was saved or cancelled. Upload your file here.")
+
+
+def expired_message() -> str:
+    return _("This preview is no longer kept: it expired after a day, or three newer files were uploaded since. "
+             "Upload the file again.")
+
+
+def saved_on_cancel_message() -> str:
+    return _("This file was already saved: nothing was cancelled.")

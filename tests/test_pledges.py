@@ -514,3 +514,43 @@ def test_a_pledge_stored_without_its_history_and_deleted_since_the_download_is_n
         call_command("import_pledges", str(path), "--user", admin_user.username)
     assert f"Giao ước, dòng {row}: Giao ước của đơn vị 024 cho chỉ tiêu 3 đã được sửa sau khi tải biểu mẫu này" in str(refused.value)
     assert dict(Pledge.objects.values_list("unit__code", "target")) == {"026": D("244.5")}
+
+
+def test_save_or_cancel_again_once_saved_says_the_file_is_saved_never_expired_or_nothing_saved(client, tmp_path, programme, admin_user):
+    pledge(programme, "024", "3", "244.5")
+    client.force_login(admin_user)
+    preview = post_file(client, fill(downloaded(client, tmp_path), {("024", "3"): (245, datetime.datetime(2024, 1, 15), "")}))
+    token = token_of(preview)
+    client.post(reverse("pledges"), {"year": 2024, "token": token, "action": "save"})
+    # A second click on "Save" (or Back and "Save" again), then Back and "Cancel".
+    again = text_of(client.post(reverse("pledges"), {"year": 2024, "token": token, "action": "save"}, follow=True))
+    assert "không còn được giữ" not in again and "đã quá một ngày" not in again
+    assert "Tệp này đã được lưu: mọi giao ước trong tệp đều đã được lưu như vậy." in again
+    assert "Đã lưu 0 giao ước mới và 1 giao ước thay đổi cho năm 2024." in again
+    cancelled = text_of(client.post(reverse("pledges"), {"year": 2024, "token": token, "action": "cancel"}, follow=True))
+    assert "Đã huỷ tải lên" not in cancelled and "chưa lưu gì" not in cancelled
+    assert "Tệp này đã được lưu: không có gì bị huỷ." in cancelled
+    assert "Đã lưu 0 giao ước mới và 1 giao ước thay đổi cho năm 2024." in cancelled
+    assert Pledge.objects.get().target == D(245)
+
+
+def test_a_preview_of_another_admin_or_of_the_figure_upload_is_refused_as_not_theirs_never_as_expired(client, tmp_path, programme, admin_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from targets import previews
+    from targets.views.templates import SALT
+
+    pledge(programme, "024", "3", "244.5")
+    client.force_login(admin_user)
+    theirs = token_of(post_file(client, fill(downloaded(client, tmp_path), {("024", "3"): (245, datetime.datetime(2024, 1, 15), "")})))
+    figure_token = previews.keep(admin_user, SimpleUploadedFile("mau.xlsx", b"x"), SALT)
+    not_theirs = "Bản xem trước này không phải do bạn tải lên trên trang này: không có gì được lưu hay bị huỷ."
+    pages = [text_of(client.post(reverse("pledges"), {"year": 2024, "token": figure_token, "action": action}, follow=True))
+             for action in ("save", "cancel")]  # their own, but the figure upload's
+    client.force_login(make_user("quantri2", is_superuser=True, is_staff=True))
+    pages += [text_of(client.post(reverse("pledges"), {"year": 2024, "token": theirs, "action": action}, follow=True))
+              for action in ("save", "cancel")]  # another admin's
+    for page in pages:
+        assert not_theirs in page
+        assert "không còn được giữ" not in page and "đã quá một ngày" not in page and "Đã huỷ tải lên" not in page
+    assert Pledge.objects.get().target == D("244.5") and UploadPreview.objects.count() == 2

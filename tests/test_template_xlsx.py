@@ -1000,3 +1000,19 @@ def test_task_codes_and_unit_codes_on_the_tasks_sheet_read_as_typed(client, open
             "dạng ô là Văn bản (Text) và gõ lại mã.") in html
     assert f"Nhiệm vụ, dòng {other[0].row}, cột «Mã đơn vị»: Mã đơn vị “STC9” không có trong danh sách đơn vị." in html
     assert TaskReport.objects.get(task=task, submission__unit=finance).narrative == "Đã rà soát chi thường xuyên."
+
+
+def test_a_file_whose_only_change_is_another_units_row_says_nothing_of_yours_changed(client, reporter):
+    """The not-read line beside it: never "every figure in the file is as already saved" (the other unit's is not)."""
+    client.force_login(reporter)
+    wb = download(client, unit=["024"])
+    ws = wb["Nhập liệu"]
+    ws.protection.sheet = False
+    ws.cell(2, 4).value = "026"
+    ws.cell(2, 9).value = 999
+    html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    assert "Không đọc các dòng của những đơn vị bạn không nhập số liệu" in html
+    assert "mọi số liệu và báo cáo nhiệm vụ trong tệp đều đã được lưu như vậy" not in html
+    assert ("Không có gì để lưu: mọi số liệu và báo cáo nhiệm vụ của các đơn vị của bạn trong tệp đều đã được lưu như vậy."
+            in html)
+    assert not Figure.objects.exists()

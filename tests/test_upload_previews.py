@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from targets import previews
-from targets.models import Figure, UploadPreview
+from targets.models import Figure, Unit, UploadPreview
 from tests.test_template_xlsx import as_upload, download, fill, reporter  # noqa: F401 (fixture)
 
 
@@ -99,3 +99,38 @@ def test_a_double_click_on_save_says_the_file_is_saved_never_0_figures(client, r
     second = client.post(reverse("upload"), {"token": tokens[1]}, follow=True).content.decode()
     assert "Đã lưu 0" not in second and "Tệp này đã được lưu" in second
     assert Figure.objects.get().value == 7 and not UploadPreview.objects.exists()
+
+
+@pytest.mark.template_context
+def test_cancel_after_save_says_the_file_stays_saved_never_nothing_was_saved(client, reporter):  # noqa: F811
+    client.force_login(reporter)
+    token = preview(client)
+    client.post(reverse("upload"), {"token": token})
+    # Back to the preview, then "Cancel": nothing is undone, and the page says so.
+    page = client.post(reverse("upload"), {"token": token, "action": "cancel"}, follow=True).content.decode()
+    assert "chưa lưu gì" not in page and "Đã huỷ tải lên" not in page
+    assert "Tệp này đã được lưu: không có gì bị huỷ." in page and "Đã lưu 1 số liệu từ bảng tính." in page
+    assert Figure.objects.get().value == 5
+
+
+@pytest.mark.template_context
+def test_a_preview_of_another_person_or_of_the_pledge_upload_is_refused_as_not_theirs_never_as_expired(client, reporter):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from targets.views.emulation import PLEDGE_PREVIEW_SALT
+    from tests.conftest import make_user
+
+    client.force_login(reporter)
+    theirs = preview(client)
+    pledge_token = previews.keep(reporter, SimpleUploadedFile("g.xlsx", b"x"), PLEDGE_PREVIEW_SALT)
+    other = make_user("reporter-two", "reporter", units=[Unit.objects.get(code="024")])
+    not_theirs = "Bản xem trước này không phải do bạn tải lên trên trang này: không có gì được lưu hay bị huỷ."
+    pages = [client.post(reverse("upload"), {"token": pledge_token, "action": action}, follow=True).content.decode()
+             for action in ("save", "cancel")]  # their own, but the pledge upload's
+    client.force_login(other)
+    pages += [client.post(reverse("upload"), {"token": theirs, "action": action}, follow=True).content.decode()
+              for action in ("save", "cancel")]  # the same unit's, of another person
+    for page in pages:
+        assert not_theirs in page
+        assert "không còn được giữ" not in page and "đã quá một ngày" not in page and "Đã huỷ tải lên" not in page
+    assert not Figure.objects.exists() and UploadPreview.objects.count() == 2

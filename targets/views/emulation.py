@@ -258,15 +258,21 @@ def pledges(request):
     form, result, token = PledgeUploadForm(), None, None
     if request.method == "POST" and request.POST.get("token"):
         previews.sweep()
-        kept = previews.kept(request.POST.get("token"), request.user, PLEDGE_PREVIEW_SALT)
+        posted = previews.posted(request.POST.get("token"), request.user, PLEDGE_PREVIEW_SALT, request.session)
+        kept = posted.preview
+        if kept is None and posted.saved:  # saved already: a second "Save", or "Cancel" after "Save" (the Back button)
+            _said_saved(request, posted.saved, cancel=request.POST.get("action") == "cancel")
+            return redirect(f"{request.path}?year={posted.saved['year']}")
+        if kept is None and posted.foreign:
+            messages.error(request, previews.foreign_message())
+            return redirect(f"{request.path}?year={campaign.year}")
         if request.POST.get("action") == "cancel":
             if kept is not None:
                 kept.delete()
             messages.info(request, _("Upload cancelled; nothing was saved."))
             return redirect(f"{request.path}?year={campaign.year}")
         if kept is None:
-            messages.error(request, _("This preview is no longer kept: it expired after a day, or three newer files were uploaded "
-                                      "since. Upload the file again."))
+            messages.error(request, previews.expired_message())
             return redirect(f"{request.path}?year={campaign.year}")
         result, saved = _save_previewed(request, kept)
         if saved:
@@ -330,13 +336,26 @@ def _save_previewed(request, kept: UploadPreview):
             _year_refused(request, result, refused)
             return None, False
     finally:
+        pk = kept.pk
         kept.delete()
     if created or updated:
-        messages.success(request, _("Saved %(created)s new and %(updated)s changed pledges for %(year)s.") % {
-            "created": created, "updated": updated, "year": result.campaign.year})
+        line = _("Saved %(created)s new and %(updated)s changed pledges for %(year)s.") % {
+            "created": created, "updated": updated, "year": result.campaign.year}
+        messages.success(request, line)
+        previews.remember_saved(request.session, pk, [line], year=result.campaign.year)
     else:  # written meanwhile, as the file says (a double click on "Save")
         messages.info(request, _("Nothing to save: no pledge in the file is new or changed."))
     return result, True
+
+
+def _said_saved(request, saved: dict, cancel: bool) -> None:
+    """The answer to a preview posted again once saved (previews.remember_saved): saved, and what."""
+    if cancel:
+        messages.info(request, previews.saved_on_cancel_message())
+    else:
+        messages.info(request, _("This file is already saved: every pledge in it is as saved now."))
+    for line in saved["lines"]:
+        messages.success(request, line)
 
 
 @require_safe

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from targets import access, previews, template_xlsx, workflow
-from targets.models import UploadPreview, entry_campaign
+from targets.models import entry_campaign
 from targets.views.common import XLSX, campaign_or_404, quarter_param
 
 SALT = "upload"  # the figure upload's preview tokens (targets.previews)
@@ -71,6 +71,8 @@ def upload(request):
             _log_refusal(request, result, f"{upload_file.name!r}, {upload_file.size} bytes")
         if result.ok and (result.rows or result.task_rows):
             context["token"] = previews.keep(request.user, upload_file, SALT)
+        elif result.ok and result.units and result.not_read:  # said beside "rows of other units not read"
+            messages.info(request, _("Nothing to save: every figure and task report of your units in the file is as already saved."))
         elif result.ok and result.units:
             messages.info(request, _("Nothing to save: every figure and task report in the file is as already saved."))
         elif result.ok:
@@ -78,24 +80,8 @@ def upload(request):
     return render(request, "targets/upload.html", context)
 
 
-def _preview_id(request) -> int | None:
-    return previews.preview_id(request.POST.get("token"), request.user, SALT)
-
-
-def _preview(request) -> UploadPreview | None:
-    return previews.kept(request.POST.get("token"), request.user, SALT)
-
-
-# The previews this browser saved last (their id → what was saved and where to send it), so that a
-# second click on "Save" says the file is saved rather than "0 figures" or "no longer kept".
-SAVED_KEY = "uploads_saved"
-SAVED_KEPT = 5
-
-
-def _remember_saved(request, pk: int, lines: list[str], result) -> None:
-    saved = dict(list(request.session.get(SAVED_KEY, {}).items())[-(SAVED_KEPT - 1):])
-    saved[str(pk)] = {"lines": [str(line) for line in lines], "year": result.campaign.year, "quarter": result.quarter}
-    request.session[SAVED_KEY] = saved
+def _posted(request) -> previews.Posted:
+    return previews.posted(request.POST.get("token"), request.user, SALT, request.session)
 
 
 def _already_saved(request, year: int, quarter: int, lines=()):
@@ -118,21 +104,29 @@ def _log_refusal(request, result, what: str) -> None:
 
 
 def _cancel(request):
-    kept = _preview(request)
-    if kept is not None:
-        kept.delete()
+    posted = _posted(request)
+    if posted.preview is not None:
+        posted.preview.delete()
+    elif posted.saved:  # "Cancel" after "Save" (the Back button): the file stays saved
+        messages.info(request, previews.saved_on_cancel_message())
+        for line in posted.saved["lines"]:
+            messages.success(request, line)
+        _entry_link(request, posted.saved["year"], posted.saved["quarter"])
+        return redirect("upload")
+    elif posted.foreign:
+        messages.error(request, previews.foreign_message())
+        return redirect("upload")
     messages.info(request, _("Upload cancelled; nothing was saved."))
     return redirect("upload")
 
 
 def _confirm(request):
-    kept = _preview(request)
-    done = request.session.get(SAVED_KEY, {}).get(str(_preview_id(request)))
+    posted = _posted(request)
+    kept, done = posted.preview, posted.saved
     if kept is None and done:  # saved by the first click of a double one
         return _already_saved(request, done["year"], done["quarter"], done["lines"])
     if kept is None:
-        messages.error(request, _("This preview is no longer kept: it expired after a day, or three newer files were uploaded "
-                                  "since. Upload the file again."))
+        messages.error(request, previews.foreign_message() if posted.foreign else previews.expired_message())
         return redirect("upload")
     content = bytes(kept.content)
     result = template_xlsx.read_upload(io.BytesIO(content), len(content), user=request.user)
@@ -168,7 +162,7 @@ def _confirm(request):
         lines.append(_("Saved %(count)s task reports from the workbook.") % {"count": saved.tasks})
     if saved.tasks_removed:
         lines.append(_("Deleted %(count)s saved task reports whose rows were cleared.") % {"count": saved.tasks_removed})
-    _remember_saved(request, pk, lines, result)
+    previews.remember_saved(request.session, pk, lines, year=result.campaign.year, quarter=result.quarter)
     for line in lines:
         messages.success(request, line)
     # An upload saves drafts: sending stays the entry page's (after a look at what was saved).
