@@ -465,12 +465,16 @@ def known_codes(value, codes: Codes) -> tuple[str, list[str]]:
     pledges). A number cell is a code of digits that Excel turned into a number, its leading zeros
     (30 for 030) or its last ones (2.1 for task 2.10) dropped: it is the codes of digits of that
     value, taken only when there is one (030 and 0030 both known, or tasks 2.1 and 2.10: neither is
-    guessed)."""
+    guessed). Digits typed as text that name no code as they are ("24" in a cell formatted as text)
+    are read the same way, taken only where one code of digits has that value (024)."""
     typed = typed_code(value)
     number = cell_number(value)
     if number is not None:
         return typed, list(codes.by_number.get(number, []))
     found = codes.by_case.get(typed.lower())
+    if found is None and _DIGITS.fullmatch(typed):
+        candidates = codes.by_number.get(Decimal(typed), [])
+        return typed, list(candidates) if len(candidates) == 1 else []
     return typed, [found] if found is not None else []
 
 

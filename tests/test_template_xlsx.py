@@ -936,11 +936,14 @@ def test_codes_that_excel_made_numbers_or_that_carry_invisible_marks_read_as_the
     rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
     rows["3"][header.index("Mã đơn vị")].value, rows["3"][header.index("Mã chỉ tiêu")].value = 24, 3
     rows["14a"][header.index("Mã đơn vị")].value = " 024\u200b"
+    rows["4"][header.index("Mã đơn vị")].value = "24"  # typed as text, in a cell formatted as text
+    fill(wb, {"4": 45000})
     response = client.post(reverse("upload"), {"file": as_upload(wb)})
     assert "Chưa lưu gì" not in response.content.decode(), response.content.decode()[-3000:]
-    assert [(row["unit"].code, row["entry"].measure.code) for row in response.context["result"].rows] == [("024", "3"), ("024", "14a")]
+    assert [(row["unit"].code, row["entry"].measure.code) for row in response.context["result"].rows] == [
+        ("024", "3"), ("024", "4"), ("024", "14a")]
     client.post(reverse("upload"), {"token": response.context["token"]})
-    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": Decimal("250"), "14a": Decimal("3")}
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": Decimal("250"), "4": Decimal("45000"), "14a": Decimal("3")}
     assert set(Figure.objects.values_list("submission__unit__code", flat=True)) == {"024"}
 
 
