@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Protection
@@ -29,6 +30,7 @@ from targets.entry import check_input
 from targets.language import language
 from targets.models import Campaign, MeasureAssignment, Pledge, Unit
 from targets.numbers import excel_format, format_exact
+from targets.templatetags.emulation import localized
 from targets.template_xlsx import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -309,8 +311,10 @@ def _row_values(row: dict) -> tuple:
 def _shown(values: tuple | None, measure) -> str:
     if values is None:
         return _("no pledge")
+    # Worded as the preview table beside it: the measure's unit and the date in the page's language.
     target, signed_on, document = values
-    return "; ".join(filter(None, (f"{format_exact(target, measure.decimal_places, language())} {measure.unit}".strip(), signed_on.strftime("%d/%m/%Y"), document)))
+    figure = f"{format_exact(target, measure.decimal_places, language())} {localized(measure, 'unit')}".strip()
+    return "; ".join(filter(None, (figure, date_format(signed_on, "SHORT_DATE_FORMAT"), document)))
 
 
 def _check_since_download(rows: list[dict], campaign: Campaign, *, lock: bool = False) -> list[Problem]:

@@ -482,7 +482,7 @@ def test_a_cleared_row_says_its_pledge_is_kept_and_where_a_pledge_is_deleted(cli
     assert Pledge.objects.get().target == D(87)
     with translation.override("en"), open(path, "rb") as handle:
         notes = [str(n) for n in pledge_xlsx.read_pledges(handle, path.stat().st_size).notes]
-    assert notes == [f"Giao ước, row {row}: The row was cleared, but unit 024's pledge for measure 3 (87.0 tỷ đồng; 15/01/2024; "
+    assert notes == [f"Giao ước, row {row}: The row was cleared, but unit 024's pledge for measure 3 (87.0 billion VND; 15/01/2024; "
                      "GUTĐ 01/2024) stays stored: clearing a row does not delete a pledge. A pledge is deleted on the admin site "
                      "(Administration › Emulation pledges)."]
     # The import command says it too, as the page does.
