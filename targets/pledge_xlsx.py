@@ -30,7 +30,6 @@ from targets.entry import check_input
 from targets.language import language
 from targets.models import Campaign, MeasureAssignment, Pledge, Unit
 from targets.numbers import excel_format, format_exact
-from targets.templatetags.emulation import localized
 from targets.template_xlsx import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -55,6 +54,7 @@ from targets.template_xlsx import (
     stored_number,
     unreadable,
 )
+from targets.templatetags.emulation import localized
 
 TEMPLATE_VERSION = "emulation-pledges-v2"  # v2: the locked «Phiên bản» column
 SHEET = "Giao ước"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,14 +74,26 @@ def posted(token: str | None, user, salt: str, session) -> Posted:
                   saved=session.get(SAVED_KEY, {}).get(str(data["preview"])))
 
 
-def foreign_message() -> str:
-    return _("This preview was not made by you on this page: nothing was saved or cancelled. Upload your file here.")
-
-
-def expired_message() -> str:
-    return _("This preview is no longer kept: it expired after a day, or three newer files were uploaded since. "
-             "Upload the file again.")
-
-
-def saved_on_cancel_message() -> str:
-    return _("This file was already saved: nothing was cancelled.")
+def settled(request, posted: Posted, *, cancel: bool, already_saved: str) -> bool:
+    """Say what a posted "Save" (or "Cancel", when `cancel`) comes to when nothing is left to save,
+    alike on both upload pages: the file saved already from this browser (`already_saved`, or that
+    nothing was cancelled, then the lines said at the save), another person's or upload's token,
+    cancelled (the kept file deleted), or no longer kept. True when said: the page redirects. False
+    leaves posted.preview to be saved."""
+    if posted.preview is None and posted.saved:  # a second "Save", or "Cancel" after "Save" (Back)
+        messages.info(request, _("This file was already saved: nothing was cancelled.") if cancel else already_saved)
+        for line in posted.saved["lines"]:
+            messages.success(request, line)
+    elif posted.preview is None and posted.foreign:
+        messages.error(request, _("This preview was not made by you on this page: nothing was saved or cancelled. "
+                                  "Upload your file here."))
+    elif cancel:
+        if posted.preview is not None:
+            posted.preview.delete()
+        messages.info(request, _("Upload cancelled; nothing was saved."))
+    elif posted.preview is None:
+        messages.error(request, _("This preview is no longer kept: it expired after a day, or three newer files were "
+                                  "uploaded since. Upload the file again."))
+    else:
+        return False
+    return True

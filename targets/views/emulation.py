@@ -259,21 +259,10 @@ def pledges(request):
     if request.method == "POST" and request.POST.get("token"):
         previews.sweep()
         posted = previews.posted(request.POST.get("token"), request.user, PLEDGE_PREVIEW_SALT, request.session)
+        if previews.settled(request, posted, cancel=request.POST.get("action") == "cancel",
+                            already_saved=_("This file is already saved: every pledge in it is as saved now.")):
+            return redirect(f"{request.path}?year={(posted.saved or {'year': campaign.year})['year']}")
         kept = posted.preview
-        if kept is None and posted.saved:  # saved already: a second "Save", or "Cancel" after "Save" (the Back button)
-            _said_saved(request, posted.saved, cancel=request.POST.get("action") == "cancel")
-            return redirect(f"{request.path}?year={posted.saved['year']}")
-        if kept is None and posted.foreign:
-            messages.error(request, previews.foreign_message())
-            return redirect(f"{request.path}?year={campaign.year}")
-        if request.POST.get("action") == "cancel":
-            if kept is not None:
-                kept.delete()
-            messages.info(request, _("Upload cancelled; nothing was saved."))
-            return redirect(f"{request.path}?year={campaign.year}")
-        if kept is None:
-            messages.error(request, previews.expired_message())
-            return redirect(f"{request.path}?year={campaign.year}")
         result, saved = _save_previewed(request, kept)
         if saved:
             return redirect(f"{request.path}?year={result.campaign.year}")
@@ -346,16 +335,6 @@ def _save_previewed(request, kept: UploadPreview):
     else:  # written meanwhile, as the file says (a double click on "Save")
         messages.info(request, _("Nothing to save: no pledge in the file is new or changed."))
     return result, True
-
-
-def _said_saved(request, saved: dict, cancel: bool) -> None:
-    """The answer to a preview posted again once saved (previews.remember_saved): saved, and what."""
-    if cancel:
-        messages.info(request, previews.saved_on_cancel_message())
-    else:
-        messages.info(request, _("This file is already saved: every pledge in it is as saved now."))
-    for line in saved["lines"]:
-        messages.success(request, line)
 
 
 @require_safe

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from targets import access, previews, template_xlsx, workflow
@@ -20,6 +21,9 @@ from targets.views.common import XLSX, campaign_or_404, quarter_param
 
 SALT = "upload"  # the figure upload's preview tokens (targets.previews)
 log = logging.getLogger("targets.upload")
+
+
+ALREADY_SAVED = gettext_lazy("This file is already saved: every figure and task report in it is as saved now.")
 
 
 def _require_entry_role(user):
@@ -59,7 +63,7 @@ def upload(request):
     if request.method == "POST":
         previews.sweep()
     if request.method == "POST" and request.POST.get("token"):
-        return _cancel(request) if request.POST.get("action") == "cancel" else _confirm(request)
+        return _settle_or_save(request)
     if request.method == "POST":
         upload_file = request.FILES.get("file")
         if upload_file is None:
@@ -80,15 +84,9 @@ def upload(request):
     return render(request, "targets/upload.html", context)
 
 
-def _posted(request) -> previews.Posted:
-    return previews.posted(request.POST.get("token"), request.user, SALT, request.session)
-
-
-def _already_saved(request, year: int, quarter: int, lines=()):
-    """The answer to a file confirmed again once saved (a double click): saved, with what, never "0"."""
-    messages.info(request, _("This file is already saved: every figure and task report in it is as saved now."))
-    for line in lines:
-        messages.success(request, line)
+def _already_saved(request, year: int, quarter: int):
+    """The answer to a file confirmed again while its first click was still saving: saved, never "0"."""
+    messages.info(request, ALREADY_SAVED)
     _entry_link(request, year, quarter)
     return redirect("upload")
 
@@ -103,31 +101,15 @@ def _log_refusal(request, result, what: str) -> None:
                 len(result.problems), result.problems[0] if result.problems else "-")
 
 
-def _cancel(request):
-    posted = _posted(request)
-    if posted.preview is not None:
-        posted.preview.delete()
-    elif posted.saved:  # "Cancel" after "Save" (the Back button): the file stays saved
-        messages.info(request, previews.saved_on_cancel_message())
-        for line in posted.saved["lines"]:
-            messages.success(request, line)
-        _entry_link(request, posted.saved["year"], posted.saved["quarter"])
+def _settle_or_save(request):
+    """A preview's "Save" or "Cancel" posted back (previews.settled), and the file saved."""
+    posted = previews.posted(request.POST.get("token"), request.user, SALT, request.session)
+    cancel = request.POST.get("action") == "cancel"
+    if previews.settled(request, posted, cancel=cancel, already_saved=ALREADY_SAVED):
+        if posted.saved:
+            _entry_link(request, posted.saved["year"], posted.saved["quarter"])
         return redirect("upload")
-    elif posted.foreign:
-        messages.error(request, previews.foreign_message())
-        return redirect("upload")
-    messages.info(request, _("Upload cancelled; nothing was saved."))
-    return redirect("upload")
-
-
-def _confirm(request):
-    posted = _posted(request)
-    kept, done = posted.preview, posted.saved
-    if kept is None and done:  # saved by the first click of a double one
-        return _already_saved(request, done["year"], done["quarter"], done["lines"])
-    if kept is None:
-        messages.error(request, previews.foreign_message() if posted.foreign else previews.expired_message())
-        return redirect("upload")
+    kept = posted.preview
     content = bytes(kept.content)
     result = template_xlsx.read_upload(io.BytesIO(content), len(content), user=request.user)
     if not result.ok:
