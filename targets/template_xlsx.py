@@ -299,12 +299,22 @@ class UploadResult:
     units: dict[str, Unit] = field(default_factory=dict)  # every unit with a valid row, changed or not (sent with --submit)
     not_read: dict[Unit, int] = field(default_factory=dict)  # rows of units the person does not enter figures for: not read (_note_not_read)
     notes: list[str] = field(default_factory=list)  # said beside the preview or the refusal, blocking nothing
+    overtaken: int = 0  # rows left as downloaded over a change made on the web since (_overtaken)
     campaign: Campaign | None = None
     quarter: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def nothing_to_save(self) -> str:
+        """What a valid file that writes nothing is told, on the page and by import_figures."""
+        if self.overtaken:
+            return _("Nothing to save: the rows left as downloaded are not written over the changes made on the web "
+                     "since, each said in a note; every other row is as already saved.")
+        if self.not_read:  # said beside "rows of other units not read"
+            return _("Nothing to save: every figure and task report of your units in the file is as already saved.")
+        return _("Nothing to save: every figure and task report in the file is as already saved.")
 
     @property
     def units_written(self) -> list[Unit]:
@@ -838,6 +848,11 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
                 "measure": measure.code, "saved": _saved_words(figure, measure, lang)}))
             continue
         if entry.empty if shown is None else not workflow.differs(shown, entry):
+            if shown is not None and shown is not figure and (figure is None or workflow.differs(figure, entry)):
+                _overtaken(result, Problem(SHEET, number, "Giá trị", _(
+                    "The row is as downloaded, but measure %(measure)s was changed on the web since (saved now: %(saved)s): "
+                    "the row is not written; what is saved now stands.") % {
+                    "measure": measure.code, "saved": _saved_words(figure, measure, lang)}))
             continue  # as the workbook showed it: nothing to write, nor to confirm
         if figure is not None and not workflow.differs(figure, entry) or figure is None and entry.empty:
             continue  # as saved already (a file uploaded twice, a row cleared as on the web): nothing to write either
@@ -1004,6 +1019,12 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
             continue
         result.units[unit.code] = unit
         entry = form.entry() if form.touched() else None
+        if entry is None and shown is not None and shown is not stored and (
+                stored is None or (stored.verdict, stored.narrative) != (shown.verdict, shown.narrative)):
+            _overtaken(result, Problem(TASK_SHEET, number, "Đánh giá", _(
+                "The row is as downloaded, but task %(task)s was changed on the web since (saved now: %(saved)s): the row "
+                "is not written; what is saved now stands.") % {"task": task.code, "saved": (
+                    stored.get_verdict_display() or _("not assessed")) if stored is not None else _("nothing, the task report was deleted")}))
         if entry is not None and _task_conflicts(stored, entry):
             # Changed in the file, and on the web (or by another upload) since the download, by
             # save_task_reports' rule: said here, with what is saved now, not refused after "save".
@@ -1023,6 +1044,13 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
                     "task": task.code, "verdict": stored.get_verdict_display() or _("not assessed")}))
             result.task_rows.append({"row": number, "unit": unit, "entry": entry, "saved": stored,
                                      "verdict": dict(Verdict.choices).get(entry.verdict, "")})
+
+
+def _overtaken(result: UploadResult, row: Problem) -> None:
+    """A row left as downloaded over a change made on the web since: not written, and said, so that
+    "nothing to save" is never read as "the file is as saved"."""
+    result.overtaken += 1
+    result.notes.append(str(row))
 
 
 def _task_conflicts(theirs: TaskReport | None, entry: workflow.TaskEntry) -> bool:

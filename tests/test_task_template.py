@@ -434,13 +434,35 @@ def test_a_task_row_that_came_with_a_report_deleted_on_the_web_since_is_no_confl
     assert not TaskReport.objects.exists()
     response = client.post(reverse("upload"), {"file": as_upload(_fill_a_figure(old))})
     preview = response.content.decode()
-    assert "Chưa lưu gì" not in preview and "đã bị xóa" not in preview and response.context["result"].task_rows == []
+    assert "Chưa lưu gì" not in preview and "đã được sửa sau khi tải" not in preview and response.context["result"].task_rows == []
+    assert "(đang lưu: không có, báo cáo nhiệm vụ đã bị xóa): dòng này không được ghi" in preview
     saved = client.post(reverse("upload"), {"token": response.context["token"]}, follow=True).content.decode()
     assert "Đã lưu 1 số liệu từ bảng tính." in saved and not TaskReport.objects.exists()
     preview = client.post(reverse("upload"), {"file": as_upload(write(old, "2.2", "Hoàn thành tốt nhiệm vụ", "Từ Excel"))}
                           ).content.decode()
     assert (f"Nhiệm vụ, dòng {number}, cột «Đánh giá»: Nhiệm vụ 2.2 đã được sửa sau khi tải biểu mẫu này "
             "(đang lưu: không có, báo cáo nhiệm vụ đã bị xóa)") in preview
+    assert not TaskReport.objects.exists()
+
+
+def test_a_task_row_left_as_downloaded_over_a_report_changed_since_is_named_not_called_as_saved(client, finance):
+    """"Nothing to save" with a row showing a report changed, then deleted, on the web since: the row
+    is named with what stands, and the file is not said to be as saved."""
+    unit, reporter = finance
+    client.force_login(reporter)
+    _saved_on_the_web(unit, reporter, narrative="Từ lần tải")
+    old = download(client)  # task 2.2 comes with its report, version 1
+    number = task_rows(old)[1]["2.2"][0].row
+    task = budget_task(unit)
+    _saved_on_the_web(unit, reporter, narrative="Sửa trên trang web", version=1)
+    page = client.post(reverse("upload"), {"file": as_upload(old)}).content.decode()
+    assert (f"Nhiệm vụ, dòng {number}, cột «Đánh giá»: Dòng còn nguyên như khi tải về, nhưng nhiệm vụ 2.2 đã được sửa trên "
+            "trang web sau đó (đang lưu: Hoàn thành nhiệm vụ): dòng này không được ghi; giữ nguyên báo cáo đang lưu.") in page
+    assert "Không có gì để lưu: các dòng để nguyên như khi tải về" in page and "đã được lưu như vậy" not in page
+    workflow.save_task_reports(user=reporter, campaign=task.theme.campaign, unit=unit, quarter=1,
+                               entries=[workflow.TaskEntry(task=task, verdict="", narrative="", version=2)])  # cleared
+    page = client.post(reverse("upload"), {"file": as_upload(old)}).content.decode()
+    assert "nhiệm vụ 2.2 đã được sửa trên trang web sau đó (đang lưu: không có, báo cáo nhiệm vụ đã bị xóa)" in page
     assert not TaskReport.objects.exists()
 
 

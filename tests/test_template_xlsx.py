@@ -860,7 +860,8 @@ def test_a_row_that_came_with_a_figure_deleted_on_the_web_since_is_no_conflict_w
     assert outcome.removed == 1 and not Figure.objects.exists()
     response = client.post(reverse("upload"), {"file": as_upload(fill(old, {"4": 50000}))})
     html = response.content.decode()
-    assert "Chưa lưu gì" not in html and "đã bị xóa" not in html and "sẽ bị xóa" not in html
+    assert "Chưa lưu gì" not in html and "đã được sửa sau khi tải" not in html and "sẽ bị xóa" not in html
+    assert "chỉ tiêu 3 đã được sửa trên trang web sau đó (đang lưu: không có, số liệu đã bị xóa): dòng này không được ghi" in html
     assert [row["entry"].measure.code for row in response.context["result"].rows] == ["4"]
     saved = client.post(reverse("upload"), {"token": response.context["token"]}, follow=True).content.decode()
     assert "Đã lưu 1 số liệu từ bảng tính." in saved
@@ -875,6 +876,36 @@ def test_a_row_that_came_with_a_figure_deleted_on_the_web_since_is_no_conflict_w
     html = client.post(reverse("upload"), {"file": as_upload(fill(old, {"3": 40}))}).content.decode()  # 4 as saved above
     assert "Chưa lưu gì" not in html and "đã được sửa sau khi tải" not in html
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": 50, "4": 50000}
+
+
+def test_a_file_left_as_downloaded_over_figures_changed_since_says_so_not_that_it_is_as_saved(client, reporter):
+    """"Nothing to save" never says the file is as saved when a row left as downloaded shows a figure
+    deleted, or deleted and entered again, on the web since: each such row is named with what stands."""
+    from targets import workflow
+    from targets.models import Campaign, Measure
+
+    campaign = Campaign.objects.get(year=2024)
+    unit, budget = Unit.objects.get(code="024"), Measure.objects.get(campaign=campaign, code="3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=40)])
+    client.force_login(reporter)
+    old = download(client)  # measure 3 comes with 40
+    row = next(r[0].row for r in old["Nhập liệu"].iter_rows(min_row=2) if r[0].value == "3")
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1,
+                          entries=[workflow.Entry(measure=budget, version=1)])  # cleared on the page
+    html = client.post(reverse("upload"), {"file": as_upload(old)}, follow=True).content.decode()
+    assert "đều đã được lưu như vậy" not in html
+    assert "Không có gì để lưu: các dòng để nguyên như khi tải về không được ghi đè" in html
+    assert (f"Nhập liệu, dòng {row}, cột «Giá trị»: Dòng còn nguyên như khi tải về, nhưng chỉ tiêu 3 đã được sửa trên "
+            "trang web sau đó (đang lưu: không có, số liệu đã bị xóa): dòng này không được ghi; giữ nguyên số đang lưu.") in html
+    assert not Figure.objects.exists()
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=50)])
+    html = client.post(reverse("upload"), {"file": as_upload(old)}).content.decode()
+    assert "chỉ tiêu 3 đã được sửa trên trang web sau đó (đang lưu: 50,0): dòng này không được ghi" in html
+    # Saved again as the file shows it: the file is as saved, and said so.
+    workflow.save_figures(user=reporter, campaign=campaign, unit=unit, quarter=1, entries=[workflow.Entry(measure=budget, value=40, version=Figure.objects.get().version)])
+    html = client.post(reverse("upload"), {"file": as_upload(old)}).content.decode()
+    assert "Dòng còn nguyên" not in html and "mọi số liệu và báo cáo nhiệm vụ trong tệp đều đã được lưu như vậy" in html
+    assert Figure.objects.get().value == 40
 
 
 @pytest.mark.template_context

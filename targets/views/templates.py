@@ -75,10 +75,8 @@ def upload(request):
             _log_refusal(request, result, f"{upload_file.name!r}, {upload_file.size} bytes")
         if result.ok and (result.rows or result.task_rows):
             context["token"] = previews.keep(request.user, upload_file, SALT)
-        elif result.ok and result.units and result.not_read:  # said beside "rows of other units not read"
-            messages.info(request, _("Nothing to save: every figure and task report of your units in the file is as already saved."))
         elif result.ok and result.units:
-            messages.info(request, _("Nothing to save: every figure and task report in the file is as already saved."))
+            messages.info(request, result.nothing_to_save())
         elif result.ok:
             messages.error(request, _("The file has no figures to save."))
     return render(request, "targets/upload.html", context)

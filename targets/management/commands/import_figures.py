@@ -27,12 +27,12 @@ class Command(BaseCommand):
             result = template_xlsx.read_upload(handle, path.stat().st_size, user=account)
         if not result.ok:
             raise CommandError(_("Nothing was saved:") + "\n- " + "\n- ".join(str(p) for p in result.problems))
-        for note in result.notes:  # what was not read (another unit's rows), as the page says it
+        for note in result.notes:  # what was not read or written (another unit's rows), as the page says it
             self.stdout.write(str(note))
         for warning in result.warnings:
             self.stderr.write(_("Warning: %(warning)s") % {"warning": warning})
         if not (result.rows or result.task_rows or submit):
-            self.stdout.write(_("Nothing to save: every figure and task report in the file is as already saved."))
+            self.stdout.write(result.nothing_to_save())
             return
         if result.warnings and not accept_warnings:
             raise CommandError(_("Nothing was saved: confirm the warnings above with --accept-warnings."))
