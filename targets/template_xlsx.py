@@ -722,6 +722,8 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     assignments = {(a.unit.code, a.measure.code): a for a in MeasureAssignment.objects.filter(
         measure__campaign=campaign, unit__code__in=unit_codes).select_related("unit", "measure")}
     editable = set(access.editable_units(user).filter(code__in=unit_codes).values_list("code", flat=True))
+    pledged = {(unit, measure): target for unit, measure, target in Pledge.objects.filter(
+        measure__campaign=campaign, unit__code__in=unit_codes).values_list("unit__code", "measure__code", "target")}
     # The quarters before, as the entry page judges a figure against them (the previous quarter, the year to date so far).
     earlier = figure_series(Figure.objects.filter(
         submission__campaign=campaign, submission__quarter__lt=quarter, submission__unit__code__in=unit_codes,
@@ -756,9 +758,17 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             # unit saved, which the person may not see; counted in one line (_note_not_read).
             result.not_read[assignment.unit] = result.not_read.get(assignment.unit, 0) + 1
             continue
-        if get("Năm") != campaign.year or get("Quý") != quarter:
-            result.problems.append(Problem(SHEET, number, "Quý", _("The year or quarter differs from the template's.")))
+        # Read as codes are: 2024 typed as text, or kept as 2024.0 by another program, is 2024.
+        if (typed_code(get("Năm")), typed_code(get("Quý"))) != (str(campaign.year), str(quarter)):
+            result.problems.append(Problem(SHEET, number, "Quý", _(
+                "The row says year “%(year)s”, quarter “%(quarter)s”, the template is for %(period)s: the year and "
+                "quarter are the template's, not for editing; download the template of the quarter you mean.") % {
+                "year": typed_code(get("Năm")), "quarter": typed_code(get("Quý")),
+                "period": progress.quarter_title(quarter, campaign.year, language())}))
             continue
+        _check_target(result, number, get("Kế hoạch"),
+                      measure=assignment.measure, target=assignment.measure.target if assignment.role == MeasureAssignment.Role.LEAD
+                      else pledged.get(key), lang=lang)
         row_problems: list[Problem] = []
         measure = assignment.measure
         numbers = {}
@@ -1044,6 +1054,19 @@ def _read_tasks(result: UploadResult, lines: list, *, campaign: Campaign, quarte
                     "task": task.code, "verdict": stored.get_verdict_display() or _("not assessed")}))
             result.task_rows.append({"row": number, "unit": unit, "entry": entry, "saved": stored,
                                      "verdict": dict(Verdict.choices).get(entry.verdict, "")})
+
+
+def _check_target(result: UploadResult, number: int, typed, *, measure: Measure, target: Decimal | None, lang: str) -> None:
+    """A target changed in the file (its cell unlocked) is not read, and said: targets are the
+    programme's and the pledges', set by the admin; the row's figures are read as ever."""
+    exact = cell_number(typed)
+    if (exact if exact is not None or typed in (None, "") else cell_text(typed)) == target:
+        return
+    result.notes.append(str(Problem(SHEET, number, "Kế hoạch", _(
+        "The target in the file (%(typed)s) is not measure %(measure)s's (%(target)s): an upload does not change targets, "
+        "which the programme and the pledges set; the row's figures are read.") % {
+        "typed": typed_code(typed) or _("empty"), "measure": measure.code,
+        "target": format_exact(target, measure.decimal_places, lang) if target is not None else _("none")})))
 
 
 def _overtaken(result: UploadResult, row: Problem) -> None:

@@ -878,6 +878,51 @@ def test_a_row_that_came_with_a_figure_deleted_on_the_web_since_is_no_conflict_w
     assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": 50, "4": 50000}
 
 
+@pytest.mark.template_context
+def test_a_year_and_quarter_typed_as_text_are_the_templates_and_another_quarter_is_named(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 40})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):  # typed again in cells formatted as text, or kept as 2024.0
+        row[header.index("Năm")].value, row[header.index("Quý")].value = " 2024", 1.0
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert response.context["result"].ok and [r["entry"].measure.code for r in response.context["result"].rows] == ["3"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Quý")].value = "2"
+    html = client.post(reverse("upload"), {"file": as_upload(wb)}).content.decode()
+    assert (f"Nhập liệu, dòng {row[0].row}, cột «Quý»: Dòng ghi năm “2024”, quý “2”, còn biểu mẫu là của Quý I năm 2024: "
+            "năm và quý là của biểu mẫu, không được sửa; hãy tải biểu mẫu của quý bạn muốn nhập.") in html
+    assert not Figure.objects.exists()
+
+
+@pytest.mark.template_context
+def test_a_target_changed_in_the_file_is_not_read_and_said_and_an_untouched_one_says_nothing(client, admin_user, open_year):
+    from targets.models import Measure
+
+    client.force_login(admin_user)
+    wb = download(client)  # every unit: the province's targets and the units' pledges
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert not any("Kế hoạch" in note for note in response.context["result"].notes)
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    lead = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3" and r[header.index("Kế hoạch")].value is not None)
+    unit = lead[header.index("Mã đơn vị")].value
+    target = Measure.objects.get(campaign__year=2024, code="3").target
+    assert target == Decimal(2460)
+    lead[header.index("Kế hoạch")].value, lead[header.index("Giá trị")].value = 2500, 40
+    city = next(r for r in ws.iter_rows(min_row=2) if r[header.index("Mã đơn vị")].value == "024" and r[0].value == "3")
+    city[header.index("Kế hoạch")].value = "100"  # a district without a pledge for it
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    said = "tải tệp lên không thay đổi kế hoạch, vốn do chương trình và giao ước quy định; số liệu của dòng vẫn được đọc."
+    assert sorted(response.context["result"].notes) == sorted([
+        f"Nhập liệu, dòng {lead[0].row}, cột «Kế hoạch»: Kế hoạch trong tệp (2500) khác kế hoạch của chỉ tiêu 3 (2.460,0): {said}",
+        f"Nhập liệu, dòng {city[0].row}, cột «Kế hoạch»: Kế hoạch trong tệp (100) khác kế hoạch của chỉ tiêu 3 (không có): {said}"])
+    client.post(reverse("upload"), {"token": response.context["token"]})
+    assert Figure.objects.get(submission__unit__code=unit, measure__code="3").value == 40
+    assert Measure.objects.get(campaign__year=2024, code="3").target == target
+
+
 def test_a_file_left_as_downloaded_over_figures_changed_since_says_so_not_that_it_is_as_saved(client, reporter):
     """"Nothing to save" never says the file is as saved when a row left as downloaded shows a figure
     deleted, or deleted and entered again, on the web since: each such row is named with what stands."""
