@@ -14,6 +14,11 @@ JSON, parsed by Scheme.from_dict); this module only says how the data is applied
   assessment; one it has not reported on is "not assessed" and earns none;
 - each quarter due since the unit joined its bloc earns points when its report was sent on
   time, and when it was complete;
+- a scheme that scores out of a whole (score_out_of, e.g. 100, as published schemes do) scales what
+  the lines above earned to it: earned ÷ the most they could earn (each measure's and task's best
+  level, each quarter's reporting points) × the whole, to two decimals (half up), so that a unit
+  asked for more items does not outscore one that did all it was asked; one more line says it,
+  its points the difference, so the explanation still adds up;
 - the secretariat's bonuses and deductions are added as they are, each with its reason;
 - the score is the sum of these lines, nothing else, so the explanation always adds up;
 - units are ranked by score within their bloc; equal scores share a rank and the next rank
@@ -45,7 +50,7 @@ import types
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy, override, pgettext_lazy
@@ -264,6 +269,7 @@ SCHEME_PROBLEMS = {
     "unknown_top": gettext_lazy("Unknown keys %(unknown)s; a scheme has %(names)s."),
     "control": gettext_lazy("remove the invisible control characters (e.g. pasted from another program)."),
     "too_long": gettext_lazy("at most %(max)s characters (it has %(count)s)."),
+    "out_of_positive": gettext_lazy("%(value)s: a score is out of a whole above 0 (100, say); leave it empty to add up the lines' points as they are."),
 }
 # A title's code is kept by registrations and said in the proposals' files: letters without
 # accents, digits, "-" and "_" (as a unit's code, targets.validators.code_format).
@@ -271,7 +277,8 @@ TITLE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # What a scheme says ("note" is a free comment): a key misspelt ("certificate") would otherwise be
 # ignored in silence and its default used, on a ranking the council is given.
 SCHEME_KEYS = ("note", "measure_points", "task_points", "reporting_points", "key_measures", "titles", "flag_title",
-               "flag_min_score", "flag_requires_full_year", "certificates", "annual_measures", "registration_until")
+               "flag_min_score", "flag_requires_full_year", "certificates", "annual_measures", "registration_until",
+               "score_out_of")
 # Bounds of what a scheme may say: an item earns at most MAX_ITEM_POINTS, a score's minimum is at
 # most MAX_SCORE (a proposal keeps its score in 9 digits, 2 decimals), a bloc has at most
 # MAX_CERTIFICATES certificates.
@@ -314,6 +321,16 @@ class Scheme:
     annual_measures: frozenset[str] = frozenset()
     titles: tuple[Title, ...] = ()
     registration_until: datetime.date | None = None
+    # The whole a unit is scored out of (100), its lines scaled to it; None: the lines' sum as it is.
+    score_out_of: Decimal | None = None
+
+    def most(self, kind: LineKind) -> Decimal:
+        """The most one line of `kind` can earn (what score_out_of scales against)."""
+        if kind is LineKind.MEASURE:
+            return max(self.measure_points.values(), default=ZERO)
+        if kind is LineKind.TASK:
+            return max(self.task_points.values(), default=ZERO)
+        return {LineKind.ON_TIME: self.on_time_points, LineKind.COMPLETE: self.complete_points}.get(kind, ZERO)
 
     def title(self, code: str) -> Title | None:
         return next((t for t in self.titles if t.code == code), None)
@@ -344,7 +361,8 @@ class Scheme:
         if strict and (unknown := set(map(str, data)) - set(SCHEME_KEYS)):
             problem("unknown_top", unknown=", ".join(sorted(unknown)), names=", ".join(SCHEME_KEYS))
 
-        def points(value, where: str, limit: Decimal = MAX_ITEM_POINTS, *, score: bool = False) -> Decimal:
+        def points(value, where: str, limit: Decimal = MAX_ITEM_POINTS, *, score: bool = False,
+                   negative: str = "min_score_negative") -> Decimal:
             # `score`: a score to reach (the flag's minimum), 0 or more: a negative one would bar
             # no unit while the page shows a rule, and its range is said from 0.
             try:
@@ -358,7 +376,7 @@ class Scheme:
                 refused.add(where)
                 return ZERO
             if strict and score and number < 0:
-                problem("min_score_negative", key=where, value=_Value(number, quoted=False))
+                problem(negative, key=where, value=_Value(number, quoted=False))
                 refused.add(where)
                 return ZERO
             if strict and (abs(number) > limit or -number.as_tuple().exponent > 2):
@@ -435,6 +453,12 @@ class Scheme:
         elif strict and certificates > MAX_CERTIFICATES:
             problem("certificates_max", key="certificates", value=_Value(certificates, quoted=False), max=MAX_CERTIFICATES)
         minimum = data.get("flag_min_score")
+        out_of = data.get("score_out_of")
+        out_of = points(out_of, "score_out_of", MAX_SCORE, score=True, negative="out_of_positive") if out_of not in (None, "") else None
+        if out_of is not None and out_of <= 0:
+            if "score_out_of" not in refused:  # 0; a negative one is said by points()
+                problem("out_of_positive", key="score_out_of", value=_Value(out_of, quoted=False))
+            out_of = None
         full_year = data.get("flag_requires_full_year", True)
         if not isinstance(full_year, bool):
             if strict:
@@ -472,6 +496,7 @@ class Scheme:
             annual_measures=lists["annual_measures"],
             titles=tuple(titles),
             registration_until=until or None,
+            score_out_of=out_of,
         )
         if problems:
             raise SchemeError(problems)
@@ -574,8 +599,13 @@ class LineKind(StrEnum):
     TASK = "task"
     ON_TIME = "on_time"
     COMPLETE = "complete"
+    SCALE = "scale"  # what the lines above earned, scaled to the scheme's whole (Scheme.score_out_of)
     BONUS = "bonus"
     DEDUCTION = "deduction"
+
+
+# The lines a scheme's whole scales: what the unit was asked for, not the secretariat's adjustments.
+SCALED = (LineKind.MEASURE, LineKind.TASK, LineKind.ON_TIME, LineKind.COMPLETE)
 
 
 WORDS = {
@@ -591,6 +621,8 @@ WORDS = {
     "no_year_figure": pgettext_lazy("score line", "no full-year figure"),
     "none_when_closed": pgettext_lazy("score line", "no full-year figure was approved before the year was closed"),
     "scored_as": pgettext_lazy("score line", "provisional, scored as %(outcome)s"),
+    LineKind.SCALE: pgettext_lazy("score line", "Scaled to %(out_of)s points"),
+    "scaled": pgettext_lazy("score line", "%(earned)s of the %(most)s points the lines above could earn = %(scaled)s of %(out_of)s"),
 }
 
 
@@ -832,6 +864,8 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
             done = [words(WORDS["missing"], lang, codes=", ".join(r.missing)) for lang, _q in both]
         lines.append(Line(LineKind.COMPLETE, str(r.quarter), *(words(WORDS[LineKind.COMPLETE], lang, quarter=q) for lang, q in both),
                           *done, scheme.complete_points if r.complete else ZERO))
+    if scheme.score_out_of is not None:
+        lines.append(_scale_line(lines, scheme))
     for a in unit.adjustments:
         kind = LineKind.BONUS if a.points >= 0 else LineKind.DEDUCTION
         lines.append(Line(kind, a.reason, words(WORDS[kind], "vi"), words(WORDS[kind], "en"), a.reason, a.reason, Decimal(a.points),
@@ -861,6 +895,19 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
         bars.append(Barring(Bar.NOTHING_TO_SCORE))
     return UnitScore(code=unit.code, name=unit.name, name_en=unit.name_en, lines=tuple(lines), bars=tuple(bars),
                      pledges=measures)
+
+
+def _scale_line(lines: list[Line], scheme: Scheme) -> Line:
+    """The line that scales what `lines` earned to the scheme's whole: its points are the scaled
+    score less what the lines earned, so that every line still adds up to the score."""
+    earned = sum((line.points for line in lines if line.kind in SCALED), ZERO)
+    most = sum((scheme.most(line.kind) for line in lines if line.kind in SCALED), ZERO)
+    out_of = scheme.score_out_of
+    scaled = (earned * out_of / most).quantize(Decimal("0.01"), ROUND_HALF_UP) if most > 0 else ZERO
+    said = {lang: words(WORDS["scaled"], lang, earned=points_text(earned, lang), most=points_text(most, lang),
+                        scaled=points_text(scaled, lang), out_of=points_text(out_of, lang)) for lang in ("vi", "en")}
+    return Line(LineKind.SCALE, str(out_of), *(words(WORDS[LineKind.SCALE], lang, out_of=points_text(out_of, lang)) for lang in ("vi", "en")),
+                said["vi"], said["en"], scaled - earned)
 
 
 def rank(scores: Iterable[UnitScore]) -> tuple[UnitScore, ...]:

@@ -709,3 +709,27 @@ def test_a_scheme_page_posted_with_a_stamp_it_did_not_write_is_still_answered(cl
     response = admin_save(client, "scoringscheme", record.pk, shown=stamp, note="Ghi chú của kỳ họp")
     assert response.status_code == 302
     assert ScoringScheme.objects.get(pk=record.pk).data["note"] == "Ghi chú của kỳ họp"
+
+
+def test_the_whole_a_score_is_out_of_is_a_box_and_the_ranking_scales_to_it(client, admin_user, demo):
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign__year=2024)
+    page = client.get(reverse("admin:targets_scoringscheme_change", args=[record.pk])).content.decode()
+    assert "Thang điểm" in page and "quy đổi ra thang 100" in page
+    refused = scheme_save(client, record, score_out_of="0")
+    assert refused.status_code == 200 and "0: thang điểm phải lớn hơn 0 (chẳng hạn 100)" in html.unescape(errors(refused))
+    assert scheme_save(client, record, score_out_of="100").status_code == 302
+    record.refresh_from_db()
+    assert record.data["score_out_of"] == "100"
+    result = ranking.judge(record.campaign, record)
+    for bloc in result.blocs:
+        for unit in bloc.units:
+            scale = [line for line in unit.lines if line.kind == "scale"]
+            assert len(scale) == 1 and unit.score == sum(line.points for line in unit.lines)
+            earned = unit.score - sum(line.points for line in unit.lines if line.kind in ("bonus", "deduction"))
+            assert Decimal(0) <= earned <= Decimal(100)
+    page = client.get(reverse("ranking-unit", args=["024"]), {"year": 2024}).content.decode()
+    assert "Quy đổi ra thang 100 điểm" in page and "điểm tối đa của các dòng trên" in page
+    assert scheme_save(client, record, score_out_of="").status_code == 302
+    record.refresh_from_db()
+    assert "score_out_of" not in record.data

@@ -613,3 +613,58 @@ def test_a_negative_minimum_score_for_the_flag_is_refused(minimum, message):
     # 0 is a minimum (a unit with a negative score is barred); a scheme saved before is read as it was.
     assert Scheme.from_dict({**SCHEME_DATA, "flag_min_score": "0"}).flag_min_score == D(0)
     assert Scheme.from_dict({**SCHEME_DATA, "flag_min_score": "-5"}, strict=False).flag_min_score == D(-5)
+
+
+# --- scored out of a whole -------------------------------------------------------------------------
+
+
+def test_a_scheme_out_of_100_ranks_a_unit_that_did_all_it_was_asked_above_one_asked_for_more_that_did_less():
+    """Raw sums reward the number of items: a unit with three pledges all exceeded (18 of 18) would
+    rank under one with six pledges four of them exceeded (4 × 6 + 2 × 0 = 24 of 36). Out of 100:
+    18/18 = 100, 24/36 = 66.67 (two decimals, half up), and the scale line makes the lines add up."""
+    scheme = Scheme.from_dict({**SCHEME_DATA, "score_out_of": "100"})
+    few = score_unit(unit("A", *(measure(c, "exceeded") for c in ("3", "4", "5"))), scheme, final=True)
+    many = score_unit(unit("B", *(measure(c, "exceeded") for c in ("3", "4", "5", "7")),
+                           measure("8", "not_met"), measure("9", "not_met")), scheme, final=True)
+    assert (few.score, many.score) == (D("100.00"), D("66.67"))
+    assert sum(line.points for line in many.lines) == many.score  # still adds up
+    scale = next(line for line in many.lines if line.kind is LineKind.SCALE)
+    assert scale.points == D("42.67")
+    assert scale.label("vi") == "Quy đổi ra thang 100 điểm"
+    assert scale.verdict("vi") == "24 trên 36 điểm tối đa của các dòng trên = 66,67 trên 100"
+    assert scale.verdict("en") == "24 of the 36 points the lines above could earn = 66.67 of 100"
+    assert [s.code for s in rank([many, few])] == ["A", "B"]
+    raw = [score_unit(u, SCHEME, final=True) for u in (unit("A", *(measure(c, "exceeded") for c in ("3", "4", "5"))),)]
+    assert raw[0].score == D(18) and not any(line.kind is LineKind.SCALE for line in raw[0].lines)  # no whole: the sum
+
+
+def test_out_of_a_whole_scales_tasks_and_reports_too_and_adds_bonuses_after():
+    # Measure met 5 of 6, task completed 2 of 3, one quarter on time 1 of 1 and complete 0.5 of 0.5:
+    # 8.5 of 10.5 → 80.952… → 80.95; the bonus of 10 after: 90.95.
+    scheme = Scheme.from_dict({**SCHEME_DATA, "score_out_of": "100"})
+    score = score_unit(unit("A", measure("3", "met"), tasks=[TaskResult("2.1", "NV", "Task", Verdict.COMPLETED)],
+                            reports=[QuarterReport(1, sent=True, on_time=True)],
+                            adjustments=[Adjustment(D(10), "Cờ thi đua năm trước")]), scheme, final=True)
+    assert score.score == D("90.95")
+    assert [line.kind for line in score.lines][-2:] == [LineKind.SCALE, LineKind.BONUS]
+    nothing = score_unit(unit("B"), scheme, final=True)  # nothing asked: 0 of 0 is 0, not a division by zero
+    assert nothing.score == 0
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("0", "score_out_of: 0: a score is out of a whole above 0 (100, say)"),
+    ("-100", "score_out_of: -100: a score is out of a whole above 0 (100, say)"),
+    ("abc", "score_out_of: 'abc' is not a number of points."),
+])
+def test_a_whole_to_score_out_of_must_be_a_positive_number(value, message):
+    with pytest.raises(SchemeError) as problem:
+        Scheme.from_dict({**SCHEME_DATA, "score_out_of": value})
+    assert any(error.startswith(message) for error in problem.value.errors), problem.value.errors
+
+
+def test_a_ranking_scored_out_of_a_whole_is_kept_and_read_back_the_same():
+    scheme = Scheme.from_dict({**SCHEME_DATA, "score_out_of": "100"})
+    scores = rank([score_unit(unit("A", measure("3", "met"), measure("4", "exceeded")), scheme, final=True)])
+    kept = Ranking(year=2024, final=True, quarter=4, blocs=(BlocRanking("K", "Khối", scores, final=True),))
+    again = Ranking.from_data(kept.to_data())
+    assert again == kept and again.blocs[0].units[0].score == D("91.67")
