@@ -133,14 +133,16 @@ def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=Non
 
 
 def members(campaign: Campaign) -> dict[int, list[tuple[Unit, int, int | None]]]:
-    """bloc id → (unit, first quarter, last quarter if it left) for every unit of the year."""
+    """bloc id → (unit, first quarter, last quarter if it left) for every unit of the year: those
+    active, and those deactivated since they reported in it (listed, not ranked: scoring.Bar.INACTIVE)."""
     result: dict[int, list] = defaultdict(list)
     explicit = list(BlocMembership.objects.filter(campaign=campaign).select_related("unit"))
     placed = {m.unit_id for m in explicit}
     for m in explicit:
         result[m.bloc_id].append((m.unit, m.from_quarter, m.to_quarter if m.to_quarter < 4 else None))
     in_the_year = Q(since_year__isnull=True) | Q(since_year__lte=campaign.year)
-    for unit in Unit.objects.filter(in_the_year, bloc__isnull=False, is_active=True).exclude(pk__in=placed):
+    took_part = Q(is_active=True) | Q(pk__in=Submission.objects.filter(campaign=campaign).values("unit_id"))
+    for unit in Unit.objects.filter(in_the_year, took_part, bloc__isnull=False).exclude(pk__in=placed):
         result[unit.bloc_id].append((unit, 1, None))
     return result
 
@@ -268,6 +270,7 @@ def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = Non
                 adjustments=() if gone and unit.pk in placed_in_period else tuple(adjustments.get(unit.pk, [])),
                 registered=frozenset(registered.get(unit.pk, set())), joined_quarter=first, left_quarter=last,
                 name_en=unit.name_en, owes_reports=unit.pk in owes, assigned=frozenset(to_pledge.get(unit.pk, ())),
+                active=unit.is_active,
             )
             score = scoring.score_unit(entry, scheme, final=final and not gone, period_quarter=quarter)
             # The pledge sheet lists each unit's progress once, over the period judged (ranking_xlsx).

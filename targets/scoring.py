@@ -589,6 +589,7 @@ class UnitInput:
     # The measures it reports (MeasureAssignment) that a pledge can be signed for (not assessed in
     # words): a key measure among them without a pledge bars the flag (Bar.KEY_MEASURE_NOT_PLEDGED).
     assigned: frozenset[str] = frozenset()
+    active: bool = True  # False: deactivated (Unit.is_active) after reporting in the year (Bar.INACTIVE)
 
 
 # --- what comes out -----------------------------------------------------------------------------
@@ -668,11 +669,14 @@ class Bar(StrEnum):
     NO_REPORT = "no_report"
     NO_YEAR_END_REPORT = "no_year_end_report"
     NOTHING_TO_SCORE = "nothing_to_score"
+    INACTIVE = "inactive"
 
 
 # What keeps a unit out of its bloc's ranking (listed after the ranked units, scoring.rank): its
-# quarters in the bloc ended, or the programme gave it nothing to be scored on.
-UNRANKED = (Bar.LEFT_BLOC, Bar.NOTHING_TO_SCORE)
+# quarters in the bloc ended, the programme gave it nothing to be scored on, or it was
+# deactivated (merged away) after reporting in the year: listed with what it earned, never
+# proposed, and never silently gone from the bloc it took part in.
+UNRANKED = (Bar.LEFT_BLOC, Bar.NOTHING_TO_SCORE, Bar.INACTIVE)
 
 
 BAR_LABELS = {
@@ -690,6 +694,7 @@ BAR_LABELS = {
     Bar.NO_REPORT: pgettext_lazy("flag condition", "No report sent for the period"),
     Bar.NO_YEAR_END_REPORT: pgettext_lazy("flag condition", "The fourth-quarter (full-year) report was not sent"),
     Bar.NOTHING_TO_SCORE: pgettext_lazy("flag condition", "No measure, pledge or task of the programme is assigned to the unit: nothing to score"),
+    Bar.INACTIVE: pgettext_lazy("flag condition", "The unit was deactivated: listed with what it earned, not ranked"),
 }
 
 
@@ -893,6 +898,8 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
         # A bloc member left out of the programme's assignments (a set-up gap, or a unit the
         # programme does not concern) would otherwise stand "eligible" on its adjustments alone.
         bars.append(Barring(Bar.NOTHING_TO_SCORE))
+    if not unit.active:
+        bars.append(Barring(Bar.INACTIVE))
     return UnitScore(code=unit.code, name=unit.name, name_en=unit.name_en, lines=tuple(lines), bars=tuple(bars),
                      pledges=measures)
 

@@ -169,6 +169,23 @@ def test_a_bloc_member_the_programme_gives_nothing_to_score_says_so_and_is_never
     assert not Proposal.objects.filter(unit=customs).exists()  # it would have led its bloc to the flag
 
 
+def test_a_unit_deactivated_after_reporting_in_the_year_is_listed_unranked_with_why_never_gone(districts, admin_user):
+    """Deactivated (merged away) before the close: still a member of the bloc it took part in, with
+    what it earned, not ranked and never proposed; the others close up. A unit deactivated without
+    a report of the year is not listed."""
+    Unit.objects.filter(code="024").update(is_active=False)
+    Unit.objects.filter(code="027").update(is_active=False)  # sent nothing this year
+    result = ranking.build_ranking(districts)
+    bloc = next(b for b in result.blocs if b.code == "KHOI-HUYEN")
+    city = bloc.unit("024")
+    assert city is not None and city.rank is None and city.score == D(18) and bloc.units[-1].code == "024"
+    assert city.unranked_because.text("vi") == "Đơn vị đã ngừng hoạt động: được liệt kê với số điểm đã đạt, không xếp hạng"
+    assert bloc.unit("026").rank == 1 and bloc.unit("027") is None
+    ranking.close_year(districts, admin_user)
+    commendation.draft_proposals(districts, user=admin_user)
+    assert not Proposal.objects.filter(unit__code="024").exists()
+
+
 def test_a_unit_that_moved_bloc_is_ranked_in_its_new_bloc_and_listed_in_the_old(districts):
     city = Unit.objects.get(code="024")
     BlocMembership.objects.create(campaign=districts, unit=city, bloc=EmulationBloc.objects.get(code="KHOI-HUYEN"), to_quarter=2)
