@@ -211,8 +211,16 @@ def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = Non
         return tuple(results)
 
     assigned: dict[int, set[str]] = defaultdict(set)
-    for unit_id, code in MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=units).values_list("unit_id", "measure__code"):
-        assigned[unit_id].add(code)
+    # The measures each unit reports that earn it nothing, named in its explanation (scoring.Unscored).
+    pledged = {(row.pledge.unit_id, row.pledge.measure_id) for rows in pledges.values() for row in rows}
+    unscored: dict[int, list[scoring.Unscored]] = defaultdict(list)
+    for a in (MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=units).select_related("measure")
+              .order_by("measure__order", "measure__code")):
+        assigned[a.unit_id].add(a.measure.code)
+        in_words = a.measure.comparison == Measure.Comparison.QUALITATIVE
+        if in_words or (a.unit_id, a.measure_id) not in pledged:
+            m = a.measure
+            unscored[a.unit_id].append(scoring.Unscored(m.code, f"{m.code}. {m.name}", f"{m.code}. {m.name_en or m.name}", in_words))
     # The key measures each unit reports and could pledge (scoring.UnitInput.assigned): one without
     # a pledge bars the flag. A measure assessed in words is never pledged (Pledge.rule_problems).
     to_pledge: dict[int, set[str]] = defaultdict(set)
@@ -270,7 +278,7 @@ def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = Non
                 adjustments=() if gone and unit.pk in placed_in_period else tuple(adjustments.get(unit.pk, [])),
                 registered=frozenset(registered.get(unit.pk, set())), joined_quarter=first, left_quarter=last,
                 name_en=unit.name_en, owes_reports=unit.pk in owes, assigned=frozenset(to_pledge.get(unit.pk, ())),
-                active=unit.is_active,
+                active=unit.is_active, unscored=tuple(unscored.get(unit.pk, ())),
             )
             score = scoring.score_unit(entry, scheme, final=final and not gone, period_quarter=quarter)
             # The pledge sheet lists each unit's progress once, over the period judged (ranking_xlsx).

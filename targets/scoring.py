@@ -574,6 +574,17 @@ class Adjustment:
 
 
 @dataclass(frozen=True)
+class Unscored:
+    """A measure the unit reports that the scheme gives no points: not pledged, or assessed in words
+    (only pledged figures are scored). Listed at 0, so that the explanation names what it leaves out."""
+
+    code: str
+    label_vi: str
+    label_en: str
+    in_words: bool = False
+
+
+@dataclass(frozen=True)
 class UnitInput:
     code: str
     name: str
@@ -589,6 +600,7 @@ class UnitInput:
     # The measures it reports (MeasureAssignment) that a pledge can be signed for (not assessed in
     # words): a key measure among them without a pledge bars the flag (Bar.KEY_MEASURE_NOT_PLEDGED).
     assigned: frozenset[str] = frozenset()
+    unscored: tuple[Unscored, ...] = ()
     active: bool = True  # False: deactivated (Unit.is_active) after reporting in the year (Bar.INACTIVE)
 
 
@@ -600,6 +612,7 @@ class LineKind(StrEnum):
     TASK = "task"
     ON_TIME = "on_time"
     COMPLETE = "complete"
+    UNSCORED = "unscored"  # a measure reported and not scored (Unscored): 0 points, never scaled
     SCALE = "scale"  # what the lines above earned, scaled to the scheme's whole (Scheme.score_out_of)
     BONUS = "bonus"
     DEDUCTION = "deduction"
@@ -622,6 +635,12 @@ WORDS = {
     "no_year_figure": pgettext_lazy("score line", "no full-year figure"),
     "none_when_closed": pgettext_lazy("score line", "no full-year figure was approved before the year was closed"),
     "scored_as": pgettext_lazy("score line", "provisional, scored as %(outcome)s"),
+    "no_pledge": pgettext_lazy("score line", "No pledge"),
+    "no_pledge_note": pgettext_lazy("score line", "The unit reports this measure and no emulation pledge was entered for it: "
+                                                  "it earns no points."),
+    "in_words": pgettext_lazy("score line", "Assessed in words"),
+    "in_words_note": pgettext_lazy("score line", "The scheme gives points to pledged figures and to tasks: a measure assessed "
+                                                 "in words earns none."),
     LineKind.SCALE: pgettext_lazy("score line", "Scaled to %(out_of)s points"),
     "scaled": pgettext_lazy("score line", "%(earned)s of the %(most)s points the lines above could earn = %(scaled)s of %(out_of)s"),
 }
@@ -836,6 +855,10 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
             # would stand eligible where one that sent it honestly is barred. A yearly figure not
             # yet published (awaited) is not due: it bars nothing.
             bars.append(Barring(Bar.KEY_MEASURE_NOT_REPORTED, m.code))
+    for u in unit.unscored:
+        verdict, note = ("in_words", "in_words_note") if u.in_words else ("no_pledge", "no_pledge_note")
+        lines.append(Line(LineKind.UNSCORED, u.code, u.label_vi, u.label_en, words(WORDS[verdict], "vi"), words(WORDS[verdict], "en"),
+                          ZERO, words(WORDS[note], "vi"), words(WORDS[note], "en")))
     # Key measures are judged against the unit's own pledge: one it reports and never pledged
     # (none signed, or not yet entered) cannot be judged at all, so it is not a condition met.
     # Else a unit would stand eligible until its pledge is entered, and the one that signed an

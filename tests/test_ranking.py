@@ -169,6 +169,22 @@ def test_a_bloc_member_the_programme_gives_nothing_to_score_says_so_and_is_never
     assert not Proposal.objects.filter(unit=customs).exists()  # it would have led its bloc to the flag
 
 
+def test_a_measure_reported_without_a_pledge_or_assessed_in_words_is_named_at_no_points(districts):
+    """What the score leaves out is said: the city pledged measure 3 only, and reports others; the
+    provincial newspaper's indicator 17 is assessed in words, which the scheme does not score."""
+    result = ranking.build_ranking(districts)
+    city = result.of_unit("024")[1]
+    unscored = [line for line in city.lines if line.kind == "unscored"]
+    assert [line.item for line in unscored] == ["4", "6", "10", "11", "14a", "14b", "14c"]
+    assert {(line.verdict("vi"), line.points) for line in unscored} == {("Chưa có giao ước", D(0))}
+    assert unscored[0].note("en") == "The unit reports this measure and no emulation pledge was entered for it: it earns no points."
+    assert city.score == D(18)  # as before: nothing added, nothing scaled
+    paper = result.of_unit("TTT")[1]
+    words = next(line for line in paper.lines if line.kind == "unscored" and line.item == "17")
+    assert (words.verdict("vi"), words.points) == ("Đánh giá bằng lời", D(0))
+    assert words.note("vi") == "Thang điểm chấm điểm các chỉ tiêu có giao ước và các nhiệm vụ: chỉ tiêu đánh giá bằng lời không được tính điểm."
+
+
 def test_a_unit_deactivated_after_reporting_in_the_year_is_listed_unranked_with_why_never_gone(districts, admin_user):
     """Deactivated (merged away) before the close: still a member of the bloc it took part in, with
     what it earned, not ranked and never proposed; the others close up. A unit deactivated without
