@@ -207,7 +207,8 @@ def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = Non
         for task_id, task in scored_tasks.get(unit_id, []):
             report = next((r for r in reversed(task_reports.get((unit_id, task_id), [])) if r.submission.quarter <= until), None)
             results.append(scoring.TaskResult(task.code, task.title, task.title_en or task.title,
-                                              progress.Verdict(report.verdict) if report and report.verdict else None))
+                                              progress.Verdict(report.verdict) if report and report.verdict else None,
+                                              report.submission.quarter if report and report.verdict else None))
         return tuple(results)
 
     assigned: dict[int, set[str]] = defaultdict(set)

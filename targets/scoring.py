@@ -547,6 +547,7 @@ class TaskResult:
     label_vi: str
     label_en: str
     verdict: Verdict | None
+    quarter: int | None = None  # the report the assessment is from
 
 
 @dataclass(frozen=True)
@@ -635,6 +636,7 @@ WORDS = {
     "no_year_figure": pgettext_lazy("score line", "no full-year figure"),
     "none_when_closed": pgettext_lazy("score line", "no full-year figure was approved before the year was closed"),
     "scored_as": pgettext_lazy("score line", "provisional, scored as %(outcome)s"),
+    "assessed_in": pgettext_lazy("score line", "As assessed in the %(quarter)s report"),
     "no_pledge": pgettext_lazy("score line", "No pledge"),
     "no_pledge_note": pgettext_lazy("score line", "The unit reports this measure and no emulation pledge was entered for it: "
                                                   "it earns no points."),
@@ -875,7 +877,11 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
             verdict = Verdict(t.verdict)
             verdict_vi, verdict_en = verdict_label(verdict, "vi"), verdict_label(verdict, "en")
             points = scheme.task_points[verdict]
-        lines.append(Line(LineKind.TASK, t.code, t.label_vi, t.label_en, verdict_vi, verdict_en, points))
+        # Which report the assessment is from, where earlier than the period judged: a year's
+        # "completed well" from a unit that reported nothing after June is said to be June's.
+        notes = [words(WORDS["assessed_in"], lang, quarter=quarter_label(t.quarter, lang))
+                 if t.quarter is not None and t.quarter < period_quarter else "" for lang in ("vi", "en")]
+        lines.append(Line(LineKind.TASK, t.code, t.label_vi, t.label_en, verdict_vi, verdict_en, points, *notes))
     for r in sorted(unit.reports, key=lambda r: r.quarter):
         if r.quarter < unit.joined_quarter:
             continue  # reports before joining belong to the unit's former bloc

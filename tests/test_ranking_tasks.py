@@ -32,6 +32,20 @@ def test_a_reported_task_earns_the_points_of_its_assessment(programme):
     assert line.points == scheme.task_points["completed_well"] and line.points > D(0)
 
 
+def test_a_tasks_assessment_from_a_report_before_the_period_judged_says_which(programme):
+    """Assessed in the first quarter's report only, judged on the second quarter's: the line says
+    the assessment is the first quarter's; one from the period judged says nothing more."""
+    city = Unit.objects.get(code="024")
+    task = Task.objects.filter(theme__campaign=programme, is_active=True, theme__number__gte=2, responsible_units=city).first()
+    TaskReport.objects.create(submission=send(programme, "024", 1, {}), task=task, verdict="completed_well", narrative="Q1")
+    second = send(programme, "024", 2, {})  # the period judged, without the task
+    line = next(line for line in _city(programme).lines if line.kind == "task" and line.label("vi") == task.title)
+    assert (line.note("vi"), line.note("en")) == ("Theo báo cáo quý I", "As assessed in the Q1 report")
+    TaskReport.objects.create(submission=second, task=task, verdict="completed", narrative="Q2")
+    line = next(line for line in _city(programme).lines if line.kind == "task" and line.label("vi") == task.title)
+    assert line.note("vi") == "" and line.verdict("en") == "Completed"
+
+
 def test_a_unit_that_reports_only_tasks_is_scored_on_its_reports_like_any_other(programme):
     # The Department of Transport reports on tasks and on no measure; its quarterly reports are
     # owed all the same, so they are lines of its score: on time, late, or not sent at all.
