@@ -18,11 +18,14 @@ import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 
 from targets import progress, scoring, versions
 from targets.language import language
@@ -42,6 +45,7 @@ from targets.models import (
     TaskReport,
     Unit,
 )
+from targets.numbers import format_exact
 from targets.overview import collect, final_year_of, owes_reports, submission_status
 
 
@@ -255,11 +259,12 @@ def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = Non
     # quarter there (an in-year status, scored as the provisional ranking of that quarter scored
     # it), and none of the year's bonuses and deductions, which count where it is ranked. Else one
     # unit would stand in two blocs with points for the same quarters.
+    changed = pledge_changes(campaign, units)
     measures_at: dict[int, dict[int, tuple[scoring.MeasureResult, ...]]] = {
-        quarter: {unit_id: _measure_results(rows) for unit_id, rows in pledges.items()}}
+        quarter: {unit_id: _noting_changes(unit_id, _measure_results(rows), changed) for unit_id, rows in pledges.items()}}
     for last in {last for rows in by_bloc.values() for _u, first, last in rows if last is not None and first <= last < quarter}:
         left = [u for rows in by_bloc.values() for u, first, until in rows if until == last and first <= last]
-        measures_at[last] = {unit_id: _measure_results(rows)
+        measures_at[last] = {unit_id: _noting_changes(unit_id, _measure_results(rows), changed)
                              for unit_id, rows in pledge_progress(campaign, left, last, states, figures).items()}
     placed_in_period = {u.pk for rows in by_bloc.values() for u, first, last in rows
                         if first <= quarter and (last is None or last >= quarter)}
@@ -311,6 +316,42 @@ def _measure_results(rows: list[PledgeProgress]) -> tuple[scoring.MeasureResult,
             actual=None if p.progress.missing_quarters else p.progress.ytd,
             percent=None if p.progress.missing_quarters else p.progress.percent_of_plan,
         ) for p in rows)
+
+
+PLEDGE_CHANGED = gettext_lazy("pledge changed on %(date)s, from %(was)s")
+
+
+def pledge_changes(campaign: Campaign, units) -> dict[tuple[int, str], tuple[datetime.date, Decimal]]:
+    """(unit id, measure code) → (the day, the target before) of the last change of each pledged
+    target changed on a later day than it was entered (its history): said with the pledge's line,
+    so that a pledge lowered in November is not read as the one signed in January."""
+    entered: dict[int, datetime.date] = {}
+    target: dict[int, Decimal] = {}
+    changes = {}
+    for r in (Pledge.history.filter(measure__campaign=campaign, unit__in=units).order_by("history_date", "history_id")
+              .values("id", "unit_id", "measure__code", "target", "history_date", "history_type")):
+        day = timezone.localdate(r["history_date"])
+        if r["history_type"] == "+" or r["id"] not in target:
+            entered[r["id"]], target[r["id"]] = day, r["target"]
+            changes.pop((r["unit_id"], r["measure__code"]), None)  # entered anew: its history starts again
+        elif r["target"] != target[r["id"]]:
+            if day > entered[r["id"]]:
+                changes[(r["unit_id"], r["measure__code"])] = (day, target[r["id"]])
+            target[r["id"]] = r["target"]
+    return changes
+
+
+def _noting_changes(unit_id: int, results, changed) -> tuple[scoring.MeasureResult, ...]:
+    """The results with their pledge's last change said after their explanation (pledge_changes)."""
+    def said(m: scoring.MeasureResult, lang: str, day: datetime.date, was: Decimal) -> str:
+        with override(lang):
+            # The pledge before with every digit it had, as the explanation says the pledge now.
+            text = str(PLEDGE_CHANGED) % {"date": date_format(day, "SHORT_DATE_FORMAT"),
+                                          "was": f"{format_exact(was, 0, lang)} {m.unit_en if lang == 'en' else m.unit_vi}".strip()}
+        return f"{getattr(m, f'explanation_{lang}')}; {text}"
+    return tuple(dataclasses.replace(m, explanation_vi=said(m, "vi", *changed[unit_id, m.code]),
+                                     explanation_en=said(m, "en", *changed[unit_id, m.code]))
+                 if (unit_id, m.code) in changed else m for m in results)
 
 
 def code_order(code: str) -> tuple[int, str]:
