@@ -529,3 +529,37 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
         campaign.year_closed = True
         campaign.save(update_fields=["year_closed", "kept_unit_names"])
     return record
+
+
+def scheme_rules(record: ScoringScheme) -> list[tuple[str, str]]:
+    """The scheme a ranking applies, in the page's language, as (what, rule) rows: shown to everyone
+    who sees the ranking (a unit, the council, the secretariat), so that each line's points can be
+    checked against the rule that gave them."""
+    scheme, lang = record.scheme(), language()
+    pts = lambda value: scoring.points_text(value, lang)  # noqa: E731
+    names = {m.code: f"{m.code}. {(m.name_en if lang == 'en' else '') or m.name}"
+             for m in Measure.objects.filter(campaign_id=record.campaign_id, code__in=scheme.key_measures)}
+    flag = scheme.title(scheme.flag_title) if scheme.flag_title else None
+    conditions = [_("registered for “%(title)s”") % {"title": flag.label(lang)}] if flag else []
+    if scheme.flag_min_score is not None:
+        conditions.append(_("a score of at least %(points)s") % {"points": pts(scheme.flag_min_score)})
+    if scheme.flag_requires_full_year:
+        conditions.append(_("in the bloc the whole year"))
+    conditions.append(_("every key measure pledged and met, its reports sent, no deduction for a fault"))
+    return [
+        (_("Each pledged measure, by its verdict"), " · ".join(
+            f"{scoring.OUTCOME_LABELS[o]} {pts(scheme.measure_points[o])}" for o in scoring.Outcome)),
+        (_("Each task of themes II–VI, by its latest assessment"), " · ".join(
+            f"{progress.VERDICT_NAMES[v]} {pts(scheme.task_points[v])}" for v in progress.Verdict)),
+        (_("Each quarter's report"), _("on time %(on_time)s · complete %(complete)s") % {
+            "on_time": pts(scheme.on_time_points), "complete": pts(scheme.complete_points)}),
+        (_("The score"), _("out of %(out_of)s: what the lines above earn, scaled to it; then bonuses and deductions") % {
+            "out_of": pts(scheme.score_out_of)} if scheme.score_out_of is not None else
+         _("the sum of the lines, bonuses and deductions included")),
+        (_("Key measures"), "; ".join(names.get(code, code) for code in sorted(scheme.key_measures, key=code_order)) or _("none")),
+        (_("Proposed for the flag"), _("the best-ranked unit %(conditions)s; the council decides") % {
+            "conditions": ", ".join(conditions)}),
+        (_("Certificates of merit per bloc"), str(scheme.certificates)),
+        (_("Registration for titles until"), date_format(scheme.registration_until, "SHORT_DATE_FORMAT")
+         if scheme.registration_until else _("no deadline")),
+    ]

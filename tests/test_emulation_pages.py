@@ -103,6 +103,30 @@ def test_the_ranking_page_in_english(client, year, users):
     assert "<td>Ha Giang City</td>" in body and "Districts and city" in body and "Thành phố Hà Giang" not in body
 
 
+def test_everyone_who_sees_the_ranking_sees_the_rules_that_scored_it(client, year, users):
+    """A unit and the council check a line's points against the scheme: its points by verdict,
+    its key measures by name, the whole it is out of, the flag's conditions, on both pages."""
+    login(client, users["viewer"])
+    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(reverse("ranking"), {"year": 2024}).content.decode()))
+    assert "Cách chấm điểm các đơn vị" in body
+    assert "Mỗi chỉ tiêu có giao ước, theo kết quả Vượt kế hoạch 10 · Đạt 8 · Không đạt 2 · Chưa có số liệu 0" in body
+    assert "Báo cáo mỗi quý đúng hạn 2 · đầy đủ 1" in body
+    assert "Chỉ tiêu chủ yếu 3. Thu ngân sách nhà nước trên địa bàn Đề nghị" in body  # this year's scheme keys on 3 alone
+    assert ("Đề nghị Cờ thi đua đơn vị xếp hạng cao nhất đã đăng ký “Cờ thi đua của UBND tỉnh”, ở trong khối cả năm, "
+            "có giao ước và đạt mọi chỉ tiêu chủ yếu, đã gửi báo cáo, không bị trừ điểm do vi phạm; Hội đồng quyết định") in body
+    assert "Số Bằng khen mỗi khối 2" in body and "Hạn đăng ký danh hiệu 31/12/2099" in body
+    assert "Tổng điểm tổng điểm các dòng, kể cả điểm thưởng và điểm trừ" in body
+    record = ScoringScheme.objects.get(campaign=year)
+    record.data = {**record.data, "score_out_of": "100"}
+    record.save()
+    login(client, users["reporter"])
+    client.cookies["django_language"] = "en"
+    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(reverse("ranking-unit", args=["024"]), {"year": 2024},
+                                                                  HTTP_ACCEPT_LANGUAGE="en").content.decode()))
+    assert "How units are scored" in body and "Key measures 3. State budget revenue" in body
+    assert "The score out of 100: what the lines above earn, scaled to it; then bonuses and deductions" in body
+
+
 def test_a_unit_given_nothing_to_score_is_listed_not_ranked_with_why_on_the_page_workbook_and_api(client, year, users):
     # Customs sits in the economic bloc and the programme gives it nothing to be scored on: a
     # ministry's flag (+10) would make it first of a bloc whose members report all year.

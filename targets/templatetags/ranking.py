@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from targets import scoring
+from targets import ranking, scoring
 from targets.language import language
 
 register = template.Library()
@@ -40,3 +40,9 @@ def bar_text(bar):
 def label(obj):
     """A bloc's or unit's name from the ranking, in English on English pages when there is one."""
     return obj.label(language())
+
+
+@register.inclusion_tag("targets/_scheme_rules.html")
+def scheme_rules(record):
+    """The scheme's rules under the ranking (ranking.scheme_rules)."""
+    return {"rules": ranking.scheme_rules(record)}
