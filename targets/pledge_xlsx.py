@@ -29,7 +29,7 @@ from targets.commendation import lock_open_year
 from targets.entry import check_input
 from targets.language import language
 from targets.models import Campaign, MeasureAssignment, Pledge, Unit
-from targets.numbers import excel_format, format_exact
+from targets.numbers import excel_format, format_exact, typed_decimals
 from targets.template_xlsx import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -92,9 +92,11 @@ def build_template(campaign: Campaign, units=None) -> Workbook:
         m, p = a.measure, pledges.get((a.unit_id, a.measure_id))
         append_row(ws, [a.unit.code, a.unit.name, m.code, m.name, m.unit, m.target, stored_number(p.target) if p else None,
                         p.signed_on if p else None, p.document if p else None, versions.get(p.pk) if p else None])
-        fmt = excel_format(m.decimal_places, None)
-        for name in ("Kế hoạch của tỉnh", "Chỉ tiêu giao ước"):
-            ws.cell(row_number, COLUMNS.index(name) + 1).number_format = fmt
+        # Every decimal a stored figure has shows in its cell, as in the figure template: a pledge of
+        # 181,175 shown as 181,2 would be "corrected" by an admin who types what they see.
+        for name, value in (("Kế hoạch của tỉnh", m.target), ("Chỉ tiêu giao ước", p.target if p else None)):
+            places = max(m.decimal_places, typed_decimals(value.normalize()) if value is not None else 0)
+            ws.cell(row_number, COLUMNS.index(name) + 1).number_format = excel_format(places, None)
         ws.cell(row_number, COLUMNS.index("Ngày ký") + 1).number_format = "dd/mm/yyyy"
         for name in ("Mã đơn vị", "Mã chỉ tiêu"):  # Text: Excel keeps "030" as typed, not the number 30
             ws.cell(row_number, COLUMNS.index(name) + 1).number_format = TEXT_FORMAT
@@ -256,8 +258,11 @@ def read_pledges(handle, size: int) -> PledgeResult:
         target = None
         if "Chỉ tiêu giao ước" in refused:
             pass  # said once, by _read_workbook
-        elif cell in (None, ""):
+        elif cell is None or isinstance(cell, str) and limits.shows_nothing(cell):  # spaces or invisible marks only
             problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", _("The pledged figure is missing.")))
+        elif isinstance(cell, datetime.date | datetime.time | datetime.timedelta):  # as the figure upload says it
+            problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", _(
+                "The cell holds a date or time, not a number; type the number in a cell formatted as a number.")))
         elif exact is None and isinstance(cell, bool | int | float | Decimal):
             problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", _("The value is not a number.")))
         else:

@@ -110,6 +110,34 @@ def test_every_problem_is_listed_and_nothing_is_saved(tmp_path, programme, admin
     assert not Pledge.objects.exists()
 
 
+def test_a_pledge_cell_of_spaces_or_a_date_is_said_on_its_row_not_previewed_nor_a_server_error(client, tmp_path, programme, admin_user):
+    """Spaces (or a non-breaking or zero-width space) in the pledge cell is no pledge, said as the
+    empty cell is, over a stored pledge too; a date there is said to be a date, as the figure upload says it."""
+    Pledge.objects.create(unit=Unit.objects.get(code="024"), measure=Measure.objects.get(campaign=programme, code="4"),
+                          target=204665, signed_on=datetime.date(2024, 1, 15))
+    client.force_login(admin_user)
+    path = fill(downloaded(client, tmp_path), {("024", "4"): ("   ", datetime.datetime(2024, 1, 15), ""),
+                                              ("026", "3"): ("\u00a0\u200b", datetime.datetime(2024, 1, 15), ""),
+                                              ("027", "3"): (datetime.datetime(2024, 3, 1), datetime.datetime(2024, 1, 15), "")})
+    response = post_file(client, path)
+    page = text_of(response)
+    assert 'name="token"' not in response.content.decode()
+    assert page.count("Thiếu chỉ tiêu giao ước.") == 2
+    assert "Ô chứa ngày hoặc giờ, không phải số; hãy nhập số vào ô định dạng số." in page and "2024-03-01" not in page
+    assert Pledge.objects.get().target == 204665
+
+
+def test_the_template_shows_every_digit_of_a_stored_pledge(client, tmp_path, programme, admin_user):
+    Pledge.objects.create(unit=Unit.objects.get(code="024"), measure=Measure.objects.get(campaign=programme, code="3"),
+                          target=D("181.175"), signed_on=datetime.date(2024, 1, 15))
+    client.force_login(admin_user)
+    ws = load_workbook(downloaded(client, tmp_path))[pledge_xlsx.SHEET]
+    row = next(r for r in ws.iter_rows(min_row=2) if (r[0].value, r[2].value) == ("024", "3"))
+    other = next(r for r in ws.iter_rows(min_row=2) if (r[0].value, r[2].value) == ("026", "3"))
+    assert "0.000" in row[COL["Chỉ tiêu giao ước"] - 1].number_format  # 181,175, not 181,2
+    assert "0.000" not in other[COL["Chỉ tiêu giao ước"] - 1].number_format  # the measure's one decimal
+
+
 def test_the_problems_are_worded_in_the_language_of_the_page(tmp_path, programme):
     path = fill(template(tmp_path, programme), {("027", "3"): ("", "15/01/2024", ""), ("028", "3"): (100, "ngày 15", ""),
                                                 ("029", "3"): (100, datetime.datetime(2031, 1, 15), ""),
