@@ -692,8 +692,10 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     result.problems += sheet.problems
     # Rows whose figure was set aside as unreadable (a formula): its words are not a second problem.
     set_aside = {p.row for p in sheet.problems if p.sheet == SHEET and p.column in ("Giá trị", CUMULATIVE, "Đánh giá")}
-    campaign = Campaign.objects.filter(year=meta.get("year")).first() if isinstance(meta.get("year"), int) else None
-    quarter = meta.get("quarter")
+    # Whole numbers, as another program may keep them (4.0); never True (an int to Python).
+    year, quarter = (int(v) if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() else None
+                     for v in (meta.get("year"), meta.get("quarter")))
+    campaign = Campaign.objects.filter(year=year).first() if year is not None else None
     if campaign is None or quarter not in (1, 2, 3, 4):
         result.problems.append(Problem(META_SHEET, None, None, _("The template names an invalid year or quarter.")))
         return result

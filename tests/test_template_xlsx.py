@@ -322,6 +322,31 @@ def test_an_edited_template_or_wrong_version_is_refused(client, reporter):
     refused(client, as_upload(wb), "Biểu mẫu đã cũ hoặc bị sửa")
 
 
+def with_meta_cell(wb, cell: str, value: str) -> SimpleUploadedFile:
+    """The workbook with one cell of its hidden _meta sheet written as another program writes it
+    (a quarter kept as 1.0, a year as TRUE), which openpyxl itself would not write."""
+    buffer, out = io.BytesIO(), io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/") and b"<v>emulation-template" not in data:
+                data = re.sub(rf'<c r="{cell}" t="n"><v>[^<]*</v></c>'.encode(), value.encode(), data)
+            target.writestr(item, data)
+    return SimpleUploadedFile("mau.xlsx", out.getvalue())
+
+
+@pytest.mark.template_context
+def test_a_template_whose_quarter_another_program_kept_as_1_0_is_read_as_quarter_1(client, reporter):
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": 40})
+    meta = wb["_meta"]
+    assert (meta["A3"].value, meta["B3"].value) == ("quarter", 1)
+    response = client.post(reverse("upload"), {"file": with_meta_cell(wb, "B3", '<c r="B3" t="n"><v>1.0</v></c>')})
+    assert response.context["result"].ok and [r["entry"].measure.code for r in response.context["result"].rows] == ["3"]
+    refused(client, with_meta_cell(wb, "B3", '<c r="B3" t="b"><v>1</v></c>'), "Biểu mẫu ghi năm hoặc quý không hợp lệ")
+
+
 def test_not_an_xlsx_is_refused(client, reporter):
     client.force_login(reporter)
     refused(client, SimpleUploadedFile("x.xlsx", b"just text"), "không phải là bảng tính Excel (.xlsx): hãy tải lên biểu mẫu được lưu thành")
