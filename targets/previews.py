@@ -26,14 +26,15 @@ def sweep() -> None:
     UploadPreview.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(seconds=PREVIEW_SECONDS)).delete()
 
 
-def keep(user, upload_file, salt: str) -> str:
+def keep(user, upload_file, salt: str, units=()) -> str:
     """Keep `upload_file` for `user`'s "Save", leaving room for it (their oldest beyond
-    PREVIEWS_PER_USER go); the token its preview page posts back."""
+    PREVIEWS_PER_USER go); the token its preview page posts back, naming the `units` (codes) the
+    preview writes to, so that "Save" can tell a unit lost since from a file saved already."""
     kept = UploadPreview.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", flat=True)
     UploadPreview.objects.filter(pk__in=list(kept[PREVIEWS_PER_USER - 1:])).delete()
     upload_file.seek(0)
     preview = UploadPreview.objects.create(user=user, name=upload_file.name[:255], content=upload_file.read())
-    return signing.dumps({"preview": preview.pk, "user": user.pk}, salt=salt)
+    return signing.dumps({"preview": preview.pk, "user": user.pk, "units": sorted(units)}, salt=salt)
 
 
 # The previews this browser saved last (their id → what was saved and where it goes), so that a
@@ -57,6 +58,7 @@ class Posted:
     preview: UploadPreview | None = None  # still kept: to save or cancel
     saved: dict | None = None  # saved already from this browser: remember_saved's lines and where
     foreign: bool = False  # another person's preview, or the other upload's (or no token at all)
+    units: tuple[str, ...] = ()  # the units the preview wrote to (keep's `units`)
 
 
 def posted(token: str | None, user, salt: str, session) -> Posted:
@@ -70,8 +72,10 @@ def posted(token: str | None, user, salt: str, session) -> Posted:
         return Posted(foreign=True)
     if not isinstance(data, dict) or data.get("user") != user.pk or not isinstance(data.get("preview"), int):
         return Posted(foreign=True)
+    units = data.get("units")
     return Posted(preview=UploadPreview.objects.filter(pk=data["preview"], user=user).first(),
-                  saved=session.get(SAVED_KEY, {}).get(str(data["preview"])))
+                  saved=session.get(SAVED_KEY, {}).get(str(data["preview"])),
+                  units=tuple(units) if isinstance(units, list) and all(isinstance(u, str) for u in units) else ())
 
 
 def settled(request, posted: Posted, *, cancel: bool, already_saved: str) -> bool:

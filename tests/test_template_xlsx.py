@@ -322,6 +322,18 @@ def test_an_edited_template_or_wrong_version_is_refused(client, reporter):
     refused(client, as_upload(wb), "Biểu mẫu đã cũ hoặc bị sửa")
 
 
+@pytest.mark.template_context
+def test_save_after_the_unit_was_taken_from_the_reporter_says_nothing_was_saved_not_already_saved(client, reporter):
+    client.force_login(reporter)
+    response = client.post(reverse("upload"), {"file": as_upload(fill(download(client), {"3": 40}))})
+    token = response.context["token"]
+    Unit.objects.get(code="024").members.remove(reporter)  # moved to another unit meanwhile
+    page = client.post(reverse("upload"), {"token": token}, follow=True).content.decode()
+    assert ("Chưa lưu gì: từ lúc xem trước đến nay, tài khoản của bạn không còn nhập số liệu cho 024. Hãy hỏi quản trị viên, "
+            "hoặc tải tệp lên lại cho các đơn vị của bạn.") in page
+    assert "đã được lưu" not in page and not Figure.objects.exists()
+
+
 def with_meta_cell(wb, cell: str, value: str) -> SimpleUploadedFile:
     """The workbook with one cell of its hidden _meta sheet written as another program writes it
     (a quarter kept as 1.0, a year as TRUE), which openpyxl itself would not write."""

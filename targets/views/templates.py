@@ -74,7 +74,7 @@ def upload(request):
         if not result.ok:
             _log_refusal(request, result, f"{upload_file.name!r}, {upload_file.size} bytes")
         if result.ok and (result.rows or result.task_rows):
-            context["token"] = previews.keep(request.user, upload_file, SALT)
+            context["token"] = previews.keep(request.user, upload_file, SALT, [u.code for u in result.units_written])
         elif result.ok and result.units:
             messages.info(request, result.nothing_to_save())
         elif result.ok:
@@ -113,6 +113,14 @@ def _settle_or_save(request):
     if not result.ok:
         kept.delete()
         _log_refusal(request, result, f"preview {kept.name!r}")
+        return render(request, "targets/upload.html", {"result": result})
+    if lost := sorted(u.code for u in result.not_read if u.code in posted.units):
+        # Units the preview wrote to that the person no longer enters figures for (moved, deactivated):
+        # nothing is saved, not even the other units' rows, and it is never called "already saved".
+        kept.delete()
+        messages.error(request, _("Nothing was saved: since the preview, your account no longer enters figures for "
+                                  "%(units)s. Ask an administrator, or upload the file again for your units.") % {
+            "units": ", ".join(lost)})
         return render(request, "targets/upload.html", {"result": result})
     if not (result.rows or result.task_rows):  # saved meanwhile (the first click of a double one, still at work)
         kept.delete()
