@@ -65,11 +65,13 @@ no_control_characters = NoControlCharacters()
 
 class Lines(forms.CharField):
     """A text box's text with its line breaks as the box counted them: a browser sends each as CR LF,
-    two characters where its maxlength counted one, so text the box took came back "too long"."""
+    two characters where its maxlength counted one, so text the box took came back "too long". A
+    lone CR (sent by hand, or pasted from an old Mac file) is a line break too: one form stored, as
+    a workbook reads it back (its XML makes every CR a LF), so an untouched upload changes nothing."""
 
     def to_python(self, value):
         value = super().to_python(value)
-        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 class LinesField(models.TextField):

@@ -692,6 +692,12 @@ def test_a_note_in_several_lines_survives_the_entry_page_saved_untouched(client,
     client.post(reverse("entry"), {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()})
     figure = Figure.objects.get(measure=budget)
     assert (figure.note, figure.source, figure.version) == ("Dòng 1\nDòng 2", "Sở Tài chính\nCV 12", 1)
+    # A lone CR (sent by hand, pasted from an old Mac file) is a line break as the workbook reads it
+    # back: stored as one, so the page and an untouched upload see the same note.
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    note = next(name for name, value in data.items() if isinstance(value, str) and value.replace("\r\n", "\n").strip() == "Dòng 1\nDòng 2")
+    client.post(reverse("entry"), {**data, "action": "save", note: "Dòng 1\rDòng 3"})
+    assert Figure.objects.get(measure=budget).note == "Dòng 1\nDòng 3"
 
 
 def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, open_year):
