@@ -213,6 +213,20 @@ class BaseEntryFormSet(forms.BaseFormSet):
         """The rows the page did not send (added since it was opened), by code, to say so."""
         return [self.code_of(form.row[self.key]) for form in self.forms if self.is_bound and not form.is_bound]
 
+    def shown_versions(self) -> dict[int, int | None]:
+        """The rows the person left as the page showed them: their measure's (or task's) id → the
+        version the page showed (None: it showed none). Sending sends them as stored, which must
+        then be what the page showed (workflow.changed_since_shown)."""
+        shown = {}
+        for form in self.forms:
+            if not form.is_bound or form.touched():
+                continue
+            try:
+                shown[form.row[self.key].pk] = form.fields["version"].clean(form["version"].data)
+            except forms.ValidationError:
+                continue  # reported beside the field when the form is cleaned
+        return shown
+
     @staticmethod
     def code_of(measure) -> str:
         return measure.code

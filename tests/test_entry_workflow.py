@@ -700,6 +700,31 @@ def test_a_note_in_several_lines_survives_the_entry_page_saved_untouched(client,
     assert Figure.objects.get(measure=budget).note == "Dòng 1\nDòng 3"
 
 
+def test_a_report_is_not_sent_on_a_figure_someone_changed_after_its_sender_opened_the_page(client, reporter, reviewer, city, open_year):
+    """The reporter's page showed 50; the secretariat saved 60 for the unit meanwhile; "Send" on the
+    old page saves what the reporter typed and does not send 60 unseen: it says what changed."""
+    from tests.formdata import form_data
+
+    budget, rate = Measure.objects.get(campaign=open_year, code="3"), Measure.objects.get(campaign=open_year, code="4")
+    workflow.save_figures(user=reporter, campaign=open_year, unit=city, quarter=1, entries=[workflow.Entry(measure=budget, value=Decimal(50))])
+    client.force_login(reporter)
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    workflow.save_figures(user=reviewer, campaign=open_year, unit=city, quarter=1,
+                          entries=[workflow.Entry(measure=budget, value=Decimal(60), version=1)])
+    index = next(name.split("-")[1] for name, value in data.items() if name.endswith("-measure") and value == str(rate.pk))
+    data[f"figures-{index}-value"] = "45.500"
+    page = client.post(reverse("entry"), {**data, "action": "submit", "send_incomplete": "1", "confirm": "1"}, follow=True).content.decode()
+    assert ("Chưa gửi: từ lúc bạn mở trang đến nay, có người đã sửa 3. Những gì bạn nhập đã được lưu; trang nay hiện mọi số liệu "
+            "như đang lưu: hãy kiểm tra rồi gửi lại.") in page
+    submission = Submission.objects.get(unit=city, quarter=1)
+    assert submission.state == Submission.State.DRAFT
+    assert dict(submission.figures.values_list("measure__code", "value")) == {"3": Decimal(60), "4": Decimal(45500)}
+    # Sent from the page as it stands now: sent.
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    client.post(reverse("entry"), {**data, "action": "submit", "send_incomplete": "1", "confirm": "1"})
+    assert Submission.objects.get(unit=city, quarter=1).state == Submission.State.SUBMITTED
+
+
 def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, open_year):
     killed = Measure.objects.get(campaign=open_year, code="14b")  # people killed: a count
     errors = check_input(killed, text="2.5", lang="vi").errors

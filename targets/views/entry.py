@@ -261,15 +261,23 @@ def _post(request, campaign, unit, quarter, formset, tasks):
         tasks_result = workflow.TaskSaveResult() if result.conflicts else workflow.save_task_reports(
             user=request.user, campaign=campaign, unit=unit, quarter=quarter, entries=task_entries)
         task_conflicts = tasks_result.conflicts
+        # Rows left as the page showed them are sent as stored: if someone changed one since, the
+        # report is not sent on a figure its sender never saw (what they typed is saved).
+        changed = workflow.changed_since_shown(result.submission, formset.shown_versions(),
+                                               tasks.shown_versions() if tasks.is_bound else {}) if submitting else []
         if result.conflicts or task_conflicts:
             transaction.set_rollback(True)
-        elif submitting:
+        elif submitting and not changed:
             workflow.submit(user=request.user, campaign=campaign, unit=unit, quarter=quarter)
     if result.conflicts or task_conflicts:
         messages.error(request, _("Nothing was saved: someone changed these figures after you opened the page. "
                                   "Compare the values below and save again."))
         return result.conflicts + task_conflicts
-    if submitting:
+    if changed:
+        messages.warning(request, _("Not sent: since you opened the page, someone changed %(rows)s. What you typed is saved; "
+                                    "the page now shows every figure as it stands: check them and send again.") % {
+            "rows": ", ".join(changed)})
+    elif submitting:
         messages.success(request, _("Submitted for review."))
         # Sent after its deadline (and not kept on time by an earlier sending): the unit is told now,
         # not at the year's ranking.
