@@ -103,7 +103,7 @@ def test_the_unit_page_shows_a_reporter_their_decision_and_never_a_draft(client,
     assert "Cờ thi đua của UBND tỉnh: Được khen thưởng · Quyết định 123/QĐ-UBND 20/01/2025" in body
     client.logout()
     drafted = text(_page(client, users["other_reporter"], "026"))
-    assert "Dự thảo" not in drafted and "Bằng khen" not in drafted and "Đề nghị khen thưởng" not in drafted
+    assert "Dự thảo" not in drafted and "Bằng khen của Chủ tịch" not in drafted and "Đề nghị khen thưởng" not in drafted
     assert SECRET not in drafted
     client.logout()
     assert _page(client, users["other_reporter"], "024").status_code == 403
