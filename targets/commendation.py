@@ -12,8 +12,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from targets import history, ranking, scoring
 from targets.language import language
@@ -48,10 +50,10 @@ def _open_scheme(campaign: Campaign) -> ScoringScheme:
 def add_adjustment(campaign: Campaign, *, unit: Unit, kind: str, points: Decimal, reason: str, evidence: str, bars_flag: bool,
                    user) -> ScoreAdjustment:
     _open_scheme(campaign)  # locked: two people adding the same entry at once are decided here
-    # A form sent twice (a double click, two of the secretariat at once) would count the points twice.
-    if ScoreAdjustment.objects.filter(campaign=campaign, unit=unit, kind=kind, reason=reason).exists():
-        raise Refused(_("%(unit)s already has a %(kind)s for this reason; nothing was added. If it is another one, say "
-                        "how in its reason.") % {"unit": unit.name, "kind": ScoreAdjustment.Kind(kind).label.lower()})
+    # A form sent twice (a double click, two of the secretariat at once), or the reason typed again
+    # in another case or spacing, would count the points twice.
+    if problem := ScoreAdjustment.duplicate_problem(campaign.pk, unit, kind, reason):
+        raise Refused(str(problem))
     adjustment = ScoreAdjustment(campaign=campaign, unit=unit, kind=kind, points=points, reason=reason, evidence=evidence,
                                  bars_flag=bars_flag, entered_by=user)
     adjustment._change_reason = history_reason(reason)
@@ -70,7 +72,23 @@ def remove_adjustment(campaign: Campaign, pk: int | None, *, why: str) -> None:
 
 
 def registration_open(scheme: scoring.Scheme, today: datetime.date) -> bool:
+    """Whether units may still register (or withdraw) today."""
     return scheme.registration_until is None or today <= scheme.registration_until
+
+
+def registration_deadline_problem(scheme: scoring.Scheme, registered_on: datetime.date | None, today: datetime.date) -> str | None:
+    """The deadline rule of a registration, judged on the day it was made (`registered_on`; None:
+    today, a registration made now), not on the day it is entered: units register on paper by the
+    deadline and the secretariat records them later, while the year is open. One made after the
+    deadline is refused, the deadline named."""
+    until = scheme.registration_until
+    if until is None or (registered_on or today) <= until:
+        return None
+    if registered_on is None:
+        return _("Registration closed on %(date)s. A registration the unit made by then is recorded with the day it was "
+                 "made: type that day.") % {"date": until.strftime("%d/%m/%Y")}
+    return _("%(day)s is after the registration deadline of %(date)s: a registration made after it is not accepted.") % {
+        "day": registered_on.strftime("%d/%m/%Y"), "date": until.strftime("%d/%m/%Y")}
 
 
 @transaction.atomic
@@ -82,7 +100,9 @@ def set_registration(campaign: Campaign, *, unit: Unit, title: str, registered: 
     written, and what the secretariat is told."""
     record = _open_scheme(campaign)
     scheme = record.scheme()
-    if not registration_open(scheme, today):
+    # A withdrawal takes no date: it is made today, by the deadline. A registration is judged on its
+    # own day (registration_deadline_problem), below, once it is known whether it writes one.
+    if not registered and not registration_open(scheme, today):
         raise Refused(_("Registration closed on %(date)s.") % {"date": scheme.registration_until.strftime("%d/%m/%Y")})
     if problem := Registration.title_problem(campaign, title):
         raise Refused(str(problem))
@@ -99,12 +119,16 @@ def set_registration(campaign: Campaign, *, unit: Unit, title: str, registered: 
         # No date: registered today, which must be a day of the registrations too.
         if registered_on is None and (problem := Registration.date_problem(campaign, None, today)):
             raise Refused(problem)
+        if problem := registration_deadline_problem(scheme, registered_on, today):
+            raise Refused(problem)
         created = Registration.objects.create(campaign=campaign, unit=unit, title=title, registered_on=registered_on or today,
                                               entered_by=user)
         return True, _("%(unit)s is registered for %(title)s on %(date)s.") % {**words, "date": created.registered_on.strftime("%d/%m/%Y")}
     if registered_on is None or registered_on == existing.registered_on:
         return False, _("%(unit)s was already registered for %(title)s on %(date)s; nothing changed.") % {
             **words, "date": existing.registered_on.strftime("%d/%m/%Y")}
+    if problem := registration_deadline_problem(scheme, registered_on, today):
+        raise Refused(problem)
     old = existing.registered_on
     existing.registered_on = registered_on
     existing.save(update_fields=["registered_on"])  # a save, not an update(): the history keeps both days
@@ -121,17 +145,31 @@ def draft_proposals(campaign: Campaign, *, user) -> int:
     scheme = record.scheme()
     result = ranking.build_ranking(campaign)
     units = {u.code: u for u in Unit.objects.filter(code__in=[s.code for b in result.blocs for s in b.units])}
-    existing = set(Proposal.objects.filter(campaign=campaign).values_list("unit__code", "kind"))
+    stored = {(p.unit.code, p.kind): p for p in Proposal.objects.select_for_update(of=("self",)).filter(campaign=campaign)
+              .select_related("unit")}
+    # A withdrawn proposal holds no place: the title goes to the next unit by the same rule, and
+    # the withdrawn unit is not proposed for it again (it stays listed, withdrawn, with its reason).
+    withdrawn = {key for key, p in stored.items() if p.state == Proposal.State.WITHDRAWN}
     created = 0
     for bloc in result.blocs:
-        for draft in scoring.draft_proposals(bloc, scheme):
-            if (draft.unit, draft.kind.value) in existing:
+        for draft in scoring.draft_proposals(bloc, scheme, withdrawn):
+            if (draft.unit, draft.kind.value) in stored:
                 continue
             proposal = Proposal(campaign=campaign, unit=units[draft.unit], kind=draft.kind.value, reason=draft.reason_vi, reason_en=draft.reason_en,
                                 rank=draft.rank, score=draft.score, changed_by=user)
             proposal._change_reason = history.system_reason(history.DRAFTED)
             proposal.save()
             created += 1
+            certificate = stored.get((draft.unit, Proposal.Kind.CERTIFICATE.value))
+            if draft.kind == scoring.ProposalKind.FLAG and certificate is not None and certificate.state == Proposal.State.DRAFT:
+                # Now proposed for the flag in place of a withdrawn one: its draft certificate gives way,
+                # the bloc's next unit being proposed for it (a unit is proposed for one title).
+                certificate.state = Proposal.State.WITHDRAWN
+                certificate.version += 1
+                certificate.changed_by = user
+                with override(settings.LANGUAGE_CODE):  # stored in the site's language, as the drafted reason
+                    certificate._change_reason = history_reason(_("Proposed for the emulation flag instead"))
+                certificate.save()
     return created
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
@@ -1369,6 +1370,23 @@ class Pledge(Rules, models.Model):
             return None
         return _("The signing date must be in %(last)s or %(year)s, and not after today.") % {"last": year - 1, "year": year}
 
+    # Comparisons a pledge is judged on as "at least" (scoring.pledge_spec): a pledge of 0 or less
+    # there commits the unit to nothing (any figure reaches it, scoring "exceeded"), and the share of
+    # the pledge reached (its percent) is the figure divided by the pledge. A ceiling ("at most
+    # 0 accidents", lower than last year) pledged at 0 is a real commitment and stays valid.
+    AT_LEAST = ("gte", "gt", "increase")
+
+    @classmethod
+    def commitment_problem(cls, measure: Measure, target: Decimal | None) -> str | None:
+        """Why `target` is no commitment for `measure` (None when it is one). One rule for the admin
+        (rule_problems), the pledge workbook and its import command (targets.pledge_xlsx)."""
+        if target is None or measure.comparison not in cls.AT_LEAST or target > 0:
+            return None
+        name = (language() == "en" and measure.name_en) or measure.name
+        return _("Measure %(measure)s “%(name)s” is pledged as a figure to reach at least: a pledge of %(target)s commits the "
+                 "unit to nothing (any figure reaches it) and no share of it can be reckoned. Enter the figure the unit "
+                 "pledged, more than 0.") % {"measure": measure.code, "name": name, "target": format_exact(target, 0, language())}
+
     def rule_problems(self) -> dict[str, list[str]]:
         from targets.entry import value_problems
 
@@ -1387,6 +1405,8 @@ class Pledge(Rules, models.Model):
                                    % {"measure": self.measure.code}]
         elif self.target is not None:
             problems["target"] = value_problems(self.measure, self.target, language())
+            if not problems["target"] and (problem := self.commitment_problem(self.measure, self.target)):
+                problems["target"] = [problem]
         return problems
 
 
@@ -1585,6 +1605,27 @@ class ScoreAdjustment(models.Model):
             return _("Only a deduction for a fault bars the unit from the flag.")
         return None
 
+    @staticmethod
+    def reason_key(reason: str) -> str:
+        """A reason as compared for "the same reason": Unicode NFC (a Vietnamese letter typed
+        composed or not), case folded, its spaces collapsed."""
+        folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", reason or "").casefold())
+        return " ".join(folded.split())
+
+    @classmethod
+    def duplicate_problem(cls, campaign_id, unit, kind: str, reason: str, exclude_pk=None) -> str | None:
+        """A unit's bonus (or deduction) for a reason it already has one for, whatever the case and
+        the spaces: the same points counted twice (a form sent twice, or the reason typed again).
+        One rule for the secretariat's page (targets.commendation.add_adjustment) and the admin (clean())."""
+        if not (campaign_id and unit is not None and kind and reason):
+            return None
+        key = cls.reason_key(reason)
+        others = cls.objects.filter(campaign_id=campaign_id, unit=unit, kind=kind).exclude(pk=exclude_pk).values_list("reason", flat=True)
+        if any(cls.reason_key(other) == key for other in others):
+            return _("%(unit)s already has a %(kind)s for this reason; nothing was added. If it is another one, say "
+                     "how in its reason.") % {"unit": unit.name, "kind": cls.Kind(kind).label.lower()}
+        return None
+
     def clean(self):
         refuse_if_closed(self)
         errors = {}
@@ -1594,6 +1635,8 @@ class ScoreAdjustment(models.Model):
             errors["bars_flag"] = problem
         if problem := self.evidence_problem(self.evidence):
             errors["evidence"] = problem
+        if self.unit_id and (problem := self.duplicate_problem(self.campaign_id, self.unit, self.kind, self.reason, self.pk)):
+            errors["reason"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -270,6 +270,8 @@ def read_pledges(handle, size: int) -> PledgeResult:
                                   words=language())
             problems += [Problem(SHEET, number, "Chỉ tiêu giao ước", e) for e in checked.errors]
             target = checked.value
+            if not checked.errors and (problem := Pledge.commitment_problem(assignment.measure, target)):
+                problems.append(Problem(SHEET, number, "Chỉ tiêu giao ước", problem))
         signed_on = None if "Ngày ký" in refused else _date(get("Ngày ký"), problems, number)
         if signed_on is not None and (problem := Pledge.signed_on_problem(campaign.year, signed_on)):
             problems.append(Problem(SHEET, number, "Ngày ký", problem))

@@ -984,13 +984,25 @@ class NotFinal(Exception):
     """Proposals are drafted from a final ranking only."""
 
 
-def draft_proposals(ranking: BlocRanking, scheme: Scheme) -> list[DraftProposal]:
+def draft_proposals(ranking: BlocRanking, scheme: Scheme, withdrawn: Iterable[tuple[str, str]] = ()) -> list[DraftProposal]:
+    """The bloc's proposals by its final ranking. `withdrawn`: (unit code, kind) of proposals the
+    secretariat withdrew. A withdrawn proposal holds no place: its unit is never proposed again for
+    that title, and the title goes to the next unit by the same rule. A unit whose flag was
+    withdrawn keeps the flag's place for the certificates (they stay where they were drafted; the
+    flag's withdrawal does not make it a certificate of its own)."""
     if not ranking.final:
         raise NotFinal("Proposals are drafted from the final ranking, once the year is closed.")
     ranked = [u for u in ranking.units if u.ranked]
     proposals: list[DraftProposal] = []
-    eligible = [u for u in ranked if u.eligible_for_flag]
-    flagged: set[str] = set()
+    withdrawn = set(withdrawn)
+    withdrawn_flag = {code for code, kind in withdrawn if kind == ProposalKind.FLAG}
+    withdrawn_certificate = {code for code, kind in withdrawn if kind == ProposalKind.CERTIFICATE}
+    eligible = [u for u in ranked if u.eligible_for_flag and u.code not in withdrawn_flag]
+    flagged: set[str] = {u.code for u in ranked if u.code in withdrawn_flag}
+    # Proposed instead of a withdrawn flag: the council is told whose.
+    instead = [u for u in ranked if u.code in withdrawn_flag]
+    instead_vi = f"; thay đề nghị đã rút của {', '.join(u.name for u in instead)}" if instead else ""
+    instead_en = f"; instead of the withdrawn proposal of {', '.join(u.label('en') for u in instead)}" if instead else ""
     if eligible:
         best = eligible[0].rank
         leaders = [u for u in eligible if u.rank == best]
@@ -1005,12 +1017,12 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme) -> list[DraftProposal]
             points_vi, points_en = points_text(u.score, "vi"), points_text(u.score, "en")
             proposals.append(DraftProposal(
                 u.code, ProposalKind.FLAG, u.rank, u.score,
-                f"Dẫn đầu khối trong các đơn vị đủ điều kiện: hạng {u.rank}, {points_vi} điểm{tie_vi}",
-                f"Leads the bloc among the eligible units: rank {u.rank}, {points_en} points{tie_en}",
+                f"Dẫn đầu khối trong các đơn vị đủ điều kiện: hạng {u.rank}, {points_vi} điểm{tie_vi}{instead_vi}",
+                f"Leads the bloc among the eligible units: rank {u.rank}, {points_en} points{tie_en}{instead_en}",
             ))
     # A unit that sent none of its reports, or had nothing to be scored on, has shown nothing to
     # commend, whatever its rank: in a bloc where nobody reported, every unit shares the first rank at no points.
-    rest = [u for u in ranked if u.code not in flagged and not u.nothing_to_commend]
+    rest = [u for u in ranked if u.code not in flagged and u.code not in withdrawn_certificate and not u.nothing_to_commend]
     if scheme.certificates and rest:
         # Units tied with the last one allowed are all proposed: no arbitrary cut between equals.
         cutoff = rest[min(scheme.certificates, len(rest)) - 1].rank

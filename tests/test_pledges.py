@@ -582,3 +582,40 @@ def test_a_preview_of_another_admin_or_of_the_figure_upload_is_refused_as_not_th
         assert not_theirs in page
         assert "không còn được giữ" not in page and "đã quá một ngày" not in page and "Đã huỷ tải lên" not in page
     assert Pledge.objects.get().target == D("244.5") and UploadPreview.objects.count() == 2
+
+
+def test_a_pledge_of_no_commitment_on_an_at_least_measure_is_refused_by_command_page_and_admin_a_ceiling_of_0_is_kept(
+        client, tmp_path, programme, admin_user):
+    """Revenue "at least 0" (any figure reaches it, scored "exceeded") or a percentage pledged at 0 (no
+    share of it can be reckoned) commits the unit to nothing; "at most 0 accidents" does."""
+    from tests.test_admin_emulation_rules import admin_save, errors
+
+    signed = datetime.datetime(2024, 1, 15)
+    path = fill(template(tmp_path, programme), {("024", "3"): (0, signed, ""), ("024", "10"): ("0,0", signed, ""),
+                                                ("026", "14a"): (0, signed, "")})
+    with pytest.raises(CommandError) as refused:
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    said = str(refused.value)
+    assert ("Chỉ tiêu 3 «Thu ngân sách nhà nước trên địa bàn» được giao ước là mức tối thiểu phải đạt: giao ước 0 không cam kết "
+            "điều gì (số liệu nào cũng đạt) và không tính được tỷ lệ so với giao ước. Bạn hãy nhập số đơn vị đã cam kết, lớn hơn 0.") in said
+    assert "Chỉ tiêu 10 «Tỷ lệ trường học đạt chuẩn quốc gia» được giao ước là mức tối thiểu" in said
+    assert said.count("Giao ước, dòng") == 2 and "14a" not in said  # the ceiling of 0 accidents is no problem
+    assert not Pledge.objects.exists()
+    # The upload page says the same, and saves nothing.
+    client.force_login(admin_user)
+    page = text_of(post_file(client, path))
+    assert "Chỉ tiêu 3 «Thu ngân sách nhà nước trên địa bàn» được giao ước là mức tối thiểu phải đạt" in page
+    assert 'name="token"' not in page and not Pledge.objects.exists()
+    # The ceiling alone is saved.
+    call_command("import_pledges", str(fill(template(tmp_path, programme), {("026", "14a"): (0, signed, "")})),
+                 "--user", admin_user.username)
+    assert list(Pledge.objects.values_list("unit__code", "measure__code", "target")) == [("026", "14a", D(0))]
+    # The admin: the same rule beside the pledged figure.
+    revenue = Measure.objects.get(campaign=programme, code="3")
+    response = admin_save(client, "pledge", unit=Unit.objects.get(code="027").pk, measure=revenue.pk, target="0",
+                          signed_on="15/01/2024", document="GUTĐ 01/2024")
+    assert "Chỉ tiêu 3 «Thu ngân sách nhà nước trên địa bàn» được giao ước là mức tối thiểu phải đạt" in errors(response)
+    assert not Pledge.objects.filter(unit__code="027").exists()
+    assert admin_save(client, "pledge", unit=Unit.objects.get(code="027").pk, measure=revenue.pk, target="95,5",
+                      signed_on="15/01/2024", document="GUTĐ 01/2024").status_code == 302
+    assert Pledge.objects.get(unit__code="027").target == D("95.5")

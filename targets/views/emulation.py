@@ -176,7 +176,9 @@ def registrations(request):
     record = ranking.scheme_record(campaign)
     scheme = record.scheme()
     today = timezone.localdate()
-    editable = access.is_reviewer(request.user) and not record.is_final and commendation.registration_open(scheme, today)
+    # After the deadline too: the secretariat records registrations made on paper by then (the
+    # deadline is judged on each registration's own day, commendation.registration_deadline_problem).
+    editable = access.is_reviewer(request.user) and not record.is_final
     form = RegistrationForm(titles=scheme.titles, lang=language(), campaign=campaign, today=today)
     if request.method == "POST":
         _secretariat(request)
@@ -239,10 +241,22 @@ def proposals(request):
         p = listed.proposal
         initial = {"reason": p.reason, "state": p.state, "decision_number": p.decision_number, "decision_date": p.decision_date,
                    "decided_by": p.decided_by, "version": p.version}
-        rows.append({"p": p, "listed": listed, "form": failed.get(p.pk) or ProposalForm(initial=initial, auto_id=f"p{p.pk}-%s")})
+        rows.append({"p": p, "listed": listed, "form": failed.get(p.pk) or ProposalForm(initial=initial, auto_id=f"p{p.pk}-%s"),
+                     "withdrawal": _withdrawal(p) if p.state == Proposal.State.WITHDRAWN else None})
     history = Proposal.history.filter(campaign=campaign).select_related("unit", "history_user").order_by("-history_date")[:50]
     return render(request, "targets/proposals.html", {**year, "rows": rows, "history": history,
                                                        "record": ranking.scheme_record(campaign)})
+
+
+def _withdrawal(proposal: Proposal):
+    """The history row of when a withdrawn proposal was withdrawn (the first of its latest run of
+    withdrawn rows): its day, who, and why, shown on the proposal."""
+    found = None
+    for row in proposal.history.select_related("history_user").order_by("-history_date", "-history_id"):
+        if row.state != Proposal.State.WITHDRAWN:
+            break
+        found = row
+    return found
 
 
 # The pledge upload keeps its file as the figure upload does (UploadPreview, the same sweep and
