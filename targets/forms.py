@@ -174,6 +174,10 @@ class BaseEntryFormSet(forms.BaseFormSet):
 
     incomplete: tuple = ()  # the codes of what a report being sent lacks (views.entry), asked about on the page
     key = "measure"  # the hidden field naming a form's row
+    # A browser always sends the page's form counts: without them the post was cut short or made by
+    # hand. Said in the page's language (Django's own message has no Vietnamese and asks for a bug report).
+    default_error_messages = {"missing_management_form": _(
+        "The page was sent incomplete: nothing was saved. Reload it and enter the figures again.")}
 
     def __init__(self, *args, rows: list[dict], lang: str, **kwargs):
         self.rows, self.lang = rows, lang

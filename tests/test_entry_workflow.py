@@ -725,6 +725,17 @@ def test_a_report_is_not_sent_on_a_figure_someone_changed_after_its_sender_opene
     assert Submission.objects.get(unit=city, quarter=1).state == Submission.State.SUBMITTED
 
 
+def test_a_page_sent_without_its_form_counts_is_answered_in_the_pages_language_and_saves_nothing(client, reporter, city, open_year):
+    from tests.formdata import form_data
+
+    client.force_login(reporter)
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    cut = {name: value for name, value in data.items() if "TOTAL_FORMS" not in name and "INITIAL_FORMS" not in name}
+    page = client.post(reverse("entry"), {**cut, "action": "save"}).content.decode()
+    assert "Trang được gửi không đầy đủ: chưa lưu gì. Hãy tải lại trang rồi nhập lại số liệu." in page
+    assert "ManagementForm" not in page and not Figure.objects.exists()
+
+
 def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, open_year):
     killed = Measure.objects.get(campaign=open_year, code="14b")  # people killed: a count
     errors = check_input(killed, text="2.5", lang="vi").errors
