@@ -874,6 +874,11 @@ def test_a_bulk_approval_without_a_reports_version_approves_nothing(client, sent
     response = client.post(queue, {"action": "approve", "submission": [sent.pk]}, follow=True)
     assert "Chưa duyệt báo cáo nào: trang này đã cũ; hãy tải lại trang và đánh dấu lại các báo cáo." in _page(response)
     assert Submission.objects.get(pk=sent.pk).state == "submitted"
+    # Another quarter's queue does not list it, so it does not approve it (a post made by hand).
+    other = reverse("review") + "?year=2024&quarter=3"
+    response = client.post(other, {"action": "approve", "submission": [sent.pk], f"version-{sent.pk}": sent.version}, follow=True)
+    assert "Hãy chọn ít nhất một báo cáo để duyệt." in _page(response)
+    assert Submission.objects.get(pk=sent.pk).state == "submitted"
     # The queue as the page posts it approves.
     client.post(queue, {"action": "approve", "submission": [sent.pk], f"version-{sent.pk}": sent.version})
     assert Submission.objects.get(pk=sent.pk).state == "approved"

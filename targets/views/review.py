@@ -153,7 +153,8 @@ def _bulk(request, campaign, quarter):
                 _unreachable(request, unit)
         return redirect(target)
     ids = [i for i in map(as_id, request.POST.getlist("submission")) if i is not None]
-    chosen = list(Submission.objects.filter(pk__in=ids, campaign=campaign).select_related("unit"))
+    # Only the reports this page lists (its quarter's): a report of another quarter is approved from its own page.
+    chosen = list(Submission.objects.filter(pk__in=ids, campaign=campaign, quarter=quarter).select_related("unit"))
     if not chosen:
         messages.error(request, _("Tick at least one report to approve."))
         return redirect(target)
