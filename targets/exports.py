@@ -10,6 +10,7 @@ so exporting a million figures does not grow memory with the row count.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import re
 import unicodedata
@@ -32,9 +33,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from targets import progress, timeliness
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, Submission, Unit
-from targets.numbers import excel_format, fits_a_double, places_to_tell_apart, quantize
+from targets.numbers import excel_format, fits_a_double, format_number, places_to_tell_apart, quantize
 from targets.overview import Overview, TaskProgress, build_overview, judged, judged_target, submission_status, task_progress, unit_breakdown
-from targets.progress import Status, period_phrase
+from targets.progress import Status, period_end_phrase, period_phrase
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 # The dashboard's status colours (static/css/app.css), white text on each.
@@ -421,11 +422,22 @@ def _report_head(ws: Worksheet, overview: Overview, heading: dict, lang: str) ->
     campaign = overview.campaign
     document_head(ws, heading, (1, 3), (4, LAST))
     _merged(ws, 5, 1, LAST, _("REPORT"), _font(14, bold=True), CENTRE)
-    _merged(ws, 6, 1, LAST, _("Results of the emulation targets and tasks, %(period)s") % {
-        "period": period_phrase(overview.quarter, campaign.year, lang)}, _font(14, bold=True), CENTRE)
+    _merged(ws, 6, 1, LAST, _("Results of the emulation targets and tasks for %(period)s") % {
+        "period": sentence_period(overview.quarter, campaign.year, lang)}, _font(14, bold=True), CENTRE)
     _merged(ws, 7, 1, LAST, _("(Under %(document)s of the %(body)s)") % {
         "document": campaign.document_words(_("Programme No. %(number)s of %(date)s"), report_date), "body": heading["body"]}
         if campaign.has_document() else unnumbered_citation(campaign, heading), _font(13, italic=True), CENTRE)
+
+
+def sentence_period(quarter: int, year: int, lang: str) -> str:
+    """A period inside the report's title and headings: "9 tháng năm 2024", "năm 2024"; in English as
+    a sentence writes it, "the first nine months of 2024", "the year 2024" (never "…, Nine months
+    2024", a column's name, capitalised mid-sentence). Up to the third quarter the period's end
+    after "up to" (progress.period_end_phrase), which names the same span; the whole year as a year."""
+    if quarter == 4:
+        with translation.override(lang):
+            return pgettext("period in a sentence", "the year %(year)s") % {"year": year}
+    return period_end_phrase(quarter, year, lang)
 
 
 def unnumbered_citation(campaign: Campaign, heading: dict) -> str:
@@ -438,12 +450,12 @@ def unnumbered_citation(campaign: Campaign, heading: dict) -> str:
 
 def _report_header(ws: Worksheet, row: int, year: int, quarter: int, lang: str) -> None:
     """Two header rows with the years in them; "So sánh (%)" spans TH/KH and TH/cùng kỳ."""
-    this, last = period_phrase(quarter, year, lang), period_phrase(quarter, year - 1, lang)
+    this, last = sentence_period(quarter, year, lang), sentence_period(quarter, year - 1, lang)
     titles = {
         "stt": _("No."), "indicator": _("Indicator, task"), "unit": pgettext("unit of measure, abbreviated", "Unit"),
         "actual_last_year": _("Actual %(year)s") % {"year": year - 1}, "target": _("Target %(year)s") % {"year": year},
-        "actual": _("Actual / estimate, %(period)s") % {"period": this},
-        "same_period": _("Same period, %(period)s") % {"period": last},
+        "actual": _("Actual / estimate for %(period)s") % {"period": this},
+        "same_period": _("Same period: %(period)s") % {"period": last},
         "assessment": _("Assessment"), "notes": _("Notes"),
     }
     for key, text in titles.items():
@@ -577,7 +589,7 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     if measure.is_qualitative and p.verdict is not None:
         # Text takes no number format: the marks the numbers' formats carry are written out.
         _cell(ws, row, COL["actual"], verdict_words(p, marked, lang), BODY, CENTRE)
-    _judged_cell(ws.cell(row, COL["assessment"]), p, lang)
+    _judged_cell(ws.cell(row, COL["assessment"]), p, lang, qualitative=measure.is_qualitative)
     shown = m.shown
     note = shown.narrative if (shown and measure.is_qualitative) else (shown.note if shown else "")
     if shown and shown.replaced_an_estimate:
@@ -586,6 +598,9 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         note = f"{replaced} {note}".strip()
     if p.status is Status.AWAITED and not note:  # when the figure is to be expected, as the dashboards say
         note = p.explanation(lang)
+    if reason := closed_note(p, lang):
+        # Not "no data" beside a nine-month figure without a word: the year closed without its figure.
+        note = f"{reason}. {note}" if note else reason
     _cell(ws, row, COL["notes"], _shorten(note))
     _box(ws, row)
 
@@ -691,12 +706,33 @@ def _status_cell(cell, status: Status, lang: str) -> None:
     cell.alignment = CENTRE
 
 
-def _judged_cell(cell, p: progress.Progress, lang: str) -> None:
+def judged_words(p: progress.Progress, lang: str, *, qualitative: bool = False) -> str:
     """A measure's status as the report writes it, on the report sheet and the by-unit sheet alike:
-    a full year with no year figure yet is the latest in-year status, never a final verdict, and says so."""
+    a full year with no year figure yet is the latest in-year status, never a final verdict, and says
+    so (never in a closed year, whose full year is final: Progress.carried). A task assessed in words
+    (`qualitative`) is assessed in the words officials write, its verdict's ("Hoàn thành tốt nhiệm
+    vụ", never "Vượt kế hoạch": there is no plan figure to exceed); its status keeps its colour."""
+    if qualitative and p.verdict is not None and not p.closed:
+        text = progress.verdict_label(p.verdict, lang)
+    else:
+        text = progress.status_label(p.status, lang)
+    return f"{text} ({_('no full-year figure yet')})" if p.carried else text
+
+
+def _judged_cell(cell, p: progress.Progress, lang: str, *, qualitative: bool = False) -> None:
+    """`judged_words` in the status's colour."""
     _status_cell(cell, p.status, lang)
-    if p.in_year is not None:
-        cell.value += f" ({_('no full-year figure yet')})"
+    cell.value = judged_words(p, lang, qualitative=qualitative)
+
+
+def closed_note(p: progress.Progress, lang: str) -> str | None:
+    """Why a closed year's full year has no verdict (progress.final_year), in the dashboards' words:
+    the head of the measure's explanation ("Cả năm: không có số liệu cả năm được duyệt trước khi khóa
+    sổ năm"), without the in-year figures it goes on with, which the row prints in its own columns.
+    None for any other row."""
+    if not p.closed:
+        return None
+    return dataclasses.replace(p, in_year=None).explanation(lang)
 
 
 def _box(ws: Worksheet, row: int, columns: int = LAST) -> None:
@@ -852,6 +888,15 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
         ws.cell(r, 9, states[row["state"]] if row["state"] else pgettext("report state", "No figure"))
         if p.status is Status.AWAITED and ws.cell(r, 10).value is None:  # when it is to be expected, as the report sheet says
             ws.cell(r, 10, p.explanation(lang))
+        said = [ws.cell(r, 10).value] if ws.cell(r, 10).value else []
+        if own is not None and (reason := closed_note(own, lang)):  # as the report sheet says it
+            said.append(reason)
+        if a.role == "lead" and row["pledge"] is not None and target is not None:
+            # The lead unit is judged against the province's target (the report sheet's status), yet
+            # signed a pledge of its own, which the ranking judges it against: both said, so that the
+            # column "Target or pledge" is not read as its pledge, nor this status as the ranking's.
+            said.append(lead_pledge_note(row, p, lang))
+        ws.cell(r, 10, "\n".join(said) or None)
         if target is not None:  # with the report sheet's "≤ " / "> ": the direction a verdict is judged in
             lower = a.measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
             # A pledge of "more than" is kept by reaching it (scoring.pledge_spec): only the province's is strict.
@@ -871,13 +916,25 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
             # Names and notes wrap within their column, never cut at the next one; numbers stay on one line.
             cell.alignment = WRAP if isinstance(cell.value, str) else Alignment(vertical="top")
         if own is not None:  # the words and colour of the report sheet's assessment
-            _judged_cell(ws.cell(r, 12), own, lang)
+            _judged_cell(ws.cell(r, 12), own, lang, qualitative=a.measure.is_qualitative)
     _fit_number_columns(ws, (7, 8, 11), 4, 3 + len(rows))
     # What the marks mean, under the table as under the report sheet's (a blank row between: no
     # part of the filtered data).
     _footnotes(ws, 5 + len(rows), notes, lang, len(headers))
     fit_row_heights(ws)
     _print_setup(ws)
+
+
+def lead_pledge_note(row: dict, p: progress.Progress, lang: str) -> str:
+    """The by-unit sheet's note on a lead unit that signed a pledge (a row of `unit_breakdown` with
+    pledges): judged against the province's target here, and where it stands against its pledge
+    ("Đánh giá theo kế hoạch của tỉnh; theo giao ước thi đua của đơn vị (66,3): có nguy cơ chậm")."""
+    measure, pledge = row["assignment"].measure, row["pledge"]
+    lower = measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
+    places = places_to_tell_apart(measure.decimal_places, p.ytd, pledge.target)
+    return _("Judged against the province's target; against the unit's own pledge (%(pledge)s): %(status)s") % {
+        "pledge": ("≤ " if lower else "") + format_number(pledge.target, places, lang),
+        "status": judged_words(row["pledge_progress"], lang).lower()}
 
 
 def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> None:

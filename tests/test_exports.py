@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from targets import exports, progress
 from targets.models import Figure, Measure, Pledge, Submission, Unit
-from targets.overview import build_overview
+from targets.overview import build_overview, judged_on
 from targets.progress import status_label
 from tests.conftest import make_user
 
@@ -161,7 +161,9 @@ def test_every_number_and_status_equals_the_engine(demo):
             key = str(indicator.indicator.number) if len(indicator.measures) == 1 else m.measure.code
             row = rows[key]
             p = m.progress
-            assert row[9].value == status_label(p.status, "vi"), key
+            # A task assessed in words is assessed in its verdict's words (in its status's colour).
+            words = progress.verdict_label(p.verdict, "vi") if m.measure.is_qualitative and p.verdict else status_label(p.status, "vi")
+            assert row[9].value == words, key
             if p.ytd is not None:
                 assert Decimal(str(row[5].value)) == p.ytd, key
                 checked += 1
@@ -246,10 +248,10 @@ def test_english_variant(demo):
     assert ws.title == "Report"
     assert (ws["A1"].value, ws["A2"].value, ws["A3"].value) == ("PEOPLE'S COMMITTEE", "OF HA GIANG PROVINCE", "No.: …/BC-UBND")
     assert ws["D4"].value == "Ha Giang, …… (day) …… (month) …… (year)"
-    assert ws["A6"].value == "Results of the emulation targets and tasks, First half 2024"
+    assert ws["A6"].value == "Results of the emulation targets and tasks for the first half of 2024"
     assert "of 26 December 2023 of the Ha Giang Provincial People's Committee" in ws["A7"].value
     assert ws["B9"].value == "Indicator, task"
-    assert ws["D9"].value == "Actual 2023" and ws["F9"].value == "Actual / estimate, First half 2024"
+    assert ws["D9"].value == "Actual 2023" and ws["F9"].value == "Actual / estimate for the first half of 2024"
     assert _rows_by_code(ws)["3"][1].value == "State budget revenue in the province"
     assert "Recipients:" in _texts(ws) and "ON BEHALF OF THE PEOPLE'S COMMITTEE" in _texts(ws)
     assert "- Central Emulation and Commendation Board;" in _texts(ws) and "- Lưu: VT, TĐKT." not in _texts(ws)
@@ -294,7 +296,7 @@ def test_breakdown_sheet_lists_each_unit_with_its_year_to_date(demo):
     assert ws.freeze_panes == "A4"
     # The city is judged against its own pledge, never the province's 2.460 billion.
     pledge = Pledge.objects.get(unit__code="024", measure__code="3")
-    expected = progress.evaluate(pledge.spec(), 2, {1: q1, 2: q2}).status
+    expected = progress.evaluate(pledge.spec(), 2, {1: q1, 2: q2}, today=judged_on()).status
     assert Decimal(str(city[10])) == pledge.target and city[11] == progress.status_label(expected, "vi")
 
 
@@ -331,7 +333,7 @@ def test_the_by_unit_sheet_judges_the_lead_unit_as_the_report_sheet_does_and_oth
     assert province.measure == budget
     # A pledge far below the province's target: judged against it, the lead unit would have exceeded.
     pledge = Pledge.objects.update_or_create(unit=lead, measure=budget, defaults={"target": budget.target / 10, "signed_on": datetime.date(2024, 1, 15)})[0]
-    assert progress.evaluate(pledge.spec(), 3, series).status != province.progress.status
+    assert progress.evaluate(pledge.spec(), 3, series, today=judged_on()).status != province.progress.status
     wb = _report(demo, 3)
     report_status = _rows_by_code(wb.worksheets[0])["3"][9].value
     assert report_status == status_label(province.progress.status, "vi")
@@ -345,7 +347,7 @@ def test_the_by_unit_sheet_judges_the_lead_unit_as_the_report_sheet_does_and_oth
     city = Pledge.objects.get(unit__code="024", measure=budget)
     own = {q: Figure.objects.get(measure=budget, submission__unit__code="024", submission__quarter=q).value for q in (1, 2, 3)}
     city_row = next(r for r in ws.iter_rows(min_row=4) if r[0].value == "3" and r[3].value == "024")
-    expected = progress.evaluate(city.spec(), 3, own).status
+    expected = progress.evaluate(city.spec(), 3, own, today=judged_on()).status
     assert Decimal(str(city_row[10].value)) == city.target and city_row[11].value == status_label(expected, "vi")
     assert city_row[11].fill.fgColor.rgb.endswith(exports.STATUS_FILLS[expected])
     # A unit that pledged nothing has no target of its own and is judged by nothing.
@@ -518,7 +520,7 @@ def test_export_report_command(demo, tmp_path):
     path = tmp_path / "report.xlsx"
     call_command("export_report", "--year", "2024", "--quarter", "4", "--lang", "en", "-o", str(path))
     ws = load_workbook(path).worksheets[0]
-    assert ws["A6"].value == "Results of the emulation targets and tasks, year 2024"
+    assert ws["A6"].value == "Results of the emulation targets and tasks for the year 2024"
 
 
 def test_export_figures_command_csv(demo, tmp_path):
@@ -818,7 +820,9 @@ def test_a_full_year_row_says_its_sum_is_a_first_half_and_lacks_the_third_and_fo
     report = _rows_by_code(wb["Báo cáo"])["3"][exports.COL["actual"] - 1]
     assert report.value == lead[7].value
     assert report.number_format == lead[7].number_format == '[$-42A]#,##0.0 "(!)" "(6 tháng)"'
-    assert lead[9].value == "chưa đủ quý: quý III, quý IV"
+    # Then that it is judged against the province's target, not the pledge it signed (test_report_wording).
+    assert lead[9].value.split("\n")[0] == "chưa đủ quý: quý III, quý IV"
+    assert lead[9].value.split("\n")[1].startswith("Đánh giá theo kế hoạch của tỉnh; theo giao ước thi đua của đơn vị (2.271,0)")
     assert "(!) Lũy kế còn thiếu số liệu của: quý III, quý IV." in _sheet_notes(wb["Báo cáo"])
 
 
