@@ -229,7 +229,7 @@ def _official_report(overview: Overview, lang: str, tasks: dict[int, list[TaskPr
 # missing, a page ends somewhat above its bottom margin.
 
 A4_SHORT, A4_LONG = 8.27 * 72, 11.69 * 72  # points
-SIDE_MARGIN, TOP_MARGIN, FOOTER_MARGIN = 0.4, 0.6, 0.2  # inches
+SIDE_MARGIN, TOP_MARGIN, HEADER_MARGIN = 0.4, 0.6, 0.2  # inches
 DIGIT_PIXELS = 7  # Calibri 11, the default font's digit: Excel's column width unit
 PAGE_SLACK = 0.96  # rounding of row heights and of the scale by the program that prints
 
@@ -798,11 +798,22 @@ def _print_setup(ws: Worksheet) -> None:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
     ws.page_margins.top = ws.page_margins.bottom = TOP_MARGIN
-    # The page number's line sits between the footer margin and the bottom one: at Excel's 0.5 in
-    # under a 0.6 in bottom, a 12-point line was cut in half.
-    ws.page_margins.footer = FOOTER_MARGIN
-    ws.oddFooter.center.text = _("Page &P of &N")
-    ws.oddFooter.center.font = FONT
+    number_pages(ws)
+
+
+def number_pages(ws: Worksheet) -> None:
+    """Page numbers as Decree 30/2020/NĐ-CP has them: from 1, in Arabic digits, centred in the top
+    margin, the first page without its number; each sheet numbered on its own (the signed report,
+    then each annex), so that the report's last page is not "9 of 15" with the annexes counted in.
+    The number's line sits between the header margin and the top one: at Excel's 0.3 in over a
+    0.6 in top, a 12-point line would be cut."""
+    ws.page_margins.header = HEADER_MARGIN
+    ws.oddHeader.center.text = "&P"
+    ws.oddHeader.center.font = FONT
+    ws.oddHeader.center.size = 12
+    ws.HeaderFooter.differentFirst = True
+    ws.page_setup.firstPageNumber = 1
+    ws.page_setup.useFirstPageNumber = True
 
 
 # --- breakdown and completeness sheets --------------------------------------------------------

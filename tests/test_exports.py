@@ -108,7 +108,9 @@ def test_table_header_names_the_years_and_spans_the_comparison(demo):
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert "&P" in ws.oddFooter.center.text
+    # Decree 30/2020/NĐ-CP: numbered from 1 in the top margin, the first page without its number.
+    assert ws.oddHeader.center.text == "&P" and ws.HeaderFooter.differentFirst and not ws.firstHeader.center.text
+    assert ws.page_setup.firstPageNumber == 1 and ws.page_setup.useFirstPageNumber
 
 
 def test_the_year_end_report_reads_nam_2024(demo):
@@ -269,7 +271,6 @@ def test_a_workbook_is_in_the_language_asked_for_whatever_the_page_is_in(demo):
     with translation.override("en"):
         ws = _report(demo, 2, lang="vi").worksheets[0]
         assert ws.title == "Báo cáo" and ws["B9"].value == "Chỉ tiêu, nhiệm vụ"
-        assert ws.oddFooter.center.text == "Trang &P / &N"
         lines = exports.raw_csv_lines(exports.raw_figures(Figure.objects.all()), lang="vi")
         assert next(lines).lstrip("\ufeff").startswith("Năm,Quý,Mã đơn vị")
         assert ",Chính thức,Đã duyệt," in next(lines)

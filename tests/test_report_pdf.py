@@ -158,20 +158,34 @@ def test_the_by_unit_sheet_prints_every_unit_and_indicator_name_whole(demo, tmp_
 
 def test_the_submissions_sheet_prints_every_units_name_whole_and_every_page_its_number(demo, tmp_path):
     """Agency names ("… Department of Agriculture and Rural Development") were cut at the next
-    column; the page number's line was cut in half under the bottom margin."""
+    column; the page number's line was cut in half in its margin."""
     from targets.overview import reporting_units
 
     workbook = exports.report_workbook(demo, 3, lang="en")
     for sheet in list(workbook.worksheets):
-        assert (sheet.page_margins.bottom - sheet.page_margins.footer) * 72 >= 2 * 12  # points: room for a 12-point line
+        assert (sheet.page_margins.top - sheet.page_margins.header) * 72 >= 2 * 12  # points: room for a 12-point line
         if sheet.title != "Submissions":
             workbook.remove(sheet)
-    text = _text(_render(workbook, tmp_path))
+    pdf = _render(workbook, tmp_path)
+    text = _text(pdf)
     names = {exports._name(u, "name", "en") for u in reporting_units(demo)}
     assert max(len(n) for n in names) > 45  # wider than the column: it must wrap
     missing = [name for name in names if re.sub(r"\s+", " ", name) not in text]
     assert not missing, f"not printed whole: {missing}"
-    assert "Page 1 of" in text
+    pages = _pages(pdf)
+    assert len(pages) >= 2 and [page.split()[0] for page in pages[1:]] == [str(n) for n in range(2, len(pages) + 1)]
+
+
+def test_each_sheet_is_numbered_on_its_own_from_its_second_page_as_decree_30_has_it(demo, tmp_path):
+    """The signed report printed with its annexes: its pages are 2, 3… (the first unnumbered, at the
+    top), never "9 of 15" with the annexes counted in; the next sheet starts again."""
+    pages = _pages(_render(exports.report_workbook(demo, 3, lang="vi"), tmp_path))
+    firsts = [page.split()[0] for page in pages]
+    restarts = [i for i, word in enumerate(firsts) if not word.isdigit()]  # each sheet's first page: its title
+    assert restarts[0] == 0 and len(restarts) == 3, firsts
+    for start, end in zip(restarts, [*restarts[1:], len(pages)], strict=True):
+        assert firsts[start + 1:end] == [str(n) for n in range(2, end - start + 1)], firsts
+    assert "Trang" not in " ".join(pages)
 
 
 def _pages(pdf) -> list[str]:
