@@ -26,7 +26,7 @@ from targets.numbers import (
     places_to_tell_apart,
     typed_decimals,
 )
-from targets.overview import no_figures
+from targets.overview import judged_on, no_figures
 
 JUMP_WARNING = Decimal("0.5")  # more than ±50 % from the previous quarter asks for confirmation
 MAX_DECIMALS = 6  # what the database stores
@@ -177,7 +177,7 @@ def disagreement_warnings(measure: Measure, quarter: int, earlier: dict | None, 
         return []
     series = earlier or no_figures()
     series = {**series, "values": {**series["values"], quarter: value}, "cumulative": {**series["cumulative"], quarter: cumulative}}
-    found = [d for d in progress.evaluate(measure.spec(), quarter, **series).disagreements if d.quarter == quarter]
+    found = [d for d in progress.evaluate(measure.spec(), quarter, **series, today=judged_on()).disagreements if d.quarter == quarter]
     lang = language(lang)
     warnings = []
     with override(lang):

@@ -42,7 +42,7 @@ class MeasureProgress:
     verdicts: dict = field(default_factory=dict)
     cumulative: dict = field(default_factory=dict)  # quarter → year-to-date as reported
     estimates: set = field(default_factory=set)  # quarters whose figure is an estimate
-    today: datetime.date | None = None  # the day it was evaluated (yearly figures are due by a month)
+    today: datetime.date | None = None  # the day it was judged on (judged_on(), when not given)
     figures: dict = field(default_factory=dict)  # quarter → the lead unit's figure
 
     @property
@@ -57,7 +57,8 @@ class MeasureProgress:
         """The same measure evaluated at the end of each quarter up to the period (for charts). A
         full year without its figure is no point of the series: it would show the nine months'
         figure and pace under "full year"."""
-        points = (progress.evaluate(self.measure.spec(), q, self.values, self.verdicts, self.cumulative, self.estimates, self.today)
+        points = (progress.evaluate(self.measure.spec(), q, self.values, self.verdicts, self.cumulative, self.estimates,
+                                     today=self.today or judged_on())
                   for q in range(1, self.progress.quarter + 1))
         return [p for p in points if p.in_year is None]
 
@@ -189,7 +190,7 @@ def quarter_amount(measure: Measure, quarter: int, series: dict | None) -> Decim
     quarter, or without one."""
     if quarter < 1 or not series:
         return None
-    return progress.evaluate(measure.spec(), quarter, **series).quarter_value
+    return progress.evaluate(measure.spec(), quarter, **series, today=judged_on()).quarter_value
 
 
 def last_known_quarter(measure: Measure, quarter: int, series: dict | None) -> tuple[Decimal | None, int | None]:
@@ -207,8 +208,16 @@ def whole_year_to_date(measure: Measure, quarter: int, series: dict | None) -> D
     (and it is not the nine months carried into the full year). None otherwise, and before the first quarter."""
     if quarter < 1 or not series:
         return None
-    p = progress.evaluate(measure.spec(), quarter, **series)
+    p = progress.evaluate(measure.spec(), quarter, **series, today=judged_on())
     return p.ytd if not p.missing_quarters and p.in_year is None else None
+
+
+def judged_on() -> datetime.date:
+    """The day progress is judged on (progress.evaluate's `today`: a yearly figure is awaited until
+    the end of its publication month, then "no data"): the local date, the day pagecache keeps
+    pages, overviews and rankings by. Every path takes it from here, so the pages, the API and the
+    workbooks give one unit, measure and period one status on the same day."""
+    return timezone.localdate()
 
 
 def final_year_of(campaign: Campaign):
@@ -256,11 +265,11 @@ def build_overview(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         if last_updated is None or figure.entered_at > last_updated:
             last_updated = figure.entered_at
 
-    today = timezone.localdate()
+    today = judged_on()
     final = final_year_of(campaign)
     for measure in campaign.measures.all():
         key = measure.pk
-        result = final(progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today))
+        result = final(progress.evaluate(measure.spec(), quarter, values[key], verdicts[key], cumulative[key], estimates[key], today=today))
         indicators[measure.indicator_id].measures.append(MeasureProgress(
             measure, result, figures[key].get(quarter), values[key], verdicts[key], cumulative[key], estimates[key], today,
             figures[key]))
@@ -334,14 +343,14 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
         reports[key][f.submission.quarter] = f.submission.state
         if f.submission.quarter == quarter:
             own[key] = f
-    rows, today = [], timezone.localdate()
+    rows, today = [], judged_on()
     assignments = list(assignments)
     campaign.as_closed(a.unit for a in assignments)  # a closed year's units named as it was closed (Campaign.as_closed)
     final = final_year_of(campaign)
     for a in sorted(assignments, key=lambda a: (a.measure.order, a.role != "lead", a.unit.code)):
         key = (a.measure_id, a.unit_id)
-        series = (values[key], verdicts[key], cumulative[key], estimates[key], today)
-        result = final(progress.evaluate(a.measure.spec(), quarter, *series))
+        series = (values[key], verdicts[key], cumulative[key], estimates[key])
+        result = final(progress.evaluate(a.measure.spec(), quarter, *series, today=today))
         pledge = None
         # A verdict in words has no figure to pledge (pledge_xlsx): such a row is never judged by one.
         if pledges and a.own_pledge_id is not None and not a.measure.is_qualitative:
@@ -354,7 +363,7 @@ def unit_breakdown(campaign: Campaign, quarter: int, states=Submission.VISIBLE_S
                      # And of the quarter's own figure, which one derived from two years to date stands on both.
                      "quarter_state": least_state(result.quarter_stands_on, reports[key]),
                      "quarter_estimate": any(q in estimates[key] for q in result.quarter_stands_on),
-                     "pledge": pledge, "pledge_progress": final(progress.evaluate(pledge.spec(), quarter, *series)) if pledge else None})
+                     "pledge": pledge, "pledge_progress": final(progress.evaluate(pledge.spec(), quarter, *series, today=today)) if pledge else None})
     return rows
 
 

@@ -434,7 +434,8 @@ def evaluate(
     verdicts: Mapping[int, Verdict | None] | None = None,
     cumulative: Mapping[int, Decimal | None] | None = None,
     estimates: Iterable[int] = (),
-    today: datetime.date | None = None,
+    *,
+    today: datetime.date,
 ) -> Progress:
     """Progress of the measure `spec` for the year-to-date ending with `quarter` (1..4).
 
@@ -445,7 +446,9 @@ def evaluate(
 
     The full-year view (quarter 4) says "not met" only of a year figure: without one it carries
     the latest in-year status (`in_year`). A yearly measure with no figure yet is AWAITED until
-    the end of its expected publication month (when `today` is given; always, when it is not).
+    the end of its expected publication month, and "no data" once `today` is past it. `today` has
+    no default: every page, API answer and workbook judges on the same day (overview.judged_on,
+    the day cached content is kept by), so one unit, measure and period has one status everywhere.
     """
     if quarter not in QUARTERS:
         raise ValueError(f"quarter must be 1, 2, 3 or 4, not {quarter!r}")
@@ -459,7 +462,7 @@ def evaluate(
             # year. A level (a rate, a score) carries its latest figure's.
             if spec.aggregation is Aggregation.FLOW and spec.comparison is not Comparison.QUALITATIVE:
                 latest = 3
-            in_year = evaluate(spec, latest, values, verdicts, cumulative, estimates, today)
+            in_year = evaluate(spec, latest, values, verdicts, cumulative, estimates, today=today)
             return replace(in_year, quarter=4, quarter_value=None, quarter_value_derived=False, quarter_stands_on=(), in_year=in_year,
                            ytd_by_quarter={**in_year.ytd_by_quarter, **{q: None for q in range(latest + 1, 5)}})
     if spec.comparison is Comparison.QUALITATIVE:
@@ -580,11 +583,12 @@ def final_year(p: Progress, closed: bool) -> Progress:
     return replace(p, status=Status.NO_DATA, closed=True)
 
 
-def _not_due(spec: MeasureSpec, quarter: int, today: datetime.date | None = None) -> bool:
-    """No figure is expected yet: a yearly measure's comes after the year (by the end of its
-    publication month), a half-yearly one's with the half-year and the year."""
+def _not_due(spec: MeasureSpec, quarter: int, today: datetime.date) -> bool:
+    """No figure is expected yet on `today`: a yearly measure's comes after the year (by the end of
+    its publication month; without a publication month, it stays awaited), a half-yearly one's with the
+    half-year and the year."""
     if spec.frequency is Frequency.YEARLY:
-        if quarter == 4 and spec.publication and today is not None:
+        if quarter == 4 and spec.publication:
             month, year = spec.publication
             return (today.year, today.month) <= (year, month)
         return True

@@ -46,7 +46,7 @@ from targets.models import (
     Unit,
 )
 from targets.numbers import format_exact
-from targets.overview import collect, final_year_of, owes_reports, submission_status
+from targets.overview import collect, final_year_of, judged_on, owes_reports, submission_status
 
 
 class NoScheme(Exception):
@@ -92,8 +92,8 @@ class Reported:
     cumulative: dict = field(default_factory=dict)
     estimates: set = field(default_factory=set)
 
-    def evaluate(self, spec: progress.MeasureSpec, quarter: int) -> progress.Progress:
-        return progress.evaluate(spec, quarter, self.values, self.verdicts, self.cumulative, self.estimates)
+    def evaluate(self, spec: progress.MeasureSpec, quarter: int, *, today: datetime.date) -> progress.Progress:
+        return progress.evaluate(spec, quarter, self.values, self.verdicts, self.cumulative, self.estimates, today=today)
 
 
 def _figures(campaign: Campaign, quarter: int, states, units) -> tuple[dict, dict]:
@@ -122,6 +122,10 @@ def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=Non
     stays so here: scoring.as_ranked says it in the final ranking's words."""
     units = list(units)
     closed = (lambda p: progress.final_year(p, True) if p.in_year is not None else p) if final else final_year_of(campaign)
+    # Judged on the day the overview is (judged_on): a yearly figure past its publication month is
+    # "no data" here as on the unit page and in the report, not still awaited. The cached ranking
+    # is kept by the day (pagecache.get_or_build), as the pages are.
+    today = judged_on()
     if figures is None:
         figures, _reported = _figures(campaign, quarter, states, units)
     result: dict[int, list[PledgeProgress]] = defaultdict(list)
@@ -131,7 +135,7 @@ def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=Non
                .exclude(measure__comparison=Measure.Comparison.QUALITATIVE)
                .select_related("measure__indicator", "measure__campaign", "unit").order_by("unit_id", "measure__order"))
     for pledge in pledges:
-        own = closed(figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter))
+        own = closed(figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter, today=today))
         result[pledge.unit_id].append(PledgeProgress(pledge, own))
     return result
 

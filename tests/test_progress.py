@@ -4,6 +4,7 @@ Plain Python, no database: run with `-p no:django` if Django is not installed. E
 are worked out by hand in the comments; all of them are exact Decimals.
 """
 
+import datetime
 from decimal import Decimal as D
 
 import pytest
@@ -25,6 +26,10 @@ from targets.progress import (
     verdict_label,
     worst,
 )
+
+# The day the engine judges on (evaluate's `today`, which has no default): in the year, before any
+# yearly figure of these measures is due.
+TODAY = datetime.date(2024, 11, 27)
 
 FLOW, LEVEL = Aggregation.FLOW, Aggregation.LEVEL
 GTE, GT, LTE = Comparison.GTE, Comparison.GT, Comparison.LTE
@@ -90,7 +95,7 @@ DEFENCE = dict(comparison=QUALITATIVE, aggregation=LEVEL, target=None)
     ],
 )
 def test_gte_flow(values, quarter, ytd, expected, status):
-    result = evaluate(spec(**BUDGET), quarter, values)
+    result = evaluate(spec(**BUDGET), quarter, values, today=TODAY)
     assert (result.ytd, result.expected, result.status) == (D(ytd), D(expected), status)
     assert result.percent_of_plan == D(ytd) / D("2460") * 100
     assert result.missing_quarters == ()
@@ -100,7 +105,7 @@ def test_gte_flow(values, quarter, ytd, expected, status):
 
 
 def test_gte_flow_figures_of_the_period():
-    result = evaluate(spec(**BUDGET), 3, q("600", "650", "600", "999"))
+    result = evaluate(spec(**BUDGET), 3, q("600", "650", "600", "999"), today=TODAY)
     assert result.quarter == 3
     assert result.quarter_value == D("600")
     assert result.ytd == D("1850")
@@ -144,7 +149,7 @@ def test_gte_flow_figures_of_the_period():
 def test_gt(aggregation, previous_year, values, quarter, status):
     target = "308" if aggregation is FLOW else "95"
     measure = spec(GT, aggregation, target, previous_year=previous_year)
-    assert evaluate(measure, quarter, values).status is status
+    assert evaluate(measure, quarter, values, today=TODAY).status is status
 
 
 @pytest.mark.parametrize(
@@ -152,11 +157,11 @@ def test_gt(aggregation, previous_year, values, quarter, status):
     [(GTE, "95", MET), (GT, "95", NOT_MET), (GTE, "95.1", EXCEEDED), (GT, "95.1", MET), (GTE, "94.9", NOT_MET), (GT, "94.9", NOT_MET)],
 )
 def test_at_least_and_more_than_differ_only_on_the_target(comparison, value, status):
-    assert evaluate(spec(comparison, LEVEL, "95"), 4, at(4, value)).status is status
+    assert evaluate(spec(comparison, LEVEL, "95"), 4, at(4, value), today=TODAY).status is status
 
 
 def test_a_flow_on_the_line_of_more_than_says_the_target_is_over_it():
-    result = evaluate(spec(GT, FLOW, "1000", unit_vi="tỷ đồng"), 4, q("250", "250", "250", "250"))
+    result = evaluate(spec(GT, FLOW, "1000", unit_vi="tỷ đồng"), 4, q("250", "250", "250", "250"), today=TODAY)
     assert result.status is NOT_MET
     assert result.explanation("vi") == "Cả năm: 1.000 / 1.000 tỷ đồng = 100,0 % kế hoạch (kế hoạch trên 1.000 tỷ đồng) → không đạt"
 
@@ -182,7 +187,7 @@ def test_a_flow_on_the_line_of_more_than_says_the_target_is_over_it():
     ],
 )
 def test_gte_level_without_baseline_is_compared_with_the_target(values, quarter, ytd, ytd_quarter, status):
-    result = evaluate(spec(**COVER), quarter, values)
+    result = evaluate(spec(**COVER), quarter, values, today=TODAY)
     assert (result.ytd, result.ytd_quarter, result.status) == (D(ytd), ytd_quarter, status)
     assert result.expected == D("59.3")
     assert result.missing_quarters == ()  # a level has no gaps: the latest figure stands
@@ -206,33 +211,33 @@ def test_gte_level_without_baseline_is_compared_with_the_target(values, quarter,
     ],
 )
 def test_gte_level_with_baseline_moves_linearly_from_last_year_to_the_target(quarter, expected, value, status):
-    result = evaluate(spec(**COVER, previous_year="58.5"), quarter, at(quarter, value))
+    result = evaluate(spec(**COVER, previous_year="58.5"), quarter, at(quarter, value), today=TODAY)
     assert result.expected == D(expected)
     assert result.status is status
 
 
 def test_a_baseline_above_the_target_lowers_the_pace():
     # Last year 10, target 8 (a province may plan a lower figure): the pace falls 0.5 a quarter.
-    assert evaluate(spec(GTE, LEVEL, "8", previous_year="10"), 2, at(2, "8.5")).expected == D("9")
-    assert evaluate(spec(GTE, LEVEL, "8", previous_year="10"), 2, at(2, "8.5")).status is EXCEEDED  # above the plan
-    assert evaluate(spec(GTE, LEVEL, "8", previous_year="10"), 2, at(2, "8")).status is MET
+    assert evaluate(spec(GTE, LEVEL, "8", previous_year="10"), 2, at(2, "8.5"), today=TODAY).expected == D("9")
+    assert evaluate(spec(GTE, LEVEL, "8", previous_year="10"), 2, at(2, "8.5"), today=TODAY).status is EXCEEDED  # above the plan
+    assert evaluate(spec(GTE, LEVEL, "8", previous_year="10"), 2, at(2, "8"), today=TODAY).status is MET
 
 
 def test_level_by_quarter_shows_each_quarters_own_value():
-    result = evaluate(spec(**COVER), 3, q("58", None, "59"))
+    result = evaluate(spec(**COVER), 3, q("58", None, "59"), today=TODAY)
     assert result.ytd_by_quarter == {1: D("58"), 2: None, 3: D("59")}
     assert result.quarter_value == D("59")
 
 
 def test_level_quarter_value_is_none_when_the_quarter_has_no_figure():
-    result = evaluate(spec(**COVER), 3, q("59.4"))
+    result = evaluate(spec(**COVER), 3, q("59.4"), today=TODAY)
     assert result.quarter_value is None
     assert result.ytd == D("59.4")
 
 
 @pytest.mark.parametrize("aggregation", [FLOW, LEVEL])
 def test_without_any_figure_there_is_no_data(aggregation):
-    result = evaluate(spec(GTE, aggregation, "40"), 2, {})
+    result = evaluate(spec(GTE, aggregation, "40"), 2, {}, today=TODAY)
     assert result.status is NO_DATA
     assert result.ytd is None and result.percent_of_plan is None and result.quarter_value is None
     assert result.explanation("vi") == "6 tháng: chưa có số liệu"
@@ -240,10 +245,10 @@ def test_without_any_figure_there_is_no_data(aggregation):
 
 
 def test_none_values_are_the_same_as_missing_ones():
-    result = evaluate(spec(**BUDGET), 2, {1: D("600"), 2: None})
+    result = evaluate(spec(**BUDGET), 2, {1: D("600"), 2: None}, today=TODAY)
     assert result.status is NO_DATA
     assert result.missing_quarters == (2,)
-    assert evaluate(spec(**COVER), 2, {1: D("59.4"), 2: None}).ytd_quarter == 1
+    assert evaluate(spec(**COVER), 2, {1: D("59.4"), 2: None}, today=TODAY).ytd_quarter == 1
 
 
 # --- missing quarters of a flow ---------------------------------------------------------------
@@ -262,7 +267,7 @@ def test_none_values_are_the_same_as_missing_ones():
 @pytest.mark.parametrize("comparison", [GTE, GT, LTE, DECREASE])
 def test_a_missing_quarter_of_a_flow_gives_no_data(comparison, values, quarter, missing, ytd, by_quarter):
     measure = spec(comparison, FLOW, "2460" if comparison is not DECREASE else None, same_period={1: "1", 2: "1", 3: "1", 4: "1"})
-    result = evaluate(measure, quarter, values)
+    result = evaluate(measure, quarter, values, today=TODAY)
     assert result.status is NO_DATA
     assert result.missing_quarters == missing
     assert result.ytd == (D(ytd) if ytd is not None else None)  # the partial sum is still shown
@@ -270,21 +275,21 @@ def test_a_missing_quarter_of_a_flow_gives_no_data(comparison, values, quarter, 
 
 
 def test_missing_quarters_are_named_in_the_explanation():
-    result = evaluate(spec(**BUDGET), 3, q("600", None, "600"))
+    result = evaluate(spec(**BUDGET), 3, q("600", None, "600"), today=TODAY)
     assert result.explanation("vi") == "9 tháng: thiếu số liệu quý II → chưa có số liệu"
     assert result.explanation("en") == "Nine months: no figure for Q2 → no data"
-    several = evaluate(spec(**BUDGET), 4, q(None, "600", None, "600"))
+    several = evaluate(spec(**BUDGET), 4, q(None, "600", None, "600"), today=TODAY)
     assert several.explanation("vi") == "Cả năm: thiếu số liệu quý I, quý III → chưa có số liệu"
     assert several.explanation("en") == "Full year: no figure for Q1, Q3 → no data"
 
 
 def test_quarters_after_the_period_are_ignored():
-    result = evaluate(spec(**BUDGET), 1, q("615", "5000", "5000", "5000"))
+    result = evaluate(spec(**BUDGET), 1, q("615", "5000", "5000", "5000"), today=TODAY)
     assert result.ytd == D("615")
     assert result.ytd_by_quarter == {1: D("615")}
     assert result.status is ON_TRACK
     # A gap after the period is no gap in it.
-    assert evaluate(spec(**BUDGET), 2, q("600", "630", None)).missing_quarters == ()
+    assert evaluate(spec(**BUDGET), 2, q("600", "630", None), today=TODAY).missing_quarters == ()
 
 
 # --- seasonal pace -------------------------------------------------------------------------
@@ -305,7 +310,7 @@ LAST_YEAR_BY_QUARTER = {1: "400", 2: "1000", 3: "1500", 4: "2000"}  # shares 20 
     ],
 )
 def test_seasonal_pace_follows_last_years_cumulative_shares(quarter, values, expected, status):
-    result = evaluate(spec(**BUDGET, seasonal=True, same_period=LAST_YEAR_BY_QUARTER), quarter, values)
+    result = evaluate(spec(**BUDGET, seasonal=True, same_period=LAST_YEAR_BY_QUARTER), quarter, values, today=TODAY)
     assert result.expected == D(expected)
     assert result.status is status
 
@@ -319,13 +324,13 @@ def test_seasonal_pace_follows_last_years_cumulative_shares(quarter, values, exp
     ],
 )
 def test_seasonal_pace_without_a_full_last_year_is_a_quarter_each(same_period):
-    result = evaluate(spec(**BUDGET, seasonal=True, same_period=same_period), 1, q("500"))
+    result = evaluate(spec(**BUDGET, seasonal=True, same_period=same_period), 1, q("500"), today=TODAY)
     assert result.expected == D("615")
     assert result.status is BEHIND  # 500 vs 615: short 115 > 61.5
 
 
 def test_without_the_seasonal_flag_last_years_shares_are_not_used():
-    result = evaluate(spec(**BUDGET, same_period=LAST_YEAR_BY_QUARTER), 1, q("500"))
+    result = evaluate(spec(**BUDGET, same_period=LAST_YEAR_BY_QUARTER), 1, q("500"), today=TODAY)
     assert result.expected == D("615")
     assert result.same_period == D("400")
     assert result.percent_of_same_period == D("125")
@@ -333,23 +338,23 @@ def test_without_the_seasonal_flag_last_years_shares_are_not_used():
 
 
 def test_seasonal_pace_in_the_explanation():
-    result = evaluate(spec(**BUDGET, seasonal=True, same_period=LAST_YEAR_BY_QUARTER), 1, q("500"))
+    result = evaluate(spec(**BUDGET, seasonal=True, same_period=LAST_YEAR_BY_QUARTER), 1, q("500"), today=TODAY)
     assert result.explanation("vi") == "Quý I: 500 / 2.460 tỷ đồng = 20,3 % kế hoạch; tiến độ cần đạt 20,0 % → đúng tiến độ"
 
 
 def test_a_percent_of_plan_just_short_of_the_pace_is_never_shown_as_the_pace():
     # 512,35 of 2.460 is 20,827 % of plan; last year's first quarter was 500 of 2.400: a pace of 20,833 %.
-    result = evaluate(spec(**BUDGET, seasonal=True, same_period={1: "500", 2: "1100", 3: "1700", 4: "2400"}), 1, q("512.35"))
+    result = evaluate(spec(**BUDGET, seasonal=True, same_period={1: "500", 2: "1100", 3: "1700", 4: "2400"}), 1, q("512.35"), today=TODAY)
     assert result.status is AT_RISK
     assert result.explanation("vi") == ("Quý I: 512,35 / 2.460 tỷ đồng = 20,827 % kế hoạch; tiến độ cần đạt 20,833 % "
                                         "→ có nguy cơ chậm")
     # The same with an even pace: 614,9 of 2.460 is 24,996 %, a quarter of the plan 25 %.
-    flat = evaluate(spec(**BUDGET), 1, q("614.9"))
+    flat = evaluate(spec(**BUDGET), 1, q("614.9"), today=TODAY)
     assert flat.status is AT_RISK and "= 24,996 % kế hoạch; tiến độ cần đạt 25,000 %" in flat.explanation("vi")
 
 
 def test_seasonal_is_ignored_for_levels():
-    result = evaluate(spec(**COVER, seasonal=True, same_period=LAST_YEAR_BY_QUARTER), 1, at(1, "59.3"))
+    result = evaluate(spec(**COVER, seasonal=True, same_period=LAST_YEAR_BY_QUARTER), 1, at(1, "59.3"), today=TODAY)
     assert result.expected == D("59.3")
 
 
@@ -369,20 +374,20 @@ def test_seasonal_is_ignored_for_levels():
     ],
 )
 def test_target_zero_is_satisfied_by_any_value_at_or_above_zero(aggregation, values, quarter, status):
-    result = evaluate(spec(GTE, aggregation, "0"), quarter, values)
+    result = evaluate(spec(GTE, aggregation, "0"), quarter, values, today=TODAY)
     assert result.status is status
     assert result.percent_of_plan is None  # no division by zero
 
 
 def test_target_zero_with_more_than():
-    assert evaluate(spec(GT, LEVEL, "0"), 4, at(4, "0")).status is NOT_MET
-    assert evaluate(spec(GT, LEVEL, "0"), 4, at(4, "0.01")).status is MET
-    assert evaluate(spec(LTE, LEVEL, "0"), 4, at(4, "0")).status is MET
-    assert evaluate(spec(LTE, LEVEL, "0"), 2, at(2, "0.01")).status is BEHIND  # no band around zero
+    assert evaluate(spec(GT, LEVEL, "0"), 4, at(4, "0"), today=TODAY).status is NOT_MET
+    assert evaluate(spec(GT, LEVEL, "0"), 4, at(4, "0.01"), today=TODAY).status is MET
+    assert evaluate(spec(LTE, LEVEL, "0"), 4, at(4, "0"), today=TODAY).status is MET
+    assert evaluate(spec(LTE, LEVEL, "0"), 2, at(2, "0.01"), today=TODAY).status is BEHIND  # no band around zero
 
 
 def test_target_zero_explanation_has_no_pace_and_no_percent():
-    result = evaluate(spec(GTE, FLOW, "0", unit_vi="tỷ đồng", unit_en="billion VND"), 2, q("0", "0"))
+    result = evaluate(spec(GTE, FLOW, "0", unit_vi="tỷ đồng", unit_en="billion VND"), 2, q("0", "0"), today=TODAY)
     assert result.explanation("vi") == "6 tháng: 0 / 0 tỷ đồng → đạt"
     assert result.explanation("en") == "First half: 0 / 0 billion VND → met"
 
@@ -403,13 +408,13 @@ def test_target_zero_explanation_has_no_pace_and_no_percent():
     ],
 )
 def test_negative_values_and_targets(target, previous_year, quarter, value, expected, status):
-    result = evaluate(spec(GTE, LEVEL, target, previous_year=previous_year), quarter, at(quarter, value))
+    result = evaluate(spec(GTE, LEVEL, target, previous_year=previous_year), quarter, at(quarter, value), today=TODAY)
     assert result.expected == D(expected)
     assert result.status is status
 
 
 def test_negative_growth_percentages():
-    result = evaluate(spec(GTE, LEVEL, "7.5", same_period={2: "5"}), 2, at(2, "-1.2"))
+    result = evaluate(spec(GTE, LEVEL, "7.5", same_period={2: "5"}), 2, at(2, "-1.2"), today=TODAY)
     assert result.percent_of_plan == D("-1.2") / D("7.5") * 100 == D("-16")
     assert result.percent_of_same_period == D("-24")
     assert result.change_percent == D("-124")
@@ -433,7 +438,7 @@ def test_negative_growth_percentages():
     ],
 )
 def test_lte_level(value, quarter, status):
-    result = evaluate(spec(**BIRTHS), quarter, at(quarter, value))
+    result = evaluate(spec(**BIRTHS), quarter, at(quarter, value), today=TODAY)
     assert result.status is status
     assert result.expected == D("1.3")
     assert result.percent_of_plan == D(value) / D("1.3") * 100
@@ -452,7 +457,7 @@ def test_lte_level(value, quarter, status):
     ],
 )
 def test_lte_flow(values, quarter, status):
-    result = evaluate(spec(LTE, FLOW, "100"), quarter, values)
+    result = evaluate(spec(LTE, FLOW, "100"), quarter, values, today=TODAY)
     assert result.status is status
     assert result.expected == (D(100) if quarter == 4 else D(75))
     if quarter == 3:
@@ -461,12 +466,12 @@ def test_lte_flow(values, quarter, status):
 
 def test_lte_with_a_negative_ceiling_keeps_a_band_above_it():
     # "at most -1": -0.95 is over by 0.05, within 10 % of |-1|.
-    assert evaluate(spec(LTE, LEVEL, "-1"), 2, at(2, "-0.95")).status is AT_RISK
-    assert evaluate(spec(LTE, LEVEL, "-1"), 2, at(2, "-0.89")).status is BEHIND
+    assert evaluate(spec(LTE, LEVEL, "-1"), 2, at(2, "-0.95"), today=TODAY).status is AT_RISK
+    assert evaluate(spec(LTE, LEVEL, "-1"), 2, at(2, "-0.89"), today=TODAY).status is BEHIND
 
 
 def test_lte_uses_the_latest_figure():
-    result = evaluate(spec(**BIRTHS), 3, q("1.5", "1.2"))
+    result = evaluate(spec(**BIRTHS), 3, q("1.5", "1.2"), today=TODAY)
     assert (result.ytd, result.ytd_quarter, result.status) == (D("1.2"), 2, MET)
 
 
@@ -488,7 +493,7 @@ def test_lte_uses_the_latest_figure():
 )
 def test_decrease(values, quarter, status):
     accidents = spec(**ACCIDENTS, same_period={3: "110", 4: "150"})
-    result = evaluate(accidents, quarter, values)
+    result = evaluate(accidents, quarter, values, today=TODAY)
     assert result.status is status
     assert result.expected == result.same_period == {3: D("110"), 4: D("150")}[quarter]
     assert result.percent_of_plan is None
@@ -496,17 +501,17 @@ def test_decrease(values, quarter, status):
 
 def test_no_death_as_last_year_is_kept_not_at_risk_and_said_unchanged():
     deaths = spec(**{**ACCIDENTS, "unit_vi": "người", "unit_en": "people"}, same_period={1: "0", 4: "0"}, previous_year="0")
-    in_year = evaluate(deaths, 1, q("0"))
+    in_year = evaluate(deaths, 1, q("0"), today=TODAY)
     assert in_year.status is ON_TRACK and in_year.explanation("vi") == "Quý I: 0 người, cùng kỳ 0 người (bằng cùng kỳ) → đúng tiến độ"
-    assert evaluate(deaths, 4, q("0", "0", "0", "0")).status is MET
-    assert evaluate(deaths, 1, q("1")).status is BEHIND  # one where there was none
+    assert evaluate(deaths, 4, q("0", "0", "0", "0"), today=TODAY).status is MET
+    assert evaluate(deaths, 1, q("1"), today=TODAY).status is BEHIND  # one where there was none
     # Compared with last year's whole year, it is said so.
-    same = evaluate(spec(**ACCIDENTS, previous_year="18"), 4, q("4", "5", "4", "5"))
+    same = evaluate(spec(**ACCIDENTS, previous_year="18"), 4, q("4", "5", "4", "5"), today=TODAY)
     assert "năm trước 18 vụ (bằng năm trước)" in same.explanation("vi")
 
 
 def test_decrease_percentages_against_the_same_period():
-    result = evaluate(spec(**ACCIDENTS, same_period={3: "110"}), 3, q("30", "30", "35"))
+    result = evaluate(spec(**ACCIDENTS, same_period={3: "110"}), 3, q("30", "30", "35"), today=TODAY)
     assert result.same_period == D("110")
     assert result.percent_of_same_period == D("95") / D("110") * 100
     assert result.change_percent == D("95") / D("110") * 100 - 100
@@ -524,7 +529,7 @@ def test_decrease_percentages_against_the_same_period():
     ],
 )
 def test_decrease_without_the_same_period_has_no_data(same_period, previous_year, quarter):
-    result = evaluate(spec(**ACCIDENTS, same_period=same_period, previous_year=previous_year), quarter, q("30", "30", "35", "30"))
+    result = evaluate(spec(**ACCIDENTS, same_period=same_period, previous_year=previous_year), quarter, q("30", "30", "35", "30"), today=TODAY)
     assert result.status is NO_DATA
     assert result.same_period is None
     assert result.percent_of_same_period is None and result.change_percent is None
@@ -533,25 +538,25 @@ def test_decrease_without_the_same_period_has_no_data(same_period, previous_year
 
 
 def test_decrease_at_year_end_falls_back_to_last_years_actual():
-    result = evaluate(spec(**ACCIDENTS, previous_year="150"), 4, q("30", "30", "30", "30"))
+    result = evaluate(spec(**ACCIDENTS, previous_year="150"), 4, q("30", "30", "30", "30"), today=TODAY)
     assert result.same_period == D("150")
     assert result.status is MET
     assert result.change_percent == D("-20")
     # An explicit year-end same period wins over the whole-year actual.
-    explicit = evaluate(spec(**ACCIDENTS, previous_year="150", same_period={4: "100"}), 4, q("30", "30", "30", "30"))
+    explicit = evaluate(spec(**ACCIDENTS, previous_year="150", same_period={4: "100"}), 4, q("30", "30", "30", "30"), today=TODAY)
     assert explicit.same_period == D("100")
     assert explicit.status is NOT_MET
 
 
 def test_decrease_with_zero_last_year():
     none_last_year = spec(**ACCIDENTS, same_period={2: "0"})
-    assert evaluate(none_last_year, 2, q("0", "0")).status is ON_TRACK  # kept at none: nothing is left to decrease
-    assert evaluate(none_last_year, 2, q("0", "1")).status is BEHIND
-    assert evaluate(none_last_year, 2, q("0", "1")).percent_of_same_period is None
+    assert evaluate(none_last_year, 2, q("0", "0"), today=TODAY).status is ON_TRACK  # kept at none: nothing is left to decrease
+    assert evaluate(none_last_year, 2, q("0", "1"), today=TODAY).status is BEHIND
+    assert evaluate(none_last_year, 2, q("0", "1"), today=TODAY).percent_of_same_period is None
 
 
 def test_decrease_with_a_missing_quarter_has_no_data_even_with_the_same_period():
-    result = evaluate(spec(**ACCIDENTS, same_period={3: "110"}), 3, q("30", None, "35"))
+    result = evaluate(spec(**ACCIDENTS, same_period={3: "110"}), 3, q("30", None, "35"), today=TODAY)
     assert result.status is NO_DATA
     assert result.missing_quarters == (2,)
 
@@ -559,11 +564,11 @@ def test_decrease_with_a_missing_quarter_has_no_data_even_with_the_same_period()
 @pytest.mark.parametrize("kind", [BUDGET, ACCIDENTS])
 def test_a_year_to_date_lacking_a_quarter_is_not_compared_with_last_years_whole_period(kind):
     # Six months of this year against nine of last year would read "31 % down": an artefact.
-    result = evaluate(spec(**kind, same_period={2: "1000", 3: "1600"}), 3, q("500", "608.7", None))
+    result = evaluate(spec(**kind, same_period={2: "1000", 3: "1600"}), 3, q("500", "608.7", None), today=TODAY)
     assert result.ytd == D("1108.7") and result.missing_quarters == (3,)
     assert result.percent_of_same_period is None and result.change_percent is None
     assert result.same_period == D("1600")  # still shown, as last year's figure of the period
-    whole = evaluate(spec(**kind, same_period={2: "1000", 3: "1600"}), 3, q("500", "608.7", "700"))
+    whole = evaluate(spec(**kind, same_period={2: "1000", 3: "1600"}), 3, q("500", "608.7", "700"), today=TODAY)
     assert whole.change_percent == D("1808.7") / D("1600") * 100 - 100
 
 
@@ -583,14 +588,14 @@ def test_a_year_to_date_lacking_a_quarter_is_not_compared_with_last_years_whole_
     ],
 )
 def test_increase_against_last_year(value, quarter, status):
-    result = evaluate(spec(**PAR_INDEX, previous_year="85"), quarter, at(quarter, value))
+    result = evaluate(spec(**PAR_INDEX, previous_year="85"), quarter, at(quarter, value), today=TODAY)
     assert result.status is status
     assert result.same_period == result.expected == D("85")
     assert result.percent_of_plan is None
 
 
 def test_increase_prefers_the_same_period_to_last_years_total():
-    result = evaluate(spec(**PAR_INDEX, previous_year="85", same_period={2: "80"}), 2, at(2, "82"))
+    result = evaluate(spec(**PAR_INDEX, previous_year="85", same_period={2: "80"}), 2, at(2, "82"), today=TODAY)
     assert result.same_period == D("80")
     assert result.status is ON_TRACK
     assert result.change_percent == D("2.5")
@@ -598,7 +603,7 @@ def test_increase_prefers_the_same_period_to_last_years_total():
 
 @pytest.mark.parametrize("quarter", [1, 4])
 def test_increase_without_anything_to_compare_with_has_no_data(quarter):
-    result = evaluate(spec(**PAR_INDEX), quarter, at(quarter, "85"))
+    result = evaluate(spec(**PAR_INDEX), quarter, at(quarter, "85"), today=TODAY)
     assert result.status is NO_DATA
     assert result.explanation("en") == f"{period_label(quarter, 'en')}: 85.00 points; no figure for the same period last year to compare with → no data"
 
@@ -607,22 +612,22 @@ def test_a_level_figure_of_an_earlier_quarter_is_judged_as_of_its_own_quarter():
     # A score known for Q1 only, read for the first half: compared with last year's Q1 (60), not
     # with last year's first half (62), which it would seem to fall short of.
     score = spec(**PAR_INDEX, same_period={1: "60", 2: "62"})
-    result = evaluate(score, 2, at(1, "61"))
+    result = evaluate(score, 2, at(1, "61"), today=TODAY)
     assert (result.ytd, result.ytd_quarter, result.same_period, result.status) == (D("61"), 1, D("60"), ON_TRACK)
     assert result.explanation("vi") == "6 tháng: 61,00 điểm (số liệu quý I), cùng kỳ 60,00 điểm (tăng 1,7 %) → đúng tiến độ"
-    assert evaluate(score, 2, q("61", "61")).status is AT_RISK  # the first half's own figure, against the first half's
+    assert evaluate(score, 2, q("61", "61"), today=TODAY).status is AT_RISK  # the first half's own figure, against the first half's
     # A rate with a baseline: Q1's 59,0 % against Q1's pace (58,9 + (59,3 − 58,9) × 1/4 = 59,0), not the third quarter's (59,2).
-    cover = evaluate(spec(**dict(COVER, previous_year="58.9")), 3, at(1, "59.0"))
+    cover = evaluate(spec(**dict(COVER, previous_year="58.9")), 3, at(1, "59.0"), today=TODAY)
     assert (cover.expected, cover.status) == (D("59.0"), ON_TRACK)
     assert cover.explanation("en") == "Nine months: 59.0 % (Q1 figure; target 59.3 %); expected 59.0 % → on track"
 
 
 def test_increase_uses_the_latest_score():
-    result = evaluate(spec(**PAR_INDEX, previous_year="85"), 4, q(None, "86"))
+    result = evaluate(spec(**PAR_INDEX, previous_year="85"), 4, q(None, "86"), today=TODAY)
     # A mid-year score is no year figure: the full-year view keeps the in-year status.
     assert (result.ytd, result.ytd_quarter, result.status) == (D("86"), 2, ON_TRACK)
     assert result.quarter_value is None and result.in_year.quarter == 2
-    assert evaluate(spec(**PAR_INDEX, previous_year="85"), 4, q(None, "86", None, "86")).status is MET
+    assert evaluate(spec(**PAR_INDEX, previous_year="85"), 4, q(None, "86", None, "86"), today=TODAY).status is MET
 
 
 # --- qualitative --------------------------------------------------------------------------------
@@ -641,7 +646,7 @@ def test_increase_uses_the_latest_score():
     ],
 )
 def test_qualitative(verdict, quarter, status):
-    result = evaluate(spec(**DEFENCE), quarter, {}, {quarter: verdict})
+    result = evaluate(spec(**DEFENCE), quarter, {}, {quarter: verdict}, today=TODAY)
     assert result.status is status
     assert result.verdict == verdict
     assert result.ytd is None and result.percent_of_plan is None and result.expected is None
@@ -660,20 +665,20 @@ def test_qualitative(verdict, quarter, status):
     ],
 )
 def test_qualitative_takes_the_latest_verdict_up_to_the_period(verdicts, quarter, verdict, from_quarter):
-    result = evaluate(spec(**DEFENCE), quarter, {}, verdicts)
+    result = evaluate(spec(**DEFENCE), quarter, {}, verdicts, today=TODAY)
     assert result.verdict is verdict
     assert result.ytd_quarter == from_quarter
 
 
 def test_qualitative_explanations():
     defence = spec(**DEFENCE)
-    older = evaluate(defence, 3, {}, {1: Verdict.NOT_COMPLETED, 2: Verdict.COMPLETED_WELL})
+    older = evaluate(defence, 3, {}, {1: Verdict.NOT_COMPLETED, 2: Verdict.COMPLETED_WELL}, today=TODAY)
     assert older.explanation("vi") == "9 tháng: đánh giá hoàn thành tốt nhiệm vụ (quý II) → vượt kế hoạch"
     assert older.explanation("en") == "Nine months: assessed as completed well (Q2) → exceeded"
-    current = evaluate(defence, 4, {}, {4: Verdict.NOT_COMPLETED})
+    current = evaluate(defence, 4, {}, {4: Verdict.NOT_COMPLETED}, today=TODAY)
     assert current.explanation("vi") == "Cả năm: đánh giá chưa hoàn thành nhiệm vụ → không đạt"
     assert current.explanation("en") == "Full year: assessed as not completed → not met"
-    none = evaluate(defence, 2, {}, {})
+    none = evaluate(defence, 2, {}, {}, today=TODAY)
     assert none.explanation("vi") == "6 tháng: chưa có đánh giá"
     assert none.explanation("en") == "First half: not assessed yet"
 
@@ -683,7 +688,7 @@ def test_qualitative_explanations():
 @pytest.mark.parametrize("comparison", [GTE, GT, LTE])
 def test_a_measure_without_target_has_no_data(comparison):
     measure = spec(comparison, LEVEL, None, unit_vi="triệu đồng", unit_en="million VND")
-    result = evaluate(measure, 2, at(2, "40"))
+    result = evaluate(measure, 2, at(2, "40"), today=TODAY)
     assert result.status is NO_DATA
     assert result.percent_of_plan is None and result.expected is None
     assert result.explanation("vi") == "6 tháng: 40 triệu đồng; chưa có kế hoạch để so sánh → chưa có số liệu"
@@ -693,7 +698,7 @@ def test_a_measure_without_target_has_no_data(comparison):
 # --- same period on gte measures ----------------------------------------------------------------
 
 def test_gte_shows_the_change_on_the_same_period_last_year():
-    result = evaluate(spec(**BUDGET, same_period={2: "1000"}), 2, q("600", "650"))
+    result = evaluate(spec(**BUDGET, same_period={2: "1000"}), 2, q("600", "650"), today=TODAY)
     assert result.same_period == D("1000")
     assert result.percent_of_same_period == D("125")
     assert result.change_percent == D("25")
@@ -701,15 +706,15 @@ def test_gte_shows_the_change_on_the_same_period_last_year():
 
 
 def test_the_year_end_same_period_falls_back_to_last_years_actual():
-    result = evaluate(spec(**BUDGET, previous_year="2000"), 4, q("600", "600", "600", "660"))
+    result = evaluate(spec(**BUDGET, previous_year="2000"), 4, q("600", "600", "600", "660"), today=TODAY)
     assert result.same_period == D("2000")
     assert result.percent_of_same_period == D("123")
     assert result.change_percent == D("23")
-    assert evaluate(spec(**BUDGET, previous_year="2000"), 3, q("600", "600", "600")).same_period is None
+    assert evaluate(spec(**BUDGET, previous_year="2000"), 3, q("600", "600", "600"), today=TODAY).same_period is None
 
 
 def test_same_period_zero_gives_no_percent():
-    result = evaluate(spec(**BUDGET, same_period={1: "0"}), 1, q("600"))
+    result = evaluate(spec(**BUDGET, same_period={1: "0"}), 1, q("600"), today=TODAY)
     assert result.same_period == D("0")
     assert result.percent_of_same_period is None and result.change_percent is None
 
@@ -836,7 +841,7 @@ def test_same_period_zero_gives_no_percent():
     ],
 )
 def test_explanations(measure, quarter, values, vi, en):
-    result = evaluate(spec(**measure), quarter, values)
+    result = evaluate(spec(**measure), quarter, values, today=TODAY)
     assert result.explanation("vi") == vi
     assert result.explanation("en") == en
     assert result.explanation("vi-VN") == vi
@@ -845,7 +850,7 @@ def test_explanations(measure, quarter, values, vi, en):
 
 def test_display_divisor_changes_only_the_words_not_the_figures():
     tourists = spec(GTE, FLOW, "3200000", display_divisor=D("1000000"), display_unit_vi="triệu lượt")
-    result = evaluate(tourists, 2, q("700000", "900000"))
+    result = evaluate(tourists, 2, q("700000", "900000"), today=TODAY)
     assert result.ytd == D("1600000")
     assert result.expected == D("1600000")
     assert result.percent_of_plan == D("50")
@@ -853,7 +858,7 @@ def test_display_divisor_changes_only_the_words_not_the_figures():
 
 def test_the_explanation_ends_with_the_status_word_in_lower_case():
     for values, status in [(q("615"), "đúng tiến độ"), (q("600"), "có nguy cơ chậm"), (q("100"), "chậm tiến độ")]:
-        assert evaluate(spec(**BUDGET), 1, values).explanation("vi").endswith(f"→ {status}")
+        assert evaluate(spec(**BUDGET), 1, values, today=TODAY).explanation("vi").endswith(f"→ {status}")
 
 
 # --- labels, severity, worst ------------------------------------------------------------------
@@ -938,20 +943,20 @@ def test_worst_status_of_an_indicator(statuses, expected):
 @pytest.mark.parametrize("quarter", [0, 5, -1])
 def test_quarter_outside_one_to_four_is_refused(quarter):
     with pytest.raises(ValueError):
-        evaluate(spec(), quarter, {})
+        evaluate(spec(), quarter, {}, today=TODAY)
     with pytest.raises(ValueError):
-        evaluate(spec(**DEFENCE), quarter, {}, {})
+        evaluate(spec(**DEFENCE), quarter, {}, {}, today=TODAY)
 
 
 def test_the_engine_never_rounds():
-    result = evaluate(spec(GTE, FLOW, "3"), 1, q("1"))
+    result = evaluate(spec(GTE, FLOW, "3"), 1, q("1"), today=TODAY)
     assert result.expected == D("0.75")
     assert result.percent_of_plan == D(1) / D(3) * 100  # 33.33… to the context's precision
     assert result.percent_of_plan != D("33.3")
 
 
 def test_results_are_immutable():
-    result = evaluate(spec(), 1, q("615"))
+    result = evaluate(spec(), 1, q("615"), today=TODAY)
     with pytest.raises(AttributeError):
         result.status = BEHIND
 
@@ -961,15 +966,15 @@ def test_results_are_immutable():
 
 def test_the_explanation_shows_the_decimals_that_decide_the_verdict():
     doctors = spec(LEVEL and GTE, LEVEL, "10.2", decimal_places=1, unit_vi="bác sĩ", unit_en="doctors")
-    p = evaluate(doctors, 4, {4: D("10.17")})
+    p = evaluate(doctors, 4, {4: D("10.17")}, today=TODAY)
     assert p.status is NOT_MET and p.places == 2
     assert p.explanation("vi") == "Cả năm: 10,17 bác sĩ (kế hoạch 10,2 bác sĩ) → không đạt"
-    met = evaluate(doctors, 4, {4: D("10.3")})
+    met = evaluate(doctors, 4, {4: D("10.3")}, today=TODAY)
     assert met.places == 1 and met.explanation("en").startswith("Full year: 10.3 doctors")
 
 
 def test_a_flow_figure_rounding_to_its_target_shows_more_decimals():
-    p = evaluate(spec(GTE, FLOW, "2460", decimal_places=0), 4, {1: D("600"), 2: D("600"), 3: D("600"), 4: D("659.6")})
+    p = evaluate(spec(GTE, FLOW, "2460", decimal_places=0), 4, {1: D("600"), 2: D("600"), 3: D("600"), 4: D("659.6")}, today=TODAY)
     assert p.status is NOT_MET
     assert p.explanation("vi").startswith("Cả năm: 2.459,6 / 2.460")
 
@@ -980,7 +985,7 @@ REVENUE = dict(comparison=GTE, aggregation=FLOW, target="2460", decimal_places=1
 
 
 def test_a_nine_month_cumulative_alone_is_judged_against_the_nine_month_pace():
-    result = evaluate(spec(**REVENUE), 3, {}, cumulative={3: D("1900")})
+    result = evaluate(spec(**REVENUE), 3, {}, cumulative={3: D("1900")}, today=TODAY)
     # pace 2460 × 3/4 = 1845; 1900 ≥ 1845
     assert (result.ytd, result.status, result.missing_quarters) == (D("1900"), ON_TRACK, ())
     assert result.quarter_value is None  # Q3's own amount needs the first half's year-to-date
@@ -988,40 +993,40 @@ def test_a_nine_month_cumulative_alone_is_judged_against_the_nine_month_pace():
 
 
 def test_a_quarters_own_amount_is_derived_only_from_a_known_previous_cumulative():
-    result = evaluate(spec(**REVENUE), 3, {1: D("500"), 2: D("600")}, cumulative={3: D("1900")})
+    result = evaluate(spec(**REVENUE), 3, {1: D("500"), 2: D("600")}, cumulative={3: D("1900")}, today=TODAY)
     assert (result.quarter_value, result.quarter_value_derived) == (D("800"), True)  # 1900 − (500 + 600)
-    assert evaluate(spec(**REVENUE), 2, {1: D("500")}, cumulative={2: D("1100")}).quarter_value == D("600")
-    reported = evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")})
+    assert evaluate(spec(**REVENUE), 2, {1: D("500")}, cumulative={2: D("1100")}, today=TODAY).quarter_value == D("600")
+    reported = evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, today=TODAY)
     assert (reported.quarter_value, reported.quarter_value_derived) == (D("600"), False)
 
 
 def test_quarters_after_a_cumulative_add_up_from_it():
-    result = evaluate(spec(**REVENUE), 4, {4: D("700")}, cumulative={3: D("1900")})
+    result = evaluate(spec(**REVENUE), 4, {4: D("700")}, cumulative={3: D("1900")}, today=TODAY)
     assert (result.ytd, result.status) == (D("2600"), EXCEEDED)
 
 
 def test_a_cumulative_that_disagrees_with_the_reported_quarters_is_kept_and_flagged():
     from targets.progress import Disagreement
 
-    result = evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, cumulative={2: D("1150")})
+    result = evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, cumulative={2: D("1150")}, today=TODAY)
     assert result.ytd == D("1150")  # what was reported as the year-to-date stands
     assert result.disagreements == (Disagreement(2, D("1150"), D("1100")),)
-    assert evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, cumulative={2: D("1100")}).disagreements == ()
+    assert evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, cumulative={2: D("1100")}, today=TODAY).disagreements == ()
 
 
 def test_the_official_year_total_is_the_fourth_quarters_year_to_date():
-    result = evaluate(spec(**REVENUE), 4, {1: D("500")}, cumulative={4: D("2400")})
+    result = evaluate(spec(**REVENUE), 4, {1: D("500")}, cumulative={4: D("2400")}, today=TODAY)
     assert (result.ytd, result.status, result.in_year) == (D("2400"), NOT_MET, None)
     assert result.quarter_value is None  # no Q4 remainder is invented from a broken chain
 
 
 def test_a_gap_after_a_cumulative_is_missing_data():
-    result = evaluate(spec(**REVENUE), 3, {3: D("100")}, cumulative={1: D("500")})
+    result = evaluate(spec(**REVENUE), 3, {3: D("100")}, cumulative={1: D("500")}, today=TODAY)
     assert (result.ytd, result.missing_quarters, result.status) == (D("600"), (2,), NO_DATA)
 
 
 def test_levels_ignore_the_cumulative_column():
-    result = evaluate(spec(GTE, LEVEL, "60"), 2, {2: D("61")}, cumulative={2: D("10")})
+    result = evaluate(spec(GTE, LEVEL, "60"), 2, {2: D("61")}, cumulative={2: D("10")}, today=TODAY)
     assert result.ytd == D("61")
 
 
@@ -1029,22 +1034,22 @@ def test_levels_ignore_the_cumulative_column():
 
 
 def test_full_year_without_the_year_figure_keeps_the_nine_month_status():
-    result = evaluate(spec(**REVENUE), 4, {1: D("600"), 2: D("600"), 3: D("600")})
+    result = evaluate(spec(**REVENUE), 4, {1: D("600"), 2: D("600"), 3: D("600")}, today=TODAY)
     assert result.status is AT_RISK and result.in_year.quarter == 3  # 1800 against the nine-month pace 1845
     assert result.explanation("vi").startswith("Cả năm: chưa có số cả năm; 9 tháng: 1.800,0 / 2.460 tỷ đồng")
-    behind = evaluate(spec(GTE, LEVEL, "60", decimal_places=1), 4, {3: D("50")})
+    behind = evaluate(spec(GTE, LEVEL, "60", decimal_places=1), 4, {3: D("50")}, today=TODAY)
     assert behind.status is BEHIND and NOT_MET not in (behind.status,)
     assert "no full-year figure yet" in behind.explanation("en")
 
 
 def test_a_qualitative_not_completed_from_q3_is_not_a_final_verdict():
-    result = evaluate(spec(QUALITATIVE, LEVEL, None), 4, {}, verdicts={3: Verdict.NOT_COMPLETED})
+    result = evaluate(spec(QUALITATIVE, LEVEL, None), 4, {}, verdicts={3: Verdict.NOT_COMPLETED}, today=TODAY)
     assert result.status is BEHIND
-    assert evaluate(spec(QUALITATIVE, LEVEL, None), 4, {}, verdicts={4: Verdict.NOT_COMPLETED}).status is NOT_MET
+    assert evaluate(spec(QUALITATIVE, LEVEL, None), 4, {}, verdicts={4: Verdict.NOT_COMPLETED}, today=TODAY).status is NOT_MET
 
 
 def test_the_full_year_view_with_no_figure_at_all_is_no_data():
-    assert evaluate(spec(**REVENUE), 4, {}).status is NO_DATA
+    assert evaluate(spec(**REVENUE), 4, {}, today=TODAY).status is NO_DATA
 
 
 # --- yearly and half-yearly measures ----------------------------------------------------------
@@ -1055,13 +1060,13 @@ def test_a_yearly_measure_is_awaited_until_its_figure_comes():
 
     pci = spec(**PAR_INDEX, frequency=Frequency.YEARLY, publication=(5, 2025))
     for quarter in (1, 2, 3, 4):
-        result = evaluate(pci, quarter, {})
+        result = evaluate(pci, quarter, {}, today=TODAY)
         assert result.status is Status.AWAITED
-    assert evaluate(pci, 2, {}).explanation("vi") == "6 tháng: công bố hằng năm, dự kiến tháng 5/2025"
-    assert evaluate(pci, 4, {}).explanation("en") == "Full year: published yearly, expected May 2025"
-    assert evaluate(pci, 4, q(None, None, None, "70")).status is not Status.AWAITED
+    assert evaluate(pci, 2, {}, today=TODAY).explanation("vi") == "6 tháng: công bố hằng năm, dự kiến tháng 5/2025"
+    assert evaluate(pci, 4, {}, today=TODAY).explanation("en") == "Full year: published yearly, expected May 2025"
+    assert evaluate(pci, 4, q(None, None, None, "70"), today=TODAY).status is not Status.AWAITED
     half = spec(**REVENUE, frequency=Frequency.HALF_YEARLY)
-    assert evaluate(half, 1, {}).status is Status.AWAITED and evaluate(half, 2, {}).status is NO_DATA
+    assert evaluate(half, 1, {}, today=TODAY).status is Status.AWAITED and evaluate(half, 2, {}, today=TODAY).status is NO_DATA
 
 
 def test_an_awaited_measure_ranks_between_no_data_and_on_track():
@@ -1073,10 +1078,10 @@ def test_an_awaited_measure_ranks_between_no_data_and_on_track():
 
 
 def test_an_estimate_in_the_year_to_date_is_marked():
-    result = evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, estimates={2})
+    result = evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, estimates={2}, today=TODAY)
     assert result.estimate and result.explanation("vi").startswith("6 tháng (ước): 1.100,0 / 2.460")
-    assert not evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, estimates=()).estimate
-    level = evaluate(spec(GTE, LEVEL, "60"), 2, {1: D("50"), 2: D("58")}, estimates={1})
+    assert not evaluate(spec(**REVENUE), 2, {1: D("500"), 2: D("600")}, estimates=(), today=TODAY).estimate
+    level = evaluate(spec(GTE, LEVEL, "60"), 2, {1: D("50"), 2: D("58")}, estimates={1}, today=TODAY)
     assert not level.estimate  # the standing Q2 figure is official
 
 
@@ -1091,54 +1096,62 @@ def test_a_yearly_figure_is_awaited_until_the_end_of_its_publication_month_then_
     assert evaluate(pci, 3, {}, today=datetime.date(2025, 6, 1)).status is Status.AWAITED  # no nine-month figure exists
 
 
+def test_the_day_a_yearly_figure_is_judged_on_must_be_given():
+    # Without it, one caller said "awaited" of a figure another called missing (overview.judged_on).
+    from targets.progress import Frequency
+
+    with pytest.raises(TypeError):
+        evaluate(spec(**PAR_INDEX, frequency=Frequency.YEARLY, publication=(5, 2025)), 4, {})
+
+
 def test_an_estimate_superseded_by_a_later_official_cumulative_is_not_marked():
-    result = evaluate(spec(**REVENUE), 3, {1: D("500")}, cumulative={3: D("1900")}, estimates={1})
+    result = evaluate(spec(**REVENUE), 3, {1: D("500")}, cumulative={3: D("1900")}, estimates={1}, today=TODAY)
     assert not result.estimate
-    assert evaluate(spec(**REVENUE), 3, {1: D("500")}, cumulative={3: D("1900")}, estimates={3}).estimate
-    assert evaluate(spec(**REVENUE), 3, {4: D("1")}, cumulative={2: D("1100")}, estimates={1}).estimate is False
+    assert evaluate(spec(**REVENUE), 3, {1: D("500")}, cumulative={3: D("1900")}, estimates={3}, today=TODAY).estimate
+    assert evaluate(spec(**REVENUE), 3, {4: D("1")}, cumulative={2: D("1100")}, estimates={1}, today=TODAY).estimate is False
 
 
 def test_a_year_to_date_names_the_quarters_whose_figures_it_is_made_of():
     # What marks it (*) while any of their reports is not yet approved (overview.state_shown).
-    assert evaluate(spec(**REVENUE), 3, {1: D("500"), 2: D("600")}).stands_on == (1, 2)  # a first half's sum, Q3 missing
-    assert evaluate(spec(**REVENUE), 3, {1: D("500"), 3: D("600")}).stands_on == (1, 3)
+    assert evaluate(spec(**REVENUE), 3, {1: D("500"), 2: D("600")}, today=TODAY).stands_on == (1, 2)  # a first half's sum, Q3 missing
+    assert evaluate(spec(**REVENUE), 3, {1: D("500"), 3: D("600")}, today=TODAY).stands_on == (1, 3)
     # A reported cumulative stands for the quarters before it.
-    assert evaluate(spec(**REVENUE), 3, {1: D("500"), 3: D("700")}, cumulative={2: D("1100")}).stands_on == (2, 3)
+    assert evaluate(spec(**REVENUE), 3, {1: D("500"), 3: D("700")}, cumulative={2: D("1100")}, today=TODAY).stands_on == (2, 3)
     # The full year without its figure carries the nine months' quarters.
-    assert evaluate(spec(**REVENUE), 4, {1: D("500"), 2: D("600")}).stands_on == (1, 2)
+    assert evaluate(spec(**REVENUE), 4, {1: D("500"), 2: D("600")}, today=TODAY).stands_on == (1, 2)
     # A level, a verdict: its latest figure alone; nothing, nothing.
-    assert evaluate(spec(GTE, LEVEL, "60"), 3, {1: D("50"), 2: D("58")}).stands_on == (2,)
-    assert evaluate(spec(QUALITATIVE, target=None), 3, {}, verdicts={1: Verdict.COMPLETED}).stands_on == (1,)
-    assert evaluate(spec(**REVENUE), 2, {}).stands_on == ()
+    assert evaluate(spec(GTE, LEVEL, "60"), 3, {1: D("50"), 2: D("58")}, today=TODAY).stands_on == (2,)
+    assert evaluate(spec(QUALITATIVE, target=None), 3, {}, verdicts={1: Verdict.COMPLETED}, today=TODAY).stands_on == (1,)
+    assert evaluate(spec(**REVENUE), 2, {}, today=TODAY).stands_on == ()
 
 
 def test_a_figure_shown_in_millions_has_the_decimals_that_make_its_division_add_up():
     # A district's tourist arrivals against its pledge: 215.948 of 282.063 is 76,6 %; "0,22 / 0,28" would read as 78,6 %.
     arrivals = MeasureSpec(code="4", comparison=GTE, aggregation=FLOW, target=D("282063"), unit_vi="lượt khách",
                            display_divisor=D("1000000"), display_unit_vi="triệu lượt khách", display_unit_en="million arrivals")
-    text = evaluate(arrivals, 3, q("70000", "70000", "75948")).explanation("vi")
+    text = evaluate(arrivals, 3, q("70000", "70000", "75948"), today=TODAY).explanation("vi")
     assert "0,216 / 0,282 triệu lượt khách = 76,6 % kế hoạch" in text, text
     # Where two decimals add up already, two it stays.
     budget = MeasureSpec(code="4", comparison=GTE, aggregation=FLOW, target=D("3200000"), unit_vi="lượt khách",
                          display_divisor=D("1000000"), display_unit_vi="triệu lượt khách")
-    assert "2,40 / 3,2 triệu lượt khách = 75,0 % kế hoạch" in evaluate(budget, 3, q("800000", "800000", "800000")).explanation("vi")
+    assert "2,40 / 3,2 triệu lượt khách = 75,0 % kế hoạch" in evaluate(budget, 3, q("800000", "800000", "800000"), today=TODAY).explanation("vi")
 
 
 def test_a_full_year_without_its_figure_carries_a_flows_nine_months_gap_included():
     # Nothing sent after June: "no data" at nine months, and so for the year, never "on track (first half)".
-    nine = evaluate(spec(**BUDGET), 3, q("600", "700"))
-    year = evaluate(spec(**BUDGET), 4, q("600", "700"))
+    nine = evaluate(spec(**BUDGET), 3, q("600", "700"), today=TODAY)
+    year = evaluate(spec(**BUDGET), 4, q("600", "700"), today=TODAY)
     assert nine.status is NO_DATA and year.status is NO_DATA
     assert (year.in_year.quarter, year.missing_quarters, year.ytd) == (3, (3,), D("1300"))
     assert period_note(year, "vi") == "9 tháng, thiếu số liệu quý III"
     # A level (a rate) still carries its latest figure's own period.
-    assert evaluate(spec(**COVER), 4, q("58", "59")).in_year.quarter == 2
+    assert evaluate(spec(**COVER), 4, q("58", "59"), today=TODAY).in_year.quarter == 2
 
 
 def test_a_whole_count_is_explained_whole_beside_a_pace_with_decimals():
     # Deaths in traffic accidents, at most 7 in the year: 5 after nine months against a pace of 5,25.
     deaths = MeasureSpec(code="14b", comparison=Comparison.LTE, aggregation=Aggregation.FLOW, target=D(7),
                          unit_vi="người", unit_en="people")
-    p = evaluate(deaths, 3, {1: D(2), 2: D(1), 3: D(2)})
+    p = evaluate(deaths, 3, {1: D(2), 2: D(1), 3: D(2)}, today=TODAY)
     assert p.explanation("vi") == "9 tháng: 5 người (không vượt quá 7 người; tiến độ cần đạt 5,3 người) → đúng tiến độ"
     assert p.explanation("en") == "Nine months: 5 people (at most 7 people; expected pace 5.3 people) → on track"

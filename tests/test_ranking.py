@@ -127,11 +127,20 @@ def test_a_unit_is_barred_from_the_flag_by_each_key_measure_it_reports_and_did_n
     agencies = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-KT")
     assert "Chưa có giao ước thi đua cho chỉ tiêu chủ yếu 3 (tạm tính)" in [b.text("vi") for b in agencies.unit("STC").bars]
     assert not any(b.reason in ("key_measure_not_pledged", "key_measure_not_pledged_yet") for b in agencies.unit("SKHDT").bars)
-    # Once its pledges are entered, the bars go: 6 is awaited (published once a year), 11 is judged on its figures.
+    # Once its pledges are entered, the bars go: 6 is awaited (published once a year, in February
+    # 2025) until the end of February, 11 is judged on its figures.
     pledge(districts, "024", "6", "1.5")
     pledge(districts, "024", "11", "40")
-    city = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("024")
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2025, 2, 28)):
+        city = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("024")
     assert [b.text("vi") for b in city.bars] == ["Chỉ tiêu chủ yếu 11 chưa có số liệu của kỳ (tạm tính)"]
+    # From March, without it, 6 is a key figure due and not sent, as the pages and the report then say.
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2025, 3, 1)):
+        city = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("024")
+    assert [b.text("vi") for b in city.bars] == ["Chỉ tiêu chủ yếu 6 chưa có số liệu của kỳ (tạm tính)",
+                                                 "Chỉ tiêu chủ yếu 11 chưa có số liệu của kỳ (tạm tính)"]
 
 
 def test_bonuses_and_deductions_enter_the_score(districts):

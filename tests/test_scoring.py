@@ -6,6 +6,7 @@ Plain Python, no database. Expected scores are worked out by hand in the comment
 """
 
 import dataclasses
+import datetime
 from decimal import Decimal as D
 
 import pytest
@@ -32,6 +33,9 @@ from targets.scoring import (
     rank,
     score_unit,
 )
+
+# The day the engine judges on (progress.evaluate's `today`): no measure here is published yearly.
+TODAY = datetime.date(2024, 11, 27)
 
 SCHEME_DATA = {
     "measure_points": {"exceeded": "6", "met": "5", "not_met": "0", "no_figure": "0"},
@@ -493,7 +497,7 @@ def test_a_final_ranking_explains_a_pledge_without_its_year_figure_by_that_not_b
     # Revenue pledged at 250; three quarters sent (60 + 70 + 60 = 190, on track for nine months), no year figure.
     spec = pledge_spec(MeasureSpec(code="3", unit_vi="tỷ đồng", unit_en="billion VND", target=D(250), comparison=Comparison.GTE,
                                    aggregation=Aggregation.FLOW), D(250))
-    carried = evaluate(spec, 4, {1: D(60), 2: D(70), 3: D(60)})
+    carried = evaluate(spec, 4, {1: D(60), 2: D(70), 3: D(60)}, today=TODAY)
     assert carried.in_year is not None and carried.status is Status.ON_TRACK
     closed = final_year(carried, True)  # as the final ranking judges it (ranking.pledge_progress(final=True))
     m = measure("3", closed.status, in_year=closed.in_year is not None,
@@ -529,15 +533,15 @@ def test_a_pledge_replaces_the_target_and_drops_the_province_baselines():
                            previous_year=D(2200), same_period={1: D(500)}, seasonal=True)
     own = pledge_spec(province, D(250))
     assert (own.target, own.previous_year, own.same_period, own.comparison) == (D(250), None, {}, Comparison.GTE)
-    assert evaluate(own, 4, {1: D(60), 2: D(70), 3: D(60), 4: D(70)}).status is Status.EXCEEDED  # 260 > 250
-    assert evaluate(own, 2, {1: D(60), 2: D(60)}).status is Status.AT_RISK  # 120 against a pace of 125
+    assert evaluate(own, 4, {1: D(60), 2: D(70), 3: D(60), 4: D(70)}, today=TODAY).status is Status.EXCEEDED  # 260 > 250
+    assert evaluate(own, 2, {1: D(60), 2: D(60)}, today=TODAY).status is Status.AT_RISK  # 120 against a pace of 125
 
 
 def test_a_pledge_is_explained_in_the_unit_it_was_signed_in_not_the_provinces_display_unit():
     # The province's tourists are shown in millions (3,2 triệu lượt khách); Đồng Văn signed 241.613 visitors.
     tourists = MeasureSpec(code="4", comparison=Comparison.GTE, aggregation=Aggregation.FLOW, target=D(3200000), unit_vi="lượt khách",
                            display_divisor=D(1000000), display_unit_vi="triệu lượt khách")
-    own = evaluate(pledge_spec(tourists, D(241613)), 3, {1: D(50000), 2: D(60295), 3: D(61177)})
+    own = evaluate(pledge_spec(tourists, D(241613)), 3, {1: D(50000), 2: D(60295), 3: D(61177)}, today=TODAY)
     assert own.explanation("vi") == ("9 tháng: 171.472 / 241.613 lượt khách = 71,0 % giao ước; tiến độ cần đạt 75,0 % "
                                      "→ có nguy cơ chậm")
 
@@ -546,7 +550,7 @@ def test_a_year_on_year_measure_pledged_as_a_number_is_judged_against_it():
     accidents = MeasureSpec(code="14a", comparison=Comparison.DECREASE, aggregation=Aggregation.FLOW, target=None)
     own = pledge_spec(accidents, D(20))
     assert own.comparison is Comparison.LTE
-    assert evaluate(own, 4, {1: D(5), 2: D(5), 3: D(5), 4: D(6)}).status is Status.NOT_MET  # 21 > 20
+    assert evaluate(own, 4, {1: D(5), 2: D(5), 3: D(5), 4: D(6)}, today=TODAY).status is Status.NOT_MET  # 21 > 20
     with pytest.raises(ValueError):
         pledge_spec(MeasureSpec(code="15", comparison=Comparison.QUALITATIVE, aggregation=Aggregation.LEVEL, target=None), D(1))
 
@@ -556,9 +560,9 @@ def test_a_figure_pledged_on_a_more_than_target_is_kept_by_reaching_it():
     safe = MeasureSpec(code="13", comparison=Comparison.GT, aggregation=Aggregation.LEVEL, target=D(95), decimal_places=1)
     own = pledge_spec(safe, D(100))
     assert own.comparison is Comparison.GTE
-    assert evaluate(own, 4, {4: D(100)}).status is Status.MET
-    assert evaluate(own, 4, {4: D("99.9")}).status is Status.NOT_MET
-    assert evaluate(safe, 4, {4: D(95)}).status is Status.NOT_MET  # the province's own stays strict
+    assert evaluate(own, 4, {4: D(100)}, today=TODAY).status is Status.MET
+    assert evaluate(own, 4, {4: D("99.9")}, today=TODAY).status is Status.NOT_MET
+    assert evaluate(safe, 4, {4: D(95)}, today=TODAY).status is Status.NOT_MET  # the province's own stays strict
 
 
 def test_every_status_of_the_progress_engine_scores_as_some_verdict():

@@ -18,7 +18,15 @@ from targets import access, progress, ranking, scoring, timeliness, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
 from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, entry_campaign
-from targets.overview import figure_series, last_known_quarter, no_figures, units_owing, unsent_reports, whole_year_to_date
+from targets.overview import (
+    figure_series,
+    judged_on,
+    last_known_quarter,
+    no_figures,
+    units_owing,
+    unsent_reports,
+    whole_year_to_date,
+)
 from targets.templatetags.emulation import localized
 from targets.views.common import param, programme_year, quarter_param
 
@@ -54,7 +62,7 @@ def _last_year(campaign: Campaign, unit: Unit, quarter: int, measures) -> dict[s
     series = figure_series(figures)
     result = {}
     for measure in {f.measure_id: f.measure for f in figures}.values():
-        p = progress.evaluate(measure.spec(), quarter, **series[measure.pk])
+        p = progress.evaluate(measure.spec(), quarter, **series[measure.pk], today=judged_on())
         # Only the same period's: a rate last reported a quarter earlier is not "the same period last year".
         if p.ytd is not None and not p.missing_quarters and p.in_year is None and p.ytd_quarter in (None, quarter):
             result[measure.code] = p.ytd
@@ -72,11 +80,11 @@ def _rows(campaign: Campaign, unit: Unit, quarter: int):
     earlier = figure_series(f for f in figures if f.submission.quarter < quarter)
     last_year = _last_year(campaign, unit, quarter, [a.measure for a in assignments])
     pledges = {p.measure_id: p for p in Pledge.objects.filter(unit=unit, measure__campaign=campaign)}
-    rows = []
+    rows, today = [], judged_on()
     for a in assignments:
         m = a.measure
         lead = a.role == MeasureAssignment.Role.LEAD
-        now = progress.evaluate(m.spec(), quarter, **series.get(m.pk, no_figures()))
+        now = progress.evaluate(m.spec(), quarter, **series.get(m.pk, no_figures()), today=today)
         previous = own.get((m.pk, quarter - 1))
         # The quarter before as the engine has it (typed, or given by two years to date), else the
         # last one with a figure: shown, and what a jump is measured from.
