@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from targets import progress, scoring, versions
+from targets import exports, progress, scoring, versions
 from targets.language import language
 from targets.models import (
     BlocMembership,
@@ -46,7 +46,7 @@ from targets.models import (
     Unit,
 )
 from targets.numbers import format_exact
-from targets.overview import collect, final_year_of, judged_on, owes_reports, submission_status
+from targets.overview import collect, final_year_of, judged_on, owes_reports, state_shown, submission_status
 
 
 class NoScheme(Exception):
@@ -57,6 +57,7 @@ class NoScheme(Exception):
 class PledgeProgress:
     pledge: Pledge
     progress: progress.Progress
+    state: str | None = None  # of the reports its figure stands on (overview.state_shown): "(*)" unless approved
 
 
 def annual_measures(campaign: Campaign) -> frozenset[str]:
@@ -91,6 +92,7 @@ class Reported:
     verdicts: dict = field(default_factory=dict)
     cumulative: dict = field(default_factory=dict)
     estimates: set = field(default_factory=set)
+    states: dict = field(default_factory=dict)  # quarter → the state of the report holding its figure
 
     def evaluate(self, spec: progress.MeasureSpec, quarter: int, *, today: datetime.date) -> progress.Progress:
         return progress.evaluate(spec, quarter, self.values, self.verdicts, self.cumulative, self.estimates, today=today)
@@ -103,10 +105,11 @@ def _figures(campaign: Campaign, quarter: int, states, units) -> tuple[dict, dic
     rows = (Figure.objects.filter(submission__campaign=campaign, submission__quarter__lte=quarter, submission__state__in=states,
                                   submission__unit__in=units)
             .select_related("submission", "measure").only("measure_id", "measure__code", "value", "cumulative", "verdict", "kind",
-                                                          "submission__unit_id", "submission__quarter"))
+                                                          "submission__unit_id", "submission__quarter", "submission__state"))
     for f in rows:
         r = figures[(f.submission.unit_id, f.measure_id)]
         collect(f, f.submission.quarter, r.values, r.verdicts, r.cumulative, r.estimates)
+        r.states[f.submission.quarter] = f.submission.state
         reported[(f.submission.unit_id, f.submission.quarter)].add(f.measure.code)
     return figures, reported
 
@@ -135,8 +138,9 @@ def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=Non
                .exclude(measure__comparison=Measure.Comparison.QUALITATIVE)
                .select_related("measure__indicator", "measure__campaign", "unit").order_by("unit_id", "measure__order"))
     for pledge in pledges:
-        own = closed(figures.get((pledge.unit_id, pledge.measure_id), Reported()).evaluate(pledge.spec(), quarter, today=today))
-        result[pledge.unit_id].append(PledgeProgress(pledge, own))
+        reported = figures.get((pledge.unit_id, pledge.measure_id), Reported())
+        own = closed(reported.evaluate(pledge.spec(), quarter, today=today))
+        result[pledge.unit_id].append(PledgeProgress(pledge, own, state_shown(own, reported.states)))
     return result
 
 
@@ -319,6 +323,9 @@ def _measure_results(rows: list[PledgeProgress]) -> tuple[scoring.MeasureResult,
             # A year to date with quarters missing is no year to date (the explanation says which).
             actual=None if p.progress.missing_quarters else p.progress.ytd,
             percent=None if p.progress.missing_quarters else p.progress.percent_of_plan,
+            # Marked as the official report marks the same figure (the report's own rule).
+            marked=(p.progress.ytd is not None or p.progress.verdict is not None) and exports.provisional(p.progress, p.state),
+            covered=None if p.progress.ytd is None else exports.covered_period(p.progress),
         ) for p in rows)
 
 

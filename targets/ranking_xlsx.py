@@ -2,14 +2,22 @@
 nghị khen thưởng), in the layout of an official document (Decree 30/2020/NĐ-CP): Times New
 Roman, issuing body and number, national motto, place and date left to fill, title, the table,
 "Nơi nhận" and the signature block; A4 landscape, header rows repeated on every printed page.
+Each unit's points are explained line by line (the unit page's lines), and each pledge's progress.
 
 It reads the same ranking as the page and the API (targets.ranking), so they cannot disagree.
-Scores are written as numbers with a number format, never as text.
+Scores are written as numbers with a number format, never as text: whole points without decimals,
+others with the decimals they have (12,5), as the page writes them (scoring.points_text).
 """
 
 from __future__ import annotations
 
-from django.utils import translation
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -18,10 +26,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import commendation, scoring
-from targets.exports import BOX, as_text, document_head, fit_row_heights, report_date, report_heading, unnumbered_citation
-from targets.models import Campaign, Proposal
-from targets.numbers import excel_format, quantize
-from targets.progress import percent_places, period_end_phrase, status_label
+from targets.exports import (
+    BOX,
+    _fit_number_columns,
+    as_text,
+    document_head,
+    fit_row_heights,
+    report_date,
+    report_heading,
+    unnumbered_citation,
+)
+from targets.models import Campaign, Proposal, Submission, Unit
+from targets.numbers import excel_format, quantize, typed_decimals
+from targets.overview import owes_reports
+from targets.progress import percent_places, period_end_phrase, period_label, status_label
+from targets.ranking import close_readiness
 
 FONT = "Times New Roman"
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -42,8 +61,9 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
     wb = Workbook()
     ws = wb.active
     ws.title = _("Ranking")
+    standing = _standing(campaign, ranking)
     widths = [7, 48, 12, 10, 16, 60]
-    row = _heading(ws, campaign, ranking, lang, _("EMULATION SCORES AND RANKING %(year)s"), widths)
+    row = _heading(ws, campaign, standing, lang, _("EMULATION SCORES AND RANKING %(year)s"), widths)
     header_row = row
     _headers(ws, row, [_("No."), _("Unit"), pgettext("workbook column", "Score"), _("Rank"), _("Eligible for the flag"),
                        _("Notes")])
@@ -60,22 +80,26 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
             notes = "; ".join(b.text(lang) for b in sorted(unit.bars, key=lambda b: b != why))
             # Before any report of the year (Ranking.reported) every unit would be "first" at no
             # points: both cells left empty, as the page shows neither.
-            values = [index, unit.label(lang), unit.score if ranking.reported else None,
+            # A unit given nothing to score has no total beside its "Not ranked": its points (a bonus
+            # alone) are no score of the programme; the explanation sheet lists them.
+            scored = ranking.reported and not (why is not None and why.reason is scoring.Bar.NOTHING_TO_SCORE)
+            values = [index, unit.label(lang), unit.score if scored else None,
                       None if not ranking.reported else unit.rank if unit.ranked else _("Not ranked"),
                       pgettext("eligible", "Yes") if unit.eligible_for_flag else pgettext("eligible", "No"), notes]
             for col, value in enumerate(values, start=1):
                 cell = as_text(ws.cell(row, col, value))
                 cell.font = _font()
                 cell.alignment = WRAP if col in (2, 6) else CENTRE
-            ws.cell(row, 3).number_format = excel_format(2, lang)
+            ws.cell(row, 3).number_format = points_format(unit.score, lang)
             _box(ws, row, len(widths))
             row += 1
     _signature(ws, row + 1, len(widths))
     _print_setup(ws, header_row)
+    _explanation_sheet(wb, campaign, ranking, lang, standing)
 
     ps = wb.create_sheet(pgettext("sheet", "Proposals"))
     widths = [7, 40, 30, 30, 50, 10, 12, 20, 28]
-    row = _heading(ps, campaign, ranking, lang, _("LIST OF COMMENDATION PROPOSALS %(year)s"), widths)
+    row = _heading(ps, campaign, standing, lang, _("LIST OF COMMENDATION PROPOSALS %(year)s"), widths)
     header_row = row
     _headers(ps, row, [_("No."), _("Unit"), _("Emulation bloc"), _("Commendation"), _("Achievement"), _("Rank"),
                        pgettext("workbook column", "Score"), _("State"), _("Decision")])
@@ -93,7 +117,7 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
             cell = as_text(ps.cell(row, col, value))
             cell.font = _font()
             cell.alignment = WRAP if col in (2, 3, 5, 9) else CENTRE
-        ps.cell(row, 7).number_format = excel_format(2, lang)
+        ps.cell(row, 7).number_format = points_format(p.score, lang)
         _box(ps, row, len(widths))
         row += 1
     if not proposals:
@@ -101,11 +125,140 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
         row += 1
     _signature(ps, row + 1, len(widths))
     _print_setup(ps, header_row)
-    _pledge_sheet(wb, ranking, lang)
+    _pledge_sheet(wb, ranking, lang, standing)
     return wb
 
 
-def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
+def points_format(points: Decimal | None, lang: str) -> str:
+    """Points as the page writes them (scoring.points_text): 75, 12,5, 0,25; never rounded, so that
+    no difference that decides a rank is hidden."""
+    return excel_format(0 if points is None else typed_decimals(Decimal(points).normalize()), lang)
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """What the scores stand on, said under every sheet's title: `status` (final, or provisional up
+    to a period), and `detail`, what a reader must know besides (empty when nothing)."""
+
+    status: str
+    detail: str = ""
+    final: bool = False
+
+
+def _standing(campaign: Campaign, ranking: scoring.Ranking) -> _Standing:
+    if ranking.final:
+        return _Standing(_("Final results"), final=True)
+    status = _("PROVISIONAL results up to %(period)s, not final") % {"period": period_end_phrase(ranking.quarter, ranking.year)}
+    details = []
+    if ranking.reported and ranking.quarter == 4:
+        # The period is the latest report sent: one unit's fourth quarter makes it "the end of the
+        # year", while the others are still scored on their nine months. Said as it is.
+        sent, units, others = _year_end_reports(campaign, ranking)
+        if sent < units:
+            status = _("PROVISIONAL results, without all the full-year figures, not final")
+            # Each period the others' figures reach, with how many units where they differ.
+            reached = sorted((q for q in others if q is not None), reverse=True)
+            periods = ", ".join(period_end_phrase(q, ranking.year) + (
+                f" ({_('number of units: %(count)s') % {'count': others[q]}})" if len(reached) > 1 else "") for q in reached)
+            if periods:
+                details.append(_("%(sent)s of %(units)s units have sent their fourth-quarter (full-year) report; the others "
+                                 "are scored on their figures up to %(period)s.") % {"sent": sent, "units": units, "period": periods})
+            if others[None]:
+                details.append(_("Units that have sent no report of the year: %(count)s.") % {"count": others[None]})
+    if timezone.localdate() > datetime.date(ranking.year, 12, 31):
+        # The page's warning before closing (close_readiness), which changes scores and ranks: a
+        # pledge without an approved full-year figure is then scored as no figure.
+        readiness = close_readiness(campaign, ranking)
+        if readiness.no_year_figure or readiness.losing:
+            details.append(_("The %(year)s year is over and not closed yet. If it were closed now, %(missing)s of the "
+                             "%(pledges)s pledged measures scored would have no approved full-year figure and be scored as "
+                             "“no figure”.") % {"year": ranking.year, "missing": readiness.no_year_figure,
+                                                "pledges": readiness.pledges})
+            if readiness.losing:
+                details.append(_("Units eligible for the flag in this ranking that would no longer be: %(units)s.") % {
+                    "units": ", ".join(loss.name for loss in readiness.losing)})
+            details.append(_("The final scores and ranks may differ widely from these provisional ones."))
+    return _Standing(status, " ".join(details))
+
+
+def _year_end_reports(campaign: Campaign, ranking: scoring.Ranking) -> tuple[int, int, Counter]:
+    """Of the units the ranking scores on reports (overview.owes_reports): how many have sent their
+    fourth-quarter report as the provisional ranking reads reports (Submission.VISIBLE_STATES), of
+    how many, and how many of the others have sent each quarter as their latest (None: none)."""
+    codes = {u.code for bloc in ranking.blocs for u in bloc.units}
+    owing = set(Unit.objects.filter(owes_reports(campaign), code__in=codes).values_list("code", flat=True))
+    latest: dict[str, int] = {}
+    for code, quarter in Submission.objects.filter(campaign=campaign, unit__code__in=owing, quarter__lte=ranking.quarter,
+                                                   state__in=Submission.VISIBLE_STATES).values_list("unit__code", "quarter"):
+        latest[code] = max(quarter, latest.get(code, 0))
+    sent = sum(1 for code in owing if latest.get(code) == 4)
+    return sent, len(owing), Counter(latest.get(code) for code in owing if latest.get(code) != 4)
+
+
+def _explanation_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Ranking, lang: str, standing: _Standing) -> None:
+    """Each unit's points line by line, bloc by bloc, as the unit's page gives them (UnitScore.lines,
+    whatever their kind): item, verdict, points, details, then the total. A unit that left a bloc is
+    explained in each bloc it is listed in, with its lines there."""
+    ws = wb.create_sheet(pgettext("sheet", "Score explanation"))
+    widths = [8, 46, 36, 10, 62]
+    row = _heading(ws, campaign, standing, lang, _("EXPLANATION OF EACH UNIT'S EMULATION SCORE %(year)s"), widths)
+    header_row = row
+    _headers(ws, row, [_("No."), _("Item"), _("Verdict"), _("Points"), _("Details")])
+    row += 1
+    unit_fill = PatternFill("solid", fgColor="F2F2F2")
+    for number, bloc in enumerate(ranking.blocs, start=1):
+        ws.cell(row, 1, _roman(number)).font = _font(bold=True)
+        as_text(ws.cell(row, 2, bloc.label(lang))).font = _font(bold=True)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(widths))
+        _box(ws, row, len(widths))
+        row += 1
+        for index, unit in enumerate(bloc.units, start=1):
+            if not ranking.reported:
+                place = None  # before any report of the year no one is ranked (as the page)
+            elif unit.ranked:
+                place = capfirst(_("rank %(rank)s of %(total)s") % {"rank": unit.rank, "total": bloc.ranked_count})
+            elif (why := unit.unranked_because) is not None:
+                place = _("Not ranked: %(reason)s") % {"reason": why.text(lang)}
+            else:
+                place = _("Not ranked")
+            ws.cell(row, 1, index)
+            as_text(ws.cell(row, 2, unit.label(lang)))
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+            as_text(ws.cell(row, 5, place))
+            for col in range(1, len(widths) + 1):
+                cell = ws.cell(row, col)
+                cell.font, cell.fill = _font(bold=True), unit_fill
+                cell.alignment = CENTRE if col == 1 else WRAP
+            _box(ws, row, len(widths))
+            row += 1
+            for i, line in enumerate(unit.lines, start=1):
+                values = [f"{index}.{i}", line.label(lang), line.verdict(lang), line.points, line.note(lang) or None]
+                for col, value in enumerate(values, start=1):
+                    cell = as_text(ws.cell(row, col, value))
+                    cell.font = _font()
+                    cell.alignment = CENTRE if col in (1, 4) else WRAP
+                ws.cell(row, 4).number_format = points_format(line.points, lang)
+                _box(ws, row, len(widths))
+                row += 1
+            if not unit.lines:
+                ws.cell(row, 2, _("Nothing scored yet.")).font = _font(italic=True)
+                ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(widths))
+                _box(ws, row, len(widths))
+                row += 1
+            if ranking.reported:  # the score the lines make (UnitScore.score), as the page's total
+                ws.cell(row, 2, pgettext("workbook column", "Score"))
+                ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+                ws.cell(row, 4, unit.score).number_format = points_format(unit.score, lang)
+                for col in (2, 4):
+                    ws.cell(row, col).font = _font(bold=True)
+                    ws.cell(row, col).alignment = Alignment(horizontal="right" if col == 2 else "center", vertical="center")
+                _box(ws, row, len(widths))
+                row += 1
+    _signature(ws, row + 1, len(widths))
+    _print_setup(ws, header_row)
+
+
+def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str, standing: _Standing) -> None:
     """Each unit's progress against its own pledge, as the ranking judged it: after the close, the
     figures, pledges and statuses the final ranking stands on, whatever was corrected since."""
     ws = wb.create_sheet(pgettext("sheet", "Pledges"))
@@ -115,6 +268,7 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
     english = lang == "en"
     listed = set()
+    marked = False
     row = 2
     for unit in (u for bloc in ranking.blocs for u in bloc.units):
         if unit.code in listed:  # a unit that moved bloc is in both: its pledges once
@@ -137,19 +291,29 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str) -> None:
                 cell.font = _font()
                 cell.alignment = WRAP if col in (2, 4, 10) else CENTRE
             ws.cell(row, 6).number_format = ws.cell(row, 7).number_format = excel_format(m.places, lang)
+            if ws.cell(row, 7).value is not None:
+                # The official report's marks on the same figure (exports.provisional, covered_period,
+                # kept with the ranking): "126,5 (*) (9 tháng)", an estimate of nine months.
+                marked |= m.marked
+                ws.cell(row, 7).number_format += (' "(*)"' if m.marked else "") + (
+                    f' "({period_label(m.covered, lang)})"' if m.covered is not None else "")
             ws.cell(row, 8).number_format = excel_format(percent_places(m.percent), lang)
             _box(ws, row, len(values))
             row += 1
+    _fit_number_columns(ws, (6, 7), 2, row - 1)  # a figure with its marks never printed "###"
+    if marked:  # what the mark means, under the table as under the report's
+        ws.cell(row + 1, 1, _("(*) Estimated or not yet reviewed.")).font = _font(size=11, italic=True)
+        ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=10)
     _print_setup(ws, 1)
     # Printed on its own pages after the ranking's: each says what it is, of which year, and whether final.
-    ws.oddHeader.center.text = "&B" + _("PROGRESS AGAINST THE EMULATION PLEDGES, %(year)s") % {"year": ranking.year} + " – " + _status(ranking, lang)
+    ws.oddHeader.center.text = "&B" + _("PROGRESS AGAINST THE EMULATION PLEDGES, %(year)s") % {"year": ranking.year} + " – " + standing.status
 
 
 def _roman(number: int) -> str:
     return ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"][number - 1] if number <= 10 else str(number)
 
 
-def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: str, title: str, widths: list[int]) -> int:
+def _heading(ws: Worksheet, campaign: Campaign, standing: _Standing, lang: str, title: str, widths: list[int]) -> int:
     """The document's heading rows; returns the row of the table header."""
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -172,13 +336,10 @@ def _heading(ws: Worksheet, campaign: Campaign, ranking: scoring.Ranking, lang: 
     line(6, f"A:{last}", _("(Under %(document)s)") % {"document": campaign.document_words(
         _("Emulation programme No. %(number)s of %(date)s"), report_date)} if campaign.has_document()
         else unnumbered_citation(campaign, heading), _font(italic=True))
-    line(7, f"A:{last}", _status(ranking, lang), _font(bold=True, color="000000" if ranking.final else "B02A37"))
+    line(7, f"A:{last}", standing.status, _font(bold=True, color="000000" if standing.final else "B02A37"))
+    if standing.detail:  # what the provisional scores stand on, and what closing the year would change
+        line(8, f"A:{last}", standing.detail, _font(italic=True, color="B02A37"))
     return 9
-
-
-def _status(ranking: scoring.Ranking, lang: str) -> str:
-    return _("Final results") if ranking.final else _("PROVISIONAL results up to %(period)s, not final") % {
-        "period": period_end_phrase(ranking.quarter, ranking.year, lang)}
 
 
 def _headers(ws: Worksheet, row: int, headers: list[str]) -> None:
@@ -198,8 +359,10 @@ def _box(ws: Worksheet, row: int, columns: int) -> None:
 
 
 def _signature(ws: Worksheet, row: int, columns: int) -> None:
+    # The council's members it is sent to, and the file copy: no "As above", which names the
+    # addressees of a "Kính gửi" this document does not have.
     ws.cell(row, 2, _("Recipients:")).font = _font(bold=True, italic=True)
-    for i, text in enumerate((_("- As above;"), _("- Archived.")), start=1):
+    for i, text in enumerate((_("- Members of the provincial Emulation and Commendation Council;"), _("- Archived.")), start=1):
         ws.cell(row + i, 2, text).font = _font(size=11)
     for offset, (text, font) in enumerate(((_("ON BEHALF OF THE EMULATION AND COMMENDATION COUNCIL"), _font(bold=True)),
                                            (_("CHAIR"), _font(bold=True)))):

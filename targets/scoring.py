@@ -537,6 +537,10 @@ class MeasureResult:
     target: Decimal | None = None  # the unit's pledge
     actual: Decimal | None = None  # the unit's year to date (its latest figure for a level measure)
     percent: Decimal | None = None  # of the pledge
+    # The marks the official report prints beside the same figure (exports.provisional, covered_period):
+    # "(*)" an estimate or not yet approved; the period the figure is of where not the ranking's ("9 tháng").
+    marked: bool = False
+    covered: int | None = None
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,8 @@ def test_a_unit_given_nothing_to_score_is_listed_not_ranked_with_why_on_the_page
     # The workbook: not ranked, the reason first in its notes; the API: no rank, the reason among the bars.
     workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
     [row] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == "Cục Hải quan tỉnh Hà Giang"]
-    assert (row[2], row[3]) == (10, "Không xếp hạng") and row[5].startswith(f"{why}; ")  # then: not registered for the flag
+    # No total beside "Not ranked": its bonus alone is no score of the programme (its line is on the explanation sheet).
+    assert (row[2], row[3]) == (None, "Không xếp hạng") and row[5].startswith(f"{why}; ")  # then: not registered for the flag
     api = client.get(reverse("api-ranking"), {"year": 2024, "bloc": "KHOI-KT"}).json()
     [listed] = [u for b in api["blocs"] for u in b["units"] if u["code"] == "CHQ"]
     assert listed["rank"] is None and "nothing_to_score" in [b["reason"] for b in listed["bars"]]
@@ -654,7 +655,8 @@ def test_the_ranking_workbook_button_in_english_marks_a_provisional_ranking(clie
     response = login(client, users["viewer"]).get(reverse("ranking-export"), {"year": 2024, "lang": "en"})
     assert response["Content-Disposition"].endswith('filename="xep-hang-thi-dua-2024-en.xlsx"')
     wb = load_workbook(__import__("io").BytesIO(b"".join(response.streaming_content)))
-    assert wb["Ranking"]["A7"].value == "PROVISIONAL results up to the end of 2024, not final"
+    # Two units sent their year, the others nothing: not "up to the end of 2024" (tests/test_ranking_xlsx.py).
+    assert wb["Ranking"]["A7"].value == "PROVISIONAL results, without all the full-year figures, not final"
     # Its programme's date of issue as the English report writes it, not the Vietnamese 26/12/2023.
     assert wb["Ranking"]["A6"].value == "(Under Emulation programme No. 322/CTr-UBND of 26 December 2023)"
     assert login(client, users["reporter"]).get(reverse("ranking-export")).status_code == 403

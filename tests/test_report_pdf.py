@@ -248,3 +248,21 @@ def test_the_printed_ranking_is_headed_by_the_province_and_its_place(demo, tmp_p
     assert "ỦY BAN NHÂN DÂN TỈNH HÀ GIANG HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG" in first
     assert "Hà Giang, ngày …… tháng …… năm ……" in first
     assert "Số: …/BC-HĐTĐKT" in first and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
+
+
+def test_the_printed_explanation_of_the_scores_repeats_its_header_and_prints_each_line_whole(demo, tmp_path):
+    """The council reads each unit's points line by line on paper: every page of the explanation
+    carries its table's header, A4 landscape, and a bonus's reason is printed, not cut."""
+    from targets import ranking, ranking_xlsx
+
+    workbook = ranking_xlsx.ranking_workbook(demo, ranking.build_ranking(demo), lang="vi")
+    for sheet in list(workbook.worksheets):
+        if sheet.title != "Giải trình điểm":
+            workbook.remove(sheet)
+    pdf = _render(workbook, tmp_path)
+    pages = _pages(pdf)
+    assert len(pages) > 1 and all(abs(w - A4_LANDSCAPE[0]) < 1 and abs(h - A4_LANDSCAPE[1]) < 1 for w, h in _page_sizes(pdf))
+    assert all("STT Nội dung Kết quả Điểm Chi tiết" in page for page in pages)
+    assert "GIẢI TRÌNH ĐIỂM THI ĐUA CỦA TỪNG ĐƠN VỊ NĂM 2024" in pages[0]
+    assert "[Demo] Được tặng Cờ thi đua của Bộ Nông nghiệp và PTNT năm trước" in " ".join(pages)
+    assert not _overlapping_words(pdf)

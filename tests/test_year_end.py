@@ -224,7 +224,7 @@ def _read(response) -> str:
 def _pledge_rows(client, lang="vi"):
     response = client.get(reverse("ranking-export"), {"year": 2024, "lang": lang})
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    return {(r[0], r[2]): r for r in book.worksheets[2].iter_rows(min_row=2, values_only=True)}
+    return {(r[0], r[2]): r for r in book.worksheets[-1].iter_rows(min_row=2, values_only=True)}  # the pledge sheet, last
 
 
 def test_before_closing_the_admin_is_told_which_units_the_close_would_bar_from_the_flag(client, year, users):
