@@ -542,11 +542,21 @@ def close_year(campaign: Campaign, user) -> ScoringScheme:
     return record
 
 
+def scheme_as_ranked(record: ScoringScheme) -> scoring.Scheme:
+    """The scheme the ranking was judged on: a closed year's as it stood at the close (the history
+    record the close wrote), whatever was written since, as the kept ranking is; else as it is."""
+    if record.is_final:
+        closing = record.history.filter(ranking_final_at__isnull=False).order_by("history_date", "history_id").first()
+        if closing is not None:
+            return scoring.Scheme.from_dict(closing.data, strict=False)
+    return record.scheme()
+
+
 def scheme_rules(record: ScoringScheme) -> list[tuple[str, str]]:
     """The scheme a ranking applies, in the page's language, as (what, rule) rows: shown to everyone
     who sees the ranking (a unit, the council, the secretariat), so that each line's points can be
     checked against the rule that gave them."""
-    scheme, lang = record.scheme(), language()
+    scheme, lang = scheme_as_ranked(record), language()
     pts = lambda value: scoring.points_text(value, lang)  # noqa: E731
     names = {m.code: f"{m.code}. {(m.name_en if lang == 'en' else '') or m.name}"
              for m in Measure.objects.filter(campaign_id=record.campaign_id, code__in=scheme.key_measures)}

@@ -581,6 +581,8 @@ def test_a_closed_years_ranking_stays_as_it_was_closed_whatever_changes_afterwar
     # A unit's explanation says it stands as judged at the closing, whatever its pages say since.
     explanation = login(client, users["viewer"]).get(reverse("ranking-unit", args=["024"]), {"year": 2024}).content.decode()
     assert "năm đã được khóa sổ lúc" in explanation and "Kết quả giữ nguyên như khi chấm lúc đó" in explanation
+    # Its rules too: the points by verdict the close judged with, not the scheme written since.
+    assert "Vượt kế hoạch 10 · Đạt 8" in re.sub(r"<[^>]+>", " ", explanation)
     # The proposals are drafted from the ranking the council was given, too.
     login(client, users["reviewer"]).post(reverse("proposals") + "?year=2024", {"action": "draft"})
     flag = Proposal.objects.get(unit__code="024", kind="flag")
