@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -584,3 +584,39 @@ def scheme_rules(record: ScoringScheme) -> list[tuple[str, str]]:
         (_("Registration for titles until"), date_format(scheme.registration_until, "SHORT_DATE_FORMAT")
          if scheme.registration_until else _("no deadline")),
     ]
+
+
+def short_of_the_year(campaign: Campaign, result: scoring.Ranking) -> list[str]:
+    """A provisional ranking of the full year while not every unit has sent its year (its period is
+    the latest report sent: one unit's fourth quarter makes it "the end of the year"): how many did,
+    and what the others are scored on, in sentences for the page and the workbook; [] otherwise."""
+    if result.final or not result.reported or result.quarter != 4:
+        return []
+    sent, units, others = _year_end_reports(campaign, result)
+    if sent >= units:
+        return []
+    details = []
+    # Each period the others' figures reach, with how many units where they differ.
+    reached = sorted((q for q in others if q is not None), reverse=True)
+    periods = ", ".join(progress.period_end_phrase(q, result.year) + (
+        f" ({_('number of units: %(count)s') % {'count': others[q]}})" if len(reached) > 1 else "") for q in reached)
+    if periods:
+        details.append(_("%(sent)s of %(units)s units have sent their fourth-quarter (full-year) report; the others "
+                         "are scored on their figures up to %(period)s.") % {"sent": sent, "units": units, "period": periods})
+    if others[None]:
+        details.append(_("Units that have sent no report of the year: %(count)s.") % {"count": others[None]})
+    return details
+
+
+def _year_end_reports(campaign: Campaign, result: scoring.Ranking) -> tuple[int, int, Counter]:
+    """Of the units the ranking scores on reports (overview.owes_reports): how many have sent their
+    fourth-quarter report as the provisional ranking reads reports (Submission.VISIBLE_STATES), of
+    how many, and how many of the others have sent each quarter as their latest (None: none)."""
+    codes = {u.code for bloc in result.blocs for u in bloc.units}
+    owing = set(Unit.objects.filter(owes_reports(campaign), code__in=codes).values_list("code", flat=True))
+    latest: dict[str, int] = {}
+    for code, quarter in Submission.objects.filter(campaign=campaign, unit__code__in=owing, quarter__lte=result.quarter,
+                                                   state__in=Submission.VISIBLE_STATES).values_list("unit__code", "quarter"):
+        latest[code] = max(quarter, latest.get(code, 0))
+    sent = sum(1 for code in owing if latest.get(code) == 4)
+    return sent, len(owing), Counter(latest.get(code) for code in owing if latest.get(code) != 4)

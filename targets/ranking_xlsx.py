@@ -12,7 +12,6 @@ others with the decimals they have (12,5), as the page writes them (scoring.poin
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -36,11 +35,10 @@ from targets.exports import (
     report_heading,
     unnumbered_citation,
 )
-from targets.models import Campaign, Proposal, Submission, Unit
+from targets.models import Campaign, Proposal
 from targets.numbers import excel_format, quantize, typed_decimals
-from targets.overview import owes_reports
 from targets.progress import percent_places, period_end_phrase, period_label, status_label
-from targets.ranking import close_readiness
+from targets.ranking import close_readiness, short_of_the_year
 
 FONT = "Times New Roman"
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -150,21 +148,9 @@ def _standing(campaign: Campaign, ranking: scoring.Ranking) -> _Standing:
         return _Standing(_("Final results"), final=True)
     status = _("PROVISIONAL results up to %(period)s, not final") % {"period": period_end_phrase(ranking.quarter, ranking.year)}
     details = []
-    if ranking.reported and ranking.quarter == 4:
-        # The period is the latest report sent: one unit's fourth quarter makes it "the end of the
-        # year", while the others are still scored on their nine months. Said as it is.
-        sent, units, others = _year_end_reports(campaign, ranking)
-        if sent < units:
-            status = _("PROVISIONAL results, without all the full-year figures, not final")
-            # Each period the others' figures reach, with how many units where they differ.
-            reached = sorted((q for q in others if q is not None), reverse=True)
-            periods = ", ".join(period_end_phrase(q, ranking.year) + (
-                f" ({_('number of units: %(count)s') % {'count': others[q]}})" if len(reached) > 1 else "") for q in reached)
-            if periods:
-                details.append(_("%(sent)s of %(units)s units have sent their fourth-quarter (full-year) report; the others "
-                                 "are scored on their figures up to %(period)s.") % {"sent": sent, "units": units, "period": periods})
-            if others[None]:
-                details.append(_("Units that have sent no report of the year: %(count)s.") % {"count": others[None]})
+    if short := short_of_the_year(campaign, ranking):  # said on the ranking page too
+        status = _("PROVISIONAL results, without all the full-year figures, not final")
+        details += short
     if timezone.localdate() > datetime.date(ranking.year, 12, 31):
         # The page's warning before closing (close_readiness), which changes scores and ranks: a
         # pledge without an approved full-year figure is then scored as no figure.
@@ -179,20 +165,6 @@ def _standing(campaign: Campaign, ranking: scoring.Ranking) -> _Standing:
                     "units": ", ".join(loss.name for loss in readiness.losing)})
             details.append(_("The final scores and ranks may differ widely from these provisional ones."))
     return _Standing(status, " ".join(details))
-
-
-def _year_end_reports(campaign: Campaign, ranking: scoring.Ranking) -> tuple[int, int, Counter]:
-    """Of the units the ranking scores on reports (overview.owes_reports): how many have sent their
-    fourth-quarter report as the provisional ranking reads reports (Submission.VISIBLE_STATES), of
-    how many, and how many of the others have sent each quarter as their latest (None: none)."""
-    codes = {u.code for bloc in ranking.blocs for u in bloc.units}
-    owing = set(Unit.objects.filter(owes_reports(campaign), code__in=codes).values_list("code", flat=True))
-    latest: dict[str, int] = {}
-    for code, quarter in Submission.objects.filter(campaign=campaign, unit__code__in=owing, quarter__lte=ranking.quarter,
-                                                   state__in=Submission.VISIBLE_STATES).values_list("unit__code", "quarter"):
-        latest[code] = max(quarter, latest.get(code, 0))
-    sent = sum(1 for code in owing if latest.get(code) == 4)
-    return sent, len(owing), Counter(latest.get(code) for code in owing if latest.get(code) != 4)
 
 
 def _explanation_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Ranking, lang: str, standing: _Standing) -> None:

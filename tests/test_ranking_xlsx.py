@@ -113,6 +113,11 @@ def test_a_provisional_ranking_with_a_few_full_year_reports_says_the_others_stan
     assert book["Tiến độ giao ước"].oddHeader.center.text.endswith(
         "– Kết quả TẠM TÍNH, chưa đủ số liệu cả năm, chưa phải kết quả chính thức")
     assert english["Ranking"]["A7"].value == "PROVISIONAL results, without all the full-year figures, not final"
+    # The ranking page says what the workbook says.
+    with mock.patch("django.utils.timezone.localdate", return_value=DURING_THE_YEAR):
+        page = " ".join(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024}).content.decode().split())
+    assert (f"Mới có 2/{readiness.units} đơn vị gửi báo cáo quý IV (cả năm); các đơn vị còn lại được chấm "
+            f"điểm theo số liệu đến 9 tháng năm 2024. Số đơn vị chưa gửi báo cáo nào trong năm: {readiness.units - 3}.") in page
     assert english["Ranking"]["A8"].value.startswith(
         f"2 of {readiness.units} units have sent their fourth-quarter (full-year) report; the others are scored on their "
         "figures up to the first nine months of 2024.")

@@ -46,3 +46,9 @@ def label(obj):
 def scheme_rules(record):
     """The scheme's rules under the ranking (ranking.scheme_rules)."""
     return {"rules": ranking.scheme_rules(record)}
+
+
+@register.simple_tag
+def short_of_the_year(campaign, result):
+    """What a provisional full-year ranking stands on while not every unit has sent its year (ranking.short_of_the_year)."""
+    return ranking.short_of_the_year(campaign, result)
