@@ -31,6 +31,7 @@ from targets.exports import (
     as_text,
     document_head,
     fit_row_heights,
+    number_pages,
     report_date,
     report_heading,
     unnumbered_citation,
@@ -277,8 +278,11 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str, standing: _
         ws.cell(row + 1, 1, _("(*) Estimated or not yet reviewed.")).font = _font(size=11, italic=True)
         ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=10)
     _print_setup(ws, 1)
-    # Printed on its own pages after the ranking's: each says what it is, of which year, and whether final.
-    ws.oddHeader.center.text = "&B" + _("PROGRESS AGAINST THE EMULATION PLEDGES, %(year)s") % {"year": ranking.year} + " – " + standing.status
+    # Printed on its own pages after the ranking's: each says what it is, of which year, and whether
+    # final (its table has no heading rows); its page number beside it, at the right.
+    title = "&B" + _("PROGRESS AGAINST THE EMULATION PLEDGES, %(year)s") % {"year": ranking.year} + " – " + standing.status
+    ws.oddHeader.center.text = ws.firstHeader.center.text = title
+    ws.oddHeader.right.text, ws.oddHeader.right.font, ws.oddHeader.right.size = "&P", FONT, 12
 
 
 def _roman(number: int) -> str:
@@ -354,4 +358,4 @@ def _print_setup(ws: Worksheet, header_row: int) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = _("Page &P of &N")
+    number_pages(ws)  # as the report's: Decree 30/2020/NĐ-CP

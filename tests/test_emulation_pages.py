@@ -680,7 +680,10 @@ def test_the_ranking_workbook_is_in_the_language_asked_for_and_a_draft_proposal_
     # In each bloc the flag comes first (rank 1), then the certificates.
     districts = [r[1] for r in rows if r[2] == "Khối các huyện, thành phố"]
     assert districts == ["Thành phố Hà Giang", "Huyện Đồng Văn"], rows
-    assert proposals.oddFooter.center.text == "Trang &P / &N"
+    # Numbered as Decree 30/2020/NĐ-CP has it, as the report: at the top, from its second page.
+    assert proposals.oddHeader.center.text == "&P" and proposals.HeaderFooter.differentFirst
+    pledges = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content))).worksheets[-1]
+    assert pledges.firstHeader.center.text == pledges.oddHeader.center.text and pledges.oddHeader.right.text == "&P"
 
 
 def test_removing_an_entry_needs_a_reason(client, year, users):
