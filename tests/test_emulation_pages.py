@@ -33,7 +33,9 @@ def _emulation_year():
     # flag is keyed on budget revenue alone, the one measure pledged here: a key measure a unit
     # reports and never pledged (6, 11 of the programme) would bar it (Bar.KEY_MEASURE_NOT_PLEDGED).
     record = ScoringScheme.objects.get(campaign=programme)
-    record.data = {**record.data, "registration_until": "2099-12-31", "key_measures": ["3"]}
+    # Its scores are the lines' sums, worked out by hand in the tests (the programme's default scores
+    # out of 100: tests/test_ranking.py checks that; the hand sums here stay readable).
+    record.data = {**record.data, "registration_until": "2099-12-31", "key_measures": ["3"], "score_out_of": None}
     record.save()
 
 
@@ -953,7 +955,7 @@ def test_during_the_year_a_unit_that_did_not_send_its_key_figures_is_not_called_
     assert api["provisional"] is True and unit["eligible_for_flag"] is False
     assert [b["reason"] for b in unit["bars"]] == ["key_measure_not_reported", "key_measure_not_reported"]
     assert unit["bars"][0]["text_en"] == "Key measure 3: no figure for the period (provisional)"
-    assert (unit["score"], unit["rank"]) == ("13", 9)
+    assert (unit["score"], unit["rank"]) == ("13.83", 9)  # the programme's scheme scores out of 100
     workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
     [listed] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == silent.name]
     assert listed[4] == "Không"

@@ -88,7 +88,40 @@ def districts(programme):
         send(programme, "024", q, {"3": city})
         send(programme, "026", q, {"3": dong_van}, days_before_deadline=-5 if q == 2 else 3)  # Q2 five days late
     Registration.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), title=FLAG)
+    # Scored as the lines' sums, worked out by hand below; the programme's default scores out of 100
+    # (test_the_programmes_default_scheme_scores_out_of_100_and_ranks_on_how_well_each_did_what_it_was_asked).
+    record = ScoringScheme.objects.get(campaign=programme)
+    ScoringScheme.objects.filter(pk=record.pk).update(data={**record.data, "score_out_of": None})  # as loaded: no history of its own
     return programme
+
+
+def test_the_programmes_default_scheme_scores_out_of_100_and_ranks_on_how_well_each_did_what_it_was_asked(programme):
+    """The city pledged budget revenue and exceeded it; Đồng Văn pledged it and tourism too and
+    missed tourism. As raw sums Đồng Văn's extra line would count for it (10 + 2 against 10); out
+    of 100 each is scored on what it was asked: the city above."""
+    from targets.scoring import Scheme
+
+    assert Scheme.from_dict(read_programme(PROGRAMME)["scoring"]).score_out_of == 100
+    pledge(programme, "024", "3", "250")
+    pledge(programme, "026", "3", "100")
+    pledge(programme, "026", "4", "100000")
+    for q, city in enumerate(["60", "70", "60", "70"], start=1):
+        send(programme, "024", q, {"3": city})
+        send(programme, "026", q, {"3": "30", "4": "1000"})
+    bloc = next(b for b in ranking.build_ranking(programme).blocs if b.code == "KHOI-HUYEN")
+    for unit in (bloc.unit("024"), bloc.unit("026")):
+        scale = next(line for line in unit.lines if line.kind == "scale")
+        scored = [line for line in unit.lines if line.kind in ("measure", "task", "on_time", "complete")]
+        earned = sum(line.points for line in scored)
+        assert scale.points == (earned * 100 / scale_most(scored)).quantize(D("0.01")) - earned
+        assert unit.score == sum(line.points for line in unit.lines) <= 100
+    assert bloc.unit("024").rank < bloc.unit("026").rank
+
+
+def scale_most(lines) -> D:
+    """The most the lines could earn under the programme's default points (exceeded 10, completed well
+    5, on time 2, complete 1)."""
+    return sum(D({"measure": 10, "task": 5, "on_time": 2, "complete": 1}[line.kind]) for line in lines)
 
 
 def test_each_district_is_scored_on_its_own_pledge_and_its_reports(districts):

@@ -39,11 +39,16 @@ def _explained(sheet) -> dict[tuple[str, str], dict]:
         elif isinstance(first, int):
             current = units[(bloc, label)] = {"place": row[4].value, "lines": [], "total": None, "row": row}
         elif isinstance(first, str) and "." in first:
-            current["lines"].append((label, row[2].value, row[3].value, row[4].value, row[3].number_format))
+            current["lines"].append((label, row[2].value, _points(row[3].value), row[4].value, row[3].number_format))
         elif current is not None and label == "Tổng điểm":
-            current["total"] = (row[3].value, row[3].number_format)
+            current["total"] = (_points(row[3].value), row[3].number_format)
             current = None
     return units
+
+
+def _points(value):
+    """A cell's points as the page's Decimal: a float read back by its shortest text (4.15, not 4.1500000000000004)."""
+    return D(repr(value)) if isinstance(value, float) else value
 
 
 # --- the explanation of each unit's points (B5) ------------------------------------------------------
