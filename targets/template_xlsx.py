@@ -539,7 +539,24 @@ def cell_problem(cell) -> str | None:
         return _("The cell's format shows the number divided by %(factor)s: Excel keeps %(kept)s. Type the figure in the "
                  "measure's unit, in a cell formatted as a number.") % {
             "factor": format_exact(Decimal(1000) ** len(scale.group(1)), 0, "vi"), "kept": format_exact(number, 0, "vi")}
+    if number < 0 and _hides_minus(cell.number_format or "General"):
+        # 0.00;[Red]0.00 (Excel's red negatives) shows -2,5 as 2,50: read as shown, a fall would be a rise.
+        return _("The cell's format shows this negative number without its minus sign: Excel keeps %(kept)s. Use a number "
+                 "format that shows the sign, or type %(typed)s, sign included, in a cell formatted as General.") % {
+            "kept": format_exact(number, 0, "vi"), "typed": unambiguous_text(number, "vi")}
     return None
+
+
+def _hides_minus(number_format: str) -> bool:
+    """Whether Excel shows a negative number in `number_format` without its sign: Excel prints no
+    minus of its own in a format's negative section (the second), so a section that writes neither
+    a "-" nor parentheses shows -2,5 as 2,5. (Formats whose sections are chosen by [conditions]
+    are left as they are.)"""
+    sections = number_format.split(";")
+    if len(sections) < 2 or re.search(r"\[[<>=]", number_format):
+        return False
+    shown = re.sub(r"\[[^\]]*\]|_.|\*.", "", sections[1])  # colours, spaces the width of a character, fills
+    return not re.search(r"[-−(]", shown)
 
 
 def _format_sections(number_format: str, number: Decimal) -> list[str]:

@@ -222,6 +222,11 @@ def test_more_decimals_than_are_stored_name_the_number_the_cell_holds(client, re
     (123, ";;;", "Định dạng của ô làm ẩn số: Excel lưu 123."),
     # Excel's "Comma Style" (the accounting format): zero shows as "-", which is zero.
     *((value, '_(* #,##0.00_);_(* \\(#,##0.00\\);_(* "-"??_);_(@_)', None) for value in (0, 1234.5, -12)),
+    # A negative section without a minus: Excel's red negatives show -2,5 as 2,50.
+    (-2.5, "0.00;[Red]0.00", "hiển thị số âm này mà không có dấu trừ: Excel lưu -2,5"), (2.5, "0.00;[Red]0.00", None),
+    (-2.5, "#,##0.00_-;#,##0.00_-", "không có dấu trừ"),  # _- is a space as wide as a minus, not a minus
+    (-2.5, "0.00;[Red]-0.00", None), (-2.5, "0.00_);[Red](0.00)", None), (-2.5, '0.00;"-"0.00', None),
+    (-2.5, "0.00", None), (-2.5, "General", None), (-2.5, "[<0]0.00;0.00", None),
 ])
 def test_a_number_cell_shown_as_another_number_is_refused(db, value, number_format, refused):
     from openpyxl import Workbook

@@ -283,6 +283,18 @@ def test_a_pledge_typed_with_a_percent_sign_is_refused_never_read_a_hundred_time
     assert {p.unit.code: p.target for p in Pledge.objects.all()} == {"024": D("60"), "026": D("59.1")}
 
 
+def test_a_negative_pledge_whose_format_hides_its_minus_is_refused_as_in_the_figure_upload(tmp_path, programme, admin_user):
+    path = fill(template(tmp_path, programme), {("024", "3"): (-250, datetime.datetime(2024, 1, 15), "")})
+    wb = load_workbook(path)
+    row = next(r[0].row for r in wb[pledge_xlsx.SHEET].iter_rows(min_row=2) if (r[0].value, r[2].value) == ("024", "3"))
+    wb[pledge_xlsx.SHEET].cell(row, COL["Chỉ tiêu giao ước"]).number_format = "#,##0;[Red]#,##0"  # shows 250
+    wb.save(path)
+    with pytest.raises(CommandError) as refused:
+        call_command("import_pledges", str(path), "--user", admin_user.username)
+    assert "Định dạng của ô hiển thị số âm này mà không có dấu trừ: Excel lưu -250." in str(refused.value)
+    assert not Pledge.objects.exists()
+
+
 def test_once_the_year_is_closed_pledges_are_refused_by_page_and_command(client, tmp_path, programme, admin_user):
     from targets import ranking
 

@@ -186,6 +186,24 @@ def test_every_bad_row_is_listed_at_once_with_row_column_and_reason(client, repo
             "Số đếm phải là số nguyên không âm.")
 
 
+def test_a_negative_figure_whose_format_hides_its_minus_is_refused_a_positive_one_is_read(client, reporter):
+    # Excel's red negatives (0.00;[Red]0.00) show -2,5 as 2,50: the figure shown is not the one kept.
+    client.force_login(reporter)
+    wb = fill(download(client), {"3": -2.5})
+    ws = wb["Nhập liệu"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "3")
+    row[header.index("Giá trị")].number_format = "0.00;[Red]0.00"
+    html = refused(client, as_upload(wb), f"dòng {row[0].row}, cột «Giá trị»: Định dạng của ô hiển thị số âm này mà không có "
+                                          "dấu trừ: Excel lưu -2,5. Hãy dùng định dạng số có hiện dấu trừ, hoặc nhập -2,5")
+    assert html.count(f"dòng {row[0].row},") == 1  # said once, not again as a negative amount
+    client.cookies["django_language"] = "en"
+    refused(client, as_upload(wb), "format shows this negative number without its minus sign: Excel keeps -2,5.")
+    row[header.index("Giá trị")].value = 2.5  # a positive number shows as kept
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    assert 'name="token"' in response.content.decode()
+
+
 def test_an_english_page_lists_the_problems_in_english_with_the_templates_own_names(client, reporter):
     client.force_login(reporter)
     client.cookies["django_language"] = "en"
