@@ -1218,7 +1218,32 @@ class RegistrationForm(forms.ModelForm):
         if self.has_error("registered_on"):
             # Not a date: said once, not also judged by the model's rules as the day it defaults to.
             self.instance.registered_on = None
+        elif problem := self._deadline_problem(cleaned.get("campaign"), cleaned.get("registered_on")):
+            self.add_error("registered_on", problem)
+            self.instance.registered_on = None  # as for a mistyped date: not judged again as the day it defaults to
         return cleaned
+
+    def _deadline_problem(self, campaign, day) -> str | None:
+        """The registrations page's deadline rule (commendation.registration_deadline_problem), judged
+        on the registration's own day, when the date rule judges it (Registration.date_to_judge: a new
+        row, or its day or programme changed). A day out of the programme's span is said by that rule
+        alone (Registration.rule_problems), not a second time as after the deadline."""
+        from django.utils import timezone
+
+        from targets import commendation
+
+        if campaign is None or day is None:
+            return None
+        if self.instance.pk is not None and (self.instance.campaign_id, self.instance.registered_on) == (campaign.pk, day):
+            return None  # a row kept as it was stored: its note or title edited
+        if models.Registration.date_problem(campaign, day):
+            return None
+        record = models.ScoringScheme.objects.filter(campaign=campaign).first()
+        try:
+            scheme = record.scheme() if record is not None else None
+        except scoring.SchemeError:
+            scheme = None  # the title's rule says the scheme does not read
+        return commendation.registration_deadline_problem(scheme, day, timezone.localdate()) if scheme else None
 
 
 @admin.register(models.Registration)

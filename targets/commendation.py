@@ -12,10 +12,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from targets import history, ranking, scoring
 from targets.language import language
@@ -167,8 +165,7 @@ def draft_proposals(campaign: Campaign, *, user) -> int:
                 certificate.state = Proposal.State.WITHDRAWN
                 certificate.version += 1
                 certificate.changed_by = user
-                with override(settings.LANGUAGE_CODE):  # stored in the site's language, as the drafted reason
-                    certificate._change_reason = history_reason(_("Proposed for the emulation flag instead"))
+                certificate._change_reason = history.system_reason(history.FLAG_INSTEAD)  # shown in the page's language
                 certificate.save()
     return created
 
@@ -214,6 +211,12 @@ def update_proposal(campaign: Campaign, pk: int | None, *, version: int, why: st
         raise Refused(_("That proposal no longer exists."))
     if proposal.version != version:
         raise Refused(_("Someone else changed this proposal meanwhile; here it is as it stands now."))
+    if proposal.state == Proposal.State.WITHDRAWN and values.get("state", proposal.state) != Proposal.State.WITHDRAWN:
+        # Decided under the lock: drafting (draft_proposals) locks every proposal, this one too.
+        if standing := _drafted_in_place_of(campaign, proposal):
+            raise Refused(_("%(units)s was proposed in place of this withdrawn proposal and is not withdrawn: putting this one "
+                            "back would propose one unit too many. Withdraw that proposal first.") % {
+                "units": ", ".join(f"{p.unit.code} · {p.unit.list_name(language())}" for p in standing)})
     if values.get("reason", proposal.reason) != proposal.reason:
         proposal.reason_en = ""  # the secretariat's own words stand in both languages
     for name, value in values.items():
@@ -225,3 +228,29 @@ def update_proposal(campaign: Campaign, pk: int | None, *, version: int, why: st
     proposal._change_reason = history_reason(why)
     proposal.save()
     return proposal
+
+
+def _drafted_in_place_of(campaign: Campaign, proposal: Proposal) -> list[Proposal]:
+    """The other units' proposals of the same kind in the same bloc, not withdrawn, drafted (or
+    entered) after `proposal` was last withdrawn: the ones that took its place (draft_proposals
+    gives a withdrawn proposal's place to the next unit)."""
+    withdrawn_at = None
+    for row in proposal.history.order_by("-history_date", "-history_id"):  # the first row of its latest withdrawal
+        if row.state != Proposal.State.WITHDRAWN:
+            break
+        withdrawn_at = row
+    if withdrawn_at is None:
+        return []
+    later = Proposal.history.filter(campaign=campaign, kind=proposal.kind, history_type="+",
+                                    history_id__gt=withdrawn_at.history_id).values("id")
+    others = list(Proposal.objects.filter(campaign=campaign, kind=proposal.kind, pk__in=later).exclude(unit=proposal.unit)
+                  .exclude(state=Proposal.State.WITHDRAWN).select_related("unit__bloc").order_by("unit__code"))
+    if not others:
+        return []
+    result = ranking.cached_ranking(campaign)
+
+    def bloc(unit: Unit) -> str | None:  # the bloc it was ranked in, as the proposals page lists it
+        place = result.of_unit(unit.code)
+        return place[0].code if place else unit.bloc.code if unit.bloc else None
+
+    return [p for p in others if bloc(p.unit) == bloc(proposal.unit)]

@@ -28,7 +28,10 @@ LAST_YEAR = gettext_noop("Last year's approved figures")
 DRAFTED = gettext_noop("Drafted from the final ranking")
 PLEDGES_ENTERED = gettext_noop("Entered from the pledge template")
 UPLOADED = gettext_noop("Uploaded from the Excel template")
-SYSTEM_REASONS = (CLEARED, CORRECTED, SUBMITTED, APPROVED, RETURNED, RETURNED_UNSENT, REOPENED, LAST_YEAR, DRAFTED, PLEDGES_ENTERED, UPLOADED)
+# A unit's draft certificate withdrawn when drafting proposes it for the flag in place of a withdrawn one.
+FLAG_INSTEAD = gettext_noop("Proposed for the emulation flag instead")
+SYSTEM_REASONS = (CLEARED, CORRECTED, SUBMITTED, APPROVED, RETURNED, RETURNED_UNSENT, REOPENED, LAST_YEAR, DRAFTED, PLEDGES_ENTERED, UPLOADED,
+                  FLAG_INSTEAD)
 
 
 def system_reason(reason: str) -> str:

@@ -208,6 +208,29 @@ def test_a_registration_is_dated_from_december_of_the_year_before_to_the_program
     assert list(Registration.objects.values_list("registered_on", flat=True)) == [datetime.date(2023, 12, 1)]
 
 
+def test_the_admin_refuses_a_registration_made_after_the_deadline_at_its_date_as_the_registrations_page_does(
+        client, admin_user, programme):
+    import datetime
+
+    client.force_login(admin_user)
+    dong_van = Unit.objects.get(code="026")  # the programme's registrations close on 31/03/2024
+    response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",
+                          registered_on="01/04/2024")
+    assert response.status_code == 200 and errors(response) == "Ngày 01/04/2024 là sau hạn đăng ký 31/03/2024: không nhận đăng ký sau hạn."
+    assert response.context_data["adminform"].form.errors["registered_on"] == [errors(response)]  # at the date box
+    assert not Registration.objects.exists()
+    # Made by the deadline, entered after it (as on paper): recorded on its own day.
+    response = admin_save(client, "registration", campaign=programme.pk, unit=dong_van.pk, title="co-thi-dua-ubnd-tinh",
+                          registered_on="31/03/2024")
+    assert response.status_code == 302, errors(response)
+    registration = Registration.objects.get()
+    # Its day corrected to one after the deadline: refused as well, the day kept.
+    response = admin_save(client, "registration", registration.pk, registered_on="02/04/2024")
+    assert response.status_code == 200 and errors(response) == "Ngày 02/04/2024 là sau hạn đăng ký 31/03/2024: không nhận đăng ký sau hạn."
+    registration.refresh_from_db()
+    assert registration.registered_on == datetime.date(2024, 3, 31)
+
+
 def test_a_registration_stored_before_the_date_rule_is_edited_its_day_judged_once_it_or_the_programme_changes(
         client, admin_user, programme):
     import datetime

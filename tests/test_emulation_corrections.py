@@ -83,6 +83,43 @@ def test_a_withdrawn_flag_gives_its_place_to_the_next_eligible_unit_and_stays_li
     assert _proposals()[("028", "certificate")] == "withdrawn"
 
 
+def test_a_withdrawn_proposal_is_not_put_back_while_the_one_drafted_in_its_place_stands(client, year, users):
+    _three_contenders(year)
+    close(year, users)
+    login(client, users["reviewer"])
+    _draft(client)
+    _set_state(client, Proposal.objects.get(unit__code="024", kind="flag"), "withdrawn", "Phát hiện vi phạm sau khi khóa sổ")
+    _draft(client)  # Mèo Vạc's flag in its place; Mèo Vạc's certificate gives way to Đồng Văn's
+    mistaken = Proposal.objects.get(unit__code="024", kind="flag")
+    page = html.unescape(text(_set_state(client, mistaken, "draft", "Rút nhầm")))
+    assert "027 · Mèo Vạc đã được đề nghị thay cho đề nghị đã rút này và chưa bị rút" in page, page
+    assert "Hãy rút đề nghị đó trước." in page
+    # The certificate that gave way is not put back beside the certificate drafted in its place either.
+    page = html.unescape(text(_set_state(client, Proposal.objects.get(unit__code="027", kind="certificate"), "draft", "Nhầm")))
+    assert "026 · Đồng Văn đã được đề nghị thay cho đề nghị đã rút này" in page, page
+    assert _proposals() == {("024", "flag"): "withdrawn", ("027", "flag"): "draft", ("027", "certificate"): "withdrawn",
+                            ("028", "certificate"): "draft", ("026", "certificate"): "draft"}
+    # Once the flag drafted in its place is withdrawn, the city's may be put back.
+    _set_state(client, Proposal.objects.get(unit__code="027", kind="flag"), "withdrawn", "Đề nghị lại cho thành phố")
+    _set_state(client, Proposal.objects.get(unit__code="024", kind="flag"), "draft", "Rút nhầm")
+    assert _proposals()[("024", "flag")] == "draft"
+
+
+def test_a_certificate_that_gave_way_to_the_flag_says_why_in_the_pages_language(client, year, users):
+    _three_contenders(year)
+    close(year, users)
+    login(client, users["reviewer"])
+    _draft(client)
+    _set_state(client, Proposal.objects.get(unit__code="024", kind="flag"), "withdrawn", "Phát hiện vi phạm sau khi khóa sổ")
+    _draft(client)
+    unit_page = reverse("ranking-unit", args=["027"]) + "?year=2024"
+    assert "Được đề nghị Cờ thi đua thay cho đề nghị này" in html.unescape(text(client.get(unit_page)))
+    client.cookies["django_language"] = "en"
+    for page in (html.unescape(text(client.get(reverse("proposals") + "?year=2024"))), html.unescape(text(client.get(unit_page)))):
+        assert "Proposed for the emulation flag instead" in page
+        assert "Được đề nghị Cờ thi đua thay cho đề nghị này" not in page
+
+
 def test_a_withdrawn_certificate_gives_its_place_to_the_next_ranked_unit(client, year, users):
     _three_contenders(year)
     close(year, users)

@@ -100,10 +100,13 @@ def unit_explanation(request, code: str):
     bloc, score = found
     # A unit that moved is also listed, not ranked, in the bloc it left, scored there on its quarters there.
     earlier = [(b, s) for b in result.blocs if b.code != bloc.code and (s := b.unit(code)) is not None]
+    # A draft is the secretariat's working paper: others see only what the council decided.
+    proposals = list(access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign, unit__code=code)))
+    for p in proposals:  # a withdrawn one says why, as on the proposals page
+        p.withdrawal = _withdrawal(p) if p.state == Proposal.State.WITHDRAWN else None
     return render(request, "targets/ranking_unit.html", {
         **year, "result": result, "bloc": bloc, "score": score, "record": ranking.scheme_record(campaign), "earlier": earlier,
-        # A draft is the secretariat's working paper: others see only what the council decided.
-        "proposals": access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign, unit__code=code)),
+        "proposals": proposals,
     })
 
 
