@@ -419,12 +419,14 @@ def differs(figure: Figure, entry: Entry) -> bool:
         entry.value, entry.cumulative, entry.verdict, entry.narrative, entry.note, entry.source, entry.kind)
 
 
-def changed_since_shown(submission: Submission, figures: dict[int, int | None], tasks: dict[int, int | None]) -> list[str]:
+def changed_since_shown(*, campaign: Campaign, unit: Unit, quarter: int, figures: dict[int, int | None],
+                        tasks: dict[int, int | None]) -> list[str]:
     """The codes of the rows a page showed (measure or task id → the version shown, None for none)
     that are stored otherwise now: changed, entered or deleted by someone else since. A report is
-    sent only as its sender saw it; called under the report's lock (save_figures took it)."""
-    stored = dict(submission.figures.values_list("measure_id", "version"))
-    reports = dict(submission.task_reports.values_list("task_id", "version"))
+    sent only as its sender saw it; called under the report's lock (the save before it took it)."""
+    here = {"submission__campaign": campaign, "submission__unit": unit, "submission__quarter": quarter}
+    stored = dict(Figure.objects.filter(**here).values_list("measure_id", "version"))
+    reports = dict(TaskReport.objects.filter(**here).values_list("task_id", "version"))
     changed = [mid for mid, shown in figures.items() if stored.get(mid) != shown]
     changed_tasks = [tid for tid, shown in tasks.items() if reports.get(tid) != shown]
     return [*Measure.objects.filter(pk__in=changed).order_by("order", "code").values_list("code", flat=True),

@@ -271,8 +271,8 @@ def _post(request, campaign, unit, quarter, formset, tasks):
         task_conflicts = tasks_result.conflicts
         # Rows left as the page showed them are sent as stored: if someone changed one since, the
         # report is not sent on a figure its sender never saw (what they typed is saved).
-        changed = workflow.changed_since_shown(result.submission, formset.shown_versions(),
-                                               tasks.shown_versions() if tasks.is_bound else {}) if submitting else []
+        changed = workflow.changed_since_shown(campaign=campaign, unit=unit, quarter=quarter, figures=formset.shown_versions(),
+                                               tasks=tasks.shown_versions() if tasks.is_bound else {}) if submitting else []
         if result.conflicts or task_conflicts:
             transaction.set_rollback(True)
         elif submitting and not changed:
