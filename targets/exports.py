@@ -589,7 +589,7 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
     if measure.is_qualitative and p.verdict is not None:
         # Text takes no number format: the marks the numbers' formats carry are written out.
         _cell(ws, row, COL["actual"], verdict_words(p, marked, lang), BODY, CENTRE)
-    _judged_cell(ws.cell(row, COL["assessment"]), p, lang, qualitative=measure.is_qualitative)
+    _judged_cell(ws.cell(row, COL["assessment"]), p, lang)
     shown = m.shown
     note = shown.narrative if (shown and measure.is_qualitative) else (shown.note if shown else "")
     if shown and shown.replaced_an_estimate:
@@ -706,23 +706,19 @@ def _status_cell(cell, status: Status, lang: str) -> None:
     cell.alignment = CENTRE
 
 
-def judged_words(p: progress.Progress, lang: str, *, qualitative: bool = False) -> str:
-    """A measure's status as the report writes it, on the report sheet and the by-unit sheet alike:
-    a full year with no year figure yet is the latest in-year status, never a final verdict, and says
-    so (never in a closed year, whose full year is final: Progress.carried). A task assessed in words
-    (`qualitative`) is assessed in the words officials write, its verdict's ("Hoàn thành tốt nhiệm
-    vụ", never "Vượt kế hoạch": there is no plan figure to exceed); its status keeps its colour."""
-    if qualitative and p.verdict is not None and not p.closed:
-        text = progress.verdict_label(p.verdict, lang)
-    else:
-        text = progress.status_label(p.status, lang)
+def judged_words(p: progress.Progress, lang: str) -> str:
+    """A measure's status as the report writes it, on the report sheet and the by-unit sheet alike,
+    in the pages' words (progress.judged_label): a full year with no year figure yet is the latest
+    in-year status, never a final verdict, and says so (never in a closed year, whose full year is
+    final: Progress.carried)."""
+    text = progress.judged_label(p, lang)
     return f"{text} ({_('no full-year figure yet')})" if p.carried else text
 
 
-def _judged_cell(cell, p: progress.Progress, lang: str, *, qualitative: bool = False) -> None:
+def _judged_cell(cell, p: progress.Progress, lang: str) -> None:
     """`judged_words` in the status's colour."""
     _status_cell(cell, p.status, lang)
-    cell.value = judged_words(p, lang, qualitative=qualitative)
+    cell.value = judged_words(p, lang)
 
 
 def closed_note(p: progress.Progress, lang: str) -> str | None:
@@ -927,7 +923,7 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
             # Names and notes wrap within their column, never cut at the next one; numbers stay on one line.
             cell.alignment = WRAP if isinstance(cell.value, str) else Alignment(vertical="top")
         if own is not None:  # the words and colour of the report sheet's assessment
-            _judged_cell(ws.cell(r, 12), own, lang, qualitative=a.measure.is_qualitative)
+            _judged_cell(ws.cell(r, 12), own, lang)
     _fit_number_columns(ws, (7, 8, 11), 4, 3 + len(rows))
     # What the marks mean, under the table as under the report sheet's (a blank row between: no
     # part of the filtered data).

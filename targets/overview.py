@@ -83,6 +83,13 @@ class IndicatorProgress:
         """A full-year status standing on an in-year one for want of the year's figure (Progress.in_year)."""
         return any(m.progress.carried for m in self.measures)
 
+    def judged(self, lang: str | None = None) -> str:
+        """Its status in words: an indicator of one measure as that measure is said (progress.judged_label:
+        a verdict's words for one assessed in words), one of several by its worst status."""
+        if len(self.measures) == 1:
+            return progress.judged_label(self.measures[0].progress, lang)
+        return progress.status_label(self.status, lang)
+
 
 @dataclass
 class TaskProgress:

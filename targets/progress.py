@@ -131,6 +131,17 @@ def verdict_label(verdict: Verdict | str, lang: str | None = None) -> str:
         return str(VERDICT_NAMES[Verdict(verdict)])
 
 
+def judged_label(p: Progress, lang: str | None = None) -> str:
+    """A measure's status in words, on the pages and in the report alike: a measure assessed in words
+    by its verdict's words ("Hoàn thành tốt nhiệm vụ", never "Vượt kế hoạch": it has no plan figure to
+    exceed), while its year is open; any other, and a closed year's without its year verdict, by its
+    status (whose colour both keep)."""
+    spec = p._spec
+    if p.verdict is not None and not p.closed and spec is not None and spec.comparison is Comparison.QUALITATIVE:
+        return verdict_label(p.verdict, lang)
+    return status_label(p.status, lang)
+
+
 def period_label(quarter: int, lang: str | None = None) -> str:
     """The year-to-date period ending with `quarter`: "Quý I", "6 tháng", "9 tháng", "Cả năm"."""
     with override(language(lang)):

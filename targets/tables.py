@@ -55,6 +55,7 @@ class SeriesTable(tables.Table):
         # A measure assessed in words has its verdict by period, and no figure to pace or compare.
         super().__init__(rows, exclude=("expected", "same_period", "target", "percent") if measure.is_qualitative else (), **kwargs)
         _label_ytd(self, measure)
+        self.in_words = measure.is_qualitative
 
     def render_ytd(self, value, record):
         if record["verdict"]:
@@ -65,8 +66,10 @@ class SeriesTable(tables.Table):
     def render_percent(self, value, record):
         return pct(value, progress.percent_places(value))
 
-    def render_status(self, value):
-        return f"{status_icon(value)} {status_label(value)}"
+    def render_status(self, value, record):
+        # A measure assessed in words in its verdict's words, as the report says it (progress.judged_label).
+        said = verdict_label(record["verdict"]) if self.in_words and record["verdict"] else status_label(value)
+        return f"{status_icon(value)} {said}"
 
 
 # --- the indicator page's units ---------------------------------------------------------------
@@ -159,7 +162,7 @@ class UnitBreakdownTable(tables.Table):
             return DASH
         judged = record["judged"]
         badge = format_html('<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>', judged.status.value,
-                            status_icon(judged.status), status_label(judged.status))
+                            status_icon(judged.status), progress.judged_label(judged, language()))
         # A full year not yet reported is judged on the nine months: say so beside the status.
         return format_html("{} ({})", badge, progress.period_note(judged)) if judged.carried else badge
 

@@ -100,6 +100,31 @@ def test_a_programme_set_up_ahead_leaves_the_pages_on_the_current_year_whatever_
     assert official.get(reverse("home"), {"year": ahead.year}).status_code == 200  # there, when asked for
 
 
+def test_an_indicator_assessed_in_words_is_said_in_its_verdicts_words_on_every_page_as_in_the_report(official, demo):
+    """Indicator 17 (assessed in words) rated "completed well" is not "exceeded the plan" (it has no
+    plan figure): the overview, its theme and indicator pages and its series table say the verdict,
+    as the official report does (exports.judged_words)."""
+    from targets import exports
+    from targets.progress import Status, verdict_label
+
+    overview = build_overview(demo, 3)
+    row = next(i for t in overview.themes for i in t.indicators if i.indicator.number == 17)
+    p = row.measures[0].progress
+    assert p.verdict == "completed_well" and p.status is Status.EXCEEDED
+    said = verdict_label(p.verdict, "vi")
+    assert exports.judged_words(p, "vi") == said == "Hoàn thành tốt nhiệm vụ"
+    home = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    home_row = next(r for r in home.split("<tr>") if 'class="card-number">17. ' in r)
+    assert said in home_row and "Vượt kế hoạch" not in home_row
+    page = official.get(reverse("indicator", args=[17]), {"year": 2024, "quarter": 3}).content.decode()
+    assert f"</span> {said}</span>" in page and "Vượt kế hoạch" not in page
+    theme = official.get(reverse("theme", args=[row.indicator.theme.number]), {"year": 2024, "quarter": 3}).content.decode()
+    assert f"</span> {said}</span>" in theme
+    # A measure with a figure keeps its status's words.
+    budget = next(i for t in overview.themes for i in t.indicators if i.indicator.number == 3)
+    assert budget.judged("vi") == status_label(budget.status, "vi")
+
+
 def test_districts_sum_disagreeing_with_the_province_is_flagged(official, demo):
     html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 1}).content.decode()
     assert "Tổng số liệu các huyện là" in html

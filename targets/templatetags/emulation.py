@@ -118,6 +118,15 @@ def change_reason(text):
 
 
 @register.filter
+def judged(row):
+    """A status in words, as the report words it: an indicator row's (overview.IndicatorProgress.judged)
+    or a measure's Progress (progress.judged_label), a verdict's words for one assessed in words."""
+    if hasattr(row, "judged"):
+        return row.judged(language())
+    return progress.judged_label(row, language())
+
+
+@register.filter
 def localized(obj, field):
     """The English variant of a text field (name_en, title_en…) on English pages, when there is one."""
     if language() == "en":
