@@ -705,7 +705,7 @@ SCHEME_BOXES = {
     **{f"task_{v.value}": f"task_points.{v.value}" for v in progress.Verdict},
     **{f"reporting_{name}": f"reporting_points.{name}" for name in scoring.EARNED["reporting_points"]},
     **{key: key for key in ("key_measures", "annual_measures", "titles", "flag_title", "flag_min_score",
-                            "flag_requires_full_year", "certificates", "registration_until", "score_out_of", "note")},
+                            "flag_requires_full_year", "certificates", "registration_until", "score_out_of", "bonus_max", "note")},
 }
 # The tables of points and their levels, as the scheme reads them.
 SCHEME_TABLES = {"measure_points": [o.value for o in scoring.Outcome], "task_points": [v.value for v in progress.Verdict],
@@ -743,6 +743,9 @@ class ScoringSchemeForm(forms.ModelForm):
                                        help_text=_("May be negative: a penalty."))
     reporting_on_time = _points_field(_("Report sent on time"), required=False, help_text=_("Each quarter; empty: 0."))
     reporting_complete = _points_field(_("Report complete"), required=False, help_text=_("Each quarter; empty: 0."))
+    bonus_max = _points_field(_("Most a unit's bonuses add up to"), required=False, help_text=_(
+        "Empty: no limit. A bonus that would take a unit's bonuses over it is refused; bonuses entered before the limit "
+        "count up to it."))
     score_out_of = _points_field(_("Score out of"), required=False, help_text=_(
         "Empty: a unit's score is the sum of its lines. 100: what its measures, tasks and reports earned is scaled to 100 "
         "(divided by the most they could earn), so that a unit asked for more items does not outscore one that did all it "
@@ -836,6 +839,7 @@ class ScoringSchemeForm(forms.ModelForm):
         initial["flag_title"] = str(data.get("flag_title") or "")
         initial["flag_min_score"] = _stored_points(data.get("flag_min_score"))
         initial["score_out_of"] = _stored_points(data.get("score_out_of"))
+        initial["bonus_max"] = _stored_points(data.get("bonus_max"))
         initial["flag_requires_full_year"] = data.get("flag_requires_full_year", True)
         initial["certificates"] = data.get("certificates", 0)
         until = data.get("registration_until")
@@ -973,9 +977,10 @@ class ScoringSchemeForm(forms.ModelForm):
         if typed("flag_min_score"):
             new = cleaned["flag_min_score"]
             put("flag_min_score", None if new is None else str(new), same_points(new))
-        if typed("score_out_of"):
-            new = cleaned["score_out_of"]
-            put("score_out_of", None if new is None else str(new), same_points(new))
+        for key in ("score_out_of", "bonus_max"):
+            if typed(key):
+                new = cleaned[key]
+                put(key, None if new is None else str(new), same_points(new))
         if typed("flag_requires_full_year"):
             new = cleaned["flag_requires_full_year"]
             put("flag_requires_full_year", new, lambda old: (True if old is _ABSENT else old) is new)
@@ -1096,7 +1101,7 @@ class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
         (_("Points for each task of themes II–VI, by its assessment"),
          {"fields": tuple(f"task_{v.value}" for v in progress.Verdict)}),
         (_("Points for each quarter's report"), {"fields": ("reporting_on_time", "reporting_complete")}),
-        (_("The whole a score is out of"), {"fields": ("score_out_of",)}),
+        (_("The whole a score is out of, and bonuses"), {"fields": ("score_out_of", "bonus_max")}),
         (_("Key measures and measures published once a year"), {"fields": ("key_measures", "annual_measures")}),
         (_("Titles, the flag and certificates"),
          {"fields": ("titles", "flag_title", "flag_min_score", "flag_requires_full_year", "certificates",

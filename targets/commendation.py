@@ -52,6 +52,8 @@ def add_adjustment(campaign: Campaign, *, unit: Unit, kind: str, points: Decimal
     # in another case or spacing, would count the points twice.
     if problem := ScoreAdjustment.duplicate_problem(campaign.pk, unit, kind, reason):
         raise Refused(str(problem))
+    if problem := ScoreAdjustment.bonus_cap_problem(campaign.pk, unit, kind, points):
+        raise Refused(str(problem))
     adjustment = ScoreAdjustment(campaign=campaign, unit=unit, kind=kind, points=points, reason=reason, evidence=evidence,
                                  bars_flag=bars_flag, entered_by=user)
     adjustment._change_reason = history_reason(reason)

@@ -1637,8 +1637,31 @@ class ScoreAdjustment(models.Model):
             errors["evidence"] = problem
         if self.unit_id and (problem := self.duplicate_problem(self.campaign_id, self.unit, self.kind, self.reason, self.pk)):
             errors["reason"] = problem
+        if self.unit_id and "points" not in errors and (
+                problem := self.bonus_cap_problem(self.campaign_id, self.unit, self.kind, self.points, self.pk)):
+            errors["points"] = problem
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def bonus_cap_problem(cls, campaign_id, unit, kind: str, points: Decimal | None, exclude_pk=None) -> str | None:
+        """A bonus that would take the unit's bonuses over the most its scheme allows (bonus_max): a
+        10 typed as 100 would otherwise decide the ranking. One rule for the secretariat's page
+        (targets.commendation.add_adjustment, under the scheme's lock) and the admin (clean())."""
+        if kind != cls.Kind.BONUS or points is None or not (campaign_id and unit is not None):
+            return None
+        record = ScoringScheme.objects.filter(campaign_id=campaign_id).first()
+        most = record.scheme().bonus_max if record is not None else None
+        if most is None:
+            return None
+        earlier = cls.objects.filter(campaign_id=campaign_id, unit=unit, kind=kind).exclude(pk=exclude_pk).aggregate(
+            total=models.Sum("points"))["total"] or Decimal(0)
+        if earlier + points <= most:
+            return None
+        lang = language()
+        return _("%(unit)s's bonuses would add up to %(total)s points, over the most the scheme allows a unit, %(most)s: "
+                 "nothing was added. Check the points, or the scheme.") % {
+            "unit": unit.name, "total": format_exact(earlier + points, 0, lang), "most": format_exact(most, 0, lang)}
 
 
 class Proposal(models.Model):

@@ -577,6 +577,9 @@ def scheme_rules(record: ScoringScheme) -> list[tuple[str, str]]:
         (_("The score"), _("out of %(out_of)s: what the lines above earn, scaled to it; then bonuses and deductions") % {
             "out_of": pts(scheme.score_out_of)} if scheme.score_out_of is not None else
          _("the sum of the lines, bonuses and deductions included")),
+        (_("Bonuses and deductions"), _("entered by the secretariat, each with its reason and evidence; a unit's bonuses "
+                                         "count at most %(most)s points") % {"most": pts(scheme.bonus_max)}
+         if scheme.bonus_max is not None else _("entered by the secretariat, each with its reason and evidence")),
         (_("Key measures"), "; ".join(names.get(code, code) for code in sorted(scheme.key_measures, key=code_order)) or _("none")),
         (_("Proposed for the flag"), _("the best-ranked unit %(conditions)s; the council decides") % {
             "conditions": ", ".join(conditions)}),

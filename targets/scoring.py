@@ -269,6 +269,7 @@ SCHEME_PROBLEMS = {
     "unknown_top": gettext_lazy("Unknown keys %(unknown)s; a scheme has %(names)s."),
     "control": gettext_lazy("remove the invisible control characters (e.g. pasted from another program)."),
     "too_long": gettext_lazy("at most %(max)s characters (it has %(count)s)."),
+    "bonus_max_negative": gettext_lazy("%(value)s is negative; the most a unit's bonuses add up to is 0 or more."),
     "out_of_positive": gettext_lazy("%(value)s: a score is out of a whole above 0 (100, say); leave it empty to add up the lines' points as they are."),
 }
 # A title's code is kept by registrations and said in the proposals' files: letters without
@@ -278,7 +279,7 @@ TITLE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # ignored in silence and its default used, on a ranking the council is given.
 SCHEME_KEYS = ("note", "measure_points", "task_points", "reporting_points", "key_measures", "titles", "flag_title",
                "flag_min_score", "flag_requires_full_year", "certificates", "annual_measures", "registration_until",
-               "score_out_of")
+               "score_out_of", "bonus_max")
 # Bounds of what a scheme may say: an item earns at most MAX_ITEM_POINTS, a score's minimum is at
 # most MAX_SCORE (a proposal keeps its score in 9 digits, 2 decimals), a bloc has at most
 # MAX_CERTIFICATES certificates.
@@ -323,6 +324,8 @@ class Scheme:
     registration_until: datetime.date | None = None
     # The whole a unit is scored out of (100), its lines scaled to it; None: the lines' sum as it is.
     score_out_of: Decimal | None = None
+    # The most a unit's bonuses add up to (None: no limit); more, entered before the limit, is taken off.
+    bonus_max: Decimal | None = None
 
     def most(self, kind: LineKind) -> Decimal:
         """The most one line of `kind` can earn (what score_out_of scales against)."""
@@ -497,6 +500,8 @@ class Scheme:
             titles=tuple(titles),
             registration_until=until or None,
             score_out_of=out_of,
+            bonus_max=points(data["bonus_max"], "bonus_max", MAX_SCORE, score=True, negative="bonus_max_negative")
+            if data.get("bonus_max") not in (None, "") else None,
         )
         if problems:
             raise SchemeError(problems)
@@ -621,6 +626,7 @@ class LineKind(StrEnum):
     SCALE = "scale"  # what the lines above earned, scaled to the scheme's whole (Scheme.score_out_of)
     BONUS = "bonus"
     DEDUCTION = "deduction"
+    BONUS_CAP = "bonus_cap"  # bonuses over the scheme's most (Scheme.bonus_max), taken off
 
 
 # The lines a scheme's whole scales: what the unit was asked for, not the secretariat's adjustments.
@@ -648,6 +654,8 @@ WORDS = {
     "in_words_note": pgettext_lazy("score line", "The scheme gives points to pledged figures and to tasks: a measure assessed "
                                                  "in words earns none."),
     LineKind.SCALE: pgettext_lazy("score line", "Scaled to %(out_of)s points"),
+    LineKind.BONUS_CAP: pgettext_lazy("score line", "Bonuses over the most of %(most)s"),
+    "capped": pgettext_lazy("score line", "bonuses of %(total)s points, of which the scheme counts %(most)s"),
     "scaled": pgettext_lazy("score line", "%(earned)s of the %(most)s points the lines above could earn = %(scaled)s of %(out_of)s"),
 }
 
@@ -910,6 +918,13 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
                           a.evidence, a.evidence))
         if a.bars_flag:
             bars.append(Barring(Bar.BARRING_DEDUCTION, a.reason))
+    bonuses = sum((a.points for a in unit.adjustments if a.points > 0), ZERO)
+    if scheme.bonus_max is not None and bonuses > scheme.bonus_max:
+        # Entered before the limit was set (the page refuses more): counted up to it, said in one line.
+        lines.append(Line(LineKind.BONUS_CAP, str(scheme.bonus_max),
+                          *(words(WORDS[LineKind.BONUS_CAP], lang, most=points_text(scheme.bonus_max, lang)) for lang in ("vi", "en")),
+                          *(words(WORDS["capped"], lang, total=points_text(bonuses, lang), most=points_text(scheme.bonus_max, lang))
+                            for lang in ("vi", "en")), scheme.bonus_max - bonuses))
     score = sum((line.points for line in lines), ZERO)
     if scheme.flag_title is not None and scheme.flag_title not in unit.registered:
         title = scheme.title(scheme.flag_title)

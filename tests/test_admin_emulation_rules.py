@@ -756,3 +756,7 @@ def test_the_whole_a_score_is_out_of_is_a_box_and_the_ranking_scales_to_it(clien
     assert scheme_save(client, record, score_out_of="").status_code == 302
     record.refresh_from_db()
     assert "score_out_of" not in record.data
+    # Beside it, the most a unit's bonuses add up to.
+    assert scheme_save(client, record, bonus_max="15").status_code == 302
+    record.refresh_from_db()
+    assert record.data["bonus_max"] == "15" and record.scheme().bonus_max == Decimal(15)

@@ -5,6 +5,8 @@ refused."""
 
 import html
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from targets.models import Proposal, Registration, Unit
@@ -226,3 +228,29 @@ def test_after_the_deadline_the_secretariat_records_a_registration_dated_by_it_a
     close(year, users)
     page = _register(client, yen_minh, registered_on="15/02/2024")
     assert not Registration.objects.filter(unit=yen_minh).exists()
+
+
+def test_a_bonus_over_the_most_the_scheme_allows_a_unit_is_refused_on_the_page_and_in_the_admin(client, year, users):
+    """A 10 typed as 100 would decide the ranking: with the scheme's most of 15, the page and the
+    admin refuse what would take a unit's bonuses over it, and say so; the rules say it too."""
+    from targets.models import ScoreAdjustment, ScoringScheme
+
+    record = ScoringScheme.objects.get(campaign=year)
+    ScoringScheme.objects.filter(pk=record.pk).update(data={**record.data, "bonus_max": "15"})
+    login(client, users["reviewer"])
+    url = reverse("adjustments") + "?year=2024"
+    meo_vac = Unit.objects.get(code="027")
+    form = {"unit": meo_vac.pk, "kind": "bonus", "points": "10", "reason": "Cờ thi đua của Bộ Công an năm 2023", "evidence": "QĐ 1"}
+    assert "Đã lưu." in text(client.post(url, form, follow=True))
+    page = html.unescape(text(client.post(url, {**form, "points": "100", "reason": "Cờ thi đua của UBND tỉnh năm 2023"}, follow=True)))
+    assert ("Điểm thưởng của Huyện Mèo Vạc sẽ cộng lại thành 110 điểm, vượt mức tối đa thang điểm cho phép mỗi đơn vị là 15: "
+            "chưa thêm gì.") in page
+    assert "Đã lưu." in text(client.post(url, {**form, "points": "5", "reason": "Cờ thi đua của UBND tỉnh năm 2023"}, follow=True))
+    client.post(url, {**form, "kind": "deduction", "points": "3", "reason": "Báo cáo chậm"})  # deductions are not bonuses
+    assert sorted(ScoreAdjustment.objects.filter(unit=meo_vac).values_list("kind", "points")) == [
+        ("bonus", 5), ("bonus", 10), ("deduction", 3)]
+    with pytest.raises(ValidationError) as refused:  # the admin's form shows the model's errors
+        ScoreAdjustment(campaign=year, unit=meo_vac, kind="bonus", points=1, reason="Khác").full_clean()
+    assert "vượt mức tối đa thang điểm cho phép mỗi đơn vị là 15" in str(refused.value.message_dict["points"])
+    rules = html.unescape(text(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024})))
+    assert "điểm thưởng của một đơn vị được tính tối đa 15 điểm" in rules

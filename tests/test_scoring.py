@@ -672,3 +672,18 @@ def test_a_ranking_scored_out_of_a_whole_is_kept_and_read_back_the_same():
     kept = Ranking(year=2024, final=True, quarter=4, blocs=(BlocRanking("K", "Khối", scores, final=True),))
     again = Ranking.from_data(kept.to_data())
     assert again == kept and again.blocs[0].units[0].score == D("91.67")
+
+
+def test_bonuses_over_the_schemes_most_are_taken_off_in_a_line_of_their_own():
+    scheme = Scheme.from_dict({**SCHEME_DATA, "bonus_max": "15"})
+    score = score_unit(unit("A", measure("3", "met"), adjustments=[Adjustment(D(10), "Cờ của Bộ"), Adjustment(D(10), "Cờ của tỉnh"),
+                                                                  Adjustment(D(-2), "Sai số liệu")]), scheme, final=True)
+    cap = score.lines[-1]
+    assert (cap.kind, cap.points, cap.label("en"), cap.verdict("vi")) == (
+        LineKind.BONUS_CAP, D(-5), "Bonuses over the most of 15", "điểm thưởng 20 điểm, thang điểm chỉ tính 15")
+    assert score.score == D(5 + 20 - 2 - 5)  # the sum of the lines, the bonuses counted up to 15
+    assert not any(line.kind is LineKind.BONUS_CAP for line in score_unit(
+        unit("B", adjustments=[Adjustment(D(15), "Cờ của Chính phủ")]), scheme).lines)  # at the most: counted whole
+    with pytest.raises(SchemeError) as problem:
+        Scheme.from_dict({**SCHEME_DATA, "bonus_max": "-1"})
+    assert problem.value.errors == ["bonus_max: -1 is negative; the most a unit's bonuses add up to is 0 or more."]
