@@ -155,7 +155,7 @@ def test_a_bonus_for_the_same_reason_in_another_case_spacing_or_unicode_form_is_
         assert "Huyện Mèo Vạc đã có một khoản điểm thưởng với lý do này; chưa thêm gì." in page, reason
     assert list(ScoreAdjustment.objects.filter(unit=meo_vac).values_list("points", flat=True)) == [10]
     # Another reason is another entry; the same reason as a deduction too.
-    client.post(url, {**form, "reason": "Được tặng Cờ thi đua của Bộ Công an năm 2023"})
+    client.post(url, {**form, "points": "5", "reason": "Được tặng Cờ thi đua của Bộ Công an năm 2023"})  # 15 in all: the most
     client.post(url, {**form, "kind": "deduction", "points": "1", "reason": "được tặng cờ thi đua của UBND tỉnh năm 2023"})
     assert ScoreAdjustment.objects.filter(unit=meo_vac).count() == 3
 

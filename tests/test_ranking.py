@@ -88,10 +88,11 @@ def districts(programme):
         send(programme, "024", q, {"3": city})
         send(programme, "026", q, {"3": dong_van}, days_before_deadline=-5 if q == 2 else 3)  # Q2 five days late
     Registration.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), title=FLAG)
-    # Scored as the lines' sums, worked out by hand below; the programme's default scores out of 100
+    # Scored as the lines' sums, bonuses unlimited, worked out by hand below; the programme's default scores out of 100
     # (test_the_programmes_default_scheme_scores_out_of_100_and_ranks_on_how_well_each_did_what_it_was_asked).
     record = ScoringScheme.objects.get(campaign=programme)
-    ScoringScheme.objects.filter(pk=record.pk).update(data={**record.data, "score_out_of": None})  # as loaded: no history of its own
+    ScoringScheme.objects.filter(pk=record.pk).update(  # as loaded: no history of its own
+        data={**record.data, "score_out_of": None, "bonus_max": None})
     return programme
 
 
