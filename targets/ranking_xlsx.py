@@ -79,9 +79,9 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
             notes = "; ".join(b.text(lang) for b in sorted(unit.bars, key=lambda b: b != why))
             # Before any report of the year (Ranking.reported) every unit would be "first" at no
             # points: both cells left empty, as the page shows neither.
-            # A unit given nothing to score has no total beside its "Not ranked": its points (a bonus
-            # alone) are no score of the programme; the explanation sheet lists them.
-            scored = ranking.reported and not (why is not None and why.reason is scoring.Bar.NOTHING_TO_SCORE)
+            # A unit given nothing to score has no total beside its "Not ranked" (UnitScore.has_total),
+            # as on the page; the explanation sheet lists its points.
+            scored = ranking.reported and unit.has_total
             values = [index, unit.label(lang), unit.score if scored else None,
                       None if not ranking.reported else unit.rank if unit.ranked else _("Not ranked"),
                       pgettext("eligible", "Yes") if unit.eligible_for_flag else pgettext("eligible", "No"), notes]

@@ -776,6 +776,12 @@ class UnitScore:
         return next((b for b in self.bars if b.reason in UNRANKED), None)
 
     @property
+    def has_total(self) -> bool:
+        """Whether a total is shown beside its place: not for a unit given nothing to score, whose
+        points (a bonus alone) are no score of the programme; its lines still say them."""
+        return not (self.unranked_because is not None and self.unranked_because.reason is Bar.NOTHING_TO_SCORE)
+
+    @property
     def eligible_for_flag(self) -> bool:
         return self.ranked and not self.bars
 

@@ -141,6 +141,7 @@ def test_a_unit_given_nothing_to_score_is_listed_not_ranked_with_why_on_the_page
     [customs] = [r for r in rows if "<td>Cục Hải quan tỉnh Hà Giang</td>" in r]
     assert f'<span class="text-muted">Không xếp hạng: {why}</span>' in customs
     assert "<td>1</td> <td>Cục Hải quan tỉnh Hà Giang</td>" not in customs
+    assert "<td>–</td>" in customs and "<td>10</td>" not in customs  # no total beside it, as in the workbook
     assert rows[-1] is customs or "Không xếp hạng" in rows[-1]  # listed after the ranked units
     # Its own page: not ranked, why, and its bonus still in its explanation.
     unit_page = text(client.get(reverse("ranking-unit", args=["CHQ"]), {"year": 2024}))
