@@ -68,11 +68,7 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
                        _("Notes")])
     row += 1
     for number, bloc in enumerate(ranking.blocs, start=1):
-        ws.cell(row, 1, _roman(number)).font = _font(bold=True)
-        as_text(ws.cell(row, 2, bloc.label(lang))).font = _font(bold=True)
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(widths))
-        _box(ws, row, len(widths))
-        row += 1
+        row = _bloc_row(ws, row, number, bloc.label(lang), len(widths))
         for index, unit in enumerate(bloc.units, start=1):
             # Why a unit is not ranked first (scoring.UNRANKED), beside its "Not ranked"; then the other conditions.
             why = unit.unranked_because if not unit.ranked else None
@@ -180,11 +176,7 @@ def _explanation_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Rankin
     row += 1
     unit_fill = PatternFill("solid", fgColor="F2F2F2")
     for number, bloc in enumerate(ranking.blocs, start=1):
-        ws.cell(row, 1, _roman(number)).font = _font(bold=True)
-        as_text(ws.cell(row, 2, bloc.label(lang))).font = _font(bold=True)
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(widths))
-        _box(ws, row, len(widths))
-        row += 1
+        row = _bloc_row(ws, row, number, bloc.label(lang), len(widths))
         for index, unit in enumerate(bloc.units, start=1):
             if not ranking.reported:
                 place = None  # before any report of the year no one is ranked (as the page)
@@ -283,6 +275,15 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str, standing: _
     title = "&B" + _("PROGRESS AGAINST THE EMULATION PLEDGES, %(year)s") % {"year": ranking.year} + " – " + standing.status
     ws.oddHeader.center.text = ws.firstHeader.center.text = title
     ws.oddHeader.right.text, ws.oddHeader.right.font, ws.oddHeader.right.size = "&P", FONT, 12
+
+
+def _bloc_row(ws: Worksheet, row: int, number: int, label: str, columns: int) -> int:
+    """A bloc's heading row (its Roman number, its name across the table); returns the next row."""
+    ws.cell(row, 1, _roman(number)).font = _font(bold=True)
+    as_text(ws.cell(row, 2, label)).font = _font(bold=True)
+    ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=columns)
+    _box(ws, row, columns)
+    return row + 1
 
 
 def _roman(number: int) -> str:
