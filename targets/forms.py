@@ -258,9 +258,16 @@ class BaseEntryFormSet(forms.BaseFormSet):
                 posted = form.fields["version"].clean(form["version"].data)
             except forms.ValidationError:
                 continue  # reported beside the field when the form is cleaned
-            if figure is None or posted is None or posted == figure.version:
+            if figure is None or posted == figure.version:
                 continue
-            shown = figure.history.filter(version=posted).order_by("-history_date").first()
+            if posted is None:  # the page showed none: one entered since is not "cleared" by leaving the row empty
+                for name in FIGURE_FIELDS:
+                    form.initial.pop(name, None)
+                form.initial["kind"] = Figure.Kind.OFFICIAL
+                continue
+            # By the row, not the figure's own history: one cleared and entered again is another row of the table.
+            shown = Figure.history.filter(submission_id=figure.submission_id, measure_id=figure.measure_id,
+                                          version=posted).order_by("-history_date").first()
             if shown is not None:
                 form.initial.update({name: getattr(shown, name) for name in FIGURE_FIELDS})
 
@@ -325,6 +332,26 @@ class TaskForm(forms.Form):
 
 class BaseTaskFormSet(BaseEntryFormSet):
     key = "task"
+
+    def compare_with_the_page(self) -> None:
+        """As the figures' (BaseEntryFormSet.compare_with_the_page): what the person changed is judged
+        against the report their page showed, so a row someone else changed meanwhile, left as it
+        was here, is neither written nor a conflict (sending it then says it changed)."""
+        for form in self.forms:
+            report = form.row["report"]
+            try:
+                posted = form.fields["version"].clean(form["version"].data)
+            except forms.ValidationError:
+                continue
+            if report is None or posted == report.version:
+                continue
+            if posted is None:
+                form.initial.update(verdict="", narrative="")
+                continue
+            shown = TaskReport.history.filter(submission_id=report.submission_id, task_id=report.task_id,
+                                              version=posted).order_by("-history_date").first()
+            if shown is not None:
+                form.initial.update(verdict=shown.verdict, narrative=shown.narrative)
 
     @staticmethod
     def code_of(task) -> str:

@@ -341,6 +341,11 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
         transaction.set_rollback(True)
         return TaskSaveResult(conflicts=conflicts)
     saved = removed = 0
+    # A report written again after it was cleared goes on from the old one's last version, as a
+    # figure does: a page opened before the clearing shows that version, and must meet a conflict.
+    new = [e.task.pk for e in entries if not e.empty and e.task.pk not in current]
+    last_version = dict(TaskReport.history.filter(submission_id=submission.pk, task_id__in=new).values("task_id")
+                        .annotate(last=Max("version")).values_list("task_id", "last")) if new else {}
     for entry in entries:
         report = current.get(entry.task.pk)
         if entry.empty:
@@ -351,7 +356,7 @@ def save_task_reports(*, user, campaign: Campaign, unit: Unit, quarter: int, ent
                 removed += 1
             continue
         if report is None:
-            report = TaskReport(submission=submission, task=entry.task, version=0)
+            report = TaskReport(submission=submission, task=entry.task, version=last_version.get(entry.task.pk) or 0)
         elif (report.verdict, report.narrative) == (entry.verdict, entry.narrative):
             continue
         report.verdict, report.narrative, report.entered_by = entry.verdict, entry.narrative, user

@@ -736,6 +736,31 @@ def test_a_page_sent_without_its_form_counts_is_answered_in_the_pages_language_a
     assert "ManagementForm" not in page and not Figure.objects.exists()
 
 
+def test_rows_left_as_the_page_showed_them_over_changes_made_since_are_neither_written_nor_a_conflict(client, reporter, reviewer,
+                                                                                                       city, open_year):
+    """The reporter types a figure; meanwhile the secretariat rewrote the task's words and entered a
+    figure in a row the page showed empty. Save writes what the reporter typed and keeps theirs."""
+    from targets.models import Task, TaskReport
+    from tests.formdata import form_data
+
+    task = Task.objects.filter(responsible_units=city, is_active=True).first()
+    budget, tourists = (Measure.objects.get(campaign=open_year, code=code) for code in ("3", "4"))
+    workflow.save_task_reports(user=reporter, campaign=open_year, unit=city, quarter=1,
+                               entries=[workflow.TaskEntry(task=task, verdict="completed", narrative="Việc đã làm")])
+    client.force_login(reporter)
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    workflow.save_task_reports(user=reviewer, campaign=open_year, unit=city, quarter=1,
+                               entries=[workflow.TaskEntry(task=task, verdict="completed_well", narrative="Sửa lời", version=1)])
+    workflow.save_figures(user=reviewer, campaign=open_year, unit=city, quarter=1, entries=[workflow.Entry(measure=tourists, value=7000)])
+    index = next(name.split("-")[1] for name, value in data.items()
+                 if name.startswith("figures-") and name.endswith("-measure") and value == str(budget.pk))
+    page = client.post(reverse("entry"), {**data, f"figures-{index}-value": "50", "action": "save", "confirm": "1"},
+                       follow=True).content.decode()
+    assert "Chưa lưu gì" not in page and "Đã lưu nháp (1 số liệu)" in page
+    assert dict(Figure.objects.values_list("measure__code", "value")) == {"3": 50, "4": 7000}
+    assert TaskReport.objects.get().narrative == "Sửa lời"
+
+
 def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, open_year):
     killed = Measure.objects.get(campaign=open_year, code="14b")  # people killed: a count
     errors = check_input(killed, text="2.5", lang="vi").errors

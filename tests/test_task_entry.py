@@ -160,3 +160,28 @@ def test_a_double_click_on_save_is_no_conflict_with_oneself(finance, open_year):
     # A different text from the same stale page is still a conflict.
     assert workflow.save_task_reports(user=reporter, campaign=open_year, unit=unit, quarter=1, entries=[
         workflow.TaskEntry(task=task, verdict="completed", narrative="Khác.", version=None)]).conflicts
+
+
+def test_a_task_report_cleared_and_written_again_goes_on_from_its_last_version_so_an_older_page_meets_it(client, finance, reviewer):
+    """The reporter's page showed the report at version 1; the secretariat cleared it and wrote it
+    again meanwhile. Written again, it does not start over at version 1: "Send" on the old page is
+    refused as changed since, never sending the secretariat's words unseen nor putting back the old."""
+    from tests.formdata import form_data
+
+    unit, reporter = finance
+    task = _tasks(unit)[0]
+    campaign = task.theme.campaign
+    workflow.save_task_reports(user=reporter, campaign=campaign, unit=unit, quarter=1,
+                               entries=[workflow.TaskEntry(task=task, verdict="completed", narrative="Việc đã làm")])
+    client.force_login(reporter)
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    workflow.save_task_reports(user=reviewer, campaign=campaign, unit=unit, quarter=1,
+                               entries=[workflow.TaskEntry(task=task, verdict="", narrative="", version=1)])
+    workflow.save_task_reports(user=reviewer, campaign=campaign, unit=unit, quarter=1,
+                               entries=[workflow.TaskEntry(task=task, verdict="not_completed", narrative="Chưa xong: số liệu sai")])
+    assert TaskReport.objects.get().version == 2  # on from the cleared one's 1, not 1 again
+    page = client.post(reverse("entry"), {**data, "action": "submit", "send_incomplete": "1"}, follow=True).content.decode()
+    assert f"có người đã sửa {task.code}" in page
+    report = TaskReport.objects.get()
+    assert (report.verdict, report.narrative, report.submission.state) == ("not_completed", "Chưa xong: số liệu sai", Submission.State.DRAFT)
+

@@ -233,6 +233,8 @@ def _typed(formset, tasks) -> list[tuple[str, list[tuple[str, str]]]]:
 def _post(request, campaign, unit, quarter, formset, tasks):
     """Save (and submit) only if every form is valid. Returns conflicts, or None when done."""
     formset.compare_with_the_page()
+    if tasks.is_bound:
+        tasks.compare_with_the_page()
     tasks_valid = tasks.is_valid() if tasks.is_bound else True
     if not (formset.is_valid() and tasks_valid):  # both validated first, so every field shows its message
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))
