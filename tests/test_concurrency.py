@@ -177,10 +177,11 @@ def test_a_double_click_on_send_answers_the_second_click_with_the_report_as_sent
     reporter = make_user("clicker", "reporter", units=[open_unit])
     client.force_login(reporter)
     post_entry(client, "024", 1, {"3": "33,3"})
-    real_save = workflow.save_figures
+    real_lock = workflow.lock_reports
 
-    def first_click_lands_meanwhile(**kwargs):
-        # The first click's request sends the report (and commits) while this one is on its way.
+    def first_click_lands_meanwhile(*args):
+        # The first click's request sends the report (and commits) while this one is on its way,
+        # before it takes the report's lock (its first step when sending).
         def send():
             workflow.submit(user=reporter, campaign=programme, unit=open_unit, quarter=1)
             connection.close()
@@ -188,9 +189,9 @@ def test_a_double_click_on_send_answers_the_second_click_with_the_report_as_sent
         first = threading.Thread(target=send)
         first.start()
         first.join(20)
-        return real_save(**kwargs)
+        return real_lock(*args)
 
-    monkeypatch.setattr(workflow, "save_figures", first_click_lands_meanwhile)
+    monkeypatch.setattr(workflow, "lock_reports", first_click_lands_meanwhile)
     response = post_entry(client, "024", 1, {"3": "33,4"}, action="submit", **{field("3", "version"): "1"})
     html = " ".join(response.content.decode().split())
     assert response.status_code == 403 and "Chưa lưu gì." in html
@@ -198,3 +199,44 @@ def test_a_double_click_on_send_answers_the_second_click_with_the_report_as_sent
     assert re.search(r'<fieldset class="entry-row[^"]*" disabled', html)  # nothing left to send again
     assert "<strong>33,4</strong>" in html  # what this click typed and did not save
     assert Submission.objects.get().state == "submitted" and Figure.objects.get().value == Decimal("33.3")
+
+
+def test_a_change_made_while_a_report_is_being_sent_waits_for_it_and_never_goes_unseen(client, programme, open_unit, monkeypatch):
+    """Send with nothing typed: another writer's save landing between the check of rows changed since
+    the page was opened and the sending waits on the report's lock, so the report goes as its sender
+    saw it (and the late save is refused: the report is sent), never with the other's figure unseen."""
+    import threading
+
+    from django.db import connection
+
+    from tests.formdata import form_data
+
+    reporter, secretariat = make_user("sender", "reporter", units=[open_unit]), make_user("other", "reviewer")
+    budget = Measure.objects.get(campaign=programme, code="3")
+    workflow.save_figures(user=reporter, campaign=programme, unit=open_unit, quarter=1, entries=[workflow.Entry(measure=budget, value=101)])
+    client.force_login(reporter)
+    data = form_data(client.get("/nhap-so-lieu/", {"year": 2024, "quarter": 1}).content.decode())
+    real_submit, outcome = workflow.submit, {}
+
+    def another_save_lands_meanwhile(**kwargs):
+        def save():
+            try:
+                outcome["saved"] = workflow.save_figures(user=secretariat, campaign=programme, unit=open_unit, quarter=1,
+                                                         entries=[workflow.Entry(measure=budget, value=108, version=1)])
+            except workflow.EntryRefused as refused:
+                outcome["refused"] = refused.message
+            finally:
+                connection.close()
+
+        other = threading.Thread(target=save)
+        other.start()
+        other.join(2)  # blocked on the report's lock, it does not land before the sending
+        outcome["thread"] = other
+        return real_submit(**kwargs)
+
+    monkeypatch.setattr(workflow, "submit", another_save_lands_meanwhile)
+    client.post("/nhap-so-lieu/", {**data, "action": "submit", "send_incomplete": "1"})
+    outcome["thread"].join(20)
+    sent = Submission.objects.get(unit=open_unit, quarter=1)
+    assert sent.state == Submission.State.SUBMITTED
+    assert Figure.objects.get(submission=sent).value == 101 and "refused" in outcome

@@ -266,6 +266,10 @@ def _post(request, campaign, unit, quarter, formset, tasks):
     # approved or closed meanwhile; nothing to send) goes up to entry(), which shows the page as
     # the report stands now.
     with transaction.atomic():
+        if submitting:
+            # The report locked first: the check of rows changed since the page was opened and the
+            # sending see the same report (a save with nothing typed takes no lock of its own).
+            workflow.lock_reports(campaign, quarter, [unit])
         result = workflow.save_figures(user=request.user, campaign=campaign, unit=unit, quarter=quarter,
                                        entries=formset.entries(), reason=request.POST.get("reason", "").strip())
         tasks_result = workflow.TaskSaveResult() if result.conflicts else workflow.save_task_reports(
