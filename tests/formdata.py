@@ -19,6 +19,8 @@ class _Form(HTMLParser):
         if not self.inside:
             return
         name = a.get("name")
+        if "disabled" in a and tag in ("input", "select", "textarea"):
+            return  # as a browser: a disabled field is not sent
         if tag == "input" and name and a.get("type") in ("checkbox", "radio"):
             if "checked" in a:  # as a browser sends them: only the ticked ones
                 self.data[name] = a.get("value") or "on"

@@ -761,6 +761,33 @@ def test_rows_left_as_the_page_showed_them_over_changes_made_since_are_neither_w
     assert TaskReport.objects.get().narrative == "Sửa lời"
 
 
+def test_after_the_q4_deadline_the_read_only_rows_are_on_the_page_sent_as_shown_and_never_said_missing(client, reporter, reviewer,
+                                                                                                         city, open_year):
+    """After the fourth quarter's deadline only the yearly figures may still be entered: the other
+    rows are read-only, and a browser sends no disabled field. Saving is not told those rows were
+    "not on your page", and Send waits when the secretariat changed one of them since."""
+    from targets.models import Deadline
+    from tests.formdata import form_data
+
+    budget, poverty = (Measure.objects.get(campaign=open_year, code=code) for code in ("3", "6"))
+    workflow.save_figures(user=reporter, campaign=open_year, unit=city, quarter=4, entries=[workflow.Entry(measure=budget, value=55)])
+    Deadline.objects.filter(campaign=open_year, quarter=4).update(due_on=datetime.date(2025, 1, 20))
+    client.force_login(reporter)
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 4}).content.decode())
+    index = {value: name.split("-")[1] for name, value in data.items() if name.startswith("figures-") and name.endswith("-measure")}
+    assert f"figures-{index[str(budget.pk)]}-value" not in data  # read-only: not sent, as by a browser
+    page = client.post(reverse("entry"), {**data, f"figures-{index[str(poverty.pk)]}-value": "1,5", "action": "save", "confirm": "1"},
+                       follow=True).content.decode()
+    assert "Đã lưu nháp (1 số liệu)" in page and "không có trên trang của bạn" not in page
+    workflow.save_figures(user=reviewer, campaign=open_year, unit=city, quarter=4,
+                          entries=[workflow.Entry(measure=budget, value=66, version=1)])
+    data = {**data, f"figures-{index[str(poverty.pk)]}-value": "1,5", f"figures-{index[str(poverty.pk)]}-version": "1"}
+    page = client.post(reverse("entry"), {**data, "action": "submit", "send_incomplete": "1", "confirm": "1"},
+                       follow=True).content.decode()
+    assert "Chưa gửi: từ lúc bạn mở trang đến nay, có người đã sửa 3." in page
+    assert Submission.objects.get(unit=city, quarter=4).state == Submission.State.DRAFT
+
+
 def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, open_year):
     killed = Measure.objects.get(campaign=open_year, code="14b")  # people killed: a count
     errors = check_input(killed, text="2.5", lang="vi").errors

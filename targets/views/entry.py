@@ -213,14 +213,21 @@ def _page(user, campaign: Campaign, unit: Unit, quarter: int, data) -> dict:
     unsaved = _typed(formset, tasks) if refusal and data is not None else []
     for form in formset:
         if refusal or (only is not None and form.row["measure"].pk not in only):
-            for field in form.fields.values():
-                field.disabled = True
+            _read_only(form, keep_row=not refusal)
     for form in tasks:
         if refusal or only is not None:  # tasks are quarterly, never among the late yearly figures
-            for field in form.fields.values():
-                field.disabled = True
+            _read_only(form, keep_row=not refusal)
     return {"submission": submission, "formset": formset, "tasks": tasks, "refusal": refusal, "yearly_only": only is not None,
             "unsaved": unsaved, "conflicts": []}
+
+
+def _read_only(form, *, keep_row: bool) -> None:
+    """Its fields shown, not editable (Django keeps what is stored, whatever is posted). With
+    `keep_row` (rows read-only on a page that still saves and sends: the late yearly figures') the
+    row's name and version stay in the post: sending sends such a row as stored, which must be what
+    the page showed (workflow.changed_since_shown), and a row the page showed is not said "not on it"."""
+    for name, field in form.fields.items():
+        field.disabled = not (keep_row and name in ("measure", "task", "version"))
 
 
 def _typed(formset, tasks) -> list[tuple[str, list[tuple[str, str]]]]:
