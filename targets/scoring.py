@@ -1048,6 +1048,11 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme, withdrawn: Iterable[tu
     # A unit that sent none of its reports, or had nothing to be scored on, has shown nothing to
     # commend, whatever its rank: in a bloc where nobody reported, every unit shares the first rank at no points.
     rest = [u for u in ranked if u.code not in flagged and u.code not in withdrawn_certificate and not u.nothing_to_commend]
+    # A certificate drafted once another was withdrawn says whose place it takes (only new drafts
+    # carry it: those drafted before keep their reason).
+    gave_way = [u for u in ranked if u.code in withdrawn_certificate]
+    instead_vi = f"; thay đề nghị đã rút của {', '.join(u.name for u in gave_way)}" if gave_way else ""
+    instead_en = f"; instead of the withdrawn proposal of {', '.join(u.label('en') for u in gave_way)}" if gave_way else ""
     if scheme.certificates and rest:
         # Units tied with the last one allowed are all proposed: no arbitrary cut between equals.
         cutoff = rest[min(scheme.certificates, len(rest)) - 1].rank
@@ -1060,8 +1065,8 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme, withdrawn: Iterable[tu
             barred_vi = f"; không đủ điều kiện đề nghị Cờ thi đua: {'; '.join(b.text('vi') for b in u.bars)}" if u.bars else ""
             barred_en = f"; not eligible for the flag: {'; '.join(b.text('en') for b in u.bars)}" if u.bars else ""
             proposals.append(DraftProposal(u.code, ProposalKind.CERTIFICATE, u.rank, u.score,
-                                           f"Hạng {u.rank} của khối, {points_vi} điểm{barred_vi}",
-                                           f"Rank {u.rank} in the bloc, {points_en} points{barred_en}"))
+                                           f"Hạng {u.rank} của khối, {points_vi} điểm{barred_vi}{instead_vi}",
+                                           f"Rank {u.rank} in the bloc, {points_en} points{barred_en}{instead_en}"))
     return proposals
 
 

@@ -131,6 +131,9 @@ def test_a_withdrawn_certificate_gives_its_place_to_the_next_ranked_unit(client,
     assert "Đã lập 1 đề nghị" in _draft(client)
     assert _proposals() == {("024", "flag"): "draft", ("027", "certificate"): "withdrawn", ("028", "certificate"): "draft",
                             ("026", "certificate"): "draft"}
+    # The one drafted in its place says whose place it takes, as a flag drafted so does; the others are as they were.
+    assert Proposal.objects.get(unit__code="026", kind="certificate").reason.endswith("; thay đề nghị đã rút của Huyện Mèo Vạc")
+    assert "thay đề nghị" not in Proposal.objects.get(unit__code="028", kind="certificate").reason
 
 
 # --- (B8) the same reason, whatever its case and spaces ---------------------------------------------
