@@ -673,6 +673,9 @@ class Line:
     points: Decimal
     note_vi: str = ""
     note_en: str = ""
+    # Counted by a scheme's whole (Scheme.score_out_of): not a yearly figure still awaited during the
+    # year, which no unit can have yet (it would count against every unit that reports it).
+    scaled: bool = True
 
     def label(self, lang: str) -> str:
         return self.label_en if language(lang) == "en" else self.label_vi
@@ -702,6 +705,7 @@ class Bar(StrEnum):
     NO_REPORT = "no_report"
     NO_YEAR_END_REPORT = "no_year_end_report"
     NOTHING_TO_SCORE = "nothing_to_score"
+    NOTHING_PLEDGED = "nothing_pledged"
     INACTIVE = "inactive"
 
 
@@ -709,7 +713,7 @@ class Bar(StrEnum):
 # quarters in the bloc ended, the programme gave it nothing to be scored on, or it was
 # deactivated (merged away) after reporting in the year: listed with what it earned, never
 # proposed, and never silently gone from the bloc it took part in.
-UNRANKED = (Bar.LEFT_BLOC, Bar.NOTHING_TO_SCORE, Bar.INACTIVE)
+UNRANKED = (Bar.LEFT_BLOC, Bar.NOTHING_TO_SCORE, Bar.NOTHING_PLEDGED, Bar.INACTIVE)
 
 
 BAR_LABELS = {
@@ -727,6 +731,8 @@ BAR_LABELS = {
     Bar.NO_REPORT: pgettext_lazy("flag condition", "No report sent for the period"),
     Bar.NO_YEAR_END_REPORT: pgettext_lazy("flag condition", "The fourth-quarter (full-year) report was not sent"),
     Bar.NOTHING_TO_SCORE: pgettext_lazy("flag condition", "No measure, pledge or task of the programme is assigned to the unit: nothing to score"),
+    Bar.NOTHING_PLEDGED: pgettext_lazy("flag condition", "No pledge or task of the programme to be scored out of the whole "
+                                                         "on: its reports alone would give it full marks"),
     Bar.INACTIVE: pgettext_lazy("flag condition", "The unit was deactivated: listed with what it earned, not ranked"),
 }
 
@@ -777,9 +783,10 @@ class UnitScore:
 
     @property
     def has_total(self) -> bool:
-        """Whether a total is shown beside its place: not for a unit given nothing to score, whose
-        points (a bonus alone) are no score of the programme; its lines still say them."""
-        return not (self.unranked_because is not None and self.unranked_because.reason is Bar.NOTHING_TO_SCORE)
+        """Whether a total is shown beside its place: not for a unit given nothing (or no pledge or task)
+        to score, whose points (a bonus, its reports alone) are no score of the programme; its lines
+        still say them."""
+        return not (self.unranked_because is not None and self.unranked_because.reason in (Bar.NOTHING_TO_SCORE, Bar.NOTHING_PLEDGED))
 
     @property
     def eligible_for_flag(self) -> bool:
@@ -787,8 +794,8 @@ class UnitScore:
 
     @property
     def nothing_to_commend(self) -> bool:
-        """It sent none of its reports, or the programme gave it nothing to be scored on."""
-        return any(b.reason in (Bar.NO_REPORT, Bar.NOTHING_TO_SCORE) for b in self.bars)
+        """It sent none of its reports, or the programme gave it nothing (no pledge or task) to be scored on."""
+        return any(b.reason in (Bar.NO_REPORT, Bar.NOTHING_TO_SCORE, Bar.NOTHING_PLEDGED) for b in self.bars)
 
 
 @dataclass(frozen=True)
@@ -862,7 +869,8 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
         outcome = outcome_of(status, final=final, in_year=m.in_year)
         verdict_vi, verdict_en = (_measure_verdict(status, outcome, final, m.in_year, lang) for lang in ("vi", "en"))
         lines.append(Line(LineKind.MEASURE, m.code, m.label_vi, m.label_en, verdict_vi, verdict_en,
-                          scheme.measure_points[outcome], m.explanation_vi, m.explanation_en))
+                          scheme.measure_points[outcome], m.explanation_vi, m.explanation_en,
+                          scaled=final or status is not Status.AWAITED))
         if m.code in scheme.key_measures and outcome is Outcome.NOT_MET:
             bars.append(Barring(Bar.KEY_MEASURE_NOT_MET if status in YEAR_END and not m.in_year else Bar.KEY_MEASURE_BEHIND, m.code))
         elif m.code in scheme.key_measures and outcome is Outcome.NO_FIGURE and final:
@@ -916,7 +924,7 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
             done = [words(WORDS["missing"], lang, codes=", ".join(r.missing)) for lang, _q in both]
         lines.append(Line(LineKind.COMPLETE, str(r.quarter), *(words(WORDS[LineKind.COMPLETE], lang, quarter=q) for lang, q in both),
                           *done, scheme.complete_points if r.complete else ZERO))
-    if scheme.score_out_of is not None:
+    if scheme.score_out_of is not None and any(line.kind in SCALED and line.scaled for line in lines):
         lines.append(_scale_line(lines, scheme))
     for a in unit.adjustments:
         kind = LineKind.BONUS if a.points >= 0 else LineKind.DEDUCTION
@@ -952,6 +960,10 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
         # A bloc member left out of the programme's assignments (a set-up gap, or a unit the
         # programme does not concern) would otherwise stand "eligible" on its adjustments alone.
         bars.append(Barring(Bar.NOTHING_TO_SCORE))
+    elif scheme.score_out_of is not None and not unit.measures and not unit.tasks:
+        # Scored out of a whole on its pledges and tasks, a unit with neither would be scored on its
+        # reports alone: sent on time and complete, full marks, first of a bloc that worked all year.
+        bars.append(Barring(Bar.NOTHING_PLEDGED))
     if not unit.active:
         bars.append(Barring(Bar.INACTIVE))
     return UnitScore(code=unit.code, name=unit.name, name_en=unit.name_en, lines=tuple(lines), bars=tuple(bars),
@@ -961,8 +973,9 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
 def _scale_line(lines: list[Line], scheme: Scheme) -> Line:
     """The line that scales what `lines` earned to the scheme's whole: its points are the scaled
     score less what the lines earned, so that every line still adds up to the score."""
-    earned = sum((line.points for line in lines if line.kind in SCALED), ZERO)
-    most = sum((scheme.most(line.kind) for line in lines if line.kind in SCALED), ZERO)
+    scaled_lines = [line for line in lines if line.kind in SCALED and line.scaled]
+    earned = sum((line.points for line in scaled_lines), ZERO)
+    most = sum((scheme.most(line.kind) for line in scaled_lines), ZERO)
     out_of = scheme.score_out_of
     scaled = (earned * out_of / most).quantize(Decimal("0.01"), ROUND_HALF_UP) if most > 0 else ZERO
     said = {lang: words(WORDS["scaled"], lang, earned=points_text(earned, lang), most=points_text(most, lang),

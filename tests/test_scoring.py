@@ -687,3 +687,26 @@ def test_bonuses_over_the_schemes_most_are_taken_off_in_a_line_of_their_own():
     with pytest.raises(SchemeError) as problem:
         Scheme.from_dict({**SCHEME_DATA, "bonus_max": "-1"})
     assert problem.value.errors == ["bonus_max: -1 is negative; the most a unit's bonuses add up to is 0 or more."]
+
+
+def test_out_of_a_whole_a_unit_with_no_pledge_nor_task_is_listed_not_ranked_on_its_reports_alone():
+    """Nine of nine report points would be 100, first of its bloc: out of a whole, a unit with no
+    pledge and no task is listed, not ranked, and its reports are not said to be a score."""
+    scheme = Scheme.from_dict({**SCHEME_DATA, "score_out_of": "100"})
+    reports_only = score_unit(unit("R", reports=[QuarterReport(q, sent=True, on_time=True) for q in (1, 2, 3)]), scheme)
+    worker = score_unit(unit("W", measure("3", "met"), reports=[QuarterReport(q, sent=True, on_time=True) for q in (1, 2, 3)]), scheme)
+    ranked = rank([reports_only, worker])
+    assert [(s.code, s.rank) for s in ranked] == [("W", 1), ("R", None)]
+    assert ranked[1].unranked_because.text("en").startswith("No pledge or task of the programme to be scored out of the whole on")
+    assert not ranked[1].has_total and ranked[1].nothing_to_commend
+    # As sums (no whole), its report points rank it as they always did.
+    assert score_unit(unit("R", reports=[QuarterReport(1, sent=True, on_time=True)]), SCHEME).unranked_because is None
+
+
+def test_during_the_year_a_yearly_figure_still_awaited_is_not_counted_against_the_whole():
+    # Met (5 of 6) and an awaited yearly measure (no figure yet: 0): 5 of 6, not 5 of 12.
+    scheme = Scheme.from_dict({**SCHEME_DATA, "score_out_of": "100"})
+    provisional = score_unit(unit("A", measure("3", "met"), measure("6", "awaited")), scheme)
+    assert provisional.score == D("83.33")
+    # Once the year is closed it is no figure for good, counted: 5 of 12.
+    assert score_unit(unit("A", measure("3", "met"), measure("6", "awaited")), scheme, final=True).score == D("41.67")
