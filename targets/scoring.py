@@ -18,7 +18,9 @@ JSON, parsed by Scheme.from_dict); this module only says how the data is applied
   the lines above earned to it: earned ÷ the most they could earn (each measure's and task's best
   level, each quarter's reporting points) × the whole, to two decimals (half up), so that a unit
   asked for more items does not outscore one that did all it was asked; one more line says it,
-  its points the difference, so the explanation still adds up;
+  its points the difference, so the explanation still adds up. A yearly figure still awaited during
+  the year is not counted in it (no unit can have it yet), and a unit with no pledge nor task is
+  listed, not ranked (its reports alone would give it full marks);
 - the secretariat's bonuses and deductions are added as they are, each with its reason;
 - the score is the sum of these lines, nothing else, so the explanation always adds up;
 - units are ranked by score within their bloc; equal scores share a rank and the next rank
