@@ -71,7 +71,7 @@ def test_a_withdrawn_flag_gives_its_place_to_the_next_eligible_unit_and_stays_li
     # The withdrawn flag stays listed, withdrawn, with why; so does the certificate that gave way.
     assert "Phát hiện vi phạm an toàn thực phẩm sau khi khóa sổ" in page
     assert "Được đề nghị Cờ thi đua thay cho đề nghị này" in page
-    assert page.count("Đã rút ngày") == 2
+    assert page.count("Đã rút lúc") == 2
     assert "đơn vị này không được đề nghị lại danh hiệu này" in page
     # Drafting once more proposes nobody again, the withdrawn unit least of all.
     before = _proposals()

@@ -225,7 +225,7 @@ def test_a_measure_reported_without_a_pledge_or_assessed_in_words_is_named_at_no
     paper = result.of_unit("TTT")[1]
     words = next(line for line in paper.lines if line.kind == "unscored" and line.item == "17")
     assert (words.verdict("vi"), words.points) == ("Đánh giá bằng lời", D(0))
-    assert words.note("vi") == "Thang điểm chấm điểm các chỉ tiêu có giao ước và các nhiệm vụ: chỉ tiêu đánh giá bằng lời không được tính điểm."
+    assert words.note("vi") == "Thang điểm chỉ tính điểm các chỉ tiêu có giao ước và các nhiệm vụ: chỉ tiêu đánh giá bằng lời không được tính điểm."
 
 
 def test_a_pledge_changed_after_the_day_it_was_entered_says_when_and_from_what(districts):

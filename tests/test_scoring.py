@@ -635,7 +635,7 @@ def test_a_scheme_out_of_100_ranks_a_unit_that_did_all_it_was_asked_above_one_as
     scale = next(line for line in many.lines if line.kind is LineKind.SCALE)
     assert scale.points == D("42.67")
     assert scale.label("vi") == "Quy đổi ra thang 100 điểm"
-    assert scale.verdict("vi") == "24 trên 36 điểm tối đa của các dòng trên = 66,67 trên 100"
+    assert scale.verdict("vi") == "đạt 24/36 điểm tối đa của các dòng trên, quy đổi được 66,67/100 điểm"
     assert scale.verdict("en") == "24 of the 36 points the lines above could earn = 66.67 of 100"
     assert [s.code for s in rank([many, few])] == ["A", "B"]
     raw = [score_unit(u, SCHEME, final=True) for u in (unit("A", *(measure(c, "exceeded") for c in ("3", "4", "5"))),)]
