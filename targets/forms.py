@@ -176,8 +176,8 @@ class BaseEntryFormSet(forms.BaseFormSet):
     key = "measure"  # the hidden field naming a form's row
     # A browser always sends the page's form counts: without them the post was cut short or made by
     # hand. Said in the page's language (Django's own message has no Vietnamese and asks for a bug report).
-    default_error_messages = {"missing_management_form": _(
-        "The page was sent incomplete: nothing was saved. Reload it and enter the figures again.")}
+    default_error_messages = {name: _("The page was sent incomplete: nothing was saved. Reload it and enter the figures again.")
+                              for name in ("missing_management_form", "too_many_forms", "too_few_forms")}
 
     def __init__(self, *args, rows: list[dict], lang: str, **kwargs):
         self.rows, self.lang = rows, lang
@@ -223,6 +223,9 @@ class BaseEntryFormSet(forms.BaseFormSet):
         then be what the page showed (workflow.changed_since_shown)."""
         shown = {}
         for form in self.forms:
+            if self.is_bound and not form.is_bound:  # a row added since the page was opened: it showed none
+                shown[form.row[self.key].pk] = None
+                continue
             if not form.is_bound or form.touched():
                 continue
             try:

@@ -779,7 +779,8 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
             continue
         # Read as codes are: 2024 typed as text, or kept as 2024.0 by another program, is 2024.
         if (typed_code(get("Năm")), typed_code(get("Quý"))) != (str(campaign.year), str(quarter)):
-            result.problems.append(Problem(SHEET, number, "Quý", _(
+            column = "Năm" if typed_code(get("Năm")) != str(campaign.year) else "Quý"
+            result.problems.append(Problem(SHEET, number, column, _(
                 "The row says year “%(year)s”, quarter “%(quarter)s”, the template is for %(period)s: the year and "
                 "quarter are the template's, not for editing; download the template of the quarter you mean.") % {
                 "year": typed_code(get("Năm")), "quarter": typed_code(get("Quý")),

@@ -788,6 +788,21 @@ def test_after_the_q4_deadline_the_read_only_rows_are_on_the_page_sent_as_shown_
     assert Submission.objects.get(unit=city, quarter=4).state == Submission.State.DRAFT
 
 
+def test_a_report_is_not_sent_with_a_figure_of_a_measure_assigned_after_its_sender_opened_the_page(client, reporter, reviewer,
+                                                                                                    city, open_year):
+    from targets.models import MeasureAssignment
+    from tests.formdata import form_data
+
+    client.force_login(reporter)
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    added = Measure.objects.get(campaign=open_year, code="5")
+    MeasureAssignment.objects.create(unit=city, measure=added, role=MeasureAssignment.Role.BREAKDOWN)
+    workflow.save_figures(user=reviewer, campaign=open_year, unit=city, quarter=1, entries=[workflow.Entry(measure=added, value=12)])
+    page = client.post(reverse("entry"), {**data, "action": "submit", "send_incomplete": "1"}, follow=True).content.decode()
+    assert "Chưa gửi: từ lúc bạn mở trang đến nay, có người đã sửa 5." in page
+    assert Submission.objects.get(unit=city, quarter=1).state == Submission.State.DRAFT
+
+
 def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, open_year):
     killed = Measure.objects.get(campaign=open_year, code="14b")  # people killed: a count
     errors = check_input(killed, text="2.5", lang="vi").errors
