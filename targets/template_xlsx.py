@@ -709,6 +709,7 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
     result.problems += sheet.problems
     # Rows whose figure was set aside as unreadable (a formula): its words are not a second problem.
     set_aside = {p.row for p in sheet.problems if p.sheet == SHEET and p.column in ("Giá trị", CUMULATIVE, "Đánh giá")}
+    refused_cells = {(p.row, p.column) for p in sheet.problems if p.sheet == SHEET}
     # Whole numbers, as another program may keep them (4.0); never True (an int to Python).
     year, quarter = (int(v) if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() else None
                      for v in (meta.get("year"), meta.get("quarter")))
@@ -786,9 +787,10 @@ def _read_upload(handle, size: int, *, user, lang: str) -> UploadResult:
                 "year": typed_code(get("Năm")), "quarter": typed_code(get("Quý")),
                 "period": progress.quarter_title(quarter, campaign.year, language())}))
             continue
-        _check_target(result, number, get("Kế hoạch"),
-                      measure=assignment.measure, target=assignment.measure.target if assignment.role == MeasureAssignment.Role.LEAD
-                      else pledged.get(key), lang=lang)
+        if (number, "Kế hoạch") not in refused_cells:  # a formula there is said as such, not also as a target
+            lead = assignment.role == MeasureAssignment.Role.LEAD
+            _check_target(result, number, get("Kế hoạch"), measure=assignment.measure,
+                          target=assignment.measure.target if lead else pledged.get(key), lang=lang)
         row_problems: list[Problem] = []
         measure = assignment.measure
         numbers = {}
@@ -1080,6 +1082,9 @@ def _check_target(result: UploadResult, number: int, typed, *, measure: Measure,
     """A target changed in the file (its cell unlocked) is not read, and said: targets are the
     programme's and the pledges', set by the admin; the row's figures are read as ever."""
     exact = cell_number(typed)
+    if exact is None and isinstance(typed, str) and target is not None and typed.strip() in {
+            format_exact(target, places, "vi") for places in range(7)}:
+        return  # the target kept as Vietnamese text ("204.665"): as the template shows it
     if (exact if exact is not None or typed in (None, "") else cell_text(typed)) == target:
         return
     result.notes.append(str(Problem(SHEET, number, "Kế hoạch", _(

@@ -976,6 +976,14 @@ def test_a_target_changed_in_the_file_is_not_read_and_said_and_an_untouched_one_
     client.post(reverse("upload"), {"token": response.context["token"]})
     assert Figure.objects.get(submission__unit__code=unit, measure__code="3").value == 40
     assert Measure.objects.get(campaign__year=2024, code="3").target == target
+    # The target kept as Vietnamese text is the same target; a formula there is said as a formula only.
+    lead[header.index("Kế hoạch")].value, lead[header.index("Giá trị")].value = "2.460", 41
+    city[header.index("Kế hoạch")].value = "=1+1"
+    response = client.post(reverse("upload"), {"file": as_upload(wb)})
+    notes, problems = response.context["result"].notes, [str(p) for p in response.context["result"].problems]
+    assert not any("Kế hoạch" in note for note in notes), notes
+    assert [p for p in problems if "Kế hoạch" in p] == [f"Nhập liệu, dòng {city[0].row}, cột «Kế hoạch»: Ô chứa công thức; hãy "
+                                                         "nhập giá trị của nó, không dùng công thức."], problems
 
 
 def test_a_file_left_as_downloaded_over_figures_changed_since_says_so_not_that_it_is_as_saved(client, reporter):
