@@ -124,7 +124,11 @@ def pledge_progress(campaign: Campaign, units, quarter: int, states, figures=Non
     … → đúng tiến độ") in the explanation of a verdict it does not decide. A yearly figure awaited
     stays so here: scoring.as_ranked says it in the final ranking's words."""
     units = list(units)
-    closed = (lambda p: progress.final_year(p, True) if p.in_year is not None else p) if final else final_year_of(campaign)
+    # A full year without its figure is so for good (progress.final_year), said as closed: in-year
+    # figures only, or none at all past its publication month; a yearly figure still awaited stays so
+    # here (scoring.as_ranked words it for the final ranking).
+    closed = ((lambda p: progress.final_year(p, True) if p.in_year is not None or p.status is progress.Status.NO_DATA else p)
+              if final else final_year_of(campaign))
     # Judged on the day the overview is (judged_on): a yearly figure past its publication month is
     # "no data" here as on the unit page and in the report, not still awaited. The cached ranking
     # is kept by the day (pagecache.get_or_build), as the pages are.

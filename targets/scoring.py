@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
 from targets import validators as limits
@@ -838,8 +839,9 @@ def _measure_verdict(status: Status, outcome: Outcome, final: bool, in_year: boo
     if (status in YEAR_END or status is Status.NO_DATA) and not (final and in_year):
         return text
     if final:
-        # A yearly figure awaited too: once the year is closed none can come ("awaited" would say one will).
-        return f"{text} ({words(WORDS['no_year_figure'], lang)})"
+        # Without the year's figure, for good (a yearly figure awaited too: once the year is closed
+        # none can come; "awaited" would say one will): said once, not "no figure (no year figure)".
+        return capfirst(words(WORDS["no_year_figure"], lang))
     if status is Status.AWAITED:
         return f"{text} ({status_label(status, lang).lower()})"
     return f"{status_label(status, lang)} ({words(WORDS['scored_as'], lang, outcome=text.lower())})"

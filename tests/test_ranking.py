@@ -327,7 +327,7 @@ def test_in_a_final_ranking_a_pledge_without_a_year_figure_scores_no_figure(dist
     assert provisional.lines[0].verdict("en") == "On track (provisional, scored as met)"
     ranking.close_year(districts, admin_user)
     final = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("027")
-    assert (final.lines[0].verdict("vi"), final.lines[0].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0))
+    assert (final.lines[0].verdict("vi"), final.lines[0].points) == ("Chưa có số liệu cả năm", D(0))
 
 
 def test_in_a_final_ranking_in_year_figures_under_a_ceiling_or_above_a_level_score_no_figure(districts, admin_user):
@@ -339,8 +339,8 @@ def test_in_a_final_ranking_in_year_figures_under_a_ceiling_or_above_a_level_sco
     final = next(b for b in ranking.build_ranking(districts).blocs if b.code == "KHOI-HUYEN").unit("027")
     lines = {line.item: line for line in final.lines}
     # Both score nothing, for want of a full-year figure (the accidents were not sent after June either).
-    assert (lines["10"].verdict("vi"), lines["10"].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0))
-    assert (lines["14a"].verdict("vi"), lines["14a"].points) == ("Chưa có số liệu (chưa có số liệu cả năm)", D(0))
+    assert (lines["10"].verdict("vi"), lines["10"].points) == ("Chưa có số liệu cả năm", D(0))
+    assert (lines["14a"].verdict("vi"), lines["14a"].points) == ("Chưa có số liệu cả năm", D(0))
     # What the figures were, said beside it, without the in-year status that decides nothing ("→ đạt").
     assert lines["10"].note_vi == "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm; 6 tháng: 60,0 % (giao ước 59 %)"
     assert lines["14a"].note_vi == "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm; 9 tháng: thiếu số liệu quý III"

@@ -295,15 +295,15 @@ def test_once_closed_an_awaited_yearly_figure_is_said_to_be_missing_not_expected
     # Final: one reading on the page, its verdict and note as its flag condition, no figure still expected.
     line = page[page.index("6. Mức giảm tỷ lệ hộ nghèo"):]
     line = line[:line.index("</tr>")]
-    assert "Chưa có số liệu (chưa có số liệu cả năm)" in line
+    assert "Chưa có số liệu cả năm" in line
     assert "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm" in line
     assert "chờ công bố" not in page.lower() and "dự kiến tháng 2/2025" not in page
     assert "<li>Chỉ tiêu chủ yếu 6 không có số liệu cả năm</li>" in page
     [city] = [u for b in api["blocs"] for u in b["units"] if u["code"] == "024"]
     [measure] = [m for m in city["lines"] if m["kind"] == "measure" and m["item"] == "6"]
-    assert (measure["verdict"], measure["note"]) == ("Chưa có số liệu (chưa có số liệu cả năm)",
+    assert (measure["verdict"], measure["note"]) == ("Chưa có số liệu cả năm",
                                                      "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm")
-    assert (measure["verdict_en"], measure["note_en"]) == ("No figure (no full-year figure)",
+    assert (measure["verdict_en"], measure["note_en"]) == ("No full-year figure",
                                                            "Full year: no full-year figure was approved before the year was closed")
     assert rows["024", "6"][8:] == ("Chưa có số liệu cả năm", "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm")
     assert rows_en["024", "6"][8:] == ("No full-year figure", "Full year: no full-year figure was approved before the year was closed")
@@ -317,7 +317,7 @@ def test_once_closed_a_pledge_without_its_year_figure_is_explained_by_that_not_b
     page = html.unescape(text(login(client, users["viewer"]).get(reverse("ranking-unit", args=["024"]), {"year": 2024})))
     line = page[page.index("3. Thu ngân sách nhà nước trên địa bàn"):]
     line = line[:line.index("</tr>")]
-    assert "<td>Chưa có số liệu (chưa có số liệu cả năm)</td><td>0</td>" in line
+    assert "<td>Chưa có số liệu cả năm</td><td>0</td>" in line
     assert ("Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm; 9 tháng: 190,0 / 250 tỷ đồng = 76,0 % giao ước"
             in line)
     assert "đúng tiến độ" not in line  # the nine months' status, which no longer decides anything

@@ -103,3 +103,15 @@ def test_the_official_report_and_the_ranking_agree_on_the_day(client, poverty_pl
             row = next(r for r in book["Chi tiết theo đơn vị"].iter_rows(min_row=4, values_only=True) if r[0] == "6" and r[3] == "024")
             assert row[11] == status, (day, row)
             assert status in _pledge_sheet_row(client)
+
+
+def test_a_year_closed_after_the_publication_month_says_no_year_figure_was_approved_before_the_close(client, poverty_pledged, users):
+    """Closed on 1 March, the poverty rate (due by February) without its figure is so for good: its
+    line says, as every other pledge without its year figure, none was approved before the close."""
+    from targets import ranking
+
+    with mock.patch("django.utils.timezone.localdate", return_value=MARCH):
+        result = ranking.judge(poverty_pledged, ranking.scheme_record(poverty_pledged), final=True)
+    line = next(line for line in result.of_unit("024")[1].lines if line.kind == "measure" and line.item == "6")
+    assert (line.verdict("vi"), line.points) == ("Chưa có số liệu", 0)
+    assert line.note("vi") == "Cả năm: không có số liệu cả năm được duyệt trước khi khóa sổ năm"
