@@ -39,10 +39,11 @@ def page(client, unit, quarter):
     return client.get(reverse("entry"), {"year": 2024, "quarter": quarter, "unit": unit}).content.decode()
 
 
-def post_page(client, unit, quarter, values=None, action="save", **extra):
+def post_page(client, unit, quarter, values=None, action="save", opened=None, **extra):
     """Send the entry page back as a browser would, with `values` typed into fields named by
-    (measure code, field name)."""
-    data = form_data(page(client, unit, quarter))
+    (measure code, field name): the page as it is now, or as `opened` earlier (a page left open
+    while the period closed: a closed page's fields are disabled, and a browser sends none)."""
+    data = form_data(opened or page(client, unit, quarter))
     for (code, name), text in (values or {}).items():
         pk = str(Measure.objects.get(code=code).pk)
         prefix = next(k[: -len("measure")] for k, v in data.items() if k.endswith("-measure") and v == pk)
@@ -109,8 +110,9 @@ def test_a_report_returned_after_its_deadline_stays_open_until_sent_again(client
     assert submission.state == "submitted" and Figure.objects.get(submission=submission).value == Decimal("56")
     # A report never sent back stays closed after the deadline.
     assert post_page(client, "024", 2, {("3", "value"): "60"}).status_code == 302  # Q2 still open (2099)
+    opened = page(client, "024", 2)
     Deadline.objects.filter(campaign=programme, quarter=2).update(due_on=datetime.date(2024, 7, 15))
-    assert post_page(client, "024", 2, {("3", "value"): "61"}).status_code == 403
+    assert post_page(client, "024", 2, {("3", "value"): "61"}, opened=opened).status_code == 403
 
 
 def test_an_untouched_row_is_neither_written_nor_a_conflict(client, reporter, reviewer, city):
@@ -308,10 +310,11 @@ def test_yearly_figures_may_be_entered_after_the_q4_deadline_until_the_year_is_c
     assert Submission.objects.get().state == "submitted"
 
     Submission.objects.all().delete()
+    opened = page(client, "SLDTBXH", 4)
     Campaign.objects.filter(pk=programme.pk).update(year_closed=True)
-    assert post_page(client, "SLDTBXH", 4, {("6", "value"): "4,6"}).status_code == 403
+    assert post_page(client, "SLDTBXH", 4, {("6", "value"): "4,6"}, opened=opened).status_code == 403
     client.force_login(reviewer)  # nor the secretariat: the closed year's signed report stands as it was
-    assert post_page(client, "SLDTBXH", 4, {("6", "value"): "4,6"}).status_code == 403
+    assert post_page(client, "SLDTBXH", 4, {("6", "value"): "4,6"}, opened=opened).status_code == 403
     assert not Figure.objects.filter(measure__code="6").exists()
 
 
