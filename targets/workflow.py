@@ -447,7 +447,7 @@ def submit(*, user, campaign: Campaign, unit: Unit, quarter: int, today: datetim
               if f.measure.frequency == Measure.Frequency.YEARLY] if submission is not None else []
     check_may_edit(user, campaign=campaign, unit=unit, quarter=quarter, submission=submission, today=today, measures=yearly)
     if submission is None or not (submission.figures.exists() or submission.task_reports.exists()):
-        raise EntryRefused(_("There is nothing to submit yet: enter and save at least one figure first."))
+        raise EntryRefused(_("There is nothing to submit yet: enter and save at least one figure or task report first."))
     submission.state = State.SUBMITTED
     submission.submitted_by = user
     submission.submitted_at = timezone.now()

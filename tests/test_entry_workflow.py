@@ -594,7 +594,7 @@ def test_a_report_that_cannot_be_sent_keeps_what_was_saved_before_and_the_page_s
     post_entry(client, "024", 1, {"3": "12,3"})  # a draft with one figure
     # Emptied and sent: nothing would be left to send, so nothing is sent, and nothing is deleted either.
     response = post_entry(client, "024", 1, {"3": ""}, action="submit", **{field("3", "version"): "1"})
-    assert "Chưa có gì để gửi" in response.content.decode()
+    assert "Chưa có gì để gửi: hãy nhập và lưu ít nhất một số liệu hoặc một báo cáo nhiệm vụ." in response.content.decode()
     figure = Figure.objects.get(measure__code="3", submission__unit__code="024")
     assert (figure.value, figure.version, figure.submission.state) == (Decimal("12.3"), 1, "draft")
     # The page shown again saves as any other: its version is still the figure's, no false conflict.
