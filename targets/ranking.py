@@ -561,7 +561,10 @@ def scheme_rules(record: ScoringScheme) -> list[tuple[str, str]]:
     who sees the ranking (a unit, the council, the secretariat), so that each line's points can be
     checked against the rule that gave them."""
     scheme, lang = scheme_as_ranked(record), language()
-    pts = lambda value: scoring.points_text(value, lang)  # noqa: E731
+
+    def pts(value: Decimal) -> str:
+        return scoring.points_text(value, lang)
+
     names = {m.code: f"{m.code}. {(m.name_en if lang == 'en' else '') or m.name}"
              for m in Measure.objects.filter(campaign_id=record.campaign_id, code__in=scheme.key_measures)}
     flag = scheme.title(scheme.flag_title) if scheme.flag_title else None
