@@ -799,7 +799,8 @@ def test_a_report_is_not_sent_with_a_figure_of_a_measure_assigned_after_its_send
     MeasureAssignment.objects.create(unit=city, measure=added, role=MeasureAssignment.Role.BREAKDOWN)
     workflow.save_figures(user=reviewer, campaign=open_year, unit=city, quarter=1, entries=[workflow.Entry(measure=added, value=12)])
     page = client.post(reverse("entry"), {**data, "action": "submit", "send_incomplete": "1"}, follow=True).content.decode()
-    assert "Chưa gửi: từ lúc bạn mở trang đến nay, có người đã sửa 5." in page
+    assert ("Chưa gửi: từ lúc bạn mở trang đến nay, có người đã sửa 5. Trang nay hiện mọi số liệu như đang lưu: hãy kiểm tra "
+            "rồi gửi lại.") in page  # nothing typed: nothing said to be saved
     assert Submission.objects.get(unit=city, quarter=1).state == Submission.State.DRAFT
 
 

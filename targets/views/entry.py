@@ -294,10 +294,13 @@ def _post(request, campaign, unit, quarter, formset, tasks):
         messages.error(request, _("Nothing was saved: someone changed these figures after you opened the page. "
                                   "Compare the values below and save again."))
         return result.conflicts + task_conflicts
-    if changed:
+    if changed and (result.saved or result.removed or tasks_result.saved):
         messages.warning(request, _("Not sent: since you opened the page, someone changed %(rows)s. What you typed is saved; "
                                     "the page now shows every figure as it stands: check them and send again.") % {
             "rows": ", ".join(changed)})
+    elif changed:  # nothing typed: nothing to say was saved
+        messages.warning(request, _("Not sent: since you opened the page, someone changed %(rows)s. The page now shows every "
+                                    "figure as it stands: check them and send again.") % {"rows": ", ".join(changed)})
     elif submitting:
         messages.success(request, _("Submitted for review."))
         # Sent after its deadline (and not kept on time by an earlier sending): the unit is told now,
