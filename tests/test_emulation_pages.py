@@ -147,6 +147,8 @@ def test_a_unit_given_nothing_to_score_is_listed_not_ranked_with_why_on_the_page
     unit_page = text(client.get(reverse("ranking-unit", args=["CHQ"]), {"year": 2024}))
     assert f"Không xếp hạng: {why}" in unit_page and "xếp thứ" not in unit_page
     assert "Cờ thi đua của Bộ Tài chính</td><td>10</td>" in unit_page
+    lead = unit_page[unit_page.index('<p class="lead">'):].split("</p>")[0]
+    assert "Điểm" not in lead  # no total beside "not ranked", as on the ranking page and in the workbook
     assert f"Không xếp hạng: {why}" in text(client.get(reverse("unit", args=["CHQ"]), {"year": 2024}))  # its dashboard page too
     # "Rank N of M" counts the ranked units only.
     from targets import ranking
