@@ -804,6 +804,29 @@ def test_a_report_is_not_sent_with_a_figure_of_a_measure_assigned_after_its_send
     assert Submission.objects.get(unit=city, quarter=1).state == Submission.State.DRAFT
 
 
+def test_a_reporter_whose_unit_was_taken_while_the_page_was_open_gets_back_what_they_typed(client, reporter, city, open_year):
+    """Refused (the unit is no longer theirs), and nothing lost: what they typed is shown to be
+    copied, whatever else the post holds (malformed ids, another page's rows)."""
+    from tests.formdata import form_data
+
+    client.force_login(reporter)
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode())
+    budget = Measure.objects.get(campaign=open_year, code="3")
+    index = next(name.split("-")[1] for name, value in data.items()
+                 if name.startswith("figures-") and name.endswith("-measure") and value == str(budget.pk))
+    city.members.remove(reporter)
+    Unit.objects.get(code="026").members.add(reporter)  # moved to another unit
+    posted = {**data, f"figures-{index}-value": "123,4", f"figures-{index}-note": "Theo Kho bạc", "action": "save",
+              "figures-99-measure": "9" * 40, "tasks-0-task": "²", "figures-7x-measure": "1"}
+    response = client.post(reverse("entry") + "?unit=024&year=2024&quarter=1", posted)
+    page = " ".join(response.content.decode().split())
+    assert response.status_code == 403
+    assert "Số liệu này thuộc đơn vị khác (Thành phố Hà Giang)" in page
+    assert "Chưa lưu gì. Những gì bạn đã nhập, để chép lại:" in page
+    assert "3. Thu ngân sách nhà nước trên địa bàn: " in page and "123,4" in page and "Theo Kho bạc" in page
+    assert not Figure.objects.exists()
+
+
 def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, open_year):
     killed = Measure.objects.get(campaign=open_year, code="14b")  # people killed: a count
     errors = check_input(killed, text="2.5", lang="vi").errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from django.contrib import messages
@@ -148,7 +149,14 @@ def entry(request):
         raise PermissionDenied(_("Only reporters and the secretariat enter figures."))
     # The page reads deadlines up to three times (where it opens, whether it is open, the one it
     # shows): they come with the programmes, in one query.
-    unit = _unit_for(request, units)
+    try:
+        unit = _unit_for(request, units)
+    except PermissionDenied as refused:
+        if request.method != "POST":
+            raise
+        # The unit taken from the person while their page was open: refused, and what they typed
+        # shown back to be copied, not lost (it is their own post: nothing of the unit is read).
+        return render(request, "403.html", {"exception": refused, "unsaved": _posted_words(request.POST)}, status=403)
     year = programme_year(request, Campaign.objects.prefetch_related("deadlines"), default=lambda listed: entry_campaign(listed, unit))
     campaign = year["campaign"]
     quarter = quarter_param(request) or campaign.entry_quarter(unit)
@@ -228,6 +236,26 @@ def _read_only(form, *, keep_row: bool) -> None:
     the page showed (workflow.changed_since_shown), and a row the page showed is not said "not on it"."""
     for name, field in form.fields.items():
         field.disabled = not (keep_row and name in ("measure", "task", "version"))
+
+
+def _posted_words(data) -> list[tuple[str, list[str]]]:
+    """What a refused entry page's post holds, row by row (a measure's or task's code and name, then
+    each text typed in it), to be shown back so that nothing typed is lost."""
+    rows = []
+    for prefix, key, model, name in (("figures", "measure", Measure, "name"), ("tasks", "task", Task, "title")):
+        found = re.compile(rf"{prefix}-([0-9]+)-{key}")
+        # Ids as a page writes them (a few digits); anything else names no row (never a query error).
+        posted = {m[1]: int(value) for field, value in data.items()
+                  if (m := found.fullmatch(field)) and re.fullmatch(r"[0-9]{1,9}", value)}
+        known = model.objects.in_bulk(list(posted.values()))
+        for index, pk in sorted(posted.items(), key=lambda kv: (len(kv[0]), kv[0])):  # in the page's order
+            item = known.get(pk)
+            words = [value for field, value in data.items()
+                     if field.startswith(f"{prefix}-{index}-") and field.rsplit("-", 1)[-1] not in (key, "version", "kind")
+                     and str(value).strip()]
+            if item is not None and words:
+                rows.append((f"{item.code}. {localized(item, name)}", words))
+    return rows
 
 
 def _typed(formset, tasks) -> list[tuple[str, list[tuple[str, str]]]]:
