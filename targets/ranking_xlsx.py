@@ -85,7 +85,7 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
                 cell = as_text(ws.cell(row, col, value))
                 cell.font = _font()
                 cell.alignment = WRAP if col in (2, 6) else CENTRE
-            ws.cell(row, 3).number_format = points_format(unit.score, lang)
+            ws.cell(row, 3).number_format = _score_format(unit, lang)
             _box(ws, row, len(widths))
             row += 1
     _signature(ws, row + 1, len(widths))
@@ -122,6 +122,11 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
     _print_setup(ps, header_row)
     _pledge_sheet(wb, ranking, lang, standing)
     return wb
+
+
+def _score_format(unit: scoring.UnitScore, lang: str) -> str:
+    """A unit's score as its scheme writes it (UnitScore.shown_places), as the page shows it."""
+    return excel_format(unit.shown_places, lang) if unit.shown_places is not None else points_format(unit.score, lang)
 
 
 def points_format(points: Decimal | None, lang: str) -> str:
@@ -213,7 +218,7 @@ def _explanation_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Rankin
             if ranking.reported:  # the score the lines make (UnitScore.score), as the page's total
                 ws.cell(row, 2, pgettext("workbook column", "Score"))
                 ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
-                ws.cell(row, 4, unit.score).number_format = points_format(unit.score, lang)
+                ws.cell(row, 4, unit.score).number_format = _score_format(unit, lang)
                 for col in (2, 4):
                     ws.cell(row, col).font = _font(bold=True)
                     ws.cell(row, col).alignment = Alignment(horizontal="right" if col == 2 else "center", vertical="center")

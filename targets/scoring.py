@@ -785,6 +785,12 @@ class UnitScore:
         return next((b for b in self.bars if b.reason in UNRANKED), None)
 
     @property
+    def shown_places(self) -> int | None:
+        """The decimals its score is shown with: out of a whole, two, as the scaling rounds it (83,20
+        beside 78,04, never 83,2); as a sum, None: those it has (75, 12,5)."""
+        return 2 if any(line.kind is LineKind.SCALE for line in self.lines) else None
+
+    @property
     def has_total(self) -> bool:
         """Whether a total is shown beside its place: not for a unit given nothing (or no pledge or task)
         to score, whose points (a bonus, its reports alone) are no score of the programme; its lines

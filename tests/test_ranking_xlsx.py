@@ -233,3 +233,17 @@ def test_the_score_format_keeps_every_decimal_a_rank_may_turn_on():
     assert ranking_xlsx.points_format(D("86.5"), "vi") == "[$-42A]#,##0.0"
     assert ranking_xlsx.points_format(D("86.25"), "en") == "[$-409]#,##0.00"
     assert ranking_xlsx.points_format(D("100"), "vi") == "[$-42A]#,##0"
+
+
+def test_scores_out_of_100_are_shown_with_their_two_decimals_on_the_page_and_in_the_workbook(client, demo, users):
+    """The default scheme scores out of 100, to two decimals: every score reads so (83,20 beside
+    78,04, never 83,2), on the ranking page as in the workbook, as the chart's numbers are."""
+    import re
+
+    login(client, users["viewer"])
+    page = client.get(reverse("ranking"), {"year": 2024}).content.decode()
+    cells = re.findall(r'data-label="Điểm">([^<]*)</td>', page)
+    assert cells and all(re.fullmatch(r"[0-9.]+,[0-9]{2}|–", c.strip()) for c in cells), cells
+    sheet = _book(client, users["viewer"])["Xếp hạng"]
+    formats = {row[2].number_format for row in sheet.iter_rows(min_row=10) if isinstance(row[2].value, (int, float))}
+    assert formats and all(f.endswith("0.00") or "0.00" in f for f in formats), formats

@@ -6,6 +6,7 @@ from django import template
 
 from targets import ranking, scoring
 from targets.language import language
+from targets.numbers import format_number
 
 register = template.Library()
 
@@ -14,6 +15,14 @@ register = template.Library()
 def points(value):
     """Points as the scheme writes them: 10, 12,5 (no trailing zeros)."""
     return "" if value is None else scoring.points_text(value, language())
+
+
+@register.filter
+def score_text(unit):
+    """A unit's score as its scheme writes it (UnitScore.shown_places)."""
+    if unit.shown_places is None:
+        return scoring.points_text(unit.score, language())
+    return format_number(unit.score, unit.shown_places, language())
 
 
 @register.filter
