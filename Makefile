@@ -45,7 +45,7 @@ run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the site; 'make stop' stops the embedded database)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Browser tests need Debian's chromium, the printed-report test LibreOffice and poppler-utils:
+# Browser tests need Debian's chromium, the printed-report test LibreOffice, poppler-utils and Carlito:
 # where they are missing those tests are skipped, and said so here and in pytest's summary (-ra).
 # One pytest-xdist worker per core: most tests wait on PostgreSQL, chromium or gunicorn, and each
 # worker has its own test database. TEST_WORKERS=0 runs the suite in this one process.
@@ -55,6 +55,7 @@ TEST_WORKERS ?= auto
 test: install-test messages
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests (tests/browser) will be SKIPPED (apt-get install chromium)."
 	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || echo "NOTE: LibreOffice or poppler-utils not found: the printed-report test will be SKIPPED (apt-get install libreoffice-calc-nogui poppler-utils)."
+	@fc-list :family=Carlito family 2>/dev/null | grep -q Carlito || echo "NOTE: the Carlito font (Calibri's metrics) not found: the printed-report test will be SKIPPED (apt-get install fonts-crosextra-carlito)."
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # Stops the embedded PostgreSQL (no-op when DATABASE_URL points elsewhere).

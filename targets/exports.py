@@ -116,10 +116,11 @@ LAST = len(COLUMNS)
 HEADER_ROW = 9  # two rows: the headings, then "TH/KH" and "TH/cùng kỳ" under "So sánh (%)"
 BODY_ROW = HEADER_ROW + 2
 LINE_HEIGHT = 16.5  # points per line of 12-point Times New Roman with Vietnamese diacritics
+ROW_LINES = int((409 - 3) / LINE_HEIGHT)  # the lines of the tallest row (fit_row_heights adds 3 points)
 NARRATIVE_CHARS = 400  # a task's narrative in the report is the start of what its units wrote
-# Shared by many units, each keeps at least a readable start, within what one row can hold (Excel
-# and LibreOffice stop a row at 409 points: some 24 lines of the narrative's 47 characters).
-UNIT_NARRATIVE_CHARS, ROW_NARRATIVE_CHARS = 80, 1000
+# Shared by many units, each keeps a readable start (UNIT_NARRATIVE_CHARS, less only where the row
+# could not hold them all): Excel and LibreOffice stop a row at 409 points, ROW_LINES lines.
+UNIT_NARRATIVE_CHARS, SHORTEST_NARRATIVE_CHARS = 80, 20
 # A task row: the task in the indicator column, then its units and their narrative across the numbers.
 TASK_UNITS = (COL["unit"], COL["target"])
 TASK_NARRATIVE = (COL["actual"], COL["vs_same"])
@@ -624,9 +625,7 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
     _cell(ws, row, COL["indicator"], _name(task, "title", lang))
     _merged(ws, row, *TASK_UNITS, ", ".join(u.list_name(lang) for u in task_row.units))
     if len(reports) > 1:
-        each = min(max(NARRATIVE_CHARS // len(reports), UNIT_NARRATIVE_CHARS), ROW_NARRATIVE_CHARS // len(reports))
-        narrative = "\n".join(f"{r.submission.unit.list_name(lang)}: {_shorten(r.narrative, each)}"
-                              for r in reports)
+        narrative = _shared_narrative(reports, lang)
     else:
         narrative = _shorten(reports[0].narrative, NARRATIVE_CHARS) if reports else None
     _merged(ws, row, *TASK_NARRATIVE, narrative)
@@ -646,6 +645,18 @@ def _task_row(ws: Worksheet, row: int, task_row: TaskProgress, lang: str, notes:
         _cell(ws, row, COL["notes"], "\n".join(f"{r.submission.unit.list_name(lang)}: {progress.period_label(r.submission.quarter, lang)}"
                                                for r in reports))
     _box(ws, row)
+
+
+def _shared_narrative(reports, lang: str) -> str:
+    """Each unit's words, all shortened alike until the row holds them (its lines counted as
+    fit_row_heights counts them, in the columns' widths as set: the same text in both passes)."""
+    width = sum(w for number, (_key, w) in enumerate(COLUMNS, start=1) if TASK_NARRATIVE[0] <= number <= TASK_NARRATIVE[1])
+    each = max(NARRATIVE_CHARS // len(reports), UNIT_NARRATIVE_CHARS)
+    while True:
+        text = "\n".join(f"{r.submission.unit.list_name(lang)}: {_shorten(r.narrative, each)}" for r in reports)
+        if each <= SHORTEST_NARRATIVE_CHARS or text_lines(text, width) <= ROW_LINES:
+            return text
+        each -= 5
 
 
 VERDICT_ORDER = [progress.Verdict.COMPLETED_WELL, progress.Verdict.COMPLETED, progress.Verdict.NOT_COMPLETED]
@@ -763,11 +774,14 @@ def fit_row_heights(ws: Worksheet) -> None:
 def text_lines(text: str, width: float, size: float = 12, bold: bool = False) -> int:
     """How many lines `text` takes in a column `width` characters wide (Excel's width unit).
 
-    A 12-point Times New Roman character is on average a little narrower than the width unit
-    (measured in LibreOffice: about 1.2 per unit); 1.15 is used, bold a tenth wider, and words are not
+    The unit is the digit of the workbook's default font, Calibri 11 (DIGIT_PIXELS), as Excel and
+    LibreOffice with Calibri or its metric twin Carlito have it: a 12-point Times New Roman character
+    of Vietnamese text is on average about as wide as the unit (one per unit is used; the 1.2 once
+    measured was against a wider stand-in font, under which "Có nguy cơ chậm" fitted its column and
+    printed over the next row on a machine with Calibri), bold a tenth wider, and words are not
     split, so a printed row is never shorter than its text.
     """
-    per_line = max(1.0, (width - 1) * 1.15 * 12 / size / (1.1 if bold else 1.0))
+    per_line = max(1.0, (width - 1) * 12 / size / (1.1 if bold else 1.0))
     count = 0
     for paragraph in text.split("\n"):
         used, lines = 0, 1

@@ -226,9 +226,12 @@ def test_row_heights_fit_their_wrapped_text(demo):
 
 def test_text_lines_counts_wrapped_lines_without_splitting_words():
     assert exports.text_lines("ngắn", 20) == 1
-    assert exports.text_lines("một hai ba bốn năm sáu bảy tám chín mười", 10) == 5  # một hai ba / bốn năm / …
+    assert exports.text_lines("một hai ba bốn năm sáu bảy tám chín mười", 10) == 5  # một hai / ba bốn / …
     assert exports.text_lines("a\nb\nc", 50) == 3
-    assert exports.text_lines("x" * 100, 11) == 9
+    assert exports.text_lines("x" * 100, 11) == 10
+    # The report's status column (16 wide) in bold: two lines, as Excel and LibreOffice with Calibri print it.
+    assert exports.text_lines("Có nguy cơ chậm", 16, bold=True) == 2
+    assert exports.text_lines("Đúng tiến độ", 16, bold=True) == 1
 
 
 def test_qualitative_indicators_show_their_verdict_and_narrative(demo):
