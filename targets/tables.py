@@ -247,6 +247,10 @@ class ReviewTable(tables.Table):
         return record.get_state_display()
 
     def render_submitted_at(self, value, record):
+        if value is None:
+            # Never sent (a draft): said in the late page's words, not formatted as the moment the page is shown
+            # (a template column is rendered even for an empty value).
+            return _("Not submitted")
         # A sending the secretariat does not count (returned as not counted as sent) says so.
         shown = date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
         if record.not_counted_as_sent:

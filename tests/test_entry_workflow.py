@@ -827,6 +827,26 @@ def test_a_reporter_whose_unit_was_taken_while_the_page_was_open_gets_back_what_
     assert not Figure.objects.exists()
 
 
+def test_a_reporter_whose_unit_was_deactivated_is_told_so_not_that_they_have_no_unit(client, reporter, city):
+    city.is_active = False
+    city.name_en = "Ha Giang City"
+    city.save()
+    client.force_login(reporter)
+    response = client.get(reverse("entry"))
+    page = " ".join(response.content.decode().split())
+    assert response.status_code == 403
+    assert "chưa được gắn với đơn vị nào" not in page
+    assert "Đơn vị của bạn (Thành phố Hà Giang) đã ngừng hoạt động" in page
+    client.post(reverse("set_language"), {"language": "en"})
+    page = " ".join(client.get(reverse("entry")).content.decode().split())
+    assert "not attached to any unit" not in page and "Your unit (Ha Giang City) is no longer active" in page
+    # Still nothing to enter for the unit: it enters again only once an administrator makes it active.
+    assert post_entry(client, "024", 1, {"3": "10"}).status_code == 403 and not Figure.objects.exists()
+    # A unit of theirs still active is the one the page opens on, as before.
+    Unit.objects.get(code="026").members.add(reporter)
+    assert client.get(reverse("entry")).status_code == 200
+
+
 def test_a_count_typed_in_the_other_notation_is_not_offered_as_a_fraction(db, open_year):
     killed = Measure.objects.get(campaign=open_year, code="14b")  # people killed: a count
     errors = check_input(killed, text="2.5", lang="vi").errors

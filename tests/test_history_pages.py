@@ -99,6 +99,26 @@ def test_a_reopened_report_names_the_admin_beside_the_reason_not_the_reviewer_wh
     assert "Cục Thống kê công bố số chính thức." in header
 
 
+def test_each_line_of_a_reports_history_says_its_state_once_and_keeps_the_reason_that_says_more(client, city, open_year, reviewer,
+                                                                                                 admin_user):
+    unit, reporter = city
+    _save(reporter, open_year, unit, "3", value=Decimal("650.5"))
+    report = workflow.submit(user=reporter, campaign=open_year, unit=unit, quarter=1)
+    workflow.approve(user=reviewer, submissions=[report])
+    workflow.reopen(user=admin_user, submission=Submission.objects.get(pk=report.pk), reason="Cục Thống kê công bố số chính thức.")
+    client.force_login(reviewer)
+    for heading, states in (
+            ("Lịch sử báo cáo", ["Trả lại · Mở lại: Cục Thống kê công bố số chính thức.", "Đã duyệt", "Đã gửi · Gửi thẩm định", "Nháp"]),
+            ("History of the report", ["Returned · Reopened: Cục Thống kê công bố số chính thức.", "Approved",
+                                       "Submitted · Submitted for review", "Draft"])):
+        if heading.startswith("History"):
+            client.post(reverse("set_language"), {"language": "en"})
+        page = html.unescape(client.get(reverse("submission", args=[report.pk])).content.decode())
+        lines = page.split(f"{heading}</h2>", 1)[1].split("<ul>", 1)[1].split("</ul>", 1)[0].split("<li>")[1:]
+        # When, who, then what: the approval once, not "Đã duyệt · Đã duyệt".
+        assert [line.split("</li>")[0].split(" · ", 2)[2] for line in lines] == states
+
+
 def test_a_task_assessment_changed_is_in_the_reports_history(client, open_year, reviewer):
     from targets.models import Task
 

@@ -309,6 +309,22 @@ def test_the_review_queue_lists_what_awaits_review_first_not_alphabetically(clie
 
 
 def test_a_late_report_that_was_returned_or_left_a_draft_says_so(client, edges, viewer):
+def test_the_review_queue_says_a_draft_never_sent_was_not_sent_not_that_it_was_sent_now(client, programme, reviewer):
+    sent = timezone.make_aware(datetime.datetime(2024, 4, 10, 9, 30))
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=1, state="submitted", submitted_at=sent)
+    Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="026"), quarter=1, state="draft", submitted_at=None)
+    client.force_login(reviewer)
+    rows = {row[1].split(" – ")[0]: row[4] for row in table_rows(client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode())}
+    assert rows["024"] == "09:30 10/04/2024"
+    now = timezone.localtime()
+    assert rows["026"] == "Chưa gửi", rows["026"]
+    assert f"{now:%d/%m/%Y}" not in rows["026"]
+    # Sorting by the column puts the report never sent apart, either way, rather than failing.
+    for order in ("submitted_at", "-submitted_at"):
+        html = client.get(reverse("review"), {"year": 2024, "quarter": 1, "sort": order}).content.decode()
+        assert [row[1].split(" – ")[0] for row in table_rows(html)] in (["024", "026"], ["026", "024"])
+
+
     unit = {u.code: u for u in Unit.objects.filter(code__in=["027", "031"])}
     for code, state in (("027", Submission.State.RETURNED), ("031", Submission.State.DRAFT)):
         Submission.objects.update_or_create(campaign=edges, unit=unit[code], quarter=1, defaults={"state": state})

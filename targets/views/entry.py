@@ -37,6 +37,12 @@ def _unit_for(request, units) -> Unit:
     if not code:
         unit = units.order_by("kind", "code").first()
         if unit is None:
+            # A reporter whose units were all made inactive is told so, by the units' names, not that they have none.
+            retired = request.user.units.filter(is_active=False).order_by("kind", "code") if access.is_reporter(request.user) else []
+            if retired:
+                raise PermissionDenied(_("Your unit (%(unit)s) is no longer active, so its figures cannot be entered; if figures "
+                                         "are still due from it, ask an administrator to make it active again while they are "
+                                         "entered.") % {"unit": ", ".join(localized(u, "name") for u in retired)})
             raise PermissionDenied(_("Your account is not attached to any unit; ask an administrator."))
         return unit
     unit = Unit.objects.filter(code=code).first()
