@@ -495,6 +495,40 @@ def close_readiness(campaign: Campaign, current: scoring.Ranking | None = None) 
 
 
 def document_problem(campaign: Campaign) -> str | None:
+@dataclass
+class ClosingCaveat:
+    """What closing a year that is over would change in its provisional ranking (closing_caveat)."""
+
+    sentences: list[str] = field(default_factory=list)  # in the active language; [] when nothing to say
+    losing: dict[str, list[str]] = field(default_factory=dict)  # unit code → what would bar it from the flag
+
+
+def closing_caveat(campaign: Campaign, result: scoring.Ranking, readiness: Readiness | None = None) -> ClosingCaveat:
+    """A provisional ranking of a year that is over and not closed yet: what closing it now would
+    score as "no figure" and which units eligible for the flag it would bar (close_readiness), said
+    the same on the ranking page, to everyone who sees it, and in the workbook; nothing during the
+    year or once the year is closed. Cached as the ranking is (the data version and the day), in
+    each language: every visit to the ranking page asks for it."""
+    if result.final or timezone.localdate() <= datetime.date(result.year, 12, 31):
+        return ClosingCaveat()
+    from targets.pagecache import get_or_build
+
+    def build() -> ClosingCaveat:
+        ready = readiness or close_readiness(campaign, result)
+        if not (ready.no_year_figure or ready.losing):
+            return ClosingCaveat()
+        sentences = [_("The %(year)s year is over and not closed yet. If it were closed now, %(missing)s of the "
+                       "%(pledges)s pledged measures scored would have no approved full-year figure and be scored as "
+                       "“no figure”.") % {"year": result.year, "missing": ready.no_year_figure, "pledges": ready.pledges}]
+        if ready.losing:
+            sentences.append(_("Units eligible for the flag in this ranking that would no longer be: %(units)s.") % {
+                "units": ", ".join(loss.name for loss in ready.losing)})
+        sentences.append(_("The final scores and ranks may differ widely from these provisional ones."))
+        return ClosingCaveat(sentences, {loss.code: loss.reasons for loss in ready.losing})
+
+    return get_or_build(f"emulation:closing-caveat:{campaign.pk}:{language()}", build)
+
+
     """A year is closed on its programme's document: the signed report and the final ranking cite
     it, and once closed it can no longer be entered (the programme is read-only). The rule of the
     admin's "year closed" box too (Campaign.closing_problem)."""

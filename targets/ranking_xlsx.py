@@ -11,11 +11,10 @@ others with the decimals they have (12,5), as the page writes them (scoring.poin
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -39,7 +38,7 @@ from targets.exports import (
 from targets.models import Campaign, Proposal
 from targets.numbers import excel_format, quantize, typed_decimals
 from targets.progress import percent_places, period_end_phrase, period_label, status_label
-from targets.ranking import close_readiness, short_of_the_year
+from targets.ranking import closing_caveat, short_of_the_year
 
 FONT = "Times New Roman"
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -153,19 +152,9 @@ def _standing(campaign: Campaign, ranking: scoring.Ranking) -> _Standing:
     if short := short_of_the_year(campaign, ranking):  # said on the ranking page too
         status = _("PROVISIONAL results, without all the full-year figures, not final")
         details += short
-    if timezone.localdate() > datetime.date(ranking.year, 12, 31):
-        # The page's warning before closing (close_readiness), which changes scores and ranks: a
-        # pledge without an approved full-year figure is then scored as no figure.
-        readiness = close_readiness(campaign, ranking)
-        if readiness.no_year_figure or readiness.losing:
-            details.append(_("The %(year)s year is over and not closed yet. If it were closed now, %(missing)s of the "
-                             "%(pledges)s pledged measures scored would have no approved full-year figure and be scored as "
-                             "“no figure”.") % {"year": ranking.year, "missing": readiness.no_year_figure,
-                                                "pledges": readiness.pledges})
-            if readiness.losing:
-                details.append(_("Units eligible for the flag in this ranking that would no longer be: %(units)s.") % {
-                    "units": ", ".join(loss.name for loss in readiness.losing)})
-            details.append(_("The final scores and ranks may differ widely from these provisional ones."))
+    # What closing the year now would change, which changes scores and ranks: said on the ranking
+    # page too, in the same words (ranking.closing_caveat).
+    details += closing_caveat(campaign, ranking).sentences
     return _Standing(status, " ".join(details))
 
 

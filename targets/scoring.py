@@ -740,14 +740,23 @@ BAR_LABELS = {
 }
 
 
+# A key measure behind during the year, by its status: "Key measure 3 at risk (provisional)".
+KEY_MEASURE_AT_STATUS = pgettext_lazy("flag condition", "Key measure %(detail)s %(status)s (provisional)")
+
+
 @dataclass(frozen=True)
 class Barring:
     reason: Bar
     detail: str = ""
     detail_en: str = ""  # where the detail is words (a title's name), in English
+    # A key measure behind during the year: its in-year status (progress.Status), named in the words
+    # the dashboards give it (progress.status_label): "at risk" is not said "behind".
+    status: str = ""
 
     def text(self, lang: str) -> str:
         lang = language(lang)
+        if self.reason is Bar.KEY_MEASURE_BEHIND and self.status:
+            return words(KEY_MEASURE_AT_STATUS, lang, detail=self.detail, status=status_label(self.status, lang).lower())
         if self.reason is Bar.BELOW_MIN_SCORE:
             detail = points_text(Decimal(self.detail), lang)
         elif self.reason in (Bar.PART_YEAR, Bar.LEFT_BLOC):
@@ -882,7 +891,10 @@ def score_unit(unit: UnitInput, scheme: Scheme, *, final: bool = False, period_q
                           scheme.measure_points[outcome], m.explanation_vi, m.explanation_en,
                           scaled=final or status is not Status.AWAITED))
         if m.code in scheme.key_measures and outcome is Outcome.NOT_MET:
-            bars.append(Barring(Bar.KEY_MEASURE_NOT_MET if status in YEAR_END and not m.in_year else Bar.KEY_MEASURE_BEHIND, m.code))
+            if status in YEAR_END and not m.in_year:
+                bars.append(Barring(Bar.KEY_MEASURE_NOT_MET, m.code))
+            else:  # named by its status, as the dashboards name it
+                bars.append(Barring(Bar.KEY_MEASURE_BEHIND, m.code, status=status.value))
         elif m.code in scheme.key_measures and outcome is Outcome.NO_FIGURE and final:
             # The flag goes to a unit that meets the conditions: a key measure it never reported
             # for the year is not one it met.

@@ -178,6 +178,59 @@ def test_anonymous_visitors_are_sent_to_log_in(client, year):
     assert client.get(reverse("api-ranking")).status_code == 401
 
 
+def _read_page(response) -> str:
+    """The page as read: tags dropped, spaces collapsed."""
+    import html
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(response.content.decode()))).replace(" :", ":")
+
+
+def test_after_the_year_everyone_who_sees_the_ranking_is_told_what_closing_would_change_as_the_workbook_says(client, year, users):
+    # Hà Giang city pledged the yearly poverty-rate reduction (6), a key measure published in February:
+    # the ranking as it stands calls the city eligible, closing the year now would bar it. The
+    # workbook said so; the page a leader reads called it "Đủ điều kiện" and nothing more.
+    from unittest import mock
+
+    from targets.models import Figure, Measure
+
+    record = ScoringScheme.objects.get(campaign=year)
+    record.data = {**record.data, "key_measures": ["3", "6"]}
+    record.save()
+    pledge(year, "024", "6", "4.85")
+    loss = ("Nếu khóa sổ năm bây giờ, sẽ không còn đủ điều kiện: Chỉ tiêu chủ yếu 6 không có số liệu cả năm "
+            "(công bố hằng năm, dự kiến tháng 2/2025)")
+    flag = "Các đơn vị đang đủ điều kiện đề nghị Cờ thi đua sẽ không còn đủ điều kiện: Thành phố Hà Giang."
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2025, 2, 10)):
+        workbook = load_workbook(io.BytesIO(b"".join(
+            login(client, users["viewer"]).get(reverse("ranking-export"), {"year": 2024}).streaming_content)))
+        said = workbook["Xếp hạng"]["A8"].value
+        assert flag in said
+        said = said[said.index("Năm 2024 đã kết thúc"):]  # what closing would change, after what the scores stand on
+        for role in ("viewer", "reviewer", "admin"):
+            page = login(client, users[role]).get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"})
+            # Said in the ranking's status, above the blocs, in the workbook's words.
+            status = re.search(r'<p class="alert alert-warning" role="status">(.*?)</p>', page.content.decode(), re.S).group(1)
+            assert said in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", status)), role
+            row = next(r for r in text(page).split("<tr>") if "<td>Thành phố Hà Giang</td>" in r)
+            assert "Đủ điều kiện" in row and loss in row, role
+            assert "không còn đủ điều kiện" not in next(r for r in text(page).split("<tr>") if "<td>Huyện Đồng Văn</td>" in r)
+        # In English too, from the same cached ranking (the caveat is kept by language).
+        client.cookies["django_language"] = "en"
+        english = _read_page(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024}, HTTP_ACCEPT_LANGUAGE="en"))
+        del client.cookies["django_language"]
+        assert "Units eligible for the flag in this ranking that would no longer be: Ha Giang City." in english
+        assert ("If the year were closed now, no longer eligible: Key measure 6 has no year figure "
+                "(published yearly, expected February 2025)") in english
+        # The figure entered (a new data version): the page no longer says it, not from a copy kept before.
+        report = Submission.objects.get(campaign=year, unit__code="024", quarter=4)
+        Figure.objects.create(submission=report, measure=Measure.objects.get(campaign=year, code="6"), value=D("5.1"))
+        after = _read_page(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024}))
+        assert "không còn đủ điều kiện" not in after and "Nếu khóa sổ năm bây giờ" not in after
+    # During the year nothing is said of closing it; once closed, the ranking is final and says nothing of it either.
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2024, 12, 20)):
+        assert "khóa sổ năm bây giờ" not in _read_page(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024}))
+
+
 # --- a unit's explanation and the unit page -------------------------------------------------------
 
 
@@ -963,6 +1016,32 @@ def test_during_the_year_a_unit_that_did_not_send_its_key_figures_is_not_called_
     [listed] = [r for r in workbook["Xếp hạng"].iter_rows(min_row=10, values_only=True) if r[1] == silent.name]
     assert listed[4] == "Không"
     assert listed[5] == "Chỉ tiêu chủ yếu 3 chưa có số liệu của kỳ (tạm tính); Chỉ tiêu chủ yếu 11 chưa có số liệu của kỳ (tạm tính)"
+
+
+def test_a_key_measure_barring_the_flag_during_the_year_is_named_by_the_status_the_dashboards_give_it(client, demo, viewer):
+    # The demo's nine months: Hà Giang city's budget revenue (3) is "Có nguy cơ chậm" on its unit
+    # page and the measure's; the ranking said "chưa đạt tiến độ" / "behind its pace", the words of
+    # another status ("Chậm tiến độ"). Each bar now names its unit's status in progress.status_label's words.
+    from targets import progress, ranking, scoring
+
+    login(client, viewer)
+    result = ranking.cached_ranking(demo)
+    behind = [(u, b) for bloc in result.blocs for u in bloc.units for b in u.bars if b.reason is scoring.Bar.KEY_MEASURE_BEHIND]
+    assert {progress.Status(b.status) for _u, b in behind} == {progress.Status.AT_RISK, progress.Status.BEHIND}
+    body = text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}))
+    unit_page = text(client.get(reverse("unit", args=["024"]), {"year": 2024}))
+    assert "Có nguy cơ chậm" in unit_page
+    row = next(r for r in body.split("<tr>") if "<td>Thành phố Hà Giang</td>" in r)
+    assert "<li>Chỉ tiêu chủ yếu 3 có nguy cơ chậm (tạm tính)</li>" in row
+    assert "chưa đạt tiến độ" not in body
+    for unit, bar in behind:  # each unit's bar says the status its line (and its pages) give the measure
+        [line] = [line for line in unit.lines if line.kind == scoring.LineKind.MEASURE and line.item == bar.detail]
+        for lang in ("vi", "en"):
+            assert progress.status_label(bar.status, lang).lower() in bar.text(lang)
+            assert line.verdict(lang).startswith(progress.status_label(bar.status, lang))
+    client.cookies["django_language"] = "en"
+    english = text(client.get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "<li>Key measure 3 at risk (provisional)</li>" in english and "behind its pace" not in english
 
 
 def test_a_unit_without_a_pledge_for_a_key_measure_it_reports_is_not_called_eligible(client, year, users):

@@ -396,3 +396,37 @@ def test_a_district_added_for_next_year_is_not_in_this_years_ranking(districts, 
     assert client.get("/api/v1/ranking/", {"year": 2024}).content.decode().count('"036"') == 0
     new_year = next(b for b in ranking.build_ranking(Campaign.objects.get(year=2025)).blocs if b.code == "KHOI-HUYEN")
     assert "nothing_to_score" in [b.reason for b in new_year.unit("036").bars]  # listed, so the admin sees what it lacks
+
+
+def test_what_closing_the_year_would_change_is_one_rule_kept_by_data_version_and_language(demo):
+    """ranking.closing_caveat: the ranking page and the workbook say what closing a year that is
+    over would change from it; worked out once per data version, day and language, not per visit."""
+    from unittest import mock
+
+    from django.utils.translation import override
+
+    from targets import ranking_xlsx
+
+    result = ranking.cached_ranking(demo)
+    assert not result.final and timezone.localdate() > datetime.date(2024, 12, 31)  # the demo's year is over, not closed
+    with mock.patch("targets.ranking.close_readiness", wraps=ranking.close_readiness) as readiness:
+        caveat = ranking.closing_caveat(demo, result)
+        assert ranking.closing_caveat(demo, result) == caveat and readiness.call_count == 1  # kept
+        with override("en"):
+            english = ranking.closing_caveat(demo, result)
+        assert readiness.call_count == 2  # each language its own words
+        losing = {u.code: u.name for u in Unit.objects.filter(code__in=caveat.losing)}
+        assert "Huyện Mèo Vạc" in losing.values() and "Huyện Hoàng Su Phì" in losing.values()
+        flag = next(s for s in caveat.sentences if "Cờ thi đua" in s)
+        assert all(name in flag for name in losing.values())
+        assert english.sentences[-1] == "The final scores and ranks may differ widely from these provisional ones."
+        # The workbook says it in these very words.
+        assert ranking_xlsx._standing(demo, result).detail.endswith(" ".join(caveat.sentences))
+        # A write moves the data version: worked out again.
+        ScoreAdjustment.objects.create(campaign=demo, unit=Unit.objects.get(code="024"), kind=ScoreAdjustment.Kind.BONUS,
+                                       points=D(1), reason="r", evidence="e")
+        ranking.closing_caveat(demo, ranking.cached_ranking(demo))
+        assert readiness.call_count == 3
+    # During the year, and once the year is closed, nothing is said.
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2024, 12, 20)):
+        assert ranking.closing_caveat(demo, result) == ranking.ClosingCaveat()

@@ -91,6 +91,35 @@ def test_the_workbook_explains_each_units_points_line_by_line_as_its_page_does(c
     assert "Bonus" in texts and "Q3 report on time" in texts
 
 
+def test_a_key_measure_barring_the_flag_is_named_by_the_status_its_explanation_and_the_dashboards_give_it(client, demo, users):
+    # The demo's nine months: Hà Giang city's budget revenue (3) is "Có nguy cơ chậm"; the workbook's
+    # notes said "chưa đạt tiến độ" / "behind its pace", another status's words ("Chậm tiến độ").
+    for lang, sheets, status, bar in (
+            ("vi", ("Xếp hạng", "Giải trình điểm"), "Có nguy cơ chậm", "Chỉ tiêu chủ yếu 3 có nguy cơ chậm (tạm tính)"),
+            ("en", ("Ranking", "Score explanation"), "At risk", "Key measure 3 at risk (provisional)")):
+        book = _book(client, users["viewer"], lang=lang)
+        city = "Thành phố Hà Giang" if lang == "vi" else Unit.objects.get(code="024").name_en
+        [row] = [r for r in book[sheets[0]].iter_rows(min_row=10, values_only=True) if r[1] == city]
+        assert bar in row[5].split("; ")
+        # The explanation sheet's line for the measure says the same status, first.
+        explained = {(r[1] or "").split(".")[0]: r for r in _unit_lines(book[sheets[1]], city)}
+        assert explained["3"][2].startswith(f"{status} (")
+        texts = " ".join(str(c.value) for sheet in book for r in sheet.iter_rows() for c in r if c.value)
+        assert "chưa đạt tiến độ" not in texts and "behind its pace" not in texts
+
+
+def _unit_lines(sheet, unit: str) -> list[tuple]:
+    """The lines under `unit`'s row on the explanation sheet, as values."""
+    rows = list(sheet.iter_rows(min_row=10, values_only=True))
+    at = next(i for i, r in enumerate(rows) if isinstance(r[0], int) and r[1] == unit)
+    lines = []
+    for r in rows[at + 1:]:
+        if not (isinstance(r[0], str) and "." in r[0]):
+            break
+        lines.append(r)
+    return lines
+
+
 # --- what a provisional ranking stands on (A6) ----------------------------------------------------------
 
 

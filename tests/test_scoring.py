@@ -165,8 +165,11 @@ def test_during_the_year_nothing_is_said_not_met_of_nine_month_data():
     assert score.lines[0].points == SCHEME.measure_points[Outcome.NOT_MET]
     assert score.lines[0].verdict("vi") == "Có nguy cơ chậm (tạm tính, điểm mức không đạt)"
     assert [b.reason for b in score.bars] == [Bar.KEY_MEASURE_BEHIND]
-    assert score.bars[0].text("vi") == "Chỉ tiêu chủ yếu 3 chưa đạt tiến độ (tạm tính)"
-    assert score.bars[0].text("en") == "Key measure 3 behind its pace (provisional)"
+    # Named by its status, in the words the dashboards give it (progress.status_label): "at risk" is not "behind".
+    assert score.bars[0].text("vi") == "Chỉ tiêu chủ yếu 3 có nguy cơ chậm (tạm tính)"
+    assert score.bars[0].text("en") == "Key measure 3 at risk (provisional)"
+    behind = score_unit(unit("A", measure("3", Status.BEHIND)), SCHEME).bars[0]
+    assert (behind.text("vi"), behind.text("en")) == ("Chỉ tiêu chủ yếu 3 chậm tiến độ (tạm tính)", "Key measure 3 behind (provisional)")
 
 
 # --- tasks, reporting, bonuses and deductions --------------------------------------------------

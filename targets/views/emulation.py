@@ -63,6 +63,14 @@ def ranking_page(request):
         raise Http404(_("No such emulation bloc."))
     shown = access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign))  # drafts: the secretariat's only
     proposals = {(p.unit.code, p.kind): p for p in shown.select_related("unit")}
+    record = ranking.scheme_record(campaign)
+    may_close = access.is_admin(request.user) and ranking.year_over(campaign)
+    # Before the irreversible close, the admin is told what the final ranking would rest on, and
+    # what bars closing (then no close button): close_year still decides when the form is sent.
+    readiness = ranking.close_readiness(campaign, result) if may_close and not record.is_final else None
+    # Everyone who sees a provisional ranking of a year that is over is told what closing it would
+    # change, as the workbook says it, and by each unit it would bar from the flag.
+    caveat = ranking.closing_caveat(campaign, result, readiness)
     sections = [{
         "bloc": b,
         "chart": {"type": "bar", "title": b.label(language()), "labels": [u.label(language()) for u in b.units if u.ranked],
@@ -70,19 +78,15 @@ def ranking_page(request):
         "chart_id": f"ranking-{b.code}",
         # A unit that left the bloc is listed with its score for its quarters here, explained on the row.
         "rows": [{"u": u, "proposals": [proposals[k] for k in ((u.code, "flag"), (u.code, "certificate")) if k in proposals],
-                  "left": any(bar.reason == "left_bloc" for bar in u.bars)}
+                  "left": any(bar.reason == "left_bloc" for bar in u.bars),
+                  "losing": caveat.losing.get(u.code) if u.eligible_for_flag else None}
                  for u in b.units],
     } for b in blocs]
-    record = ranking.scheme_record(campaign)
-    may_close = access.is_admin(request.user) and ranking.year_over(campaign)
-    # Before the irreversible close, the admin is told what the final ranking would rest on, and
-    # what bars closing (then no close button): close_year still decides when the form is sent.
-    readiness = ranking.close_readiness(campaign, result) if may_close and not record.is_final else None
     # Opened on a new year while an earlier one still waits to be closed: said, with the way to it.
     unclosed = [c for c in year["campaigns"] if c.year < campaign.year and not c.year_closed] if access.is_admin(request.user) else []
     return render(request, "targets/ranking.html", {
         **year, "result": result, "sections": sections, "all_blocs": result.blocs, "unclosed": unclosed,
-        "chosen": chosen, "record": record, "may_close": may_close, "readiness": readiness,
+        "chosen": chosen, "record": record, "may_close": may_close, "readiness": readiness, "caveat": caveat,
         # Until then, an admin is told from when the year can be closed.
         "closes_from": ranking.closes_from(campaign) if access.is_admin(request.user) and not may_close else None,
     })
