@@ -494,7 +494,6 @@ def close_readiness(campaign: Campaign, current: scoring.Ranking | None = None) 
                      losing=losing, earlier_not_sent=list(earlier.items()))
 
 
-def document_problem(campaign: Campaign) -> str | None:
 @dataclass
 class ClosingCaveat:
     """What closing a year that is over would change in its provisional ranking (closing_caveat)."""
@@ -529,6 +528,7 @@ def closing_caveat(campaign: Campaign, result: scoring.Ranking, readiness: Readi
     return get_or_build(f"emulation:closing-caveat:{campaign.pk}:{language()}", build)
 
 
+def document_problem(campaign: Campaign) -> str | None:
     """A year is closed on its programme's document: the signed report and the final ranking cite
     it, and once closed it can no longer be entered (the programme is read-only). The rule of the
     admin's "year closed" box too (Campaign.closing_problem)."""

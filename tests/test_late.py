@@ -308,7 +308,6 @@ def test_the_review_queue_lists_what_awaits_review_first_not_alphabetically(clie
     assert 'value="approve"' in html and html.count('name="submission"') == 1  # only the submitted report can be ticked
 
 
-def test_a_late_report_that_was_returned_or_left_a_draft_says_so(client, edges, viewer):
 def test_the_review_queue_says_a_draft_never_sent_was_not_sent_not_that_it_was_sent_now(client, programme, reviewer):
     sent = timezone.make_aware(datetime.datetime(2024, 4, 10, 9, 30))
     Submission.objects.create(campaign=programme, unit=Unit.objects.get(code="024"), quarter=1, state="submitted", submitted_at=sent)
@@ -325,6 +324,7 @@ def test_the_review_queue_says_a_draft_never_sent_was_not_sent_not_that_it_was_s
         assert [row[1].split(" – ")[0] for row in table_rows(html)] in (["024", "026"], ["026", "024"])
 
 
+def test_a_late_report_that_was_returned_or_left_a_draft_says_so(client, edges, viewer):
     unit = {u.code: u for u in Unit.objects.filter(code__in=["027", "031"])}
     for code, state in (("027", Submission.State.RETURNED), ("031", Submission.State.DRAFT)):
         Submission.objects.update_or_create(campaign=edges, unit=unit[code], quarter=1, defaults={"state": state})
