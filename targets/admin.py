@@ -255,6 +255,13 @@ class UnitAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change or not ({"is_active", "bloc"} & set(form.changed_data)):
             return
+        if "is_active" in form.changed_data and not obj.is_active:
+            # What it is still given in the open years after the last it reported in: reports it will
+            # never send. Said as the copy to a new year says it (services.retired_still_reporting).
+            reported = models.Submission.objects.filter(unit=obj).order_by("-campaign__year").values_list("campaign__year", flat=True).first()
+            for campaign in models.Campaign.objects.filter(year__gt=reported or 0).order_by("year"):
+                if not campaign.is_closed() and (note := services.retired_still_reporting(campaign, models.Unit.objects.filter(pk=obj.pk))):
+                    messages.warning(request, note)
         # A unit is ranked in its bloc of the moment in every open year without a bloc membership
         # of its own (ranking.members): said, so that a year's ranking does not change unnoticed.
         years = list(models.Campaign.objects.filter(
@@ -287,8 +294,21 @@ class ThemeAdmin(KeptOnceClosed, admin.ModelAdmin):
     inlines = [TaskInline]
 
 
+class TaskForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # A unit taking part only from a later year reports nothing for this one (Unit.not_in_year_problem).
+        theme = cleaned.get("theme") or (self.instance.theme if self.instance.theme_id else None)
+        if theme is not None and (units := cleaned.get("responsible_units")) is not None:
+            problems = [p for unit in units if (p := unit.not_in_year_problem(theme.campaign.year))]
+            if problems:
+                self.add_error("responsible_units", problems)
+        return cleaned
+
+
 @admin.register(models.Task)
 class TaskAdmin(KeptOnceClosed, YearLabels, admin.ModelAdmin):
+    form = TaskForm
     campaign = "theme__campaign"
     list_display = ("__str__", "units", "is_active")
     list_filter = ("is_active", "theme__campaign", "theme__number")
@@ -440,6 +460,39 @@ class AssignmentInline(KeptOnceClosedInline, admin.TabularInline):
 
 
 class MeasureForm(forms.ModelForm):
+    """The system's source of last year's values (services.last_year_source, stored in English: what
+    sync_last_year looks for) is shown in the page's language, and taken back for the stored words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        campaign = self.instance.campaign if self.instance.campaign_id else None
+        if campaign is None or "baseline_source" not in self.fields:
+            return
+        year = campaign.year - 1
+        if self.initial.get("baseline_source") == services.last_year_source(year):
+            self.initial["baseline_source"] = services.last_year_source_shown(year)
+        self.fields["baseline_source"].help_text = _(
+            "Empty, or “%(system)s”: the last-year values follow the approved figures of %(year)s, each approval or reopening "
+            "of a %(year)s report updating them. Values typed from a publication are kept with its name here, and no "
+            "longer follow the approvals.") % {"system": services.last_year_source_shown(year), "year": year}
+
+    def clean_baseline_source(self):
+        source = self.cleaned_data.get("baseline_source") or ""
+        campaign = self.cleaned_data.get("campaign") or (self.instance.campaign if self.instance.campaign_id else None)
+        if campaign is not None and source.strip() in (services.last_year_source(campaign.year - 1),
+                                                       services.last_year_source_shown(campaign.year - 1)):
+            return services.last_year_source(campaign.year - 1)
+        return source
+
+    def follows_approvals(self, campaign) -> bool:
+        """The measure's last-year values, as stored, follow the approved figures of the year before
+        (services.sync_last_year): written by it, or none yet."""
+        stored = self.instance.baseline_source if self.instance.pk is not None else ""
+        if stored == services.last_year_source(campaign.year - 1):
+            return True
+        return not stored and self.instance.pk is not None and all(
+            getattr(self.instance, name) is None for name in models.Measure.BASELINES)
+
     def clean(self):
         cleaned = super().clean()
         # Last year's values under no source, or the system's, are taken for last year's approved
@@ -456,6 +509,15 @@ class MeasureForm(forms.ModelForm):
                                                 "statistical yearbook), or they would be replaced by the approved figures of "
                                                 "the year before. With a source, all of this measure's last-year values stay as "
                                                 "they are here and no longer follow those approvals: fill in each one you have."))
+        elif (not typed and source and not system and campaign is not None and "baseline_source" in cleaned
+              and source != (self.instance.baseline_source or "").strip() and self.follows_approvals(campaign)):
+            # The source alone changed (reworded, translated): the values would stop following the
+            # approvals for good, unnoticed, while still showing the approved figures of the moment.
+            self.add_error("baseline_source", _(
+                "These last-year values follow the approved figures of %(year)s in this system: changing only their source "
+                "would stop them following the approvals, and they would stay as they are now for good. Leave the source as "
+                "it is; to use figures from a publication instead, type the values with their source.") % {
+                "year": campaign.year - 1})
         return cleaned
 
 

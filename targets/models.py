@@ -459,6 +459,21 @@ class EmulationBloc(models.Model):
         return self.name
 
 
+def takes_part(year, prefix: str = "") -> Q:
+    """The units that take part in the programme of `year` (Unit.since_year): the one rule for who
+    a year's ranking lists (ranking.members) and who owes it reports (overview.owes_reports: the late
+    page, the review queue, the reminders, the workbook and the entry page), so that a unit set up
+    for next year is neither ranked nor chased for this one. `year` a number or an expression
+    (F("measure__campaign__year")); `prefix` the path from the rows filtered to their unit ("unit__")."""
+    return Q(**{f"{prefix}since_year__isnull": True}) | Q(**{f"{prefix}since_year__lte": year})
+
+
+def unit_label(unit) -> str:
+    """A unit as a message names it: its code and name ("036 – Huyện Mèo Vạc"), as two units may
+    have been given one name before that was refused."""
+    return f"{unit.code} – {unit.name}"
+
+
 class Unit(models.Model):
     """A reporting organisation: a provincial agency or a locality (GSO administrative code)."""
 
@@ -518,8 +533,45 @@ class Unit(models.Model):
         return sorted(year for year, data in kept
                       if any(u.get("code") == self.kept_code for bloc in data.get("blocs", []) for u in bloc.get("units", [])))
 
+    def not_in_year_problem(self, year: int) -> str | None:
+        """Why the unit is given nothing to report for `year`: it takes part only from a later year
+        (takes_part). Said wherever a measure or a task is given to it."""
+        if self.since_year is None or self.since_year <= year:
+            return None
+        return _("%(unit)s takes part in the programmes from %(since)s, so it reports nothing for %(year)s. Choose another "
+                 "unit, or change the year the unit takes part from (Admin → Units).") % {
+            "unit": unit_label(self), "since": self.since_year, "year": year}
+
+    def unique_error_message(self, model_class, unique_check):
+        # The code taken exactly, said with the unit that has it (the constraint in any letter case
+        # is then not said too: validate_constraints).
+        if model_class is Unit and tuple(unique_check) == ("code",):
+            other = Unit.objects.exclude(pk=self.pk).filter(code=self.code).first()
+            if other is not None:
+                return ValidationError(_("Another unit has this code: %(unit)s.") % {"unit": unit_label(other)}, code="unique")
+        return super().unique_error_message(model_class, unique_check)
+
+    def validate_constraints(self, exclude=None):
+        # A code taken exactly is said once, by the code's own uniqueness (unique_error_message), not
+        # also as a code "in other letter case".
+        exclude = set(exclude or ())
+        if self.code and Unit.objects.exclude(pk=self.pk).filter(code=self.code).exists():
+            exclude.add("code")
+        super().validate_constraints(exclude=exclude)
+
     def clean(self):
         super().clean()
+
+        # Every list to choose a unit from (deadlines, parent units, filters) names units by their
+        # name alone: two active units of one name could not be told apart there.
+        def same(name: str) -> str:
+            return " ".join(name.split()).casefold()
+
+        if self.is_active and self.name and (other := next((u for u in Unit.objects.filter(is_active=True).exclude(pk=self.pk)
+                                                            .order_by("code") if same(u.name) == same(self.name)), None)):
+            raise ValidationError({"name": _("Another active unit has this name: %(unit)s. Give the unit another name that "
+                                             "tells the two apart: the lists to choose a unit from show names only.") % {
+                "unit": unit_label(other)}})
         if self.pk and (years := self.kept_under_old_code()):
             raise ValidationError({"code": _("The final ranking of %(years)s lists this unit under its code %(code)s: with another code "
                                              "the unit would fall out of that year's ranking pages, registrations and proposals. "
@@ -897,6 +949,8 @@ class MeasureAssignment(models.Model):
     def clean(self):
         super().clean()
         refuse_if_closed(self, "measure__campaign")
+        if self.unit_id and self.measure_id and (problem := self.unit.not_in_year_problem(self.measure.campaign.year)):
+            raise ValidationError({"unit": problem})
 
     def removal_problem(self) -> str | None:
         """Why the unit cannot stop reporting the measure: its figures or pledge would vanish from
@@ -1088,6 +1142,16 @@ class Submission(models.Model):
         """Returned (or reopened) for correction and not sent again yet: saving a correction turns
         the report back into a draft, which stays open because it was sent once already."""
         return self.state == self.State.RETURNED or (self.state == self.State.DRAFT and self.submitted_at is not None)
+
+    @property
+    def shown_state(self) -> str:
+        """The report's state as every page says it (the review queue, the report page, the entry
+        page, the unit's page, the late page): a correction saved after a return (or a reopening)
+        is a draft again (workflow.save_figures), yet still with the unit to be corrected and sent
+        again, which the secretariat reads from the queue; a draft never sent is just a draft."""
+        if self.state == self.State.DRAFT and self.sent_back:
+            return _("Draft · returned for correction")
+        return self.get_state_display()
 
     @property
     def earlier_sending_counts(self) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from targets import progress, timeliness
@@ -29,6 +29,7 @@ from targets.models import (
     TaskReport,
     Theme,
     Unit,
+    takes_part,
 )
 from targets.progress import Status
 
@@ -432,9 +433,13 @@ def owes_reports(campaign: Campaign) -> Q:
     """The units that owe the campaign a quarterly report: those that report one of its measures,
     and those responsible for one of its active tasks, whose words they report each quarter
     (Task.responsible_units) even when they have no figure to give. The one rule for who can be
-    late (submission_status) and whose reports are scored (ranking)."""
-    measures = MeasureAssignment.objects.filter(measure__campaign=campaign).values("unit_id")
-    tasks = Task.responsible_units.through.objects.filter(task__theme__campaign=campaign, task__is_active=True).values("unit_id")
+    late (submission_status) and whose reports are scored (ranking). A unit taking part only from
+    a later year (models.takes_part, the ranking's rule) owes this one nothing, whatever it was
+    given: neither chased nor ranked for it."""
+    measures = (MeasureAssignment.objects.filter(measure__campaign=campaign)
+                .filter(takes_part(F("measure__campaign__year"), "unit__")).values("unit_id"))
+    tasks = (Task.responsible_units.through.objects.filter(task__theme__campaign=campaign, task__is_active=True)
+             .filter(takes_part(F("task__theme__campaign__year"), "unit__")).values("unit_id"))
     return Q(pk__in=measures) | Q(pk__in=tasks)
 
 

@@ -44,6 +44,7 @@ from targets.models import (
     Task,
     TaskReport,
     Unit,
+    takes_part,
 )
 from targets.numbers import format_exact
 from targets.overview import collect, final_year_of, judged_on, owes_reports, state_shown, submission_status
@@ -156,7 +157,7 @@ def members(campaign: Campaign) -> dict[int, list[tuple[Unit, int, int | None]]]
     placed = {m.unit_id for m in explicit}
     for m in explicit:
         result[m.bloc_id].append((m.unit, m.from_quarter, m.to_quarter if m.to_quarter < 4 else None))
-    in_the_year = Q(since_year__isnull=True) | Q(since_year__lte=campaign.year)
+    in_the_year = takes_part(campaign.year)  # who owes the year reports too (overview.owes_reports)
     took_part = Q(is_active=True) | Q(pk__in=Submission.objects.filter(campaign=campaign).values("unit_id"))
     for unit in Unit.objects.filter(in_the_year, took_part, bloc__isnull=False).exclude(pk__in=placed):
         result[unit.bloc_id].append((unit, 1, None))

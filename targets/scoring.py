@@ -273,6 +273,8 @@ SCHEME_PROBLEMS = {
     "control": gettext_lazy("remove the invisible control characters (e.g. pasted from another program)."),
     "too_long": gettext_lazy("at most %(max)s characters (it has %(count)s)."),
     "bonus_max_negative": gettext_lazy("%(value)s is negative; the most a unit's bonuses add up to is 0 or more."),
+    "flag_min_unreachable": gettext_lazy("%(value)s is more than a unit can score: at most %(most)s (the score out of "
+                                         "%(out_of)s plus bonuses of at most %(bonus)s), so no unit could be proposed for the flag."),
     "out_of_positive": gettext_lazy("%(value)s: a score is out of a whole above 0 (100, say); leave it empty to add up the lines' points as they are."),
 }
 # A title's code is kept by registrations and said in the proposals' files: letters without
@@ -506,6 +508,14 @@ class Scheme:
             bonus_max=points(data["bonus_max"], "bonus_max", MAX_SCORE, score=True, negative="bonus_max_negative")
             if data.get("bonus_max") not in (None, "") else None,
         )
+        # Out of a whole, with bonuses capped, a unit scores at most the two together: a minimum above
+        # that bars every unit from the flag (adjustments entered before the cap are capped too).
+        if (strict and None not in (scheme.flag_min_score, scheme.score_out_of, scheme.bonus_max)
+                and not refused & {"flag_min_score", "score_out_of", "bonus_max"}
+                and scheme.flag_min_score > scheme.score_out_of + scheme.bonus_max):
+            problem("flag_min_unreachable", key="flag_min_score", value=_Value(scheme.flag_min_score, quoted=False),
+                    most=_Value(scheme.score_out_of + scheme.bonus_max, quoted=False),
+                    out_of=_Value(scheme.score_out_of, quoted=False), bonus=_Value(scheme.bonus_max, quoted=False))
         if problems:
             raise SchemeError(problems)
         return scheme

@@ -6,7 +6,7 @@ import datetime
 import re
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from targets import history, progress
@@ -22,6 +22,7 @@ from targets.models import (
     Theme,
     Unit,
     programme_year_problem,
+    unit_label,
 )
 from targets.overview import build_overview
 
@@ -140,18 +141,49 @@ def after_copy(campaign: Campaign, source_year: int) -> tuple[str, list[str]]:
             "quarter": progress.quarter_label(quarter), "source": source_year, "year": campaign.year,
             "date": campaign.default_deadline(quarter).strftime("%d/%m/%Y")})
     # Copied as they were: a unit retired since would be owed reports it will never send.
-    retired = (Unit.objects.filter(is_active=False).filter(
-        Q(assignments__measure__campaign=campaign) | Q(tasks__theme__campaign=campaign) | Q(led_indicators__campaign=campaign))
-        .distinct().order_by("code").values_list("code", flat=True))
-    if retired:
-        notes.append(_("Units no longer active still report in %(year)s: %(units)s. Give their measures, tasks and indicators "
-                       "to other units in the admin, or make them active again.") % {"year": campaign.year, "units": ", ".join(retired)})
+    if note := retired_still_reporting(campaign):
+        notes.append(note)
     return done, notes
 
 
+def retired_still_reporting(campaign: Campaign, units=None) -> str | None:
+    """What units no longer active (of `units`, a queryset; all when None) are still given in
+    `campaign`: its measures, active tasks and indicators they lead, each unit with what it holds;
+    None when none. Said by the copy to a new year (after_copy) and when a unit is deactivated in
+    the admin: in the same words."""
+    retired = Unit.objects.filter(is_active=False) if units is None else units.filter(is_active=False)
+    held: dict[int, list[str]] = {}
+    measures, tasks, indicators = {}, {}, {}
+    for unit_id, code in (MeasureAssignment.objects.filter(measure__campaign=campaign, unit__in=retired)
+                          .order_by("measure__order", "measure__code").values_list("unit_id", "measure__code")):
+        measures.setdefault(unit_id, []).append(code)
+    for given in (Task.responsible_units.through.objects.filter(task__theme__campaign=campaign, task__is_active=True, unit__in=retired)
+                  .select_related("task__theme").order_by("task__theme__number", "task__number")):
+        tasks.setdefault(given.unit_id, []).append(given.task.code)
+    for unit_id, number in (Indicator.objects.filter(campaign=campaign, lead_unit__in=retired).order_by("number")
+                            .values_list("lead_unit_id", "number")):
+        indicators.setdefault(unit_id, []).append(str(number))
+    for unit_id in {*measures, *tasks, *indicators}:
+        held[unit_id] = ([_("measures %(codes)s") % {"codes": ", ".join(measures[unit_id])}] if unit_id in measures else []) + (
+            [_("tasks %(codes)s") % {"codes": ", ".join(tasks[unit_id])}] if unit_id in tasks else []) + (
+            [_("lead of indicators %(numbers)s") % {"numbers": ", ".join(indicators[unit_id])}] if unit_id in indicators else [])
+    if not held:
+        return None
+    units = ", ".join(f"{unit_label(unit)} ({'; '.join(held[unit.pk])})" for unit in Unit.objects.filter(pk__in=held).order_by("code"))
+    return _("Units no longer active still report in %(year)s: %(units)s. Give their measures, tasks and indicators "
+             "to other units in the admin, or make them active again.") % {"year": campaign.year, "units": units}
+
+
 def last_year_source(year: int) -> str:
-    """The source named on the last-year values that sync_last_year writes."""
+    """The source named on the last-year values that sync_last_year writes: stored as it is, in
+    English (what sync_last_year looks for); the admin shows it as last_year_source_shown."""
     return f"Approved figures of {year} in this system"
+
+
+def last_year_source_shown(year: int) -> str:
+    """last_year_source in the page's language: what the measure's admin page shows in its place,
+    and takes for it (admin.MeasureForm)."""
+    return _("Approved figures of %(year)s in this system") % {"year": year}
 
 
 def sync_last_year(campaign: Campaign, user=None) -> int:

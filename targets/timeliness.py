@@ -10,6 +10,8 @@ in the emulation, for having been asked to correct it). Its correction is the re
 business, not the late list's. Unless the secretariat returns it as not counted as sent (a report
 sent nearly empty on the deadline day, to be filled in weeks later): then its next sending decides
 (workflow.return_for_correction).
+Who owes a report at all, and so can be late, is overview.owes_reports: never a unit for a year
+before the one it takes part from (models.takes_part, the rule the year's ranking lists units by).
 """
 
 from __future__ import annotations

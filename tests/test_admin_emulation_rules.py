@@ -762,3 +762,17 @@ def test_the_whole_a_score_is_out_of_is_a_box_and_the_ranking_scales_to_it(clien
     assert scheme_save(client, record, bonus_max="15").status_code == 302
     record.refresh_from_db()
     assert record.data["bonus_max"] == "15" and record.scheme().bonus_max == Decimal(15)
+
+
+def test_a_flag_minimum_no_unit_can_reach_is_refused_with_the_most_a_unit_can_score(client, admin_user, programme):
+    """Probe A F5: out of 100 with bonuses of at most 15, a minimum of 150 bars every unit from the flag."""
+    client.force_login(admin_user)
+    record = ScoringScheme.objects.get(campaign=programme)
+    before = copy.deepcopy(record.data)
+    response = scheme_save(client, record, score_out_of="100", bonus_max="15", flag_min_score="150")
+    assert response.status_code == 200
+    assert errors(response) == ("150 cao hơn số điểm cao nhất một đơn vị có thể đạt: 115 (thang điểm 100 cộng điểm thưởng "
+                                "nhiều nhất 15), nên không đơn vị nào được đề nghị Cờ thi đua.")
+    record.refresh_from_db()
+    assert record.data == before
+    assert scheme_save(client, record, score_out_of="100", bonus_max="15", flag_min_score="115").status_code == 302

@@ -452,3 +452,80 @@ def test_an_issue_date_after_the_programmes_year_is_refused_as_a_typing_error(bo
     assert Campaign.objects.get(pk=programme.pk).issued_on.year == 2023
     response, _data = _edit(boss, url, "campaign_form", lambda data: data.update({"issued_on": "15/01/2024"}))
     assert response.status_code == 302, errors(response)
+
+
+def test_a_unit_taking_part_from_a_later_year_is_given_no_measure_or_task_of_an_earlier_one(boss, programme):
+    """Probe A F1: else it is chased as late for every past quarter of a year its ranking leaves it out of."""
+    from targets.models import Task
+
+    new = Unit.objects.create(code="036", name="Huyện Thử Nghiệm", kind="locality", since_year=2025)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    said = ("036 – Huyện Thử Nghiệm tham gia chương trình từ năm 2025 nên không báo cáo gì cho năm 2024. Hãy chọn đơn vị "
+            "khác, hoặc sửa năm tham gia chương trình của đơn vị (Quản trị → Đơn vị).")
+    response = boss.post(reverse("admin:targets_measureassignment_add"),
+                         {"measure": budget.pk, "unit": new.pk, "role": "breakdown", "_save": "Lưu"})
+    assert response.status_code == 200 and said in errors(response)
+    # On the measure's own page, in its table of reporting units.
+    def add_new(data):
+        row = int(data["assignments-TOTAL_FORMS"])
+        data.update({"assignments-TOTAL_FORMS": str(row + 1), f"assignments-{row}-unit": str(new.pk),
+                     f"assignments-{row}-role": "breakdown", f"assignments-{row}-measure": str(budget.pk)})
+
+    response, _data = _edit(boss, reverse("admin:targets_measure_change", args=[budget.pk]), "measure_form", add_new)
+    assert response.status_code == 200 and said in errors(response)
+    assert not MeasureAssignment.objects.filter(unit=new).exists()
+    # A task's responsible units likewise.
+    task = Task.objects.filter(theme__campaign=programme, theme__number=2).first()
+    response, _data = _edit(boss, reverse("admin:targets_task_change", args=[task.pk]), "task_form",
+                            lambda data: data.update(responsible_units=[*data.get("responsible_units", []), str(new.pk)]))
+    assert response.status_code == 200 and said in errors(response)
+    assert not task.responsible_units.filter(pk=new.pk).exists()
+    # From its year on, it is given them as any unit.
+    new.since_year = 2024
+    new.save()
+    response = boss.post(reverse("admin:targets_measureassignment_add"),
+                         {"measure": budget.pk, "unit": new.pk, "role": "breakdown", "_save": "Lưu"})
+    assert response.status_code == 302, errors(response)
+
+
+def test_a_second_active_unit_with_the_same_name_is_refused(boss, programme):
+    """Probe A F2: every drop-down names units by name alone."""
+    meo_vac = Unit.objects.get(code="027")
+    add = reverse("admin:targets_unit_add")
+    page, _data = _edit(boss, add, "unit_form", lambda data: data.update(code="036", name="  huyện  MÈO vạc ", kind="locality"))
+    assert page.status_code == 200
+    assert (f"Đã có đơn vị khác đang hoạt động mang tên này: 027 – {meo_vac.name}. Hãy đặt tên khác để phân biệt hai đơn vị: "
+            "các danh sách chọn đơn vị chỉ ghi tên đơn vị.") in errors(page)
+    assert not Unit.objects.filter(code="036").exists()
+    # The name of a unit no longer active may be taken again (a district re-established under its old name).
+    Unit.objects.filter(pk=meo_vac.pk).update(is_active=False)
+    page, _data = _edit(boss, add, "unit_form", lambda data: data.update(code="036", name=meo_vac.name, kind="locality"))
+    assert page.status_code == 302, errors(page)
+
+
+def test_a_unit_code_taken_exactly_is_said_once_and_rightly(boss, programme):
+    """Probe A F3: not also "in other letter case" when the case is the same."""
+    finance = Unit.objects.get(code="STC")
+    page, _data = _edit(boss, reverse("admin:targets_unit_add"), "unit_form",
+                        lambda data: data.update(code="STC", name="Sở thử", kind="agency"))
+    assert page.status_code == 200
+    assert errors(page) == f"Đã có đơn vị khác dùng mã này: STC – {finance.name}."
+
+
+def test_deactivating_a_unit_names_what_it_still_reports_in_a_later_open_year(boss, demo):
+    """Probe A F4: in the copy's words (services.after_copy)."""
+    from targets.services import copy_campaign
+
+    copy_campaign(source_year=2024, target_year=2025)
+    district = Unit.objects.get(code="031")
+    measures = sorted(MeasureAssignment.objects.filter(unit=district, measure__campaign__year=2025)
+                      .values_list("measure__code", flat=True))
+    assert measures
+    url = reverse("admin:targets_unit_change", args=[district.pk])
+    response, _data = _edit(boss, url, "unit_form", lambda data: data.pop("is_active"))
+    assert response.status_code == 302, errors(response)
+    page = re.sub(r"\s+", " ", boss.get(response["Location"]).content.decode())
+    assert f"Các đơn vị đã ngừng hoạt động vẫn được giao báo cáo năm 2025: 031 – {district.name} (chỉ số " in page
+    assert "Hãy giao chỉ số, nhiệm vụ và chỉ tiêu của các đơn vị này cho đơn vị khác trong trang quản trị" in page
+    named = page.split("vẫn được giao báo cáo năm 2025: ", 1)[1].split(")", 1)[0]
+    assert all(code in named for code in measures)

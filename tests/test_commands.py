@@ -48,7 +48,9 @@ def test_copying_a_programme_names_the_units_no_longer_active_that_it_still_assi
     Unit.objects.filter(code="STC").update(is_active=False)  # retired after 2024, still the lead of budget revenue
     out = io.StringIO()
     call_command("copy_campaign", "2024", "2025", stdout=out)
-    assert "Các đơn vị đã ngừng hoạt động vẫn được giao báo cáo năm 2025: STC." in out.getvalue()
+    # Each named with what it is still given (the words the admin says on deactivating a unit).
+    said = out.getvalue().split("Các đơn vị đã ngừng hoạt động vẫn được giao báo cáo năm 2025: ", 1)[1].split(". Hãy giao", 1)[0]
+    assert said.startswith("STC – Sở Tài chính tỉnh Hà Giang (chỉ số 3") and said.count(" – ") == 1
     Unit.objects.filter(code="STC").update(is_active=True)
     call_command("copy_campaign", "2024", "2026", stdout=(quiet := io.StringIO()))
     assert "ngừng hoạt động" not in quiet.getvalue()

@@ -534,3 +534,39 @@ def test_reports_sent_before_the_first_sending_was_kept_get_it_from_their_histor
         cursor.execute(importlib.import_module("targets.migrations.0025_first_submitted").Migration.backfill)
     assert Submission.objects.get(pk=report.pk).first_submitted_at == _at(datetime.date(2024, 4, 12))
     assert Submission.objects.get(pk=never.pk).first_submitted_at is None
+
+
+def test_a_unit_is_not_chased_for_a_year_before_the_one_it_takes_part_from(client, programme, reviewer):
+    """Probe A F1: given a measure of 2024 before the admin refused it, a unit taking part from 2025
+    is not late for 2024 anywhere (the late page, the queue, the reminders, the workbook, its own
+    entry page), as the 2024 ranking leaves it out (ranking.members): one rule, Unit.takes_part."""
+    from targets import ranking
+    from targets.models import MeasureAssignment
+    from targets.overview import unsent_reports
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=yesterday)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    later = Unit.objects.create(code="036", name="Huyện Thử Nghiệm", kind="locality", since_year=2025,
+                                bloc=Unit.objects.get(code="027").bloc)
+    now = Unit.objects.create(code="037", name="Huyện Đúng Năm", kind="locality", since_year=2024)
+    for unit in (later, now):
+        MeasureAssignment.objects.create(measure=budget, unit=unit, role="breakdown")  # stored before the rule
+        make_user(f"member-{unit.code}", "reporter", units=[unit], email=f"{unit.code}@example.org")
+    assert later.code not in {u.code for bloc in ranking.members(programme).values() for u, _f, _l in bloc}
+    assert later not in reporting_units(programme) and now in reporting_units(programme)
+
+    client.force_login(reviewer)
+    page = client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode()
+    on_page = {cells[0].split(" – ")[0] for cells in table_rows(page)}
+    assert "037" in on_page and "036" not in on_page
+    queue = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    assert "037" in re.findall(r"<li>([0-9A-Z]+) – ", queue) and "036" not in re.findall(r"<li>([0-9A-Z]+) – ", queue)
+    client.post(reverse("review"), {"year": 2024, "quarter": 1, "action": "remind"})
+    written = {r for m in mail.outbox for r in m.to}
+    assert "037@example.org" in written and "036@example.org" not in written
+    response = client.get(reverse("exports:report"), {"year": 2024, "quarter": 1})
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Tình hình báo cáo"]
+    rows = {row[0] for row in ws.iter_rows(min_row=4, values_only=True)}
+    assert "037" in rows and "036" not in rows
+    assert unsent_reports(later, [programme]) == [] and unsent_reports(now, [programme])

@@ -552,3 +552,35 @@ def test_the_api_gives_no_document_for_a_programme_set_up_ahead(client, next_yea
     programme = client.get("/api/v1/progress/", {"year": 2025, "quarter": 1}).json()["campaign"]
     assert (programme["number"], programme["issued_on"]) == (None, None)  # not 2024's date moved a year
     assert client.get("/api/v1/progress/", {"year": 2024, "quarter": 1}).json()["campaign"]["number"] == "322/CTr-UBND"
+
+
+def test_the_system_source_of_last_years_values_is_read_in_vietnamese_and_not_changed_alone_by_accident(
+        client, admin_user, reviewer, next_year):
+    """Probe A F7: translating "Approved figures of 2024 in this system" made the values stop following approvals."""
+    from tests.test_admin import _measure_form
+
+    budget = next_year.measures.get(code="3")
+    assert budget.baseline_source == "Approved figures of 2024 in this system"
+    client.force_login(admin_user)
+    url = f"/admin/targets/measure/{budget.pk}/change/"
+    page = html.unescape(client.get(url).content.decode())
+    # Read in the admin's language; stored as it was (what sync_last_year looks for).
+    assert re.search(r'name="baseline_source"[^>]*>\s*Số liệu đã duyệt năm 2024 trong hệ thống</textarea>', page)
+    assert "theo số liệu đã duyệt năm 2024" in page
+    # Saved as shown, or with the stored English words: the values still follow approvals.
+    shown = _measure_form(budget, baseline_source="Số liệu đã duyệt năm 2024 trong hệ thống", name=budget.name + " ")
+    assert client.post(url, shown).status_code == 302
+    assert next_year.measures.get(code="3").baseline_source == "Approved figures of 2024 in this system"
+    # The source alone reworded: refused, with why and what to do.
+    for reworded in ("Số liệu đã duyệt năm 2024", "Niên giám thống kê 2024"):
+        response = client.post(url, _measure_form(budget, baseline_source=reworded))
+        assert response.status_code == 200
+        assert ("Các số liệu năm trước này theo số liệu đã duyệt năm 2024 trong hệ thống: chỉ sửa nguồn sẽ khiến chúng không "
+                "còn theo các lần duyệt nữa") in html.unescape(response.content.decode())
+    assert next_year.measures.get(code="3").baseline_source == "Approved figures of 2024 in this system"
+    _approved_again(reviewer, admin_user, Unit.objects.get(code="STC"), 3, {})
+    assert next_year.measures.get(code="3").same_period_q3 is not None
+    # Values typed from a publication, with their source: kept, as before.
+    assert client.post(url, _measure_form(next_year.measures.get(code="3"), same_period_q3="1999,5",
+                                          baseline_source="Niên giám thống kê 2024")).status_code == 302
+    assert next_year.measures.get(code="3").baseline_source == "Niên giám thống kê 2024"
