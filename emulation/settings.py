@@ -91,6 +91,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Demo mode allows `seed_demo` and shows the "demo data" banner; on by default only in DEBUG.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
+# The admin's history pages show past versions; none is put back from there (targets.admin.refuse_revert).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -130,14 +130,17 @@ class KeptOnceClosed(_OfAYear):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        return refuse_revert_unless_changeable(self, request, object_id) or super().history_form_view(
+        return refuse_revert(request) or super().history_form_view(
             request, object_id, version_id, extra_context)
 
 
-def refuse_revert_unless_changeable(model_admin, request, object_id) -> None:
-    """simple_history's page of a past version saves what is posted to it (a revert) on the view
-    permission alone: refused where the row cannot be changed."""
-    if request.method == "POST" and not model_admin.has_change_permission(request, model_admin.get_object(request, unquote(object_id))):
+def refuse_revert(request) -> None:
+    """simple_history's page of a past version saves what is posted to it (a revert): the whole
+    row put back as it was, with no reason asked, over values the system wrote since (a measure's
+    last-year values, which follow approvals, emptied in one click, never to come back once the
+    year is closed). A past version is read, never put back (SIMPLE_HISTORY_REVERT_DISABLED hides
+    the button; this refuses what is posted all the same): a change is made on the row's own page."""
+    if request.method == "POST":
         raise PermissionDenied
 
 
@@ -606,7 +609,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         return False
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        return refuse_revert_unless_changeable(self, request, object_id) or super().history_form_view(
+        return refuse_revert(request) or super().history_form_view(
             request, object_id, version_id, extra_context)
 
 

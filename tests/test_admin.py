@@ -209,6 +209,26 @@ def test_the_admins_history_pages_speak_vietnamese(client, admin_user, programme
     assert "Changed by" not in page and "Change reason" not in page
 
 
+def test_a_past_version_is_read_in_the_admin_never_put_back(client, admin_user, programme):
+    """Probe A F10: "Khôi phục" on a measure's past version emptied next year's last-year values (which
+    follow approvals) in one click, with no reason asked."""
+    from targets.models import Measure
+
+    client.force_login(admin_user)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    first = budget.history.earliest("history_date")
+    budget.same_period_q1, budget.baseline_source = 853629, "Niên giám thống kê 2023"
+    budget._change_reason = "Số liệu năm trước"
+    budget.save()
+    url = reverse("admin:targets_measure_simple_history", args=[budget.pk, first.history_id])
+    page = client.get(url).content.decode()
+    assert "Khôi phục" not in page and "Revert" not in page and 'name="_save"' not in page
+    # The past version's form posted all the same (what the button sent): refused, the row as it stands.
+    assert client.post(url, {"code": "3", "same_period_q1": "", "baseline_source": "", "_save": "1"}).status_code == 403
+    budget.refresh_from_db()
+    assert budget.same_period_q1 == 853629 and budget.history.count() == 2
+
+
 def test_giving_a_task_to_a_unit_that_sent_reports_says_which_reports_it_makes_incomplete(client, admin_user, demo):
     from targets.models import Submission
 
