@@ -547,8 +547,8 @@ def _fit_number_columns(ws: Worksheet, columns: Iterable[int], first_row: int, l
 def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, notes: Footnotes) -> None:
     measure, p = m.measure, m.progress
     fmt = excel_format(p.places, lang)  # enough decimals to tell the figure from its target
-    lower_is_better = measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
-    above = measure.comparison == Measure.Comparison.GT  # "over 95 %": met only above the target
+    mark = progress.target_mark(measure.comparison)  # "≤ " / "> " before the target, as the pages write it
+    lower_is_better, above = mark == "≤ ", mark == "> "  # "over 95 %": met only above the target
     _cell(ws, row, COL["stt"], number, BODY, CENTRE)
     _cell(ws, row, COL["indicator"], name)
     _cell(ws, row, COL["unit"], _name(measure, "unit", lang), BODY, CENTRE)
@@ -577,7 +577,7 @@ def _measure_row(ws: Worksheet, row: int, number: str, name: str, m, lang: str, 
         # Last year's actual with the decimals that tell it from this year's target: 45,698 is not the 45,7 planned.
         ("actual_last_year", measure.previous_year, excel_format(max(p.places, places_to_tell_apart(
             measure.decimal_places, measure.previous_year, measure.target)), lang)),
-        ("target", measure.target, excel_format(p.places, lang, '"≤ "' if lower_is_better else '"> "' if above else "")),
+        ("target", measure.target, excel_format(p.places, lang, f'"{mark}"' if mark else "")),
         ("actual", p.ytd, actual_fmt),
         ("same_period", p.same_period, same_fmt),
         # Rounded as displayed, so that the value a reader copies is the one printed; never to
@@ -919,12 +919,11 @@ def _breakdown_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) -> 
             said.append(lead_pledge_note(row, p, lang))
         ws.cell(r, 10, "\n".join(said) or None)
         if target is not None:  # with the report sheet's "≤ " / "> ": the direction a verdict is judged in
-            lower = a.measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
             # A pledge of "more than" is kept by reaching it (scoring.pledge_spec): only the province's is strict.
-            above = a.measure.comparison == Measure.Comparison.GT and a.role == "lead"
-            notes.lower |= lower
-            notes.above |= above
-            ws.cell(r, 11, target).number_format = excel_format(places, lang, '"≤ "' if lower else '"> "' if above else "")
+            mark = progress.target_mark(a.measure.comparison, strict=a.role == "lead")
+            notes.lower |= mark == "≤ "
+            notes.above |= mark == "> "
+            ws.cell(r, 11, target).number_format = excel_format(places, lang, f'"{mark}"' if mark else "")
         elif compared is not None:
             # The report sheet's same period, with its period where it is not the row's own.
             of = p.in_year.quarter if p.in_year is not None else p.ytd_quarter if p.ytd_quarter not in (None, p.quarter) else None
@@ -951,10 +950,9 @@ def lead_pledge_note(row: dict, p: progress.Progress, lang: str) -> str:
     pledges): judged against the province's target here, and where it stands against its pledge
     ("Đánh giá theo kế hoạch của tỉnh; theo giao ước thi đua của đơn vị (66,3): có nguy cơ chậm")."""
     measure, pledge = row["assignment"].measure, row["pledge"]
-    lower = measure.comparison in (Measure.Comparison.LTE, Measure.Comparison.DECREASE)
     places = places_to_tell_apart(measure.decimal_places, p.ytd, pledge.target)
     return _("Judged against the province's target; against the unit's own pledge (%(pledge)s): %(status)s") % {
-        "pledge": ("≤ " if lower else "") + format_number(pledge.target, places, lang),
+        "pledge": progress.target_mark(measure.comparison, strict=False) + format_number(pledge.target, places, lang),
         "status": judged_words(row["pledge_progress"], lang).lower()}
 
 

@@ -319,6 +319,16 @@ class Progress:
         return (Decimal(target) if target is not None else None, self.expected, self.same_period)
 
 
+def target_mark(comparison: str, strict: bool = True) -> str:
+    """The words a target is written with, which say the way it is judged, in the report and on the
+    pages alike: "≤ " for a ceiling (a rate to stay at or under) or a decrease, "> " for "more than";
+    nothing for "at least". strict=False for a unit's pledge of "more than", kept by reaching it
+    (scoring.pledge_spec)."""
+    if comparison in (Comparison.LTE, Comparison.DECREASE):
+        return "≤ "
+    return "> " if strict and comparison == Comparison.GT else ""
+
+
 def percent_places(percent: Decimal | None) -> int:
     """Decimals to show a percentage of a reference with: one, or as many as it takes not to read
     100 % when the figure is not the reference."""

@@ -3,6 +3,7 @@
 import json
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.cache import cache
@@ -432,3 +433,58 @@ def test_a_unit_that_owes_no_report_is_never_called_late(client, demo):
     assert "Đơn vị không phải gửi báo cáo quý trong năm này" in page and "Trễ hạn" not in page
     owing = client.get(reverse("unit", args=["029"]), {"year": 2024, "quarter": 4}).content.decode()
     assert "Trễ hạn" in owing or "Đúng hạn" in owing
+
+
+def _card(html: str, number: int) -> str:
+    """The overview's row (a card on a phone) of indicator `number`."""
+    return next(row for row in html.split("<tr>") if f'<span class="card-number">{number}. </span>' in row)
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip())
+
+
+def test_the_overview_names_each_measure_of_an_indicator_with_several(official, demo):
+    # #14's three lines (accidents, deaths, injuries: two in "người") and #16's PAR/PCI/PAPI, each
+    # with its code and name as on the indicator page, and each badge with its code.
+    html = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    for number in (14, 16):
+        card = _card(html, number)
+        value = _text(card.split('class="cell-value')[1].split("</td>")[0])
+        for measure in Measure.objects.filter(indicator__number=number):
+            assert f"{measure.code} {measure.name}:" in value
+    badges = re.findall(r'<span class="badge[^>]*>([^<]*)</span>', _card(html, 14))
+    assert [b.split(":")[0] for b in badges] == ["14a", "14b", "14c"]
+    # An indicator of one measure is not labelled with it.
+    assert "<strong>1</strong>" not in _card(html, 1) and "1: Đã gửi" not in _card(html, 1)
+
+
+def test_the_overview_writes_a_targets_direction_as_the_report_does(official, demo):
+    # #8 must stay at or under 1,3 %: "≤ 1,30" as the report's target cell, not 103,1 % "of plan" alone.
+    html = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    assert "/ ≤ 1,30 % (103,1 %)" in _text(_card(html, 8))
+    assert "/ > 95,0 %" in _text(_card(html, 13))  # "over 95 %", as the report writes it
+    assert "≤" not in _text(_card(html, 1)).split("→")[0]  # "at least": nothing before the target
+    assert "/ – vụ" in _text(_card(html, 14))  # no target, nothing to mark
+    official.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    assert "/ ≤ 1.30 % (103.1 %)" in _text(_card(english, 8))
+
+
+def test_the_overview_keeps_each_number_on_one_line_with_its_unit(official, demo):
+    # On a wide screen "actual / target unit (percent)" is one line (static/css/app.css .keep-line):
+    # never "7,50" at a line's end and "% (99,5 %)" under it.
+    html = official.get(reverse("home"), {"year": 2024, "quarter": 3}).content.decode()
+    assert '<span class="keep-line">1.659,5 (ước) / 2.460,0 tỷ đồng (67,5 %)</span>' in _card(html, 3)
+    assert '<strong>14a</strong> Số vụ tai nạn giao thông: <span class="keep-line">' in _card(html, 14)
+
+
+def test_a_measure_without_any_figure_gets_a_sentence_not_an_empty_chart(official, demo):
+    sentence = "Không có biểu đồ vì chưa nhận được số liệu nào."
+    for number, codes in ((16, ["16a", "16b", "16c"]), (6, ["6"]), (20, ["20"])):
+        html = official.get(reverse("indicator", args=[number]), {"year": 2024, "quarter": 3}).content.decode()
+        assert 'data-chart="chart-' not in html and 'id="chart-' not in html, number
+        assert html.count(sentence) == len(codes), number
+        assert html.count("<table") >= len(codes)  # each measure's table of periods, without its figures, is still there
+    html = official.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 3}).content.decode()
+    assert 'data-chart="chart-' in html and sentence not in html

@@ -112,6 +112,13 @@ def explanation(result):
 
 
 @register.filter
+def target_mark(measure):
+    """"≤ " before a ceiling's target, "> " before a "more than" one, as the report writes them
+    (progress.target_mark); nothing where there is no target to mark."""
+    return progress.target_mark(measure.comparison) if measure.target is not None else ""
+
+
+@register.filter
 def change_reason(text):
     """A history entry's reason: the system's in the page's language, a person's as written."""
     return history.change_reason(text)

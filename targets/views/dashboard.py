@@ -76,7 +76,9 @@ def indicator(request, number: int):
             sections.append({
                 "m": m,
                 "table": sorted_and_paginated(SeriesTable(_series_rows(m, series), measure=m.measure, prefix=f"m{m.measure.pk}-"), request),
-                "chart": _chart(m, series),
+                # A measure with no figure for any period has nothing to draw: a sentence says so (the
+                # table of periods below still shows each one without its figure).
+                "chart": _chart(m, series) if any(p.ytd is not None for p in series) else None,
                 "chart_id": f"chart-{m.measure.pk}",
                 "units": by_unit,
                 "units_total": len(units),
