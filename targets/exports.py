@@ -59,8 +59,13 @@ def _state_labels() -> dict[str, str]:
     return {state: str(label) for state, label in Submission.State.choices}
 
 
-def _timeliness_labels() -> dict[str, str]:
-    return {timeliness.ON_TIME: _("On time"), timeliness.LATE: _("Late"), timeliness.OPEN: _("Not yet due")}
+def _timeliness_label(row: dict) -> str:
+    """Whether a row of overview.submission_status was sent on time, in the late-units page's words
+    (tables.LateTable): a report late but sent is "sent late", one late and still missing (a draft,
+    a report returned, or none: timeliness.overdue) "not sent", never both "late"."""
+    if row["timeliness"] == timeliness.LATE:
+        return _("Not submitted") if row["overdue"] else _("Submitted late")
+    return {timeliness.ON_TIME: _("On time"), timeliness.OPEN: _("Not yet due")}[row["timeliness"]]
 
 
 # What a spreadsheet would read as the start of a formula (OWASP, "CSV injection").
@@ -960,7 +965,7 @@ def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) 
     ws = wb.create_sheet(pgettext("sheet", "Submissions"))
     headers = [_("Unit code"), _("Unit"), _("Quarter"), _("State"), _("Submitted at"), pgettext("workbook column", "Deadline"),
                _("On time or late"), _("First submitted at")]
-    states, timeliness_labels = _state_labels(), _timeliness_labels()
+    states = _state_labels()
     _titled_header(ws, _("SUBMISSIONS BY UNIT, %(period)s") % {"period": period.upper()}, headers,
                    {"B": 40, "E": 18, "H": 18})
     for r, row in enumerate(rows, start=4):
@@ -972,7 +977,7 @@ def _completeness_sheet(wb: Workbook, rows: list[dict], lang: str, period: str) 
             cell = ws.cell(r, 5, timezone.localtime(row["submitted_at"]).replace(tzinfo=None))
             cell.number_format = "dd/mm/yyyy hh:mm"
         ws.cell(r, 6, row["deadline"]).number_format = "dd/mm/yyyy"
-        ws.cell(r, 7, timeliness_labels[row["timeliness"]])
+        ws.cell(r, 7, _timeliness_label(row))
         if row["first_submitted_at"]:  # sent on time, returned for a correction: what kept it on time
             cell = ws.cell(r, 8, timezone.localtime(row["first_submitted_at"]).replace(tzinfo=None))
             cell.number_format = "dd/mm/yyyy hh:mm"

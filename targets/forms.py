@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import partial
 
 from django import forms
 from django.forms.renderers import Jinja2
@@ -34,19 +35,23 @@ class FigureNumberField(forms.Field):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "form-control"})
 
-    def __init__(self, *, measure: Measure, lang: str, **kwargs):
+    def __init__(self, *, measure: Measure, lang: str, shown=lambda: None, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.measure, self.lang = measure, lang
+        # The figure the page showed in this box (the form's initial, which compare_with_the_page may
+        # set back to the version the page was opened with): its text is read back as exactly it.
+        self.shown = shown
         if measure.value_kind == Measure.ValueKind.RATE:
             # A rate may be negative (GRDP growth -1,5), and a phone's decimal keypad (iOS) has no minus.
             self.widget.attrs["inputmode"] = "text"
 
     def prepare_value(self, value):
-        # Every digit of the stored figure (10.17 stays 10,17 at one display decimal), written so
-        # that it reads back as the same number ("2.460" could be 2,46; see unambiguous_text).
+        # The stored figure in the page's number format, as the card around the box writes figures
+        # (2.512,3; 812.345), with every digit it has and at least the measure's decimals: never
+        # rounded (10.17 stays 10,17, 0.125 stays 0,125 at one display decimal).
         if isinstance(value, Decimal):
-            return numbers.unambiguous_text(value, self.lang)
+            return numbers.format_exact(value, self.measure.decimal_places, self.lang)
         return value
 
     def to_python(self, value) -> Decimal | None:
@@ -54,6 +59,12 @@ class FigureNumberField(forms.Field):
             return value
         if not str(value).strip():
             return None
+        shown = self.shown()
+        if isinstance(shown, Decimal) and str(value).strip() == self.prepare_value(shown):
+            # The box sent back as the page wrote it: the figure it showed, exactly, even where the text
+            # alone could be read two ways ("1,125": 1.125 here, 1125 in English), so that a save
+            # of the page untouched changes nothing.
+            return shown
         try:
             return read_number(self.measure, str(value), self.lang)
         except NumberFormatError as error:
@@ -99,9 +110,11 @@ class FigureForm(forms.Form):
             self.fields["narrative"] = _model_field("narrative", widget=forms.Textarea(attrs={**text, "rows": 2}))
         else:
             unit = m.unit_en if lang == "en" and m.unit_en else m.unit
-            self.fields["value"] = FigureNumberField(measure=m, lang=lang, label=_("Value (%(unit)s)") % {"unit": unit})
+            self.fields["value"] = FigureNumberField(measure=m, lang=lang, label=_("Value (%(unit)s)") % {"unit": unit},
+                                                     shown=partial(self.initial.get, "value"))
             if m.aggregation == Measure.Aggregation.FLOW:
-                self.fields["cumulative"] = FigureNumberField(measure=m, lang=lang, label=_("Year to date"))
+                self.fields["cumulative"] = FigureNumberField(measure=m, lang=lang, label=_("Year to date"),
+                                                              shown=partial(self.initial.get, "cumulative"))
                 # Beside a year to date, what the first box holds, read with it (aria-describedby, entry.html).
                 self.fields["value"].help_text = _("Quarter's own figure")
         # A verdict may be an estimate too (the template takes one): shown and kept, never turned

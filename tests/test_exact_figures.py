@@ -66,12 +66,50 @@ def test_saving_and_submitting_the_page_untouched_keeps_the_figure_exactly(clien
     assert figure.submission.state == Submission.State.SUBMITTED
 
 
-@pytest.mark.parametrize("value", VALUES)
-def test_the_input_shows_every_digit_of_the_stored_figure(client, reporter, city, value):
+@pytest.mark.parametrize("value, shown", list(zip(VALUES, ["10,17", "244,946", "0,05", "1.234.567,891"], strict=True)))
+def test_the_input_shows_every_digit_of_the_stored_figure(client, reporter, city, value, shown):
     store(reporter, city, "3", value)
     client.force_login(reporter)
     html = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
-    assert f'value="{unambiguous_text(Decimal(value), "vi")}"' in html
+    assert f'value="{shown}"' in html
+
+
+# (measure, stored, shown on a Vietnamese page, on an English one): in the page's number format, as the
+# card around the input writes figures (684.999), with every digit stored and at least the measure's decimals.
+SHOWN = [
+    ("4", "812345", "812.345", "812,345"),  # a count: "812.345" is read back as 812345, never 812,345
+    ("4", "3176725", "3.176.725", "3,176,725"),
+    ("3", "2512.3", "2.512,3", "2,512.3"),
+    ("3", "2512", "2.512,0", "2,512.0"),
+    ("3", "0.125", "0,125", "0.125"),  # more decimals than the measure shows: never rounded to 0,1
+    ("3", "1.125", "1,125", "1.125"),  # could be read 1125 in the other notation: it is the figure the page showed
+    ("3", "244.946", "244,946", "244.946"),
+    ("6", "12.30", "12,30", "12.30"),  # two decimals shown: 12,30
+    ("3", "1234567.891", "1.234.567,891", "1,234,567.891"),
+]
+
+
+@pytest.mark.parametrize("code, value, vi, en", SHOWN)
+def test_the_input_shows_the_stored_figure_in_the_pages_number_format_and_an_untouched_save_keeps_it(client, reporter, city,
+                                                                                                    code, value, vi, en):
+    figure = store(reporter, city, code, value)
+    client.force_login(reporter)
+    for lang, shown in (("vi", vi), ("en", en)):
+        client.post(reverse("set_language"), {"language": lang, "next": "/"})
+        page = client.get(reverse("entry"), {"year": 2024, "quarter": 1, "unit": "024"}).content.decode()
+        data = form_data(page)
+        assert data[_prefix(code, data) + "value"] == shown
+        data.update(action="save", send_incomplete="1")
+        assert client.post(reverse("entry"), data).status_code == 302
+        figure.refresh_from_db()
+        # Saved again untouched: the same figure, exactly; nothing written, no new version in its history.
+        assert (figure.value, figure.version) == (Decimal(value), 1)
+        assert Figure.history.filter(id=figure.pk).count() == 1
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1, "unit": "024"}).content.decode())
+    data.update(action="submit", send_incomplete="1")
+    assert client.post(reverse("entry"), data).status_code == 302
+    figure.refresh_from_db()
+    assert (figure.value, figure.version, figure.submission.state) == (Decimal(value), 1, Submission.State.SUBMITTED)
 
 
 @pytest.mark.parametrize("value", VALUES)

@@ -408,11 +408,31 @@ def test_completeness_sheet_says_who_was_late(demo):
     assert ws.print_title_rows == "$3:$3"
     rows = {(r[0].value, r[2].value): [c.value for c in r] for r in ws.iter_rows(min_row=4)}
     assert rows[("033", 3)][3] == "Chưa gửi"
-    assert rows[("033", 3)][6] == "Trễ hạn"  # Q3 deadline 15/10/2024 passed on 20/10
+    assert rows[("033", 3)][6] == "Chưa gửi"  # Q3 deadline 15/10/2024 passed on 20/10, nothing sent
     assert rows[("024", 3)][3] == "Đã gửi"
     assert rows[("024", 3)][6] == "Đúng hạn"
     assert rows[("024", 1)][3] == "Đã duyệt"
     assert rows[("024", 1)][5] == datetime.datetime(2024, 4, 15)
+
+
+@pytest.mark.parametrize("lang, sheet, words", [
+    ("vi", "Tình hình báo cáo", ("Đúng hạn", "Gửi trễ hạn", "Chưa gửi")),
+    ("en", "Submissions", ("On time", "Submitted late", "Not submitted")),
+])
+def test_the_submissions_sheet_tells_a_report_sent_late_from_one_never_sent_as_the_late_page_does(demo, lang, sheet, words):
+    from django.utils import timezone
+
+    on_time, sent_late, not_sent = words
+    # 028 sends its nine months three days after the deadline (15/10/2024); 029 left its report a
+    # draft and 033 has none: neither was sent.
+    sent = timezone.make_aware(datetime.datetime(2024, 10, 18, 10, 0))
+    Submission.objects.filter(campaign=demo, unit__code="028", quarter=3).update(submitted_at=sent, first_submitted_at=sent)
+    ws = _report(demo, 3, lang=lang)[sheet]
+    rows = {(r[0], r[2]): r for r in ws.iter_rows(min_row=4, values_only=True)}
+    assert rows[("024", 3)][6] == on_time
+    assert rows[("028", 3)][6] == sent_late
+    assert rows[("029", 3)][6] == not_sent and rows[("029", 3)][4] is None
+    assert rows[("033", 3)][6] == not_sent
 
 
 def test_raw_data_xlsx_has_every_visible_figure_in_long_format(demo, tmp_path):

@@ -201,6 +201,27 @@ def test_the_quarters_own_amount_is_shown_derived_from_the_year_to_date(client, 
     assert "Tính từ số lũy kế: 600,0" in html
 
 
+def test_the_report_page_shows_the_quarters_own_amount_derived_from_the_year_to_date_as_the_other_pages_do(client, finance, reviewer, viewer):
+    # The report of the first half carries only its year to date (1.100,05): its quarter's own amount,
+    # 600,05, is worked out from the first quarter's 500 by the engine, as the entry and indicator pages show it.
+    approved("STC", 1, **{"3": "500"})
+    submission = approved("STC", 2, **{"3": {"cumulative": Decimal("1100.05")}})
+    Submission.objects.filter(pk=submission.pk).update(state="submitted")
+    client.force_login(finance)
+    assert "Tính từ số lũy kế: 600,1" in page(client, "STC", 2)
+    client.force_login(reviewer)
+    html = client.get(reverse("submission", args=[submission.pk])).content.decode()
+    assert "600,05 tỷ đồng <small>(tính từ lũy kế)</small>" in html  # every digit, as the indicator page has it
+    assert "– tỷ đồng" not in html
+    assert "Lũy kế từ đầu năm: 1.100,05" in html
+    Submission.objects.filter(pk=submission.pk).update(state="approved")
+    client.force_login(viewer)
+    assert "600,05 <small>(tính từ lũy kế)</small>" in client.get(reverse("indicator", args=[3]), {"year": 2024, "quarter": 2}).content.decode()
+    assert "600,05 tỷ đồng <small>(tính từ lũy kế)</small>" in client.get(reverse("submission", args=[submission.pk])).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "600.05 billion VND <small>(from the year to date)</small>" in client.get(reverse("submission", args=[submission.pk])).content.decode()
+
+
 def test_disagreeing_figures_are_warned_with_both_numbers_everywhere(client, finance, reviewer, viewer):
     approved("STC", 1, **{"3": "500"})
     submission = approved("STC", 2, **{"3": {"value": Decimal("600"), "cumulative": Decimal("1150")}})

@@ -144,16 +144,6 @@ def localized(obj, field):
 
 
 @register.filter
-def input_number(value):
-    """A stored figure for an input field with all its digits (10.17 stays 10,17 whatever the
-    measure's display decimals: sending the page back must not change it), written so that it can
-    never be refused as ambiguous ("2.460" could be 2,46): see numbers.unambiguous_text."""
-    if value is None:
-        return ""
-    return numbers.unambiguous_text(value, language())
-
-
-@register.filter
 def sparkline(result):
     """A tiny SVG line of the year-to-date by quarter (decorative: the numbers are in the text)."""
     from django.utils.html import format_html

@@ -117,16 +117,24 @@ def _expected_and_reported(campaign, quarter: int) -> tuple[dict[int, set[str]],
     return expected, reported
 
 
-def _disagreements(campaign, quarter: int, unit_ids) -> dict[int, list]:
+def _disagreements(campaign, quarter: int, unit_ids, rows: list[dict] | None = None) -> dict[int, list]:
     """Each unit's reported year-to-date figures for the quarter that do not add up with its
     reported quarters, with both numbers, so the reviewer asks before approving: by unit, a
-    (measure, its disagreements) pair for each measure that has one."""
-    rows = unit_breakdown(campaign, quarter, states=Submission.State.values, units=unit_ids)
+    (measure, its disagreements) pair for each measure that has one. `rows`: the units' rows of
+    unit_breakdown (_units_progress) where the caller has them already."""
+    if rows is None:
+        rows = _units_progress(campaign, quarter, unit_ids)
     found: dict[int, list] = {}
     for row in rows:
         if here := [d for d in row["progress"].disagreements if d.quarter == quarter]:
             found.setdefault(row["assignment"].unit_id, []).append((row["assignment"].measure, here))
     return found
+
+
+def _units_progress(campaign, quarter: int, unit_ids) -> list[dict]:
+    """The units' rows of unit_breakdown for the quarter, their reports in any state: what the
+    reviewer reads is what was sent (and what the entry page showed its reporter)."""
+    return unit_breakdown(campaign, quarter, states=Submission.State.values, units=unit_ids)
 
 
 def _bulk(request, campaign, quarter):
@@ -190,7 +198,13 @@ def _report_page(request, report: Submission, form: DecisionForm, *, posted: tup
     own = user.units.filter(pk=report.unit_id).exists()
     if not (access.is_reviewer(user) or own or (report.state in Submission.VISIBLE_STATES and access.roles(user))):
         raise PermissionDenied(_("You cannot see this unit's unsent figures."))
-    figures = report.figures.select_related("measure", "entered_by").order_by("measure__order")
+    figures = list(report.figures.select_related("measure", "entered_by").order_by("measure__order"))
+    rows = _units_progress(report.campaign, report.quarter, [report.unit_id])
+    # A quarter's own amount not typed but worked out from two years to date by the engine
+    # (progress.evaluate), as the entry page, the indicator page and the API show it.
+    derived = {row["assignment"].measure_id: row["progress"].quarter_value for row in rows if row["progress"].quarter_value_derived}
+    for f in figures:
+        f.derived_quarter_value = derived.get(f.measure_id) if f.value is None else None
     figure_history = history.with_previous(
         Figure.history.filter(submission_id=report.pk).select_related("history_user", "measure").order_by("history_date"))
     task_history = history.with_previous(
@@ -219,7 +233,7 @@ def _report_page(request, report: Submission, form: DecisionForm, *, posted: tup
     return render(request, "targets/submission.html", {
         "expected": len(expected[report.unit_id]), "filled": len(expected[report.unit_id]) - len(missing),
         "missing": ", ".join(sorted(missing, key=ranking.code_order)),
-        "disagreements": _disagreements(report.campaign, report.quarter, [report.unit_id]).get(report.unit_id, []),
+        "disagreements": _disagreements(report.campaign, report.quarter, [report.unit_id], rows).get(report.unit_id, []),
         "report": report, "figures": figures, "figure_history": figure_history, "task_history": task_history,
         "state_history": state_history,
         "may_review": may_review, "may_reopen": may_reopen, "closed": closed, "unsent": unsent,
