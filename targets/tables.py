@@ -16,7 +16,7 @@ from targets.language import language
 from targets.models import Figure, MeasureAssignment, Submission
 from targets.numbers import DASH, format_exact
 from targets.overview import judged, judged_target  # the one rule a unit's figures are judged by
-from targets.templatetags.emulation import localized, num, pct, state_label, status_icon, status_label, verdict_label
+from targets.templatetags.emulation import localized, num, pct, status_icon, status_label, verdict_label
 
 
 def _labelled(label) -> dict:
@@ -171,8 +171,8 @@ class UnitBreakdownTable(tables.Table):
         if figure is None:
             return DASH
         if figure.kind == Figure.Kind.ESTIMATE:
-            return f"{figure.submission.get_state_display()} · {figure.get_kind_display()}"
-        return figure.submission.get_state_display()
+            return f"{figure.submission.shown_state} · {figure.get_kind_display()}"
+        return figure.submission.shown_state
 
 
 # --- lists the secretariat works through -----------------------------------------------------
@@ -215,6 +215,14 @@ def _page_number(text: str | None):
 STATE_ORDER = (Submission.State.SUBMITTED, Submission.State.RETURNED, Submission.State.DRAFT, Submission.State.APPROVED)
 
 
+def state_rank(submission: Submission) -> tuple[int, bool]:
+    """Where a report sorts in the queue by its state (STATE_ORDER): a correction saved as a draft
+    after a return (Submission.shown_state) with the reports sent back, after those not touched
+    yet, and before the drafts never sent."""
+    corrected = submission.state == Submission.State.DRAFT and submission.sent_back
+    return STATE_ORDER.index(Submission.State.RETURNED if corrected else submission.state), corrected
+
+
 class ReviewTable(tables.Table):
     """The quarter's reports in the review queue, each with a box to approve it with others."""
 
@@ -244,7 +252,7 @@ class ReviewTable(tables.Table):
                            localized(record.unit, "name"))
 
     def render_state(self, record):
-        return record.get_state_display()
+        return record.shown_state
 
     def render_submitted_at(self, value, record):
         if value is None:
@@ -288,4 +296,4 @@ class LateTable(tables.Table):
         if not value:
             return _("Submitted late")
         # Not sent: say where the report stands (a draft, or returned by the secretariat), if it exists.
-        return format_html("{} ({})", _("Not submitted"), state_label(record["state"])) if record["state"] else _("Not submitted")
+        return format_html("{} ({})", _("Not submitted"), record["submission"].shown_state) if record["submission"] else _("Not submitted")

@@ -325,6 +325,51 @@ def test_the_review_queue_says_a_draft_never_sent_was_not_sent_not_that_it_was_s
         assert [row[1].split(" – ")[0] for row in table_rows(html)] in (["024", "026"], ["026", "024"])
 
 
+def test_a_returned_report_saved_again_as_a_draft_says_it_is_back_with_the_unit_on_every_page(client, programme, reviewer):
+    """A correction saved after a return (by the unit, or by the secretariat on its behalf) makes the
+    report a draft again; the queue, the report page, the unit's page and the late page still say it
+    was returned for correction, and the queue sorts it with the returned reports, not the drafts."""
+    from targets import workflow
+
+    today = timezone.localdate()
+    Deadline.objects.create(campaign=programme, quarter=1, due_on=today - datetime.timedelta(days=10))
+    budget = Measure.objects.get(campaign=programme, code="3")
+    units = {u.code: u for u in Unit.objects.filter(code__in=["024", "026", "027", "028", "029", "030"])}
+    reports = {}
+    for code, state in (("024", "submitted"), ("026", "submitted"), ("027", "draft"), ("028", "submitted"), ("029", "submitted"),
+                        ("030", "approved")):
+        reports[code] = Submission.objects.create(campaign=programme, unit=units[code], quarter=1, state=state,
+                                                  submitted_at=_at(today - datetime.timedelta(days=12)) if state != "draft" else None)
+    for code, counts in (("024", True), ("026", False), ("029", True)):
+        workflow.return_for_correction(user=reviewer, submission=reports[code], comment="Bổ sung nguồn.", counts_as_sent=counts)
+    # 024 and 026 corrected and saved (the secretariat on 026's behalf); 029 returned, not touched yet.
+    for code in ("024", "026"):
+        workflow.save_figures(user=reviewer, campaign=programme, unit=units[code], quarter=1,
+                              entries=[workflow.Entry(measure=budget, value=500)])
+        assert Submission.objects.get(pk=reports[code].pk).state == "draft"
+    client.force_login(reviewer)
+    said = "Nháp · đã trả lại để sửa"
+    queue = client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode()
+    rows = table_rows(queue)
+    states = {row[1].split(" – ")[0]: row[2] for row in rows}
+    assert f"Chưa gửi ({said})</li>" in queue  # the queue's list of late units (026, late again)
+    assert states == {"024": said, "026": said, "027": "Nháp", "028": "Đã gửi", "029": "Trả lại", "030": "Đã duyệt"}
+    # What awaits review, what is with the units to correct, the drafts never sent, what is done.
+    assert [row[1].split(" – ")[0] for row in rows] == ["028", "029", "024", "026", "027", "030"]
+    assert [row[1].split(" – ")[0] for row in table_rows(client.get(reverse("review"), {"year": 2024, "quarter": 1,
+                                                                                          "sort": "-state"}).content.decode())] \
+        == ["030", "027", "026", "024", "029", "028"]
+    # The report page and the unit's page say the same; so does the late page, where 026 is late again.
+    assert f"<strong>{said}</strong>" in client.get(reverse("submission", args=[reports["024"].pk])).content.decode()
+    unit_page = client.get(reverse("unit", args=["026"]), {"year": 2024, "quarter": 1}).content.decode()
+    assert said in unit_page.split("Tình hình báo cáo theo quý")[-1]
+    late = {cells[0].split(" – ")[0]: cells[3] for cells in table_rows(client.get(reverse("late"), {"year": 2024, "quarter": 1}).content.decode())}
+    assert late["026"] == f"Chưa gửi ({said})" and late["027"] == "Chưa gửi (Nháp)" and "024" not in late
+    client.post(reverse("set_language"), {"language": "en"})
+    rows = table_rows(client.get(reverse("review"), {"year": 2024, "quarter": 1}).content.decode())
+    assert {row[1].split(" – ")[0]: row[2] for row in rows}["024"] == "Draft · returned for correction"
+
+
 def test_a_late_report_that_was_returned_or_left_a_draft_says_so(client, edges, viewer):
     unit = {u.code: u for u in Unit.objects.filter(code__in=["027", "031"])}
     for code, state in (("027", Submission.State.RETURNED), ("031", Submission.State.DRAFT)):

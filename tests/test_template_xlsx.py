@@ -1158,3 +1158,25 @@ def test_a_file_whose_only_change_is_another_units_row_says_nothing_of_yours_cha
     assert ("Không có gì để lưu: mọi số liệu và báo cáo nhiệm vụ của các đơn vị của bạn trong tệp đều đã được lưu như vậy."
             in html)
     assert not Figure.objects.exists()
+
+
+def test_a_reporter_whose_unit_was_deactivated_is_told_so_by_the_template_download_as_by_the_entry_page(client, reporter):
+    city = Unit.objects.get(code="024")
+    city.is_active = False
+    city.save()
+    client.force_login(reporter)
+
+    def refusal(name, params):
+        response = client.get(reverse(name), {"year": 2024, "quarter": 1, **params})
+        assert response.status_code == 403
+        return re.search(r'role="alert">(.*?)</div>', response.content.decode(), re.S).group(1)
+
+    for params in ({}, {"unit": "024"}):
+        said = refusal("template-download", params)
+        assert "chưa được gắn với đơn vị nào" not in said and "Bạn chỉ tải được biểu mẫu" not in said
+        assert "Thành phố Hà Giang" in said and "hoạt động" in said
+        assert said == refusal("entry", params)  # the entry page says the same for the same request
+    # An unknown unit is one, as on the entry page; another unit's is refused by its name.
+    assert client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": "XYZ"}).status_code == 404
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": "026"})
+    assert response.status_code == 403 and "Số liệu này thuộc đơn vị khác" in response.content.decode()

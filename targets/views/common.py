@@ -6,10 +6,13 @@ malformed value is treated alike everywhere: an unknown year is a 404, and a qua
 
 import tempfile
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
-from targets.models import Campaign, pick_campaign
+from targets import access
+from targets.models import Campaign, Unit, pick_campaign
+from targets.templatetags.emulation import localized
 
 
 def as_id(text) -> int | None:
@@ -47,6 +50,39 @@ def quarter_param(request) -> int | None:
     """?quarter= (or the form's quarter) as 1–4; None when absent or malformed."""
     text = param(request, "quarter")
     return int(text) if text in {"1", "2", "3", "4"} else None
+
+
+def entry_units(user, units, codes) -> list[Unit]:
+    """The units whose figures `user` enters, on the entry page (one code) or in the Excel template
+    (several): those of `codes`, each a known unit, active and one of `units` (access.editable_units);
+    without codes, every one of `units`, in the order pages list them. The one rule for both, and
+    the one set of refusals, each with its reason: an unknown code is a 404; a unit made inactive
+    is named (for every year at once: whose figures they are is not the question); a reporter whose
+    units were all made inactive is told so by their names, not that they have none."""
+    if not codes:
+        listed = list(units.order_by("kind", "code"))
+        if listed:
+            return listed
+        retired = list(user.units.filter(is_active=False).order_by("kind", "code")) if access.is_reporter(user) else []
+        if retired:
+            raise PermissionDenied(_("Your unit (%(unit)s) is no longer active, so its figures cannot be entered; if figures "
+                                     "are still due from it, ask an administrator to make it active again while they are "
+                                     "entered.") % {"unit": ", ".join(localized(u, "name") for u in retired)})
+        raise PermissionDenied(_("Your account is not attached to any unit; ask an administrator."))
+    codes = list(dict.fromkeys(codes))
+    found = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    own = set(units.filter(code__in=codes).values_list("pk", flat=True))
+    for code in codes:
+        unit = found.get(code)
+        if unit is None:
+            raise Http404(_("Unknown unit."))
+        if not unit.is_active:
+            raise PermissionDenied(_("%(unit)s is no longer active, so its figures cannot be entered; an administrator can make "
+                                     "it active again while its last figures are entered.") % {"unit": unit.name})
+        if unit.pk not in own:
+            raise PermissionDenied(_("These figures belong to another unit (%(unit)s); you can only enter your own unit's.")
+                                   % {"unit": unit.name})
+    return [found[code] for code in codes]
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

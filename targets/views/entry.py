@@ -8,7 +8,6 @@ from collections import Counter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,33 +28,7 @@ from targets.overview import (
     whole_year_to_date,
 )
 from targets.templatetags.emulation import localized
-from targets.views.common import param, programme_year, quarter_param
-
-
-def _unit_for(request, units) -> Unit:
-    code = param(request, "unit")
-    if not code:
-        unit = units.order_by("kind", "code").first()
-        if unit is None:
-            # A reporter whose units were all made inactive is told so, by the units' names, not that they have none.
-            retired = request.user.units.filter(is_active=False).order_by("kind", "code") if access.is_reporter(request.user) else []
-            if retired:
-                raise PermissionDenied(_("Your unit (%(unit)s) is no longer active, so its figures cannot be entered; if figures "
-                                         "are still due from it, ask an administrator to make it active again while they are "
-                                         "entered.") % {"unit": ", ".join(localized(u, "name") for u in retired)})
-            raise PermissionDenied(_("Your account is not attached to any unit; ask an administrator."))
-        return unit
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise Http404(_("Unknown unit."))
-    if not unit.is_active:
-        # Whose figures they are is not the question: a unit is active or not for every year at once.
-        raise PermissionDenied(_("%(unit)s is no longer active, so its figures cannot be entered; an administrator can make "
-                                 "it active again while its last figures are entered.") % {"unit": unit.name})
-    if not units.filter(pk=unit.pk).exists():
-        raise PermissionDenied(_("These figures belong to another unit (%(unit)s); you can only enter your own unit's.")
-                               % {"unit": unit.name})
-    return unit
+from targets.views.common import entry_units, param, programme_year, quarter_param
 
 
 def _last_year(campaign: Campaign, unit: Unit, quarter: int, measures) -> dict[str, object]:
@@ -156,7 +129,9 @@ def entry(request):
     # The page reads deadlines up to three times (where it opens, whether it is open, the one it
     # shows): they come with the programmes, in one query.
     try:
-        unit = _unit_for(request, units)
+        # The one it asks for (?unit=), else the first of its own (entry_units: the template download's rule too).
+        code = param(request, "unit")
+        unit = entry_units(request.user, units, [code] if code else [])[0]
     except PermissionDenied as refused:
         if request.method != "POST":
             raise

@@ -30,7 +30,7 @@ from targets.models import (
     review_campaign,
 )
 from targets.overview import unit_breakdown
-from targets.tables import STATE_ORDER, ReviewTable, sorted_and_paginated
+from targets.tables import ReviewTable, sorted_and_paginated, state_rank
 from targets.templatetags.emulation import localized
 from targets.views.common import as_id, programme_year, quarter_param
 
@@ -79,7 +79,7 @@ def queue(request):
         s.filled = len(expected[s.unit_id] & reported[s.pk])
         s.lacking = s.expected - s.filled  # sorting by completeness puts the report that lacks the most first
         s.disagreements = disagreements.get(s.unit_id, [])
-        s.state_rank = STATE_ORDER.index(s.state)
+        s.state_rank = state_rank(s)
     # A closed year's reports are neither approved nor sent any more (workflow.refuse_if_year_closed):
     # reports waiting in it (a year closed by its box) get no button, late units no reminder; the reason instead.
     closed = campaign.closed_problem()

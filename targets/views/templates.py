@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from targets import access, previews, template_xlsx, workflow
 from targets.models import entry_campaign
-from targets.views.common import XLSX, campaign_or_404, quarter_param
+from targets.views.common import XLSX, campaign_or_404, entry_units, quarter_param
 
 SALT = "upload"  # the figure upload's preview tokens (targets.previews)
 log = logging.getLogger("targets.upload")
@@ -34,23 +34,16 @@ def _require_entry_role(user):
 @require_safe
 def download(request):
     _require_entry_role(request.user)
-    units = access.editable_units(request.user)
-    codes = request.GET.getlist("unit")
-    if codes:
-        chosen = units.filter(code__in=codes)
-        if chosen.count() != len(set(codes)):
-            raise PermissionDenied(_("You can only download templates for your own units."))
-        units = chosen
-    first = units.first()
-    if first is None:
-        raise PermissionDenied(_("Your account is not attached to any unit; ask an administrator."))
+    # The entry page's rule and refusals (a unit made inactive is named, not taken for no unit).
+    units = entry_units(request.user, access.editable_units(request.user), request.GET.getlist("unit"))
+    first = units[0]
     # Without a year, the one the entry page opens on for the unit (last year's while its fourth
     # quarter is still collected or a report is sent back to it), not the calendar's.
     campaign = campaign_or_404(request, default=lambda listed: entry_campaign(listed, first))
     quarter = quarter_param(request) or campaign.entry_quarter(first)
     workbook = template_xlsx.build_template(campaign=campaign, quarter=quarter, units=units, user=request.user)
     response = HttpResponse(content_type=XLSX)
-    name = first.code if units.count() == 1 else "nhieu-don-vi"
+    name = first.code if len(units) == 1 else "nhieu-don-vi"
     response["Content-Disposition"] = f'attachment; filename="bieu-mau-{campaign.year}-q{quarter}-{name}.xlsx"'
     workbook.save(response)
     return response
