@@ -786,7 +786,8 @@ def _explain(p: Progress, lang: str) -> str:
     if spec.comparison is Comparison.LTE:
         note = "; ".join(filter(None, [older, f"{_('at most')} {planned(target)}{unit}"]))
         if p.expected is not None and p.expected != target:
-            note += f"; {_('expected pace')} {num(p.expected)}{unit}"
+            # The pace of a ceiling is the most allowed by now, not a figure to reach.
+            note += f"; {_('at most %(figure)s by now') % {'figure': f'{num(p.expected)}{unit}'}}"
         return f"{head}: {figure} ({note}) → {outcome}"
 
     if spec.aggregation is Aggregation.FLOW:

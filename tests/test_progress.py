@@ -461,7 +461,10 @@ def test_lte_flow(values, quarter, status):
     assert result.status is status
     assert result.expected == (D(100) if quarter == 4 else D(75))
     if quarter == 3:
-        assert "expected pace 75" in result.explanation("en") and "at most 100" in result.explanation("en")
+        # A ceiling's pace is the most allowed by now, never a figure "to reach" (probe G: "tiến độ cần đạt 7 vụ").
+        assert "at most 100" in result.explanation("en") and "at most 75 by now" in result.explanation("en")
+        assert "không vượt quá 100" in result.explanation("vi") and "đến nay không vượt quá 75" in result.explanation("vi")
+        assert "expected pace" not in result.explanation("en") and "cần đạt" not in result.explanation("vi")
 
 
 def test_lte_with_a_negative_ceiling_keeps_a_band_above_it():
@@ -1153,5 +1156,5 @@ def test_a_whole_count_is_explained_whole_beside_a_pace_with_decimals():
     deaths = MeasureSpec(code="14b", comparison=Comparison.LTE, aggregation=Aggregation.FLOW, target=D(7),
                          unit_vi="người", unit_en="people")
     p = evaluate(deaths, 3, {1: D(2), 2: D(1), 3: D(2)}, today=TODAY)
-    assert p.explanation("vi") == "9 tháng: 5 người (không vượt quá 7 người; tiến độ cần đạt 5,3 người) → đúng tiến độ"
-    assert p.explanation("en") == "Nine months: 5 people (at most 7 people; expected pace 5.3 people) → on track"
+    assert p.explanation("vi") == "9 tháng: 5 người (không vượt quá 7 người; đến nay không vượt quá 5,3 người) → đúng tiến độ"
+    assert p.explanation("en") == "Nine months: 5 people (at most 7 people; at most 5.3 people by now) → on track"
