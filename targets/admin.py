@@ -144,6 +144,18 @@ def refuse_revert(request) -> None:
         raise PermissionDenied
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's pages of a row's history, in the admin's language: an empty reason is shown
+    as "–", as empty cells are elsewhere in the admin, not as the template's "None". (Its other
+    words are in the catalogue: "historical …" is each model's HistoricalRecords(verbose_name).)"""
+
+    def set_history_delta_changes(self, request, historical_records, *args, **kwargs):
+        super().set_history_delta_changes(request, historical_records, *args, **kwargs)
+        for record in historical_records:
+            if not record.history_change_reason:
+                record.history_change_reason = "–"  # shown only, never saved
+
+
 class KeptOnceClosedInline(_OfAYear):
     """A closed year's rows in the table of their page (the programme's themes, an indicator's
     measures…): shown, none added, changed or deleted."""
@@ -300,10 +312,15 @@ class ThemeAdmin(KeptOnceClosed, admin.ModelAdmin):
 class TaskForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
-        # A unit taking part only from a later year reports nothing for this one (Unit.not_in_year_problem).
+        # A unit taking part only from a later year reports nothing for this one (Unit.not_in_year_problem):
+        # said of the units given the task here, not of one given it before and kept (its since_year
+        # is the unit page's to set right), or no change to the task could be saved.
         theme = cleaned.get("theme") or (self.instance.theme if self.instance.theme_id else None)
         if theme is not None and (units := cleaned.get("responsible_units")) is not None:
-            problems = [p for unit in units if (p := unit.not_in_year_problem(theme.campaign.year))]
+            stored = models.Task.objects.filter(pk=self.instance.pk).values_list("theme__campaign_id", flat=True).first()
+            kept = (set(self.instance.responsible_units.values_list("pk", flat=True))
+                    if stored is not None and stored == theme.campaign_id else set())
+            problems = [p for unit in units if unit.pk not in kept and (p := unit.not_in_year_problem(theme.campaign.year))]
             if problems:
                 self.add_error("responsible_units", problems)
         return cleaned
@@ -525,7 +542,7 @@ class MeasureForm(forms.ModelForm):
 
 
 @admin.register(models.Measure)
-class MeasureAdmin(KeptOnceClosed, YearLabels, SimpleHistoryAdmin):
+class MeasureAdmin(KeptOnceClosed, YearLabels, HistoryAdmin):
     form = MeasureForm
     list_display = ("code", "name", "unit", "target_shown", "comparison", "aggregation", "previous_year_shown", "campaign")
     formfield_overrides = TYPED_NUMBERS
@@ -595,7 +612,7 @@ class DeadlineAdmin(KeptOnceClosed, admin.ModelAdmin):
                                         "their on-time points for the quarter.") % {"units": ", ".join(now_late)})
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(HistoryAdmin):
     """Figures change through the entry and review pages, which keep the workflow's rules;
     the admin shows them and their history but does not edit them around those rules."""
 
@@ -1154,7 +1171,7 @@ def _scheme_box_display(name: str):
 
 
 @admin.register(models.ScoringScheme)
-class ScoringSchemeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
+class ScoringSchemeAdmin(KeptOnceClosed, HistoryAdmin):
     """Admins edit the scheme in boxes (ScoringSchemeForm), checked by targets.scoring.Scheme on
     save; the JSON it makes is shown, read only. The year is closed from the ranking page, which
     checks that the year's figures are approved."""
@@ -1233,7 +1250,7 @@ for _name in SCHEME_BOXES:
 
 
 @admin.register(models.Pledge)
-class PledgeAdmin(KeptOnceClosed, SimpleHistoryAdmin):
+class PledgeAdmin(KeptOnceClosed, HistoryAdmin):
     formfield_overrides = TYPED_NUMBERS
     campaign = "measure__campaign"
     list_display = ("unit", "measure", "target_shown", "signed_on", "document")
@@ -1317,7 +1334,7 @@ class RegistrationForm(forms.ModelForm):
 
 
 @admin.register(models.Registration)
-class RegistrationAdmin(KeptOnceClosed, SimpleHistoryAdmin):
+class RegistrationAdmin(KeptOnceClosed, HistoryAdmin):
     form = RegistrationForm
     list_display = ("unit", "campaign", "title", "registered_on")
     list_filter = ("campaign", "title", "unit__bloc")
@@ -1332,7 +1349,7 @@ class RegistrationAdmin(KeptOnceClosed, SimpleHistoryAdmin):
 
 
 @admin.register(models.BlocMembership)
-class BlocMembershipAdmin(KeptOnceClosed, SimpleHistoryAdmin):
+class BlocMembershipAdmin(KeptOnceClosed, HistoryAdmin):
     list_display = ("unit", "campaign", "bloc", "from_quarter", "to_quarter")
     list_filter = ("campaign", "bloc")
     list_select_related = ("unit", "campaign", "bloc")
@@ -1365,7 +1382,7 @@ class KeepsWhy:
 
 
 @admin.register(models.ScoreAdjustment)
-class ScoreAdjustmentAdmin(KeepsWhy, KeptOnceClosed, SimpleHistoryAdmin):
+class ScoreAdjustmentAdmin(KeepsWhy, KeptOnceClosed, HistoryAdmin):
     form = ChangeWhyForm
     formfield_overrides = TYPED_NUMBERS
     list_display = ("unit", "campaign", "kind", "points", "reason", "bars_flag", "entered_by", "entered_at")
@@ -1402,7 +1419,7 @@ class ProposalForm(ChangeWhyForm):
 
 
 @admin.register(models.Proposal)
-class ProposalAdmin(KeepsWhy, SimpleHistoryAdmin):
+class ProposalAdmin(KeepsWhy, HistoryAdmin):
     """A proposal the proposals page did not draft (one the council asks for, say) is added here.
     Its rank and score are never typed: they are the unit's in the year's kept final ranking, as
     on every drafted proposal, so that the list given to the council cannot contradict the ranking.

@@ -468,6 +468,24 @@ def takes_part(year, prefix: str = "") -> Q:
     return Q(**{f"{prefix}since_year__isnull": True}) | Q(**{f"{prefix}since_year__lte": year})
 
 
+_INVISIBLE_MARKS = dict.fromkeys(map(ord, limits.INVISIBLE))
+
+
+def clean_name(text: str) -> str:
+    """A name as stored: Unicode NFC (Vietnamese typed in "Unicode tổ hợp" by Unikey, or pasted from
+    a Mac or a PDF, carries its accents as separate marks), without the invisible marks a copy from a
+    web page leaves (validators.INVISIBLE: zero-width space and joiners, byte-order mark…), its
+    spaces of any kind one space, none around it: the name as it looks."""
+    return " ".join(unicodedata.normalize("NFC", (text or "").translate(_INVISIBLE_MARKS)).split())
+
+
+def name_key(text: str) -> str:
+    """A unit name as compared for "the same name": clean_name's, case folded and without its spaces
+    (a space lost or added between two syllables, or a zero-width space typed for one, is a typing
+    slip, not another unit)."""
+    return "".join(unicodedata.normalize("NFC", clean_name(text).casefold()).split())
+
+
 def unit_label(unit) -> str:
     """A unit as a message names it: its code and name ("036 – Huyện Mèo Vạc"), as two units may
     have been given one name before that was refused."""
@@ -518,6 +536,10 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.clean_names()
+        super().save(*args, **kwargs)
+
     def list_name(self, lang: str) -> str:
         """The unit as lists and tables name it: its short name in Vietnamese, its English name in
         English (a closed year's rows name their units as it was closed: Campaign.as_closed)."""
@@ -542,6 +564,40 @@ class Unit(models.Model):
                  "unit, or change the year the unit takes part from (Admin → Units).") % {
             "unit": unit_label(self), "since": self.since_year, "year": year}
 
+    def held_before(self, year: int) -> list[tuple[int, str]]:
+        """What the unit has in the programmes before `year`, each with its first year: its reports,
+        the measures it reports, its active tasks and the indicators it leads (as
+        services.retired_still_reporting names them)."""
+        held = []
+        if reported := sorted(set(Submission.objects.filter(unit=self, campaign__year__lt=year)
+                                  .values_list("campaign__year", flat=True))):
+            held.append((reported[0], _("reports in %(years)s") % {"years": ", ".join(map(str, reported))}))
+        given: dict[int, dict[str, list[str]]] = {}
+        for then, code in (MeasureAssignment.objects.filter(unit=self, measure__campaign__year__lt=year)
+                           .order_by("measure__order", "measure__code").values_list("measure__campaign__year", "measure__code")):
+            given.setdefault(then, {}).setdefault("measures", []).append(code)
+        for task in (Task.objects.filter(responsible_units=self, is_active=True, theme__campaign__year__lt=year)
+                     .select_related("theme__campaign").order_by("theme__number", "number")):
+            given.setdefault(task.theme.campaign.year, {}).setdefault("tasks", []).append(task.code)
+        for then, number in (Indicator.objects.filter(lead_unit=self, campaign__year__lt=year).order_by("number")
+                             .values_list("campaign__year", "number")):
+            given.setdefault(then, {}).setdefault("indicators", []).append(str(number))
+        for then in sorted(given):
+            if codes := given[then].get("measures"):
+                held.append((then, _("measures %(codes)s of %(year)s") % {"codes": ", ".join(codes), "year": then}))
+            if codes := given[then].get("tasks"):
+                held.append((then, _("tasks %(codes)s of %(year)s") % {"codes": ", ".join(codes), "year": then}))
+            if numbers := given[then].get("indicators"):
+                held.append((then, _("the lead of indicators %(numbers)s of %(year)s") % {"numbers": ", ".join(numbers),
+                                                                                          "year": then}))
+        return held
+
+    def clean_names(self) -> None:
+        """The unit's names as stored (clean_name): one form however they were typed or pasted."""
+        for field in ("name", "name_en", "short_name"):
+            if isinstance(value := getattr(self, field), str):
+                setattr(self, field, clean_name(value))
+
     def unique_error_message(self, model_class, unique_check):
         # The code taken exactly, said with the unit that has it (the constraint in any letter case
         # is then not said too: validate_constraints).
@@ -562,13 +618,12 @@ class Unit(models.Model):
     def clean(self):
         super().clean()
 
+        self.clean_names()
         # Every list to choose a unit from (deadlines, parent units, filters) names units by their
-        # name alone: two active units of one name could not be told apart there.
-        def same(name: str) -> str:
-            return " ".join(name.split()).casefold()
-
+        # name alone: two active units of one name could not be told apart there (name_key: in any
+        # letter case, Unicode form, spacing or invisible mark).
         if self.is_active and self.name and (other := next((u for u in Unit.objects.filter(is_active=True).exclude(pk=self.pk)
-                                                            .order_by("code") if same(u.name) == same(self.name)), None)):
+                                                            .order_by("code") if name_key(u.name) == name_key(self.name)), None)):
             raise ValidationError({"name": _("Another active unit has this name: %(unit)s. Give the unit another name that "
                                              "tells the two apart: the lists to choose a unit from show names only.") % {
                 "unit": unit_label(other)}})
@@ -576,12 +631,12 @@ class Unit(models.Model):
             raise ValidationError({"code": _("The final ranking of %(years)s lists this unit under its code %(code)s: with another code "
                                              "the unit would fall out of that year's ranking pages, registrations and proposals. "
                                              "Keep the code.") % {"years": ", ".join(map(str, years)), "code": self.kept_code}})
-        # A unit that reported in a year took part in it: "from" a later year would drop it from
-        # that year's ranking unnoticed.
-        if self.pk and self.since_year and (earlier := sorted(set(Submission.objects.filter(
-                unit=self, campaign__year__lt=self.since_year).values_list("campaign__year", flat=True)))):
-            raise ValidationError({"since_year": _("The unit has reports in %(years)s: it takes part from %(first)s at the latest.") % {
-                "years": ", ".join(map(str, earlier)), "first": earlier[0]}})
+        # A unit that reported in a year, or is given something to report in it, takes part in it:
+        # "from" a later year would drop it from that year's ranking unnoticed, and leave it given
+        # measures and tasks that no page may then be saved with (Unit.not_in_year_problem).
+        if self.pk and self.since_year and (held := self.held_before(self.since_year)):
+            raise ValidationError({"since_year": _("The unit has %(held)s: it takes part from %(first)s at the latest.") % {
+                "held": "; ".join(text for _year, text in held), "first": min(year for year, _text in held)}})
         # Up the chain of parents: a unit met again is a loop, which no province's structure has.
         seen, parent = {self.pk}, self.parent
         while parent is not None:
@@ -723,6 +778,12 @@ class Indicator(Rules, models.Model):
         # Under another year's theme, it is on no page of its own year's (a server error there).
         if self.theme_id and self.campaign_id and self.theme.campaign_id != self.campaign_id:
             return {"theme": [_("This theme belongs to another year's programme; choose one of this programme's.")]}
+        # A lead unit reports for its indicator's year (Unit.not_in_year_problem): said when chosen,
+        # not of one stored before, saved unchanged.
+        stored = Indicator.objects.filter(pk=self.pk).values_list("lead_unit_id", "campaign_id").first() if self.pk else None
+        if (self.lead_unit_id and self.campaign_id and stored != (self.lead_unit_id, self.campaign_id)
+                and (problem := self.lead_unit.not_in_year_problem(self.campaign.year))):
+            return {"lead_unit": [problem]}
         return {}
 
     def clean(self):
@@ -792,7 +853,9 @@ class Measure(Rules, models.Model):
         help_text=_("Yearly measures: the month of the following year in which the year's figure is published."),
     )
 
-    history = HistoricalRecords()
+    # simple_history calls its rows "historical measure" in English whatever the language (the
+    # admin's history pages): named here in the same words, through the catalogue.
+    history = HistoricalRecords(verbose_name=_("historical measure"), verbose_name_plural=_("historical measures"))
 
     class Meta:
         verbose_name = _("measure")
@@ -949,7 +1012,11 @@ class MeasureAssignment(models.Model):
     def clean(self):
         super().clean()
         refuse_if_closed(self, "measure__campaign")
-        if self.unit_id and self.measure_id and (problem := self.unit.not_in_year_problem(self.measure.campaign.year)):
+        # Said of a unit given the measure here (a new row, or another unit or measure): a row
+        # stored before, saved unchanged with its page, is not refused for it.
+        stored = MeasureAssignment.objects.filter(pk=self.pk).values_list("unit_id", "measure_id").first() if self.pk else None
+        if (self.unit_id and self.measure_id and stored != (self.unit_id, self.measure_id)
+                and (problem := self.unit.not_in_year_problem(self.measure.campaign.year))):
             raise ValidationError({"unit": problem})
 
     def removal_problem(self) -> str | None:
@@ -1111,7 +1178,7 @@ class Submission(models.Model):
     review_comment = text_field(_("reviewer's comment"), limits.COMMENT, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("historical quarterly report"), verbose_name_plural=_("historical quarterly reports"))
 
     class Meta:
         verbose_name = _("quarterly report")
@@ -1217,7 +1284,7 @@ class Figure(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = FigureQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("historical figure"), verbose_name_plural=_("historical figures"))
 
     class Meta:
         verbose_name = _("figure")
@@ -1269,7 +1336,7 @@ class TaskReport(models.Model):
     # As for figures: a save against a page someone else changed meanwhile is refused.
     version = models.PositiveIntegerField(_("version"), default=1)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("historical task report"), verbose_name_plural=_("historical task reports"))
 
     class Meta:
         verbose_name = _("task report")
@@ -1349,7 +1416,7 @@ class ScoringScheme(models.Model):
     )
     final_ranking = models.JSONField(_("final ranking"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("historical scoring scheme"), verbose_name_plural=_("historical scoring schemes"))
 
     class Meta:
         verbose_name = _("scoring scheme")
@@ -1407,7 +1474,7 @@ class Pledge(Rules, models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("historical emulation pledge"), verbose_name_plural=_("historical emulation pledges"))
 
     class Meta:
         verbose_name = _("emulation pledge")
@@ -1493,7 +1560,7 @@ class Registration(Rules, models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("historical registration"), verbose_name_plural=_("historical registrations"))
 
     class Meta:
         verbose_name = _("registration")
@@ -1573,7 +1640,7 @@ class BlocMembership(models.Model):
     from_quarter = models.PositiveSmallIntegerField(_("from quarter"), choices=QUARTERS, default=1)
     to_quarter = models.PositiveSmallIntegerField(_("to quarter"), choices=QUARTERS, default=4)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("historical bloc membership"), verbose_name_plural=_("historical bloc memberships"))
 
     class Meta:
         verbose_name = _("bloc membership")
@@ -1630,7 +1697,7 @@ class ScoreAdjustment(models.Model):
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("historical bonus or deduction"), verbose_name_plural=_("historical bonuses and deductions"))
 
     class Meta:
         verbose_name = _("bonus or deduction")
@@ -1762,7 +1829,7 @@ class Proposal(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("historical commendation proposal"), verbose_name_plural=_("historical commendation proposals"))
 
     class Meta:
         verbose_name = _("commendation proposal")

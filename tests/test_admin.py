@@ -209,6 +209,26 @@ def test_the_admins_history_pages_speak_vietnamese(client, admin_user, programme
     assert "Changed by" not in page and "Change reason" not in page
 
 
+def test_the_admins_history_pages_have_no_english_or_none_left(client, admin_user, programme):
+    """Probe H finding 6: "Historical số liệu", "View số liệu", "None" for an empty reason, "1 entry"."""
+    import re
+
+    from targets.models import Measure
+
+    client.force_login(admin_user)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    assert budget.history.count() == 1 and not budget.history.get().history_change_reason
+    page = client.get(reverse("admin:targets_measure_history", args=[budget.pk])).content.decode()
+    reason = re.search(r'<table id="change-history".*?<tbody>.*?</tr>', page, re.S).group(0)
+    assert re.findall(r"<td>\s*(.*?)\s*</td>", reason, re.S)[4] == "–"
+    assert "None" not in reason
+    assert re.search(r"1\s+mục\s*</p>", page) and "entry" not in page
+    version = client.get(reverse("admin:targets_measure_simple_history", args=[budget.pk, budget.history.get().history_id]))
+    crumbs = re.sub(r"<[^>]+>|\s+", " ", re.search(r'<div class="breadcrumbs">(.*?)</div>', version.content.decode(), re.S).group(1))
+    assert "Lịch sử chỉ số" in crumbs and "Xem chỉ số" in crumbs
+    assert "Historical" not in crumbs and "View" not in crumbs
+
+
 def test_a_past_version_is_read_in_the_admin_never_put_back(client, admin_user, programme):
     """Probe A F10: "Khôi phục" on a measure's past version emptied next year's last-year values (which
     follow approvals) in one click, with no reason asked."""

@@ -3,6 +3,7 @@ message (never a server error, never a half-saved change) when a change would br
 
 import datetime
 import re
+import unicodedata
 
 import pytest
 from django.test import Client
@@ -410,7 +411,10 @@ def test_a_unit_that_reported_in_a_year_cannot_be_said_to_take_part_only_from_a_
     url = reverse("admin:targets_unit_change", args=[quan_ba.pk])
     response, _data = _edit(boss, url, "unit_form", lambda data: data.update(since_year="2025"))
     assert response.status_code == 200
-    assert "Đơn vị đã có báo cáo năm 2024: đơn vị tham gia chương trình muộn nhất từ năm 2024." in errors(response)
+    # Said with what else it has in 2024 (one rule: test_a_unit_given_work_in_a_year_cannot_be_said_…).
+    said = errors(response)
+    assert said.startswith("Đơn vị đã có báo cáo năm 2024; chỉ số 3, 4, ") and "; nhiệm vụ 2.7 của năm 2024" in said
+    assert said.endswith(": đơn vị tham gia chương trình muộn nhất từ năm 2024.")
     assert Unit.objects.get(pk=quan_ba.pk).since_year is None
 
 
@@ -529,3 +533,89 @@ def test_deactivating_a_unit_names_what_it_still_reports_in_a_later_open_year(bo
     assert "Hãy giao chỉ số, nhiệm vụ và chỉ tiêu của các đơn vị này cho đơn vị khác trong trang quản trị" in page
     named = page.split("vẫn được giao báo cáo năm 2025: ", 1)[1].split(")", 1)[0]
     assert all(code in named for code in measures)
+
+
+def _given_2024_work(programme):
+    """A unit taking part from 2024, given a 2024 measure and task and the lead of a 2024 indicator."""
+    from targets.models import Task
+
+    new = Unit.objects.create(code="036", name="Huyện Thử Nghiệm", kind="locality", since_year=2024)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    MeasureAssignment.objects.create(measure=budget, unit=new, role="breakdown")
+    task = Task.objects.filter(theme__campaign=programme, theme__number=2, is_active=True).order_by("number").first()
+    task.responsible_units.add(new)
+    indicator = programme.indicators.get(number=4)
+    indicator.lead_unit = new
+    indicator.save()
+    return new, budget, task, indicator
+
+
+def test_a_unit_given_work_in_a_year_cannot_be_said_to_take_part_only_from_a_later_one(boss, programme):
+    """Probe H finding 1: since_year 2025 was saved from the unit's page with no word, and the measure's
+    and the task's pages then refused every save."""
+    new, budget, task, indicator = _given_2024_work(programme)
+    url = reverse("admin:targets_unit_change", args=[new.pk])
+    response, _data = _edit(boss, url, "unit_form", lambda data: data.update(since_year="2025"))
+    assert response.status_code == 200
+    assert errors(response) == (f"Đơn vị đã có chỉ số 3 của năm 2024; nhiệm vụ {task.code} của năm 2024; vai trò chủ trì chỉ tiêu 4 "
+                                "của năm 2024: đơn vị tham gia chương trình muộn nhất từ năm 2024.")
+    assert Unit.objects.get(pk=new.pk).since_year == 2024
+
+
+def test_a_unit_given_a_measure_before_its_year_does_not_lock_the_measures_and_tasks_pages(boss, programme):
+    """Probe H finding 1: a row stored before (here set in the database, as the unit page allowed it)
+    is not refused when its page is saved unchanged, or for another change; a unit given the measure
+    or the task on the page still is."""
+    new, budget, task, indicator = _given_2024_work(programme)
+    Unit.objects.filter(pk=new.pk).update(since_year=2025)
+    for url, form in ((reverse("admin:targets_measure_change", args=[budget.pk]), "measure_form"),
+                      (reverse("admin:targets_task_change", args=[task.pk]), "task_form"),
+                      (reverse("admin:targets_indicator_change", args=[indicator.pk]), "indicator_form")):
+        response, _data = _edit(boss, url, form, lambda data: data.update(name_en="Changed", title_en="Changed"))
+        assert response.status_code == 302, (url, errors(response))
+    assert Measure.objects.get(pk=budget.pk).name_en == "Changed"
+    other = Unit.objects.create(code="037", name="Huyện Thử Nghiệm Hai", kind="locality", since_year=2025)
+    response, _data = _edit(boss, reverse("admin:targets_task_change", args=[task.pk]), "task_form",
+                            lambda data: data.update(responsible_units=[*data["responsible_units"], str(other.pk)]))
+    assert response.status_code == 200
+    assert errors(response) == ("037 – Huyện Thử Nghiệm Hai tham gia chương trình từ năm 2025 nên không báo cáo gì cho năm 2024. "
+                                "Hãy chọn đơn vị khác, hoặc sửa năm tham gia chương trình của đơn vị (Quản trị → Đơn vị).")
+
+
+def test_an_indicators_lead_unit_takes_part_in_its_year(boss, programme):
+    """Probe H finding 8."""
+    later = Unit.objects.create(code="036", name="Huyện Thử Nghiệm", kind="locality", since_year=2025)
+    indicator = programme.indicators.get(number=4)
+    url = reverse("admin:targets_indicator_change", args=[indicator.pk])
+    response, _data = _edit(boss, url, "indicator_form", lambda data: data.update(lead_unit=str(later.pk)))
+    assert response.status_code == 200
+    assert errors(response) == ("036 – Huyện Thử Nghiệm tham gia chương trình từ năm 2025 nên không báo cáo gì cho năm 2024. "
+                                "Hãy chọn đơn vị khác, hoặc sửa năm tham gia chương trình của đơn vị (Quản trị → Đơn vị).")
+    indicator.refresh_from_db()
+    assert indicator.lead_unit_id != later.pk
+    Unit.objects.filter(pk=later.pk).update(since_year=2024)
+    response, _data = _edit(boss, url, "indicator_form", lambda data: data.update(lead_unit=str(later.pk)))
+    assert response.status_code == 302, errors(response)
+
+
+@pytest.mark.parametrize("typed", [
+    unicodedata.normalize("NFD", "Huyện Mèo Vạc"),  # Unikey's "Unicode tổ hợp"
+    "Huyện Mèo\u200bVạc", "Huyện Mèo \u200bVạc", "\ufeffHuyện Mèo\u00a0Vạc", "Huyện MèoVạc",
+])
+def test_the_same_unit_name_in_another_unicode_form_or_with_invisible_marks_is_refused(boss, programme, typed):
+    """Probe H finding 3: two identical-looking "Huyện Mèo Vạc" could be active together."""
+    meo_vac = Unit.objects.get(code="027")
+    page, _data = _edit(boss, reverse("admin:targets_unit_add"), "unit_form", lambda data: data.update(code="036", name=typed,
+                                                                                                         kind="locality"))
+    assert page.status_code == 200
+    assert f"Đã có đơn vị khác đang hoạt động mang tên này: 027 – {meo_vac.name}." in errors(page)
+    assert not Unit.objects.filter(code="036").exists()
+
+
+def test_a_unit_name_is_stored_composed_without_invisible_marks_or_extra_spaces(boss, programme):
+    typed = unicodedata.normalize("NFD", " Huyện \u200bThử\u00a0\u00a0Nghiệm\ufeff ")
+    page, _data = _edit(boss, reverse("admin:targets_unit_add"), "unit_form",
+                        lambda data: data.update(code="036", name=typed, short_name=typed, kind="locality"))
+    assert page.status_code == 302, errors(page)
+    new = Unit.objects.get(code="036")
+    assert new.name == new.short_name == unicodedata.normalize("NFC", "Huyện Thử Nghiệm")
