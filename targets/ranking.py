@@ -501,12 +501,16 @@ class ClosingCaveat:
 
     sentences: list[str] = field(default_factory=list)  # in the active language; [] when nothing to say
     losing: dict[str, list[str]] = field(default_factory=dict)  # unit code → what would bar it from the flag
+    # Of `sentences`, those that name no unit: what a unit's own page and the API say of the year,
+    # beside that unit's own reasons in `losing` (a reporter sees no other unit).
+    of_the_year: list[str] = field(default_factory=list)
 
 
 def closing_caveat(campaign: Campaign, result: scoring.Ranking, readiness: Readiness | None = None) -> ClosingCaveat:
     """A provisional ranking of a year that is over and not closed yet: what closing it now would
     score as "no figure" and which units eligible for the flag it would bar (close_readiness), said
-    the same on the ranking page, to everyone who sees it, and in the workbook; nothing during the
+    the same on the ranking page, to everyone who sees it, and in the workbook (a unit's own page and
+    the API: the sentences naming no unit, and that unit's own reasons); nothing during the
     year or once the year is closed. Cached as the ranking is (the data version and the day), in
     each language: every visit to the ranking page asks for it."""
     if result.final or timezone.localdate() <= datetime.date(result.year, 12, 31):
@@ -517,14 +521,17 @@ def closing_caveat(campaign: Campaign, result: scoring.Ranking, readiness: Readi
         ready = readiness or close_readiness(campaign, result)
         if not (ready.no_year_figure or ready.losing):
             return ClosingCaveat()
-        sentences = [_("The %(year)s year is over and not closed yet. If it were closed now, %(missing)s of the "
-                       "%(pledges)s pledged measures scored would have no approved full-year figure and be scored as "
-                       "“no figure”.") % {"year": result.year, "missing": ready.no_year_figure, "pledges": ready.pledges}]
+        # Counted over every bloc (close_readiness), and said so: a page showing one bloc says it too.
+        year = _("The %(year)s year is over and not closed yet. If it were closed now, %(missing)s of the "
+                 "%(pledges)s pledged measures scored in all blocs would have no approved full-year figure and be "
+                 "scored as “no figure”.") % {"year": result.year, "missing": ready.no_year_figure, "pledges": ready.pledges}
+        differ = _("The final scores and ranks may differ widely from these provisional ones.")
+        sentences = [year]
         if ready.losing:
             sentences.append(_("Units eligible for the flag in this ranking that would no longer be: %(units)s.") % {
                 "units": ", ".join(loss.name for loss in ready.losing)})
-        sentences.append(_("The final scores and ranks may differ widely from these provisional ones."))
-        return ClosingCaveat(sentences, {loss.code: loss.reasons for loss in ready.losing})
+        sentences.append(differ)
+        return ClosingCaveat(sentences, {loss.code: loss.reasons for loss in ready.losing}, [year, differ])
 
     return get_or_build(f"emulation:closing-caveat:{campaign.pk}:{language()}", build)
 

@@ -231,6 +231,61 @@ def test_after_the_year_everyone_who_sees_the_ranking_is_told_what_closing_would
         assert "khóa sổ năm bây giờ" not in _read_page(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024}))
 
 
+def test_a_units_own_ranking_page_and_the_api_say_what_closing_the_year_now_would_bar_it_from(client, year, users):
+    # The unit's page (the one ranking page a reporter opens) said "Đơn vị không vướng điều kiện nào khi
+    # đề nghị Cờ thi đua" and the API "eligible_for_flag": true, with no word, while /xep-hang/ listed
+    # the city among the units closing the year now would bar. Said as that page says it, naming no other unit.
+    from unittest import mock
+
+    record = ScoringScheme.objects.get(campaign=year)
+    record.data = {**record.data, "key_measures": ["3", "6"]}
+    record.save()
+    pledge(year, "024", "6", "4.85")
+    reason_vi = "Chỉ tiêu chủ yếu 6 không có số liệu cả năm (công bố hằng năm, dự kiến tháng 2/2025)"
+    reason_en = "Key measure 6 has no year figure (published yearly, expected February 2025)"
+    names = "Các đơn vị đang đủ điều kiện đề nghị Cờ thi đua sẽ không còn đủ điều kiện"
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2025, 2, 10)):
+        whole = _read_page(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024}))
+        of_the_year = re.search(r"Năm 2024 đã kết thúc.*?“chưa có số liệu”\.", whole).group(0)
+        # Counted over every bloc, and said so, with one bloc chosen too (it read "1/2" as if of that bloc).
+        assert "chỉ tiêu giao ước được chấm điểm của tất cả các khối thi đua" in of_the_year
+        one_bloc = _read_page(login(client, users["viewer"]).get(reverse("ranking"), {"year": 2024, "bloc": "KHOI-HUYEN"}))
+        assert of_the_year in one_bloc and names + ": Thành phố Hà Giang." in one_bloc
+        for role in ("reporter", "viewer", "admin"):
+            page = _read_page(login(client, users[role]).get(reverse("ranking-unit", args=["024"]), {"year": 2024}))
+            assert of_the_year in page, role
+            assert "Điểm và thứ hạng chính thức có thể khác nhiều so với kết quả tạm tính này." in page, role
+            assert "Nếu khóa sổ năm bây giờ, sẽ không còn đủ điều kiện: " + reason_vi in page, role
+            assert "Đơn vị không vướng điều kiện nào" not in page, role
+            assert "Theo kết quả xếp hạng hiện tại, đơn vị không vướng điều kiện nào khi đề nghị Cờ thi đua." in page, role
+            assert names not in page, role  # the sentence naming the units: the ranking page's only
+        # Another unit's page says the year's sentence, and nothing of the city.
+        other = _read_page(login(client, users["viewer"]).get(reverse("ranking-unit", args=["026"]), {"year": 2024}))
+        assert of_the_year in other and names not in other and "sẽ không còn đủ điều kiện" not in other
+        # The API: the same reasons on the unit, in both languages, and the year's sentences naming no unit.
+        for role in ("viewer", "reporter"):
+            data = login(client, users[role]).get(reverse("api-ranking"), {"year": 2024}).json()
+            units = {u["code"]: u for b in data["blocs"] for u in b["units"]}
+            city = units["024"]
+            assert city["eligible_for_flag"] is True and city["bars"] == []  # unchanged
+            assert city["would_lose_flag_if_closed_now"] == [{"text_vi": reason_vi, "text_en": reason_en}], role
+            assert data["if_closed_now_vi"][0] == of_the_year, role
+            assert data["if_closed_now_en"][0].startswith("The 2024 year is over and not closed yet."), role
+            assert "in all blocs" in data["if_closed_now_en"][0]
+            assert not any("Hà Giang" in s for s in data["if_closed_now_vi"] + data["if_closed_now_en"])
+            if role == "viewer":
+                assert units["026"]["would_lose_flag_if_closed_now"] == []
+            else:
+                assert set(units) == {"024"}
+    # During the year: nothing of closing it, on the unit page or in the API.
+    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2024, 12, 20)):
+        page = _read_page(login(client, users["reporter"]).get(reverse("ranking-unit", args=["024"]), {"year": 2024}))
+        assert "Đơn vị không vướng điều kiện nào khi đề nghị Cờ thi đua." in page and "khóa sổ năm bây giờ" not in page
+        data = login(client, users["reporter"]).get(reverse("api-ranking"), {"year": 2024}).json()
+        assert data["if_closed_now_vi"] == data["if_closed_now_en"] == []
+        assert data["blocs"][0]["units"][0]["would_lose_flag_if_closed_now"] == []
+
+
 # --- a unit's explanation and the unit page -------------------------------------------------------
 
 

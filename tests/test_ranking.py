@@ -419,6 +419,9 @@ def test_what_closing_the_year_would_change_is_one_rule_kept_by_data_version_and
         assert "Huyện Mèo Vạc" in losing.values() and "Huyện Hoàng Su Phì" in losing.values()
         flag = next(s for s in caveat.sentences if "Cờ thi đua" in s)
         assert all(name in flag for name in losing.values())
+        # What a unit's own page and the API say of the year: every sentence but the one naming units.
+        assert caveat.of_the_year == [s for s in caveat.sentences if s != flag]
+        assert "tất cả các khối thi đua" in caveat.of_the_year[0] and "in all blocs" in english.of_the_year[0]
         assert english.sentences[-1] == "The final scores and ranks may differ widely from these provisional ones."
         # The workbook says it in these very words.
         assert ranking_xlsx._standing(demo, result).detail.endswith(" ".join(caveat.sentences))

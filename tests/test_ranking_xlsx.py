@@ -169,8 +169,8 @@ def test_after_the_year_a_provisional_workbook_warns_what_closing_would_score_as
     assert readiness.no_year_figure == 1 and readiness.pledges == 3
     with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2025, 1, 20)):
         book = _book(client, users["viewer"])
-    warning = ("Năm 2024 đã kết thúc nhưng chưa khóa sổ. Nếu khóa sổ năm bây giờ, 1/3 chỉ tiêu giao ước được chấm điểm chưa có "
-               "số liệu cả năm được duyệt sẽ được chấm là “chưa có số liệu”.")
+    warning = ("Năm 2024 đã kết thúc nhưng chưa khóa sổ. Nếu khóa sổ năm bây giờ, 1/3 chỉ tiêu giao ước được chấm điểm của tất "
+               "cả các khối thi đua chưa có số liệu cả năm được duyệt sẽ được chấm là “chưa có số liệu”.")
     for name in ("Xếp hạng", "Giải trình điểm", "Đề nghị khen thưởng"):
         assert warning in book[name]["A8"].value
         assert book[name]["A8"].value.endswith("Điểm và thứ hạng chính thức có thể khác nhiều so với kết quả tạm tính này.")

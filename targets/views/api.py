@@ -14,6 +14,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import InvalidPage, Paginator
 from django.http import HttpResponse, JsonResponse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from targets import access, progress
@@ -181,23 +182,35 @@ def ranking_view(request):
     # Drafts are the secretariat's working papers: others get only what the council decided.
     shown = access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign))
     proposals = {p.unit.code: p for p in shown.select_related("unit").order_by("kind")}
+    # A year that is over and not closed: what closing it now would change, as the ranking page says
+    # it (ranking.closing_caveat, in each language): the sentences naming no unit, and each unit's own reasons.
+    caveat = {}
+    for lang in ("vi", "en"):
+        with translation.override(lang):
+            caveat[lang] = ranking.closing_caveat(campaign, result)
     blocs = []
     for bloc in (b for b in result.blocs if not chosen or b.code == chosen):
         units = [u for u in bloc.units if (own is None or u.code in own) and (not unit or u.code == unit)]
         if units:
             blocs.append({"code": bloc.code, "name": bloc.name,
-                          "units": [_unit_score(u, proposals.get(u.code), result.reported) for u in units]})
+                          "units": [_unit_score(u, proposals.get(u.code), result.reported, caveat) for u in units]})
     # "reported": false before any unit has sent a report of the year, when every unit would be
     # "first" at no points: score and rank are null then, as the ranking page shows neither.
     return JsonResponse({"campaign": _campaign_json(campaign), "provisional": not result.final, "quarter": result.quarter,
-                         "reported": result.reported, "blocs": blocs}, json_dumps_params={"ensure_ascii": False})
+                         "reported": result.reported, "if_closed_now_vi": caveat["vi"].of_the_year,
+                         "if_closed_now_en": caveat["en"].of_the_year, "blocs": blocs},
+                        json_dumps_params={"ensure_ascii": False})
 
 
-def _unit_score(u, proposal, reported: bool) -> dict:
+def _unit_score(u, proposal, reported: bool, caveat: dict | None = None) -> dict:
+    losing = {lang: (caveat[lang].losing.get(u.code, []) if caveat and u.eligible_for_flag else []) for lang in ("vi", "en")}
     return {
         "code": u.code, "name": u.name, "score": _decimal(u.score) if reported else None, "rank": u.rank if reported else None,
         "eligible_for_flag": u.eligible_for_flag,
         "bars": [{"reason": b.reason.value, "text_vi": b.text("vi"), "text_en": b.text("en")} for b in u.bars],
+        # Eligible now, barred once the year is closed (a year that is over, not closed): why, as the ranking page says.
+        "would_lose_flag_if_closed_now": [{"text_vi": vi, "text_en": en}
+                                          for vi, en in zip(losing["vi"], losing["en"], strict=True)],
         "lines": [{"kind": line.kind.value, "item": line.item, "label": line.label_vi, "label_en": line.label_en,
                    "verdict": line.verdict_vi, "verdict_en": line.verdict_en, "points": _decimal(line.points),
                    "note": line.note_vi, "note_en": line.note_en} for line in u.lines],

@@ -108,9 +108,13 @@ def unit_explanation(request, code: str):
     proposals = list(access.visible_proposals(request.user, Proposal.objects.filter(campaign=campaign, unit__code=code)))
     for p in proposals:  # a withdrawn one says why, as on the proposals page
         p.withdrawal = _withdrawal(p) if p.state == Proposal.State.WITHDRAWN else None
+    # What closing a year that is over would change, as the ranking page says it: of the year in the
+    # sentences naming no unit (a reporter sees this page, and no other unit), and this unit's own reasons.
+    caveat = ranking.closing_caveat(campaign, result)
     return render(request, "targets/ranking_unit.html", {
         **year, "result": result, "bloc": bloc, "score": score, "record": ranking.scheme_record(campaign), "earlier": earlier,
-        "proposals": proposals,
+        "proposals": proposals, "caveat": {"sentences": caveat.of_the_year},
+        "losing": caveat.losing.get(code) if score.eligible_for_flag else None,
     })
 
 
