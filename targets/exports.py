@@ -703,15 +703,23 @@ def _signature(ws: Worksheet, row: int, campaign: Campaign, heading: dict, lang:
     left, right = (1, 5), (8, LAST)
     listed = (lang == "en" and campaign.report_recipients_en) or campaign.report_recipients
     recipients = [line for line in listed.splitlines() if line.strip()]
+    return signature_block(ws, row, recipients, heading["signature"], campaign.report_signer, left, right)
+
+
+def signature_block(ws: Worksheet, row: int, recipients: list[str], signature: list[str], signer: str | None,
+                    left: tuple[int, int], right: tuple[int, int]) -> int:
+    """"Nơi nhận:" and its lines in columns `left`, the signature block's lines in columns `right`,
+    from `row`; room to sign and stamp, then the signatory's name (Decree 30/2020/NĐ-CP). Shared by
+    the report and the ranking workbook; returns the name's row."""
     if recipients:  # no "Nơi nhận:" heading over an empty list
         _merged(ws, row, *left, _("Recipients:"), _font(12, bold=True, italic=True))
     for i, line in enumerate(recipients, start=1):
         _merged(ws, row + i, *left, line, _font(11))
-    for i, line in enumerate(heading["signature"]):
+    for i, line in enumerate(signature):
         _merged(ws, row + i, *right, line, _font(13, bold=True), CENTRE)
     # Room to sign and stamp, then the signatory's name.
-    name_row = row + max(len(heading["signature"]) + 4, len(recipients) + 1)
-    _merged(ws, name_row, *right, campaign.report_signer or "", _font(13, bold=True), CENTRE)
+    name_row = row + max(len(signature) + 4, len(recipients) + 1)
+    _merged(ws, name_row, *right, signer or "", _font(13, bold=True), CENTRE)
     return name_row
 
 

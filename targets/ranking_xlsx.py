@@ -21,20 +21,25 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from targets import commendation, scoring
 from targets.exports import (
     BOX,
+    LINE_HEIGHT,
     _fit_number_columns,
+    _titled_header,
     as_text,
     document_head,
     fit_row_heights,
-    number_pages,
+    page_capacity,
     report_date,
     report_heading,
+    signature_block,
     unnumbered_citation,
 )
+from targets.exports import _print_setup as _page_setup
 from targets.models import Campaign, Proposal
 from targets.numbers import excel_format, quantize, typed_decimals
 from targets.progress import percent_places, period_end_phrase, period_label, status_label
@@ -66,7 +71,9 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
     _headers(ws, row, [_("No."), _("Unit"), pgettext("workbook column", "Score"), _("Rank"), _("Eligible for the flag"),
                        _("Notes")])
     row += 1
+    glued = set()  # rows printed on the page of the row under them (_cut_pages)
     for number, bloc in enumerate(ranking.blocs, start=1):
+        glued.add(row)  # a bloc's heading with its first unit
         row = _bloc_row(ws, row, number, bloc.label(lang), len(widths))
         for index, unit in enumerate(bloc.units, start=1):
             # Why a unit is not ranked first (scoring.UNRANKED), beside its "Not ranked"; then the other conditions.
@@ -87,8 +94,9 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
             ws.cell(row, 3).number_format = _score_format(unit, lang)
             _box(ws, row, len(widths))
             row += 1
-    _signature(ws, row + 1, len(widths))
-    _print_setup(ws, header_row)
+    last = _signature(ws, row + 1, campaign, len(widths))
+    glued.update(range(row - 1, last))  # the signature under the table's last row, whole
+    _print_setup(ws, header_row, glued)
     _explanation_sheet(wb, campaign, ranking, lang, standing)
 
     ps = wb.create_sheet(pgettext("sheet", "Proposals"))
@@ -114,11 +122,13 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
         ps.cell(row, 7).number_format = points_format(p.score, lang)
         _box(ps, row, len(widths))
         row += 1
-    if not proposals:
+    glued = set()
+    if proposals:
+        last = _signature(ps, row + 1, campaign, len(widths))
+        glued.update(range(row - 1, last))
+    else:  # said, and not signed: a signed empty list is no document
         ps.cell(row, 2, _("No commendation proposal yet.")).font = _font(italic=True)
-        row += 1
-    _signature(ps, row + 1, len(widths))
-    _print_setup(ps, header_row)
+    _print_setup(ps, header_row, glued)
     _pledge_sheet(wb, ranking, lang, standing)
     return wb
 
@@ -169,9 +179,14 @@ def _explanation_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Rankin
     _headers(ws, row, [_("No."), _("Item"), _("Verdict"), _("Points"), _("Details")])
     row += 1
     unit_fill = PatternFill("solid", fgColor="F2F2F2")
+    # Printed, a unit's heading is never a page's last row, away from its lines: it is kept with its
+    # first two lines, its total with its last line, a bloc's heading with its first unit (_cut_pages).
+    glued = set()
     for number, bloc in enumerate(ranking.blocs, start=1):
+        glued.add(row)
         row = _bloc_row(ws, row, number, bloc.label(lang), len(widths))
         for index, unit in enumerate(bloc.units, start=1):
+            glued.update((row, row + 1))
             if not ranking.reported:
                 place = None  # before any report of the year no one is ranked (as the page)
             elif unit.ranked:
@@ -205,30 +220,43 @@ def _explanation_sheet(wb: Workbook, campaign: Campaign, ranking: scoring.Rankin
                 _box(ws, row, len(widths))
                 row += 1
             if ranking.reported:  # the score the lines make (UnitScore.score), as the page's total
+                glued.add(row - 1)
                 ws.cell(row, 2, pgettext("workbook column", "Score"))
                 ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
-                ws.cell(row, 4, unit.score).number_format = _score_format(unit, lang)
+                if unit.has_total:
+                    ws.cell(row, 4, unit.score).number_format = _score_format(unit, lang)
+                else:
+                    # No total where the ranking sheet and the page give none (UnitScore.has_total),
+                    # in the ranking sheet's words: its lines' points are no score of the programme.
+                    ws.cell(row, 5, _("Not ranked")).font = _font(bold=True)
                 for col in (2, 4):
                     ws.cell(row, col).font = _font(bold=True)
                     ws.cell(row, col).alignment = Alignment(horizontal="right" if col == 2 else "center", vertical="center")
                 _box(ws, row, len(widths))
                 row += 1
-    _signature(ws, row + 1, len(widths))
-    _print_setup(ws, header_row)
+    last = _signature(ws, row + 1, campaign, len(widths))
+    glued.update(range(row - 1, last))
+    _print_setup(ws, header_row, glued)
 
 
 def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str, standing: _Standing) -> None:
     """Each unit's progress against its own pledge, as the ranking judged it: after the close, the
     figures, pledges and statuses the final ranking stands on, whatever was corrected since."""
     ws = wb.create_sheet(pgettext("sheet", "Pledges"))
-    _headers(ws, 1, [_("Unit code"), _("Unit"), _("Measure code"), pgettext("workbook column", "Measure"), _("Unit of measure"),
-                     _("Pledge"), _("Actual, year to date"), _("% of pledge"), _("Status against the pledge"), _("Explanation")])
-    for i, width in enumerate([10, 34, 10, 44, 14, 14, 14, 10, 16, 60], start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    # An annex of the ranking, titled and headed as the official report's annexes (exports._titled_header):
+    # its title and whether final on its first page, its header on every page.
+    headers = [_("Unit code"), _("Unit"), _("Measure code"), pgettext("workbook column", "Measure"), _("Unit of measure"),
+               _("Pledge"), _("Actual, year to date"), _("% of pledge"), _("Status against the pledge"), _("Explanation")]
+    widths = [10, 34, 10, 44, 14, 14, 14, 10, 16, 60]
+    _titled_header(ws, _("PROGRESS AGAINST THE EMULATION PLEDGES, %(year)s") % {"year": ranking.year}, headers,
+                   {get_column_letter(i): width for i, width in enumerate(widths, start=1)})
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(widths))
+    status = ws.cell(2, 1, standing.status)
+    status.font, status.alignment = _font(bold=True, color="000000" if standing.final else "B02A37"), CENTRE
     english = lang == "en"
     listed = set()
     marked = False
-    row = 2
+    row = 4
     for unit in (u for bloc in ranking.blocs for u in bloc.units):
         if unit.code in listed:  # a unit that moved bloc is in both: its pledges once
             continue
@@ -259,16 +287,11 @@ def _pledge_sheet(wb: Workbook, ranking: scoring.Ranking, lang: str, standing: _
             ws.cell(row, 8).number_format = excel_format(percent_places(m.percent), lang)
             _box(ws, row, len(values))
             row += 1
-    _fit_number_columns(ws, (6, 7), 2, row - 1)  # a figure with its marks never printed "###"
+    _fit_number_columns(ws, (6, 7), 4, row - 1)  # a figure with its marks never printed "###"
     if marked:  # what the mark means, under the table as under the report's
         ws.cell(row + 1, 1, _("(*) Estimated or not yet reviewed.")).font = _font(size=11, italic=True)
         ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=10)
-    _print_setup(ws, 1)
-    # Printed on its own pages after the ranking's: each says what it is, of which year, and whether
-    # final (its table has no heading rows); its page number beside it, at the right.
-    title = "&B" + _("PROGRESS AGAINST THE EMULATION PLEDGES, %(year)s") % {"year": ranking.year} + " – " + standing.status
-    ws.oddHeader.center.text = ws.firstHeader.center.text = title
-    ws.oddHeader.right.text, ws.oddHeader.right.font, ws.oddHeader.right.size = "&P", FONT, 12
+    _print_setup(ws, 3)
 
 
 def _bloc_row(ws: Worksheet, row: int, number: int, label: str, columns: int) -> int:
@@ -329,28 +352,51 @@ def _box(ws: Worksheet, row: int, columns: int) -> None:
         ws.cell(row, col).border = BOX
 
 
-def _signature(ws: Worksheet, row: int, columns: int) -> None:
+def _signature(ws: Worksheet, row: int, campaign: Campaign, columns: int) -> int:
+    """The official report's block (exports.signature_block): room to sign and stamp and the
+    signatory's name under the council's title; returns the name's row."""
     # The council's members it is sent to, and the file copy: no "As above", which names the
     # addressees of a "Kính gửi" this document does not have.
-    ws.cell(row, 2, _("Recipients:")).font = _font(bold=True, italic=True)
-    for i, text in enumerate((_("- Members of the provincial Emulation and Commendation Council;"), _("- Archived.")), start=1):
-        ws.cell(row + i, 2, text).font = _font(size=11)
-    for offset, (text, font) in enumerate(((_("ON BEHALF OF THE EMULATION AND COMMENDATION COUNCIL"), _font(bold=True)),
-                                           (_("CHAIR"), _font(bold=True)))):
-        ws.merge_cells(start_row=row + offset, start_column=columns - 2, end_row=row + offset, end_column=columns)
-        cell = ws.cell(row + offset, columns - 2, text)
-        cell.font, cell.alignment = font, CENTRE
+    recipients = [_("- Members of the provincial Emulation and Commendation Council;"), _("- Archived.")]
+    signature = [_("ON BEHALF OF THE EMULATION AND COMMENDATION COUNCIL"), _("CHAIR")]
+    return signature_block(ws, row, recipients, signature, campaign.report_signer, (2, 2), (columns - 2, columns))
 
 
-def _print_setup(ws: Worksheet, header_row: int) -> None:
+def _print_setup(ws: Worksheet, header_row: int, glued: set[int] | None = None) -> None:
+    """The report's page (exports._print_setup: A4 landscape fitted to the width, its margins, numbered
+    as Decree 30/2020/NĐ-CP has it), the header row on every page; with `glued`, the pages cut so that
+    each of those rows is printed on the page of the row under it (_cut_pages)."""
     # Rows as tall as their wrapped notes, as the report's: a note's second line printed in the next
     # unit's row would name a fault of the wrong unit.
     fit_row_heights(ws)
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    number_pages(ws)  # as the report's: Decree 30/2020/NĐ-CP
+    _page_setup(ws)
+    if glued is not None:
+        _cut_pages(ws, header_row, glued)
+
+
+def _cut_pages(ws: Worksheet, header_row: int, glued: set[int]) -> None:
+    """Break the pages by hand where the rows' written heights say a page is full (as the official
+    report is cut: exports.page_capacity, in the same units), never between a row in `glued` and the
+    row under it. The header row, repeated on every page as the print titles, counts in each page."""
+    capacity = page_capacity(ws, ws.max_column)
+
+    def height(r: int) -> float:
+        return ws.row_dimensions[r].height or LINE_HEIGHT  # a row left to the program: one line, at most
+
+    title = height(header_row)
+    used = sum(height(r) for r in range(1, header_row + 1))
+    row, fresh = header_row + 1, True
+    while row <= ws.max_row:
+        end = row
+        while end in glued and end < ws.max_row:
+            end += 1
+        need = sum(height(r) for r in range(row, end + 1))
+        if used + need > capacity and not fresh:
+            ws.row_breaks.append(Break(id=row - 1))
+            used = title
+        used += need
+        while used > capacity:  # rows taller than a page: the program cuts them where the page is full
+            used -= capacity - title
+        fresh = False
+        row = end + 1

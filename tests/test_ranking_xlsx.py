@@ -70,7 +70,8 @@ def test_the_workbook_explains_each_units_points_line_by_line_as_its_page_does(c
             # Every line the unit's page gives, whatever its kind, in its words, with its points; then the total.
             assert [line[:4] for line in entry["lines"]] == [
                 (line.label("vi"), line.verdict("vi"), line.points, line.note("vi") or None) for line in unit.lines]
-            assert entry["total"][0] == unit.score
+            # No total where the ranking sheet gives none (UnitScore.has_total).
+            assert entry["total"][0] == (unit.score if unit.has_total else None)
             listed += 1
     assert listed == len(explained)
     # The bonus that puts Vị Xuyên above its neighbours is there, with its reason and its evidence.
@@ -144,8 +145,7 @@ def test_a_provisional_ranking_with_a_few_full_year_reports_says_the_others_stan
                                  f"điểm theo số liệu đến 9 tháng năm 2024. Số đơn vị chưa gửi báo cáo nào trong năm: "
                                  f"{readiness.units - 3}.")
     assert book["Giải trình điểm"]["A7"].value == book["Đề nghị khen thưởng"]["A7"].value == sheet["A7"].value
-    assert book["Tiến độ giao ước"].oddHeader.center.text.endswith(
-        "– Kết quả TẠM TÍNH, chưa đủ số liệu cả năm, chưa phải kết quả chính thức")
+    assert book["Tiến độ giao ước"]["A2"].value == "Kết quả TẠM TÍNH, chưa đủ số liệu cả năm, chưa phải kết quả chính thức"
     assert english["Ranking"]["A7"].value == "PROVISIONAL results, without all the full-year figures, not final"
     # The ranking page says what the workbook says.
     with mock.patch("django.utils.timezone.localdate", return_value=DURING_THE_YEAR):
@@ -190,7 +190,7 @@ def test_the_recipients_are_named_not_as_above(client, year, users):
             ("vi", "- Thành viên Hội đồng Thi đua - Khen thưởng tỉnh;", "- Lưu: VT.", "- Như trên;"),
             ("en", "- Members of the provincial Emulation and Commendation Council;", "- Archived.", "- As above;")):
         book = _book(client, users["viewer"], lang=lang)
-        for sheet in book.worksheets[:3]:
+        for sheet in book.worksheets[:2]:  # the empty list of proposals is not signed
             column = [c.value for c in sheet["B"]]
             at = column.index("Nơi nhận:" if lang == "vi" else "Recipients:")
             assert column[at + 1:at + 3] == [members, archived], sheet.title
@@ -276,3 +276,66 @@ def test_scores_out_of_100_are_shown_with_their_two_decimals_on_the_page_and_in_
     sheet = _book(client, users["viewer"])["Xếp hạng"]
     formats = {row[2].number_format for row in sheet.iter_rows(min_row=10) if isinstance(row[2].value, (int, float))}
     assert formats and all(f.endswith("0.00") or "0.00" in f for f in formats), formats
+
+
+# --- what the council signs: unranked totals, the signature, the empty list, the pledge sheet (probe G) ------
+
+
+def test_the_explanation_gives_no_total_where_the_ranking_gives_none_in_the_same_words(client, year, users):
+    """A unit given nothing to score is "Không xếp hạng" with no total on the ranking sheet: its
+    explanation printed "Tổng điểm 10" (its bonus) under it, a score the ranking does not give."""
+    idle = _nothing_to_score(ranking.build_ranking(year))
+    ScoreAdjustment.objects.create(campaign=year, unit=Unit.objects.get(code=idle.code), kind="bonus", points=D(10),
+                                   reason="Cờ thi đua của Bộ Tài chính")
+    book = _book(client, users["viewer"])
+    rows = {r[1].value: r for r in book["Xếp hạng"].iter_rows(min_row=10) if isinstance(r[0].value, int)}
+    assert rows[idle.name][2].value is None and rows[idle.name][3].value == "Không xếp hạng"
+    explained = _explained(book["Giải trình điểm"])
+    entry = next(e for (_b, name), e in explained.items() if name == idle.name)
+    assert entry["total"][0] is None, entry["total"]
+    total_row = next(r for r in book["Giải trình điểm"].iter_rows(min_row=entry["row"][0].row + 1) if r[1].value == "Tổng điểm")
+    assert total_row[4].value == "Không xếp hạng"
+    # A ranked unit keeps its total.
+    assert next(e for (_b, name), e in explained.items() if name == "Thành phố Hà Giang")["total"][0] is not None
+
+
+def _signature_rows(sheet) -> tuple[int, int] | None:
+    """The row of the block's last title line ("CHỦ TỊCH") and the row of the signer's name under it."""
+    chair = next((c.row for row in sheet.iter_rows() for c in row if c.value == "CHỦ TỊCH"), None)
+    if chair is None:
+        return None
+    name = next((c.row for row in sheet.iter_rows(min_row=chair + 1) for c in row if c.value == "Nguyễn Văn A"), None)
+    return chair, name
+
+
+def test_the_ranking_is_signed_with_room_to_sign_and_stamp_and_the_signers_name(client, year, users):
+    year.report_signer = "Nguyễn Văn A"
+    year.save()
+    book = _book(client, users["viewer"])
+    for title in ("Xếp hạng", "Giải trình điểm"):
+        chair, name = _signature_rows(book[title])
+        assert name is not None and name - chair >= 4, (title, chair, name)  # the report's room: three rows or more
+        assert book[title].cell(name, book[title].max_column - 2).font.b
+
+
+def test_an_empty_list_of_proposals_says_so_and_is_not_signed(client, year, users):
+    year.report_signer = "Nguyễn Văn A"
+    year.save()
+    sheet = _book(client, users["viewer"])["Đề nghị khen thưởng"]
+    texts = {c.value for row in sheet.iter_rows() for c in row if c.value}
+    assert "Chưa có đề nghị khen thưởng." in texts
+    assert _signature_rows(sheet) is None and "Nơi nhận:" not in texts and "Nguyễn Văn A" not in texts
+
+
+def test_the_pledge_sheet_is_titled_in_the_sheet_and_numbered_as_the_other_sheets(client, year, users):
+    """It had its title only in the page header, in the default sans font, and its number top right."""
+    book = _book(client, users["viewer"])
+    sheet, ranked = book["Tiến độ giao ước"], book["Xếp hạng"]
+    assert sheet["A1"].value == "TIẾN ĐỘ THỰC HIỆN GIAO ƯỚC THI ĐUA NĂM 2024"
+    assert sheet["A1"].font.name == "Times New Roman" and sheet["A1"].font.b
+    assert sheet["A2"].value == ranked["A7"].value and sheet["A2"].font.name == "Times New Roman"  # final or provisional
+    assert sheet["A3"].value == "Mã đơn vị" and sheet.print_title_rows == "$3:$3"
+    for printed in (sheet, ranked):
+        assert printed.oddHeader.center.text == "&P" and printed.oddHeader.center.font == "Times New Roman"
+        assert not printed.oddHeader.right.text and not printed.firstHeader.center.text
+        assert printed.HeaderFooter.differentFirst

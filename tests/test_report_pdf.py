@@ -260,9 +260,13 @@ def test_the_printed_ranking_is_headed_by_the_province_and_its_place(demo, tmp_p
 
     pages = _pages(_render(ranking_xlsx.ranking_workbook(demo, ranking.build_ranking(demo), lang="vi"), tmp_path))
     first = pages[0]
-    # The pledge sheet's own pages (after the ranking's) each say what they are, the year, and that it is provisional.
+    # The pledge sheet (after the ranking's) says what it is, the year, and that it is provisional, on
+    # its first page, in its own title rows (not the page header); its header on every page, numbered
+    # from the second page, top centre (never beside the title, on the right).
     pledges = [page for page in pages if "Đánh giá theo giao ước" in page]
-    assert pledges and all("TIẾN ĐỘ THỰC HIỆN GIAO ƯỚC THI ĐUA NĂM 2024 – Kết quả TẠM TÍNH đến 9 tháng" in page for page in pledges)
+    assert len(pledges) > 1 and "TIẾN ĐỘ THỰC HIỆN GIAO ƯỚC THI ĐUA NĂM 2024 Kết quả TẠM TÍNH đến 9 tháng" in pledges[0]
+    assert [page.split()[0] for page in pledges[1:]] == [str(n) for n in range(2, len(pledges) + 1)]
+    assert not any("TIẾN ĐỘ THỰC HIỆN GIAO ƯỚC" in page for page in pledges[1:])
     assert "ỦY BAN NHÂN DÂN TỈNH HÀ GIANG HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG" in first
     assert "Hà Giang, ngày …… tháng …… năm ……" in first
     assert "Số: …/BC-HĐTĐKT" in first and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
@@ -284,3 +288,33 @@ def test_the_printed_explanation_of_the_scores_repeats_its_header_and_prints_eac
     assert "GIẢI TRÌNH ĐIỂM THI ĐUA CỦA TỪNG ĐƠN VỊ NĂM 2024" in pages[0]
     assert "[Demo] Được tặng Cờ thi đua của Bộ Nông nghiệp và PTNT năm trước" in " ".join(pages)
     assert not _overlapping_words(pdf)
+
+
+def test_the_printed_explanation_never_leaves_a_units_heading_alone_at_the_foot_of_a_page(demo, tmp_path):
+    """"13 Chi cục Kiểm lâm tỉnh Hà Giang — Xếp thứ 13/13" printed as a page's last row, its lines on
+    the next page: each unit's heading is printed on the page of its first lines, and the signature
+    with rows of the table above it."""
+    from django.utils import translation
+    from django.utils.text import capfirst
+
+    from targets import ranking, ranking_xlsx
+
+    result = ranking.build_ranking(demo)
+    workbook = ranking_xlsx.ranking_workbook(demo, result, lang="vi")
+    for sheet in list(workbook.worksheets):
+        if sheet.title != "Giải trình điểm":
+            workbook.remove(sheet)
+    pages = _pages(_render(workbook, tmp_path))
+    with translation.override("vi"):
+        headings = [(index, f"{unit.label('vi')} {capfirst(ranking_xlsx._('rank %(rank)s of %(total)s') % {'rank': unit.rank, 'total': bloc.ranked_count})}")
+                    for bloc in result.blocs for index, unit in enumerate(bloc.units, start=1) if unit.ranked and len(unit.lines) > 1]
+    assert len(headings) > 20
+    alone = []
+    for index, heading in headings:
+        page = next((p for p in pages if heading in p), None)
+        assert page is not None, heading
+        after = page[page.index(heading) + len(heading):]
+        if not (f" {index}.1 " in after and f" {index}.2 " in after):
+            alone.append(heading)
+    assert not alone, f"headings without their first lines on their page: {alone}"
+    assert "CHỦ TỊCH" in pages[-1] and "Tổng điểm" in pages[-1]
