@@ -1011,3 +1011,63 @@ def test_a_comment_box_that_shows_nothing_is_empty_to_approve_and_to_return(clie
     assert Submission.objects.get(pk=sent.pk).state == "approved"
     # The rule itself, in the domain layer: whitespace and invisible marks are nothing; any visible character is something.
     assert workflow.no_comment(blank) and not workflow.no_comment(f"{blank}Sai số")
+
+
+@pytest.mark.parametrize("page", ["entry", "template-download"])
+def test_the_secretariat_asking_for_an_inactive_unit_is_told_it_is_no_longer_active_by_its_name(client, reviewer, admin_user,
+                                                                                                 open_year, page):
+    """Not "you do not have permission": the unit is named, in the page's language, as to its own reporters."""
+    dong_van = Unit.objects.get(code="026")
+    dong_van.is_active = False
+    dong_van.name_en = "Dong Van District"
+    dong_van.save()
+    for who in (reviewer, admin_user):
+        client.force_login(who)
+        for language, said in (("vi", "Huyện Đồng Văn không còn hoạt động nên không nhập được số liệu"),
+                               ("en", "Dong Van District is no longer active, so its figures cannot be entered")):
+            client.post(reverse("set_language"), {"language": language})
+            response = client.get(reverse(page), {"year": 2024, "quarter": 1, "unit": "026"})
+            alert = " ".join(re.search(r'role="alert">(.*?)</div>', response.content.decode(), re.S).group(1).split())
+            assert response.status_code == 403 and alert.startswith(said), alert
+
+
+def test_a_unit_taking_part_from_a_later_year_is_offered_no_entry_for_an_earlier_one(client, reviewer, open_year):
+    """Not "Not started · Deadline …" and a 2024 workbook: the unit takes part from 2025, and both pages say so."""
+    dong_van = Unit.objects.get(code="026")
+    dong_van.since_year = 2025
+    dong_van.save()
+    said = ("026 – Huyện Đồng Văn tham gia chương trình từ năm 2025 nên không báo cáo gì cho năm 2024. Hãy chọn đơn vị khác, hoặc sửa "
+            "năm tham gia chương trình của đơn vị (Quản trị → Đơn vị).")
+    client.force_login(reviewer)
+    for page in ("entry", "template-download"):
+        response = client.get(reverse(page), {"year": 2024, "quarter": 1, "unit": "026"})
+        assert response.status_code == 403 and said in " ".join(response.content.decode().split())
+    # Several units in one workbook: refused the same for the one that does not take part.
+    response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": ["024", "026"]})
+    assert response.status_code == 403 and said in " ".join(response.content.decode().split())
+    # Nothing saved for it by a post either.
+    assert post_entry(client, "026", 1, {"3": "10"}).status_code == 403 and not Figure.objects.exists()
+    # The 2024 page of another unit does not offer it.
+    page = client.get(reverse("entry"), {"year": 2024, "quarter": 1, "unit": "024"}).content.decode()
+    assert '<option value="024"' in page and '<option value="026"' not in page
+
+
+def test_a_reporter_of_a_unit_set_up_for_next_year_is_told_so_not_shown_an_empty_report(client, open_year):
+    """With only 2024 set up, the page opens on 2024, which the unit does not take part in: said, no entry offered."""
+    dong_van = Unit.objects.get(code="026")
+    dong_van.since_year = 2025
+    dong_van.save()
+    client.force_login(make_user("reporter-new", "reporter", units=[dong_van]))
+    for page in ("entry", "template-download"):
+        response = client.get(reverse(page))
+        assert response.status_code == 403
+        assert "tham gia chương trình từ năm 2025 nên không báo cáo gì cho năm 2024" in response.content.decode()
+    # The secretariat's page without a unit opens on the first unit that takes part in the year.
+    first = Unit.objects.filter(is_active=True).order_by("kind", "code").first()
+    first.since_year = 2025
+    first.save()
+    client.force_login(make_user("secretariat-2", "reviewer"))
+    page = client.get(reverse("entry"), {"year": 2024, "quarter": 1}).content.decode()
+    assert f'<option value="{first.code}"' not in page
+    chosen = re.search(r'<option value="([^"]*)" selected', page).group(1)
+    assert chosen != first.code

@@ -1180,3 +1180,31 @@ def test_a_reporter_whose_unit_was_deactivated_is_told_so_by_the_template_downlo
     assert client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": "XYZ"}).status_code == 404
     response = client.get(reverse("template-download"), {"year": 2024, "quarter": 1, "unit": "026"})
     assert response.status_code == 403 and "Số liệu này thuộc đơn vị khác" in response.content.decode()
+
+
+def test_the_template_and_the_entry_page_read_the_unit_parameter_alike(client, reporter, reviewer):
+    """Several unit= values, empty ones, other letter case: one reading for both pages (views.common.unit_codes).
+    Every unit asked for is checked; an empty value is no unit given; "stc" is STC (codes are unique in any case)."""
+    def asked(who, name, query):
+        client.force_login(who)
+        response = client.get(reverse(name) + "?year=2024&quarter=1&" + query)
+        if response.status_code != 200:
+            return response.status_code
+        if name == "template-download":
+            return re.search(r"q1-(.*)\.xlsx", response["Content-Disposition"]).group(1)
+        return re.search(r'<input type="hidden" name="unit" value="([^"]*)">', response.content.decode()).group(1)
+
+    for name in ("entry", "template-download"):
+        # Another unit beside one's own, in either order: refused on both pages (the entry page let the last win).
+        assert asked(reporter, name, "unit=026&unit=024") == 403
+        assert asked(reporter, name, "unit=024&unit=026") == 403
+        # Empty: not given, so one's own unit (the download answered 404).
+        assert asked(reporter, name, "unit=") == "024"
+        assert asked(reporter, name, "unit=&unit=024&unit=%20") == "024"
+        assert asked(reporter, name, "unit=024&unit=024") == "024"
+        # Codes in any letter case, and the unit's own code kept in what the page gives back.
+        assert asked(reviewer, name, "unit=stc") == "STC"
+        assert asked(reviewer, name, "unit=XYZ") == 404
+    # The entry page shows one unit, the first asked for; the template holds each.
+    assert asked(reviewer, "entry", "unit=024&unit=026") == "024"
+    assert asked(reviewer, "template-download", "unit=024&unit=026") == "nhieu-don-vi"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from targets import access, progress, ranking, scoring, timeliness, workflow
 from targets.forms import EntryFormSet, TaskFormSet
 from targets.language import language
-from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, entry_campaign
+from targets.models import Campaign, Figure, Measure, MeasureAssignment, Pledge, Submission, Task, TaskReport, Unit, takes_part
 from targets.overview import (
     figure_series,
     judged_on,
@@ -28,7 +28,7 @@ from targets.overview import (
     whole_year_to_date,
 )
 from targets.templatetags.emulation import localized
-from targets.views.common import entry_units, param, programme_year, quarter_param
+from targets.views.common import entry_units, entry_year, entry_year_units, programme_year, quarter_param, unit_codes
 
 
 def _last_year(campaign: Campaign, unit: Unit, quarter: int, measures) -> dict[str, object]:
@@ -129,17 +129,20 @@ def entry(request):
     # The page reads deadlines up to three times (where it opens, whether it is open, the one it
     # shows): they come with the programmes, in one query.
     try:
-        # The one it asks for (?unit=), else the first of its own (entry_units: the template download's rule too).
-        code = param(request, "unit")
-        unit = entry_units(request.user, units, [code] if code else [])[0]
+        # The one it asks for (?unit=; of several, the first, each checked), else the first of its
+        # own (entry_units: the template download's rule too), for a year the unit takes part in.
+        codes = unit_codes(request)
+        chosen = entry_units(request.user, units, codes)
+        year = programme_year(request, Campaign.objects.prefetch_related("deadlines"),
+                              default=lambda listed: entry_year(listed, chosen[0]))
+        campaign = year["campaign"]
+        unit = entry_year_units(chosen, codes, campaign.year)[0]
     except PermissionDenied as refused:
         if request.method != "POST":
             raise
         # The unit taken from the person while their page was open: refused, and what they typed
         # shown back to be copied, not lost (it is their own post: nothing of the unit is read).
         return render(request, "403.html", {"exception": refused, "unsaved": _posted_words(request.POST)}, status=403)
-    year = programme_year(request, Campaign.objects.prefetch_related("deadlines"), default=lambda listed: entry_campaign(listed, unit))
-    campaign = year["campaign"]
     quarter = quarter_param(request) or campaign.entry_quarter(unit)
     data = request.POST if request.method == "POST" else None
     page = _page(request.user, campaign, unit, quarter, data)
@@ -175,7 +178,9 @@ def entry(request):
         # Not the secretariat's: it enters for every unit, and the late page lists them.
         "others_owing": [] if access.is_reviewer(request.user) else units_owing(
             units.exclude(pk=unit.pk).order_by("kind", "code"), year["campaigns"]),
-        **page, "campaign": campaign, "unit": unit, "quarter": quarter, "units": units.order_by("kind", "code"),
+        # The units to choose from: those taking part in the year (a unit set up for a later one is not offered).
+        **page, "campaign": campaign, "unit": unit, "quarter": quarter,
+        "units": units.filter(takes_part(campaign.year)).order_by("kind", "code"),
         "quarters": (1, 2, 3, 4), "deadline": deadline, "campaigns": year["campaigns"],
         # Returned as not counted as sent: what that means for it now (the letter's words).
         "not_counted": workflow.not_counted_words(deadline, timezone.localdate())

@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from targets import access, previews, template_xlsx, workflow
-from targets.models import entry_campaign
-from targets.views.common import XLSX, campaign_or_404, entry_units, quarter_param
+from targets.views.common import XLSX, campaign_or_404, entry_units, entry_year, entry_year_units, quarter_param, unit_codes
 
 SALT = "upload"  # the figure upload's preview tokens (targets.previews)
 log = logging.getLogger("targets.upload")
@@ -34,12 +33,16 @@ def _require_entry_role(user):
 @require_safe
 def download(request):
     _require_entry_role(request.user)
-    # The entry page's rule and refusals (a unit made inactive is named, not taken for no unit).
-    units = entry_units(request.user, access.editable_units(request.user), request.GET.getlist("unit"))
-    first = units[0]
+    # The entry page's rule and refusals (a unit made inactive is named, not taken for no unit), read
+    # from ?unit= as it reads it (unit_codes); several units in one workbook.
+    codes = unit_codes(request)
+    chosen = entry_units(request.user, access.editable_units(request.user), codes)
     # Without a year, the one the entry page opens on for the unit (last year's while its fourth
     # quarter is still collected or a report is sent back to it), not the calendar's.
-    campaign = campaign_or_404(request, default=lambda listed: entry_campaign(listed, first))
+    campaign = campaign_or_404(request, default=lambda listed: entry_year(listed, chosen[0]))
+    # Only units taking part in the year (a unit asked for that takes part from a later one is refused, saying so).
+    units = entry_year_units(chosen, codes, campaign.year)
+    first = units[0]
     quarter = quarter_param(request) or campaign.entry_quarter(first)
     workbook = template_xlsx.build_template(campaign=campaign, quarter=quarter, units=units, user=request.user)
     response = HttpResponse(content_type=XLSX)
