@@ -7,6 +7,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from targets.language import PAGE_LANGUAGE
+
 outage_log = logging.getLogger("targets.outage")
 
 
@@ -15,10 +17,17 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
 
     Django's own middleware follows the browser's Accept-Language, which on an office PC set
     up in English would show officials an English page they never asked for.
+
+    A form is read, and answered, in the language of the page it was typed on (its hidden
+    PAGE_LANGUAGE field), whatever the choice became since: switched to English in another tab, a
+    Vietnamese page's "550,875" (550.875) would be read as the English 550875, and an untouched
+    save store it.
     """
 
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.method == "POST" and request.POST.get(PAGE_LANGUAGE) in dict(settings.LANGUAGES):
+            chosen = request.POST[PAGE_LANGUAGE]
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

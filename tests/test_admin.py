@@ -229,6 +229,26 @@ def test_the_admins_history_pages_have_no_english_or_none_left(client, admin_use
     assert "Historical" not in crumbs and "View" not in crumbs
 
 
+def test_an_admin_page_typed_in_vietnamese_is_read_in_vietnamese_after_another_tab_switched_to_english(client, admin_user, programme):
+    """A target typed "2.460,5" on the Vietnamese page, sent after another tab switched to English:
+    read in the page's language, never as the English 2.4605."""
+    from decimal import Decimal
+
+    from targets.models import Measure
+    from tests.formdata import form_data
+
+    client.force_login(admin_user)
+    budget = Measure.objects.get(campaign=programme, code="3")
+    url = reverse("admin:targets_measure_change", args=[budget.pk])
+    data = form_data(client.get(url).content.decode())
+    assert data["page_lang"] == "vi"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    data.update(target="2.460,5", _save="1")
+    assert client.post(url, data).status_code == 302
+    budget.refresh_from_db()
+    assert budget.target == Decimal("2460.5")
+
+
 def test_a_past_version_is_read_in_the_admin_never_put_back(client, admin_user, programme):
     """Probe A F10: "Khôi phục" on a measure's past version emptied next year's last-year values (which
     follow approvals) in one click, with no reason asked."""

@@ -112,6 +112,28 @@ def test_the_input_shows_the_stored_figure_in_the_pages_number_format_and_an_unt
     assert (figure.value, figure.version, figure.submission.state) == (Decimal(value), 1, Submission.State.SUBMITTED)
 
 
+def test_a_page_typed_in_vietnamese_is_read_in_vietnamese_after_another_tab_switched_to_english(client, reporter, city):
+    """Probe I: "550,875" on a Vietnamese page, saved untouched after another tab of the same session
+    switched to English, was read as the English 550875 (a jump warning away from being stored)."""
+    figure = store(reporter, city, "3", "550.875")
+    client.force_login(reporter)
+    data = form_data(client.get(reverse("entry"), {"year": 2024, "quarter": 1, "unit": "024"}).content.decode())
+    assert data[_prefix("3", data) + "value"] == "550,875" and data["page_lang"] == "vi"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})  # the other tab
+    data.update(action="save", send_incomplete="1")
+    assert client.post(reverse("entry"), data).status_code == 302
+    figure.refresh_from_db()
+    assert (figure.value, figure.version) == (Decimal("550.875"), 1)
+    # A figure typed on that page is read in its language too, and a refusal answered in it.
+    data[_prefix("3", data) + "value"] = "1.234,5"
+    assert client.post(reverse("entry"), data).status_code == 302
+    figure.refresh_from_db()
+    assert figure.value == Decimal("1234.5")
+    data[_prefix("3", data) + "value"] = "1,2,3"
+    page = client.post(reverse("entry"), data)
+    assert page.status_code == 200 and page["Content-Language"] == "vi" and '<html lang="vi">' in page.content.decode()
+
+
 @pytest.mark.parametrize("value", VALUES)
 def test_typing_the_figure_stores_it_exactly_for_reporters_and_admins(client, reporter, admin_user, city, value):
     for user in (reporter, admin_user):

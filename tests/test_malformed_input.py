@@ -37,7 +37,7 @@ ROUTES = {
     "api-units": ({}, ["GET"], []),
     "api-measures": ({}, ["GET"], ["year"]),
     "entry": ({}, ["GET", "POST"], [*YEAR, "unit", "action", "reason", "confirm", "send_incomplete", "VALUE", "VERDICT", "NOTE", "SOURCE", "KIND",
-                                     "VERSION"]),
+                                     "VERSION", "page_lang"]),
     "review": ({}, ["GET", "POST"], [*YEAR, "action", "submission", "sort", "page", "select"]),
     "template-download": ({}, ["GET"], [*YEAR, "unit"]),
     "upload": ({}, ["GET", "POST"], ["token", "confirm", "action", "file"]),
@@ -49,7 +49,7 @@ ROUTES = {
     "ranking-unit": ({"code": "024"}, ["GET"], ["year"]),
     "ranking-close": ({}, ["POST"], ["year"]),
     "ranking-export": ({}, ["GET"], ["year", "lang"]),
-    "adjustments": ({}, ["GET", "POST"], ["year", "unit", "kind", "points", "reason", "evidence", "bars_flag", "remove", "why"]),
+    "adjustments": ({}, ["GET", "POST"], ["year", "unit", "kind", "points", "reason", "evidence", "bars_flag", "remove", "why", "page_lang"]),
     "registrations": ({}, ["GET", "POST"], ["year", "unit", "title", "registered", "registered_on"]),
     "proposals": ({}, ["GET", "POST"], ["year", "action", "proposal", "reason", "state", "decision_number", "decision_date",
                                         "decided_by", "why", "version"]),
@@ -61,7 +61,8 @@ ROUTES = {
 # sent with POST, not also with GET, where the view never looks at them; this halves the sweep.
 POST_ONLY = {"username", "password", "action", "token", "name", "expires_on", "reason", "confirm", "send_incomplete", "VALUE", "VERDICT", "NOTE",
              "SOURCE", "KIND", "VERSION", "submission", "comment", "kind", "points", "evidence", "bars_flag", "remove", "why",
-             "title", "registered", "registered_on", "proposal", "state", "decision_number", "decision_date", "decided_by", "version", "file"}
+             "title", "registered", "registered_on", "proposal", "state", "decision_number", "decision_date", "decided_by", "version", "file",
+             "page_lang"}
 ENTRY_FIELDS = {"VALUE": "value", "VERDICT": "verdict", "NOTE": "note", "SOURCE": "source", "KIND": "kind", "VERSION": "version"}
 MALFORMED = ["abc", "-1", "²", "99999999999999999999999", "1.5", "", "a\x00b", "<b>'\"%", "x" * 5000, ["1", "2"]]
 PATH_VALUES = {"number": ["0", "99999999999999999999"], "code": ["khong-co", "a%00b", "x" * 300],
