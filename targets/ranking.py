@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from targets import exports, progress, scoring, versions
+from targets import exports, progress, scoring, timeliness, versions
 from targets.language import language
 from targets.models import (
     BlocMembership,
@@ -195,6 +195,24 @@ def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = Non
     units = [u for rows in by_bloc.values() for u, _f, _l in rows]
     figures, reported = _figures(campaign, quarter, states, units)
     pledges = pledge_progress(campaign, units, quarter, states, figures, final=final)
+    # Every unit that owes a report is scored on it, one with tasks and no figures included.
+    owing = list(Unit.objects.filter(owes_reports(campaign), pk__in={u.pk for u in units}))
+    owes = {u.pk for u in owing}
+    status_rows = submission_status(campaign, quarter, units=owing)
+    # The period each unit is judged on: a provisional ranking's period is the latest report anyone
+    # sent, and a unit whose report of it is not yet due (and not sent) is judged on the latest
+    # period it owes, as short_of_the_year says ("the others are scored on their figures up to nine
+    # months"). Else one unit's early report would judge every other on figures not yet due: a
+    # yearly figure "no data" (scored, and barring the flag) where it is awaited. A final ranking
+    # (and close_readiness, judging as closing now would) judges everyone on the year.
+    own_period: dict[int, int] = {}
+    if not final:
+        not_due = {(row["unit"].pk, row["quarter"]) for row in status_rows if row["timeliness"] == timeliness.OPEN}
+        for unit in owing:
+            if (unit.pk, quarter) in not_due:
+                own_period[unit.pk] = max((q for q in range(1, quarter) if (unit.pk, q) not in not_due), default=1)
+        for period in set(own_period.values()):
+            pledges.update(pledge_progress(campaign, [u for u in owing if own_period.get(u.pk) == period], period, states, figures))
 
     # Each unit's task reports by quarter: the latest one up to a quarter is the task's assessment then.
     task_reports: dict[tuple[int, int], list[TaskReport]] = defaultdict(list)
@@ -246,10 +264,7 @@ def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = Non
                           .exclude(measure__comparison=Measure.Comparison.QUALITATIVE).values_list("unit_id", "measure__code")):
         to_pledge[unit_id].add(code)
     reports: dict[int, list[scoring.QuarterReport]] = defaultdict(list)
-    # Every unit that owes a report is scored on it, one with tasks and no figures included.
-    owing = list(Unit.objects.filter(owes_reports(campaign), pk__in={u.pk for u in units}))
-    owes = {u.pk for u in owing}
-    for row in submission_status(campaign, quarter, units=owing):
+    for row in status_rows:
         unit_id, q = row["unit"].pk, row["quarter"]
         if row["timeliness"] == "open":
             continue  # not yet due
@@ -292,7 +307,7 @@ def judge(campaign: Campaign, record: ScoringScheme, *, final: bool | None = Non
             until = last if gone else quarter
             entry = scoring.UnitInput(
                 code=unit.code, name=unit.name, measures=measures_at.get(until, {}).get(unit.pk, ()),
-                tasks=tasks_of(unit.pk, until),
+                tasks=tasks_of(unit.pk, until if gone else own_period.get(unit.pk, quarter)),
                 reports=tuple(r for r in reports.get(unit.pk, []) if r.quarter <= until),
                 adjustments=() if gone and unit.pk in placed_in_period else tuple(adjustments.get(unit.pk, [])),
                 registered=frozenset(registered.get(unit.pk, set())), joined_quarter=first, left_quarter=last,

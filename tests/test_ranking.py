@@ -433,3 +433,33 @@ def test_what_closing_the_year_would_change_is_one_rule_kept_by_data_version_and
     # During the year, and once the year is closed, nothing is said.
     with mock.patch("django.utils.timezone.localdate", return_value=datetime.date(2024, 12, 20)):
         assert ranking.closing_caveat(demo, result) == ranking.ClosingCaveat()
+
+
+def test_one_units_early_year_report_moves_no_other_units_score(programme):
+    """J-1: while the fourth-quarter reports are not yet due, one unit's early full-year report makes
+    the provisional ranking's period the end of the year. Every other unit is still scored on its
+    figures up to nine months: its yearly figure (the poverty rate, 6, a key measure), not yet due
+    with a report not yet due, is awaited as before, neither scored "no figure" nor barring the flag."""
+    from targets.models import Deadline
+
+    Deadline.objects.create(campaign=programme, quarter=4, due_on=datetime.date(2099, 1, 15))
+    for code in ("024", "026"):
+        pledge(programme, code, "3", "100")
+        pledge(programme, code, "6", "1.5")
+        for q in (1, 2, 3):
+            send(programme, code, q, {"3": "30"})
+
+    def dong_van():
+        return next(b for b in ranking.build_ranking(programme).blocs if b.code == "KHOI-HUYEN").unit("026")
+
+    before = dong_van()
+    poverty = next(line for line in before.lines if line.kind == "measure" and line.item == "6")
+    assert "chờ công bố" in poverty.verdict("vi")
+    send(programme, "024", 4, {"3": "40", "6": "1.6"})  # the city's year, sent long before its deadline
+    after = dong_van()
+    assert ranking.build_ranking(programme).quarter == 4
+    assert after.score == before.score
+    assert [(line.item, line.verdict("vi"), line.points) for line in after.lines if line.kind == "measure"] == \
+        [(line.item, line.verdict("vi"), line.points) for line in before.lines if line.kind == "measure"]
+    assert [b.text("vi") for b in after.bars] == [b.text("vi") for b in before.bars]
+    assert not any(b.reason == "key_measure_not_reported" for b in after.bars)
