@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from targets import history, ranking, scoring
 from targets.language import language
 from targets.models import Campaign, Proposal, Registration, ScoreAdjustment, ScoringScheme, Unit
+from targets.numbers import format_number
 from targets.validators import history_reason
 
 
@@ -174,11 +175,23 @@ def draft_proposals(campaign: Campaign, *, user) -> int:
 
 @dataclass(frozen=True)
 class Listed:
-    """A proposal with the bloc and the unit's name it was ranked under."""
+    """A proposal with the bloc and the unit's name it was ranked under, and the decimals its score
+    is shown with there (`places`: UnitScore.shown_places; None: those it has, scoring.points_text)."""
 
     proposal: Proposal
     bloc: str
     unit: str
+    places: int | None = None
+
+    @property
+    def score_text(self) -> str:
+        """The proposal's score as the ranking page writes its unit's score, in the language being served
+        (empty without one: a proposal entered in the admin may have none)."""
+        if self.proposal.score is None:
+            return ""
+        if self.places is None:
+            return scoring.points_text(self.proposal.score, language())
+        return format_number(self.proposal.score, self.places, language())
 
 
 def proposals_as_ranked(campaign: Campaign, result: scoring.Ranking, lang: str, proposals=None) -> list[Listed]:
@@ -191,7 +204,7 @@ def proposals_as_ranked(campaign: Campaign, result: scoring.Ranking, lang: str, 
     proposals = Proposal.objects.filter(campaign=campaign) if proposals is None else proposals
     for p in proposals.select_related("unit__bloc", "changed_by"):
         if place := result.of_unit(p.unit.code):
-            listed.append((order[place[0].code], Listed(p, place[0].label(lang), place[1].label(lang))))
+            listed.append((order[place[0].code], Listed(p, place[0].label(lang), place[1].label(lang), place[1].shown_places)))
         else:  # not in the ranking (entered in the admin): where the unit stands now
             bloc = p.unit.bloc
             listed.append((len(order), Listed(p, ((english and bloc.name_en) or bloc.name) if bloc else "",

@@ -106,7 +106,10 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
     _headers(ps, row, [_("No."), _("Unit"), _("Emulation bloc"), _("Commendation"), _("Achievement"), _("Rank"),
                        pgettext("workbook column", "Score"), _("State"), _("Decision")])
     row += 1
-    proposals = commendation.proposals_as_ranked(campaign, ranking, lang, proposals)
+    # The list the council signs: a withdrawn proposal is proposed no more (the proposals page keeps it,
+    # with why), and the rest are numbered 1, 2, 3… without it.
+    proposals = [listed for listed in commendation.proposals_as_ranked(campaign, ranking, lang, proposals)
+                 if listed.proposal.state != Proposal.State.WITHDRAWN]
     kinds = {kind: str(label) for kind, label in Proposal.Kind.choices}
     states = {state: str(label) for state, label in Proposal.State.choices}
     for index, listed in enumerate(proposals, start=1):
@@ -119,7 +122,9 @@ def _ranking_workbook(campaign: Campaign, ranking: scoring.Ranking, lang: str, p
             cell = as_text(ps.cell(row, col, value))
             cell.font = _font()
             cell.alignment = WRAP if col in (2, 3, 5, 9) else CENTRE
-        ps.cell(row, 7).number_format = points_format(p.score, lang)
+        # As the ranking page writes its unit's score (commendation.Listed.places): 87,50 out of 100, never 87,5.
+        ps.cell(row, 7).number_format = excel_format(listed.places, lang) if listed.places is not None \
+            else points_format(p.score, lang)
         _box(ps, row, len(widths))
         row += 1
     glued = set()

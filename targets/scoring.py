@@ -809,6 +809,12 @@ class UnitScore:
         beside 78,04, never 83,2); as a sum, None: those it has (75, 12,5)."""
         return 2 if any(line.kind is LineKind.SCALE for line in self.lines) else None
 
+    def score_text(self, lang: str) -> str:
+        """Its score as every page, workbook and drafted proposal writes it (shown_places)."""
+        if self.shown_places is None:
+            return points_text(self.score, lang)
+        return format_number(self.score, self.shown_places, lang)
+
     @property
     def has_total(self) -> bool:
         """Whether a total is shown beside its place: not for a unit given nothing (or no pledge or task)
@@ -1084,7 +1090,7 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme, withdrawn: Iterable[tu
             tie_en += f"; {len(barred)} unit(s) of the same rank not eligible ({', '.join(u.label('en') for u in barred)})"
         for u in leaders:
             flagged.add(u.code)
-            points_vi, points_en = points_text(u.score, "vi"), points_text(u.score, "en")
+            points_vi, points_en = u.score_text("vi"), u.score_text("en")
             proposals.append(DraftProposal(
                 u.code, ProposalKind.FLAG, u.rank, u.score,
                 f"Dẫn đầu khối trong các đơn vị đủ điều kiện: hạng {u.rank}, {points_vi} điểm{tie_vi}{instead_vi}",
@@ -1104,7 +1110,7 @@ def draft_proposals(ranking: BlocRanking, scheme: Scheme, withdrawn: Iterable[tu
         for u in rest:
             if u.rank > cutoff:
                 break
-            points_vi, points_en = points_text(u.score, "vi"), points_text(u.score, "en")
+            points_vi, points_en = u.score_text("vi"), u.score_text("en")
             # What bars it from the flag is said to the council with the proposal (e.g. the year's
             # own report never sent): a certificate is proposed on its rank, not on a clean record.
             barred_vi = f"; không đủ điều kiện đề nghị Cờ thi đua: {'; '.join(b.text('vi') for b in u.bars)}" if u.bars else ""

@@ -166,6 +166,10 @@ def test_a_unit_given_nothing_to_score_is_listed_not_ranked_with_why_on_the_page
     api = client.get(reverse("api-ranking"), {"year": 2024, "bloc": "KHOI-KT"}).json()
     [listed] = [u for b in api["blocs"] for u in b["units"] if u["code"] == "CHQ"]
     assert listed["rank"] is None and "nothing_to_score" in [b["reason"] for b in listed["bars"]]
+    # No score either, as the page and the workbook give no total (a client sorting by score put it first with 10);
+    # its lines still say the bonus.
+    assert "score" in listed and listed["score"] is None
+    assert [(line["kind"], line["points"]) for line in listed["lines"]] == [("bonus", "10")]
 
 
 @pytest.mark.parametrize("role, status", [("viewer", 200), ("reviewer", 200), ("admin", 200), ("reporter", 403)])

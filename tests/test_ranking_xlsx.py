@@ -339,3 +339,66 @@ def test_the_pledge_sheet_is_titled_in_the_sheet_and_numbered_as_the_other_sheet
         assert printed.oddHeader.center.text == "&P" and printed.oddHeader.center.font == "Times New Roman"
         assert not printed.oddHeader.right.text and not printed.firstHeader.center.text
         assert printed.HeaderFooter.differentFirst
+
+
+# --- the proposals the council signs (probe J) --------------------------------------------------------
+
+
+def _withdraw(client, proposal, why="Đơn vị xin rút"):
+    form = {"proposal": proposal.pk, "reason": proposal.reason, "state": "withdrawn", "decision_number": "",
+            "decision_date": "", "decided_by": "", "why": why, "version": proposal.version}
+    assert client.post(reverse("proposals") + "?year=2024", form).status_code == 302
+
+
+def test_the_signed_list_of_proposals_leaves_a_withdrawn_one_out_and_numbers_the_rest_in_order(client, year, users):
+    """The sheet the council signs listed the withdrawn flag of Hà Giang city, numbered 1 and "Đã rút",
+    beside the proposals: is the city proposed or not? The proposals page keeps it, with why."""
+    from targets.models import Proposal
+
+    pages.close(year, users)
+    secretariat = login(client, users["reviewer"])
+    secretariat.post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    _withdraw(secretariat, Proposal.objects.get(kind="flag", unit__code="024"))
+    secretariat.post(reverse("proposals") + "?year=2024", {"action": "draft"})  # gives its place to no one here
+    page = pages.text(secretariat.get(reverse("proposals"), {"year": 2024}))
+    assert "Đã rút" in page and "Đơn vị xin rút" in page  # the working page still shows it, and why
+    standing = Proposal.objects.exclude(state="withdrawn").select_related("unit")
+    assert standing.exists()
+    sheet = _book(secretariat, users["reviewer"])["Đề nghị khen thưởng"]
+    rows = [r for r in sheet.iter_rows(min_row=10, values_only=True) if isinstance(r[0], int)]
+    assert "Đã rút" not in {r[7] for r in rows}
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1)) and len(rows) == standing.count()
+    assert "Thành phố Hà Giang" not in {r[1] for r in rows}
+    # Every proposal withdrawn: nothing proposed, said and not signed.
+    for proposal in standing:
+        _withdraw(secretariat, proposal)
+    texts = {c.value for row in _book(secretariat, users["reviewer"])["Đề nghị khen thưởng"].iter_rows() for c in row if c.value}
+    assert "Chưa có đề nghị khen thưởng." in texts and "Nơi nhận:" not in texts
+
+
+def test_a_drafted_proposal_writes_its_score_as_the_ranking_page_does(client, year, users):
+    """Out of a whole the page writes two decimals (60,00, 87,50); the drafted reason, the proposal's card and the
+    signed list wrote the decimals the score has (60 điểm, 87,5 điểm)."""
+    from targets.models import Proposal, ScoringScheme
+    from targets.numbers import format_number
+
+    record = ScoringScheme.objects.get(campaign=year)
+    record.data = {**record.data, "score_out_of": 90}  # the city earns two thirds of its lines: 60,00
+    record.save()
+    pages.close(year, users)
+    secretariat = login(client, users["reviewer"])
+    secretariat.post(reverse("proposals") + "?year=2024", {"action": "draft"})
+    flag = Proposal.objects.get(kind="flag", unit__code="024")
+    city = ranking.build_ranking(year).of_unit("024")[1]
+    assert city.shown_places == 2 and flag.score == city.score
+    shown_vi, shown_en = format_number(city.score, 2, "vi"), format_number(city.score, 2, "en")
+    assert shown_vi != scoring.points_text(city.score, "vi")  # the case that read differently (60 beside 60,00)
+    page = pages.text(secretariat.get(reverse("ranking"), {"year": 2024}))
+    [row] = [r for r in page.split("<tr>") if "<td>Thành phố Hà Giang</td>" in r]
+    assert f"<td>{shown_vi}</td>" in row, row
+    assert f"hạng 1, {shown_vi} điểm" in flag.reason and f"rank 1, {shown_en} points" in flag.reason_en
+    card = pages.text(secretariat.get(reverse("proposals"), {"year": 2024}))
+    assert f"hạng 1, {shown_vi} điểm ·" in card
+    sheet = _book(secretariat, users["reviewer"])["Đề nghị khen thưởng"]
+    [row] = [r for r in sheet.iter_rows(min_row=10) if r[1].value == "Thành phố Hà Giang"]
+    assert row[6].number_format == "[$-42A]#,##0.00" and f"{shown_vi} điểm" in row[4].value

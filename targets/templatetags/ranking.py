@@ -6,7 +6,6 @@ from django import template
 
 from targets import ranking, scoring
 from targets.language import language
-from targets.numbers import format_number
 
 register = template.Library()
 
@@ -19,10 +18,8 @@ def points(value):
 
 @register.filter
 def score_text(unit):
-    """A unit's score as its scheme writes it (UnitScore.shown_places)."""
-    if unit.shown_places is None:
-        return scoring.points_text(unit.score, language())
-    return format_number(unit.score, unit.shown_places, language())
+    """A unit's score as its scheme writes it (UnitScore.score_text)."""
+    return unit.score_text(language())
 
 
 @register.filter

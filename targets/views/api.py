@@ -205,7 +205,10 @@ def ranking_view(request):
 def _unit_score(u, proposal, reported: bool, caveat: dict | None = None) -> dict:
     losing = {lang: (caveat[lang].losing.get(u.code, []) if caveat and u.eligible_for_flag else []) for lang in ("vi", "en")}
     return {
-        "code": u.code, "name": u.name, "score": _decimal(u.score) if reported else None, "rank": u.rank if reported else None,
+        # No score where the page and the workbook show none (UnitScore.has_total): a unit given nothing of the
+        # programme to score, whose points (a bonus alone) are no score of it; its lines still say them.
+        "code": u.code, "name": u.name, "score": _decimal(u.score) if reported and u.has_total else None,
+        "rank": u.rank if reported else None,
         "eligible_for_flag": u.eligible_for_flag,
         "bars": [{"reason": b.reason.value, "text_vi": b.text("vi"), "text_en": b.text("en")} for b in u.bars],
         # Eligible now, barred once the year is closed (a year that is over, not closed): why, as the ranking page says.
