@@ -38,7 +38,7 @@ MESSAGES = {
     "negative": gettext_lazy("The value cannot be negative."),
     "decimals": gettext_lazy("At most 6 decimal places: %(value)s has %(count)s. Type the figure rounded to the decimals "
                              "you report (a number copied from a calculation keeps all its digits; in Excel, ROUND)."),
-    "too_big": gettext_lazy("The value is too large."),
+    "too_big": gettext_lazy("The value is too large: a figure has at most 14 digits before the decimal separator."),
     "verdict": gettext_lazy("Choose an assessment."),
     "bad_verdict": gettext_lazy("Unknown assessment."),
     "narrative": gettext_lazy("An assessment needs a narrative."),
@@ -72,7 +72,7 @@ def value_problems(measure: Measure, value: Decimal, lang: str = "vi") -> list[s
     if typed_decimals(value) > MAX_DECIMALS:
         # The number itself: a value pasted from a sum (0,30000000000000004) shows 0,3 in its cell.
         return [_message("decimals", lang) % {"value": format_exact(value, 0, lang), "count": typed_decimals(value)}]
-    if value.adjusted() >= 14:
+    if value.adjusted() >= 14:  # what a figure's column holds (Figure.value: 20 digits, 6 of them decimals)
         return [_message("too_big", lang)]
     if kind_of_value == Measure.ValueKind.PERCENT and not (0 <= value <= 100):
         return [_message("percent", lang)]

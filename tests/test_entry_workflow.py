@@ -174,6 +174,8 @@ def test_viewers_cannot_enter_anything(client, viewer, open_year):
         ("4", "12,5", "Số đếm phải là số nguyên không âm."),
         ("4", "-3", "Số đếm phải là số nguyên không âm."),
         ("3", "-1", "Giá trị không được âm."),
+        # The limit said, not only "too large" (probe I).
+        ("3", "123.456.789.012.345", "Giá trị quá lớn: số liệu có tối đa 14 chữ số ở phần nguyên."),
     ],
 )
 def test_bad_input_gets_its_message_and_nothing_is_saved(client, reporter, code, text, message):
