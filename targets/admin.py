@@ -24,6 +24,10 @@ from targets import validators as limits
 from targets.emulation_forms import why_field
 from targets.language import language
 
+# The admin named as the site is, not "Django site admin" / "Trang quản trị cho Django".
+admin.site.site_header = admin.site.site_title = _("Emulation dashboard")
+admin.site.index_title = _("Administration")
+
 
 def exact_number(value) -> str:
     """A stored decimal as it was typed, in the page's notation: "2.460", "10,17" (never the

@@ -293,6 +293,8 @@ def test_the_admin_speaks_vietnamese_where_django_and_django_axes_leave_english(
     assert "Đăng nhập bằng mật khẩu" in add_user and "Password-based authentication" not in add_user
     refused = client.post(reverse("admin:targets_task_add"), {"number": "", "title": ""}).content.decode()
     assert "<title>Lỗi:" in refused and "Error:" not in refused
+    # Named as the site is (probe A): not "Trang web admin Django" in every page's title.
+    assert "<title>Quản trị hệ thống | Theo dõi chỉ tiêu thi đua</title>" in index and "Django" not in index
 
 
 def test_the_admin_names_deadlines_and_reports_in_the_sites_words_and_date_order(client, admin_user, programme):
