@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from targets import history, ranking, scoring
 from targets.language import language
 from targets.models import Campaign, Proposal, Registration, ScoreAdjustment, ScoringScheme, Unit
-from targets.numbers import format_number
 from targets.validators import history_reason
 
 
@@ -189,9 +188,7 @@ class Listed:
         (empty without one: a proposal entered in the admin may have none)."""
         if self.proposal.score is None:
             return ""
-        if self.places is None:
-            return scoring.points_text(self.proposal.score, language())
-        return format_number(self.proposal.score, self.places, language())
+        return scoring.shown_points(self.proposal.score, self.places, language())
 
 
 def proposals_as_ranked(campaign: Campaign, result: scoring.Ranking, lang: str, proposals=None) -> list[Listed]:

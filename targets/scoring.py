@@ -811,9 +811,7 @@ class UnitScore:
 
     def score_text(self, lang: str) -> str:
         """Its score as every page, workbook and drafted proposal writes it (shown_places)."""
-        if self.shown_places is None:
-            return points_text(self.score, lang)
-        return format_number(self.score, self.shown_places, lang)
+        return shown_points(self.score, self.shown_places, lang)
 
     @property
     def has_total(self) -> bool:
@@ -858,6 +856,11 @@ class BlocRanking:
 def points_text(points: Decimal, lang: str) -> str:
     shown = points.normalize()
     return format_number(points, max(0, -shown.as_tuple().exponent), lang)
+
+
+def shown_points(points: Decimal, places: int | None, lang: str) -> str:
+    """A score with `places` decimals (UnitScore.shown_places), or those it has where None."""
+    return points_text(points, lang) if places is None else format_number(points, places, lang)
 
 
 def _measure_verdict(status: Status, outcome: Outcome, final: bool, in_year: bool, lang: str) -> str:
